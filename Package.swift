@@ -1,0 +1,94 @@
+// swift-tools-version:6.0
+// Outpost: edge-gateway agent, hub, provisioning CLI, device simulator and benchmarks.
+// Dependencies point one way: executables -> feature libraries -> Swift wrappers -> C shims.
+// The agent and the hub agree only through OutpostWire, which depends on nothing.
+import PackageDescription
+
+let package = Package(
+    name: "Outpost",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "outpost-agent", targets: ["outpost-agent"]),
+        .executable(name: "outpost-hub", targets: ["outpost-hub"]),
+        .executable(name: "outpostctl", targets: ["outpostctl"]),
+        .executable(name: "outpost-sim", targets: ["outpost-sim"]),
+        .executable(name: "outpost-bench", targets: ["outpost-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // The wire format: samples, chunks, batch frames, JSON rendering. No dependencies.
+        .target(name: "OutpostWire"),
+        // ECDSA P-256 signing and verification of batch frames (swift-crypto).
+        .target(
+            name: "OutpostSigning",
+            dependencies: ["OutpostWire", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+
+        // Thin C shims: module map + shim.h, glue only.
+        .systemLibrary(
+            name: "CMosquitto", path: "Sources/CMosquitto", pkgConfig: "libmosquitto",
+            providers: [.apt(["libmosquitto-dev"])]),
+        .systemLibrary(
+            name: "CModbus", path: "Sources/CModbus", pkgConfig: "libmodbus",
+            providers: [.apt(["libmodbus-dev"])]),
+        .systemLibrary(
+            name: "CGPIOD", path: "Sources/CGPIOD", pkgConfig: "libgpiod",
+            providers: [.apt(["libgpiod-dev"])]),
+
+        // Safe Swift owners of the C handles, one per library.
+        .target(name: "OutpostMQTT", dependencies: ["CMosquitto"]),
+        .target(name: "OutpostModbus", dependencies: ["CModbus"]),
+        .target(name: "OutpostGPIO", dependencies: ["CGPIOD"]),
+
+        // Feature libraries.
+        .target(
+            name: "OutpostAgent",
+            dependencies: ["OutpostWire", "OutpostSigning", "OutpostMQTT", "OutpostModbus", "OutpostGPIO"]),
+        .target(name: "OutpostHub", dependencies: ["OutpostWire", "OutpostSigning"]),
+        .target(
+            name: "OutpostProvisioning",
+            dependencies: ["OutpostWire", "OutpostSigning", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "OutpostBench", dependencies: ["OutpostWire", "OutpostSigning"]),
+        .target(name: "OutpostCLI", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        // Thin executables.
+        .executableTarget(
+            name: "outpost-agent",
+            dependencies: ["OutpostAgent", "OutpostCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(
+            name: "outpost-hub",
+            dependencies: ["OutpostHub", "OutpostCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(
+            name: "outpostctl",
+            dependencies: [
+                "OutpostProvisioning", "OutpostCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "outpost-sim",
+            dependencies: ["OutpostCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(
+            name: "outpost-bench",
+            dependencies: ["OutpostBench", "OutpostCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        // Test support: child processes spawned safely, temporary folders, deadlines.
+        .target(name: "OutpostTestSupport", path: "Tests/OutpostTestSupport"),
+        .testTarget(
+            name: "OutpostWireTests",
+            dependencies: ["OutpostWire", "OutpostSigning", "OutpostBench", "OutpostTestSupport"],
+            resources: [.copy("Golden"), .copy("FuzzRegressions")]),
+        .testTarget(
+            name: "OutpostSigningTests", dependencies: ["OutpostSigning", "OutpostWire"]),
+        .testTarget(
+            name: "OutpostNativeTests", dependencies: ["OutpostMQTT", "OutpostModbus", "OutpostGPIO"]),
+        .testTarget(
+            name: "OutpostCLITests",
+            dependencies: [
+                "OutpostTestSupport", "OutpostWire", "OutpostSigning",
+                "outpost-agent", "outpost-hub", "outpostctl", "outpost-sim", "outpost-bench",
+            ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

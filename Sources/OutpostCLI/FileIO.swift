@@ -1,0 +1,82 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Whole-file reads and writes for the command-line tools, with errors that name the file.
+public enum FileIO {
+    /// Why a file could not be read or written: the path and the system's reason.
+    public struct Failure: Error, CustomStringConvertible {
+        /// `path: what failed: strerror`.
+        public let description: String
+    }
+
+    /// Reads a whole file.
+    public static func read(_ path: String) throws(Failure) -> [UInt8] {
+        let descriptor = retryingEINTR { open(path, O_RDONLY | O_CLOEXEC) }
+        guard descriptor >= 0 else { throw failure(path, "cannot open") }
+        defer { close(descriptor) }
+        var result: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { raw in retryingEINTR { Glibc.read(descriptor, raw.baseAddress, raw.count) } }
+            if count < 0 { throw failure(path, "cannot read") }
+            if count == 0 { return result }
+            result.append(contentsOf: buffer[..<count])
+        }
+    }
+
+    /// Writes a whole file atomically (temporary file, fsync, rename) with the given mode.
+    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(Failure) {
+        let temporary = path + ".tmp-\(getpid())"
+        let descriptor = retryingEINTR { open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) }
+        guard descriptor >= 0 else { throw failure(temporary, "cannot create") }
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { raw in
+                retryingEINTR { Glibc.write(descriptor, raw.baseAddress! + written, raw.count - written) }
+            }
+            if count <= 0 {
+                let error = failure(temporary, "cannot write")
+                close(descriptor)
+                unlink(temporary)
+                throw error
+            }
+            written += count
+        }
+        if fsync(descriptor) != 0 || close(descriptor) != 0 {
+            let error = failure(temporary, "cannot flush")
+            unlink(temporary)
+            throw error
+        }
+        guard rename(temporary, path) == 0 else {
+            let error = failure(path, "cannot rename into place")
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    /// Writes text to standard output.
+    public static func printOut(_ bytes: [UInt8]) {
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { raw in
+                retryingEINTR { Glibc.write(STDOUT_FILENO, raw.baseAddress! + written, raw.count - written) }
+            }
+            if count <= 0 { return }
+            written += count
+        }
+    }
+
+    private static func failure(_ path: String, _ what: String) -> Failure {
+        Failure(description: "\(path): \(what): \(String(cString: strerror(errno)))")
+    }
+
+    private static func retryingEINTR<T: BinaryInteger>(_ call: () -> T) -> T {
+        while true {
+            let result = call()
+            if result >= 0 || errno != EINTR { return result }
+        }
+    }
+}

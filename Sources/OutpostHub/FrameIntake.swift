@@ -1,0 +1,58 @@
+import OutpostWire
+
+/// The first step of ingest, shared by the MQTT and HTTP paths: decode, check and authenticate
+/// a frame, or say why it is refused in a form fit for a metrics label and a log line.
+public struct FrameIntake: Sendable {
+    /// A refused frame: the reason code (`crc_mismatch`, `bad_signature`, …), the gateway it
+    /// claimed if that much could be read, and the decoder's message.
+    public struct Refusal: Error, Sendable, CustomStringConvertible {
+        /// A stable, low-cardinality reason for counters.
+        public let reason: String
+        /// The gateway the frame claimed to come from, when readable.
+        public let claimedGateway: String?
+        /// The decoder's description of the problem.
+        public let detail: String
+
+        public var description: String {
+            "frame refused (\(reason)) from \(claimedGateway.map { "'\($0)'" } ?? "an unreadable sender"): \(detail)"
+        }
+    }
+
+    private let decoder: FrameDecoder
+    private let verifier: any FrameVerifier
+
+    /// Creates an intake that authenticates with `verifier` under `limits`.
+    public init(verifier: any FrameVerifier, limits: FrameLimits = .default) {
+        decoder = FrameDecoder(limits: limits)
+        self.verifier = verifier
+    }
+
+    /// Decodes and authenticates a binary frame.
+    public func accept(binary bytes: [UInt8]) throws(Refusal) -> BatchFrame {
+        do {
+            return try decoder.decode(bytes, verifier: verifier)
+        } catch {
+            throw refusal(error, bytes: bytes)
+        }
+    }
+
+    /// Decodes and authenticates the JSON rendering of a frame, through the same checks.
+    public func accept(json: [UInt8]) throws(Refusal) -> BatchFrame {
+        let bytes: [UInt8]
+        do {
+            bytes = try FrameJSON.binary(fromJSON: json, limits: decoder.limits)
+        } catch {
+            throw Refusal(reason: error.reasonCode, claimedGateway: nil, detail: error.description)
+        }
+        return try accept(binary: bytes)
+    }
+
+    private func refusal(_ error: WireError, bytes: [UInt8]) -> Refusal {
+        let claimed: String?
+        switch error {
+        case .badSignature(let gateway, _): claimed = gateway
+        default: claimed = try? decoder.claimedGateway(of: bytes)
+        }
+        return Refusal(reason: error.reasonCode, claimedGateway: claimed, detail: error.description)
+    }
+}

@@ -1,0 +1,13 @@
+import CMosquitto
+
+/// Process-wide facts about the linked libmosquitto.
+public enum MosquittoLibrary {
+    /// The version of the linked library, `major.minor.revision`.
+    public static var version: String {
+        var major: Int32 = 0
+        var minor: Int32 = 0
+        var revision: Int32 = 0
+        mosquitto_lib_version(&major, &minor, &revision)
+        return "\(major).\(minor).\(revision)"
+    }
+}

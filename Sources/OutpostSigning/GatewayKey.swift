@@ -1,0 +1,112 @@
+import Crypto
+import OutpostWire
+
+/// Signs batch frames with a gateway's ECDSA P-256 private key.
+///
+/// Holds the key in memory (as raw bytes: swift-crypto's key types are not `Sendable` on Linux);
+/// `description` never shows it.
+public struct GatewayFrameSigner: FrameSigner, CustomStringConvertible {
+    private let rawKey: [UInt8]
+
+    /// Creates a signer from a private key.
+    public init(privateKey: P256.Signing.PrivateKey) {
+        rawKey = Array(privateKey.rawRepresentation)
+    }
+
+    private var key: P256.Signing.PrivateKey {
+        // The bytes came from a valid key in `init`, so this cannot fail.
+        guard let key = try? P256.Signing.PrivateKey(rawRepresentation: rawKey) else {
+            preconditionFailure("a stored P-256 key no longer parses")
+        }
+        return key
+    }
+
+    /// Creates a signer from a PEM private key (PKCS#8 or SEC1, as `openssl` and `outpostctl` write).
+    public init(privateKeyPEM: String) throws(SigningError) {
+        do {
+            rawKey = Array(try P256.Signing.PrivateKey(pemRepresentation: privateKeyPEM).rawRepresentation)
+        } catch {
+            throw SigningError(.invalidKey, "the private key is not a P-256 key in PEM form")
+        }
+    }
+
+    /// A signer with a freshly generated key: for tests and benchmarks.
+    public static func generate() -> GatewayFrameSigner {
+        GatewayFrameSigner(privateKey: P256.Signing.PrivateKey())
+    }
+
+    /// The matching public key, for enrolment at the hub.
+    public var publicKey: P256.Signing.PublicKey { key.publicKey }
+
+    public var algorithm: SignatureAlgorithm { .ecdsaP256SHA256 }
+
+    public func signature(for message: ArraySlice<UInt8>) throws -> [UInt8] {
+        Array(try key.signature(for: message).rawRepresentation)
+    }
+
+    public var description: String { "GatewayFrameSigner(P-256)" }
+}
+
+/// Verifies frames against the public keys of enrolled gateways.
+///
+/// Keys are held as raw bytes (swift-crypto's key types are not `Sendable` on Linux).
+public struct GatewayKeyVerifier: FrameVerifier {
+    private let keys: [String: [UInt8]]
+
+    /// Creates a verifier for the given gateways' public keys.
+    public init(keys: [String: P256.Signing.PublicKey]) {
+        self.keys = keys.mapValues { Array($0.rawRepresentation) }
+    }
+
+    /// Creates a verifier for one gateway.
+    public init(gateway: String, publicKey: P256.Signing.PublicKey) {
+        self.init(keys: [gateway: publicKey])
+    }
+
+    public func rejection(
+        of signature: ArraySlice<UInt8>, algorithm: SignatureAlgorithm, message: ArraySlice<UInt8>, gateway: String
+    ) -> String? {
+        guard let raw = keys[gateway], let key = try? P256.Signing.PublicKey(rawRepresentation: raw) else {
+            return "gateway is not enrolled"
+        }
+        guard algorithm == .ecdsaP256SHA256 else { return "algorithm '\(algorithm.name)' is not accepted" }
+        guard let parsed = try? P256.Signing.ECDSASignature(rawRepresentation: signature) else {
+            return "signature is not a P-256 signature"
+        }
+        return key.isValidSignature(parsed, for: message) ? nil : "signature does not match the frame"
+    }
+}
+
+/// Why a key could not be used.
+public struct SigningError: Error, Hashable, CustomStringConvertible {
+    /// What went wrong, as a stable code.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        enum Value: String { case invalidKey = "invalid_key" }
+        let value: Value
+        public static let invalidKey = Code(value: .invalidKey)
+        public var description: String { value.rawValue }
+    }
+
+    /// The code.
+    public let code: Code
+    /// A message a person can act on; never contains key material.
+    public let message: String
+
+    init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+extension GatewayKeyVerifier {
+    /// Creates a verifier for one gateway from its PEM public key.
+    public init(gateway: String, publicKeyPEM: String) throws(SigningError) {
+        do {
+            self.init(gateway: gateway, publicKey: try P256.Signing.PublicKey(pemRepresentation: publicKeyPEM))
+        } catch {
+            throw SigningError(.invalidKey, "the public key is not a P-256 key in PEM form")
+        }
+    }
+}

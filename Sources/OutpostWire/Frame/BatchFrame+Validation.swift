@@ -1,0 +1,60 @@
+/// The rules a frame's contents obey, shared by the encoder, the binary decoder and the JSON
+/// parser so that all three accept exactly the same frames.
+extension BatchFrame {
+    /// Why a gateway id is refused, or nil.
+    static func problem(gatewayID: String, limits: FrameLimits) -> String? {
+        isValidGatewayID(gatewayID, maxBytes: limits.maxGatewayIDBytes)
+            ? nil : "'\(gatewayID.prefix(limits.maxGatewayIDBytes))' is not a gateway id (1-\(limits.maxGatewayIDBytes) of A-Z a-z 0-9 . _ -)"
+    }
+
+    /// Why a series descriptor is refused, or nil. `seen` collects the ids met so far.
+    static func problem(series: SeriesDescriptor, seen: inout Set<UInt32>, limits: FrameLimits) -> String? {
+        if series.name.isEmpty { return "series \(series.id) has an empty name" }
+        if series.name.utf8.count > limits.maxNameBytes { return "series \(series.id) name is longer than \(limits.maxNameBytes) bytes" }
+        if series.unit.utf8.count > limits.maxUnitBytes { return "series \(series.id) unit is longer than \(limits.maxUnitBytes) bytes" }
+        if !seen.insert(series.id).inserted { return "series id \(series.id) appears twice" }
+        return nil
+    }
+
+    /// Why a chunk is refused, or nil.
+    static func problem(chunk: FrameChunk, dictionary: [UInt32: SeriesDescriptor]) -> String? {
+        guard let series = dictionary[chunk.seriesID] else { return "chunk refers to series id \(chunk.seriesID), which is not in the dictionary" }
+        if chunk.chunk.resolution != series.resolution {
+            return "chunk of series '\(series.name)' has resolution \(chunk.chunk.resolution.map { "\($0)" } ?? "none"), the series declares \(series.resolution.map { "\($0)" } ?? "none")"
+        }
+        return nil
+    }
+
+    /// Checks the whole frame against the rules and `limits`.
+    func checkConsistency(limits: FrameLimits = .default) throws(WireError) {
+        if let problem = Self.problem(gatewayID: gatewayID, limits: limits) {
+            throw .malformed(field: "gateway_id", offset: 0, reason: problem)
+        }
+        guard series.count <= limits.maxSeries else {
+            throw .limitExceeded(limit: "series count", value: UInt64(series.count), maximum: UInt64(limits.maxSeries), offset: 0)
+        }
+        guard chunks.count <= limits.maxChunks else {
+            throw .limitExceeded(limit: "chunk count", value: UInt64(chunks.count), maximum: UInt64(limits.maxChunks), offset: 0)
+        }
+        var seen = Set<UInt32>()
+        for (index, descriptor) in series.enumerated() {
+            if let problem = Self.problem(series: descriptor, seen: &seen, limits: limits) {
+                throw .malformed(field: "series[\(index)]", offset: 0, reason: problem)
+            }
+        }
+        let dictionary = Dictionary(series.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var samples = 0
+        for (index, chunk) in chunks.enumerated() {
+            if let problem = Self.problem(chunk: chunk, dictionary: dictionary) {
+                throw .malformed(field: "chunks[\(index)]", offset: 0, reason: problem)
+            }
+            guard chunk.chunk.count <= limits.maxSamplesPerChunk else {
+                throw .limitExceeded(limit: "samples per chunk", value: UInt64(chunk.chunk.count), maximum: UInt64(limits.maxSamplesPerChunk), offset: 0)
+            }
+            samples += chunk.chunk.count
+        }
+        guard samples <= limits.maxSamplesPerFrame else {
+            throw .limitExceeded(limit: "samples per frame", value: UInt64(samples), maximum: UInt64(limits.maxSamplesPerFrame), offset: 0)
+        }
+    }
+}

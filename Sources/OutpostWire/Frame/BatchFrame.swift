@@ -1,0 +1,97 @@
+/// One series in a frame's dictionary: chunks refer to it by `id`.
+public struct SeriesDescriptor: Sendable, Hashable {
+    /// The frame-local id chunks use; unique within a frame.
+    public var id: UInt32
+    /// The series name, unique per gateway: `boiler/supply_temp`.
+    public var name: String
+    /// The unit, free text up to 32 bytes: `°C`, `kWh`, `` (none).
+    public var unit: String
+    /// What the series measures.
+    public var kind: SeriesKind
+    /// The declared resolution; nil for unquantised doubles.
+    public var resolution: Resolution?
+
+    /// Creates a descriptor.
+    public init(id: UInt32, name: String, unit: String = "", kind: SeriesKind = .gauge, resolution: Resolution? = nil) {
+        self.id = id
+        self.name = name
+        self.unit = unit
+        self.kind = kind
+        self.resolution = resolution
+    }
+}
+
+/// A chunk in a frame, tagged with the dictionary id of its series.
+public struct FrameChunk: Sendable {
+    /// The id of the chunk's series in the frame's dictionary.
+    public var seriesID: UInt32
+    /// The chunk.
+    public var chunk: Chunk
+
+    /// Creates a frame chunk.
+    public init(seriesID: UInt32, chunk: Chunk) {
+        self.seriesID = seriesID
+        self.chunk = chunk
+    }
+}
+
+/// A batch of chunks from one gateway: the unit of delivery, acknowledged by sequence number.
+///
+/// Binary layout in `docs/wire-format.md`; `encoded(signer:)` writes it, `FrameDecoder` reads it,
+/// `FrameJSON` renders the same frame as JSON.
+public struct BatchFrame: Sendable {
+    /// The four bytes every frame starts with.
+    public static let magic: [UInt8] = Array("OPST".utf8)
+    /// The format version this library writes and reads.
+    public static let formatVersion: UInt8 = 1
+    /// Bytes after the body: signature algorithm (1), signature (64), CRC-32C (4).
+    static let trailerByteCount = 1 + SignatureAlgorithm.signatureByteCount + 4
+
+    /// The sending gateway's id: 1 to 128 bytes of `A-Z a-z 0-9 . _ -`.
+    public var gatewayID: String
+    /// The gateway's batch sequence number: persisted, never reused.
+    public var sequence: UInt64
+    /// The boot the frame was made in.
+    public var bootID: BootID
+    /// The wall clock's state when the frame was made.
+    public var clockState: ClockState
+    /// Wall time the frame was made (ns since the Unix epoch).
+    public var createdAt: Int64
+    /// Monotonic time the frame was made (ns since boot).
+    public var createdMonotonic: Int64
+    /// The series the chunks refer to.
+    public var series: [SeriesDescriptor]
+    /// The chunks.
+    public var chunks: [FrameChunk]
+    /// The signature scheme of a decoded frame; ignored when encoding.
+    public internal(set) var signatureAlgorithm: SignatureAlgorithm = .none
+    /// The signature of a decoded frame; ignored when encoding.
+    public internal(set) var signature: [UInt8] = []
+
+    /// Creates a frame.
+    public init(
+        gatewayID: String, sequence: UInt64, bootID: BootID, clockState: ClockState, createdAt: Int64,
+        createdMonotonic: Int64, series: [SeriesDescriptor], chunks: [FrameChunk]
+    ) {
+        self.gatewayID = gatewayID
+        self.sequence = sequence
+        self.bootID = bootID
+        self.clockState = clockState
+        self.createdAt = createdAt
+        self.createdMonotonic = createdMonotonic
+        self.series = series
+        self.chunks = chunks
+    }
+
+    /// The total number of samples in the frame's chunks.
+    public var sampleCount: Int { chunks.reduce(0) { $0 + $1.chunk.count } }
+
+    /// Whether `id` is a valid gateway id.
+    public static func isValidGatewayID(_ id: String, maxBytes: Int = FrameLimits.default.maxGatewayIDBytes) -> Bool {
+        !id.isEmpty && id.utf8.count <= maxBytes
+            && id.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == 0x2E || byte == 0x5F || byte == 0x2D
+            }
+    }
+}

@@ -1,0 +1,64 @@
+/// The signature schemes a frame may carry.
+public enum SignatureAlgorithm: UInt8, Sendable, CaseIterable {
+    /// No signature: the 64 signature bytes are zero. Accepted only by verifiers that say so
+    /// (debugging tools); the hub refuses unsigned frames.
+    case none = 0
+    /// ECDSA over P-256 with SHA-256; the signature is the raw 64-byte `r ‖ s`.
+    case ecdsaP256SHA256 = 1
+
+    /// The name used in the JSON rendering.
+    public var name: String {
+        switch self {
+        case .none: "none"
+        case .ecdsaP256SHA256: "ecdsa-p256-sha256"
+        }
+    }
+
+    /// Parses `name`.
+    public init?(name: String) {
+        guard let algorithm = Self.allCases.first(where: { $0.name == name }) else { return nil }
+        self = algorithm
+    }
+
+    /// The length of every signature field on the wire.
+    public static let signatureByteCount = 64
+}
+
+/// Signs frames on behalf of one gateway. Implemented with the gateway's private key in
+/// `OutpostSigning`; the wire library itself holds no cryptography.
+public protocol FrameSigner: Sendable {
+    /// The scheme this signer produces.
+    var algorithm: SignatureAlgorithm { get }
+    /// The 64-byte signature of `message`.
+    func signature(for message: ArraySlice<UInt8>) throws -> [UInt8]
+}
+
+/// Decides whether a frame's signature is genuine.
+public protocol FrameVerifier: Sendable {
+    /// Whether `signature`, made with `algorithm`, is valid for `message` from `gateway`.
+    /// Returns a reason when it is not (unknown gateway, revoked key, wrong algorithm, mismatch).
+    func rejection(
+        of signature: ArraySlice<UInt8>, algorithm: SignatureAlgorithm, message: ArraySlice<UInt8>, gateway: String
+    ) -> String?
+}
+
+/// Produces unsigned frames (zero signature, algorithm `none`): for tests and debugging only.
+public struct UnsignedFrameSigner: FrameSigner {
+    /// Creates the signer.
+    public init() {}
+    public var algorithm: SignatureAlgorithm { .none }
+    public func signature(for message: ArraySlice<UInt8>) throws -> [UInt8] {
+        [UInt8](repeating: 0, count: SignatureAlgorithm.signatureByteCount)
+    }
+}
+
+/// Accepts any frame, signed or not, without checking: for debugging tools that only inspect.
+public struct AcceptAnySignature: FrameVerifier {
+    /// Creates the verifier.
+    public init() {}
+    public func rejection(
+        of signature: ArraySlice<UInt8>, algorithm: SignatureAlgorithm, message: ArraySlice<UInt8>, gateway: String
+    ) -> String? {
+        nil
+    }
+}

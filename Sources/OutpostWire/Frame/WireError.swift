@@ -1,0 +1,65 @@
+/// Why a chunk, a frame or its JSON rendering was refused.
+///
+/// A closed set used by the codec; every case says what was wrong and where (field name and
+/// byte offset), and `description` never includes payload bytes or keys, so it is safe to log.
+public enum WireError: Error, Hashable, Sendable {
+    /// The input ended inside `field`, which starts at byte `offset`.
+    case truncated(field: String, offset: Int)
+    /// The first four bytes are not `OPST`: this is not an Outpost frame.
+    case badMagic
+    /// The frame's format version is not one this decoder reads.
+    case unknownVersion(UInt8)
+    /// The CRC-32C stored in the frame does not match its bytes: corrupted in transit or storage.
+    case crcMismatch(stored: UInt32, computed: UInt32)
+    /// The signature does not verify against the gateway's key, or the signature algorithm is not
+    /// accepted for this gateway.
+    case badSignature(gateway: String, reason: String)
+    /// A count or size is larger than the decoder's configured limit.
+    case limitExceeded(limit: String, value: UInt64, maximum: UInt64, offset: Int)
+    /// A field holds a value that is not allowed.
+    case malformed(field: String, offset: Int, reason: String)
+    /// The JSON rendering is not valid: `path` is the JSON path of the offending member.
+    case invalidJSON(path: String, reason: String)
+
+    /// A short, stable name for metrics labels and counters.
+    public var reasonCode: String {
+        switch self {
+        case .truncated: "truncated"
+        case .badMagic: "bad_magic"
+        case .unknownVersion: "unknown_version"
+        case .crcMismatch: "crc_mismatch"
+        case .badSignature: "bad_signature"
+        case .limitExceeded: "limit_exceeded"
+        case .malformed: "malformed"
+        case .invalidJSON: "invalid_json"
+        }
+    }
+}
+
+extension WireError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .truncated(let field, let offset):
+            "frame truncated: input ends inside \(field) (byte \(offset))"
+        case .badMagic:
+            "not an Outpost batch frame: the first four bytes are not 'OPST'"
+        case .unknownVersion(let version):
+            "unknown frame format version \(version); this decoder reads version \(BatchFrame.formatVersion)"
+        case .crcMismatch(let stored, let computed):
+            "frame corrupted: CRC-32C stored \(hex(stored)), computed \(hex(computed))"
+        case .badSignature(let gateway, let reason):
+            "signature of gateway '\(gateway)' rejected: \(reason)"
+        case .limitExceeded(let limit, let value, let maximum, let offset):
+            "\(limit) is \(value) at byte \(offset), above the limit of \(maximum)"
+        case .malformed(let field, let offset, let reason):
+            "\(field) at byte \(offset) is malformed: \(reason)"
+        case .invalidJSON(let path, let reason):
+            "JSON frame: \(path): \(reason)"
+        }
+    }
+}
+
+private func hex(_ value: UInt32) -> String {
+    let digits = String(value, radix: 16)
+    return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
+}

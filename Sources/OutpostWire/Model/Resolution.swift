@@ -1,0 +1,100 @@
+/// The declared resolution of a series: the smallest step its values take, as `mantissa × 10^exponent`.
+///
+/// A decimal representation keeps quantisation exact: a value quantised to 0.1 decodes as
+/// `213 / 10`, which is the double nearest to 21.3, the same double the literal `21.3` gives.
+public struct Resolution: Hashable, Sendable {
+    /// The integer part of the step, at least 1.
+    public let mantissa: UInt32
+    /// The decimal exponent of the step, in `Resolution.exponentRange`.
+    public let exponent: Int8
+
+    /// The exponents a resolution may have: 1e-12 to 1e12.
+    public static let exponentRange: ClosedRange<Int8> = -12...12
+
+    /// The largest magnitude of `quantised × mantissa` that a double holds exactly (2^53).
+    static let exactIntegerLimit: Int64 = 1 << 53
+
+    /// Creates a resolution of `mantissa × 10^exponent`; nil when out of range.
+    public init?(mantissa: UInt32, exponent: Int8) {
+        guard mantissa >= 1, Self.exponentRange.contains(exponent) else { return nil }
+        // Canonical form: the smallest mantissa, so equal steps compare equal.
+        var mantissa = mantissa
+        var exponent = exponent
+        while mantissa % 10 == 0, exponent < Self.exponentRange.upperBound {
+            mantissa /= 10
+            exponent += 1
+        }
+        self.mantissa = mantissa
+        self.exponent = exponent
+    }
+
+    /// Creates the resolution nearest to a step such as 0.1, 0.01, 0.25 or 1; nil when the step is
+    /// not positive, not finite, or needs more than nine significant digits.
+    public init?(_ step: Double) {
+        guard step.isFinite, step > 0 else { return nil }
+        for exponent in Self.exponentRange {
+            let scaled = exponent < 0 ? step * powerOfTen(Int(-exponent)) : step / powerOfTen(Int(exponent))
+            let rounded = scaled.rounded()
+            guard rounded >= 1, rounded <= 999_999_999 else { continue }
+            if abs(scaled - rounded) <= 1e-9 * rounded {
+                self.init(mantissa: UInt32(rounded), exponent: exponent)
+                return
+            }
+        }
+        return nil
+    }
+
+    /// Parses a decimal step such as `0.1`, `0.01`, `5` or `1e-3`.
+    public init?(parsing text: String) {
+        guard let step = Double(text) else { return nil }
+        self.init(step)
+    }
+
+    /// The step as a double.
+    public var step: Double {
+        exponent < 0
+            ? Double(mantissa) / powerOfTen(Int(-exponent)) : Double(mantissa) * powerOfTen(Int(exponent))
+    }
+
+    /// The quantised integer of `value`, or nil when `value` cannot be represented exactly at this
+    /// resolution (not finite, or too large for a double to hold the product exactly).
+    func quantise(_ value: Double, scale: Double, mantissaDouble: Double) -> Int64? {
+        let scaled = exponent < 0 ? value * scale : value / scale
+        let steps = mantissa == 1 ? scaled.rounded() : (scaled / mantissaDouble).rounded()
+        // Also rejects NaN and infinities: comparisons with NaN are false.
+        guard abs(steps) <= Double(Self.exactIntegerLimit / Int64(mantissa)) else { return nil }
+        return Int64(steps)
+    }
+
+    /// The power of ten this resolution scales by, `10^|exponent|`.
+    var scale: Double { powerOfTen(Int(exponent.magnitude)) }
+
+    /// The value a quantised integer stands for.
+    func value(of quantised: Int64, scale: Double) -> Double {
+        let product = Double(quantised &* Int64(mantissa))
+        return exponent < 0 ? product / scale : product * scale
+    }
+}
+
+extension Resolution: CustomStringConvertible {
+    /// The step in decimal notation: `0.1`, `25`, `0.005`, `1e+06`-free.
+    public var description: String {
+        let digits = String(mantissa)
+        if exponent >= 0 {
+            return digits + String(repeating: "0", count: Int(exponent))
+        }
+        let fraction = Int(-exponent)
+        if digits.count > fraction {
+            let split = digits.index(digits.endIndex, offsetBy: -fraction)
+            return digits[..<split] + "." + digits[split...]
+        }
+        return "0." + String(repeating: "0", count: fraction - digits.count) + digits
+    }
+}
+
+/// 10^n for 0 ≤ n ≤ 22, where every power of ten is exact in a double.
+func powerOfTen(_ n: Int) -> Double {
+    var result = 1.0
+    for _ in 0..<n { result *= 10 }
+    return result
+}

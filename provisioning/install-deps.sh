@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs the system packages Outpost builds, tests and demos with.
+# Idempotent: packages already installed are left alone and apt is not
+# touched at all when nothing is missing. Runs as root or through sudo.
+set -euo pipefail
+
+PACKAGES=(
+    pkg-config
+    libmosquitto-dev mosquitto mosquitto-clients
+    libmodbus-dev
+    libgpiod-dev
+    libsqlite3-dev
+    libssl-dev
+    socat
+    python3 python3-venv
+    openssl
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$pkg")
+    fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "install-deps: all system packages present"
+    exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    SUDO=(sudo -n)
+else
+    echo "install-deps: missing packages: ${missing[*]}" >&2
+    echo "install-deps: run 'make deps' as root, or install them with: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -q
+"${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
