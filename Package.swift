@@ -78,15 +78,19 @@ let package = Package(
         .testTarget(
             name: "OutpostWireTests",
             dependencies: ["OutpostWire", "OutpostSigning", "OutpostBench", "OutpostTestSupport"],
-            resources: [.copy("Golden"), .copy("FuzzRegressions")]),
+            exclude: ["Golden", "FuzzRegressions"]),
         .testTarget(
-            name: "OutpostSigningTests", dependencies: ["OutpostSigning", "OutpostWire"]),
+            name: "OutpostSigningTests", dependencies: ["OutpostSigning", "OutpostWire", "OutpostProvisioning"]),
         .testTarget(
-            name: "OutpostNativeTests", dependencies: ["OutpostMQTT", "OutpostModbus", "OutpostGPIO"]),
+            name: "OutpostNativeTests", dependencies: ["OutpostMQTT", "OutpostModbus", "OutpostGPIO", "OutpostAgent"]),
+        .testTarget(
+            name: "OutpostAgentTests", dependencies: ["OutpostAgent", "OutpostWire"]),
+        .testTarget(
+            name: "OutpostHubTests", dependencies: ["OutpostHub", "OutpostWire", "OutpostSigning"]),
         .testTarget(
             name: "OutpostCLITests",
             dependencies: [
-                "OutpostTestSupport", "OutpostWire", "OutpostSigning",
+                "OutpostTestSupport", "OutpostWire", "OutpostSigning", "OutpostProvisioning",
                 "outpost-agent", "outpost-hub", "outpostctl", "outpost-sim", "outpost-bench",
             ]),
     ],

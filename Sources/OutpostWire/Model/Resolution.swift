@@ -11,8 +11,10 @@ public struct Resolution: Hashable, Sendable {
     /// The exponents a resolution may have: 1e-12 to 1e12.
     public static let exponentRange: ClosedRange<Int8> = -12...12
 
-    /// The largest magnitude of `quantised × mantissa` that a double holds exactly (2^53).
-    static let exactIntegerLimit: Int64 = 1 << 53
+    /// The largest number of steps a value is quantised to (2^40). Beyond it a double's rounding in
+    /// `value × 10^k` could move the value by a noticeable part of a step, so larger magnitudes
+    /// travel as raw doubles and stay exact.
+    static let quantisedStepLimit: Int64 = 1 << 40
 
     /// Creates a resolution of `mantissa × 10^exponent`; nil when out of range.
     public init?(mantissa: UInt32, exponent: Int8) {
@@ -26,7 +28,11 @@ public struct Resolution: Hashable, Sendable {
         }
         self.mantissa = mantissa
         self.exponent = exponent
+        stepLimit = Double(min(Self.quantisedStepLimit, (1 << 53) / Int64(mantissa)))
     }
+
+    /// The most steps a quantised value may have: `quantised × mantissa` must stay exact in a double.
+    let stepLimit: Double
 
     /// Creates the resolution nearest to a step such as 0.1, 0.01, 0.25 or 1; nil when the step is
     /// not positive, not finite, or needs more than nine significant digits.
@@ -36,7 +42,7 @@ public struct Resolution: Hashable, Sendable {
             let scaled = exponent < 0 ? step * powerOfTen(Int(-exponent)) : step / powerOfTen(Int(exponent))
             let rounded = scaled.rounded()
             guard rounded >= 1, rounded <= 999_999_999 else { continue }
-            if abs(scaled - rounded) <= 1e-9 * rounded {
+            if abs(scaled - rounded) <= 1e-6 {
                 self.init(mantissa: UInt32(rounded), exponent: exponent)
                 return
             }
@@ -62,7 +68,7 @@ public struct Resolution: Hashable, Sendable {
         let scaled = exponent < 0 ? value * scale : value / scale
         let steps = mantissa == 1 ? scaled.rounded() : (scaled / mantissaDouble).rounded()
         // Also rejects NaN and infinities: comparisons with NaN are false.
-        guard abs(steps) <= Double(Self.exactIntegerLimit / Int64(mantissa)) else { return nil }
+        guard abs(steps) <= stepLimit else { return nil }
         return Int64(steps)
     }
 

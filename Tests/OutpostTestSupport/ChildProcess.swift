@@ -1,0 +1,150 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A program run by a test: spawned with `posix_spawn` with an empty signal mask and default
+/// signal dispositions (Foundation's `Process` leaves children with signals blocked when started
+/// from async code, so they ignore SIGTERM), its output captured in files, reaped on exit.
+public final class ChildProcess {
+    /// The child's process id.
+    public let pid: pid_t
+    private let stdoutPath: String
+    private let stderrPath: String
+    private var status: Int32?
+
+    /// What a finished program did.
+    public struct Outcome: CustomStringConvertible {
+        /// The exit status, or 128 + signal number when killed by a signal.
+        public let exitStatus: Int32
+        /// Everything written to standard output.
+        public let stdout: String
+        /// Everything written to standard error.
+        public let stderr: String
+
+        public var description: String { "exit \(exitStatus)\nstdout: \(stdout)\nstderr: \(stderr)" }
+    }
+
+    /// Why a child could not be started or waited for.
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Starts `executable` with `arguments`; standard input is `/dev/null` unless `stdinPath` is given.
+    public init(_ executable: String, _ arguments: [String], stdinPath: String = "/dev/null", environment: [String: String] = [:]) throws {
+        let scratch = try TemporaryFolder(prefix: "child")
+        stdoutPath = scratch.path + "/stdout"
+        stderrPath = scratch.path + "/stderr"
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, stdinPath, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        var merged = Self.currentEnvironment()
+        for (key, value) in environment { merged[key] = value }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var child: pid_t = 0
+        let result = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
+        guard result == 0 else {
+            throw Failure(description: "cannot start \(executable): \(String(cString: strerror(result)))")
+        }
+        pid = child
+    }
+
+    deinit {
+        if status == nil {
+            kill(pid, SIGKILL)
+            var raw: Int32 = 0
+            waitpid(pid, &raw, 0)
+        }
+    }
+
+    /// Sends `signal` to the child.
+    public func send(_ signal: Int32) {
+        if status == nil { kill(pid, signal) }
+    }
+
+    /// Waits for the child to exit, polling its state until `timeout`; kills it and throws if it
+    /// has not exited by then.
+    @discardableResult
+    public func wait(timeout: Duration = .seconds(60)) throws -> Outcome {
+        let deadline = ContinuousClock.now + timeout
+        while status == nil {
+            var raw: Int32 = 0
+            let result = waitpid(pid, &raw, WNOHANG)
+            if result == pid {
+                let signal = raw & 0x7F
+                status = signal == 0 ? (raw >> 8) & 0xFF : 128 + signal
+                break
+            }
+            if result < 0, errno != EINTR {
+                throw Failure(description: "waitpid failed: \(String(cString: strerror(errno)))")
+            }
+            if ContinuousClock.now >= deadline {
+                send(SIGKILL)
+                waitpid(pid, &raw, 0)
+                status = 137
+                throw Failure(description: "process \(pid) did not exit within \(timeout); killed")
+            }
+            usleep(2_000)
+        }
+        return Outcome(exitStatus: status ?? -1, stdout: Self.readText(stdoutPath), stderr: Self.readText(stderrPath))
+    }
+
+    /// Runs a program to completion.
+    public static func run(_ executable: String, _ arguments: [String], stdinPath: String = "/dev/null", timeout: Duration = .seconds(120)) throws -> Outcome {
+        try ChildProcess(executable, arguments, stdinPath: stdinPath).wait(timeout: timeout)
+    }
+
+    private static func readText(_ path: String) -> String {
+        guard let file = fopen(path, "r") else { return "" }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = fread(&buffer, 1, buffer.count, file)
+            if count == 0 { break }
+            bytes.append(contentsOf: buffer[..<count])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func currentEnvironment() -> [String: String] {
+        var result: [String: String] = [:]
+        for line in String(decoding: readFileBytes("/proc/self/environ"), as: UTF8.self).split(separator: "\0") {
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            result[String(line[..<equals])] = String(line[line.index(after: equals)...])
+        }
+        return result
+    }
+}
+
+/// The whole content of a file, or an empty array when it cannot be read.
+public func readFileBytes(_ path: String) -> [UInt8] {
+    guard let file = fopen(path, "r") else { return [] }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let count = fread(&buffer, 1, buffer.count, file)
+        if count == 0 { break }
+        bytes.append(contentsOf: buffer[..<count])
+    }
+    return bytes
+}
