@@ -18,7 +18,7 @@ public enum CSVSeries {
     }
 
     /// Reads `path` as one series.
-    public static func load(path: String, resolution: Resolution?) throws(Problem) -> DatasetSeries {
+    public static func load(path: String, resolution: Resolution?) throws -> DatasetSeries {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)

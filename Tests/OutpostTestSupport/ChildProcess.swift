@@ -8,6 +8,7 @@ import Glibc
 public final class ChildProcess {
     /// The child's process id.
     public let pid: pid_t
+    private let scratch: TemporaryFolder
     private let stdoutPath: String
     private let stderrPath: String
     private var status: Int32?
@@ -31,7 +32,7 @@ public final class ChildProcess {
 
     /// Starts `executable` with `arguments`; standard input is `/dev/null` unless `stdinPath` is given.
     public init(_ executable: String, _ arguments: [String], stdinPath: String = "/dev/null", environment: [String: String] = [:]) throws {
-        let scratch = try TemporaryFolder(prefix: "child")
+        scratch = try TemporaryFolder(prefix: "child")
         stdoutPath = scratch.path + "/stdout"
         stderrPath = scratch.path + "/stderr"
         var actions = posix_spawn_file_actions_t()

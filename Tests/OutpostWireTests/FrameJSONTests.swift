@@ -1,5 +1,6 @@
 import OutpostBench
 import OutpostSigning
+import OutpostTestSupport
 import Testing
 
 @testable import OutpostWire
@@ -92,32 +93,3 @@ struct FrameJSONTests {
     }
 }
 
-extension String {
-    func replacingOccurrences(_ old: String, _ new: String) -> String {
-        var result = ""
-        var rest = self[...]
-        while let range = rest.range(of: old) {
-            result += rest[..<range.lowerBound] + new
-            rest = rest[range.upperBound...]
-        }
-        return result + rest
-    }
-
-    func replacingSection(from start: String, to end: String, with replacement: String) -> String {
-        guard let open = range(of: start), let close = self[open.upperBound...].range(of: end) else { return self }
-        return String(self[..<open.lowerBound]) + replacement + String(self[close.upperBound...])
-    }
-}
-
-extension StringProtocol {
-    func range(of needle: String) -> Range<Index>? {
-        var index = startIndex
-        while index < endIndex {
-            if self[index...].hasPrefix(needle) {
-                return index..<self.index(index, offsetBy: needle.count)
-            }
-            index = self.index(after: index)
-        }
-        return nil
-    }
-}

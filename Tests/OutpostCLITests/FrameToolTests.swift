@@ -1,0 +1,102 @@
+import OutpostTestSupport
+import OutpostWire
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `outpostctl keygen`, `outpostctl frame show|pack` and `outpost-hub check-frame` on real files.
+@Suite("Frame and key tools")
+struct FrameToolTests {
+    static let golden = packageRoot() + "/Tests/OutpostWireTests/Golden"
+
+    @Test("keygen writes a private key only its owner can read, and a public key")
+    func keygen() throws {
+        let folder = try TemporaryFolder()
+        let outcome = try ChildProcess.run(Binaries.path("outpostctl"), ["keygen", "--gateway", "pump-house-2", "--out", folder.path])
+        #expect(outcome.exitStatus == 0, "\(outcome)")
+        var info = stat()
+        #expect(stat(folder.file("pump-house-2.key"), &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o600)
+        #expect(String(decoding: readFileBytes(folder.file("pump-house-2.key")), as: UTF8.self).contains("PRIVATE KEY"))
+        #expect(String(decoding: readFileBytes(folder.file("pump-house-2.pub")), as: UTF8.self).contains("BEGIN PUBLIC KEY"))
+        #expect(!outcome.stdout.contains("PRIVATE"))
+    }
+
+    @Test("keygen refuses a bad gateway id with usage")
+    func keygenBadID() throws {
+        let outcome = try ChildProcess.run(Binaries.path("outpostctl"), ["keygen", "--gateway", "a b"])
+        #expect(outcome.exitStatus == 64)
+        #expect(outcome.stderr.hasPrefix("Error: 'a b' is not a gateway id"))
+        #expect(outcome.stderr.contains("Usage: outpostctl keygen"))
+    }
+
+    @Test("frame show prints the golden JSON; frame pack turns it back into the same bytes")
+    func showAndPack() throws {
+        let show = try ChildProcess.run(
+            Binaries.path("outpostctl"), ["frame", "show", Self.golden + "/frame-v1.bin", "--public-key", Self.golden + "/golden-gw-01.pub"])
+        #expect(show.exitStatus == 0, "\(show)")
+        #expect(show.stdout == String(decoding: readFileBytes(Self.golden + "/frame-v1.json"), as: UTF8.self))
+
+        let folder = try TemporaryFolder()
+        let pack = try ChildProcess.run(Binaries.path("outpostctl"), ["frame", "pack", Self.golden + "/frame-v1.json", "-o", folder.file("out.bin")])
+        #expect(pack.exitStatus == 0, "\(pack)")
+        #expect(readFileBytes(folder.file("out.bin")) == readFileBytes(Self.golden + "/frame-v1.bin"))
+    }
+
+    @Test("frame show says what is wrong with a corrupted file and exits 1")
+    func showCorrupted() throws {
+        let folder = try TemporaryFolder()
+        var bytes = readFileBytes(Self.golden + "/frame-v1.bin")
+        bytes[100] ^= 0x20
+        let path = folder.write(bytes, to: "bad.bin")
+        let outcome = try ChildProcess.run(Binaries.path("outpostctl"), ["frame", "show", path])
+        #expect(outcome.exitStatus == 1)
+        #expect(outcome.stderr.hasPrefix("Error: \(path): frame corrupted: CRC-32C stored"))
+
+        let missing = try ChildProcess.run(Binaries.path("outpostctl"), ["frame", "show", folder.file("nope.bin")])
+        #expect(missing.exitStatus == 1)
+        #expect(missing.stderr.contains("nope.bin: cannot open: No such file or directory"))
+    }
+
+    @Test("check-frame accepts the golden frame with its key and refuses it with another")
+    func checkFrame() throws {
+        let accepted = try ChildProcess.run(
+            Binaries.path("outpost-hub"), ["check-frame", Self.golden + "/frame-v1.bin", "--public-key", Self.golden + "/golden-gw-01.pub"])
+        #expect(accepted.exitStatus == 0, "\(accepted)")
+        #expect(accepted.stdout.contains("\"gateway_id\" : \"golden-gw-01\""))
+
+        let folder = try TemporaryFolder()
+        _ = try ChildProcess.run(Binaries.path("outpostctl"), ["keygen", "--gateway", "golden-gw-01", "--out", folder.path])
+        let refused = try ChildProcess.run(
+            Binaries.path("outpost-hub"), ["check-frame", Self.golden + "/frame-v1.bin", "--public-key", folder.file("golden-gw-01.pub")])
+        #expect(refused.exitStatus == 1)
+        #expect(refused.stderr.contains("frame refused (bad_signature) from 'golden-gw-01'"), "\(refused)")
+
+        let json = try ChildProcess.run(
+            Binaries.path("outpost-hub"),
+            ["check-frame", "--json-input", Self.golden + "/frame-v1.json", "--public-key", Self.golden + "/golden-gw-01.pub"])
+        #expect(json.exitStatus == 0, "\(json)")
+    }
+
+    @Test("outpost-bench codec measures a CSV file and prints the documented JSON keys")
+    func benchCSV() throws {
+        let folder = try TemporaryFolder()
+        var csv = "timestamp,value\n"
+        for second in 0..<600 { csv += "\(1_767_225_600 + second),\(20 + Double(second % 7) / 10)\n" }
+        let path = folder.write(Array(csv.utf8), to: "series.csv")
+        let outcome = try ChildProcess.run(
+            Binaries.path("outpost-bench"), ["codec", "--csv", path, "--resolution", "0.1", "--seconds", "0.01", "--frame-seconds", "60", "--json"])
+        #expect(outcome.exitStatus == 0, "\(outcome)")
+        for key in ["bytes_per_reading", "encode_readings_per_s", "decode_readings_per_s", "json_bytes_per_reading"] {
+            #expect(outcome.stdout.contains("\"\(key)\":"), "missing \(key)")
+        }
+        #expect(outcome.stdout.contains("\"readings\":600"))
+
+        let bad = folder.write(Array("timestamp,value\n1,2\nthree,4\n".utf8), to: "bad.csv")
+        let refused = try ChildProcess.run(Binaries.path("outpost-bench"), ["codec", "--csv", bad])
+        #expect(refused.exitStatus == 1)
+        #expect(refused.stderr.contains("bad.csv:3: expected 'timestamp,value'"), "\(refused)")
+    }
+}
