@@ -1,0 +1,47 @@
+# Outpost: the two commands that matter are `make test` and (once it exists) `make demo`.
+# Each installs what it is missing first.
+
+SWIFT ?= swift
+PYTHON ?= python3
+VENV := .build-py
+PYMODBUS_VERSION := 3.16.1
+# A hung test run prints nothing; cap it well inside CI's limit.
+TEST_TIMEOUT ?= 1500
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps deps-system deps-python build release test fuzz bench clean
+
+all: build
+
+deps: deps-system deps-python
+
+deps-system:
+	@bash provisioning/install-deps.sh
+
+# Python test peers (pymodbus as an independent Modbus implementation), in a private venv.
+deps-python: deps-system
+	@if ! $(VENV)/bin/python -c "import pymodbus, sys; sys.exit(pymodbus.__version__ != '$(PYMODBUS_VERSION)')" 2>/dev/null; then \
+		echo "deps: creating $(VENV) with pymodbus $(PYMODBUS_VERSION)"; \
+		$(PYTHON) -m venv $(VENV) && $(VENV)/bin/pip install --quiet --disable-pip-version-check "pymodbus==$(PYMODBUS_VERSION)"; \
+	else \
+		echo "deps: $(VENV) has pymodbus $(PYMODBUS_VERSION)"; \
+	fi
+
+build: deps
+	$(SWIFT) build --build-tests
+
+release: deps
+	$(SWIFT) build -c release
+
+test: build
+	OUTPOST_PYTHON=$(CURDIR)/$(VENV)/bin/python timeout --signal=KILL $(TEST_TIMEOUT) $(SWIFT) test --skip-build
+
+# Coverage-guided fuzzing of the frame decoder for FUZZ_SECONDS; crashers become regression tests.
+fuzz: deps-system
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash Fuzz/run.sh
+
+bench: release
+	.build/release/outpost-bench codec
+
+clean:
+	rm -rf .build .build-fuzz $(VENV)
