@@ -57,10 +57,14 @@ let package = Package(
         // Thin executables.
         .executableTarget(
             name: "outpost-agent",
-            dependencies: ["OutpostAgent", "OutpostCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: [
+                "OutpostAgent", "OutpostCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         .executableTarget(
             name: "outpost-hub",
-            dependencies: ["OutpostHub", "OutpostCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: [
+                "OutpostHub", "OutpostCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         .executableTarget(
             name: "outpostctl",
             dependencies: [
@@ -71,7 +75,9 @@ let package = Package(
             dependencies: ["OutpostCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "outpost-bench",
-            dependencies: ["OutpostBench", "OutpostCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: [
+                "OutpostBench", "OutpostCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
 
         // Test support: child processes spawned safely, temporary folders, deadlines.
         .target(name: "OutpostTestSupport", path: "Tests/OutpostTestSupport"),

@@ -23,7 +23,9 @@ public struct BatchAssembler {
 
     /// Declares a series (idempotent by name) and returns its dictionary id.
     @discardableResult
-    public mutating func declare(_ name: String, unit: String = "", kind: SeriesKind = .gauge, resolution: Resolution? = nil) -> UInt32 {
+    public mutating func declare(
+        _ name: String, unit: String = "", kind: SeriesKind = .gauge, resolution: Resolution? = nil
+    ) -> UInt32 {
         if let id = idsByName[name] { return id }
         let id = UInt32(descriptors.count)
         descriptors.append(SeriesDescriptor(id: id, name: name, unit: unit, kind: kind, resolution: resolution))
@@ -35,7 +37,8 @@ public struct BatchAssembler {
     ///
     /// A chunk records one clock state: a sample taken with a different clock state than the
     /// pending ones returns false and is not taken; seal the batch first.
-    public mutating func append(_ sample: Sample, to series: UInt32, monotonic: Int64, clockSynchronised: Bool) -> Bool {
+    public mutating func append(_ sample: Sample, to series: UInt32, monotonic: Int64, clockSynchronised: Bool) -> Bool
+    {
         var entry = pending[series] ?? PendingSeries()
         if entry.timestamps.isEmpty {
             entry.firstMonotonic = monotonic
@@ -56,14 +59,17 @@ public struct BatchAssembler {
 
     /// Builds a frame from every pending sample and empties the assembler.
     public mutating func seal(
-        gatewayID: String, sequence: UInt64, bootID: BootID, clockState: ClockState, createdAt: Int64, createdMonotonic: Int64
+        gatewayID: String, sequence: UInt64, bootID: BootID, clockState: ClockState, createdAt: Int64,
+        createdMonotonic: Int64
     ) throws(WireError) -> BatchFrame {
         var chunks: [FrameChunk] = []
         for id in pending.keys.sorted() {
             guard let entry = pending[id], !entry.timestamps.isEmpty else { continue }
-            let columns = SampleColumns(timestamps: entry.timestamps, values: entry.values, qualities: entry.allGood ? nil : entry.qualities)
+            let columns = SampleColumns(
+                timestamps: entry.timestamps, values: entry.values, qualities: entry.allGood ? nil : entry.qualities)
             let chunk = try Chunk(
-                encoding: columns, resolution: descriptors[Int(id)].resolution, clockSynchronised: entry.clockSynchronised,
+                encoding: columns, resolution: descriptors[Int(id)].resolution,
+                clockSynchronised: entry.clockSynchronised,
                 firstMonotonic: entry.firstMonotonic)
             chunks.append(FrameChunk(seriesID: id, chunk: chunk))
         }

@@ -1,9 +1,9 @@
 import OutpostWire
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Reads a user's `timestamp,value` CSV into a one-series dataset for `outpost-bench codec --csv`.
@@ -31,9 +31,12 @@ public enum CSVSeries {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             let fields = trimmed.split(separator: ",", omittingEmptySubsequences: false)
-            guard fields.count >= 2, let time = parseTimestamp(fields[0]), let value = Double(fields[1].trimmingCharacters(in: .whitespaces)) else {
+            guard fields.count >= 2, let time = parseTimestamp(fields[0]),
+                let value = Double(fields[1].trimmingCharacters(in: .whitespaces))
+            else {
                 if timestamps.isEmpty, index == 0 { continue }
-                throw Problem(description: "\(path):\(index + 1): expected 'timestamp,value', found '\(trimmed.prefix(60))'")
+                throw Problem(
+                    description: "\(path):\(index + 1): expected 'timestamp,value', found '\(trimmed.prefix(60))'")
             }
             timestamps.append(time)
             values.append(value)

@@ -101,7 +101,8 @@ public struct CodecBenchmark {
             readings: readings, series: dataset.count, frames: frames.count, frameSeconds: frameSeconds,
             bytesPerReading: Double(bytes) / Double(readings), encodeReadingsPerS: perSecond(encodeTime),
             decodeReadingsPerS: perSecond(decodeTime), frameDecodeReadingsPerS: perSecond(frameDecodeTime),
-            jsonBytesPerReading: Double(jsonBytes) / Double(readings), jsonEncodeReadingsPerS: perSecond(jsonEncodeTime),
+            jsonBytesPerReading: Double(jsonBytes) / Double(readings),
+            jsonEncodeReadingsPerS: perSecond(jsonEncodeTime),
             jsonDecodeReadingsPerS: perSecond(jsonDecodeTime))
     }
 

@@ -1,9 +1,9 @@
 import OutpostWire
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One series of a benchmark dataset: its descriptor fields and its samples.
@@ -42,9 +42,10 @@ public enum ReferenceDataset {
         let times = (0..<seconds).map { start + Int64($0) * 1_000_000_000 }
         var series: [DatasetSeries] = []
         func add(_ name: String, _ unit: String, _ kind: SeriesKind, _ step: Double?, _ values: [Double]) {
-            series.append(DatasetSeries(
-                name: name, unit: unit, kind: kind, resolution: step.flatMap(Resolution.init),
-                columns: SampleColumns(timestamps: times, values: values)))
+            series.append(
+                DatasetSeries(
+                    name: name, unit: unit, kind: kind, resolution: step.flatMap(Resolution.init),
+                    columns: SampleColumns(timestamps: times, values: values)))
         }
         for index in 0..<25 {
             let base = Double.random(in: 15...25, using: &random)
@@ -107,7 +108,8 @@ public enum ReferenceDataset {
     ) throws -> [BatchFrame] {
         let total = dataset.first?.columns.count ?? 0
         let descriptors = dataset.enumerated().map { index, entry in
-            SeriesDescriptor(id: UInt32(index), name: entry.name, unit: entry.unit, kind: entry.kind, resolution: entry.resolution)
+            SeriesDescriptor(
+                id: UInt32(index), name: entry.name, unit: entry.unit, kind: entry.kind, resolution: entry.resolution)
         }
         var frames: [BatchFrame] = []
         var sequence: UInt64 = 1
@@ -116,16 +118,19 @@ public enum ReferenceDataset {
             var chunks: [FrameChunk] = []
             for (index, entry) in dataset.enumerated() {
                 let columns = SampleColumns(
-                    timestamps: Array(entry.columns.timestamps[start..<end]), values: Array(entry.columns.values[start..<end]))
+                    timestamps: Array(entry.columns.timestamps[start..<end]),
+                    values: Array(entry.columns.values[start..<end]))
                 let chunk = try Chunk(
                     encoding: columns, resolution: entry.resolution, clockSynchronised: true,
                     firstMonotonic: Int64(start) * 1_000_000_000)
                 chunks.append(FrameChunk(seriesID: UInt32(index), chunk: chunk))
             }
-            frames.append(BatchFrame(
-                gatewayID: gatewayID, sequence: sequence, bootID: .zero, clockState: .synchronised,
-                createdAt: ReferenceDataset.start + Int64(end) * 1_000_000_000, createdMonotonic: Int64(end) * 1_000_000_000,
-                series: descriptors, chunks: chunks))
+            frames.append(
+                BatchFrame(
+                    gatewayID: gatewayID, sequence: sequence, bootID: .zero, clockState: .synchronised,
+                    createdAt: ReferenceDataset.start + Int64(end) * 1_000_000_000,
+                    createdMonotonic: Int64(end) * 1_000_000_000,
+                    series: descriptors, chunks: chunks))
             sequence += 1
         }
         return frames

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Whole-file reads and writes for the command-line tools, with errors that name the file.
@@ -20,7 +20,9 @@ public enum FileIO {
         var result: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let count = buffer.withUnsafeMutableBytes { raw in retryingEINTR { Glibc.read(descriptor, raw.baseAddress, raw.count) } }
+            let count = buffer.withUnsafeMutableBytes { raw in
+                retryingEINTR { Glibc.read(descriptor, raw.baseAddress, raw.count) }
+            }
             if count < 0 { throw failure(path, "cannot read") }
             if count == 0 { return result }
             result.append(contentsOf: buffer[..<count])
@@ -35,7 +37,8 @@ public enum FileIO {
         var written = 0
         while written < bytes.count {
             let count = bytes.withUnsafeBytes { raw in
-                retryingEINTR { Glibc.write(descriptor, raw.baseAddress! + written, raw.count - written) }
+                guard let base = raw.baseAddress else { return 0 }
+                return retryingEINTR { Glibc.write(descriptor, base + written, raw.count - written) }
             }
             if count <= 0 {
                 let error = failure(temporary, "cannot write")
@@ -62,7 +65,8 @@ public enum FileIO {
         var written = 0
         while written < bytes.count {
             let count = bytes.withUnsafeBytes { raw in
-                retryingEINTR { Glibc.write(STDOUT_FILENO, raw.baseAddress! + written, raw.count - written) }
+                guard let base = raw.baseAddress else { return 0 }
+                return retryingEINTR { Glibc.write(STDOUT_FILENO, base + written, raw.count - written) }
             }
             if count <= 0 { return }
             written += count

@@ -15,10 +15,12 @@ public struct GatewayIdentity: Sendable {
     /// Generates a new identity for `gatewayID`.
     public static func generate(gatewayID: String) throws(ProvisioningError) -> GatewayIdentity {
         guard BatchFrame.isValidGatewayID(gatewayID) else {
-            throw ProvisioningError(.invalidGatewayID, "'\(gatewayID)' is not a gateway id: use 1-128 of A-Z a-z 0-9 . _ -")
+            throw ProvisioningError(
+                .invalidGatewayID, "'\(gatewayID)' is not a gateway id: use 1-128 of A-Z a-z 0-9 . _ -")
         }
         let key = P256.Signing.PrivateKey()
-        return GatewayIdentity(gatewayID: gatewayID, privateKeyPEM: key.pemRepresentation, publicKeyPEM: key.publicKey.pemRepresentation)
+        return GatewayIdentity(
+            gatewayID: gatewayID, privateKeyPEM: key.pemRepresentation, publicKeyPEM: key.publicKey.pemRepresentation)
     }
 }
 

@@ -4,9 +4,9 @@ import OutpostCLI
 import OutpostWire
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// `outpost-bench`: the benchmarks whose figures BENCHMARKS.md records.
@@ -77,7 +77,8 @@ struct Codec: ParsableCommand {
         ]
         let width = rows.map(\.0.count).max() ?? 0
         for (name, value) in rows {
-            FileIO.printOut(Array((name + String(repeating: " ", count: width - name.count) + "  " + value + "\n").utf8))
+            FileIO.printOut(
+                Array((name + String(repeating: " ", count: width - name.count) + "  " + value + "\n").utf8))
         }
     }
 

@@ -18,7 +18,8 @@ struct OutpostHubCommand: ParsableCommand {
 struct CheckFrame: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-frame",
-        abstract: "Decode and authenticate a frame file exactly as ingest would; print it as JSON or say why it is refused.")
+        abstract:
+            "Decode and authenticate a frame file exactly as ingest would; print it as JSON or say why it is refused.")
 
     @Argument(help: "The frame file: binary, or its JSON rendering with --json-input.")
     var file: String

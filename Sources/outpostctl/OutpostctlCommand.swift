@@ -66,7 +66,8 @@ struct Frame: ParsableCommand {
                 let frame: BatchFrame
                 if let publicKey {
                     let pem = String(decoding: try FileIO.read(publicKey), as: UTF8.self)
-                    let verifier = try GatewayKeyVerifier(gateway: try decoder.claimedGateway(of: bytes), publicKeyPEM: pem)
+                    let verifier = try GatewayKeyVerifier(
+                        gateway: try decoder.claimedGateway(of: bytes), publicKeyPEM: pem)
                     frame = try decoder.decode(bytes, verifier: verifier)
                 } else {
                     frame = try decoder.decode(bytes, verifier: AcceptAnySignature())

@@ -32,6 +32,8 @@ struct ExecutableTests {
     @Test("The agent's version names the C libraries it is linked with")
     func agentLibraries() throws {
         let outcome = try ChildProcess.run(Binaries.path("outpost-agent"), ["--version"])
-        #expect(outcome.stdout.contains("libmosquitto 2.") && outcome.stdout.contains("libmodbus 3.") && outcome.stdout.contains("libgpiod "))
+        #expect(
+            outcome.stdout.contains("libmosquitto 2.") && outcome.stdout.contains("libmodbus 3.")
+                && outcome.stdout.contains("libgpiod "))
     }
 }

@@ -3,7 +3,7 @@ import OutpostWire
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `outpostctl keygen`, `outpostctl frame show|pack` and `outpost-hub check-frame` on real files.
@@ -14,13 +14,16 @@ struct FrameToolTests {
     @Test("keygen writes a private key only its owner can read, and a public key")
     func keygen() throws {
         let folder = try TemporaryFolder()
-        let outcome = try ChildProcess.run(Binaries.path("outpostctl"), ["keygen", "--gateway", "pump-house-2", "--out", folder.path])
+        let outcome = try ChildProcess.run(
+            Binaries.path("outpostctl"), ["keygen", "--gateway", "pump-house-2", "--out", folder.path])
         #expect(outcome.exitStatus == 0, "\(outcome)")
         var info = stat()
         #expect(stat(folder.file("pump-house-2.key"), &info) == 0)
         #expect(info.st_mode & 0o777 == 0o600)
         #expect(String(decoding: readFileBytes(folder.file("pump-house-2.key")), as: UTF8.self).contains("PRIVATE KEY"))
-        #expect(String(decoding: readFileBytes(folder.file("pump-house-2.pub")), as: UTF8.self).contains("BEGIN PUBLIC KEY"))
+        #expect(
+            String(decoding: readFileBytes(folder.file("pump-house-2.pub")), as: UTF8.self).contains("BEGIN PUBLIC KEY")
+        )
         #expect(!outcome.stdout.contains("PRIVATE"))
     }
 
@@ -35,12 +38,15 @@ struct FrameToolTests {
     @Test("frame show prints the golden JSON; frame pack turns it back into the same bytes")
     func showAndPack() throws {
         let show = try ChildProcess.run(
-            Binaries.path("outpostctl"), ["frame", "show", Self.golden + "/frame-v1.bin", "--public-key", Self.golden + "/golden-gw-01.pub"])
+            Binaries.path("outpostctl"),
+            ["frame", "show", Self.golden + "/frame-v1.bin", "--public-key", Self.golden + "/golden-gw-01.pub"])
         #expect(show.exitStatus == 0, "\(show)")
         #expect(show.stdout == String(decoding: readFileBytes(Self.golden + "/frame-v1.json"), as: UTF8.self))
 
         let folder = try TemporaryFolder()
-        let pack = try ChildProcess.run(Binaries.path("outpostctl"), ["frame", "pack", Self.golden + "/frame-v1.json", "-o", folder.file("out.bin")])
+        let pack = try ChildProcess.run(
+            Binaries.path("outpostctl"),
+            ["frame", "pack", Self.golden + "/frame-v1.json", "-o", folder.file("out.bin")])
         #expect(pack.exitStatus == 0, "\(pack)")
         #expect(readFileBytes(folder.file("out.bin")) == readFileBytes(Self.golden + "/frame-v1.bin"))
     }
@@ -63,20 +69,26 @@ struct FrameToolTests {
     @Test("check-frame accepts the golden frame with its key and refuses it with another")
     func checkFrame() throws {
         let accepted = try ChildProcess.run(
-            Binaries.path("outpost-hub"), ["check-frame", Self.golden + "/frame-v1.bin", "--public-key", Self.golden + "/golden-gw-01.pub"])
+            Binaries.path("outpost-hub"),
+            ["check-frame", Self.golden + "/frame-v1.bin", "--public-key", Self.golden + "/golden-gw-01.pub"])
         #expect(accepted.exitStatus == 0, "\(accepted)")
         #expect(accepted.stdout.contains("\"gateway_id\" : \"golden-gw-01\""))
 
         let folder = try TemporaryFolder()
-        _ = try ChildProcess.run(Binaries.path("outpostctl"), ["keygen", "--gateway", "golden-gw-01", "--out", folder.path])
+        _ = try ChildProcess.run(
+            Binaries.path("outpostctl"), ["keygen", "--gateway", "golden-gw-01", "--out", folder.path])
         let refused = try ChildProcess.run(
-            Binaries.path("outpost-hub"), ["check-frame", Self.golden + "/frame-v1.bin", "--public-key", folder.file("golden-gw-01.pub")])
+            Binaries.path("outpost-hub"),
+            ["check-frame", Self.golden + "/frame-v1.bin", "--public-key", folder.file("golden-gw-01.pub")])
         #expect(refused.exitStatus == 1)
         #expect(refused.stderr.contains("frame refused (bad_signature) from 'golden-gw-01'"), "\(refused)")
 
         let json = try ChildProcess.run(
             Binaries.path("outpost-hub"),
-            ["check-frame", "--json-input", Self.golden + "/frame-v1.json", "--public-key", Self.golden + "/golden-gw-01.pub"])
+            [
+                "check-frame", "--json-input", Self.golden + "/frame-v1.json", "--public-key",
+                Self.golden + "/golden-gw-01.pub",
+            ])
         #expect(json.exitStatus == 0, "\(json)")
     }
 
@@ -87,7 +99,8 @@ struct FrameToolTests {
         for second in 0..<600 { csv += "\(1_767_225_600 + second),\(20 + Double(second % 7) / 10)\n" }
         let path = folder.write(Array(csv.utf8), to: "series.csv")
         let outcome = try ChildProcess.run(
-            Binaries.path("outpost-bench"), ["codec", "--csv", path, "--resolution", "0.1", "--seconds", "0.01", "--frame-seconds", "60", "--json"])
+            Binaries.path("outpost-bench"),
+            ["codec", "--csv", path, "--resolution", "0.1", "--seconds", "0.01", "--frame-seconds", "60", "--json"])
         #expect(outcome.exitStatus == 0, "\(outcome)")
         for key in ["bytes_per_reading", "encode_readings_per_s", "decode_readings_per_s", "json_bytes_per_reading"] {
             #expect(outcome.stdout.contains("\"\(key)\":"), "missing \(key)")

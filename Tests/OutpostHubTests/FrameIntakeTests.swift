@@ -9,10 +9,16 @@ struct FrameIntakeTests {
 
     func frame() throws -> BatchFrame {
         BatchFrame(
-            gatewayID: "site-3", sequence: 9, bootID: .zero, clockState: .synchronised, createdAt: 0, createdMonotonic: 0,
+            gatewayID: "site-3", sequence: 9, bootID: .zero, clockState: .synchronised, createdAt: 0,
+            createdMonotonic: 0,
             series: [SeriesDescriptor(id: 0, name: "p", unit: "bar", resolution: Resolution(0.01))],
-            chunks: [FrameChunk(seriesID: 0, chunk: try Chunk(
-                encoding: SampleColumns(timestamps: [10, 20], values: [1.25, 1.26]), resolution: Resolution(0.01), clockSynchronised: true))])
+            chunks: [
+                FrameChunk(
+                    seriesID: 0,
+                    chunk: try Chunk(
+                        encoding: SampleColumns(timestamps: [10, 20], values: [1.25, 1.26]),
+                        resolution: Resolution(0.01), clockSynchronised: true))
+            ])
     }
 
     @Test("Binary and JSON frames pass the same checks")

@@ -8,9 +8,12 @@ struct SigningTests {
     func frame(gateway: String) throws -> BatchFrame {
         let columns = SampleColumns(timestamps: [1, 2, 3], values: [1, 2, 3])
         return BatchFrame(
-            gatewayID: gateway, sequence: 1, bootID: .zero, clockState: .synchronised, createdAt: 0, createdMonotonic: 0,
+            gatewayID: gateway, sequence: 1, bootID: .zero, clockState: .synchronised, createdAt: 0,
+            createdMonotonic: 0,
             series: [SeriesDescriptor(id: 0, name: "s")],
-            chunks: [FrameChunk(seriesID: 0, chunk: try Chunk(encoding: columns, resolution: nil, clockSynchronised: true))])
+            chunks: [
+                FrameChunk(seriesID: 0, chunk: try Chunk(encoding: columns, resolution: nil, clockSynchronised: true))
+            ])
     }
 
     @Test("A frame signed with a generated identity verifies with its public key, and only with it")
@@ -40,7 +43,9 @@ struct SigningTests {
 
     @Test("Keys that are not P-256 PEM are refused with a message that shows no key material")
     func badKeys() {
-        #expect { try GatewayFrameSigner(privateKeyPEM: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----") } throws: { error in
+        #expect {
+            try GatewayFrameSigner(privateKeyPEM: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----")
+        } throws: { error in
             (error as? SigningError)?.code == .invalidKey && !"\(error)".contains("AAAA")
         }
         #expect(throws: SigningError.self) { try GatewayKeyVerifier(gateway: "g", publicKeyPEM: "garbage") }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where the package's executables were built: beside the running test bundle (SwiftPM puts

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A program run by a test: spawned with `posix_spawn` with an empty signal mask and default
@@ -31,7 +31,10 @@ public final class ChildProcess {
     }
 
     /// Starts `executable` with `arguments`; standard input is `/dev/null` unless `stdinPath` is given.
-    public init(_ executable: String, _ arguments: [String], stdinPath: String = "/dev/null", environment: [String: String] = [:]) throws {
+    public init(
+        _ executable: String, _ arguments: [String], stdinPath: String = "/dev/null",
+        environment: [String: String] = [:]
+    ) throws {
         scratch = try TemporaryFolder(prefix: "child")
         stdoutPath = scratch.path + "/stdout"
         stderrPath = scratch.path + "/stderr"
@@ -109,7 +112,9 @@ public final class ChildProcess {
     }
 
     /// Runs a program to completion.
-    public static func run(_ executable: String, _ arguments: [String], stdinPath: String = "/dev/null", timeout: Duration = .seconds(120)) throws -> Outcome {
+    public static func run(
+        _ executable: String, _ arguments: [String], stdinPath: String = "/dev/null", timeout: Duration = .seconds(120)
+    ) throws -> Outcome {
         try ChildProcess(executable, arguments, stdinPath: stdinPath).wait(timeout: timeout)
     }
 

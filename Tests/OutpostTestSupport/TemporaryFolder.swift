@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A fresh folder under `/tmp` for one test; removed with its content when released.
@@ -10,7 +10,8 @@ public final class TemporaryFolder {
     /// Creates the folder.
     public init(prefix: String = "outpost-test") throws {
         var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
-        guard let created = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+        let made = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }
+        guard let created = made else {
             throw ChildProcess.Failure(description: "mkdtemp failed: \(String(cString: strerror(errno)))")
         }
         path = String(cString: created)
@@ -35,23 +36,29 @@ public final class TemporaryFolder {
     }
 }
 
-private func removeTree(_ path: String) {
-    guard let directory = opendir(path) else {
-        unlink(path)
-        return
-    }
+/// The names in a folder, without `.` and `..`; empty when it cannot be read.
+public func directoryEntries(_ path: String) -> [(name: String, isFolder: Bool)] {
+    guard let directory = opendir(path) else { return [] }
+    defer { closedir(directory) }
+    var entries: [(name: String, isFolder: Bool)] = []
     while let entry = readdir(directory) {
         let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-            String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
         }
         if name == "." || name == ".." { continue }
-        let child = path + "/" + name
-        if entry.pointee.d_type == UInt8(DT_DIR) {
+        entries.append((name, entry.pointee.d_type == UInt8(DT_DIR)))
+    }
+    return entries
+}
+
+private func removeTree(_ path: String) {
+    for entry in directoryEntries(path) {
+        let child = path + "/" + entry.name
+        if entry.isFolder {
             removeTree(child)
         } else {
             unlink(child)
         }
     }
-    closedir(directory)
-    rmdir(path)
+    if rmdir(path) != 0 { unlink(path) }
 }

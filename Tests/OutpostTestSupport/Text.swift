@@ -25,7 +25,9 @@ extension StringProtocol {
 
     /// The text with the part from `start` up to the next `end` (inclusive) replaced.
     public func replacingSection(from start: String, to end: String, with replacement: String) -> String {
-        guard let open = range(of: start), let close = self[open.upperBound...].range(of: end) else { return String(self) }
+        guard let open = range(of: start), let close = self[open.upperBound...].range(of: end) else {
+            return String(self)
+        }
         return String(self[..<open.lowerBound]) + replacement + String(self[close.upperBound...])
     }
 }

@@ -6,7 +6,9 @@ import Testing
 @Suite("Chunk round trip")
 struct ChunkRoundTripTests {
     static let sizes = [1, 2, 3, 64, 1000, 5000]
-    static let resolutions: [Resolution?] = [nil, Resolution(0.1), Resolution(0.01), Resolution(1), Resolution(0.25), Resolution(1000)]
+    static let resolutions: [Resolution?] = [
+        nil, Resolution(0.1), Resolution(0.01), Resolution(1), Resolution(0.25), Resolution(1000),
+    ]
 
     @Test("XOR doubles round-trip bit for bit", arguments: SampleShape.allCases, sizes)
     func xorIsBitExact(shape: SampleShape, size: Int) throws {
@@ -18,11 +20,14 @@ struct ChunkRoundTripTests {
         try expectRecordRoundTrip(chunk, decoded)
     }
 
-    @Test("Quantised values round-trip to the declared resolution", arguments: SampleShape.allCases, resolutions.compactMap { $0 })
+    @Test(
+        "Quantised values round-trip to the declared resolution", arguments: SampleShape.allCases,
+        resolutions.compactMap { $0 })
     func quantisedIsExactToResolution(shape: SampleShape, resolution: Resolution) throws {
         for size in Self.sizes {
             let columns = shape.columns(count: size, seed: 11)
-            let chunk = try Chunk(encoding: columns, resolution: resolution, clockSynchronised: false, firstMonotonic: -5)
+            let chunk = try Chunk(
+                encoding: columns, resolution: resolution, clockSynchronised: false, firstMonotonic: -5)
             let decoded = try chunk.decode()
             #expect(decoded.timestamps == columns.timestamps)
             #expect((0..<size).allSatisfy { decoded.quality(at: $0) == columns.quality(at: $0) })
@@ -32,17 +37,21 @@ struct ChunkRoundTripTests {
                 let step = resolution.step
                 if original.isFinite, original.magnitude < 0x1p39 * step {
                     // Within half a step of the original (plus the rounding of the decimal).
-                    #expect((value - original).magnitude <= step * 0.501,
+                    #expect(
+                        (value - original).magnitude <= step * 0.501,
                         "\(shape) \(resolution): \(original) decoded as \(value)")
                 } else if !original.isFinite || original.magnitude > 0x1p41 * step {
                     // NaN, infinities and magnitudes too large to quantise travel raw, bit for bit.
-                    #expect(value.bitPattern == original.bitPattern, "\(shape) \(resolution): \(original) decoded as \(value)")
+                    #expect(
+                        value.bitPattern == original.bitPattern,
+                        "\(shape) \(resolution): \(original) decoded as \(value)")
                 } else {
                     #expect(value.bitPattern == original.bitPattern || (value - original).magnitude <= step * 0.501)
                 }
             }
             // Decoded values are fixed points: encoding them again changes nothing.
-            let again = try Chunk(encoding: decoded, resolution: resolution, clockSynchronised: false, firstMonotonic: -5)
+            let again = try Chunk(
+                encoding: decoded, resolution: resolution, clockSynchronised: false, firstMonotonic: -5)
             #expect(try again.decode().isIdentical(to: decoded))
             #expect(again.serialized() == chunk.serialized())
             #expect(chunk.payloadProblem() == nil)
@@ -58,7 +67,9 @@ struct ChunkRoundTripTests {
         #expect(decoded.values == values)
         let cents = [230.01, 229.99, 12.34, 0.07]
         let centColumns = SampleColumns(timestamps: cents.indices.map { Int64($0) }, values: cents)
-        #expect(try Chunk(encoding: centColumns, resolution: Resolution(0.01), clockSynchronised: true).decode().values == cents)
+        #expect(
+            try Chunk(encoding: centColumns, resolution: Resolution(0.01), clockSynchronised: true).decode().values
+                == cents)
     }
 
     @Test("Timestamps at the limits of Int64 round-trip")
@@ -98,7 +109,8 @@ struct ChunkRoundTripTests {
     func compressionOfTypicalSeries() throws {
         let dataset = ReferenceDataset.make(seconds: 600)
         let temperature = try #require(dataset.first { $0.name.hasSuffix("temperature") })
-        let chunk = try Chunk(encoding: temperature.columns, resolution: temperature.resolution, clockSynchronised: true)
+        let chunk = try Chunk(
+            encoding: temperature.columns, resolution: temperature.resolution, clockSynchronised: true)
         #expect(Double(chunk.payloadByteCount) / 600 < 0.6)
     }
 

@@ -14,17 +14,21 @@ struct CodecUnitTests {
         #expect(CRC32C.checksum(long[...]) == CRC32C.checksum(Array(long)))
     }
 
-    @Test("Resolutions parse to canonical decimal steps", arguments: [
-        ("0.1", "0.1", UInt32(1), Int8(-1)), ("0.01", "0.01", 1, -2), ("1", "1", 1, 0), ("0.25", "0.25", 25, -2),
-        ("1000", "1000", 1, 3), ("5", "5", 5, 0), ("0.005", "0.005", 5, -3), ("1e-6", "0.000001", 1, -6),
-    ])
+    @Test(
+        "Resolutions parse to canonical decimal steps",
+        arguments: [
+            ("0.1", "0.1", UInt32(1), Int8(-1)), ("0.01", "0.01", 1, -2), ("1", "1", 1, 0), ("0.25", "0.25", 25, -2),
+            ("1000", "1000", 1, 3), ("5", "5", 5, 0), ("0.005", "0.005", 5, -3), ("1e-6", "0.000001", 1, -6),
+        ])
     func resolutions(text: String, rendered: String, mantissa: UInt32, exponent: Int8) throws {
         let resolution = try #require(Resolution(parsing: text))
         #expect(resolution.mantissa == mantissa && resolution.exponent == exponent)
         #expect(resolution.description == rendered)
     }
 
-    @Test("Steps that are not positive decimals are refused", arguments: ["0", "-1", "nan", "inf", "abc", "1e-20", "0.1234567891234"])
+    @Test(
+        "Steps that are not positive decimals are refused",
+        arguments: ["0", "-1", "nan", "inf", "abc", "1e-20", "0.1234567891234"])
     func badResolutions(text: String) {
         #expect(Resolution(parsing: text) == nil)
     }

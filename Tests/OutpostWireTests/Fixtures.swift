@@ -1,6 +1,7 @@
 import OutpostSigning
 import OutpostTestSupport
 import OutpostWire
+import Testing
 
 /// Files committed beside the tests, found from this source file's path.
 enum Fixtures {
@@ -38,16 +39,34 @@ enum GoldenFrame {
             values: [1_200_345, 1_200_352, 1_200_360, 1_200_361, 0])
         let flow = SampleColumns(
             timestamps: (0..<6).map { base + $0 * 2 * second },
-            values: [12.5, Double(Float(12.71)), .infinity, -.infinity, Double(bitPattern: 0x7FF0_0000_0000_0001), 1e-310])
+            values: [
+                12.5, Double(Float(12.71)), .infinity, -.infinity, Double(bitPattern: 0x7FF0_0000_0000_0001), 1e-310,
+            ])
         let running = SampleColumns(timestamps: [base], values: [1])
         return BatchFrame(
-            gatewayID: gateway, sequence: 42, bootID: BootID(parsing: "5f0c2a8e-1b3d-4c6e-9f70-123456789abc")!,
+            gatewayID: gateway, sequence: 42,
+            bootID: try #require(BootID(parsing: "5f0c2a8e-1b3d-4c6e-9f70-123456789abc")),
             clockState: .synchronised, createdAt: base + 60 * second, createdMonotonic: 3_600 * second, series: series,
             chunks: [
-                FrameChunk(seriesID: 0, chunk: try Chunk(encoding: temperature, resolution: Resolution(0.1), clockSynchronised: true, firstMonotonic: 3_540 * second)),
-                FrameChunk(seriesID: 1, chunk: try Chunk(encoding: energy, resolution: Resolution(1), clockSynchronised: true, firstMonotonic: 3_540 * second)),
-                FrameChunk(seriesID: 7, chunk: try Chunk(encoding: flow, resolution: nil, clockSynchronised: false, firstMonotonic: 3_541 * second)),
-                FrameChunk(seriesID: 9, chunk: try Chunk(encoding: running, resolution: Resolution(1), clockSynchronised: true, firstMonotonic: 3_540 * second)),
+                FrameChunk(
+                    seriesID: 0,
+                    chunk: try Chunk(
+                        encoding: temperature, resolution: Resolution(0.1), clockSynchronised: true,
+                        firstMonotonic: 3_540 * second)),
+                FrameChunk(
+                    seriesID: 1,
+                    chunk: try Chunk(
+                        encoding: energy, resolution: Resolution(1), clockSynchronised: true,
+                        firstMonotonic: 3_540 * second)),
+                FrameChunk(
+                    seriesID: 7,
+                    chunk: try Chunk(
+                        encoding: flow, resolution: nil, clockSynchronised: false, firstMonotonic: 3_541 * second)),
+                FrameChunk(
+                    seriesID: 9,
+                    chunk: try Chunk(
+                        encoding: running, resolution: Resolution(1), clockSynchronised: true,
+                        firstMonotonic: 3_540 * second)),
             ])
     }
 
@@ -59,4 +78,3 @@ enum GoldenFrame {
         try GatewayKeyVerifier(gateway: gateway, publicKeyPEM: Fixtures.text("Golden/golden-gw-01.pub"))
     }
 }
-

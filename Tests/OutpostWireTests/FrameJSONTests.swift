@@ -41,11 +41,17 @@ struct FrameJSONTests {
                 gatewayID: "gw-\(index)", sequence: UInt64(index) << 40, bootID: .zero, clockState: .unsynchronised,
                 createdAt: -1, createdMonotonic: 99, series: series,
                 chunks: [
-                    FrameChunk(seriesID: 3, chunk: try Chunk(encoding: columns, resolution: Resolution(0.01), clockSynchronised: false)),
-                    FrameChunk(seriesID: 4, chunk: try Chunk(encoding: columns, resolution: nil, clockSynchronised: true, firstMonotonic: 7)),
+                    FrameChunk(
+                        seriesID: 3,
+                        chunk: try Chunk(encoding: columns, resolution: Resolution(0.01), clockSynchronised: false)),
+                    FrameChunk(
+                        seriesID: 4,
+                        chunk: try Chunk(encoding: columns, resolution: nil, clockSynchronised: true, firstMonotonic: 7)
+                    ),
                 ])
             let binary = try frame.encoded(signer: signer)
-            let decoded = try FrameDecoder().decode(binary, verifier: GatewayKeyVerifier(gateway: "gw-\(index)", publicKey: signer.publicKey))
+            let decoded = try FrameDecoder().decode(
+                binary, verifier: GatewayKeyVerifier(gateway: "gw-\(index)", publicKey: signer.publicKey))
             for pretty in [true, false] {
                 let json = try FrameJSON.render(decoded, pretty: pretty)
                 #expect(try FrameJSON.binary(fromJSON: json) == binary, "\(shape) pretty: \(pretty)")
@@ -70,26 +76,37 @@ struct FrameJSONTests {
         expectInvalid(replacing("\"bad/3\"", with: "\"awful/3\""), path: "$.chunks[0].qualities[4]")
         expectInvalid(replacing("\"NaN\"", with: "\"NotANumber\""), path: "$.chunks[0].values[4]")
         expectInvalid(replacing("\"kind\" : \"counter\"", with: "\"kind\" : \"meter\""), path: "$.series[1].kind")
-        expectInvalid(replacing("\"resolution\" : \"0.1\"", with: "\"resolution\" : \"-3\""), path: "$.series[0].resolution")
+        expectInvalid(
+            replacing("\"resolution\" : \"0.1\"", with: "\"resolution\" : \"-3\""), path: "$.series[0].resolution")
         expectInvalid(replacing("\"sum\" : 106.5", with: "\"sum\" : 107"), path: "$.chunks[0].summary")
         expectInvalid(replacing("\"series_id\" : 9", with: "\"series_id\" : 10"), path: "$.chunks[3].series_id")
         expectInvalid(replacing("\"sequence\" : 42", with: "\"sequence\" : \"42\""), path: "$.sequence")
-        expectInvalid(replacing("\"gateway_id\" : \"golden-gw-01\"", with: "\"gateway_id\" : \"golden gw\""), path: "$.gateway_id")
+        expectInvalid(
+            replacing("\"gateway_id\" : \"golden-gw-01\"", with: "\"gateway_id\" : \"golden gw\""), path: "$.gateway_id"
+        )
         expectInvalid(Array("{".utf8), path: "$")
         expectInvalid(Array("[]".utf8), path: "$")
     }
 
     @Test("Values that JSON numbers cannot carry use strings and come back bit for bit")
     func specialValues() throws {
-        let specials: [Double] = [.nan, -.nan, .infinity, -.infinity, -0.0, Double(bitPattern: 0x7FF8_0000_0000_0ABC), 5e-324, 1.7976931348623157e308]
+        let specials: [Double] = [
+            .nan, -.nan, .infinity, -.infinity, -0.0, Double(bitPattern: 0x7FF8_0000_0000_0ABC), 5e-324,
+            1.7976931348623157e308,
+        ]
         let frame = BatchFrame(
             gatewayID: "gw", sequence: 1, bootID: .zero, clockState: .unknown, createdAt: 0, createdMonotonic: 0,
             series: [SeriesDescriptor(id: 0, name: "x")],
-            chunks: [FrameChunk(seriesID: 0, chunk: try Chunk(
-                encoding: SampleColumns(timestamps: specials.indices.map { Int64($0) }, values: specials), resolution: nil, clockSynchronised: true))])
-        let decoded = try FrameDecoder().decode(try frame.encoded(signer: UnsignedFrameSigner()), verifier: AcceptAnySignature())
+            chunks: [
+                FrameChunk(
+                    seriesID: 0,
+                    chunk: try Chunk(
+                        encoding: SampleColumns(timestamps: specials.indices.map { Int64($0) }, values: specials),
+                        resolution: nil, clockSynchronised: true))
+            ])
+        let decoded = try FrameDecoder().decode(
+            try frame.encoded(signer: UnsignedFrameSigner()), verifier: AcceptAnySignature())
         let parsed = try FrameJSON.parse(try FrameJSON.render(decoded))
         #expect(try parsed.chunks[0].chunk.decode().values.map(\.bitPattern) == specials.map(\.bitPattern))
     }
 }
-

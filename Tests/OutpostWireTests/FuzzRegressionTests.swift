@@ -4,23 +4,15 @@ import Testing
 @testable import OutpostWire
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Every input `make fuzz` ever found to crash or hang the decoder, kept so it never comes back.
 /// New crashers are copied into `FuzzRegressions/` by `make fuzz`.
 @Suite("Fuzz regressions")
 struct FuzzRegressionTests {
-    static let inputs: [String] = {
-        guard let folder = opendir(Fixtures.path("FuzzRegressions")) else { return [] }
-        defer { closedir(folder) }
-        var names: [String] = []
-        while let entry = readdir(folder) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            if !name.hasPrefix("."), name != "README.md" { names.append(name) }
-        }
-        return names.sorted()
-    }()
+    static let inputs: [String] = directoryEntries(Fixtures.path("FuzzRegressions")).map(\.name)
+        .filter { !$0.hasPrefix(".") && $0 != "README.md" }.sorted()
 
     @Test("Each kept input decodes or is refused with a WireError", arguments: inputs)
     func input(name: String) {

@@ -4,7 +4,7 @@ import Testing
 @testable import OutpostWire
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The committed frame and its JSON freeze format version 1: if these fail after a change to the

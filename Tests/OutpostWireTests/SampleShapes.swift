@@ -19,11 +19,15 @@ enum SampleShape: String, CaseIterable, CustomStringConvertible {
             switch self {
             case .backwardsTime:
                 // Clock steps back by up to a minute now and then, as after an NTP correction.
-                time += Int.random(in: 0..<20, using: &random) == 0 ? -Int64.random(in: 1...60_000_000_000, using: &random) : 1_000_000_000
+                time +=
+                    Int.random(in: 0..<20, using: &random) == 0
+                    ? -Int64.random(in: 1...60_000_000_000, using: &random) : 1_000_000_000
             case .randomBits:
                 time = Int64.random(in: Int64.min...Int64.max, using: &random)
             default:
-                time += Int.random(in: 0..<10, using: &random) == 0 ? Int64.random(in: 1...5_000_000_000, using: &random) : 1_000_000_000
+                time +=
+                    Int.random(in: 0..<10, using: &random) == 0
+                    ? Int64.random(in: 1...5_000_000_000, using: &random) : 1_000_000_000
             }
             timestamps.append(time)
             let value: Double
@@ -34,20 +38,29 @@ enum SampleShape: String, CaseIterable, CustomStringConvertible {
                 level += random.gaussian(deviation: 0.3)
                 value = level + random.gaussian(deviation: 1.5)
             case .nonFinite:
-                let specials: [Double] = [.nan, .infinity, -.infinity, -0.0, 0.0, .greatestFiniteMagnitude, .leastNonzeroMagnitude,
-                    Double(bitPattern: 0x7FF0_0000_0000_0001), -.nan, 1e300]
-                value = Int.random(in: 0..<3, using: &random) == 0 ? specials[Int.random(in: 0..<specials.count, using: &random)] : level
+                let specials: [Double] = [
+                    .nan, .infinity, -.infinity, -0.0, 0.0, .greatestFiniteMagnitude, .leastNonzeroMagnitude,
+                    Double(bitPattern: 0x7FF0_0000_0000_0001), -.nan, 1e300,
+                ]
+                value =
+                    Int.random(in: 0..<3, using: &random) == 0
+                    ? specials[Int.random(in: 0..<specials.count, using: &random)] : level
             case .randomBits:
                 value = Double(bitPattern: random.next())
             case .counterWithResets:
-                level = Int.random(in: 0..<200, using: &random) == 0 ? 0 : level.magnitude + Double(Int.random(in: 0...50, using: &random))
+                level =
+                    Int.random(in: 0..<200, using: &random) == 0
+                    ? 0 : level.magnitude + Double(Int.random(in: 0...50, using: &random))
                 value = level
             }
             values.append(value)
             switch self {
             case .sparseQualities, .nonFinite, .randomBits:
                 let roll = Int.random(in: 0..<10, using: &random)
-                qualities.append(roll == 0 ? Quality(.bad, code: UInt8.random(in: 1...255, using: &random)) : roll == 1 ? Quality(.uncertain, code: 1) : .good)
+                qualities.append(
+                    roll == 0
+                        ? Quality(.bad, code: UInt8.random(in: 1...255, using: &random))
+                        : roll == 1 ? Quality(.uncertain, code: 1) : .good)
             default:
                 qualities.append(.good)
             }

@@ -32,9 +32,12 @@ enum CRC32C {
         var index = 0
         let count = bytes.count
         while count - index >= 8 {
-            let low = crc ^ (UInt32(bytes[index]) | UInt32(bytes[index + 1]) << 8
-                | UInt32(bytes[index + 2]) << 16 | UInt32(bytes[index + 3]) << 24)
-            crc = table[7 * 256 + Int(low & 0xFF)] ^ table[6 * 256 + Int((low >> 8) & 0xFF)]
+            let low =
+                crc
+                ^ (UInt32(bytes[index]) | UInt32(bytes[index + 1]) << 8
+                    | UInt32(bytes[index + 2]) << 16 | UInt32(bytes[index + 3]) << 24)
+            crc =
+                table[7 * 256 + Int(low & 0xFF)] ^ table[6 * 256 + Int((low >> 8) & 0xFF)]
                 ^ table[5 * 256 + Int((low >> 16) & 0xFF)] ^ table[4 * 256 + Int(low >> 24)]
                 ^ table[3 * 256 + Int(bytes[index + 4])] ^ table[2 * 256 + Int(bytes[index + 5])]
                 ^ table[1 * 256 + Int(bytes[index + 6])] ^ table[Int(bytes[index + 7])]

@@ -39,15 +39,19 @@ extension Chunk {
             }
             let qualities = hasQualities ? try Self.readQualities(count: count, from: &bits) : nil
             guard bits.remainingBits < 8 else {
-                throw .malformed(field: "chunk.payload", offset: bits.position / 8, reason: "bytes left after the last sample")
+                throw .malformed(
+                    field: "chunk.payload", offset: bits.position / 8, reason: "bytes left after the last sample")
             }
             return SampleColumns(timestamps: timestamps, values: values, qualities: qualities)
         }
     }
 
-    private static func readTimestamps(count: Int, first: Int64, from bits: inout BitReader) throws(WireError) -> [Int64] {
+    private static func readTimestamps(count: Int, first: Int64, from bits: inout BitReader) throws(WireError)
+        -> [Int64]
+    {
         var result = [Int64](repeating: 0, count: count)
-        try result.withUnsafeMutableBufferPointer { (times: inout UnsafeMutableBufferPointer<Int64>) throws(WireError) in
+        try result.withUnsafeMutableBufferPointer {
+            (times: inout UnsafeMutableBufferPointer<Int64>) throws(WireError) in
             times[0] = first
             var previous = first
             var delta: Int64 = 0
@@ -84,10 +88,13 @@ extension Chunk {
         return result
     }
 
-    private static func readQuantised(count: Int, resolution: Resolution, from bits: inout BitReader) throws(WireError) -> [Double] {
+    private static func readQuantised(count: Int, resolution: Resolution, from bits: inout BitReader) throws(WireError)
+        -> [Double]
+    {
         var result = [Double](repeating: 0, count: count)
         let scale = resolution.scale
-        try result.withUnsafeMutableBufferPointer { (values: inout UnsafeMutableBufferPointer<Double>) throws(WireError) in
+        try result.withUnsafeMutableBufferPointer {
+            (values: inout UnsafeMutableBufferPointer<Double>) throws(WireError) in
             var quantised: Int64 = 0
             for index in 0..<count {
                 let word = bits.peek()
@@ -129,7 +136,8 @@ extension Chunk {
 
     private static func readXOR(count: Int, from bits: inout BitReader) throws(WireError) -> [Double] {
         var result = [Double](repeating: 0, count: count)
-        try result.withUnsafeMutableBufferPointer { (values: inout UnsafeMutableBufferPointer<Double>) throws(WireError) in
+        try result.withUnsafeMutableBufferPointer {
+            (values: inout UnsafeMutableBufferPointer<Double>) throws(WireError) in
             var previous = bits.read(64)
             values[0] = Double(bitPattern: previous)
             var leading: UInt64 = 0
@@ -140,7 +148,9 @@ extension Chunk {
                     bits.skip(1)
                 } else if word &>> 62 == 0b10 {
                     guard width > 0 else {
-                        throw .malformed(field: "chunk.payload.values", offset: bits.position / 8, reason: "XOR window reused before it was set")
+                        throw .malformed(
+                            field: "chunk.payload.values", offset: bits.position / 8,
+                            reason: "XOR window reused before it was set")
                     }
                     bits.skip(2)
                     let meaningful = bits.read(Int(width))
@@ -149,7 +159,9 @@ extension Chunk {
                     leading = (word &<< 2) &>> 58
                     width = ((word &<< 8) &>> 58) &+ 1
                     guard leading &+ width <= 64 else {
-                        throw .malformed(field: "chunk.payload.values", offset: bits.position / 8, reason: "XOR window wider than 64 bits")
+                        throw .malformed(
+                            field: "chunk.payload.values", offset: bits.position / 8,
+                            reason: "XOR window wider than 64 bits")
                     }
                     bits.skip(14)
                     let meaningful = bits.read(Int(width))
@@ -168,7 +180,8 @@ extension Chunk {
         for index in 0..<count {
             if bits.read(1) == 1 {
                 guard let quality = Quality(wireBits: bits.read(10)) else {
-                    throw .malformed(field: "chunk.payload.qualities", offset: bits.position / 8, reason: "reserved quality level 3")
+                    throw .malformed(
+                        field: "chunk.payload.qualities", offset: bits.position / 8, reason: "reserved quality level 3")
                 }
                 previous = quality
             }

@@ -13,7 +13,9 @@ extension Chunk {
         encoding columns: SampleColumns, resolution: Resolution?, clockSynchronised: Bool, firstMonotonic: Int64 = 0
     ) throws(WireError) {
         let count = columns.count
-        guard count >= 1 else { throw .malformed(field: "chunk.count", offset: 0, reason: "a chunk holds at least one sample") }
+        guard count >= 1 else {
+            throw .malformed(field: "chunk.count", offset: 0, reason: "a chunk holds at least one sample")
+        }
         var bits = BitWriter(reservingBits: count * 8)
         let (minimum, maximum) = Self.writeTimestamps(columns.timestamps, to: &bits)
         var summary: ChunkSummary

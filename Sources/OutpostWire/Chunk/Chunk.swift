@@ -115,7 +115,8 @@ extension Chunk {
         var reader = ByteReader(record)
         try self.init(reading: &reader, limits: limits, field: "chunk")
         guard reader.remaining == 0 else {
-            throw .malformed(field: "chunk", offset: reader.offset, reason: "\(reader.remaining) bytes after the record")
+            throw .malformed(
+                field: "chunk", offset: reader.offset, reason: "\(reader.remaining) bytes after the record")
         }
     }
 
@@ -123,7 +124,9 @@ extension Chunk {
         let countOffset = reader.offset
         let count = try reader.readCount(
             "\(field).count", maximum: limits.maxSamplesPerChunk, limit: "samples per chunk")
-        guard count >= 1 else { throw .malformed(field: "\(field).count", offset: countOffset, reason: "a chunk holds at least one sample") }
+        guard count >= 1 else {
+            throw .malformed(field: "\(field).count", offset: countOffset, reason: "a chunk holds at least one sample")
+        }
         let flagsOffset = reader.offset
         let flags = try reader.readByte("\(field).flags")
         guard flags & ~ChunkFlags.known == 0 else {
@@ -134,16 +137,19 @@ extension Chunk {
             let mantissaOffset = reader.offset
             let mantissa = try reader.readVarUInt("\(field).resolution")
             let exponent = Int8(bitPattern: try reader.readByte("\(field).resolution"))
-            guard mantissa <= UInt64(UInt32.max), let parsed = Resolution(mantissa: UInt32(mantissa), exponent: exponent),
+            guard mantissa <= UInt64(UInt32.max),
+                let parsed = Resolution(mantissa: UInt32(mantissa), exponent: exponent),
                 parsed.mantissa == UInt32(mantissa)
             else {
-                throw .malformed(field: "\(field).resolution", offset: mantissaOffset, reason: "not a canonical resolution")
+                throw .malformed(
+                    field: "\(field).resolution", offset: mantissaOffset, reason: "not a canonical resolution")
             }
             resolution = parsed
         }
         let hasQuantisedSummary = flags & ChunkFlags.quantisedSummary != 0
         guard !hasQuantisedSummary || resolution != nil else {
-            throw .malformed(field: "\(field).flags", offset: flagsOffset, reason: "quantised summary without a resolution")
+            throw .malformed(
+                field: "\(field).flags", offset: flagsOffset, reason: "quantised summary without a resolution")
         }
         let first = try reader.readVarInt("\(field).first_timestamp")
         let minimum = first &+ (try reader.readVarInt("\(field).min_timestamp"))
@@ -151,38 +157,49 @@ extension Chunk {
         let monotonic = try reader.readVarInt("\(field).first_monotonic")
         let validCount = try reader.readCount("\(field).valid_count", maximum: count, limit: "valid samples")
         guard !hasQuantisedSummary || validCount > 0 else {
-            throw .malformed(field: "\(field).flags", offset: flagsOffset, reason: "quantised summary of no valid samples")
+            throw .malformed(
+                field: "\(field).flags", offset: flagsOffset, reason: "quantised summary of no valid samples")
         }
         var summary = ChunkSummary.empty
         var quantisedSummary: QuantisedSummary?
         if validCount > 0 {
             if let resolution, hasQuantisedSummary {
                 let integers = QuantisedSummary(
-                    minimum: try reader.readVarInt("\(field).summary.min"), maximum: try reader.readVarInt("\(field).summary.max"),
-                    first: try reader.readVarInt("\(field).summary.first"), last: try reader.readVarInt("\(field).summary.last"))
+                    minimum: try reader.readVarInt("\(field).summary.min"),
+                    maximum: try reader.readVarInt("\(field).summary.max"),
+                    first: try reader.readVarInt("\(field).summary.first"),
+                    last: try reader.readVarInt("\(field).summary.last"))
                 let scale = resolution.scale
                 summary = ChunkSummary(
                     validCount: validCount, min: resolution.value(of: integers.minimum, scale: scale),
-                    max: resolution.value(of: integers.maximum, scale: scale), sum: try reader.readDouble("\(field).summary.sum"),
-                    first: resolution.value(of: integers.first, scale: scale), last: resolution.value(of: integers.last, scale: scale))
+                    max: resolution.value(of: integers.maximum, scale: scale),
+                    sum: try reader.readDouble("\(field).summary.sum"),
+                    first: resolution.value(of: integers.first, scale: scale),
+                    last: resolution.value(of: integers.last, scale: scale))
                 quantisedSummary = integers
             } else {
                 summary = ChunkSummary(
                     validCount: validCount, min: try reader.readDouble("\(field).summary.min"),
-                    max: try reader.readDouble("\(field).summary.max"), sum: try reader.readDouble("\(field).summary.sum"),
-                    first: try reader.readDouble("\(field).summary.first"), last: try reader.readDouble("\(field).summary.last"))
+                    max: try reader.readDouble("\(field).summary.max"),
+                    sum: try reader.readDouble("\(field).summary.sum"),
+                    first: try reader.readDouble("\(field).summary.first"),
+                    last: try reader.readDouble("\(field).summary.last"))
             }
         }
         let payloadOffset = reader.offset
-        let payloadLength = try reader.readCount("\(field).payload_length", maximum: reader.remaining, limit: "payload length")
+        let payloadLength = try reader.readCount(
+            "\(field).payload_length", maximum: reader.remaining, limit: "payload length")
         let payload = try reader.readBytes(payloadLength, "\(field).payload")
         // Each sample costs at least one bit of payload: refuse counts the payload cannot hold
         // before anything is allocated for them.
         guard count <= payloadLength * 8 else {
-            throw .malformed(field: "\(field).count", offset: countOffset, reason: "\(count) samples cannot fit in a \(payloadLength)-byte payload (at byte \(payloadOffset))")
+            throw .malformed(
+                field: "\(field).count", offset: countOffset,
+                reason: "\(count) samples cannot fit in a \(payloadLength)-byte payload (at byte \(payloadOffset))")
         }
         self.init(
-            count: count, firstTimestamp: first, minTimestamp: minimum, maxTimestamp: maximum, firstMonotonic: monotonic,
+            count: count, firstTimestamp: first, minTimestamp: minimum, maxTimestamp: maximum,
+            firstMonotonic: monotonic,
             clockSynchronised: flags & ChunkFlags.clockSynchronised != 0, resolution: resolution, summary: summary,
             hasQualities: flags & ChunkFlags.hasQualities != 0, payload: payload, quantisedSummary: quantisedSummary)
     }

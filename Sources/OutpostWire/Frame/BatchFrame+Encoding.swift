@@ -36,7 +36,9 @@ extension BatchFrame {
         writer.write(signer.algorithm.rawValue)
         let signature = try signer.signature(for: writer.bytes[...])
         guard signature.count == SignatureAlgorithm.signatureByteCount else {
-            throw WireError.malformed(field: "signature", offset: writer.bytes.count, reason: "signer returned \(signature.count) bytes, not 64")
+            throw WireError.malformed(
+                field: "signature", offset: writer.bytes.count,
+                reason: "signer returned \(signature.count) bytes, not 64")
         }
         writer.write(signature)
         writer.writeUInt32(CRC32C.checksum(writer.bytes))

@@ -4,23 +4,31 @@ extension BatchFrame {
     /// Why a gateway id is refused, or nil.
     static func problem(gatewayID: String, limits: FrameLimits) -> String? {
         isValidGatewayID(gatewayID, maxBytes: limits.maxGatewayIDBytes)
-            ? nil : "'\(gatewayID.prefix(limits.maxGatewayIDBytes))' is not a gateway id (1-\(limits.maxGatewayIDBytes) of A-Z a-z 0-9 . _ -)"
+            ? nil
+            : "'\(gatewayID.prefix(limits.maxGatewayIDBytes))' is not a gateway id (1-\(limits.maxGatewayIDBytes) of A-Z a-z 0-9 . _ -)"
     }
 
     /// Why a series descriptor is refused, or nil. `seen` collects the ids met so far.
     static func problem(series: SeriesDescriptor, seen: inout Set<UInt32>, limits: FrameLimits) -> String? {
         if series.name.isEmpty { return "series \(series.id) has an empty name" }
-        if series.name.utf8.count > limits.maxNameBytes { return "series \(series.id) name is longer than \(limits.maxNameBytes) bytes" }
-        if series.unit.utf8.count > limits.maxUnitBytes { return "series \(series.id) unit is longer than \(limits.maxUnitBytes) bytes" }
+        if series.name.utf8.count > limits.maxNameBytes {
+            return "series \(series.id) name is longer than \(limits.maxNameBytes) bytes"
+        }
+        if series.unit.utf8.count > limits.maxUnitBytes {
+            return "series \(series.id) unit is longer than \(limits.maxUnitBytes) bytes"
+        }
         if !seen.insert(series.id).inserted { return "series id \(series.id) appears twice" }
         return nil
     }
 
     /// Why a chunk is refused, or nil.
     static func problem(chunk: FrameChunk, dictionary: [UInt32: SeriesDescriptor]) -> String? {
-        guard let series = dictionary[chunk.seriesID] else { return "chunk refers to series id \(chunk.seriesID), which is not in the dictionary" }
+        guard let series = dictionary[chunk.seriesID] else {
+            return "chunk refers to series id \(chunk.seriesID), which is not in the dictionary"
+        }
         if chunk.chunk.resolution != series.resolution {
-            return "chunk of series '\(series.name)' has resolution \(chunk.chunk.resolution.map { "\($0)" } ?? "none"), the series declares \(series.resolution.map { "\($0)" } ?? "none")"
+            return
+                "chunk of series '\(series.name)' has resolution \(chunk.chunk.resolution.map { "\($0)" } ?? "none"), the series declares \(series.resolution.map { "\($0)" } ?? "none")"
         }
         return nil
     }
@@ -31,10 +39,12 @@ extension BatchFrame {
             throw .malformed(field: "gateway_id", offset: 0, reason: problem)
         }
         guard series.count <= limits.maxSeries else {
-            throw .limitExceeded(limit: "series count", value: UInt64(series.count), maximum: UInt64(limits.maxSeries), offset: 0)
+            throw .limitExceeded(
+                limit: "series count", value: UInt64(series.count), maximum: UInt64(limits.maxSeries), offset: 0)
         }
         guard chunks.count <= limits.maxChunks else {
-            throw .limitExceeded(limit: "chunk count", value: UInt64(chunks.count), maximum: UInt64(limits.maxChunks), offset: 0)
+            throw .limitExceeded(
+                limit: "chunk count", value: UInt64(chunks.count), maximum: UInt64(limits.maxChunks), offset: 0)
         }
         var seen = Set<UInt32>()
         for (index, descriptor) in series.enumerated() {
@@ -49,12 +59,16 @@ extension BatchFrame {
                 throw .malformed(field: "chunks[\(index)]", offset: 0, reason: problem)
             }
             guard chunk.chunk.count <= limits.maxSamplesPerChunk else {
-                throw .limitExceeded(limit: "samples per chunk", value: UInt64(chunk.chunk.count), maximum: UInt64(limits.maxSamplesPerChunk), offset: 0)
+                throw .limitExceeded(
+                    limit: "samples per chunk", value: UInt64(chunk.chunk.count),
+                    maximum: UInt64(limits.maxSamplesPerChunk), offset: 0)
             }
             samples += chunk.chunk.count
         }
         guard samples <= limits.maxSamplesPerFrame else {
-            throw .limitExceeded(limit: "samples per frame", value: UInt64(samples), maximum: UInt64(limits.maxSamplesPerFrame), offset: 0)
+            throw .limitExceeded(
+                limit: "samples per frame", value: UInt64(samples), maximum: UInt64(limits.maxSamplesPerFrame),
+                offset: 0)
         }
     }
 }

@@ -30,7 +30,9 @@ public struct FrameDecoder: Sendable {
             throw .badSignature(gateway: gatewayID, reason: "unknown signature algorithm \(bytes[algorithmOffset])")
         }
         let signature = bytes[(algorithmOffset + 1)..<(bytes.count - 4)]
-        if let reason = verifier.rejection(of: signature, algorithm: algorithm, message: bytes[..<(algorithmOffset + 1)], gateway: gatewayID) {
+        if let reason = verifier.rejection(
+            of: signature, algorithm: algorithm, message: bytes[..<(algorithmOffset + 1)], gateway: gatewayID)
+        {
             throw .badSignature(gateway: gatewayID, reason: reason)
         }
         var frame = try readBody(&reader, gatewayID: gatewayID)
@@ -42,7 +44,8 @@ public struct FrameDecoder: Sendable {
     /// A reader over the body, after the size, magic, version and CRC checks.
     private func checkedReader(_ bytes: [UInt8]) throws(WireError) -> ByteReader {
         guard bytes.count <= limits.maxFrameBytes else {
-            throw .limitExceeded(limit: "frame size", value: UInt64(bytes.count), maximum: UInt64(limits.maxFrameBytes), offset: 0)
+            throw .limitExceeded(
+                limit: "frame size", value: UInt64(bytes.count), maximum: UInt64(limits.maxFrameBytes), offset: 0)
         }
         guard bytes.count >= 4 else { throw .truncated(field: "magic", offset: 0) }
         guard bytes.starts(with: BatchFrame.magic) else { throw .badMagic }
@@ -60,7 +63,8 @@ public struct FrameDecoder: Sendable {
 
     private func readGatewayID(_ reader: inout ByteReader) throws(WireError) -> String {
         let offset = reader.offset
-        let gatewayID = try reader.readString("gateway_id", maxBytes: limits.maxGatewayIDBytes, limit: "gateway id length")
+        let gatewayID = try reader.readString(
+            "gateway_id", maxBytes: limits.maxGatewayIDBytes, limit: "gateway id length")
         if let problem = BatchFrame.problem(gatewayID: gatewayID, limits: limits) {
             throw .malformed(field: "gateway_id", offset: offset, reason: problem)
         }
@@ -84,7 +88,8 @@ public struct FrameDecoder: Sendable {
         let dictionary = Dictionary(series.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let chunks = try readChunks(&reader, dictionary: dictionary)
         guard reader.remaining == 0 else {
-            throw .malformed(field: "frame", offset: reader.offset, reason: "\(reader.remaining) bytes after the last chunk")
+            throw .malformed(
+                field: "frame", offset: reader.offset, reason: "\(reader.remaining) bytes after the last chunk")
         }
         return BatchFrame(
             gatewayID: gatewayID, sequence: sequence, bootID: bootID, clockState: clockState, createdAt: createdAt,
@@ -93,7 +98,8 @@ public struct FrameDecoder: Sendable {
 
     private func readSeries(_ reader: inout ByteReader) throws(WireError) -> [SeriesDescriptor] {
         // An entry takes at least 5 bytes (id, name length, one name byte, unit length, kind, resolution).
-        let count = try reader.readCount("series_count", maximum: min(limits.maxSeries, reader.remaining / 5), limit: "series count")
+        let count = try reader.readCount(
+            "series_count", maximum: min(limits.maxSeries, reader.remaining / 5), limit: "series count")
         var series: [SeriesDescriptor] = []
         series.reserveCapacity(count)
         var seen = Set<UInt32>()
@@ -101,7 +107,8 @@ public struct FrameDecoder: Sendable {
             let field = "series[\(index)]"
             let offset = reader.offset
             let id = try reader.readCount("\(field).id", maximum: Int(UInt32.max), limit: "series id")
-            let name = try reader.readString("\(field).name", maxBytes: limits.maxNameBytes, limit: "series name length")
+            let name = try reader.readString(
+                "\(field).name", maxBytes: limits.maxNameBytes, limit: "series name length")
             let unit = try reader.readString("\(field).unit", maxBytes: limits.maxUnitBytes, limit: "unit length")
             let kindOffset = reader.offset
             let kindByte = try reader.readByte("\(field).kind")
@@ -113,14 +120,17 @@ public struct FrameDecoder: Sendable {
             var resolution: Resolution?
             if mantissa != 0 {
                 let exponent = Int8(bitPattern: try reader.readByte("\(field).resolution"))
-                guard mantissa <= UInt64(UInt32.max), let parsed = Resolution(mantissa: UInt32(mantissa), exponent: exponent),
+                guard mantissa <= UInt64(UInt32.max),
+                    let parsed = Resolution(mantissa: UInt32(mantissa), exponent: exponent),
                     parsed.mantissa == UInt32(mantissa)
                 else {
-                    throw .malformed(field: "\(field).resolution", offset: resolutionOffset, reason: "not a canonical resolution")
+                    throw .malformed(
+                        field: "\(field).resolution", offset: resolutionOffset, reason: "not a canonical resolution")
                 }
                 resolution = parsed
             }
-            let descriptor = SeriesDescriptor(id: UInt32(id), name: name, unit: unit, kind: kind, resolution: resolution)
+            let descriptor = SeriesDescriptor(
+                id: UInt32(id), name: name, unit: unit, kind: kind, resolution: resolution)
             if let problem = BatchFrame.problem(series: descriptor, seen: &seen, limits: limits) {
                 throw .malformed(field: field, offset: offset, reason: problem)
             }
@@ -129,10 +139,13 @@ public struct FrameDecoder: Sendable {
         return series
     }
 
-    private func readChunks(_ reader: inout ByteReader, dictionary: [UInt32: SeriesDescriptor]) throws(WireError) -> [FrameChunk] {
+    private func readChunks(_ reader: inout ByteReader, dictionary: [UInt32: SeriesDescriptor]) throws(WireError)
+        -> [FrameChunk]
+    {
         // A chunk entry takes at least 16 bytes (series id, count, flags, four varints, valid count,
         // payload length, one payload byte, and more).
-        let count = try reader.readCount("chunk_count", maximum: min(limits.maxChunks, reader.remaining / 8), limit: "chunk count")
+        let count = try reader.readCount(
+            "chunk_count", maximum: min(limits.maxChunks, reader.remaining / 8), limit: "chunk count")
         var chunks: [FrameChunk] = []
         chunks.reserveCapacity(count)
         var samples = 0
@@ -147,7 +160,9 @@ public struct FrameDecoder: Sendable {
             }
             samples += chunk.count
             guard samples <= limits.maxSamplesPerFrame else {
-                throw .limitExceeded(limit: "samples per frame", value: UInt64(samples), maximum: UInt64(limits.maxSamplesPerFrame), offset: offset)
+                throw .limitExceeded(
+                    limit: "samples per frame", value: UInt64(samples), maximum: UInt64(limits.maxSamplesPerFrame),
+                    offset: offset)
             }
             if let problem = chunk.payloadProblem() {
                 throw .malformed(field: field, offset: offset, reason: problem)
@@ -161,6 +176,7 @@ public struct FrameDecoder: Sendable {
 extension ByteReader {
     /// The little-endian UInt32 at `offset`; the caller has checked the bounds.
     static func littleEndianUInt32(_ bytes: [UInt8], at offset: Int) -> UInt32 {
-        UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24
+        UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16 | UInt32(
+            bytes[offset + 3]) << 24
     }
 }

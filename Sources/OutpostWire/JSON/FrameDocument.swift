@@ -72,7 +72,9 @@ struct FrameDocument: Codable {
         }
 
         var summary: ChunkSummary {
-            ChunkSummary(validCount: validCount, min: min.value, max: max.value, sum: sum.value, first: first.value, last: last.value)
+            ChunkSummary(
+                validCount: validCount, min: min.value, max: max.value, sum: sum.value, first: first.value,
+                last: last.value)
         }
     }
 
@@ -91,7 +93,8 @@ struct FrameDocument: Codable {
         createdAtNs = frame.createdAt
         createdMonotonicNs = frame.createdMonotonic
         series = frame.series.map {
-            SeriesDocument(id: $0.id, name: $0.name, unit: $0.unit, kind: $0.kind.name, resolution: $0.resolution?.description)
+            SeriesDocument(
+                id: $0.id, name: $0.name, unit: $0.unit, kind: $0.kind.name, resolution: $0.resolution?.description)
         }
         chunks = []
         for entry in frame.chunks {
@@ -103,21 +106,26 @@ struct FrameDocument: Codable {
                     values: columns.values.map(JSONDouble.init), qualities: columns.qualities?.map(\.description),
                     summary: SummaryDocument(entry.chunk.summary)))
         }
-        signature = frame.signature.isEmpty
+        signature =
+            frame.signature.isEmpty
             ? nil : SignatureDocument(algorithm: frame.signatureAlgorithm.name, value: hexString(frame.signature))
     }
 
     func frame(limits: FrameLimits) throws(WireError) -> BatchFrame {
-        guard format == Self.formatName else { throw .invalidJSON(path: "$.format", reason: "must be '\(Self.formatName)'") }
+        guard format == Self.formatName else {
+            throw .invalidJSON(path: "$.format", reason: "must be '\(Self.formatName)'")
+        }
         guard version == Int(BatchFrame.formatVersion) else {
-            throw .invalidJSON(path: "$.version", reason: "unknown version \(version); this decoder reads \(BatchFrame.formatVersion)")
+            throw .invalidJSON(
+                path: "$.version", reason: "unknown version \(version); this decoder reads \(BatchFrame.formatVersion)")
         }
         guard let boot = BootID(parsing: bootID) else { throw .invalidJSON(path: "$.boot_id", reason: "not a UUID") }
         guard let clock = ClockState(name: clockState) else {
             throw .invalidJSON(path: "$.clock_state", reason: "must be unknown, unsynchronised or synchronised")
         }
         guard series.count <= limits.maxSeries else {
-            throw .limitExceeded(limit: "series count", value: UInt64(series.count), maximum: UInt64(limits.maxSeries), offset: 0)
+            throw .limitExceeded(
+                limit: "series count", value: UInt64(series.count), maximum: UInt64(limits.maxSeries), offset: 0)
         }
         var descriptors: [SeriesDescriptor] = []
         for (index, entry) in series.enumerated() {
@@ -127,16 +135,20 @@ struct FrameDocument: Codable {
             var resolution: Resolution?
             if let text = entry.resolution {
                 guard let parsed = Resolution(parsing: text) else {
-                    throw .invalidJSON(path: "$.series[\(index)].resolution", reason: "'\(text)' is not a positive decimal step")
+                    throw .invalidJSON(
+                        path: "$.series[\(index)].resolution", reason: "'\(text)' is not a positive decimal step")
                 }
                 resolution = parsed
             }
-            descriptors.append(SeriesDescriptor(id: entry.id, name: entry.name, unit: entry.unit, kind: kind, resolution: resolution))
+            descriptors.append(
+                SeriesDescriptor(id: entry.id, name: entry.name, unit: entry.unit, kind: kind, resolution: resolution))
         }
-        let resolutions = Dictionary(descriptors.map { ($0.id, $0.resolution) }, uniquingKeysWith: { first, _ in first })
+        let resolutions = Dictionary(
+            descriptors.map { ($0.id, $0.resolution) }, uniquingKeysWith: { first, _ in first })
         var frameChunks: [FrameChunk] = []
         for (index, entry) in chunks.enumerated() {
-            frameChunks.append(try entry.frameChunk(path: "$.chunks[\(index)]", resolutions: resolutions, limits: limits))
+            frameChunks.append(
+                try entry.frameChunk(path: "$.chunks[\(index)]", resolutions: resolutions, limits: limits))
         }
         var frame = BatchFrame(
             gatewayID: gatewayID, sequence: sequence, bootID: boot, clockState: clock, createdAt: createdAtNs,
@@ -164,24 +176,35 @@ struct FrameDocument: Codable {
 }
 
 extension FrameDocument.ChunkDocument {
-    func frameChunk(path: String, resolutions: [UInt32: Resolution?], limits: FrameLimits) throws(WireError) -> FrameChunk {
-        guard !timestampsNs.isEmpty else { throw .invalidJSON(path: "\(path).timestamps_ns", reason: "a chunk holds at least one sample") }
+    func frameChunk(path: String, resolutions: [UInt32: Resolution?], limits: FrameLimits) throws(WireError)
+        -> FrameChunk
+    {
+        guard !timestampsNs.isEmpty else {
+            throw .invalidJSON(path: "\(path).timestamps_ns", reason: "a chunk holds at least one sample")
+        }
         guard timestampsNs.count <= limits.maxSamplesPerChunk else {
-            throw .limitExceeded(limit: "samples per chunk", value: UInt64(timestampsNs.count), maximum: UInt64(limits.maxSamplesPerChunk), offset: 0)
+            throw .limitExceeded(
+                limit: "samples per chunk", value: UInt64(timestampsNs.count),
+                maximum: UInt64(limits.maxSamplesPerChunk), offset: 0)
         }
         guard values.count == timestampsNs.count else {
-            throw .invalidJSON(path: "\(path).values", reason: "has \(values.count) values for \(timestampsNs.count) timestamps")
+            throw .invalidJSON(
+                path: "\(path).values", reason: "has \(values.count) values for \(timestampsNs.count) timestamps")
         }
         var parsedQualities: [Quality]?
         if let qualities {
             guard qualities.count == timestampsNs.count else {
-                throw .invalidJSON(path: "\(path).qualities", reason: "has \(qualities.count) qualities for \(timestampsNs.count) timestamps")
+                throw .invalidJSON(
+                    path: "\(path).qualities",
+                    reason: "has \(qualities.count) qualities for \(timestampsNs.count) timestamps")
             }
             var parsed: [Quality] = []
             parsed.reserveCapacity(qualities.count)
             for (index, text) in qualities.enumerated() {
                 guard let quality = Quality(parsing: text) else {
-                    throw .invalidJSON(path: "\(path).qualities[\(index)]", reason: "'\(text.prefix(32))' is not good, uncertain or bad, with an optional /code")
+                    throw .invalidJSON(
+                        path: "\(path).qualities[\(index)]",
+                        reason: "'\(text.prefix(32))' is not good, uncertain or bad, with an optional /code")
                 }
                 parsed.append(quality)
             }
@@ -192,9 +215,11 @@ extension FrameDocument.ChunkDocument {
         }
         let columns = SampleColumns(timestamps: timestampsNs, values: values.map(\.value), qualities: parsedQualities)
         let chunk = try Chunk(
-            encoding: columns, resolution: resolution, clockSynchronised: clockSynchronised, firstMonotonic: firstMonotonicNs)
+            encoding: columns, resolution: resolution, clockSynchronised: clockSynchronised,
+            firstMonotonic: firstMonotonicNs)
         if let summary, !summary.summary.isIdentical(to: chunk.summary) {
-            throw .invalidJSON(path: "\(path).summary", reason: "differs from the summary of the samples; omit it to have it computed")
+            throw .invalidJSON(
+                path: "\(path).summary", reason: "differs from the summary of the samples; omit it to have it computed")
         }
         return FrameChunk(seriesID: seriesID, chunk: chunk)
     }
@@ -244,7 +269,9 @@ struct JSONDouble: Codable {
         default:
             guard text.hasPrefix("0x"), text.count == 18, let bits = UInt64(text.dropFirst(2), radix: 16) else {
                 throw DecodingError.dataCorrupted(
-                    .init(codingPath: decoder.codingPath, debugDescription: "expected a number, NaN, Infinity, -Infinity, -0 or 0x + 16 hex digits"))
+                    .init(
+                        codingPath: decoder.codingPath,
+                        debugDescription: "expected a number, NaN, Infinity, -Infinity, -0 or 0x + 16 hex digits"))
             }
             value = Double(bitPattern: bits)
         }

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The JSON rendering of a batch frame, both directions: for debugging, and for HTTP clients
@@ -15,7 +15,8 @@ public enum FrameJSON {
     public static func render(_ frame: BatchFrame, pretty: Bool = true) throws(WireError) -> [UInt8] {
         let document = try FrameDocument(frame)
         let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting =
+            pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         do {
             return Array(try encoder.encode(document))
         } catch {
@@ -27,7 +28,9 @@ public enum FrameJSON {
     /// The frame's `signature` and `signatureAlgorithm` are those the JSON carries.
     public static func parse(_ json: [UInt8], limits: FrameLimits = .default) throws(WireError) -> BatchFrame {
         guard json.count <= limits.maxFrameBytes * 8 else {
-            throw .limitExceeded(limit: "JSON frame size", value: UInt64(json.count), maximum: UInt64(limits.maxFrameBytes * 8), offset: 0)
+            throw .limitExceeded(
+                limit: "JSON frame size", value: UInt64(json.count), maximum: UInt64(limits.maxFrameBytes * 8),
+                offset: 0)
         }
         let document: FrameDocument
         do {
@@ -49,7 +52,8 @@ public enum FrameJSON {
             throw .invalidJSON(path: "$.signature.value", reason: "must be 64 bytes (128 hex digits)")
         }
         do {
-            return try frame.encoded(signer: PresetSignature(algorithm: frame.signatureAlgorithm, bytes: frame.signature), limits: limits)
+            return try frame.encoded(
+                signer: PresetSignature(algorithm: frame.signatureAlgorithm, bytes: frame.signature), limits: limits)
         } catch let error as WireError {
             throw error
         } catch {
