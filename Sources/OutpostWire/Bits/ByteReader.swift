@@ -15,64 +15,64 @@ struct ByteReader {
 
     var remaining: Int { end - offset }
 
-    mutating func readByte(_ field: String) throws(WireError) -> UInt8 {
-        guard offset < end else { throw .truncated(field: field, offset: offset) }
+    mutating func readByte(_ field: @autoclosure () -> String) throws(WireError) -> UInt8 {
+        guard offset < end else { throw .truncated(field: field(), offset: offset) }
         defer { offset += 1 }
         return bytes[offset]
     }
 
-    mutating func readBytes(_ count: Int, _ field: String) throws(WireError) -> ArraySlice<UInt8> {
-        guard count >= 0, count <= remaining else { throw .truncated(field: field, offset: offset) }
+    mutating func readBytes(_ count: Int, _ field: @autoclosure () -> String) throws(WireError) -> ArraySlice<UInt8> {
+        guard count >= 0, count <= remaining else { throw .truncated(field: field(), offset: offset) }
         defer { offset += count }
         return bytes[offset..<offset + count]
     }
 
-    mutating func readUInt32(_ field: String) throws(WireError) -> UInt32 {
-        let raw = try readBytes(4, field)
+    mutating func readUInt32(_ field: @autoclosure () -> String) throws(WireError) -> UInt32 {
+        let raw = try readBytes(4, field())
         return raw.reversed().reduce(0) { $0 << 8 | UInt32($1) }
     }
 
-    mutating func readUInt64(_ field: String) throws(WireError) -> UInt64 {
-        let raw = try readBytes(8, field)
+    mutating func readUInt64(_ field: @autoclosure () -> String) throws(WireError) -> UInt64 {
+        let raw = try readBytes(8, field())
         return raw.reversed().reduce(0) { $0 << 8 | UInt64($1) }
     }
 
-    mutating func readInt64(_ field: String) throws(WireError) -> Int64 {
-        Int64(bitPattern: try readUInt64(field))
+    mutating func readInt64(_ field: @autoclosure () -> String) throws(WireError) -> Int64 {
+        Int64(bitPattern: try readUInt64(field()))
     }
 
-    mutating func readDouble(_ field: String) throws(WireError) -> Double {
-        Double(bitPattern: try readUInt64(field))
+    mutating func readDouble(_ field: @autoclosure () -> String) throws(WireError) -> Double {
+        Double(bitPattern: try readUInt64(field()))
     }
 
     /// Unsigned LEB128 of at most ten bytes; overlong or overflowing encodings are malformed.
-    mutating func readVarUInt(_ field: String) throws(WireError) -> UInt64 {
+    mutating func readVarUInt(_ field: @autoclosure () -> String) throws(WireError) -> UInt64 {
         let start = offset
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
-            let byte = try readByte(field)
+            let byte = try readByte(field())
             let bits = UInt64(byte & 0x7F)
             if shift == 63, bits > 1 {
-                throw .malformed(field: field, offset: start, reason: "varint overflows 64 bits")
+                throw .malformed(field: field(), offset: start, reason: "varint overflows 64 bits")
             }
             result |= bits << shift
             if byte & 0x80 == 0 { return result }
             shift += 7
             if shift > 63 {
-                throw .malformed(field: field, offset: start, reason: "varint longer than 10 bytes")
+                throw .malformed(field: field(), offset: start, reason: "varint longer than 10 bytes")
             }
         }
     }
 
-    mutating func readVarInt(_ field: String) throws(WireError) -> Int64 {
-        zigZagDecode(try readVarUInt(field))
+    mutating func readVarInt(_ field: @autoclosure () -> String) throws(WireError) -> Int64 {
+        zigZagDecode(try readVarUInt(field()))
     }
 
     /// A varint that must not exceed `maximum` (a count or a length).
-    mutating func readCount(_ field: String, maximum: Int, limit: String) throws(WireError) -> Int {
+    mutating func readCount(_ field: @autoclosure () -> String, maximum: Int, limit: String) throws(WireError) -> Int {
         let start = offset
-        let value = try readVarUInt(field)
+        let value = try readVarUInt(field())
         guard value <= UInt64(maximum) else {
             throw .limitExceeded(limit: limit, value: value, maximum: UInt64(maximum), offset: start)
         }
@@ -80,12 +80,14 @@ struct ByteReader {
     }
 
     /// A UTF-8 string of at most `maxBytes` bytes.
-    mutating func readString(_ field: String, maxBytes: Int, limit: String) throws(WireError) -> String {
+    mutating func readString(_ field: @autoclosure () -> String, maxBytes: Int, limit: String) throws(WireError)
+        -> String
+    {
         let start = offset
-        let length = try readCount(field, maximum: maxBytes, limit: limit)
-        let raw = try readBytes(length, field)
+        let length = try readCount(field(), maximum: maxBytes, limit: limit)
+        let raw = try readBytes(length, field())
         guard let text = String(validating: raw, as: UTF8.self) else {
-            throw .malformed(field: field, offset: start, reason: "not valid UTF-8")
+            throw .malformed(field: field(), offset: start, reason: "not valid UTF-8")
         }
         return text
     }

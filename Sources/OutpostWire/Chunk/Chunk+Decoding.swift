@@ -49,9 +49,8 @@ extension Chunk {
     private static func readTimestamps(count: Int, first: Int64, from bits: inout BitReader) throws(WireError)
         -> [Int64]
     {
-        var result = [Int64](repeating: 0, count: count)
-        try result.withUnsafeMutableBufferPointer {
-            (times: inout UnsafeMutableBufferPointer<Int64>) throws(WireError) in
+        return try column(count: count) {
+            (times: UnsafeMutableBufferPointer<Int64>) throws(WireError) in
             times[0] = first
             var previous = first
             var delta: Int64 = 0
@@ -85,16 +84,14 @@ extension Chunk {
                 try bits.checkNotOverrun("chunk.payload.timestamps")
             }
         }
-        return result
     }
 
     private static func readQuantised(count: Int, resolution: Resolution, from bits: inout BitReader) throws(WireError)
         -> [Double]
     {
-        var result = [Double](repeating: 0, count: count)
         let scale = resolution.scale
-        try result.withUnsafeMutableBufferPointer {
-            (values: inout UnsafeMutableBufferPointer<Double>) throws(WireError) in
+        return try column(count: count) {
+            (values: UnsafeMutableBufferPointer<Double>) throws(WireError) in
             var quantised: Int64 = 0
             for index in 0..<count {
                 let word = bits.peek()
@@ -131,13 +128,11 @@ extension Chunk {
                 try bits.checkNotOverrun("chunk.payload.values")
             }
         }
-        return result
     }
 
     private static func readXOR(count: Int, from bits: inout BitReader) throws(WireError) -> [Double] {
-        var result = [Double](repeating: 0, count: count)
-        try result.withUnsafeMutableBufferPointer {
-            (values: inout UnsafeMutableBufferPointer<Double>) throws(WireError) in
+        return try column(count: count) {
+            (values: UnsafeMutableBufferPointer<Double>) throws(WireError) in
             var previous = bits.read(64)
             values[0] = Double(bitPattern: previous)
             var leading: UInt64 = 0
@@ -171,7 +166,6 @@ extension Chunk {
                 try bits.checkNotOverrun("chunk.payload.values")
             }
         }
-        return result
     }
 
     private static func readQualities(count: Int, from bits: inout BitReader) throws(WireError) -> [Quality] {
@@ -188,6 +182,25 @@ extension Chunk {
             result[index] = previous
             try bits.checkNotOverrun("chunk.payload.qualities")
         }
+        return result
+    }
+
+    /// An array of `count` elements filled by `fill`, without zero-filling it first.
+    @inline(__always)
+    private static func column<Element>(
+        count: Int, _ fill: (UnsafeMutableBufferPointer<Element>) throws(WireError) -> Void
+    ) throws(WireError) -> [Element] {
+        var failure: WireError?
+        let result = [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
+            do throws(WireError) {
+                try fill(buffer)
+                initialized = count
+            } catch {
+                failure = error
+                initialized = 0
+            }
+        }
+        if let failure { throw failure }
         return result
     }
 }

@@ -120,81 +120,82 @@ extension Chunk {
         }
     }
 
-    init(reading reader: inout ByteReader, limits: FrameLimits, field: String) throws(WireError) {
+    init(reading reader: inout ByteReader, limits: FrameLimits, field: @autoclosure () -> String) throws(WireError) {
         let countOffset = reader.offset
         let count = try reader.readCount(
-            "\(field).count", maximum: limits.maxSamplesPerChunk, limit: "samples per chunk")
+            "\(field()).count", maximum: limits.maxSamplesPerChunk, limit: "samples per chunk")
         guard count >= 1 else {
-            throw .malformed(field: "\(field).count", offset: countOffset, reason: "a chunk holds at least one sample")
+            throw .malformed(
+                field: "\(field()).count", offset: countOffset, reason: "a chunk holds at least one sample")
         }
         let flagsOffset = reader.offset
-        let flags = try reader.readByte("\(field).flags")
+        let flags = try reader.readByte("\(field()).flags")
         guard flags & ~ChunkFlags.known == 0 else {
-            throw .malformed(field: "\(field).flags", offset: flagsOffset, reason: "unknown flag bits set")
+            throw .malformed(field: "\(field()).flags", offset: flagsOffset, reason: "unknown flag bits set")
         }
         var resolution: Resolution?
         if flags & ChunkFlags.quantised != 0 {
             let mantissaOffset = reader.offset
-            let mantissa = try reader.readVarUInt("\(field).resolution")
-            let exponent = Int8(bitPattern: try reader.readByte("\(field).resolution"))
+            let mantissa = try reader.readVarUInt("\(field()).resolution")
+            let exponent = Int8(bitPattern: try reader.readByte("\(field()).resolution"))
             guard mantissa <= UInt64(UInt32.max),
                 let parsed = Resolution(mantissa: UInt32(mantissa), exponent: exponent),
                 parsed.mantissa == UInt32(mantissa)
             else {
                 throw .malformed(
-                    field: "\(field).resolution", offset: mantissaOffset, reason: "not a canonical resolution")
+                    field: "\(field()).resolution", offset: mantissaOffset, reason: "not a canonical resolution")
             }
             resolution = parsed
         }
         let hasQuantisedSummary = flags & ChunkFlags.quantisedSummary != 0
         guard !hasQuantisedSummary || resolution != nil else {
             throw .malformed(
-                field: "\(field).flags", offset: flagsOffset, reason: "quantised summary without a resolution")
+                field: "\(field()).flags", offset: flagsOffset, reason: "quantised summary without a resolution")
         }
-        let first = try reader.readVarInt("\(field).first_timestamp")
-        let minimum = first &+ (try reader.readVarInt("\(field).min_timestamp"))
-        let maximum = first &+ (try reader.readVarInt("\(field).max_timestamp"))
-        let monotonic = try reader.readVarInt("\(field).first_monotonic")
-        let validCount = try reader.readCount("\(field).valid_count", maximum: count, limit: "valid samples")
+        let first = try reader.readVarInt("\(field()).first_timestamp")
+        let minimum = first &+ (try reader.readVarInt("\(field()).min_timestamp"))
+        let maximum = first &+ (try reader.readVarInt("\(field()).max_timestamp"))
+        let monotonic = try reader.readVarInt("\(field()).first_monotonic")
+        let validCount = try reader.readCount("\(field()).valid_count", maximum: count, limit: "valid samples")
         guard !hasQuantisedSummary || validCount > 0 else {
             throw .malformed(
-                field: "\(field).flags", offset: flagsOffset, reason: "quantised summary of no valid samples")
+                field: "\(field()).flags", offset: flagsOffset, reason: "quantised summary of no valid samples")
         }
         var summary = ChunkSummary.empty
         var quantisedSummary: QuantisedSummary?
         if validCount > 0 {
             if let resolution, hasQuantisedSummary {
                 let integers = QuantisedSummary(
-                    minimum: try reader.readVarInt("\(field).summary.min"),
-                    maximum: try reader.readVarInt("\(field).summary.max"),
-                    first: try reader.readVarInt("\(field).summary.first"),
-                    last: try reader.readVarInt("\(field).summary.last"))
+                    minimum: try reader.readVarInt("\(field()).summary.min"),
+                    maximum: try reader.readVarInt("\(field()).summary.max"),
+                    first: try reader.readVarInt("\(field()).summary.first"),
+                    last: try reader.readVarInt("\(field()).summary.last"))
                 let scale = resolution.scale
                 summary = ChunkSummary(
                     validCount: validCount, min: resolution.value(of: integers.minimum, scale: scale),
                     max: resolution.value(of: integers.maximum, scale: scale),
-                    sum: try reader.readDouble("\(field).summary.sum"),
+                    sum: try reader.readDouble("\(field()).summary.sum"),
                     first: resolution.value(of: integers.first, scale: scale),
                     last: resolution.value(of: integers.last, scale: scale))
                 quantisedSummary = integers
             } else {
                 summary = ChunkSummary(
-                    validCount: validCount, min: try reader.readDouble("\(field).summary.min"),
-                    max: try reader.readDouble("\(field).summary.max"),
-                    sum: try reader.readDouble("\(field).summary.sum"),
-                    first: try reader.readDouble("\(field).summary.first"),
-                    last: try reader.readDouble("\(field).summary.last"))
+                    validCount: validCount, min: try reader.readDouble("\(field()).summary.min"),
+                    max: try reader.readDouble("\(field()).summary.max"),
+                    sum: try reader.readDouble("\(field()).summary.sum"),
+                    first: try reader.readDouble("\(field()).summary.first"),
+                    last: try reader.readDouble("\(field()).summary.last"))
             }
         }
         let payloadOffset = reader.offset
         let payloadLength = try reader.readCount(
-            "\(field).payload_length", maximum: reader.remaining, limit: "payload length")
-        let payload = try reader.readBytes(payloadLength, "\(field).payload")
+            "\(field()).payload_length", maximum: reader.remaining, limit: "payload length")
+        let payload = try reader.readBytes(payloadLength, "\(field()).payload")
         // Each sample costs at least one bit of payload: refuse counts the payload cannot hold
         // before anything is allocated for them.
         guard count <= payloadLength * 8 else {
             throw .malformed(
-                field: "\(field).count", offset: countOffset,
+                field: "\(field()).count", offset: countOffset,
                 reason: "\(count) samples cannot fit in a \(payloadLength)-byte payload (at byte \(payloadOffset))")
         }
         self.init(

@@ -104,35 +104,36 @@ public struct FrameDecoder: Sendable {
         series.reserveCapacity(count)
         var seen = Set<UInt32>()
         for index in 0..<count {
-            let field = "series[\(index)]"
+            let field = { "series[\(index)]" }
             let offset = reader.offset
-            let id = try reader.readCount("\(field).id", maximum: Int(UInt32.max), limit: "series id")
+            let id = try reader.readCount("\(field()).id", maximum: Int(UInt32.max), limit: "series id")
             let name = try reader.readString(
-                "\(field).name", maxBytes: limits.maxNameBytes, limit: "series name length")
-            let unit = try reader.readString("\(field).unit", maxBytes: limits.maxUnitBytes, limit: "unit length")
+                "\(field()).name", maxBytes: limits.maxNameBytes, limit: "series name length")
+            let unit = try reader.readString("\(field()).unit", maxBytes: limits.maxUnitBytes, limit: "unit length")
             let kindOffset = reader.offset
-            let kindByte = try reader.readByte("\(field).kind")
+            let kindByte = try reader.readByte("\(field()).kind")
             guard let kind = SeriesKind(rawValue: kindByte) else {
-                throw .malformed(field: "\(field).kind", offset: kindOffset, reason: "unknown series kind \(kindByte)")
+                throw .malformed(
+                    field: "\(field()).kind", offset: kindOffset, reason: "unknown series kind \(kindByte)")
             }
             let resolutionOffset = reader.offset
-            let mantissa = try reader.readVarUInt("\(field).resolution")
+            let mantissa = try reader.readVarUInt("\(field()).resolution")
             var resolution: Resolution?
             if mantissa != 0 {
-                let exponent = Int8(bitPattern: try reader.readByte("\(field).resolution"))
+                let exponent = Int8(bitPattern: try reader.readByte("\(field()).resolution"))
                 guard mantissa <= UInt64(UInt32.max),
                     let parsed = Resolution(mantissa: UInt32(mantissa), exponent: exponent),
                     parsed.mantissa == UInt32(mantissa)
                 else {
                     throw .malformed(
-                        field: "\(field).resolution", offset: resolutionOffset, reason: "not a canonical resolution")
+                        field: "\(field()).resolution", offset: resolutionOffset, reason: "not a canonical resolution")
                 }
                 resolution = parsed
             }
             let descriptor = SeriesDescriptor(
                 id: UInt32(id), name: name, unit: unit, kind: kind, resolution: resolution)
             if let problem = BatchFrame.problem(series: descriptor, seen: &seen, limits: limits) {
-                throw .malformed(field: field, offset: offset, reason: problem)
+                throw .malformed(field: field(), offset: offset, reason: problem)
             }
             series.append(descriptor)
         }
@@ -150,13 +151,13 @@ public struct FrameDecoder: Sendable {
         chunks.reserveCapacity(count)
         var samples = 0
         for index in 0..<count {
-            let field = "chunks[\(index)]"
+            let field = { "chunks[\(index)]" }
             let offset = reader.offset
-            let seriesID = try reader.readCount("\(field).series", maximum: Int(UInt32.max), limit: "series id")
-            let chunk = try Chunk(reading: &reader, limits: limits, field: field)
+            let seriesID = try reader.readCount("\(field()).series", maximum: Int(UInt32.max), limit: "series id")
+            let chunk = try Chunk(reading: &reader, limits: limits, field: field())
             let entry = FrameChunk(seriesID: UInt32(seriesID), chunk: chunk)
             if let problem = BatchFrame.problem(chunk: entry, dictionary: dictionary) {
-                throw .malformed(field: field, offset: offset, reason: problem)
+                throw .malformed(field: field(), offset: offset, reason: problem)
             }
             samples += chunk.count
             guard samples <= limits.maxSamplesPerFrame else {
@@ -165,7 +166,7 @@ public struct FrameDecoder: Sendable {
                     offset: offset)
             }
             if let problem = chunk.payloadProblem() {
-                throw .malformed(field: field, offset: offset, reason: problem)
+                throw .malformed(field: field(), offset: offset, reason: problem)
             }
             chunks.append(entry)
         }
