@@ -167,3 +167,27 @@ struct FrameDecoderErrorTests {
         #expect(parsed.payloadProblem()?.contains("summary") == true)
     }
 }
+
+@Suite("Chunk payloads that end early")
+struct TruncatedPayloadTests {
+    @Test("Every shortened payload is refused, down to a single XOR value")
+    func shortenedPayloads() throws {
+        for resolution in [nil, Resolution(0.1)] {
+            for count in [1, 2, 50] {
+                let columns = SampleShape.noisy.columns(count: count, seed: 3)
+                let chunk = try Chunk(encoding: columns, resolution: resolution, clockSynchronised: true)
+                let record = chunk.serialized()
+                let payload = Array(record.suffix(chunk.payloadByteCount))
+                let header = Array(record.dropLast(chunk.payloadByteCount + 1))
+                // Rebuild the record with a shorter payload and a matching length byte.
+                for kept in 0..<payload.count where payload.count < 128 {
+                    let shortened = header + [UInt8(kept)] + payload.prefix(kept)
+                    guard let parsed = try? Chunk(record: shortened) else { continue }
+                    #expect(throws: WireError.self, "\(count) samples, \(kept) of \(payload.count) bytes") {
+                        try parsed.decode()
+                    }
+                }
+            }
+        }
+    }
+}

@@ -38,6 +38,7 @@ extension Chunk {
                 values = try Self.readXOR(count: count, from: &bits)
             }
             let qualities = hasQualities ? try Self.readQualities(count: count, from: &bits) : nil
+            try bits.checkNotOverrun("chunk.payload")
             guard bits.remainingBits < 8 else {
                 throw .malformed(
                     field: "chunk.payload", offset: bits.position / 8, reason: "bytes left after the last sample")
@@ -135,6 +136,7 @@ extension Chunk {
             (values: UnsafeMutableBufferPointer<Double>) throws(WireError) in
             var previous = bits.read(64)
             values[0] = Double(bitPattern: previous)
+            try bits.checkNotOverrun("chunk.payload.values")
             var leading: UInt64 = 0
             var width: UInt64 = 0
             for index in 1..<max(count, 1) {
