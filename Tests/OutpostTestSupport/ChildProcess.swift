@@ -119,16 +119,7 @@ public final class ChildProcess {
     }
 
     private static func readText(_ path: String) -> String {
-        guard let file = fopen(path, "r") else { return "" }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, file)
-            if count == 0 { break }
-            bytes.append(contentsOf: buffer[..<count])
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        String(decoding: readFileBytes(path), as: UTF8.self)
     }
 
     private static func currentEnvironment() -> [String: String] {

@@ -91,4 +91,17 @@ struct ByteReader {
         }
         return text
     }
+
+    /// The exponent byte of a resolution whose mantissa was just read; the pair must be canonical.
+    mutating func readResolution(
+        mantissa: UInt64, startingAt offset: Int, _ field: @autoclosure () -> String
+    ) throws(WireError) -> Resolution {
+        let exponent = Int8(bitPattern: try readByte(field()))
+        guard mantissa <= UInt64(UInt32.max), let parsed = Resolution(mantissa: UInt32(mantissa), exponent: exponent),
+            parsed.mantissa == UInt32(mantissa)
+        else {
+            throw .malformed(field: field(), offset: offset, reason: "not a canonical resolution")
+        }
+        return parsed
+    }
 }

@@ -137,15 +137,8 @@ extension Chunk {
         if flags & ChunkFlags.quantised != 0 {
             let mantissaOffset = reader.offset
             let mantissa = try reader.readVarUInt("\(field()).resolution")
-            let exponent = Int8(bitPattern: try reader.readByte("\(field()).resolution"))
-            guard mantissa <= UInt64(UInt32.max),
-                let parsed = Resolution(mantissa: UInt32(mantissa), exponent: exponent),
-                parsed.mantissa == UInt32(mantissa)
-            else {
-                throw .malformed(
-                    field: "\(field()).resolution", offset: mantissaOffset, reason: "not a canonical resolution")
-            }
-            resolution = parsed
+            resolution = try reader.readResolution(
+                mantissa: mantissa, startingAt: mantissaOffset, "\(field()).resolution")
         }
         let hasQuantisedSummary = flags & ChunkFlags.quantisedSummary != 0
         guard !hasQuantisedSummary || resolution != nil else {

@@ -120,15 +120,8 @@ public struct FrameDecoder: Sendable {
             let mantissa = try reader.readVarUInt("\(field()).resolution")
             var resolution: Resolution?
             if mantissa != 0 {
-                let exponent = Int8(bitPattern: try reader.readByte("\(field()).resolution"))
-                guard mantissa <= UInt64(UInt32.max),
-                    let parsed = Resolution(mantissa: UInt32(mantissa), exponent: exponent),
-                    parsed.mantissa == UInt32(mantissa)
-                else {
-                    throw .malformed(
-                        field: "\(field()).resolution", offset: resolutionOffset, reason: "not a canonical resolution")
-                }
-                resolution = parsed
+                resolution = try reader.readResolution(
+                    mantissa: mantissa, startingAt: resolutionOffset, "\(field()).resolution")
             }
             let descriptor = SeriesDescriptor(
                 id: UInt32(id), name: name, unit: unit, kind: kind, resolution: resolution)
