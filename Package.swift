@@ -17,6 +17,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // The wire format: samples, chunks, batch frames, JSON rendering. No dependencies.
@@ -42,6 +43,11 @@ let package = Package(
         .target(name: "OutpostMQTT", dependencies: ["CMosquitto"]),
         .target(name: "OutpostModbus", dependencies: ["CModbus"]),
         .target(name: "OutpostGPIO", dependencies: ["CGPIOD"]),
+
+        // TOML files read with errors that name file, line and key.
+        .target(name: "OutpostConfig", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+        // Device profiles, board definitions, register codecs and request planning (pure Swift).
+        .target(name: "OutpostDevices", dependencies: ["OutpostWire", "OutpostConfig"]),
 
         // Feature libraries.
         .target(
@@ -89,6 +95,8 @@ let package = Package(
             name: "OutpostSigningTests", dependencies: ["OutpostSigning", "OutpostWire", "OutpostProvisioning"]),
         .testTarget(
             name: "OutpostNativeTests", dependencies: ["OutpostMQTT", "OutpostModbus", "OutpostGPIO", "OutpostAgent"]),
+        .testTarget(
+            name: "OutpostDevicesTests", dependencies: ["OutpostDevices", "OutpostConfig", "OutpostTestSupport"]),
         .testTarget(
             name: "OutpostAgentTests", dependencies: ["OutpostAgent", "OutpostWire"]),
         .testTarget(

@@ -1,0 +1,199 @@
+import TOMLKit
+
+/// A parsed TOML file whose values are read with errors that name the file, line and key.
+///
+/// Not `Sendable` (TOMLKit's tables are classes): read what you need into plain structs during
+/// loading, then let it go.
+public final class TOMLDocument {
+    /// The file name used in messages.
+    public let file: String
+    let root: TOMLTable
+    let locator: TOMLLocator
+
+    /// Parses `text`; a syntax error names the line and column.
+    public init(text: String, file: String) throws(ConfigError) {
+        self.file = file
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigError(
+                file: file, line: error.source.begin.line, path: "",
+                message: "not valid TOML (column \(error.source.begin.column)): \(error.description)")
+        } catch {
+            throw ConfigError(file: file, line: nil, path: "", message: "not valid TOML: \(error)")
+        }
+        locator = TOMLLocator(text)
+    }
+
+    /// The top-level table.
+    public var top: TOMLSection { TOMLSection(document: self, table: root, path: "") }
+
+    func error(_ path: String, _ message: String) -> ConfigError {
+        ConfigError(file: file, line: locator.line(of: path), path: path, message: message)
+    }
+}
+
+/// One table of a `TOMLDocument`, with typed accessors that throw `ConfigError`.
+public struct TOMLSection {
+    let document: TOMLDocument
+    let table: TOMLTable
+    /// The key path of this table: `points[2]`.
+    public let path: String
+
+    /// The path of `key` in this table.
+    public func path(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    /// An error located at `key` of this table.
+    public func error(_ key: String, _ message: String) -> ConfigError { document.error(path(key), message) }
+
+    /// An error located at this table.
+    public func error(_ message: String) -> ConfigError { document.error(path, message) }
+
+    /// The keys present.
+    public var keys: [String] { table.keys }
+
+    /// Whether `key` is present.
+    public func has(_ key: String) -> Bool { table[key] != nil }
+
+    /// Refuses keys outside `allowed`, suggesting the closest allowed one (typos are the most
+    /// common configuration mistake, and an ignored misspelt key is a silent wrong setting).
+    public func rejectUnknownKeys(_ allowed: Set<String>) throws(ConfigError) {
+        for key in table.keys.sorted() where !allowed.contains(key) {
+            let suggestion = allowed.min { editDistance(key, $0) < editDistance(key, $1) }
+            let hint = suggestion.map { editDistance(key, $0) <= 3 ? " (did you mean '\($0)'?)" : "" } ?? ""
+            throw error(key, "unknown key '\(key)'\(hint); allowed: \(allowed.sorted().joined(separator: ", "))")
+        }
+    }
+
+    /// A string; nil when absent.
+    public func string(_ key: String) throws(ConfigError) -> String? {
+        guard let value = table[key] else { return nil }
+        guard let text = value.string else { throw error(key, "expected a string, found \(describe(value))") }
+        return text
+    }
+
+    /// A string or an integer, as text (header pins are `11` on one board and `P8_12` on another).
+    public func stringOrInteger(_ key: String) throws(ConfigError) -> String? {
+        guard let value = table[key] else { return nil }
+        if let text = value.string { return text }
+        if let number = value.int { return String(number) }
+        throw error(key, "expected a string or an integer, found \(describe(value))")
+    }
+
+    /// A string that must be present.
+    public func requiredString(_ key: String) throws(ConfigError) -> String {
+        guard let text = try string(key) else { throw error(key, "missing; '\(key)' is required") }
+        return text
+    }
+
+    /// An integer; nil when absent.
+    public func int(_ key: String) throws(ConfigError) -> Int? {
+        guard let value = table[key] else { return nil }
+        guard let number = value.int else { throw error(key, "expected an integer, found \(describe(value))") }
+        return number
+    }
+
+    /// An integer that must be present.
+    public func requiredInt(_ key: String) throws(ConfigError) -> Int {
+        guard let number = try int(key) else { throw error(key, "missing; '\(key)' is required") }
+        return number
+    }
+
+    /// A number (integer or float); nil when absent.
+    public func double(_ key: String) throws(ConfigError) -> Double? {
+        guard let value = table[key] else { return nil }
+        if let number = value.double { return number }
+        if let number = value.int { return Double(number) }
+        throw error(key, "expected a number, found \(describe(value))")
+    }
+
+    /// A boolean; nil when absent.
+    public func bool(_ key: String) throws(ConfigError) -> Bool? {
+        guard let value = table[key] else { return nil }
+        guard let flag = value.bool else { throw error(key, "expected true or false, found \(describe(value))") }
+        return flag
+    }
+
+    /// A sub-table; nil when absent.
+    public func section(_ key: String) throws(ConfigError) -> TOMLSection? {
+        guard let value = table[key] else { return nil }
+        guard let sub = value.table else { throw error(key, "expected a table, found \(describe(value))") }
+        return TOMLSection(document: document, table: sub, path: path(key))
+    }
+
+    /// An array of tables (`[[key]]`); empty when absent.
+    public func sections(_ key: String) throws(ConfigError) -> [TOMLSection] {
+        guard let value = table[key] else { return [] }
+        guard let array = value.array else {
+            throw error(key, "expected an array of tables ([[\(key)]]), found \(describe(value))")
+        }
+        var result: [TOMLSection] = []
+        for index in 0..<array.count {
+            guard let sub = array[index].table else {
+                throw document.error("\(path(key))[\(index)]", "expected a table")
+            }
+            result.append(TOMLSection(document: document, table: sub, path: "\(path(key))[\(index)]"))
+        }
+        return result
+    }
+
+    /// An array of integers; nil when absent.
+    public func ints(_ key: String) throws(ConfigError) -> [Int]? {
+        guard let value = table[key] else { return nil }
+        guard let array = value.array else {
+            throw error(key, "expected an array of integers, found \(describe(value))")
+        }
+        var result: [Int] = []
+        for index in 0..<array.count {
+            guard let number = array[index].int else {
+                throw document.error("\(path(key))[\(index)]", "expected an integer")
+            }
+            result.append(number)
+        }
+        return result
+    }
+
+    /// An array of strings; nil when absent.
+    public func strings(_ key: String) throws(ConfigError) -> [String]? {
+        guard let value = table[key] else { return nil }
+        guard let array = value.array else {
+            throw error(key, "expected an array of strings, found \(describe(value))")
+        }
+        var result: [String] = []
+        for index in 0..<array.count {
+            guard let text = array[index].string else {
+                throw document.error("\(path(key))[\(index)]", "expected a string")
+            }
+            result.append(text)
+        }
+        return result
+    }
+
+    private func describe(_ value: TOMLValueConvertible) -> String {
+        switch value.type {
+        case .string: "the string \"\(value.string?.prefix(40) ?? "")\""
+        case .int: "the integer \(value.int ?? 0)"
+        case .double: "the number \(value.double ?? 0)"
+        case .bool: "\(value.bool ?? false)"
+        case .table: "a table"
+        case .array: "an array"
+        default: "a date or time"
+        }
+    }
+}
+
+/// Levenshtein distance, for "did you mean" hints.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a)
+    let b = Array(b)
+    if a.isEmpty { return b.count }
+    var previous = Array(0...b.count)
+    for i in 1...a.count {
+        var current = [i] + [Int](repeating: 0, count: b.count)
+        for j in stride(from: 1, through: b.count, by: 1) {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return previous[b.count]
+}

@@ -1,0 +1,85 @@
+import OutpostWire
+
+/// One point of a device: where its value lives and how to read it.
+public struct DevicePoint: Sendable, Hashable {
+    /// The point's name, unique in the profile: `voltage_l1`.
+    public var name: String
+    /// The table it is read from.
+    public var function: ModbusFunction
+    /// The protocol address (0-based, as on the wire).
+    public var address: Int
+    /// Type, order, bit field and scaling.
+    public var codec: RegisterCodec
+    /// The unit: `V`, `kWh`, `°C`.
+    public var unit: String
+    /// The resolution readings are quantised to on the wire.
+    public var resolution: Resolution?
+    /// What the point measures.
+    public var kind: SeriesKind
+    /// The range a healthy reading stays in, for anomaly detection and the simulator.
+    public var limits: ClosedRange<Double>?
+    /// A line of description.
+    public var description: String
+
+    /// Creates a point.
+    public init(
+        name: String, function: ModbusFunction, address: Int, codec: RegisterCodec, unit: String = "",
+        resolution: Resolution? = nil, kind: SeriesKind = .gauge, limits: ClosedRange<Double>? = nil,
+        description: String = ""
+    ) {
+        self.name = name
+        self.function = function
+        self.address = address
+        self.codec = codec
+        self.unit = unit
+        self.resolution = resolution
+        self.kind = kind
+        self.limits = limits
+        self.description = description
+    }
+
+    /// Registers (or bits) the point spans.
+    public var span: Int { function.isBitTable ? 1 : codec.registerCount }
+
+    /// The addresses it occupies.
+    public var addresses: Range<Int> { address..<(address + span) }
+}
+
+/// The register map of a real device, as written in `hardware/devices/NAME.toml`.
+public struct DeviceProfile: Sendable, Hashable {
+    /// The profile's name (its file name without `.toml`).
+    public var name: String
+    /// Who makes the device.
+    public var manufacturer: String
+    /// The model.
+    public var model: String
+    /// The public document the map follows, with its revision.
+    public var datasheet: String
+    /// The unit id devices ship with.
+    public var defaultUnit: UInt8
+    /// The most registers the device answers in one request (≤ 125).
+    public var maxRegistersPerRequest: Int
+    /// Addresses that must never be read (reading them makes the device answer with an exception
+    /// or misbehave): a request never spans them.
+    public var forbidden: [ClosedRange<Int>]
+    /// The points.
+    public var points: [DevicePoint]
+
+    /// Creates a profile.
+    public init(
+        name: String, manufacturer: String, model: String, datasheet: String, defaultUnit: UInt8 = 1,
+        maxRegistersPerRequest: Int = 125, forbidden: [ClosedRange<Int>] = [], points: [DevicePoint]
+    ) {
+        self.name = name
+        self.manufacturer = manufacturer
+        self.model = model
+        self.datasheet = datasheet
+        self.defaultUnit = defaultUnit
+        self.maxRegistersPerRequest = maxRegistersPerRequest
+        self.forbidden = forbidden
+        self.points = points
+    }
+
+    /// The point called `name`.
+    public func point(named name: String) -> DevicePoint? { points.first { $0.name == name } }
+}
