@@ -49,10 +49,15 @@ let package = Package(
         // Device profiles, board definitions, register codecs and request planning (pure Swift).
         .target(name: "OutpostDevices", dependencies: ["OutpostWire", "OutpostConfig"]),
 
+        // The device simulator's model: values, faults, serving.
+        .target(name: "OutpostSimulation", dependencies: ["OutpostDevices", "OutpostModbus", "OutpostConfig"]),
+
         // Feature libraries.
         .target(
             name: "OutpostAgent",
-            dependencies: ["OutpostWire", "OutpostSigning", "OutpostMQTT", "OutpostModbus", "OutpostGPIO"]),
+            dependencies: [
+                "OutpostWire", "OutpostSigning", "OutpostMQTT", "OutpostModbus", "OutpostGPIO", "OutpostDevices",
+            ]),
         .target(name: "OutpostHub", dependencies: ["OutpostWire", "OutpostSigning"]),
         .target(
             name: "OutpostProvisioning",
@@ -78,7 +83,9 @@ let package = Package(
             ]),
         .executableTarget(
             name: "outpost-sim",
-            dependencies: ["OutpostCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: [
+                "OutpostSimulation", "OutpostCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         .executableTarget(
             name: "outpost-bench",
             dependencies: [
@@ -98,7 +105,10 @@ let package = Package(
         .testTarget(
             name: "OutpostDevicesTests", dependencies: ["OutpostDevices", "OutpostConfig", "OutpostTestSupport"]),
         .testTarget(
-            name: "OutpostAgentTests", dependencies: ["OutpostAgent", "OutpostWire"]),
+            name: "OutpostAgentTests",
+            dependencies: [
+                "OutpostAgent", "OutpostWire", "OutpostDevices", "OutpostModbus", "OutpostTestSupport", "outpost-sim",
+            ]),
         .testTarget(
             name: "OutpostHubTests", dependencies: ["OutpostHub", "OutpostWire", "OutpostSigning"]),
         .testTarget(

@@ -79,6 +79,40 @@ public final class ChildProcess {
         }
     }
 
+    /// What the child has written to standard output so far.
+    public func currentStdout() -> String { Self.readText(stdoutPath) }
+
+    /// Waits until a line of standard output starts with `prefix` and returns that line; throws
+    /// when the child exits first or `timeout` passes.
+    public func waitForLine(startingWith prefix: String, timeout: Duration = .seconds(30)) throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let line = currentStdout().split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) {
+                return String(line)
+            }
+            var raw: Int32 = 0
+            if status == nil, waitpid(pid, &raw, WNOHANG) == pid {
+                status = raw & 0x7F == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
+                throw Failure(
+                    description:
+                        "process exited (\(status ?? -1)) before printing '\(prefix)': \(Self.readText(stderrPath))")
+            }
+            usleep(5_000)
+        }
+        throw Failure(description: "no line starting with '\(prefix)' within \(timeout): \(Self.readText(stderrPath))")
+    }
+
+    /// Asks the child to stop (SIGTERM) and reaps it; kills it if it has not exited within `grace`.
+    public func terminate(grace: Duration = .seconds(10)) {
+        send(SIGTERM)
+        do {
+            try wait(timeout: grace)
+        } catch {
+            // wait() has already killed and reaped it; nothing more to do for a test's clean-up.
+            return
+        }
+    }
+
     /// Sends `signal` to the child.
     public func send(_ signal: Int32) {
         if status == nil { kill(pid, signal) }

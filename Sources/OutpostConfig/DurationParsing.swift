@@ -1,0 +1,34 @@
+/// Parses durations written as configuration values: `500ms`, `5s`, `1.5s`, `2m`, `1h`, `1d`,
+/// or combinations such as `1m30s`. A bare number is refused: the unit must be explicit.
+public func parseDuration(_ text: String) -> Duration? {
+    let units: [(String, Double)] = [
+        ("ms", 1e-3), ("us", 1e-6), ("µs", 1e-6), ("ns", 1e-9), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400),
+    ]
+    var rest = Substring(text.trimmingWhitespace())
+    guard !rest.isEmpty else { return nil }
+    var total = 0.0
+    while !rest.isEmpty {
+        let number = rest.prefix { $0.isNumber || $0 == "." }
+        guard !number.isEmpty, let value = Double(number) else { return nil }
+        rest = rest.dropFirst(number.count)
+        guard let (unit, scale) = units.first(where: { rest.hasPrefix($0.0) }) else { return nil }
+        rest = rest.dropFirst(unit.count)
+        total += value * scale
+    }
+    guard total.isFinite, total < 1e10 else { return nil }
+    return .nanoseconds(Int64((total * 1e9).rounded()))
+}
+
+extension TOMLSection {
+    /// A duration such as `"5s"`; nil when absent.
+    public func duration(_ key: String) throws(ConfigError) -> Duration? {
+        guard let text = try string(key) else {
+            if has(key) { throw error(key, "expected a duration in quotes, e.g. \"5s\"") }
+            return nil
+        }
+        guard let duration = parseDuration(text) else {
+            throw error(key, "'\(text)' is not a duration; use e.g. \"5s\", \"500ms\", \"2m\"")
+        }
+        return duration
+    }
+}
