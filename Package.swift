@@ -108,6 +108,7 @@ let package = Package(
             name: "OutpostAgentTests",
             dependencies: [
                 "OutpostAgent", "OutpostWire", "OutpostDevices", "OutpostModbus", "OutpostTestSupport", "outpost-sim",
+                "outpost-agent",
             ]),
         .testTarget(
             name: "OutpostHubTests", dependencies: ["OutpostHub", "OutpostWire", "OutpostSigning"]),
