@@ -30,3 +30,25 @@ struct NativeLibraryTests {
         #expect(summary.contains("libmosquitto") && summary.contains("libmodbus") && summary.contains("libgpiod"))
     }
 }
+
+@Suite("libgpiod errors")
+struct GPIOErrorTests {
+    @Test("Opening a chip that does not exist says so, naming the chip")
+    func missingChip() {
+        #expect { try GPIOChip("gpiochip97") } throws: { error in
+            guard let error = error as? GPIOError else { return false }
+            return error.errno == 2
+                && error.description.hasPrefix("gpio gpiochip97: no GPIO chip 'gpiochip97' on this board")
+        }
+        #expect(throws: GPIOError.self) { try GPIOChip("/dev/no-such-gpiochip") }
+    }
+
+    @Test(
+        "A real chip reads a line level",
+        .enabled(if: (0..<8).contains { (try? GPIOChip("gpiochip\($0)")) != nil }, "needs a /dev/gpiochip*"))
+    func realChip() throws {
+        let chip = try GPIOChip("gpiochip0")
+        #expect(chip.lineCount > 0)
+        #expect(throws: GPIOError.self) { try chip.readLevel(line: chip.lineCount) }
+    }
+}

@@ -1,0 +1,39 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Why a GPIO chip or line could not be used, naming the chip and line.
+public struct GPIOError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The chip as configured (label, name or path).
+    public let chip: String
+    /// The line offset, when the problem is a line.
+    public let line: Int?
+    /// The errno.
+    public let errno: Int32
+    /// What failed.
+    public let message: String
+
+    /// Creates an error from the errno a libgpiod call left behind.
+    init(chip: String, line: Int? = nil, errno: Int32, doing action: String) {
+        self.chip = chip
+        self.line = line
+        self.errno = errno
+        let reason = String(cString: strerror(errno))
+        switch errno {
+        case ENOENT, ENODEV:
+            message = line == nil ? "no GPIO chip '\(chip)' on this board (\(reason))" : "\(action): \(reason)"
+        case EACCES, EPERM:
+            message = "\(action): \(reason); the agent needs access to /dev/gpiochip* (DeviceAllow= in its unit)"
+        case EBUSY:
+            message = "\(action): the line is in use by another program (\(reason))"
+        case EINVAL where line != nil:
+            message = "\(action): line \(line ?? 0) does not exist on '\(chip)' (\(reason))"
+        default:
+            message = "\(action): \(reason)"
+        }
+    }
+
+    public var description: String {
+        line.map { "gpio \(chip) line \($0): \(message)" } ?? "gpio \(chip): \(message)"
+    }
+}
