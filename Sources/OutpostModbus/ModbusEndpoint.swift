@@ -50,11 +50,11 @@ public enum ModbusEndpoint: Hashable, Sendable, CustomStringConvertible {
             ParseError(description: "'\(url)' is not a Modbus endpoint: \(reason)")
         }
         if url.hasPrefix("tcp://") {
-            let rest = url.dropFirst("tcp://".count)
-            guard !rest.isEmpty, !rest.contains("/") || rest.hasSuffix("/") else {
-                throw fail("expected tcp://host:port")
+            var hostPort = url.dropFirst("tcp://".count)
+            if hostPort.hasSuffix("/") { hostPort = hostPort.dropLast() }
+            guard !hostPort.isEmpty, !hostPort.contains("/") else {
+                throw fail("expected tcp://host:port, e.g. tcp://192.168.1.50:502")
             }
-            let hostPort = rest.hasSuffix("/") ? rest.dropLast() : rest
             var host = String(hostPort)
             var port = 502
             if hostPort.hasPrefix("[") {  // [IPv6]:port

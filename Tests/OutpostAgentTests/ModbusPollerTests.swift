@@ -123,7 +123,9 @@ struct ModbusPollerTests {
                 #expect(outcome.readings.allSatisfy { $0.quality == Quality(.bad, code: 1) })
                 timeouts += 1
             }
-            try await Task.sleep(for: .milliseconds(50))  // the poll interval of this test's schedule
+            // The poll interval of this schedule (behaviour under test: polls keep coming while the
+            // device is silent); the loop itself ends on the recovery condition or the deadline.
+            try await Task.sleep(for: .milliseconds(50))
         }
         #expect(timeouts >= 1)
         #expect(skipped >= 1)
