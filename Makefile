@@ -5,6 +5,7 @@ SWIFT ?= swift
 PYTHON ?= python3
 VENV := .build-py
 PYMODBUS_VERSION := 3.16.1
+PYSERIAL_VERSION := 3.5
 # A hung test run prints nothing; cap it well inside CI's limit.
 TEST_TIMEOUT ?= 1500
 FUZZ_SECONDS ?= 60
@@ -18,13 +19,15 @@ deps: deps-system deps-python
 deps-system:
 	@bash provisioning/install-deps.sh
 
-# Python test peers (pymodbus as an independent Modbus implementation), in a private venv.
+# Python test peers (pymodbus as an independent Modbus implementation, pyserial for its RTU
+# side), in a private venv.
 deps-python: deps-system
-	@if ! $(VENV)/bin/python -c "import pymodbus, sys; sys.exit(pymodbus.__version__ != '$(PYMODBUS_VERSION)')" 2>/dev/null; then \
-		echo "deps: creating $(VENV) with pymodbus $(PYMODBUS_VERSION)"; \
-		$(PYTHON) -m venv $(VENV) && $(VENV)/bin/pip install --quiet --disable-pip-version-check "pymodbus==$(PYMODBUS_VERSION)"; \
+	@if ! $(VENV)/bin/python -c "import serial, pymodbus, sys; sys.exit(pymodbus.__version__ != '$(PYMODBUS_VERSION)')" 2>/dev/null; then \
+		echo "deps: creating $(VENV) with pymodbus $(PYMODBUS_VERSION) and pyserial $(PYSERIAL_VERSION)"; \
+		$(PYTHON) -m venv $(VENV) && $(VENV)/bin/pip install --quiet --disable-pip-version-check \
+			"pymodbus==$(PYMODBUS_VERSION)" "pyserial==$(PYSERIAL_VERSION)"; \
 	else \
-		echo "deps: $(VENV) has pymodbus $(PYMODBUS_VERSION)"; \
+		echo "deps: $(VENV) has pymodbus $(PYMODBUS_VERSION) and pyserial"; \
 	fi
 
 build: deps

@@ -85,9 +85,25 @@ public final class ChildProcess {
     /// Waits until a line of standard output starts with `prefix` and returns that line; throws
     /// when the child exits first or `timeout` passes.
     public func waitForLine(startingWith prefix: String, timeout: Duration = .seconds(30)) throws -> String {
+        try waitForLine(in: stdoutPath, described: "starting with '\(prefix)'", timeout: timeout) {
+            $0.hasPrefix(prefix)
+        }
+    }
+
+    /// Waits until a line of standard error contains `needle` and returns that line.
+    public func waitForStderrLine(containing needle: String, timeout: Duration = .seconds(30)) throws -> String {
+        try waitForLine(in: stderrPath, described: "containing '\(needle)'", timeout: timeout) { $0.contains(needle) }
+    }
+
+    /// What the child has written to standard error so far.
+    public func currentStderr() -> String { Self.readText(stderrPath) }
+
+    private func waitForLine(
+        in path: String, described: String, timeout: Duration, where matches: (Substring) -> Bool
+    ) throws -> String {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let line = currentStdout().split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) {
+            if let line = Self.readText(path).split(separator: "\n").first(where: matches) {
                 return String(line)
             }
             var raw: Int32 = 0
@@ -95,11 +111,12 @@ public final class ChildProcess {
                 status = raw & 0x7F == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
                 throw Failure(
                     description:
-                        "process exited (\(status ?? -1)) before printing '\(prefix)': \(Self.readText(stderrPath))")
+                        "process exited (\(status ?? -1)) before printing a line \(described): \(Self.readText(stderrPath))"
+                )
             }
             usleep(5_000)
         }
-        throw Failure(description: "no line starting with '\(prefix)' within \(timeout): \(Self.readText(stderrPath))")
+        throw Failure(description: "no line \(described) within \(timeout): \(Self.readText(stderrPath))")
     }
 
     /// Asks the child to stop (SIGTERM) and reaps it; kills it if it has not exited within `grace`.

@@ -6,6 +6,9 @@ Serves the values of a JSON spec, each encoded by pymodbus itself
 registers are served as holding and input registers of unit 1, and `bits` as
 coils and discrete inputs.
 
+A spec may instead hold `{"units": {"1": SPEC, "2": SPEC, ...}}`: several
+devices with their own values behind one port, as on an RS-485 bus.
+
     python pymodbus_peer.py SPEC.json [--rtu DEVICE]
 
 Prints 'listening tcp://127.0.0.1:PORT' (or 'listening rtu://DEVICE') when ready.
@@ -18,7 +21,7 @@ import sys
 from pymodbus import FramerType
 from pymodbus.client import ModbusTcpClient
 from pymodbus.datastore import ModbusDeviceContext, ModbusSequentialDataBlock, ModbusServerContext
-from pymodbus.server import StartAsyncSerialServer, StartAsyncTcpServer
+from pymodbus.server import ModbusSerialServer, ModbusTcpServer
 
 TYPES = {
     "int16": ModbusTcpClient.DATATYPE.INT16, "uint16": ModbusTcpClient.DATATYPE.UINT16,
@@ -36,7 +39,7 @@ def registers(point):
     return words
 
 
-def context(spec):
+def device_context(spec):
     size = 1 + max([p["address"] + 4 for p in spec["points"]] + [len(spec.get("bits", [])) + 1, 16])
     words = [0] * size
     for point in spec["points"]:
@@ -47,7 +50,12 @@ def context(spec):
     device = ModbusDeviceContext(
         hr=ModbusSequentialDataBlock(1, words), ir=ModbusSequentialDataBlock(1, words),
         co=ModbusSequentialDataBlock(1, bits[:size]), di=ModbusSequentialDataBlock(1, bits[:size]))
-    return ModbusServerContext(devices={1: device}, single=False)
+    return device
+
+
+def context(spec):
+    units = spec.get("units", {"1": spec})
+    return ModbusServerContext(devices={int(u): device_context(s) for u, s in units.items()}, single=False)
 
 
 async def main():
@@ -55,23 +63,21 @@ async def main():
     server_context = context(spec)
     if "--rtu" in sys.argv:
         device = sys.argv[sys.argv.index("--rtu") + 1]
-        task = asyncio.create_task(StartAsyncSerialServer(server_context, framer=FramerType.RTU, port=device, baudrate=9600))
-        await asyncio.sleep(0.5)
-        print(f"listening rtu://{device}", flush=True)
+        # On a real bus a unit that is not there stays silent; pymodbus answers for it unless told.
+        server = ModbusSerialServer(
+            server_context, framer=FramerType.RTU, port=device, baudrate=9600, ignore_missing_devices=True)
+        url = f"rtu://{device}"
     else:
         probe = socket.socket()
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
         probe.close()
-        task = asyncio.create_task(StartAsyncTcpServer(server_context, address=("127.0.0.1", port)))
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-                break
-            except OSError:
-                await asyncio.sleep(0.05)
-        print(f"listening tcp://127.0.0.1:{port}", flush=True)
-    await task
+        server = ModbusTcpServer(server_context, address=("127.0.0.1", port))
+        url = f"tcp://127.0.0.1:{port}"
+    # Returns once the port is open (listening socket bound, or serial device opened).
+    await server.serve_forever(background=True)
+    print(f"listening {url}", flush=True)
+    await server.serving
 
 
 asyncio.run(main())
