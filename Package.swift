@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // The wire format: samples, chunks, batch frames, JSON rendering. No dependencies.
@@ -41,7 +42,9 @@ let package = Package(
 
         // Safe Swift owners of the C handles, one per library.
         .target(name: "OutpostMQTT", dependencies: ["CMosquitto"]),
-        .target(name: "OutpostModbus", dependencies: ["CModbus"]),
+        .target(name: "OutpostModbus", dependencies: ["CModbus", "OutpostSerial"]),
+        // termios serial ports and pseudo-terminals (Glibc only).
+        .target(name: "OutpostSerial"),
         .target(name: "OutpostGPIO", dependencies: ["CGPIOD"]),
 
         // TOML files read with errors that name file, line and key.
@@ -50,13 +53,15 @@ let package = Package(
         .target(name: "OutpostDevices", dependencies: ["OutpostWire", "OutpostConfig"]),
 
         // The device simulator's model: values, faults, serving.
-        .target(name: "OutpostSimulation", dependencies: ["OutpostDevices", "OutpostModbus", "OutpostConfig"]),
+        .target(
+            name: "OutpostSimulation", dependencies: ["OutpostDevices", "OutpostModbus", "OutpostSerial", "OutpostConfig"]),
 
         // Feature libraries.
         .target(
             name: "OutpostAgent",
             dependencies: [
-                "OutpostWire", "OutpostSigning", "OutpostMQTT", "OutpostModbus", "OutpostGPIO", "OutpostDevices",
+                "OutpostWire", "OutpostSigning", "OutpostMQTT", "OutpostModbus", "OutpostGPIO", "OutpostSerial",
+                "OutpostDevices", .product(name: "Logging", package: "swift-log"),
             ]),
         .target(name: "OutpostHub", dependencies: ["OutpostWire", "OutpostSigning"]),
         .target(
@@ -84,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "outpost-sim",
             dependencies: [
-                "OutpostSimulation", "OutpostCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "OutpostSimulation", "OutpostSerial", "OutpostCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "outpost-bench",
@@ -110,6 +115,9 @@ let package = Package(
                 "OutpostAgent", "OutpostWire", "OutpostDevices", "OutpostModbus", "OutpostTestSupport", "outpost-sim",
                 "outpost-agent",
             ]),
+        .testTarget(
+            name: "OutpostSimulationTests",
+            dependencies: ["OutpostSimulation", "OutpostAgent", "OutpostConfig", "OutpostTestSupport"]),
         .testTarget(
             name: "OutpostHubTests", dependencies: ["OutpostHub", "OutpostWire", "OutpostSigning"]),
         .testTarget(

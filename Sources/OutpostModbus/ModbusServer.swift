@@ -14,10 +14,18 @@ public struct ModbusRequest: Sendable, Hashable {
     public var address: Int
     /// How many registers or bits.
     public var count: Int
+
+    /// Creates a request (the server parses them; tests and simulators make them).
+    public init(unit: UInt8, function: UInt8, address: Int, count: Int) {
+        self.unit = unit
+        self.function = function
+        self.address = address
+        self.count = count
+    }
 }
 
 /// How a `ModbusServer` answers one request.
-public enum ModbusResponse: Sendable {
+public enum ModbusResponse: Sendable, Hashable {
     /// Registers for functions 3 and 4 (exactly `count` of them).
     case registers([UInt16])
     /// Bits for functions 1 and 2 (exactly `count` of them).

@@ -2,6 +2,7 @@ import ArgumentParser
 import OutpostCLI
 import OutpostDevices
 import OutpostModbus
+import OutpostSerial
 import OutpostSimulation
 
 #if canImport(Glibc)
@@ -15,7 +16,7 @@ struct OutpostSimCommand: ParsableCommand {
         commandName: "outpost-sim",
         abstract: "Simulate Modbus TCP/RTU devices and NMEA serial devices for tests, demos and benchmarks.",
         version: "outpost-sim \(OutpostVersion.current)",
-        subcommands: [Modbus.self])
+        subcommands: [Modbus.self, NMEA.self])
 }
 
 /// `outpost-sim modbus`: one device of a profile, over TCP or RTU.

@@ -40,7 +40,7 @@ public final class ModbusPoller: Sendable {
     }
 
     /// Quality code of readings skipped while the device is in backoff.
-    public static let backoffQualityCode: UInt8 = 6
+    public static let backoffQualityCode: UInt8 = SourceQuality.backoff.code
 
     private let bus: ModbusBus
     private let settings: Settings

@@ -1,0 +1,49 @@
+import OutpostWire
+
+/// One sample of one series, as a source produced it.
+public struct SourceSample: Sendable, Hashable {
+    /// The series key (`meter-1.voltage_l1`, `gps.latitude`).
+    public var series: String
+    /// When, what, and how much to trust it.
+    public var sample: Sample
+
+    /// Creates a sample of `series`.
+    public init(series: String, sample: Sample) {
+        self.series = series
+        self.sample = sample
+    }
+
+    /// Creates a sample of `series` from its parts.
+    public init(_ series: String, at timestamp: Int64, _ value: Double, _ quality: Quality = .good) {
+        self.init(series: series, sample: Sample(timestamp: timestamp, value: value, quality: quality))
+    }
+}
+
+/// Where a source delivers what it read, a batch at a time (one poll, one line, one interval).
+public typealias SampleSink = @Sendable ([SourceSample]) async -> Void
+
+/// Something that produces samples on a schedule (a Modbus poll, a GPIO interval) or on events (a
+/// serial line). Every failure becomes a bad-quality sample with an error code, is counted in
+/// `counters`, and is logged without flooding the log.
+public protocol SampleSource: Sendable {
+    /// The source's name in logs and status (`modbus.meter-1`, `serial.gps`).
+    var name: String { get }
+    /// What it has done so far.
+    var counters: SourceCounters { get }
+    /// Reads until the task is cancelled, delivering samples to `sink`.
+    func run(into sink: @escaping SampleSink) async
+}
+
+/// Gateway wall-clock time in nanoseconds since the Unix epoch: what samples are stamped with.
+public typealias WallClock = @Sendable () -> Int64
+
+/// The system's real-time clock.
+public let systemWallClock: WallClock = {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+}
+
+#if canImport(Glibc)
+    import Glibc
+#endif

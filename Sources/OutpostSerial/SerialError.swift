@@ -1,0 +1,81 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Why a serial port could not be opened or read, naming the device.
+public struct SerialError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What kind of failure: a Hashable struct so kinds can grow.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Value: Hashable, Sendable {
+            case notFound, permissionDenied, busy, disconnected, invalidSettings, io
+        }
+        private let value: Value
+
+        /// The device does not exist (not plugged in, wrong path).
+        public static let notFound = Code(value: .notFound)
+        /// The agent may not open it (group `dialout`, `DeviceAllow=`).
+        public static let permissionDenied = Code(value: .permissionDenied)
+        /// Another program holds it.
+        public static let busy = Code(value: .busy)
+        /// It went away while open (a USB adapter unplugged, the other end of a pty closed).
+        public static let disconnected = Code(value: .disconnected)
+        /// The line settings cannot be applied to this device.
+        public static let invalidSettings = Code(value: .invalidSettings)
+        /// Any other I/O error.
+        public static let io = Code(value: .io)
+
+        public var description: String {
+            switch value {
+            case .notFound: "not_found"
+            case .permissionDenied: "permission_denied"
+            case .busy: "busy"
+            case .disconnected: "disconnected"
+            case .invalidSettings: "invalid_settings"
+            case .io: "io"
+            }
+        }
+    }
+
+    /// The kind.
+    public let code: Code
+    /// The device path.
+    public let device: String
+    /// The errno, 0 when none.
+    public let errno: Int32
+    /// What happened, for a person.
+    public let message: String
+
+    /// Creates an error from the errno a call left behind while `doing` something.
+    public init(device: String, errno: Int32, doing action: String) {
+        self.device = device
+        self.errno = errno
+        let reason = String(cString: strerror(errno))
+        switch errno {
+        case ENOENT, ENODEV, ENXIO:
+            code = .notFound
+            message = "\(action): no such device (\(reason)); is the adapter plugged in?"
+        case EACCES, EPERM:
+            code = .permissionDenied
+            message = "\(action): \(reason); the agent needs the dialout group or DeviceAllow= for it"
+        case EBUSY:
+            code = .busy
+            message = "\(action): in use by another program (\(reason))"
+        case EIO, EBADF:
+            code = .disconnected
+            message = "\(action): the port went away (\(reason))"
+        default:
+            code = .io
+            message = "\(action): \(reason)"
+        }
+    }
+
+    /// Creates an error with a code and message of its own.
+    public init(_ code: Code, device: String, _ message: String) {
+        self.code = code
+        self.device = device
+        errno = 0
+        self.message = message
+    }
+
+    public var description: String { "serial \(device): \(message)" }
+}
