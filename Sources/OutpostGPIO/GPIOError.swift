@@ -14,7 +14,7 @@ public struct GPIOError: Error, Hashable, Sendable, CustomStringConvertible {
     public let message: String
 
     /// Creates an error from the errno a libgpiod call left behind.
-    init(chip: String, line: Int? = nil, errno: Int32, doing action: String) {
+    public init(chip: String, line: Int? = nil, errno: Int32, doing action: String) {
         self.chip = chip
         self.line = line
         self.errno = errno
@@ -31,6 +31,22 @@ public struct GPIOError: Error, Hashable, Sendable, CustomStringConvertible {
         default:
             message = "\(action): \(reason)"
         }
+    }
+
+    /// A short code for counters: `not_found`, `permission_denied`, `busy`, `no_such_line`, `io`.
+    public var code: String {
+        switch errno {
+        case ENOENT, ENODEV, ENXIO: "not_found"
+        case EACCES, EPERM: "permission_denied"
+        case EBUSY: "busy"
+        case EINVAL where line != nil: "no_such_line"
+        default: "io"
+        }
+    }
+
+    /// The chip is not open (it failed and has not been reopened yet).
+    public static func unavailable(chip: String) -> GPIOError {
+        GPIOError(chip: chip, errno: ENODEV, doing: "opening the chip")
     }
 
     public var description: String {
