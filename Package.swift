@@ -67,7 +67,9 @@ let package = Package(
         .target(
             name: "OutpostProvisioning",
             dependencies: ["OutpostWire", "OutpostSigning", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "OutpostBench", dependencies: ["OutpostWire", "OutpostSigning"]),
+        .target(
+            name: "OutpostBench",
+            dependencies: ["OutpostWire", "OutpostSigning", "OutpostAgent", "OutpostDevices", "OutpostModbus"]),
         .target(name: "OutpostCLI", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Thin executables.

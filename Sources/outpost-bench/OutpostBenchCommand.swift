@@ -11,12 +11,12 @@ import OutpostWire
 
 /// `outpost-bench`: the benchmarks whose figures BENCHMARKS.md records.
 @main
-struct OutpostBenchCommand: ParsableCommand {
+struct OutpostBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "outpost-bench",
-        abstract: "Measure Outpost: codec size and speed (more benchmarks arrive with their features).",
+        abstract: "Measure Outpost: codec size and speed, Modbus polling cost.",
         version: "outpost-bench \(OutpostVersion.current)",
-        subcommands: [Codec.self])
+        subcommands: [Codec.self, Poll.self])
 }
 
 /// `outpost-bench codec`.

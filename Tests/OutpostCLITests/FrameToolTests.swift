@@ -112,4 +112,16 @@ struct FrameToolTests {
         #expect(refused.exitStatus == 1)
         #expect(refused.stderr.contains("bad.csv:3: expected 'timestamp,value'"), "\(refused)")
     }
+
+    @Test("outpost-bench poll runs its own simulator, measures both cases and stops it")
+    func benchPoll() throws {
+        let outcome = try ChildProcess.run(
+            Binaries.path("outpost-bench"), ["poll", "--seconds", "0.2", "--json"], timeout: .seconds(60))
+        #expect(outcome.exitStatus == 0, "\(outcome)")
+        for key in ["registers_per_s", "cpu_us_per_1000_registers", "requests_per_poll", "polls_per_s"] {
+            #expect(outcome.stdout.contains("\"\(key)\":"), "missing \(key)")
+        }
+        #expect(outcome.stdout.contains("\"registers_per_poll\":125"))
+        #expect(!outcome.stdout.contains("\"polls\":0,"), "a case made no poll: \(outcome.stdout)")
+    }
 }
