@@ -45,6 +45,7 @@ fuzz: deps-system
 
 bench: release
 	.build/release/outpost-bench codec
+	.build/release/outpost-bench poll
 
 clean:
 	rm -rf .build .build-fuzz $(VENV)
