@@ -61,7 +61,7 @@ let package = Package(
             name: "OutpostAgent",
             dependencies: [
                 "OutpostWire", "OutpostSigning", "OutpostMQTT", "OutpostModbus", "OutpostGPIO", "OutpostSerial",
-                "OutpostDevices", .product(name: "Logging", package: "swift-log"),
+                "OutpostDevices", "OutpostConfig", .product(name: "Logging", package: "swift-log"),
             ]),
         .target(name: "OutpostHub", dependencies: ["OutpostWire", "OutpostSigning"]),
         .target(

@@ -61,12 +61,17 @@ public enum FileIO {
     }
 
     /// Writes text to standard output.
-    public static func printOut(_ bytes: [UInt8]) {
+    public static func printOut(_ bytes: [UInt8]) { writeAll(bytes, to: STDOUT_FILENO) }
+
+    /// Writes one line to standard error.
+    public static func printError(_ line: String) { writeAll(Array((line + "\n").utf8), to: STDERR_FILENO) }
+
+    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
         var written = 0
         while written < bytes.count {
             let count = bytes.withUnsafeBytes { raw in
                 guard let base = raw.baseAddress else { return 0 }
-                return retryingEINTR { Glibc.write(STDOUT_FILENO, base + written, raw.count - written) }
+                return retryingEINTR { Glibc.write(descriptor, base + written, raw.count - written) }
             }
             if count <= 0 { return }
             written += count

@@ -54,7 +54,8 @@ extension DeviceProfile {
         }
     }
 
-    static func point(_ section: TOMLSection) throws(ConfigError) -> DevicePoint {
+    /// Reads one `[[points]]` table (profiles, and inline points in an agent configuration).
+    public static func point(_ section: TOMLSection) throws(ConfigError) -> DevicePoint {
         try section.rejectUnknownKeys(pointKeys)
         let name = try section.requiredString("name")
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "_-./".contains($0) }) else {

@@ -1,0 +1,176 @@
+import OutpostConfig
+import OutpostDevices
+import OutpostModbus
+import OutpostSerial
+
+/// Every problem found in a configuration, each with file, line and key; thrown when there is
+/// at least one, so a technician fixes them all in one go.
+public struct ConfigProblems: Error, Sendable, CustomStringConvertible {
+    /// The problems, in file order.
+    public var problems: [ConfigError]
+
+    public var description: String { problems.map(\.description).joined(separator: "\n") }
+}
+
+extension AgentConfiguration {
+    static let topKeys: Set<String> = ["gateway", "uplink", "buffer", "modbus", "gpio", "serial", "aggregate"]
+
+    /// Reads and checks `text` (the contents of `file`), resolving device profiles in `profiles`.
+    public init(toml text: String, file: String, profiles: ProfileLibrary = ProfileLibrary())
+        throws(ConfigProblems)
+    {
+        var problems: [ConfigError] = []
+        func collect<T>(_ body: () throws(ConfigError) -> T) -> T? {
+            do throws(ConfigError) {
+                return try body()
+            } catch {
+                problems.append(error)
+                return nil
+            }
+        }
+        let document: TOMLDocument
+        do throws(ConfigError) {
+            document = try TOMLDocument(text: text, file: file)
+        } catch {
+            throw ConfigProblems(problems: [error])
+        }
+        let top = document.top
+        _ = collect { () throws(ConfigError) in try top.rejectUnknownKeys(Self.topKeys) }
+        let gateway = collect { () throws(ConfigError) in try Self.gateway(top) }
+        let uplink = collect { () throws(ConfigError) in try Self.uplink(top) }
+        let buffer = collect { () throws(ConfigError) in try Self.buffer(top) }
+        var modbus: [ModbusDevice] = []
+        for section in collect({ () throws(ConfigError) in try top.sections("modbus") }) ?? [] {
+            if let device = collect({ () throws(ConfigError) in try Self.modbusDevice(section, profiles: profiles) }) {
+                modbus.append(device)
+            }
+        }
+        var gpio: [GPIOInput] = []
+        for section in collect({ () throws(ConfigError) in try top.sections("gpio") }) ?? [] {
+            if let input = collect({ () throws(ConfigError) in try Self.gpioInput(section) }) { gpio.append(input) }
+        }
+        var serial: [SerialInput] = []
+        for section in collect({ () throws(ConfigError) in try top.sections("serial") }) ?? [] {
+            if let input = collect({ () throws(ConfigError) in try Self.serialInput(section) }) { serial.append(input) }
+        }
+        var aggregation: [AggregationRule] = []
+        for section in collect({ () throws(ConfigError) in try top.sections("aggregate") }) ?? [] {
+            if let rule = collect({ () throws(ConfigError) in try Self.aggregationRule(section) }) {
+                aggregation.append(rule)
+            }
+        }
+        let names = modbus.map(\.name) + gpio.map(\.name) + serial.map(\.settings.name)
+        for name in Set(names) where names.filter({ $0 == name }).count > 1 {
+            problems.append(top.error("source name '\(name)' is used twice; series would collide"))
+        }
+        if modbus.isEmpty, gpio.isEmpty, serial.isEmpty, problems.isEmpty {
+            problems.append(top.error("no sources: add a [[modbus]], [[gpio]] or [[serial]] table"))
+        }
+        guard problems.isEmpty, let gateway, let uplink, let buffer else {
+            throw ConfigProblems(problems: problems.sorted { ($0.line ?? 0) < ($1.line ?? 0) })
+        }
+        self.init(
+            gateway: gateway, uplink: uplink, buffer: buffer, modbus: modbus, gpio: gpio, serial: serial,
+            aggregation: aggregation)
+    }
+
+    static func name(_ section: TOMLSection, _ key: String = "name") throws(ConfigError) -> String {
+        let name = try section.requiredString(key)
+        guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_".contains($0) })
+        else {
+            throw section.error(key, "'\(name)' is not a name: use letters, digits, '-' and '_' (at most 64)")
+        }
+        return name
+    }
+
+    static func gateway(_ top: TOMLSection) throws(ConfigError) -> Gateway {
+        guard let section = try top.section("gateway") else { throw top.error("gateway", "missing [gateway] table") }
+        try section.rejectUnknownKeys(["id", "data_dir"])
+        let dataDirectory = try section.string("data_dir") ?? "/var/lib/outpost"
+        guard dataDirectory.hasPrefix("/") else { throw section.error("data_dir", "must be an absolute path") }
+        return Gateway(id: try name(section, "id"), dataDirectory: dataDirectory)
+    }
+
+    static func uplink(_ top: TOMLSection) throws(ConfigError) -> Uplink {
+        guard let section = try top.section("uplink") else { throw top.error("uplink", "missing [uplink] table") }
+        try section.rejectUnknownKeys([
+            "broker", "ca", "certificate", "key", "signing_key", "batch_max_readings", "batch_max_age", "in_flight",
+            "ack_timeout", "keepalive", "bandwidth_limit", "live",
+        ])
+        let broker = try brokerAddress(section)
+        let certificate = try section.string("certificate")
+        let key = try section.string("key")
+        if (certificate == nil) != (key == nil) {
+            throw section.error(certificate == nil ? "certificate" : "key", "give both certificate and key, or neither")
+        }
+        if broker.tls, try section.string("ca") == nil {
+            throw section.error("ca", "an mqtts:// broker needs the CA file that signed its certificate")
+        }
+        let maxReadings = try section.int("batch_max_readings") ?? 10_000
+        guard (1...1_000_000).contains(maxReadings) else {
+            throw section.error("batch_max_readings", "\(maxReadings) is outside 1-1000000")
+        }
+        let inFlight = try section.int("in_flight") ?? 8
+        guard (1...64).contains(inFlight) else { throw section.error("in_flight", "\(inFlight) is outside 1-64") }
+        let bandwidth = try section.byteSize("bandwidth_limit")
+        return Uplink(
+            broker: broker, caFile: try section.string("ca"), certificateFile: certificate, keyFile: key,
+            signingKeyFile: try section.requiredString("signing_key"), batchMaxReadings: maxReadings,
+            batchMaxAge: try positive(section, "batch_max_age") ?? .seconds(10), inFlight: inFlight,
+            ackTimeout: try positive(section, "ack_timeout") ?? .seconds(30),
+            keepalive: try positive(section, "keepalive") ?? .seconds(30),
+            bandwidthLimit: bandwidth == 0 ? nil : bandwidth, live: try section.bool("live") ?? true)
+    }
+
+    static func brokerAddress(_ section: TOMLSection) throws(ConfigError) -> BrokerAddress {
+        let url = try section.requiredString("broker")
+        let tls: Bool
+        let rest: Substring
+        if url.hasPrefix("mqtts://") {
+            tls = true
+            rest = url.dropFirst("mqtts://".count)
+        } else if url.hasPrefix("mqtt://") {
+            tls = false
+            rest = url.dropFirst("mqtt://".count)
+        } else {
+            throw section.error("broker", "'\(url)' is not a broker URL; use mqtts://host:8883 or mqtt://host:1883")
+        }
+        var host = String(rest)
+        var port = tls ? 8883 : 1883
+        if let colon = rest.lastIndex(of: ":"), !rest.hasSuffix("]") {
+            host = String(rest[..<colon])
+            guard let parsed = Int(rest[rest.index(after: colon)...]), (1...65_535).contains(parsed) else {
+                throw section.error("broker", "'\(url)' has a bad port")
+            }
+            port = parsed
+        }
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty, !host.contains("/") else { throw section.error("broker", "'\(url)' has no host") }
+        return BrokerAddress(host: host, port: port, tls: tls)
+    }
+
+    static func buffer(_ top: TOMLSection) throws(ConfigError) -> Buffer {
+        let section = try top.section("buffer")
+        try section?.rejectUnknownKeys(["quota", "policy", "commit_interval"])
+        let quota = try section?.byteSize("quota") ?? 256_000_000
+        guard quota >= 1_000_000 else { throw top.error("buffer.quota", "at least \"1MB\"") }
+        var policy = Buffer.Policy.degrade
+        if let text = try section?.string("policy") {
+            guard let parsed = Buffer.Policy(rawValue: text) else {
+                throw top.error(
+                    "buffer.policy",
+                    "'\(text)' is not a policy; use \(Buffer.Policy.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))"
+                )
+            }
+            policy = parsed
+        }
+        let commit = try section.map { section throws(ConfigError) in try positive(section, "commit_interval") } ?? nil
+        return Buffer(quota: quota, policy: policy, commitInterval: commit ?? .seconds(1))
+    }
+
+    static func positive(_ section: TOMLSection, _ key: String) throws(ConfigError) -> Duration? {
+        guard let value = try section.duration(key) else { return nil }
+        guard value > .zero else { throw section.error(key, "must be longer than zero") }
+        return value
+    }
+}

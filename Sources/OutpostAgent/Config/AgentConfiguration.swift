@@ -1,0 +1,158 @@
+import OutpostDevices
+import OutpostModbus
+import OutpostSerial
+
+/// Everything `/etc/outpost/agent.toml` says, parsed and checked once at start-up: addresses
+/// parsed, profiles resolved, durations as `Duration`, modes as enums.
+public struct AgentConfiguration: Sendable {
+    /// Who the gateway is and where it keeps its state.
+    public var gateway: Gateway
+    /// Where batches go.
+    public var uplink: Uplink
+    /// How much may be buffered and what happens at the limit.
+    public var buffer: Buffer
+    /// Modbus devices.
+    public var modbus: [ModbusDevice]
+    /// GPIO chips and their lines.
+    public var gpio: [GPIOInput]
+    /// Serial line devices.
+    public var serial: [SerialInput]
+    /// Pre-aggregation, first matching rule wins; series matching none are sent raw.
+    public var aggregation: [AggregationRule]
+
+    /// The gateway's identity and state folder.
+    public struct Gateway: Sendable, Hashable {
+        /// The gateway id: letters, digits, `-` and `_`, as in the client certificate's CN.
+        public var id: String
+        /// Where the outbox and state live (default `/var/lib/outpost`).
+        public var dataDirectory: String
+    }
+
+    /// The MQTT uplink.
+    public struct Uplink: Sendable, Hashable {
+        /// `mqtt://host:port` or `mqtts://host:port` (TLS).
+        public var broker: BrokerAddress
+        /// The CA that signed the broker's certificate (PEM).
+        public var caFile: String?
+        /// The gateway's client certificate (PEM).
+        public var certificateFile: String?
+        /// The client certificate's private key (PEM).
+        public var keyFile: String?
+        /// The key batch frames are signed with (PEM, P-256).
+        public var signingKeyFile: String
+        /// A batch is sealed at this many readings…
+        public var batchMaxReadings: Int
+        /// …or when its oldest reading is this old.
+        public var batchMaxAge: Duration
+        /// Batches published and not yet acknowledged, at most.
+        public var inFlight: Int
+        /// A batch not acknowledged within this is sent again.
+        public var ackTimeout: Duration
+        /// MQTT keepalive.
+        public var keepalive: Duration
+        /// Backfill budget in bytes per second; nil for none.
+        public var bandwidthLimit: Int64?
+        /// Publish the latest values on the live topic.
+        public var live: Bool
+    }
+
+    /// A broker address.
+    public struct BrokerAddress: Sendable, Hashable, CustomStringConvertible {
+        /// Host name or address.
+        public var host: String
+        /// Port (1883 plain, 8883 TLS by default).
+        public var port: Int
+        /// Whether the connection uses TLS.
+        public var tls: Bool
+
+        public var description: String { "\(tls ? "mqtts" : "mqtt")://\(host):\(port)" }
+    }
+
+    /// The outbox's limits.
+    public struct Buffer: Sendable, Hashable {
+        /// What to do when the outbox reaches its quota.
+        public enum Policy: String, Sendable, Hashable, CaseIterable {
+            /// Delete the oldest unsent batches.
+            case dropOldest = "drop_oldest"
+            /// Replace the oldest raw data by 1-minute min/max/mean/count.
+            case degrade
+            /// Stop taking readings until there is room again.
+            case pauseSources = "pause_sources"
+        }
+
+        /// Bytes the outbox may hold (default 256 MB).
+        public var quota: Int64
+        /// The policy at the quota (default `degrade`).
+        public var policy: Policy
+        /// How often readings are committed to storage (default 1 s): what a power cut can take.
+        public var commitInterval: Duration
+    }
+
+    /// One Modbus device.
+    public struct ModbusDevice: Sendable {
+        /// The device's name: the prefix of its series.
+        public var name: String
+        /// Where it is.
+        public var endpoint: ModbusEndpoint
+        /// Its settings (unit, timeout, retries, backoff).
+        public var settings: ModbusPoller.Settings
+        /// Its points (from the profile, or inline).
+        public var points: [DevicePoint]
+        /// The profile's request limit.
+        public var maxRegisters: Int
+        /// Register ranges never to be read.
+        public var forbidden: [ClosedRange<Int>]
+        /// How often it is polled.
+        public var interval: Duration
+    }
+
+    /// One GPIO chip's lines.
+    public struct GPIOInput: Sendable {
+        /// The input's name (in logs).
+        public var name: String
+        /// The chip: label, name, number or path.
+        public var chip: String
+        /// The lines.
+        public var lines: [GPIOSource.Line]
+        /// The interval of level samples and pulse counts.
+        public var interval: Duration
+    }
+
+    /// One serial line device.
+    public struct SerialInput: Sendable {
+        /// The source settings (name, line, format, field map).
+        public var settings: SerialLineSource.Settings
+    }
+
+    /// The sources named in this configuration, with the series each produces when known ahead.
+    public var sourceNames: [String] {
+        modbus.map { "modbus.\($0.name)" } + gpio.map { "gpio.\($0.name)" }
+            + serial.map { "serial.\($0.settings.name)" }
+    }
+}
+
+extension AgentConfiguration {
+    /// What `outpost-agent check` prints for a usable configuration.
+    public var summary: String {
+        var lines = ["configuration ok: gateway \(gateway.id), data in \(gateway.dataDirectory)"]
+        lines.append(
+            "uplink \(uplink.broker)\(uplink.certificateFile == nil ? "" : " with a client certificate"), "
+                + "batches of up to \(uplink.batchMaxReadings) readings or \(uplink.batchMaxAge)")
+        lines.append(
+            "buffer \(buffer.quota / 1_000_000) MB, policy \(buffer.policy.rawValue), commit every \(buffer.commitInterval)"
+        )
+        for device in modbus {
+            lines.append(
+                "modbus \(device.name): \(device.endpoint) unit \(device.settings.unit), \(device.points.count) points every \(device.interval)"
+            )
+        }
+        for input in gpio {
+            lines.append("gpio \(input.name): chip \(input.chip), \(input.lines.count) lines every \(input.interval)")
+        }
+        for input in serial {
+            lines.append("serial \(input.settings.name): \(input.settings.line)")
+        }
+        if !aggregation.isEmpty { lines.append("\(aggregation.count) aggregation rule(s)") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,57 @@
+/// How the samples of matching series are reduced before they are buffered.
+public struct AggregationRule: Sendable, Hashable {
+    /// What is done to each series.
+    public enum Mode: Sendable, Hashable {
+        /// Every sample as taken.
+        case raw
+        /// Report by exception: a sample is kept when it moved more than `absolute` (or
+        /// `percent` of the last kept value) from the last kept one, or when `heartbeat` passed
+        /// since it, so silence never looks like a dead sensor.
+        case deadband(absolute: Double?, percent: Double?, heartbeat: Duration)
+        /// Tumbling windows on wall-clock boundaries: `SERIES.min`, `.max`, `.mean`, `.last`,
+        /// `.count` per window, of the good samples; bad ones are counted in `.bad`.
+        case window(Duration)
+        /// A counter turned into a rate per second between consecutive good samples
+        /// (`SERIES.rate`); a counter that went backwards (reset, wrap) starts again.
+        case rate
+    }
+
+    /// The series it applies to: an exact name or a glob (`meter-*.voltage_*`, `gps.*`).
+    public var pattern: String
+    /// What is done.
+    public var mode: Mode
+
+    /// Creates a rule.
+    public init(pattern: String, mode: Mode) {
+        self.pattern = pattern
+        self.mode = mode
+    }
+
+    /// Whether `series` matches the pattern (`*` any run of characters, `?` one character).
+    public func matches(_ series: String) -> Bool {
+        Self.glob(Array(pattern.utf8)[...], Array(series.utf8)[...])
+    }
+
+    private static func glob(_ pattern: ArraySlice<UInt8>, _ text: ArraySlice<UInt8>) -> Bool {
+        var p = pattern.startIndex
+        var t = text.startIndex
+        var star: (p: Int, t: Int)?
+        while t < text.endIndex {
+            if p < pattern.endIndex, pattern[p] == UInt8(ascii: "?") || pattern[p] == text[t] {
+                p += 1
+                t += 1
+            } else if p < pattern.endIndex, pattern[p] == UInt8(ascii: "*") {
+                star = (p, t)
+                p += 1
+            } else if let last = star {
+                p = last.p + 1
+                t = last.t + 1
+                star = (last.p, last.t + 1)
+            } else {
+                return false
+            }
+        }
+        while p < pattern.endIndex, pattern[p] == UInt8(ascii: "*") { p += 1 }
+        return p == pattern.endIndex
+    }
+}
