@@ -66,7 +66,7 @@ struct NMEA: ParsableCommand {
             // (or the other end is closed) and the fix is lost, as on a real line.
             do {
                 try port.write(bytes, waitingUpTo: .milliseconds(50))
-            } catch let error as SerialError {
+            } catch {
                 // Nobody has the other end open right now: keep talking. Anything else ends the run.
                 guard error.code == .disconnected else { throw error }
             }

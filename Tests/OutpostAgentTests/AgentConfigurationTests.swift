@@ -1,0 +1,161 @@
+import OutpostAgent
+import OutpostDevices
+import OutpostTestSupport
+import Testing
+
+@Suite("agent.toml")
+struct AgentConfigurationTests {
+    let profiles = ProfileLibrary(folders: [packageRoot() + "/hardware"])
+
+    static let complete = """
+        [gateway]
+        id = "gw-017"
+        data_dir = "/var/lib/outpost"
+
+        [uplink]
+        broker = "mqtts://hub.example.net"
+        ca = "/etc/outpost/ca.pem"
+        certificate = "/etc/outpost/gw-017.crt"
+        key = "/etc/outpost/gw-017.key"
+        signing_key = "/etc/outpost/gw-017-signing.key"
+        batch_max_age = "30s"
+        bandwidth_limit = "20kB"
+
+        [buffer]
+        quota = "512MB"
+        policy = "drop_oldest"
+        commit_interval = "2s"
+
+        [[modbus]]
+        name = "meter-1"
+        url = "tcp://10.0.0.5:502"
+        profile = "eastron-sdm630"
+        interval = "5s"
+
+        [[modbus]]
+        name = "boiler"
+        url = "rtu:///dev/ttyUSB0?baud=19200&parity=E"
+        unit = 7
+        [[modbus.points]]
+        name = "flow_temperature"
+        function = "input"
+        address = 0x0010
+        type = "int16"
+        scale = 0.1
+        unit = "°C"
+
+        [[gpio]]
+        name = "yard"
+        chip = "gpiochip0"
+        interval = "1m"
+        [[gpio.lines]]
+        name = "rain"
+        line = 17
+        mode = "pulses"
+        scale = 0.2
+        active_low = true
+        [[gpio.lines]]
+        name = "door"
+        line = 4
+
+        [[serial]]
+        name = "station"
+        device = "/dev/ttyACM0"
+        baud = 9600
+        format = "regex"
+        pattern = "T=(?<temperature>-?[0-9.]+)"
+
+        [[aggregate]]
+        series = "meter-1.*"
+        mode = "deadband"
+        deadband_percent = 0.5
+        heartbeat = "15m"
+
+        [[aggregate]]
+        series = "station.temperature"
+        mode = "window"
+        window = "1m"
+        """
+
+    @Test("A complete configuration: every section parsed, profiles resolved")
+    func complete() throws {
+        let configuration = try AgentConfiguration(toml: Self.complete, file: "agent.toml", profiles: profiles)
+        #expect(configuration.gateway.id == "gw-017")
+        #expect(configuration.uplink.broker.description == "mqtts://hub.example.net:8883")
+        #expect(configuration.uplink.batchMaxAge == .seconds(30))
+        #expect(configuration.uplink.bandwidthLimit == 20_000)
+        #expect(configuration.buffer.quota == 512_000_000)
+        #expect(configuration.buffer.policy == .dropOldest)
+        #expect(configuration.buffer.commitInterval == .seconds(2))
+        #expect(configuration.modbus.map(\.name) == ["meter-1", "boiler"])
+        #expect(configuration.modbus[0].points.count == 16)
+        #expect(configuration.modbus[0].maxRegisters == 80)
+        #expect(configuration.modbus[1].settings.unit == 7)
+        #expect(configuration.modbus[1].points.first?.codec.scale == 0.1)
+        #expect(configuration.gpio.first?.lines.first?.mode == .pulses(debounce: .milliseconds(5), scale: 0.2))
+        #expect(configuration.serial.first?.settings.line.baud == 9600)
+        #expect(configuration.aggregation.count == 2)
+        #expect(configuration.summary.hasPrefix("configuration ok: gateway gw-017"))
+    }
+
+    @Test("Every problem is reported at once, each with its line and field")
+    func problems() {
+        let broken = Self.complete
+            .replacingOccurrences("interval = \"5s\"", "interval = \"5 sec\"")
+            .replacingOccurrences("profile = \"eastron-sdm630\"", "profile = \"eastron-sdm999\"")
+            .replacingOccurrences("mode = \"pulses\"", "mode = \"pulse\"")
+            .replacingOccurrences("deadband_percent = 0.5", "deadband_prcent = 0.5")
+        do {
+            _ = try AgentConfiguration(toml: broken, file: "agent.toml", profiles: profiles)
+            Issue.record("a broken configuration was accepted")
+        } catch {
+            let lines = error.problems.map(\.description)
+            #expect(lines.count == 3, "\(lines)")
+            #expect(
+                lines.contains {
+                    $0.hasPrefix("agent.toml: line 22, modbus[0].profile:") && $0.contains("eastron-sdm999")
+                })
+            #expect(lines.contains { $0.contains("gpio[0].lines[0].mode: 'pulse' is not a mode") })
+            #expect(
+                lines.contains {
+                    $0.contains("aggregate[0].deadband_prcent: unknown key")
+                        && $0.contains("did you mean 'deadband_percent'")
+                })
+        }
+        do {
+            _ = try AgentConfiguration(
+                toml: Self.complete.replacingOccurrences("interval = \"5s\"", "interval = \"5 sec\""),
+                file: "agent.toml", profiles: profiles)
+        } catch {
+            #expect(
+                error.problems.map(\.description)
+                    == [
+                        "agent.toml: line 23, modbus[0].interval: '5 sec' is not a duration; use e.g. \"5s\", \"500ms\", \"2m\""
+                    ])
+        }
+    }
+
+    @Test(
+        "Wrong values are refused with what to write instead",
+        arguments: [
+            (
+                "broker = \"mqtts://hub.example.net\"", "broker = \"http://hub\"",
+                "uplink.broker: 'http://hub' is not a broker URL"
+            ),
+            ("quota = \"512MB\"", "quota = \"lots\"", "buffer.quota: 'lots' is not a size"),
+            ("policy = \"drop_oldest\"", "policy = \"drop\"", "buffer.policy: 'drop' is not a policy"),
+            ("id = \"gw-017\"", "id = \"gw 017\"", "gateway.id: 'gw 017' is not a name"),
+            ("line = 17", "line = -1", "gpio[0].lines[0].line: -1 is not a line offset"),
+            ("pattern = \"T=(?<temperature>-?[0-9.]+)\"", "pattern = \"T=([0-9.]+)\"", "serial[0].pattern:"),
+            ("interval = \"5s\"", "interval = \"500ms\"", "modbus[0].timeout: must be shorter than the interval"),
+        ])
+    func wrongValues(original: String, replacement: String, expected: String) {
+        do {
+            _ = try AgentConfiguration(
+                toml: Self.complete.replacingOccurrences(original, replacement), file: "agent.toml", profiles: profiles)
+            Issue.record("accepted \(replacement)")
+        } catch {
+            #expect(error.problems.contains { $0.description.contains(expected) }, "\(error.problems)")
+        }
+    }
+}
