@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The wire format: samples, chunks, batch frames, JSON rendering. No dependencies.
@@ -39,6 +40,9 @@ let package = Package(
         .systemLibrary(
             name: "CGPIOD", path: "Sources/CGPIOD", pkgConfig: "libgpiod",
             providers: [.apt(["libgpiod-dev"])]),
+
+        // The kernel's clock discipline state (adjtimex), which Glibc's module map leaves out.
+        .target(name: "CClock"),
 
         // Safe Swift owners of the C handles, one per library.
         .target(name: "OutpostMQTT", dependencies: ["CMosquitto"]),
@@ -61,7 +65,8 @@ let package = Package(
             name: "OutpostAgent",
             dependencies: [
                 "OutpostWire", "OutpostSigning", "OutpostMQTT", "OutpostModbus", "OutpostGPIO", "OutpostSerial",
-                "OutpostDevices", "OutpostConfig", .product(name: "Logging", package: "swift-log"),
+                "OutpostDevices", "OutpostConfig", "CClock", .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .target(name: "OutpostHub", dependencies: ["OutpostWire", "OutpostSigning"]),
         .target(
@@ -114,8 +119,8 @@ let package = Package(
         .testTarget(
             name: "OutpostAgentTests",
             dependencies: [
-                "OutpostAgent", "OutpostWire", "OutpostDevices", "OutpostModbus", "OutpostTestSupport", "outpost-sim",
-                "outpost-agent",
+                "OutpostAgent", "OutpostWire", "OutpostDevices", "OutpostModbus", "OutpostSigning", "OutpostTestSupport",
+                "outpost-sim", "outpost-agent",
             ]),
         .testTarget(
             name: "OutpostSimulationTests",

@@ -54,6 +54,12 @@ public struct BatchAssembler {
         return true
     }
 
+    /// Whether a sample of `series` taken with `clockSynchronised` can join the pending ones.
+    public func accepts(_ series: UInt32, clockSynchronised: Bool) -> Bool {
+        guard let entry = pending[series], !entry.timestamps.isEmpty else { return true }
+        return entry.clockSynchronised == clockSynchronised
+    }
+
     /// The number of samples waiting.
     public var pendingSampleCount: Int { pending.values.reduce(0) { $0 + $1.timestamps.count } }
 

@@ -1,0 +1,66 @@
+import CClock
+import OutpostWire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// What the gateway knows about its clocks when it takes a reading: the wall clock's state, the
+/// boot it is in, and the monotonic time, so the hub can place readings taken before NTP came up.
+public struct ClockReading: Sendable, Hashable {
+    /// Synchronised, unsynchronised or unknown.
+    public var state: ClockState
+    /// This boot's id (`/proc/sys/kernel/random/boot_id`).
+    public var bootID: BootID
+    /// Nanoseconds of CLOCK_MONOTONIC (since boot, never stepped).
+    public var monotonic: Int64
+    /// Nanoseconds of the wall clock since the epoch.
+    public var wall: Int64
+
+    /// Creates a reading.
+    public init(state: ClockState, bootID: BootID, monotonic: Int64, wall: Int64) {
+        self.state = state
+        self.bootID = bootID
+        self.monotonic = monotonic
+        self.wall = wall
+    }
+}
+
+/// Reads the gateway's clocks. The clock counts as unsynchronised when the kernel says so
+/// (adjtimex: STA_UNSYNC or TIME_ERROR) or when the wall clock is earlier than this build, which
+/// no correct clock can be (a board without a real-time clock boots in 1970 or at its image date).
+public struct GatewayClock: Sendable {
+    /// Wall times before this (nanoseconds since the epoch) are certainly wrong: 2026-01-01.
+    public static let earliestPlausible: Int64 = 1_767_225_600 * 1_000_000_000
+
+    /// This boot's id.
+    public let bootID: BootID
+
+    /// Reads the boot id once.
+    public init() {
+        let text = String(decoding: Self.read("/proc/sys/kernel/random/boot_id"), as: UTF8.self)
+        bootID = BootID(parsing: text.filter { !$0.isWhitespace }) ?? .zero
+    }
+
+    /// The clocks now.
+    public func now() -> ClockReading {
+        let wall = systemWallClock()
+        var monotonic = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &monotonic)
+        let kernel = outpost_clock_synchronised()
+        let state: ClockState =
+            wall < Self.earliestPlausible
+            ? .unsynchronised : kernel == 1 ? .synchronised : kernel == 0 ? .unsynchronised : .unknown
+        return ClockReading(
+            state: state, bootID: bootID, monotonic: Int64(monotonic.tv_sec) * 1_000_000_000 + Int64(monotonic.tv_nsec),
+            wall: wall)
+    }
+
+    private static func read(_ path: String) -> [UInt8] {
+        guard let file = fopen(path, "r") else { return [] }
+        defer { fclose(file) }
+        var buffer = [UInt8](repeating: 0, count: 128)
+        let count = fread(&buffer, 1, buffer.count, file)
+        return Array(buffer[..<count])
+    }
+}

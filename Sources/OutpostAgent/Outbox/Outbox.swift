@@ -1,0 +1,160 @@
+import GRDB
+import Logging
+import OutpostWire
+
+/// The agent's durable buffer: readings are committed here before anyone is told they were
+/// taken, sealed into signed batches with sequence numbers that are never reused, and deleted
+/// only when the hub acknowledged them, or when the configured quota policy evicted them (and
+/// that is counted).
+///
+/// One SQLite file in WAL mode through GRDB; every change is one transaction, so a crash or a
+/// power cut leaves either the state before or the state after it. All calls are safe from any
+/// task: GRDB serialises them on its own queue, off the Swift concurrency pool.
+public final class Outbox: Sendable {
+    /// What the outbox needs to know.
+    public struct Settings: Sendable {
+        /// The database file.
+        public var path: String
+        /// The gateway id written into every frame.
+        public var gatewayID: String
+        /// Bytes the outbox may hold.
+        public var quota: Int64
+        /// What happens at the quota.
+        public var policy: AgentConfiguration.Buffer.Policy
+        /// Creates settings.
+        public init(path: String, gatewayID: String, quota: Int64, policy: AgentConfiguration.Buffer.Policy) {
+            self.path = path
+            self.gatewayID = gatewayID
+            self.quota = quota
+            self.policy = policy
+        }
+    }
+
+    /// One sealed batch, ready to publish.
+    public struct StoredBatch: Sendable, Hashable {
+        /// Its sequence number.
+        public var sequence: UInt64
+        /// Readings in it.
+        public var readings: Int
+        /// The signed frame.
+        public var frame: [UInt8]
+    }
+
+    let database: DatabaseQueue
+    let settings: Settings
+    let signer: any FrameSigner
+    let logger: Logger
+
+    /// Opens (or creates) the outbox; checks its integrity first and salvages a damaged file
+    /// into a new one, keeping the damaged file aside, rather than refusing to start.
+    public init(_ settings: Settings, signer: some FrameSigner, logger: Logger) throws {
+        self.settings = settings
+        self.signer = signer
+        self.logger = logger
+        database = try OutboxRecovery.open(path: settings.path, logger: logger)
+    }
+
+    /// Commits `samples` (described by `catalog`), taken at `clock`, as one segment. Returns the
+    /// number refused because the outbox is full under the `pause_sources` policy.
+    @discardableResult
+    public func append(_ samples: [SourceSample], catalog: SeriesCatalog, clock: ClockReading) async throws -> Int {
+        guard !samples.isEmpty else { return 0 }
+        let payloads = try Self.segments(of: samples, catalog: catalog, clock: clock, gatewayID: settings.gatewayID)
+        let settings = self.settings
+        return try await database.write { db in
+            if settings.policy == .pauseSources, try Self.storedBytes(db) >= settings.quota {
+                try OutboxSchema.add(db, OutboxSchema.Key.refusedReadings, Int64(samples.count))
+                return samples.count
+            }
+            for payload in payloads {
+                try db.execute(
+                    sql: "INSERT INTO segments (created_at, readings, oldest, payload) VALUES (?, ?, ?, ?)",
+                    arguments: [clock.wall, payload.readings, payload.oldest, Data(payload.bytes)])
+            }
+            return 0
+        }
+    }
+
+    /// Seals pending segments into batches when there are `maxReadings` of them or the oldest is
+    /// older than `maxAge` (or always, when `force`); then applies the quota policy. Returns the
+    /// sequence numbers sealed.
+    @discardableResult
+    public func seal(maxReadings: Int, maxAge: Duration, clock: ClockReading, force: Bool = false) async throws
+        -> [UInt64]
+    {
+        var sealed: [UInt64] = []
+        while true {
+            let sequence = try await database.write { db -> UInt64? in
+                try self.sealOne(db, maxReadings: maxReadings, maxAge: maxAge, clock: clock, force: force)
+            }
+            guard let sequence else { break }
+            sealed.append(sequence)
+        }
+        try await enforceQuota()
+        return sealed
+    }
+
+    /// Up to `limit` unacknowledged batches, oldest first, leaving out `excluding`.
+    public func unsent(limit: Int, excluding: Set<UInt64> = []) async throws -> [StoredBatch] {
+        try await database.read { db in
+            var batches: [StoredBatch] = []
+            let rows = try Row.fetchCursor(db, sql: "SELECT sequence, readings, frame FROM batches ORDER BY sequence")
+            while batches.count < limit, let row = try rows.next() {
+                let sequence = UInt64(row["sequence"] as Int64)
+                guard !excluding.contains(sequence) else { continue }
+                let frame: Data = row["frame"]
+                batches.append(StoredBatch(sequence: sequence, readings: row["readings"], frame: Array(frame)))
+            }
+            return batches
+        }
+    }
+
+    /// Deletes the batches the hub acknowledged. Returns how many existed.
+    @discardableResult
+    public func acknowledge(_ sequences: [UInt64]) async throws -> Int {
+        guard !sequences.isEmpty else { return 0 }
+        return try await database.write { db in
+            var deleted = 0
+            for sequence in sequences {
+                try db.execute(sql: "DELETE FROM batches WHERE sequence = ?", arguments: [Int64(sequence)])
+                deleted += db.changesCount
+            }
+            return deleted
+        }
+    }
+
+    /// The outbox's state, for status and tests.
+    public func statistics() async throws -> OutboxStatistics {
+        try await database.read { db in try OutboxStatistics(db) }
+    }
+
+    static func storedBytes(_ db: Database) throws -> Int64 {
+        let batches = try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(LENGTH(frame)), 0) FROM batches") ?? 0
+        let segments = try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(LENGTH(payload)), 0) FROM segments") ?? 0
+        return batches + segments
+    }
+}
+
+/// How series are described in frames: unit, kind and resolution by series name.
+public struct SeriesCatalog: Sendable {
+    private var descriptors: [String: SeriesDescriptor] = [:]
+
+    /// Creates an empty catalog: undeclared series are gauges without unit or resolution.
+    public init() {}
+
+    /// Describes `series`.
+    public mutating func describe(_ series: String, unit: String, kind: SeriesKind, resolution: Resolution?) {
+        descriptors[series] = SeriesDescriptor(id: 0, name: series, unit: unit, kind: kind, resolution: resolution)
+    }
+
+    /// The description of `series`.
+    public func descriptor(of series: String) -> SeriesDescriptor {
+        descriptors[series] ?? SeriesDescriptor(id: 0, name: series)
+    }
+}
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif

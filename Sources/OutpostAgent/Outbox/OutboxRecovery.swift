@@ -1,0 +1,134 @@
+import GRDB
+import Logging
+import OutpostWire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Opens the outbox file, and when it is damaged (a torn write on a failing SD card, a file
+/// truncated by hand) keeps it aside and salvages whatever can still be read into a new one.
+/// Never a crash loop, never a buffer someone must delete by hand.
+enum OutboxRecovery {
+    static func configuration() -> Configuration {
+        var configuration = Configuration()
+        configuration.label = "outpost.outbox"
+        configuration.prepareDatabase { db in
+            // Small pages: a commit of a few hundred readings rewrites one or two pages, not four
+            // kilobytes each (flash wear). Only takes effect when the file is created.
+            try db.execute(sql: "PRAGMA page_size = 1024")
+            // FULL: a transaction that returned is on storage, even across a power cut.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        return configuration
+    }
+
+    static func open(path: String, logger: Logger) throws -> DatabaseQueue {
+        do {
+            let queue = try openChecked(path)
+            return queue
+        } catch {
+            let aside = "\(path).damaged-\(systemWallClock() / 1_000_000_000)"
+            logger.error(
+                "outbox damaged: kept aside, salvaging what can be read into a new one",
+                metadata: ["outbox.path": "\(path)", "outbox.damaged": "\(aside)", "error": "\(error)"])
+            for suffix in ["", "-wal", "-shm"] { rename(path + suffix, aside + suffix) }
+            let fresh = try openChecked(path)
+            let salvaged = salvage(from: aside, into: fresh)
+            logger.notice(
+                "outbox salvaged",
+                metadata: [
+                    "outbox.salvaged_batches": "\(salvaged.batches)",
+                    "outbox.salvaged_segments": "\(salvaged.segments)",
+                    "outbox.next_sequence": "\(salvaged.nextSequence)",
+                ])
+            return fresh
+        }
+    }
+
+    /// Opens, migrates and checks; throws when the file is not a healthy outbox.
+    private static func openChecked(_ path: String) throws -> DatabaseQueue {
+        let queue = try DatabaseQueue(path: path, configuration: configuration())
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+        }
+        let result = try queue.read { db in try String.fetchOne(db, sql: "PRAGMA quick_check") }
+        guard result == "ok" else {
+            throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: result ?? "quick_check failed")
+        }
+        try OutboxSchema.migrator.migrate(queue)
+        return queue
+    }
+
+    /// Copies every readable batch and segment from the damaged file. The next sequence number is
+    /// the largest of: the damaged file's counter, one past its largest batch, and the wall clock
+    /// in milliseconds when the counter cannot be read, so no sequence number is ever reused.
+    static func salvage(from damaged: String, into fresh: DatabaseQueue) -> (
+        batches: Int, segments: Int, nextSequence: Int64
+    ) {
+        var batches: [Row] = []
+        var segments: [Row] = []
+        var counters: [String: Int64] = [:]
+        var read = false
+        var configuration = Configuration()
+        configuration.readonly = true
+        if let old = try? DatabaseQueue(path: damaged, configuration: configuration) {
+            do {
+                try old.read { db in
+                    collect(db, "SELECT key, value FROM meta") { counters[$0["key"]] = $0["value"] }
+                    collect(db, "SELECT * FROM batches ORDER BY sequence") { batches.append($0) }
+                    collect(db, "SELECT * FROM segments ORDER BY id") { segments.append($0) }
+                    read = true
+                }
+            } catch {
+                read = false  // nothing could be read at all; the new outbox starts empty
+            }
+        }
+        let largest = batches.map { $0["sequence"] as Int64 }.max() ?? 0
+        var next = max(counters[OutboxSchema.Key.nextSequence] ?? 0, largest + 1)
+        if counters[OutboxSchema.Key.nextSequence] == nil || !read { next = max(next, systemWallClock() / 1_000_000) }
+        let chosen = next
+        do {
+            try fresh.write { db in
+                for row in batches {
+                    try db.execute(
+                        sql:
+                            "INSERT OR IGNORE INTO batches (sequence, created_at, readings, oldest, degraded, frame) VALUES (?, ?, ?, ?, ?, ?)",
+                        arguments: [
+                            row["sequence"], row["created_at"], row["readings"], row["oldest"], row["degraded"],
+                            row["frame"],
+                        ])
+                }
+                for row in segments {
+                    try db.execute(
+                        sql: "INSERT INTO segments (created_at, readings, oldest, payload) VALUES (?, ?, ?, ?)",
+                        arguments: [row["created_at"], row["readings"], row["oldest"], row["payload"]])
+                }
+                for (key, value) in counters where key != OutboxSchema.Key.nextSequence {
+                    try OutboxSchema.add(db, key, value)
+                }
+                try db.execute(
+                    sql: "UPDATE meta SET value = ? WHERE key = ?", arguments: [chosen, OutboxSchema.Key.nextSequence])
+            }
+        } catch {
+            return (0, 0, chosen)
+        }
+        return (batches.count, segments.count, chosen)
+    }
+
+    /// Reads rows until the first one that cannot be read; keeps those before it.
+    private static func collect(_ db: Database, _ sql: String, _ body: (Row) -> Void) {
+        do {
+            let rows = try Row.fetchCursor(db, sql: sql)
+            while let row = try rows.next() { body(row.copy()) }
+        } catch {
+            return  // the rest of this table is unreadable
+        }
+    }
+}
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
