@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // The wire format: samples, chunks, batch frames, JSON rendering. No dependencies.
@@ -65,8 +66,9 @@ let package = Package(
             name: "OutpostAgent",
             dependencies: [
                 "OutpostWire", "OutpostSigning", "OutpostMQTT", "OutpostModbus", "OutpostGPIO", "OutpostSerial",
-                "OutpostDevices", "OutpostConfig", "CClock", .product(name: "Logging", package: "swift-log"),
+                "OutpostDevices", "OutpostConfig", "OutpostCLI", "CClock", .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .target(name: "OutpostHub", dependencies: ["OutpostWire", "OutpostSigning"]),
         .target(
@@ -81,7 +83,9 @@ let package = Package(
         .executableTarget(
             name: "outpost-agent",
             dependencies: [
-                "OutpostAgent", "OutpostCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "OutpostAgent", "OutpostCLI", "OutpostMQTT", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .executableTarget(
             name: "outpost-hub",
@@ -119,8 +123,9 @@ let package = Package(
         .testTarget(
             name: "OutpostAgentTests",
             dependencies: [
-                "OutpostAgent", "OutpostWire", "OutpostDevices", "OutpostModbus", "OutpostSigning", "OutpostTestSupport",
-                "outpost-sim", "outpost-agent",
+                "OutpostAgent", "OutpostWire", "OutpostDevices", "OutpostModbus", "OutpostSigning", "OutpostMQTT",
+                "OutpostProvisioning", "OutpostTestSupport", "outpost-sim", "outpost-agent",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(
             name: "OutpostSimulationTests",

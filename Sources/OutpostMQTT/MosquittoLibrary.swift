@@ -10,4 +10,14 @@ public enum MosquittoLibrary {
         mosquitto_lib_version(&major, &minor, &revision)
         return "\(major).\(minor).\(revision)"
     }
+
+    private static let initialised: Bool = {
+        mosquitto_lib_init()
+        return true
+    }()
+
+    /// Initialises libmosquitto once per process (idempotent; the first client calls it too).
+    public static func initialise() {
+        _ = initialised
+    }
 }

@@ -16,15 +16,7 @@ struct CheckCommand: ParsableCommand {
     var config = "/etc/outpost/agent.toml"
 
     func run() throws {
-        let text = String(decoding: try FileIO.read(config), as: UTF8.self)
-        let configuration: AgentConfiguration
-        do throws(ConfigProblems) {
-            configuration = try AgentConfiguration(toml: text, file: config)
-        } catch {
-            for problem in error.problems { FileIO.printError("\(problem)") }
-            let count = error.problems.count
-            throw CommandFailure("\(config): \(count) problem\(count == 1 ? "" : "s"); nothing was started")
-        }
+        let configuration = try ConfigurationFile.load(config)
         FileIO.printOut(Array(configuration.summary.utf8))
     }
 }

@@ -102,6 +102,19 @@ public struct OutboxStatistics: Sendable, Hashable {
     /// Readings refused while paused at the quota.
     public var refusedReadings: Int64
 
+    /// Nothing stored, nothing lost.
+    init() {
+        pendingReadings = 0
+        unsentBatches = 0
+        unsentReadings = 0
+        bytes = 0
+        oldestReading = nil
+        nextSequence = 0
+        evictedReadings = 0
+        degradedBatches = 0
+        refusedReadings = 0
+    }
+
     init(_ db: Database) throws {
         pendingReadings = try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(readings), 0) FROM segments") ?? 0
         unsentBatches = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM batches") ?? 0

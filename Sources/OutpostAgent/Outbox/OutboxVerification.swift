@@ -1,0 +1,61 @@
+import GRDB
+import OutpostWire
+
+/// What `outpost-agent verify` found in an outbox file, checked offline without changing it.
+public struct OutboxVerification: Sendable {
+    /// SQLite's integrity check result (`ok` when healthy).
+    public var integrity: String
+    /// Batches, and how many of them failed to decode.
+    public var batches: Int
+    public var damagedBatches: [UInt64]
+    /// Segments, and how many failed to decode.
+    public var segments: Int
+    public var damagedSegments: Int
+    /// The state the outbox reports.
+    public var statistics: OutboxStatistics?
+
+    /// Whether everything checked out.
+    public var isHealthy: Bool { integrity == "ok" && damagedBatches.isEmpty && damagedSegments == 0 }
+
+    /// Checks the outbox at `path` read-only: SQLite's integrity check, then every frame and
+    /// segment decoded (CRC, structure).
+    public static func check(path: String) throws -> OutboxVerification {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        return try queue.read { db in
+            let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ")
+            var result = OutboxVerification(
+                integrity: integrity, batches: 0, damagedBatches: [], segments: 0, damagedSegments: 0,
+                statistics: try? OutboxStatistics(db))
+            let decoder = FrameDecoder()
+            let batches = try Row.fetchCursor(db, sql: "SELECT sequence, frame FROM batches ORDER BY sequence")
+            while let row = try batches.next() {
+                result.batches += 1
+                let frame: Data = row["frame"]
+                do {
+                    _ = try decoder.decode(Array(frame), verifier: AcceptAnySignature())
+                } catch {
+                    result.damagedBatches.append(UInt64(row["sequence"] as Int64))
+                }
+            }
+            let segments = try Row.fetchCursor(db, sql: "SELECT payload FROM segments")
+            while let row = try segments.next() {
+                result.segments += 1
+                let payload: Data = row["payload"]
+                do {
+                    _ = try decoder.decode(Array(payload), verifier: AcceptAnySignature())
+                } catch {
+                    result.damagedSegments += 1
+                }
+            }
+            return result
+        }
+    }
+}
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif

@@ -1,0 +1,135 @@
+import Logging
+import OutpostDevices
+import OutpostModbus
+import OutpostWire
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+extension Agent {
+    /// Takes what the sources delivered, aggregates it, commits it to the outbox and seals what
+    /// is due. If storage fails the readings stay in memory for the next attempt.
+    func commit(_ aggregator: inout Aggregator, final: Bool) async {
+        let taken = pending.withLock { pending in
+            defer { pending.removeAll(keepingCapacity: true) }
+            return pending
+        }
+        let now = clock.now()
+        var output = aggregator.take(taken) + aggregator.flush(before: now.wall)
+        if final { output += aggregator.flushAll() }
+        do {
+            try await outbox.append(output, catalog: catalog, clock: now)
+            let sealed = try await outbox.seal(
+                maxReadings: configuration.uplink.batchMaxReadings, maxAge: configuration.uplink.batchMaxAge,
+                clock: now,
+                force: final)
+            if !sealed.isEmpty { uplink.nudge() }
+        } catch {
+            logger.error("outbox commit failed; readings kept in memory", metadata: ["error": "\(error)"])
+            pending.withLock { $0.insert(contentsOf: output, at: 0) }
+        }
+        if !taken.isEmpty { uplink.publishLive(Self.liveDocument(taken, time: now.wall)) }
+    }
+
+    /// `{"time":…,"values":{"series":value,…}}` with the latest good value of each series.
+    static func liveDocument(_ samples: [SourceSample], time: Int64) -> [UInt8] {
+        var latest: [String: Double] = [:]
+        for sample in samples where sample.sample.quality == .good && sample.sample.value.isFinite {
+            latest[sample.series] = sample.sample.value
+        }
+        let values = latest.sorted { $0.key < $1.key }.map { "\(jsonString($0.key)):\($0.value)" }
+        return Array("{\"time\":\(time),\"values\":{\(values.joined(separator: ","))}}".utf8)
+    }
+
+    private static func jsonString(_ text: String) -> String {
+        var escaped = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": escaped += "\\\""
+            case "\\": escaped += "\\\\"
+            case _ where scalar.value < 0x20:
+                escaped += "\\u00" + (scalar.value < 16 ? "0" : "") + String(scalar.value, radix: 16)
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped + "\""
+    }
+
+    /// The status now.
+    func status(state: String) async -> AgentStatus {
+        let statistics: OutboxStatistics
+        do {
+            statistics = try await outbox.statistics()
+        } catch {
+            logger.error("outbox statistics unreadable", metadata: ["error": "\(error)"])
+            return AgentStatus(
+                state: "degraded", gateway: configuration.gateway.id, version: version, time: systemWallClock(),
+                outbox: .empty, clock: clock.now(), uplink: uplink.snapshot, lastAcknowledgementAge: nil,
+                storage: (0, nil), sources: [:])
+        }
+        let now = clock.now()
+        let written = AgentFiles.storageBytesWritten()
+        let seconds = Double(now.wall - started) / 1e9
+        var sources: [String: AgentStatus.Source] = [:]
+        for source in self.sources { sources[source.name] = AgentStatus.Source(source.counters.snapshot) }
+        let age = uplink.lastAcknowledgementAge.map {
+            Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18
+        }
+        return AgentStatus(
+            state: state, gateway: configuration.gateway.id, version: version, time: now.wall, outbox: statistics,
+            clock: now, uplink: uplink.snapshot, lastAcknowledgementAge: age,
+            storage: (written, seconds >= 60 ? Double(written) / seconds * 86_400 : nil), sources: sources)
+    }
+
+    /// Writes `status.json` into the data directory (atomically) and tells systemd the backlog.
+    func writeStatusFile() async {
+        let document = await status(state: "online")
+        AgentFiles.writeAtomically(document.encoded(), to: configuration.gateway.dataDirectory + "/status.json")
+        notifier.notify(
+            "STATUS=backlog \(document.backlogReadings) readings, \(document.connected ? "connected" : "not connected")"
+        )
+    }
+
+    /// Every source the configuration names, and how their series are described.
+    static func makeSources(_ configuration: AgentConfiguration, logger: Logger) throws -> (
+        [any SampleSource], SeriesCatalog
+    ) {
+        var sources: [any SampleSource] = []
+        var catalog = SeriesCatalog()
+        var buses: [ModbusEndpoint: ModbusBus] = [:]
+        for device in configuration.modbus {
+            // Devices behind one endpoint (units on one RTU bus, or behind one TCP gateway) share it.
+            let bus = try buses[device.endpoint] ?? ModbusBus(endpoint: device.endpoint)
+            buses[device.endpoint] = bus
+            let poller = ModbusPoller(
+                bus: bus, points: device.points, settings: device.settings, maxRegisters: device.maxRegisters,
+                forbidden: device.forbidden)
+            sources.append(ModbusSource(device: device.name, poller: poller, interval: device.interval, logger: logger))
+            for point in device.points {
+                catalog.describe(
+                    "\(device.name).\(point.name)", unit: point.unit, kind: point.kind, resolution: point.resolution)
+            }
+        }
+        for input in configuration.gpio {
+            sources.append(
+                GPIOSource(
+                    name: input.name, chip: input.chip, lines: input.lines, interval: input.interval, logger: logger))
+            for line in input.lines {
+                if case .pulses = line.mode {
+                    catalog.describe("\(line.name).total", unit: "", kind: .counter, resolution: nil)
+                }
+            }
+        }
+        for input in configuration.serial {
+            sources.append(try SerialLineSource(input.settings, logger: logger))
+        }
+        return (sources, catalog)
+    }
+}
+
+extension OutboxStatistics {
+    static var empty: OutboxStatistics { OutboxStatistics() }
+}

@@ -1,0 +1,111 @@
+import Logging
+import OutpostDevices
+import OutpostModbus
+import OutpostSigning
+import OutpostWire
+import ServiceLifecycle
+import Synchronization
+
+/// The whole agent: sources → pre-aggregation → outbox → uplink, as one service. Built from a
+/// checked configuration by `Agent(configuration:…)`; the executable runs it in a ServiceGroup
+/// that turns SIGTERM into a graceful shutdown: sources stop, open windows are flushed, the last
+/// readings are committed and sealed, the database is closed, and `run()` returns.
+public final class Agent: Service {
+    let configuration: AgentConfiguration
+    let sources: [any SampleSource]
+    let catalog: SeriesCatalog
+    let outbox: Outbox
+    let uplink: Uplink
+    let clock = GatewayClock()
+    let notifier = SystemdNotifier()
+    let logger: Logger
+    let pending = Mutex<[SourceSample]>([])
+    let started = systemWallClock()
+    let version: String
+
+    /// Builds the agent: opens (and if need be salvages) the outbox, reads the signing key,
+    /// creates every source. Fails before anything runs.
+    public init(configuration: AgentConfiguration, version: String, logger: Logger) throws {
+        self.configuration = configuration
+        self.version = version
+        self.logger = logger
+        let keyText = try AgentFiles.readText(configuration.uplink.signingKeyFile)
+        let signer = try GatewayFrameSigner(privateKeyPEM: keyText)
+        try AgentFiles.makeDirectory(configuration.gateway.dataDirectory)
+        outbox = try Outbox(
+            .init(
+                path: configuration.gateway.dataDirectory + "/outbox.db", gatewayID: configuration.gateway.id,
+                quota: configuration.buffer.quota, policy: configuration.buffer.policy), signer: signer, logger: logger)
+        uplink = try Uplink(
+            configuration: configuration.uplink, gatewayID: configuration.gateway.id, outbox: outbox, logger: logger)
+        (sources, catalog) = try Self.makeSources(configuration, logger: logger)
+    }
+
+    /// The outbox's state now.
+    public func outboxStatistics() async throws -> OutboxStatistics { try await outbox.statistics() }
+
+    /// Each source's counters, by source name.
+    public var sourceCounters: [String: SourceCounters.Snapshot] {
+        Dictionary(sources.map { ($0.name, $0.counters.snapshot) }) { first, _ in first }
+    }
+
+    /// Runs until a graceful shutdown (SIGTERM) or cancellation.
+    public func run() async throws {
+        let stopping = StopFlag()
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.uplink.run(status: { await self.status(state: "online").encoded() }) }
+                group.addTask {
+                    await self.collect(until: stopping)
+                }
+                await group.next()  // collect returns after its final commit
+                // Give the uplink a moment to hand the last batch over, then stop it.
+                try? await Task.sleep(for: .milliseconds(500))
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            stopping.set()
+        }
+        notifier.notify("STOPPING=1")
+        logger.info("agent stopped", metadata: ["gateway.id": "\(configuration.gateway.id)"])
+    }
+
+    /// Runs the sources and commits what they deliver every commit interval; after a stop, makes
+    /// the final commit.
+    private func collect(until stopping: StopFlag) async {
+        var aggregator = Aggregator(rules: configuration.aggregation)
+        await withTaskGroup(of: Void.self) { sourcesGroup in
+            for source in sources {
+                sourcesGroup.addTask {
+                    await source.run { batch in self.pending.withLock { $0.append(contentsOf: batch) } }
+                }
+            }
+            notifier.notify("READY=1")
+            logger.info(
+                "agent running",
+                metadata: ["gateway.id": "\(configuration.gateway.id)", "agent.sources": "\(sources.count)"])
+            var lastWatchdog = ContinuousClock.now
+            var lastStatusFile = ContinuousClock.now - .seconds(60)
+            while !stopping.isSet {
+                let interval = min(configuration.buffer.commitInterval, notifier.watchdogInterval ?? .seconds(3600))
+                // Wait out the commit interval in short steps, so a stop is acted on at once.
+                let wake = ContinuousClock.now + interval
+                while !stopping.isSet, ContinuousClock.now < wake {
+                    try? await Task.sleep(for: min(.milliseconds(100), wake - ContinuousClock.now))
+                }
+                await commit(&aggregator, final: false)
+                if let watchdog = notifier.watchdogInterval, ContinuousClock.now - lastWatchdog >= watchdog / 2 {
+                    notifier.notify("WATCHDOG=1")
+                    lastWatchdog = .now
+                }
+                if ContinuousClock.now - lastStatusFile >= .seconds(15) {
+                    await writeStatusFile()
+                    lastStatusFile = .now
+                }
+            }
+            sourcesGroup.cancelAll()
+        }
+        await commit(&aggregator, final: true)
+        await writeStatusFile()
+    }
+}

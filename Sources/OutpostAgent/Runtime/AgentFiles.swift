@@ -1,0 +1,47 @@
+import OutpostCLI
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The agent's few file operations outside the outbox.
+enum AgentFiles {
+    /// A whole text file (a key, a certificate).
+    static func readText(_ path: String) throws -> String {
+        String(decoding: try FileIO.read(path), as: UTF8.self)
+    }
+
+    /// Creates `path` (and its parents) when missing, mode 0750.
+    static func makeDirectory(_ path: String) throws {
+        var current = ""
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, 0o750) != 0, errno != EEXIST {
+                throw CommandFailure("\(current): cannot create: \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    /// Replaces a file atomically; a failure is not fatal (status is advisory) and is ignored.
+    static func writeAtomically(_ bytes: [UInt8], to path: String) {
+        do throws(FileIO.Failure) {
+            try FileIO.write(bytes, to: path)
+        } catch {
+            return  // the next status write tries again; the status topic carries the same
+        }
+    }
+
+    /// Bytes this process caused to be written to storage (`write_bytes` of /proc/self/io).
+    static func storageBytesWritten() -> Int64 {
+        let text: String
+        do throws(FileIO.Failure) {
+            text = String(decoding: try FileIO.read("/proc/self/io"), as: UTF8.self)
+        } catch {
+            return 0  // no /proc (not Linux, or hidden): the figure is unknown
+        }
+        for line in text.split(separator: "\n") where line.hasPrefix("write_bytes:") {
+            return Int64(line.dropFirst("write_bytes:".count).filter { !$0.isWhitespace }) ?? 0
+        }
+        return 0
+    }
+}

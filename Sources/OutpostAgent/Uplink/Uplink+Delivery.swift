@@ -1,0 +1,107 @@
+import Logging
+import OutpostMQTT
+import OutpostWire
+
+extension Uplink {
+    /// Reacts to what the connection reports, until the client shuts down.
+    func handleEvents() async {
+        for await event in client.events {
+            switch event {
+            case .connected:
+                state.withLock { $0.connected = true }
+                nudge()
+                logger.info("uplink connected", metadata: ["mqtt.broker": "\(configuration.broker)"])
+                do throws(MQTTError) {
+                    try client.subscribe(topics.ack, qos: 1)
+                } catch {
+                    errors.failed("uplink.subscribe", error.description)
+                }
+            case .refused(let code):
+                // 1 (3.1.1) and 0x84 (5): unsupported protocol version: speak 3.1.1 next time.
+                if code == 1 || code == 0x84 { client.useVersion311() }
+                errors.failed("uplink.refused", "the broker refused the connection (reason \(code))")
+            case .disconnected(let expected):
+                state.withLock { $0.lostConnection() }
+                if !expected { errors.failed("uplink.disconnected", "connection to \(configuration.broker) lost") }
+            case .published:
+                break  // the broker has it; only the hub's acknowledgement deletes a batch
+            case .message(let topic, let payload):
+                guard topic == topics.ack else { continue }
+                await acknowledge(payload)
+            }
+        }
+    }
+
+    private func acknowledge(_ payload: [UInt8]) async {
+        guard let ack = Acknowledgement(json: payload) else {
+            errors.failed("uplink.ack", "an acknowledgement that is not valid JSON was ignored")
+            return
+        }
+        do {
+            try await outbox.acknowledge(ack.sequences)
+            let offset = ack.hubTime - systemWallClock()
+            state.withLock {
+                $0.acknowledged(ack.sequences, at: .now)
+                $0.clockOffset = offset
+            }
+            nudge()
+            errors.succeeded("uplink.disconnected")
+        } catch {
+            errors.failed("uplink.outbox", "\(error)")
+        }
+    }
+
+    /// Keeps up to `in_flight` batches published and unacknowledged, oldest first; sends again
+    /// what was not acknowledged in time; publishes the status every 30 s.
+    func pump(status: @escaping @Sendable () async -> [UInt8]) async {
+        var lastStatus: ContinuousClock.Instant?
+        var lastQuery = ContinuousClock.now
+        var wasConnected = false
+        while !Task.isCancelled {
+            let now = ContinuousClock.now
+            let connected = state.withLock { $0.connected }
+            if connected, !wasConnected || lastStatus.map({ now - $0 >= .seconds(30) }) ?? true {
+                publish(.init(topic: topics.status, payload: await status(), qos: 1, retain: true), key: "status")
+                lastStatus = now
+            }
+            wasConnected = connected
+            let (room, inFlight) = state.withLock { state in
+                let before = state.inFlight.count
+                state.expire(olderThan: configuration.ackTimeout, at: now)
+                if state.inFlight.count < before { nudge() }
+                return (state.room(window: configuration.inFlight), Set(state.inFlight.keys))
+            }
+            // Query when told there is something new, and at least every second regardless.
+            if room > 0, nudged.exchange(false, ordering: .relaxed) || now - lastQuery >= .seconds(1) {
+                lastQuery = now
+                do {
+                    for batch in try await outbox.unsent(limit: room, excluding: inFlight) {
+                        guard budget.withLock({ $0.spend(batch.frame.count, at: .now) }) else {
+                            nudge()
+                            break
+                        }
+                        guard publish(.init(topic: topics.batch, payload: batch.frame, qos: 1), key: "batch") else {
+                            break
+                        }
+                        state.withLock { $0.sent(batch.sequence, at: .now) }
+                    }
+                } catch {
+                    errors.failed("uplink.outbox", "\(error)")
+                }
+            }
+            do { try await Task.sleep(for: .milliseconds(20)) } catch { return }
+        }
+    }
+
+    @discardableResult
+    private func publish(_ message: MQTTClient.Message, key: String) -> Bool {
+        do throws(MQTTError) {
+            try client.publish(message)
+            errors.succeeded("uplink.publish.\(key)")
+            return true
+        } catch {
+            errors.failed("uplink.publish.\(key)", error.description)
+            return false
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import Dispatch
+import Logging
+import OutpostMQTT
+import OutpostWire
+import Synchronization
+
+/// Sends sealed batches from the outbox to the hub over MQTT and deletes them only when the hub
+/// acknowledged them (ARCHITECTURE.md, "Delivery"); publishes the gateway's retained status (the
+/// last will says offline) and the latest values on the live topic.
+public final class Uplink: Sendable {
+    let configuration: AgentConfiguration.Uplink
+    let topics: GatewayTopics
+    let outbox: Outbox
+    let client: MQTTClient
+    let logger: Logger
+    let errors: RepeatedErrorLog
+    let state = Mutex(UplinkState())
+    let budget: Mutex<ByteBudget>
+    let connectQueue = DispatchQueue(label: "outpost.uplink.connect")
+    /// Set when the outbox may have something new to send (a batch sealed, an ack, a reconnect),
+    /// so an idle uplink does not query the outbox fifty times a second.
+    let nudged = Atomic<Bool>(true)
+
+    /// Creates the uplink for `gatewayID`; nothing is sent until `run()`.
+    public init(
+        configuration: AgentConfiguration.Uplink, gatewayID: String, outbox: Outbox, logger: Logger
+    ) throws(MQTTError) {
+        self.configuration = configuration
+        topics = GatewayTopics(gateway: gatewayID)
+        self.outbox = outbox
+        self.logger = logger
+        errors = RepeatedErrorLog(logger: logger)
+        budget = Mutex(ByteBudget(bytesPerSecond: configuration.bandwidthLimit))
+        let tls = configuration.caFile.map {
+            MQTTClient.TLSFiles(
+                caFile: $0, certificateFile: configuration.certificateFile, keyFile: configuration.keyFile)
+        }
+        let keepalive = Int(configuration.keepalive.components.seconds)
+        client = try MQTTClient(
+            .init(
+                host: configuration.broker.host, port: configuration.broker.port, clientID: gatewayID,
+                keepalive: max(5, keepalive), tls: tls,
+                will: .init(topic: topics.status, payload: Array(#"{"state":"offline"}"#.utf8), qos: 1, retain: true),
+                maxInflight: configuration.inFlight))
+    }
+
+    /// Connects (retrying with backoff until the broker answers), then keeps the window of
+    /// batches full until cancelled. `status` is asked for the status document now and then.
+    public func run(status: @escaping @Sendable () async -> [UInt8]) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.handleEvents() }
+            group.addTask {
+                guard await self.connectWithBackoff() else { return }
+                await self.pump(status: status)
+            }
+            await group.next()
+            group.cancelAll()
+            client.shutdown()  // ends the event stream, so the other task ends too
+        }
+    }
+
+    /// Tells the uplink the outbox has new batches.
+    public func nudge() { nudged.store(true, ordering: .relaxed) }
+
+    /// What the uplink knows now, for status.
+    public var snapshot: (connected: Bool, inFlight: Int, published: Int, resent: Int, clockOffset: Int64?) {
+        state.withLock { ($0.connected, $0.inFlight.count, $0.published, $0.resentAfterTimeout, $0.clockOffset) }
+    }
+
+    /// How long ago the hub last acknowledged something.
+    public var lastAcknowledgementAge: Duration? {
+        state.withLock { $0.lastAcknowledgement.map { ContinuousClock.now - $0 } }
+    }
+
+    /// Publishes the latest values (QoS 0, never queued behind a backlog).
+    public func publishLive(_ document: [UInt8]) {
+        guard configuration.live, state.withLock({ $0.connected }) else { return }
+        do throws(MQTTError) {
+            try client.publish(.init(topic: topics.live, payload: document, qos: 0))
+        } catch {
+            errors.failed("uplink.live", error.description)
+        }
+    }
+
+    private func connectWithBackoff() async -> Bool {
+        var backoff = Backoff(initial: .seconds(1), maximum: .seconds(60))
+        let broker = configuration.broker
+        let keepalive = max(5, Int(configuration.keepalive.components.seconds))
+        while !Task.isCancelled {
+            let result: Result<Void, MQTTError> = await withCheckedContinuation { continuation in
+                // The blocking connect runs on its own queue, never on the concurrency pool.
+                connectQueue.async {
+                    do throws(MQTTError) {
+                        try self.client.connect(host: broker.host, port: broker.port, keepalive: keepalive)
+                        continuation.resume(returning: .success(()))
+                    } catch {
+                        continuation.resume(returning: .failure(error))
+                    }
+                }
+            }
+            switch result {
+            case .success:
+                errors.succeeded("uplink.connect")
+                return true
+            case .failure(let error):
+                errors.failed("uplink.connect", error.description, metadata: ["mqtt.broker": "\(broker)"])
+                backoff.recordFailure(at: .now, random: Double.random(in: 0..<1))
+                let wait = backoff.delay(afterFailures: backoff.failures, random: Double.random(in: 0..<1))
+                do { try await Task.sleep(for: wait) } catch { return false }
+            }
+        }
+        return false
+    }
+}

@@ -1,0 +1,103 @@
+import CMosquitto
+
+extension MQTTClient {
+    func configure(_ options: Options) throws(MQTTError) {
+        let pointer = handle.pointer
+        // No mosquitto_threaded_set: mosquitto_loop_start marks the handle threaded itself, and
+        // refuses (MOSQ_ERR_INVAL) a handle already marked.
+        if options.preferVersion5 {
+            try check(
+                mosquitto_int_option(pointer, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5), "choosing MQTT 5")
+        }
+        try check(mosquitto_max_inflight_messages_set(pointer, UInt32(options.maxInflight)), "setting the window")
+        // Reconnects after a lost connection: 1-3 s (spread across a fleet), doubling to 60 s.
+        try check(mosquitto_reconnect_delay_set(pointer, UInt32.random(in: 1...3), 60, true), "setting reconnects")
+        if let tls = options.tls {
+            try check(
+                mosquitto_tls_set(pointer, tls.caFile, nil, tls.certificateFile, tls.keyFile, nil),
+                "loading TLS files (CA \(tls.caFile))")
+        }
+        if let will = options.will {
+            try check(
+                will.payload.withUnsafeBytes {
+                    mosquitto_will_set(pointer, will.topic, Int32($0.count), $0.baseAddress, will.qos, will.retain)
+                }, "setting the last will")
+        }
+        mosquitto_user_data_set(pointer, Unmanaged.passUnretained(context).toOpaque())
+        mosquitto_connect_callback_set(pointer) { _, user, code in
+            guard let user else { return }
+            let context = Unmanaged<CallbackContext>.fromOpaque(user).takeUnretainedValue()
+            context.continuation.yield(code == 0 ? .connected : .refused(code: code))
+        }
+        mosquitto_disconnect_callback_set(pointer) { _, user, _ in
+            guard let user else { return }
+            let context = Unmanaged<CallbackContext>.fromOpaque(user).takeUnretainedValue()
+            context.continuation.yield(.disconnected(expected: context.expectingDisconnect.load(ordering: .relaxed)))
+        }
+        mosquitto_publish_callback_set(pointer) { _, user, messageID in
+            guard let user else { return }
+            let context = Unmanaged<CallbackContext>.fromOpaque(user).takeUnretainedValue()
+            context.continuation.yield(.published(messageID: messageID))
+        }
+        mosquitto_message_callback_set(pointer) { _, user, message in
+            guard let user, let message, let topic = message.pointee.topic else { return }
+            let context = Unmanaged<CallbackContext>.fromOpaque(user).takeUnretainedValue()
+            let length = Int(message.pointee.payloadlen)
+            let payload: [UInt8] =
+                length > 0 && message.pointee.payload != nil
+                ? Array(UnsafeRawBufferPointer(start: message.pointee.payload, count: length)) : []
+            context.continuation.yield(.message(topic: String(cString: topic), payload: payload))
+        }
+    }
+
+    /// Connects (blocking until the TCP and TLS handshakes are done or fail, so a broker that is
+    /// down fails fast) and starts the network loop, which reconnects by itself afterwards.
+    /// The broker's answer arrives as `.connected` or `.refused`.
+    public func connect(host: String, port: Int, keepalive: Int) throws(MQTTError) {
+        context.expectingDisconnect.store(false, ordering: .relaxed)
+        try check(
+            mosquitto_connect(handle.pointer, host, Int32(port), Int32(keepalive)), "connecting to \(host):\(port)")
+        try check(mosquitto_loop_start(handle.pointer), "starting the network loop")
+    }
+
+    /// Switches to MQTT 3.1.1 (for a broker that refused MQTT 5); takes effect at the next connect.
+    public func useVersion311() {
+        _ = mosquitto_int_option(handle.pointer, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311)
+    }
+
+    /// Publishes `message`; returns its message id (matched by `.published` for QoS 1).
+    @discardableResult
+    public func publish(_ message: Message) throws(MQTTError) -> Int32 {
+        var messageID: Int32 = 0
+        let code = message.payload.withUnsafeBytes {
+            mosquitto_publish(
+                handle.pointer, &messageID, message.topic, Int32($0.count), $0.baseAddress, message.qos, message.retain)
+        }
+        try check(code, "publishing to \(message.topic)")
+        return messageID
+    }
+
+    /// Subscribes to `topic` (wildcards allowed) at `qos`.
+    public func subscribe(_ topic: String, qos: Int32 = 1) throws(MQTTError) {
+        try check(mosquitto_subscribe(handle.pointer, nil, topic, qos), "subscribing to \(topic)")
+    }
+
+    /// Disconnects cleanly (the last will is not published); the loop keeps running until `shutdown`.
+    public func disconnect() {
+        context.expectingDisconnect.store(true, ordering: .relaxed)
+        _ = mosquitto_disconnect(handle.pointer)
+    }
+
+    /// Disconnects, stops the network loop (joining its thread) and frees the handle. Idempotent.
+    public func shutdown() {
+        guard !handle.closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        disconnect()
+        _ = mosquitto_loop_stop(handle.pointer, true)
+        mosquitto_destroy(handle.pointer)
+        context.continuation.finish()
+    }
+
+    private func check(_ code: Int32, _ action: String) throws(MQTTError) {
+        guard code == Int32(MOSQ_ERR_SUCCESS.rawValue) else { throw MQTTError(code: code, doing: action) }
+    }
+}

@@ -1,0 +1,141 @@
+import CMosquitto
+import Synchronization
+
+/// An MQTT client over libmosquitto: one owner of one `struct mosquitto`, its network loop on
+/// libmosquitto's own thread, and everything it hears delivered as `events`.
+///
+/// Thread-safe: libmosquitto's publish, subscribe and disconnect may be called from any thread
+/// while its loop thread runs (`mosquitto_loop_start` makes the handle threaded). `shutdown()` (or `deinit`) stops
+/// the loop thread and frees the handle, in that order.
+public final class MQTTClient: Sendable {
+    /// How to reach and greet the broker.
+    public struct Options: Sendable {
+        /// Broker host.
+        public var host: String
+        /// Broker port.
+        public var port: Int
+        /// The client id (the gateway id for agents).
+        public var clientID: String
+        /// Keepalive in seconds.
+        public var keepalive: Int
+        /// CA, client certificate and key files for TLS; nil for plain TCP.
+        public var tls: TLSFiles?
+        /// The last will: published by the broker when this client vanishes.
+        public var will: Message?
+        /// Try MQTT 5 first (falls back to 3.1.1 when the broker refuses it).
+        public var preferVersion5: Bool
+        /// Keep the session (subscriptions, queued QoS 1 messages) across reconnects.
+        public var cleanSession: Bool
+        /// QoS 1 messages in flight at most (libmosquitto queues the rest).
+        public var maxInflight: Int
+
+        /// Creates options with plain TCP, MQTT 5 preferred, a persistent session.
+        public init(
+            host: String, port: Int, clientID: String, keepalive: Int = 30, tls: TLSFiles? = nil, will: Message? = nil,
+            preferVersion5: Bool = true, cleanSession: Bool = false, maxInflight: Int = 20
+        ) {
+            self.host = host
+            self.port = port
+            self.clientID = clientID
+            self.keepalive = keepalive
+            self.tls = tls
+            self.will = will
+            self.preferVersion5 = preferVersion5
+            self.cleanSession = cleanSession
+            self.maxInflight = maxInflight
+        }
+    }
+
+    /// TLS files (PEM).
+    public struct TLSFiles: Sendable, Hashable {
+        /// The CA that signed the broker's certificate.
+        public var caFile: String
+        /// The client certificate, for brokers that require one.
+        public var certificateFile: String?
+        /// Its private key.
+        public var keyFile: String?
+
+        /// Creates TLS settings.
+        public init(caFile: String, certificateFile: String? = nil, keyFile: String? = nil) {
+            self.caFile = caFile
+            self.certificateFile = certificateFile
+            self.keyFile = keyFile
+        }
+    }
+
+    /// A message to publish.
+    public struct Message: Sendable, Hashable {
+        /// The topic.
+        public var topic: String
+        /// The payload.
+        public var payload: [UInt8]
+        /// 0 or 1.
+        public var qos: Int32
+        /// Whether the broker keeps it for later subscribers.
+        public var retain: Bool
+
+        /// Creates a message.
+        public init(topic: String, payload: [UInt8], qos: Int32 = 1, retain: Bool = false) {
+            self.topic = topic
+            self.payload = payload
+            self.qos = qos
+            self.retain = retain
+        }
+    }
+
+    /// What the connection reports.
+    public enum Event: Sendable, Hashable {
+        /// The broker accepted the connection (again, after a reconnect).
+        case connected
+        /// The broker refused the connection: `code` is the CONNACK reason.
+        case refused(code: Int32)
+        /// The connection was lost (`expected` after `disconnect()`).
+        case disconnected(expected: Bool)
+        /// The broker took a QoS 1 message (PUBACK).
+        case published(messageID: Int32)
+        /// A message arrived on a subscribed topic.
+        case message(topic: String, payload: [UInt8])
+    }
+
+    /// Everything the connection reports, in order.
+    public let events: AsyncStream<Event>
+    let context: CallbackContext
+    let handle: Handle
+
+    /// Holds the pointer; only libmosquitto's thread-safe calls use it after set-up.
+    final class Handle: @unchecked Sendable {
+        // @unchecked: the pointer is written once in init; libmosquitto serialises access to the
+        // struct internally once mosquitto_loop_start made it threaded, and it is freed only in shutdown(), once.
+        let pointer: OpaquePointer
+        let closed = Atomic<Bool>(false)
+        init(_ pointer: OpaquePointer) { self.pointer = pointer }
+    }
+
+    /// What the C callbacks reach through their user-data pointer.
+    final class CallbackContext: Sendable {
+        let continuation: AsyncStream<Event>.Continuation
+        let expectingDisconnect = Atomic<Bool>(false)
+        init(_ continuation: AsyncStream<Event>.Continuation) { self.continuation = continuation }
+    }
+
+    /// Creates the client; nothing is sent until `connect()`.
+    public init(_ options: Options) throws(MQTTError) {
+        MosquittoLibrary.initialise()
+        let (stream, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .unbounded)
+        events = stream
+        context = CallbackContext(continuation)
+        guard let created = mosquitto_new(options.clientID, options.cleanSession, nil) else {
+            throw MQTTError(code: Int32(MOSQ_ERR_ERRNO.rawValue), doing: "creating the MQTT client")
+        }
+        handle = Handle(created)
+        do throws(MQTTError) {
+            try configure(options)
+        } catch {
+            mosquitto_destroy(created)
+            handle.closed.store(true, ordering: .relaxed)
+            throw error
+        }
+    }
+
+    deinit { shutdown() }
+}

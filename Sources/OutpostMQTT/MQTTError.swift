@@ -1,0 +1,39 @@
+import CMosquitto
+
+/// Why an MQTT operation failed, with libmosquitto's own text and whether trying again later can
+/// help (a broker that is down) or not (a bad certificate path).
+public struct MQTTError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// libmosquitto's error number (`MOSQ_ERR_*`).
+    public let code: Int32
+    /// What was being done.
+    public let action: String
+    /// libmosquitto's text for the error.
+    public let reason: String
+
+    /// Creates an error from a libmosquitto return code (and errno for `MOSQ_ERR_ERRNO`).
+    public init(code: Int32, doing action: String) {
+        self.code = code
+        self.action = action
+        if code == Int32(MOSQ_ERR_ERRNO.rawValue) {
+            reason = String(cString: strerror(errno))
+        } else {
+            reason = mosquitto_strerror(code).map { String(cString: $0) } ?? "error \(code)"
+        }
+    }
+
+    /// Whether a later attempt may succeed (network, broker, resource trouble).
+    public var isRetryable: Bool {
+        switch code {
+        case Int32(MOSQ_ERR_INVAL.rawValue), Int32(MOSQ_ERR_NOT_SUPPORTED.rawValue), Int32(MOSQ_ERR_TLS.rawValue),
+            Int32(MOSQ_ERR_PAYLOAD_SIZE.rawValue), Int32(MOSQ_ERR_MALFORMED_UTF8.rawValue):
+            false
+        default: true
+        }
+    }
+
+    public var description: String { "\(action): \(reason)" }
+}
+
+#if canImport(Glibc)
+    import Glibc
+#endif

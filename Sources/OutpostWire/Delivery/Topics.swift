@@ -1,0 +1,27 @@
+/// The MQTT topics of one gateway (ARCHITECTURE.md, "Delivery").
+public struct GatewayTopics: Sendable, Hashable {
+    /// The gateway id.
+    public let gateway: String
+
+    /// Creates the topics of `gateway`.
+    public init(gateway: String) { self.gateway = gateway }
+
+    /// Batch frames, QoS 1, agent → hub.
+    public var batch: String { "outpost/v1/\(gateway)/batch" }
+    /// Acknowledgements, QoS 1, hub → agent, published only after the hub committed.
+    public var ack: String { "outpost/v1/\(gateway)/ack" }
+    /// Retained health JSON; the last will says offline.
+    public var status: String { "outpost/v1/\(gateway)/status" }
+    /// Latest values, QoS 0, for the live view; never the system of record.
+    public var live: String { "outpost/v1/\(gateway)/live" }
+
+    /// The hub's subscription to every gateway's batches.
+    public static let allBatches = "outpost/v1/+/batch"
+
+    /// The gateway id in a topic of the form `outpost/v1/{gateway}/…`; nil for other topics.
+    public static func gateway(of topic: String) -> String? {
+        let parts = topic.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "outpost", parts[1] == "v1", !parts[2].isEmpty else { return nil }
+        return String(parts[2])
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Logging
+import OutpostAgent
+import OutpostCLI
+import OutpostMQTT
+import ServiceLifecycle
+
+/// `outpost-agent run`: the service systemd starts.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the agent: poll, aggregate, buffer and forward until SIGTERM.",
+        discussion: """
+            Tells systemd READY, WATCHDOG and STATUS through NOTIFY_SOCKET when run by it. Logs go
+            to standard error, one line each. SIGTERM stops the sources, commits and seals the last
+            readings, closes the outbox and exits 0.
+            """)
+
+    @Option(help: "The configuration file.")
+    var config = "/etc/outpost/agent.toml"
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "outpost-agent")
+        let configuration = try ConfigurationFile.load(config)
+        MosquittoLibrary.initialise()
+        let agent = try Agent(configuration: configuration, version: OutpostVersion.current, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(services: [agent], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// Reads and checks a configuration file for the commands that need one.
+enum ConfigurationFile {
+    /// The checked configuration; prints every problem and fails when there is one.
+    static func load(_ path: String) throws -> AgentConfiguration {
+        let text = String(decoding: try FileIO.read(path), as: UTF8.self)
+        do throws(ConfigProblems) {
+            return try AgentConfiguration(toml: text, file: path)
+        } catch {
+            for problem in error.problems { FileIO.printError("\(problem)") }
+            let count = error.problems.count
+            throw CommandFailure("\(path): \(count) problem\(count == 1 ? "" : "s"); nothing was started")
+        }
+    }
+}
