@@ -92,7 +92,9 @@ extension MQTTClient {
     public func shutdown() {
         guard !handle.closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         disconnect()
-        _ = mosquitto_loop_stop(handle.pointer, true)
+        // Not forced: the loop thread sends the DISCONNECT (so the broker does not publish the
+        // last will) and then exits.
+        _ = mosquitto_loop_stop(handle.pointer, false)
         mosquitto_destroy(handle.pointer)
         context.continuation.finish()
     }

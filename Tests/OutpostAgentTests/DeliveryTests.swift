@@ -7,6 +7,7 @@ import OutpostSigning
 import OutpostTestSupport
 import OutpostWire
 import ServiceLifecycle
+import Synchronization
 import Testing
 
 /// The agent end to end: outpost-sim as the device, a real Mosquitto, the acknowledging peer as
@@ -65,7 +66,7 @@ struct DeliveryTests {
     }
 
     /// Runs the agent until `done` holds (or a deadline), then shuts it down gracefully.
-    func runAgent(_ setup: Setup, until done: @escaping @Sendable (Agent) async -> Bool) async throws -> (Agent, Bool) {
+    func runAgent(_ setup: Setup, until done: (Agent) async -> Bool) async throws -> (Agent, Bool) {
         let agent = try Agent(configuration: setup.configuration, version: "test", logger: Logger(label: "agent"))
         let group = ServiceGroup(configuration: .init(services: [agent], logger: Logger(label: "group")))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -106,5 +107,165 @@ struct DeliveryTests {
         let temperatures = peer.state.withLock { $0.readings["room.temperature"] ?? [] }
         #expect(Set(temperatures.map(\.timestamp)).count == temperatures.count, "no reading twice")
         #expect(temperatures.allSatisfy { $0.timestamp % 100_000_000 == 0 && (-40...80).contains($0.value) })
+    }
+
+    @Test("Broker down for a while: readings buffer, then all arrive after it is back, none twice")
+    func brokerOutage() async throws {
+        let broker = try Broker()
+        let (sim, url) = try Peers.simulator(["--profile", "xy-md02"])
+        defer { sim.terminate() }
+        let setup = try setup(broker: broker, simulator: url)
+        let peer = try AcknowledgingPeer(port: broker.port, verifier: setup.verifier)
+        let peerTask = Task { await peer.run() }
+        defer {
+            peer.client.shutdown()
+            peerTask.cancel()
+        }
+        let phase = Mutex(0)
+        let (agent, finished) = try await runAgent(setup) { agent in
+            let applied = peer.state.withLock { $0.readings["room.temperature"]?.count ?? 0 }
+            switch phase.withLock({ $0 }) {
+            case 0 where applied >= 5:
+                broker.stop()
+                phase.withLock { $0 = 1 }
+            case 1:
+                // Down until a backlog of sealed batches has built up in the outbox.
+                if let statistics = try? await agent.outboxStatistics(), statistics.unsentBatches >= 5 {
+                    try? broker.start()
+                    phase.withLock { $0 = 2 }
+                }
+            case 2:
+                let statistics = try? await agent.outboxStatistics()
+                return statistics?.unsentBatches == 0 && statistics?.pendingReadings ?? 1 < 200 && applied > 30
+            default:
+                break
+            }
+            return false
+        }
+        #expect(finished, "\(peer.state.withLock { ($0.copies, $0.sequences.count) })")
+        let statistics = try await agent.outboxStatistics()
+        let taken = agent.sourceCounters.values.reduce(0) { $0 + $1.goodSamples + $1.badSamples }
+        let applied = peer.state.withLock { $0.readings.values.reduce(0) { $0 + $1.count } }
+        #expect(applied + statistics.unsentReadings == taken)
+        let temperatures = peer.state.withLock { $0.readings["room.temperature"] ?? [] }
+        #expect(Set(temperatures.map(\.timestamp)).count == temperatures.count)
+        #expect(statistics.evictedReadings == 0)
+    }
+
+    @Test("Acknowledgements lost: the batches are sent again and applied once")
+    func lostAcknowledgements() async throws {
+        let broker = try Broker()
+        let (sim, url) = try Peers.simulator(["--profile", "xy-md02"])
+        defer { sim.terminate() }
+        let setup = try setup(broker: broker, simulator: url)
+        let peer = try AcknowledgingPeer(port: broker.port, verifier: setup.verifier)
+        peer.state.withLock { $0.acksToDrop = 4 }
+        let peerTask = Task { await peer.run() }
+        defer {
+            peer.client.shutdown()
+            peerTask.cancel()
+        }
+        let (agent, finished) = try await runAgent(setup) { agent in
+            let (dropped, copies, unique) = peer.state.withLock { ($0.acksDropped, $0.copies, $0.sequences.count) }
+            guard dropped == 4, copies > unique else { return false }
+            return (try? await agent.outboxStatistics())?.unsentBatches == 0
+        }
+        #expect(finished)
+        let (copies, unique) = peer.state.withLock { ($0.copies, $0.sequences.count) }
+        #expect(copies > unique, "some batches arrived twice")
+        let temperatures = peer.state.withLock { $0.readings["room.temperature"] ?? [] }
+        #expect(Set(temperatures.map(\.timestamp)).count == temperatures.count, "and were applied once")
+        let statistics = try await agent.outboxStatistics()
+        let taken = agent.sourceCounters.values.reduce(0) { $0 + $1.goodSamples + $1.badSamples }
+        let applied = peer.state.withLock { $0.readings.values.reduce(0) { $0 + $1.count } }
+        #expect(applied + statistics.unsentReadings == taken)
+    }
+
+    @Test("TLS with client certificates: the agent connects and delivers; the status is retained")
+    func tls() async throws {
+        let broker = try Broker(tls: true)
+        let certificates = try #require(broker.tls)
+        let (sim, url) = try Peers.simulator(["--profile", "xy-md02"])
+        defer { sim.terminate() }
+        let setup = try setup(broker: broker, simulator: url)
+        let peer = try AcknowledgingPeer(
+            port: broker.port, verifier: setup.verifier,
+            tls: .init(
+                caFile: certificates.caFile, certificateFile: certificates.certificate("hub"),
+                keyFile: certificates.key("hub")))
+        let peerTask = Task { await peer.run() }
+        defer {
+            peer.client.shutdown()
+            peerTask.cancel()
+        }
+        let (_, arrived) = try await runAgent(setup) { _ in
+            peer.state.withLock { $0.readings["room.humidity"]?.count ?? 0 } >= 5
+        }
+        #expect(arrived)
+        // The status stays retained on the broker; a clean stop left "offline" with the backlog.
+        let reader = try MQTTClient(
+            .init(
+                host: "127.0.0.1", port: broker.port, clientID: "reader",
+                tls: .init(
+                    caFile: certificates.caFile, certificateFile: certificates.certificate("hub"),
+                    keyFile: certificates.key("hub")),
+                cleanSession: true))
+        defer { reader.shutdown() }
+        try reader.connect(host: "127.0.0.1", port: broker.port, keepalive: 5)
+        let status = await firstMessage(reader, subscribing: GatewayTopics(gateway: "gw-1").status)
+        let document = try AgentStatus(json: try #require(status))
+        #expect(document.state == "offline")
+        #expect(document.gateway == "gw-1")
+        #expect(document.sources["modbus.room"]?.goodSamples ?? 0 > 0)
+        // A client without a certificate is refused by this broker: never connected.
+        let stranger = try MQTTClient(
+            .init(host: "127.0.0.1", port: broker.port, clientID: "stranger", tls: .init(caFile: certificates.caFile)))
+        var accepted = false
+        do {
+            try stranger.connect(host: "127.0.0.1", port: broker.port, keepalive: 5)
+            accepted = await firstEvent(stranger) == .connected
+        } catch {
+            accepted = false  // refused during the handshake
+        }
+        stranger.shutdown()
+        #expect(!accepted)
+    }
+
+    /// The first event of `client`, or nil after 10 s.
+    func firstEvent(_ client: MQTTClient) async -> MQTTClient.Event? {
+        await withTaskGroup(of: MQTTClient.Event?.self) { group in
+            group.addTask {
+                for await event in client.events { return event }
+                return nil
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(10))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+    }
+
+    /// The first message on `topic` (a retained one arrives at once), or nil after 10 s.
+    func firstMessage(_ client: MQTTClient, subscribing topic: String) async -> [UInt8]? {
+        await withTaskGroup(of: [UInt8]?.self) { group in
+            group.addTask {
+                for await event in client.events {
+                    if case .connected = event { try? client.subscribe(topic, qos: 1) }
+                    if case .message(let received, let payload) = event, received == topic { return payload }
+                }
+                return nil
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(10))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            client.shutdown()
+            return first
+        }
     }
 }

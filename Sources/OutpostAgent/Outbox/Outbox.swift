@@ -1,3 +1,4 @@
+import Dispatch
 import GRDB
 import Logging
 import OutpostWire
@@ -123,9 +124,16 @@ public final class Outbox: Sendable {
         }
     }
 
-    /// The outbox's state, for status and tests.
+    /// The outbox's state, for status and tests. Answers even in a cancelled task (the last
+    /// status of a stopping agent), which GRDB's async reads refuse.
     public func statistics() async throws -> OutboxStatistics {
-        try await database.read { db in try OutboxStatistics(db) }
+        let database = self.database
+        let result: Result<OutboxStatistics, any Error> = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: Result { try database.read { db in try OutboxStatistics(db) } })
+            }
+        }
+        return try result.get()
     }
 
     static func storedBytes(_ db: Database) throws -> Int64 {

@@ -54,7 +54,7 @@ public final class Agent: Service {
         let stopping = StopFlag()
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await self.uplink.run(status: { await self.status(state: "online").encoded() }) }
+                group.addTask { await self.uplink.run(status: { await self.status(state: $0).encoded() }) }
                 group.addTask {
                     await self.collect(until: stopping)
                 }

@@ -23,8 +23,9 @@ extension Uplink {
             case .disconnected(let expected):
                 state.withLock { $0.lostConnection() }
                 if !expected { errors.failed("uplink.disconnected", "connection to \(configuration.broker) lost") }
-            case .published:
-                break  // the broker has it; only the hub's acknowledgement deletes a batch
+            case .published(let id):
+                // The broker has it; only the hub's acknowledgement deletes a batch.
+                lastPublished.store(id, ordering: .relaxed)
             case .message(let topic, let payload):
                 guard topic == topics.ack else { continue }
                 await acknowledge(payload)

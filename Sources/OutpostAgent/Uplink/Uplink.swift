@@ -20,6 +20,8 @@ public final class Uplink: Sendable {
     /// Set when the outbox may have something new to send (a batch sealed, an ack, a reconnect),
     /// so an idle uplink does not query the outbox fifty times a second.
     let nudged = Atomic<Bool>(true)
+    /// The message id of the last PUBACK.
+    let lastPublished = Atomic<Int32>(0)
 
     /// Creates the uplink for `gatewayID`; nothing is sent until `run()`.
     public init(
@@ -46,15 +48,29 @@ public final class Uplink: Sendable {
 
     /// Connects (retrying with backoff until the broker answers), then keeps the window of
     /// batches full until cancelled. `status` is asked for the status document now and then.
-    public func run(status: @escaping @Sendable () async -> [UInt8]) async {
+    public func run(status: @escaping @Sendable (_ state: String) async -> [UInt8]) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.handleEvents() }
             group.addTask {
                 guard await self.connectWithBackoff() else { return }
-                await self.pump(status: status)
+                await self.pump(status: { await status("online") })
             }
             await group.next()
             group.cancelAll()
+            // A clean stop says so itself (the last will covers only vanishing).
+            if state.withLock({ $0.connected }) {
+                let document = await status("offline")
+                do throws(MQTTError) {
+                    let id = try client.publish(.init(topic: topics.status, payload: document, qos: 1, retain: true))
+                    // Let the broker take it (PUBACK) before the connection closes; at most a second.
+                    let deadline = ContinuousClock.now + .seconds(1)
+                    while lastPublished.load(ordering: .relaxed) != id, ContinuousClock.now < deadline {
+                        try? await Task.sleep(for: .milliseconds(10))
+                    }
+                } catch {
+                    errors.failed("uplink.publish.status", error.description)
+                }
+            }
             client.shutdown()  // ends the event stream, so the other task ends too
         }
     }
