@@ -32,3 +32,22 @@ extension TOMLSection {
         return duration
     }
 }
+
+extension Duration {
+    /// The shortest configuration form that `parseDuration` reads back: `50ms`, `10s`, `2m`, `1h30m`.
+    public var configurationText: String {
+        let (seconds, attoseconds) = components
+        if attoseconds != 0 || seconds == 0 {
+            let milliseconds = Double(seconds) * 1000 + Double(attoseconds) / 1e15
+            if milliseconds == milliseconds.rounded() { return "\(Int64(milliseconds))ms" }
+            return "\(Double(seconds) + Double(attoseconds) / 1e18)s"
+        }
+        var rest = seconds
+        var text = ""
+        for (unit, size) in [("d", Int64(86_400)), ("h", 3600), ("m", 60), ("s", 1)] where rest >= size {
+            text += "\(rest / size)\(unit)"
+            rest %= size
+        }
+        return text
+    }
+}

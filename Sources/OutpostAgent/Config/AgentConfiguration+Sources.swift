@@ -47,7 +47,7 @@ extension AgentConfiguration {
         let interval = try positive(section, "interval") ?? .seconds(10)
         let timeout = try positive(section, "timeout") ?? .seconds(1)
         guard timeout < interval else {
-            throw section.error("timeout", "must be shorter than the interval (\(interval))")
+            throw section.error("timeout", "must be shorter than the interval (\(interval.configurationText))")
         }
         return ModbusDevice(
             name: name, endpoint: endpoint,

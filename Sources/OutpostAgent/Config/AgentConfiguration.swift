@@ -1,3 +1,4 @@
+import OutpostConfig
 import OutpostDevices
 import OutpostModbus
 import OutpostSerial
@@ -137,17 +138,19 @@ extension AgentConfiguration {
         var lines = ["configuration ok: gateway \(gateway.id), data in \(gateway.dataDirectory)"]
         lines.append(
             "uplink \(uplink.broker)\(uplink.certificateFile == nil ? "" : " with a client certificate"), "
-                + "batches of up to \(uplink.batchMaxReadings) readings or \(uplink.batchMaxAge)")
+                + "batches of up to \(uplink.batchMaxReadings) readings or \(uplink.batchMaxAge.configurationText)")
         lines.append(
-            "buffer \(buffer.quota / 1_000_000) MB, policy \(buffer.policy.rawValue), commit every \(buffer.commitInterval)"
+            "buffer \(buffer.quota / 1_000_000) MB, policy \(buffer.policy.rawValue), commit every \(buffer.commitInterval.configurationText)"
         )
         for device in modbus {
             lines.append(
-                "modbus \(device.name): \(device.endpoint) unit \(device.settings.unit), \(device.points.count) points every \(device.interval)"
+                "modbus \(device.name): \(device.endpoint) unit \(device.settings.unit), \(device.points.count) points every \(device.interval.configurationText)"
             )
         }
         for input in gpio {
-            lines.append("gpio \(input.name): chip \(input.chip), \(input.lines.count) lines every \(input.interval)")
+            lines.append(
+                "gpio \(input.name): chip \(input.chip), \(input.lines.count) lines every \(input.interval.configurationText)"
+            )
         }
         for input in serial {
             lines.append("serial \(input.settings.name): \(input.settings.line)")

@@ -7,6 +7,8 @@ public struct OutboxVerification: Sendable {
     public var integrity: String
     /// Batches, and how many of them failed to decode.
     public var batches: Int
+    /// Readings per batch, by sequence number.
+    public var batchReadings: [UInt64: Int] = [:]
     public var damagedBatches: [UInt64]
     /// Segments, and how many failed to decode.
     public var segments: Int
@@ -29,9 +31,11 @@ public struct OutboxVerification: Sendable {
                 integrity: integrity, batches: 0, damagedBatches: [], segments: 0, damagedSegments: 0,
                 statistics: try? OutboxStatistics(db))
             let decoder = FrameDecoder()
-            let batches = try Row.fetchCursor(db, sql: "SELECT sequence, frame FROM batches ORDER BY sequence")
+            let batches = try Row.fetchCursor(
+                db, sql: "SELECT sequence, readings, frame FROM batches ORDER BY sequence")
             while let row = try batches.next() {
                 result.batches += 1
+                result.batchReadings[UInt64(row["sequence"] as Int64)] = row["readings"]
                 let frame: Data = row["frame"]
                 do {
                     _ = try decoder.decode(Array(frame), verifier: AcceptAnySignature())
