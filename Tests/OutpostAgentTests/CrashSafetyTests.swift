@@ -101,16 +101,23 @@ struct CrashSafetyTests {
         #expect((previous?.readings ?? 0) > 100)
     }
 
-    @Test("SIGTERM: exits 0 quickly, with every reading taken sealed into a batch")
+    @Test("SIGTERM: exits 0 quickly, every reading sealed; systemd hears READY, WATCHDOG, STATUS, STOPPING")
     func sigterm() throws {
         let folder = try TemporaryFolder()
         let (sim, url) = try Peers.simulator(["--profile", "eastron-sdm630"])
         defer { sim.terminate() }
         let config = try configuration(in: folder, simulator: url, broker: "mqtt://127.0.0.1:\(try Broker.freePort())")
+        let notify = try NotifySocket(in: folder)
         let agent = try ChildProcess(
             Binaries.path("outpost-agent"), ["run", "--config", config],
-            environment: ["OUTPOST_HARDWARE_DIR": packageRoot() + "/hardware"])
+            environment: [
+                "OUTPOST_HARDWARE_DIR": packageRoot() + "/hardware", "NOTIFY_SOCKET": notify.path,
+                "WATCHDOG_USEC": "400000",
+            ])
         _ = try agent.waitForStderrLine(containing: "agent running")
+        #expect(notify.wait(for: "READY=1") != nil)
+        #expect(notify.wait(for: "WATCHDOG=1") != nil)
+        #expect(notify.wait(for: "STATUS=backlog") != nil)
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if let state = try? OutboxVerification.check(path: folder.path + "/data/outbox.db").statistics,
@@ -130,6 +137,14 @@ struct CrashSafetyTests {
         #expect(report.isHealthy)
         #expect(report.statistics?.pendingReadings == 0, "the last readings were sealed")
         #expect((report.statistics?.unsentReadings ?? 0) > 0)
+        #expect(notify.wait(for: "STOPPING=1") != nil)
+        // The status the agent left behind, as the technician reads it.
+        let status = try ChildProcess.run(Binaries.path("outpost-agent"), ["status", "--config", config])
+        #expect(status.exitStatus == 0, "\(status)")
+        #expect(status.stdout.contains("gateway gw-kill"))
+        #expect(status.stdout.contains("uplink: not connected"))
+        #expect(status.stdout.contains("source modbus.meter:"))
+        #expect(status.stdout.contains("lost to the quota: 0 readings dropped"))
     }
 
     @Test("check: a good configuration is summarised; a broken one lists every problem and exits 1")

@@ -93,10 +93,17 @@ struct DeliveryTests {
             peer.client.shutdown()
             peerTask.cancel()
         }
+        let watcher = try MQTTClient(
+            .init(host: "127.0.0.1", port: broker.port, clientID: "watcher", cleanSession: true))
+        try watcher.connect(host: "127.0.0.1", port: broker.port, keepalive: 5)
+        let live = Task { await firstMessage(watcher, subscribing: GatewayTopics(gateway: "gw-1").live) }
         let (agent, arrived) = try await runAgent(setup) { _ in
             peer.state.withLock { $0.readings["room.temperature"]?.count ?? 0 } >= 20
         }
         #expect(arrived)
+        // The live topic carried the latest values while the agent ran.
+        let document = String(decoding: try #require(await live.value), as: UTF8.self)
+        #expect(document.contains("\"room.temperature\":"), "\(document)")
         // After the graceful stop, the last readings were sealed; wait until they were applied.
         let statistics = try await agent.outboxStatistics()
         let taken = agent.sourceCounters.values.reduce(0) { $0 + $1.goodSamples + $1.badSamples }
