@@ -76,7 +76,10 @@ let package = Package(
             dependencies: ["OutpostWire", "OutpostSigning", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "OutpostBench",
-            dependencies: ["OutpostWire", "OutpostSigning", "OutpostAgent", "OutpostDevices", "OutpostModbus"]),
+            dependencies: [
+                "OutpostWire", "OutpostSigning", "OutpostAgent", "OutpostDevices", "OutpostModbus", "OutpostMQTT",
+                "OutpostProvisioning",
+            ]),
         .target(name: "OutpostCLI", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Thin executables.
@@ -124,7 +127,7 @@ let package = Package(
             name: "OutpostAgentTests",
             dependencies: [
                 "OutpostAgent", "OutpostWire", "OutpostDevices", "OutpostModbus", "OutpostSigning", "OutpostMQTT",
-                "OutpostProvisioning", "OutpostTestSupport", "outpost-sim", "outpost-agent",
+                "OutpostProvisioning", "OutpostBench", "OutpostTestSupport", "outpost-sim", "outpost-agent",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(

@@ -14,9 +14,9 @@ import OutpostWire
 struct OutpostBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "outpost-bench",
-        abstract: "Measure Outpost: codec size and speed, Modbus polling cost.",
+        abstract: "Measure Outpost: codec size and speed, Modbus polling cost, the agent's pipeline.",
         version: "outpost-bench \(OutpostVersion.current)",
-        subcommands: [Codec.self, Poll.self])
+        subcommands: [Codec.self, Poll.self, AgentBench.self])
 }
 
 /// `outpost-bench codec`.

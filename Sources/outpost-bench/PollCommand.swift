@@ -32,11 +32,13 @@ struct Poll: AsyncParsableCommand {
 
     func run() async throws {
         let device = try ProfileLibrary().profile(named: profile)
-        let sim = try SimulatorProcess(
-            executable: simulator ?? SimulatorProcess.besideThisExecutable, arguments: ["--profile", profile])
+        let sim = try SpawnedProcess(
+            executable: simulator ?? SpawnedProcess.beside("outpost-sim"),
+            arguments: ["modbus", "--listen", "127.0.0.1:0", "--profile", profile], ready: "listening ")
         defer { sim.stop() }
+        let url = String(sim.readyLine.dropFirst("listening ".count))
         let figures = try await PollBenchmark(profile: device, duration: .milliseconds(Int64(seconds * 1000)))
-            .run(url: sim.url)
+            .run(url: url)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]

@@ -1,5 +1,6 @@
 import Logging
 import OutpostAgent
+import OutpostBench
 import OutpostDevices
 import OutpostMQTT
 import OutpostProvisioning

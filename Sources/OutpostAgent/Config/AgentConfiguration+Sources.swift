@@ -45,7 +45,8 @@ extension AgentConfiguration {
         let retries = try section.int("retries") ?? 1
         guard (0...10).contains(retries) else { throw section.error("retries", "\(retries) is outside 0-10") }
         let interval = try positive(section, "interval") ?? .seconds(10)
-        let timeout = try positive(section, "timeout") ?? .seconds(1)
+        // Default: 1 s, or half the interval for fast polls.
+        let timeout = try positive(section, "timeout") ?? min(.seconds(1), interval / 2)
         guard timeout < interval else {
             throw section.error("timeout", "must be shorter than the interval (\(interval.configurationText))")
         }

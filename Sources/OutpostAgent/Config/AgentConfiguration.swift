@@ -55,6 +55,27 @@ public struct AgentConfiguration: Sendable {
         public var bandwidthLimit: Int64?
         /// Publish the latest values on the live topic.
         public var live: Bool
+
+        /// Creates uplink settings with the documented defaults for what is not given.
+        public init(
+            broker: BrokerAddress, caFile: String? = nil, certificateFile: String? = nil, keyFile: String? = nil,
+            signingKeyFile: String, batchMaxReadings: Int = 10_000, batchMaxAge: Duration = .seconds(10),
+            inFlight: Int = 8, ackTimeout: Duration = .seconds(30), keepalive: Duration = .seconds(30),
+            bandwidthLimit: Int64? = nil, live: Bool = true
+        ) {
+            self.broker = broker
+            self.caFile = caFile
+            self.certificateFile = certificateFile
+            self.keyFile = keyFile
+            self.signingKeyFile = signingKeyFile
+            self.batchMaxReadings = batchMaxReadings
+            self.batchMaxAge = batchMaxAge
+            self.inFlight = inFlight
+            self.ackTimeout = ackTimeout
+            self.keepalive = keepalive
+            self.bandwidthLimit = bandwidthLimit
+            self.live = live
+        }
     }
 
     /// A broker address.
@@ -65,6 +86,13 @@ public struct AgentConfiguration: Sendable {
         public var port: Int
         /// Whether the connection uses TLS.
         public var tls: Bool
+
+        /// Creates an address.
+        public init(host: String, port: Int, tls: Bool) {
+            self.host = host
+            self.port = port
+            self.tls = tls
+        }
 
         public var description: String { "\(tls ? "mqtts" : "mqtt")://\(host):\(port)" }
     }

@@ -2,6 +2,7 @@ import Dispatch
 import GRDB
 import Logging
 import OutpostWire
+import Synchronization
 
 /// The agent's durable buffer: readings are committed here before anyone is told they were
 /// taken, sealed into signed batches with sequence numbers that are never reused, and deleted
@@ -43,6 +44,8 @@ public final class Outbox: Sendable {
 
     let database: DatabaseQueue
     let settings: Settings
+    /// Series name → row id and resolution, as stored in the `series` table.
+    let seriesIDs: Mutex<[String: (Int64, Resolution?)]>
     let signer: any FrameSigner
     let logger: Logger
 
@@ -53,6 +56,8 @@ public final class Outbox: Sendable {
         self.signer = signer
         self.logger = logger
         database = try OutboxRecovery.open(path: settings.path, logger: logger)
+        let stored = try database.read { db in try OutboxSchema.series(db) }
+        seriesIDs = Mutex(Dictionary(stored.map { ($1.name, ($0, $1.resolution)) }) { first, _ in first })
     }
 
     /// Commits `samples` (described by `catalog`), taken at `clock`, as one segment. Returns the
@@ -60,20 +65,39 @@ public final class Outbox: Sendable {
     @discardableResult
     public func append(_ samples: [SourceSample], catalog: SeriesCatalog, clock: ClockReading) async throws -> Int {
         guard !samples.isEmpty else { return 0 }
-        let payloads = try Self.segments(of: samples, catalog: catalog, clock: clock, gatewayID: settings.gatewayID)
         let settings = self.settings
-        return try await database.write { db in
+        let known = seriesIDs.withLock { $0 }
+        let (refused, added) = try await database.write { db -> (Int, [String: (Int64, Resolution?)]) in
             if settings.policy == .pauseSources, try Self.storedBytes(db) >= settings.quota {
                 try OutboxSchema.add(db, OutboxSchema.Key.refusedReadings, Int64(samples.count))
-                return samples.count
+                return (samples.count, [:])
             }
-            for payload in payloads {
-                try db.execute(
-                    sql: "INSERT INTO segments (created_at, readings, oldest, payload) VALUES (?, ?, ?, ?)",
-                    arguments: [clock.wall, payload.readings, payload.oldest, Data(payload.bytes)])
+            var added: [String: (Int64, Resolution?)] = [:]
+            var readings: [Segment.Reading] = []
+            var resolutions: [Int64: Resolution] = [:]
+            readings.reserveCapacity(samples.count)
+            for sample in samples {
+                var entry = known[sample.series] ?? added[sample.series]
+                if entry == nil {
+                    let descriptor = catalog.descriptor(of: sample.series)
+                    let created = (try OutboxSchema.seriesID(db, descriptor), descriptor.resolution)
+                    added[sample.series] = created
+                    entry = created
+                }
+                guard let (id, resolution) = entry else { continue }
+                if let resolution { resolutions[id] = resolution }
+                readings.append(Segment.Reading(series: id, sample: sample.sample))
             }
-            return 0
+            let payload = Segment.encode(readings, resolutions: resolutions, clock: clock)
+            try db.execute(
+                sql: "INSERT INTO segments (created_at, readings, oldest, payload) VALUES (?, ?, ?, ?)",
+                arguments: [
+                    clock.wall, readings.count, samples.map(\.sample.timestamp).min() ?? clock.wall, Data(payload),
+                ])
+            return (0, added)
         }
+        if !added.isEmpty { seriesIDs.withLock { $0.merge(added) { _, new in new } } }
+        return refused
     }
 
     /// Seals pending segments into batches when there are `maxReadings` of them or the oldest is

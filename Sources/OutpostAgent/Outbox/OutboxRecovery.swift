@@ -68,6 +68,7 @@ enum OutboxRecovery {
     ) {
         var batches: [Row] = []
         var segments: [Row] = []
+        var series: [Row] = []
         var counters: [String: Int64] = [:]
         var read = false
         var configuration = Configuration()
@@ -76,6 +77,7 @@ enum OutboxRecovery {
             do {
                 try old.read { db in
                     collect(db, "SELECT key, value FROM meta") { counters[$0["key"]] = $0["value"] }
+                    collect(db, "SELECT * FROM series") { series.append($0) }
                     collect(db, "SELECT * FROM batches ORDER BY sequence") { batches.append($0) }
                     collect(db, "SELECT * FROM segments ORDER BY id") { segments.append($0) }
                     read = true
@@ -90,6 +92,12 @@ enum OutboxRecovery {
         let chosen = next
         do {
             try fresh.write { db in
+                // Segments refer to series by row id: keep the ids.
+                for row in series {
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO series (id, name, unit, kind, resolution) VALUES (?, ?, ?, ?, ?)",
+                        arguments: [row["id"], row["name"], row["unit"], row["kind"], row["resolution"]])
+                }
                 for row in batches {
                     try db.execute(
                         sql:

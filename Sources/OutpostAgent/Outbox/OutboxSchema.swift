@@ -1,9 +1,11 @@
 import GRDB
+import OutpostWire
 
 /// The outbox's tables, created and changed only through these migrations.
 ///
-/// - `segments`: the readings of one commit, as an unsigned frame (chunks per series): small
-///   appends, so a commit writes few pages on flash.
+/// - `series`: every series ever buffered, numbered, with how it is described in frames.
+/// - `segments`: the readings of one commit (`Segment`): a few bytes per reading, so a commit
+///   writes one or two pages on flash.
 /// - `batches`: sealed, signed frames with their sequence number, deleted only when the hub
 ///   acknowledged them (or a quota policy evicted them, counted in `meta`).
 /// - `meta`: counters that must survive restarts, the next sequence number first of all.
@@ -14,6 +16,12 @@ enum OutboxSchema {
             try db.execute(
                 sql: """
                     CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);
+                    CREATE TABLE series (
+                        id INTEGER PRIMARY KEY,
+                        name TEXT NOT NULL UNIQUE,
+                        unit TEXT NOT NULL,
+                        kind INTEGER NOT NULL,
+                        resolution TEXT);
                     CREATE TABLE segments (
                         id INTEGER PRIMARY KEY,
                         created_at INTEGER NOT NULL,
@@ -40,6 +48,34 @@ enum OutboxSchema {
         static let evictedBatches = "evicted_batches"
         static let degradedBatches = "degraded_batches"
         static let refusedReadings = "refused_readings"
+    }
+
+    /// Every series row: id → descriptor (its `id` field is the row id).
+    static func series(_ db: Database) throws -> [Int64: SeriesDescriptor] {
+        var result: [Int64: SeriesDescriptor] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT id, name, unit, kind, resolution FROM series")
+        while let row = try rows.next() {
+            let id: Int64 = row["id"]
+            let resolution: String? = row["resolution"]
+            result[id] = SeriesDescriptor(
+                id: UInt32(truncatingIfNeeded: id), name: row["name"], unit: row["unit"],
+                kind: SeriesKind(rawValue: row["kind"]) ?? .gauge,
+                resolution: resolution.flatMap(Resolution.init(parsing:)))
+        }
+        return result
+    }
+
+    /// The id of `descriptor`'s series, adding or updating its row.
+    static func seriesID(_ db: Database, _ descriptor: SeriesDescriptor) throws -> Int64 {
+        try db.execute(
+            sql: """
+                INSERT INTO series (name, unit, kind, resolution) VALUES (?, ?, ?, ?)
+                ON CONFLICT(name) DO UPDATE SET unit = excluded.unit, kind = excluded.kind, resolution = excluded.resolution
+                """,
+            arguments: [
+                descriptor.name, descriptor.unit, Int(descriptor.kind.rawValue), descriptor.resolution?.description,
+            ])
+        return try Int64.fetchOne(db, sql: "SELECT id FROM series WHERE name = ?", arguments: [descriptor.name]) ?? 0
     }
 
     static func meta(_ db: Database, _ key: String) throws -> Int64 {

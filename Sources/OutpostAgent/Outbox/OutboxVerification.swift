@@ -43,12 +43,13 @@ public struct OutboxVerification: Sendable {
                     result.damagedBatches.append(UInt64(row["sequence"] as Int64))
                 }
             }
+            let resolutions = try OutboxSchema.series(db).compactMapValues(\.resolution)
             let segments = try Row.fetchCursor(db, sql: "SELECT payload FROM segments")
             while let row = try segments.next() {
                 result.segments += 1
                 let payload: Data = row["payload"]
                 do {
-                    _ = try decoder.decode(Array(payload), verifier: AcceptAnySignature())
+                    _ = try Segment.decode(Array(payload), resolutions: resolutions)
                 } catch {
                     result.damagedSegments += 1
                 }

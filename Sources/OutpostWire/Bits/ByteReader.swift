@@ -1,52 +1,54 @@
 /// Reads the frame's byte-aligned fields with bounds checks on every access.
 ///
 /// Errors carry the field name and byte offset, so a bad frame says what and where.
-struct ByteReader {
-    let bytes: [UInt8]
-    private(set) var offset: Int
+package struct ByteReader {
+    package let bytes: [UInt8]
+    package private(set) var offset: Int
     /// Reading stops here (exclusive); the frame trailer lies beyond.
-    let end: Int
+    package let end: Int
 
-    init(_ bytes: [UInt8], offset: Int = 0, end: Int? = nil) {
+    package init(_ bytes: [UInt8], offset: Int = 0, end: Int? = nil) {
         self.bytes = bytes
         self.offset = offset
         self.end = min(end ?? bytes.count, bytes.count)
     }
 
-    var remaining: Int { end - offset }
+    package var remaining: Int { end - offset }
 
-    mutating func readByte(_ field: @autoclosure () -> String) throws(WireError) -> UInt8 {
+    package mutating func readByte(_ field: @autoclosure () -> String) throws(WireError) -> UInt8 {
         guard offset < end else { throw .truncated(field: field(), offset: offset) }
         defer { offset += 1 }
         return bytes[offset]
     }
 
-    mutating func readBytes(_ count: Int, _ field: @autoclosure () -> String) throws(WireError) -> ArraySlice<UInt8> {
+    package mutating func readBytes(_ count: Int, _ field: @autoclosure () -> String) throws(WireError) -> ArraySlice<
+        UInt8
+    > {
         guard count >= 0, count <= remaining else { throw .truncated(field: field(), offset: offset) }
         defer { offset += count }
         return bytes[offset..<offset + count]
     }
 
-    mutating func readUInt32(_ field: @autoclosure () -> String) throws(WireError) -> UInt32 {
+    package mutating func readUInt32(_ field: @autoclosure () -> String) throws(WireError) -> UInt32 {
         let raw = try readBytes(4, field())
         return raw.reversed().reduce(0) { $0 << 8 | UInt32($1) }
     }
 
-    mutating func readUInt64(_ field: @autoclosure () -> String) throws(WireError) -> UInt64 {
+    package mutating func readUInt64(_ field: @autoclosure () -> String) throws(WireError) -> UInt64 {
         let raw = try readBytes(8, field())
         return raw.reversed().reduce(0) { $0 << 8 | UInt64($1) }
     }
 
-    mutating func readInt64(_ field: @autoclosure () -> String) throws(WireError) -> Int64 {
+    package mutating func readInt64(_ field: @autoclosure () -> String) throws(WireError) -> Int64 {
         Int64(bitPattern: try readUInt64(field()))
     }
 
-    mutating func readDouble(_ field: @autoclosure () -> String) throws(WireError) -> Double {
+    package mutating func readDouble(_ field: @autoclosure () -> String) throws(WireError) -> Double {
         Double(bitPattern: try readUInt64(field()))
     }
 
     /// Unsigned LEB128 of at most ten bytes; overlong or overflowing encodings are malformed.
-    mutating func readVarUInt(_ field: @autoclosure () -> String) throws(WireError) -> UInt64 {
+    package mutating func readVarUInt(_ field: @autoclosure () -> String) throws(WireError) -> UInt64 {
         let start = offset
         var result: UInt64 = 0
         var shift: UInt64 = 0
@@ -65,12 +67,14 @@ struct ByteReader {
         }
     }
 
-    mutating func readVarInt(_ field: @autoclosure () -> String) throws(WireError) -> Int64 {
+    package mutating func readVarInt(_ field: @autoclosure () -> String) throws(WireError) -> Int64 {
         zigZagDecode(try readVarUInt(field()))
     }
 
     /// A varint that must not exceed `maximum` (a count or a length).
-    mutating func readCount(_ field: @autoclosure () -> String, maximum: Int, limit: String) throws(WireError) -> Int {
+    package mutating func readCount(_ field: @autoclosure () -> String, maximum: Int, limit: String) throws(WireError)
+        -> Int
+    {
         let start = offset
         let value = try readVarUInt(field())
         guard value <= UInt64(maximum) else {
@@ -80,7 +84,7 @@ struct ByteReader {
     }
 
     /// A UTF-8 string of at most `maxBytes` bytes.
-    mutating func readString(_ field: @autoclosure () -> String, maxBytes: Int, limit: String) throws(WireError)
+    package mutating func readString(_ field: @autoclosure () -> String, maxBytes: Int, limit: String) throws(WireError)
         -> String
     {
         let start = offset
@@ -93,7 +97,7 @@ struct ByteReader {
     }
 
     /// The exponent byte of a resolution whose mantissa was just read; the pair must be canonical.
-    mutating func readResolution(
+    package mutating func readResolution(
         mantissa: UInt64, startingAt offset: Int, _ field: @autoclosure () -> String
     ) throws(WireError) -> Resolution {
         let exponent = Int8(bitPattern: try readByte(field()))

@@ -5,23 +5,40 @@ import Synchronization
 
 /// The hub's side of delivery, as small as it can be, built on the wire-format library: takes
 /// batches from the broker, verifies them, applies each sequence number once, and acknowledges
-/// (unless told to lose acknowledgements).
-final class AcknowledgingPeer: Sendable {
-    struct Applied: Sendable {
-        var sequences: Set<UInt64> = []
-        var readings: [String: [Sample]] = [:]
-        var copies = 0
-        var refused = 0
-        var acksToDrop = 0
-        var acksDropped = 0
+/// (unless told to lose acknowledgements). The agent's tests and `outpost-bench agent` use it
+/// until they can use the hub itself.
+public final class AcknowledgingPeer: Sendable {
+    /// What it has applied.
+    public struct Applied: Sendable {
+        /// Sequence numbers applied.
+        public var sequences: Set<UInt64> = []
+        /// Readings applied, by series (when `keepsReadings`).
+        public var readings: [String: [Sample]] = [:]
+        /// Readings applied, counted.
+        public var readingCount = 0
+        /// Copies received (a batch sent again counts twice).
+        public var copies = 0
+        /// Frames refused (bad signature, damaged).
+        public var refused = 0
+        /// Acknowledgements still to lose.
+        public var acksToDrop = 0
+        /// Acknowledgements lost so far.
+        public var acksDropped = 0
     }
 
-    let client: MQTTClient
+    /// The MQTT client.
+    public let client: MQTTClient
     let verifier: GatewayKeyVerifier
     let port: Int
-    let state = Mutex(Applied())
+    let keepsReadings: Bool
+    /// What it has applied.
+    public let state = Mutex(Applied())
 
-    init(port: Int, verifier: GatewayKeyVerifier, tls: MQTTClient.TLSFiles? = nil) throws {
+    /// Creates the peer for the broker on `port`; `keepsReadings` false only counts them.
+    public init(
+        port: Int, verifier: GatewayKeyVerifier, tls: MQTTClient.TLSFiles? = nil, keepsReadings: Bool = true
+    ) throws {
+        self.keepsReadings = keepsReadings
         self.verifier = verifier
         self.port = port
         client = try MQTTClient(
@@ -29,7 +46,7 @@ final class AcknowledgingPeer: Sendable {
     }
 
     /// Connects, subscribes and handles batches until the client shuts down.
-    func run() async {
+    public func run() async {
         do {
             try client.connect(host: "127.0.0.1", port: port, keepalive: 10)
         } catch {
@@ -59,10 +76,13 @@ final class AcknowledgingPeer: Sendable {
         let drop = state.withLock { state -> Bool in
             state.copies += 1
             if state.sequences.insert(frame.sequence).inserted {
-                let names = Dictionary(uniqueKeysWithValues: frame.series.map { ($0.id, $0.name) })
-                for entry in frame.chunks {
-                    if let samples = try? entry.chunk.decode().samples {
-                        state.readings[names[entry.seriesID] ?? "?", default: []] += samples
+                state.readingCount += frame.sampleCount
+                if keepsReadings {
+                    let names = Dictionary(uniqueKeysWithValues: frame.series.map { ($0.id, $0.name) })
+                    for entry in frame.chunks {
+                        if let samples = try? entry.chunk.decode().samples {
+                            state.readings[names[entry.seriesID] ?? "?", default: []] += samples
+                        }
                     }
                 }
             }

@@ -1,0 +1,128 @@
+import OutpostProvisioning
+import OutpostSigning
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+extension AgentBenchmark {
+    /// Runs `outpost-agent run` polling 100 points at 1 Hz from three simulators (five SDM630s,
+    /// an iEM3155 and an ATV320) into the broker on `port`, and measures it from outside over
+    /// `agentDuration` after a 5 s warm-up.
+    public func measureProcess(port: Int, simulators: [String: String], commitInterval: String) async throws
+        -> ProcessFigures
+    {
+        let directory = folder + "/agent-\(commitInterval)"
+        mkdir(directory, 0o755)
+        let identity = try GatewayIdentity.generate(gatewayID: "bench-agent")
+        let keyPath = directory + "/signing.key"
+        try write(identity.privateKeyPEM, to: keyPath)
+        var devices = ""
+        for index in 1...5 { devices += device("meter\(index)", simulators["eastron-sdm630"], "eastron-sdm630") }
+        devices += device("incomer", simulators["schneider-iem3155"], "schneider-iem3155")
+        devices += device("pump", simulators["schneider-atv320"], "schneider-atv320")
+        let config = """
+            [gateway]
+            id = "bench-agent"
+            data_dir = "\(directory)/data"
+
+            [uplink]
+            broker = "mqtt://127.0.0.1:\(port)"
+            signing_key = "\(keyPath)"
+
+            [buffer]
+            commit_interval = "\(commitInterval)"
+            \(devices)
+            """
+        try write(config, to: directory + "/agent.toml")
+        let peer = try AcknowledgingPeer(
+            port: port, verifier: try GatewayKeyVerifier(gateway: "bench-agent", publicKeyPEM: identity.publicKeyPEM),
+            keepsReadings: false)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await peer.run() }
+            let agent = try SpawnedProcess(
+                executable: SpawnedProcess.beside("outpost-agent"),
+                arguments: ["run", "--config", directory + "/agent.toml"], ready: "agent running", readyOnStderr: true)
+            try await Task.sleep(for: .seconds(5))
+            let cpuStart = Self.cpuTicks(agent.pid)
+            let writtenStart = Self.writeBytes(agent.pid)
+            let deliveredStart = peer.state.withLock { $0.readingCount }
+            let start = ContinuousClock.now
+            var maxRSS = Self.residentKilobytes(agent.pid)
+            while ContinuousClock.now - start < agentDuration {
+                try await Task.sleep(for: .seconds(1))
+                maxRSS = max(maxRSS, Self.residentKilobytes(agent.pid))
+            }
+            let elapsed = seconds(ContinuousClock.now - start)
+            let cpu = Double(Self.cpuTicks(agent.pid) - cpuStart) / Double(sysconf(Int32(_SC_CLK_TCK)))
+            let written = Self.writeBytes(agent.pid) - writtenStart
+            let delivered = peer.state.withLock { $0.readingCount } - deliveredStart
+            agent.stop()
+            group.cancelAll()
+            peer.client.shutdown()
+            return ProcessFigures(
+                commitInterval: commitInterval, seconds: elapsed, readings: delivered,
+                cpuPercentOfOneCore: cpu / elapsed * 100, maxRSSMegabytes: Double(maxRSS) / 1024,
+                storageBytesPerReading: delivered > 0 ? Double(written) / Double(delivered) : .nan)
+        }
+    }
+
+    private func device(_ name: String, _ url: String?, _ profile: String) -> String {
+        """
+
+        [[modbus]]
+        name = "\(name)"
+        url = "\(url ?? "tcp://127.0.0.1:1")"
+        profile = "\(profile)"
+        interval = "1s"
+
+        """
+    }
+
+    private func write(_ text: String, to path: String) throws {
+        guard let file = fopen(path, "w") else {
+            throw SpawnedProcess.Failure(description: "\(path): \(String(cString: strerror(errno)))")
+        }
+        fputs(text, file)
+        fclose(file)
+    }
+
+    /// utime + stime of `pid`, in clock ticks.
+    static func cpuTicks(_ pid: pid_t) -> Int {
+        let text = readText("/proc/\(pid)/stat")
+        // The command name may hold spaces; fields are counted after its closing parenthesis.
+        guard let close = text.lastIndex(of: ")") else { return 0 }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 13 else { return 0 }
+        return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
+    }
+
+    /// VmRSS of `pid` in kB.
+    static func residentKilobytes(_ pid: pid_t) -> Int {
+        for line in readText("/proc/\(pid)/status").split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+        }
+        return 0
+    }
+
+    /// Bytes `pid` caused to be written to storage.
+    static func writeBytes(_ pid: pid_t) -> Int {
+        for line in readText("/proc/\(pid)/io").split(separator: "\n") where line.hasPrefix("write_bytes:") {
+            return Int(line.dropFirst("write_bytes:".count).filter { !$0.isWhitespace }) ?? 0
+        }
+        return 0
+    }
+
+    static func readText(_ path: String) -> String {
+        guard let file = fopen(path, "r") else { return "" }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = fread(&buffer, 1, buffer.count, file)
+            if count == 0 { break }
+            bytes += buffer[..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

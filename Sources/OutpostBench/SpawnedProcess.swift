@@ -1,0 +1,118 @@
+import Foundation  // Thread, for draining a child's output
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A program a benchmark starts beside itself (the simulator, a broker, the agent): a separate
+/// process, so the benchmark's own CPU figures are not mixed with it. Stopped (SIGTERM, then
+/// reaped) by `stop()` or `deinit`.
+public final class SpawnedProcess {
+    /// The process id.
+    public let pid: pid_t
+    /// The line it announced itself with.
+    public let readyLine: String
+    private var stopped = false
+
+    /// Why a program could not be started.
+    public struct Failure: Error, CustomStringConvertible {
+        /// What went wrong.
+        public let description: String
+    }
+
+    /// Starts `executable` with `arguments` and waits for a line of its standard output (or of
+    /// standard error, with `readyOnStderr`) containing `ready`; an empty `ready` does not wait.
+    public init(
+        executable: String, arguments: [String], ready: String, readyOnStderr: Bool = false,
+        environment: [String: String] = [:]
+    ) throws(Failure) {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { throw Failure(description: "pipe: \(String(cString: strerror(errno)))") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, fds[1], readyOnStderr ? 2 : 1)
+        posix_spawn_file_actions_addopen(&actions, readyOnStderr ? 1 : 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addclose(&actions, fds[0])
+        // The calling thread may block signals (Dispatch and the async runtime do); the child
+        // must start with an empty mask and default handlers, or it cannot be stopped.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var variables: [String] = []
+        var index = 0
+        while let entry = environ[index] {
+            variables.append(String(cString: entry))
+            index += 1
+        }
+        variables += environment.map { "\($0.key)=\($0.value)" }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = variables.map { strdup($0) } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var child: pid_t = 0
+        let result = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
+        close(fds[1])
+        guard result == 0 else {
+            close(fds[0])
+            throw Failure(description: "cannot start \(executable): \(String(cString: strerror(result)))")
+        }
+        pid = child
+        var found = ready.isEmpty ? "" : nil as String?
+        var line: [UInt8] = []
+        var byte: UInt8 = 0
+        while found == nil, read(fds[0], &byte, 1) == 1 {
+            if byte != 0x0A {
+                line.append(byte)
+                continue
+            }
+            let text = String(decoding: line, as: UTF8.self)
+            if text.contains(ready) { found = text }
+            line.removeAll()
+        }
+        // Keep draining its output on a thread of its own, so it never blocks on a full pipe.
+        let descriptor = fds[0]
+        let drain = Thread {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while read(descriptor, &buffer, 4096) > 0 {}
+            close(descriptor)
+        }
+        drain.start()
+        guard let found else {
+            kill(child, SIGKILL)
+            var status: Int32 = 0
+            waitpid(child, &status, 0)
+            throw Failure(description: "\(executable) exited before saying '\(ready)'")
+        }
+        readyLine = found
+    }
+
+    deinit { stop() }
+
+    /// Stops the process and reaps it.
+    public func stop() {
+        guard !stopped else { return }
+        stopped = true
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+    }
+
+    /// The program `name` next to the running executable.
+    public static func beside(_ name: String) -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard length > 0 else { return name }
+        let path = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) + "/" + name
+    }
+}

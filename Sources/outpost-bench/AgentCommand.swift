@@ -1,0 +1,98 @@
+import ArgumentParser
+import OutpostBench
+import OutpostCLI
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `outpost-bench agent`.
+struct AgentBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract:
+            "Outbox readings/s, backlog drain rate through Mosquitto, and the running agent's CPU, RSS and writes.")
+
+    @Option(help: "Seconds of outbox ingest.")
+    var seconds = 3.0
+
+    @Option(help: "Readings in the backlog to drain.")
+    var backlog = 1_000_000
+
+    @Option(help: "Seconds each running agent is measured (after a 5 s warm-up).")
+    var agentSeconds = 60.0
+
+    @Option(help: "Where to work (a folder on the storage to measure; it is created).")
+    var folder = ".build/bench-agent"
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func run() async throws {
+        let root = folder.hasPrefix("/") ? folder : FileManager.default.currentDirectoryPath + "/" + folder
+        try? FileManager.default.removeItem(atPath: root)
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let port = Int.random(in: 20_000..<60_000)
+        let brokerConfig = root + "/mosquitto.conf"
+        try """
+        listener \(port) 127.0.0.1
+        allow_anonymous true
+        max_queued_messages 0
+        max_inflight_messages 0
+        log_dest stderr
+        log_type all
+        user root
+
+        """.write(toFile: brokerConfig, atomically: true, encoding: .utf8)
+        let broker = try SpawnedProcess(
+            executable: "/usr/sbin/mosquitto", arguments: ["-c", brokerConfig], ready: "Opening ipv4 listen socket",
+            readyOnStderr: true)
+        defer { broker.stop() }
+        var simulators: [String: String] = [:]
+        var running: [SpawnedProcess] = []
+        for profile in ["eastron-sdm630", "schneider-iem3155", "schneider-atv320"] {
+            let sim = try SpawnedProcess(
+                executable: SpawnedProcess.beside("outpost-sim"),
+                arguments: ["modbus", "--listen", "127.0.0.1:0", "--profile", profile], ready: "listening ")
+            simulators[profile] = String(sim.readyLine.dropFirst("listening ".count))
+            running.append(sim)
+        }
+        defer { running.forEach { $0.stop() } }
+        let bench = AgentBenchmark(
+            folder: root, outboxDuration: .milliseconds(Int64(seconds * 1000)), backlog: backlog,
+            agentDuration: .milliseconds(Int64(agentSeconds * 1000)))
+        let outbox = try await bench.outboxRate()
+        let drain = try await bench.drainRate(port: port)
+        var processes: [AgentBenchmark.ProcessFigures] = []
+        for interval in ["1s", "10s"] {
+            processes.append(
+                try await bench.measureProcess(port: port, simulators: simulators, commitInterval: interval))
+        }
+        let figures = AgentBenchmark.Figures(
+            outboxReadingsPerSecond: outbox, backlogReadings: backlog, drainReadingsPerSecond: drain,
+            processes: processes)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            FileIO.printOut(Array(try encoder.encode(figures)) + [0x0A])
+            return
+        }
+        var lines = [
+            "outbox ingest            \(Int(outbox)) readings/s",
+            "backlog drain            \(Int(drain)) readings/s (\(backlog) readings through Mosquitto, acknowledged)",
+        ]
+        for process in processes {
+            lines.append(
+                "agent, commit \(process.commitInterval): \(process.readings) readings in \(Int(process.seconds)) s, "
+                    + "CPU \(String(format: "%.2f", process.cpuPercentOfOneCore)) % of one core, "
+                    + "RSS \(String(format: "%.1f", process.maxRSSMegabytes)) MB, "
+                    + "\(String(format: "%.1f", process.storageBytesPerReading)) storage bytes/reading")
+        }
+        FileIO.printOut(Array((lines.joined(separator: "\n") + "\n").utf8))
+    }
+}
