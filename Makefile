@@ -46,6 +46,7 @@ fuzz: deps-system
 bench: release
 	.build/release/outpost-bench codec
 	.build/release/outpost-bench poll
+	.build/release/outpost-bench agent
 
 clean:
 	rm -rf .build .build-fuzz $(VENV)

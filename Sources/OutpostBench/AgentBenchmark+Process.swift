@@ -1,3 +1,4 @@
+import OutpostAgent
 import OutpostProvisioning
 import OutpostSigning
 
@@ -46,7 +47,9 @@ extension AgentBenchmark {
             try await Task.sleep(for: .seconds(5))
             let cpuStart = Self.cpuTicks(agent.pid)
             let writtenStart = Self.writeBytes(agent.pid)
-            let deliveredStart = peer.state.withLock { $0.readingCount }
+            // Readings taken = delivered + what waits in the outbox (read from outside, read-only).
+            let outboxPath = directory + "/data/outbox.db"
+            let takenStart = peer.state.withLock { $0.readingCount } + (try Self.backlog(outboxPath))
             let start = ContinuousClock.now
             var maxRSS = Self.residentKilobytes(agent.pid)
             while ContinuousClock.now - start < agentDuration {
@@ -56,7 +59,7 @@ extension AgentBenchmark {
             let elapsed = seconds(ContinuousClock.now - start)
             let cpu = Double(Self.cpuTicks(agent.pid) - cpuStart) / Double(sysconf(Int32(_SC_CLK_TCK)))
             let written = Self.writeBytes(agent.pid) - writtenStart
-            let delivered = peer.state.withLock { $0.readingCount } - deliveredStart
+            let delivered = peer.state.withLock { $0.readingCount } + (try Self.backlog(outboxPath)) - takenStart
             agent.stop()
             group.cancelAll()
             peer.client.shutdown()
@@ -85,6 +88,11 @@ extension AgentBenchmark {
         }
         fputs(text, file)
         fclose(file)
+    }
+
+    static func backlog(_ path: String) throws -> Int {
+        let statistics = try OutboxVerification.statistics(path: path)
+        return statistics.pendingReadings + statistics.unsentReadings
     }
 
     /// utime + stime of `pid`, in clock ticks.

@@ -37,7 +37,7 @@ struct StatusCommand: ParsableCommand {
         let age = Double(Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec) - status.time) / 1e9
         var lines = [
             "gateway \(status.gateway), agent \(status.version), status written \(Int(age)) s ago"
-                + (age > 60 ? " (the agent may not be running)" : ""),
+                + (age > 120 ? " (the agent may not be running)" : ""),
             "uplink: \(status.connected ? "connected" : "not connected"), \(status.inFlight) batches in flight, "
                 + "last acknowledgement "
                 + (status.lastAcknowledgementAgeSeconds.map { "\(Int($0)) s ago" } ?? "never"),

@@ -147,7 +147,7 @@ struct AgentConfigurationTests {
             ("id = \"gw-017\"", "id = \"gw 017\"", "gateway.id: 'gw 017' is not a name"),
             ("line = 17", "line = -1", "gpio[0].lines[0].line: -1 is not a line offset"),
             ("pattern = \"T=(?<temperature>-?[0-9.]+)\"", "pattern = \"T=([0-9.]+)\"", "serial[0].pattern:"),
-            ("interval = \"5s\"", "interval = \"500ms\"", "modbus[0].timeout: must be shorter than the interval"),
+            ("interval = \"5s\"", "interval = \"500ms\"\ntimeout = \"2s\"", "modbus[0].timeout: must be shorter than the interval"),
         ])
     func wrongValues(original: String, replacement: String, expected: String) {
         do {
@@ -157,5 +157,21 @@ struct AgentConfigurationTests {
         } catch {
             #expect(error.problems.contains { $0.description.contains(expected) }, "\(error.problems)")
         }
+    }
+
+    @Test("The README's configuration reference is a configuration that passes check")
+    func readmeExample() throws {
+        let readme = String(decoding: readFileBytes(packageRoot() + "/README.md"), as: UTF8.self)
+        let section = try #require(readme.range(of: "### Configuration reference"))
+        let rest = readme[section.upperBound...]
+        let start = try #require(rest.range(of: "```toml\n"))
+        let end = try #require(rest[start.upperBound...].range(of: "```"))
+        let example = String(rest[start.upperBound..<end.lowerBound])
+        let configuration = try AgentConfiguration(toml: example, file: "README.md", profiles: profiles)
+        #expect(configuration.modbus.count == 2)
+        #expect(configuration.gpio.first?.lines.count == 2)
+        #expect(configuration.serial.count == 2)
+        #expect(configuration.aggregation.count == 3)
+        #expect(configuration.uplink.bandwidthLimit == 20_000)
     }
 }

@@ -19,6 +19,14 @@ public struct OutboxVerification: Sendable {
     /// Whether everything checked out.
     public var isHealthy: Bool { integrity == "ok" && damagedBatches.isEmpty && damagedSegments == 0 }
 
+    /// The statistics of the outbox at `path`, read-only, without the integrity check (for
+    /// watching a running agent's outbox from outside).
+    public static func statistics(path: String) throws -> OutboxStatistics {
+        var configuration = Configuration()
+        configuration.readonly = true
+        return try DatabaseQueue(path: path, configuration: configuration).read { db in try OutboxStatistics(db) }
+    }
+
     /// Checks the outbox at `path` read-only: SQLite's integrity check, then every frame and
     /// segment decoded (CRC, structure).
     public static func check(path: String) throws -> OutboxVerification {

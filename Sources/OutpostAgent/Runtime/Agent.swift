@@ -91,14 +91,15 @@ public final class Agent: Service {
                 // Wait out the commit interval in short steps, so a stop is acted on at once.
                 let wake = ContinuousClock.now + interval
                 while !stopping.isSet, ContinuousClock.now < wake {
-                    try? await Task.sleep(for: min(.milliseconds(100), wake - ContinuousClock.now))
+                    try? await Task.sleep(for: min(.milliseconds(250), wake - ContinuousClock.now))
                 }
                 await commit(&aggregator, final: false)
                 if let watchdog = notifier.watchdogInterval, ContinuousClock.now - lastWatchdog >= watchdog / 2 {
                     notifier.notify("WATCHDOG=1")
                     lastWatchdog = .now
                 }
-                if ContinuousClock.now - lastStatusFile >= .seconds(15) {
+                // Once a minute: the file is for people on site, and every write wears the flash.
+                if ContinuousClock.now - lastStatusFile >= .seconds(60) {
                     await writeStatusFile()
                     lastStatusFile = .now
                 }

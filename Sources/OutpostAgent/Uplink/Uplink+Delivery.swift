@@ -90,7 +90,9 @@ extension Uplink {
                     errors.failed("uplink.outbox", "\(error)")
                 }
             }
-            do { try await Task.sleep(for: .milliseconds(20)) } catch { return }
+            // Quick while batches are on their way (acks free the window), slower when idle.
+            let busy = state.withLock { !$0.inFlight.isEmpty } || nudged.load(ordering: .relaxed)
+            do { try await Task.sleep(for: .milliseconds(busy ? 20 : 200)) } catch { return }
         }
     }
 
