@@ -24,6 +24,8 @@ public final class AcknowledgingPeer: Sendable {
         public var acksToDrop = 0
         /// Acknowledgements lost so far.
         public var acksDropped = 0
+        /// Subscriptions or acknowledgements the client could not send.
+        public var failures = 0
     }
 
     /// The MQTT client.
@@ -55,7 +57,11 @@ public final class AcknowledgingPeer: Sendable {
         for await event in client.events {
             switch event {
             case .connected:
-                try? client.subscribe(GatewayTopics.allBatches, qos: 1)
+                do {
+                    try client.subscribe(GatewayTopics.allBatches, qos: 1)
+                } catch {
+                    state.withLock { $0.failures += 1 }
+                }
             case .message(let topic, let payload):
                 handle(topic: topic, payload: payload)
             default:
@@ -80,8 +86,11 @@ public final class AcknowledgingPeer: Sendable {
                 if keepsReadings {
                     let names = Dictionary(uniqueKeysWithValues: frame.series.map { ($0.id, $0.name) })
                     for entry in frame.chunks {
-                        if let samples = try? entry.chunk.decode().samples {
-                            state.readings[names[entry.seriesID] ?? "?", default: []] += samples
+                        do {
+                            state.readings[names[entry.seriesID] ?? "?", default: []] += try entry.chunk.decode()
+                                .samples
+                        } catch {
+                            state.refused += 1  // cannot happen after the decoder validated the frame
                         }
                     }
                 }
@@ -95,6 +104,10 @@ public final class AcknowledgingPeer: Sendable {
         }
         guard !drop else { return }
         let ack = Acknowledgement(sequences: [frame.sequence], hubTime: frame.createdAt)
-        try? client.publish(.init(topic: GatewayTopics(gateway: gateway).ack, payload: ack.encoded(), qos: 1))
+        do {
+            try client.publish(.init(topic: GatewayTopics(gateway: gateway).ack, payload: ack.encoded(), qos: 1))
+        } catch {
+            state.withLock { $0.failures += 1 }
+        }
     }
 }

@@ -221,7 +221,9 @@ public final class ModbusServer: @unchecked Sendable {
 }
 
 private func fdZero(_ set: inout fd_set) {
-    withUnsafeMutableBytes(of: &set) { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+    withUnsafeMutableBytes(of: &set) { raw in
+        for index in raw.indices { raw[index] = 0 }
+    }
 }
 
 private func fdSet(_ descriptor: Int32, _ set: inout fd_set) {

@@ -147,7 +147,10 @@ struct AgentConfigurationTests {
             ("id = \"gw-017\"", "id = \"gw 017\"", "gateway.id: 'gw 017' is not a name"),
             ("line = 17", "line = -1", "gpio[0].lines[0].line: -1 is not a line offset"),
             ("pattern = \"T=(?<temperature>-?[0-9.]+)\"", "pattern = \"T=([0-9.]+)\"", "serial[0].pattern:"),
-            ("interval = \"5s\"", "interval = \"500ms\"\ntimeout = \"2s\"", "modbus[0].timeout: must be shorter than the interval"),
+            (
+                "interval = \"5s\"", "interval = \"500ms\"\ntimeout = \"2s\"",
+                "modbus[0].timeout: must be shorter than the interval"
+            ),
         ])
     func wrongValues(original: String, replacement: String, expected: String) {
         do {

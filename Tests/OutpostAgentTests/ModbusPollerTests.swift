@@ -9,7 +9,7 @@ import Testing
 struct ModbusPollerTests {
     static let vectors: [(type: PointType, value: Double)] = [
         (.int16, -12_345), (.uint16, 54_321), (.int32, -123_456_789), (.uint32, 3_000_000_000),
-        (.int64, -1_234_567_890_123_456), (.uint64, 12_345_678_901_234_567), (.float32, -1234.5678),
+        (.int64, -1_234_567_890_123_456), (.uint64, 12_345_678_901_234_568), (.float32, -1234.5678),
         (.float64, 3.141_592_653_589_793),
     ]
 
