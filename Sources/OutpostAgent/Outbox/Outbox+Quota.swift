@@ -10,10 +10,13 @@ extension Outbox {
     func enforceQuota() async throws {
         let settings = self.settings
         guard settings.policy != .pauseSources else { return }
+        let pendingBytes = try await onQueue { [journalState] in
+            journalState.pending.reduce(Int64(0)) { $0 + $1.length }
+        }
         let (evictedReadings, degraded) = try await database.write { db -> (Int, Int) in
             var evicted = 0
             var degraded = 0
-            while try Self.storedBytes(db) > settings.quota {
+            while try Self.batchBytes(db) + pendingBytes > settings.quota {
                 if settings.policy == .degrade, try self.degradeOldest(db) {
                     degraded += 1
                     continue
@@ -21,7 +24,7 @@ extension Outbox {
                 guard
                     let row = try Row.fetchOne(
                         db, sql: "SELECT sequence, readings FROM batches ORDER BY sequence LIMIT 1")
-                else { break }  // only pending segments left: they are sealed first, never dropped unsent
+                else { break }  // only unsealed records left: they are sealed first, never dropped unsent
                 let sequence: Int64 = row["sequence"]
                 let readings: Int64 = row["readings"]
                 try db.execute(sql: "DELETE FROM batches WHERE sequence = ?", arguments: [sequence])
@@ -115,14 +118,13 @@ public struct OutboxStatistics: Sendable, Hashable {
         refusedReadings = 0
     }
 
-    init(_ db: Database) throws {
-        pendingReadings = try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(readings), 0) FROM segments") ?? 0
+    init(_ db: Database, pending: [SegmentJournal.Entry]) throws {
+        pendingReadings = pending.reduce(0) { $0 + $1.readings }
         unsentBatches = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM batches") ?? 0
         unsentReadings = try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(readings), 0) FROM batches") ?? 0
-        bytes = try Outbox.storedBytes(db)
+        bytes = try Outbox.batchBytes(db) + pending.reduce(0) { $0 + $1.length }
         let oldestBatch = try Int64.fetchOne(db, sql: "SELECT MIN(oldest) FROM batches")
-        let oldestSegment = try Int64.fetchOne(db, sql: "SELECT MIN(oldest) FROM segments")
-        oldestReading = [oldestBatch, oldestSegment].compactMap { $0 }.min()
+        oldestReading = ([oldestBatch] + pending.map { Optional($0.oldest) }).compactMap { $0 }.min()
         nextSequence = UInt64(try OutboxSchema.meta(db, OutboxSchema.Key.nextSequence))
         evictedReadings = try OutboxSchema.meta(db, OutboxSchema.Key.evictedReadings)
         degradedBatches = try OutboxSchema.meta(db, OutboxSchema.Key.degradedBatches)

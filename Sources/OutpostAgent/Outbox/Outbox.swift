@@ -23,12 +23,18 @@ public final class Outbox: Sendable {
         public var quota: Int64
         /// What happens at the quota.
         public var policy: AgentConfiguration.Buffer.Policy
+        /// A wholly sealed journal larger than this is replaced by a new, empty file.
+        public var journalRotationBytes: Int64
         /// Creates settings.
-        public init(path: String, gatewayID: String, quota: Int64, policy: AgentConfiguration.Buffer.Policy) {
+        public init(
+            path: String, gatewayID: String, quota: Int64, policy: AgentConfiguration.Buffer.Policy,
+            journalRotationBytes: Int64 = 1 << 20
+        ) {
             self.path = path
             self.gatewayID = gatewayID
             self.quota = quota
             self.policy = policy
+            self.journalRotationBytes = journalRotationBytes
         }
     }
 
@@ -46,6 +52,10 @@ public final class Outbox: Sendable {
     let settings: Settings
     /// Series name → row id and resolution, as stored in the `series` table.
     let seriesIDs: Mutex<[String: (Int64, Resolution?)]>
+    /// The journal of committed, unsealed records; used only on `queue`.
+    let journalState: OutboxJournalState
+    /// Serialises the journal and the sealing.
+    let queue = DispatchQueue(label: "outpost.outbox")
     let signer: any FrameSigner
     let logger: Logger
 
@@ -58,65 +68,84 @@ public final class Outbox: Sendable {
         database = try OutboxRecovery.open(path: settings.path, logger: logger)
         let stored = try database.read { db in try OutboxSchema.series(db) }
         seriesIDs = Mutex(Dictionary(stored.map { ($1.name, ($0, $1.resolution)) }) { first, _ in first })
+        journalState = try OutboxJournalState(base: settings.path, database: database)
     }
 
-    /// Commits `samples` (described by `catalog`), taken at `clock`, as one segment. Returns the
-    /// number refused because the outbox is full under the `pause_sources` policy.
+    /// Commits `samples` (described by `catalog`), taken at `clock`, as one journal record,
+    /// synced to storage before this returns. Returns the number refused because the outbox is
+    /// full under the `pause_sources` policy.
     @discardableResult
     public func append(_ samples: [SourceSample], catalog: SeriesCatalog, clock: ClockReading) async throws -> Int {
         guard !samples.isEmpty else { return 0 }
-        let settings = self.settings
-        let known = seriesIDs.withLock { $0 }
-        let (refused, added) = try await database.write { db -> (Int, [String: (Int64, Resolution?)]) in
-            if settings.policy == .pauseSources, try Self.storedBytes(db) >= settings.quota {
-                try OutboxSchema.add(db, OutboxSchema.Key.refusedReadings, Int64(samples.count))
-                return (samples.count, [:])
-            }
-            var added: [String: (Int64, Resolution?)] = [:]
-            var readings: [Segment.Reading] = []
-            var resolutions: [Int64: Resolution] = [:]
-            readings.reserveCapacity(samples.count)
-            for sample in samples {
-                var entry = known[sample.series] ?? added[sample.series]
-                if entry == nil {
-                    let descriptor = catalog.descriptor(of: sample.series)
-                    let created = (try OutboxSchema.seriesID(db, descriptor), descriptor.resolution)
-                    added[sample.series] = created
-                    entry = created
-                }
-                guard let (id, resolution) = entry else { continue }
-                if let resolution { resolutions[id] = resolution }
-                readings.append(Segment.Reading(series: id, sample: sample.sample))
-            }
-            let payload = Segment.encode(readings, resolutions: resolutions, clock: clock)
-            try db.execute(
-                sql: "INSERT INTO segments (created_at, readings, oldest, payload) VALUES (?, ?, ?, ?)",
-                arguments: [
-                    clock.wall, readings.count, samples.map(\.sample.timestamp).min() ?? clock.wall, Data(payload),
-                ])
-            return (0, added)
-        }
-        if !added.isEmpty { seriesIDs.withLock { $0.merge(added) { _, new in new } } }
-        return refused
+        return try await onQueue { [self] in try appendNow(samples, catalog: catalog, clock: clock) }
     }
 
-    /// Seals pending segments into batches when there are `maxReadings` of them or the oldest is
-    /// older than `maxAge` (or always, when `force`); then applies the quota policy. Returns the
-    /// sequence numbers sealed.
+    /// Seals committed records into batches when there are `maxReadings` of them or the oldest
+    /// is older than `maxAge` (or always, when `force`); then applies the quota policy. Returns
+    /// the sequence numbers sealed.
     @discardableResult
     public func seal(maxReadings: Int, maxAge: Duration, clock: ClockReading, force: Bool = false) async throws
         -> [UInt64]
     {
-        var sealed: [UInt64] = []
-        while true {
-            let sequence = try await database.write { db -> UInt64? in
-                try self.sealOne(db, maxReadings: maxReadings, maxAge: maxAge, clock: clock, force: force)
+        let sealed = try await onQueue { [self] in
+            var sealed: [UInt64] = []
+            while let sequence = try sealOne(maxReadings: maxReadings, maxAge: maxAge, clock: clock, force: force) {
+                sealed.append(sequence)
             }
-            guard let sequence else { break }
-            sealed.append(sequence)
+            try journalState.rotateIfDrained(
+                base: settings.path, database: database, threshold: settings.journalRotationBytes)
+            return sealed
         }
         try await enforceQuota()
         return sealed
+    }
+
+    /// Runs `body` on the outbox's serial queue (journal file I/O and the database's blocking
+    /// calls), off the Swift concurrency pool.
+    func onQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        let result: Result<T, any Error> = await withCheckedContinuation { continuation in
+            queue.async { continuation.resume(returning: Result { try body() }) }
+        }
+        return try result.get()
+    }
+
+    private func appendNow(_ samples: [SourceSample], catalog: SeriesCatalog, clock: ClockReading) throws -> Int {
+        let state = journalState
+        if settings.policy == .pauseSources {
+            let stored =
+                try database.read { db in try Self.batchBytes(db) } + state.pending.reduce(0) { $0 + $1.length }
+            if stored >= settings.quota {
+                try database.write { db in
+                    try OutboxSchema.add(db, OutboxSchema.Key.refusedReadings, Int64(samples.count))
+                }
+                return samples.count
+            }
+        }
+        var known = seriesIDs.withLock { $0 }
+        let missing = Set(samples.map(\.series)).filter { known[$0] == nil }
+        if !missing.isEmpty {
+            let added = try database.write { db in
+                try missing.sorted().map { name in
+                    let descriptor = catalog.descriptor(of: name)
+                    return (name, (try OutboxSchema.seriesID(db, descriptor), descriptor.resolution))
+                }
+            }
+            for (name, entry) in added { known[name] = entry }
+            seriesIDs.withLock { $0.merge(added) { _, new in new } }
+        }
+        var readings: [Segment.Reading] = []
+        var resolutions: [Int64: Resolution] = [:]
+        readings.reserveCapacity(samples.count)
+        for sample in samples {
+            guard let (id, resolution) = known[sample.series] else { continue }
+            if let resolution { resolutions[id] = resolution }
+            readings.append(Segment.Reading(series: id, sample: sample.sample))
+        }
+        let entry = try state.journal.append(
+            segment: Segment.encode(readings, resolutions: resolutions, clock: clock), createdAt: clock.wall,
+            oldest: samples.map(\.sample.timestamp).min() ?? clock.wall, readings: readings.count)
+        state.pending.append(entry)
+        return 0
     }
 
     /// Up to `limit` unacknowledged batches, oldest first, leaving out `excluding`.
@@ -151,19 +180,14 @@ public final class Outbox: Sendable {
     /// The outbox's state, for status and tests. Answers even in a cancelled task (the last
     /// status of a stopping agent), which GRDB's async reads refuse.
     public func statistics() async throws -> OutboxStatistics {
-        let database = self.database
-        let result: Result<OutboxStatistics, any Error> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(returning: Result { try database.read { db in try OutboxStatistics(db) } })
-            }
+        try await onQueue { [self] in
+            let pending = journalState.pending
+            return try database.read { db in try OutboxStatistics(db, pending: pending) }
         }
-        return try result.get()
     }
 
-    static func storedBytes(_ db: Database) throws -> Int64 {
-        let batches = try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(LENGTH(frame)), 0) FROM batches") ?? 0
-        let segments = try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(LENGTH(payload)), 0) FROM segments") ?? 0
-        return batches + segments
+    static func batchBytes(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(LENGTH(frame)), 0) FROM batches") ?? 0
     }
 }
 

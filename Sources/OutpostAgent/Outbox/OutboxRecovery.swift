@@ -34,7 +34,7 @@ enum OutboxRecovery {
                 metadata: ["outbox.path": "\(path)", "outbox.damaged": "\(aside)", "error": "\(error)"])
             for suffix in ["", "-wal", "-shm"] { rename(path + suffix, aside + suffix) }
             let fresh = try openChecked(path)
-            let salvaged = salvage(from: aside, into: fresh)
+            let salvaged = salvage(from: aside, into: fresh, base: path)
             logger.notice(
                 "outbox salvaged",
                 metadata: [
@@ -63,11 +63,15 @@ enum OutboxRecovery {
     /// Copies every readable batch and segment from the damaged file. The next sequence number is
     /// the largest of: the damaged file's counter, one past its largest batch, and the wall clock
     /// in milliseconds when the counter cannot be read, so no sequence number is ever reused.
-    static func salvage(from damaged: String, into fresh: DatabaseQueue) -> (
+    ///
+    /// The journal of unsealed readings lives beside the database and survives its damage; when
+    /// the counter saying which journal file is current cannot be read, the newest file is taken
+    /// as wholly unsealed (its readings may then reach the hub twice, under new sequence numbers,
+    /// which is the lesser harm than losing them).
+    static func salvage(from damaged: String, into fresh: DatabaseQueue, base: String) -> (
         batches: Int, segments: Int, nextSequence: Int64
     ) {
         var batches: [Row] = []
-        var segments: [Row] = []
         var series: [Row] = []
         var counters: [String: Int64] = [:]
         var read = false
@@ -79,7 +83,6 @@ enum OutboxRecovery {
                     collect(db, "SELECT key, value FROM meta") { counters[$0["key"]] = $0["value"] }
                     collect(db, "SELECT * FROM series") { series.append($0) }
                     collect(db, "SELECT * FROM batches ORDER BY sequence") { batches.append($0) }
-                    collect(db, "SELECT * FROM segments ORDER BY id") { segments.append($0) }
                     read = true
                 }
             } catch {
@@ -107,13 +110,12 @@ enum OutboxRecovery {
                             row["frame"],
                         ])
                 }
-                for row in segments {
-                    try db.execute(
-                        sql: "INSERT INTO segments (created_at, readings, oldest, payload) VALUES (?, ?, ?, ?)",
-                        arguments: [row["created_at"], row["readings"], row["oldest"], row["payload"]])
-                }
                 for (key, value) in counters where key != OutboxSchema.Key.nextSequence {
-                    try OutboxSchema.add(db, key, value)
+                    try OutboxSchema.set(db, key, value)
+                }
+                if counters[OutboxSchema.Key.journalGeneration] == nil, let newest = newestJournal(base: base) {
+                    try OutboxSchema.set(db, OutboxSchema.Key.journalGeneration, newest)
+                    try OutboxSchema.set(db, OutboxSchema.Key.journalConsumed, 0)
                 }
                 try db.execute(
                     sql: "UPDATE meta SET value = ? WHERE key = ?", arguments: [chosen, OutboxSchema.Key.nextSequence])
@@ -121,7 +123,12 @@ enum OutboxRecovery {
         } catch {
             return (0, 0, chosen)
         }
-        return (batches.count, segments.count, chosen)
+        return (batches.count, 0, chosen)
+    }
+
+    /// The highest journal generation with a file beside `base`.
+    private static func newestJournal(base: String) -> Int64? {
+        OutboxJournalState.generations(base: base).last
     }
 
     /// Reads rows until the first one that cannot be read; keeps those before it.

@@ -4,8 +4,8 @@ import OutpostWire
 /// The outbox's tables, created and changed only through these migrations.
 ///
 /// - `series`: every series ever buffered, numbered, with how it is described in frames.
-/// - `segments`: the readings of one commit (`Segment`): a few bytes per reading, so a commit
-///   writes one or two pages on flash.
+///   Committed readings themselves live in the `SegmentJournal` beside the database until sealed;
+///   `meta` says which journal file is current and how much of it is sealed.
 /// - `batches`: sealed, signed frames with their sequence number, deleted only when the hub
 ///   acknowledged them (or a quota policy evicted them, counted in `meta`).
 /// - `meta`: counters that must survive restarts, the next sequence number first of all.
@@ -22,12 +22,6 @@ enum OutboxSchema {
                         unit TEXT NOT NULL,
                         kind INTEGER NOT NULL,
                         resolution TEXT);
-                    CREATE TABLE segments (
-                        id INTEGER PRIMARY KEY,
-                        created_at INTEGER NOT NULL,
-                        readings INTEGER NOT NULL,
-                        oldest INTEGER NOT NULL,
-                        payload BLOB NOT NULL);
                     CREATE TABLE batches (
                         sequence INTEGER PRIMARY KEY NOT NULL,
                         created_at INTEGER NOT NULL,
@@ -36,6 +30,8 @@ enum OutboxSchema {
                         degraded INTEGER NOT NULL DEFAULT 0,
                         frame BLOB NOT NULL);
                     INSERT INTO meta (key, value) VALUES ('next_sequence', 1);
+                    INSERT INTO meta (key, value) VALUES ('journal_generation', 1);
+                    INSERT INTO meta (key, value) VALUES ('journal_consumed', 0);
                     """)
         }
         return migrator
@@ -48,6 +44,8 @@ enum OutboxSchema {
         static let evictedBatches = "evicted_batches"
         static let degradedBatches = "degraded_batches"
         static let refusedReadings = "refused_readings"
+        static let journalGeneration = "journal_generation"
+        static let journalConsumed = "journal_consumed"
     }
 
     /// Every series row: id → descriptor (its `id` field is the row id).
@@ -76,6 +74,12 @@ enum OutboxSchema {
                 descriptor.name, descriptor.unit, Int(descriptor.kind.rawValue), descriptor.resolution?.description,
             ])
         return try Int64.fetchOne(db, sql: "SELECT id FROM series WHERE name = ?", arguments: [descriptor.name]) ?? 0
+    }
+
+    static func set(_ db: Database, _ key: String, _ value: Int64) throws {
+        try db.execute(
+            sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            arguments: [key, value])
     }
 
     static func meta(_ db: Database, _ key: String) throws -> Int64 {

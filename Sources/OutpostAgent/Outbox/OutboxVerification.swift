@@ -24,7 +24,9 @@ public struct OutboxVerification: Sendable {
     public static func statistics(path: String) throws -> OutboxStatistics {
         var configuration = Configuration()
         configuration.readonly = true
-        return try DatabaseQueue(path: path, configuration: configuration).read { db in try OutboxStatistics(db) }
+        return try DatabaseQueue(path: path, configuration: configuration).read { db in
+            try OutboxStatistics(db, pending: try OutboxJournalState.pending(base: path, db: db))
+        }
     }
 
     /// Checks the outbox at `path` read-only: SQLite's integrity check, then every frame and
@@ -37,7 +39,7 @@ public struct OutboxVerification: Sendable {
             let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ")
             var result = OutboxVerification(
                 integrity: integrity, batches: 0, damagedBatches: [], segments: 0, damagedSegments: 0,
-                statistics: try? OutboxStatistics(db))
+                statistics: try? OutboxStatistics(db, pending: try OutboxJournalState.pending(base: path, db: db)))
             let decoder = FrameDecoder()
             let batches = try Row.fetchCursor(
                 db, sql: "SELECT sequence, readings, frame FROM batches ORDER BY sequence")
@@ -51,13 +53,17 @@ public struct OutboxVerification: Sendable {
                     result.damagedBatches.append(UInt64(row["sequence"] as Int64))
                 }
             }
+            // The journal's unsealed records: each must pass its CRC (a torn tail is cut at the
+            // next start and was never reported committed) and decode.
             let resolutions = try OutboxSchema.series(db).compactMapValues(\.resolution)
-            let segments = try Row.fetchCursor(db, sql: "SELECT payload FROM segments")
-            while let row = try segments.next() {
+            let generation = max(1, try OutboxSchema.meta(db, OutboxSchema.Key.journalGeneration))
+            let pending = try OutboxJournalState.pending(base: path, db: db)
+            let journal = OutboxJournalState.path(path, generation)
+            for entry in pending {
                 result.segments += 1
-                let payload: Data = row["payload"]
                 do {
-                    _ = try Segment.decode(Array(payload), resolutions: resolutions)
+                    let bytes = try SegmentJournal.readSegment(atPath: journal, entry: entry)
+                    _ = try Segment.decode(bytes, resolutions: resolutions)
                 } catch {
                     result.damagedSegments += 1
                 }

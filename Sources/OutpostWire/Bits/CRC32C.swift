@@ -1,6 +1,6 @@
 /// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), as used by iSCSI, ext4 and SCTP.
 /// Slice-by-8 tables; `crc32c(Array("123456789".utf8)) == 0xE3069283`.
-enum CRC32C {
+package enum CRC32C {
     /// Eight 256-entry tables, one after the other.
     private static let table: [UInt32] = {
         var tables = [[UInt32]](repeating: [UInt32](repeating: 0, count: 256), count: 8)
@@ -20,7 +20,7 @@ enum CRC32C {
     }()
 
     /// The CRC-32C of `bytes`.
-    static func checksum(_ bytes: some Collection<UInt8>) -> UInt32 {
+    package static func checksum(_ bytes: some Collection<UInt8>) -> UInt32 {
         table.withUnsafeBufferPointer { table in
             bytes.withContiguousStorageIfAvailable { checksum($0, table: table) }
                 ?? Array(bytes).withUnsafeBufferPointer { checksum($0, table: table) }
