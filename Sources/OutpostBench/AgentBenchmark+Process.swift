@@ -10,10 +10,10 @@ extension AgentBenchmark {
     /// Runs `outpost-agent run` polling 100 points at 1 Hz from three simulators (five SDM630s,
     /// an iEM3155 and an ATV320) into the broker on `port`, and measures it from outside over
     /// `agentDuration` after a 5 s warm-up.
-    public func measureProcess(port: Int, simulators: [String: String], commitInterval: String) async throws
-        -> ProcessFigures
-    {
-        let directory = folder + "/agent-\(commitInterval)"
+    public func measureProcess(
+        port: Int, simulators: [String: String], commitInterval: String, batchAge: String = "10s"
+    ) async throws -> ProcessFigures {
+        let directory = folder + "/agent-\(commitInterval)-\(batchAge)"
         mkdir(directory, 0o755)
         let identity = try GatewayIdentity.generate(gatewayID: "bench-agent")
         let keyPath = directory + "/signing.key"
@@ -30,6 +30,7 @@ extension AgentBenchmark {
             [uplink]
             broker = "mqtt://127.0.0.1:\(port)"
             signing_key = "\(keyPath)"
+            batch_max_age = "\(batchAge)"
 
             [buffer]
             commit_interval = "\(commitInterval)"

@@ -27,6 +27,9 @@ struct AgentBench: AsyncParsableCommand {
     @Option(help: "Seconds each running agent is measured (after a 5 s warm-up).")
     var agentSeconds = 60.0
 
+    @Option(help: "The agents' batch_max_age.")
+    var batchAge = "10s"
+
     @Option(help: "Where to work (a folder on the storage to measure; it is created).")
     var folder = ".build/bench-agent"
 
