@@ -78,7 +78,7 @@ let package = Package(
             name: "OutpostBench",
             dependencies: [
                 "OutpostWire", "OutpostSigning", "OutpostAgent", "OutpostDevices", "OutpostModbus", "OutpostMQTT",
-                "OutpostProvisioning",
+                "OutpostProvisioning", "OutpostCLI",
             ]),
         .target(name: "OutpostCLI", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
 

@@ -1,4 +1,5 @@
 import OutpostAgent
+import OutpostCLI
 import OutpostProvisioning
 import OutpostSigning
 
@@ -84,11 +85,7 @@ extension AgentBenchmark {
     }
 
     private func write(_ text: String, to path: String) throws {
-        guard let file = fopen(path, "w") else {
-            throw SpawnedProcess.Failure(description: "\(path): \(String(cString: strerror(errno)))")
-        }
-        fputs(text, file)
-        fclose(file)
+        try FileIO.write(Array(text.utf8), to: path, mode: 0o600)
     }
 
     static func backlog(_ path: String) throws -> Int {
@@ -123,15 +120,10 @@ extension AgentBenchmark {
     }
 
     static func readText(_ path: String) -> String {
-        guard let file = fopen(path, "r") else { return "" }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, file)
-            if count == 0 { break }
-            bytes += buffer[..<count]
+        do throws(FileIO.Failure) {
+            return String(decoding: try FileIO.read(path), as: UTF8.self)
+        } catch {
+            return ""  // the process has exited: its figures read as zero
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

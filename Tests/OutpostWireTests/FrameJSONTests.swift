@@ -91,7 +91,8 @@ struct FrameJSONTests {
     @Test("Values that JSON numbers cannot carry use strings and come back bit for bit")
     func specialValues() throws {
         let specials: [Double] = [
-            .nan, -.nan, .infinity, -.infinity, -0.0, Double(bitPattern: 0x7FF8_0000_0000_0ABC), Double.leastNonzeroMagnitude,
+            .nan, -.nan, .infinity, -.infinity, -0.0, Double(bitPattern: 0x7FF8_0000_0000_0ABC),
+            Double.leastNonzeroMagnitude,
             1.7976931348623157e308,
         ]
         let frame = BatchFrame(

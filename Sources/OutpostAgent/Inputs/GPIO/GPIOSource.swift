@@ -80,20 +80,8 @@ public final class GPIOSource: SampleSource {
     }
 
     public func run(into sink: @escaping SampleSink) async {
-        let (stream, continuation) = AsyncStream.makeStream(
-            of: [SourceSample].self, bufferingPolicy: .bufferingOldest(4096))
-        let stop = StopFlag()
-        queue.async { [self] in
-            readUntilStopped(stop) { continuation.yield($0) }
-            continuation.finish()
-        }
-        await withTaskCancellationHandler {
-            for await batch in stream {
-                counters.count(batch)
-                await sink(batch)
-            }
-        } onCancel: {
-            stop.set()
+        await runBlocking(on: queue, counters: counters, into: sink) { [self] stop, emit in
+            readUntilStopped(stop, emit: emit)
         }
     }
 

@@ -66,20 +66,8 @@ public final class SerialLineSource: SampleSource {
     }
 
     public func run(into sink: @escaping SampleSink) async {
-        let (stream, continuation) = AsyncStream.makeStream(
-            of: [SourceSample].self, bufferingPolicy: .bufferingOldest(4096))
-        let stop = StopFlag()
-        queue.async { [self] in
-            readUntilStopped(stop) { continuation.yield($0) }
-            continuation.finish()
-        }
-        await withTaskCancellationHandler {
-            for await batch in stream {
-                counters.count(batch)
-                await sink(batch)
-            }
-        } onCancel: {
-            stop.set()
+        await runBlocking(on: queue, counters: counters, into: sink) { [self] stop, emit in
+            readUntilStopped(stop, emit: emit)
         }
     }
 
@@ -168,15 +156,6 @@ public final class SerialLineSource: SampleSource {
             usleep(20_000)
         }
     }
-}
-
-/// A flag set once from any thread (a task's cancellation) and polled by a blocking loop.
-final class StopFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-    /// Whether a stop was asked for.
-    var isSet: Bool { flag.load(ordering: .acquiring) }
-    /// Asks for a stop.
-    func set() { flag.store(true, ordering: .releasing) }
 }
 
 #if canImport(Glibc)
