@@ -60,6 +60,33 @@ extension MQTTClient {
         try check(mosquitto_loop_start(handle.pointer), "starting the network loop")
     }
 
+    /// Connects again after the broker refused the connection: libmosquitto's loop does not retry
+    /// a refused CONNACK by itself. Blocks for the TCP (and TLS) handshake, like `connect`.
+    public func reconnectAfterRefusal() throws(MQTTError) {
+        try whileOpen { () throws(MQTTError) in
+            _ = mosquitto_loop_stop(handle.pointer, true)
+            context.expectingDisconnect.store(false, ordering: .relaxed)
+            try check(mosquitto_reconnect(handle.pointer), "reconnecting")
+            try check(mosquitto_loop_start(handle.pointer), "starting the network loop")
+        }
+    }
+
+    /// Runs `body` unless the client was shut down, holding off a shutdown meanwhile.
+    private func whileOpen(_ body: () throws(MQTTError) -> Void) throws(MQTTError) {
+        let result: Result<Void, MQTTError> = handle.lifecycle.withLock { _ in
+            guard !handle.closed.load(ordering: .acquiring) else {
+                return .failure(MQTTError(code: Int32(MOSQ_ERR_NO_CONN.rawValue), doing: "connecting after shutdown"))
+            }
+            do throws(MQTTError) {
+                try body()
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+        try result.get()
+    }
+
     /// Switches to MQTT 3.1.1 (for a broker that refused MQTT 5); takes effect at the next connect.
     public func useVersion311() {
         _ = mosquitto_int_option(handle.pointer, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311)
@@ -90,6 +117,10 @@ extension MQTTClient {
 
     /// Disconnects, stops the network loop (joining its thread) and frees the handle. Idempotent.
     public func shutdown() {
+        handle.lifecycle.withLock { _ in shutdownNow() }
+    }
+
+    private func shutdownNow() {
         guard !handle.closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         disconnect()
         // Not forced: the loop thread sends the DISCONNECT (so the broker does not publish the

@@ -108,6 +108,9 @@ public final class MQTTClient: Sendable {
         // struct internally once mosquitto_loop_start made it threaded, and it is freed only in shutdown(), once.
         let pointer: OpaquePointer
         let closed = Atomic<Bool>(false)
+        /// Held by connect, reconnect and shutdown, so the handle is never freed under a
+        /// (re)connect running on another thread.
+        let lifecycle = Mutex(())
         init(_ pointer: OpaquePointer) { self.pointer = pointer }
     }
 

@@ -276,4 +276,28 @@ struct DeliveryTests {
             return first
         }
     }
+
+    @Test("A broker that speaks only MQTT 3.1.1: the uplink is refused MQTT 5, falls back, and connects")
+    func fallbackTo311() async throws {
+        let broker = try ChildProcess("/usr/bin/python3", [packageRoot() + "/Tests/Peers/mqtt311_broker.py"])
+        defer { broker.terminate() }
+        let port = try #require(Int(try broker.waitForLine(startingWith: "listening ").dropFirst("listening ".count)))
+        let folder = try TemporaryFolder()
+        let outbox = try Outbox(
+            .init(path: folder.file("outbox.db"), gatewayID: "gw-1", quota: 1 << 30, policy: .dropOldest),
+            signer: GatewayFrameSigner.generate(), logger: Logger(label: "outbox"))
+        let uplink = try Uplink(
+            configuration: .init(broker: .init(host: "127.0.0.1", port: port, tls: false), signingKeyFile: ""),
+            gatewayID: "gw-1", outbox: outbox, logger: Logger(label: "uplink"))
+        let task = Task { await uplink.run(status: { _ in Array("{}".utf8) }) }
+        defer { task.cancel() }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !uplink.snapshot.connected, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(uplink.snapshot.connected)
+        let lines = broker.currentStdout()
+        #expect(lines.contains("connect level 5"), "\(lines)")
+        #expect(lines.contains("connect level 4"), "\(lines)")
+    }
 }

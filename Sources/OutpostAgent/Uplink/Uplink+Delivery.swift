@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import OutpostMQTT
 import OutpostWire
@@ -9,6 +10,7 @@ extension Uplink {
             switch event {
             case .connected:
                 state.withLock { $0.connected = true }
+                refusalBackoff.withLock { $0.recordSuccess() }
                 nudge()
                 logger.info("uplink connected", metadata: ["mqtt.broker": "\(configuration.broker)"])
                 do throws(MQTTError) {
@@ -17,9 +19,19 @@ extension Uplink {
                     errors.failed("uplink.subscribe", error.description)
                 }
             case .refused(let code):
-                // 1 (3.1.1) and 0x84 (5): unsupported protocol version: speak 3.1.1 next time.
-                if code == 1 || code == 0x84 { client.useVersion311() }
+                // 1 (3.1.1) and 0x84 (5): unsupported protocol version: speak 3.1.1, at once.
+                // Anything else (not authorised, server busy): try again after a backoff.
+                let versionRefused = code == 1 || code == 0x84
+                if versionRefused { client.useVersion311() }
                 errors.failed("uplink.refused", "the broker refused the connection (reason \(code))")
+                let wait =
+                    versionRefused
+                    ? Duration.zero
+                    : refusalBackoff.withLock { backoff in
+                        backoff.recordFailure(at: .now, random: Double.random(in: 0..<1))
+                        return backoff.delay(afterFailures: backoff.failures, random: Double.random(in: 0..<1))
+                    }
+                reconnectAfterRefusal(in: wait)
             case .disconnected(let expected):
                 state.withLock { $0.lostConnection() }
                 if !expected { errors.failed("uplink.disconnected", "connection to \(configuration.broker) lost") }
@@ -29,6 +41,20 @@ extension Uplink {
             case .message(let topic, let payload):
                 guard topic == topics.ack else { continue }
                 await acknowledge(payload)
+            }
+        }
+    }
+
+    /// Connects again on the connect queue after `delay` (libmosquitto does not retry a refusal).
+    private func reconnectAfterRefusal(in delay: Duration) {
+        let nanoseconds = Int(delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)
+        connectQueue.asyncAfter(deadline: DispatchTime.now() + DispatchTimeInterval.nanoseconds(nanoseconds)) {
+            [self] in
+            do throws(MQTTError) {
+                try client.reconnectAfterRefusal()
+            } catch {
+                errors.failed("uplink.connect", error.description)
+                reconnectAfterRefusal(in: .seconds(5))
             }
         }
     }

@@ -20,6 +20,8 @@ public final class Uplink: Sendable {
     /// Set when the outbox may have something new to send (a batch sealed, an ack, a reconnect),
     /// so an idle uplink does not query the outbox fifty times a second.
     let nudged = Atomic<Bool>(true)
+    /// Spaces out reconnects after the broker refused the connection.
+    let refusalBackoff = Mutex(Backoff(initial: .seconds(1), maximum: .seconds(60)))
     /// The message id of the last PUBACK.
     let lastPublished = Atomic<Int32>(0)
 
