@@ -73,16 +73,14 @@ struct CrashSafetyTests {
                 environment: ["OUTPOST_HARDWARE_DIR": packageRoot() + "/hardware"])
             // Let it run until it has committed something new, then a random moment more.
             let baseline = previous?.readings ?? 0
-            let deadline = ContinuousClock.now + .seconds(30)
-            while ContinuousClock.now < deadline {
-                if let statistics = try? OutboxVerification.check(path: folder.path + "/data/outbox.db").statistics,
-                    statistics.pendingReadings + statistics.unsentReadings > baseline
-                {
-                    break
-                }
-                usleep(10_000)
+            let committed = eventuallyBlocking {
+                guard let statistics = try? OutboxVerification.statistics(path: folder.path + "/data/outbox.db")
+                else { return false }
+                return statistics.pendingReadings + statistics.unsentReadings > baseline
             }
-            usleep(UInt32(random.next() * 2_000))  // 0-200 ms into its work
+            #expect(committed, "round \(round): the agent committed nothing new")
+            // The behaviour under test: a kill at a random moment, 0-200 ms into its work.
+            usleep(UInt32(random.next() * 2_000))
             agent.send(SIGKILL)
             _ = try agent.wait(timeout: .seconds(10))
             guard let state = try inspect(config) else { return }
@@ -118,15 +116,10 @@ struct CrashSafetyTests {
         #expect(notify.wait(for: "READY=1") != nil)
         #expect(notify.wait(for: "WATCHDOG=1") != nil)
         #expect(notify.wait(for: "STATUS=backlog") != nil)
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            if let state = try? OutboxVerification.check(path: folder.path + "/data/outbox.db").statistics,
-                state.unsentBatches >= 3
-            {
-                break
-            }
-            usleep(10_000)
+        let sealed = eventuallyBlocking {
+            (try? OutboxVerification.statistics(path: folder.path + "/data/outbox.db"))?.unsentBatches ?? 0 >= 3
         }
+        #expect(sealed)
         let stopped = ContinuousClock.now
         agent.send(SIGTERM)
         let outcome = try agent.wait(timeout: .seconds(20))

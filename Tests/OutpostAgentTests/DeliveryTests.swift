@@ -72,10 +72,7 @@ struct DeliveryTests {
         let group = ServiceGroup(configuration: .init(services: [agent], logger: Logger(label: "group")))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            let deadline = ContinuousClock.now + .seconds(60)
-            while ContinuousClock.now < deadline, !(await done(agent)) {
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            _ = await eventually(timeout: .seconds(60), every: .milliseconds(50)) { await done(agent) }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
@@ -291,11 +288,7 @@ struct DeliveryTests {
             gatewayID: "gw-1", outbox: outbox, logger: Logger(label: "uplink"))
         let task = Task { await uplink.run(status: { _ in Array("{}".utf8) }) }
         defer { task.cancel() }
-        let deadline = ContinuousClock.now + .seconds(30)
-        while !uplink.snapshot.connected, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        #expect(uplink.snapshot.connected)
+        #expect(await eventually { uplink.snapshot.connected })
         let lines = broker.currentStdout()
         #expect(lines.contains("connect level 5"), "\(lines)")
         #expect(lines.contains("connect level 4"), "\(lines)")

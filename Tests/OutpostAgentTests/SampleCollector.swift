@@ -1,4 +1,5 @@
 import OutpostAgent
+import OutpostTestSupport
 import Synchronization
 
 /// Collects what a source delivers, and lets a test wait for a condition on it with a deadline.
@@ -15,12 +16,6 @@ final class SampleCollector: Sendable {
 
     /// Waits until `condition` holds for the collected samples; false if `timeout` passed first.
     func wait(timeout: Duration = .seconds(20), until condition: ([SourceSample]) -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if condition(all) { return true }
-            // Checked every 10 ms; the wait ends on the condition, the deadline only bounds it.
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return condition(all)
+        await eventually(timeout: timeout) { condition(all) }
     }
 }

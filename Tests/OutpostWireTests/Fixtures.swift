@@ -40,7 +40,8 @@ enum GoldenFrame {
         let flow = SampleColumns(
             timestamps: (0..<6).map { base + $0 * 2 * second },
             values: [
-                12.5, Double(Float(12.71)), .infinity, -.infinity, Double(bitPattern: 0x7FF0_0000_0000_0001), 1e-310,
+                12.5, Double(Float(12.71)), .infinity, -.infinity, Double(bitPattern: 0x7FF0_0000_0000_0001),
+                Double(bitPattern: 0x12688b70e62b) /* 1e-310, subnormal */,
             ])
         let running = SampleColumns(timestamps: [base], values: [1])
         return BatchFrame(

@@ -1,0 +1,33 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Waits until `condition` holds, re-checking it every `interval`, for at most `timeout`;
+/// returns whether it held. Every wait in the tests goes through here (or through a child
+/// process's output): a condition with a deadline, never a fixed sleep. This one blocks its
+/// thread: for synchronous tests only; async code uses `eventually`.
+public func eventuallyBlocking(
+    timeout: Duration = .seconds(30), every interval: Duration = .milliseconds(10), _ condition: () throws -> Bool
+) rethrows -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while try !condition() {
+        guard ContinuousClock.now < deadline else { return false }
+        let parts = interval.components
+        usleep(UInt32(clamping: parts.seconds * 1_000_000 + parts.attoseconds / 1_000_000_000_000))
+    }
+    return true
+}
+
+/// The same for async tests: suspends between checks instead of blocking a thread of the
+/// (two-thread) concurrency pool.
+public func eventually(
+    timeout: Duration = .seconds(30), every interval: Duration = .milliseconds(10),
+    _ condition: () async throws -> Bool
+) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while try await !condition() {
+        guard ContinuousClock.now < deadline else { return false }
+        do { try await Task.sleep(for: interval) } catch { return try await condition() }
+    }
+    return true
+}
