@@ -47,7 +47,10 @@ public final class AcknowledgingPeer: Sendable {
             .init(host: "127.0.0.1", port: port, clientID: "test-hub", tls: tls, cleanSession: true))
     }
 
-    /// Connects, subscribes and handles batches until the client shuts down.
+    /// Disconnects; `run()` then returns.
+    public func stop() { client.shutdown() }
+
+    /// Connects, subscribes and handles batches until `stop()`.
     public func run() async {
         do {
             try client.connect(host: "127.0.0.1", port: port, keepalive: 10)

@@ -48,7 +48,7 @@ extension AgentBenchmark {
                 arguments: ["run", "--config", directory + "/agent.toml"], ready: "agent running", readyOnStderr: true)
             try await Task.sleep(for: .seconds(5))
             let cpuStart = Self.cpuTicks(agent.pid)
-            let writtenStart = Self.writeBytes(agent.pid)
+            let writtenStart = Int(StorageWrites.bytesWritten(by: agent.pid))
             // Readings taken = delivered + what waits in the outbox (read from outside, read-only).
             let outboxPath = directory + "/data/outbox.db"
             let takenStart = peer.state.withLock { $0.readingCount } + (try Self.backlog(outboxPath))
@@ -60,11 +60,11 @@ extension AgentBenchmark {
             }
             let elapsed = seconds(ContinuousClock.now - start)
             let cpu = Double(Self.cpuTicks(agent.pid) - cpuStart) / Double(sysconf(Int32(_SC_CLK_TCK)))
-            let written = Self.writeBytes(agent.pid) - writtenStart
+            let written = Int(StorageWrites.bytesWritten(by: agent.pid)) - writtenStart
             let delivered = peer.state.withLock { $0.readingCount } + (try Self.backlog(outboxPath)) - takenStart
             agent.stop()
             group.cancelAll()
-            peer.client.shutdown()
+            peer.stop()
             return ProcessFigures(
                 commitInterval: commitInterval, seconds: elapsed, readings: delivered,
                 cpuPercentOfOneCore: cpu / elapsed * 100, maxRSSMegabytes: Double(maxRSS) / 1024,
@@ -107,14 +107,6 @@ extension AgentBenchmark {
     static func residentKilobytes(_ pid: pid_t) -> Int {
         for line in readText("/proc/\(pid)/status").split(separator: "\n") where line.hasPrefix("VmRSS:") {
             return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
-        }
-        return 0
-    }
-
-    /// Bytes `pid` caused to be written to storage.
-    static func writeBytes(_ pid: pid_t) -> Int {
-        for line in readText("/proc/\(pid)/io").split(separator: "\n") where line.hasPrefix("write_bytes:") {
-            return Int(line.dropFirst("write_bytes:".count).filter { !$0.isWhitespace }) ?? 0
         }
         return 0
     }

@@ -148,7 +148,7 @@ public struct AgentBenchmark {
             }
             let elapsed = ContinuousClock.now - start
             group.cancelAll()
-            peer.client.shutdown()
+            peer.stop()
             return Double(peer.state.withLock { $0.readingCount }) / seconds(elapsed)
         }
     }

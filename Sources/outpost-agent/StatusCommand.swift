@@ -32,9 +32,7 @@ struct StatusCommand: ParsableCommand {
             return
         }
         let status = try AgentStatus(json: bytes)
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        let age = Double(Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec) - status.time) / 1e9
+        let age = Double(systemWallClock() - status.time) / 1e9
         var lines = [
             "gateway \(status.gateway), agent \(status.version), status written \(Int(age)) s ago"
                 + (age > 120 ? " (the agent may not be running)" : ""),

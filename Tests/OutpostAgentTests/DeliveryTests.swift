@@ -86,11 +86,8 @@ struct DeliveryTests {
         defer { sim.terminate() }
         let setup = try setup(broker: broker, simulator: url)
         let peer = try AcknowledgingPeer(port: broker.port, verifier: setup.verifier)
-        let peerTask = Task { await peer.run() }
-        defer {
-            peer.client.shutdown()
-            peerTask.cancel()
-        }
+        Task { await peer.run() }
+        defer { peer.stop() }
         let watcher = try MQTTClient(
             .init(host: "127.0.0.1", port: broker.port, clientID: "watcher", cleanSession: true))
         try watcher.connect(host: "127.0.0.1", port: broker.port, keepalive: 5)
@@ -121,11 +118,8 @@ struct DeliveryTests {
         defer { sim.terminate() }
         let setup = try setup(broker: broker, simulator: url)
         let peer = try AcknowledgingPeer(port: broker.port, verifier: setup.verifier)
-        let peerTask = Task { await peer.run() }
-        defer {
-            peer.client.shutdown()
-            peerTask.cancel()
-        }
+        Task { await peer.run() }
+        defer { peer.stop() }
         let phase = Mutex(0)
         let (agent, finished) = try await runAgent(setup) { agent in
             let applied = peer.state.withLock { $0.readings["room.temperature"]?.count ?? 0 }
@@ -165,11 +159,8 @@ struct DeliveryTests {
         let setup = try setup(broker: broker, simulator: url)
         let peer = try AcknowledgingPeer(port: broker.port, verifier: setup.verifier)
         peer.state.withLock { $0.acksToDrop = 4 }
-        let peerTask = Task { await peer.run() }
-        defer {
-            peer.client.shutdown()
-            peerTask.cancel()
-        }
+        Task { await peer.run() }
+        defer { peer.stop() }
         let (agent, finished) = try await runAgent(setup) { agent in
             let (dropped, copies, unique) = peer.state.withLock { ($0.acksDropped, $0.copies, $0.sequences.count) }
             guard dropped == 4, copies > unique else { return false }
@@ -198,11 +189,8 @@ struct DeliveryTests {
             tls: .init(
                 caFile: certificates.caFile, certificateFile: certificates.certificate("hub"),
                 keyFile: certificates.key("hub")))
-        let peerTask = Task { await peer.run() }
-        defer {
-            peer.client.shutdown()
-            peerTask.cancel()
-        }
+        Task { await peer.run() }
+        defer { peer.stop() }
         let (_, arrived) = try await runAgent(setup) { _ in
             peer.state.withLock { $0.readings["room.humidity"]?.count ?? 0 } >= 5
         }

@@ -1,4 +1,5 @@
 import CClock
+import OutpostCLI
 import OutpostWire
 
 #if canImport(Glibc)
@@ -38,8 +39,12 @@ public struct GatewayClock: Sendable {
 
     /// Reads the boot id once.
     public init() {
-        let text = String(decoding: Self.read("/proc/sys/kernel/random/boot_id"), as: UTF8.self)
-        bootID = BootID(parsing: text.filter { !$0.isWhitespace }) ?? .zero
+        do throws(FileIO.Failure) {
+            let text = String(decoding: try FileIO.read("/proc/sys/kernel/random/boot_id"), as: UTF8.self)
+            bootID = BootID(parsing: text.filter { !$0.isWhitespace }) ?? .zero
+        } catch {
+            bootID = .zero  // no /proc: frames say "boot unknown", and the hub treats them so
+        }
     }
 
     /// The clocks now.
@@ -54,13 +59,5 @@ public struct GatewayClock: Sendable {
         return ClockReading(
             state: state, bootID: bootID, monotonic: Int64(monotonic.tv_sec) * 1_000_000_000 + Int64(monotonic.tv_nsec),
             wall: wall)
-    }
-
-    private static func read(_ path: String) -> [UInt8] {
-        guard let file = fopen(path, "r") else { return [] }
-        defer { fclose(file) }
-        var buffer = [UInt8](repeating: 0, count: 128)
-        let count = fread(&buffer, 1, buffer.count, file)
-        return Array(buffer[..<count])
     }
 }

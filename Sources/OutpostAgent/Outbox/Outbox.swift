@@ -96,7 +96,8 @@ public final class Outbox: Sendable {
                 base: settings.path, database: database, threshold: settings.journalRotationBytes)
             return sealed
         }
-        try await enforceQuota()
+        // Stored bytes grow only by sealing (unsealed records are never evicted): check then.
+        if !sealed.isEmpty { try await enforceQuota() }
         return sealed
     }
 

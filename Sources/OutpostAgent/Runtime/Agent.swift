@@ -59,8 +59,7 @@ public final class Agent: Service {
                     await self.collect(until: stopping)
                 }
                 await group.next()  // collect returns after its final commit
-                // Give the uplink a moment to hand the last batch over, then stop it.
-                try? await Task.sleep(for: .milliseconds(500))
+                await self.waitForHandover(within: .seconds(2))
                 group.cancelAll()
             }
         } onGracefulShutdown: {
@@ -68,6 +67,16 @@ public final class Agent: Service {
         }
         notifier.notify("STOPPING=1")
         logger.info("agent stopped", metadata: ["gateway.id": "\(configuration.gateway.id)"])
+    }
+
+    /// Lets a connected uplink hand the last sealed batches over and see them acknowledged, for at
+    /// most `limit`; what is still unacknowledged then stays in the outbox for the next start.
+    private func waitForHandover(within limit: Duration) async {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline, uplink.snapshot.connected {
+            guard let statistics = try? await outbox.statistics(), statistics.unsentBatches > 0 else { return }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     /// Runs the sources and commits what they deliver every commit interval; after a stop, makes

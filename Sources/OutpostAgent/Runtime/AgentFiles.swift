@@ -31,13 +31,20 @@ enum AgentFiles {
         }
     }
 
-    /// Bytes this process caused to be written to storage (`write_bytes` of /proc/self/io).
-    static func storageBytesWritten() -> Int64 {
+    /// Bytes this process caused to be written to storage.
+    static func storageBytesWritten() -> Int64 { StorageWrites.bytesWritten(by: getpid()) }
+}
+
+/// The bytes a process caused to be written to storage (`write_bytes` of /proc/PID/io): the
+/// figure flash-wear planning needs, read by the agent for itself and by the benchmark for it.
+public enum StorageWrites {
+    /// `write_bytes` of `pid`; 0 when it cannot be read (no /proc, or the process is gone).
+    public static func bytesWritten(by pid: pid_t) -> Int64 {
         let text: String
         do throws(FileIO.Failure) {
-            text = String(decoding: try FileIO.read("/proc/self/io"), as: UTF8.self)
+            text = String(decoding: try FileIO.read("/proc/\(pid)/io"), as: UTF8.self)
         } catch {
-            return 0  // no /proc (not Linux, or hidden): the figure is unknown
+            return 0
         }
         for line in text.split(separator: "\n") where line.hasPrefix("write_bytes:") {
             return Int64(line.dropFirst("write_bytes:".count).filter { !$0.isWhitespace }) ?? 0
