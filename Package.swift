@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // The wire format: samples, chunks, batch frames, JSON rendering. No dependencies.
@@ -70,7 +71,14 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
-        .target(name: "OutpostHub", dependencies: ["OutpostWire", "OutpostSigning"]),
+        .target(
+            name: "OutpostHub",
+            dependencies: [
+                "OutpostWire", "OutpostSigning", "OutpostMQTT", "OutpostConfig", "OutpostCLI",
+                .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
         .target(
             name: "OutpostProvisioning",
             dependencies: ["OutpostWire", "OutpostSigning", .product(name: "Crypto", package: "swift-crypto")]),
@@ -86,7 +94,8 @@ let package = Package(
         .executableTarget(
             name: "outpost-agent",
             dependencies: [
-                "OutpostAgent", "OutpostCLI", "OutpostMQTT", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "OutpostAgent", "OutpostCLI", "OutpostMQTT", "OutpostWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
@@ -94,6 +103,8 @@ let package = Package(
             name: "outpost-hub",
             dependencies: [
                 "OutpostHub", "OutpostCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .executableTarget(
             name: "outpostctl",
@@ -127,14 +138,18 @@ let package = Package(
             name: "OutpostAgentTests",
             dependencies: [
                 "OutpostAgent", "OutpostWire", "OutpostDevices", "OutpostModbus", "OutpostSigning", "OutpostMQTT",
-                "OutpostProvisioning", "OutpostBench", "OutpostTestSupport", "outpost-sim", "outpost-agent",
+                "OutpostProvisioning", "OutpostBench", "OutpostTestSupport", "OutpostCLI", "outpost-sim", "outpost-agent",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(
             name: "OutpostSimulationTests",
             dependencies: ["OutpostSimulation", "OutpostAgent", "OutpostConfig", "OutpostTestSupport"]),
         .testTarget(
-            name: "OutpostHubTests", dependencies: ["OutpostHub", "OutpostWire", "OutpostSigning"]),
+            name: "OutpostHubTests",
+            dependencies: [
+                "OutpostHub", "OutpostWire", "OutpostSigning", "OutpostProvisioning", "OutpostMQTT", "OutpostBench",
+                "OutpostTestSupport", "outpost-hub", "outpost-agent", "outpost-sim",
+            ]),
         .testTarget(
             name: "OutpostCLITests",
             dependencies: [

@@ -61,9 +61,21 @@ public enum FileIO {
     }
 
     /// Writes text to standard output.
+    /// Creates `path` (and its parents) when missing, mode 0750.
+    public static func makeDirectory(_ path: String) throws(Failure) {
+        var current = ""
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, 0o750) != 0, errno != EEXIST { throw failure(current, "cannot create") }
+        }
+    }
+
     public static func printOut(_ bytes: [UInt8]) { writeAll(bytes, to: STDOUT_FILENO) }
 
     /// Writes one line to standard error.
+    /// Writes text to standard error as it is (a progress bar's carriage returns).
+    public static func printErrorRaw(_ text: String) { writeAll(Array(text.utf8), to: STDERR_FILENO) }
+
     public static func printError(_ line: String) { writeAll(Array((line + "\n").utf8), to: STDERR_FILENO) }
 
     private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) {

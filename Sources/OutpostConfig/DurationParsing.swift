@@ -51,3 +51,12 @@ extension Duration {
         return text
     }
 }
+
+extension Duration {
+    /// The duration in whole nanoseconds, saturating at `Int64.max`.
+    public var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .max : scaled &+ attoseconds / 1_000_000_000
+    }
+}

@@ -54,11 +54,16 @@ extension MQTTClient {
     /// down fails fast) and starts the network loop, which reconnects by itself afterwards.
     /// The broker's answer arrives as `.connected` or `.refused`.
     public func connect(host: String, port: Int, keepalive: Int) throws(MQTTError) {
-        context.expectingDisconnect.store(false, ordering: .relaxed)
-        try check(
-            mosquitto_connect(handle.pointer, host, Int32(port), Int32(keepalive)), "connecting to \(host):\(port)")
-        try check(mosquitto_loop_start(handle.pointer), "starting the network loop")
+        try whileOpen { () throws(MQTTError) in
+            context.expectingDisconnect.store(false, ordering: .relaxed)
+            try check(
+                mosquitto_connect(handle.pointer, host, Int32(port), Int32(keepalive)), "connecting to \(host):\(port)")
+            try check(mosquitto_loop_start(handle.pointer), "starting the network loop")
+        }
     }
+
+    /// Whether `shutdown()` was called: every later call fails.
+    public var isShutDown: Bool { handle.closed.load(ordering: .acquiring) }
 
     /// Connects again after the broker refused the connection: libmosquitto's loop does not retry
     /// a refused CONNACK by itself. Blocks for the TCP (and TLS) handshake, like `connect`.
@@ -96,17 +101,22 @@ extension MQTTClient {
     @discardableResult
     public func publish(_ message: Message) throws(MQTTError) -> Int32 {
         var messageID: Int32 = 0
-        let code = message.payload.withUnsafeBytes {
-            mosquitto_publish(
-                handle.pointer, &messageID, message.topic, Int32($0.count), $0.baseAddress, message.qos, message.retain)
+        try whileOpen { () throws(MQTTError) in
+            let code = message.payload.withUnsafeBytes {
+                mosquitto_publish(
+                    handle.pointer, &messageID, message.topic, Int32($0.count), $0.baseAddress, message.qos,
+                    message.retain)
+            }
+            try check(code, "publishing to \(message.topic)")
         }
-        try check(code, "publishing to \(message.topic)")
         return messageID
     }
 
     /// Subscribes to `topic` (wildcards allowed) at `qos`.
     public func subscribe(_ topic: String, qos: Int32 = 1) throws(MQTTError) {
-        try check(mosquitto_subscribe(handle.pointer, nil, topic, qos), "subscribing to \(topic)")
+        try whileOpen { () throws(MQTTError) in
+            try check(mosquitto_subscribe(handle.pointer, nil, topic, qos), "subscribing to \(topic)")
+        }
     }
 
     /// Disconnects cleanly (the last will is not published); the loop keeps running until `shutdown`.

@@ -109,4 +109,13 @@ extension GatewayKeyVerifier {
             throw SigningError(.invalidKey, "the public key is not a P-256 key in PEM form")
         }
     }
+
+    /// The raw form (as the hub stores it) of a PEM public key.
+    public static func rawPublicKey(pem: String) throws(SigningError) -> [UInt8] {
+        do {
+            return Array(try P256.Signing.PublicKey(pemRepresentation: pem).rawRepresentation)
+        } catch {
+            throw SigningError(.invalidKey, "the public key is not a P-256 key in PEM form")
+        }
+    }
 }

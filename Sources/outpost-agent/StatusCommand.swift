@@ -1,6 +1,7 @@
 import ArgumentParser
 import OutpostAgent
 import OutpostCLI
+import OutpostWire
 
 #if canImport(Glibc)
     import Glibc

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Logging
 import OutpostCLI
 import OutpostHub
 import OutpostSigning
@@ -6,46 +7,109 @@ import OutpostWire
 
 /// `outpost-hub`: the central aggregator.
 @main
-struct OutpostHubCommand: ParsableCommand {
+struct OutpostHubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "outpost-hub",
         abstract: "Ingest, store and analyse the readings of a fleet of Outpost gateways; serve the dashboard and API.",
         version: "outpost-hub \(OutpostVersion.current)",
-        subcommands: [CheckFrame.self])
+        subcommands: [
+            ServeCommand.self, CheckCommand.self, EnrolCommand.self, RevokeCommand.self, ImportCommand.self,
+            ExportCommand.self, CheckFrame.self,
+        ])
 }
 
-/// `outpost-hub check-frame`: runs one frame file through ingest's checks.
-struct CheckFrame: ParsableCommand {
+/// The `--config` option every subcommand that touches the store takes.
+struct ConfigOption: ParsableArguments {
+    @Option(name: .customLong("config"), help: "The hub's configuration file.")
+    var path = "/etc/outpost/hub.toml"
+
+    func load() throws -> HubConfiguration {
+        let text = String(decoding: try FileIO.read(path), as: UTF8.self)
+        do {
+            return try HubConfiguration(toml: text, file: path)
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+    }
+
+    func openStore() throws -> SQLiteHubStore {
+        let configuration = try load()
+        try FileIO.makeDirectory(configuration.dataDirectory)
+        return try SQLiteHubStore(path: configuration.databasePath)
+    }
+}
+
+/// `outpost-hub serve`.
+struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check-frame",
-        abstract:
-            "Decode and authenticate a frame file exactly as ingest would; print it as JSON or say why it is refused.")
+        commandName: "serve", abstract: "Run the hub: MQTT and HTTP ingest, store, API, until SIGTERM.")
 
-    @Argument(help: "The frame file: binary, or its JSON rendering with --json-input.")
-    var file: String
+    @OptionGroup var config: ConfigOption
 
-    @Option(name: .customLong("public-key"), help: "The gateway's public key (PEM) the signature must verify against.")
-    var publicKey: String
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let runtime = try HubRuntime(configuration: try config.load(), logger: Logger(label: "outpost.hub"))
+        try await runtime.run()
+    }
+}
 
-    @Flag(name: .customLong("json-input"), help: "The file holds the JSON rendering of a frame.")
-    var jsonInput = false
+/// `outpost-hub check`.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check", abstract: "Check the configuration file and say what is wrong, with its line.")
+
+    @OptionGroup var config: ConfigOption
 
     func run() throws {
-        let keyPEM = String(decoding: try FileIO.read(publicKey), as: UTF8.self)
-        let bytes = try FileIO.read(file)
-        let gateway: String
-        do {
-            gateway = jsonInput ? try FrameJSON.parse(bytes).gatewayID : try FrameDecoder().claimedGateway(of: bytes)
-        } catch {
-            throw CommandFailure("\(file): \(error)")
+        _ = try config.load()
+        FileIO.printOut(Array("\(config.path): ok\n".utf8))
+    }
+}
+
+/// `outpost-hub enrol`.
+struct EnrolCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enrol", abstract: "Enrol a gateway's public key (PEM); its frames are accepted from then on.")
+
+    @OptionGroup var config: ConfigOption
+    @Option(help: "The gateway id.") var gateway: String
+    @Option(name: .customLong("public-key"), help: "The gateway's public key, PEM.") var publicKey: String
+    @Option(help: "Latitude, for the map.") var latitude: Double?
+    @Option(help: "Longitude, for the map.") var longitude: Double?
+
+    func run() throws {
+        guard BatchFrame.isValidGatewayID(gateway) else {
+            throw CommandFailure("'\(gateway)' is not a gateway id: use 1-128 of A-Z a-z 0-9 . _ -")
         }
-        let verifier = try GatewayKeyVerifier(gateway: gateway, publicKeyPEM: keyPEM)
-        let intake = FrameIntake(verifier: verifier)
+        let pem = String(decoding: try FileIO.read(publicKey), as: UTF8.self)
+        let raw: [UInt8]
         do {
-            let frame = jsonInput ? try intake.accept(json: bytes) : try intake.accept(binary: bytes)
-            FileIO.printOut(try FrameJSON.render(frame) + [0x0A])
+            raw = try GatewayKeyVerifier.rawPublicKey(pem: pem)
         } catch {
-            throw CommandFailure("\(file): \(error)")
+            throw CommandFailure("\(publicKey): \(error)")
         }
+        try config.openStore().enrol(
+            gateway: gateway, publicKey: raw, latitude: latitude, longitude: longitude, at: systemWallClock())
+        FileIO.printOut(Array("enrolled \(gateway)\n".utf8))
+    }
+}
+
+/// `outpost-hub revoke`.
+struct RevokeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "revoke", abstract: "Revoke a gateway: its frames are refused (and counted) from then on.")
+
+    @OptionGroup var config: ConfigOption
+    @Option(help: "The gateway id.") var gateway: String
+
+    func run() throws {
+        guard try config.openStore().revoke(gateway: gateway, at: systemWallClock()) else {
+            throw CommandFailure("no gateway '\(gateway)' is known")
+        }
+        FileIO.printOut(Array("revoked \(gateway)\n".utf8))
     }
 }

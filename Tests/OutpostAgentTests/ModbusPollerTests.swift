@@ -1,3 +1,4 @@
+import OutpostCLI
 import OutpostAgent
 import OutpostDevices
 import OutpostModbus

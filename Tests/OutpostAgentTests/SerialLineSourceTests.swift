@@ -1,3 +1,4 @@
+import OutpostCLI
 import Logging
 import OutpostAgent
 import OutpostSerial

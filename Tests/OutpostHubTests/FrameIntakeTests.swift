@@ -37,7 +37,7 @@ struct FrameIntakeTests {
         let binary = try frame().encoded(signer: signer)
         #expect { try intake.accept(binary: binary) } throws: { error in
             guard let refusal = error as? FrameIntake.Refusal else { return false }
-            return refusal.reason == "bad_signature" && refusal.claimedGateway == "site-3"
+            return refusal.reason == "unknown_gateway" && refusal.claimedGateway == "site-3"
         }
         var corrupted = binary
         corrupted[20] ^= 4

@@ -123,30 +123,7 @@ extension AgentConfiguration {
     }
 
     static func brokerAddress(_ section: TOMLSection) throws(ConfigError) -> BrokerAddress {
-        let url = try section.requiredString("broker")
-        let tls: Bool
-        let rest: Substring
-        if url.hasPrefix("mqtts://") {
-            tls = true
-            rest = url.dropFirst("mqtts://".count)
-        } else if url.hasPrefix("mqtt://") {
-            tls = false
-            rest = url.dropFirst("mqtt://".count)
-        } else {
-            throw section.error("broker", "'\(url)' is not a broker URL; use mqtts://host:8883 or mqtt://host:1883")
-        }
-        var host = String(rest)
-        var port = tls ? 8883 : 1883
-        if let colon = rest.lastIndex(of: ":"), !rest.hasSuffix("]") {
-            host = String(rest[..<colon])
-            guard let parsed = Int(rest[rest.index(after: colon)...]), (1...65_535).contains(parsed) else {
-                throw section.error("broker", "'\(url)' has a bad port")
-            }
-            port = parsed
-        }
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty, !host.contains("/") else { throw section.error("broker", "'\(url)' has no host") }
-        return BrokerAddress(host: host, port: port, tls: tls)
+        try section.brokerAddress("broker")
     }
 
     static func buffer(_ top: TOMLSection) throws(ConfigError) -> Buffer {

@@ -79,23 +79,7 @@ public struct AgentConfiguration: Sendable {
     }
 
     /// A broker address.
-    public struct BrokerAddress: Sendable, Hashable, CustomStringConvertible {
-        /// Host name or address.
-        public var host: String
-        /// Port (1883 plain, 8883 TLS by default).
-        public var port: Int
-        /// Whether the connection uses TLS.
-        public var tls: Bool
-
-        /// Creates an address.
-        public init(host: String, port: Int, tls: Bool) {
-            self.host = host
-            self.port = port
-            self.tls = tls
-        }
-
-        public var description: String { "\(tls ? "mqtts" : "mqtt")://\(host):\(port)" }
-    }
+    public typealias BrokerAddress = OutpostConfig.BrokerAddress
 
     /// The outbox's limits.
     public struct Buffer: Sendable, Hashable {

@@ -12,15 +12,7 @@ enum AgentFiles {
     }
 
     /// Creates `path` (and its parents) when missing, mode 0750.
-    static func makeDirectory(_ path: String) throws {
-        var current = ""
-        for part in path.split(separator: "/") {
-            current += "/" + part
-            if mkdir(current, 0o750) != 0, errno != EEXIST {
-                throw CommandFailure("\(current): cannot create: \(String(cString: strerror(errno)))")
-            }
-        }
-    }
+    static func makeDirectory(_ path: String) throws { try FileIO.makeDirectory(path) }
 
     /// Replaces a file atomically; a failure is not fatal (status is advisory) and is ignored.
     static func writeAtomically(_ bytes: [UInt8], to path: String) {

@@ -1,3 +1,4 @@
+import OutpostCLI
 import Dispatch
 import Logging
 import OutpostMQTT

@@ -34,15 +34,6 @@ public protocol SampleSource: Sendable {
     func run(into sink: @escaping SampleSink) async
 }
 
-/// Gateway wall-clock time in nanoseconds since the Unix epoch: what samples are stamped with.
-public typealias WallClock = @Sendable () -> Int64
-
-/// The system's real-time clock.
-public let systemWallClock: WallClock = {
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
-}
 
 #if canImport(Glibc)
     import Glibc

@@ -1,3 +1,4 @@
+import OutpostCLI
 import OutpostDevices
 import OutpostModbus
 import OutpostWire

@@ -1,3 +1,4 @@
+import OutpostCLI
 import Logging
 import OutpostModbus
 import OutpostWire

@@ -49,10 +49,15 @@ public struct FrameIntake: Sendable {
 
     private func refusal(_ error: WireError, bytes: [UInt8]) -> Refusal {
         let claimed: String?
+        var reason = error.reasonCode
         switch error {
-        case .badSignature(let gateway, _): claimed = gateway
+        case .badSignature(let gateway, let why):
+            claimed = gateway
+            // Who is knocking matters to operators: an unknown or revoked gateway is its own reason.
+            if why == GatewayRegistry.notEnrolled { reason = "unknown_gateway" }
+            if why == GatewayRegistry.revoked { reason = "revoked_gateway" }
         default: claimed = try? decoder.claimedGateway(of: bytes)
         }
-        return Refusal(reason: error.reasonCode, claimedGateway: claimed, detail: error.description)
+        return Refusal(reason: reason, claimedGateway: claimed, detail: error.description)
     }
 }

@@ -1,0 +1,170 @@
+import Dispatch
+import Logging
+import OutpostWire
+import Synchronization
+
+/// Ingest, shared by the MQTT and HTTP paths: checks a frame (`FrameIntake`), then applies it
+/// with whatever else arrived meanwhile in one store transaction (group commit), and answers with
+/// the acknowledgement only once that transaction is durable.
+public final class IngestPipeline: Sendable {
+    /// How one frame ended.
+    public enum Outcome: Sendable {
+        /// Durable (now, or before: `duplicate`): acknowledge it.
+        case acknowledged(Acknowledgement, gateway: String, duplicate: Bool)
+        /// Refused before the store: not acknowledged.
+        case refused(FrameIntake.Refusal)
+        /// The store could not take it now: not acknowledged, so the gateway sends it again.
+        case failed(String)
+    }
+
+    private struct Waiting {
+        var frame: ReceivedFrame
+        var continuation: CheckedContinuation<Outcome, Never>
+    }
+
+    private struct Queue {
+        var waiting: [Waiting] = []
+        var draining = false
+        var refusals: [String: (gateway: String, reason: String, detail: String, count: Int, at: Int64)] = [:]
+    }
+
+    /// The store frames are applied to.
+    public let store: any HubStore
+    /// The counts.
+    public let counters = IngestCounters()
+    private let intake: FrameIntake
+    private let clock: WallClock
+    private let logger: Logger
+    private let maxGroup: Int
+    private let queue = Mutex(Queue())
+    private let writer = DispatchQueue(label: "outpost.hub.ingest")
+
+    /// Creates the pipeline. `maxGroup` caps the frames of one transaction.
+    public init(
+        store: any HubStore, verifier: any FrameVerifier, limits: FrameLimits = .default,
+        clock: @escaping WallClock = systemWallClock, logger: Logger, maxGroup: Int = 512
+    ) {
+        self.store = store
+        intake = FrameIntake(verifier: verifier, limits: limits)
+        self.clock = clock
+        self.logger = logger
+        self.maxGroup = maxGroup
+    }
+
+    /// Checks and applies a frame; `json` says the bytes are its JSON rendering. `topicGateway`
+    /// is the gateway the MQTT topic named, which must be the frame's.
+    public func ingest(_ bytes: [UInt8], json: Bool = false, topicGateway: String? = nil) async -> Outcome {
+        let frame: BatchFrame
+        do {
+            frame = json ? try intake.accept(json: bytes) : try intake.accept(binary: bytes)
+        } catch {
+            refused(error)
+            return .refused(error)
+        }
+        if let topicGateway, topicGateway != frame.gatewayID {
+            let refusal = FrameIntake.Refusal(
+                reason: "topic_mismatch", claimedGateway: frame.gatewayID,
+                detail: "frame of gateway '\(frame.gatewayID)' published on the topic of '\(topicGateway)'")
+            refused(refusal)
+            return .refused(refusal)
+        }
+        let received = ReceivedFrame(frame: frame, hubTime: clock())
+        return await withCheckedContinuation { continuation in
+            let start = queue.withLock { queue -> Bool in
+                queue.waiting.append(Waiting(frame: received, continuation: continuation))
+                guard !queue.draining else { return false }
+                queue.draining = true
+                return true
+            }
+            if start { writer.async { self.drain() } }
+        }
+    }
+
+    private func refused(_ refusal: FrameIntake.Refusal) {
+        counters.update { $0.refused[refusal.reason, default: 0] += 1 }
+        logger.warning(
+            "frame refused",
+            metadata: [
+                "reason": "\(refusal.reason)", "gateway": "\(refusal.claimedGateway ?? "?")",
+                "detail": "\(refusal.detail)",
+            ])
+        let gateway = refusal.claimedGateway ?? "?"
+        let now = clock()
+        let start = queue.withLock { queue -> Bool in
+            let key = "\(gateway)\u{0}\(refusal.reason)"
+            var entry = queue.refusals[key] ?? (gateway, refusal.reason, refusal.detail, 0, now)
+            entry.count += 1
+            entry.detail = refusal.detail
+            entry.at = now
+            queue.refusals[key] = entry
+            guard !queue.draining else { return false }
+            queue.draining = true
+            return true
+        }
+        // Recorded by the writer, with the next group: a flood of bad frames costs one small
+        // transaction per batch of refusals, never one per frame.
+        if start { writer.async { self.drain() } }
+    }
+
+    /// Applies everything waiting, a group per transaction, until nothing waits.
+    private func drain() {
+        while true {
+            let (group, refusals) = queue.withLock { queue in
+                let group = Array(queue.waiting.prefix(maxGroup))
+                queue.waiting.removeFirst(group.count)
+                let refusals = queue.refusals
+                queue.refusals = [:]
+                if group.isEmpty { queue.draining = false }
+                return (group, refusals)
+            }
+            persist(refusals.values.map { $0 })
+            guard !group.isEmpty else { return }
+            commit(group)
+        }
+    }
+
+    private func commit(_ group: [Waiting]) {
+        let results: [ApplyResult]
+        do {
+            results = try store.apply(group.map(\.frame))
+        } catch {
+            counters.update { $0.storeFailures += 1 }
+            logger.error("store transaction failed; frames not acknowledged", metadata: ["error": "\(error)"])
+            for waiting in group { waiting.continuation.resume(returning: .failed("\(error)")) }
+            return
+        }
+        let now = clock()
+        counters.update { $0.commits += 1 }
+        for (waiting, result) in zip(group, results) {
+            let frame = waiting.frame.frame
+            let ack = Acknowledgement(sequences: [frame.sequence], hubTime: now)
+            switch result {
+            case .applied(let readings):
+                counters.update {
+                    $0.framesApplied += 1
+                    $0.readings += readings
+                }
+                waiting.continuation.resume(returning: .acknowledged(ack, gateway: frame.gatewayID, duplicate: false))
+            case .duplicate:
+                counters.update { $0.duplicates += 1 }
+                waiting.continuation.resume(returning: .acknowledged(ack, gateway: frame.gatewayID, duplicate: true))
+            case .rejected(let reason):
+                let refusal = FrameIntake.Refusal(reason: "undecodable_chunk", claimedGateway: frame.gatewayID, detail: reason)
+                refused(refusal)
+                waiting.continuation.resume(returning: .refused(refusal))
+            }
+        }
+    }
+
+    private func persist(_ refusals: [(gateway: String, reason: String, detail: String, count: Int, at: Int64)]) {
+        for refusal in refusals {
+            do {
+                try store.recordRefusal(
+                    gateway: refusal.gateway, reason: refusal.reason, detail: refusal.detail, count: refusal.count,
+                    at: refusal.at)
+            } catch {
+                logger.error("could not record a refusal", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}

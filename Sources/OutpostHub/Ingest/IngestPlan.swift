@@ -1,0 +1,80 @@
+import OutpostWire
+
+/// Everything one frame (or one import) changes in the store, worked out before the store is
+/// touched, so every backend applies the same rows: the chunks with their true spans, the rollup
+/// contributions of each series, and the newest reading of each series.
+public struct IngestPlan: Sendable {
+    /// One chunk to store.
+    public struct ChunkRow: Sendable {
+        /// The series, by name within the gateway.
+        public var series: String
+        /// The chunk, with its true span and shift.
+        public var stored: StoredChunk
+    }
+
+    /// The newest reading of a series in this plan.
+    public struct Newest: Sendable {
+        /// True time.
+        public var timestamp: Int64
+        /// Last valid value (NaN when none).
+        public var value: Double
+        /// Whether the newest sample was good.
+        public var good: Bool
+    }
+
+    /// The series the chunks refer to.
+    public var series: [SeriesDescriptor]
+    /// The chunks.
+    public var chunks: [ChunkRow]
+    /// Rollup contributions: level → series name → bucket start → aggregate.
+    public var rollups: [RollupLevel: [String: [Int64: Aggregate]]]
+    /// The newest reading per series name.
+    public var newest: [String: Newest]
+    /// The number of readings.
+    public var readingCount: Int
+
+    /// Plans the chunks of `series` (frame chunk ids refer to `series`), shifting unsynchronised
+    /// chunks by `clock`.
+    public init(series: [SeriesDescriptor], chunks: [FrameChunk], clock: BootClock?) throws(WireError) {
+        self.series = series
+        self.chunks = []
+        rollups = [:]
+        newest = [:]
+        readingCount = 0
+        let names = Dictionary(series.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        for entry in chunks {
+            guard let name = names[entry.seriesID] else {
+                throw .malformed(field: "chunk.series", offset: 0, reason: "series id \(entry.seriesID) is not in the dictionary")
+            }
+            try add(entry.chunk, series: name, shift: clock?.shift(for: entry.chunk) ?? 0)
+        }
+    }
+
+    private mutating func add(_ chunk: Chunk, series name: String, shift: Int64) throws(WireError) {
+        let start = chunk.minTimestamp &+ shift
+        let end = chunk.maxTimestamp &+ shift
+        let stored = StoredChunk(start: start, end: end, shift: shift, record: chunk.serialized())
+        chunks.append(ChunkRow(series: name, stored: stored))
+        readingCount += chunk.count
+        var decoded: SampleColumns?
+        for level in RollupLevel.allCases {
+            if level.bucket(of: start) == level.bucket(of: end) {
+                rollups[level, default: [:]][name, default: [:]][level.bucket(of: start), default: .empty]
+                    .merge(Aggregate(count: chunk.count, summary: chunk.summary))
+                continue
+            }
+            // The chunk straddles buckets: its samples are placed one by one.
+            if decoded == nil { decoded = try stored.columns() }
+            guard let columns = decoded else { continue }
+            var buckets = rollups[level, default: [:]][name, default: [:]]
+            for index in 0..<columns.count {
+                buckets[level.bucket(of: columns.timestamps[index]), default: .empty]
+                    .add(columns.values[index], quality: columns.quality(at: index))
+            }
+            rollups[level, default: [:]][name] = buckets
+        }
+        let candidate = Newest(timestamp: end, value: chunk.summary.last, good: chunk.summary.validCount == chunk.count)
+        if let known = newest[name], known.timestamp > end { return }
+        newest[name] = candidate
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import Logging
+import OutpostCLI
+import OutpostMQTT
+import OutpostWire
+import Synchronization
+
+/// The hub's MQTT side: a persistent session (the broker queues batches while the hub is away)
+/// subscribed QoS 1 to every gateway's batch, status and live topics. Batches go through the
+/// ingest pipeline, several at once so group commit has something to group; each is acknowledged
+/// on the gateway's ack topic only after its transaction is durable.
+public final class MQTTIngest: Sendable {
+    /// Where and how to connect.
+    public struct Settings: Sendable {
+        /// Broker host.
+        public var host: String
+        /// Broker port.
+        public var port: Int
+        /// The session's client id: the same across restarts, so the broker keeps the session.
+        public var clientID: String
+        /// TLS files, if the broker requires TLS.
+        public var tls: MQTTClient.TLSFiles?
+        /// With `$share/<group>/` prefixes: several hub replicas share the batches.
+        public var sharedGroup: String?
+        /// Frames applied concurrently (the most a group commit can gather from MQTT).
+        public var concurrency: Int
+
+        /// Creates settings.
+        public init(
+            host: String, port: Int, clientID: String = "outpost-hub", tls: MQTTClient.TLSFiles? = nil,
+            sharedGroup: String? = nil, concurrency: Int = 256
+        ) {
+            self.host = host
+            self.port = port
+            self.clientID = clientID
+            self.tls = tls
+            self.sharedGroup = sharedGroup
+            self.concurrency = concurrency
+        }
+    }
+
+    let settings: Settings
+    let pipeline: IngestPipeline
+    let live: LiveValues
+    let logger: Logger
+    let client: MQTTClient
+    /// Whether the broker session is up, for the health endpoint.
+    public let connected = Atomic<Bool>(false)
+
+    /// Creates the MQTT side; nothing happens before `run()`.
+    public init(settings: Settings, pipeline: IngestPipeline, live: LiveValues, logger: Logger) throws {
+        self.settings = settings
+        self.pipeline = pipeline
+        self.live = live
+        self.logger = logger
+        client = try MQTTClient(
+            .init(
+                host: settings.host, port: settings.port, clientID: settings.clientID, keepalive: 30,
+                tls: settings.tls, cleanSession: false, maxInflight: 1000))
+    }
+
+    /// Stops: `run()` returns.
+    public func stop() { client.shutdown() }
+
+    /// Connects (retrying with backoff until the broker answers) and ingests until `stop()`.
+    public func run() async {
+        var backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(30))
+        while true {
+            do {
+                try client.connect(host: settings.host, port: settings.port, keepalive: 30)
+                break
+            } catch {
+                if client.isShutDown { return }
+                logger.warning(
+                    "broker unreachable; retrying",
+                    metadata: ["broker": "\(settings.host):\(settings.port)", "error": "\(error)"])
+                backoff.recordFailure(at: .now, random: Double.random(in: 0..<1))
+                guard let next = backoff.nextAttempt else { continue }
+                do { try await Task.sleep(until: next) } catch { return }
+            }
+        }
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            for await event in client.events {
+                switch event {
+                case .connected:
+                    connected.store(true, ordering: .relaxed)
+                    subscribe()
+                case .refused(let code):
+                    logger.error("broker refused the hub", metadata: ["code": "\(code)"])
+                case .disconnected(let expected):
+                    connected.store(false, ordering: .relaxed)
+                    if !expected { logger.warning("broker connection lost; reconnecting") }
+                case .message(let topic, let payload):
+                    if running >= settings.concurrency {
+                        await group.next()
+                        running -= 1
+                    }
+                    running += 1
+                    group.addTask { await self.handle(topic: topic, payload: payload) }
+                case .published:
+                    break
+                }
+            }
+        }
+    }
+
+    private func subscribe() {
+        let batches = settings.sharedGroup.map { "$share/\($0)/\(GatewayTopics.allBatches)" } ?? GatewayTopics.allBatches
+        for topic in [batches, "outpost/v1/+/status", "outpost/v1/+/live"] {
+            do {
+                try client.subscribe(topic, qos: 1)
+            } catch {
+                logger.error("could not subscribe", metadata: ["topic": "\(topic)", "error": "\(error)"])
+            }
+        }
+        logger.info("subscribed to gateway topics", metadata: ["batch_topic": "\(batches)"])
+    }
+
+    private func handle(topic: String, payload: [UInt8]) async {
+        let parts = topic.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "outpost", parts[1] == "v1" else { return }
+        let gateway = String(parts[2])
+        switch parts[3] {
+        case "batch":
+            let outcome = await pipeline.ingest(payload, topicGateway: gateway)
+            guard case .acknowledged(let ack, let sender, _) = outcome else { return }
+            do {
+                try client.publish(.init(topic: GatewayTopics(gateway: sender).ack, payload: ack.encoded(), qos: 1))
+            } catch {
+                logger.warning("could not publish an acknowledgement", metadata: ["gateway": "\(sender)", "error": "\(error)"])
+            }
+        case "status":
+            guard let report = GatewayStatusReport(json: payload) else {
+                logger.warning("unreadable status", metadata: ["gateway": "\(gateway)"])
+                return
+            }
+            do {
+                try pipeline.store.recordStatus(gateway: gateway, report: report, at: systemWallClock())
+            } catch {
+                logger.error("could not record a status", metadata: ["gateway": "\(gateway)", "error": "\(error)"])
+            }
+        case "live":
+            live.update(gateway: gateway, document: payload)
+        default:
+            break
+        }
+    }
+}
+
+extension GatewayStatusReport {
+    /// Reads the agent's retained status document (`state`, `version`, `backlog_readings`, `clock`).
+    public init?(json: [UInt8]) {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any],
+            let state = object["state"] as? String
+        else { return nil }
+        self.init(
+            online: state != "offline", agentVersion: object["version"] as? String,
+            backlogReadings: (object["backlog_readings"] as? NSNumber)?.int64Value, clockState: object["clock"] as? String)
+    }
+}
+
+/// The latest live document of each gateway (QoS 0, never the system of record), for the
+/// dashboard's live view.
+public final class LiveValues: Sendable {
+    private let documents = Mutex<[String: [UInt8]]>([:])
+
+    /// Creates an empty board.
+    public init() {}
+
+    /// Keeps `document` as `gateway`'s latest.
+    public func update(gateway: String, document: [UInt8]) {
+        documents.withLock { $0[gateway] = document }
+    }
+
+    /// The latest document of `gateway`.
+    public func document(of gateway: String) -> [UInt8]? { documents.withLock { $0[gateway] } }
+}

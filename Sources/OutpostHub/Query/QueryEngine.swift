@@ -1,0 +1,109 @@
+import OutpostWire
+
+/// Answers the questions operators and the API ask, over any `HubStore`: a range at full
+/// resolution, a range in N buckets from whichever level fits, the newest values of a gateway and
+/// the state of the fleet. Late and out-of-order readings are placed by their timestamps.
+public struct QueryEngine: Sendable {
+    /// A range summarised in buckets.
+    public struct Buckets: Sendable {
+        /// Where the statistics came from: `raw`, `minute` or `hour`.
+        public var source: String
+        /// The width of each bucket (ns).
+        public var width: Int64
+        /// The non-empty buckets, in time order.
+        public var buckets: [RollupBucket]
+    }
+
+    let store: any HubStore
+
+    /// Creates an engine over `store`.
+    public init(store: any HubStore) { self.store = store }
+
+    /// Every sample of `series` with a timestamp in `range`, in time order.
+    public func range(_ series: SeriesKey, _ range: ClosedRange<Int64>) throws -> [Sample] {
+        var samples: [Sample] = []
+        for chunk in try store.chunks(of: series, overlapping: range) {
+            let columns = try chunk.columns()
+            for index in 0..<columns.count where range.contains(columns.timestamps[index]) {
+                samples.append(
+                    Sample(timestamp: columns.timestamps[index], value: columns.values[index], quality: columns.quality(at: index)))
+            }
+        }
+        return Self.ordered(samples)
+    }
+
+    /// `range` in about `count` buckets of min, max, mean and count. The bucket width is rounded up
+    /// to whole minutes or hours when rollups answer, so a 30-day chart reads 720 hourly rows,
+    /// not 2.6 million samples.
+    public func buckets(_ series: SeriesKey, _ range: ClosedRange<Int64>, count: Int) throws -> Buckets {
+        let span = range.upperBound &- range.lowerBound &+ 1
+        let wanted = max(1, span / Int64(max(1, count)) + (span % Int64(max(1, count)) == 0 ? 0 : 1))
+        let level: RollupLevel? =
+            wanted >= RollupLevel.hour.width ? .hour : wanted >= RollupLevel.minute.width ? .minute : nil
+        guard let level else {
+            var buckets: [Int64: Aggregate] = [:]
+            for sample in try self.range(series, range) {
+                let start = range.lowerBound &+ (sample.timestamp &- range.lowerBound) / wanted * wanted
+                buckets[start, default: .empty].add(sample.value, quality: sample.quality)
+            }
+            return Buckets(source: "raw", width: wanted, buckets: Self.sorted(buckets))
+        }
+        let width = (wanted + level.width - 1) / level.width * level.width
+        let origin = level.bucket(of: range.lowerBound)
+        var buckets: [Int64: Aggregate] = [:]
+        for rollup in try store.rollups(of: series, level: level, in: origin...range.upperBound) {
+            buckets[origin &+ (rollup.start &- origin) / width * width, default: .empty].merge(rollup.aggregate)
+        }
+        return Buckets(source: level.rawValue, width: width, buckets: Self.sorted(buckets))
+    }
+
+    /// The newest reading of every series of `gateway`.
+    public func latest(gateway: String) throws -> [LatestReading] { try store.latest(gateway: gateway) }
+
+    /// Every gateway's state, as of `now` (hub time); `silentAfter` is how long without a frame
+    /// or status turns an online gateway into a silent one.
+    public func fleet(now: Int64, silentAfter: Duration = .seconds(300)) throws -> [GatewayOverview] {
+        try store.gateways().map { GatewayOverview(record: $0, now: now, silentAfter: silentAfter) }
+    }
+
+    /// Samples in time order; ties keep the order they were stored in, so compaction (which
+    /// writes them in this order) never changes an answer.
+    static func ordered(_ samples: [Sample]) -> [Sample] {
+        var isSorted = true
+        for index in samples.indices.dropFirst() where samples[index - 1].timestamp > samples[index].timestamp {
+            isSorted = false
+            break
+        }
+        if isSorted { return samples }
+        return samples.enumerated().sorted { left, right in
+            (left.element.timestamp, left.offset) < (right.element.timestamp, right.offset)
+        }.map(\.element)
+    }
+
+    private static func sorted(_ buckets: [Int64: Aggregate]) -> [RollupBucket] {
+        buckets.map { RollupBucket(start: $0.key, aggregate: $0.value) }.sorted { $0.start < $1.start }
+    }
+}
+
+/// One gateway as the fleet view shows it.
+public struct GatewayOverview: Sendable, Hashable {
+    /// What the store knows.
+    public var record: GatewayRecord
+    /// `online`, `silent` (online but nothing heard lately), `offline`, `revoked` or `unenrolled`.
+    public var state: String
+    /// Open alerts (firing or acknowledged).
+    public var openAlerts: Int
+
+    /// Derives the state of `record` as of `now`.
+    public init(record: GatewayRecord, now: Int64, silentAfter: Duration, openAlerts: Int = 0) {
+        self.record = record
+        self.openAlerts = openAlerts
+        let silence = Int64(silentAfter.components.seconds) * 1_000_000_000
+        state =
+            if record.revokedAt != nil { "revoked" }
+            else if record.publicKey == nil { "unenrolled" }
+            else if !record.online { "offline" }
+            else if let seen = record.lastSeen, now &- seen > silence { "silent" }
+            else { "online" }
+    }
+}

@@ -1,0 +1,123 @@
+import Hummingbird
+import Logging
+import OutpostCLI
+import OutpostWire
+import ServiceLifecycle
+
+/// The running hub: store, ingest (MQTT and HTTP), API, and the background upkeep, assembled from
+/// a configuration and run until SIGTERM or SIGINT.
+public struct HubRuntime: Sendable {
+    /// The configuration.
+    public let configuration: HubConfiguration
+    /// The store.
+    public let store: SQLiteHubStore
+    /// The enrolled keys.
+    public let registry: GatewayRegistry
+    /// Ingest.
+    public let pipeline: IngestPipeline
+    /// Live values from the gateways.
+    public let live: LiveValues
+    let logger: Logger
+
+    /// Opens the store and prepares ingest.
+    public init(configuration: HubConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        try FileIO.makeDirectory(configuration.dataDirectory)
+        store = try SQLiteHubStore(path: configuration.databasePath)
+        registry = GatewayRegistry()
+        try registry.reload(from: store)
+        pipeline = IngestPipeline(
+            store: store, verifier: registry, limits: FrameLimits(maxFrameBytes: configuration.maxFrameBytes),
+            logger: logger)
+        live = LiveValues()
+    }
+
+    /// Serves until a termination signal; then stops taking frames, lets the current group
+    /// commit finish and closes.
+    public func run() async throws {
+        let router = Router()
+        HubAPI(pipeline: pipeline, maxFrameBytes: configuration.maxFrameBytes).register(on: router)
+        router.get("/health") { _, _ in JSONResponse.ok(["status": "ok"]) }
+        var services: [any Service] = [
+            Upkeep(runtime: self, logger: logger)
+        ]
+        if let broker = configuration.broker {
+            services.append(
+                BrokerSession(ingest: try MQTTIngest(settings: broker, pipeline: pipeline, live: live, logger: logger)))
+        }
+        let host = configuration.listenHost
+        let port = configuration.listenPort
+        let logger = logger
+        let app = Application(
+            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "outpost-hub"),
+            services: services,
+            onServerRunning: { channel in
+                logger.notice(
+                    "outpost-hub listening",
+                    metadata: ["url": "http://\(host):\(channel.localAddress?.port ?? port)"])
+            }, logger: logger)
+        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+}
+
+/// The MQTT session as a service: stops on graceful shutdown.
+struct BrokerSession: Service {
+    let ingest: MQTTIngest
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await ingest.run()
+        } onGracefulShutdown: {
+            ingest.stop()
+        }
+    }
+}
+
+/// Background upkeep: reloads enrolled keys (enrolment by the CLI takes effect within seconds),
+/// and runs retention and compaction every maintenance interval.
+struct Upkeep: Service {
+    let runtime: HubRuntime
+    let logger: Logger
+
+    func run() async throws {
+        var sinceMaintenance = Duration.zero
+        let tick = Duration.seconds(5)
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: tick) }
+            } catch {
+                return
+            }
+            do {
+                try runtime.registry.reload(from: runtime.store)
+            } catch {
+                logger.error("could not reload enrolled gateways", metadata: ["error": "\(error)"])
+            }
+            sinceMaintenance += tick
+            guard sinceMaintenance >= runtime.configuration.maintenanceInterval else { continue }
+            sinceMaintenance = .zero
+            maintain()
+        }
+    }
+
+    private func maintain() {
+        let configuration = runtime.configuration
+        let now = systemWallClock()
+        do {
+            var report = try runtime.store.expire(policy: configuration.retention, now: now)
+            let compaction = try runtime.store.compact(
+                settledBefore: now &- configuration.compactAfter.nanoseconds, targetCount: configuration.compactTarget)
+            report.chunksMerged = compaction.chunksMerged
+            report.chunksWritten = compaction.chunksWritten
+            logger.info(
+                "upkeep done",
+                metadata: [
+                    "chunks_expired": "\(report.chunksExpired)", "buckets_expired": "\(report.bucketsExpired)",
+                    "chunks_merged": "\(report.chunksMerged)", "chunks_written": "\(report.chunksWritten)",
+                ])
+        } catch {
+            logger.error("upkeep failed", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import Hummingbird
+import Logging
+import OutpostWire
+
+/// The JSON API under `/api/v1`: ingest over HTTP (the same checks as MQTT, the acknowledgement
+/// in the response) and the query engine's answers.
+public struct HubAPI: Sendable {
+    let pipeline: IngestPipeline
+    let engine: QueryEngine
+    let maxFrameBytes: Int
+    let clock: WallClock
+
+    /// Creates the API.
+    public init(pipeline: IngestPipeline, maxFrameBytes: Int, clock: @escaping WallClock = systemWallClock) {
+        self.pipeline = pipeline
+        engine = QueryEngine(store: pipeline.store)
+        self.maxFrameBytes = maxFrameBytes
+        self.clock = clock
+    }
+
+    /// Adds the routes to `router`.
+    public func register(on router: Router<BasicRequestContext>) {
+        router.post("/api/v1/ingest") { request, _ in await ingest(request) }
+        router.get("/api/v1/fleet") { _, _ in try fleet() }
+        router.get("/api/v1/gateways/:gateway/latest") { _, context in
+            try latest(context.parameters.get("gateway") ?? "")
+        }
+        router.get("/api/v1/gateways/:gateway/series") { _, context in
+            try series(context.parameters.get("gateway") ?? "")
+        }
+        router.get("/api/v1/series") { request, _ in try range(request) }
+        router.get("/api/v1/refusals") { _, _ in try refusals() }
+        router.get("/api/v1/ingest/stats") { _, _ in stats() }
+    }
+
+    private func ingest(_ incoming: Request) async -> Response {
+        var request = incoming
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: maxFrameBytes)
+        } catch {
+            return JSONResponse.error(
+                .contentTooLarge, "too_large", "a frame is at most \(maxFrameBytes) bytes")
+        }
+        let json = request.headers[.contentType]?.hasPrefix("application/json") ?? false
+        switch await pipeline.ingest(Array(buffer: body), json: json) {
+        case .acknowledged(let ack, _, let duplicate):
+            var object: [String: Any] = ["sequences": ack.sequences, "hub_time": ack.hubTime]
+            object["duplicate"] = duplicate
+            return JSONResponse.ok(object)
+        case .refused(let refusal):
+            let status: HTTPResponse.Status =
+                refusal.reason == "unknown_gateway" || refusal.reason == "revoked_gateway" ? .forbidden : .badRequest
+            return JSONResponse.error(status, refusal.reason, refusal.detail)
+        case .failed(let detail):
+            return JSONResponse.error(.serviceUnavailable, "store_unavailable", detail)
+        }
+    }
+
+    private func fleet() throws -> Response {
+        JSONResponse.ok(["gateways": try engine.fleet(now: clock()).map(JSONResponse.gateway)])
+    }
+
+    private func latest(_ gateway: String) throws -> Response {
+        let readings = try engine.latest(gateway: gateway).map { reading -> [String: Any] in
+            [
+                "series": reading.series.name, "unit": reading.unit, "time": reading.timestamp,
+                "value": JSONResponse.number(reading.value), "good": reading.good,
+            ]
+        }
+        return JSONResponse.ok(["gateway": gateway, "latest": readings])
+    }
+
+    private func series(_ gateway: String) throws -> Response {
+        let list = try pipeline.store.series(gateway: gateway).map { record -> [String: Any] in
+            [
+                "name": record.key.name, "unit": record.unit, "kind": record.kind.name,
+                "resolution": record.resolution?.description ?? NSNull(),
+            ]
+        }
+        return JSONResponse.ok(["gateway": gateway, "series": list])
+    }
+
+    /// `GET /api/v1/series?gateway=G&name=N&from=T&to=T[&buckets=N]`: raw samples
+    /// (`[time, value, quality]`), or N buckets of count, valid, min, max and mean.
+    private func range(_ request: Request) throws -> Response {
+        let query = request.uri.queryParameters
+        let now = clock()
+        guard let gateway = query.get("gateway"), let name = query.get("name") else {
+            return JSONResponse.error(.badRequest, "missing_parameter", "give gateway= and name=")
+        }
+        guard let from = TimeArgument.parse(query.get("from") ?? "now-1h", now: now),
+            let to = TimeArgument.parse(query.get("to") ?? "now", now: now), from <= to
+        else {
+            return JSONResponse.error(
+                .badRequest, "bad_time", "from= and to= take now, now-24h, RFC 3339 or ns since the epoch; from <= to")
+        }
+        let key = SeriesKey(gateway: gateway, name: name)
+        if let text = query.get("buckets") {
+            guard let count = Int(text), (1...10_000).contains(count) else {
+                return JSONResponse.error(.badRequest, "bad_buckets", "buckets= is 1-10000")
+            }
+            let answer = try engine.buckets(key, from...to, count: count)
+            let buckets = answer.buckets.map { bucket -> [String: Any] in
+                var object = JSONResponse.aggregate(bucket.aggregate)
+                object["start"] = bucket.start
+                return object
+            }
+            return JSONResponse.ok([
+                "gateway": gateway, "series": name, "from": from, "to": to, "source": answer.source,
+                "width": answer.width, "buckets": buckets,
+            ])
+        }
+        let samples = try engine.range(key, from...to)
+        return JSONResponse.ok([
+            "gateway": gateway, "series": name, "from": from, "to": to, "samples": samples.map(JSONResponse.sample),
+        ])
+    }
+
+    private func refusals() throws -> Response {
+        let list = try pipeline.store.refusals().map { refusal -> [String: Any] in
+            [
+                "gateway": refusal.gateway, "reason": refusal.reason, "count": refusal.count,
+                "first_at": refusal.firstAt, "last_at": refusal.lastAt, "detail": refusal.detail,
+            ]
+        }
+        return JSONResponse.ok(["refusals": list])
+    }
+
+    private func stats() -> Response {
+        let values = pipeline.counters.snapshot
+        return JSONResponse.ok([
+            "frames_applied": values.framesApplied, "duplicates": values.duplicates, "readings": values.readings,
+            "commits": values.commits, "store_failures": values.storeFailures, "refused": values.refused,
+        ])
+    }
+}

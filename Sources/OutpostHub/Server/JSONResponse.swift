@@ -1,0 +1,48 @@
+import Foundation
+import Hummingbird
+import OutpostWire
+
+/// JSON bodies for the API, built from plain dictionaries: NaN and infinities become `null`
+/// (JSON has no such numbers), timestamps are integers in nanoseconds since the epoch.
+enum JSONResponse {
+    static func ok(_ object: Any) -> Response { make(.ok, object) }
+
+    static func error(_ status: HTTPResponse.Status, _ reason: String, _ detail: String) -> Response {
+        make(status, ["error": reason, "detail": detail])
+    }
+
+    static func make(_ status: HTTPResponse.Status, _ object: Any) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// A number JSON can hold, or null.
+    static func number(_ value: Double) -> Any { value.isFinite ? value : NSNull() }
+
+    static func aggregate(_ aggregate: Aggregate) -> [String: Any] {
+        [
+            "count": aggregate.count, "valid": aggregate.validCount, "min": number(aggregate.min),
+            "max": number(aggregate.max), "mean": number(aggregate.mean),
+        ]
+    }
+
+    static func gateway(_ overview: GatewayOverview) -> [String: Any] {
+        let record = overview.record
+        var object: [String: Any] = [
+            "id": record.id, "state": overview.state, "backlog_readings": record.backlogReadings,
+            "clock_offset_ns": record.clockOffset, "clock_state": record.clockState, "series": record.seriesCount,
+            "open_alerts": overview.openAlerts,
+        ]
+        object["last_seen"] = record.lastSeen ?? NSNull()
+        object["agent_version"] = record.agentVersion ?? NSNull()
+        object["latitude"] = record.latitude.map(number) ?? NSNull()
+        object["longitude"] = record.longitude.map(number) ?? NSNull()
+        return object
+    }
+
+    static func sample(_ sample: Sample) -> [Any] {
+        [sample.timestamp, number(sample.value), sample.quality.description]
+    }
+}

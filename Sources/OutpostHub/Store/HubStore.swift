@@ -1,0 +1,118 @@
+import OutpostWire
+
+/// A frame ready to apply: authenticated, with the hub's time at receipt.
+public struct ReceivedFrame: Sendable {
+    /// The frame.
+    public var frame: BatchFrame
+    /// The hub's clock when it was taken in (ns since the epoch).
+    public var hubTime: Int64
+
+    /// Creates a received frame.
+    public init(frame: BatchFrame, hubTime: Int64) {
+        self.frame = frame
+        self.hubTime = hubTime
+    }
+}
+
+/// What applying one frame did.
+public enum ApplyResult: Sendable, Hashable {
+    /// Stored, with this many readings.
+    case applied(readings: Int)
+    /// Its (gateway, sequence) was applied before: nothing changed.
+    case duplicate
+    /// It could not be applied (a chunk that does not decode): nothing of it was stored.
+    case rejected(reason: String)
+}
+
+/// A gateway's health report, from its retained status topic.
+public struct GatewayStatusReport: Sendable, Hashable {
+    /// Whether it says it is online.
+    public var online: Bool
+    /// Its agent version.
+    public var agentVersion: String?
+    /// Readings not yet acknowledged.
+    public var backlogReadings: Int64?
+    /// Its clock state name.
+    public var clockState: String?
+
+    /// Creates a report.
+    public init(online: Bool, agentVersion: String? = nil, backlogReadings: Int64? = nil, clockState: String? = nil) {
+        self.online = online
+        self.agentVersion = agentVersion
+        self.backlogReadings = backlogReadings
+        self.clockState = clockState
+    }
+}
+
+/// How long each level is kept; nil keeps it forever.
+public struct RetentionPolicy: Sendable, Hashable {
+    /// Raw chunks.
+    public var raw: Duration?
+    /// One-minute rollups.
+    public var minute: Duration?
+    /// One-hour rollups.
+    public var hour: Duration?
+
+    /// Creates a policy.
+    public init(raw: Duration? = .seconds(90 * 86_400), minute: Duration? = .seconds(400 * 86_400), hour: Duration? = nil) {
+        self.raw = raw
+        self.minute = minute
+        self.hour = hour
+    }
+}
+
+/// What a maintenance pass did.
+public struct MaintenanceReport: Sendable, Hashable {
+    /// Raw chunks dropped by retention.
+    public var chunksExpired = 0
+    /// Rollup buckets dropped by retention.
+    public var bucketsExpired = 0
+    /// Chunks merged away by compaction.
+    public var chunksMerged = 0
+    /// Chunks written by compaction.
+    public var chunksWritten = 0
+
+    /// Creates an empty report.
+    public init() {}
+}
+
+/// The hub's system of record. One implementation per backend (SQLite embedded; PostgreSQL at
+/// scale); the ingest pipeline and the query engine use only this protocol, and both backends
+/// pass the same tests.
+public protocol HubStore: Sendable {
+    /// Applies frames in one transaction, deduplicated by (gateway, sequence); returns one
+    /// result per frame, in order. When it returns, every applied frame is durable.
+    func apply(_ frames: [ReceivedFrame]) throws -> [ApplyResult]
+    /// Stores readings that did not come in a frame (a CSV import): no dedupe, same rollups.
+    func importReadings(gateway: String, plan: IngestPlan) throws
+
+    /// Enrols (or re-enrols, clearing a revocation) a gateway with its raw P-256 public key.
+    func enrol(gateway: String, publicKey: [UInt8], latitude: Double?, longitude: Double?, at time: Int64) throws
+    /// Revokes a gateway: its frames are refused from now on. False when it is unknown.
+    func revoke(gateway: String, at time: Int64) throws -> Bool
+    /// Every gateway.
+    func gateways() throws -> [GatewayRecord]
+    /// Records a gateway's status report.
+    func recordStatus(gateway: String, report: GatewayStatusReport, at time: Int64) throws
+    /// Counts `count` refused frames of one gateway and reason.
+    func recordRefusal(gateway: String, reason: String, detail: String, count: Int, at time: Int64) throws
+    /// The refusals counted so far, newest first.
+    func refusals() throws -> [RefusalRecord]
+
+    /// The series of a gateway (every series when `gateway` is nil).
+    func series(gateway: String?) throws -> [SeriesRecord]
+    /// The chunks of a series that may hold samples in `range` (true time).
+    func chunks(of series: SeriesKey, overlapping range: ClosedRange<Int64>) throws -> [StoredChunk]
+    /// The rollup buckets of a series whose start lies in `range`.
+    func rollups(of series: SeriesKey, level: RollupLevel, in range: ClosedRange<Int64>) throws -> [RollupBucket]
+    /// The newest reading of each series of a gateway.
+    func latest(gateway: String) throws -> [LatestReading]
+
+    /// Drops what retention says is too old, as of `now`.
+    func expire(policy: RetentionPolicy, now: Int64) throws -> MaintenanceReport
+    /// Merges runs of small chunks of each series, ending before `settledBefore`, into chunks of
+    /// up to `targetCount` samples, without changing any answer.
+    func compact(settledBefore: Int64, targetCount: Int) throws -> MaintenanceReport
+    /// Bytes the store occupies on disk.
+    func diskBytes() throws -> Int64
+}

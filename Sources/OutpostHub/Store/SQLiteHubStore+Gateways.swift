@@ -1,0 +1,98 @@
+import Foundation
+import GRDB
+
+extension SQLiteHubStore {
+    public func enrol(gateway: String, publicKey: [UInt8], latitude: Double?, longitude: Double?, at time: Int64)
+        throws
+    {
+        try pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO gateways (id, public_key, enrolled_at, latitude, longitude) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET public_key = excluded.public_key, enrolled_at = excluded.enrolled_at,
+                        revoked_at = NULL, latitude = coalesce(excluded.latitude, latitude),
+                        longitude = coalesce(excluded.longitude, longitude)
+                    """,
+                arguments: [gateway, Data(publicKey), time, latitude, longitude])
+        }
+    }
+
+    public func revoke(gateway: String, at time: Int64) throws -> Bool {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE gateways SET revoked_at = ? WHERE id = ?", arguments: [time, gateway])
+            return db.changesCount > 0
+        }
+    }
+
+    public func gateways() throws -> [GatewayRecord] {
+        try pool.read { db in
+            let counts = try Dictionary(
+                Row.fetchAll(db, sql: "SELECT gateway, count(*) AS n FROM series GROUP BY gateway").map {
+                    (row: Row) -> (String, Int) in (row["gateway"], row["n"])
+                }, uniquingKeysWith: { first, _ in first })
+            return try Row.fetchAll(db, sql: "SELECT * FROM gateways ORDER BY id").map { row in
+                let key: Data? = row["public_key"]
+                let id: String = row["id"]
+                return GatewayRecord(
+                    id: id, publicKey: key.map { [UInt8]($0) }, enrolledAt: row["enrolled_at"],
+                    revokedAt: row["revoked_at"], lastSeen: row["last_seen"], agentVersion: row["agent_version"],
+                    backlogReadings: row["backlog_readings"], clockOffset: row["clock_offset"],
+                    clockState: row["clock_state"], online: row["online"], latitude: row["latitude"],
+                    longitude: row["longitude"], seriesCount: counts[id] ?? 0)
+            }
+        }
+    }
+
+    public func recordStatus(gateway: String, report: GatewayStatusReport, at time: Int64) throws {
+        try pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO gateways (id, online, agent_version, backlog_readings, clock_state, last_seen)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET online = excluded.online,
+                        agent_version = coalesce(excluded.agent_version, agent_version),
+                        backlog_readings = excluded.backlog_readings,
+                        clock_state = coalesce(?, clock_state),
+                        last_seen = max(coalesce(last_seen, 0), excluded.last_seen)
+                    """,
+                arguments: [
+                    gateway, report.online, report.agentVersion, report.backlogReadings ?? 0,
+                    report.clockState ?? "unknown", time, report.clockState,
+                ])
+        }
+    }
+
+    public func recordRefusal(gateway: String, reason: String, detail: String, count: Int, at time: Int64) throws {
+        try pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO refusals (gateway, reason, count, first_at, last_at, detail) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (gateway, reason) DO UPDATE SET count = count + excluded.count, last_at = excluded.last_at,
+                        detail = excluded.detail
+                    """,
+                arguments: [gateway, reason, count, time, time, String(detail.prefix(500))])
+        }
+    }
+
+    public func refusals() throws -> [RefusalRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM refusals ORDER BY last_at DESC").map { row in
+                RefusalRecord(
+                    gateway: row["gateway"], reason: row["reason"], count: row["count"], firstAt: row["first_at"],
+                    lastAt: row["last_at"], detail: row["detail"])
+            }
+        }
+    }
+
+    public func diskBytes() throws -> Int64 {
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+        var total: Int64 = 0
+        for suffix in ["", "-wal"] {
+            var info = stat()
+            if stat(path + suffix, &info) == 0 { total += Int64(info.st_size) }
+        }
+        return total
+    }
+}

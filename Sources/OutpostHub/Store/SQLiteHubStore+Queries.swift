@@ -1,0 +1,95 @@
+import Foundation
+import GRDB
+import OutpostWire
+
+extension SQLiteHubStore {
+    public func series(gateway: String?) throws -> [SeriesRecord] {
+        try pool.read { db in
+            let rows =
+                if let gateway {
+                    try Row.fetchAll(
+                        db, sql: "SELECT * FROM series WHERE gateway = ? ORDER BY name", arguments: [gateway])
+                } else {
+                    try Row.fetchAll(db, sql: "SELECT * FROM series ORDER BY gateway, name")
+                }
+            return rows.map(Self.seriesRecord)
+        }
+    }
+
+    static func seriesRecord(_ row: Row) -> SeriesRecord {
+        let resolution: String? = row["resolution"]
+        return SeriesRecord(
+            id: row["id"], key: SeriesKey(gateway: row["gateway"], name: row["name"]), unit: row["unit"],
+            kind: SeriesKind(rawValue: row["kind"]) ?? .gauge, resolution: resolution.flatMap(Resolution.init(parsing:)))
+    }
+
+    public func chunks(of series: SeriesKey, overlapping range: ClosedRange<Int64>) throws -> [StoredChunk] {
+        try pool.read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT id, max_span FROM series WHERE gateway = ? AND name = ?",
+                    arguments: [series.gateway, series.name])
+            else { return [] }
+            let id: Int64 = row["id"]
+            let span: Int64 = row["max_span"]
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT start, "end", shift, record FROM chunks
+                    WHERE series = ? AND start BETWEEN ? AND ? AND "end" >= ? ORDER BY start, id
+                    """)
+            let lower = range.lowerBound.subtractingReportingOverflow(span)
+            return try Row.fetchAll(
+                statement,
+                arguments: [id, lower.overflow ? Int64.min : lower.partialValue, range.upperBound, range.lowerBound]
+            ).map { row in
+                let shift: Int64? = row["shift"]
+                let record: Data = row["record"]
+                return StoredChunk(start: row["start"], end: row["end"], shift: shift ?? 0, record: [UInt8](record))
+            }
+        }
+    }
+
+    public func rollups(of series: SeriesKey, level: RollupLevel, in range: ClosedRange<Int64>) throws
+        -> [RollupBucket]
+    {
+        try pool.read { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT r.bucket, r.count, r.valid, r.min, r.max, r.sum FROM \(SQLiteSchema.table(level)) r
+                    JOIN series s ON s.id = r.series
+                    WHERE s.gateway = ? AND s.name = ? AND r.bucket BETWEEN ? AND ? ORDER BY r.bucket
+                    """)
+            let first = level.bucket(of: range.lowerBound) / level.width
+            let last = level.bucket(of: range.upperBound) / level.width
+            return try Row.fetchAll(statement, arguments: [series.gateway, series.name, first, last]).compactMap {
+                row in
+                let start = (row["bucket"] as Int64) * level.width
+                guard range.contains(start) else { return nil }
+                let minimum: Double? = row["min"]
+                let maximum: Double? = row["max"]
+                return RollupBucket(
+                    start: start,
+                    aggregate: Aggregate(
+                        count: row["count"], validCount: row["valid"], min: minimum ?? .nan, max: maximum ?? .nan,
+                        sum: row["sum"]))
+            }
+        }
+    }
+
+    public func latest(gateway: String) throws -> [LatestReading] {
+        try pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT name, unit, last_time, last_value, last_good FROM series
+                    WHERE gateway = ? AND last_time IS NOT NULL ORDER BY name
+                    """, arguments: [gateway]
+            ).map { row in
+                let value: Double? = row["last_value"]
+                return LatestReading(
+                    series: SeriesKey(gateway: gateway, name: row["name"]), unit: row["unit"],
+                    timestamp: row["last_time"], value: value ?? .nan, good: row["last_good"])
+            }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import GRDB
+import OutpostWire
+
+/// The embedded store: one SQLite file in WAL mode through GRDB. Writes are serialised by the
+/// pool's writer; queries read a snapshot concurrently. `synchronous = FULL`: a transaction that
+/// returned survives a power cut, which is what an acknowledgement promises.
+public final class SQLiteHubStore: HubStore {
+    let pool: DatabasePool
+    /// The file.
+    public let path: String
+
+    /// Opens (creating and migrating) the store at `path`.
+    public init(path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.label = "outpost.hub"
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try SQLiteSchema.migrator.migrate(pool)
+    }
+
+    public func apply(_ frames: [ReceivedFrame]) throws -> [ApplyResult] {
+        try pool.write { db in
+            var clocks: [String: BootClock] = [:]
+            return try frames.map { received in try apply(received, clocks: &clocks, db) }
+        }
+    }
+
+    private func apply(_ received: ReceivedFrame, clocks: inout [String: BootClock], _ db: Database) throws
+        -> ApplyResult
+    {
+        let frame = received.frame
+        let applied = try Bool.fetchOne(
+            db, sql: "SELECT 1 FROM applied_batches WHERE gateway = ? AND sequence = ?",
+            arguments: [frame.gatewayID, Int64(bitPattern: frame.sequence)]) ?? false
+        if applied { return .duplicate }
+        let bootKey = "\(frame.gatewayID)\u{0}\(frame.bootID)"
+        let known = try clocks[bootKey] ?? bootClock(gateway: frame.gatewayID, boot: frame.bootID, db)
+        let clock = BootClock.learning(from: frame, known: known, hubTime: received.hubTime)
+        let plan: IngestPlan
+        do {
+            plan = try IngestPlan(series: frame.series, chunks: frame.chunks, clock: clock)
+        } catch {
+            return .rejected(reason: error.description)
+        }
+        clocks[bootKey] = clock
+        try db.execute(
+            sql: "INSERT INTO applied_batches (gateway, sequence, applied_at) VALUES (?, ?, ?)",
+            arguments: [frame.gatewayID, Int64(bitPattern: frame.sequence), received.hubTime])
+        try db.execute(
+            sql: """
+                INSERT INTO boot_clocks (gateway, boot, offset, exact) VALUES (?, ?, ?, ?)
+                ON CONFLICT (gateway, boot) DO UPDATE SET offset = excluded.offset, exact = excluded.exact
+                """,
+            arguments: [frame.gatewayID, Data(frame.bootID.bytes), clock.offset, clock.exact])
+        try db.execute(
+            sql: """
+                INSERT INTO gateways (id, last_seen, clock_offset, clock_state) VALUES (?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET last_seen = max(coalesce(last_seen, 0), excluded.last_seen),
+                    clock_offset = excluded.clock_offset, clock_state = excluded.clock_state
+                """,
+            arguments: [frame.gatewayID, received.hubTime, clock.wallClockOffset(of: frame), frame.clockState.name])
+        try write(plan, gateway: frame.gatewayID, db)
+        return .applied(readings: plan.readingCount)
+    }
+
+    public func importReadings(gateway: String, plan: IngestPlan) throws {
+        try pool.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO gateways (id) VALUES (?)", arguments: [gateway])
+            try write(plan, gateway: gateway, db)
+        }
+    }
+
+    /// Registers the plan's series and writes its chunks, rollups and newest readings.
+    private func write(_ plan: IngestPlan, gateway: String, _ db: Database) throws {
+        var ids: [String: Int64] = [:]
+        for descriptor in plan.series {
+            try db.execute(
+                sql: """
+                    INSERT INTO series (gateway, name, unit, kind, resolution) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (gateway, name) DO UPDATE SET unit = excluded.unit, kind = excluded.kind,
+                        resolution = excluded.resolution
+                    """,
+                arguments: [
+                    gateway, descriptor.name, descriptor.unit, descriptor.kind.rawValue,
+                    descriptor.resolution?.description,
+                ])
+            ids[descriptor.name] = try Int64.fetchOne(
+                db, sql: "SELECT id FROM series WHERE gateway = ? AND name = ?", arguments: [gateway, descriptor.name])
+        }
+        let insertChunk = try db.cachedStatement(
+            sql: "INSERT INTO chunks (series, start, \"end\", shift, record) VALUES (?, ?, ?, ?, ?)")
+        var spans: [Int64: Int64] = [:]
+        for row in plan.chunks {
+            guard let id = ids[row.series] else { continue }
+            let chunk = row.stored
+            try insertChunk.execute(arguments: [
+                id, chunk.start, chunk.end, chunk.shift == 0 ? nil : chunk.shift, Data(chunk.record),
+            ])
+            spans[id] = max(spans[id] ?? 0, chunk.end &- chunk.start)
+        }
+        for (id, span) in spans {
+            try db.execute(sql: "UPDATE series SET max_span = max(max_span, ?) WHERE id = ?", arguments: [span, id])
+        }
+        for (level, bySeries) in plan.rollups {
+            let merge = try db.cachedStatement(sql: Self.mergeRollup(SQLiteSchema.table(level)))
+            for (name, buckets) in bySeries {
+                guard let id = ids[name] else { continue }
+                for (bucket, aggregate) in buckets {
+                    try merge.execute(arguments: [
+                        id, bucket / level.width, aggregate.count, aggregate.validCount, Self.nullable(aggregate.min),
+                        Self.nullable(aggregate.max), aggregate.sum,
+                    ])
+                }
+            }
+        }
+        let newest = try db.cachedStatement(
+            sql: """
+                UPDATE series SET last_time = ?, last_value = ?, last_good = ?
+                WHERE id = ? AND (last_time IS NULL OR last_time <= ?)
+                """)
+        for (name, reading) in plan.newest {
+            guard let id = ids[name] else { continue }
+            try newest.execute(arguments: [
+                reading.timestamp, Self.nullable(reading.value), reading.good, id, reading.timestamp,
+            ])
+        }
+    }
+
+    static func mergeRollup(_ table: String) -> String {
+        """
+        INSERT INTO \(table) (series, bucket, count, valid, min, max, sum) VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (series, bucket) DO UPDATE SET count = count + excluded.count, valid = valid + excluded.valid,
+            min = coalesce(min(min, excluded.min), min, excluded.min),
+            max = coalesce(max(max, excluded.max), max, excluded.max),
+            sum = sum + excluded.sum
+        """
+    }
+
+    static func nullable(_ value: Double) -> Double? { value.isNaN ? nil : value }
+
+    private func bootClock(gateway: String, boot: BootID, _ db: Database) throws -> BootClock? {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT offset, exact FROM boot_clocks WHERE gateway = ? AND boot = ?",
+                arguments: [gateway, Data(boot.bytes)])
+        else { return nil }
+        return BootClock(offset: row["offset"], exact: row["exact"])
+    }
+}

@@ -1,0 +1,92 @@
+import GRDB
+
+/// The embedded store's tables, created and changed only through these versioned migrations.
+///
+/// - `gateways`: identity (public key, enrolment, revocation), last seen, reported health, clock offset.
+/// - `boot_clocks`: per gateway boot, the offset from its monotonic clock to true time.
+/// - `series`: one row per gateway series, with the newest reading and the longest chunk span
+///   seen (which bounds the index scan of a range query).
+/// - `chunks`: chunk records as they arrived, keyed for range scans by (series, start).
+/// - `rollup_minute`, `rollup_hour`: statistics per bucket (bucket = start / width), merged at
+///   ingest, so late data corrects them.
+/// - `applied_batches`: every (gateway, sequence) applied, for dedupe.
+/// - `refusals`: refused frames counted per claimed gateway and reason.
+enum SQLiteSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE gateways (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        public_key BLOB,
+                        enrolled_at INTEGER,
+                        revoked_at INTEGER,
+                        last_seen INTEGER,
+                        agent_version TEXT,
+                        backlog_readings INTEGER NOT NULL DEFAULT 0,
+                        clock_offset INTEGER NOT NULL DEFAULT 0,
+                        clock_state TEXT NOT NULL DEFAULT 'unknown',
+                        online INTEGER NOT NULL DEFAULT 0,
+                        latitude REAL,
+                        longitude REAL);
+                    CREATE TABLE boot_clocks (
+                        gateway TEXT NOT NULL,
+                        boot BLOB NOT NULL,
+                        offset INTEGER NOT NULL,
+                        exact INTEGER NOT NULL,
+                        PRIMARY KEY (gateway, boot)) WITHOUT ROWID;
+                    CREATE TABLE series (
+                        id INTEGER PRIMARY KEY,
+                        gateway TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        unit TEXT NOT NULL,
+                        kind INTEGER NOT NULL,
+                        resolution TEXT,
+                        max_span INTEGER NOT NULL DEFAULT 0,
+                        last_time INTEGER,
+                        last_value REAL,
+                        last_good INTEGER,
+                        UNIQUE (gateway, name));
+                    CREATE TABLE chunks (
+                        id INTEGER PRIMARY KEY,
+                        series INTEGER NOT NULL,
+                        start INTEGER NOT NULL,
+                        "end" INTEGER NOT NULL,
+                        shift INTEGER,
+                        record BLOB NOT NULL);
+                    CREATE INDEX chunks_by_series ON chunks (series, start);
+                    CREATE TABLE rollup_minute (
+                        series INTEGER NOT NULL, bucket INTEGER NOT NULL, count INTEGER NOT NULL,
+                        valid INTEGER NOT NULL, min REAL, max REAL, sum REAL NOT NULL,
+                        PRIMARY KEY (series, bucket)) WITHOUT ROWID;
+                    CREATE TABLE rollup_hour (
+                        series INTEGER NOT NULL, bucket INTEGER NOT NULL, count INTEGER NOT NULL,
+                        valid INTEGER NOT NULL, min REAL, max REAL, sum REAL NOT NULL,
+                        PRIMARY KEY (series, bucket)) WITHOUT ROWID;
+                    CREATE TABLE applied_batches (
+                        gateway TEXT NOT NULL,
+                        sequence INTEGER NOT NULL,
+                        applied_at INTEGER NOT NULL,
+                        PRIMARY KEY (gateway, sequence)) WITHOUT ROWID;
+                    CREATE TABLE refusals (
+                        gateway TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        count INTEGER NOT NULL,
+                        first_at INTEGER NOT NULL,
+                        last_at INTEGER NOT NULL,
+                        detail TEXT NOT NULL,
+                        PRIMARY KEY (gateway, reason)) WITHOUT ROWID;
+                    """)
+        }
+        return migrator
+    }
+
+    /// The rollup table of a level.
+    static func table(_ level: RollupLevel) -> String {
+        switch level {
+        case .minute: "rollup_minute"
+        case .hour: "rollup_hour"
+        }
+    }
+}

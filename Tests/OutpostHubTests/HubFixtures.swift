@@ -1,0 +1,65 @@
+import Logging
+import OutpostHub
+import OutpostProvisioning
+import OutpostSigning
+import OutpostTestSupport
+import OutpostWire
+
+/// A store in a temporary folder with one enrolled gateway, and frames signed by its key.
+struct HubFixture {
+    let folder: TemporaryFolder
+    let store: SQLiteHubStore
+    let registry = GatewayRegistry()
+    let pipeline: IngestPipeline
+    let signer: GatewayFrameSigner
+    let gateway: String
+    let bootID = BootID(bytes: [UInt8](repeating: 7, count: 16))!
+
+    init(gateway: String = "gw-a", now: @escaping WallClock = systemWallClock) throws {
+        self.gateway = gateway
+        folder = try TemporaryFolder()
+        store = try SQLiteHubStore(path: folder.file("hub.db"))
+        let identity = try GatewayIdentity.generate(gatewayID: gateway)
+        signer = try GatewayFrameSigner(privateKeyPEM: identity.privateKeyPEM)
+        try store.enrol(
+            gateway: gateway, publicKey: try GatewayKeyVerifier.rawPublicKey(pem: identity.publicKeyPEM), latitude: nil,
+            longitude: nil, at: now())
+        try registry.reload(from: store)
+        pipeline = IngestPipeline(store: store, verifier: registry, clock: now, logger: Logger(label: "test"))
+    }
+
+    /// A signed frame of `sequence` holding `series` → samples, one chunk each.
+    func frame(
+        _ sequence: UInt64, _ series: [String: [Sample]], clock: ClockState = .synchronised, createdAt: Int64 = 0,
+        monotonic: Int64 = 0, firstMonotonic: [String: Int64] = [:]
+    ) throws -> [UInt8] {
+        let names = series.keys.sorted()
+        let descriptors = names.enumerated().map {
+            SeriesDescriptor(id: UInt32($0.offset), name: $0.element, unit: "°C", resolution: Resolution(parsing: "0.01"))
+        }
+        let chunks = try names.enumerated().map { index, name in
+            FrameChunk(
+                seriesID: UInt32(index),
+                chunk: try Chunk(
+                    encoding: SampleColumns(series[name]!), resolution: Resolution(parsing: "0.01"),
+                    clockSynchronised: clock == .synchronised, firstMonotonic: firstMonotonic[name] ?? 0))
+        }
+        let frame = BatchFrame(
+            gatewayID: gateway, sequence: sequence, bootID: bootID, clockState: clock, createdAt: createdAt,
+            createdMonotonic: monotonic, series: descriptors, chunks: chunks)
+        return try frame.encoded(signer: signer)
+    }
+}
+
+/// `count` samples every `step` ns from `start`, values from `value(index)`.
+func samples(from start: Int64, every step: Int64, count: Int, value: (Int) -> Double) -> [Sample] {
+    (0..<count).map { Sample(timestamp: start + Int64($0) * step, value: value($0)) }
+}
+
+/// Nanoseconds in the units tests think in.
+enum NS {
+    static let second: Int64 = 1_000_000_000
+    static let minute: Int64 = 60 * second
+    static let hour: Int64 = 60 * minute
+    static let day: Int64 = 24 * hour
+}
