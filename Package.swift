@@ -148,7 +148,9 @@ let package = Package(
             name: "OutpostHubTests",
             dependencies: [
                 "OutpostHub", "OutpostWire", "OutpostSigning", "OutpostProvisioning", "OutpostMQTT", "OutpostBench",
-                "OutpostTestSupport", "outpost-hub", "outpost-agent", "outpost-sim",
+                "OutpostAgent", "OutpostDevices", "OutpostTestSupport", "outpost-hub", "outpost-agent", "outpost-sim",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "OutpostCLITests",

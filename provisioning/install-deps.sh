@@ -14,6 +14,7 @@ PACKAGES=(
     socat
     python3 python3-venv
     openssl
+    curl
 )
 
 missing=()

@@ -26,11 +26,13 @@ public final class AcknowledgingPeer: Sendable {
         public var acksDropped = 0
         /// Subscriptions or acknowledgements the client could not send.
         public var failures = 0
+        /// Whether it has subscribed to the batch topic.
+        public var subscribed = false
     }
 
     /// The MQTT client.
     public let client: MQTTClient
-    let verifier: GatewayKeyVerifier
+    let verifier: any FrameVerifier
     let port: Int
     let keepsReadings: Bool
     /// What it has applied.
@@ -38,7 +40,7 @@ public final class AcknowledgingPeer: Sendable {
 
     /// Creates the peer for the broker on `port`; `keepsReadings` false only counts them.
     public init(
-        port: Int, verifier: GatewayKeyVerifier, tls: MQTTClient.TLSFiles? = nil, keepsReadings: Bool = true
+        port: Int, verifier: any FrameVerifier, tls: MQTTClient.TLSFiles? = nil, keepsReadings: Bool = true
     ) throws {
         self.keepsReadings = keepsReadings
         self.verifier = verifier
@@ -62,6 +64,7 @@ public final class AcknowledgingPeer: Sendable {
             case .connected:
                 do {
                     try client.subscribe(GatewayTopics.allBatches, qos: 1)
+                    state.withLock { $0.subscribed = true }
                 } catch {
                     state.withLock { $0.failures += 1 }
                 }

@@ -40,6 +40,18 @@ public struct BootClock: Sendable, Hashable {
         return (chunk.firstMonotonic &+ offset) &- chunk.firstTimestamp
     }
 
+    /// How far off an unsynchronised wall clock may be and still be left alone: a correction
+    /// learned from receipt times cannot be more precise than the delivery delay, so a board
+    /// whose clock is merely not yet confirmed by NTP keeps its own timestamps.
+    public static let tolerance: Int64 = 5_000_000_000
+
+    /// The clock to correct `frame`'s chunks with: nil when its wall clock was synchronised or
+    /// within `tolerance` of true time.
+    public func correction(for frame: BatchFrame) -> BootClock? {
+        let offset = wallClockOffset(of: frame)
+        return offset > Self.tolerance || offset < -Self.tolerance ? self : nil
+    }
+
     /// The gateway's wall clock minus true time when `frame` was made.
     public func wallClockOffset(of frame: BatchFrame) -> Int64 {
         frame.clockState == .synchronised ? 0 : frame.createdAt &- (frame.createdMonotonic &+ offset)

@@ -43,7 +43,7 @@ public final class SQLiteHubStore: HubStore {
         let clock = BootClock.learning(from: frame, known: known, hubTime: received.hubTime)
         let plan: IngestPlan
         do {
-            plan = try IngestPlan(series: frame.series, chunks: frame.chunks, clock: clock)
+            plan = try IngestPlan(series: frame.series, chunks: frame.chunks, clock: clock.correction(for: frame))
         } catch {
             return .rejected(reason: error.description)
         }

@@ -1,0 +1,211 @@
+import Logging
+import OutpostAgent
+import OutpostBench
+import OutpostDevices
+import OutpostHub
+import OutpostMQTT
+import OutpostProvisioning
+import OutpostSigning
+import OutpostTestSupport
+import OutpostWire
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The whole path: outpost-sim → outpost-agent → Mosquitto → outpost-hub serve → its store.
+@Suite(
+    "Hub end to end with the agent, a real broker and the simulator", .serialized,
+    .enabled(if: Broker.isAvailable, "needs mosquitto (make deps)"))
+struct EndToEndTests {
+    struct Gateway {
+        let folder: TemporaryFolder
+        let identity: GatewayIdentity
+        let configuration: AgentConfiguration
+    }
+
+    func gateway(broker: Broker, simulator url: String) throws -> Gateway {
+        let folder = try TemporaryFolder()
+        let identity = try GatewayIdentity.generate(gatewayID: "gw-e2e")
+        let key = folder.write(Array(identity.privateKeyPEM.utf8), to: "signing.key")
+        let text = """
+            [gateway]
+            id = "gw-e2e"
+            data_dir = "\(folder.path)/data"
+
+            [uplink]
+            broker = "mqtt://127.0.0.1:\(broker.port)"
+            signing_key = "\(key)"
+            batch_max_age = "300ms"
+            ack_timeout = "2s"
+
+            [buffer]
+            commit_interval = "100ms"
+
+            [[modbus]]
+            name = "room"
+            url = "\(url)"
+            profile = "xy-md02"
+            interval = "100ms"
+            timeout = "50ms"
+            """
+        let configuration = try AgentConfiguration(
+            toml: text, file: "agent.toml", profiles: ProfileLibrary(folders: [packageRoot() + "/hardware"]))
+        return Gateway(folder: folder, identity: identity, configuration: configuration)
+    }
+
+    /// Runs the agent until `done`, then stops it gracefully (it waits for the last acknowledgements).
+    func runAgent(_ gateway: Gateway, until done: @escaping () async -> Bool) async throws -> Agent {
+        let agent = try Agent(configuration: gateway.configuration, version: "test", logger: Logger(label: "agent"))
+        let group = ServiceGroup(configuration: .init(services: [agent], logger: Logger(label: "group")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let reached = await eventually(timeout: .seconds(90), every: .milliseconds(100)) { await done() }
+            #expect(reached, "the agent's readings did not reach the hub in time")
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        return agent
+    }
+
+    /// Readings of `series` in the hub's store.
+    func stored(_ hub: HubProcess, _ series: String) throws -> [Sample] {
+        try QueryEngine(store: hub.store()).range(SeriesKey(gateway: "gw-e2e", name: series), 0...Int64.max)
+    }
+
+    /// What an observer saw the agent send (each sequence once) must be in the store exactly,
+    /// series by series, and the store holds nothing more.
+    func expectStoredExactly(_ observer: AcknowledgingPeer, in hub: HubProcess, agent: Agent) async throws {
+        let sent = observer.state.withLock { $0.readings }
+        #expect(!sent.isEmpty)
+        var storedTotal = 0
+        for (series, readings) in sent {
+            let stored = try stored(hub, series)
+            storedTotal += stored.count
+            let expected = readings.sorted { $0.timestamp < $1.timestamp }
+            #expect(stored.count == expected.count, "\(series): \(stored.count) stored, \(expected.count) sent")
+            let mismatch = zip(stored, expected).first { !$0.0.isIdentical(to: $0.1) }
+            #expect(mismatch == nil, "\(series): stored \(String(describing: mismatch?.0)), sent \(String(describing: mismatch?.1))")
+        }
+        let statistics = try await agent.outboxStatistics()
+        let taken = agent.sourceCounters.values.reduce(0) { $0 + $1.goodSamples + $1.badSamples }
+        #expect(statistics.pendingReadings + statistics.unsentReadings == 0, "everything acknowledged")
+        #expect(storedTotal == taken, "every reading polled is stored once")
+    }
+
+    /// An observer of the batch topic that never acknowledges: it records what the agent sent.
+    func observer(_ broker: Broker) throws -> AcknowledgingPeer {
+        let peer = try AcknowledgingPeer(port: broker.port, verifier: AcceptAnySignature())
+        peer.state.withLock { $0.acksToDrop = .max }
+        Task { await peer.run() }
+        return peer
+    }
+
+    @Test("Every reading polled is stored once, exactly; replays over HTTP and bad frames over MQTT change nothing")
+    func everyReadingOnce() async throws {
+        let broker = try Broker()
+        let (sim, url) = try Peers.simulator(["--profile", "xy-md02"])
+        defer { sim.terminate() }
+        let gateway = try gateway(broker: broker, simulator: url)
+        let hub = try HubProcess(brokerPort: broker.port)
+        try hub.enrol("gw-e2e", publicKey: gateway.identity.publicKeyPEM)
+        try hub.start()
+        let watcher = try observer(broker)
+        defer { watcher.stop() }
+        _ = await eventually(timeout: .seconds(10)) { watcher.state.withLock { $0.subscribed } }
+        let agent = try await runAgent(gateway) {
+            ((try? self.stored(hub, "room.temperature").count) ?? 0) >= 30
+        }
+        try await expectStoredExactly(watcher, in: hub, agent: agent)
+        let before = try stored(hub, "room.temperature")
+
+        // A replayed frame over HTTP: acknowledged as a duplicate, nothing changes.
+        let signer = try GatewayFrameSigner(privateKeyPEM: gateway.identity.privateKeyPEM)
+        let replay = BatchFrame(
+            gatewayID: "gw-e2e", sequence: 1, bootID: .zero, clockState: .synchronised, createdAt: 1, createdMonotonic: 1,
+            series: [SeriesDescriptor(id: 0, name: "room.temperature")],
+            chunks: [FrameChunk(seriesID: 0, chunk: try Chunk(encoding: SampleColumns([Sample(timestamp: 5, value: 1)]), resolution: nil, clockSynchronised: true))])
+        let file = hub.folder.write(try replay.encoded(signer: signer), to: "replay.frame")
+        let answer = try hub.http("/api/v1/ingest", post: file)
+        #expect(answer.contains("\"duplicate\":true") && answer.contains("\"sequences\":[1]"), "\(answer)")
+        // Garbage and a frame on another gateway's topic, straight onto the broker.
+        let intruder = try MQTTClient(.init(host: "127.0.0.1", port: broker.port, clientID: "intruder", cleanSession: true))
+        try intruder.connect(host: "127.0.0.1", port: broker.port, keepalive: 5)
+        var events = intruder.events.makeAsyncIterator()
+        #expect(await events.next() == .connected)
+        try intruder.publish(.init(topic: "outpost/v1/gw-e2e/batch", payload: Array("not a frame".utf8), qos: 1))
+        try intruder.publish(.init(topic: "outpost/v1/gw-other/batch", payload: try replay.encoded(signer: signer), qos: 1))
+        let refusals = await eventually(timeout: .seconds(20)) {
+            let body = (try? hub.http("/api/v1/refusals")) ?? ""
+            return body.contains("bad_magic") && body.contains("topic_mismatch")
+        }
+        #expect(refusals, "the hub lists the refused frames for operators")
+        intruder.shutdown()
+        #expect(try stored(hub, "room.temperature") == before, "nothing stored from replays or bad frames")
+        #expect(try hub.http("/health").contains("ok"))
+        let fleet = try hub.http("/api/v1/fleet")
+        #expect(fleet.contains("\"id\":\"gw-e2e\""), "\(fleet)")
+        let latest = try hub.http("/api/v1/gateways/gw-e2e/latest")
+        #expect(latest.contains("room.temperature"), "\(latest)")
+    }
+
+    @Test("The hub killed with SIGKILL mid-ingest and restarted: nothing lost, nothing doubled")
+    func hubKilled() async throws {
+        let broker = try Broker()
+        let (sim, url) = try Peers.simulator(["--profile", "xy-md02"])
+        defer { sim.terminate() }
+        let gateway = try gateway(broker: broker, simulator: url)
+        let hub = try HubProcess(brokerPort: broker.port)
+        try hub.enrol("gw-e2e", publicKey: gateway.identity.publicKeyPEM)
+        try hub.start()
+        let watcher = try observer(broker)
+        defer { watcher.stop() }
+        _ = await eventually(timeout: .seconds(10)) { watcher.state.withLock { $0.subscribed } }
+        let kills = Mutex(0)
+        let agent = try await runAgent(gateway) {
+            let count = (try? self.stored(hub, "room.temperature").count) ?? 0
+            // Kill it three times while readings flow, each time once more has been stored.
+            let killed = kills.withLock { $0 }
+            if killed < 3, count >= 10 * (killed + 1) {
+                hub.kill()
+                kills.withLock { $0 += 1 }
+                do { try hub.start() } catch { return false }
+            }
+            return killed == 3 && count >= 50
+        }
+        #expect(kills.withLock { $0 } == 3)
+        try await expectStoredExactly(watcher, in: hub, agent: agent)
+    }
+
+    @Test("import then export through the CLI gives back the same readings; a bad CSV names its lines")
+    func importExportCLI() throws {
+        let hub = try HubProcess(brokerPort: nil)
+        let lines = (0..<500).map { "2026-11-20T00:\(String(format: "%02d", $0 / 60)):\(String(format: "%02d", $0 % 60)).5Z,\(Double($0) * 0.5)" }
+        let csv = hub.folder.write(Array(("timestamp,value\n" + lines.joined(separator: "\n")).utf8), to: "logger.csv")
+        let imported = try hub.command(["import", "--gateway", "logger-7", "--series", "level", "--resolution", "0.5", csv])
+        #expect(imported.exitStatus == 0, "\(imported)")
+        #expect(imported.stdout.contains("imported 500 readings"))
+        let exported = try hub.command([
+            "export", "--gateway", "logger-7", "--series", "level", "--from", "2026-11-20T00:00:00Z", "--to",
+            "2026-11-21T00:00:00Z",
+        ])
+        #expect(exported.exitStatus == 0, "\(exported)")
+        let back = try CSVReadings.parse(Array(exported.stdout.utf8))
+        let original = try CSVReadings.parse(readFileBytes(csv))
+        #expect(back.count == original.count)
+        let differing = zip(back, original).first { !$0.0.isIdentical(to: $0.1) }
+        #expect(differing == nil, "exported \(String(describing: differing?.0)), imported \(String(describing: differing?.1))")
+        let json = try hub.command([
+            "export", "--gateway", "logger-7", "--series", "level", "--from", "2026-11-20T00:00:00Z", "--format", "json",
+        ])
+        #expect(json.stdout.hasPrefix("{\"gateway\":\"logger-7\""), "\(json.stdout)")
+        let bad = hub.folder.write(Array("t,v\n2026-11-20T00:00:00Z,1\n2026-11-20T00:00:01Z,one\n".utf8), to: "bad.csv")
+        let refused = try hub.command(["import", "--gateway", "logger-7", "--series", "other", bad])
+        #expect(refused.exitStatus != 0)
+        #expect(refused.stderr.contains("bad.csv: line 3: 'one' is not a number"), "\(refused.stderr)")
+        #expect(try hub.store().series(gateway: "logger-7").map(\.key.name) == ["level"], "nothing of the bad file stored")
+    }
+}
