@@ -1,4 +1,4 @@
-# Outpost: the two commands that matter are `make test` and (once it exists) `make demo`.
+# Outpost: the two commands that matter are `make test` and `make demo`.
 # Each installs what it is missing first.
 
 SWIFT ?= swift
@@ -10,7 +10,7 @@ PYSERIAL_VERSION := 3.5
 TEST_TIMEOUT ?= 1500
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps deps-system deps-python build release test fuzz bench clean
+.PHONY: all deps deps-system deps-python build release test demo fuzz bench clean
 
 all: build
 
@@ -38,6 +38,11 @@ release: deps
 
 test: build
 	OUTPOST_PYTHON=$(CURDIR)/$(VENV)/bin/python timeout --signal=KILL $(TEST_TIMEOUT) $(SWIFT) test --skip-build
+
+# A broker, the hub, simulated devices and agents, running until Ctrl-C.
+demo: deps-system
+	$(SWIFT) build
+	bash scripts/demo.sh
 
 # Coverage-guided fuzzing of the frame decoder for FUZZ_SECONDS; crashers become regression tests.
 fuzz: deps-system

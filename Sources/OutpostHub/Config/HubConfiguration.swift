@@ -47,13 +47,17 @@ public struct HubConfiguration: Sendable {
         maxFrameBytes = Int(frameBytes)
         broker = try Self.broker(try top.section("broker"))
         retention = try Self.retention(try top.section("retention"))
-        let maintenance = try top.section("maintenance")
-        try maintenance?.rejectUnknownKeys(["interval", "compact_after", "chunk_target"])
-        maintenanceInterval = try maintenance?.duration("interval") ?? .seconds(600)
-        compactAfter = try maintenance?.duration("compact_after") ?? .seconds(3600)
-        compactTarget = try maintenance?.int("chunk_target") ?? 4096
-        guard (16...65_536).contains(compactTarget) else {
-            throw maintenance!.error("chunk_target", "\(compactTarget) is outside 16-65536")
+        maintenanceInterval = .seconds(600)
+        compactAfter = .seconds(3600)
+        compactTarget = 4096
+        if let maintenance = try top.section("maintenance") {
+            try maintenance.rejectUnknownKeys(["interval", "compact_after", "chunk_target"])
+            maintenanceInterval = try maintenance.duration("interval") ?? maintenanceInterval
+            compactAfter = try maintenance.duration("compact_after") ?? compactAfter
+            compactTarget = try maintenance.int("chunk_target") ?? compactTarget
+            guard (16...65_536).contains(compactTarget) else {
+                throw maintenance.error("chunk_target", "\(compactTarget) is outside 16-65536")
+            }
         }
     }
 
