@@ -86,7 +86,7 @@ let package = Package(
             name: "OutpostBench",
             dependencies: [
                 "OutpostWire", "OutpostSigning", "OutpostAgent", "OutpostDevices", "OutpostModbus", "OutpostMQTT",
-                "OutpostProvisioning", "OutpostCLI",
+                "OutpostProvisioning", "OutpostCLI", "OutpostHub",
             ]),
         .target(name: "OutpostCLI", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
 

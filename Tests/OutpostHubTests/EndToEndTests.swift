@@ -104,18 +104,27 @@ struct EndToEndTests {
         return peer
     }
 
-    @Test("Every reading polled is stored once, exactly; replays over HTTP and bad frames over MQTT change nothing")
-    func everyReadingOnce() async throws {
+    /// A broker, the simulator, a gateway's configuration, the hub serving with the gateway
+    /// enrolled, and a subscribed observer.
+    func startAll() async throws -> (Broker, ChildProcess, Gateway, HubProcess, AcknowledgingPeer) {
         let broker = try Broker()
         let (sim, url) = try Peers.simulator(["--profile", "xy-md02"])
-        defer { sim.terminate() }
         let gateway = try gateway(broker: broker, simulator: url)
         let hub = try HubProcess(brokerPort: broker.port)
         try hub.enrol("gw-e2e", publicKey: gateway.identity.publicKeyPEM)
         try hub.start()
         let watcher = try observer(broker)
-        defer { watcher.stop() }
         _ = await eventually(timeout: .seconds(10)) { watcher.state.withLock { $0.subscribed } }
+        return (broker, sim, gateway, hub, watcher)
+    }
+
+    @Test("Every reading polled is stored once, exactly; replays over HTTP and bad frames over MQTT change nothing")
+    func everyReadingOnce() async throws {
+        let (broker, sim, gateway, hub, watcher) = try await startAll()
+        defer {
+            watcher.stop()
+            sim.terminate()
+        }
         let agent = try await runAgent(gateway) {
             ((try? self.stored(hub, "room.temperature").count) ?? 0) >= 30
         }
@@ -154,16 +163,11 @@ struct EndToEndTests {
 
     @Test("The hub killed with SIGKILL mid-ingest and restarted: nothing lost, nothing doubled")
     func hubKilled() async throws {
-        let broker = try Broker()
-        let (sim, url) = try Peers.simulator(["--profile", "xy-md02"])
-        defer { sim.terminate() }
-        let gateway = try gateway(broker: broker, simulator: url)
-        let hub = try HubProcess(brokerPort: broker.port)
-        try hub.enrol("gw-e2e", publicKey: gateway.identity.publicKeyPEM)
-        try hub.start()
-        let watcher = try observer(broker)
-        defer { watcher.stop() }
-        _ = await eventually(timeout: .seconds(10)) { watcher.state.withLock { $0.subscribed } }
+        let (broker, sim, gateway, hub, watcher) = try await startAll()
+        defer {
+            watcher.stop()
+            sim.terminate()
+        }
         let kills = Mutex(0)
         let agent = try await runAgent(gateway) {
             let count = (try? self.stored(hub, "room.temperature").count) ?? 0
@@ -178,6 +182,7 @@ struct EndToEndTests {
         }
         #expect(kills.withLock { $0 } == 3)
         try await expectStoredExactly(watcher, in: hub, agent: agent)
+        withExtendedLifetime(broker) {}
     }
 
     @Test("import then export through the CLI gives back the same readings; a bad CSV names its lines")

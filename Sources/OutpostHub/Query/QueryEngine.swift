@@ -32,14 +32,15 @@ public struct QueryEngine: Sendable {
         return Self.ordered(samples)
     }
 
-    /// `range` in about `count` buckets of min, max, mean and count. The bucket width is rounded up
-    /// to whole minutes or hours when rollups answer, so a 30-day chart reads 720 hourly rows,
-    /// not 2.6 million samples.
+    /// `range` in about `count` buckets (at least half as many) of min, max, mean and count. The
+    /// bucket width is rounded up to whole minutes or hours when rollups answer, so a 30-day chart
+    /// reads 720 hourly rows, not 2.6 million samples.
     public func buckets(_ series: SeriesKey, _ range: ClosedRange<Int64>, count: Int) throws -> Buckets {
         let span = range.upperBound &- range.lowerBound &+ 1
         let wanted = max(1, span / Int64(max(1, count)) + (span % Int64(max(1, count)) == 0 ? 0 : 1))
-        let level: RollupLevel? =
-            wanted >= RollupLevel.hour.width ? .hour : wanted >= RollupLevel.minute.width ? .minute : nil
+        // The coarsest level that still gives at least half the buckets asked for: 30 days in
+        // 1,000 buckets reads 720 hourly rows, not 43,200 minute rows.
+        let level = [RollupLevel.hour, .minute].first { span / $0.width >= Int64(max(1, count / 2)) }
         guard let level else {
             var buckets: [Int64: Aggregate] = [:]
             for sample in try self.range(series, range) {
@@ -48,7 +49,7 @@ public struct QueryEngine: Sendable {
             }
             return Buckets(source: "raw", width: wanted, buckets: Self.sorted(buckets))
         }
-        let width = (wanted + level.width - 1) / level.width * level.width
+        let width = max(level.width, (wanted + level.width - 1) / level.width * level.width)
         let origin = level.bucket(of: range.lowerBound)
         var buckets: [Int64: Aggregate] = [:]
         for rollup in try store.rollups(of: series, level: level, in: origin...range.upperBound) {

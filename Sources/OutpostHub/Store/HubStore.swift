@@ -113,6 +113,6 @@ public protocol HubStore: Sendable {
     /// Merges runs of small chunks of each series, ending before `settledBefore`, into chunks of
     /// up to `targetCount` samples, without changing any answer.
     func compact(settledBefore: Int64, targetCount: Int) throws -> MaintenanceReport
-    /// Bytes the store occupies on disk.
+    /// Bytes the store's data occupies on disk (pages in use).
     func diskBytes() throws -> Int64
 }

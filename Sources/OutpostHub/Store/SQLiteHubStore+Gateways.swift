@@ -85,14 +85,13 @@ extension SQLiteHubStore {
     }
 
     public func diskBytes() throws -> Int64 {
-        try pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+        // Pages in use: pages freed by retention or compaction stay in the file and are reused
+        // by later writes, so they are not counted.
+        try pool.read { db in
+            let pages = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+            let free = try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+            let size = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+            return (pages - free) * size
         }
-        var total: Int64 = 0
-        for suffix in ["", "-wal"] {
-            var info = stat()
-            if stat(path + suffix, &info) == 0 { total += Int64(info.st_size) }
-        }
-        return total
     }
 }

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import OutpostBench
+import OutpostCLI
+
+/// `outpost-bench query`.
+struct Query: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Query latency (p50/p95) on a hub store of about 10 million readings from 1,000 gateways.")
+
+    @Option(help: "Gateways in the store (20 series of 500 readings each).")
+    var gateways = 1000
+
+    @Option(help: "Queries timed per kind.")
+    var runs = 200
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func run() throws {
+        let folder = NSTemporaryDirectory() + "outpost-bench-query-\(getpid())"
+        try FileIO.makeDirectory(folder)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let report = try QueryBenchmark(folder: folder, gateways: gateways, runs: runs).run()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            FileIO.printOut(Array(try encoder.encode(report)) + [0x0A])
+            return
+        }
+        var text = """
+            store: \(report.readings) readings loaded in \(String(format: "%.1f", report.loadSeconds)) s \
+            (\(Int(Double(report.readings) / report.loadSeconds)) readings/s); \
+            \(String(format: "%.2f", report.bytesPerReading)) bytes on disk per reading after compaction
+
+            """
+        for query in report.queries {
+            text += String(
+                format: "%-40@ p50 %7.3f ms   p95 %7.3f ms\n", query.name as NSString, query.p50Milliseconds,
+                query.p95Milliseconds)
+        }
+        FileIO.printOut(Array(text.utf8))
+    }
+}
