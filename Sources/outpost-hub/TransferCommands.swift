@@ -81,11 +81,9 @@ struct ExportCommand: ParsableCommand {
             out = "timestamp,value,quality\n"
             for sample in samples { out += CSVReadings.line(sample) + "\n" }
         case .json:
-            let rows = samples.map { sample -> [Any] in
-                [sample.timestamp, sample.value.isFinite ? sample.value : NSNull(), sample.quality.description]
-            }
             let data = try JSONSerialization.data(
-                withJSONObject: ["gateway": gateway, "series": series, "samples": rows], options: [.sortedKeys])
+                withJSONObject: ["gateway": gateway, "series": series, "samples": samples.map(\.jsonRow)],
+                options: [.sortedKeys])
             out = String(decoding: data, as: UTF8.self) + "\n"
         }
         FileIO.printOut(Array(out.utf8))

@@ -66,6 +66,22 @@ struct DeliveryTests {
         return Setup(folder: folder, identity: identity, verifier: verifier, configuration: configuration)
     }
 
+    /// A broker (with TLS and client certificates when `tls`), the simulator, the agent's set-up
+    /// and a running acknowledging peer that will lose its first `acksToDrop` acknowledgements.
+    func start(tls: Bool = false, acksToDrop: Int = 0) throws -> (Broker, ChildProcess, Setup, AcknowledgingPeer) {
+        let broker = try Broker(tls: tls)
+        let (sim, url) = try Peers.simulator(["--profile", "xy-md02"])
+        let setup = try setup(broker: broker, simulator: url)
+        let peer = try AcknowledgingPeer(
+            port: broker.port, verifier: setup.verifier,
+            tls: broker.tls.map {
+                .init(caFile: $0.caFile, certificateFile: $0.certificate("hub"), keyFile: $0.key("hub"))
+            })
+        peer.state.withLock { $0.acksToDrop = acksToDrop }
+        Task { await peer.run() }
+        return (broker, sim, setup, peer)
+    }
+
     /// Runs the agent until `done` holds (or a deadline), then shuts it down gracefully.
     func runAgent(_ setup: Setup, until done: (Agent) async -> Bool) async throws -> (Agent, Bool) {
         let agent = try Agent(configuration: setup.configuration, version: "test", logger: Logger(label: "agent"))
@@ -81,13 +97,11 @@ struct DeliveryTests {
 
     @Test("Every reading polled arrives exactly once, with its original timestamp and value")
     func exactlyOnce() async throws {
-        let broker = try Broker()
-        let (sim, url) = try Peers.simulator(["--profile", "xy-md02"])
-        defer { sim.terminate() }
-        let setup = try setup(broker: broker, simulator: url)
-        let peer = try AcknowledgingPeer(port: broker.port, verifier: setup.verifier)
-        Task { await peer.run() }
-        defer { peer.stop() }
+        let (broker, sim, setup, peer) = try start()
+        defer {
+            peer.stop()
+            sim.terminate()
+        }
         let watcher = try MQTTClient(
             .init(host: "127.0.0.1", port: broker.port, clientID: "watcher", cleanSession: true))
         try watcher.connect(host: "127.0.0.1", port: broker.port, keepalive: 5)
@@ -113,13 +127,11 @@ struct DeliveryTests {
 
     @Test("Broker down for a while: readings buffer, then all arrive after it is back, none twice")
     func brokerOutage() async throws {
-        let broker = try Broker()
-        let (sim, url) = try Peers.simulator(["--profile", "xy-md02"])
-        defer { sim.terminate() }
-        let setup = try setup(broker: broker, simulator: url)
-        let peer = try AcknowledgingPeer(port: broker.port, verifier: setup.verifier)
-        Task { await peer.run() }
-        defer { peer.stop() }
+        let (broker, sim, setup, peer) = try start()
+        defer {
+            peer.stop()
+            sim.terminate()
+        }
         let phase = Mutex(0)
         let (agent, finished) = try await runAgent(setup) { agent in
             let applied = peer.state.withLock { $0.readings["room.temperature"]?.count ?? 0 }
@@ -153,14 +165,12 @@ struct DeliveryTests {
 
     @Test("Acknowledgements lost: the batches are sent again and applied once")
     func lostAcknowledgements() async throws {
-        let broker = try Broker()
-        let (sim, url) = try Peers.simulator(["--profile", "xy-md02"])
-        defer { sim.terminate() }
-        let setup = try setup(broker: broker, simulator: url)
-        let peer = try AcknowledgingPeer(port: broker.port, verifier: setup.verifier)
-        peer.state.withLock { $0.acksToDrop = 4 }
-        Task { await peer.run() }
-        defer { peer.stop() }
+        let (broker, sim, setup, peer) = try start(acksToDrop: 4)
+        defer {
+            peer.stop()
+            sim.terminate()
+            withExtendedLifetime(broker) {}  // the broker runs until the test ends
+        }
         let (agent, finished) = try await runAgent(setup) { agent in
             let (dropped, copies, unique) = peer.state.withLock { ($0.acksDropped, $0.copies, $0.sequences.count) }
             guard dropped == 4, copies > unique else { return false }
@@ -179,18 +189,12 @@ struct DeliveryTests {
 
     @Test("TLS with client certificates: the agent connects and delivers; the status is retained")
     func tls() async throws {
-        let broker = try Broker(tls: true)
+        let (broker, sim, setup, peer) = try start(tls: true)
         let certificates = try #require(broker.tls)
-        let (sim, url) = try Peers.simulator(["--profile", "xy-md02"])
-        defer { sim.terminate() }
-        let setup = try setup(broker: broker, simulator: url)
-        let peer = try AcknowledgingPeer(
-            port: broker.port, verifier: setup.verifier,
-            tls: .init(
-                caFile: certificates.caFile, certificateFile: certificates.certificate("hub"),
-                keyFile: certificates.key("hub")))
-        Task { await peer.run() }
-        defer { peer.stop() }
+        defer {
+            peer.stop()
+            sim.terminate()
+        }
         let (_, arrived) = try await runAgent(setup) { _ in
             peer.state.withLock { $0.readings["room.humidity"]?.count ?? 0 } >= 5
         }
@@ -226,40 +230,19 @@ struct DeliveryTests {
 
     /// The first event of `client`, or nil after 10 s.
     func firstEvent(_ client: MQTTClient) async -> MQTTClient.Event? {
-        await withTaskGroup(of: MQTTClient.Event?.self) { group in
-            group.addTask {
-                for await event in client.events { return event }
-                return nil
-            }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(10))
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
+        await firstElement(of: client.events)
     }
 
     /// The first message on `topic` (a retained one arrives at once), or nil after 10 s.
     func firstMessage(_ client: MQTTClient, subscribing topic: String) async -> [UInt8]? {
-        await withTaskGroup(of: [UInt8]?.self) { group in
-            group.addTask {
-                for await event in client.events {
-                    if case .connected = event { try? client.subscribe(topic, qos: 1) }
-                    if case .message(let received, let payload) = event, received == topic { return payload }
-                }
-                return nil
-            }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(10))
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            client.shutdown()
-            return first
+        let message = await firstElement(of: client.events) { event in
+            if case .connected = event { try? client.subscribe(topic, qos: 1) }
+            if case .message(let received, _) = event { return received == topic }
+            return false
         }
+        client.shutdown()
+        guard case .message(_, let payload) = message else { return nil }
+        return payload
     }
 
     @Test("A broker that speaks only MQTT 3.1.1: the uplink is refused MQTT 5, falls back, and connects")

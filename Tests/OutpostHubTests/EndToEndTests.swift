@@ -143,8 +143,7 @@ struct EndToEndTests {
         // Garbage and a frame on another gateway's topic, straight onto the broker.
         let intruder = try MQTTClient(.init(host: "127.0.0.1", port: broker.port, clientID: "intruder", cleanSession: true))
         try intruder.connect(host: "127.0.0.1", port: broker.port, keepalive: 5)
-        var events = intruder.events.makeAsyncIterator()
-        #expect(await events.next() == .connected)
+        #expect(await firstElement(of: intruder.events) { $0 == .connected } == .connected)
         try intruder.publish(.init(topic: "outpost/v1/gw-e2e/batch", payload: Array("not a frame".utf8), qos: 1))
         try intruder.publish(.init(topic: "outpost/v1/gw-other/batch", payload: try replay.encoded(signer: signer), qos: 1))
         let refusals = await eventually(timeout: .seconds(20)) {

@@ -31,3 +31,28 @@ public func eventually(
     }
     return true
 }
+
+/// The first element of `sequence` that `match` accepts, or nil when none arrives within
+/// `timeout` (or the sequence ends first): an event awaited with a deadline.
+public func firstElement<Sequence: AsyncSequence & Sendable>(
+    of sequence: Sequence, within timeout: Duration = .seconds(10),
+    where match: @escaping @Sendable (Sequence.Element) -> Bool = { _ in true }
+) async -> Sequence.Element? where Sequence.Element: Sendable {
+    await withTaskGroup(of: Sequence.Element?.self) { group in
+        group.addTask {
+            do {
+                for try await element in sequence where match(element) { return element }
+            } catch {
+                return nil
+            }
+            return nil
+        }
+        group.addTask {
+            try? await Task.sleep(for: timeout)  // the deadline, raced against the sequence
+            return nil
+        }
+        let first = await group.next() ?? nil
+        group.cancelAll()
+        return first
+    }
+}

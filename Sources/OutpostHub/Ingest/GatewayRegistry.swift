@@ -5,12 +5,7 @@ import Synchronization
 /// The enrolled gateways' public keys, as ingest checks signatures against them: loaded from the
 /// store, changed by enrolment and revocation without a restart.
 public final class GatewayRegistry: FrameVerifier {
-    struct Entry {
-        var publicKey: [UInt8]?
-        var revoked: Bool
-    }
-
-    private let entries = Mutex<[String: Entry]>([:])
+    private let entries = Mutex<[String: (publicKey: [UInt8], revoked: Bool)]>([:])
     /// The rejection of a gateway the hub does not know.
     static let notEnrolled = "gateway is not enrolled"
     /// The rejection of a revoked gateway.
@@ -21,19 +16,16 @@ public final class GatewayRegistry: FrameVerifier {
 
     /// Replaces what it knows with the store's gateways.
     public func reload(from store: any HubStore) throws {
-        let gateways = try store.gateways()
-        entries.withLock { entries in
-            entries = Dictionary(
-                gateways.map { ($0.id, Entry(publicKey: $0.publicKey, revoked: $0.revokedAt != nil)) },
-                uniquingKeysWith: { first, _ in first })
-        }
+        let keys = try store.enrolledKeys()
+        entries.withLock { $0 = keys }
     }
 
     public func rejection(
         of signature: ArraySlice<UInt8>, algorithm: SignatureAlgorithm, message: ArraySlice<UInt8>, gateway: String
     ) -> String? {
         let entry = entries.withLock { $0[gateway] }
-        guard let entry, let raw = entry.publicKey else { return Self.notEnrolled }
+        guard let entry else { return Self.notEnrolled }
+        let raw = entry.publicKey
         guard !entry.revoked else { return Self.revoked }
         guard algorithm == .ecdsaP256SHA256 else { return "algorithm '\(algorithm.name)' is not accepted" }
         guard let key = try? P256.Signing.PublicKey(rawRepresentation: raw),

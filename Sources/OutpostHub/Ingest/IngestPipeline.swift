@@ -22,10 +22,19 @@ public final class IngestPipeline: Sendable {
         var continuation: CheckedContinuation<Outcome, Never>
     }
 
+    /// Refusals of one gateway and reason since the last write.
+    private struct RefusalTally {
+        var gateway: String
+        var reason: String
+        var detail: String
+        var count: Int
+        var at: Int64
+    }
+
     private struct Queue {
         var waiting: [Waiting] = []
         var draining = false
-        var refusals: [String: (gateway: String, reason: String, detail: String, count: Int, at: Int64)] = [:]
+        var refusals: [String: RefusalTally] = [:]
     }
 
     /// The store frames are applied to.
@@ -92,7 +101,9 @@ public final class IngestPipeline: Sendable {
         let now = clock()
         let start = queue.withLock { queue -> Bool in
             let key = "\(gateway)\u{0}\(refusal.reason)"
-            var entry = queue.refusals[key] ?? (gateway, refusal.reason, refusal.detail, 0, now)
+            var entry =
+                queue.refusals[key]
+                ?? RefusalTally(gateway: gateway, reason: refusal.reason, detail: refusal.detail, count: 0, at: now)
             entry.count += 1
             entry.detail = refusal.detail
             entry.at = now
@@ -117,7 +128,7 @@ public final class IngestPipeline: Sendable {
                 if group.isEmpty { queue.draining = false }
                 return (group, refusals)
             }
-            persist(refusals.values.map { $0 })
+            persist(Array(refusals.values))
             guard !group.isEmpty else { return }
             commit(group)
         }
@@ -156,7 +167,7 @@ public final class IngestPipeline: Sendable {
         }
     }
 
-    private func persist(_ refusals: [(gateway: String, reason: String, detail: String, count: Int, at: Int64)]) {
+    private func persist(_ refusals: [RefusalTally]) {
         for refusal in refusals {
             do {
                 try store.recordRefusal(

@@ -107,7 +107,7 @@ public final class MQTTIngest: Sendable {
 
     private func subscribe() {
         let batches = settings.sharedGroup.map { "$share/\($0)/\(GatewayTopics.allBatches)" } ?? GatewayTopics.allBatches
-        for topic in [batches, "outpost/v1/+/status", "outpost/v1/+/live"] {
+        for topic in [batches, GatewayTopics.allStatus, GatewayTopics.allLive] {
             do {
                 try client.subscribe(topic, qos: 1)
             } catch {
@@ -118,10 +118,8 @@ public final class MQTTIngest: Sendable {
     }
 
     private func handle(topic: String, payload: [UInt8]) async {
-        let parts = topic.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == "outpost", parts[1] == "v1" else { return }
-        let gateway = String(parts[2])
-        switch parts[3] {
+        guard let (gateway, kind) = GatewayTopics.parse(topic) else { return }
+        switch kind {
         case "batch":
             let outcome = await pipeline.ingest(payload, topicGateway: gateway)
             guard case .acknowledged(let ack, let sender, _) = outcome else { return }

@@ -1,3 +1,4 @@
+import OutpostConfig
 import OutpostWire
 
 /// Answers the questions operators and the API ask, over any `HubStore`: a range at full
@@ -99,7 +100,7 @@ public struct GatewayOverview: Sendable, Hashable {
     public init(record: GatewayRecord, now: Int64, silentAfter: Duration, openAlerts: Int = 0) {
         self.record = record
         self.openAlerts = openAlerts
-        let silence = Int64(silentAfter.components.seconds) * 1_000_000_000
+        let silence = silentAfter.nanoseconds
         state =
             if record.revokedAt != nil { "revoked" }
             else if record.publicKey == nil { "unenrolled" }

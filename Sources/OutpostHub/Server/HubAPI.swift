@@ -114,7 +114,7 @@ public struct HubAPI: Sendable {
         }
         let samples = try engine.range(key, from...to)
         return JSONResponse.ok([
-            "gateway": gateway, "series": name, "from": from, "to": to, "samples": samples.map(JSONResponse.sample),
+            "gateway": gateway, "series": name, "from": from, "to": to, "samples": samples.map(\.jsonRow),
         ])
     }
 

@@ -42,7 +42,10 @@ enum JSONResponse {
         return object
     }
 
-    static func sample(_ sample: Sample) -> [Any] {
-        [sample.timestamp, number(sample.value), sample.quality.description]
-    }
+    static func sample(_ sample: Sample) -> [Any] { sample.jsonRow }
+}
+
+extension Sample {
+    /// The reading as the API and `export --format json` write it: `[time_ns, value or null, quality]`.
+    public var jsonRow: [Any] { [timestamp, JSONResponse.number(value), quality.description] }
 }

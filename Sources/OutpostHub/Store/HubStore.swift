@@ -92,6 +92,9 @@ public protocol HubStore: Sendable {
     func revoke(gateway: String, at time: Int64) throws -> Bool
     /// Every gateway.
     func gateways() throws -> [GatewayRecord]
+    /// The public key (raw P-256) of every enrolled gateway, and whether it was revoked: all
+    /// ingest needs to check signatures, read without the fleet view's joins.
+    func enrolledKeys() throws -> [String: (publicKey: [UInt8], revoked: Bool)]
     /// Records a gateway's status report.
     func recordStatus(gateway: String, report: GatewayStatusReport, at time: Int64) throws
     /// Counts `count` refused frames of one gateway and reason.

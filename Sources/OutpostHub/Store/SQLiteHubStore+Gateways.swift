@@ -43,6 +43,18 @@ extension SQLiteHubStore {
         }
     }
 
+    public func enrolledKeys() throws -> [String: (publicKey: [UInt8], revoked: Bool)] {
+        try pool.read { db in
+            var keys: [String: (publicKey: [UInt8], revoked: Bool)] = [:]
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT id, public_key, revoked_at IS NOT NULL AS revoked FROM gateways WHERE public_key IS NOT NULL")
+            while let row = try rows.next() {
+                keys[row["id"]] = ([UInt8](row["public_key"] as Data), row["revoked"])
+            }
+            return keys
+        }
+    }
+
     public func recordStatus(gateway: String, report: GatewayStatusReport, at time: Int64) throws {
         try pool.write { db in
             try db.execute(

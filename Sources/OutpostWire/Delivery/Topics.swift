@@ -17,11 +17,19 @@ public struct GatewayTopics: Sendable, Hashable {
 
     /// The hub's subscription to every gateway's batches.
     public static let allBatches = "outpost/v1/+/batch"
+    /// The hub's subscription to every gateway's status.
+    public static let allStatus = "outpost/v1/+/status"
+    /// The hub's subscription to every gateway's live values.
+    public static let allLive = "outpost/v1/+/live"
 
-    /// The gateway id in a topic of the form `outpost/v1/{gateway}/…`; nil for other topics.
-    public static func gateway(of topic: String) -> String? {
+    /// The gateway id and the last level (`batch`, `ack`, `status`, `live`) of a topic of the
+    /// form `outpost/v1/{gateway}/{kind}`; nil for other topics.
+    public static func parse(_ topic: String) -> (gateway: String, kind: String)? {
         let parts = topic.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 4, parts[0] == "outpost", parts[1] == "v1", !parts[2].isEmpty else { return nil }
-        return String(parts[2])
+        return (String(parts[2]), String(parts[3]))
     }
+
+    /// The gateway id in a topic of the form `outpost/v1/{gateway}/…`; nil for other topics.
+    public static func gateway(of topic: String) -> String? { parse(topic)?.gateway }
 }
