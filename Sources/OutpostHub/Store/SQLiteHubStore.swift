@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import OutpostWire
+import Synchronization
 
 /// The embedded store: one SQLite file in WAL mode through GRDB. Writes are serialised by the
 /// pool's writer; queries read a snapshot concurrently. `synchronous = FULL`: a transaction that
@@ -9,6 +10,17 @@ public final class SQLiteHubStore: HubStore {
     let pool: DatabasePool
     /// The file.
     public let path: String
+    /// What this process knows of each series (id, declaration, longest span), so a frame of
+    /// known series costs no lookups; changed only when a transaction commits.
+    let seriesCache = Mutex<[SeriesKey: CachedSeries]>([:])
+
+    struct CachedSeries: Hashable, Sendable {
+        var id: Int64
+        var unit: String
+        var kind: SeriesKind
+        var resolution: Resolution?
+        var maxSpan: Int64
+    }
 
     /// Opens (creating and migrating) the store at `path`.
     public init(path: String) throws {
@@ -34,9 +46,10 @@ public final class SQLiteHubStore: HubStore {
         -> ApplyResult
     {
         let frame = received.frame
-        let applied = try Bool.fetchOne(
-            db, sql: "SELECT 1 FROM applied_batches WHERE gateway = ? AND sequence = ?",
-            arguments: [frame.gatewayID, Int64(bitPattern: frame.sequence)]) ?? false
+        let applied =
+            try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT 1 FROM applied_batches WHERE gateway = ? AND sequence = ?"),
+                arguments: [frame.gatewayID, Int64(bitPattern: frame.sequence)]) ?? false
         if applied { return .duplicate }
         let bootKey = "\(frame.gatewayID)\u{0}\(frame.bootID)"
         let known = try clocks[bootKey] ?? bootClock(gateway: frame.gatewayID, boot: frame.bootID, db)
@@ -48,22 +61,25 @@ public final class SQLiteHubStore: HubStore {
             return .rejected(reason: error.description)
         }
         clocks[bootKey] = clock
-        try db.execute(
-            sql: "INSERT INTO applied_batches (gateway, sequence, applied_at) VALUES (?, ?, ?)",
-            arguments: [frame.gatewayID, Int64(bitPattern: frame.sequence), received.hubTime])
-        try db.execute(
-            sql: """
-                INSERT INTO boot_clocks (gateway, boot, offset, exact) VALUES (?, ?, ?, ?)
-                ON CONFLICT (gateway, boot) DO UPDATE SET offset = excluded.offset, exact = excluded.exact
-                """,
-            arguments: [frame.gatewayID, Data(frame.bootID.bytes), clock.offset, clock.exact])
-        try db.execute(
+        try db.cachedStatement(sql: "INSERT INTO applied_batches (gateway, sequence, applied_at) VALUES (?, ?, ?)")
+            .execute(arguments: [frame.gatewayID, Int64(bitPattern: frame.sequence), received.hubTime])
+        if known != clock {
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO boot_clocks (gateway, boot, offset, exact) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (gateway, boot) DO UPDATE SET offset = excluded.offset, exact = excluded.exact
+                    """
+            ).execute(arguments: [frame.gatewayID, Data(frame.bootID.bytes), clock.offset, clock.exact])
+        }
+        try db.cachedStatement(
             sql: """
                 INSERT INTO gateways (id, last_seen, clock_offset, clock_state) VALUES (?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET last_seen = max(coalesce(last_seen, 0), excluded.last_seen),
                     clock_offset = excluded.clock_offset, clock_state = excluded.clock_state
-                """,
-            arguments: [frame.gatewayID, received.hubTime, clock.wallClockOffset(of: frame), frame.clockState.name])
+                """
+        ).execute(arguments: [
+            frame.gatewayID, received.hubTime, clock.wallClockOffset(of: frame), frame.clockState.name,
+        ])
         try write(plan, gateway: frame.gatewayID, db)
         return .applied(readings: plan.readingCount)
     }
@@ -77,21 +93,8 @@ public final class SQLiteHubStore: HubStore {
 
     /// Registers the plan's series and writes its chunks, rollups and newest readings.
     private func write(_ plan: IngestPlan, gateway: String, _ db: Database) throws {
-        var ids: [String: Int64] = [:]
-        for descriptor in plan.series {
-            try db.execute(
-                sql: """
-                    INSERT INTO series (gateway, name, unit, kind, resolution) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (gateway, name) DO UPDATE SET unit = excluded.unit, kind = excluded.kind,
-                        resolution = excluded.resolution
-                    """,
-                arguments: [
-                    gateway, descriptor.name, descriptor.unit, descriptor.kind.rawValue,
-                    descriptor.resolution?.description,
-                ])
-            ids[descriptor.name] = try Int64.fetchOne(
-                db, sql: "SELECT id FROM series WHERE gateway = ? AND name = ?", arguments: [gateway, descriptor.name])
-        }
+        let known = try registerSeries(plan, gateway: gateway, db)
+        let ids = known.mapValues(\.id)
         let insertChunk = try db.cachedStatement(
             sql: "INSERT INTO chunks (series, start, \"end\", shift, record) VALUES (?, ?, ?, ?, ?)")
         var spans: [Int64: Int64] = [:]
@@ -103,9 +106,7 @@ public final class SQLiteHubStore: HubStore {
             ])
             spans[id] = max(spans[id] ?? 0, chunk.end &- chunk.start)
         }
-        for (id, span) in spans {
-            try db.execute(sql: "UPDATE series SET max_span = max(max_span, ?) WHERE id = ?", arguments: [span, id])
-        }
+        try widenSpans(spans, known: known, gateway: gateway, db)
         for (level, bySeries) in plan.rollups {
             let merge = try db.cachedStatement(sql: Self.mergeRollup(SQLiteSchema.table(level)))
             for (name, buckets) in bySeries {
@@ -128,6 +129,65 @@ public final class SQLiteHubStore: HubStore {
             try newest.execute(arguments: [
                 reading.timestamp, Self.nullable(reading.value), reading.good, id, reading.timestamp,
             ])
+        }
+    }
+
+    /// The ids of the plan's series, registering new ones and recording changed declarations.
+    private func registerSeries(_ plan: IngestPlan, gateway: String, _ db: Database) throws -> [String: CachedSeries] {
+        var ids: [String: CachedSeries] = [:]
+        var learned: [SeriesKey: CachedSeries] = [:]
+        for descriptor in plan.series {
+            let key = SeriesKey(gateway: gateway, name: descriptor.name)
+            let cached = seriesCache.withLock { $0[key] }
+            if let cached, cached.unit == descriptor.unit, cached.kind == descriptor.kind,
+                cached.resolution == descriptor.resolution
+            {
+                ids[descriptor.name] = cached
+                continue
+            }
+            let row = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        INSERT INTO series (gateway, name, unit, kind, resolution) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT (gateway, name) DO UPDATE SET unit = excluded.unit, kind = excluded.kind,
+                            resolution = excluded.resolution
+                        RETURNING id, max_span
+                        """),
+                arguments: [
+                    gateway, descriptor.name, descriptor.unit, descriptor.kind.rawValue,
+                    descriptor.resolution?.description,
+                ])
+            guard let row else { continue }
+            let entry = CachedSeries(
+                id: row["id"], unit: descriptor.unit, kind: descriptor.kind, resolution: descriptor.resolution,
+                maxSpan: row["max_span"])
+            ids[descriptor.name] = entry
+            learned[key] = entry
+        }
+        if !learned.isEmpty {
+            db.afterNextTransaction { [learned] _ in
+                self.seriesCache.withLock { $0.merge(learned) { _, new in new } }
+            }
+        }
+        return ids
+    }
+
+    /// Raises the series' longest chunk span where a new chunk is longer (it bounds range scans).
+    private func widenSpans(
+        _ spans: [Int64: Int64], known: [String: CachedSeries], gateway: String, _ db: Database
+    ) throws {
+        let update = try db.cachedStatement(sql: "UPDATE series SET max_span = max(max_span, ?) WHERE id = ?")
+        var widened: [SeriesKey: Int64] = [:]
+        for (name, entry) in known {
+            guard let span = spans[entry.id], span > entry.maxSpan else { continue }
+            try update.execute(arguments: [span, entry.id])
+            widened[SeriesKey(gateway: gateway, name: name)] = span
+        }
+        guard !widened.isEmpty else { return }
+        db.afterNextTransaction { [widened] _ in
+            self.seriesCache.withLock { cache in
+                for (key, span) in widened where span > cache[key]?.maxSpan ?? .max { cache[key]?.maxSpan = span }
+            }
         }
     }
 
