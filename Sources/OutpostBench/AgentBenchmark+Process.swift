@@ -47,19 +47,19 @@ extension AgentBenchmark {
                 executable: SpawnedProcess.beside("outpost-agent"),
                 arguments: ["run", "--config", directory + "/agent.toml"], ready: "agent running", readyOnStderr: true)
             try await Task.sleep(for: .seconds(5))
-            let cpuStart = Self.cpuTicks(agent.pid)
+            let cpuStart = ProcessProbe.cpuTicks(agent.pid)
             let writtenStart = Int(StorageWrites.bytesWritten(by: agent.pid))
             // Readings taken = delivered + what waits in the outbox (read from outside, read-only).
             let outboxPath = directory + "/data/outbox.db"
             let takenStart = peer.state.withLock { $0.readingCount } + (try Self.backlog(outboxPath))
             let start = ContinuousClock.now
-            var maxRSS = Self.residentKilobytes(agent.pid)
+            var maxRSS = ProcessProbe.residentKilobytes(agent.pid)
             while ContinuousClock.now - start < agentDuration {
                 try await Task.sleep(for: .seconds(1))
-                maxRSS = max(maxRSS, Self.residentKilobytes(agent.pid))
+                maxRSS = max(maxRSS, ProcessProbe.residentKilobytes(agent.pid))
             }
             let elapsed = seconds(ContinuousClock.now - start)
-            let cpu = Double(Self.cpuTicks(agent.pid) - cpuStart) / Double(sysconf(Int32(_SC_CLK_TCK)))
+            let cpu = Double(ProcessProbe.cpuTicks(agent.pid) - cpuStart) / Double(sysconf(Int32(_SC_CLK_TCK)))
             let written = Int(StorageWrites.bytesWritten(by: agent.pid)) - writtenStart
             let delivered = peer.state.withLock { $0.readingCount } + (try Self.backlog(outboxPath)) - takenStart
             agent.stop()
@@ -91,31 +91,5 @@ extension AgentBenchmark {
     static func backlog(_ path: String) throws -> Int {
         let statistics = try OutboxVerification.statistics(path: path)
         return statistics.pendingReadings + statistics.unsentReadings
-    }
-
-    /// utime + stime of `pid`, in clock ticks.
-    static func cpuTicks(_ pid: pid_t) -> Int {
-        let text = readText("/proc/\(pid)/stat")
-        // The command name may hold spaces; fields are counted after its closing parenthesis.
-        guard let close = text.lastIndex(of: ")") else { return 0 }
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 13 else { return 0 }
-        return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
-    }
-
-    /// VmRSS of `pid` in kB.
-    static func residentKilobytes(_ pid: pid_t) -> Int {
-        for line in readText("/proc/\(pid)/status").split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
-        }
-        return 0
-    }
-
-    static func readText(_ path: String) -> String {
-        do throws(FileIO.Failure) {
-            return String(decoding: try FileIO.read(path), as: UTF8.self)
-        } catch {
-            return ""  // the process has exited: its figures read as zero
-        }
     }
 }

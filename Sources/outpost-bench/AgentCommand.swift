@@ -40,21 +40,7 @@ struct AgentBench: AsyncParsableCommand {
         let root = folder.hasPrefix("/") ? folder : FileManager.default.currentDirectoryPath + "/" + folder
         try? FileManager.default.removeItem(atPath: root)
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        let port = Int.random(in: 20_000..<60_000)
-        let brokerConfig = root + "/mosquitto.conf"
-        try """
-        listener \(port) 127.0.0.1
-        allow_anonymous true
-        max_queued_messages 0
-        max_inflight_messages 0
-        log_dest stderr
-        log_type all
-        user root
-
-        """.write(toFile: brokerConfig, atomically: true, encoding: .utf8)
-        let broker = try SpawnedProcess(
-            executable: "/usr/sbin/mosquitto", arguments: ["-c", brokerConfig], ready: "Opening ipv4 listen socket",
-            readyOnStderr: true)
+        let (broker, port) = try BenchBroker.start(in: root)
         defer { broker.stop() }
         var simulators: [String: String] = [:]
         var running: [SpawnedProcess] = []

@@ -76,6 +76,24 @@ struct StoreTests {
         #expect(try hub.store.rollups(of: key, level: .hour, in: whole).count == 48)
     }
 
+    @Test("Rollup rows stay exact when a series' resolution changes between readings of one bucket")
+    func rollupAcrossResolutions() throws {
+        let hub = try HubFixture()
+        let start: Int64 = 1_800_000_000 * NS.second / NS.minute * NS.minute
+        let coarse = [Sample(timestamp: start, value: 231.45), Sample(timestamp: start + NS.second, value: 229.1)]
+        let fine = [Sample(timestamp: start + 2 * NS.second, value: 1.234567891), Sample(timestamp: start + 3 * NS.second, value: 240.5)]
+        try ReadingsImport.run(
+            coarse, gateway: "m", series: SeriesDescriptor(id: 0, name: "v", resolution: Resolution(parsing: "0.01")),
+            into: hub.store)
+        let key = SeriesKey(gateway: "m", name: "v")
+        let first = try #require(try hub.store.rollups(of: key, level: .minute, in: start...start).first)
+        #expect(first.aggregate == Aggregate(count: 2, validCount: 2, min: 229.1, max: 231.45, sum: 231.45 + 229.1))
+        try ReadingsImport.run(fine, gateway: "m", series: SeriesDescriptor(id: 0, name: "v"), into: hub.store)
+        let merged = try #require(try hub.store.rollups(of: key, level: .minute, in: start...start).first)
+        #expect(merged.aggregate.count == 4 && merged.aggregate.validCount == 4)
+        #expect(merged.aggregate.min == 1.234567891 && merged.aggregate.max == 240.5)
+    }
+
     @Test("CSV import and export round-trip exactly; a bad file names its lines and stores nothing")
     func importExport() throws {
         let hub = try HubFixture()

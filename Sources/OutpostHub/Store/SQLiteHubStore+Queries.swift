@@ -55,24 +55,15 @@ extension SQLiteHubStore {
         try pool.read { db in
             let statement = try db.cachedStatement(
                 sql: """
-                    SELECT r.bucket, r.count, r.valid, r.min, r.max, r.sum FROM \(SQLiteSchema.table(level)) r
-                    JOIN series s ON s.id = r.series
-                    WHERE s.gateway = ? AND s.name = ? AND r.bucket BETWEEN ? AND ? ORDER BY r.bucket
+                    SELECT \(SQLiteRollups.columns) FROM \(SQLiteSchema.table(level))
+                    WHERE series = (SELECT id FROM series WHERE gateway = ? AND name = ?) AND bucket BETWEEN ? AND ?
+                    ORDER BY bucket
                     """)
             let first = level.bucket(of: range.lowerBound) / level.width
             let last = level.bucket(of: range.upperBound) / level.width
-            return try Row.fetchAll(statement, arguments: [series.gateway, series.name, first, last]).compactMap {
-                row in
-                let start = (row["bucket"] as Int64) * level.width
-                guard range.contains(start) else { return nil }
-                let minimum: Double? = row["min"]
-                let maximum: Double? = row["max"]
-                return RollupBucket(
-                    start: start,
-                    aggregate: Aggregate(
-                        count: row["count"], validCount: row["valid"], min: minimum ?? .nan, max: maximum ?? .nan,
-                        sum: row["sum"]))
-            }
+            return try Row.fetchAll(statement, arguments: [series.gateway, series.name, first, last])
+                .map { SQLiteRollups.read($0, level: level) }
+                .filter { range.contains($0.start) }
         }
     }
 

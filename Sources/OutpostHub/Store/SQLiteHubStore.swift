@@ -108,14 +108,13 @@ public final class SQLiteHubStore: HubStore {
         }
         try widenSpans(spans, known: known, gateway: gateway, db)
         for (level, bySeries) in plan.rollups {
-            let merge = try db.cachedStatement(sql: Self.mergeRollup(SQLiteSchema.table(level)))
+            let merge = try db.cachedStatement(sql: SQLiteRollups.merge(level))
             for (name, buckets) in bySeries {
-                guard let id = ids[name] else { continue }
+                guard let entry = known[name] else { continue }
                 for (bucket, aggregate) in buckets {
-                    try merge.execute(arguments: [
-                        id, bucket / level.width, aggregate.count, aggregate.validCount, Self.nullable(aggregate.min),
-                        Self.nullable(aggregate.max), aggregate.sum,
-                    ])
+                    try merge.execute(
+                        arguments: SQLiteRollups.arguments(
+                            series: entry.id, bucket: bucket / level.width, aggregate, resolution: entry.resolution))
                 }
             }
         }
@@ -189,16 +188,6 @@ public final class SQLiteHubStore: HubStore {
                 for (key, span) in widened where span > cache[key]?.maxSpan ?? .max { cache[key]?.maxSpan = span }
             }
         }
-    }
-
-    static func mergeRollup(_ table: String) -> String {
-        """
-        INSERT INTO \(table) (series, bucket, count, valid, min, max, sum) VALUES (?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (series, bucket) DO UPDATE SET count = count + excluded.count, valid = valid + excluded.valid,
-            min = coalesce(min(min, excluded.min), min, excluded.min),
-            max = coalesce(max(max, excluded.max), max, excluded.max),
-            sum = sum + excluded.sum
-        """
     }
 
     static func nullable(_ value: Double) -> Double? { value.isNaN ? nil : value }

@@ -8,7 +8,7 @@ import GRDB
 ///   seen (which bounds the index scan of a range query).
 /// - `chunks`: chunk records as they arrived, keyed for range scans by (series, start).
 /// - `rollup_minute`, `rollup_hour`: statistics per bucket (bucket = start / width), merged at
-///   ingest, so late data corrects them.
+///   ingest, so late data corrects them; stored compactly (`SQLiteRollups`).
 /// - `applied_batches`: every (gateway, sequence) applied, for dedupe.
 /// - `refusals`: refused frames counted per claimed gateway and reason.
 enum SQLiteSchema {
@@ -58,11 +58,11 @@ enum SQLiteSchema {
                     CREATE INDEX chunks_by_series ON chunks (series, start);
                     CREATE TABLE rollup_minute (
                         series INTEGER NOT NULL, bucket INTEGER NOT NULL, count INTEGER NOT NULL,
-                        valid INTEGER NOT NULL, min REAL, max REAL, sum REAL NOT NULL,
+                        valid INTEGER, scale INTEGER, min REAL, max REAL, sum REAL NOT NULL,
                         PRIMARY KEY (series, bucket)) WITHOUT ROWID;
                     CREATE TABLE rollup_hour (
                         series INTEGER NOT NULL, bucket INTEGER NOT NULL, count INTEGER NOT NULL,
-                        valid INTEGER NOT NULL, min REAL, max REAL, sum REAL NOT NULL,
+                        valid INTEGER, scale INTEGER, min REAL, max REAL, sum REAL NOT NULL,
                         PRIMARY KEY (series, bucket)) WITHOUT ROWID;
                     CREATE TABLE applied_batches (
                         gateway TEXT NOT NULL,

@@ -1,0 +1,181 @@
+import OutpostCLI
+import OutpostHub
+import OutpostMQTT
+import OutpostProvisioning
+import OutpostSigning
+import OutpostWire
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `outpost-bench ingest`: a fleet's frames through a real Mosquitto into `outpost-hub serve`.
+///
+/// Every simulated gateway is enrolled with its own key and sends signed frames of 20 series ×
+/// 60 one-second readings (a minute of data), published QoS 1 by a few MQTT clients as fast as
+/// the broker takes them. The clock runs from the first publish to the last acknowledgement,
+/// which the hub sends only after the frame's transaction is on disk.
+public struct IngestBenchmark {
+    /// What was measured.
+    public struct Figures: Codable, Sendable {
+        /// Gateways simulated.
+        public var gateways: Int
+        /// Frames sent (and acknowledged).
+        public var frames: Int
+        /// Readings sent.
+        public var readings: Int
+        /// First publish to last acknowledgement.
+        public var seconds: Double
+        /// Readings committed per second.
+        public var readingsPerSecond: Double
+        /// The hub's CPU over that time, % of one core.
+        public var hubCPUPercent: Double
+        /// The hub's largest resident set.
+        public var hubMaxRSSMegabytes: Double
+        /// Store bytes per reading as ingested (chunks as they arrived, rollups, dedupe records).
+        public var bytesPerReadingIngested: Double
+        /// The same after compaction merged the chunks.
+        public var bytesPerReadingCompacted: Double
+    }
+
+    let folder: String
+    let gateways: Int
+    let framesPerGateway: Int
+    let seriesPerGateway = 20
+    let readingsPerChunk = 60
+    let publishers = 4
+
+    /// Creates the benchmark, working in `folder`.
+    public init(folder: String, gateways: Int = 1000, framesPerGateway: Int = 10) {
+        self.folder = folder
+        self.gateways = gateways
+        self.framesPerGateway = framesPerGateway
+    }
+
+    /// Runs it against the hub binary beside this program.
+    public func run() async throws -> Figures {
+        let (broker, port) = try BenchBroker.start(in: folder)
+        defer { broker.stop() }
+        let dataDirectory = folder + "/hub"
+        try FileIO.makeDirectory(dataDirectory)
+        let config = folder + "/hub.toml"
+        let text = """
+            [hub]
+            listen = "127.0.0.1:\(Int.random(in: 20_000..<60_000))"
+            data_dir = "\(dataDirectory)"
+
+            [broker]
+            url = "mqtt://127.0.0.1:\(port)"
+            client_id = "bench-hub"
+
+            [maintenance]
+            interval = "1d"
+            """
+        try FileIO.write(Array(text.utf8), to: config)
+        let frames = try makeFrames(enrollingIn: dataDirectory + "/hub.db")
+        let hub = try SpawnedProcess(
+            executable: SpawnedProcess.beside("outpost-hub"), arguments: ["serve", "--config", config],
+            ready: "subscribed to gateway topics", readyOnStderr: true)
+        let acknowledged = Atomic<Int>(0)
+        let watcher = try MQTTClient(.init(host: "127.0.0.1", port: port, clientID: "bench-acks", cleanSession: true))
+        defer { watcher.shutdown() }
+        let watching = Task {
+            for await event in watcher.events {
+                switch event {
+                case .connected: try? watcher.subscribe("outpost/v1/+/ack", qos: 1)
+                case .message(_, let payload):
+                    acknowledged.add(Acknowledgement(json: payload)?.sequences.count ?? 0, ordering: .relaxed)
+                default: break
+                }
+            }
+        }
+        defer { watching.cancel() }
+        try watcher.connect(host: "127.0.0.1", port: port, keepalive: 30)
+        // Warm-up: one frame through, which also proves the ack subscription is live.
+        let senders = try (0..<publishers).map { index in
+            try MQTTClient(
+                .init(host: "127.0.0.1", port: port, clientID: "bench-gw-\(index)", cleanSession: true, maxInflight: 1000))
+        }
+        defer { senders.forEach { $0.shutdown() } }
+        for sender in senders { try sender.connect(host: "127.0.0.1", port: port, keepalive: 30) }
+        while acknowledged.load(ordering: .relaxed) == 0 {
+            try senders[0].publish(.init(topic: frames[0].topic, payload: frames[0].bytes, qos: 1))
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let warmed = acknowledged.load(ordering: .relaxed)
+        let cpuStart = ProcessProbe.cpuSeconds(hub.pid)
+        let start = ContinuousClock.now
+        for (index, frame) in frames.enumerated().dropFirst() {
+            try senders[index % publishers].publish(.init(topic: frame.topic, payload: frame.bytes, qos: 1))
+        }
+        var maxRSS = ProcessProbe.residentKilobytes(hub.pid)
+        let total = frames.count - 1
+        let deadline = start + .seconds(600)
+        while acknowledged.load(ordering: .relaxed) - warmed < total, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            maxRSS = max(maxRSS, ProcessProbe.residentKilobytes(hub.pid))
+        }
+        let elapsed = seconds(ContinuousClock.now - start)
+        let cpu = ProcessProbe.cpuSeconds(hub.pid) - cpuStart
+        hub.stop()
+        let readings = frames.count * seriesPerGateway * readingsPerChunk
+        let store = try SQLiteHubStore(path: dataDirectory + "/hub.db")
+        let ingested = try store.diskBytes()
+        _ = try store.compact(settledBefore: .max, targetCount: 4096)
+        let compacted = try store.diskBytes()
+        let timed = (acknowledged.load(ordering: .relaxed) - warmed) * seriesPerGateway * readingsPerChunk
+        return Figures(
+            gateways: gateways, frames: frames.count, readings: readings, seconds: elapsed,
+            readingsPerSecond: Double(timed) / elapsed, hubCPUPercent: cpu / elapsed * 100,
+            hubMaxRSSMegabytes: Double(maxRSS) / 1024, bytesPerReadingIngested: Double(ingested) / Double(readings),
+            bytesPerReadingCompacted: Double(compacted) / Double(readings))
+    }
+
+    /// Enrols every gateway in the store at `path` and signs its frames: random walks at the
+    /// 0.01 resolution of a typical meter, one reading a second, a minute per frame.
+    private func makeFrames(enrollingIn path: String) throws -> [(topic: String, bytes: [UInt8])] {
+        let store = try SQLiteHubStore(path: path)
+        var random = SeededGenerator(seed: 11)
+        let resolution = Resolution(parsing: "0.01")
+        let minute: Int64 = 60_000_000_000
+        let origin = systemWallClock() / minute * minute - Int64(framesPerGateway) * minute
+        var perGateway: [[(topic: String, bytes: [UInt8])]] = []
+        for gateway in 0..<gateways {
+            let id = "bench-\(gateway)"
+            let identity = try GatewayIdentity.generate(gatewayID: id)
+            let signer = try GatewayFrameSigner(privateKeyPEM: identity.privateKeyPEM)
+            try store.enrol(
+                gateway: id, publicKey: try GatewayKeyVerifier.rawPublicKey(pem: identity.publicKeyPEM), latitude: nil,
+                longitude: nil, at: origin)
+            let descriptors = (0..<seriesPerGateway).map {
+                SeriesDescriptor(id: UInt32($0), name: "meter.point\($0)", unit: "V", resolution: resolution)
+            }
+            var levels = (0..<seriesPerGateway).map { _ in Double(Int.random(in: 20_000...25_000, using: &random)) }
+            var frames: [(topic: String, bytes: [UInt8])] = []
+            for index in 0..<framesPerGateway {
+                let start = origin + Int64(index) * minute
+                let chunks = try (0..<seriesPerGateway).map { series in
+                    let samples = (0..<readingsPerChunk).map { step -> Sample in
+                        levels[series] += Double(Int.random(in: -2...2, using: &random))
+                        return Sample(timestamp: start + Int64(step) * 1_000_000_000, value: levels[series] / 100)
+                    }
+                    return FrameChunk(
+                        seriesID: UInt32(series),
+                        chunk: try Chunk(encoding: SampleColumns(samples), resolution: resolution, clockSynchronised: true))
+                }
+                let frame = BatchFrame(
+                    gatewayID: id, sequence: UInt64(index + 1), bootID: .zero, clockState: .synchronised,
+                    createdAt: start + minute, createdMonotonic: 0, series: descriptors, chunks: chunks)
+                frames.append((GatewayTopics(gateway: id).batch, try frame.encoded(signer: signer)))
+            }
+            perGateway.append(frames)
+        }
+        // Interleaved as a fleet sends: every gateway's first minute, then every second minute…
+        return (0..<framesPerGateway).flatMap { index in perGateway.map { $0[index] } }
+    }
+
+    private func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

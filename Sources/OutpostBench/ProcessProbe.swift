@@ -1,0 +1,39 @@
+import OutpostCLI
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// What /proc says about a process the benchmarks run: CPU time and resident memory.
+public enum ProcessProbe {
+    /// utime + stime of `pid`, in clock ticks.
+    public static func cpuTicks(_ pid: pid_t) -> Int {
+        let text = readText("/proc/\(pid)/stat")
+        // The command name may hold spaces; fields are counted after its closing parenthesis.
+        guard let close = text.lastIndex(of: ")") else { return 0 }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 13 else { return 0 }
+        return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
+    }
+
+    /// VmRSS of `pid` in kB.
+    public static func residentKilobytes(_ pid: pid_t) -> Int {
+        for line in readText("/proc/\(pid)/status").split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+        }
+        return 0
+    }
+
+    public static func readText(_ path: String) -> String {
+        do throws(FileIO.Failure) {
+            return String(decoding: try FileIO.read(path), as: UTF8.self)
+        } catch {
+            return ""  // the process has exited: its figures read as zero
+        }
+    }
+
+    /// CPU time of `pid` in seconds.
+    public static func cpuSeconds(_ pid: pid_t) -> Double {
+        Double(cpuTicks(pid)) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import OutpostBench
+import OutpostCLI
+
+/// `outpost-bench ingest`.
+struct Ingest: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Frames from a simulated fleet through Mosquitto into outpost-hub serve: readings/s committed, hub CPU and RSS, bytes on disk per reading.")
+
+    @Option(help: "Gateways simulated (20 series each).")
+    var gateways = 1000
+
+    @Option(help: "Frames per gateway (each a minute of 1 Hz readings).")
+    var frames = 10
+
+    @Option(help: "Where to work (a folder on the storage to measure; it is created).")
+    var folder = ".build/bench-ingest"
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func run() async throws {
+        let root = folder.hasPrefix("/") ? folder : FileManager.default.currentDirectoryPath + "/" + folder
+        try? FileManager.default.removeItem(atPath: root)
+        try FileIO.makeDirectory(root)
+        let figures = try await IngestBenchmark(folder: root, gateways: gateways, framesPerGateway: frames).run()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            FileIO.printOut(Array(try encoder.encode(figures)) + [0x0A])
+            return
+        }
+        FileIO.printOut(
+            Array(
+                """
+                \(figures.gateways) gateways, \(figures.frames) frames, \(figures.readings) readings in \(String(format: "%.1f", figures.seconds)) s
+                  readings/s committed     \(Int(figures.readingsPerSecond.rounded()))
+                  hub CPU                  \(String(format: "%.0f", figures.hubCPUPercent)) % of one core
+                  hub max RSS              \(String(format: "%.1f", figures.hubMaxRSSMegabytes)) MB
+                  bytes/reading on disk    \(String(format: "%.2f", figures.bytesPerReadingIngested)) as ingested, \(String(format: "%.2f", figures.bytesPerReadingCompacted)) after compaction
+
+                """.utf8))
+    }
+}
