@@ -103,7 +103,7 @@ public struct GatewayOverview: Sendable, Hashable {
         let silence = silentAfter.nanoseconds
         state =
             if record.revokedAt != nil { "revoked" }
-            else if record.publicKey == nil { "unenrolled" }
+            else if !record.enrolled { "unenrolled" }
             else if !record.online { "offline" }
             else if let seen = record.lastSeen, now &- seen > silence { "silent" }
             else { "online" }

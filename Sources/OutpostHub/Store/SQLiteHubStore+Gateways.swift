@@ -26,20 +26,24 @@ extension SQLiteHubStore {
 
     public func gateways() throws -> [GatewayRecord] {
         try pool.read { db in
-            let counts = try Dictionary(
-                Row.fetchAll(db, sql: "SELECT gateway, count(*) AS n FROM series GROUP BY gateway").map {
-                    (row: Row) -> (String, Int) in (row["gateway"], row["n"])
-                }, uniquingKeysWith: { first, _ in first })
-            return try Row.fetchAll(db, sql: "SELECT * FROM gateways ORDER BY id").map { row in
-                let key: Data? = row["public_key"]
-                let id: String = row["id"]
-                return GatewayRecord(
-                    id: id, publicKey: key.map { [UInt8]($0) }, enrolledAt: row["enrolled_at"],
-                    revokedAt: row["revoked_at"], lastSeen: row["last_seen"], agentVersion: row["agent_version"],
-                    backlogReadings: row["backlog_readings"], clockOffset: row["clock_offset"],
-                    clockState: row["clock_state"], online: row["online"], latitude: row["latitude"],
-                    longitude: row["longitude"], seriesCount: counts[id] ?? 0)
+            // One pass; the series count comes from the (gateway, name) index, the key stays on disk.
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(
+                    sql: """
+                        SELECT id, public_key IS NOT NULL, enrolled_at, revoked_at, last_seen, agent_version,
+                            backlog_readings, clock_offset, clock_state, online, latitude, longitude,
+                            (SELECT count(*) FROM series s WHERE s.gateway = g.id)
+                        FROM gateways g ORDER BY id
+                        """))
+            var records: [GatewayRecord] = []
+            while let row = try rows.next() {
+                records.append(
+                    GatewayRecord(
+                        id: row[0], enrolled: row[1], enrolledAt: row[2], revokedAt: row[3], lastSeen: row[4],
+                        agentVersion: row[5], backlogReadings: row[6], clockOffset: row[7], clockState: row[8],
+                        online: row[9], latitude: row[10], longitude: row[11], seriesCount: row[12]))
             }
+            return records
         }
     }
 

@@ -184,8 +184,8 @@ public struct LatestReading: Sendable, Hashable {
 public struct GatewayRecord: Sendable, Hashable {
     /// The gateway id.
     public var id: String
-    /// The enrolled public key (raw P-256), if enrolled.
-    public var publicKey: [UInt8]?
+    /// Whether a public key is enrolled (ingest reads the keys through `enrolledKeys()`).
+    public var enrolled: Bool
     /// When it was enrolled (ns), if it was.
     public var enrolledAt: Int64?
     /// When it was revoked (ns), if it was.
