@@ -52,6 +52,7 @@ bench: release
 	.build/release/outpost-bench codec
 	.build/release/outpost-bench poll
 	.build/release/outpost-bench agent
+	.build/release/outpost-bench ingest
 	.build/release/outpost-bench query
 
 clean:

@@ -77,15 +77,20 @@ public struct IngestBenchmark {
         let hub = try SpawnedProcess(
             executable: SpawnedProcess.beside("outpost-hub"), arguments: ["serve", "--config", config],
             ready: "subscribed to gateway topics", readyOnStderr: true)
-        let acknowledged = Atomic<Int>(0)
+        // Distinct (gateway, sequence) pairs acknowledged: a frame sent twice in the warm-up counts once.
+        let acknowledgedFrames = AcknowledgedFrames()
+        let acknowledged = { acknowledgedFrames.keys.withLock { $0.count } }
         let watcher = try MQTTClient(.init(host: "127.0.0.1", port: port, clientID: "bench-acks", cleanSession: true))
         defer { watcher.shutdown() }
         let watching = Task {
             for await event in watcher.events {
                 switch event {
                 case .connected: try? watcher.subscribe("outpost/v1/+/ack", qos: 1)
-                case .message(_, let payload):
-                    acknowledged.add(Acknowledgement(json: payload)?.sequences.count ?? 0, ordering: .relaxed)
+                case .message(let topic, let payload):
+                    let sequences = Acknowledgement(json: payload)?.sequences ?? []
+                    acknowledgedFrames.keys.withLock { set in
+                        for sequence in sequences { set.insert("\(topic) \(sequence)") }
+                    }
                 default: break
                 }
             }
@@ -99,11 +104,11 @@ public struct IngestBenchmark {
         }
         defer { senders.forEach { $0.shutdown() } }
         for sender in senders { try sender.connect(host: "127.0.0.1", port: port, keepalive: 30) }
-        while acknowledged.load(ordering: .relaxed) == 0 {
+        while acknowledged() == 0 {
             try senders[0].publish(.init(topic: frames[0].topic, payload: frames[0].bytes, qos: 1))
             try await Task.sleep(for: .milliseconds(200))
         }
-        let warmed = acknowledged.load(ordering: .relaxed)
+        let warmed = acknowledged()
         let cpuStart = ProcessProbe.cpuSeconds(hub.pid)
         let start = ContinuousClock.now
         for (index, frame) in frames.enumerated().dropFirst() {
@@ -112,7 +117,7 @@ public struct IngestBenchmark {
         var maxRSS = ProcessProbe.residentKilobytes(hub.pid)
         let total = frames.count - 1
         let deadline = start + .seconds(600)
-        while acknowledged.load(ordering: .relaxed) - warmed < total, ContinuousClock.now < deadline {
+        while acknowledged() - warmed < total, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
             maxRSS = max(maxRSS, ProcessProbe.residentKilobytes(hub.pid))
         }
@@ -124,7 +129,7 @@ public struct IngestBenchmark {
         let ingested = try store.diskBytes()
         _ = try store.compact(settledBefore: .max, targetCount: 4096)
         let compacted = try store.diskBytes()
-        let timed = (acknowledged.load(ordering: .relaxed) - warmed) * seriesPerGateway * readingsPerChunk
+        let timed = (acknowledged() - warmed) * seriesPerGateway * readingsPerChunk
         return Figures(
             gateways: gateways, frames: frames.count, readings: readings, seconds: elapsed,
             readingsPerSecond: Double(timed) / elapsed, hubCPUPercent: cpu / elapsed * 100,
@@ -178,4 +183,9 @@ public struct IngestBenchmark {
     private func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
+}
+
+/// The (gateway, sequence) pairs the hub acknowledged.
+private final class AcknowledgedFrames: Sendable {
+    let keys = Mutex(Set<String>())
 }

@@ -124,4 +124,25 @@ struct FrameToolTests {
         #expect(outcome.stdout.contains("\"registers_per_poll\":125"))
         #expect(!outcome.stdout.contains("\"polls\":0,"), "a case made no poll: \(outcome.stdout)")
     }
+
+    @Test("outpost-bench ingest runs a small fleet through its own broker into the hub, and every frame is acknowledged")
+    func benchIngest() throws {
+        let folder = try TemporaryFolder()
+        let outcome = try ChildProcess.run(
+            Binaries.path("outpost-bench"), ["ingest", "--gateways", "5", "--frames", "3", "--folder", folder.path, "--json"],
+            timeout: .seconds(120))
+        #expect(outcome.exitStatus == 0, "\(outcome)")
+        #expect(outcome.stdout.contains("\"frames\":15,") && outcome.stdout.contains("\"readings\":18000,"), "\(outcome.stdout)")
+        #expect(outcome.stdout.contains("\"readingsPerSecond\":") && !outcome.stdout.contains("\"readingsPerSecond\":0,"))
+    }
+
+    @Test("outpost-bench query builds a store and times the four queries")
+    func benchQuery() throws {
+        let outcome = try ChildProcess.run(
+            Binaries.path("outpost-bench"), ["query", "--gateways", "5", "--runs", "3", "--json"], timeout: .seconds(120))
+        #expect(outcome.exitStatus == 0, "\(outcome)")
+        for name in ["one series, last 24 h raw", "30 days in 1,000 buckets", "latest values", "fleet overview"] {
+            #expect(outcome.stdout.contains(name), "missing \(name)")
+        }
+    }
 }
