@@ -140,6 +140,16 @@ struct EndToEndTests {
         let file = hub.folder.write(try replay.encoded(signer: signer), to: "replay.frame")
         let answer = try hub.http("/api/v1/ingest", post: file)
         #expect(answer.contains("\"duplicate\":true") && answer.contains("\"sequences\":[1]"), "\(answer)")
+        // A new frame in its JSON rendering, as a client without the binary codec sends it: stored.
+        let manual = BatchFrame(
+            gatewayID: "gw-e2e", sequence: 1_000_000, bootID: .zero, clockState: .synchronised, createdAt: 1,
+            createdMonotonic: 1, series: [SeriesDescriptor(id: 0, name: "manual.reading", unit: "m")],
+            chunks: [FrameChunk(seriesID: 0, chunk: try Chunk(encoding: SampleColumns([Sample(timestamp: 7_000, value: 2.5)]), resolution: nil, clockSynchronised: true))])
+        let signed = try FrameDecoder().decode(try manual.encoded(signer: signer), verifier: AcceptAnySignature())
+        let jsonFile = hub.folder.write(try FrameJSON.render(signed), to: "manual.json")
+        let jsonAnswer = try hub.http("/api/v1/ingest", post: jsonFile, contentType: "application/json")
+        #expect(jsonAnswer.contains("\"duplicate\":false") && jsonAnswer.contains("\"sequences\":[1000000]"), "\(jsonAnswer)")
+        #expect(try stored(hub, "manual.reading") == [Sample(timestamp: 7_000, value: 2.5)])
         // Garbage and a frame on another gateway's topic, straight onto the broker.
         let intruder = try MQTTClient(.init(host: "127.0.0.1", port: broker.port, clientID: "intruder", cleanSession: true))
         try intruder.connect(host: "127.0.0.1", port: broker.port, keepalive: 5)
