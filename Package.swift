@@ -71,10 +71,12 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
+        // Streaming anomaly detection: per-series detectors, pure Swift, no dependencies.
+        .target(name: "OutpostDetect"),
         .target(
             name: "OutpostHub",
             dependencies: [
-                "OutpostWire", "OutpostSigning", "OutpostMQTT", "OutpostConfig", "OutpostCLI",
+                "OutpostWire", "OutpostSigning", "OutpostMQTT", "OutpostConfig", "OutpostCLI", "OutpostDetect",
                 .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -144,6 +146,7 @@ let package = Package(
         .testTarget(
             name: "OutpostSimulationTests",
             dependencies: ["OutpostSimulation", "OutpostAgent", "OutpostConfig", "OutpostTestSupport"]),
+        .testTarget(name: "OutpostDetectTests", dependencies: ["OutpostDetect"]),
         .testTarget(
             name: "OutpostHubTests",
             dependencies: [

@@ -1,0 +1,26 @@
+/// The few knobs of a series' detectors.
+public struct DetectorSettings: Sendable, Hashable {
+    /// Above 1 finds smaller anomalies (and raises more false alarms); below 1, fewer. It
+    /// divides every detector's threshold.
+    public var sensitivity: Double
+    /// Samples taken in before any score is given (the models learn meanwhile).
+    public var learningSamples: Int
+    /// The series' resolution (its smallest step), if known: the least spread believed.
+    public var resolution: Double?
+    /// Hard lower bound (device profile or configuration).
+    public var lowerLimit: Double?
+    /// Hard upper bound.
+    public var upperLimit: Double?
+
+    /// Creates settings; the defaults suit a sensor sampled every second to every few minutes.
+    public init(
+        sensitivity: Double = 1, learningSamples: Int = 500, resolution: Double? = nil, lowerLimit: Double? = nil,
+        upperLimit: Double? = nil
+    ) {
+        self.sensitivity = sensitivity
+        self.learningSamples = learningSamples
+        self.resolution = resolution
+        self.lowerLimit = lowerLimit
+        self.upperLimit = upperLimit
+    }
+}

@@ -1,0 +1,117 @@
+import Testing
+@testable import OutpostDetect
+
+@Suite("Streaming detectors: each finds its fault and stays quiet on normal data")
+struct DetectorTests {
+    let days = 1440  // samples per day at one a minute
+    let faultAt = 5 * 1440 + 600  // day 6, 10:00, after the daily cycle is learned
+
+    @Test("Seven days of a daily cycle with noise: quiet (at most a handful of anomalous minutes)")
+    func quietOnNormalData() {
+        for seed in [1, 2, 3] as [UInt64] {
+            var series = SyntheticSeries(seed: seed)
+            let scores = run(&series, count: 7 * days)
+            let anomalous = scores.filter(\.isAnomalous)
+            #expect(anomalous.count <= 2, "seed \(seed): \(anomalous.count) anomalous, kinds \(anomalous.map { $0.kind?.rawValue ?? "" })")
+            #expect(scores.prefix(500).allSatisfy { $0.learning && $0.value == 0 }, "the learning period is quiet")
+        }
+    }
+
+    @Test("Noise without a cycle, and a slow random walk: quiet too")
+    func quietWithoutCycle() {
+        var flat = SyntheticSeries(seed: 4, amplitude: 0)
+        #expect(run(&flat, count: 4 * days).filter(\.isAnomalous).count <= 2)
+        var walk = SyntheticSeries(seed: 5, amplitude: 0)
+        var level = 0.0
+        var steps = SyntheticSeries(seed: 105)
+        let scores = run(&walk, count: 4 * days) { _, value in
+            level += 0.05 * steps.gaussian()
+            return steps.quantised(value + level)
+        }
+        #expect(scores.filter(\.isAnomalous).count <= 3, "\(scores.filter(\.isAnomalous).map { $0.kind?.rawValue ?? "" })")
+    }
+
+    @Test("A spike of 15 noise units is one anomalous sample, called a spike")
+    func spike() {
+        var series = SyntheticSeries(seed: 6)
+        let scores = run(&series, count: faultAt + 100) { index, value in index == faultAt ? value + 7.5 : value }
+        #expect(scores[faultAt].isAnomalous && scores[faultAt].kind == .spike, "\(scores[faultAt])")
+        #expect(scores[(faultAt + 1)...].filter(\.isAnomalous).count <= 1, "no echo after the spike")
+    }
+
+    @Test("A step of 8 noise units that stays: found within a few samples as a change of level, and it persists")
+    func levelChange() {
+        var series = SyntheticSeries(seed: 7)
+        let scores = run(&series, count: faultAt + 300) { index, value in index >= faultAt ? value + 4 : value }
+        let first = scores[faultAt...].firstIndex(where: \.isAnomalous)
+        #expect(first.map { $0 - faultAt } ?? 99 <= 5)
+        #expect(scores[(faultAt + 10)..<(faultAt + 120)].allSatisfy { $0.isAnomalous && $0.kind == .level })
+    }
+
+    @Test("A slow drift of 12 noise units over ten hours is found before it ends, as drift")
+    func drift() {
+        var series = SyntheticSeries(seed: 8)
+        let scores = run(&series, count: faultAt + 600) { index, value in
+            index >= faultAt ? value + 6 * Double(index - faultAt) / 600 : value
+        }
+        let first = scores[faultAt...].firstIndex(where: \.isAnomalous)
+        #expect(first != nil && first! < faultAt + 600)
+        #expect(first.map { scores[$0].kind == .drift } ?? false, "\(first.map { scores[$0] } as Any)")
+    }
+
+    @Test("A probe stuck at one value for an hour where the series moves: stuck")
+    func stuck() {
+        var series = SyntheticSeries(seed: 9)
+        var frozen = 0.0
+        let scores = run(&series, count: faultAt + 120) { index, value in
+            if index == faultAt { frozen = value }
+            return index >= faultAt && index < faultAt + 60 ? frozen : value
+        }
+        let found = scores[faultAt..<(faultAt + 60)].firstIndex { $0.isAnomalous && $0.kind == .stuck }
+        #expect(found != nil && found! < faultAt + 30, "\(String(describing: found))")
+        #expect(scores[(faultAt + 70)...].filter(\.isAnomalous).count <= 1, "quiet again once it moves")
+    }
+
+    @Test("Noise five times larger for three hours: variance")
+    func variance() {
+        var series = SyntheticSeries(seed: 10)
+        var extra = SyntheticSeries(seed: 110)
+        let scores = run(&series, count: faultAt + 180) { index, value in
+            index >= faultAt ? extra.quantised(value + 2 * extra.gaussian()) : value
+        }
+        #expect(scores[faultAt...].contains { $0.isAnomalous && $0.kind == .variance })
+    }
+
+    @Test("Once the daily cycle is learned, the afternoon's level at 02:00 is anomalous; with no cycle learned it is not")
+    func dailyCycle() {
+        // Day 6, 02:00 to 03:00: the value sits at the 14:00 level (about 20 above its night level,
+        // 40 noise units).
+        let night = 5 * days + 120
+        var series = SyntheticSeries(seed: 11)
+        let afternoonLevel = SyntheticSeries(seed: 11).cycle(5 * days + 840) - SyntheticSeries(seed: 11).cycle(night)
+        let scores = run(&series, count: night + 60) { index, value in
+            index >= night ? value + afternoonLevel : value
+        }
+        #expect(scores[night..<(night + 60)].filter(\.isAnomalous).count >= 50)
+        // The same afternoon level at 14:00 is normal.
+        let afternoon = 5 * days + 840
+        var again = SyntheticSeries(seed: 11)
+        let normal = run(&again, count: afternoon + 60)
+        #expect(normal[afternoon..<(afternoon + 60)].filter(\.isAnomalous).count <= 1)
+    }
+
+    @Test("An impossible jump is called a rate anomaly; a value beyond the profile's limit, a limit anomaly")
+    func rateAndLimits() {
+        var series = SyntheticSeries(seed: 12)
+        let scores = run(&series, count: faultAt + 10) { index, value in index == faultAt ? value + 400 : value }
+        #expect(scores[faultAt].isAnomalous && (scores[faultAt].kind == .rate || scores[faultAt].kind == .spike))
+        #expect(scores[faultAt].value > 0.99)
+        var limited = SyntheticSeries(seed: 13)
+        let settings = DetectorSettings(resolution: 0.1, upperLimit: 29)
+        let bounded = run(&limited, count: faultAt + 10, settings: settings) { index, value in
+            index == faultAt ? 31 : value
+        }
+        #expect(bounded[faultAt].kind == .limit && bounded[faultAt].value == 1)
+    }
+}
+
