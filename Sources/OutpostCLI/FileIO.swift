@@ -17,13 +17,22 @@ public enum FileIO {
         let descriptor = retryingEINTR { open(path, O_RDONLY | O_CLOEXEC) }
         guard descriptor >= 0 else { throw failure(path, "cannot open") }
         defer { close(descriptor) }
+        return try readAll(descriptor, name: path)
+    }
+
+    /// Reads standard input to its end (`-` on a command line).
+    public static func readStandardInput() throws(Failure) -> [UInt8] {
+        try readAll(STDIN_FILENO, name: "standard input")
+    }
+
+    private static func readAll(_ descriptor: Int32, name: String) throws(Failure) -> [UInt8] {
         var result: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let count = buffer.withUnsafeMutableBytes { raw in
                 retryingEINTR { Glibc.read(descriptor, raw.baseAddress, raw.count) }
             }
-            if count < 0 { throw failure(path, "cannot read") }
+            if count < 0 { throw failure(name, "cannot read") }
             if count == 0 { return result }
             result.append(contentsOf: buffer[..<count])
         }

@@ -1,3 +1,5 @@
+import OutpostConfig
+
 /// How the samples of matching series are reduced before they are buffered.
 public struct AggregationRule: Sendable, Hashable {
     /// What is done to each series.
@@ -28,30 +30,5 @@ public struct AggregationRule: Sendable, Hashable {
     }
 
     /// Whether `series` matches the pattern (`*` any run of characters, `?` one character).
-    public func matches(_ series: String) -> Bool {
-        Self.glob(Array(pattern.utf8)[...], Array(series.utf8)[...])
-    }
-
-    private static func glob(_ pattern: ArraySlice<UInt8>, _ text: ArraySlice<UInt8>) -> Bool {
-        var p = pattern.startIndex
-        var t = text.startIndex
-        var star: (p: Int, t: Int)?
-        while t < text.endIndex {
-            if p < pattern.endIndex, pattern[p] == UInt8(ascii: "?") || pattern[p] == text[t] {
-                p += 1
-                t += 1
-            } else if p < pattern.endIndex, pattern[p] == UInt8(ascii: "*") {
-                star = (p, t)
-                p += 1
-            } else if let last = star {
-                p = last.p + 1
-                t = last.t + 1
-                star = (last.p, last.t + 1)
-            } else {
-                return false
-            }
-        }
-        while p < pattern.endIndex, pattern[p] == UInt8(ascii: "*") { p += 1 }
-        return p == pattern.endIndex
-    }
+    public func matches(_ series: String) -> Bool { SeriesPattern(pattern).matches(series) }
 }

@@ -22,6 +22,8 @@ public struct HubConfiguration: Sendable {
     public var compactTarget: Int
     /// Largest frame accepted (bytes).
     public var maxFrameBytes: Int
+    /// The anomaly detectors' settings.
+    public var detection: DetectionConfiguration
 
     /// The store file.
     public var databasePath: String { dataDirectory + "/hub.db" }
@@ -29,7 +31,7 @@ public struct HubConfiguration: Sendable {
     /// Parses the TOML text of `file`.
     public init(toml text: String, file: String) throws(ConfigError) {
         let top = try TOMLDocument(text: text, file: file).top
-        try top.rejectUnknownKeys(["hub", "broker", "retention", "maintenance"])
+        try top.rejectUnknownKeys(["hub", "broker", "retention", "maintenance", "detection"])
         guard let hub = try top.section("hub") else { throw top.error("hub", "missing [hub] table") }
         try hub.rejectUnknownKeys(["listen", "data_dir", "max_frame_bytes"])
         let listen = try hub.string("listen") ?? "127.0.0.1:8080"
@@ -47,6 +49,7 @@ public struct HubConfiguration: Sendable {
         maxFrameBytes = Int(frameBytes)
         broker = try Self.broker(try top.section("broker"))
         retention = try Self.retention(try top.section("retention"))
+        detection = try DetectionConfiguration(try top.section("detection"))
         maintenanceInterval = .seconds(600)
         compactAfter = .seconds(3600)
         compactTarget = 4096

@@ -1,0 +1,42 @@
+import ArgumentParser
+import OutpostCLI
+import OutpostHub
+import OutpostWire
+
+/// `outpost-hub detect`.
+struct DetectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "detect",
+        abstract: "Score a CSV (timestamp,value with a header) with the detectors ingest uses: timestamp,value,score,anomaly.")
+
+    @Option(help: "The input CSV, or - for standard input.") var input: String
+    @Option(help: "The output CSV, or - for standard output.") var output = "-"
+    @Option(help: "A hub configuration whose [detection] settings apply (default: the built-in defaults).")
+    var config: String?
+    @Option(help: "The series as gateway/name, to pick its [[detection.series]] rule.") var series = ""
+    @Option(help: "The series' resolution (e.g. 0.1): the least spread the detectors believe.") var resolution: Double?
+
+    func run() throws {
+        var detection = DetectionConfiguration()
+        if let config {
+            let text = String(decoding: try FileIO.read(config), as: UTF8.self)
+            do {
+                detection = try HubConfiguration(toml: text, file: config).detection
+            } catch {
+                throw CommandFailure("\(error)")
+            }
+        }
+        let bytes = input == "-" ? try FileIO.readStandardInput() : try FileIO.read(input)
+        let text: String
+        do {
+            text = try DetectionReplay.run(bytes, settings: detection.settings(for: series, resolution: resolution))
+        } catch {
+            throw CommandFailure("\(input == "-" ? "standard input" : input): \(error)")
+        }
+        if output == "-" {
+            FileIO.printOut(Array(text.utf8))
+        } else {
+            try FileIO.write(Array(text.utf8), to: output)
+        }
+    }
+}
