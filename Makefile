@@ -54,6 +54,7 @@ bench: release
 	.build/release/outpost-bench agent
 	.build/release/outpost-bench ingest
 	.build/release/outpost-bench query
+	.build/release/outpost-bench detect
 
 clean:
 	rm -rf .build .build-fuzz $(VENV)

@@ -88,7 +88,7 @@ let package = Package(
             name: "OutpostBench",
             dependencies: [
                 "OutpostWire", "OutpostSigning", "OutpostAgent", "OutpostDevices", "OutpostModbus", "OutpostMQTT",
-                "OutpostProvisioning", "OutpostCLI", "OutpostHub",
+                "OutpostProvisioning", "OutpostCLI", "OutpostHub", "OutpostDetect",
             ]),
         .target(name: "OutpostCLI", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
 

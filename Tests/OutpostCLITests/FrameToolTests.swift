@@ -145,4 +145,17 @@ struct FrameToolTests {
             #expect(outcome.stdout.contains(name), "missing \(name)")
         }
     }
+
+    @Test("outpost-bench detect scores its generated, labelled set and reports every fault kind")
+    func benchDetect() throws {
+        let outcome = try ChildProcess.run(
+            Binaries.path("outpost-bench"), ["detect", "--series", "4", "--json"], timeout: .seconds(120))
+        #expect(outcome.exitStatus == 0, "\(outcome)")
+        for key in ["\"precision\":", "\"recall\":", "\"falseAlarmsPerSeriesPerDay\":", "\"samplesPerSecond\":"] {
+            #expect(outcome.stdout.contains(key), "missing \(key)")
+        }
+        for kind in ["spike", "level", "drift", "stuck", "variance"] {
+            #expect(outcome.stdout.contains("\"kind\":\"\(kind)\""), "missing \(kind)")
+        }
+    }
 }

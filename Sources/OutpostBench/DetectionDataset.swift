@@ -1,0 +1,142 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The labelled evaluation set for the anomaly detectors, generated (never stored): sensor
+/// series a minute apart over 12 days with what real sensors have — a daily cycle of random
+/// strength (none for some), autocorrelated noise, a slow random-walk drift, quantisation, and
+/// missing minutes — and, from day 5 on, one injected fault of each kind per series at a random
+/// time, labelled with its window.
+public struct DetectionDataset: Sendable {
+    /// The kinds of fault injected.
+    public enum FaultKind: String, Sendable, CaseIterable, Codable {
+        /// One sample far off.
+        case spike
+        /// A sudden shift that lasts six hours.
+        case level
+        /// A ramp away from normal over eight hours.
+        case drift
+        /// The value frozen for two hours.
+        case stuck
+        /// Noise four to six times larger for four hours.
+        case variance
+        /// Two hours of the night at the afternoon's level (series with a daily cycle only).
+        case cycle
+    }
+
+    /// An injected fault.
+    public struct Label: Sendable, Hashable {
+        /// What was injected.
+        public var kind: FaultKind
+        /// Sample index range of the fault.
+        public var window: Range<Int>
+    }
+
+    /// One series.
+    public struct Series: Sendable {
+        /// Timestamps (ns), increasing, with gaps where minutes are missing.
+        public var timestamps: [Int64]
+        /// Values.
+        public var values: [Double]
+        /// The faults, in time order.
+        public var labels: [Label]
+        /// The quantisation step.
+        public var resolution: Double
+    }
+
+    /// The series.
+    public let series: [Series]
+    /// Samples per series before gaps (12 days of minutes).
+    public static let minutes = 12 * 1440
+    /// The first index where faults may start (day 5, after learning and the daily profile).
+    public static let firstFault = 4 * 1440
+
+    /// Generates `count` series from `seed`.
+    public init(count: Int = 60, seed: UInt64 = 2026) {
+        var random = SeededGenerator(seed: seed)
+        series = (0..<count).map { _ in Self.generate(&random) }
+    }
+
+    private static func generate(_ random: inout SeededGenerator) -> Series {
+        let noise = Double.random(in: 0.2...1.0, using: &random)
+        let resolution = [0.01, 0.1, 0.1, 0.5][Int.random(in: 0..<4, using: &random)]
+        let amplitude = Bool.random(using: &random) ? 0 : Double.random(in: 5...25, using: &random) * noise
+        let peakHour = Double.random(in: 10...18, using: &random)
+        let base = Double.random(in: -20...200, using: &random)
+        let start: Int64 = 1_790_000_000_000_000_000 / 86_400_000_000_000 * 86_400_000_000_000
+        // The clean signal first; faults are laid over it.
+        var clean = [Double](repeating: 0, count: minutes)
+        var walk = 0.0
+        var correlated = 0.0
+        for index in 0..<minutes {
+            let hours = Double(index % 1440) / 60
+            walk += random.gaussian(deviation: noise * 0.02)
+            correlated = 0.5 * correlated + random.gaussian(deviation: noise * 0.87)
+            let cycle: Double = amplitude * cos((hours - peakHour) / 24 * 2 * Double.pi)
+            clean[index] = base + cycle + walk + correlated
+        }
+        var values = clean
+        var labels: [Label] = []
+        // One fault of each kind, in a random order, 16-hour slots from day 5 on.
+        var kinds: [FaultKind] = [.spike, .level, .drift, .stuck, .variance]
+        if amplitude > 0 { kinds.append(.cycle) }
+        kinds.shuffle(using: &random)
+        for (slot, kind) in kinds.enumerated() {
+            let slotStart = firstFault + slot * 16 * 60
+            let at = slotStart + Int.random(in: 60..<(6 * 60), using: &random)
+            let sign: Double = Bool.random(using: &random) ? 1 : -1
+            let window: Range<Int>
+            switch kind {
+            case .spike:
+                window = at..<(at + 1)
+                values[at] += sign * noise * Double.random(in: 10...25, using: &random)
+            case .level:
+                window = at..<(at + 6 * 60)
+                let size = sign * noise * Double.random(in: 6...12, using: &random)
+                for index in window { values[index] += size }
+            case .cycle:
+                // The night at the afternoon's level: normal by day, abnormal at this hour.
+                let night = (at / 1440) * 1440 + Int((peakHour + 12).truncatingRemainder(dividingBy: 24) * 60)
+                window = night..<(night + 120)
+                for index in window where index < minutes { values[index] += 2 * amplitude }
+            case .drift:
+                let length = 8 * 60
+                window = at..<(at + length)
+                let size = sign * noise * Double.random(in: 10...20, using: &random)
+                for index in window { values[index] += size * Double(index - at) / Double(length) }
+            case .stuck:
+                window = at..<(at + 120)
+                for index in window { values[index] = values[at] }
+            case .variance:
+                window = at..<(at + 4 * 60)
+                let factor = Double.random(in: 4...6, using: &random)
+                for index in window { values[index] = clean[index] + (values[index] - clean[index]) * factor + random.gaussian(deviation: noise * factor) }
+            }
+            labels.append(Label(kind: kind, window: window.clamped(to: 0..<minutes)))
+        }
+        labels.sort { $0.window.lowerBound < $1.window.lowerBound }
+        // Missing minutes: about 2 % of the time, in gaps of 1 to 30 minutes, outside faults.
+        var keep = [Bool](repeating: true, count: minutes)
+        var index = 0
+        while index < minutes {
+            if Double.random(in: 0..<1, using: &random) < 0.002 {
+                let length = Int.random(in: 1...30, using: &random)
+                let gap = index..<min(minutes, index + length)
+                if !labels.contains(where: { $0.window.overlaps(gap) }) { for missing in gap { keep[missing] = false } }
+                index += length
+            }
+            index += 1
+        }
+        var timestamps: [Int64] = []
+        var kept: [Double] = []
+        var remap = [Int](repeating: 0, count: minutes)
+        for minute in 0..<minutes {
+            remap[minute] = kept.count
+            guard keep[minute] else { continue }
+            timestamps.append(start + Int64(minute) * 60_000_000_000)
+            kept.append((values[minute] / resolution).rounded() * resolution)
+        }
+        let remapped = labels.map { Label(kind: $0.kind, window: remap[$0.window.lowerBound]..<(remap[$0.window.upperBound - 1] + 1)) }
+        return Series(timestamps: timestamps, values: kept, labels: remapped, resolution: resolution)
+    }
+}

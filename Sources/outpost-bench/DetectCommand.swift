@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import OutpostBench
+import OutpostCLI
+
+/// `outpost-bench detect`.
+struct Detect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The anomaly detectors on a generated, labelled set: precision, recall, false alarms, time to detect, samples/s.")
+
+    @Option(help: "Series to generate (12 days a minute apart each).") var series = 60
+    @Option(help: "The dataset's seed.") var seed: UInt64 = 2026
+    @Option(help: "The detectors' sensitivity.") var sensitivity = 1.0
+    @Flag(help: "Print JSON instead of a table.") var json = false
+
+    func run() throws {
+        let figures = DetectionEvaluation.run(DetectionDataset(count: series, seed: seed), sensitivity: sensitivity)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            FileIO.printOut(Array(try encoder.encode(figures)) + [0x0A])
+            return
+        }
+        var text = "\(figures.series) series, \(figures.samples) samples\n"
+        text += "kind        faults  detected  recall  median minutes to detect\n"
+        for kind in figures.kinds {
+            text += String(
+                format: "%-10@ %7d %9d %7.2f %10.1f\n", kind.kind as NSString, kind.faults, kind.detected, kind.recall,
+                kind.medianMinutesToDetect)
+        }
+        text += String(
+            format: "overall: precision %.3f, recall %.3f, %.3f false alarms per series per day, %.0f samples/s\n",
+            figures.precision, figures.recall, figures.falseAlarmsPerSeriesPerDay, figures.samplesPerSecond)
+        FileIO.printOut(Array(text.utf8))
+    }
+}
