@@ -27,6 +27,13 @@ public struct AnomalyScore: Sendable, Hashable {
     /// Whether the series is still in its learning period (scores are 0 then).
     public var learning: Bool
 
+    /// Creates a score.
+    public init(value: Double, kind: AnomalyKind?, learning: Bool) {
+        self.value = value
+        self.kind = kind
+        self.learning = learning
+    }
+
     /// The score at or above which a sample is anomalous.
     public static let threshold = 0.5
 

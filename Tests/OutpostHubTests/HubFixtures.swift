@@ -11,11 +11,14 @@ struct HubFixture {
     let store: SQLiteHubStore
     let registry = GatewayRegistry()
     let pipeline: IngestPipeline
+    let detection: DetectionEngine?
     let signer: GatewayFrameSigner
     let gateway: String
     let bootID = BootID(bytes: [UInt8](repeating: 7, count: 16))!
 
-    init(gateway: String = "gw-a", now: @escaping WallClock = systemWallClock) throws {
+    init(gateway: String = "gw-a", now: @escaping WallClock = systemWallClock, detection: DetectionConfiguration? = nil)
+        throws
+    {
         self.gateway = gateway
         folder = try TemporaryFolder()
         store = try SQLiteHubStore(path: folder.file("hub.db"))
@@ -25,7 +28,13 @@ struct HubFixture {
             gateway: gateway, publicKey: try GatewayKeyVerifier.rawPublicKey(pem: identity.publicKeyPEM), latitude: nil,
             longitude: nil, at: now())
         try registry.reload(from: store)
-        pipeline = IngestPipeline(store: store, verifier: registry, clock: now, logger: Logger(label: "test"))
+        var engine: DetectionEngine?
+        if let detection {
+            engine = try DetectionEngine(configuration: detection, alerts: store, logger: Logger(label: "test"))
+        }
+        pipeline = IngestPipeline(
+            store: store, verifier: registry, clock: now, logger: Logger(label: "test"), detection: engine)
+        self.detection = engine
     }
 
     /// A signed frame of `sequence` holding `series` → samples, one chunk each.

@@ -46,13 +46,17 @@ public final class IngestPipeline: Sendable {
     private let logger: Logger
     private let maxGroup: Int
     private let queue = Mutex(Queue())
+    /// The anomaly detectors, fed every applied frame after its commit (never in its way).
+    let detection: DetectionEngine?
     private let writer = DispatchQueue(label: "outpost.hub.ingest")
 
     /// Creates the pipeline. `maxGroup` caps the frames of one transaction.
     public init(
         store: any HubStore, verifier: any FrameVerifier, limits: FrameLimits = .default,
-        clock: @escaping WallClock = systemWallClock, logger: Logger, maxGroup: Int = 512
+        clock: @escaping WallClock = systemWallClock, logger: Logger, maxGroup: Int = 512,
+        detection: DetectionEngine? = nil
     ) {
+        self.detection = detection
         self.store = store
         intake = FrameIntake(verifier: verifier, limits: limits)
         self.clock = clock
@@ -150,11 +154,12 @@ public final class IngestPipeline: Sendable {
             let frame = waiting.frame.frame
             let ack = Acknowledgement(sequences: [frame.sequence], hubTime: now)
             switch result {
-            case .applied(let readings):
+            case .applied(let plan):
                 counters.update {
                     $0.framesApplied += 1
-                    $0.readings += readings
+                    $0.readings += plan.readingCount
                 }
+                detection?.observe(gateway: frame.gatewayID, plan)
                 waiting.continuation.resume(returning: .acknowledged(ack, gateway: frame.gatewayID, duplicate: false))
             case .duplicate:
                 counters.update { $0.duplicates += 1 }

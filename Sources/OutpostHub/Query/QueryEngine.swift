@@ -65,7 +65,13 @@ public struct QueryEngine: Sendable {
     /// Every gateway's state, as of `now` (hub time); `silentAfter` is how long without a frame
     /// or status turns an online gateway into a silent one.
     public func fleet(now: Int64, silentAfter: Duration = .seconds(300)) throws -> [GatewayOverview] {
-        try store.gateways().map { GatewayOverview(record: $0, now: now, silentAfter: silentAfter) }
+        var open: [String: Int] = [:]
+        for alert in try store.alerts(in: [.firing, .acknowledged], limit: 1_000_000) {
+            open[alert.series.gateway, default: 0] += 1
+        }
+        return try store.gateways().map {
+            GatewayOverview(record: $0, now: now, silentAfter: silentAfter, openAlerts: open[$0.id] ?? 0)
+        }
     }
 
     /// Samples in time order; ties keep the order they were stored in, so compaction (which

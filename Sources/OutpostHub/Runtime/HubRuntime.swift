@@ -17,6 +17,8 @@ public struct HubRuntime: Sendable {
     public let pipeline: IngestPipeline
     /// Live values from the gateways.
     public let live: LiveValues
+    /// Anomaly detection and alerts.
+    public let detection: DetectionEngine
     let logger: Logger
 
     /// Opens the store and prepares ingest.
@@ -27,9 +29,10 @@ public struct HubRuntime: Sendable {
         store = try SQLiteHubStore(path: configuration.databasePath)
         registry = GatewayRegistry()
         try registry.reload(from: store)
+        detection = try DetectionEngine(configuration: configuration.detection, alerts: store, logger: logger)
         pipeline = IngestPipeline(
             store: store, verifier: registry, limits: FrameLimits(maxFrameBytes: configuration.maxFrameBytes),
-            logger: logger)
+            logger: logger, detection: detection)
         live = LiveValues()
     }
 

@@ -32,6 +32,10 @@ public struct HubAPI: Sendable {
         router.get("/api/v1/series") { request, _ in try range(request) }
         router.get("/api/v1/refusals") { _, _ in try refusals() }
         router.get("/api/v1/ingest/stats") { _, _ in stats() }
+        router.get("/api/v1/alerts") { request, _ in try alerts(request) }
+        router.post("/api/v1/alerts/:id/acknowledge") { request, context in
+            await acknowledge(request, id: context.parameters.get("id").flatMap { Int64($0) })
+        }
     }
 
     private func ingest(_ incoming: Request) async -> Response {
@@ -126,6 +130,46 @@ public struct HubAPI: Sendable {
             ]
         }
         return JSONResponse.ok(["refusals": list])
+    }
+
+    /// `GET /api/v1/alerts[?state=open|firing|acknowledged|resolved|all]` (default `open`: firing
+    /// and acknowledged), newest first.
+    private func alerts(_ request: Request) throws -> Response {
+        let wanted = request.uri.queryParameters.get("state") ?? "open"
+        let states: Set<Alert.State>
+        switch wanted {
+        case "open": states = [.firing, .acknowledged]
+        case "all": states = Set(Alert.State.allCases)
+        default:
+            guard let state = Alert.State(rawValue: wanted) else {
+                return JSONResponse.error(.badRequest, "bad_state", "state= is open, firing, acknowledged, resolved or all")
+            }
+            states = [state]
+        }
+        let list = try pipeline.store.alerts(in: states, limit: 1000).map(JSONResponse.alert)
+        return JSONResponse.ok(["alerts": list])
+    }
+
+    /// `POST /api/v1/alerts/{id}/acknowledge` with `{"by": "...", "note": "..."}`.
+    private func acknowledge(_ incoming: Request, id: Int64?) async -> Response {
+        var request = incoming
+        guard let id else { return JSONResponse.error(.badRequest, "bad_id", "the alert id is a number") }
+        let body = (try? await request.collectBody(upTo: 64 * 1024)).map { Data(buffer: $0) } ?? Data()
+        let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:]
+        guard let person = object["by"] as? String, !person.isEmpty else {
+            return JSONResponse.error(.badRequest, "missing_by", "say who acknowledges: {\"by\": \"name\", \"note\": \"...\"}")
+        }
+        do {
+            guard
+                try pipeline.store.acknowledgeAlert(
+                    id, by: person, note: object["note"] as? String ?? "", at: clock())
+            else {
+                return JSONResponse.error(.notFound, "not_firing", "no firing alert \(id)")
+            }
+            return JSONResponse.ok(["acknowledged": id])
+        } catch {
+            return JSONResponse.error(.serviceUnavailable, "store_unavailable", "\(error)")
+        }
     }
 
     private func stats() -> Response {

@@ -28,6 +28,15 @@ enum JSONResponse {
         ]
     }
 
+    static func alert(_ alert: Alert) -> [String: Any] {
+        [
+            "id": alert.id, "gateway": alert.series.gateway, "series": alert.series.name, "kind": alert.kind.rawValue,
+            "state": alert.state.rawValue, "score": number(alert.score), "opened_at": alert.openedAt,
+            "last_anomaly_at": alert.lastAnomalyAt, "resolved_at": alert.resolvedAt ?? NSNull(),
+            "acknowledged_by": alert.acknowledgedBy ?? NSNull(), "note": alert.note ?? NSNull(),
+        ]
+    }
+
     static func gateway(_ overview: GatewayOverview) -> [String: Any] {
         let record = overview.record
         var object: [String: Any] = [

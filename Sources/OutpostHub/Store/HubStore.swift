@@ -15,9 +15,9 @@ public struct ReceivedFrame: Sendable {
 }
 
 /// What applying one frame did.
-public enum ApplyResult: Sendable, Hashable {
-    /// Stored, with this many readings.
-    case applied(readings: Int)
+public enum ApplyResult: Sendable {
+    /// Stored: what was written (chunks in true time), for the detectors.
+    case applied(IngestPlan)
     /// Its (gateway, sequence) was applied before: nothing changed.
     case duplicate
     /// It could not be applied (a chunk that does not decode): nothing of it was stored.
@@ -79,7 +79,7 @@ public struct MaintenanceReport: Sendable, Hashable {
 /// The hub's system of record. One implementation per backend (SQLite embedded; PostgreSQL at
 /// scale); the ingest pipeline and the query engine use only this protocol, and both backends
 /// pass the same tests.
-public protocol HubStore: Sendable {
+public protocol HubStore: AlertStore {
     /// Applies frames in one transaction, deduplicated by (gateway, sequence); returns one
     /// result per frame, in order. When it returns, every applied frame is durable.
     func apply(_ frames: [ReceivedFrame]) throws -> [ApplyResult]

@@ -81,7 +81,7 @@ public final class SQLiteHubStore: HubStore {
             frame.gatewayID, received.hubTime, clock.wallClockOffset(of: frame), frame.clockState.name,
         ])
         try write(plan, gateway: frame.gatewayID, db)
-        return .applied(readings: plan.readingCount)
+        return .applied(plan)
     }
 
     public func importReadings(gateway: String, plan: IngestPlan) throws {

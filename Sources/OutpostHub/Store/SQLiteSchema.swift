@@ -11,6 +11,7 @@ import GRDB
 ///   ingest, so late data corrects them; stored compactly (`SQLiteRollups`).
 /// - `applied_batches`: every (gateway, sequence) applied, for dedupe.
 /// - `refusals`: refused frames counted per claimed gateway and reason.
+/// - `alerts` (v2): each alert's kind, state, score and times, who acknowledged it and why.
 enum SQLiteSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -77,6 +78,24 @@ enum SQLiteSchema {
                         last_at INTEGER NOT NULL,
                         detail TEXT NOT NULL,
                         PRIMARY KEY (gateway, reason)) WITHOUT ROWID;
+                    """)
+        }
+        migrator.registerMigration("v2 alerts") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE alerts (
+                        id INTEGER PRIMARY KEY,
+                        gateway TEXT NOT NULL,
+                        series TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        score REAL NOT NULL,
+                        opened_at INTEGER NOT NULL,
+                        last_anomaly_at INTEGER NOT NULL,
+                        resolved_at INTEGER,
+                        acknowledged_by TEXT,
+                        note TEXT);
+                    CREATE INDEX alerts_open ON alerts (state) WHERE state != 'resolved';
                     """)
         }
         return migrator

@@ -1,0 +1,70 @@
+import OutpostDetect
+
+/// An alert: one ongoing problem of one series, from the first anomalous sample until the series
+/// has been normal for a while.
+public struct Alert: Sendable, Hashable {
+    /// Where it is in its life.
+    public enum State: String, Sendable, CaseIterable {
+        /// The problem is going on and nobody has said they saw it.
+        case firing
+        /// An operator saw it (the problem may still be going on).
+        case acknowledged
+        /// The series has been normal again for the resolve delay.
+        case resolved
+    }
+
+    /// The store's id.
+    public var id: Int64
+    /// The series.
+    public var series: SeriesKey
+    /// What the problem is (an alert that opened on what looked like a spike takes the kind of
+    /// the lasting problem it turned out to be).
+    public var kind: AnomalyKind
+    /// Where it is.
+    public var state: State
+    /// The highest score so far.
+    public var score: Double
+    /// The first anomalous sample's time (ns).
+    public var openedAt: Int64
+    /// The latest anomalous sample's time.
+    public var lastAnomalyAt: Int64
+    /// When it resolved.
+    public var resolvedAt: Int64?
+    /// Who acknowledged it.
+    public var acknowledgedBy: String?
+    /// Their note.
+    public var note: String?
+
+    /// Creates an alert.
+    public init(
+        id: Int64, series: SeriesKey, kind: AnomalyKind, state: State, score: Double, openedAt: Int64,
+        lastAnomalyAt: Int64, resolvedAt: Int64? = nil, acknowledgedBy: String? = nil, note: String? = nil
+    ) {
+        self.id = id
+        self.series = series
+        self.kind = kind
+        self.state = state
+        self.score = score
+        self.openedAt = openedAt
+        self.lastAnomalyAt = lastAnomalyAt
+        self.resolvedAt = resolvedAt
+        self.acknowledgedBy = acknowledgedBy
+        self.note = note
+    }
+}
+
+/// Where alerts are kept: the store's side of the alert lifecycle.
+public protocol AlertStore: Sendable {
+    /// Opens an alert; returns its id.
+    func openAlert(series: SeriesKey, kind: AnomalyKind, score: Double, at time: Int64) throws -> Int64
+    /// Records a further anomalous sample of an open alert.
+    func touchAlert(_ id: Int64, score: Double, at time: Int64) throws
+    /// Records that an alert opened on a spike is a lasting problem of `kind`.
+    func reclassifyAlert(_ id: Int64, as kind: AnomalyKind) throws
+    /// Resolves an alert.
+    func resolveAlert(_ id: Int64, at time: Int64) throws
+    /// Acknowledges a firing alert; false when there is no such firing alert.
+    func acknowledgeAlert(_ id: Int64, by person: String, note: String, at time: Int64) throws -> Bool
+    /// Alerts in `states`, newest first, at most `limit`.
+    func alerts(in states: Set<Alert.State>, limit: Int) throws -> [Alert]
+}

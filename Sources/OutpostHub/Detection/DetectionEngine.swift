@@ -1,0 +1,146 @@
+import Dispatch
+import Logging
+import OutpostDetect
+import OutpostWire
+import Synchronization
+
+/// Anomaly detection at ingest: every applied frame's readings, in true time, go through their
+/// series' detectors on a queue of their own (ingest never waits for it), and the scores drive
+/// each series' alert. Readings older than the newest one a series has scored (a backlog arriving
+/// after fresh data) are counted as late and not scored: scoring them against the present would
+/// raise alerts about a past that is over.
+public final class DetectionEngine: Sendable {
+    /// What detection has done.
+    public struct Counters: Sendable, Hashable {
+        /// Readings scored.
+        public var scored = 0
+        /// Readings not scored because their series had newer ones.
+        public var late = 0
+        /// Alerts opened, by kind.
+        public var opened: [String: Int] = [:]
+        /// Alerts resolved.
+        public var resolved = 0
+        /// Alert writes that failed.
+        public var failures = 0
+    }
+
+    private struct SeriesState {
+        var detector: SeriesDetector
+        var tracker = AlertTracker()
+        var newest = Int64.min
+        /// The best score not yet written to the open alert, and when the alert was last written.
+        var unwritten: (score: Double, at: Int64)?
+        var lastWrite = Int64.min
+    }
+
+    private let configuration: DetectionConfiguration
+    private let alerts: any AlertStore
+    private let logger: Logger
+    private let states = Mutex<[SeriesKey: SeriesState]>([:])
+    private let counts = Mutex(Counters())
+    private let queue = DispatchQueue(label: "outpost.hub.detect")
+
+    /// Creates the engine; alerts still open in `alerts` (from before a restart) are taken up again.
+    public init(configuration: DetectionConfiguration, alerts: any AlertStore, logger: Logger) throws {
+        self.configuration = configuration
+        self.alerts = alerts
+        self.logger = logger
+        let open = try alerts.alerts(in: [.firing, .acknowledged], limit: 1_000_000)
+        states.withLock { states in
+            for alert in open {
+                var state = SeriesState(detector: SeriesDetector(settings: configuration.settings(for: "\(alert.series)", resolution: nil)))
+                state.tracker.openID = alert.id
+                state.tracker.openKind = alert.kind
+                states[alert.series] = state
+            }
+        }
+    }
+
+    /// The counts so far.
+    public var counters: Counters { counts.withLock { $0 } }
+
+    /// Scores the readings of an applied frame (asynchronously).
+    public func observe(gateway: String, _ plan: IngestPlan) {
+        queue.async { self.score(gateway: gateway, plan) }
+    }
+
+    /// Returns once everything observed so far has been scored (for tests and shutdown).
+    public func settle() async {
+        await withCheckedContinuation { continuation in queue.async { continuation.resume() } }
+    }
+
+    private func score(gateway: String, _ plan: IngestPlan) {
+        let steps = Dictionary(plan.series.map { ($0.name, $0.resolution?.step) }, uniquingKeysWith: { first, _ in first })
+        for row in plan.chunks {
+            guard let columns = try? row.stored.columns() else { continue }
+            let key = SeriesKey(gateway: gateway, name: row.series)
+            let order = columns.timestamps.indices.sorted { columns.timestamps[$0] < columns.timestamps[$1] }
+            var state = states.withLock { $0[key] } ?? SeriesState(
+                detector: SeriesDetector(settings: configuration.settings(for: "\(key)", resolution: steps[row.series] ?? nil)))
+            var scored = 0
+            var late = 0
+            for index in order where columns.quality(at: index) == .good {
+                let time = columns.timestamps[index]
+                guard time > state.newest else {
+                    late += 1
+                    continue
+                }
+                state.newest = time
+                scored += 1
+                let score = state.detector.score(columns.values[index], at: time)
+                act(on: state.tracker.observe(score, at: time), state: &state, series: key)
+            }
+            flush(&state)
+            states.withLock { $0[key] = state }
+            counts.withLock {
+                $0.scored += scored
+                $0.late += late
+            }
+        }
+    }
+
+    private func act(on action: AlertTracker.Action, state: inout SeriesState, series: SeriesKey) {
+        do {
+            switch action {
+            case .none:
+                return
+            case .open(let kind, let score, let time):
+                state.tracker.openID = try alerts.openAlert(series: series, kind: kind, score: score, at: time)
+                state.lastWrite = time
+                counts.withLock { $0.opened[kind.rawValue, default: 0] += 1 }
+                logger.warning(
+                    "alert opened", metadata: ["series": "\(series)", "kind": "\(kind.rawValue)", "score": "\(score)"])
+            case .touch(let id, let score, let time, let kind):
+                if let kind { try alerts.reclassifyAlert(id, as: kind) }
+                // At most one write a minute per alert; the rest waits in memory.
+                let best = max(score, state.unwritten?.score ?? 0)
+                state.unwritten = (best, time)
+                if time - state.lastWrite >= 60_000_000_000 {
+                    try alerts.touchAlert(id, score: best, at: time)
+                    state.unwritten = nil
+                    state.lastWrite = time
+                }
+            case .resolve(let id, let time):
+                flush(&state, id: id)
+                try alerts.resolveAlert(id, at: time)
+                counts.withLock { $0.resolved += 1 }
+                logger.info("alert resolved", metadata: ["series": "\(series)"])
+            }
+        } catch {
+            counts.withLock { $0.failures += 1 }
+            logger.error("could not record an alert", metadata: ["series": "\(series)", "error": "\(error)"])
+        }
+    }
+
+    /// Writes what waits in memory for the open alert (end of a chunk, or before resolving).
+    private func flush(_ state: inout SeriesState, id: Int64? = nil) {
+        guard let pending = state.unwritten, let id = id ?? state.tracker.openID else { return }
+        do {
+            try alerts.touchAlert(id, score: pending.score, at: pending.at)
+            state.unwritten = nil
+            state.lastWrite = pending.at
+        } catch {
+            counts.withLock { $0.failures += 1 }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import GRDB
+import OutpostDetect
+
+extension SQLiteHubStore {
+    public func openAlert(series: SeriesKey, kind: AnomalyKind, score: Double, at time: Int64) throws -> Int64 {
+        try pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO alerts (gateway, series, kind, state, score, opened_at, last_anomaly_at)
+                    VALUES (?, ?, ?, 'firing', ?, ?, ?)
+                    """, arguments: [series.gateway, series.name, kind.rawValue, score, time, time])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func touchAlert(_ id: Int64, score: Double, at time: Int64) throws {
+        try pool.write { db in
+            try db.execute(
+                sql: "UPDATE alerts SET score = max(score, ?), last_anomaly_at = max(last_anomaly_at, ?) WHERE id = ?",
+                arguments: [score, time, id])
+        }
+    }
+
+    public func reclassifyAlert(_ id: Int64, as kind: AnomalyKind) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE alerts SET kind = ? WHERE id = ?", arguments: [kind.rawValue, id])
+        }
+    }
+
+    public func resolveAlert(_ id: Int64, at time: Int64) throws {
+        try pool.write { db in
+            try db.execute(
+                sql: "UPDATE alerts SET state = 'resolved', resolved_at = ? WHERE id = ? AND state != 'resolved'",
+                arguments: [time, id])
+        }
+    }
+
+    public func acknowledgeAlert(_ id: Int64, by person: String, note: String, at time: Int64) throws -> Bool {
+        try pool.write { db in
+            try db.execute(
+                sql: "UPDATE alerts SET state = 'acknowledged', acknowledged_by = ?, note = ? WHERE id = ? AND state = 'firing'",
+                arguments: [person, note, id])
+            return db.changesCount > 0
+        }
+    }
+
+    public func alerts(in states: Set<Alert.State>, limit: Int) throws -> [Alert] {
+        try pool.read { db in
+            let names = states.map(\.rawValue)
+            let marks = names.map { _ in "?" }.joined(separator: ", ")
+            var arguments = StatementArguments(names)
+            arguments += [limit]
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM alerts WHERE state IN (\(marks)) ORDER BY opened_at DESC, id DESC LIMIT ?",
+                arguments: arguments
+            ).compactMap { row in
+                guard let kind = AnomalyKind(rawValue: row["kind"]), let state = Alert.State(rawValue: row["state"])
+                else { return nil }
+                return Alert(
+                    id: row["id"], series: SeriesKey(gateway: row["gateway"], name: row["series"]), kind: kind,
+                    state: state, score: row["score"], openedAt: row["opened_at"], lastAnomalyAt: row["last_anomaly_at"],
+                    resolvedAt: row["resolved_at"], acknowledgedBy: row["acknowledged_by"], note: row["note"])
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import OutpostDetect
+import OutpostTestSupport
+import OutpostWire
+import Testing
+
+@testable import OutpostHub
+
+@Suite("Alerts: lifecycle, dedupe, resolution, late data")
+struct AlertTests {
+    func score(_ value: Double, _ kind: AnomalyKind? = nil, learning: Bool = false) -> AnomalyScore {
+        AnomalyScore(value: value, kind: kind, learning: learning)
+    }
+
+    @Test("The tracker: a spike opens at once (and becomes a level when it lasts), a level after three in a row; one problem is one alert; it resolves after 15 quiet minutes")
+    func tracker() {
+        var tracker = AlertTracker()
+        let minute: Int64 = 60_000_000_000
+        #expect(tracker.observe(score(0.9, .spike), at: 0) == .open(kind: .spike, score: 0.9, at: 0))
+        tracker.openID = 1
+        #expect(tracker.observe(score(0.8, .level), at: minute) == .touch(id: 1, score: 0.8, at: minute, kind: .level))
+        #expect(tracker.observe(score(0.7, .level), at: 2 * minute) == .touch(id: 1, score: 0.7, at: 2 * minute, kind: nil))
+        #expect(tracker.observe(score(0.4), at: 5 * minute) == .none, "between thresholds: not quiet")
+        #expect(tracker.observe(score(0.1), at: 10 * minute) == .none, "quiet, but not for 15 minutes yet")
+        #expect(tracker.observe(score(0.1, learning: true), at: 30 * minute) == .none, "learning says nothing")
+        #expect(tracker.observe(score(0.1), at: 17 * minute) == .resolve(id: 1, at: 17 * minute))
+        #expect(tracker.observe(score(0.9, .level), at: 20 * minute) == .none)
+        #expect(tracker.observe(score(0.9, .level), at: 21 * minute) == .none)
+        #expect(tracker.observe(score(0.9, .drift), at: 22 * minute) == .open(kind: .level, score: 0.9, at: 22 * minute))
+    }
+
+    /// `count` one-minute readings of `gw-a/t` from `start`: noise around 20, plus `shift(index)`.
+    func frames(
+        _ hub: HubFixture, from start: Int64, count: Int, sequence: UInt64, shift: (Int) -> Double = { _ in 0 }
+    ) throws -> [[UInt8]] {
+        var state: UInt64 = sequence
+        let readings = (0..<count).map { index -> Sample in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let noise = (Double(state >> 11) / Double(1 << 53) - 0.5) * 0.6
+            return Sample(timestamp: start + Int64(index) * NS.minute, value: ((20 + noise + shift(index)) * 100).rounded() / 100)
+        }
+        return try stride(from: 0, to: count, by: 60).enumerated().map { part, offset in
+            try hub.frame(sequence + UInt64(part), ["t": Array(readings[offset..<min(count, offset + 60)])])
+        }
+    }
+
+    @Test("At ingest: a lasting shift opens one alert, it is acknowledged, it resolves when the series is normal again; a late backlog raises nothing")
+    func atIngest() async throws {
+        var detection = DetectionConfiguration()
+        detection.learningSamples = 300
+        let hub = try HubFixture(detection: detection)
+        let engine = try #require(hub.detection)
+        let start: Int64 = 1_800_000_000 * NS.second / NS.hour * NS.hour
+        // 10 hours normal, 2 hours shifted by 3 (10 noise units), 2 hours normal again.
+        let shifted = 600..<720
+        for frame in try frames(hub, from: start, count: 840, sequence: 1, shift: { shifted.contains($0) ? 3 : 0 }) {
+            guard case .acknowledged = await hub.pipeline.ingest(frame) else {
+                Issue.record("frame refused")
+                return
+            }
+        }
+        await engine.settle()
+        let all = try hub.store.alerts(in: Set(Alert.State.allCases), limit: 10)
+        #expect(all.count == 1, "one problem, one alert: \(all)")
+        let alert = try #require(all.first)
+        #expect(alert.series == SeriesKey(gateway: "gw-a", name: "t") && alert.kind == .level)
+        #expect(alert.openedAt >= start + 600 * NS.minute && alert.openedAt <= start + 605 * NS.minute)
+        #expect(alert.state == .resolved, "normal again for 15 minutes and more")
+        #expect(engine.counters.scored == 840)
+
+        // A second problem, acknowledged while it goes on.
+        for frame in try frames(hub, from: start + 840 * NS.minute, count: 60, sequence: 100, shift: { _ in -4 }) {
+            _ = await hub.pipeline.ingest(frame)
+        }
+        await engine.settle()
+        let open = try #require(try hub.store.alerts(in: [.firing], limit: 10).first)
+        #expect(try hub.store.acknowledgeAlert(open.id, by: "maria", note: "valve closed for service", at: start))
+        #expect(try hub.store.acknowledgeAlert(open.id, by: "maria", note: "again", at: start) == false)
+        let acknowledged = try #require(try hub.store.alerts(in: [.acknowledged], limit: 10).first)
+        #expect(acknowledged.acknowledgedBy == "maria" && acknowledged.note == "valve closed for service")
+        let fleet = try QueryEngine(store: hub.store).fleet(now: start)
+        #expect(fleet.first?.openAlerts == 1)
+
+        // A backlog from before arrives late: not scored against the present, no alert.
+        for frame in try frames(hub, from: start - 600 * NS.minute, count: 120, sequence: 200, shift: { _ in 50 }) {
+            _ = await hub.pipeline.ingest(frame)
+        }
+        await engine.settle()
+        #expect(engine.counters.late == 120)
+        #expect(try hub.store.alerts(in: Set(Alert.State.allCases), limit: 10).count == 2)
+    }
+}
