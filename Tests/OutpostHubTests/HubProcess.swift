@@ -13,7 +13,7 @@ final class HubProcess {
     private(set) var process: ChildProcess?
 
     /// Writes a configuration for the broker on `brokerPort` (none when nil).
-    init(brokerPort: Int?) throws {
+    init(brokerPort: Int?, extra: String = "") throws {
         folder = try TemporaryFolder(prefix: "hub")
         httpPort = try Broker.freePort()
         let broker = brokerPort.map { "[broker]\nurl = \"mqtt://127.0.0.1:\($0)\"\nclient_id = \"hub-under-test\"\n" } ?? ""
@@ -25,6 +25,7 @@ final class HubProcess {
                 data_dir = "\(folder.path)/data"
 
                 \(broker)
+                \(extra)
                 """.utf8), to: "hub.toml")
     }
 

@@ -1,0 +1,52 @@
+import OutpostProvisioning
+import OutpostSigning
+import OutpostTestSupport
+import OutpostWire
+import Testing
+
+@Suite("Alerts through the running hub's API")
+struct AlertAPITests {
+    @Test("Frames posted over HTTP raise an alert; the API lists it, acknowledges it once, and lists it as acknowledged")
+    func listAndAcknowledge() throws {
+        let hub = try HubProcess(brokerPort: nil, extra: "[detection]\nlearning_samples = 200\n")
+        let identity = try GatewayIdentity.generate(gatewayID: "gw-api")
+        try hub.enrol("gw-api", publicKey: identity.publicKeyPEM)
+        try hub.start(withBroker: false)
+        let signer = try GatewayFrameSigner(privateKeyPEM: identity.privateKeyPEM)
+        let start: Int64 = 1_800_000_000_000_000_000
+        // Six hours a minute apart; the last hour 10 noise units higher.
+        var state: UInt64 = 3
+        for part in 0..<6 {
+            let readings = (0..<60).map { step -> Sample in
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                let noise = (Double(state >> 11) / Double(1 << 53) - 0.5) * 0.6
+                return Sample(timestamp: start + Int64(part * 60 + step) * 60_000_000_000, value: 20 + noise + (part == 5 ? 3 : 0))
+            }
+            let frame = BatchFrame(
+                gatewayID: "gw-api", sequence: UInt64(part + 1), bootID: .zero, clockState: .synchronised,
+                createdAt: start, createdMonotonic: 1, series: [SeriesDescriptor(id: 0, name: "pressure", unit: "bar")],
+                chunks: [FrameChunk(seriesID: 0, chunk: try Chunk(encoding: SampleColumns(readings), resolution: nil, clockSynchronised: true))])
+            let file = hub.folder.write(try frame.encoded(signer: signer), to: "frame-\(part)")
+            let answer = try hub.http("/api/v1/ingest", post: file)
+            #expect(answer.contains("\"duplicate\":false"), "\(answer)")
+        }
+        var listed = ""
+        let found = eventuallyBlocking(timeout: .seconds(20), every: .milliseconds(50)) {
+            listed = (try? hub.http("/api/v1/alerts")) ?? ""
+            return listed.contains("\"state\":\"firing\"")
+        }
+        #expect(found, "no firing alert listed: \(listed)")
+        #expect(listed.contains("\"series\":\"pressure\"") && listed.contains("\"kind\":\"level\""), "\(listed)")
+        let id = try #require(listed.split(separator: "\"id\":").dropFirst().first?.prefix { $0.isNumber })
+        let body = hub.folder.write(Array("{\"by\": \"night shift\", \"note\": \"pump 2 swapped\"}".utf8), to: "ack.json")
+        let acknowledged = try hub.http("/api/v1/alerts/\(id)/acknowledge", post: body, contentType: "application/json")
+        #expect(acknowledged.contains("\"acknowledged\":\(id)"), "\(acknowledged)")
+        let again = try hub.http("/api/v1/alerts/\(id)/acknowledge", post: body, contentType: "application/json")
+        #expect(again.contains("not_firing"), "\(again)")
+        let list = try hub.http("/api/v1/alerts?state=acknowledged")
+        #expect(list.contains("\"acknowledged_by\":\"night shift\"") && list.contains("pump 2 swapped"), "\(list)")
+        #expect(try hub.http("/api/v1/fleet").contains("\"open_alerts\":1"))
+        let noName = hub.folder.write(Array("{}".utf8), to: "empty.json")
+        #expect(try hub.http("/api/v1/alerts/\(id)/acknowledge", post: noName, contentType: "application/json").contains("missing_by"))
+    }
+}
