@@ -1,3 +1,4 @@
+import Foundation
 import OutpostProvisioning
 import OutpostSigning
 import OutpostTestSupport
@@ -48,5 +49,39 @@ struct AlertAPITests {
         #expect(try hub.http("/api/v1/fleet").contains("\"open_alerts\":1"))
         let noName = hub.folder.write(Array("{}".utf8), to: "empty.json")
         #expect(try hub.http("/api/v1/alerts/\(id)/acknowledge", post: noName, contentType: "application/json").contains("missing_by"))
+    }
+}
+
+@Suite("Alert webhooks")
+struct WebhookTests {
+    @Test("Alert events reach a real HTTP receiver that fails twice first: retried with backoff, delivered in order")
+    func deliveredAfterFailures() throws {
+        let receiver = try ChildProcess("/usr/bin/python3", [packageRoot() + "/Tests/Peers/webhook_receiver.py", "2"])
+        defer { receiver.terminate() }
+        let port = String(try receiver.waitForLine(startingWith: "listening ").dropFirst("listening ".count))
+        let hub = try HubProcess(
+            brokerPort: nil,
+            extra: "[detection]\nlearning_samples = 200\n[alerts]\nwebhooks = [\"http://127.0.0.1:\(port)/outpost\"]\n")
+        let identity = try GatewayIdentity.generate(gatewayID: "gw-hook")
+        try hub.enrol("gw-hook", publicKey: identity.publicKeyPEM)
+        try hub.start(withBroker: false)
+        let signer = try GatewayFrameSigner(privateKeyPEM: identity.privateKeyPEM)
+        let start: Int64 = 1_800_000_000_000_000_000
+        var state: UInt64 = 5
+        for part in 0..<6 {
+            let readings = (0..<60).map { step -> Sample in
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                let noise = (Double(state >> 11) / Double(1 << 53) - 0.5) * 0.6
+                return Sample(timestamp: start + Int64(part * 60 + step) * 60_000_000_000, value: 20 + noise + (part == 5 ? 3 : 0))
+            }
+            let frame = BatchFrame(
+                gatewayID: "gw-hook", sequence: UInt64(part + 1), bootID: .zero, clockState: .synchronised,
+                createdAt: start, createdMonotonic: 1, series: [SeriesDescriptor(id: 0, name: "flow")],
+                chunks: [FrameChunk(seriesID: 0, chunk: try Chunk(encoding: SampleColumns(readings), resolution: nil, clockSynchronised: true))])
+            _ = try hub.http("/api/v1/ingest", post: hub.folder.write(try frame.encoded(signer: signer), to: "f\(part)"))
+        }
+        let delivered = try receiver.waitForLine(startingWith: "received ", timeout: .seconds(30))
+        #expect(delivered.contains("\"event\":\"alert.opened\"") && delivered.contains("\"series\":\"flow\""), "\(delivered)")
+        #expect(receiver.currentStdout().components(separatedBy: "failed").count - 1 == 2, "two failures first, then the delivery")
     }
 }

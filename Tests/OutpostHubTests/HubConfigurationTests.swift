@@ -19,6 +19,9 @@ struct HubConfigurationTests {
         #expect(configuration.broker?.port == 8883 && configuration.broker?.tls?.caFile == "/etc/outpost/ca.pem")
         #expect(configuration.retention.raw == .seconds(90 * 86_400) && configuration.retention.hour == nil)
         #expect(configuration.compactTarget == 4096)
+        #expect(configuration.detection.settings(for: "boiler-7/dev.temperature", resolution: 0.1).upperLimit == 80)
+        #expect(configuration.detection.settings(for: "pump-1/dev.temperature", resolution: 0.1).upperLimit == nil)
+        #expect(configuration.webhooks == ["https://ops.example/hooks/outpost"] && configuration.resolveAfter == .seconds(900))
     }
 
     @Test("Mistakes are named with file, line and key")
@@ -28,6 +31,8 @@ struct HubConfigurationTests {
             ("[hub]\n[broker]\nurl = \"mqtts://b\"\n", "hub.toml: line 2, broker.ca: an mqtts:// broker needs the CA file"),
             ("[hub]\n[retention]\nraw = \"3 months\"\n", "hub.toml: line 3, retention.raw: '3 months' is not a duration"),
             ("[hub]\nlisten_port = 1\n", "listen_port"),
+            ("[hub]\n[alerts]\nwebhooks = [\"ops.example/hook\"]\n", "line 3, alerts.webhooks: 'ops.example/hook' is not an http:// or https:// URL"),
+            ("[hub]\n[detection]\n[[detection.series]]\nmatch = \"*\"\nlower = 5\nupper = 1\n", "upper: 1.0 is not above lower = 5.0"),
         ]
         for (text, message) in cases {
             #expect {

@@ -24,6 +24,10 @@ public struct HubConfiguration: Sendable {
     public var maxFrameBytes: Int
     /// The anomaly detectors' settings.
     public var detection: DetectionConfiguration
+    /// Where alert events are POSTed (JSON).
+    public var webhooks: [String]
+    /// How long a series must be normal before its alert resolves.
+    public var resolveAfter: Duration
 
     /// The store file.
     public var databasePath: String { dataDirectory + "/hub.db" }
@@ -31,7 +35,7 @@ public struct HubConfiguration: Sendable {
     /// Parses the TOML text of `file`.
     public init(toml text: String, file: String) throws(ConfigError) {
         let top = try TOMLDocument(text: text, file: file).top
-        try top.rejectUnknownKeys(["hub", "broker", "retention", "maintenance", "detection"])
+        try top.rejectUnknownKeys(["hub", "broker", "retention", "maintenance", "detection", "alerts"])
         guard let hub = try top.section("hub") else { throw top.error("hub", "missing [hub] table") }
         try hub.rejectUnknownKeys(["listen", "data_dir", "max_frame_bytes"])
         let listen = try hub.string("listen") ?? "127.0.0.1:8080"
@@ -50,6 +54,16 @@ public struct HubConfiguration: Sendable {
         broker = try Self.broker(try top.section("broker"))
         retention = try Self.retention(try top.section("retention"))
         detection = try DetectionConfiguration(try top.section("detection"))
+        webhooks = []
+        resolveAfter = .seconds(900)
+        if let alerts = try top.section("alerts") {
+            try alerts.rejectUnknownKeys(["webhooks", "resolve_after"])
+            webhooks = try alerts.strings("webhooks") ?? []
+            for url in webhooks where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+                throw alerts.error("webhooks", "'\(url)' is not an http:// or https:// URL")
+            }
+            resolveAfter = try alerts.duration("resolve_after") ?? resolveAfter
+        }
         maintenanceInterval = .seconds(600)
         compactAfter = .seconds(3600)
         compactTarget = 4096

@@ -1,5 +1,6 @@
 import Dispatch
 import Logging
+import OutpostConfig
 import OutpostDetect
 import OutpostWire
 import Synchronization
@@ -35,15 +36,22 @@ public final class DetectionEngine: Sendable {
 
     private let configuration: DetectionConfiguration
     private let alerts: any AlertStore
+    private let notifier: WebhookNotifier?
+    private let resolveAfter: Duration
     private let logger: Logger
     private let states = Mutex<[SeriesKey: SeriesState]>([:])
     private let counts = Mutex(Counters())
     private let queue = DispatchQueue(label: "outpost.hub.detect")
 
     /// Creates the engine; alerts still open in `alerts` (from before a restart) are taken up again.
-    public init(configuration: DetectionConfiguration, alerts: any AlertStore, logger: Logger) throws {
+    public init(
+        configuration: DetectionConfiguration, alerts: any AlertStore, logger: Logger,
+        notifier: WebhookNotifier? = nil, resolveAfter: Duration = .seconds(900)
+    ) throws {
         self.configuration = configuration
         self.alerts = alerts
+        self.notifier = notifier
+        self.resolveAfter = resolveAfter
         self.logger = logger
         let open = try alerts.alerts(in: [.firing, .acknowledged], limit: 1_000_000)
         states.withLock { states in
@@ -51,6 +59,7 @@ public final class DetectionEngine: Sendable {
                 var state = SeriesState(detector: SeriesDetector(settings: configuration.settings(for: "\(alert.series)", resolution: nil)))
                 state.tracker.openID = alert.id
                 state.tracker.openKind = alert.kind
+                state.tracker.resolveAfter = resolveAfter.nanoseconds
                 states[alert.series] = state
             }
         }
@@ -75,8 +84,7 @@ public final class DetectionEngine: Sendable {
             guard let columns = try? row.stored.columns() else { continue }
             let key = SeriesKey(gateway: gateway, name: row.series)
             let order = columns.timestamps.indices.sorted { columns.timestamps[$0] < columns.timestamps[$1] }
-            var state = states.withLock { $0[key] } ?? SeriesState(
-                detector: SeriesDetector(settings: configuration.settings(for: "\(key)", resolution: steps[row.series] ?? nil)))
+            var state = states.withLock { $0[key] } ?? newState(key, resolution: steps[row.series] ?? nil)
             var scored = 0
             var late = 0
             for index in order where columns.quality(at: index) == .good {
@@ -99,14 +107,24 @@ public final class DetectionEngine: Sendable {
         }
     }
 
+    private func newState(_ key: SeriesKey, resolution: Double?) -> SeriesState {
+        var state = SeriesState(detector: SeriesDetector(settings: configuration.settings(for: "\(key)", resolution: resolution)))
+        state.tracker.resolveAfter = resolveAfter.nanoseconds
+        return state
+    }
+
     private func act(on action: AlertTracker.Action, state: inout SeriesState, series: SeriesKey) {
         do {
             switch action {
             case .none:
                 return
             case .open(let kind, let score, let time):
-                state.tracker.openID = try alerts.openAlert(series: series, kind: kind, score: score, at: time)
+                let id = try alerts.openAlert(series: series, kind: kind, score: score, at: time)
+                state.tracker.openID = id
                 state.lastWrite = time
+                notifier?.notify(
+                    "alert.opened",
+                    Alert(id: id, series: series, kind: kind, state: .firing, score: score, openedAt: time, lastAnomalyAt: time))
                 counts.withLock { $0.opened[kind.rawValue, default: 0] += 1 }
                 logger.warning(
                     "alert opened", metadata: ["series": "\(series)", "kind": "\(kind.rawValue)", "score": "\(score)"])
@@ -123,6 +141,9 @@ public final class DetectionEngine: Sendable {
             case .resolve(let id, let time):
                 flush(&state, id: id)
                 try alerts.resolveAlert(id, at: time)
+                if let notifier, let resolved = try alerts.alerts(in: [.resolved], limit: 100).first(where: { $0.id == id }) {
+                    notifier.notify("alert.resolved", resolved)
+                }
                 counts.withLock { $0.resolved += 1 }
                 logger.info("alert resolved", metadata: ["series": "\(series)"])
             }

@@ -19,6 +19,8 @@ public struct HubRuntime: Sendable {
     public let live: LiveValues
     /// Anomaly detection and alerts.
     public let detection: DetectionEngine
+    /// Alert webhooks.
+    public let notifier: WebhookNotifier
     let logger: Logger
 
     /// Opens the store and prepares ingest.
@@ -29,7 +31,10 @@ public struct HubRuntime: Sendable {
         store = try SQLiteHubStore(path: configuration.databasePath)
         registry = GatewayRegistry()
         try registry.reload(from: store)
-        detection = try DetectionEngine(configuration: configuration.detection, alerts: store, logger: logger)
+        notifier = WebhookNotifier(urls: configuration.webhooks, logger: logger)
+        detection = try DetectionEngine(
+            configuration: configuration.detection, alerts: store, logger: logger, notifier: notifier,
+            resolveAfter: configuration.resolveAfter)
         pipeline = IngestPipeline(
             store: store, verifier: registry, limits: FrameLimits(maxFrameBytes: configuration.maxFrameBytes),
             logger: logger, detection: detection)
@@ -40,10 +45,10 @@ public struct HubRuntime: Sendable {
     /// commit finish and closes.
     public func run() async throws {
         let router = Router()
-        HubAPI(pipeline: pipeline, maxFrameBytes: configuration.maxFrameBytes).register(on: router)
+        HubAPI(pipeline: pipeline, maxFrameBytes: configuration.maxFrameBytes, notifier: notifier).register(on: router)
         router.get("/health") { _, _ in JSONResponse.ok(["status": "ok"]) }
         var services: [any Service] = [
-            Upkeep(runtime: self, logger: logger)
+            Upkeep(runtime: self, logger: logger), Webhooks(notifier: notifier),
         ]
         if let broker = configuration.broker {
             services.append(
@@ -73,6 +78,19 @@ struct BrokerSession: Service {
             await ingest.run()
         } onGracefulShutdown: {
             ingest.stop()
+        }
+    }
+}
+
+/// Webhook delivery as a service: on shutdown it stops taking events and ends.
+struct Webhooks: Service {
+    let notifier: WebhookNotifier
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await notifier.run()
+        } onGracefulShutdown: {
+            notifier.finish()
         }
     }
 }

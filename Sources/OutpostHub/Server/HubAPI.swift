@@ -10,9 +10,14 @@ public struct HubAPI: Sendable {
     let engine: QueryEngine
     let maxFrameBytes: Int
     let clock: WallClock
+    let notifier: WebhookNotifier?
 
     /// Creates the API.
-    public init(pipeline: IngestPipeline, maxFrameBytes: Int, clock: @escaping WallClock = systemWallClock) {
+    public init(
+        pipeline: IngestPipeline, maxFrameBytes: Int, notifier: WebhookNotifier? = nil,
+        clock: @escaping WallClock = systemWallClock
+    ) {
+        self.notifier = notifier
         self.pipeline = pipeline
         engine = QueryEngine(store: pipeline.store)
         self.maxFrameBytes = maxFrameBytes
@@ -165,6 +170,11 @@ public struct HubAPI: Sendable {
                     id, by: person, note: object["note"] as? String ?? "", at: clock())
             else {
                 return JSONResponse.error(.notFound, "not_firing", "no firing alert \(id)")
+            }
+            if let notifier,
+                let alert = try pipeline.store.alerts(in: [.acknowledged], limit: 1000).first(where: { $0.id == id })
+            {
+                notifier.notify("alert.acknowledged", alert)
             }
             return JSONResponse.ok(["acknowledged": id])
         } catch {
