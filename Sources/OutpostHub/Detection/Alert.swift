@@ -1,6 +1,25 @@
 import OutpostDetect
 
-/// An alert: one ongoing problem of one series, from the first anomalous sample until the series
+/// What an alert is about: a series' anomaly (as its detectors name it) or a gateway's.
+public enum AlertKind: String, Sendable, Hashable, CaseIterable {
+    case spike, level, drift, variance, stuck, rate, limit
+    /// A gateway silent for longer than its schedule and history allow.
+    case silence
+    /// A gateway whose backlog keeps growing.
+    case backlog
+    /// A gateway's wall clock stepped (by more than 5 s within one boot).
+    case clock
+    /// Most of the fleet went silent at once (a broker or network outage): one incident, not one
+    /// alert per gateway.
+    case fleetSilence = "fleet_silence"
+
+    /// The alert kind of a detector's anomaly.
+    public init(_ anomaly: AnomalyKind) {
+        self = AlertKind(rawValue: anomaly.rawValue) ?? .level
+    }
+}
+
+/// An alert: one ongoing problem of one series (or of one gateway: its series name is empty), from the first anomalous sample until the series
 /// has been normal for a while.
 public struct Alert: Sendable, Hashable {
     /// Where it is in its life.
@@ -19,7 +38,7 @@ public struct Alert: Sendable, Hashable {
     public var series: SeriesKey
     /// What the problem is (an alert that opened on what looked like a spike takes the kind of
     /// the lasting problem it turned out to be).
-    public var kind: AnomalyKind
+    public var kind: AlertKind
     /// Where it is.
     public var state: State
     /// The highest score so far.
@@ -37,7 +56,7 @@ public struct Alert: Sendable, Hashable {
 
     /// Creates an alert.
     public init(
-        id: Int64, series: SeriesKey, kind: AnomalyKind, state: State, score: Double, openedAt: Int64,
+        id: Int64, series: SeriesKey, kind: AlertKind, state: State, score: Double, openedAt: Int64,
         lastAnomalyAt: Int64, resolvedAt: Int64? = nil, acknowledgedBy: String? = nil, note: String? = nil
     ) {
         self.id = id
@@ -56,11 +75,11 @@ public struct Alert: Sendable, Hashable {
 /// Where alerts are kept: the store's side of the alert lifecycle.
 public protocol AlertStore: Sendable {
     /// Opens an alert; returns its id.
-    func openAlert(series: SeriesKey, kind: AnomalyKind, score: Double, at time: Int64) throws -> Int64
+    func openAlert(series: SeriesKey, kind: AlertKind, score: Double, at time: Int64) throws -> Int64
     /// Records a further anomalous sample of an open alert.
     func touchAlert(_ id: Int64, score: Double, at time: Int64) throws
     /// Records that an alert opened on a spike is a lasting problem of `kind`.
-    func reclassifyAlert(_ id: Int64, as kind: AnomalyKind) throws
+    func reclassifyAlert(_ id: Int64, as kind: AlertKind) throws
     /// Resolves an alert.
     func resolveAlert(_ id: Int64, at time: Int64) throws
     /// Acknowledges a firing alert; false when there is no such firing alert.

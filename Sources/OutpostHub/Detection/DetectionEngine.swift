@@ -40,6 +40,8 @@ public final class DetectionEngine: Sendable {
     private let resolveAfter: Duration
     private let logger: Logger
     private let states = Mutex<[SeriesKey: SeriesState]>([:])
+    /// The gateway-level checks and the ids of the gateway alerts they opened.
+    private let watch = Mutex((GatewayWatch(), [String: Int64]()))
     private let counts = Mutex(Counters())
     private let queue = DispatchQueue(label: "outpost.hub.detect")
 
@@ -54,11 +56,18 @@ public final class DetectionEngine: Sendable {
         self.resolveAfter = resolveAfter
         self.logger = logger
         let open = try alerts.alerts(in: [.firing, .acknowledged], limit: 1_000_000)
+        watch.withLock { watch in
+            watch.0.resolveAfter = resolveAfter.nanoseconds
+            for alert in open where alert.series.name.isEmpty {
+                watch.0.adopt(alert.series.gateway, kind: alert.kind, openedAt: alert.openedAt)
+                watch.1["\(alert.series.gateway)/\(alert.kind.rawValue)"] = alert.id
+            }
+        }
         states.withLock { states in
-            for alert in open {
+            for alert in open where !alert.series.name.isEmpty {
                 var state = SeriesState(detector: SeriesDetector(settings: configuration.settings(for: "\(alert.series)", resolution: nil)))
                 state.tracker.openID = alert.id
-                state.tracker.openKind = alert.kind
+                state.tracker.openKind = AnomalyKind(rawValue: alert.kind.rawValue)
                 state.tracker.resolveAfter = resolveAfter.nanoseconds
                 states[alert.series] = state
             }
@@ -71,6 +80,58 @@ public final class DetectionEngine: Sendable {
     /// Scores the readings of an applied frame (asynchronously).
     public func observe(gateway: String, _ plan: IngestPlan) {
         queue.async { self.score(gateway: gateway, plan) }
+    }
+
+    /// A frame of `gateway` was applied at `hubTime`: feeds the silence and clock checks.
+    public func observeArrival(of frame: BatchFrame, at hubTime: Int64) {
+        let gateway = frame.gatewayID
+        let boot = frame.bootID.bytes
+        let offset = frame.createdAt &- frame.createdMonotonic
+        let synchronised = frame.clockState == .synchronised
+        queue.async {
+            let actions = self.watch.withLock {
+                $0.0.frame(gateway, at: hubTime, boot: boot, wallMinusMonotonic: offset, synchronised: synchronised)
+            }
+            self.perform(actions)
+        }
+    }
+
+    /// A status report said `gateway`'s backlog is `backlog` readings.
+    public func observeBacklog(of gateway: String, _ backlog: Int64, at time: Int64) {
+        queue.async { self.perform(self.watch.withLock { $0.0.backlog(gateway, backlog, at: time) }) }
+    }
+
+    /// Checks for silent gateways as of `now`.
+    public func checkGateways(at now: Int64) {
+        queue.async { self.perform(self.watch.withLock { $0.0.check(at: now) }) }
+    }
+
+    private func perform(_ actions: [GatewayWatch.Action]) {
+        for action in actions {
+            do {
+                switch action {
+                case .open(let gateway, let kind, let time):
+                    let series = SeriesKey(gateway: gateway, name: "")
+                    let id = try alerts.openAlert(series: series, kind: kind, score: 1, at: time)
+                    watch.withLock { $0.1["\(gateway)/\(kind.rawValue)"] = id }
+                    counts.withLock { $0.opened[kind.rawValue, default: 0] += 1 }
+                    logger.warning("alert opened", metadata: ["gateway": "\(gateway)", "kind": "\(kind.rawValue)"])
+                    notifier?.notify(
+                        "alert.opened",
+                        Alert(id: id, series: series, kind: kind, state: .firing, score: 1, openedAt: time, lastAnomalyAt: time))
+                case .resolve(let gateway, let kind, let time):
+                    guard let id = watch.withLock({ $0.1.removeValue(forKey: "\(gateway)/\(kind.rawValue)") }) else { continue }
+                    try alerts.resolveAlert(id, at: time)
+                    counts.withLock { $0.resolved += 1 }
+                    if let notifier, let resolved = try alerts.alerts(in: [.resolved], limit: 100).first(where: { $0.id == id }) {
+                        notifier.notify("alert.resolved", resolved)
+                    }
+                }
+            } catch {
+                counts.withLock { $0.failures += 1 }
+                logger.error("could not record a gateway alert", metadata: ["error": "\(error)"])
+            }
+        }
     }
 
     /// Returns once everything observed so far has been scored (for tests and shutdown).
@@ -119,17 +180,17 @@ public final class DetectionEngine: Sendable {
             case .none:
                 return
             case .open(let kind, let score, let time):
-                let id = try alerts.openAlert(series: series, kind: kind, score: score, at: time)
+                let id = try alerts.openAlert(series: series, kind: AlertKind(kind), score: score, at: time)
                 state.tracker.openID = id
                 state.lastWrite = time
                 notifier?.notify(
                     "alert.opened",
-                    Alert(id: id, series: series, kind: kind, state: .firing, score: score, openedAt: time, lastAnomalyAt: time))
+                    Alert(id: id, series: series, kind: AlertKind(kind), state: .firing, score: score, openedAt: time, lastAnomalyAt: time))
                 counts.withLock { $0.opened[kind.rawValue, default: 0] += 1 }
                 logger.warning(
                     "alert opened", metadata: ["series": "\(series)", "kind": "\(kind.rawValue)", "score": "\(score)"])
             case .touch(let id, let score, let time, let kind):
-                if let kind { try alerts.reclassifyAlert(id, as: kind) }
+                if let kind { try alerts.reclassifyAlert(id, as: AlertKind(kind)) }
                 // At most one write a minute per alert; the rest waits in memory.
                 let best = max(score, state.unwritten?.score ?? 0)
                 state.unwritten = (best, time)

@@ -160,6 +160,7 @@ public final class IngestPipeline: Sendable {
                     $0.readings += plan.readingCount
                 }
                 detection?.observe(gateway: frame.gatewayID, plan)
+                detection?.observeArrival(of: frame, at: waiting.frame.hubTime)
                 waiting.continuation.resume(returning: .acknowledged(ack, gateway: frame.gatewayID, duplicate: false))
             case .duplicate:
                 counters.update { $0.duplicates += 1 }

@@ -133,6 +133,9 @@ public final class MQTTIngest: Sendable {
                 logger.warning("unreadable status", metadata: ["gateway": "\(gateway)"])
                 return
             }
+            if let backlog = report.backlogReadings {
+                pipeline.detection?.observeBacklog(of: gateway, backlog, at: systemWallClock())
+            }
             do {
                 try pipeline.store.recordStatus(gateway: gateway, report: report, at: systemWallClock())
             } catch {

@@ -110,6 +110,7 @@ struct Upkeep: Service {
             } catch {
                 return
             }
+            runtime.detection.checkGateways(at: systemWallClock())
             do {
                 try runtime.registry.reload(from: runtime.store)
             } catch {

@@ -2,7 +2,7 @@ import GRDB
 import OutpostDetect
 
 extension SQLiteHubStore {
-    public func openAlert(series: SeriesKey, kind: AnomalyKind, score: Double, at time: Int64) throws -> Int64 {
+    public func openAlert(series: SeriesKey, kind: AlertKind, score: Double, at time: Int64) throws -> Int64 {
         try pool.write { db in
             try db.execute(
                 sql: """
@@ -21,7 +21,7 @@ extension SQLiteHubStore {
         }
     }
 
-    public func reclassifyAlert(_ id: Int64, as kind: AnomalyKind) throws {
+    public func reclassifyAlert(_ id: Int64, as kind: AlertKind) throws {
         try pool.write { db in
             try db.execute(sql: "UPDATE alerts SET kind = ? WHERE id = ?", arguments: [kind.rawValue, id])
         }
@@ -54,7 +54,7 @@ extension SQLiteHubStore {
                 db, sql: "SELECT * FROM alerts WHERE state IN (\(marks)) ORDER BY opened_at DESC, id DESC LIMIT ?",
                 arguments: arguments
             ).compactMap { row in
-                guard let kind = AnomalyKind(rawValue: row["kind"]), let state = Alert.State(rawValue: row["state"])
+                guard let kind = AlertKind(rawValue: row["kind"]), let state = Alert.State(rawValue: row["state"])
                 else { return nil }
                 return Alert(
                     id: row["id"], series: SeriesKey(gateway: row["gateway"], name: row["series"]), kind: kind,
