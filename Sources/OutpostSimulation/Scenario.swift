@@ -10,6 +10,11 @@ public struct Fault: Sendable, Hashable {
         case step
         /// The value freezes at what it was at `at`.
         case stuck
+        /// The value moves away linearly, by `magnitude` at the end of `duration` (a sensor
+        /// ageing, a filter clogging), then returns.
+        case drift
+        /// Extra noise of up to ±`magnitude` on every reading for `duration` (a loose wire).
+        case noise
         /// Every answer is delayed by `delay`.
         case slow
         /// Every request is answered with Modbus exception `code`.
@@ -46,11 +51,11 @@ public struct Fault: Sendable, Hashable {
 ///
 /// ```toml
 /// [[fault]]
-/// kind = "spike"        # spike, step, stuck, slow, exception, silence
+/// kind = "spike"        # spike, step, stuck, drift, noise, slow, exception, silence
 /// point = "voltage"     # value faults only; all points when absent
 /// at = "30s"            # from the start of the simulation
 /// duration = "10s"      # then it recovers; absent = until the end
-/// magnitude = 40.0      # spike and step
+/// magnitude = 40.0      # spike, step, drift (at the end of its window), noise (± amplitude)
 /// delay = "2s"          # slow
 /// code = 6              # exception (6 = device busy)
 /// ```

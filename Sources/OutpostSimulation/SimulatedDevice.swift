@@ -43,7 +43,19 @@ public struct SimulatedDevice: Sendable {
         }
         var value = baseValue(of: point, at: time)
         for fault in scenario.faults where fault.affects(point.name) && fault.isActive(at: elapsed) {
-            if fault.kind == .spike || fault.kind == .step { value += fault.magnitude }
+            switch fault.kind {
+            case .spike, .step:
+                value += fault.magnitude
+            case .drift:
+                let length = fault.duration.map(seconds) ?? 3600
+                value += fault.magnitude * min(1, seconds(elapsed - fault.at) / max(length, 1))
+            case .noise:
+                let index = UInt64(profile.points.firstIndex(of: point) ?? 0)
+                let tick = UInt64(max(0, seconds(elapsed).rounded(.down)))
+                value += (unit(hash(seed, index, 0x6E6F_6973_6500 &+ tick)) - 0.5) * 2 * fault.magnitude
+            case .stuck, .slow, .exception, .silence:
+                break
+            }
         }
         return quantised(value, point)
     }
@@ -119,6 +131,10 @@ public struct SimulatedDevice: Sendable {
         if point.codec.bit != nil || point.codec.type == .bool || point.kind == .state { return value.rounded() }
         guard let step = point.resolution?.step else { return value }
         return (value / step).rounded() * step
+    }
+
+    private func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     private func unit(_ bits: UInt64) -> Double { Double(bits >> 11) / Double(1 << 53) }

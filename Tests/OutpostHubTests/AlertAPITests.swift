@@ -47,6 +47,8 @@ struct AlertAPITests {
         let list = try hub.http("/api/v1/alerts?state=acknowledged")
         #expect(list.contains("\"acknowledged_by\":\"night shift\"") && list.contains("pump 2 swapped"), "\(list)")
         #expect(try hub.http("/api/v1/fleet").contains("\"open_alerts\":1"))
+        let stats = try hub.http("/api/v1/ingest/stats")
+        #expect(stats.contains("\"alerts_opened\":{\"") && stats.contains("\"scored\":360"), "\(stats)")
         let noName = hub.folder.write(Array("{}".utf8), to: "empty.json")
         #expect(try hub.http("/api/v1/alerts/\(id)/acknowledge", post: noName, contentType: "application/json").contains("missing_by"))
     }

@@ -57,6 +57,29 @@ struct ScenarioFaultTests {
         #expect(stuck.value(of: point, at: .seconds(700)) == plain.value(of: point, at: .seconds(700)))
     }
 
+    @Test("A drift moves the value away linearly over its window, then it returns")
+    func drift() throws {
+        let plain = SimulatedDevice(profile: profile, seed: 3)
+        let drifting = try device("[[fault]]\nkind = \"drift\"\nat = \"100s\"\nduration = \"1000s\"\nmagnitude = 8.0\n")
+        #expect(drifting.value(of: point, at: .seconds(50)) == plain.value(of: point, at: .seconds(50)))
+        for (time, expected) in [(100, 0.0), (600, 4.0), (1099, 7.992)] {
+            let offset = drifting.value(of: point, at: .seconds(time)) - plain.value(of: point, at: .seconds(time))
+            #expect(abs(offset - expected) <= 0.1, "at \(time) s: \(offset)")
+        }
+        #expect(drifting.value(of: point, at: .seconds(1200)) == plain.value(of: point, at: .seconds(1200)))
+    }
+
+    @Test("Noise adds readings scattered up to its amplitude, deterministically, inside its window only")
+    func noise() throws {
+        let plain = SimulatedDevice(profile: profile, seed: 3)
+        let noisy = try device("[[fault]]\nkind = \"noise\"\nat = \"100s\"\nduration = \"600s\"\nmagnitude = 5.0\n")
+        let offsets = (100..<700).map { noisy.value(of: point, at: .seconds($0)) - plain.value(of: point, at: .seconds($0)) }
+        #expect(offsets.allSatisfy { abs($0) <= 5.1 })
+        #expect((offsets.map { $0 * $0 }.reduce(0, +) / Double(offsets.count)).squareRoot() > 2, "about 5/√3 rms")
+        #expect(try device("[[fault]]\nkind = \"noise\"\nat = \"100s\"\nduration = \"600s\"\nmagnitude = 5.0\n").value(of: point, at: .seconds(300)) == noisy.value(of: point, at: .seconds(300)))
+        #expect(noisy.value(of: point, at: .seconds(800)) == plain.value(of: point, at: .seconds(800)))
+    }
+
     @Test("Slow, exception and silence faults change the answer inside their window, then recover")
     func answerFaults() throws {
         let request = ModbusRequest(unit: 1, function: 4, address: 1, count: 2)

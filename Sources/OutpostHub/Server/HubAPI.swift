@@ -184,9 +184,22 @@ public struct HubAPI: Sendable {
 
     private func stats() -> Response {
         let values = pipeline.counters.snapshot
-        return JSONResponse.ok([
+        var object: [String: Any] = [
             "frames_applied": values.framesApplied, "duplicates": values.duplicates, "readings": values.readings,
             "commits": values.commits, "store_failures": values.storeFailures, "refused": values.refused,
-        ])
+        ]
+        if let detection = pipeline.detection?.counters {
+            object["detection"] = [
+                "scored": detection.scored, "late": detection.late, "alerts_opened": detection.opened,
+                "alerts_resolved": detection.resolved, "alert_write_failures": detection.failures,
+            ] as [String: Any]
+        }
+        if let webhooks = notifier?.counters {
+            object["webhooks"] = [
+                "delivered": webhooks.delivered, "failed_attempts": webhooks.failedAttempts,
+                "abandoned": webhooks.abandoned, "dropped": webhooks.dropped,
+            ]
+        }
+        return JSONResponse.ok(object)
     }
 }
