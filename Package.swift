@@ -90,7 +90,7 @@ let package = Package(
             name: "OutpostBench",
             dependencies: [
                 "OutpostWire", "OutpostSigning", "OutpostAgent", "OutpostDevices", "OutpostModbus", "OutpostMQTT",
-                "OutpostProvisioning", "OutpostCLI", "OutpostHub", "OutpostDetect",
+                "OutpostProvisioning", "OutpostCLI", "OutpostHub", "OutpostDetect", "OutpostSimulation",
             ]),
         .target(name: "OutpostCLI", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
 

@@ -57,6 +57,9 @@ public struct DetectionDataset: Sendable {
         series = (0..<count).map { _ in Self.generate(&random) }
     }
 
+    /// A set built from the series of `outpost-sim` itself.
+    public init(series: [Series]) { self.series = series }
+
     private static func generate(_ random: inout SeededGenerator) -> Series {
         let noise = Double.random(in: 0.2...1.0, using: &random)
         let resolution = [0.01, 0.1, 0.1, 0.5][Int.random(in: 0..<4, using: &random)]
@@ -115,13 +118,20 @@ public struct DetectionDataset: Sendable {
             labels.append(Label(kind: kind, window: window.clamped(to: 0..<minutes)))
         }
         labels.sort { $0.window.lowerBound < $1.window.lowerBound }
-        // Missing minutes: about 2 % of the time, in gaps of 1 to 30 minutes, outside faults.
-        var keep = [Bool](repeating: true, count: minutes)
+        return thinned(values, labels: labels, resolution: resolution, start: start, random: &random)
+    }
+
+    /// Drops about 2 % of the minutes, in gaps of 1 to 30 minutes outside the faults, quantises,
+    /// and maps the labels onto the samples that remain.
+    static func thinned(
+        _ values: [Double], labels: [Label], resolution: Double, start: Int64, random: inout SeededGenerator
+    ) -> Series {
+        var keep = [Bool](repeating: true, count: values.count)
         var index = 0
-        while index < minutes {
+        while index < values.count {
             if Double.random(in: 0..<1, using: &random) < 0.002 {
                 let length = Int.random(in: 1...30, using: &random)
-                let gap = index..<min(minutes, index + length)
+                let gap = index..<min(values.count, index + length)
                 if !labels.contains(where: { $0.window.overlaps(gap) }) { for missing in gap { keep[missing] = false } }
                 index += length
             }
@@ -129,14 +139,16 @@ public struct DetectionDataset: Sendable {
         }
         var timestamps: [Int64] = []
         var kept: [Double] = []
-        var remap = [Int](repeating: 0, count: minutes)
-        for minute in 0..<minutes {
+        var remap = [Int](repeating: 0, count: values.count)
+        for minute in values.indices {
             remap[minute] = kept.count
             guard keep[minute] else { continue }
             timestamps.append(start + Int64(minute) * 60_000_000_000)
-            kept.append((values[minute] / resolution).rounded() * resolution)
+            kept.append(resolution > 0 ? (values[minute] / resolution).rounded() * resolution : values[minute])
         }
-        let remapped = labels.map { Label(kind: $0.kind, window: remap[$0.window.lowerBound]..<(remap[$0.window.upperBound - 1] + 1)) }
+        let remapped = labels.map {
+            Label(kind: $0.kind, window: remap[$0.window.lowerBound]..<(remap[$0.window.upperBound - 1] + 1))
+        }
         return Series(timestamps: timestamps, values: kept, labels: remapped, resolution: resolution)
     }
 }

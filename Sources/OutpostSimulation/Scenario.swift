@@ -38,6 +38,20 @@ public struct Fault: Sendable, Hashable {
     /// The exception code of an `exception` fault.
     public var code: UInt8
 
+    /// Creates a fault.
+    public init(
+        kind: Kind, point: String? = nil, at: Duration, duration: Duration? = nil, magnitude: Double = 0,
+        delay: Duration = .seconds(2), code: UInt8 = 4
+    ) {
+        self.kind = kind
+        self.point = point
+        self.at = at
+        self.duration = duration
+        self.magnitude = magnitude
+        self.delay = delay
+        self.code = code
+    }
+
     /// Whether the fault is active `elapsed` after the start.
     public func isActive(at elapsed: Duration) -> Bool {
         elapsed >= at && (duration.map { elapsed < at + $0 } ?? true)

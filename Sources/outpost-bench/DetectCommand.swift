@@ -11,10 +11,19 @@ struct Detect: ParsableCommand {
     @Option(help: "Series to generate (12 days a minute apart each).") var series = 60
     @Option(help: "The dataset's seed.") var seed: UInt64 = 2026
     @Option(help: "The detectors' sensitivity.") var sensitivity = 1.0
+    @Option(help: "Where the series come from: simulator (outpost-sim's device models and scenarios) or synthetic.")
+    var source: Source = .simulator
     @Flag(help: "Print JSON instead of a table.") var json = false
 
+    enum Source: String, ExpressibleByArgument { case simulator, synthetic }
+
     func run() throws {
-        let figures = DetectionEvaluation.run(DetectionDataset(count: series, seed: seed), sensitivity: sensitivity)
+        let dataset =
+            switch source {
+            case .simulator: try SimulatorDetectionDataset.make(count: series, seed: seed)
+            case .synthetic: DetectionDataset(count: series, seed: seed)
+            }
+        let figures = DetectionEvaluation.run(dataset, sensitivity: sensitivity)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -22,7 +31,7 @@ struct Detect: ParsableCommand {
             FileIO.printOut(Array(try encoder.encode(figures)) + [0x0A])
             return
         }
-        var text = "\(figures.series) series, \(figures.samples) samples\n"
+        var text = "\(source.rawValue): \(figures.series) series, \(figures.samples) samples\n"
         text += "kind        faults  detected  recall  median minutes to detect\n"
         for kind in figures.kinds {
             text += String(
