@@ -66,9 +66,7 @@ struct AgentBench: AsyncParsableCommand {
             outboxReadingsPerSecond: outbox, backlogReadings: backlog, drainReadingsPerSecond: drain,
             processes: processes)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            FileIO.printOut(Array(try encoder.encode(figures)) + [0x0A])
+            try printJSON(figures)
             return
         }
         var lines = [

@@ -25,10 +25,7 @@ struct Detect: ParsableCommand {
             }
         let figures = DetectionEvaluation.run(dataset, sensitivity: sensitivity)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            FileIO.printOut(Array(try encoder.encode(figures)) + [0x0A])
+            try printJSON(figures)
             return
         }
         var text = "\(source.rawValue): \(figures.series) series, \(figures.samples) samples\n"

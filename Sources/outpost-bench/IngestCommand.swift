@@ -26,9 +26,7 @@ struct Ingest: AsyncParsableCommand {
         try FileIO.makeDirectory(root)
         let figures = try await IngestBenchmark(folder: root, gateways: gateways, framesPerGateway: frames).run()
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            FileIO.printOut(Array(try encoder.encode(figures)) + [0x0A])
+            try printJSON(figures)
             return
         }
         FileIO.printOut(

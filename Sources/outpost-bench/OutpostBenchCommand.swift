@@ -59,9 +59,7 @@ struct Codec: ParsableCommand {
             dataset: dataset, frameSeconds: frameSeconds, minimumDuration: .milliseconds(Int64(seconds * 1000))
         ).run()
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            FileIO.printOut(Array(try encoder.encode(figures)) + [0x0A])
+            try printJSON(figures)
             return
         }
         let rows: [(String, String)] = [
@@ -89,4 +87,13 @@ struct Codec: ParsableCommand {
         let fraction = String(scaled % Int(scale))
         return "\(scaled / Int(scale)).\(String(repeating: "0", count: decimals - fraction.count))\(fraction)"
     }
+}
+
+/// Prints a benchmark's figures as one line of JSON with sorted keys (NaN and infinities as
+/// strings, which JSON has no numbers for).
+func printJSON(_ figures: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    FileIO.printOut(Array(try encoder.encode(figures)) + [0x0A])
 }

@@ -40,9 +40,7 @@ struct Poll: AsyncParsableCommand {
         let figures = try await PollBenchmark(profile: device, duration: .milliseconds(Int64(seconds * 1000)))
             .run(url: url)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            FileIO.printOut(Array(try encoder.encode(figures)) + [0x0A])
+            try printJSON(figures)
             return
         }
         for figure in figures {

@@ -23,9 +23,7 @@ struct Query: ParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let report = try QueryBenchmark(folder: folder, gateways: gateways, runs: runs).run()
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            FileIO.printOut(Array(try encoder.encode(report)) + [0x0A])
+            try printJSON(report)
             return
         }
         var text = """

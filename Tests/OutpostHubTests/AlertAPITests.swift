@@ -5,6 +5,27 @@ import OutpostTestSupport
 import OutpostWire
 import Testing
 
+/// Posts six hours of `series` a minute apart over HTTP, signed by `identity`, the last hour 10
+/// noise units higher: enough to learn, then one lasting shift.
+func postShiftedSeries(to hub: HubProcess, as identity: GatewayIdentity, series: String) throws {
+    let signer = try GatewayFrameSigner(privateKeyPEM: identity.privateKeyPEM)
+    let start: Int64 = 1_800_000_000_000_000_000
+    var state: UInt64 = 3
+    for part in 0..<6 {
+        let readings = (0..<60).map { step -> Sample in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let noise = (Double(state >> 11) / Double(1 << 53) - 0.5) * 0.6
+            return Sample(timestamp: start + Int64(part * 60 + step) * 60_000_000_000, value: 20 + noise + (part == 5 ? 3 : 0))
+        }
+        let frame = BatchFrame(
+            gatewayID: identity.gatewayID, sequence: UInt64(part + 1), bootID: .zero, clockState: .synchronised,
+            createdAt: start, createdMonotonic: 1, series: [SeriesDescriptor(id: 0, name: series)],
+            chunks: [FrameChunk(seriesID: 0, chunk: try Chunk(encoding: SampleColumns(readings), resolution: nil, clockSynchronised: true))])
+        let answer = try hub.http("/api/v1/ingest", post: hub.folder.write(try frame.encoded(signer: signer), to: "frame-\(part)"))
+        #expect(answer.contains("\"duplicate\":false"), "\(answer)")
+    }
+}
+
 @Suite("Alerts through the running hub's API")
 struct AlertAPITests {
     @Test("Frames posted over HTTP raise an alert; the API lists it, acknowledges it once, and lists it as acknowledged")
@@ -13,24 +34,7 @@ struct AlertAPITests {
         let identity = try GatewayIdentity.generate(gatewayID: "gw-api")
         try hub.enrol("gw-api", publicKey: identity.publicKeyPEM)
         try hub.start(withBroker: false)
-        let signer = try GatewayFrameSigner(privateKeyPEM: identity.privateKeyPEM)
-        let start: Int64 = 1_800_000_000_000_000_000
-        // Six hours a minute apart; the last hour 10 noise units higher.
-        var state: UInt64 = 3
-        for part in 0..<6 {
-            let readings = (0..<60).map { step -> Sample in
-                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-                let noise = (Double(state >> 11) / Double(1 << 53) - 0.5) * 0.6
-                return Sample(timestamp: start + Int64(part * 60 + step) * 60_000_000_000, value: 20 + noise + (part == 5 ? 3 : 0))
-            }
-            let frame = BatchFrame(
-                gatewayID: "gw-api", sequence: UInt64(part + 1), bootID: .zero, clockState: .synchronised,
-                createdAt: start, createdMonotonic: 1, series: [SeriesDescriptor(id: 0, name: "pressure", unit: "bar")],
-                chunks: [FrameChunk(seriesID: 0, chunk: try Chunk(encoding: SampleColumns(readings), resolution: nil, clockSynchronised: true))])
-            let file = hub.folder.write(try frame.encoded(signer: signer), to: "frame-\(part)")
-            let answer = try hub.http("/api/v1/ingest", post: file)
-            #expect(answer.contains("\"duplicate\":false"), "\(answer)")
-        }
+        try postShiftedSeries(to: hub, as: identity, series: "pressure")
         var listed = ""
         let found = eventuallyBlocking(timeout: .seconds(20), every: .milliseconds(50)) {
             listed = (try? hub.http("/api/v1/alerts")) ?? ""
@@ -67,21 +71,7 @@ struct WebhookTests {
         let identity = try GatewayIdentity.generate(gatewayID: "gw-hook")
         try hub.enrol("gw-hook", publicKey: identity.publicKeyPEM)
         try hub.start(withBroker: false)
-        let signer = try GatewayFrameSigner(privateKeyPEM: identity.privateKeyPEM)
-        let start: Int64 = 1_800_000_000_000_000_000
-        var state: UInt64 = 5
-        for part in 0..<6 {
-            let readings = (0..<60).map { step -> Sample in
-                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-                let noise = (Double(state >> 11) / Double(1 << 53) - 0.5) * 0.6
-                return Sample(timestamp: start + Int64(part * 60 + step) * 60_000_000_000, value: 20 + noise + (part == 5 ? 3 : 0))
-            }
-            let frame = BatchFrame(
-                gatewayID: "gw-hook", sequence: UInt64(part + 1), bootID: .zero, clockState: .synchronised,
-                createdAt: start, createdMonotonic: 1, series: [SeriesDescriptor(id: 0, name: "flow")],
-                chunks: [FrameChunk(seriesID: 0, chunk: try Chunk(encoding: SampleColumns(readings), resolution: nil, clockSynchronised: true))])
-            _ = try hub.http("/api/v1/ingest", post: hub.folder.write(try frame.encoded(signer: signer), to: "f\(part)"))
-        }
+        try postShiftedSeries(to: hub, as: identity, series: "flow")
         let delivered = try receiver.waitForLine(startingWith: "received ", timeout: .seconds(30))
         #expect(delivered.contains("\"event\":\"alert.opened\"") && delivered.contains("\"series\":\"flow\""), "\(delivered)")
         #expect(receiver.currentStdout().components(separatedBy: "failed").count - 1 == 2, "two failures first, then the delivery")
