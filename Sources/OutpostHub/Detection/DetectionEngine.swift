@@ -44,6 +44,9 @@ public final class DetectionEngine: Sendable {
     private let watch = Mutex((GatewayWatch(), [String: Int64]()))
     private let counts = Mutex(Counters())
     private let queue = DispatchQueue(label: "outpost.hub.detect")
+    /// Frames waiting to be scored, at most: beyond that, ingest waits for detection rather
+    /// than memory growing without bound (frames are still acknowledged only once durable).
+    private let room = DispatchSemaphore(value: 2_000)
 
     /// Creates the engine; alerts still open in `alerts` (from before a restart) are taken up again.
     public init(
@@ -77,9 +80,14 @@ public final class DetectionEngine: Sendable {
     /// The counts so far.
     public var counters: Counters { counts.withLock { $0 } }
 
-    /// Scores the readings of an applied frame (asynchronously).
+    /// Scores the readings of an applied frame (asynchronously; waits only when 2,000 frames are
+    /// already waiting).
     public func observe(gateway: String, _ plan: IngestPlan) {
-        queue.async { self.score(gateway: gateway, plan) }
+        room.wait()
+        queue.async {
+            self.score(gateway: gateway, plan)
+            self.room.signal()
+        }
     }
 
     /// A frame of `gateway` was applied at `hubTime`: feeds the silence and clock checks.
@@ -144,7 +152,11 @@ public final class DetectionEngine: Sendable {
         for row in plan.chunks {
             guard let columns = try? row.stored.columns() else { continue }
             let key = SeriesKey(gateway: gateway, name: row.series)
-            let order = columns.timestamps.indices.sorted { columns.timestamps[$0] < columns.timestamps[$1] }
+            let inOrder = zip(columns.timestamps, columns.timestamps.dropFirst()).allSatisfy { $0 <= $1 }
+            let order =
+                inOrder
+                ? Array(columns.timestamps.indices)
+                : columns.timestamps.indices.sorted { columns.timestamps[$0] < columns.timestamps[$1] }
             var state = states.withLock { $0[key] } ?? newState(key, resolution: steps[row.series] ?? nil)
             var scored = 0
             var late = 0
