@@ -78,6 +78,7 @@ let package = Package(
             name: "OutpostHub",
             dependencies: [
                 "OutpostWire", "OutpostSigning", "OutpostMQTT", "OutpostConfig", "OutpostCLI", "OutpostDetect",
+                "OutpostDevices",
                 .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),

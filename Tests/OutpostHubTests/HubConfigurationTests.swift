@@ -42,4 +42,36 @@ struct HubConfigurationTests {
             }
         }
     }
+
+    @Test("A rule naming a device profile takes each point's limits from it; confirmation is a knob; an unknown profile is named")
+    func profileLimits() throws {
+        let text = """
+            [hub]
+            [detection]
+            confirmation_samples = 5
+
+            [[detection.series]]
+            match = "*/room.*"
+            profile = "xy-md02"
+            confirmation_samples = 2
+
+            [[detection.series]]
+            match = "*/tank.*"
+            profile = "xy-md02"
+            upper = 30
+            """
+        let detection = try HubConfiguration(toml: text, file: "hub.toml").detection
+        let temperature = detection.settings(for: "site-1/room.temperature", resolution: 0.1)
+        #expect(temperature.lowerLimit == -40 && temperature.upperLimit == 60, "xy-md02's temperature range")
+        #expect(detection.settings(for: "site-1/room.humidity", resolution: 0.1).upperLimit == 100)
+        #expect(detection.settings(for: "site-1/tank.temperature", resolution: 0.1).upperLimit == 30, "the rule's own limit wins")
+        #expect(detection.settings(for: "site-1/pump.current", resolution: 0.1).upperLimit == nil)
+        #expect(detection.confirmation(for: "site-1/room.temperature") == 2)
+        #expect(detection.confirmation(for: "site-1/pump.current") == 5)
+        #expect {
+            try HubConfiguration(toml: "[hub]\n[detection]\n[[detection.series]]\nmatch = \"*\"\nprofile = \"no-such-meter\"\n", file: "hub.toml")
+        } throws: { error in
+            "\(error)".contains("hub.toml: line 5, detection.series[0].profile: no device profile 'no-such-meter'")
+        }
+    }
 }

@@ -1,5 +1,6 @@
 import OutpostConfig
 import OutpostDetect
+import OutpostDevices
 
 /// `[detection]` in hub.toml: the detectors' knobs, by default and per series glob.
 ///
@@ -13,6 +14,12 @@ import OutpostDetect
 /// sensitivity = 0.8
 /// lower = -40                # hard limits (°C here)
 /// upper = 80
+/// confirmation_samples = 3   # anomalous samples in a row before an alert opens
+///
+/// [[detection.series]]
+/// match = "*/room.*"
+/// profile = "xy-md02"        # hard limits from the device profile: the point is the part of
+///                            # the series name after its last "." (the agent names DEVICE.POINT)
 /// ```
 public struct DetectionConfiguration: Sendable, Hashable {
     /// Settings for series of one pattern.
@@ -27,12 +34,19 @@ public struct DetectionConfiguration: Sendable, Hashable {
         public var lower: Double?
         /// Hard upper limit.
         public var upper: Double?
+        /// Anomalous samples in a row before an alert opens, if set.
+        public var confirmation: Int?
+        /// Limits of the points of the device profile named in the rule, by point name.
+        public var profileLimits: [String: ClosedRange<Double>] = [:]
     }
 
     /// The defaults.
     public var sensitivity = 1.0
     /// The default learning period.
     public var learningSamples = 500
+    /// The default number of anomalous samples in a row before an alert opens (spikes, limits
+    /// and rates open at once).
+    public var confirmationSamples = 3
     /// Rules; the first that matches a series applies.
     public var rules: [Rule] = []
 
@@ -42,34 +56,64 @@ public struct DetectionConfiguration: Sendable, Hashable {
     /// The settings of `series` (`gateway/name`), whose declared resolution is `resolution`.
     public func settings(for series: String, resolution: Double?) -> DetectorSettings {
         let rule = rules.first { $0.pattern.matches(series) }
+        let point = series.split(separator: ".").last.map(String.init) ?? series
+        let profile = rule?.profileLimits[point]
         return DetectorSettings(
             sensitivity: rule?.sensitivity ?? sensitivity, learningSamples: rule?.learningSamples ?? learningSamples,
-            resolution: resolution, lowerLimit: rule?.lower, upperLimit: rule?.upper)
+            resolution: resolution, lowerLimit: rule?.lower ?? profile?.lowerBound,
+            upperLimit: rule?.upper ?? profile?.upperBound)
     }
 
-    /// Reads `[detection]`.
-    init(_ section: TOMLSection?) throws(ConfigError) {
+    /// Anomalous samples in a row before an alert of `series` opens.
+    public func confirmation(for series: String) -> Int {
+        rules.first { $0.pattern.matches(series) }?.confirmation ?? confirmationSamples
+    }
+
+    /// Reads `[detection]`; device profiles named by rules come from `profiles`.
+    init(_ section: TOMLSection?, profiles: ProfileLibrary = ProfileLibrary()) throws(ConfigError) {
         guard let section else { return }
-        try section.rejectUnknownKeys(["sensitivity", "learning_samples", "series"])
+        try section.rejectUnknownKeys(["sensitivity", "learning_samples", "confirmation_samples", "series"])
         sensitivity = try Self.sensitivity(section) ?? sensitivity
         learningSamples = try Self.learning(section) ?? learningSamples
+        confirmationSamples = try Self.confirmation(section) ?? confirmationSamples
         for rule in try section.sections("series") {
-            try rule.rejectUnknownKeys(["match", "sensitivity", "learning_samples", "lower", "upper"])
+            try rule.rejectUnknownKeys([
+                "match", "sensitivity", "learning_samples", "lower", "upper", "confirmation_samples", "profile",
+            ])
             let lower = try rule.double("lower")
             let upper = try rule.double("upper")
             if let lower, let upper, lower >= upper {
                 throw rule.error("upper", "\(upper) is not above lower = \(lower)")
             }
+            var limits: [String: ClosedRange<Double>] = [:]
+            if let name = try rule.string("profile") {
+                let profile: DeviceProfile
+                do {
+                    profile = try profiles.profile(named: name)
+                } catch {
+                    throw rule.error("profile", "no device profile '\(name)' (\(error.message))")
+                }
+                for point in profile.points { limits[point.name] = point.limits }
+            }
             rules.append(
                 Rule(
                     pattern: SeriesPattern(try rule.requiredString("match")), sensitivity: try Self.sensitivity(rule),
-                    learningSamples: try Self.learning(rule), lower: lower, upper: upper))
+                    learningSamples: try Self.learning(rule), lower: lower, upper: upper,
+                    confirmation: try Self.confirmation(rule), profileLimits: limits))
         }
     }
 
     private static func sensitivity(_ section: TOMLSection) throws(ConfigError) -> Double? {
         guard let value = try section.double("sensitivity") else { return nil }
         guard value > 0, value <= 10 else { throw section.error("sensitivity", "\(value) is outside 0-10 (1 is the default)") }
+        return value
+    }
+
+    private static func confirmation(_ section: TOMLSection) throws(ConfigError) -> Int? {
+        guard let value = try section.int("confirmation_samples") else { return nil }
+        guard (1...1000).contains(value) else {
+            throw section.error("confirmation_samples", "\(value) is outside 1-1000")
+        }
         return value
     }
 

@@ -68,10 +68,9 @@ public final class DetectionEngine: Sendable {
         }
         states.withLock { states in
             for alert in open where !alert.series.name.isEmpty {
-                var state = SeriesState(detector: SeriesDetector(settings: configuration.settings(for: "\(alert.series)", resolution: nil)))
+                var state = Self.newState(alert.series, resolution: nil, configuration, resolveAfter)
                 state.tracker.openID = alert.id
                 state.tracker.openKind = AnomalyKind(rawValue: alert.kind.rawValue)
-                state.tracker.resolveAfter = resolveAfter.nanoseconds
                 states[alert.series] = state
             }
         }
@@ -157,7 +156,7 @@ public final class DetectionEngine: Sendable {
                 inOrder
                 ? Array(columns.timestamps.indices)
                 : columns.timestamps.indices.sorted { columns.timestamps[$0] < columns.timestamps[$1] }
-            var state = states.withLock { $0[key] } ?? newState(key, resolution: steps[row.series] ?? nil)
+            var state = states.withLock { $0[key] } ?? Self.newState(key, resolution: steps[row.series] ?? nil, configuration, resolveAfter)
             var scored = 0
             var late = 0
             for index in order where columns.quality(at: index) == .good {
@@ -180,9 +179,12 @@ public final class DetectionEngine: Sendable {
         }
     }
 
-    private func newState(_ key: SeriesKey, resolution: Double?) -> SeriesState {
+    private static func newState(
+        _ key: SeriesKey, resolution: Double?, _ configuration: DetectionConfiguration, _ resolveAfter: Duration
+    ) -> SeriesState {
         var state = SeriesState(detector: SeriesDetector(settings: configuration.settings(for: "\(key)", resolution: resolution)))
         state.tracker.resolveAfter = resolveAfter.nanoseconds
+        state.tracker.confirmation = configuration.confirmation(for: "\(key)")
         return state
     }
 
