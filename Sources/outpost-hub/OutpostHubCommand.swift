@@ -14,7 +14,7 @@ struct OutpostHubCommand: AsyncParsableCommand {
         version: "outpost-hub \(OutpostVersion.current)",
         subcommands: [
             ServeCommand.self, CheckCommand.self, EnrolCommand.self, RevokeCommand.self, ImportCommand.self,
-            ExportCommand.self, DetectCommand.self, CheckFrame.self,
+            ExportCommand.self, DetectCommand.self, CheckFrame.self, UserCommand.self, TokenCommand.self,
         ])
 }
 

@@ -28,6 +28,8 @@ public struct HubConfiguration: Sendable {
     public var webhooks: [String]
     /// How long a series must be normal before its alert resolves.
     public var resolveAfter: Duration
+    /// The dashboard and accounts.
+    public var web: WebConfiguration
 
     /// The store file.
     public var databasePath: String { dataDirectory + "/hub.db" }
@@ -35,7 +37,7 @@ public struct HubConfiguration: Sendable {
     /// Parses the TOML text of `file`.
     public init(toml text: String, file: String) throws(ConfigError) {
         let top = try TOMLDocument(text: text, file: file).top
-        try top.rejectUnknownKeys(["hub", "broker", "retention", "maintenance", "detection", "alerts"])
+        try top.rejectUnknownKeys(["hub", "broker", "retention", "maintenance", "detection", "alerts", "web"])
         guard let hub = try top.section("hub") else { throw top.error("hub", "missing [hub] table") }
         try hub.rejectUnknownKeys(["listen", "data_dir", "max_frame_bytes"])
         let listen = try hub.string("listen") ?? "127.0.0.1:8080"
@@ -53,6 +55,7 @@ public struct HubConfiguration: Sendable {
         maxFrameBytes = Int(frameBytes)
         broker = try Self.broker(try top.section("broker"))
         retention = try Self.retention(try top.section("retention"))
+        web = try WebConfiguration(try top.section("web"))
         detection = try DetectionConfiguration(try top.section("detection"))
         webhooks = []
         resolveAfter = .seconds(900)

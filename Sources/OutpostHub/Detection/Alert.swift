@@ -84,6 +84,53 @@ public protocol AlertStore: Sendable {
     func resolveAlert(_ id: Int64, at time: Int64) throws
     /// Acknowledges a firing alert; false when there is no such firing alert.
     func acknowledgeAlert(_ id: Int64, by person: String, note: String, at time: Int64) throws -> Bool
+    /// The alerts `query` selects, newest (highest id) first.
+    func alerts(_ query: AlertQuery) throws -> [Alert]
+}
+
+extension AlertStore {
     /// Alerts in `states`, newest first, at most `limit`.
-    func alerts(in states: Set<Alert.State>, limit: Int) throws -> [Alert]
+    public func alerts(in states: Set<Alert.State>, limit: Int) throws -> [Alert] {
+        try alerts(AlertQuery(states: states, limit: limit))
+    }
+
+    /// One alert.
+    public func alert(_ id: Int64) throws -> Alert? {
+        try alerts(AlertQuery(states: Set(Alert.State.allCases), id: id, limit: 1)).first
+    }
+}
+
+/// Which alerts to list.
+public struct AlertQuery: Sendable, Hashable {
+    /// In these states.
+    public var states: Set<Alert.State>
+    /// Of this gateway.
+    public var gateway: String?
+    /// Of this series (name within the gateway; empty: the gateway's own alerts).
+    public var series: String?
+    /// Of this kind.
+    public var kind: AlertKind?
+    /// This one alert.
+    public var id: Int64?
+    /// With ids below this (the next page after the last id seen).
+    public var before: Int64?
+    /// Open at some time within this range (ns).
+    public var overlapping: ClosedRange<Int64>?
+    /// At most this many.
+    public var limit: Int
+
+    /// Creates a query.
+    public init(
+        states: Set<Alert.State>, gateway: String? = nil, series: String? = nil, kind: AlertKind? = nil,
+        id: Int64? = nil, before: Int64? = nil, overlapping: ClosedRange<Int64>? = nil, limit: Int = 100
+    ) {
+        self.states = states
+        self.gateway = gateway
+        self.series = series
+        self.kind = kind
+        self.id = id
+        self.before = before
+        self.overlapping = overlapping
+        self.limit = limit
+    }
 }

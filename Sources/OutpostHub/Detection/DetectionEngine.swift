@@ -36,7 +36,8 @@ public final class DetectionEngine: Sendable {
 
     private let configuration: DetectionConfiguration
     private let alerts: any AlertStore
-    private let notifier: WebhookNotifier?
+    private let notifier: (any AlertListener)?
+    private let waiting = Atomic<Int>(0)
     private let resolveAfter: Duration
     private let logger: Logger
     private let states = Mutex<[SeriesKey: SeriesState]>([:])
@@ -51,7 +52,7 @@ public final class DetectionEngine: Sendable {
     /// Creates the engine; alerts still open in `alerts` (from before a restart) are taken up again.
     public init(
         configuration: DetectionConfiguration, alerts: any AlertStore, logger: Logger,
-        notifier: WebhookNotifier? = nil, resolveAfter: Duration = .seconds(900)
+        notifier: (any AlertListener)? = nil, resolveAfter: Duration = .seconds(900)
     ) throws {
         self.configuration = configuration
         self.alerts = alerts
@@ -83,11 +84,16 @@ public final class DetectionEngine: Sendable {
     /// already waiting).
     public func observe(gateway: String, _ plan: IngestPlan) {
         room.wait()
+        waiting.add(1, ordering: .relaxed)
         queue.async {
             self.score(gateway: gateway, plan)
+            self.waiting.subtract(1, ordering: .relaxed)
             self.room.signal()
         }
     }
+
+    /// Frames waiting to be scored.
+    public var queueDepth: Int { waiting.load(ordering: .relaxed) }
 
     /// A frame of `gateway` was applied at `hubTime`: feeds the silence and clock checks.
     public func observeArrival(of frame: BatchFrame, at hubTime: Int64) {
@@ -123,15 +129,15 @@ public final class DetectionEngine: Sendable {
                     watch.withLock { $0.1["\(gateway)/\(kind.rawValue)"] = id }
                     counts.withLock { $0.opened[kind.rawValue, default: 0] += 1 }
                     logger.warning("alert opened", metadata: ["gateway": "\(gateway)", "kind": "\(kind.rawValue)"])
-                    notifier?.notify(
+                    notifier?.alertEvent(
                         "alert.opened",
                         Alert(id: id, series: series, kind: kind, state: .firing, score: 1, openedAt: time, lastAnomalyAt: time))
                 case .resolve(let gateway, let kind, let time):
                     guard let id = watch.withLock({ $0.1.removeValue(forKey: "\(gateway)/\(kind.rawValue)") }) else { continue }
                     try alerts.resolveAlert(id, at: time)
                     counts.withLock { $0.resolved += 1 }
-                    if let notifier, let resolved = try alerts.alerts(in: [.resolved], limit: 100).first(where: { $0.id == id }) {
-                        notifier.notify("alert.resolved", resolved)
+                    if let notifier, let resolved = try alerts.alert(id) {
+                        notifier.alertEvent("alert.resolved", resolved)
                     }
                 }
             } catch {
@@ -197,7 +203,7 @@ public final class DetectionEngine: Sendable {
                 let id = try alerts.openAlert(series: series, kind: AlertKind(kind), score: score, at: time)
                 state.tracker.openID = id
                 state.lastWrite = time
-                notifier?.notify(
+                notifier?.alertEvent(
                     "alert.opened",
                     Alert(id: id, series: series, kind: AlertKind(kind), state: .firing, score: score, openedAt: time, lastAnomalyAt: time))
                 counts.withLock { $0.opened[kind.rawValue, default: 0] += 1 }
@@ -216,8 +222,8 @@ public final class DetectionEngine: Sendable {
             case .resolve(let id, let time):
                 flush(&state, id: id)
                 try alerts.resolveAlert(id, at: time)
-                if let notifier, let resolved = try alerts.alerts(in: [.resolved], limit: 100).first(where: { $0.id == id }) {
-                    notifier.notify("alert.resolved", resolved)
+                if let notifier, let resolved = try alerts.alert(id) {
+                    notifier.alertEvent("alert.resolved", resolved)
                 }
                 counts.withLock { $0.resolved += 1 }
                 logger.info("alert resolved", metadata: ["series": "\(series)"])

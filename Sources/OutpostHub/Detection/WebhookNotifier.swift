@@ -10,7 +10,7 @@ import Synchronization
 /// receiver fails or cannot be reached. `notify` never blocks: events wait in a queue of up to
 /// 10,000 (the oldest dropped and counted beyond that), so neither ingest nor detection ever
 /// waits for a receiver.
-public final class WebhookNotifier: Sendable {
+public final class WebhookNotifier: AlertListener, Sendable {
     /// What it has done.
     public struct Counters: Sendable, Hashable {
         /// Events delivered (2xx), per URL and event.
@@ -28,6 +28,7 @@ public final class WebhookNotifier: Sendable {
     private let events: AsyncStream<[UInt8]>
     private let continuation: AsyncStream<[UInt8]>.Continuation
     private let counts = Mutex(Counters())
+    private let waiting = Atomic<Int>(0)
     static let attempts = 8
 
     /// Creates a notifier for `urls`; nothing is sent before `run()`.
@@ -40,12 +41,19 @@ public final class WebhookNotifier: Sendable {
     /// The counts so far.
     public var counters: Counters { counts.withLock { $0 } }
 
+    /// Events waiting to be delivered.
+    public var queueDepth: Int { waiting.load(ordering: .relaxed) }
+
     /// Queues `event` (`alert.opened`, `alert.acknowledged`, `alert.resolved`) about `alert`.
-    public func notify(_ event: String, _ alert: Alert) {
+    public func alertEvent(_ event: String, _ alert: Alert) {
         guard !urls.isEmpty else { return }
         let body = ["event": event, "alert": JSONResponse.alert(alert)] as [String: Any]
         guard let data = try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]) else { return }
-        if case .dropped = continuation.yield(Array(data)) { counts.withLock { $0.dropped += 1 } }
+        if case .dropped = continuation.yield(Array(data)) {
+            counts.withLock { $0.dropped += 1 }
+        } else {
+            waiting.add(1, ordering: .relaxed)
+        }
     }
 
     /// Stops after the events already queued.
@@ -56,6 +64,7 @@ public final class WebhookNotifier: Sendable {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         for await body in events {
             for url in urls { await deliver(body, to: url, with: client) }
+            waiting.subtract(1, ordering: .relaxed)
         }
         try? await client.shutdown()
     }

@@ -48,21 +48,27 @@ public final class IngestPipeline: Sendable {
     private let queue = Mutex(Queue())
     /// The anomaly detectors, fed every applied frame after its commit (never in its way).
     let detection: DetectionEngine?
+    /// The WebSocket clients, told every committed frame's samples they subscribed to.
+    let feed: LiveFeed?
     private let writer = DispatchQueue(label: "outpost.hub.ingest")
 
     /// Creates the pipeline. `maxGroup` caps the frames of one transaction.
     public init(
         store: any HubStore, verifier: any FrameVerifier, limits: FrameLimits = .default,
         clock: @escaping WallClock = systemWallClock, logger: Logger, maxGroup: Int = 512,
-        detection: DetectionEngine? = nil
+        detection: DetectionEngine? = nil, feed: LiveFeed? = nil
     ) {
         self.detection = detection
+        self.feed = feed
         self.store = store
         intake = FrameIntake(verifier: verifier, limits: limits)
         self.clock = clock
         self.logger = logger
         self.maxGroup = maxGroup
     }
+
+    /// Frames waiting for their group commit.
+    public var queueDepth: Int { queue.withLock { $0.waiting.count } }
 
     /// Checks and applies a frame; `json` says the bytes are its JSON rendering. `topicGateway`
     /// is the gateway the MQTT topic named, which must be the frame's.
@@ -159,6 +165,7 @@ public final class IngestPipeline: Sendable {
                     $0.framesApplied += 1
                     $0.readings += plan.readingCount
                 }
+                feed?.committed(gateway: frame.gatewayID, plan)
                 detection?.observe(gateway: frame.gatewayID, plan)
                 detection?.observeArrival(of: frame, at: waiting.frame.hubTime)
                 waiting.continuation.resume(returning: .acknowledged(ack, gateway: frame.gatewayID, duplicate: false))

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import OutpostCLI
 import OutpostWire
@@ -21,6 +22,10 @@ public struct HubRuntime: Sendable {
     public let detection: DetectionEngine
     /// Alert webhooks.
     public let notifier: WebhookNotifier
+    /// The WebSocket clients.
+    public let feed: LiveFeed
+    /// Users, sessions and API tokens.
+    public let accounts: Accounts
     let logger: Logger
 
     /// Opens the store and prepares ingest.
@@ -32,21 +37,27 @@ public struct HubRuntime: Sendable {
         registry = GatewayRegistry()
         try registry.reload(from: store)
         notifier = WebhookNotifier(urls: configuration.webhooks, logger: logger)
+        feed = LiveFeed()
         detection = try DetectionEngine(
-            configuration: configuration.detection, alerts: store, logger: logger, notifier: notifier,
-            resolveAfter: configuration.resolveAfter)
+            configuration: configuration.detection, alerts: store, logger: logger,
+            notifier: AlertListeners([notifier, feed]), resolveAfter: configuration.resolveAfter)
         pipeline = IngestPipeline(
             store: store, verifier: registry, limits: FrameLimits(maxFrameBytes: configuration.maxFrameBytes),
-            logger: logger, detection: detection)
+            logger: logger, detection: detection, feed: feed)
         live = LiveValues()
+        let web = configuration.web
+        accounts = Accounts(
+            store: store, bcryptCost: web.bcryptCost, sessionLifetime: web.sessionLifetime,
+            throttle: LoginThrottle(limit: web.loginAttempts, window: web.loginWindow))
     }
 
     /// Serves until a termination signal; then stops taking frames, lets the current group
     /// commit finish and closes.
     public func run() async throws {
-        let router = Router()
-        HubAPI(pipeline: pipeline, maxFrameBytes: configuration.maxFrameBytes, notifier: notifier).register(on: router)
-        router.get("/health") { _, _ in JSONResponse.ok(["status": "ok"]) }
+        let routeServices = HubServices(
+            pipeline: pipeline, accounts: accounts, feed: feed, notifier: notifier, registry: registry,
+            web: configuration.web, detection: configuration.detection, maxFrameBytes: configuration.maxFrameBytes)
+        let (router, _) = HubServer.router(routeServices)
         var services: [any Service] = [
             Upkeep(runtime: self, logger: logger), Webhooks(notifier: notifier),
         ]
@@ -58,7 +69,8 @@ public struct HubRuntime: Sendable {
         let port = configuration.listenPort
         let logger = logger
         let app = Application(
-            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "outpost-hub"),
+            router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
+            configuration: .init(address: .hostname(host, port: port), serverName: "outpost-hub"),
             services: services,
             onServerRunning: { channel in
                 logger.notice(
@@ -100,6 +112,12 @@ struct Webhooks: Service {
 struct Upkeep: Service {
     let runtime: HubRuntime
     let logger: Logger
+    private let states = GatewayStateWatch()
+
+    init(runtime: HubRuntime, logger: Logger) {
+        self.runtime = runtime
+        self.logger = logger
+    }
 
     func run() async throws {
         var sinceMaintenance = Duration.zero
@@ -110,7 +128,9 @@ struct Upkeep: Service {
             } catch {
                 return
             }
-            runtime.detection.checkGateways(at: systemWallClock())
+            let now = systemWallClock()
+            runtime.detection.checkGateways(at: now)
+            pushGatewayChanges(now: now)
             do {
                 try runtime.registry.reload(from: runtime.store)
             } catch {
@@ -120,6 +140,16 @@ struct Upkeep: Service {
             guard sinceMaintenance >= runtime.configuration.maintenanceInterval else { continue }
             sinceMaintenance = .zero
             maintain()
+        }
+    }
+
+    /// Tells the live feed which gateways changed state since the last tick.
+    private func pushGatewayChanges(now: Int64) {
+        do {
+            let fleet = try QueryEngine(store: runtime.store).fleet(now: now)
+            for overview in states.changes(in: fleet) { runtime.feed.gatewayChanged(overview) }
+        } catch {
+            logger.error("could not read the fleet's state", metadata: ["error": "\(error)"])
         }
     }
 

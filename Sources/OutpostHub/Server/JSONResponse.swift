@@ -7,12 +7,13 @@ import OutpostWire
 enum JSONResponse {
     static func ok(_ object: Any) -> Response { make(.ok, object) }
 
-    static func error(_ status: HTTPResponse.Status, _ reason: String, _ detail: String) -> Response {
-        make(status, ["error": reason, "detail": detail])
+    /// The API's one error shape: `{"error": {"code": "...", "message": "..."}}`.
+    static func error(_ status: HTTPResponse.Status, _ code: String, _ message: String) -> Response {
+        make(status, ["error": ["code": code, "message": message]])
     }
 
     static func make(_ status: HTTPResponse.Status, _ object: Any) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return Response(
             status: status, headers: [.contentType: "application/json"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))

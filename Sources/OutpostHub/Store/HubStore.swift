@@ -44,6 +44,16 @@ public struct GatewayStatusReport: Sendable, Hashable {
     }
 }
 
+/// One status report of a gateway, as kept for its health chart.
+public struct HealthPoint: Sendable, Hashable {
+    /// When the hub received it, ns since the epoch.
+    public var time: Int64
+    /// Whether the gateway said it was online (its last will says offline).
+    public var online: Bool
+    /// Readings it had not yet had acknowledged.
+    public var backlogReadings: Int64
+}
+
 /// How long each level is kept; nil keeps it forever.
 public struct RetentionPolicy: Sendable, Hashable {
     /// Raw chunks.
@@ -79,7 +89,7 @@ public struct MaintenanceReport: Sendable, Hashable {
 /// The hub's system of record. One implementation per backend (SQLite embedded; PostgreSQL at
 /// scale); the ingest pipeline and the query engine use only this protocol, and both backends
 /// pass the same tests.
-public protocol HubStore: AlertStore {
+public protocol HubStore: AlertStore, AccountStore {
     /// Applies frames in one transaction, deduplicated by (gateway, sequence); returns one
     /// result per frame, in order. When it returns, every applied frame is durable.
     func apply(_ frames: [ReceivedFrame]) throws -> [ApplyResult]
@@ -97,6 +107,8 @@ public protocol HubStore: AlertStore {
     func enrolledKeys() throws -> [String: (publicKey: [UInt8], revoked: Bool)]
     /// Records a gateway's status report.
     func recordStatus(gateway: String, report: GatewayStatusReport, at time: Int64) throws
+    /// The status reports of a gateway in `range`, oldest first: its health over time.
+    func health(gateway: String, in range: ClosedRange<Int64>) throws -> [HealthPoint]
     /// Counts `count` refused frames of one gateway and reason.
     func recordRefusal(gateway: String, reason: String, detail: String, count: Int, at time: Int64) throws
     /// The refusals counted so far, newest first.

@@ -44,14 +44,42 @@ extension SQLiteHubStore {
         }
     }
 
-    public func alerts(in states: Set<Alert.State>, limit: Int) throws -> [Alert] {
-        try pool.read { db in
-            let names = states.map(\.rawValue)
-            let marks = names.map { _ in "?" }.joined(separator: ", ")
-            var arguments = StatementArguments(names)
-            arguments += [limit]
-            return try Row.fetchAll(
-                db, sql: "SELECT * FROM alerts WHERE state IN (\(marks)) ORDER BY opened_at DESC, id DESC LIMIT ?",
+    public func alerts(_ query: AlertQuery) throws -> [Alert] {
+        var clauses: [String] = []
+        var arguments = StatementArguments()
+        let names = query.states.map(\.rawValue)
+        clauses.append("state IN (\(names.map { _ in "?" }.joined(separator: ", ")))")
+        arguments += StatementArguments(names)
+        if let gateway = query.gateway {
+            clauses.append("gateway = ?")
+            arguments += [gateway]
+        }
+        if let series = query.series {
+            clauses.append("series = ?")
+            arguments += [series]
+        }
+        if let kind = query.kind {
+            clauses.append("kind = ?")
+            arguments += [kind.rawValue]
+        }
+        if let id = query.id {
+            clauses.append("id = ?")
+            arguments += [id]
+        }
+        if let before = query.before {
+            clauses.append("id < ?")
+            arguments += [before]
+        }
+        if let range = query.overlapping {
+            // Open alerts reach to now; resolved ones end when they resolved.
+            clauses.append("opened_at <= ? AND coalesce(resolved_at, ?) >= ?")
+            arguments += [range.upperBound, Int64.max, range.lowerBound]
+        }
+        arguments += [query.limit]
+        return try pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM alerts WHERE \(clauses.joined(separator: " AND ")) ORDER BY id DESC LIMIT ?",
                 arguments: arguments
             ).compactMap { row in
                 guard let kind = AlertKind(rawValue: row["kind"]), let state = Alert.State(rawValue: row["state"])

@@ -75,6 +75,19 @@ extension SQLiteHubStore {
                     gateway, report.online, report.agentVersion, report.backlogReadings ?? 0,
                     report.clockState ?? "unknown", time, report.clockState,
                 ])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO gateway_health (gateway, time, online, backlog) VALUES (?, ?, ?, ?)",
+                arguments: [gateway, time, report.online, report.backlogReadings ?? 0])
+        }
+    }
+
+    public func health(gateway: String, in range: ClosedRange<Int64>) throws -> [HealthPoint] {
+        try pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT time, online, backlog FROM gateway_health WHERE gateway = ? AND time BETWEEN ? AND ? ORDER BY time",
+                arguments: [gateway, range.lowerBound, range.upperBound]
+            ).map { HealthPoint(time: $0["time"], online: $0["online"], backlogReadings: $0["backlog"]) }
         }
     }
 

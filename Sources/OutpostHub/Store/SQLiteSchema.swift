@@ -98,6 +98,38 @@ enum SQLiteSchema {
                     CREATE INDEX alerts_open ON alerts (state) WHERE state != 'resolved';
                     """)
         }
+        migrator.registerMigration("v3 accounts") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE users (
+                        name TEXT PRIMARY KEY,
+                        role TEXT NOT NULL,
+                        password_hash TEXT NOT NULL,
+                        created_at INTEGER NOT NULL) WITHOUT ROWID;
+                    CREATE TABLE sessions (
+                        hash TEXT PRIMARY KEY,
+                        user TEXT NOT NULL,
+                        role TEXT NOT NULL,
+                        csrf TEXT NOT NULL,
+                        expires_at INTEGER NOT NULL) WITHOUT ROWID;
+                    CREATE TABLE api_tokens (
+                        id INTEGER PRIMARY KEY,
+                        name TEXT NOT NULL,
+                        role TEXT NOT NULL,
+                        hash TEXT NOT NULL UNIQUE,
+                        created_by TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        last_used_at INTEGER,
+                        revoked_at INTEGER);
+                    CREATE INDEX alerts_opened ON alerts (opened_at);
+                    CREATE TABLE gateway_health (
+                        gateway TEXT NOT NULL,
+                        time INTEGER NOT NULL,
+                        online INTEGER NOT NULL,
+                        backlog INTEGER NOT NULL,
+                        PRIMARY KEY (gateway, time)) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 

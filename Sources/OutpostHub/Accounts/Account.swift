@@ -1,0 +1,125 @@
+/// What a person or a token may do. Each role can do everything the one before it can.
+public enum Role: String, Sendable, CaseIterable, Comparable, Codable {
+    /// Reads everything: fleet, charts, alerts.
+    case viewer
+    /// Also acknowledges alerts.
+    case `operator`
+    /// Also enrols and revokes gateways, manages users and API tokens.
+    case admin
+
+    private var rank: Int {
+        switch self {
+        case .viewer: 0
+        case .operator: 1
+        case .admin: 2
+        }
+    }
+
+    public static func < (lhs: Role, rhs: Role) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// A person who can log in.
+public struct UserAccount: Sendable, Equatable {
+    /// The login name.
+    public var name: String
+    /// The role.
+    public var role: Role
+    /// When created, ns since the epoch.
+    public var createdAt: Int64
+    /// The bcrypt hash of the password.
+    var passwordHash: String
+}
+
+/// An API token for automation: stored only as its SHA-256, scoped to a role.
+public struct APIToken: Sendable, Equatable {
+    /// The token's id (not secret).
+    public var id: Int64
+    /// What it is for.
+    public var name: String
+    /// The role it acts with.
+    public var role: Role
+    /// Who created it.
+    public var createdBy: String
+    /// When created and when last used, ns since the epoch.
+    public var createdAt: Int64
+    public var lastUsedAt: Int64?
+    /// When revoked; a revoked token authenticates nothing.
+    public var revokedAt: Int64?
+}
+
+/// A logged-in browser session, found by the SHA-256 of its cookie.
+public struct SessionRecord: Sendable, Equatable {
+    /// The user.
+    public var user: String
+    /// The role at login.
+    public var role: Role
+    /// The token a state-changing request must echo in `X-CSRF-Token`.
+    public var csrf: String
+    /// Expiry, ns since the epoch.
+    public var expiresAt: Int64
+}
+
+/// Who made a request, and how.
+public struct Identity: Sendable, Equatable {
+    /// How the request authenticated.
+    public enum Means: Sendable, Equatable {
+        /// A session cookie (state-changing requests must carry its CSRF token).
+        case session(csrf: String)
+        /// An API token, by id.
+        case token(Int64)
+    }
+
+    /// The user name, or the token's name.
+    public var name: String
+    /// The role.
+    public var role: Role
+    /// How.
+    public var means: Means
+}
+
+/// Users, sessions and API tokens.
+public protocol AccountStore: Sendable {
+    /// Adds a user; throws `AccountError.exists` when the name is taken.
+    func addUser(_ name: String, role: Role, passwordHash: String, at time: Int64) throws
+    /// Changes a user's role or password hash (nil: unchanged); false when there is no such user.
+    func updateUser(_ name: String, role: Role?, passwordHash: String?) throws -> Bool
+    /// Removes a user and their sessions; false when there is no such user.
+    func removeUser(_ name: String) throws -> Bool
+    /// One user.
+    func user(_ name: String) throws -> UserAccount?
+    /// Every user, by name.
+    func users() throws -> [UserAccount]
+    /// Stores a session under the hash of its cookie.
+    func addSession(hash: String, _ session: SessionRecord) throws
+    /// The live session with this cookie hash, if any (expired ones are removed).
+    func session(hash: String, now: Int64) throws -> SessionRecord?
+    /// Ends a session.
+    func removeSession(hash: String) throws
+    /// Adds a token by the hash of its secret; returns its id.
+    func addToken(name: String, role: Role, hash: String, createdBy: String, at time: Int64) throws -> Int64
+    /// The unrevoked token with this secret hash, marking it used at `time`.
+    func useToken(hash: String, at time: Int64) throws -> APIToken?
+    /// Every token, newest first.
+    func tokens() throws -> [APIToken]
+    /// Revokes a token; false when there is no such unrevoked token.
+    func revokeToken(_ id: Int64, at time: Int64) throws -> Bool
+}
+
+/// Why an account change was refused.
+public enum AccountError: Error, Equatable, CustomStringConvertible {
+    /// The name is taken.
+    case exists(String)
+    /// The name is not a valid login name.
+    case badName(String)
+    /// The password is too short.
+    case weakPassword(minimum: Int)
+
+    public var description: String {
+        switch self {
+        case .exists(let name): "a user named '\(name)' exists already"
+        case .badName(let name):
+            "'\(name)' is not a valid user name: use 1-64 letters, digits, '.', '_', '-' or '@'"
+        case .weakPassword(let minimum): "a password has at least \(minimum) characters"
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import OutpostConfig
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `[web]`: the dashboard's files, the JavaScript libraries it uses, and the accounts' settings.
+public struct WebConfiguration: Sendable {
+    /// The dashboard's pages, scripts and styles (`web/` of the source tree, installed to
+    /// `/usr/share/outpost/web`).
+    public var assets: String
+    /// Debian's `libjs-dygraphs` folder.
+    public var dygraphs: String
+    /// Debian's `libjs-leaflet` folder.
+    public var leaflet: String
+    /// The map's tile URL template (`https://tile.example/{z}/{x}/{y}.png`); empty: the map
+    /// shows the gateways on a plain grid, fetching nothing.
+    public var mapTiles: String
+    /// Whether `/metrics` is served without a token (a Prometheus scraper on the same network).
+    public var metricsPublic: Bool
+    /// Whether session cookies carry `Secure` (set it when a TLS proxy fronts the hub).
+    public var secureCookies: Bool
+    /// How long a session lasts after login.
+    public var sessionLifetime: Duration
+    /// The bcrypt cost of new password hashes.
+    public var bcryptCost: UInt8
+    /// Failed logins allowed per user and per address within `loginWindow`.
+    public var loginAttempts: Int
+    /// The window of `loginAttempts`.
+    public var loginWindow: Duration
+
+    /// The scheme and host of `mapTiles` (what the pages' security policy allows), or empty.
+    public var tileOrigin: String {
+        guard let scheme = mapTiles.range(of: "://") else { return "" }
+        let rest = mapTiles[scheme.upperBound...]
+        let host = rest.prefix { $0 != "/" }
+        return host.isEmpty ? "" : String(mapTiles[..<scheme.upperBound]) + host
+    }
+
+    /// The defaults: assets found beside the executable, the libraries where Debian puts them.
+    public init() {
+        assets = Self.defaultAssets()
+        dygraphs = "/usr/share/javascript/dygraphs"
+        leaflet = "/usr/share/javascript/leaflet"
+        mapTiles = ""
+        metricsPublic = true
+        secureCookies = false
+        sessionLifetime = .seconds(12 * 3600)
+        bcryptCost = 11
+        loginAttempts = 5
+        loginWindow = .seconds(900)
+    }
+
+    /// Reads `[web]`; absent keys keep their defaults.
+    init(_ section: TOMLSection?) throws(ConfigError) {
+        self.init()
+        guard let section else { return }
+        try section.rejectUnknownKeys([
+            "assets", "dygraphs", "leaflet", "map_tiles", "metrics_public", "secure_cookies", "session_lifetime", "bcrypt_cost",
+            "login_attempts", "login_window",
+        ])
+        assets = try section.string("assets") ?? assets
+        dygraphs = try section.string("dygraphs") ?? dygraphs
+        leaflet = try section.string("leaflet") ?? leaflet
+        mapTiles = try section.string("map_tiles") ?? mapTiles
+        if !mapTiles.isEmpty, !(mapTiles.hasPrefix("https://") || mapTiles.hasPrefix("http://")) || tileOrigin.isEmpty {
+            throw section.error("map_tiles", "'\(mapTiles)' is not an http(s) URL template such as https://tiles.example/{z}/{x}/{y}.png")
+        }
+        metricsPublic = try section.bool("metrics_public") ?? metricsPublic
+        secureCookies = try section.bool("secure_cookies") ?? secureCookies
+        sessionLifetime = try section.duration("session_lifetime") ?? sessionLifetime
+        if let cost = try section.int("bcrypt_cost") {
+            guard (4...31).contains(cost) else { throw section.error("bcrypt_cost", "\(cost) is outside 4-31") }
+            bcryptCost = UInt8(cost)
+        }
+        loginAttempts = try section.int("login_attempts") ?? loginAttempts
+        guard (1...1000).contains(loginAttempts) else {
+            throw section.error("login_attempts", "\(loginAttempts) is outside 1-1000")
+        }
+        loginWindow = try section.duration("login_window") ?? loginWindow
+    }
+
+    /// The first of: `/usr/share/outpost/web` (installed), `<prefix>/share/outpost/web` beside
+    /// the executable, the source tree's `web/` (a build under `.build/<triple>/<mode>/`).
+    static func defaultAssets() -> String {
+        var candidates = ["/usr/share/outpost/web"]
+        if let executable = executablePath() {
+            let folder = String(executable[..<(executable.lastIndex(of: "/") ?? executable.startIndex)])
+            candidates.append(folder + "/../share/outpost/web")
+            candidates.append(folder + "/../../../web")
+            candidates.append(folder + "/../../web")
+        }
+        return candidates.first { access($0 + "/index.html", R_OK) == 0 } ?? candidates[0]
+    }
+
+    private static func executablePath() -> String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard count > 0 else { return nil }
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

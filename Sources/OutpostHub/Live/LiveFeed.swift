@@ -1,0 +1,170 @@
+import Foundation
+import OutpostWire
+import Synchronization
+
+/// Hears alert events: the webhooks and the live feed.
+public protocol AlertListener: Sendable {
+    /// `event` is `alert.opened`, `alert.acknowledged` or `alert.resolved`.
+    func alertEvent(_ event: String, _ alert: Alert)
+}
+
+/// Several listeners as one.
+public struct AlertListeners: AlertListener {
+    let listeners: [any AlertListener]
+
+    /// Tells each of `listeners` every event.
+    public init(_ listeners: [any AlertListener]) { self.listeners = listeners }
+
+    public func alertEvent(_ event: String, _ alert: Alert) {
+        for listener in listeners { listener.alertEvent(event, alert) }
+    }
+}
+
+/// What the WebSocket clients are told: new readings of the series each subscribed to, every
+/// gateway state change and every alert event. Each client has a bounded queue; a client too
+/// slow to keep up loses its oldest messages (counted), never ingest's time.
+public final class LiveFeed: AlertListener, Sendable {
+    /// One connected client.
+    public struct Subscription: Sendable {
+        /// Its id.
+        public let id: Int
+        /// Its messages (JSON text), until `disconnect`.
+        public let messages: AsyncStream<String>
+    }
+
+    private struct Client {
+        var continuation: AsyncStream<String>.Continuation
+        /// Series subscribed to; a gateway with an empty name means all its series.
+        var series: Set<SeriesKey> = []
+    }
+
+    private struct State {
+        var clients: [Int: Client] = [:]
+        var nextID = 0
+        /// How many clients want each gateway's readings (skips decoding when nobody does).
+        var watched: [String: Int] = [:]
+    }
+
+    private let state = Mutex(State())
+    private let droppedCount = Atomic<Int>(0)
+    private let pushedCount = Atomic<Int>(0)
+    /// Messages queued per client before the oldest are dropped.
+    public let queueLimit: Int
+
+    /// Creates a feed with no clients.
+    public init(queueLimit: Int = 1000) { self.queueLimit = queueLimit }
+
+    /// Connected clients.
+    public var clientCount: Int { state.withLock { $0.clients.count } }
+    /// Messages dropped because a client was too slow.
+    public var dropped: Int { droppedCount.load(ordering: .relaxed) }
+    /// Messages queued to clients.
+    public var pushed: Int { pushedCount.load(ordering: .relaxed) }
+
+    /// Registers a client.
+    public func connect() -> Subscription {
+        let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(queueLimit))
+        let id = state.withLock { state in
+            state.nextID += 1
+            state.clients[state.nextID] = Client(continuation: continuation)
+            return state.nextID
+        }
+        return Subscription(id: id, messages: stream)
+    }
+
+    /// Removes a client.
+    public func disconnect(_ id: Int) {
+        let client = state.withLock { state -> Client? in
+            guard let client = state.clients.removeValue(forKey: id) else { return nil }
+            Self.unwatch(client.series, in: &state)
+            return client
+        }
+        client?.continuation.finish()
+    }
+
+    /// Adds series (an empty name: every series of that gateway) to a client's subscription.
+    public func subscribe(_ id: Int, to series: [SeriesKey]) {
+        state.withLock { state in
+            guard var client = state.clients[id] else { return }
+            for key in series where client.series.insert(key).inserted { state.watched[key.gateway, default: 0] += 1 }
+            state.clients[id] = client
+        }
+    }
+
+    /// Removes series from a client's subscription.
+    public func unsubscribe(_ id: Int, from series: [SeriesKey]) {
+        state.withLock { state in
+            guard var client = state.clients[id] else { return }
+            let removed = Set(series).intersection(client.series)
+            client.series.subtract(removed)
+            Self.unwatch(removed, in: &state)
+            state.clients[id] = client
+        }
+    }
+
+    private static func unwatch(_ series: Set<SeriesKey>, in state: inout State) {
+        for key in series {
+            state.watched[key.gateway, default: 1] -= 1
+            if state.watched[key.gateway] == 0 { state.watched[key.gateway] = nil }
+        }
+    }
+
+    /// A frame of `gateway` was committed: its samples go to the clients subscribed to them.
+    public func committed(gateway: String, _ plan: IngestPlan) {
+        let clients = state.withLock { state -> [(AsyncStream<String>.Continuation, Set<SeriesKey>)] in
+            guard state.watched[gateway] != nil else { return [] }
+            return state.clients.values.filter { client in client.series.contains { $0.gateway == gateway } }
+                .map { ($0.continuation, $0.series) }
+        }
+        guard !clients.isEmpty else { return }
+        var messages: [String: String] = [:]
+        for row in plan.chunks {
+            let key = SeriesKey(gateway: gateway, name: row.series)
+            let wanted = clients.contains { $0.1.contains(key) || $0.1.contains(SeriesKey(gateway: gateway, name: "")) }
+            guard wanted, messages[row.series] == nil, let columns = try? row.stored.columns() else { continue }
+            let samples = columns.timestamps.indices.map { index -> [Any] in
+                [
+                    columns.timestamps[index], JSONResponse.number(columns.values[index]),
+                    (columns.qualities?[index] ?? .good).description,
+                ]
+            }
+            messages[row.series] = Self.text([
+                "type": "readings", "gateway": gateway, "series": row.series, "samples": samples,
+            ])
+        }
+        for (continuation, series) in clients {
+            for (name, message) in messages
+            where series.contains(SeriesKey(gateway: gateway, name: name))
+                || series.contains(SeriesKey(gateway: gateway, name: ""))
+            {
+                send(message, to: continuation)
+            }
+        }
+    }
+
+    /// A gateway's state changed (online, silent, offline, revoked).
+    public func gatewayChanged(_ overview: GatewayOverview) {
+        broadcast(Self.text(["type": "gateway", "gateway": JSONResponse.gateway(overview)]))
+    }
+
+    public func alertEvent(_ event: String, _ alert: Alert) {
+        broadcast(Self.text(["type": "alert", "event": event, "alert": JSONResponse.alert(alert)]))
+    }
+
+    private func broadcast(_ message: String) {
+        let continuations = state.withLock { $0.clients.values.map(\.continuation) }
+        for continuation in continuations { send(message, to: continuation) }
+    }
+
+    private func send(_ message: String, to continuation: AsyncStream<String>.Continuation) {
+        switch continuation.yield(message) {
+        case .dropped: droppedCount.add(1, ordering: .relaxed)
+        default: pushedCount.add(1, ordering: .relaxed)
+        }
+    }
+
+    static func text(_ object: [String: Any]) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+
+/// `GET /api/v1/live`: the WebSocket. After the upgrade the client sends
+/// `{"subscribe": [{"gateway": "g", "series": "s"}, …]}` (no series: all of the gateway's) or
+/// `{"unsubscribe": […]}`; the hub sends `readings` of the series subscribed to, and every
+/// `gateway` state change and `alert` event.
+struct LiveRoutes {
+    let services: HubServices
+
+    func register(on routes: HubRoutes) {
+        routes.record(.get, "/api/v1/live", .role(.viewer))
+        let feed = services.feed
+        routes.router.ws("/api/v1/live") { request, context in
+            guard let identity = context.identity else {
+                throw HTTPError(.unauthorized, message: "log in, or send an API token as 'Authorization: Bearer <token>'")
+            }
+            // A page of another site cannot ride on the session cookie (cross-site WebSocket hijacking).
+            if case .session = identity.means, let origin = request.headers[.origin],
+                let host = request.head.authority,
+                !(origin == "http://" + host || origin == "https://" + host)
+            {
+                throw HTTPError(.forbidden, message: "the WebSocket's Origin \(origin) is not this hub")
+            }
+            return .upgrade([:])
+        } onUpgrade: { inbound, outbound, context in
+            let subscription = feed.connect()
+            defer { feed.disconnect(subscription.id) }
+            let who = context.requestContext.identity?.name ?? "?"
+            try await outbound.write(.text(LiveFeed.text(["type": "hello", "user": who])))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await message in subscription.messages { try await outbound.write(.text(message)) }
+                }
+                group.addTask {
+                    for try await message in inbound.messages(maxSize: 256 * 1024) {
+                        guard case .text(let text) = message else { continue }
+                        let reply = Self.handle(text, client: subscription.id, feed: feed)
+                        try await outbound.write(.text(reply))
+                    }
+                }
+                // Either side ending (the client left, or the feed closed) ends the connection.
+                _ = try await group.next()
+                group.cancelAll()
+            }
+        }
+    }
+
+    /// Applies one client message; returns the reply.
+    static func handle(_ text: String, client: Int, feed: LiveFeed) -> String {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
+            return LiveFeed.text(["type": "error", "message": "send a JSON object: {\"subscribe\": [{\"gateway\": …, \"series\": …}]}"])
+        }
+        func keys(_ field: String) -> [SeriesKey]? {
+            guard let list = object[field] as? [[String: Any]] else { return nil }
+            return list.compactMap { entry in
+                guard let gateway = entry["gateway"] as? String, !gateway.isEmpty else { return nil }
+                return SeriesKey(gateway: gateway, name: entry["series"] as? String ?? "")
+            }
+        }
+        if let series = keys("subscribe") {
+            feed.subscribe(client, to: series)
+            return LiveFeed.text(["type": "subscribed", "count": series.count])
+        }
+        if let series = keys("unsubscribe") {
+            feed.unsubscribe(client, from: series)
+            return LiveFeed.text(["type": "unsubscribed", "count": series.count])
+        }
+        return LiveFeed.text(["type": "error", "message": "unknown message; use subscribe or unsubscribe"])
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Hummingbird
+
+/// Login and logout, who am I, users and API tokens.
+struct AccountRoutes {
+    let services: HubServices
+    var accounts: Accounts { services.accounts }
+
+    func register(on routes: HubRoutes) {
+        routes.add(.post, "/api/v1/session", .open) { request, context in try await login(request, context) }
+        routes.add(.get, "/api/v1/session", .role(.viewer)) { _, context in try whoAmI(context) }
+        routes.add(.delete, "/api/v1/session", .role(.viewer)) { request, _ in try logout(request) }
+        routes.add(.get, "/api/v1/users", .role(.admin)) { _, _ in
+            JSONResponse.ok(["users": try accounts.store.users().map(Self.user)])
+        }
+        routes.add(.post, "/api/v1/users", .role(.admin)) { request, _ in try await addUser(request) }
+        routes.add(.patch, "/api/v1/users/{name}", .role(.admin)) { request, context in
+            try await changeUser(request, RequestInput.path(context, "name"), by: context)
+        }
+        routes.add(.delete, "/api/v1/users/{name}", .role(.admin)) { _, context in
+            try removeUser(RequestInput.path(context, "name"), by: context)
+        }
+        routes.add(.get, "/api/v1/tokens", .role(.admin)) { _, _ in
+            JSONResponse.ok(["tokens": try accounts.store.tokens().map(Self.token)])
+        }
+        routes.add(.post, "/api/v1/tokens", .role(.admin)) { request, context in try await addToken(request, context) }
+        routes.add(.delete, "/api/v1/tokens/{id}", .role(.admin)) { _, context in
+            guard let id = Int64(try RequestInput.path(context, "id")) else {
+                throw APIError.badRequest("bad_id", "a token id is a number")
+            }
+            guard try accounts.store.revokeToken(id, at: services.clock()) else {
+                throw APIError.notFound("no unrevoked token \(id)")
+            }
+            return JSONResponse.ok(["revoked": id])
+        }
+    }
+
+    private func login(_ request: Request, _ context: HubRequestContext) async throws -> Response {
+        let body = try await RequestInput.object(request)
+        let name = try RequestInput.string(body, "name") ?? ""
+        let password = try RequestInput.string(body, "password") ?? ""
+        switch try accounts.login(name, password: password, client: context.client) {
+        case .refused:
+            context.logger.warning("login refused", metadata: ["user": "\(name)", "client": "\(context.client)"])
+            return JSONResponse.error(.unauthorized, "bad_login", "wrong user name or password")
+        case .throttled(let wait):
+            context.logger.warning("login throttled", metadata: ["user": "\(name)", "client": "\(context.client)"])
+            var response = JSONResponse.error(
+                .tooManyRequests, "too_many_attempts", "too many failed logins; try again in \(wait) s")
+            response.headers[.retryAfter] = String(wait)
+            return response
+        case .success(let cookie, let session):
+            context.logger.info("login", metadata: ["user": "\(name)", "client": "\(context.client)"])
+            var response = JSONResponse.ok(["user": session.user, "role": session.role.rawValue, "csrf": session.csrf])
+            let seconds = accounts.sessionLifetime.components.seconds
+            response.headers[.setCookie] =
+                "\(Authenticator.cookieName)=\(cookie); Path=/; Max-Age=\(seconds); HttpOnly; SameSite=Strict"
+                + (services.web.secureCookies ? "; Secure" : "")
+            return response
+        }
+    }
+
+    private func whoAmI(_ context: HubRequestContext) throws -> Response {
+        guard let identity = context.identity else { throw APIError(.unauthorized, "unauthenticated", "log in") }
+        var object: [String: Any] = [
+            "user": identity.name, "role": identity.role.rawValue, "map_tiles": services.web.mapTiles,
+        ]
+        if case .session(let csrf) = identity.means { object["csrf"] = csrf }
+        if case .token(let id) = identity.means { object["token"] = id }
+        return JSONResponse.ok(object)
+    }
+
+    private func logout(_ request: Request) throws -> Response {
+        if let cookie = Authenticator.cookie(request) { try accounts.logout(cookie: cookie) }
+        var response = JSONResponse.ok(["logged_out": true])
+        response.headers[.setCookie] = "\(Authenticator.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
+        return response
+    }
+
+    private func addUser(_ request: Request) async throws -> Response {
+        let body = try await RequestInput.object(request)
+        let name = try RequestInput.string(body, "name") ?? ""
+        let role = try RequestInput.role(body) ?? .viewer
+        let password = try RequestInput.string(body, "password") ?? ""
+        do {
+            try accounts.addUser(name, role: role, password: password)
+        } catch let error as AccountError {
+            throw APIError(
+                { if case .exists = error { return HTTPResponse.Status.conflict } else { return .badRequest } }(),
+                "bad_user", error.description)
+        }
+        return JSONResponse.make(.created, ["name": name, "role": role.rawValue])
+    }
+
+    private func changeUser(_ request: Request, _ name: String, by context: HubRequestContext) async throws -> Response {
+        let body = try await RequestInput.object(request)
+        let role = try RequestInput.role(body, required: false)
+        if let role, role != .admin, name == context.identity?.name {
+            throw APIError(.conflict, "own_role", "an admin cannot take away their own admin role")
+        }
+        var found = true
+        if let password = try RequestInput.string(body, "password", required: false) {
+            do {
+                found = try accounts.setPassword(of: name, to: password)
+            } catch let error as AccountError {
+                throw APIError.badRequest("bad_user", error.description)
+            }
+        }
+        if let role, found { found = try accounts.store.updateUser(name, role: role, passwordHash: nil) }
+        guard found else { throw APIError.notFound("no user '\(name)'") }
+        return JSONResponse.ok(["name": name])
+    }
+
+    private func removeUser(_ name: String, by context: HubRequestContext) throws -> Response {
+        if name == context.identity?.name { throw APIError(.conflict, "own_account", "an admin cannot remove themselves") }
+        guard try accounts.store.removeUser(name) else { throw APIError.notFound("no user '\(name)'") }
+        return JSONResponse.ok(["removed": name])
+    }
+
+    private func addToken(_ request: Request, _ context: HubRequestContext) async throws -> Response {
+        let body = try await RequestInput.object(request)
+        let name = try RequestInput.string(body, "name") ?? ""
+        let role = try RequestInput.role(body) ?? .viewer
+        let created: (id: Int64, secret: String)
+        do {
+            created = try accounts.addToken(name: name, role: role, createdBy: context.identity?.name ?? "?")
+        } catch let error as AccountError {
+            throw APIError.badRequest("bad_token", error.description)
+        }
+        return JSONResponse.make(
+            .created, ["id": created.id, "name": name, "role": role.rawValue, "token": created.secret])
+    }
+
+    static func user(_ user: UserAccount) -> [String: Any] {
+        ["name": user.name, "role": user.role.rawValue, "created_at": user.createdAt]
+    }
+
+    static func token(_ token: APIToken) -> [String: Any] {
+        [
+            "id": token.id, "name": token.name, "role": token.role.rawValue, "created_by": token.createdBy,
+            "created_at": token.createdAt, "last_used_at": token.lastUsedAt ?? NSNull(),
+            "revoked_at": token.revokedAt ?? NSNull(),
+        ]
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import Hummingbird
+import OutpostSigning
+import OutpostWire
+
+/// Gateways: the fleet list (filter, sort, pages, counts by state), one gateway with its series
+/// and latest values, its health over time; enrolment and revocation for admins.
+struct FleetRoutes {
+    let services: HubServices
+
+    func register(on routes: HubRoutes) {
+        routes.add(.get, "/api/v1/gateways", .role(.viewer)) { request, _ in try list(request) }
+        routes.add(.get, "/api/v1/gateways/{gateway}", .role(.viewer)) { _, context in
+            let id = try RequestInput.path(context, "gateway")
+            guard let overview = try overviews().first(where: { $0.record.id == id }) else {
+                throw APIError.notFound("no gateway '\(id)'")
+            }
+            return JSONResponse.ok(["gateway": JSONResponse.gateway(overview)])
+        }
+        routes.add(.get, "/api/v1/gateways/{gateway}/series", .role(.viewer)) { _, context in
+            try series(RequestInput.path(context, "gateway"))
+        }
+        routes.add(.get, "/api/v1/gateways/{gateway}/latest", .role(.viewer)) { _, context in
+            try latest(RequestInput.path(context, "gateway"))
+        }
+        routes.add(.get, "/api/v1/gateways/{gateway}/health", .role(.viewer)) { request, context in
+            let id = try RequestInput.path(context, "gateway")
+            let range = try RequestInput.range(request, now: services.clock(), defaultFrom: "now-24h")
+            let points = try services.store.health(gateway: id, in: range).map { point -> [Any] in
+                [point.time, point.online, point.backlogReadings]
+            }
+            return JSONResponse.ok(["gateway": id, "from": range.lowerBound, "to": range.upperBound, "points": points])
+        }
+        routes.add(.post, "/api/v1/gateways", .role(.admin)) { request, context in try await enrol(request, context) }
+        routes.add(.post, "/api/v1/gateways/{gateway}/revoke", .role(.admin)) { _, context in
+            let id = try RequestInput.path(context, "gateway")
+            guard try services.store.revoke(gateway: id, at: services.clock()) else {
+                throw APIError.notFound("no gateway '\(id)'")
+            }
+            try services.registry?.reload(from: services.store)
+            context.logger.notice("gateway revoked", metadata: ["gateway": "\(id)", "by": "\(context.identity?.name ?? "?")"])
+            return JSONResponse.ok(["revoked": id])
+        }
+    }
+
+    private func overviews() throws -> [GatewayOverview] { try services.engine.fleet(now: services.clock()) }
+
+    /// `?state=online&q=text&sort=last_seen&order=desc&limit=100&offset=0`: a page of gateways,
+    /// the total matched and the counts by state of the whole fleet.
+    private func list(_ request: Request) throws -> Response {
+        let query = request.uri.queryParameters
+        let all = try overviews()
+        var counts: [String: Int] = ["total": all.count]
+        for overview in all { counts[overview.state, default: 0] += 1 }
+        var matched = all
+        if let state = query.get("state"), !state.isEmpty { matched = matched.filter { $0.state == state } }
+        if let text = query.get("q")?.lowercased(), !text.isEmpty {
+            matched = matched.filter { $0.record.id.lowercased().contains(text) }
+        }
+        let sort = query.get("sort") ?? "id"
+        let keys: [String: (GatewayOverview, GatewayOverview) -> Bool] = [
+            "id": { $0.record.id < $1.record.id },
+            "state": { ($0.state, $0.record.id) < ($1.state, $1.record.id) },
+            "last_seen": { ($0.record.lastSeen ?? 0) < ($1.record.lastSeen ?? 0) },
+            "backlog": { $0.record.backlogReadings < $1.record.backlogReadings },
+            "open_alerts": { $0.openAlerts < $1.openAlerts },
+            "clock_offset": { abs($0.record.clockOffset) < abs($1.record.clockOffset) },
+        ]
+        guard let order = keys[sort] else {
+            throw APIError.badRequest("bad_sort", "sort= is one of \(keys.keys.sorted().joined(separator: ", "))")
+        }
+        matched.sort(by: order)
+        if query.get("order") == "desc" { matched.reverse() }
+        let limit = try RequestInput.int(request, "limit", default: 500, 1...5000)
+        let offset = try RequestInput.int(request, "offset", default: 0, 0...Int.max)
+        let page = matched.dropFirst(offset).prefix(limit)
+        var object: [String: Any] = [
+            "gateways": page.map(JSONResponse.gateway), "total": matched.count, "counts": counts, "offset": offset,
+        ]
+        if offset + page.count < matched.count { object["next_offset"] = offset + page.count }
+        return JSONResponse.ok(object)
+    }
+
+    private func series(_ gateway: String) throws -> Response {
+        var latest: [String: LatestReading] = [:]
+        for reading in try services.engine.latest(gateway: gateway) { latest[reading.series.name] = reading }
+        let list = try services.store.series(gateway: gateway).map { record -> [String: Any] in
+            var object: [String: Any] = [
+                "name": record.key.name, "unit": record.unit, "kind": record.kind.name,
+                "resolution": record.resolution?.description ?? NSNull(),
+            ]
+            if let reading = latest[record.key.name] {
+                object["latest"] = [
+                    "time": reading.timestamp, "value": JSONResponse.number(reading.value), "good": reading.good,
+                ] as [String: Any]
+            }
+            return object
+        }
+        return JSONResponse.ok(["gateway": gateway, "series": list])
+    }
+
+    private func latest(_ gateway: String) throws -> Response {
+        let readings = try services.engine.latest(gateway: gateway).map { reading -> [String: Any] in
+            [
+                "series": reading.series.name, "unit": reading.unit, "time": reading.timestamp,
+                "value": JSONResponse.number(reading.value), "good": reading.good,
+            ]
+        }
+        return JSONResponse.ok(["gateway": gateway, "latest": readings])
+    }
+
+    /// `{"id": "...", "public_key": "PEM", "latitude": 0, "longitude": 0}`.
+    private func enrol(_ request: Request, _ context: HubRequestContext) async throws -> Response {
+        let body = try await RequestInput.object(request)
+        let id = try RequestInput.string(body, "id") ?? ""
+        guard BatchFrame.isValidGatewayID(id) else {
+            throw APIError.badRequest("bad_gateway_id", "'\(id)' is not a gateway id: use 1-128 of A-Z a-z 0-9 . _ -")
+        }
+        let pem = try RequestInput.string(body, "public_key") ?? ""
+        let raw: [UInt8]
+        do {
+            raw = try GatewayKeyVerifier.rawPublicKey(pem: pem)
+        } catch {
+            throw APIError.badRequest("bad_public_key", "public_key: \(error)")
+        }
+        let latitude = body["latitude"] as? Double
+        let longitude = body["longitude"] as? Double
+        if let latitude, !(-90...90).contains(latitude) {
+            throw APIError.badRequest("bad_field", "latitude is within -90...90")
+        }
+        if let longitude, !(-180...180).contains(longitude) {
+            throw APIError.badRequest("bad_field", "longitude is within -180...180")
+        }
+        try services.store.enrol(gateway: id, publicKey: raw, latitude: latitude, longitude: longitude, at: services.clock())
+        try services.registry?.reload(from: services.store)
+        context.logger.notice("gateway enrolled", metadata: ["gateway": "\(id)", "by": "\(context.identity?.name ?? "?")"])
+        return JSONResponse.make(.created, ["enrolled": id])
+    }
+}
