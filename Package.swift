@@ -103,6 +103,9 @@ let package = Package(
             dependencies: [
                 "OutpostWire", "OutpostSigning", "OutpostAgent", "OutpostDevices", "OutpostModbus", "OutpostMQTT",
                 "OutpostProvisioning", "OutpostCLI", "OutpostHub", "OutpostDetect", "OutpostSimulation",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .target(name: "OutpostCLI", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
@@ -167,6 +170,8 @@ let package = Package(
                 "OutpostHub", "OutpostWire", "OutpostSigning", "OutpostProvisioning", "OutpostMQTT", "OutpostBench",
                 "OutpostAgent", "OutpostDevices", "OutpostTestSupport", "outpost-hub", "outpost-agent", "outpost-sim",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(

@@ -164,7 +164,7 @@ struct EndToEndTests {
         intruder.shutdown()
         #expect(try stored(hub, "room.temperature") == before, "nothing stored from replays or bad frames")
         #expect(try hub.http("/health").contains("ok"))
-        let fleet = try hub.http("/api/v1/fleet")
+        let fleet = try hub.http("/api/v1/gateways")
         #expect(fleet.contains("\"id\":\"gw-e2e\""), "\(fleet)")
         let latest = try hub.http("/api/v1/gateways/gw-e2e/latest")
         #expect(latest.contains("room.temperature"), "\(latest)")

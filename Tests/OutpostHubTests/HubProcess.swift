@@ -1,3 +1,4 @@
+import Foundation
 import OutpostHub
 import OutpostTestSupport
 
@@ -10,6 +11,8 @@ final class HubProcess {
     let folder: TemporaryFolder
     let config: String
     let httpPort: Int
+    /// An admin API token, made with `outpost-hub token add`: what `http` authenticates with.
+    private(set) var token = ""
     private(set) var process: ChildProcess?
 
     /// Writes a configuration for the broker on `brokerPort` (none when nil).
@@ -27,11 +30,21 @@ final class HubProcess {
                 \(broker)
                 \(extra)
                 """.utf8), to: "hub.toml")
+        token = try makeToken(role: "admin")
+    }
+
+    /// A new API token of `role`.
+    func makeToken(role: String) throws -> String {
+        let outcome = try command(["token", "add", "--name", "tests-\(role)", "--role", role])
+        guard outcome.exitStatus == 0 else { throw HubTestFailure("token add failed: \(outcome)") }
+        return outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Runs an `outpost-hub` subcommand against this configuration.
-    func command(_ arguments: [String]) throws -> ChildProcess.Outcome {
-        try ChildProcess.run(Binaries.path("outpost-hub"), [arguments[0], "--config", config] + arguments.dropFirst())
+    func command(_ arguments: [String], stdin: String? = nil) throws -> ChildProcess.Outcome {
+        let input = stdin.map { folder.write(Array($0.utf8), to: "stdin-\(arguments.joined(separator: "-")).txt") }
+        return try ChildProcess.run(
+            Binaries.path("outpost-hub"), arguments + ["--config", config], stdinPath: input ?? "/dev/null")
     }
 
     /// Enrols `gateway` with the public key PEM `publicKey`.
@@ -65,13 +78,53 @@ final class HubProcess {
     /// The store, opened beside the running hub (WAL: readers do not block it).
     func store() throws -> SQLiteHubStore { try SQLiteHubStore(path: folder.path + "/data/hub.db") }
 
-    /// `curl` against the API: returns the body; `data` is posted when given.
-    func http(_ path: String, post data: String? = nil, contentType: String = "application/octet-stream") throws
-        -> String
-    {
-        var arguments = ["-s", "http://127.0.0.1:\(httpPort)\(path)"]
+    /// `curl` against the API with the admin token (or `token`): returns the body; `data` is
+    /// posted when given.
+    func http(
+        _ path: String, post data: String? = nil, contentType: String = "application/octet-stream", token: String? = nil
+    ) throws -> String {
+        var arguments = ["-s", "http://127.0.0.1:\(httpPort)\(path)", "-H", "Authorization: Bearer \(token ?? self.token)"]
         if let data { arguments += ["-H", "Content-Type: \(contentType)", "--data-binary", "@\(data)"] }
         return try ChildProcess.run("/usr/bin/curl", arguments).stdout
+    }
+
+    /// One HTTP exchange, with its status and headers.
+    struct Answer {
+        var status: Int
+        var headers: [String: String]
+        var body: String
+
+        /// The error code of a JSON error body.
+        var errorCode: String? {
+            let object = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
+            return (object?["error"] as? [String: Any])?["code"] as? String
+        }
+
+        /// The body as a JSON object.
+        var json: [String: Any] { ((try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]) ?? [:] }
+    }
+
+    /// `curl` with any method, credentials and JSON body; nil `bearer` sends no token.
+    func call(
+        _ method: String, _ path: String, bearer: String? = nil, cookie: String? = nil, csrf: String? = nil,
+        json: String? = nil, headers extra: [String] = []
+    ) throws -> Answer {
+        var arguments = ["-s", "-i", "-X", method, "http://127.0.0.1:\(httpPort)\(path)"]
+        if let bearer { arguments += ["-H", "Authorization: Bearer \(bearer)"] }
+        if let cookie { arguments += ["-H", "Cookie: outpost_session=\(cookie)"] }
+        if let csrf { arguments += ["-H", "X-CSRF-Token: \(csrf)"] }
+        if let json { arguments += ["-H", "Content-Type: application/json", "--data-binary", json] }
+        for header in extra { arguments += ["-H", header] }
+        let raw = try ChildProcess.run("/usr/bin/curl", arguments).stdout
+        guard let split = raw.range(of: "\r\n\r\n") else { throw HubTestFailure("no HTTP answer: \(raw)") }
+        let head = raw[..<split.lowerBound].split(separator: "\r\n")
+        let status = head.first.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
+        var headers: [String: String] = [:]
+        for line in head.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return Answer(status: status, headers: headers, body: String(raw[split.upperBound...]))
     }
 
     deinit { process?.terminate() }

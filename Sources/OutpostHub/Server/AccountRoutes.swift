@@ -80,7 +80,7 @@ struct AccountRoutes {
     private func addUser(_ request: Request) async throws -> Response {
         let body = try await RequestInput.object(request)
         let name = try RequestInput.string(body, "name") ?? ""
-        let role = try RequestInput.role(body) ?? .viewer
+        let role = try RequestInput.role(body, required: false) ?? .viewer
         let password = try RequestInput.string(body, "password") ?? ""
         do {
             try accounts.addUser(name, role: role, password: password)
@@ -120,7 +120,7 @@ struct AccountRoutes {
     private func addToken(_ request: Request, _ context: HubRequestContext) async throws -> Response {
         let body = try await RequestInput.object(request)
         let name = try RequestInput.string(body, "name") ?? ""
-        let role = try RequestInput.role(body) ?? .viewer
+        let role = try RequestInput.role(body, required: false) ?? .viewer
         let created: (id: Int64, secret: String)
         do {
             created = try accounts.addToken(name: name, role: role, createdBy: context.identity?.name ?? "?")
