@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV := .build-py
 PYMODBUS_VERSION := 3.16.1
 PYSERIAL_VERSION := 3.5
+SELENIUM_VERSION := 4.51.0
+SPEC_VALIDATOR_VERSION := 0.9.0
 # A hung test run prints nothing; cap it well inside CI's limit.
 TEST_TIMEOUT ?= 1500
 FUZZ_SECONDS ?= 60
@@ -19,15 +21,17 @@ deps: deps-system deps-python
 deps-system:
 	@bash provisioning/install-deps.sh
 
-# Python test peers (pymodbus as an independent Modbus implementation, pyserial for its RTU
-# side), in a private venv.
+# Python test peers, in a private venv: pymodbus as an independent Modbus implementation,
+# pyserial for its RTU side, selenium to drive Chromium through the dashboard, and
+# openapi-spec-validator for openapi.yaml.
 deps-python: deps-system
-	@if ! $(VENV)/bin/python -c "import serial, pymodbus, sys; sys.exit(pymodbus.__version__ != '$(PYMODBUS_VERSION)')" 2>/dev/null; then \
-		echo "deps: creating $(VENV) with pymodbus $(PYMODBUS_VERSION) and pyserial $(PYSERIAL_VERSION)"; \
+	@if ! $(VENV)/bin/python -c "import serial, pymodbus, selenium, openapi_spec_validator, yaml, sys; sys.exit(pymodbus.__version__ != '$(PYMODBUS_VERSION)' or selenium.__version__ != '$(SELENIUM_VERSION)')" 2>/dev/null; then \
+		echo "deps: filling $(VENV): pymodbus $(PYMODBUS_VERSION), pyserial $(PYSERIAL_VERSION), selenium $(SELENIUM_VERSION), openapi-spec-validator $(SPEC_VALIDATOR_VERSION)"; \
 		$(PYTHON) -m venv $(VENV) && $(VENV)/bin/pip install --quiet --disable-pip-version-check \
-			"pymodbus==$(PYMODBUS_VERSION)" "pyserial==$(PYSERIAL_VERSION)"; \
+			"pymodbus==$(PYMODBUS_VERSION)" "pyserial==$(PYSERIAL_VERSION)" "selenium==$(SELENIUM_VERSION)" \
+			"openapi-spec-validator==$(SPEC_VALIDATOR_VERSION)" pyyaml; \
 	else \
-		echo "deps: $(VENV) has pymodbus $(PYMODBUS_VERSION) and pyserial"; \
+		echo "deps: $(VENV) has its test peers"; \
 	fi
 
 build: deps

@@ -15,6 +15,10 @@ PACKAGES=(
     python3 python3-venv
     openssl
     curl
+    # The dashboard's libraries, served by the hub from where Debian puts them (no CDN).
+    libjs-dygraphs libjs-leaflet
+    # The real-browser test of the dashboard.
+    chromium chromium-driver fonts-dejavu-core
 )
 
 missing=()

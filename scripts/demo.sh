@@ -48,6 +48,10 @@ data_dir = "$DEMO/hub"
 url = "mqtt://127.0.0.1:$BROKER_PORT"
 client_id = "outpost-hub-demo"
 CONF
+# An admin for the dashboard, and a viewer token for curl.
+DEMO_PASSWORD=${DEMO_PASSWORD:-outpost-demo}
+echo "$DEMO_PASSWORD" | "$BIN/outpost-hub" user add --admin admin --password-stdin --config "$DEMO/hub.toml" >/dev/null
+TOKEN=$("$BIN/outpost-hub" token add --name demo-curl --role viewer --config "$DEMO/hub.toml")
 
 port=15020
 for spec in "boiler-room:xy-md02" "main-meter:eastron-sdm630"; do
@@ -57,8 +61,10 @@ for spec in "boiler-room:xy-md02" "main-meter:eastron-sdm630"; do
     pids+=($!)
     mkdir -p "$DEMO/$gateway"
     "$BIN/outpostctl" keygen --gateway "$gateway" --out "$DEMO/$gateway" >/dev/null
+    location=$([ "$gateway" = boiler-room ] && echo "--latitude 52.52 --longitude 13.40" || echo "--latitude 48.14 --longitude 11.58")
+    # shellcheck disable=SC2086 # two options, split on purpose
     "$BIN/outpost-hub" enrol --config "$DEMO/hub.toml" --gateway "$gateway" \
-        --public-key "$DEMO/$gateway/$gateway.pub" >/dev/null
+        --public-key "$DEMO/$gateway/$gateway.pub" $location >/dev/null
     cat >"$DEMO/$gateway/agent.toml" <<CONF
 [gateway]
 id = "$gateway"
@@ -92,11 +98,11 @@ done
 cat <<TEXT
 
 Outpost demo is running (logs in $DEMO/logs):
+  dashboard   http://127.0.0.1:$HTTP_PORT/   user admin, password $DEMO_PASSWORD
   broker      mqtt://127.0.0.1:$BROKER_PORT
-  hub API     http://127.0.0.1:$HTTP_PORT/api/v1/fleet
-              http://127.0.0.1:$HTTP_PORT/api/v1/gateways/boiler-room/latest
-              http://127.0.0.1:$HTTP_PORT/api/v1/series?gateway=boiler-room&name=dev.temperature&from=now-10m
-  dashboard   http://127.0.0.1:$HTTP_PORT/  (the web pages arrive with the dashboard issue; the API above is live)
+  hub API     curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:$HTTP_PORT/api/v1/gateways
+              (described in openapi.yaml; also /api/v1/gateways/boiler-room/latest, /api/v1/alerts)
+  metrics     http://127.0.0.1:$HTTP_PORT/metrics
   agents      $BIN/outpost-agent status --config $DEMO/boiler-room/agent.toml
 
 Press Ctrl-C to stop.

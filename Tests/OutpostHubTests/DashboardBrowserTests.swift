@@ -1,0 +1,54 @@
+import Foundation
+import OutpostHub
+import OutpostProvisioning
+import OutpostSigning
+import OutpostTestSupport
+import OutpostWire
+import Testing
+
+@Suite("Dashboard in a real browser")
+struct DashboardBrowserTests {
+    @Test("Headless Chromium: log in, see the fleet, chart stored data, watch a live value arrive, acknowledge an alert; screenshots kept")
+    func operatorSession() throws {
+        let hub = try HubProcess(brokerPort: nil, extra: "[web]\nbcrypt_cost = 4\n[detection]\nlearning_samples = 100\n")
+        let added = try hub.command(["user", "add", "--role", "operator", "duty-operator", "--password-stdin"], stdin: "boiler room 42!\n")
+        #expect(added.exitStatus == 0, "\(added)")
+        let identity = try GatewayIdentity.generate(gatewayID: "gw-boiler")
+        try hub.enrol("gw-boiler", publicKey: identity.publicKeyPEM)
+        try hub.start(withBroker: false)
+        let signer = try GatewayFrameSigner(privateKeyPEM: identity.privateKeyPEM)
+        let now = systemWallClock()
+        func frame(_ sequence: UInt64, _ samples: [Sample]) throws -> [UInt8] {
+            try BatchFrame(
+                gatewayID: "gw-boiler", sequence: sequence, bootID: .zero, clockState: .synchronised, createdAt: now,
+                createdMonotonic: 1, series: [SeriesDescriptor(id: 0, name: "flow.temperature", unit: "°C")],
+                chunks: [FrameChunk(seriesID: 0, chunk: try Chunk(encoding: SampleColumns(samples), resolution: nil, clockSynchronised: true))]
+            ).encoded(signer: signer)
+        }
+        // Three hours every 30 s: a slow daily-like wave with a little noise.
+        let history = (0..<360).map { index -> Sample in
+            let time = now - Int64(360 - index) * 30 * NS.second
+            return Sample(timestamp: time, value: 60 + 5 * sin(Double(index) / 40) + Double(index % 7) * 0.05)
+        }
+        let stored = try hub.http("/api/v1/ingest", post: hub.folder.write(try frame(1, history), to: "history.frame"))
+        #expect(stored.contains("\"duplicate\":false"), "\(stored)")
+        let alert = try hub.store().openAlert(
+            series: SeriesKey(gateway: "gw-boiler", name: "flow.temperature"), kind: .level, score: 0.97, at: now - 30 * NS.minute)
+        let live = hub.folder.write(try frame(2, [Sample(timestamp: now + NS.second, value: 66.5)]), to: "live.frame")
+        let artifacts = packageRoot() + "/.build/test-artifacts/dashboard"
+        let outcome = try ChildProcess.run(
+            Peers.python,
+            [
+                packageRoot() + "/Tests/Peers/dashboard_browser.py", "http://127.0.0.1:\(hub.httpPort)", "duty-operator",
+                "boiler room 42!", "gw-boiler", "flow.temperature", String(alert), live, artifacts,
+            ], timeout: .seconds(240))
+        #expect(outcome.exitStatus == 0, "browser session failed:\n\(outcome.stdout)\n\(outcome.stderr)")
+        #expect(outcome.stdout.contains("\nok"), "\(outcome.stdout)")
+        for page in ["fleet", "fleet-phone", "gateway", "series", "series-live", "alerts"] {
+            #expect(access("\(artifacts)/\(page).png", R_OK) == 0, "screenshot of \(page)")
+        }
+        let acknowledged = try hub.store().alert(alert)
+        #expect(acknowledged?.state == .acknowledged && acknowledged?.acknowledgedBy == "duty-operator")
+        #expect(acknowledged?.note == "valve re-seated")
+    }
+}

@@ -1,0 +1,111 @@
+"""Drives the dashboard in headless Chromium through its WebDriver, as an operator would:
+log in, see the fleet, open a series chart, watch a live value arrive, acknowledge an alert.
+Saves a screenshot of each page into the artifacts folder. Exits non-zero on the first failure.
+
+Usage: dashboard_browser.py BASE_URL USER PASSWORD GATEWAY SERIES ALERT_ID LIVE_FRAME ARTIFACTS
+LIVE_FRAME is a signed batch frame file; it is posted to the hub once the chart is live."""
+import json
+import os
+import sys
+import time
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+base, user, password, gateway, series, alert_id, live_frame, artifacts = sys.argv[1:9]
+os.makedirs(artifacts, exist_ok=True)
+
+options = webdriver.ChromeOptions()
+options.binary_location = "/usr/bin/chromium"
+for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,900"):
+    options.add_argument(argument)
+options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+wait = WebDriverWait(driver, 30)
+
+
+def step(name):
+    print("step", name, flush=True)
+
+
+def shot(name):
+    path = os.path.join(artifacts, name + ".png")
+    driver.save_screenshot(path)
+    print("screenshot", path, flush=True)
+
+
+def console_errors():
+    return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+try:
+    step("login")
+    driver.get(base + "/")
+    wait.until(EC.url_contains("/login"))
+    driver.find_element(By.ID, "name").send_keys(user)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.ID, "submit").click()
+    wait.until(lambda d: d.current_url.rstrip("/") == base)
+
+    step("fleet")
+    row = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, f'tr[data-gateway="{gateway}"]')))
+    assert "online" in row.text or "silent" in row.text or "offline" in row.text, row.text
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".count.total b").text == "1")
+    shot("fleet")
+    driver.set_window_size(390, 844)
+    shot("fleet-phone")
+    driver.set_window_size(1280, 900)
+
+    step("gateway")
+    driver.get(f"{base}/gateway?id={gateway}")
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, f'tr[data-series="{series}"] td.latest')))
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f'tr[data-series="{series}"] .spark canvas'))
+    shot("gateway")
+
+    step("series chart")
+    driver.get(f"{base}/series?gateway={gateway}&name={series}&from=now-3h&to=now")
+    wait.until(lambda d: d.execute_script("return window.outpostChart && window.outpostChart.points") > 10)
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#chart canvas"))
+    points = driver.execute_script("return window.outpostChart.points")
+    print("chart buckets", points, flush=True)
+    wait.until(lambda d: d.execute_script("return window.outpostChart.scores") > 0)
+    shot("series")
+
+    step("live value")
+    wait.until(lambda d: "on" in d.find_element(By.ID, "live").get_attribute("class"))
+    with open(live_frame, "rb") as handle:
+        request = urllib.request.Request(base + "/api/v1/ingest", data=handle.read(), method="POST",
+                                         headers={"Content-Type": "application/octet-stream"})
+        answer = json.loads(urllib.request.urlopen(request, timeout=10).read())
+        assert answer["duplicate"] is False, answer
+    started = time.monotonic()
+    wait.until(lambda d: d.execute_script("return window.outpostChart.live") >= 1)
+    print("live value shown after %.0f ms" % ((time.monotonic() - started) * 1000), flush=True)
+    assert "live:" in driver.find_element(By.ID, "tail").text
+    shot("series-live")
+
+    step("acknowledge")
+    driver.get(base + "/alerts")
+    row = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, f'tr[data-alert="{alert_id}"]')))
+    assert "firing" in row.text, row.text
+    row.find_element(By.CSS_SELECTOR, "input.note").send_keys("valve re-seated")
+    row.find_element(By.CSS_SELECTOR, "button.acknowledge").click()
+    wait.until(lambda d: "acknowledged" in d.find_element(By.CSS_SELECTOR, f'tr[data-alert="{alert_id}"]').text)
+    assert "valve re-seated" in driver.find_element(By.CSS_SELECTOR, f'tr[data-alert="{alert_id}"]').text
+    shot("alerts")
+
+    errors = console_errors()
+    assert not errors, "browser console errors: %s" % errors
+    print("ok", flush=True)
+except Exception as error:  # noqa: BLE001 - report anything, with a screenshot
+    shot("failure")
+    print("FAILED at", driver.current_url, repr(error), flush=True)
+    for entry in driver.get_log("browser"):
+        print("console", entry, flush=True)
+    sys.exit(1)
+finally:
+    driver.quit()
