@@ -16,7 +16,7 @@ struct OutpostBenchCommand: AsyncParsableCommand {
         commandName: "outpost-bench",
         abstract: "Measure Outpost: codec size and speed, Modbus polling cost, the agent's pipeline.",
         version: "outpost-bench \(OutpostVersion.current)",
-        subcommands: [Codec.self, Poll.self, AgentBench.self, Ingest.self, Query.self, Detect.self])
+        subcommands: [Codec.self, Poll.self, AgentBench.self, Ingest.self, Query.self, Detect.self, API.self])
 }
 
 /// `outpost-bench codec`.

@@ -1,0 +1,207 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdWSClient
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import OutpostHub
+import OutpostProvisioning
+import OutpostSigning
+import OutpostWire
+import Synchronization
+
+/// `outpost-bench api`: the dashboard's two latencies through a real hub server on loopback —
+/// the chart API for 30 days in 1,000 buckets, and from a reading's arrival (its frame posted
+/// to the hub) to its push to every one of `clients` WebSocket clients subscribed to it.
+public struct APIBenchmark {
+    /// What was measured.
+    public struct Report: Codable, Sendable {
+        /// Chart requests timed.
+        public var chartRequests: Int
+        /// Median and 95th percentile of the chart request, milliseconds.
+        public var chartP50Milliseconds: Double
+        public var chartP95Milliseconds: Double
+        /// WebSocket clients connected.
+        public var clients: Int
+        /// Frames posted, each one reading of the subscribed series.
+        public var frames: Int
+        /// Pushes received (clients × frames when none was lost).
+        public var pushesReceived: Int
+        /// From the frame's POST leaving the client to the push arriving, milliseconds.
+        public var pushP50Milliseconds: Double
+        public var pushP99Milliseconds: Double
+        public var pushMaxMilliseconds: Double
+    }
+
+    let folder: String
+    let clients: Int
+    let frames: Int
+    let chartRequests: Int
+
+    /// Creates the benchmark, storing into `folder`.
+    public init(folder: String, clients: Int = 100, frames: Int = 200, chartRequests: Int = 300) {
+        self.folder = folder
+        self.clients = clients
+        self.frames = frames
+        self.chartRequests = chartRequests
+    }
+
+    /// Builds the store, serves it, and measures.
+    public func run() async throws -> Report {
+        let logger = Logger(label: "bench.api")
+        let store = try SQLiteHubStore(path: folder + "/bench-api.db")
+        let identity = try GatewayIdentity.generate(gatewayID: "gw-live")
+        let signer = try GatewayFrameSigner(privateKeyPEM: identity.privateKeyPEM)
+        let now = systemWallClock()
+        try store.enrol(gateway: "gw-live", publicKey: try GatewayKeyVerifier.rawPublicKey(pem: identity.publicKeyPEM), latitude: nil, longitude: nil, at: now)
+        try Self.load30Days(into: store, now: now)
+        let registry = GatewayRegistry()
+        try registry.reload(from: store)
+        let feed = LiveFeed()
+        let detection = try DetectionEngine(configuration: DetectionConfiguration(), alerts: store, logger: logger, notifier: feed)
+        let pipeline = IngestPipeline(store: store, verifier: registry, logger: logger, detection: detection, feed: feed)
+        let accounts = Accounts(store: store)
+        let token = try accounts.addToken(name: "bench", role: .viewer, createdBy: "bench").secret
+        let (router, _) = HubServer.router(HubServices(pipeline: pipeline, accounts: accounts, feed: feed))
+        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in portSink.yield(channel.localAddress?.port ?? 0) }, logger: logger)
+        let server = Task { try await app.runService() }
+        defer { server.cancel() }
+        var portIterator = ports.makeAsyncIterator()
+        guard let port = await portIterator.next(), port > 0 else { throw BenchFailure("the hub did not start") }
+        let base = "http://127.0.0.1:\(port)"
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { _ = http.shutdown() }
+
+        // The chart: 30 days in 1,000 buckets, as the series page asks.
+        let query = "gateway=gw-live&name=history&from=now-30d&to=now&buckets=1000"
+        var chart: [Double] = []
+        for run in 0...chartRequests {
+            var request = HTTPClientRequest(url: "\(base)/api/v1/series?\(query)")
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            let start = ContinuousClock.now
+            let response = try await http.execute(request, timeout: .seconds(30))
+            let body = try await response.body.collect(upTo: 16 << 20)
+            guard response.status == .ok, body.readableBytes > 1000 else { throw BenchFailure("chart answered \(response.status)") }
+            if run > 0 { chart.append(Self.milliseconds(ContinuousClock.now - start)) }  // the first warms caches
+        }
+
+        // The live push: every client subscribed to one series; one reading per frame.
+        let log = PushLog()
+        var sockets: [Task<Void, any Error>] = []
+        for _ in 0..<clients {
+            sockets.append(Task { try await Self.listen(port: port, token: token, log: log) })
+        }
+        defer { for socket in sockets { socket.cancel() } }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while log.subscribed.load(ordering: .relaxed) < clients, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        var sent: [ContinuousClock.Instant] = []
+        for index in 0..<frames {
+            let time = systemWallClock()
+            let frame = try BatchFrame(
+                gatewayID: "gw-live", sequence: UInt64(index + 1), bootID: .zero, clockState: .synchronised, createdAt: time,
+                createdMonotonic: 1, series: [SeriesDescriptor(id: 0, name: "flow")],
+                chunks: [FrameChunk(seriesID: 0, chunk: try Chunk(encoding: SampleColumns([Sample(timestamp: time, value: Double(index))]), resolution: nil, clockSynchronised: true))]
+            ).encoded(signer: signer)
+            var request = HTTPClientRequest(url: "\(base)/api/v1/ingest")
+            request.method = .POST
+            request.body = .bytes(ByteBuffer(bytes: frame))
+            sent.append(ContinuousClock.now)
+            let response = try await http.execute(request, timeout: .seconds(30))
+            _ = try await response.body.collect(upTo: 1 << 16)
+            guard response.status == .ok else { throw BenchFailure("ingest answered \(response.status)") }
+        }
+        let expected = clients * frames
+        let waitEnd = ContinuousClock.now + .seconds(30)
+        while log.arrivals.withLock({ $0.values.reduce(0) { $0 + $1.count } }) < expected, ContinuousClock.now < waitEnd {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        var pushes: [Double] = []
+        log.arrivals.withLock { arrivals in
+            for (index, instants) in arrivals where index < sent.count {
+                pushes += instants.map { Self.milliseconds($0 - sent[index]) }
+            }
+        }
+        chart.sort()
+        pushes.sort()
+        return Report(
+            chartRequests: chart.count, chartP50Milliseconds: Self.percentile(chart, 50),
+            chartP95Milliseconds: Self.percentile(chart, 95), clients: clients, frames: frames, pushesReceived: pushes.count,
+            pushP50Milliseconds: Self.percentile(pushes, 50), pushP99Milliseconds: Self.percentile(pushes, 99),
+            pushMaxMilliseconds: pushes.last ?? .nan)
+    }
+
+    /// One WebSocket client: subscribes, then notes when each reading (its value is the frame's
+    /// index) arrives.
+    private static func listen(
+        port: Int, token: String, log: PushLog
+    ) async throws {
+        var headers = HTTPFields()
+        headers[.authorization] = "Bearer \(token)"
+        try await WebSocketClient.connect(
+            url: "ws://127.0.0.1:\(port)/api/v1/live",
+            configuration: WebSocketClientConfiguration(maxFrameSize: 1 << 20, additionalHeaders: headers),
+            logger: Logger(label: "bench.ws")
+        ) { inbound, outbound, _ in
+            try await outbound.write(.text(#"{"subscribe":[{"gateway":"gw-live","series":"flow"}]}"#))
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                let now = ContinuousClock.now
+                guard case .text(let text) = message,
+                    let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+                else { continue }
+                if object["type"] as? String == "subscribed" { log.subscribed.add(1, ordering: .relaxed) }
+                guard object["type"] as? String == "readings", let samples = object["samples"] as? [[Any]] else { continue }
+                for sample in samples {
+                    guard sample.count > 1, let value = sample[1] as? Double else { continue }
+                    log.arrivals.withLock { $0[Int(value), default: []].append(now) }
+                }
+            }
+        }
+    }
+
+    /// 30 days of one series at one reading a minute, in day-long frames.
+    private static func load30Days(into store: SQLiteHubStore, now: Int64) throws {
+        let minute: Int64 = 60_000_000_000
+        var frames: [ReceivedFrame] = []
+        for day in 0..<30 {
+            let samples = (0..<1440).map { step -> Sample in
+                Sample(
+                    timestamp: now - Int64(30 - day) * 1440 * minute + Int64(step) * minute,
+                    value: 20 + 5 * sin(Double(day * 1440 + step) / 229))
+            }
+            let frame = BatchFrame(
+                gatewayID: "gw-live", sequence: UInt64(1_000_000 + day), bootID: .zero, clockState: .synchronised,
+                createdAt: now, createdMonotonic: 0, series: [SeriesDescriptor(id: 0, name: "history", resolution: Resolution(parsing: "0.01"))],
+                chunks: [FrameChunk(seriesID: 0, chunk: try Chunk(encoding: SampleColumns(samples), resolution: Resolution(parsing: "0.01"), clockSynchronised: true))])
+            frames.append(ReceivedFrame(frame: frame, hubTime: now))
+        }
+        _ = try store.apply(frames)
+    }
+
+    private static func percentile(_ sorted: [Double], _ p: Int) -> Double {
+        sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, sorted.count * p / 100)]
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Double {
+        (Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18) * 1000
+    }
+}
+
+/// What the WebSocket clients saw: subscriptions confirmed, and when each reading arrived.
+final class PushLog: Sendable {
+    let arrivals = Mutex<[Int: [ContinuousClock.Instant]]>([:])
+    let subscribed = Atomic<Int>(0)
+}
+
+/// A benchmark that could not run.
+struct BenchFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import Logging
+import OutpostBench
+import OutpostCLI
+
+/// `outpost-bench api`.
+struct API: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Dashboard latencies: the chart API (30 days in 1,000 buckets) and arrival-to-push on the WebSocket with 100 clients.")
+
+    @Option(help: "WebSocket clients subscribed to the series.")
+    var clients = 100
+
+    @Option(help: "Frames posted (one reading each).")
+    var frames = 200
+
+    @Option(help: "Chart requests timed.")
+    var requests = 300
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+        let folder = NSTemporaryDirectory() + "outpost-bench-api-\(getpid())"
+        try FileIO.makeDirectory(folder)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let report = try await APIBenchmark(folder: folder, clients: clients, frames: frames, chartRequests: requests).run()
+        if json {
+            try printJSON(report)
+            return
+        }
+        let text = String(
+            format: """
+                chart API, 30 days in 1,000 buckets (%d requests): p50 %.2f ms, p95 %.2f ms
+                arrival-to-push, %d clients × %d frames (%d pushes received): p50 %.2f ms, p99 %.2f ms, max %.2f ms\n
+                """, report.chartRequests, report.chartP50Milliseconds, report.chartP95Milliseconds, report.clients,
+            report.frames, report.pushesReceived, report.pushP50Milliseconds, report.pushP99Milliseconds,
+            report.pushMaxMilliseconds)
+        FileIO.printOut(Array(text.utf8))
+    }
+}
