@@ -18,6 +18,7 @@ extension SQLiteHubStore {
                     arguments: [(now &- keep.nanoseconds) / level.width])
                 report.bucketsExpired += db.changesCount
             }
+            try db.execute(sql: "DELETE FROM sessions WHERE expires_at < ?", arguments: [now])
             // Gateway health is kept as long as the minute rollups it is charted beside.
             if let keep = policy.minute {
                 try db.execute(sql: "DELETE FROM gateway_health WHERE time < ?", arguments: [now &- keep.nanoseconds])
