@@ -111,6 +111,15 @@ struct APIAccessTests {
         // The operator logs in and can acknowledge but not administer.
         let operatorLogin = try hub.call("POST", "/api/v1/session", json: #"{"name":"night-operator","password":"0123456789abc"}"#)
         #expect(operatorLogin.json["role"] as? String == "operator")
+        let operatorCookie = try #require(
+            (operatorLogin.headers["set-cookie"] ?? "").split(separator: ";").first?.split(separator: "=", maxSplits: 1).last.map(String.init))
+        #expect(try hub.call("GET", "/api/v1/session", cookie: operatorCookie).status == 200)
+        // A changed role takes effect at once: the user's sessions end.
+        let demoted = try hub.call("PATCH", "/api/v1/users/night-operator", cookie: cookie, csrf: csrf, json: #"{"role":"viewer"}"#)
+        #expect(demoted.status == 200, "\(demoted.body)")
+        #expect(try hub.call("GET", "/api/v1/session", cookie: operatorCookie).status == 401)
+        let users = try hub.call("GET", "/api/v1/users", cookie: cookie).json["users"] as? [[String: Any]] ?? []
+        #expect(users.first { $0["name"] as? String == "night-operator" }?["role"] as? String == "viewer")
         let logout = try hub.call("DELETE", "/api/v1/session", cookie: cookie, csrf: csrf)
         #expect(logout.status == 200 && (logout.headers["set-cookie"] ?? "").contains("Max-Age=0"))
         #expect(try hub.call("GET", "/api/v1/session", cookie: cookie).status == 401, "the session ended")

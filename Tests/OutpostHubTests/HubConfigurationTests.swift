@@ -22,6 +22,9 @@ struct HubConfigurationTests {
         #expect(configuration.detection.settings(for: "boiler-7/dev.temperature", resolution: 0.1).upperLimit == 80)
         #expect(configuration.detection.settings(for: "pump-1/dev.temperature", resolution: 0.1).upperLimit == nil)
         #expect(configuration.webhooks == ["https://ops.example/hooks/outpost"] && configuration.resolveAfter == .seconds(900))
+        #expect(configuration.web.secureCookies && configuration.web.metricsPublic && configuration.web.bcryptCost == 11)
+        #expect(configuration.web.tileOrigin == "https://tiles.example.internal")
+        #expect(configuration.web.loginAttempts == 5 && configuration.web.loginWindow == .seconds(900))
     }
 
     @Test("Mistakes are named with file, line and key")
@@ -33,6 +36,9 @@ struct HubConfigurationTests {
             ("[hub]\nlisten_port = 1\n", "listen_port"),
             ("[hub]\n[alerts]\nwebhooks = [\"ops.example/hook\"]\n", "line 3, alerts.webhooks: 'ops.example/hook' is not an http:// or https:// URL"),
             ("[hub]\n[detection]\n[[detection.series]]\nmatch = \"*\"\nlower = 5\nupper = 1\n", "upper: 1.0 is not above lower = 5.0"),
+            ("[hub]\n[web]\nbcrypt_cost = 40\n", "line 3, web.bcrypt_cost: 40 is outside 4-31"),
+            ("[hub]\n[web]\nmap_tiles = \"tiles/{z}/{x}/{y}.png\"\n", "line 3, web.map_tiles: 'tiles/{z}/{x}/{y}.png' is not an http(s) URL template"),
+            ("[hub]\n[web]\nsecure_cookie = true\n", "secure_cookie"),
         ]
         for (text, message) in cases {
             #expect {

@@ -48,7 +48,7 @@ public final class WebhookNotifier: AlertListener, Sendable {
     public func alertEvent(_ event: String, _ alert: Alert) {
         guard !urls.isEmpty else { return }
         let body = ["event": event, "alert": JSONResponse.alert(alert)] as [String: Any]
-        guard let data = try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]) else { return }
+        let data = JSONValue.data(body)
         if case .dropped = continuation.yield(Array(data)) {
             counts.withLock { $0.dropped += 1 }
         } else {

@@ -164,7 +164,6 @@ public final class LiveFeed: AlertListener, Sendable {
     }
 
     static func text(_ object: [String: Any]) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
+        String(decoding: JSONValue.data(object), as: UTF8.self)
     }
 }
