@@ -59,6 +59,7 @@ bench: release
 	.build/release/outpost-bench ingest
 	.build/release/outpost-bench query
 	.build/release/outpost-bench detect
+	.build/release/outpost-bench api
 
 clean:
 	rm -rf .build .build-fuzz $(VENV)
