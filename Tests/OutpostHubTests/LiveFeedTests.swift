@@ -73,7 +73,9 @@ struct LiveFeedTests {
         _ = try hub.http("/api/v1/ingest", post: hub.folder.write(try frame.encoded(signer: signer), to: "live.frame"))
         #expect(await eventually(timeout: .seconds(20)) { client.has("\"series\":\"flow\"") && client.has("12.25") })
         #expect(!client.has("\"series\":\"hidden\""), "a series nobody subscribed to is not sent")
-        #expect(await eventually(timeout: .seconds(20)) { client.has("\"type\":\"gateway\"") && client.has("\"id\":\"gw-live\"") })
+        // A state change (here: revoked) is pushed by the hub's upkeep within its 5 s tick.
+        #expect(try hub.call("POST", "/api/v1/gateways/gw-live/revoke", bearer: hub.token).status == 200)
+        #expect(await eventually(timeout: .seconds(20)) { client.has("\"state\":\"revoked\"") && client.has("\"id\":\"gw-live\"") })
 
         let alert = try hub.store().openAlert(series: SeriesKey(gateway: "gw-live", name: "flow"), kind: .stuck, score: 1, at: now)
         _ = try hub.call("POST", "/api/v1/alerts/\(alert)/acknowledge", bearer: hub.token, json: #"{"note":"on it"}"#)

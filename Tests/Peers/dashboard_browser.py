@@ -11,6 +11,7 @@ import time
 import urllib.request
 
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -52,8 +53,15 @@ try:
     wait.until(lambda d: d.current_url.rstrip("/") == base)
 
     step("fleet")
-    row = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, f'tr[data-gateway="{gateway}"]')))
-    assert "online" in row.text or "silent" in row.text or "offline" in row.text, row.text
+    def listed(d):
+        # The table is redrawn as gateways change (live): read the row afresh on each try.
+        try:
+            text = d.find_element(By.CSS_SELECTOR, f'tr[data-gateway="{gateway}"]').text
+            return any(state in text for state in ("online", "silent", "offline"))
+        except (StaleElementReferenceException, NoSuchElementException):
+            return False
+
+    wait.until(listed)
     wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".count.total b").text == "1")
     shot("fleet")
     driver.set_window_size(390, 844)
@@ -90,12 +98,29 @@ try:
 
     step("acknowledge")
     driver.get(base + "/alerts")
-    row = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, f'tr[data-alert="{alert_id}"]')))
-    assert "firing" in row.text, row.text
-    row.find_element(By.CSS_SELECTOR, "input.note").send_keys("valve re-seated")
-    row.find_element(By.CSS_SELECTOR, "button.acknowledge").click()
-    wait.until(lambda d: "acknowledged" in d.find_element(By.CSS_SELECTOR, f'tr[data-alert="{alert_id}"]').text)
-    assert "valve re-seated" in driver.find_element(By.CSS_SELECTOR, f'tr[data-alert="{alert_id}"]').text
+    def acknowledge(d):
+        # Rows are replaced when an alert changes (live): find them afresh on each try.
+        try:
+            row = d.find_element(By.CSS_SELECTOR, f'tr[data-alert="{alert_id}"]')
+            if "firing" not in row.text:
+                return False
+            note = row.find_element(By.CSS_SELECTOR, "input.note")
+            note.clear()
+            note.send_keys("valve re-seated")
+            row.find_element(By.CSS_SELECTOR, "button.acknowledge").click()
+            return True
+        except (StaleElementReferenceException, NoSuchElementException):
+            return False
+
+    wait.until(acknowledge)
+    def acknowledged(d):
+        try:
+            text = d.find_element(By.CSS_SELECTOR, f'tr[data-alert="{alert_id}"]').text
+            return "acknowledged" in text and "valve re-seated" in text
+        except (StaleElementReferenceException, NoSuchElementException):
+            return False
+
+    wait.until(acknowledged)
     shot("alerts")
 
     errors = console_errors()

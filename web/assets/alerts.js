@@ -29,8 +29,11 @@
       const note = document.createElement("input"); note.placeholder = "note"; note.className = "note"; note.size = 14;
       const button = document.createElement("button"); button.textContent = "Acknowledge"; button.className = "acknowledge";
       button.onclick = async () => {
-        try { await Outpost.api(`/api/v1/alerts/${alert.id}/acknowledge`, { method: "POST", body: { note: note.value } }); await load(true); }
-        catch (error) { Outpost.fail(error); }
+        try {
+          await Outpost.api(`/api/v1/alerts/${alert.id}/acknowledge`, { method: "POST", body: { note: note.value } });
+          const fresh = await Outpost.api(`/api/v1/alerts/${alert.id}`);
+          upsert(fresh.alert, true);
+        } catch (error) { Outpost.fail(error); }
       };
       actions.append(note, button);
     }
@@ -48,13 +51,50 @@
     if (!tbody.children.length) { const tr = document.createElement("tr"); Outpost.cell(tr, "No alerts here.").colSpan = 9; tbody.appendChild(tr); }
     before = body.next_before || null;
     document.getElementById("more").style.display = before ? "" : "none";
-    document.querySelectorAll("#states button").forEach((b) => b.classList.toggle("selected", b.dataset.state === state));
+    const shown = (alert) => {
+    const states = { open: ["firing", "acknowledged"], all: ["firing", "acknowledged", "resolved"] }[state] || [state];
+    return states.includes(alert.state) && (!gatewayInput.value || alert.gateway === gatewayInput.value);
+  };
+
+  /** Puts one alert's new state in the table without disturbing the rest (nor a note being typed). */
+  const upsert = (alert, force) => {
+    const tbody = document.querySelector("#alerts tbody");
+    const existing = tbody.querySelector(`tr[data-alert="${alert.id}"]`);
+    if (existing) {
+      const note = existing.querySelector("input.note");
+      if (!force && note && note.value) return;
+      existing.replaceWith(row(alert));
+    } else if (shown(alert)) {
+      const empty = tbody.querySelector("tr:not([data-alert])"); if (empty) empty.remove();
+      tbody.prepend(row(alert));
+    }
+  };
+
+  document.querySelectorAll("#states button").forEach((b) => b.classList.toggle("selected", b.dataset.state === state));
+  };
+
+  const shown = (alert) => {
+    const states = { open: ["firing", "acknowledged"], all: ["firing", "acknowledged", "resolved"] }[state] || [state];
+    return states.includes(alert.state) && (!gatewayInput.value || alert.gateway === gatewayInput.value);
+  };
+
+  /** Puts one alert's new state in the table without disturbing the rest (nor a note being typed). */
+  const upsert = (alert, force) => {
+    const tbody = document.querySelector("#alerts tbody");
+    const existing = tbody.querySelector(`tr[data-alert="${alert.id}"]`);
+    if (existing) {
+      const note = existing.querySelector("input.note");
+      if (!force && note && note.value) return;
+      existing.replaceWith(row(alert));
+    } else if (shown(alert)) {
+      const empty = tbody.querySelector("tr:not([data-alert])"); if (empty) empty.remove();
+      tbody.prepend(row(alert));
+    }
   };
 
   document.querySelectorAll("#states button").forEach((button) => button.onclick = () => { state = button.dataset.state; load(true).catch(Outpost.fail); });
   gatewayInput.onchange = () => load(true).catch(Outpost.fail);
   document.getElementById("more").onclick = () => load(false).catch(Outpost.fail);
-  let reload = null;
-  Outpost.live({ alert: () => { clearTimeout(reload); reload = setTimeout(() => load(true).catch(Outpost.fail), 300); } });
+  Outpost.live({ alert: (message) => upsert(message.alert, false) });
   await load(true);
 })().catch(Outpost.fail);
