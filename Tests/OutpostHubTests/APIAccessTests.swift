@@ -120,6 +120,10 @@ struct APIAccessTests {
         #expect(try hub.call("GET", "/api/v1/session", cookie: operatorCookie).status == 401)
         let users = try hub.call("GET", "/api/v1/users", cookie: cookie).json["users"] as? [[String: Any]] ?? []
         #expect(users.first { $0["name"] as? String == "night-operator" }?["role"] as? String == "viewer")
+        #expect(try hub.call("DELETE", "/api/v1/users/night-operator", cookie: cookie, csrf: csrf).status == 200)
+        #expect(try hub.call("DELETE", "/api/v1/users/night-operator", cookie: cookie, csrf: csrf).status == 404)
+        let gone = try hub.call("POST", "/api/v1/session", json: #"{"name":"night-operator","password":"0123456789abc"}"#)
+        #expect(gone.status == 401, "a removed user cannot log in")
         let logout = try hub.call("DELETE", "/api/v1/session", cookie: cookie, csrf: csrf)
         #expect(logout.status == 200 && (logout.headers["set-cookie"] ?? "").contains("Max-Age=0"))
         #expect(try hub.call("GET", "/api/v1/session", cookie: cookie).status == 401, "the session ended")

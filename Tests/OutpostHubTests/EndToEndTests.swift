@@ -168,6 +168,13 @@ struct EndToEndTests {
         #expect(fleet.contains("\"id\":\"gw-e2e\""), "\(fleet)")
         let latest = try hub.http("/api/v1/gateways/gw-e2e/latest")
         #expect(latest.contains("room.temperature"), "\(latest)")
+        let series = try hub.call("GET", "/api/v1/gateways/gw-e2e/series", bearer: hub.token).json["series"] as? [[String: Any]]
+        let room = series?.first { $0["name"] as? String == "room.temperature" }
+        #expect((room?["latest"] as? [String: Any])?["value"] != nil, "series carry their latest value: \(String(describing: series))")
+        // The agent's status reports (online, backlog) are kept as the gateway's health over time.
+        let health = try hub.call("GET", "/api/v1/gateways/gw-e2e/health?from=now-1h", bearer: hub.token).json
+        let points = health["points"] as? [[Any]] ?? []
+        #expect(!points.isEmpty && points.allSatisfy { $0.count == 3 }, "\(health)")
     }
 
     @Test("The hub killed with SIGKILL mid-ingest and restarted: nothing lost, nothing doubled")
