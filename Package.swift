@@ -28,6 +28,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     ],
     targets: [
         // The wire format: samples, chunks, batch frames, JSON rendering. No dependencies.
@@ -94,10 +97,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
             ]),
         .target(
             name: "OutpostProvisioning",
-            dependencies: ["OutpostWire", "OutpostSigning", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: [
+                "OutpostWire", "OutpostSigning", "OutpostCLI", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio"),
+            ]),
         .target(
             name: "OutpostBench",
             dependencies: [
@@ -132,6 +140,8 @@ let package = Package(
             name: "outpostctl",
             dependencies: [
                 "OutpostProvisioning", "OutpostCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
         .executableTarget(
             name: "outpost-sim",
@@ -173,6 +183,7 @@ let package = Package(
             dependencies: [
                 "OutpostHub", "OutpostWire", "OutpostSigning", "OutpostProvisioning", "OutpostMQTT", "OutpostBench",
                 "OutpostAgent", "OutpostDevices", "OutpostTestSupport", "outpost-hub", "outpost-agent", "outpost-sim",
+                "outpostctl",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -31,10 +31,16 @@ public struct ProvisioningError: Error, Hashable, CustomStringConvertible {
         enum Value: String {
             case invalidGatewayID = "invalid_gateway_id"
             case io = "io"
+            case exists = "exists"
+            case invalidCA = "invalid_ca"
+            case invalidBroker = "invalid_broker"
         }
         let value: Value
         public static let invalidGatewayID = Code(value: .invalidGatewayID)
         public static let io = Code(value: .io)
+        public static let exists = Code(value: .exists)
+        public static let invalidCA = Code(value: .invalidCA)
+        public static let invalidBroker = Code(value: .invalidBroker)
         public var description: String { value.rawValue }
     }
 

@@ -6,12 +6,14 @@ import OutpostWire
 
 /// `outpostctl`: the operator's tool for provisioning gateways and inspecting their data.
 @main
-struct OutpostctlCommand: ParsableCommand {
+struct OutpostctlCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "outpostctl",
         abstract: "Provision Outpost gateways: keys, bundles, broker configuration, enrolment; inspect batch frames.",
         version: "outpostctl \(OutpostVersion.current)",
-        subcommands: [Keygen.self, Frame.self])
+        subcommands: [
+            CA.self, BrokerConfig.self, Provision.self, Enroll.self, Revoke.self, Fleet.self, Keygen.self, Frame.self,
+        ])
 }
 
 /// `outpostctl keygen`: a gateway's signing key pair.

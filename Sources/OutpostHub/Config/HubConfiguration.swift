@@ -20,6 +20,8 @@ public struct HubConfiguration: Sendable {
     public var compactAfter: Duration
     /// Samples per chunk compaction aims for.
     public var compactTarget: Int
+    /// The fleet CA's certificate (PEM): gateways may enrol with a certificate it issued.
+    public var caFile: String?
     /// Largest frame accepted (bytes).
     public var maxFrameBytes: Int
     /// The anomaly detectors' settings.
@@ -39,7 +41,8 @@ public struct HubConfiguration: Sendable {
         let top = try TOMLDocument(text: text, file: file).top
         try top.rejectUnknownKeys(["hub", "broker", "retention", "maintenance", "detection", "alerts", "web"])
         guard let hub = try top.section("hub") else { throw top.error("hub", "missing [hub] table") }
-        try hub.rejectUnknownKeys(["listen", "data_dir", "max_frame_bytes"])
+        try hub.rejectUnknownKeys(["listen", "data_dir", "max_frame_bytes", "ca"])
+        caFile = try hub.string("ca")
         let listen = try hub.string("listen") ?? "127.0.0.1:8080"
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
             (0...65_535).contains(port)

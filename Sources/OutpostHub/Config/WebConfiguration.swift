@@ -1,8 +1,5 @@
+import OutpostCLI
 import OutpostConfig
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// `[web]`: the dashboard's files, the JavaScript libraries it uses, and the accounts' settings.
 public struct WebConfiguration: Sendable {
@@ -39,7 +36,7 @@ public struct WebConfiguration: Sendable {
 
     /// The defaults: assets found beside the executable, the libraries where Debian puts them.
     public init() {
-        assets = Self.defaultAssets()
+        assets = SharedFiles.locate("web", containing: "index.html")
         dygraphs = "/usr/share/javascript/dygraphs"
         leaflet = "/usr/share/javascript/leaflet"
         mapTiles = ""
@@ -78,25 +75,5 @@ public struct WebConfiguration: Sendable {
             throw section.error("login_attempts", "\(loginAttempts) is outside 1-1000")
         }
         loginWindow = try section.duration("login_window") ?? loginWindow
-    }
-
-    /// The first of: `/usr/share/outpost/web` (installed), `<prefix>/share/outpost/web` beside
-    /// the executable, the source tree's `web/` (a build under `.build/<triple>/<mode>/`).
-    static func defaultAssets() -> String {
-        var candidates = ["/usr/share/outpost/web"]
-        if let executable = executablePath() {
-            let folder = String(executable[..<(executable.lastIndex(of: "/") ?? executable.startIndex)])
-            candidates.append(folder + "/../share/outpost/web")
-            candidates.append(folder + "/../../../web")
-            candidates.append(folder + "/../../web")
-        }
-        return candidates.first { access($0 + "/index.html", R_OK) == 0 } ?? candidates[0]
-    }
-
-    private static func executablePath() -> String? {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard count > 0 else { return nil }
-        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

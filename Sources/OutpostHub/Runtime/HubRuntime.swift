@@ -56,7 +56,9 @@ public struct HubRuntime: Sendable {
     public func run() async throws {
         let routeServices = HubServices(
             pipeline: pipeline, accounts: accounts, feed: feed, notifier: notifier, registry: registry,
-            web: configuration.web, detection: configuration.detection, maxFrameBytes: configuration.maxFrameBytes)
+            web: configuration.web, detection: configuration.detection,
+            certificates: try configuration.caFile.map { try GatewayCertificates(caFile: $0) },
+            maxFrameBytes: configuration.maxFrameBytes)
         let (router, _) = HubServer.router(routeServices)
         var services: [any Service] = [
             Upkeep(runtime: self, logger: logger), Webhooks(notifier: notifier),

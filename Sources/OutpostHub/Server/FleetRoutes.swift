@@ -109,19 +109,32 @@ struct FleetRoutes {
         return JSONResponse.ok(["gateway": gateway, "latest": readings])
     }
 
-    /// `{"id": "...", "public_key": "PEM", "latitude": 0, "longitude": 0}`.
+    /// `{"id": "...", "certificate": "PEM" | "public_key": "PEM", "latitude": 0, "longitude": 0}`:
+    /// a certificate must chain to the fleet CA (`[hub] ca`) and name the gateway.
     private func enrol(_ request: Request, _ context: HubRequestContext) async throws -> Response {
         let body = try await RequestInput.object(request)
         let id = try RequestInput.string(body, "id") ?? ""
         guard BatchFrame.isValidGatewayID(id) else {
             throw APIError.badRequest("bad_gateway_id", "'\(id)' is not a gateway id: use 1-128 of A-Z a-z 0-9 . _ -")
         }
-        let pem = try RequestInput.string(body, "public_key") ?? ""
         let raw: [UInt8]
-        do {
-            raw = try GatewayKeyVerifier.rawPublicKey(pem: pem)
-        } catch {
-            throw APIError.badRequest("bad_public_key", "public_key: \(error)")
+        if let certificate = try RequestInput.string(body, "certificate", required: false) {
+            guard let authority = services.certificates else {
+                throw APIError.badRequest(
+                    "no_fleet_ca", "this hub has no fleet CA ([hub] ca) to check certificates against; send public_key")
+            }
+            do {
+                raw = try await authority.publicKey(of: certificate, gateway: id)
+            } catch {
+                throw APIError.badRequest("bad_certificate", "\(error)")
+            }
+        } else {
+            let pem = try RequestInput.string(body, "public_key") ?? ""
+            do {
+                raw = try GatewayKeyVerifier.rawPublicKey(pem: pem)
+            } catch {
+                throw APIError.badRequest("bad_public_key", "public_key: \(error)")
+            }
         }
         let latitude = body["latitude"] as? Double
         let longitude = body["longitude"] as? Double

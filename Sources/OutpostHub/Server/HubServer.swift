@@ -22,6 +22,8 @@ public struct HubServices: Sendable {
     public let web: WebConfiguration
     /// The detectors' settings, for the scores a chart shows.
     public let detection: DetectionConfiguration
+    /// The fleet CA, when gateways enrol with certificates.
+    public let certificates: GatewayCertificates?
     /// Largest frame accepted.
     public let maxFrameBytes: Int
     let clock: WallClock
@@ -35,7 +37,7 @@ public struct HubServices: Sendable {
     public init(
         pipeline: IngestPipeline, accounts: Accounts, feed: LiveFeed, metrics: HubMetrics = HubMetrics(),
         notifier: WebhookNotifier? = nil, registry: GatewayRegistry? = nil, web: WebConfiguration = WebConfiguration(),
-        detection: DetectionConfiguration = DetectionConfiguration(),
+        detection: DetectionConfiguration = DetectionConfiguration(), certificates: GatewayCertificates? = nil,
         maxFrameBytes: Int = 16 << 20, clock: @escaping WallClock = systemWallClock
     ) {
         self.pipeline = pipeline
@@ -49,6 +51,7 @@ public struct HubServices: Sendable {
         self.registry = registry
         self.web = web
         self.detection = detection
+        self.certificates = certificates
         self.maxFrameBytes = maxFrameBytes
         self.clock = clock
     }

@@ -1,0 +1,27 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Finds the folders Outpost's programs read beside their code (`web/`, `provisioning/`): the
+/// installed copy under `/usr/share/outpost`, `<prefix>/share/outpost` beside the executable, or
+/// the source tree a build under `.build/<triple>/<mode>/` came from.
+public enum SharedFiles {
+    /// The first folder named `name` that holds `marker`; the installed path when none does.
+    public static func locate(_ name: String, containing marker: String) -> String {
+        var candidates = ["/usr/share/outpost/\(name)"]
+        if let executable = executablePath() {
+            let folder = String(executable[..<(executable.lastIndex(of: "/") ?? executable.startIndex)])
+            candidates.append(folder + "/../share/outpost/\(name)")
+            candidates.append(folder + "/../../../\(name)")
+            candidates.append(folder + "/../../\(name)")
+        }
+        return candidates.first { access($0 + "/" + marker, R_OK) == 0 } ?? candidates[0]
+    }
+
+    private static func executablePath() -> String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard count > 0 else { return nil }
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

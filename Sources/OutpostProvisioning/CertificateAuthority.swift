@@ -1,0 +1,168 @@
+import Crypto
+import Foundation
+import OutpostCLI
+import OutpostWire
+import SwiftASN1
+import X509
+
+/// The fleet's offline certificate authority: a P-256 key and a self-signed certificate in a
+/// folder (`ca.key` mode 0600, `ca.pem`), the certificates it issued (`issued/NAME.pem`) and the
+/// serials it revoked (`revoked.txt`, from which `crl.pem` is written). Made with
+/// swift-certificates and swift-crypto; nothing shells out to openssl.
+public struct CertificateAuthority {
+    /// The folder.
+    public let folder: String
+    /// The CA's certificate.
+    public let certificate: Certificate
+    private let key: P256.Signing.PrivateKey
+
+    public var keyPath: String { folder + "/ca.key" }
+    public var certificatePath: String { folder + "/ca.pem" }
+    public var revocationListPath: String { folder + "/crl.pem" }
+    var revokedPath: String { folder + "/revoked.txt" }
+
+    /// Creates a new CA in `folder`; refuses to replace an existing one unless `force`.
+    public static func create(in folder: String, name: String = "Outpost fleet CA", force: Bool = false) throws
+        -> CertificateAuthority
+    {
+        if !force, access(folder + "/ca.key", F_OK) == 0 {
+            throw ProvisioningError(.exists, "\(folder)/ca.key exists: a CA is already there (use --force to replace it, and re-issue every certificate)")
+        }
+        try FileIO.makeDirectory(folder)
+        try FileIO.makeDirectory(folder + "/issued")
+        let key = P256.Signing.PrivateKey()
+        let subject = try DistinguishedName {
+            OrganizationName("Outpost")
+            CommonName(name)
+        }
+        let now = Date()
+        let certificate = try Certificate(
+            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: .init(key.publicKey),
+            notValidBefore: now.addingTimeInterval(-3600), notValidAfter: now.addingTimeInterval(20 * 365 * 86_400),
+            issuer: subject, subject: subject, signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
+                Critical(KeyUsage(keyCertSign: true, cRLSign: true))
+                SubjectKeyIdentifier(hash: .init(key.publicKey))
+            }, issuerPrivateKey: .init(key))
+        try FileIO.write(Array(key.pemRepresentation.utf8), to: folder + "/ca.key", mode: 0o600)
+        try FileIO.write(Array(try certificate.serializeAsPEM().pemString.utf8), to: folder + "/ca.pem", mode: 0o644)
+        let authority = CertificateAuthority(folder: folder, certificate: certificate, key: key)
+        try authority.writeRevocationList()
+        return authority
+    }
+
+    /// Opens the CA in `folder`.
+    public static func open(_ folder: String) throws -> CertificateAuthority {
+        let keyPEM = String(decoding: try FileIO.read(folder + "/ca.key"), as: UTF8.self)
+        let certificatePEM = String(decoding: try FileIO.read(folder + "/ca.pem"), as: UTF8.self)
+        do {
+            return CertificateAuthority(
+                folder: folder, certificate: try Certificate(pemEncoded: certificatePEM),
+                key: try P256.Signing.PrivateKey(pemRepresentation: keyPEM))
+        } catch {
+            throw ProvisioningError(.invalidCA, "\(folder) does not hold a readable CA (ca.key, ca.pem): \(error)")
+        }
+    }
+
+    /// What a certificate is for.
+    public enum Use: Sendable {
+        /// A TLS server (the broker) reachable as these DNS names and IP addresses.
+        case server(names: [String])
+        /// A TLS client (a gateway, the hub): its identity is the CN.
+        case client
+    }
+
+    /// Issues a certificate for `commonName` over `publicKey`, valid for `years`; keeps a copy in
+    /// `issued/`.
+    public func issue(
+        commonName: String, publicKey: P256.Signing.PublicKey, use: Use, years: Int = 10
+    ) throws -> Certificate {
+        let now = Date()
+        let subject = try DistinguishedName {
+            OrganizationName("Outpost")
+            CommonName(commonName)
+        }
+        let issued = try Certificate(
+            version: .v3, serialNumber: Certificate.SerialNumber(UInt64.random(in: 1...UInt64(Int64.max))),
+            publicKey: .init(publicKey), notValidBefore: now.addingTimeInterval(-3600),
+            notValidAfter: now.addingTimeInterval(Double(years) * 365 * 86_400), issuer: certificate.subject,
+            subject: subject, signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                Critical(KeyUsage(digitalSignature: true, keyAgreement: true))
+                switch use {
+                case .server(let names):
+                    try ExtendedKeyUsage([.serverAuth])
+                    SubjectAlternativeNames(names.map(Self.alternativeName))
+                case .client:
+                    try ExtendedKeyUsage([.clientAuth])
+                }
+                AuthorityKeyIdentifier(keyIdentifier: try? certificate.extensions.subjectKeyIdentifier?.keyIdentifier)
+            }, issuerPrivateKey: .init(key))
+        try FileIO.makeDirectory(folder + "/issued")
+        try FileIO.write(Array(try issued.serializeAsPEM().pemString.utf8), to: folder + "/issued/\(commonName).pem")
+        return issued
+    }
+
+    private static func alternativeName(_ name: String) -> GeneralName {
+        var address = in_addr()
+        if inet_pton(AF_INET, name, &address) == 1 {
+            return .ipAddress(ASN1OctetString(contentBytes: ArraySlice(withUnsafeBytes(of: address.s_addr) { Array($0) })))
+        }
+        return .dnsName(name)
+    }
+
+    /// Revokes the certificate last issued to `commonName` and rewrites `crl.pem`. Returns false
+    /// when this CA issued none to that name.
+    public func revoke(commonName: String) throws -> Bool {
+        guard let pem = try? FileIO.read(folder + "/issued/\(commonName).pem"),
+            let issued = try? Certificate(pemEncoded: String(decoding: pem, as: UTF8.self))
+        else { return false }
+        let serial = issued.serialNumber.bytes.map { String(format: "%02x", $0) }.joined()
+        var lines = revokedEntries().map { "\($0.serial) \($0.name)" }
+        if !lines.contains(where: { $0.hasPrefix(serial + " ") }) { lines.append("\(serial) \(commonName)") }
+        try FileIO.write(Array((lines.joined(separator: "\n") + "\n").utf8), to: revokedPath)
+        try writeRevocationList()
+        return true
+    }
+
+    /// The serials (hex) and names revoked so far.
+    public func revokedEntries() -> [(serial: String, name: String)] {
+        guard let bytes = try? FileIO.read(revokedPath) else { return [] }
+        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2 else { return nil }
+            return (String(parts[0]), String(parts[1]))
+        }
+    }
+
+    /// Writes `crl.pem`: the revoked serials, signed by the CA, valid for a year (Mosquitto reads
+    /// it at start and on reload).
+    public func writeRevocationList() throws {
+        let revoked = revokedEntries().compactMap { entry in Self.bytes(hex: entry.serial) }
+        let der = try RevocationList.der(
+            issuer: certificate.subject, revokedSerials: revoked, thisUpdate: Date().addingTimeInterval(-60),
+            nextUpdate: Date().addingTimeInterval(365 * 86_400), key: key)
+        let pem = PEMDocument(type: "X509 CRL", derBytes: der).pemString
+        try FileIO.write(Array((pem + "\n").utf8), to: revocationListPath)
+    }
+
+    private static func bytes(hex: String) -> [UInt8]? {
+        var result: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex) ?? hex.endIndex
+            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
+            result.append(byte)
+            index = next
+        }
+        return result.isEmpty ? nil : result
+    }
+
+    private init(folder: String, certificate: Certificate, key: P256.Signing.PrivateKey) {
+        self.folder = folder
+        self.certificate = certificate
+        self.key = key
+    }
+}

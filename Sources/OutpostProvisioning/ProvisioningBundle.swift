@@ -1,0 +1,80 @@
+import Crypto
+import Foundation
+import OutpostCLI
+import OutpostWire
+import X509
+
+/// Everything one gateway needs, made by `outpostctl provision`: its key (which both
+/// authenticates it to the broker and signs its frames) and certificate (CN = its id), the CA
+/// certificate, a complete `agent.toml`, and `first-boot.sh`, which installs the rest.
+public struct ProvisioningBundle {
+    /// A file of the bundle.
+    public struct File: Sendable {
+        /// Its name in the bundle.
+        public var name: String
+        /// Its bytes.
+        public var bytes: [UInt8]
+        /// Its mode.
+        public var mode: mode_t
+    }
+
+    /// The gateway.
+    public let gatewayID: String
+    /// The files.
+    public let files: [File]
+    /// The gateway's certificate (what `outpostctl enroll` registers at the hub).
+    public let certificate: Certificate
+
+    /// Characters a gateway id may not hold: they would break MQTT topics or the broker's ACL.
+    public static func checkGatewayID(_ id: String, reserved: [String] = ["outpost-hub"]) throws {
+        guard BatchFrame.isValidGatewayID(id) else {
+            throw ProvisioningError(
+                .invalidGatewayID,
+                "'\(id)' is not a gateway id: use 1-128 of A-Z a-z 0-9 . _ - (no '/', '+', '#' or spaces: they would break topics and ACLs)")
+        }
+        guard !reserved.contains(id), !id.hasPrefix("broker-") else {
+            throw ProvisioningError(.invalidGatewayID, "'\(id)' is reserved for the hub's or the broker's identity")
+        }
+    }
+
+    /// Makes the bundle of `gatewayID` for `broker` (an `mqtts://` URL) with the sources in
+    /// `sourcesTOML` (its `[[modbus]]`, `[[gpio]]`, `[[serial]]` tables).
+    public static func make(
+        gatewayID: String, broker: String, sourcesTOML: String, sourcesName: String,
+        authority: CertificateAuthority, templates: String
+    ) throws -> ProvisioningBundle {
+        try checkGatewayID(gatewayID)
+        guard broker.hasPrefix("mqtts://") else {
+            throw ProvisioningError(.invalidBroker, "'\(broker)' is not an mqtts:// URL: gateways connect over TLS only")
+        }
+        let key = P256.Signing.PrivateKey()
+        let certificate = try authority.issue(commonName: gatewayID, publicKey: key.publicKey, use: .client)
+        var agent = String(decoding: try FileIO.read(templates + "/agent.toml"), as: UTF8.self)
+        for (placeholder, value) in ["{{ID}}": gatewayID, "{{BROKER}}": broker, "{{SOURCES}}": sourcesName] {
+            agent = agent.replacingOccurrences(of: placeholder, with: value)
+        }
+        agent += sourcesTOML.hasSuffix("\n") ? sourcesTOML : sourcesTOML + "\n"
+        let files = [
+            File(name: "\(gatewayID).key", bytes: Array(key.pemRepresentation.utf8), mode: 0o600),
+            File(name: "\(gatewayID).pem", bytes: Array(try certificate.serializeAsPEM().pemString.utf8), mode: 0o644),
+            File(name: "ca.pem", bytes: try FileIO.read(authority.certificatePath), mode: 0o644),
+            File(name: "agent.toml", bytes: Array(agent.utf8), mode: 0o640),
+            File(name: "first-boot.sh", bytes: try FileIO.read(templates + "/first-boot.sh"), mode: 0o755),
+        ]
+        return ProvisioningBundle(gatewayID: gatewayID, files: files, certificate: certificate)
+    }
+
+    /// The certificate, PEM.
+    public var certificatePEM: [UInt8] { files.first { $0.name == "\(gatewayID).pem" }?.bytes ?? [] }
+
+    /// Writes the bundle as files in `folder`, or as a gzip'd tar when `path` ends in `.tar.gz`.
+    public func write(to path: String) throws {
+        if path.hasSuffix(".tar.gz") || path.hasSuffix(".tgz") {
+            let archive = try TarArchive.gzipped(files.map { ("outpost/" + $0.name, $0.bytes, $0.mode) })
+            try FileIO.write(archive, to: path, mode: 0o600)
+            return
+        }
+        try FileIO.makeDirectory(path)
+        for file in files { try FileIO.write(file.bytes, to: path + "/" + file.name, mode: file.mode) }
+    }
+}

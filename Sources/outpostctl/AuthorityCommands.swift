@@ -1,0 +1,73 @@
+import ArgumentParser
+import OutpostCLI
+import OutpostProvisioning
+
+/// `outpostctl ca`: the fleet's certificate authority.
+struct CA: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ca", abstract: "The fleet's offline certificate authority.", subcommands: [Init.self])
+
+    /// `outpostctl ca init`.
+    struct Init: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a CA (P-256): DIR/ca.key (mode 0600), DIR/ca.pem, DIR/crl.pem. Keep DIR offline.")
+
+        @Option(help: "The CA's folder.") var dir: String
+        @Option(help: "The CA's name (its certificate's CN).") var name = "Outpost fleet CA"
+        @Flag(help: "Replace an existing CA (every certificate it issued stops being trusted).") var force = false
+
+        func run() throws {
+            let authority = try provisioning { try CertificateAuthority.create(in: dir, name: name, force: force) }
+            FileIO.printOut(Array("created CA '\(name)' in \(authority.folder) (ca.key is secret: keep it offline)\n".utf8))
+        }
+    }
+}
+
+/// `outpostctl broker-config`.
+struct BrokerConfig: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "broker-config",
+        abstract: "The broker's certificate, the CA, the revocation list, Mosquitto's TLS listener and ACL, and the hub's client identity.")
+
+    @Option(help: "The CA's folder.") var ca: String
+    @Option(help: "A name (DNS or IP) gateways reach the broker by; repeat for more.") var host: [String]
+    @Option(help: "Where to write the files.") var out: String
+    @Option(help: "The TLS port.") var port = 8883
+    @Option(help: "The address to listen on (default: every address).") var bind = ""
+    @Option(name: .customLong("install-dir"), help: "Where the files will live on the broker.")
+    var installDirectory = "/etc/mosquitto/outpost"
+    @Option(name: .customLong("hub-identity"), help: "The hub's client certificate CN.") var hubIdentity = "outpost-hub"
+    @Option(help: "The templates folder (default: the installed provisioning/).") var templates: String?
+
+    func run() throws {
+        try provisioning {
+            let authority = try CertificateAuthority.open(ca)
+            var configuration = BrokerConfiguration(hosts: host, installDirectory: installDirectory)
+            configuration.port = port
+            configuration.bind = bind
+            configuration.hubIdentity = hubIdentity
+            let folder = templates ?? SharedFiles.locate("provisioning", containing: "mosquitto/outpost.conf")
+            try configuration.write(to: out, authority: authority, templates: folder)
+            try BrokerConfiguration.writeClientIdentity(hubIdentity, authority: authority, to: out + "/hub")
+        }
+        FileIO.printOut(
+            Array(
+                """
+                wrote \(out)/: outpost.conf, acl, broker.pem, broker.key (0600), ca.pem, crl.pem
+                      \(out)/hub/: \(hubIdentity).pem, \(hubIdentity).key (0600): the hub's [broker] certificate and key
+                install: copy \(out)/* to \(installDirectory)/ on the broker, include outpost.conf, restart mosquitto
+
+                """.utf8))
+    }
+}
+
+/// Runs a provisioning step, turning its errors into the CLI's one-line failures.
+func provisioning<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as ProvisioningError {
+        throw CommandFailure(error.message)
+    } catch let error as FileIO.Failure {
+        throw CommandFailure("\(error)")
+    }
+}

@@ -1,0 +1,126 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import OutpostCLI
+import OutpostProvisioning
+
+/// The hub's API as `outpostctl` uses it: an admin (or viewer, for `fleet`) token, JSON answers,
+/// the API's error message when it refuses.
+struct HubConnection {
+    let url: String
+    let token: String
+
+    func call(_ method: HTTPMethod, _ path: String, json: [String: Any]? = nil) async throws -> [String: Any] {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { _ = client.shutdown() }
+        var request = HTTPClientRequest(url: url.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
+        }
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(request, timeout: .seconds(30))
+        } catch {
+            throw CommandFailure("cannot reach the hub at \(url): \(error)")
+        }
+        let body = try await response.body.collect(upTo: 64 << 20)
+        let object = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
+        guard (200..<300).contains(Int(response.status.code)) else {
+            let message = (object["error"] as? [String: Any])?["message"] as? String ?? "\(response.status)"
+            throw CommandFailure("the hub refused: \(message) (\(response.status.code))")
+        }
+        return object
+    }
+}
+
+/// `outpostctl enroll`.
+struct Enroll: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Register a gateway's certificate with the hub (it checks the certificate chains to the fleet CA).")
+
+    @Argument(help: "The gateway id.") var gatewayID: String
+    @Option(help: "The hub's URL, e.g. https://hub.example:8080.") var hub: String
+    @Option(help: "An admin API token of the hub.") var token: String
+    @Option(help: "The gateway's certificate (PEM), from its bundle.") var cert: String
+    @Option(help: "Latitude, for the map.") var latitude: Double?
+    @Option(help: "Longitude, for the map.") var longitude: Double?
+
+    func run() async throws {
+        var body: [String: Any] = ["id": gatewayID, "certificate": String(decoding: try FileIO.read(cert), as: UTF8.self)]
+        body["latitude"] = latitude
+        body["longitude"] = longitude
+        _ = try await HubConnection(url: hub, token: token).call(.POST, "/api/v1/gateways", json: body)
+        FileIO.printOut(Array("enrolled \(gatewayID) at \(hub)\n".utf8))
+    }
+}
+
+/// `outpostctl revoke`.
+struct Revoke: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Revoke a gateway: the CA's revocation list (install crl.pem on the broker) and, with --hub, at the hub.")
+
+    @Argument(help: "The gateway id.") var gatewayID: String
+    @Option(help: "The CA's folder.") var ca: String
+    @Option(help: "The hub's URL.") var hub: String?
+    @Option(help: "An admin API token of the hub.") var token: String?
+
+    func run() async throws {
+        let revoked = try provisioning { try CertificateAuthority.open(ca).revoke(commonName: gatewayID) }
+        if revoked {
+            FileIO.printOut(Array("revoked \(gatewayID)'s certificate; copy \(ca)/crl.pem to the broker and reload it\n".utf8))
+        } else {
+            FileIO.printOut(Array("this CA issued no certificate to \(gatewayID); its revocation list is unchanged\n".utf8))
+        }
+        if let hub {
+            guard let token else { throw CommandFailure("--hub needs --token (an admin API token)") }
+            _ = try await HubConnection(url: hub, token: token).call(.POST, "/api/v1/gateways/\(gatewayID)/revoke")
+            FileIO.printOut(Array("revoked \(gatewayID) at \(hub): its frames are refused from now on\n".utf8))
+        }
+    }
+}
+
+/// `outpostctl fleet`.
+struct Fleet: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the fleet's state as a table.")
+
+    @Option(help: "The hub's URL.") var hub: String
+    @Option(help: "An API token of the hub (viewer is enough).") var token: String
+
+    func run() async throws {
+        let answer = try await HubConnection(url: hub, token: token).call(.GET, "/api/v1/gateways?limit=5000")
+        let gateways = answer["gateways"] as? [[String: Any]] ?? []
+        let now = Date().timeIntervalSince1970
+        var rows = [["GATEWAY", "STATE", "LAST SEEN", "BACKLOG", "ALERTS", "AGENT"]]
+        for gateway in gateways {
+            let seen = (gateway["last_seen"] as? Int64).map { Self.ago(now - Double($0) / 1e9) } ?? "never"
+            rows.append([
+                gateway["id"] as? String ?? "?", gateway["state"] as? String ?? "?", seen,
+                "\(gateway["backlog_readings"] as? Int64 ?? 0)", "\(gateway["open_alerts"] as? Int64 ?? 0)",
+                gateway["agent_version"] as? String ?? "-",
+            ])
+        }
+        let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        var text = ""
+        for row in rows {
+            text += zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+            text += "\n"
+        }
+        let counts = answer["counts"] as? [String: Int] ?? [:]
+        let states = counts.filter { $0.key != "total" }.sorted { $0.key < $1.key }
+        let summary: [String] = states.map { "\($0.value) \($0.key)" }
+        text += "\(gateways.count) gateways: \(summary.joined(separator: ", "))\n"
+        FileIO.printOut(Array(text.utf8))
+    }
+
+    private static func ago(_ seconds: Double) -> String {
+        if seconds < 90 { return "\(Int(seconds)) s ago" }
+        if seconds < 5400 { return "\(Int(seconds / 60)) min ago" }
+        if seconds < 172_800 { return "\(Int(seconds / 3600)) h ago" }
+        return "\(Int(seconds / 86_400)) d ago"
+    }
+}

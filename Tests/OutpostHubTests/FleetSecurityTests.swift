@@ -1,0 +1,195 @@
+import Foundation
+import OutpostMQTT
+import OutpostSigning
+import OutpostTestSupport
+import OutpostWire
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `outpostctl` as the operator runs it.
+private func outpostctl(_ arguments: [String]) throws -> ChildProcess.Outcome {
+    try ChildProcess.run(Binaries.path("outpostctl"), arguments)
+}
+
+private func mode(_ path: String) -> mode_t {
+    var info = stat()
+    return stat(path, &info) == 0 ? info.st_mode & 0o777 : 0
+}
+
+/// A fleet made only with `outpostctl`: a CA, the broker's files, two gateways' bundles, and a
+/// Mosquitto configured from nothing but `outpostctl broker-config`'s output.
+private final class Fleet {
+    let folder: TemporaryFolder
+    let port: Int
+    var broker: ChildProcess?
+    var ca: String { folder.path + "/ca" }
+    var brokerFiles: String { folder.path + "/broker" }
+
+    init() throws {
+        folder = try TemporaryFolder(prefix: "fleet")
+        port = try Broker.freePort()
+        let created = try outpostctl(["ca", "init", "--dir", ca])
+        guard created.exitStatus == 0 else { throw HubTestFailure("ca init: \(created)") }
+        let config = try outpostctl([
+            "broker-config", "--ca", ca, "--host", "127.0.0.1", "--host", "localhost", "--out", brokerFiles, "--port",
+            String(port), "--bind", "127.0.0.1", "--install-dir", brokerFiles,
+        ])
+        guard config.exitStatus == 0 else { throw HubTestFailure("broker-config: \(config)") }
+        let sources = folder.write(Array("[[modbus]]\nname = \"dev\"\nurl = \"tcp://127.0.0.1:1502\"\nprofile = \"xy-md02\"\n".utf8), to: "sources.toml")
+        for gateway in ["gw-a", "gw-b"] {
+            let made = try outpostctl([
+                "provision", gateway, "--ca", ca, "--broker", "mqtts://127.0.0.1:\(port)", "--sources", sources, "--out",
+                folder.path + "/\(gateway)",
+            ])
+            guard made.exitStatus == 0 else { throw HubTestFailure("provision: \(made)") }
+        }
+    }
+
+    /// Starts Mosquitto on the generated listener (run as root here, so it keeps reading the keys).
+    func startBroker() throws {
+        let main = folder.write(
+            Array("user root\nlog_dest stderr\nlog_type all\ninclude_dir \(brokerFiles)\n".utf8), to: "mosquitto.conf")
+        let started = try ChildProcess("/usr/sbin/mosquitto", ["-c", main])
+        _ = try started.waitForStderrLine(containing: "Opening ipv4 listen socket on port \(port)", timeout: .seconds(20))
+        broker = started
+    }
+
+    func stopBroker() {
+        broker?.terminate()
+        broker = nil
+    }
+
+    /// An MQTT client with `identity`'s certificate (nil: none), trusting `caFile`.
+    func client(_ name: String, certificate: String?, key: String?, caFile: String? = nil) throws -> MQTTClient {
+        try MQTTClient(
+            .init(
+                host: "127.0.0.1", port: port, clientID: "\(name)-\(UInt32.random(in: 0...UInt32.max))",
+                tls: .init(caFile: caFile ?? ca + "/ca.pem", certificateFile: certificate, keyFile: key), cleanSession: true))
+    }
+
+    func gateway(_ id: String) throws -> MQTTClient {
+        try client(id, certificate: folder.path + "/\(id)/\(id).pem", key: folder.path + "/\(id)/\(id).key")
+    }
+
+    func hub() throws -> MQTTClient {
+        try client("hub", certificate: brokerFiles + "/hub/outpost-hub.pem", key: brokerFiles + "/hub/outpost-hub.key")
+    }
+
+    deinit { broker?.terminate() }
+}
+
+/// Connects `client`; true once the broker accepted it.
+private func connects(_ client: MQTTClient, port: Int) async -> Bool {
+    do {
+        try client.connect(host: "127.0.0.1", port: port, keepalive: 5)
+    } catch {
+        return false  // refused during the TLS handshake
+    }
+    let first = await firstElement(of: client.events) { event in
+        switch event {
+        case .connected, .refused, .disconnected: true
+        default: false
+        }
+    }
+    return first == .connected
+}
+
+@Suite("Fleet security with a broker configured by outpostctl")
+struct FleetSecurityTests {
+    @Test("Keys are 0600, a CA is never overwritten without --force, ids that would break topics are refused, bundles pack as .tar.gz")
+    func filesAndRefusals() throws {
+        let fleet = try Fleet()
+        #expect(mode(fleet.ca + "/ca.key") == 0o600)
+        #expect(mode(fleet.brokerFiles + "/broker.key") == 0o600)
+        #expect(mode(fleet.folder.path + "/gw-a/gw-a.key") == 0o600)
+        let again = try outpostctl(["ca", "init", "--dir", fleet.ca])
+        #expect(again.exitStatus != 0 && again.stderr.contains("--force"), "\(again)")
+        let acl = String(decoding: readFileBytes(fleet.brokerFiles + "/acl"), as: UTF8.self)
+        #expect(acl.contains("pattern write outpost/v1/%u/batch") && acl.contains("user outpost-hub"))
+        let agent = String(decoding: readFileBytes(fleet.folder.path + "/gw-a/agent.toml"), as: UTF8.self)
+        #expect(agent.contains("id = \"gw-a\"") && agent.contains("[[modbus]]") && agent.contains("certificate = \"/etc/outpost/gw-a.pem\""))
+        for bad in ["gw/a", "gw+a", "gw#a", "gw a", "outpost-hub"] {
+            let refused = try outpostctl([
+                "provision", bad, "--ca", fleet.ca, "--broker", "mqtts://127.0.0.1:8883", "--sources",
+                fleet.folder.path + "/sources.toml", "--out", fleet.folder.path + "/bad",
+            ])
+            #expect(refused.exitStatus != 0, "'\(bad)' was accepted")
+        }
+        let archive = fleet.folder.path + "/gw-c.tar.gz"
+        let packed = try outpostctl([
+            "provision", "gw-c", "--ca", fleet.ca, "--broker", "mqtts://127.0.0.1:8883", "--sources",
+            fleet.folder.path + "/sources.toml", "--out", archive,
+        ])
+        #expect(packed.exitStatus == 0, "\(packed)")
+        let listing = try ChildProcess.run("/usr/bin/tar", ["-tvzf", archive]).stdout
+        #expect(listing.contains("outpost/agent.toml") && listing.contains("outpost/first-boot.sh"), "\(listing)")
+        #expect(listing.contains("-rw------- root/root") && listing.contains("outpost/gw-c.key"), "the key is 0600 in the archive: \(listing)")
+        #expect(access(fleet.folder.path + "/gw-c.pem", R_OK) == 0, "the certificate beside the archive, for enroll")
+    }
+
+    @Test("Against the real broker: each gateway reaches only its own topics; no certificate, another CA's or a revoked one cannot connect")
+    func brokerEnforcesIdentity() async throws {
+        let fleet = try Fleet()
+        try fleet.startBroker()
+        let hub = try fleet.hub()
+        defer { hub.shutdown() }
+        #expect(await connects(hub, port: fleet.port), "the hub's identity connects")
+        try hub.subscribe("outpost/v1/+/batch")
+        let gatewayA = try fleet.gateway("gw-a")
+        defer { gatewayA.shutdown() }
+        #expect(await connects(gatewayA, port: fleet.port))
+        try gatewayA.subscribe("outpost/v1/gw-b/ack")
+        try gatewayA.subscribe("outpost/v1/gw-a/ack")
+        // A publishes as B first, then as itself: when its own arrives, B's would have arrived first.
+        _ = try gatewayA.publish(.init(topic: "outpost/v1/gw-b/batch", payload: Array("forged".utf8)))
+        _ = try gatewayA.publish(.init(topic: "outpost/v1/gw-a/batch", payload: Array("own".utf8)))
+        var seen: [String] = []
+        let own = await firstElement(of: hub.events, within: .seconds(20)) { event in
+            if case .message(let topic, _) = event { return topic == "outpost/v1/gw-a/batch" || topic == "outpost/v1/gw-b/batch" }
+            return false
+        }
+        if case .message(let topic, _) = own { seen.append(topic) }
+        #expect(seen == ["outpost/v1/gw-a/batch"], "gw-a could write gw-b's batch topic: \(seen)")
+        // The hub acknowledges B, then A: A reads only its own acknowledgement.
+        _ = try hub.publish(.init(topic: "outpost/v1/gw-b/ack", payload: Array("for b".utf8)))
+        _ = try hub.publish(.init(topic: "outpost/v1/gw-a/ack", payload: Array("for a".utf8)))
+        let ack = await firstElement(of: gatewayA.events, within: .seconds(20)) { event in
+            if case .message = event { return true }
+            return false
+        }
+        #expect(ack == .message(topic: "outpost/v1/gw-a/ack", payload: Array("for a".utf8)), "gw-a read: \(String(describing: ack))")
+
+        let anonymous = try fleet.client("stranger", certificate: nil, key: nil)
+        #expect(!(await connects(anonymous, port: fleet.port)), "no certificate, no connection")
+        anonymous.shutdown()
+        let otherCA = fleet.folder.path + "/other-ca"
+        #expect(try outpostctl(["ca", "init", "--dir", otherCA]).exitStatus == 0)
+        #expect(try outpostctl([
+            "provision", "gw-a", "--ca", otherCA, "--broker", "mqtts://127.0.0.1:8883", "--sources",
+            fleet.folder.path + "/sources.toml", "--out", fleet.folder.path + "/impostor",
+        ]).exitStatus == 0)
+        let impostor = try fleet.client(
+            "impostor", certificate: fleet.folder.path + "/impostor/gw-a.pem", key: fleet.folder.path + "/impostor/gw-a.key")
+        #expect(!(await connects(impostor, port: fleet.port)), "a certificate from another CA is refused")
+        impostor.shutdown()
+
+        // Revoked: the CA's new revocation list, installed on the broker, shuts gw-b out.
+        let beforeRevocation = try fleet.gateway("gw-b")
+        #expect(await connects(beforeRevocation, port: fleet.port), "gw-b connects while its certificate is good")
+        beforeRevocation.shutdown()
+        let revoked = try outpostctl(["revoke", "gw-b", "--ca", fleet.ca])
+        #expect(revoked.exitStatus == 0, "\(revoked)")
+        try Data(readFileBytes(fleet.ca + "/crl.pem")).write(to: URL(fileURLWithPath: fleet.brokerFiles + "/crl.pem"))
+        fleet.stopBroker()
+        try fleet.startBroker()
+        let gatewayB = try fleet.gateway("gw-b")
+        #expect(!(await connects(gatewayB, port: fleet.port)), "a revoked certificate is refused")
+        gatewayB.shutdown()
+        let stillA = try fleet.gateway("gw-a")
+        #expect(await connects(stillA, port: fleet.port), "the others still connect")
+        stillA.shutdown()
+    }
+}
