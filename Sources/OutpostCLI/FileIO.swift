@@ -72,7 +72,8 @@ public enum FileIO {
     /// Writes text to standard output.
     /// Creates `path` (and its parents) when missing, mode 0750.
     public static func makeDirectory(_ path: String) throws(Failure) {
-        var current = ""
+        // A relative path stays relative: "ca" is ./ca, never /ca.
+        var current = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/") {
             current += "/" + part
             if mkdir(current, 0o750) != 0, errno != EEXIST { throw failure(current, "cannot create") }

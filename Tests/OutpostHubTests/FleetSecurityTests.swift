@@ -192,4 +192,47 @@ struct FleetSecurityTests {
         #expect(await connects(stillA, port: fleet.port), "the others still connect")
         stillA.shutdown()
     }
+
+    @Test("At the hub: enrolment by certificate checks the CA and the name; a frame signed by A as B, a replay and a revoked gateway's frames are refused")
+    func hubEnforcesIdentity() throws {
+        let fleet = try Fleet()
+        let hub = try HubProcess(brokerPort: nil, hubKeys: "ca = \"\(fleet.ca)/ca.pem\"")
+        try hub.start(withBroker: false)
+        let url = "http://127.0.0.1:\(hub.httpPort)"
+        func enroll(_ id: String, _ certificate: String) throws -> ChildProcess.Outcome {
+            try outpostctl(["enroll", id, "--hub", url, "--token", hub.token, "--cert", certificate])
+        }
+        #expect(try enroll("gw-a", fleet.folder.path + "/gw-a/gw-a.pem").exitStatus == 0)
+        #expect(try enroll("gw-b", fleet.folder.path + "/gw-b/gw-b.pem").exitStatus == 0)
+        let misnamed = try enroll("gw-x", fleet.folder.path + "/gw-a/gw-a.pem")
+        #expect(misnamed.exitStatus != 0 && misnamed.stderr.contains("not to 'gw-x'"), "\(misnamed)")
+        #expect(try outpostctl(["ca", "init", "--dir", fleet.folder.path + "/other-ca"]).exitStatus == 0)
+        #expect(try outpostctl([
+            "provision", "gw-z", "--ca", fleet.folder.path + "/other-ca", "--broker", "mqtts://127.0.0.1:8883", "--sources",
+            fleet.folder.path + "/sources.toml", "--out", fleet.folder.path + "/gw-z",
+        ]).exitStatus == 0)
+        let foreign = try enroll("gw-z", fleet.folder.path + "/gw-z/gw-z.pem")
+        #expect(foreign.exitStatus != 0 && foreign.stderr.contains("does not chain"), "\(foreign)")
+
+        let keyA = String(decoding: readFileBytes(fleet.folder.path + "/gw-a/gw-a.key"), as: UTF8.self)
+        let signerA = try GatewayFrameSigner(privateKeyPEM: keyA)
+        func frame(_ gateway: String, _ sequence: UInt64) throws -> String {
+            let bytes = try BatchFrame(
+                gatewayID: gateway, sequence: sequence, bootID: .zero, clockState: .synchronised, createdAt: 1,
+                createdMonotonic: 1, series: [SeriesDescriptor(id: 0, name: "level")],
+                chunks: [FrameChunk(seriesID: 0, chunk: try Chunk(encoding: SampleColumns([Sample(timestamp: Int64(sequence), value: 1)]), resolution: nil, clockSynchronised: true))]
+            ).encoded(signer: signerA)
+            return hub.folder.write(bytes, to: "\(gateway)-\(sequence).frame")
+        }
+        #expect(try hub.http("/api/v1/ingest", post: frame("gw-a", 1)).contains("\"duplicate\":false"), "the bundle's key signs gw-a's frames")
+        #expect(try hub.http("/api/v1/ingest", post: frame("gw-a", 1)).contains("\"duplicate\":true"), "a replay changes nothing")
+        #expect(try hub.http("/api/v1/ingest", post: frame("gw-b", 1)).contains("bad_signature"), "A's key cannot speak for B")
+
+        let revoked = try outpostctl(["revoke", "gw-a", "--ca", fleet.ca, "--hub", url, "--token", hub.token])
+        #expect(revoked.exitStatus == 0, "\(revoked)")
+        #expect(try hub.http("/api/v1/ingest", post: frame("gw-a", 2)).contains("revoked_gateway"))
+        let table = try outpostctl(["fleet", "--hub", url, "--token", hub.token])
+        #expect(table.exitStatus == 0 && table.stdout.contains("GATEWAY") && table.stdout.contains("gw-b"), "\(table)")
+        #expect(table.stdout.contains("revoked"), "\(table.stdout)")
+    }
 }

@@ -16,7 +16,7 @@ final class HubProcess {
     private(set) var process: ChildProcess?
 
     /// Writes a configuration for the broker on `brokerPort` (none when nil).
-    init(brokerPort: Int?, extra: String = "") throws {
+    init(brokerPort: Int?, extra: String = "", hubKeys: String = "") throws {
         folder = try TemporaryFolder(prefix: "hub")
         httpPort = try Broker.freePort()
         let broker = brokerPort.map { "[broker]\nurl = \"mqtt://127.0.0.1:\($0)\"\nclient_id = \"hub-under-test\"\n" } ?? ""
@@ -26,6 +26,7 @@ final class HubProcess {
                 [hub]
                 listen = "127.0.0.1:\(httpPort)"
                 data_dir = "\(folder.path)/data"
+                \(hubKeys)
 
                 \(broker)
                 \(extra)
