@@ -1,109 +1,152 @@
 #!/usr/bin/env bash
-# `make demo`: a broker, the hub, two simulated Modbus devices and two gateways' agents on this
-# machine, wired together. Prints where to look, then runs until Ctrl-C, which stops everything.
+# `make demo`: a whole Outpost installation on this machine, made the documented way. A fleet CA
+# (`outpostctl ca init`), a Mosquitto configured only from `outpostctl broker-config` (TLS, client
+# certificates, per-gateway ACL), `outpost-hub serve`, three simulated devices of different real
+# profiles with scripted faults, and three gateways provisioned with `outpostctl provision` and
+# enrolled with `outpostctl enroll`. One gateway's link is cut for a minute every four minutes,
+# so its backlog builds and drains. Prints the dashboard's address and credentials; Ctrl-C stops
+# every process it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BIN=${BIN:-.build/debug}
 DEMO=${DEMO_DIR:-/tmp/outpost-demo}
 BROKER_PORT=${DEMO_BROKER_PORT:-18830}
+LINK_PORT=${DEMO_LINK_PORT:-18831}
 HTTP_PORT=${DEMO_HTTP_PORT:-8080}
+DEVICE_PORT=${DEMO_DEVICE_PORT:-15020}
+DEMO_PASSWORD=${DEMO_PASSWORD:-outpost-demo}
+LINK_UP=${DEMO_LINK_UP:-180}      # seconds flow-meter's link stays up...
+LINK_DOWN=${DEMO_LINK_DOWN:-60}   # ...and down
 export OUTPOST_HARDWARE_DIR="$PWD/hardware"
 
-for port in "$BROKER_PORT" "$HTTP_PORT" 15020 15021; do
+for port in "$BROKER_PORT" "$LINK_PORT" "$HTTP_PORT" "$DEVICE_PORT" $((DEVICE_PORT + 1)) $((DEVICE_PORT + 2)); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-        echo "demo: port $port is in use; set DEMO_BROKER_PORT / DEMO_HTTP_PORT or stop what uses it" >&2
+        echo "demo: port $port is in use; set DEMO_BROKER_PORT, DEMO_LINK_PORT, DEMO_HTTP_PORT or DEMO_DEVICE_PORT" >&2
         exit 1
     fi
 done
 
-rm -rf "$DEMO" && mkdir -p "$DEMO/broker" "$DEMO/logs"
+rm -rf "$DEMO" && mkdir -p "$DEMO/logs"
 pids=()
+link_pid=""
+stopped=0
 stop() {
+    [ "$stopped" = 1 ] && return
+    stopped=1
     echo
     echo "demo: stopping"
+    [ -n "$link_pid" ] && kill -TERM "$link_pid" 2>/dev/null
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    pkill -TERM -f "socat TCP-LISTEN:$LINK_PORT" 2>/dev/null || true
     wait 2>/dev/null || true
 }
 trap stop EXIT INT TERM
+wait_for() {  # wait_for FILE TEXT: a child process says it is ready (not a test: a start-up wait)
+    for _ in $(seq 200); do
+        grep -q "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "demo: $1 never said '$2'" >&2
+    exit 1
+}
 
-cat >"$DEMO/broker/mosquitto.conf" <<CONF
-listener $BROKER_PORT 127.0.0.1
-allow_anonymous true
-persistence true
-persistence_location $DEMO/broker/
-max_queued_messages 0
-max_inflight_messages 0
-user root
-CONF
-/usr/sbin/mosquitto -c "$DEMO/broker/mosquitto.conf" >"$DEMO/logs/mosquitto.log" 2>&1 &
+# The fleet CA and the broker, from outpostctl only.
+"$BIN/outpostctl" ca init --dir "$DEMO/ca" >/dev/null
+"$BIN/outpostctl" broker-config --ca "$DEMO/ca" --host 127.0.0.1 --host localhost --port "$BROKER_PORT" \
+    --bind 127.0.0.1 --out "$DEMO/broker" --install-dir "$DEMO/broker" >/dev/null
+{
+    [ "$(id -u)" = 0 ] && echo "user root"   # keep reading the 0600 keys when started as root
+    echo "persistence true"
+    echo "persistence_location $DEMO/broker-data/"
+    echo "max_queued_messages 0"
+    echo "log_dest stderr"
+    echo "include_dir $DEMO/broker"
+} >"$DEMO/mosquitto.conf"
+mkdir -p "$DEMO/broker-data"
+/usr/sbin/mosquitto -c "$DEMO/mosquitto.conf" >"$DEMO/logs/mosquitto.log" 2>&1 &
 pids+=($!)
 
 cat >"$DEMO/hub.toml" <<CONF
 [hub]
 listen = "127.0.0.1:$HTTP_PORT"
 data_dir = "$DEMO/hub"
+ca = "$DEMO/ca/ca.pem"
 
 [broker]
-url = "mqtt://127.0.0.1:$BROKER_PORT"
+url = "mqtts://127.0.0.1:$BROKER_PORT"
 client_id = "outpost-hub-demo"
+ca = "$DEMO/ca/ca.pem"
+certificate = "$DEMO/broker/hub/outpost-hub.pem"
+key = "$DEMO/broker/hub/outpost-hub.key"
+
+[detection]
+learning_samples = 300
 CONF
-# An admin for the dashboard, and a viewer token for curl.
-DEMO_PASSWORD=${DEMO_PASSWORD:-outpost-demo}
 echo "$DEMO_PASSWORD" | "$BIN/outpost-hub" user add --admin admin --password-stdin --config "$DEMO/hub.toml" >/dev/null
-TOKEN=$("$BIN/outpost-hub" token add --name demo-curl --role viewer --config "$DEMO/hub.toml")
+TOKEN=$("$BIN/outpost-hub" token add --name demo-provisioning --role admin --config "$DEMO/hub.toml")
+"$BIN/outpost-hub" serve --config "$DEMO/hub.toml" >"$DEMO/logs/hub.log" 2>&1 &
+pids+=($!)
+wait_for "$DEMO/logs/hub.log" "outpost-hub listening"
 
-port=15020
-for spec in "boiler-room:xy-md02" "main-meter:eastron-sdm630"; do
-    gateway=${spec%%:*}
-    profile=${spec##*:}
-    "$BIN/outpost-sim" modbus --listen "127.0.0.1:$port" --profile "$profile" >"$DEMO/logs/sim-$gateway.log" 2>&1 &
-    pids+=($!)
+# The flaky link: flow-meter reaches the broker through this relay, cut now and then below.
+socat "TCP-LISTEN:$LINK_PORT,fork,reuseaddr,bind=127.0.0.1" "TCP:127.0.0.1:$BROKER_PORT" 2>/dev/null &
+link_pid=$!
+
+# Three devices, three gateways: name, profile, scenario, broker port, map position.
+port=$DEVICE_PORT
+for spec in \
+    "boiler-room:xy-md02:spike,stuck:$BROKER_PORT:52.52:13.40" \
+    "main-meter:eastron-sdm630:drift:$BROKER_PORT:48.14:11.58" \
+    "flow-meter:tuf-2000m:silence,step:$LINK_PORT:50.94:6.96"; do
+    IFS=: read -r gateway profile faults uplink latitude longitude <<<"$spec"
     mkdir -p "$DEMO/$gateway"
-    "$BIN/outpostctl" keygen --gateway "$gateway" --out "$DEMO/$gateway" >/dev/null
-    location=$([ "$gateway" = boiler-room ] && echo "--latitude 52.52 --longitude 13.40" || echo "--latitude 48.14 --longitude 11.58")
-    # shellcheck disable=SC2086 # two options, split on purpose
-    "$BIN/outpost-hub" enrol --config "$DEMO/hub.toml" --gateway "$gateway" \
-        --public-key "$DEMO/$gateway/$gateway.pub" $location >/dev/null
-    cat >"$DEMO/$gateway/agent.toml" <<CONF
-[gateway]
-id = "$gateway"
-data_dir = "$DEMO/$gateway/data"
-
-[uplink]
-broker = "mqtt://127.0.0.1:$BROKER_PORT"
-signing_key = "$DEMO/$gateway/$gateway.key"
-batch_max_age = "5s"
-
-[[modbus]]
-name = "dev"
-url = "tcp://127.0.0.1:$port"
-profile = "$profile"
-interval = "1s"
-CONF
+    : >"$DEMO/$gateway/scenario.toml"
+    at=120
+    for kind in ${faults//,/ }; do
+        printf '[[fault]]\nkind = "%s"\nat = "%ss"\nduration = "90s"\nmagnitude = 5\n\n' "$kind" "$at" >>"$DEMO/$gateway/scenario.toml"
+        at=$((at + 240))
+    done
+    "$BIN/outpost-sim" modbus --listen "127.0.0.1:$port" --profile "$profile" \
+        --scenario "$DEMO/$gateway/scenario.toml" >"$DEMO/logs/sim-$gateway.log" 2>&1 &
+    pids+=($!)
+    printf '[[modbus]]\nname = "dev"\nurl = "tcp://127.0.0.1:%s"\nprofile = "%s"\ninterval = "1s"\n' "$port" "$profile" \
+        >"$DEMO/$gateway/sources.toml"
+    "$BIN/outpostctl" provision "$gateway" --ca "$DEMO/ca" --broker "mqtts://127.0.0.1:$uplink" \
+        --sources "$DEMO/$gateway/sources.toml" --config-dir "$DEMO/$gateway/etc" --data-dir "$DEMO/$gateway/data" \
+        --out "$DEMO/$gateway/etc" >/dev/null
+    "$BIN/outpostctl" enroll "$gateway" --hub "http://127.0.0.1:$HTTP_PORT" --token "$TOKEN" \
+        --cert "$DEMO/$gateway/etc/$gateway.pem" --latitude "$latitude" --longitude "$longitude" >/dev/null
+    "$BIN/outpost-agent" run --config "$DEMO/$gateway/etc/agent.toml" >"$DEMO/logs/agent-$gateway.log" 2>&1 &
+    pids+=($!)
     port=$((port + 1))
 done
 
-"$BIN/outpost-hub" serve --config "$DEMO/hub.toml" >"$DEMO/logs/hub.log" 2>&1 &
+# Every four minutes, flow-meter's link is down for one.
+(
+    while sleep "$LINK_UP"; do
+        kill -TERM "$link_pid" 2>/dev/null || true
+        pkill -TERM -f "socat TCP-LISTEN:$LINK_PORT" 2>/dev/null || true
+        echo "$(date +%T) link of flow-meter cut for $LINK_DOWN s" >>"$DEMO/logs/link.log"
+        sleep "$LINK_DOWN"
+        socat "TCP-LISTEN:$LINK_PORT,fork,reuseaddr,bind=127.0.0.1" "TCP:127.0.0.1:$BROKER_PORT" 2>/dev/null &
+        link_pid=$!
+        echo "$(date +%T) link of flow-meter back" >>"$DEMO/logs/link.log"
+    done
+) &
 pids+=($!)
-for _ in $(seq 100); do
-    grep -q "outpost-hub listening" "$DEMO/logs/hub.log" 2>/dev/null && break
-    sleep 0.1  # waiting for a child process to come up, not a test
-done
-for gateway in boiler-room main-meter; do
-    "$BIN/outpost-agent" run --config "$DEMO/$gateway/agent.toml" >"$DEMO/logs/agent-$gateway.log" 2>&1 &
-    pids+=($!)
-done
 
+VIEWER=$("$BIN/outpost-hub" token add --name demo-curl --role viewer --config "$DEMO/hub.toml")
 cat <<TEXT
 
-Outpost demo is running (logs in $DEMO/logs):
+Outpost demo is running (files and logs in $DEMO):
   dashboard   http://127.0.0.1:$HTTP_PORT/   user admin, password $DEMO_PASSWORD
-  broker      mqtt://127.0.0.1:$BROKER_PORT
-  hub API     curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:$HTTP_PORT/api/v1/gateways
-              (described in openapi.yaml; also /api/v1/gateways/boiler-room/latest, /api/v1/alerts)
+  broker      mqtts://127.0.0.1:$BROKER_PORT (TLS, client certificates from $DEMO/ca)
+  gateways    boiler-room (xy-md02: spike, stuck), main-meter (eastron-sdm630: drift),
+              flow-meter (tuf-2000m: silence, step; its link is cut for $LINK_DOWN s after every $LINK_UP s)
+  API         curl -H "Authorization: Bearer $VIEWER" http://127.0.0.1:$HTTP_PORT/api/v1/gateways
+  fleet       $BIN/outpostctl fleet --hub http://127.0.0.1:$HTTP_PORT --token $VIEWER
   metrics     http://127.0.0.1:$HTTP_PORT/metrics
-  agents      $BIN/outpost-agent status --config $DEMO/boiler-room/agent.toml
 
 Press Ctrl-C to stop.
 TEXT

@@ -41,7 +41,8 @@ public struct ProvisioningBundle {
     /// `sourcesTOML` (its `[[modbus]]`, `[[gpio]]`, `[[serial]]` tables).
     public static func make(
         gatewayID: String, broker: String, sourcesTOML: String, sourcesName: String,
-        authority: CertificateAuthority, templates: String
+        authority: CertificateAuthority, templates: String, configDirectory: String = "/etc/outpost",
+        dataDirectory: String = "/var/lib/outpost"
     ) throws -> ProvisioningBundle {
         try checkGatewayID(gatewayID)
         guard broker.hasPrefix("mqtts://") else {
@@ -50,7 +51,11 @@ public struct ProvisioningBundle {
         let key = P256.Signing.PrivateKey()
         let certificate = try authority.issue(commonName: gatewayID, publicKey: key.publicKey, use: .client)
         var agent = String(decoding: try FileIO.read(templates + "/agent.toml"), as: UTF8.self)
-        for (placeholder, value) in ["{{ID}}": gatewayID, "{{BROKER}}": broker, "{{SOURCES}}": sourcesName] {
+        let values = [
+            "{{ID}}": gatewayID, "{{BROKER}}": broker, "{{SOURCES}}": sourcesName, "{{ETC}}": configDirectory,
+            "{{DATA}}": dataDirectory,
+        ]
+        for (placeholder, value) in values {
             agent = agent.replacingOccurrences(of: placeholder, with: value)
         }
         agent += sourcesTOML.hasSuffix("\n") ? sourcesTOML : sourcesTOML + "\n"

@@ -13,6 +13,10 @@ struct Provision: ParsableCommand {
     @Option(help: "A TOML file with the gateway's [[modbus]], [[gpio]] and [[serial]] tables.") var sources: String
     @Option(help: "A folder, or a FILE.tar.gz.") var out: String
     @Option(help: "The templates folder (default: the installed provisioning/).") var templates: String?
+    @Option(name: .customLong("config-dir"), help: "Where the bundle will live on the gateway.")
+    var configDirectory = "/etc/outpost"
+    @Option(name: .customLong("data-dir"), help: "The agent's data folder on the gateway.")
+    var dataDirectory = "/var/lib/outpost"
 
     private var certificateBeside: String {
         let folder = out.contains("/") ? String(out[..<(out.lastIndex(of: "/") ?? out.startIndex)]) : "."
@@ -25,7 +29,8 @@ struct Provision: ParsableCommand {
             let bundle = try ProvisioningBundle.make(
                 gatewayID: gatewayID, broker: broker, sourcesTOML: sourcesText, sourcesName: sources,
                 authority: try CertificateAuthority.open(ca),
-                templates: templates ?? SharedFiles.locate("provisioning", containing: "agent.toml"))
+                templates: templates ?? SharedFiles.locate("provisioning", containing: "agent.toml"),
+                configDirectory: configDirectory, dataDirectory: dataDirectory)
             try bundle.write(to: out)
             if out.hasSuffix(".tar.gz") || out.hasSuffix(".tgz") {
                 // The certificate (public) beside the archive, for `outpostctl enroll`.
