@@ -16,6 +16,7 @@ struct HubConfigurationTests {
         #expect(configuration.listenHost == "0.0.0.0" && configuration.listenPort == 8080)
         #expect(configuration.databasePath == "/var/lib/outpost-hub/hub.db")
         #expect(configuration.maxFrameBytes == 16 << 20)
+        #expect(configuration.caFile == "/etc/outpost/ca.pem")
         #expect(configuration.broker?.port == 8883 && configuration.broker?.tls?.caFile == "/etc/outpost/ca.pem")
         #expect(configuration.retention.raw == .seconds(90 * 86_400) && configuration.retention.hour == nil)
         #expect(configuration.compactTarget == 4096)
