@@ -24,7 +24,9 @@ struct DeliveryTests {
         let configuration: AgentConfiguration
     }
 
-    func setup(broker: Broker, simulator url: String, extra: String = "", uplink: String = "") throws -> Setup {
+    func setup(
+        broker: Broker, simulator url: String, extra: String = "", uplink: String = "", viaPort: Int? = nil
+    ) throws -> Setup {
         let folder = try TemporaryFolder()
         let identity = try GatewayIdentity.generate(gatewayID: "gw-1")
         let keyPath = folder.write(Array(identity.privateKeyPEM.utf8), to: "signing.key")
@@ -42,7 +44,7 @@ struct DeliveryTests {
             data_dir = "\(folder.path)/data"
 
             [uplink]
-            broker = "\(broker.tls == nil ? "mqtt" : "mqtts")://127.0.0.1:\(broker.port)"
+            broker = "\(broker.tls == nil ? "mqtt" : "mqtts")://127.0.0.1:\(viaPort ?? broker.port)"
             signing_key = "\(keyPath)"
             batch_max_age = "300ms"
             ack_timeout = "2s"
@@ -68,10 +70,12 @@ struct DeliveryTests {
 
     /// A broker (with TLS and client certificates when `tls`), the simulator, the agent's set-up
     /// and a running acknowledging peer that will lose its first `acksToDrop` acknowledgements.
-    func start(tls: Bool = false, acksToDrop: Int = 0) throws -> (Broker, ChildProcess, Setup, AcknowledgingPeer) {
+    func start(tls: Bool = false, acksToDrop: Int = 0, viaPort: Int? = nil) throws -> (
+        Broker, ChildProcess, Setup, AcknowledgingPeer
+    ) {
         let broker = try Broker(tls: tls)
         let (sim, url) = try Peers.simulator(["--profile", "xy-md02"])
-        let setup = try setup(broker: broker, simulator: url)
+        let setup = try setup(broker: broker, simulator: url, viaPort: viaPort)
         let peer = try AcknowledgingPeer(
             port: broker.port, verifier: setup.verifier,
             tls: broker.tls.map {
@@ -83,12 +87,14 @@ struct DeliveryTests {
     }
 
     /// Runs the agent until `done` holds (or a deadline), then shuts it down gracefully.
-    func runAgent(_ setup: Setup, until done: (Agent) async -> Bool) async throws -> (Agent, Bool) {
+    func runAgent(
+        _ setup: Setup, until done: (Agent) async -> Bool, timeout: Duration = .seconds(60)
+    ) async throws -> (Agent, Bool) {
         let agent = try Agent(configuration: setup.configuration, version: "test", logger: Logger(label: "agent"))
         let group = ServiceGroup(configuration: .init(services: [agent], logger: Logger(label: "group")))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            _ = await eventually(timeout: .seconds(60), every: .milliseconds(50)) { await done(agent) }
+            _ = await eventually(timeout: timeout, every: .milliseconds(50)) { await done(agent) }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }

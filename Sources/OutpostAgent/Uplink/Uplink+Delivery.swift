@@ -34,8 +34,14 @@ extension Uplink {
                     }
                 reconnectAfterRefusal(in: wait)
             case .disconnected(let expected):
-                state.withLock { $0.lostConnection() }
-                if !expected { errors.failed("uplink.disconnected", "connection to \(configuration.broker) lost") }
+                let drop = state.withLock { state in
+                    state.lostConnection()
+                    return state.disconnections
+                }
+                if !expected {
+                    errors.failed("uplink.disconnected", "connection to \(configuration.broker) lost")
+                    superviseReconnect(afterDrop: drop)
+                }
             case .published(let id):
                 // The broker has it; only the hub's acknowledgement deletes a batch.
                 lastPublished.store(id, ordering: .relaxed)
@@ -43,6 +49,23 @@ extension Uplink {
                 guard topic == topics.ack else { continue }
                 await acknowledge(payload)
             }
+        }
+    }
+
+    /// libmosquitto's network loop reconnects by itself after a lost connection, but over TLS a
+    /// handshake that fails with a reset (the link still down, the broker restarting) makes its
+    /// thread exit for good (eclipse-mosquitto issues 2825 and 3258; Debian 12 ships 2.0.11): the
+    /// agent would never connect again. So if the connection has not come back 30 s after a drop,
+    /// the agent restarts the loop itself (harmless when the loop was merely waiting), and keeps
+    /// trying with its own backoff (1 s doubling to 60 s) until it connects.
+    private func superviseReconnect(afterDrop drop: Int) {
+        connectQueue.asyncAfter(deadline: DispatchTime.now() + .seconds(30)) { [self] in
+            let stalled = state.withLock { !$0.connected && $0.disconnections == drop }
+            guard stalled, !client.isShutDown else { return }
+            logger.warning(
+                "uplink still disconnected 30 s after the drop; restarting the connection",
+                metadata: ["mqtt.broker": "\(configuration.broker)"])
+            reconnectAfterRefusal(in: .zero)
         }
     }
 
@@ -54,8 +77,13 @@ extension Uplink {
             do throws(MQTTError) {
                 try client.reconnectAfterRefusal()
             } catch {
+                guard !client.isShutDown else { return }
                 errors.failed("uplink.connect", error.description)
-                reconnectAfterRefusal(in: .seconds(5))
+                let wait = refusalBackoff.withLock { backoff in
+                    backoff.recordFailure(at: .now, random: Double.random(in: 0..<1))
+                    return backoff.delay(afterFailures: backoff.failures, random: Double.random(in: 0..<1))
+                }
+                reconnectAfterRefusal(in: wait)
             }
         }
     }

@@ -43,8 +43,12 @@ struct UplinkState: Sendable {
     /// The connection dropped: nothing is in flight any more.
     mutating func lostConnection() {
         connected = false
+        disconnections += 1
         inFlight.removeAll()
     }
+
+    /// How many times the connection dropped: tells a reconnect check whether it is still current.
+    var disconnections = 0
 }
 
 /// Spends a bytes-per-second budget for backfill over metered links. Pure.
