@@ -235,4 +235,48 @@ struct FleetSecurityTests {
         #expect(table.exitStatus == 0 && table.stdout.contains("GATEWAY") && table.stdout.contains("gw-b"), "\(table)")
         #expect(table.stdout.contains("revoked"), "\(table.stdout)")
     }
+
+    @Test("A new gateway, the documented way: provision, enroll, run the agent with its bundle; its readings reach the hub over TLS")
+    func provisionToDashboard() async throws {
+        let fleet = try Fleet()
+        try fleet.startBroker()
+        let (sim, url) = try Peers.simulator(["--profile", "xy-md02"])
+        defer { sim.terminate() }
+        let gateway = fleet.folder.path + "/gw-new"
+        let sources = fleet.folder.write(
+            Array("[[modbus]]\nname = \"dev\"\nurl = \"\(url)\"\nprofile = \"xy-md02\"\ninterval = \"500ms\"\n".utf8),
+            to: "new-sources.toml")
+        let made = try outpostctl([
+            "provision", "gw-new", "--ca", fleet.ca, "--broker", "mqtts://127.0.0.1:\(fleet.port)", "--sources", sources,
+            "--config-dir", gateway, "--data-dir", gateway + "/data", "--out", gateway,
+        ])
+        #expect(made.exitStatus == 0, "\(made)")
+        let hubIdentity = fleet.brokerFiles + "/hub/outpost-hub"
+        let hub = try HubProcess(
+            brokerPort: nil,
+            extra: """
+                [broker]
+                url = "mqtts://127.0.0.1:\(fleet.port)"
+                client_id = "hub-under-test"
+                ca = "\(fleet.ca)/ca.pem"
+                certificate = "\(hubIdentity).pem"
+                key = "\(hubIdentity).key"
+                """, hubKeys: "ca = \"\(fleet.ca)/ca.pem\"")
+        try hub.start(withBroker: true)
+        let enrolled = try outpostctl([
+            "enroll", "gw-new", "--hub", "http://127.0.0.1:\(hub.httpPort)", "--token", hub.token, "--cert", gateway + "/gw-new.pem",
+        ])
+        #expect(enrolled.exitStatus == 0, "\(enrolled)")
+        let agent = try ChildProcess(
+            Binaries.path("outpost-agent"), ["run", "--config", gateway + "/agent.toml"],
+            environment: ["OUTPOST_HARDWARE_DIR": packageRoot() + "/hardware"])
+        defer { agent.terminate() }
+        let online = await eventually(timeout: .seconds(60), every: .milliseconds(200)) {
+            let answer = (try? hub.call("GET", "/api/v1/gateways/gw-new/latest", bearer: hub.token).json) ?? [:]
+            return (answer["latest"] as? [[String: Any]])?.contains { $0["series"] as? String == "dev.temperature" } ?? false
+        }
+        #expect(online, "readings of gw-new reached the hub through the TLS broker")
+        let state = try hub.call("GET", "/api/v1/gateways/gw-new", bearer: hub.token).json["gateway"] as? [String: Any]
+        #expect(state?["state"] as? String == "online", "\(String(describing: state))")
+    }
 }
