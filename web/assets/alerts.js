@@ -51,26 +51,7 @@
     if (!tbody.children.length) { const tr = document.createElement("tr"); Outpost.cell(tr, "No alerts here.").colSpan = 9; tbody.appendChild(tr); }
     before = body.next_before || null;
     document.getElementById("more").style.display = before ? "" : "none";
-    const shown = (alert) => {
-    const states = { open: ["firing", "acknowledged"], all: ["firing", "acknowledged", "resolved"] }[state] || [state];
-    return states.includes(alert.state) && (!gatewayInput.value || alert.gateway === gatewayInput.value);
-  };
-
-  /** Puts one alert's new state in the table without disturbing the rest (nor a note being typed). */
-  const upsert = (alert, force) => {
-    const tbody = document.querySelector("#alerts tbody");
-    const existing = tbody.querySelector(`tr[data-alert="${alert.id}"]`);
-    if (existing) {
-      const note = existing.querySelector("input.note");
-      if (!force && note && note.value) return;
-      existing.replaceWith(row(alert));
-    } else if (shown(alert)) {
-      const empty = tbody.querySelector("tr:not([data-alert])"); if (empty) empty.remove();
-      tbody.prepend(row(alert));
-    }
-  };
-
-  document.querySelectorAll("#states button").forEach((b) => b.classList.toggle("selected", b.dataset.state === state));
+    document.querySelectorAll("#states button").forEach((b) => b.classList.toggle("selected", b.dataset.state === state));
   };
 
   const shown = (alert) => {
