@@ -55,6 +55,9 @@
   document.getElementById("enrol").onsubmit = async (event) => {
     event.preventDefault();
     const body = form("enrol");
+    // A certificate is checked by the hub against the fleet CA; a bare key is taken as it is.
+    body[body.pem.includes("BEGIN CERTIFICATE") ? "certificate" : "public_key"] = body.pem;
+    delete body.pem;
     for (const key of ["latitude", "longitude"]) { if (body[key] === "") delete body[key]; else body[key] = Number(body[key]); }
     try { await Outpost.api("/api/v1/gateways", { method: "POST", body }); event.target.reset(); done(`Enrolled ${body.id}.`); } catch (e) { Outpost.fail(e); }
   };
