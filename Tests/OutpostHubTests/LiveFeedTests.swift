@@ -120,4 +120,22 @@ struct LiveFeedTests {
         #expect(idleMessages.count == 3, "the gateway-wide subscriber kept only the newest 3 of 10")
         #expect(feed.dropped == 9 && feed.clientCount == 0)
     }
+
+    @Test("Several chunks of one series in a frame go out as one message, in time order")
+    func chunksJoined() async throws {
+        let feed = LiveFeed()
+        let client = feed.connect()
+        feed.subscribe(client.id, to: [SeriesKey(gateway: "gw", name: "flow")])
+        let chunks = try [Int64(20), 10].map { time in
+            FrameChunk(
+                seriesID: 0,
+                chunk: try Chunk(encoding: SampleColumns([Sample(timestamp: time, value: Double(time))]), resolution: nil, clockSynchronised: true))
+        }
+        feed.committed(gateway: "gw", try IngestPlan(series: [SeriesDescriptor(id: 0, name: "flow")], chunks: chunks, clock: nil))
+        feed.disconnect(client.id)
+        var messages: [String] = []
+        for await message in client.messages { messages.append(message) }
+        #expect(messages.count == 1)
+        #expect(messages.first?.contains(#""samples":[[10,10,"good"],[20,20,"good"]]"#) == true, "\(messages)")
+    }
 }

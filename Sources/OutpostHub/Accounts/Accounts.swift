@@ -16,6 +16,9 @@ public struct Accounts: Sendable {
     public let throttle: LoginThrottle
     let clock: WallClock
 
+    /// A bcrypt hash no password matches in practice, checked for unknown names.
+    private static let decoyHash = Bcrypt.hash("outpost decoy \(UInt64.random(in: 0...UInt64.max))", cost: 11)
+
     /// The shortest password accepted.
     public static let minimumPasswordLength = 10
 
@@ -58,7 +61,10 @@ public struct Accounts: Sendable {
     public func login(_ name: String, password: String, client: String) throws -> LoginOutcome {
         let now = clock()
         if let wait = throttle.wait(user: name, client: client, now: now) { return .throttled(retryAfter: wait) }
-        guard let user = try store.user(name), Bcrypt.verify(password, hash: user.passwordHash) else {
+        let user = try store.user(name)
+        // An unknown name costs the same bcrypt as a wrong password: timing does not tell which.
+        let matches = Bcrypt.verify(password, hash: user?.passwordHash ?? Self.decoyHash)
+        guard let user, matches else {
             throttle.failed(user: name, client: client, now: now)
             return .refused
         }

@@ -117,20 +117,23 @@ public final class LiveFeed: AlertListener, Sendable {
                 .map { ($0.continuation, $0.series) }
         }
         guard !clients.isEmpty else { return }
-        var messages: [String: String] = [:]
+        // A frame may hold several chunks of one series: their samples go out as one message.
+        var samples: [String: [[Any]]] = [:]
         for row in plan.chunks {
             let key = SeriesKey(gateway: gateway, name: row.series)
             let wanted = clients.contains { $0.1.contains(key) || $0.1.contains(SeriesKey(gateway: gateway, name: "")) }
-            guard wanted, messages[row.series] == nil, let columns = try? row.stored.columns() else { continue }
-            let samples = columns.timestamps.indices.map { index -> [Any] in
-                [
+            guard wanted, let columns = try? row.stored.columns() else { continue }
+            for index in columns.timestamps.indices {
+                samples[row.series, default: []].append([
                     columns.timestamps[index], JSONResponse.number(columns.values[index]),
                     (columns.qualities?[index] ?? .good).description,
-                ]
+                ])
             }
-            messages[row.series] = Self.text([
-                "type": "readings", "gateway": gateway, "series": row.series, "samples": samples,
-            ])
+        }
+        var messages: [String: String] = [:]
+        for (series, rows) in samples {
+            let ordered = rows.sorted { ($0[0] as? Int64 ?? 0) < ($1[0] as? Int64 ?? 0) }
+            messages[series] = Self.text(["type": "readings", "gateway": gateway, "series": series, "samples": ordered])
         }
         for (continuation, series) in clients {
             for (name, message) in messages
