@@ -81,12 +81,48 @@ struct AlertTests {
         let fleet = try QueryEngine(store: hub.store).fleet(now: start)
         #expect(fleet.first?.openAlerts == 1)
 
-        // A backlog from before arrives late: not scored against the present, no alert.
+        // A backlog from long before arrives late: not scored against the present, no alert.
         for frame in try frames(hub, from: start - 600 * NS.minute, count: 120, sequence: 200, shift: { _ in 50 }) {
             _ = await hub.pipeline.ingest(frame)
         }
         await engine.settle()
         #expect(engine.counters.late == 120)
         #expect(try hub.store.alerts(in: Set(Alert.State.allCases), limit: 10).count == 2)
+    }
+
+    @Test("Late readings within the hour are scored against a copy of the detector: normal ones quietly, an anomalous one counted; neither opens an alert, and the series' own state is untouched")
+    func lateWithinTheHour() async throws {
+        var detection = DetectionConfiguration()
+        detection.learningSamples = 300
+        let hub = try HubFixture(detection: detection)
+        let engine = try #require(hub.detection)
+        let start: Int64 = 1_800_000_000 * NS.second / NS.hour * NS.hour
+        // 10 hours at one reading a minute, but a gap of 40 minutes from 9:00 to 9:40 …
+        for frame in try frames(hub, from: start, count: 540, sequence: 1) { _ = await hub.pipeline.ingest(frame) }
+        for frame in try frames(hub, from: start + 580 * NS.minute, count: 20, sequence: 50) {
+            _ = await hub.pipeline.ingest(frame)
+        }
+        await engine.settle()
+        #expect(engine.counters.scored == 560)
+        // … whose readings arrive after the newer ones: normal values, scored quietly.
+        for frame in try frames(hub, from: start + 540 * NS.minute, count: 40, sequence: 80) {
+            _ = await hub.pipeline.ingest(frame)
+        }
+        await engine.settle()
+        #expect(engine.counters.lateScored == 40 && engine.counters.late == 0)
+        #expect(engine.counters.lateAnomalous == 0, "normal late readings are not anomalous")
+        // A late spike (the same minute, sent again with another sequence) is anomalous; no alert opens for it.
+        let spike = try hub.frame(90, ["t": [Sample(timestamp: start + 545 * NS.minute + NS.second, value: 35)]])
+        _ = await hub.pipeline.ingest(spike)
+        await engine.settle()
+        #expect(engine.counters.lateAnomalous == 1)
+        #expect(try hub.store.alerts(in: Set(Alert.State.allCases), limit: 10).isEmpty, "a late reading never opens an alert")
+        // Fresh readings are still scored against the series' own state, which the late ones did not move.
+        for frame in try frames(hub, from: start + 600 * NS.minute, count: 30, sequence: 100) {
+            _ = await hub.pipeline.ingest(frame)
+        }
+        await engine.settle()
+        #expect(engine.counters.scored == 590)
+        #expect(try hub.store.alerts(in: Set(Alert.State.allCases), limit: 10).isEmpty)
     }
 }

@@ -7,16 +7,23 @@ import Synchronization
 
 /// Anomaly detection at ingest: every applied frame's readings, in true time, go through their
 /// series' detectors on a queue of their own (ingest never waits for it), and the scores drive
-/// each series' alert. Readings older than the newest one a series has scored (a backlog arriving
-/// after fresh data) are counted as late and not scored: scoring them against the present would
-/// raise alerts about a past that is over.
+/// each series' alert. A reading older than the newest one its series has scored (a batch overtaken
+/// by a later one, a backlog arriving after fresh data) is late: within an hour of the newest it
+/// is scored against a copy of the series' detector (the state its time implies, near enough),
+/// which the copy then forgets; an anomalous late reading adds to an open alert but never opens
+/// one, so a past that is over raises nothing. Older late readings are counted, not scored.
 public final class DetectionEngine: Sendable {
     /// What detection has done.
     public struct Counters: Sendable, Hashable {
         /// Readings scored.
         public var scored = 0
-        /// Readings not scored because their series had newer ones.
+        /// Readings older than their series' newest, by more than the late horizon: counted,
+        /// not scored (the detector's state of their time is gone).
         public var late = 0
+        /// Late readings within the horizon, scored against a copy of the series' detector.
+        public var lateScored = 0
+        /// Of those, the anomalous ones (they add to an open alert; they never open one).
+        public var lateAnomalous = 0
         /// Alerts opened, by kind.
         public var opened: [String: Int] = [:]
         /// Alerts resolved.
@@ -165,10 +172,25 @@ public final class DetectionEngine: Sendable {
             var state = states.withLock { $0[key] } ?? Self.newState(key, resolution: steps[row.series] ?? nil, configuration, resolveAfter)
             var scored = 0
             var late = 0
+            var lateScored = 0
+            var lateAnomalous = 0
+            var scratch: SeriesDetector?  // the copy late readings are scored with
             for index in order where columns.quality(at: index) == .good {
                 let time = columns.timestamps[index]
                 guard time > state.newest else {
-                    late += 1
+                    guard state.newest &- time <= Self.lateHorizon else {
+                        late += 1
+                        continue
+                    }
+                    if scratch == nil { scratch = state.detector }
+                    guard let score = scratch?.score(columns.values[index], at: time) else { continue }
+                    lateScored += 1
+                    if score.isAnomalous, !score.learning {
+                        lateAnomalous += 1
+                        if let id = state.tracker.openID {
+                            act(on: .touch(id: id, score: score.value, at: time, kind: nil), state: &state, series: key)
+                        }
+                    }
                     continue
                 }
                 state.newest = time
@@ -181,9 +203,14 @@ public final class DetectionEngine: Sendable {
             counts.withLock {
                 $0.scored += scored
                 $0.late += late
+                $0.lateScored += lateScored
+                $0.lateAnomalous += lateAnomalous
             }
         }
     }
+
+    /// How much older than a series' newest reading a late reading may be and still be scored.
+    static let lateHorizon: Int64 = 3_600_000_000_000
 
     private static func newState(
         _ key: SeriesKey, resolution: Double?, _ configuration: DetectionConfiguration, _ resolveAfter: Duration

@@ -48,7 +48,8 @@ struct OperationsRoutes {
         if let detection = services.pipeline.detection {
             let counts = detection.counters
             object["detection"] = [
-                "scored": counts.scored, "late": counts.late, "alerts_opened": counts.opened,
+                "scored": counts.scored, "late": counts.late, "late_scored": counts.lateScored,
+                "late_anomalous": counts.lateAnomalous, "alerts_opened": counts.opened,
                 "alerts_resolved": counts.resolved, "alert_write_failures": counts.failures,
                 "queue": detection.queueDepth,
             ] as [String: Any]
@@ -89,7 +90,9 @@ struct OperationsRoutes {
         if let detection = services.pipeline.detection {
             let counts = detection.counters
             metrics.counter("readings_scored", "Readings scored by the anomaly detectors", value: counts.scored)
-            metrics.counter("readings_late", "Readings not scored because newer ones of their series came first", value: counts.late)
+            metrics.counter("readings_late", "Readings more than an hour older than their series' newest: not scored", value: counts.late)
+            metrics.counter("readings_late_scored", "Late readings within the hour, scored against a copy of the detector", value: counts.lateScored)
+            metrics.counter("readings_late_anomalous", "Late readings found anomalous (never opening an alert)", value: counts.lateAnomalous)
             for (kind, count) in counts.opened {
                 metrics.counter("alerts_opened", "Alerts opened, by kind", [("kind", kind)], value: count)
             }
