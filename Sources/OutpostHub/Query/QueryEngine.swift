@@ -98,6 +98,9 @@ public struct GatewayOverview: Sendable, Hashable {
     /// What the store knows.
     public var record: GatewayRecord
     /// `online`, `silent` (online but nothing heard lately), `offline`, `revoked` or `unenrolled`.
+    /// A gateway's own status reports (MQTT; its last will says offline) decide online and
+    /// offline; one that never sent one (it posts frames over HTTP) is online while its frames
+    /// keep coming, and offline before its first.
     public var state: String
     /// Open alerts (firing or acknowledged).
     public var openAlerts: Int
@@ -110,8 +113,8 @@ public struct GatewayOverview: Sendable, Hashable {
         state =
             if record.revokedAt != nil { "revoked" }
             else if !record.enrolled { "unenrolled" }
-            else if !record.online { "offline" }
-            else if let seen = record.lastSeen, now &- seen > silence { "silent" }
-            else { "online" }
+            else if record.agentVersion != nil && !record.online { "offline" }
+            else if let seen = record.lastSeen { now &- seen > silence ? "silent" : "online" }
+            else { "offline" }
     }
 }
