@@ -119,7 +119,7 @@ public struct CertificateAuthority {
         guard let pem = try? FileIO.read(folder + "/issued/\(commonName).pem"),
             let issued = try? Certificate(pemEncoded: String(decoding: pem, as: UTF8.self))
         else { return false }
-        let serial = issued.serialNumber.bytes.map { String(format: "%02x", $0) }.joined()
+        let serial = Hex.encode(issued.serialNumber.bytes)
         var lines = revokedEntries().map { "\($0.serial) \($0.name)" }
         if !lines.contains(where: { $0.hasPrefix(serial + " ") }) { lines.append("\(serial) \(commonName)") }
         try FileIO.write(Array((lines.joined(separator: "\n") + "\n").utf8), to: revokedPath)
@@ -140,24 +140,12 @@ public struct CertificateAuthority {
     /// Writes `crl.pem`: the revoked serials, signed by the CA, valid for a year (Mosquitto reads
     /// it at start and on reload).
     public func writeRevocationList() throws {
-        let revoked = revokedEntries().compactMap { entry in Self.bytes(hex: entry.serial) }
+        let revoked = revokedEntries().compactMap { entry in Hex.decode(entry.serial) }
         let der = try RevocationList.der(
             issuer: certificate.subject, revokedSerials: revoked, thisUpdate: Date().addingTimeInterval(-60),
             nextUpdate: Date().addingTimeInterval(365 * 86_400), key: key)
         let pem = PEMDocument(type: "X509 CRL", derBytes: der).pemString
         try FileIO.write(Array((pem + "\n").utf8), to: revocationListPath)
-    }
-
-    private static func bytes(hex: String) -> [UInt8]? {
-        var result: [UInt8] = []
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex) ?? hex.endIndex
-            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
-            result.append(byte)
-            index = next
-        }
-        return result.isEmpty ? nil : result
     }
 
     private init(folder: String, certificate: Certificate, key: P256.Signing.PrivateKey) {

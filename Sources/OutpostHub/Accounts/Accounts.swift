@@ -121,6 +121,6 @@ public struct Accounts: Sendable {
 
     /// The SHA-256 of a secret, in hex: what the store keeps.
     static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(secret.utf8)))
     }
 }

@@ -120,8 +120,7 @@ public final class LiveFeed: AlertListener, Sendable {
         // A frame may hold several chunks of one series: their samples go out as one message.
         var samples: [String: [[Any]]] = [:]
         for row in plan.chunks {
-            let key = SeriesKey(gateway: gateway, name: row.series)
-            let wanted = clients.contains { $0.1.contains(key) || $0.1.contains(SeriesKey(gateway: gateway, name: "")) }
+            let wanted = clients.contains { Self.wants($0.1, gateway: gateway, series: row.series) }
             guard wanted, let columns = try? row.stored.columns() else { continue }
             for index in columns.timestamps.indices {
                 samples[row.series, default: []].append([
@@ -136,13 +135,16 @@ public final class LiveFeed: AlertListener, Sendable {
             messages[series] = Self.text(["type": "readings", "gateway": gateway, "series": series, "samples": ordered])
         }
         for (continuation, series) in clients {
-            for (name, message) in messages
-            where series.contains(SeriesKey(gateway: gateway, name: name))
-                || series.contains(SeriesKey(gateway: gateway, name: ""))
-            {
+            for (name, message) in messages where Self.wants(series, gateway: gateway, series: name) {
                 send(message, to: continuation)
             }
         }
+    }
+
+    /// Whether a subscription holds `series` of `gateway`, by name or as all of the gateway's.
+    private static func wants(_ subscription: Set<SeriesKey>, gateway: String, series: String) -> Bool {
+        subscription.contains(SeriesKey(gateway: gateway, name: series))
+            || subscription.contains(SeriesKey(gateway: gateway, name: ""))
     }
 
     /// A gateway's state changed (online, silent, offline, revoked).

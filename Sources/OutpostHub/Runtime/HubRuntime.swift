@@ -145,8 +145,11 @@ struct Upkeep: Service {
         }
     }
 
-    /// Tells the live feed which gateways changed state since the last tick.
+    /// Tells the live feed which gateways changed state since the last tick. With no client
+    /// connected the fleet is not read at all; the first tick after one connects tells it every
+    /// change since the last push.
     private func pushGatewayChanges(now: Int64) {
+        guard runtime.feed.clientCount > 0 else { return }
         do {
             let fleet = try QueryEngine(store: runtime.store).fleet(now: now)
             for overview in states.changes(in: fleet) { runtime.feed.gatewayChanged(overview) }

@@ -85,9 +85,8 @@ struct AccountRoutes {
         do {
             try accounts.addUser(name, role: role, password: password)
         } catch let error as AccountError {
-            throw APIError(
-                { if case .exists = error { return HTTPResponse.Status.conflict } else { return .badRequest } }(),
-                "bad_user", error.description)
+            let taken = if case .exists = error { true } else { false }
+            throw APIError(taken ? .conflict : .badRequest, "bad_user", error.description)
         }
         return JSONResponse.make(.created, ["name": name, "role": role.rawValue])
     }

@@ -108,7 +108,7 @@ struct FrameDocument: Codable {
         }
         signature =
             frame.signature.isEmpty
-            ? nil : SignatureDocument(algorithm: frame.signatureAlgorithm.name, value: hexString(frame.signature))
+            ? nil : SignatureDocument(algorithm: frame.signatureAlgorithm.name, value: Hex.encode(frame.signature))
     }
 
     func frame(limits: FrameLimits) throws(WireError) -> BatchFrame {
@@ -162,7 +162,7 @@ struct FrameDocument: Codable {
             guard let algorithm = SignatureAlgorithm(name: signature.algorithm) else {
                 throw .invalidJSON(path: "$.signature.algorithm", reason: "must be none or ecdsa-p256-sha256")
             }
-            guard let bytes = bytes(fromHex: signature.value) else {
+            guard let bytes = Hex.decode(signature.value) else {
                 throw .invalidJSON(path: "$.signature.value", reason: "not hexadecimal")
             }
             frame.signatureAlgorithm = algorithm
@@ -275,36 +275,5 @@ struct JSONDouble: Codable {
             }
             value = Double(bitPattern: bits)
         }
-    }
-}
-
-func hexString(_ bytes: some Sequence<UInt8>) -> String {
-    var text = ""
-    for byte in bytes {
-        text += byte < 16 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
-    }
-    return text
-}
-
-func bytes(fromHex text: String) -> [UInt8]? {
-    let utf8 = Array(text.utf8)
-    guard utf8.count % 2 == 0 else { return nil }
-    var result: [UInt8] = []
-    result.reserveCapacity(utf8.count / 2)
-    var index = 0
-    while index < utf8.count {
-        guard let high = hexDigit(utf8[index]), let low = hexDigit(utf8[index + 1]) else { return nil }
-        result.append(high << 4 | low)
-        index += 2
-    }
-    return result
-}
-
-private func hexDigit(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case 0x30...0x39: byte - 0x30
-    case 0x61...0x66: byte - 0x61 + 10
-    case 0x41...0x46: byte - 0x41 + 10
-    default: nil
     }
 }

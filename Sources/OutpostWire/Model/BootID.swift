@@ -15,15 +15,7 @@ public struct BootID: Hashable, Sendable {
     /// Parses the UUID text form, `8-4-4-4-12` hexadecimal digits, either case.
     public init?(parsing text: some StringProtocol) {
         let hex = String(text.filter { $0 != "-" })
-        guard text.count == 36, hex.count == 32 else { return nil }
-        var bytes: [UInt8] = []
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2)
-            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
-            bytes.append(byte)
-            index = next
-        }
+        guard text.count == 36, hex.count == 32, let bytes = Hex.decode(hex) else { return nil }
         self.init(bytes: bytes)
     }
 
