@@ -1,85 +1,117 @@
-/// What a series normally does at each time of day, once it has shown that it has a daily
-/// cycle: 24 hourly bins, each the average over recent days (each day's mean of the bin counts
-/// once, the last week weighing most, whatever the sampling rate), read with linear
-/// interpolation between bin centres so the expected value has no steps.
-///
-/// The cycle is used only when it is real: after two full days, when the profile predicts each
-/// new day's hourly means (the squared error of the prediction under half the squared spread of
-/// those means around the profile's average, i.e. R² > 0.5) and its range is more than three times
-/// the series' short-term spread. A drifting series without a cycle fails the first test; a flat
-/// one fails the second. While inactive the expected offset is 0 (no adjustment).
-struct SeasonalProfile: Sendable {
-    static let bins = 24
-    static let binWidth: Int64 = 86_400_000_000_000 / Int64(bins)
+/// The cycle a series follows, as far as its history shows.
+public enum SeriesCycle: String, Sendable, Hashable, CaseIterable {
+    /// No cycle worth subtracting (yet).
+    case none
+    /// The same shape every day.
+    case daily
+    /// A shape that repeats every week (weekdays unlike weekends, a weekly shift pattern).
+    case weekly
+}
 
-    private var means = [Double](repeating: 0, count: bins)
-    private var days = [Int](repeating: 0, count: bins)
-    private var todaySum = [Double](repeating: 0, count: bins)
-    private var todayCount = [Int](repeating: 0, count: bins)
-    private var todayIndex = [Int64](repeating: .min, count: bins)
-    private var predictionError = 0.0
+/// What a series normally does at each time of day, or of the week, once it has shown that it
+/// has such a cycle. Hourly means are folded into a daily profile (24 bins, the last week
+/// weighing most) and a weekly one (168 bins, the last four weeks weighing most).
+///
+/// A cycle is used only when it is real, judged by how well it predicts each new hour's mean
+/// before that hour is folded in:
+/// - daily, after two full days: the squared prediction error is under half the spread of the
+///   hourly means around their average (R² > 0.5), and the profile's range is more than three
+///   times the series' short-term spread. A drifting series without a cycle fails the first
+///   test; a flat one fails the second;
+/// - weekly, after two full weeks: the weekly profile's prediction error, over the last two
+///   weeks, is under half of both the daily profile's and the spread of the hourly means, and
+///   its range passes the same test. A daily cycle that does not change with the day of the
+///   week never passes: with a seventh of the data per bin, the weekly profile predicts it worse.
+///
+/// While no cycle is in use the expected offset is 0 (no adjustment).
+struct SeasonalProfile: Sendable {
+    static let hour: Int64 = 3_600_000_000_000
+    static let day = 24 * hour
+    static let week = 7 * day
+    /// 1970-01-01 was a Thursday: the week's bins start on Monday 00:00 UTC.
+    static let weekStart = 3 * day
+
+    private var daily = CycleProfile(bins: 24, memory: 7)
+    private var weekly = CycleProfile(bins: 168, memory: 4)
+    /// The hour being accumulated, in hours since the epoch.
+    private var hourIndex = Int64.min
+    private var hourSum = 0.0
+    private var hourCount = 0
+    /// Daily decision, about two days of memory: prediction error and spread of hourly means.
+    private var dailyError = 0.0
     private var variation = 0.0
-    private var folds = 0
+    private var dailyFolds = 0
+    /// Weekly decision, two weeks of memory, over the same hours for both profiles.
+    private var weeklyError = 0.0
+    private var longDailyError = 0.0
+    private var longVariation = 0.0
+    private var weeklyFolds = 0
     private var firstTimestamp: Int64?
     private var lastTimestamp: Int64 = 0
-    /// Whether the cycle is strong enough to use.
-    private(set) var active = false
-    /// Whether two full days have been seen, so whether there is a cycle has been decided.
+    /// The cycle in use.
+    private(set) var cycle = SeriesCycle.none
+    /// Whether two full days have been seen, so whether there is a daily cycle has been decided.
     private(set) var settled = false
 
-    /// The expected offset from the daily mean at `timestamp` (0 while inactive).
+    /// The expected offset from the series' mean level at `timestamp` (0 while no cycle is used).
     func expected(at timestamp: Int64) -> Double {
-        guard active else { return 0 }
-        return interpolated(at: timestamp) - dailyMean
-    }
-
-    private var dailyMean: Double { means.reduce(0, +) / Double(Self.bins) }
-
-    private func interpolated(at timestamp: Int64) -> Double {
-        let dayPosition = Double(((timestamp % 86_400_000_000_000) + 86_400_000_000_000) % 86_400_000_000_000)
-        let position = dayPosition / Double(Self.binWidth) - 0.5
-        let lower = Int(position.rounded(.down))
-        let fraction = position - Double(lower)
-        let first = means[(lower + Self.bins) % Self.bins]
-        let second = means[(lower + 1) % Self.bins]
-        return first + (second - first) * fraction
-    }
-
-    /// Folds the bin's finished day into its long-run mean.
-    private mutating func fold(_ bin: Int) {
-        guard todayCount[bin] > 0 else { return }
-        let dayMean = todaySum[bin] / Double(todayCount[bin])
-        if days[bin] > 0 {
-            let weight = max(1 / Double(folds + 1), 0.02)
-            predictionError += weight * ((dayMean - means[bin]) * (dayMean - means[bin]) - predictionError)
-            variation += weight * ((dayMean - dailyMean) * (dayMean - dailyMean) - variation)
-            folds += 1
+        switch cycle {
+        case .none: 0
+        case .daily: daily.offset(at: Double(Self.remainder(timestamp, Self.day)) / Double(Self.hour))
+        case .weekly: weekly.offset(at: Double(Self.remainder(timestamp - Self.weekStart, Self.week)) / Double(Self.hour))
         }
-        days[bin] += 1
-        means[bin] += (dayMean - means[bin]) / Double(min(days[bin], 7))
-        todaySum[bin] = 0
-        todayCount[bin] = 0
     }
 
     /// Takes in a sample; `spread` is the series' normal short-term spread, used to judge
-    /// whether the cycle is worth using.
+    /// whether a cycle is worth using. Samples come in time order.
     mutating func update(_ value: Double, at timestamp: Int64, spread: Double) {
-        let day = timestamp >= 0 ? timestamp / 86_400_000_000_000 : (timestamp + 1) / 86_400_000_000_000 - 1
-        let bin = Int((timestamp - day * 86_400_000_000_000) / Self.binWidth)
-        if todayIndex[bin] != day {
-            fold(bin)
-            todayIndex[bin] = day
+        let index = (timestamp - Self.remainder(timestamp, Self.hour)) / Self.hour
+        if index != hourIndex {
+            if hourCount > 0 { fold(hourIndex, hourMean: hourSum / Double(hourCount)) }
+            hourIndex = index
+            hourSum = 0
+            hourCount = 0
         }
-        todaySum[bin] += value
-        todayCount[bin] += 1
-        if days[bin] == 0 { means[bin] = todaySum[bin] / Double(todayCount[bin]) }
+        hourSum += value
+        hourCount += 1
         if firstTimestamp == nil { firstTimestamp = timestamp }
         lastTimestamp = max(lastTimestamp, timestamp)
-        guard let first = firstTimestamp, lastTimestamp - first >= 2 * 86_400_000_000_000,
-            !todayCount.indices.contains(where: { days[$0] == 0 && todayCount[$0] == 0 })
-        else { return }
-        settled = true
-        let range = (means.max() ?? 0) - (means.min() ?? 0)
-        active = folds >= Self.bins && predictionError < 0.5 * variation && range > 3 * spread
+        decide(spread: spread)
     }
+
+    /// Scores the finished hour's mean against both profiles' predictions, then folds it in.
+    private mutating func fold(_ index: Int64, hourMean: Double) {
+        let dayBin = Int(Self.remainder(index, 24))
+        let weekBin = Int(Self.remainder(index - Self.weekStart / Self.hour, 168))
+        if let predicted = daily.prediction(dayBin) {
+            let error = (hourMean - predicted) * (hourMean - predicted)
+            let spread = (hourMean - daily.mean) * (hourMean - daily.mean)
+            let weight = max(1 / Double(dailyFolds + 1), 0.02)
+            dailyError += weight * (error - dailyError)
+            variation += weight * (spread - variation)
+            dailyFolds += 1
+            if let weeklyPrediction = weekly.prediction(weekBin) {
+                let longWeight = max(1 / Double(weeklyFolds + 1), 1.0 / 336)
+                weeklyError += longWeight * ((hourMean - weeklyPrediction) * (hourMean - weeklyPrediction) - weeklyError)
+                longDailyError += longWeight * (error - longDailyError)
+                longVariation += longWeight * (spread - longVariation)
+                weeklyFolds += 1
+            }
+        }
+        daily.fold(dayBin, hourMean: hourMean)
+        weekly.fold(weekBin, hourMean: hourMean)
+    }
+
+    private mutating func decide(spread: Double) {
+        guard let first = firstTimestamp, lastTimestamp - first >= 2 * Self.day, daily.known else { return }
+        settled = true
+        let dailyHolds = dailyFolds >= 24 && dailyError < 0.5 * variation && daily.range > 3 * spread
+        let weeklyHolds =
+            lastTimestamp - first >= 2 * Self.week && weekly.known && weeklyFolds >= 168
+            && weeklyError < 0.5 * min(longDailyError, longVariation) && weekly.range > 3 * spread
+        cycle = weeklyHolds ? .weekly : dailyHolds ? .daily : .none
+    }
+
+    /// `value` modulo `divisor`, never negative.
+    static func remainder(_ value: Int64, _ divisor: Int64) -> Int64 { ((value % divisor) + divisor) % divisor }
 }

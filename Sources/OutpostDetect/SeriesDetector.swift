@@ -8,7 +8,7 @@
 /// since the previous sample with the usual changes (rate), and the value with the hard limits.
 /// Each statistic is in units of the series' own variability, so one threshold fits every
 /// series; `DetectorSettings.sensitivity` scales them all. Memory is bounded: a few dozen
-/// numbers and a 24-bin daily profile.
+/// numbers, a 24-bin daily profile and a 168-bin weekly one (about 2 KB).
 public struct SeriesDetector: Sendable {
     /// The settings in use.
     public let settings: DetectorSettings
@@ -16,7 +16,7 @@ public struct SeriesDetector: Sendable {
     private var normal: RobustScale
     private var rates: RobustScale
     private var seasonal = SeasonalProfile()
-    private var seasonalWasActive = false
+    private var cycleInUse = SeriesCycle.none
     /// The usual size of the fast model's spread, learned slowly (log domain).
     private var usualLogSpread = 0.0
     /// How often consecutive samples are equal, learned slowly.
@@ -138,15 +138,32 @@ public struct SeriesDetector: Sendable {
         }
         previous = (timestamp, value)
         seasonal.update(value, at: timestamp, spread: fast.scale)
-        if seasonal.active != seasonalWasActive {
-            // The daily cycle starts (or stops) being subtracted: move both models with it.
-            // The normal model's spread was learned with the cycle in it: it learns again.
+        if seasonal.cycle != cycleInUse {
+            // A cycle starts (or stops) being subtracted: move both models with it. The normal
+            // model's spread was learned with the cycle in it: it learns again.
             let change = seasonal.expected(at: timestamp) - expected
             fast.rebase(to: fast.location - change)
             normal.relearn(location: fast.location, spread: fast.spread)
-            seasonalWasActive = seasonal.active
+            cycleInUse = seasonal.cycle
         }
         return samples <= settings.learningSamples ? .learningPeriod : best
+    }
+
+    /// The cycle the series has shown and the detectors subtract.
+    public var cycle: SeriesCycle { cycleInUse }
+
+    /// Scores a late sample, older than samples already taken in, against the state its time
+    /// implies: the series' long-run level and spread (the normal model) with the cycle's
+    /// expectation at that time and the hard limits. The fast, recent state of that moment is
+    /// gone, so a late sample is judged as a spike against the normal. Learns nothing.
+    public func scoreLate(_ value: Double, at timestamp: Int64) -> AnomalyScore {
+        guard value.isFinite else { return .normal }
+        guard samples > settings.learningSamples else { return .learningPeriod }
+        if let lower = settings.lowerLimit, value < lower { return AnomalyScore(value: 1, kind: .limit, learning: false) }
+        if let upper = settings.upperLimit, value > upper { return AnomalyScore(value: 1, kind: .limit, learning: false) }
+        let deviation = abs(normal.deviation(value - seasonal.expected(at: timestamp)))
+        let score = AnomalyScore.excess(deviation, over: 6 / max(settings.sensitivity, 0.01))
+        return score > 0 ? AnomalyScore(value: score, kind: .spike, learning: false) : .normal
     }
 }
 

@@ -100,6 +100,59 @@ struct DetectorTests {
         #expect(normal[afternoon..<(afternoon + 60)].filter(\.isAnomalous).count <= 1)
     }
 
+    @Test("A weekly cycle (a plant closed at weekends): learned after two weeks, then a weekday's afternoon on a Saturday is anomalous and normal weekends and weekdays are quiet; a daily cycle alone never passes for weekly")
+    func weeklyCycle() {
+        // Day 0 is a Monday. Weekdays follow the daily cycle (10 to 30); Saturdays and Sundays
+        // stay near 12 all day.
+        let weeks = 4 * 7 * days
+        let saturdayAfternoon = (3 * 7 + 5) * days + 840  // week 4, Saturday 14:00
+        func closed(_ index: Int) -> Bool { (index / days) % 7 >= 5 }
+        func week(_ series: inout SyntheticSeries, fault: Range<Int>?) -> [AnomalyScore] {
+            let cycle = SyntheticSeries(seed: 0)
+            return run(&series, count: weeks) { index, value in
+                let weekday = closed(index) ? value - cycle.cycle(index) + 12 : value
+                return fault?.contains(index) == true ? weekday - 12 + cycle.cycle(index) : weekday
+            }
+        }
+        var series = SyntheticSeries(seed: 14)
+        let fault = saturdayAfternoon..<(saturdayAfternoon + 60)
+        let scores = week(&series, fault: fault)
+        #expect(scores[fault].filter(\.isAnomalous).count >= 50, "a weekday's level on a Saturday afternoon")
+        let settled = scores[(15 * days)...].enumerated().filter { !fault.contains($0.offset + 15 * days) && $0.element.isAnomalous }
+        #expect(settled.count <= 3, "normal weeks once the weekly cycle is learned: \(settled.map { ($0.offset + 15 * days, $0.element.kind?.rawValue ?? "") })")
+
+        var detector = SeriesDetector(settings: DetectorSettings(resolution: 0.1))
+        var replay = SyntheticSeries(seed: 14)
+        let cycle = SyntheticSeries(seed: 0)
+        for index in 0..<(15 * days) {
+            let value = replay.value(index)
+            _ = detector.score(closed(index) ? value - cycle.cycle(index) + 12 : value, at: replay.timestamp(index))
+        }
+        #expect(detector.cycle == .weekly)
+        var daily = SyntheticSeries(seed: 15)
+        var dailyDetector = SeriesDetector(settings: DetectorSettings(resolution: 0.1))
+        for index in 0..<(3 * 7 * days) { _ = dailyDetector.score(daily.value(index), at: daily.timestamp(index)) }
+        #expect(dailyDetector.cycle == .daily)
+    }
+
+    @Test("A late sample is scored against the normal for its time: the afternoon's level is normal at 14:00 and anomalous at 02:00 of a past day")
+    func lateSample() {
+        var series = SyntheticSeries(seed: 16)
+        var detector = SeriesDetector(settings: DetectorSettings(resolution: 0.1))
+        let count = 6 * days
+        for index in 0..<count { _ = detector.score(series.value(index), at: series.timestamp(index)) }
+        let afternoon = 4 * days + 840
+        let night = 4 * days + 120
+        let level = series.cycle(afternoon)
+        #expect(detector.scoreLate(level, at: series.timestamp(afternoon)).isAnomalous == false)
+        let late = detector.scoreLate(level, at: series.timestamp(night))
+        #expect(late.isAnomalous && late.kind == .spike, "\(late)")
+        #expect(detector.scoreLate(.nan, at: series.timestamp(night)) == AnomalyScore(value: 0, kind: nil, learning: false))
+        var young = SeriesDetector()
+        _ = young.score(1, at: 0)
+        #expect(young.scoreLate(1_000, at: -1).learning, "nothing is judged during the learning period")
+    }
+
     @Test("An impossible jump is called a rate anomaly; a value beyond the profile's limit, a limit anomaly")
     func rateAndLimits() {
         var series = SyntheticSeries(seed: 12)

@@ -44,7 +44,7 @@ struct AlertTests {
         }
     }
 
-    @Test("At ingest: a lasting shift opens one alert, it is acknowledged, it resolves when the series is normal again; a late backlog raises nothing")
+    @Test("At ingest: a lasting shift opens one alert, it is acknowledged, it resolves when the series is normal again; a late backlog is scored against its time and raises nothing")
     func atIngest() async throws {
         var detection = DetectionConfiguration()
         detection.learningSamples = 300
@@ -81,13 +81,24 @@ struct AlertTests {
         let fleet = try QueryEngine(store: hub.store).fleet(now: start)
         #expect(fleet.first?.openAlerts == 1)
 
-        // A backlog from long before arrives late: not scored against the present, no alert.
-        for frame in try frames(hub, from: start - 600 * NS.minute, count: 120, sequence: 200, shift: { _ in 50 }) {
+        // A normal backlog from long before arrives late: scored against the series' normal for
+        // its time, quietly.
+        for frame in try frames(hub, from: start - 600 * NS.minute, count: 60, sequence: 200) {
             _ = await hub.pipeline.ingest(frame)
         }
         await engine.settle()
-        #expect(engine.counters.late == 120)
-        #expect(try hub.store.alerts(in: Set(Alert.State.allCases), limit: 10).count == 2)
+        #expect(engine.counters.late == 60 && engine.counters.lateAnomalous == 0)
+        // An absurd one is found anomalous, reading by reading, but it is a past before the open
+        // alert: it neither opens an alert nor touches the open one.
+        for frame in try frames(hub, from: start - 500 * NS.minute, count: 120, sequence: 300, shift: { _ in 50 }) {
+            _ = await hub.pipeline.ingest(frame)
+        }
+        await engine.settle()
+        #expect(engine.counters.late == 180 && engine.counters.lateAnomalous == 120)
+        let after = try hub.store.alerts(in: Set(Alert.State.allCases), limit: 10)
+        #expect(after.count == 2)
+        #expect(after.first { $0.id == open.id }?.lastAnomalyAt == acknowledged.lastAnomalyAt)
+        #expect(engine.counters.scored == 900, "the series' own state moved only with in-order readings")
     }
 
     @Test("Late readings within the hour are scored against a copy of the detector: normal ones quietly, an anomalous one counted; neither opens an alert, and the series' own state is untouched")

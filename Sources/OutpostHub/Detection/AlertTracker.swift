@@ -27,6 +27,8 @@ struct AlertTracker: Sendable {
     var openID: Int64?
     /// Its kind as last recorded.
     var openKind: AnomalyKind?
+    /// When it opened.
+    var openedAt: Int64?
     private var pending = 0
     private var pendingKind: AnomalyKind?
     private var lastAnomaly: Int64 = .min
@@ -48,6 +50,7 @@ struct AlertTracker: Sendable {
             pending = 0
             defer { pendingKind = nil }
             openKind = pendingKind ?? kind
+            openedAt = time
             return .open(kind: pendingKind ?? kind, score: score.value, at: time)
         }
         if score.value < quiet {
@@ -57,6 +60,7 @@ struct AlertTracker: Sendable {
         if let openID, score.value < quiet, time - lastAnomaly >= resolveAfter {
             self.openID = nil
             openKind = nil
+            openedAt = nil
             return .resolve(id: openID, at: time)
         }
         return .none

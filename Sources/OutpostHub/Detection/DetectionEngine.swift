@@ -10,19 +10,22 @@ import Synchronization
 /// each series' alert. A reading older than the newest one its series has scored (a batch overtaken
 /// by a later one, a backlog arriving after fresh data) is late: within an hour of the newest it
 /// is scored against a copy of the series' detector (the state its time implies, near enough),
-/// which the copy then forgets; an anomalous late reading adds to an open alert but never opens
-/// one, so a past that is over raises nothing. Older late readings are counted, not scored.
+/// which the copy then forgets; older ones against the series' long-run normal for their time of
+/// day or week (`SeriesDetector.scoreLate`). An anomalous late reading adds to the open alert
+/// when it falls after the alert opened, and never opens one, so a past that is over raises
+/// nothing.
 public final class DetectionEngine: Sendable {
     /// What detection has done.
     public struct Counters: Sendable, Hashable {
         /// Readings scored.
         public var scored = 0
-        /// Readings older than their series' newest, by more than the late horizon: counted,
-        /// not scored (the detector's state of their time is gone).
+        /// Readings older than their series' newest by more than the late horizon, scored
+        /// against the series' long-run normal for their time.
         public var late = 0
         /// Late readings within the horizon, scored against a copy of the series' detector.
         public var lateScored = 0
-        /// Of those, the anomalous ones (they add to an open alert; they never open one).
+        /// Late readings of either kind found anomalous (they add to an open alert; they never
+        /// open one).
         public var lateAnomalous = 0
         /// Alerts opened, by kind.
         public var opened: [String: Int] = [:]
@@ -79,6 +82,7 @@ public final class DetectionEngine: Sendable {
                 var state = Self.newState(alert.series, resolution: nil, configuration, resolveAfter)
                 state.tracker.openID = alert.id
                 state.tracker.openKind = AnomalyKind(rawValue: alert.kind.rawValue)
+                state.tracker.openedAt = alert.openedAt
                 states[alert.series] = state
             }
         }
@@ -178,16 +182,19 @@ public final class DetectionEngine: Sendable {
             for index in order where columns.quality(at: index) == .good {
                 let time = columns.timestamps[index]
                 guard time > state.newest else {
-                    guard state.newest &- time <= Self.lateHorizon else {
+                    let score: AnomalyScore
+                    if state.newest &- time <= Self.lateHorizon {
+                        if scratch == nil { scratch = state.detector }
+                        guard let scored = scratch?.score(columns.values[index], at: time) else { continue }
+                        score = scored
+                        lateScored += 1
+                    } else {
+                        score = state.detector.scoreLate(columns.values[index], at: time)
                         late += 1
-                        continue
                     }
-                    if scratch == nil { scratch = state.detector }
-                    guard let score = scratch?.score(columns.values[index], at: time) else { continue }
-                    lateScored += 1
                     if score.isAnomalous, !score.learning {
                         lateAnomalous += 1
-                        if let id = state.tracker.openID {
+                        if let id = state.tracker.openID, let opened = state.tracker.openedAt, time >= opened {
                             act(on: .touch(id: id, score: score.value, at: time, kind: nil), state: &state, series: key)
                         }
                     }

@@ -90,7 +90,7 @@ struct OperationsRoutes {
         if let detection = services.pipeline.detection {
             let counts = detection.counters
             metrics.counter("readings_scored", "Readings scored by the anomaly detectors", value: counts.scored)
-            metrics.counter("readings_late", "Readings more than an hour older than their series' newest: not scored", value: counts.late)
+            metrics.counter("readings_late", "Readings more than an hour older than their series' newest, scored against its long-run normal", value: counts.late)
             metrics.counter("readings_late_scored", "Late readings within the hour, scored against a copy of the detector", value: counts.lateScored)
             metrics.counter("readings_late_anomalous", "Late readings found anomalous (never opening an alert)", value: counts.lateAnomalous)
             for (kind, count) in counts.opened {
