@@ -3,10 +3,11 @@
 #endif
 
 /// The labelled evaluation set for the anomaly detectors, generated (never stored): sensor
-/// series a minute apart over 12 days with what real sensors have — a daily cycle of random
-/// strength (none for some), autocorrelated noise, a slow random-walk drift, quantisation, and
-/// missing minutes — and, from day 5 on, one injected fault of each kind per series at a random
-/// time, labelled with its window.
+/// series a minute apart over 22 days (from a Monday) with what real sensors have — a daily
+/// cycle of random strength (none for some), autocorrelated noise, a slow random-walk drift,
+/// quantisation, and missing minutes — and, from day 5 on, one injected fault of each kind per
+/// series at a random time, labelled with its window. The weekly variant gives every series a
+/// daily cycle on weekdays only (a plant closed at weekends) and adds a weekly fault.
 public struct DetectionDataset: Sendable {
     /// The kinds of fault injected.
     public enum FaultKind: String, Sendable, CaseIterable, Codable {
@@ -22,6 +23,9 @@ public struct DetectionDataset: Sendable {
         case variance
         /// Two hours of the night at the afternoon's level (series with a daily cycle only).
         case cycle
+        /// Two hours of the third Saturday's afternoon at a weekday's level (series whose cycle
+        /// stops at weekends only).
+        case weekly
     }
 
     /// An injected fault.
@@ -46,24 +50,25 @@ public struct DetectionDataset: Sendable {
 
     /// The series.
     public let series: [Series]
-    /// Samples per series before gaps (12 days of minutes).
-    public static let minutes = 12 * 1440
+    /// Samples per series before gaps (22 days of minutes: a weekly cycle is learned in two
+    /// weeks, and its fault falls in the third).
+    public static let minutes = 22 * 1440
     /// The first index where faults may start (day 5, after learning and the daily profile).
     public static let firstFault = 4 * 1440
 
-    /// Generates `count` series from `seed`.
-    public init(count: Int = 60, seed: UInt64 = 2026) {
+    /// Generates `count` series from `seed`; `weekly` closes every series' cycle at weekends.
+    public init(count: Int = 60, seed: UInt64 = 2026, weekly: Bool = false) {
         var random = SeededGenerator(seed: seed)
-        series = (0..<count).map { _ in Self.generate(&random) }
+        series = (0..<count).map { _ in Self.generate(&random, weekly: weekly) }
     }
 
     /// A set built from the series of `outpost-sim` itself.
     public init(series: [Series]) { self.series = series }
 
-    private static func generate(_ random: inout SeededGenerator) -> Series {
+    private static func generate(_ random: inout SeededGenerator, weekly: Bool) -> Series {
         let noise = Double.random(in: 0.2...1.0, using: &random)
         let resolution = [0.01, 0.1, 0.1, 0.5][Int.random(in: 0..<4, using: &random)]
-        let amplitude = Bool.random(using: &random) ? 0 : Double.random(in: 5...25, using: &random) * noise
+        let amplitude = Bool.random(using: &random) && !weekly ? 0 : Double.random(in: 5...25, using: &random) * noise
         let peakHour = Double.random(in: 10...18, using: &random)
         let base = Double.random(in: -20...200, using: &random)
         let start: Int64 = 1_790_000_000_000_000_000 / 86_400_000_000_000 * 86_400_000_000_000
@@ -75,7 +80,8 @@ public struct DetectionDataset: Sendable {
             let hours = Double(index % 1440) / 60
             walk += random.gaussian(deviation: noise * 0.02)
             correlated = 0.5 * correlated + random.gaussian(deviation: noise * 0.87)
-            let cycle: Double = amplitude * cos((hours - peakHour) / 24 * 2 * Double.pi)
+            let weekend = (index / 1440) % 7 >= 5
+            let cycle: Double = weekly && weekend ? -amplitude : amplitude * cos((hours - peakHour) / 24 * 2 * Double.pi)
             clean[index] = base + cycle + walk + correlated
         }
         var values = clean
@@ -83,6 +89,13 @@ public struct DetectionDataset: Sendable {
         // One fault of each kind, in a random order, 16-hour slots from day 5 on.
         var kinds: [FaultKind] = [.spike, .level, .drift, .stuck, .variance]
         if amplitude > 0 { kinds.append(.cycle) }
+        if weekly {
+            // The third Saturday (day 19), from an hour before the peak: a weekday afternoon.
+            let at = 19 * 1440 + Int((peakHour - 1) * 60)
+            let window = at..<(at + 120)
+            for index in window { values[index] += amplitude + amplitude * cos((Double(index % 1440) / 60 - peakHour) / 24 * 2 * Double.pi) }
+            labels.append(Label(kind: .weekly, window: window))
+        }
         kinds.shuffle(using: &random)
         for (slot, kind) in kinds.enumerated() {
             let slotStart = firstFault + slot * 16 * 60
@@ -97,6 +110,8 @@ public struct DetectionDataset: Sendable {
                 window = at..<(at + 6 * 60)
                 let size = sign * noise * Double.random(in: 6...12, using: &random)
                 for index in window { values[index] += size }
+            case .weekly:
+                continue  // placed above, in the third week
             case .cycle:
                 // The night at the afternoon's level: normal by day, abnormal at this hour.
                 let night = (at / 1440) * 1440 + Int((peakHour + 12).truncatingRemainder(dividingBy: 24) * 60)

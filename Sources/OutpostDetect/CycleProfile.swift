@@ -40,11 +40,14 @@ struct CycleProfile: Sendable {
         return first + (second - first) * fraction - mean
     }
 
-    /// Folds one finished hour's mean into its bin.
-    mutating func fold(_ bin: Int, hourMean: Double) {
+    /// Folds one finished hour's mean into its bin, its difference from the bin clipped to
+    /// `limit` (Huber): an hour of a fault moves the profile a little, not by a seventh of the
+    /// fault, so the next day's same hour is not expected to repeat it.
+    mutating func fold(_ bin: Int, hourMean: Double, limit: Double = .infinity) {
         if seen[bin] == 0 { unseen -= 1 }
         seen[bin] = seen[bin] &+ (seen[bin] == .max ? 0 : 1)
-        means[bin] += (hourMean - means[bin]) / Double(min(Int(seen[bin]), memory))
+        let difference = seen[bin] == 1 ? hourMean - means[bin] : min(max(hourMean - means[bin], -limit), limit)
+        means[bin] += difference / Double(min(Int(seen[bin]), memory))
         guard known else { return }
         mean = means.reduce(0, +) / Double(bins)
         range = (means.max() ?? 0) - (means.min() ?? 0)

@@ -7,7 +7,7 @@ struct RobustScale: Sendable {
     let alpha: Double
     /// The smallest scale believed: the series' resolution, so a quantised, quiet series does not
     /// make every step look infinitely surprising.
-    let floor: Double
+    var floor: Double
     /// Where the stream is.
     private(set) var location = 0.0
     /// How far from `location` a sample normally is (σ-like).

@@ -66,25 +66,32 @@ struct SeasonalProfile: Sendable {
     /// whether a cycle is worth using. Samples come in time order.
     mutating func update(_ value: Double, at timestamp: Int64, spread: Double) {
         let index = (timestamp - Self.remainder(timestamp, Self.hour)) / Self.hour
+        if firstTimestamp == nil { firstTimestamp = timestamp }
+        lastTimestamp = max(lastTimestamp, timestamp)
         if index != hourIndex {
-            if hourCount > 0 { fold(hourIndex, hourMean: hourSum / Double(hourCount)) }
+            if hourCount > 0 {
+                fold(hourIndex, hourMean: hourSum / Double(hourCount))
+                decide(spread: spread)
+            }
             hourIndex = index
             hourSum = 0
             hourCount = 0
         }
         hourSum += value
         hourCount += 1
-        if firstTimestamp == nil { firstTimestamp = timestamp }
-        lastTimestamp = max(lastTimestamp, timestamp)
-        decide(spread: spread)
     }
 
     /// Scores the finished hour's mean against both profiles' predictions, then folds it in.
     private mutating func fold(_ index: Int64, hourMean: Double) {
         let dayBin = Int(Self.remainder(index, 24))
         let weekBin = Int(Self.remainder(index - Self.weekStart / Self.hour, 168))
+        // Once the prediction error is known, each hour counts at most nine times it (three
+        // typical errors, squared), and folds in at most three typical errors: a fault's hours
+        // neither switch a real cycle off nor teach the profile to expect the fault again.
+        let dailyLimit = dailyFolds >= 24 ? 3 * dailyError.squareRoot() : .infinity
+        let weeklyLimit = weeklyFolds >= 168 ? 3 * weeklyError.squareRoot() : .infinity
         if let predicted = daily.prediction(dayBin) {
-            let error = (hourMean - predicted) * (hourMean - predicted)
+            let error = min((hourMean - predicted) * (hourMean - predicted), dailyLimit * dailyLimit)
             let spread = (hourMean - daily.mean) * (hourMean - daily.mean)
             let weight = max(1 / Double(dailyFolds + 1), 0.02)
             dailyError += weight * (error - dailyError)
@@ -92,23 +99,32 @@ struct SeasonalProfile: Sendable {
             dailyFolds += 1
             if let weeklyPrediction = weekly.prediction(weekBin) {
                 let longWeight = max(1 / Double(weeklyFolds + 1), 1.0 / 336)
-                weeklyError += longWeight * ((hourMean - weeklyPrediction) * (hourMean - weeklyPrediction) - weeklyError)
+                let weeklyMiss = min((hourMean - weeklyPrediction) * (hourMean - weeklyPrediction), weeklyLimit * weeklyLimit)
+                weeklyError += longWeight * (weeklyMiss - weeklyError)
                 longDailyError += longWeight * (error - longDailyError)
                 longVariation += longWeight * (spread - longVariation)
                 weeklyFolds += 1
             }
         }
-        daily.fold(dayBin, hourMean: hourMean)
-        weekly.fold(weekBin, hourMean: hourMean)
+        daily.fold(dayBin, hourMean: hourMean, limit: dailyLimit)
+        weekly.fold(weekBin, hourMean: hourMean, limit: weeklyLimit)
     }
 
+    /// Decides, once an hour, which cycle to use. A cycle in use is kept until it clearly fails
+    /// (error above three quarters instead of half, range under twice the spread instead of
+    /// three times), so a borderline one does not flap on and off with every fault or weekend.
     private mutating func decide(spread: Double) {
         guard let first = firstTimestamp, lastTimestamp - first >= 2 * Self.day, daily.known else { return }
         settled = true
-        let dailyHolds = dailyFolds >= 24 && dailyError < 0.5 * variation && daily.range > 3 * spread
+        let dailyInUse = cycle != .none
+        let dailyHolds =
+            dailyFolds >= 24 && dailyError < (dailyInUse ? 0.75 : 0.5) * variation
+            && daily.range > (dailyInUse ? 2 : 3) * spread
+        let weeklyInUse = cycle == .weekly
         let weeklyHolds =
             lastTimestamp - first >= 2 * Self.week && weekly.known && weeklyFolds >= 168
-            && weeklyError < 0.5 * min(longDailyError, longVariation) && weekly.range > 3 * spread
+            && weeklyError < (weeklyInUse ? 0.75 : 0.5) * min(longDailyError, longVariation)
+            && weekly.range > (weeklyInUse ? 2 : 3) * spread
         cycle = weeklyHolds ? .weekly : dailyHolds ? .daily : .none
     }
 

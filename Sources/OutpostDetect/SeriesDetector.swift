@@ -1,19 +1,26 @@
 /// Every detector of one series, fed its samples in time order, giving each a score.
 ///
-/// Two robust models of the deseasonalised series run side by side: a fast one (about 30 samples
-/// of memory) that says where the series is now, and a normal one (about 2,000) that says where
-/// it usually is. The detectors compare a sample with the fast model (spike), the fast model
-/// with the normal one (level, drift), the recent spread with its usual size (variance), the run
+/// Three robust models of the deseasonalised series run side by side: a fast one (about 30
+/// samples of memory) that says where the series is now, a medium one (about 240) that averages
+/// out what swings faster than that, and a normal one (about 2,000) that says where the series
+/// usually is. The detectors compare a sample with the fast model (spike), the fast and medium
+/// models with the normal one (level, drift), the recent spread with its usual size (variance), the run
 /// of repeated values with how often the series normally repeats itself (stuck), the change
 /// since the previous sample with the usual changes (rate), and the value with the hard limits.
 /// Each statistic is in units of the series' own variability, so one threshold fits every
 /// series; `DetectorSettings.sensitivity` scales them all. Memory is bounded: a few dozen
-/// numbers, a 24-bin daily profile and a 168-bin weekly one (about 2 KB).
+/// numbers, the fast model's last four hours at 17 checkpoints, a 24-bin daily profile and a
+/// 168-bin weekly one (about 2 KB).
 public struct SeriesDetector: Sendable {
     /// The settings in use.
     public let settings: DetectorSettings
     private var fast: RobustScale
     private var normal: RobustScale
+    private var medium: RobustScale
+    /// How far the medium model usually is from the normal one (σ-like), learned slowly.
+    private var usualGap = 0.0
+    /// Samples since the medium model last started afresh (the gap is judged only after a span).
+    private var gapSamples = 0
     private var rates: RobustScale
     private var seasonal = SeasonalProfile()
     private var cycleInUse = SeriesCycle.none
@@ -30,11 +37,12 @@ public struct SeriesDetector: Sendable {
     private var lastSide = 0.0
     /// What the current shift episode is (level or drift), while it lasts.
     private var shiftEpisode: AnomalyKind?
-    /// The fast model's location one and two checkpoints ago (a checkpoint every 15 samples).
-    private var anchors = (recent: 0.0, older: 0.0)
+    /// The fast model's recent path, which tells a change of level from a drift.
+    private var shape = ShiftShape()
 
     static let fastSpan = 30.0
     static let normalSpan = 2000.0
+    static let mediumSpan = 240.0
 
     /// Creates a detector with nothing learned.
     public init(settings: DetectorSettings = DetectorSettings()) {
@@ -42,6 +50,7 @@ public struct SeriesDetector: Sendable {
         let floor = (settings.resolution ?? 0) / 2
         fast = RobustScale(span: Self.fastSpan, floor: floor)
         normal = RobustScale(span: Self.normalSpan, floor: floor)
+        medium = RobustScale(span: Self.mediumSpan, floor: floor)
         rates = RobustScale(span: 500, floor: 0)
     }
 
@@ -77,16 +86,21 @@ public struct SeriesDetector: Sendable {
         } else {
             consider(.spike, AnomalyScore.excess(abs(deviation), over: spikeThreshold))
         }
+        // A shift of level: the fast model (the last half hour or so of samples) against the
+        // normal one, in units of the series' spread; and, for shifts too small to stand out of
+        // the sample-to-sample movement, the medium model (four hours or so) against the normal
+        // one, in units of how far apart those two usually are (learned; at least a fifth of
+        // the spread, so a shift must reach 1.2 spreads at the threshold of 6).
         let shift = abs(fast.location - normal.location) / normal.scale
         let shiftThreshold = 4 * thresholdScale
-        if shift > shiftThreshold {
-            // A new episode is a change of level when most of the shift happened within the
-            // last half hour of samples or so, a drift when it built up slowly.
-            if shiftEpisode == nil {
-                let recent = abs(fast.location - anchors.older)
-                shiftEpisode = recent >= 0.5 * abs(fast.location - normal.location) ? .level : .drift
-            }
-            consider(shiftEpisode ?? .drift, AnomalyScore.excess(shift, over: shiftThreshold))
+        let gap = medium.location - normal.location
+        let slowShift = gapSamples > Int(Self.mediumSpan) ? abs(gap) / max(usualGap, 0.2 * normal.scale) : 0
+        let slowThreshold = 6 * thresholdScale
+        if shift > shiftThreshold || slowShift > slowThreshold {
+            if shiftEpisode == nil { shiftEpisode = shape.kind(location: fast.location, normal: normal.location) }
+            let kind = shiftEpisode ?? .drift
+            consider(kind, AnomalyScore.excess(shift, over: shiftThreshold))
+            consider(kind, AnomalyScore.excess(slowShift, over: slowThreshold))
         } else {
             shiftEpisode = nil
         }
@@ -110,7 +124,12 @@ public struct SeriesDetector: Sendable {
                     consider(.rate, AnomalyScore.excess(abs(rates.deviation(change)), over: 12 * thresholdScale, unit: 2))
                 }
             }
-            if interval > 0 { usualInterval += (interval - usualInterval) * (usualInterval == 0 ? 1 : 0.01) }
+            if interval > 0 {
+                usualInterval += (interval - usualInterval) * (usualInterval == 0 ? 1 : 0.01)
+                // The least rate spread believed: half a resolution step per usual interval, so
+                // a quantised series that mostly repeats itself cannot shrink it to nothing.
+                rates.floor = tolerance / usualInterval
+            }
         }
         if run >= 10 {
             let surprise = Double(run) * -log(max(min(repeatShare, 0.999), 0.01))
@@ -120,13 +139,26 @@ public struct SeriesDetector: Sendable {
         // Learning from the sample.
         samples += 1
         fast.update(deseasonalised)
-        if samples % 15 == 0 { anchors = (fast.location, anchors.recent) }
-        if samples == 1 { anchors = (fast.location, fast.location) }
+        shape.record(fast.location, sample: samples)
         // Once the daily cycle is settled (two days), the normal model learns ten times slower
         // while the level looks shifted: a shift is reported for as long as it lasts (hours at
         // 1 Hz, days at one a minute), then accepted. Before that it learns at full pace, so a
         // cycle not yet subtracted cannot lock it away from the series.
-        normal.update(deseasonalised, pace: seasonal.settled && shift > 2.5 ? 0.1 : 1)
+        let suspect = shift > 2.5 || slowShift > 3
+        normal.update(deseasonalised, pace: seasonal.settled && suspect ? 0.1 : 1)
+        medium.update(deseasonalised)
+        // The medium model never stays further from normal than the fast one (plus a spread):
+        // once a fault is over, its memory of the fault is stale and must not echo for hours.
+        let bound = abs(fast.location - normal.location) + normal.scale
+        if abs(medium.location - normal.location) > bound {
+            medium.rebase(to: normal.location + (medium.location > normal.location ? bound : -bound))
+        }
+        gapSamples += 1
+        if gapSamples > Int(Self.mediumSpan), slowShift < 3 {
+            // Huber-clipped, like the models: the usual gap is not taught by the shifts it finds.
+            let clipped = usualGap > 0 ? min(abs(gap), 4 * usualGap) : abs(gap)
+            usualGap += (1.2533 * clipped - usualGap) / min(Double(gapSamples) - Self.mediumSpan, Self.normalSpan)
+        }
         if let rate { rates.update(rate) }
         if fast.count > Int(Self.fastSpan), fast.spread > 0 {
             let weight = max(1 / Double(fast.count - Int(Self.fastSpan)), 1 / Self.normalSpan)
@@ -144,6 +176,9 @@ public struct SeriesDetector: Sendable {
             let change = seasonal.expected(at: timestamp) - expected
             fast.rebase(to: fast.location - change)
             normal.relearn(location: fast.location, spread: fast.spread)
+            medium.rebase(to: fast.location)
+            usualGap = 0
+            gapSamples = 0
             cycleInUse = seasonal.cycle
         }
         return samples <= settings.learningSamples ? .learningPeriod : best

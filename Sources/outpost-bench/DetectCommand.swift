@@ -11,17 +11,18 @@ struct Detect: ParsableCommand {
     @Option(help: "Series to generate (12 days a minute apart each).") var series = 60
     @Option(help: "The dataset's seed.") var seed: UInt64 = 2026
     @Option(help: "The detectors' sensitivity.") var sensitivity = 1.0
-    @Option(help: "Where the series come from: simulator (outpost-sim's device models and scenarios) or synthetic.")
+    @Option(help: "Where the series come from: simulator (outpost-sim's device models and scenarios), synthetic, or weekly (synthetic, every cycle closed at weekends).")
     var source: Source = .simulator
     @Flag(help: "Print JSON instead of a table.") var json = false
 
-    enum Source: String, ExpressibleByArgument { case simulator, synthetic }
+    enum Source: String, ExpressibleByArgument { case simulator, synthetic, weekly }
 
     func run() throws {
         let dataset =
             switch source {
             case .simulator: try SimulatorDetectionDataset.make(count: series, seed: seed)
             case .synthetic: DetectionDataset(count: series, seed: seed)
+            case .weekly: DetectionDataset(count: series, seed: seed, weekly: true)
             }
         let figures = DetectionEvaluation.run(dataset, sensitivity: sensitivity)
         if json {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import OutpostDetect
 
@@ -46,6 +47,30 @@ struct DetectorTests {
         let first = scores[faultAt...].firstIndex(where: \.isAnomalous)
         #expect(first.map { $0 - faultAt } ?? 99 <= 5)
         #expect(scores[(faultAt + 10)..<(faultAt + 120)].allSatisfy { $0.isAnomalous && $0.kind == .level })
+    }
+
+    @Test("A small step hidden in a half-hour oscillation (smaller than the swing, lasting six hours): found as a change of level by the four-hour model; the oscillation alone is quiet")
+    func smallStepInOscillation() {
+        // A daily cycle, little noise, and a ±1 swing every 30 minutes; the step is +1.5.
+        func value(_ series: inout SyntheticSeries, _ index: Int, step: Bool) -> Double {
+            let swing = sin(2 * Double.pi * Double(index) / 30)
+            return series.quantised(series.cycle(index) + swing + 0.1 * series.gaussian() + (step ? 1.5 : 0))
+        }
+        let step = faultAt..<(faultAt + 360)
+        for seed in [17, 18, 19] as [UInt64] {
+            var series = SyntheticSeries(seed: seed)
+            var detector = SeriesDetector(settings: DetectorSettings(resolution: 0.1))
+            let scores = (0..<(faultAt + 480)).map { index in
+                detector.score(value(&series, index, step: step.contains(index)), at: series.timestamp(index))
+            }
+            let found = scores[step].firstIndex(where: \.isAnomalous)
+            #expect(found != nil, "seed \(seed): the step is found")
+            #expect(found.map { scores[$0].kind == .level } ?? false, "seed \(seed): \(found.map { scores[$0] } as Any)")
+            var quiet = SyntheticSeries(seed: seed)
+            var calm = SeriesDetector(settings: DetectorSettings(resolution: 0.1))
+            let normal = (0..<(8 * days)).map { index in calm.score(value(&quiet, index, step: false), at: quiet.timestamp(index)) }
+            #expect(normal.filter(\.isAnomalous).count <= 2, "seed \(seed): \(normal.filter(\.isAnomalous).count) anomalous: \(normal.enumerated().filter { $0.element.isAnomalous }.prefix(40).map { "\($0.offset) \($0.element.kind?.rawValue ?? "")" })")
+        }
     }
 
     @Test("A slow drift of 12 noise units over ten hours is found before it ends, as drift")
@@ -118,7 +143,9 @@ struct DetectorTests {
         let fault = saturdayAfternoon..<(saturdayAfternoon + 60)
         let scores = week(&series, fault: fault)
         #expect(scores[fault].filter(\.isAnomalous).count >= 50, "a weekday's level on a Saturday afternoon")
-        let settled = scores[(15 * days)...].enumerated().filter { !fault.contains($0.offset + 15 * days) && $0.element.isAnomalous }
+        // Out of the fault and the hour after it (the return to normal is a change too).
+        let event = fault.lowerBound..<(fault.upperBound + 60)
+        let settled = scores[(15 * days)...].enumerated().filter { !event.contains($0.offset + 15 * days) && $0.element.isAnomalous }
         #expect(settled.count <= 3, "normal weeks once the weekly cycle is learned: \(settled.map { ($0.offset + 15 * days, $0.element.kind?.rawValue ?? "") })")
 
         var detector = SeriesDetector(settings: DetectorSettings(resolution: 0.1))
