@@ -7,7 +7,8 @@
 /// cycle of random strength (none for some), autocorrelated noise, a slow random-walk drift,
 /// quantisation, and missing minutes — and, from day 5 on, one injected fault of each kind per
 /// series at a random time, labelled with its window. The weekly variant gives every series a
-/// daily cycle on weekdays only (a plant closed at weekends) and adds a weekly fault.
+/// daily cycle on weekdays only (a plant closed at weekends), runs eight weeks, and adds a weekly
+/// fault.
 public struct DetectionDataset: Sendable {
     /// The kinds of fault injected.
     public enum FaultKind: String, Sendable, CaseIterable, Codable {
@@ -23,8 +24,7 @@ public struct DetectionDataset: Sendable {
         case variance
         /// Two hours of the night at the afternoon's level (series with a daily cycle only).
         case cycle
-        /// Two hours of the third Saturday's afternoon at a weekday's level (series whose cycle
-        /// stops at weekends only).
+        /// Two hours of the seventh Saturday's afternoon at a weekday's level (weekly variant).
         case weekly
     }
 
@@ -50,9 +50,11 @@ public struct DetectionDataset: Sendable {
 
     /// The series.
     public let series: [Series]
-    /// Samples per series before gaps (22 days of minutes: a weekly cycle is learned in two
-    /// weeks, and its fault falls in the third).
+    /// Samples per series before gaps (22 days of minutes).
     public static let minutes = 22 * 1440
+    /// The weekly variant's length: eight weeks (a weekly cycle is proven in three, and the
+    /// false alarms of its first weekends are part of the count).
+    public static let weeklyMinutes = 56 * 1440
     /// The first index where faults may start (day 5, after learning and the daily profile).
     public static let firstFault = 4 * 1440
 
@@ -73,6 +75,7 @@ public struct DetectionDataset: Sendable {
         let base = Double.random(in: -20...200, using: &random)
         let start: Int64 = 1_790_000_000_000_000_000 / 86_400_000_000_000 * 86_400_000_000_000
         // The clean signal first; faults are laid over it.
+        let minutes = weekly ? Self.weeklyMinutes : Self.minutes
         var clean = [Double](repeating: 0, count: minutes)
         var walk = 0.0
         var correlated = 0.0
@@ -90,8 +93,8 @@ public struct DetectionDataset: Sendable {
         var kinds: [FaultKind] = [.spike, .level, .drift, .stuck, .variance]
         if amplitude > 0 { kinds.append(.cycle) }
         if weekly {
-            // The third Saturday (day 19), from an hour before the peak: a weekday afternoon.
-            let at = 19 * 1440 + Int((peakHour - 1) * 60)
+            // The seventh Saturday (day 47), from an hour before the peak: a weekday afternoon.
+            let at = 47 * 1440 + Int((peakHour - 1) * 60)
             let window = at..<(at + 120)
             for index in window { values[index] += amplitude + amplitude * cos((Double(index % 1440) / 60 - peakHour) / 24 * 2 * Double.pi) }
             labels.append(Label(kind: .weekly, window: window))

@@ -3,32 +3,46 @@
 /// `memory` periods weighing most, whatever the sampling rate), read with linear interpolation
 /// between bin centres so the expected value has no steps. Bounded memory: one number and one
 /// count per bin.
+///
+/// With `medianOfThree`, for periods so long that a fault may fall on a bin's first sight (a
+/// week), each bin is instead the median of its last three periods (the mean of two until
+/// then): one bad period cannot set it. It predicts from its second period on and is known
+/// once every bin has three.
 struct CycleProfile: Sendable {
     /// Hourly bins in one period.
     let bins: Int
     /// Periods the average mostly spans.
     let memory: Int
+    let medianOfThree: Bool
     private var means: [Double]
     private var seen: [UInt8]
     private var unseen: Int
+
+    private var recent: [Float]
     /// The average of the bins (the period's mean level).
     private(set) var mean = 0.0
     /// Highest bin minus lowest.
     private(set) var range = 0.0
 
-    init(bins: Int, memory: Int) {
+    init(bins: Int, memory: Int, medianOfThree: Bool = false) {
         self.bins = bins
         self.memory = memory
+        self.medianOfThree = medianOfThree
         means = [Double](repeating: 0, count: bins)
         seen = [UInt8](repeating: 0, count: bins)
         unseen = bins
+        recent = medianOfThree ? [Float](repeating: 0, count: 3 * bins) : []
     }
 
-    /// Whether every bin has been seen at least once.
+    /// Periods a bin needs before it predicts, and before it counts as known.
+    private var predicting: UInt8 { medianOfThree ? 2 : 1 }
+    private var knowing: UInt8 { medianOfThree ? 3 : 1 }
+
+    /// Whether every bin has been seen enough (once; three times with `medianOfThree`).
     var known: Bool { unseen == 0 }
 
-    /// The bin's average so far, if it has been seen.
-    func prediction(_ bin: Int) -> Double? { seen[bin] > 0 ? means[bin] : nil }
+    /// The bin's value so far, once it has been seen enough to predict.
+    func prediction(_ bin: Int) -> Double? { seen[bin] >= predicting ? means[bin] : nil }
 
     /// The expected offset from the period's mean at `position`, in hours from the period's start.
     func offset(at position: Double) -> Double {
@@ -40,14 +54,29 @@ struct CycleProfile: Sendable {
         return first + (second - first) * fraction - mean
     }
 
+    /// The offset of the bin holding `position` from the period's mean, without interpolation.
+    func binOffset(at position: Double) -> Double {
+        let bin = Int(position.rounded(.down))
+        return means[(bin % bins + bins) % bins] - mean
+    }
+
+    /// The movement within the hour at `position`: the interpolated value minus its bin's.
+    func withinHour(at position: Double) -> Double { offset(at: position) - binOffset(at: position) }
+
     /// Folds one finished hour's mean into its bin, its difference from the bin clipped to
     /// `limit` (Huber): an hour of a fault moves the profile a little, not by a seventh of the
     /// fault, so the next day's same hour is not expected to repeat it.
     mutating func fold(_ bin: Int, hourMean: Double, limit: Double = .infinity) {
-        if seen[bin] == 0 { unseen -= 1 }
+        if seen[bin] == knowing - 1 { unseen -= 1 }
         seen[bin] = seen[bin] &+ (seen[bin] == .max ? 0 : 1)
-        let difference = seen[bin] == 1 ? hourMean - means[bin] : min(max(hourMean - means[bin], -limit), limit)
-        means[bin] += difference / Double(min(Int(seen[bin]), memory))
+        if medianOfThree {
+            recent[3 * bin + Int((seen[bin] - 1) % 3)] = Float(hourMean)
+            let values = recent[(3 * bin)..<(3 * bin + min(Int(seen[bin]), 3))].map(Double.init).sorted()
+            means[bin] = values.count == 2 ? (values[0] + values[1]) / 2 : values[values.count / 2]
+        } else {
+            let difference = seen[bin] == 1 ? hourMean - means[bin] : min(max(hourMean - means[bin], -limit), limit)
+            means[bin] += difference / Double(min(Int(seen[bin]), memory))
+        }
         guard known else { return }
         mean = means.reduce(0, +) / Double(bins)
         range = (means.max() ?? 0) - (means.min() ?? 0)

@@ -10,7 +10,9 @@ public enum SeriesCycle: String, Sendable, Hashable, CaseIterable {
 
 /// What a series normally does at each time of day, or of the week, once it has shown that it
 /// has such a cycle. Hourly means are folded into a daily profile (24 bins, the last week
-/// weighing most) and a weekly one (168 bins, the last four weeks weighing most).
+/// weighing most) and a weekly one (168 bins, each the median of its last three weeks, so a
+/// fault in one week does not become that hour's normal). A weekly expectation is the week's
+/// hour as it is, plus the movement within the hour from the daily profile.
 ///
 /// A cycle is used only when it is real, judged by how well it predicts each new hour's mean
 /// before that hour is folded in:
@@ -18,9 +20,9 @@ public enum SeriesCycle: String, Sendable, Hashable, CaseIterable {
 ///   hourly means around their average (R² > 0.5), and the profile's range is more than three
 ///   times the series' short-term spread. A drifting series without a cycle fails the first
 ///   test; a flat one fails the second;
-/// - weekly, after two full weeks: the weekly profile's prediction error, over the last two
-///   weeks, is under half of both the daily profile's and the spread of the hourly means, and
-///   its range passes the same test. A daily cycle that does not change with the day of the
+/// - weekly, after three full weeks (three of each hour for the median): the weekly profile's
+///   prediction error, over the last two weeks, is under half of both the daily profile's and
+///   the spread of the hourly means, and its range passes the same test. A daily cycle that does not change with the day of the
 ///   week never passes: with a seventh of the data per bin, the weekly profile predicts it worse.
 ///
 /// While no cycle is in use the expected offset is 0 (no adjustment).
@@ -32,7 +34,7 @@ struct SeasonalProfile: Sendable {
     static let weekStart = 3 * day
 
     private var daily = CycleProfile(bins: 24, memory: 7)
-    private var weekly = CycleProfile(bins: 168, memory: 4)
+    private var weekly = CycleProfile(bins: 168, memory: 3, medianOfThree: true)
     /// The hour being accumulated, in hours since the epoch.
     private var hourIndex = Int64.min
     private var hourSum = 0.0
@@ -58,7 +60,12 @@ struct SeasonalProfile: Sendable {
         switch cycle {
         case .none: 0
         case .daily: daily.offset(at: Double(Self.remainder(timestamp, Self.day)) / Double(Self.hour))
-        case .weekly: weekly.offset(at: Double(Self.remainder(timestamp - Self.weekStart, Self.week)) / Double(Self.hour))
+        case .weekly:
+            // The week's hour as it is (a plant that closes at midnight on Friday steps at
+            // midnight, not over the hour either side), and the movement within the hour from
+            // the daily profile, which sees seven times more of each hour.
+            weekly.binOffset(at: Double(Self.remainder(timestamp - Self.weekStart, Self.week)) / Double(Self.hour))
+                + daily.withinHour(at: Double(Self.remainder(timestamp, Self.day)) / Double(Self.hour))
         }
     }
 
@@ -122,7 +129,7 @@ struct SeasonalProfile: Sendable {
             && daily.range > (dailyInUse ? 2 : 3) * spread
         let weeklyInUse = cycle == .weekly
         let weeklyHolds =
-            lastTimestamp - first >= 2 * Self.week && weekly.known && weeklyFolds >= 168
+            lastTimestamp - first >= 3 * Self.week && weekly.known && weeklyFolds >= 168
             && weeklyError < (weeklyInUse ? 0.75 : 0.5) * min(longDailyError, longVariation)
             && weekly.range > (weeklyInUse ? 2 : 3) * spread
         cycle = weeklyHolds ? .weekly : dailyHolds ? .daily : .none

@@ -29,7 +29,7 @@ public struct SeriesDetector: Sendable {
     /// How often consecutive samples are equal, learned slowly.
     private var repeatShare = 0.5
     private var run = 0
-    private var previous: (timestamp: Int64, value: Double)?
+    private var previous: (timestamp: Int64, value: Double, deseasonalised: Double)?
     private var usualInterval = 0.0
     private var samples = 0
     /// Consecutive samples far from the fast model on the same side: a step, not a spike.
@@ -118,7 +118,9 @@ public struct SeriesDetector: Sendable {
             let gap = usualInterval > 0 && interval > 10 * usualInterval
             run = gap ? 0 : (abs(value - previous.value) <= tolerance ? run + 1 : 0)
             if interval > 0, !gap {
-                let change = (value - previous.value) / interval
+                // Against the cycle: a plant that stops at a set hour every week changes fast,
+                // but not faster than its cycle says.
+                let change = (deseasonalised - previous.deseasonalised) / interval
                 rate = change
                 if rates.count > 10 {
                     consider(.rate, AnomalyScore.excess(abs(rates.deviation(change)), over: 12 * thresholdScale, unit: 2))
@@ -168,7 +170,7 @@ public struct SeriesDetector: Sendable {
         if previous != nil, best.kind != .stuck {
             repeatShare += (run > 0 ? 1 - repeatShare : -repeatShare) / min(Double(samples), Self.normalSpan)
         }
-        previous = (timestamp, value)
+        previous = (timestamp, value, deseasonalised)
         seasonal.update(value, at: timestamp, spread: fast.scale)
         if seasonal.cycle != cycleInUse {
             // A cycle starts (or stops) being subtracted: move both models with it. The normal
@@ -177,6 +179,7 @@ public struct SeriesDetector: Sendable {
             fast.rebase(to: fast.location - change)
             normal.relearn(location: fast.location, spread: fast.spread)
             medium.rebase(to: fast.location)
+            previous?.deseasonalised -= change
             usualGap = 0
             gapSamples = 0
             cycleInUse = seasonal.cycle

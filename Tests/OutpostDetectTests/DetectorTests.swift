@@ -125,12 +125,12 @@ struct DetectorTests {
         #expect(normal[afternoon..<(afternoon + 60)].filter(\.isAnomalous).count <= 1)
     }
 
-    @Test("A weekly cycle (a plant closed at weekends): learned after two weeks, then a weekday's afternoon on a Saturday is anomalous and normal weekends and weekdays are quiet; a daily cycle alone never passes for weekly")
+    @Test("A weekly cycle (a plant closed at weekends): learned after three weeks, then a weekday's afternoon on a Saturday is anomalous and normal weekends and weekdays are quiet; a daily cycle alone never passes for weekly")
     func weeklyCycle() {
         // Day 0 is a Monday. Weekdays follow the daily cycle (10 to 30); Saturdays and Sundays
         // stay near 12 all day.
-        let weeks = 4 * 7 * days
-        let saturdayAfternoon = (3 * 7 + 5) * days + 840  // week 4, Saturday 14:00
+        let weeks = 5 * 7 * days
+        let saturdayAfternoon = (4 * 7 + 5) * days + 840  // week 5, Saturday 14:00
         func closed(_ index: Int) -> Bool { (index / days) % 7 >= 5 }
         func week(_ series: inout SyntheticSeries, fault: Range<Int>?) -> [AnomalyScore] {
             let cycle = SyntheticSeries(seed: 0)
@@ -145,20 +145,20 @@ struct DetectorTests {
         #expect(scores[fault].filter(\.isAnomalous).count >= 50, "a weekday's level on a Saturday afternoon")
         // Out of the fault and the hour after it (the return to normal is a change too).
         let event = fault.lowerBound..<(fault.upperBound + 60)
-        let settled = scores[(15 * days)...].enumerated().filter { !event.contains($0.offset + 15 * days) && $0.element.isAnomalous }
+        let settled = scores[(22 * days)...].enumerated().filter { !event.contains($0.offset + 22 * days) && $0.element.isAnomalous }
         #expect(settled.count <= 3, "normal weeks once the weekly cycle is learned: \(settled.map { ($0.offset + 15 * days, $0.element.kind?.rawValue ?? "") })")
 
         var detector = SeriesDetector(settings: DetectorSettings(resolution: 0.1))
         var replay = SyntheticSeries(seed: 14)
         let cycle = SyntheticSeries(seed: 0)
-        for index in 0..<(15 * days) {
+        for index in 0..<(22 * days) {
             let value = replay.value(index)
             _ = detector.score(closed(index) ? value - cycle.cycle(index) + 12 : value, at: replay.timestamp(index))
         }
         #expect(detector.cycle == .weekly)
         var daily = SyntheticSeries(seed: 15)
         var dailyDetector = SeriesDetector(settings: DetectorSettings(resolution: 0.1))
-        for index in 0..<(3 * 7 * days) { _ = dailyDetector.score(daily.value(index), at: daily.timestamp(index)) }
+        for index in 0..<(4 * 7 * days) { _ = dailyDetector.score(daily.value(index), at: daily.timestamp(index)) }
         #expect(dailyDetector.cycle == .daily)
     }
 
