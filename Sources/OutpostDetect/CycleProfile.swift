@@ -70,6 +70,8 @@ struct CycleProfile: Sendable {
         if seen[bin] == knowing - 1 { unseen -= 1 }
         seen[bin] = seen[bin] &+ (seen[bin] == .max ? 0 : 1)
         if medianOfThree {
+            // The count keeps rotating through the three slots for ever (255 wraps to 252).
+            if seen[bin] == .max { seen[bin] = .max - 3 }
             recent[3 * bin + Int((seen[bin] - 1) % 3)] = Float(hourMean)
             let values = recent[(3 * bin)..<(3 * bin + min(Int(seen[bin]), 3))].map(Double.init).sorted()
             means[bin] = values.count == 2 ? (values[0] + values[1]) / 2 : values[values.count / 2]

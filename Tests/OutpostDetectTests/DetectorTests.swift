@@ -162,6 +162,24 @@ struct DetectorTests {
         #expect(dailyDetector.cycle == .daily)
     }
 
+    @Test("A weekly bin is the median of its last three weeks: one bad week does not set it, and it keeps rotating after years")
+    func weeklyMedian() {
+        var profile = CycleProfile(bins: 2, memory: 3, medianOfThree: true)
+        profile.fold(0, hourMean: 100)  // a fault on the bin's first sight
+        #expect(profile.prediction(0) == nil, "one week predicts nothing")
+        profile.fold(0, hourMean: 10)
+        #expect(profile.prediction(0) == 55, "two weeks: their mean")
+        profile.fold(0, hourMean: 12)
+        #expect(profile.prediction(0) == 12, "three weeks: the median, the fault outvoted")
+        #expect(!profile.known, "bin 1 has not had its three weeks")
+        for week in 4...400 {
+            profile.fold(0, hourMean: Double(week))
+            profile.fold(1, hourMean: 0)
+        }
+        #expect(profile.prediction(0) == 399, "still the last three weeks after 400 of them")
+        #expect(profile.known)
+    }
+
     @Test("A late sample is scored against the normal for its time: the afternoon's level is normal at 14:00 and anomalous at 02:00 of a past day")
     func lateSample() {
         var series = SyntheticSeries(seed: 16)
