@@ -14,6 +14,7 @@ struct CycleProfile: Sendable {
     /// Periods the average mostly spans.
     let memory: Int
     let medianOfThree: Bool
+    /// Each bin's average (empty with `medianOfThree`, whose bins are worked out from `recent`).
     private var means: [Double]
     private var seen: [UInt8]
     private var unseen: Int
@@ -28,7 +29,7 @@ struct CycleProfile: Sendable {
         self.bins = bins
         self.memory = memory
         self.medianOfThree = medianOfThree
-        means = [Double](repeating: 0, count: bins)
+        means = medianOfThree ? [] : [Double](repeating: 0, count: bins)
         seen = [UInt8](repeating: 0, count: bins)
         unseen = bins
         recent = medianOfThree ? [Float](repeating: 0, count: 3 * bins) : []
@@ -42,22 +43,37 @@ struct CycleProfile: Sendable {
     var known: Bool { unseen == 0 }
 
     /// The bin's value so far, once it has been seen enough to predict.
-    func prediction(_ bin: Int) -> Double? { seen[bin] >= predicting ? means[bin] : nil }
+    func prediction(_ bin: Int) -> Double? { seen[bin] >= predicting ? value(bin) : nil }
+
+    /// The bin's value: its average, or the median of its last three periods (the mean of two,
+    /// or the one, before that), worked out when asked rather than stored.
+    private func value(_ bin: Int) -> Double {
+        guard medianOfThree else { return means[bin] }
+        let base = 3 * bin
+        switch min(Int(seen[bin]), 3) {
+        case 0: return 0
+        case 1: return Double(recent[base])
+        case 2: return (Double(recent[base]) + Double(recent[base + 1])) / 2
+        default:
+            let (a, b, c) = (recent[base], recent[base + 1], recent[base + 2])
+            return Double(max(min(a, b), min(max(a, b), c)))
+        }
+    }
 
     /// The expected offset from the period's mean at `position`, in hours from the period's start.
     func offset(at position: Double) -> Double {
         let centred = position - 0.5
         let lower = Int(centred.rounded(.down))
         let fraction = centred - Double(lower)
-        let first = means[(lower % bins + bins) % bins]
-        let second = means[((lower + 1) % bins + bins) % bins]
+        let first = value((lower % bins + bins) % bins)
+        let second = value(((lower + 1) % bins + bins) % bins)
         return first + (second - first) * fraction - mean
     }
 
     /// The offset of the bin holding `position` from the period's mean, without interpolation.
     func binOffset(at position: Double) -> Double {
         let bin = Int(position.rounded(.down))
-        return means[(bin % bins + bins) % bins] - mean
+        return value((bin % bins + bins) % bins) - mean
     }
 
     /// The movement within the hour at `position`: the interpolated value minus its bin's.
@@ -73,14 +89,21 @@ struct CycleProfile: Sendable {
             // The count keeps rotating through the three slots for ever (255 wraps to 252).
             if seen[bin] == .max { seen[bin] = .max - 3 }
             recent[3 * bin + Int((seen[bin] - 1) % 3)] = Float(hourMean)
-            let values = recent[(3 * bin)..<(3 * bin + min(Int(seen[bin]), 3))].map(Double.init).sorted()
-            means[bin] = values.count == 2 ? (values[0] + values[1]) / 2 : values[values.count / 2]
         } else {
             let difference = seen[bin] == 1 ? hourMean - means[bin] : min(max(hourMean - means[bin], -limit), limit)
             means[bin] += difference / Double(min(Int(seen[bin]), memory))
         }
         guard known else { return }
-        mean = means.reduce(0, +) / Double(bins)
-        range = (means.max() ?? 0) - (means.min() ?? 0)
+        var total = 0.0
+        var lowest = Double.infinity
+        var highest = -Double.infinity
+        for index in 0..<bins {
+            let binValue = value(index)
+            total += binValue
+            lowest = min(lowest, binValue)
+            highest = max(highest, binValue)
+        }
+        mean = total / Double(bins)
+        range = highest - lowest
     }
 }

@@ -10,7 +10,7 @@
 /// Each statistic is in units of the series' own variability, so one threshold fits every
 /// series; `DetectorSettings.sensitivity` scales them all. Memory is bounded: a few dozen
 /// numbers, the fast model's last four hours at 17 checkpoints, a 24-bin daily profile and a
-/// 168-bin weekly one keeping three weeks per bin (about 4 KB).
+/// 168-bin weekly one keeping three weeks per bin (about 3 KB).
 public struct SeriesDetector: Sendable {
     /// The settings in use.
     public let settings: DetectorSettings
