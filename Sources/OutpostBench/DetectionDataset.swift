@@ -79,12 +79,13 @@ public struct DetectionDataset: Sendable {
         var clean = [Double](repeating: 0, count: minutes)
         var walk = 0.0
         var correlated = 0.0
+        /// The daily cycle at a minute, as on a weekday.
+        func daily(_ index: Int) -> Double { amplitude * cos((Double(index % 1440) / 60 - peakHour) / 24 * 2 * Double.pi) }
         for index in 0..<minutes {
-            let hours = Double(index % 1440) / 60
             walk += random.gaussian(deviation: noise * 0.02)
             correlated = 0.5 * correlated + random.gaussian(deviation: noise * 0.87)
             let weekend = (index / 1440) % 7 >= 5
-            let cycle: Double = weekly && weekend ? -amplitude : amplitude * cos((hours - peakHour) / 24 * 2 * Double.pi)
+            let cycle = weekly && weekend ? -amplitude : daily(index)
             clean[index] = base + cycle + walk + correlated
         }
         var values = clean
@@ -96,7 +97,7 @@ public struct DetectionDataset: Sendable {
             // The seventh Saturday (day 47), from an hour before the peak: a weekday afternoon.
             let at = 47 * 1440 + Int((peakHour - 1) * 60)
             let window = at..<(at + 120)
-            for index in window { values[index] += amplitude + amplitude * cos((Double(index % 1440) / 60 - peakHour) / 24 * 2 * Double.pi) }
+            for index in window { values[index] += amplitude + daily(index) }
             labels.append(Label(kind: .weekly, window: window))
         }
         kinds.shuffle(using: &random)

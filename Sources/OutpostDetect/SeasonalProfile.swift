@@ -114,7 +114,7 @@ struct SeasonalProfile: Sendable {
             }
         }
         daily.fold(dayBin, hourMean: hourMean, limit: dailyLimit)
-        weekly.fold(weekBin, hourMean: hourMean, limit: weeklyLimit)
+        weekly.fold(weekBin, hourMean: hourMean)  // a median needs no clipping
     }
 
     /// Decides, once an hour, which cycle to use. A cycle in use is kept until it clearly fails

@@ -43,6 +43,9 @@ public struct SeriesDetector: Sendable {
     static let fastSpan = 30.0
     static let normalSpan = 2000.0
     static let mediumSpan = 240.0
+    /// The medium model's shift (in its own units) above which a shift is suspected: the normal
+    /// model learns slower and the usual gap stops learning.
+    static let slowSuspicion = 3.0
 
     /// Creates a detector with nothing learned.
     public init(settings: DetectorSettings = DetectorSettings()) {
@@ -58,7 +61,6 @@ public struct SeriesDetector: Sendable {
     /// order; a NaN or infinite value is not scored and not learned.
     public mutating func score(_ value: Double, at timestamp: Int64) -> AnomalyScore {
         guard value.isFinite else { return .normal }
-        let thresholdScale = 1 / max(settings.sensitivity, 0.01)
         let expected = seasonal.expected(at: timestamp)
         let deseasonalised = value - expected
 
@@ -67,8 +69,7 @@ public struct SeriesDetector: Sendable {
         func consider(_ kind: AnomalyKind, _ score: Double) {
             if score > best.value { best = AnomalyScore(value: score, kind: kind, learning: false) }
         }
-        if let lower = settings.lowerLimit, value < lower { consider(.limit, 1) }
-        if let upper = settings.upperLimit, value > upper { consider(.limit, 1) }
+        if outsideLimits(value) { consider(.limit, 1) }
         let deviation = fast.deviation(deseasonalised)
         let side: Double = deviation > 0 ? 1 : -1
         let spikeThreshold = 6 * thresholdScale
@@ -93,8 +94,8 @@ public struct SeriesDetector: Sendable {
         // the spread, so a shift must reach 1.2 spreads at the threshold of 6).
         let shift = abs(fast.location - normal.location) / normal.scale
         let shiftThreshold = 4 * thresholdScale
-        let gap = medium.location - normal.location
-        let slowShift = gapSamples > Int(Self.mediumSpan) ? abs(gap) / max(usualGap, 0.2 * normal.scale) : 0
+        let mediumGap = medium.location - normal.location
+        let slowShift = gapSamples > Int(Self.mediumSpan) ? abs(mediumGap) / max(usualGap, 0.2 * normal.scale) : 0
         let slowThreshold = 6 * thresholdScale
         if shift > shiftThreshold || slowShift > slowThreshold {
             if shiftEpisode == nil { shiftEpisode = shape.kind(location: fast.location, normal: normal.location) }
@@ -146,7 +147,7 @@ public struct SeriesDetector: Sendable {
         // while the level looks shifted: a shift is reported for as long as it lasts (hours at
         // 1 Hz, days at one a minute), then accepted. Before that it learns at full pace, so a
         // cycle not yet subtracted cannot lock it away from the series.
-        let suspect = shift > 2.5 || slowShift > 3
+        let suspect = shift > 2.5 || slowShift > Self.slowSuspicion
         normal.update(deseasonalised, pace: seasonal.settled && suspect ? 0.1 : 1)
         medium.update(deseasonalised)
         // The medium model never stays further from normal than the fast one (plus a spread):
@@ -156,9 +157,9 @@ public struct SeriesDetector: Sendable {
             medium.rebase(to: normal.location + (medium.location > normal.location ? bound : -bound))
         }
         gapSamples += 1
-        if gapSamples > Int(Self.mediumSpan), slowShift < 3 {
+        if gapSamples > Int(Self.mediumSpan), slowShift < Self.slowSuspicion {
             // Huber-clipped, like the models: the usual gap is not taught by the shifts it finds.
-            let clipped = usualGap > 0 ? min(abs(gap), 4 * usualGap) : abs(gap)
+            let clipped = usualGap > 0 ? min(abs(mediumGap), 4 * usualGap) : abs(mediumGap)
             usualGap += (1.2533 * clipped - usualGap) / min(Double(gapSamples) - Self.mediumSpan, Self.normalSpan)
         }
         if let rate { rates.update(rate) }
@@ -197,11 +198,20 @@ public struct SeriesDetector: Sendable {
     public func scoreLate(_ value: Double, at timestamp: Int64) -> AnomalyScore {
         guard value.isFinite else { return .normal }
         guard samples > settings.learningSamples else { return .learningPeriod }
-        if let lower = settings.lowerLimit, value < lower { return AnomalyScore(value: 1, kind: .limit, learning: false) }
-        if let upper = settings.upperLimit, value > upper { return AnomalyScore(value: 1, kind: .limit, learning: false) }
+        if outsideLimits(value) { return AnomalyScore(value: 1, kind: .limit, learning: false) }
         let deviation = abs(normal.deviation(value - seasonal.expected(at: timestamp)))
-        let score = AnomalyScore.excess(deviation, over: 6 / max(settings.sensitivity, 0.01))
+        let score = AnomalyScore.excess(deviation, over: 6 * thresholdScale)
         return score > 0 ? AnomalyScore(value: score, kind: .spike, learning: false) : .normal
+    }
+
+    /// Every threshold is multiplied by this: 1 / sensitivity.
+    private var thresholdScale: Double { 1 / max(settings.sensitivity, 0.01) }
+
+    /// Whether `value` is beyond the hard limits.
+    private func outsideLimits(_ value: Double) -> Bool {
+        if let lower = settings.lowerLimit, value < lower { return true }
+        if let upper = settings.upperLimit, value > upper { return true }
+        return false
     }
 }
 

@@ -79,7 +79,7 @@ struct CrashSafetyTests {
                 return statistics.pendingReadings + statistics.unsentReadings > baseline
             }
             #expect(committed, "round \(round): the agent committed nothing new")
-            // The behaviour under test: a kill at a random moment, 0-200 ms into its work.
+            // The behaviour under test: a kill at a random moment, 0-2 ms after its last commit.
             usleep(UInt32(random.next() * 2_000))
             agent.send(SIGKILL)
             _ = try agent.wait(timeout: .seconds(10))
