@@ -10,7 +10,8 @@ struct GatewayWatchTests {
     /// Frames of `gateway` every `gap` seconds, `count` of them, ending at `end`.
     func feed(_ watch: inout GatewayWatch, _ gateway: String, count: Int, gap: Int64, end: Int64) {
         for index in 0..<count {
-            _ = watch.frame(gateway, at: end - Int64(count - 1 - index) * gap * second, boot: [1], wallMinusMonotonic: 0, synchronised: true)
+            let time = end - Int64(count - 1 - index) * gap * second
+            _ = watch.frame(gateway, at: time, boot: [1], createdMonotonic: time, wallMinusMonotonic: 0, synchronised: true)
         }
     }
 
@@ -26,7 +27,7 @@ struct GatewayWatchTests {
         #expect(watch.check(at: 1000 * second + 700 * second) == [.open(gateway: "gw-1", kind: .silence, at: 1700 * second)])
         #expect(watch.check(at: 1800 * second).isEmpty, "one silence, one alert")
         #expect(
-            watch.frame("gw-1", at: 1900 * second, boot: [1], wallMinusMonotonic: 0, synchronised: true)
+            watch.frame("gw-1", at: 1900 * second, boot: [1], createdMonotonic: 1900 * second, wallMinusMonotonic: 0, synchronised: true)
                 == [.resolve(gateway: "gw-1", kind: .silence, at: 1900 * second)])
     }
 
@@ -37,9 +38,38 @@ struct GatewayWatchTests {
         let actions = watch.check(at: 1000 * second)
         #expect(actions == [.open(gateway: "", kind: .fleetSilence, at: 1000 * second)])
         for index in 0..<20 {
-            _ = watch.frame("gw-\(index)", at: 1100 * second, boot: [1], wallMinusMonotonic: 0, synchronised: true)
+            _ = watch.frame("gw-\(index)", at: 1100 * second, boot: [1], createdMonotonic: 1100 * second, wallMinusMonotonic: 0, synchronised: true)
         }
         #expect(watch.check(at: 1110 * second) == [.resolve(gateway: "", kind: .fleetSilence, at: 1110 * second)])
+    }
+
+    @Test("A backlog delivered in a burst after an outage does not teach a shorter schedule")
+    func burstAfterOutage() {
+        var watch = GatewayWatch()
+        // Sealed every 300 s; after a ten-hour outage its 120 frames arrive 20 ms apart.
+        feed(&watch, "gw-1", count: 60, gap: 300, end: 18_000 * second)
+        let back = 54_000 * second
+        for index in 1...120 {
+            _ = watch.frame(
+                "gw-1", at: back + Int64(index) * 20_000_000, boot: [1],
+                createdMonotonic: 18_000 * second + Int64(index) * 300 * second, wallMinusMonotonic: 0,
+                synchronised: true)
+        }
+        #expect(watch.check(at: back + 1200 * second).isEmpty, "four of its usual gaps later it is not silent")
+        #expect(watch.check(at: back + 3100 * second).count == 1, "ten usual gaps later it is silent")
+    }
+
+    @Test("A broker outage seen by a mixed fleet is one incident, even where the quickest gateways go silent first")
+    func mixedFleetOutage() {
+        var watch = GatewayWatch()
+        // Seven gateways seal every 30 s, seven every 60 s, six every 300 s; all stop at 3000 s.
+        for index in 0..<20 {
+            let gap: Int64 = index < 7 ? 30 : index < 14 ? 60 : 300
+            feed(&watch, "gw-\(index)", count: 10, gap: gap, end: 3000 * second)
+        }
+        var actions: [GatewayWatch.Action] = []
+        for tick in stride(from: Int64(3005), through: 3000 + 3600, by: 5) { actions += watch.check(at: tick * second) }
+        #expect(actions.count == 1 && actions.first.map { if case .open(_, .fleetSilence, _) = $0 { true } else { false } } == true)
     }
 
     @Test("A backlog growing at every report for 30 minutes raises an alert; it resolves once the backlog halves")
@@ -57,10 +87,10 @@ struct GatewayWatchTests {
     @Test("A wall clock stepped within one boot is an event that resolves by itself; a new boot is not a step")
     func clockStep() {
         var watch = GatewayWatch()
-        _ = watch.frame("gw-1", at: 0, boot: [1], wallMinusMonotonic: 1_000 * second, synchronised: true)
-        #expect(watch.frame("gw-1", at: 10 * second, boot: [2], wallMinusMonotonic: 9_000 * second, synchronised: true).isEmpty)
+        _ = watch.frame("gw-1", at: 0, boot: [1], createdMonotonic: 0, wallMinusMonotonic: 1_000 * second, synchronised: true)
+        #expect(watch.frame("gw-1", at: 10 * second, boot: [2], createdMonotonic: 0, wallMinusMonotonic: 9_000 * second, synchronised: true).isEmpty)
         #expect(
-            watch.frame("gw-1", at: 20 * second, boot: [2], wallMinusMonotonic: 9_030 * second, synchronised: true)
+            watch.frame("gw-1", at: 20 * second, boot: [2], createdMonotonic: 10 * second, wallMinusMonotonic: 9_030 * second, synchronised: true)
                 == [.open(gateway: "gw-1", kind: .clock, at: 20 * second)])
         #expect(watch.check(at: 20 * second + watch.resolveAfter) == [.resolve(gateway: "gw-1", kind: .clock, at: 20 * second + watch.resolveAfter)])
     }
@@ -70,7 +100,10 @@ struct GatewayWatchTests {
         let hub = try HubFixture(detection: DetectionConfiguration())
         let engine = try #require(hub.detection)
         for sequence in 1...7 {
-            _ = await hub.pipeline.ingest(try hub.frame(UInt64(sequence), ["t": [Sample(timestamp: Int64(sequence) * second, value: 1)]]))
+            let sealed = Int64(sequence) * 60 * second
+            _ = await hub.pipeline.ingest(
+                try hub.frame(
+                    UInt64(sequence), ["t": [Sample(timestamp: sealed, value: 1)]], createdAt: sealed, monotonic: sealed))
         }
         await engine.settle()
         engine.checkGateways(at: systemWallClock() + 3600 * second)

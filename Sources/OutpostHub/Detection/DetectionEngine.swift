@@ -110,11 +110,14 @@ public final class DetectionEngine: Sendable {
     public func observeArrival(of frame: BatchFrame, at hubTime: Int64) {
         let gateway = frame.gatewayID
         let boot = frame.bootID.bytes
-        let offset = frame.createdAt &- frame.createdMonotonic
+        let monotonic = frame.createdMonotonic
+        let offset = frame.createdAt &- monotonic
         let synchronised = frame.clockState == .synchronised
         queue.async {
             let actions = self.watch.withLock {
-                $0.0.frame(gateway, at: hubTime, boot: boot, wallMinusMonotonic: offset, synchronised: synchronised)
+                $0.0.frame(
+                    gateway, at: hubTime, boot: boot, createdMonotonic: monotonic, wallMinusMonotonic: offset,
+                    synchronised: synchronised)
             }
             self.perform(actions)
         }

@@ -2,17 +2,22 @@
 /// passing of time (hub time, ns):
 ///
 /// - **silence**: a gateway that has sent at least five frames is silent when nothing arrived
-///   for ten of its usual gaps between frames (learned), and never less than five minutes;
-/// - **fleet silence**: when at least five gateways and half of those being watched are silent
-///   at once, it is one fleet incident (a broker or network outage), not an alert per gateway;
+///   for ten of its usual gaps between frames, and never less than five minutes. The usual gap
+///   is learned from when the gateway sealed its frames (their monotonic times within one boot),
+///   not from when they arrived: a backlog delivered in a burst after an outage says nothing
+///   about the schedule;
+/// - **fleet silence**: when at least five gateways and half of those being watched are late at
+///   once (nothing for three usual gaps and 30 s), it is one fleet incident (a broker or network
+///   outage), not an alert per gateway. Lateness comes long before silence, so the incident is
+///   declared before the quickest gateways would have been called silent one by one;
 /// - **backlog**: a backlog that grew at every status report for 30 minutes;
 /// - **clock**: within one boot, wall time minus monotonic time is constant unless the wall clock
 ///   was stepped; a step of more than 5 s is an event worth knowing.
 ///
 /// Alerts it opened resolve when the condition is over (silence, backlog) or after
 /// `resolveAfter` (clock, an event).
-struct GatewayWatch: Sendable {
-    enum Action: Equatable {
+package struct GatewayWatch: Sendable {
+    package enum Action: Equatable, Sendable {
         case open(gateway: String, kind: AlertKind, at: Int64)
         case resolve(gateway: String, kind: AlertKind, at: Int64)
     }
@@ -21,6 +26,9 @@ struct GatewayWatch: Sendable {
         var lastSeen: Int64 = .min
         var usualGap = 0.0
         var gaps = 0
+        /// The boot and monotonic time of the newest frame sealed, for the schedule.
+        var scheduleBoot: [UInt8] = []
+        var lastCreatedMonotonic: Int64 = .min
         var boot: [UInt8] = []
         var wallMinusMonotonic: Int64 = 0
         var backlog: Int64 = 0
@@ -30,9 +38,11 @@ struct GatewayWatch: Sendable {
         var open: Set<AlertKind> = []
     }
 
-    var resolveAfter: Int64 = 15 * 60_000_000_000
+    package var resolveAfter: Int64 = 15 * 60_000_000_000
     private(set) var gateways: [String: Gateway] = [:]
     private(set) var fleetIncident = false
+
+    package init() {}
 
     /// Takes up an alert left open before a restart, so it is resolved when its condition ends.
     mutating func adopt(_ gateway: String, kind: AlertKind, openedAt: Int64) {
@@ -44,16 +54,21 @@ struct GatewayWatch: Sendable {
         if kind == .clock { gateways[gateway]?.clockJumpAt = openedAt }
     }
 
-    /// A frame of `gateway` arrived at `time`.
-    mutating func frame(
-        _ gateway: String, at time: Int64, boot: [UInt8], wallMinusMonotonic: Int64, synchronised: Bool
+    /// A frame of `gateway`, sealed at `createdMonotonic` in boot `boot`, arrived at `time`.
+    package mutating func frame(
+        _ gateway: String, at time: Int64, boot: [UInt8], createdMonotonic: Int64, wallMinusMonotonic: Int64,
+        synchronised: Bool
     ) -> [Action] {
         var state = gateways[gateway] ?? Gateway()
         var actions: [Action] = []
-        if state.lastSeen != .min, time > state.lastSeen {
-            let gap = Double(time - state.lastSeen)
+        if state.scheduleBoot == boot, createdMonotonic > state.lastCreatedMonotonic {
+            let gap = Double(createdMonotonic - state.lastCreatedMonotonic)
             state.gaps += 1
             state.usualGap += (gap - state.usualGap) / Double(min(state.gaps, 50))
+        }
+        if state.scheduleBoot != boot || createdMonotonic > state.lastCreatedMonotonic {
+            state.scheduleBoot = boot
+            state.lastCreatedMonotonic = createdMonotonic
         }
         state.lastSeen = max(state.lastSeen, time)
         if state.open.remove(.silence) != nil { actions.append(.resolve(gateway: gateway, kind: .silence, at: time)) }
@@ -73,7 +88,7 @@ struct GatewayWatch: Sendable {
     }
 
     /// A status report of `gateway` said its backlog is `backlog` readings.
-    mutating func backlog(_ gateway: String, _ backlog: Int64, at time: Int64) -> [Action] {
+    package mutating func backlog(_ gateway: String, _ backlog: Int64, at time: Int64) -> [Action] {
         var state = gateways[gateway] ?? Gateway()
         var actions: [Action] = []
         if backlog > state.backlog, backlog > 0 {
@@ -97,16 +112,18 @@ struct GatewayWatch: Sendable {
     }
 
     /// Time passed: silences, the fleet incident, and clock events to resolve.
-    mutating func check(at now: Int64) -> [Action] {
+    package mutating func check(at now: Int64) -> [Action] {
         var actions: [Action] = []
         var silent: [String] = []
+        var late = 0
         var watched = 0
         for (id, state) in gateways where state.gaps >= 5 {
             watched += 1
-            let allowed = max(10 * state.usualGap, 300e9)
-            if Double(now - state.lastSeen) > allowed { silent.append(id) }
+            let quiet = Double(now - state.lastSeen)
+            if quiet > 3 * state.usualGap + 30e9 { late += 1 }
+            if quiet > max(10 * state.usualGap, 300e9) { silent.append(id) }
         }
-        let incident = silent.count >= 5 && silent.count * 2 >= watched
+        let incident = late >= 5 && late * 2 >= watched
         if incident != fleetIncident {
             fleetIncident = incident
             actions.append(incident ? .open(gateway: "", kind: .fleetSilence, at: now) : .resolve(gateway: "", kind: .fleetSilence, at: now))
