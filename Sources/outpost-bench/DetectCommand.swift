@@ -6,10 +6,11 @@ import OutpostCLI
 /// `outpost-bench detect`.
 struct Detect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The anomaly detectors on a generated, labelled set: precision, recall, false alarms, time to detect, samples/s.")
+        abstract: "The anomaly detectors and the gateway checks on generated, labelled sets: precision, recall, false alarms, time to detect, samples/s.")
 
     @Option(help: "Series to generate (12 days a minute apart each).") var series = 60
-    @Option(help: "The dataset's seed.") var seed: UInt64 = 2026
+    @Option(help: "Gateways in the gateway checks' set (22 days of frames and status reports).") var gateways = 40
+    @Option(help: "The datasets' seed.") var seed: UInt64 = 2026
     @Option(help: "The detectors' sensitivity.") var sensitivity = 1.0
     @Option(help: "Where the series come from: simulator (outpost-sim's device models and scenarios), synthetic, or weekly (synthetic, every cycle closed at weekends).")
     var source: Source = .simulator
@@ -25,20 +26,37 @@ struct Detect: ParsableCommand {
             case .weekly: DetectionDataset(count: series, seed: seed, weekly: true)
             }
         let figures = DetectionEvaluation.run(dataset, sensitivity: sensitivity)
+        let gatewayFigures = GatewayDetectionEvaluation.run(GatewayDetectionDataset(count: gateways, seed: seed))
         if json {
-            try printJSON(figures)
+            try printJSON(Report(series: figures, gateways: gatewayFigures))
             return
         }
         var text = "\(source.rawValue): \(figures.series) series, \(figures.samples) samples\n"
-        text += "kind        faults  detected  recall  median minutes to detect\n"
-        for kind in figures.kinds {
-            text += String(
-                format: "%-10@ %7d %9d %7.2f %10.1f\n", kind.kind as NSString, kind.faults, kind.detected, kind.recall,
-                kind.medianMinutesToDetect)
-        }
+        text += table(figures.kinds)
         text += String(
             format: "overall: precision %.3f, recall %.3f, %.3f false alarms per series per day, %.0f samples/s\n",
             figures.precision, figures.recall, figures.falseAlarmsPerSeriesPerDay, figures.samplesPerSecond)
+        text += "\ngateway checks: \(gatewayFigures.gateways) gateways, \(gatewayFigures.days) days\n"
+        text += table(gatewayFigures.kinds)
+        text += String(
+            format: "overall: precision %.3f, recall %.3f, %.3f false alerts per gateway per day, %d alerts during fleet outages\n",
+            gatewayFigures.precision, gatewayFigures.recall, gatewayFigures.falseAlertsPerGatewayPerDay,
+            gatewayFigures.alertsDuringFleetOutages)
         FileIO.printOut(Array(text.utf8))
+    }
+
+    struct Report: Encodable {
+        var series: DetectionEvaluation.Figures
+        var gateways: GatewayDetectionEvaluation.Figures
+    }
+
+    private func table(_ kinds: [DetectionEvaluation.KindFigures]) -> String {
+        var text = "kind           faults  detected  recall  median minutes to detect\n"
+        for kind in kinds {
+            text += String(
+                format: "%@ %7d %9d %7.2f %10.1f\n", kind.kind.padding(toLength: 13, withPad: " ", startingAt: 0),
+                kind.faults, kind.detected, kind.recall, kind.medianMinutesToDetect)
+        }
+        return text
     }
 }

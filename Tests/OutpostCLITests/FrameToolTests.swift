@@ -146,16 +146,18 @@ struct FrameToolTests {
         }
     }
 
-    @Test("outpost-bench detect scores its generated, labelled set and reports every fault kind")
+    @Test("outpost-bench detect scores its generated, labelled sets and reports every fault kind, gateway ones too")
     func benchDetect() throws {
         let outcome = try ChildProcess.run(
-            Binaries.path("outpost-bench"), ["detect", "--series", "4", "--json"], timeout: .seconds(120))
+            Binaries.path("outpost-bench"), ["detect", "--series", "4", "--gateways", "6", "--json"],
+            timeout: .seconds(300))
         #expect(outcome.exitStatus == 0, "\(outcome)")
         for key in ["\"precision\":", "\"recall\":", "\"falseAlarmsPerSeriesPerDay\":", "\"samplesPerSecond\":"] {
             #expect(outcome.stdout.contains(key), "missing \(key)")
         }
-        for kind in ["spike", "level", "drift", "stuck", "variance"] {
+        for kind in ["spike", "level", "drift", "stuck", "variance", "silence", "backlog", "clock", "fleet_silence"] {
             #expect(outcome.stdout.contains("\"kind\":\"\(kind)\""), "missing \(kind)")
         }
+        #expect(outcome.stdout.contains("\"falseAlertsPerGatewayPerDay\":"))
     }
 }

@@ -72,16 +72,54 @@ struct GatewayWatchTests {
         #expect(actions.count == 1 && actions.first.map { if case .open(_, .fleetSilence, _) = $0 { true } else { false } } == true)
     }
 
-    @Test("A backlog growing at every report for 30 minutes raises an alert; it resolves once the backlog halves")
+    @Test("A backlog growing at every report for 30 minutes (counted from the first span that shows it) raises an alert; it resolves once the backlog halves")
     func backlog() {
         var watch = GatewayWatch()
         var opened: [GatewayWatch.Action] = []
         for minute in 0...40 {
             opened += watch.backlog("gw-1", Int64(1000 * (minute + 1)), at: Int64(minute) * 60 * second)
         }
-        #expect(opened == [.open(gateway: "gw-1", kind: .backlog, at: 30 * 60 * second)])
+        // Spans of two minutes: growth shows at the end of the second, so the alert opens at 32.
+        #expect(opened == [.open(gateway: "gw-1", kind: .backlog, at: 32 * 60 * second)])
         #expect(watch.backlog("gw-1", 30_000, at: 42 * 60 * second).isEmpty, "draining, not yet halved")
         #expect(watch.backlog("gw-1", 10_000, at: 45 * 60 * second) == [.resolve(gateway: "gw-1", kind: .backlog, at: 45 * 60 * second)])
+    }
+
+    /// Reports every 30 s of a gateway sealing every 300 s at 100 readings/s, from `start` for
+    /// `minutes`; `slow` makes only every other frame get through.
+    func sawtooth(
+        _ watch: inout GatewayWatch, from start: Int64, minutes: Int64, slow: Bool = false, backlog: Int64 = 0
+    ) -> (actions: [GatewayWatch.Action], backlog: Int64) {
+        var actions: [GatewayWatch.Action] = []
+        var waiting = backlog
+        var frames = 0
+        for report in 0..<(minutes * 2) {
+            let time = start + report * 30 * second
+            if report > 0, report % 10 == 0 {
+                frames += 1
+                if !slow || frames % 2 == 0 { waiting = max(0, waiting - 30_000) }
+            }
+            actions += watch.backlog("gw-1", waiting, at: time)
+            waiting += 3000
+        }
+        return (actions, waiting)
+    }
+
+    @Test("A backlog sawtooth that drains at each frame is quiet; one that stops draining opens an alert; an outage between reports is not growth")
+    func backlogSawtooth() {
+        var watch = GatewayWatch()
+        feed(&watch, "gw-1", count: 10, gap: 300, end: 0)
+        let normal = sawtooth(&watch, from: 0, minutes: 600)
+        #expect(normal.actions.isEmpty, "five hours of normal sawtooth")
+        let slow = sawtooth(&watch, from: 600 * 60 * second, minutes: 60, slow: true, backlog: normal.backlog)
+        #expect(slow.actions.count == 1, "an hour of a link at half speed: \(slow.actions)")
+        var fresh = GatewayWatch()
+        feed(&fresh, "gw-1", count: 10, gap: 300, end: 0)
+        _ = sawtooth(&fresh, from: 0, minutes: 60)
+        // An hour without reports, then a large backlog that drains: one report higher than
+        // the last is no 30-minute growth.
+        #expect(fresh.backlog("gw-1", 500_000, at: 3 * 3600 * second).isEmpty)
+        #expect(fresh.backlog("gw-1", 200_000, at: 3 * 3600 * second + 30 * second).isEmpty)
     }
 
     @Test("A wall clock stepped within one boot is an event that resolves by itself; a new boot is not a step")

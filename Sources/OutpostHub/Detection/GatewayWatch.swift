@@ -10,7 +10,12 @@
 ///   once (nothing for three usual gaps and 30 s), it is one fleet incident (a broker or network
 ///   outage), not an alert per gateway. Lateness comes long before silence, so the incident is
 ///   declared before the quickest gateways would have been called silent one by one;
-/// - **backlog**: a backlog that grew at every status report for 30 minutes;
+/// - **backlog**: a backlog that has not drained for 30 minutes. Backlog reports are a sawtooth
+///   (readings pile up between frames and fall when one is acknowledged), so the check looks at
+///   the lowest report of each span of two usual frame gaps (and two usual report gaps, and at
+///   least two minutes): the backlog is growing while each span's low is above the one before
+///   and above the usual top of the sawtooth, learned from spans that were not growing. A gap in
+///   the reports (an outage) ends the evidence rather than bridging it;
 /// - **clock**: within one boot, wall time minus monotonic time is constant unless the wall clock
 ///   was stepped; a step of more than 5 s is an event worth knowing.
 ///
@@ -31,9 +36,7 @@ package struct GatewayWatch: Sendable {
         var lastCreatedMonotonic: Int64 = .min
         var boot: [UInt8] = []
         var wallMinusMonotonic: Int64 = 0
-        var backlog: Int64 = 0
-        var growingSince: Int64?
-        var peakBacklog: Int64 = 0
+        var backlog = BacklogTrend()
         var clockJumpAt: Int64?
         var open: Set<AlertKind> = []
     }
@@ -91,21 +94,16 @@ package struct GatewayWatch: Sendable {
     package mutating func backlog(_ gateway: String, _ backlog: Int64, at time: Int64) -> [Action] {
         var state = gateways[gateway] ?? Gateway()
         var actions: [Action] = []
-        if backlog > state.backlog, backlog > 0 {
-            if state.growingSince == nil { state.growingSince = time }
-            state.peakBacklog = max(state.peakBacklog, backlog)
-        } else if backlog < state.backlog {
-            state.growingSince = nil
-        }
-        state.backlog = backlog
-        if let since = state.growingSince, time - since >= 30 * 60_000_000_000, !state.open.contains(.backlog) {
+        let open = state.open.contains(.backlog)
+        switch state.backlog.report(backlog, at: time, frameGap: state.usualGap, open: open) {
+        case .opens:
             state.open.insert(.backlog)
             actions.append(.open(gateway: gateway, kind: .backlog, at: time))
-        }
-        if state.open.contains(.backlog), backlog <= state.peakBacklog / 2 {
+        case .resolves:
             state.open.remove(.backlog)
-            state.peakBacklog = backlog
             actions.append(.resolve(gateway: gateway, kind: .backlog, at: time))
+        case .none:
+            break
         }
         gateways[gateway] = state
         return actions
