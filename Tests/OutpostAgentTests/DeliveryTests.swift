@@ -25,7 +25,8 @@ struct DeliveryTests {
     }
 
     func setup(
-        broker: Broker, simulator url: String, extra: String = "", uplink: String = "", viaPort: Int? = nil
+        broker: Broker, simulator url: String, extra: String = "", uplink: String = "", viaPort: Int? = nil,
+        profile: String = "xy-md02"
     ) throws -> Setup {
         let folder = try TemporaryFolder()
         let identity = try GatewayIdentity.generate(gatewayID: "gw-1")
@@ -57,7 +58,7 @@ struct DeliveryTests {
             [[modbus]]
             name = "room"
             url = "\(url)"
-            profile = "xy-md02"
+            profile = "\(profile)"
             interval = "100ms"
             timeout = "50ms"
             \(extra)

@@ -4,27 +4,42 @@ import OutpostWire
 
 extension Outbox {
     /// Applies the quota policy until the outbox fits: `drop_oldest` deletes the oldest batches;
-    /// `degrade` first replaces the oldest raw batches by their 1-minute min/max/mean/count (history
-    /// loses resolution, not coverage), then drops if that is not enough; `pause_sources` refuses
-    /// new readings in `append` instead. Every eviction and degradation is counted.
+    /// `degrade`, from 90 % of the quota, replaces the oldest raw batches by their 1-minute
+    /// min/max/mean/count (history loses resolution, not coverage), and drops only if that is
+    /// not enough at the quota itself; `pause_sources` refuses
+    /// new readings in `append` instead. Every eviction and degradation is counted. Batches
+    /// handed to the broker are left alone (see `published`), so the outbox may exceed its quota
+    /// by the in-flight window until they are acknowledged.
     func enforceQuota() async throws {
         let settings = self.settings
         guard settings.policy != .pauseSources else { return }
         let pendingBytes = try await onQueue { [journalState] in
             journalState.pending.reduce(Int64(0)) { $0 + $1.length }
         }
+        let published = self.published.withLock { $0 }
         let (evictedReadings, degraded) = try await database.write { db -> (Int, Int) in
             var evicted = 0
             var degraded = 0
-            while try Self.batchBytes(db) + pendingBytes > settings.quota {
-                if settings.policy == .degrade, try self.degradeOldest(db) {
+            // `degrade` starts at 90 % of the quota, while there is still room for a run of raw
+            // batches long enough to shrink; it drops only at the quota itself.
+            let threshold = settings.policy == .degrade ? settings.quota / 10 * 9 : settings.quota
+            while try Self.batchBytes(db) + pendingBytes > threshold {
+                if settings.policy == .degrade, try self.degradeOldest(db, sparing: published) {
                     degraded += 1
                     continue
                 }
-                guard
-                    let row = try Row.fetchOne(
-                        db, sql: "SELECT sequence, readings FROM batches ORDER BY sequence LIMIT 1")
-                else { break }  // only unsealed records left: they are sealed first, never dropped unsent
+                guard try Self.batchBytes(db) + pendingBytes > settings.quota else { break }
+                let rows = try Row.fetchCursor(db, sql: "SELECT sequence, readings FROM batches ORDER BY sequence")
+                var oldest: Row?
+                while let candidate = try rows.next() {
+                    if !published.contains(UInt64(candidate["sequence"] as Int64)) {
+                        oldest = candidate.copy()
+                        break
+                    }
+                }
+                // Only unsealed records (sealed first, never dropped unsent) or batches with the
+                // broker are left.
+                guard let row = oldest else { break }
                 let sequence: Int64 = row["sequence"]
                 let readings: Int64 = row["readings"]
                 try db.execute(sql: "DELETE FROM batches WHERE sequence = ?", arguments: [sequence])
@@ -46,42 +61,75 @@ extension Outbox {
         }
     }
 
-    /// Replaces the oldest batch not yet degraded by its 1-minute aggregates, under the same
-    /// sequence number. Returns false when every batch is already degraded.
-    private func degradeOldest(_ db: Database) throws -> Bool {
-        guard
-            let row = try Row.fetchOne(
-                db, sql: "SELECT sequence, frame FROM batches WHERE degraded = 0 ORDER BY sequence LIMIT 1")
-        else { return false }
-        let sequence: Int64 = row["sequence"]
-        let data: Data = row["frame"]
-        let frame = try FrameDecoder().decode(Array(data), verifier: AcceptAnySignature())
+    /// Replaces the oldest run of raw batches not with the broker — one boot and one clock state,
+    /// at most an hour of readings and `degradeRun` batches — by one batch of their 1-minute aggregates, under the
+    /// first one's sequence number; the others are merged into it and deleted. A run, not one
+    /// batch: a batch of ten seconds holds a few readings per series, and its aggregates (four
+    /// series for each) would be larger than it. Returns false when nothing could be made
+    /// smaller (every batch degraded, or the aggregates no smaller than the raw frames).
+    private func degradeOldest(_ db: Database, sparing published: Set<UInt64>) throws -> Bool {
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT sequence, readings, oldest, frame FROM batches WHERE degraded = 0 ORDER BY sequence LIMIT ?",
+            arguments: [Self.degradeRun + published.count]
+        ).filter { !published.contains(UInt64($0["sequence"] as Int64)) }.prefix(Self.degradeRun)
+        var run: [(sequence: Int64, readings: Int64, oldest: Int64, bytes: Int, frame: BatchFrame)] = []
+        for row in rows {
+            let data: Data = row["frame"]
+            let frame = try FrameDecoder().decode(Array(data), verifier: AcceptAnySignature())
+            let oldest: Int64 = row["oldest"]
+            if let first = run.first {
+                let newest = frame.chunks.map(\.chunk.maxTimestamp).max() ?? oldest
+                guard frame.bootID == first.frame.bootID, frame.clockState == first.frame.clockState,
+                    newest - first.oldest <= 3_600_000_000_000
+                else { break }
+            }
+            run.append((row["sequence"], row["readings"], oldest, data.count, frame))
+        }
+        guard let first = run.first else { return false }
         var aggregator = Aggregator(rules: [AggregationRule(pattern: "*", mode: .window(.seconds(60)))])
         var assembler = BatchAssembler()
-        let byID = Dictionary(frame.series.map { ($0.id, $0) }) { first, _ in first }
-        for entry in frame.chunks {
-            guard let descriptor = byID[entry.seriesID] else { continue }
-            let samples = try entry.chunk.decode().samples.map { SourceSample(series: descriptor.name, sample: $0) }
-            let reduced = aggregator.take(samples) + aggregator.flushAll()
-            for sample in reduced {
-                let counts = sample.series.hasSuffix(".count") || sample.series.hasSuffix(".bad")
-                let id = assembler.declare(
-                    sample.series, unit: counts ? "" : descriptor.unit, kind: .gauge,
-                    resolution: counts ? nil : descriptor.resolution)
-                _ = assembler.append(
-                    sample.sample, to: id, monotonic: entry.chunk.firstMonotonic,
-                    clockSynchronised: entry.chunk.clockSynchronised)
+        var descriptors: [String: SeriesDescriptor] = [:]
+        var reduced: [(SourceSample, Int64, Bool)] = []
+        for entry in run {
+            let byID = Dictionary(entry.frame.series.map { ($0.id, $0) }) { first, _ in first }
+            for chunk in entry.frame.chunks {
+                guard let descriptor = byID[chunk.seriesID] else { continue }
+                descriptors[descriptor.name] = descriptor
+                let samples = try chunk.chunk.decode().samples.map { SourceSample(series: descriptor.name, sample: $0) }
+                reduced += aggregator.take(samples).map { ($0, chunk.chunk.firstMonotonic, chunk.chunk.clockSynchronised) }
             }
         }
+        let last = run[run.count - 1].frame.chunks.first?.chunk
+        reduced += aggregator.flushAll().map { ($0, last?.firstMonotonic ?? 0, last?.clockSynchronised ?? true) }
+        for (sample, monotonic, synchronised) in reduced {
+            let source = descriptors[String(sample.series.prefix(upTo: sample.series.lastIndex(of: ".") ?? sample.series.endIndex))]
+            let counts = sample.series.hasSuffix(".count") || sample.series.hasSuffix(".bad")
+            let id = assembler.declare(
+                sample.series, unit: counts ? "" : source?.unit ?? "", kind: .gauge,
+                resolution: counts ? nil : source?.resolution)
+            _ = assembler.append(sample.sample, to: id, monotonic: monotonic, clockSynchronised: synchronised)
+        }
+        let header = first.frame
         let replaced = try assembler.seal(
-            gatewayID: frame.gatewayID, sequence: frame.sequence, bootID: frame.bootID, clockState: frame.clockState,
-            createdAt: frame.createdAt, createdMonotonic: frame.createdMonotonic)
+            gatewayID: header.gatewayID, sequence: header.sequence, bootID: header.bootID, clockState: header.clockState,
+            createdAt: header.createdAt, createdMonotonic: header.createdMonotonic)
         let bytes = try replaced.encoded(signer: signer)
+        guard bytes.count < run.reduce(0, { $0 + $1.bytes }) else { return false }
         try db.execute(
-            sql: "UPDATE batches SET frame = ?, degraded = 1 WHERE sequence = ?", arguments: [Data(bytes), sequence])
-        try OutboxSchema.add(db, OutboxSchema.Key.degradedBatches, 1)
+            sql: "UPDATE batches SET frame = ?, degraded = 1, readings = ?, oldest = ? WHERE sequence = ?",
+            arguments: [
+                Data(bytes), run.reduce(0) { $0 + $1.readings }, run.map(\.oldest).min() ?? first.oldest,
+                first.sequence,
+            ])
+        for merged in run.dropFirst() {
+            try db.execute(sql: "DELETE FROM batches WHERE sequence = ?", arguments: [merged.sequence])
+        }
+        try OutboxSchema.add(db, OutboxSchema.Key.degradedBatches, Int64(run.count))
         return true
     }
+
+    /// The most raw batches merged into one degraded batch.
+    static let degradeRun = 64
 }
 
 /// What the outbox holds and what it has had to give up.

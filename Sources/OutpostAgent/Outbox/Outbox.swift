@@ -58,6 +58,11 @@ public final class Outbox: Sendable {
     let queue = DispatchQueue(label: "outpost.outbox")
     let signer: any FrameSigner
     let logger: Logger
+    /// Batches handed to the broker in this run and not yet acknowledged. The quota policy
+    /// leaves them alone: the broker may still deliver them (libmosquitto keeps a QoS 1 message
+    /// across a reconnect), and the hub would then hold readings counted as dropped, or discard
+    /// a degraded copy as a duplicate of what it already applied.
+    let published = Mutex<Set<UInt64>>([])
 
     /// Opens (or creates) the outbox; checks its integrity first and salvages a damaged file
     /// into a new one, keeping the damaged file aside, rather than refusing to start.
@@ -164,10 +169,17 @@ public final class Outbox: Sendable {
         }
     }
 
+    /// The uplink handed batch `sequence` to the broker: the quota policy must not touch it
+    /// until it is acknowledged.
+    public func handedToBroker(_ sequence: UInt64) {
+        published.withLock { _ = $0.insert(sequence) }
+    }
+
     /// Deletes the batches the hub acknowledged. Returns how many existed.
     @discardableResult
     public func acknowledge(_ sequences: [UInt64]) async throws -> Int {
         guard !sequences.isEmpty else { return 0 }
+        published.withLock { $0.subtract(sequences) }
         return try await database.write { db in
             var deleted = 0
             for sequence in sequences {

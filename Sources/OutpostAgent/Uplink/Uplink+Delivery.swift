@@ -139,6 +139,7 @@ extension Uplink {
                         guard publish(.init(topic: topics.batch, payload: batch.frame, qos: 1), key: "batch") else {
                             break
                         }
+                        outbox.handedToBroker(batch.sequence)
                         state.withLock { $0.sent(batch.sequence, at: .now) }
                     }
                 } catch {
