@@ -1,4 +1,5 @@
-// libFuzzer entry point for the batch-frame decoder, the chunk decoder and the JSON parser.
+// libFuzzer entry point for the batch-frame decoder, the chunk decoder, the JSON parser and the
+// hub's acknowledgement message.
 // Built by `make fuzz` together with the OutpostWire sources as one module (no package build),
 // with -sanitize=fuzzer,address. Any crash, hang or sanitizer report is a bug; `make fuzz` copies
 // the input into Tests/OutpostWireTests/FuzzRegressions so the test suite keeps it forever.
@@ -27,6 +28,13 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         if let json = try? FrameJSON.render(frame, pretty: false), (try? FrameJSON.parse(json, limits: limits)) == nil {
             fatalError("the JSON rendering of a valid frame does not parse")
         }
+        // What this library encodes, it decodes, and encoding is stable across that decode.
+        if let once = try? frame.encoded(signer: UnsignedFrameSigner()) {
+            guard let again = try? FrameDecoder(limits: limits).decode(once, verifier: FuzzVerifier()),
+                let twice = try? again.encoded(signer: UnsignedFrameSigner())
+            else { fatalError("a frame this library encoded does not decode") }
+            if once != twice { fatalError("encoding is not stable across a decode") }
+        }
     }
     // 2. The input as a bare chunk record.
     if let chunk = try? Chunk(record: bytes, limits: limits) {
@@ -34,5 +42,10 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     // 3. The input as JSON.
     _ = try? FrameJSON.parse(bytes, limits: limits)
+    // 4. The input as the hub's acknowledgement (what an agent reads from the broker): refused,
+    //    or read and written back unchanged.
+    if let acknowledgement = Acknowledgement(json: bytes), Acknowledgement(json: acknowledgement.encoded()) != acknowledgement {
+        fatalError("an acknowledgement changed on its way through encoded()")
+    }
     return 0
 }

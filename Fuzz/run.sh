@@ -10,7 +10,7 @@ mkdir -p "$OUT/corpus" "$OUT/artifacts"
 cp Tests/OutpostWireTests/FuzzRegressions/seed-* Tests/OutpostWireTests/Golden/frame-v1.* "$OUT/corpus/"
 
 echo "fuzz: building $OUT/frame-decoder-fuzz"
-swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name OutpostWireFuzz \
+swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name OutpostWireFuzz -package-name outpost \
     $(find Sources/OutpostWire -name '*.swift' | sort) Fuzz/FrameDecoderFuzz.swift \
     -o "$OUT/frame-decoder-fuzz"
 
