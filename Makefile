@@ -52,7 +52,8 @@ demo: deps-system
 	$(SWIFT) build
 	bash scripts/demo.sh
 
-# Coverage-guided fuzzing of the frame decoder for FUZZ_SECONDS; crashers become regression tests.
+# Coverage-guided fuzzing of the wire format (frames, chunks, JSON, acknowledgements) for
+# FUZZ_SECONDS; crashers become regression tests.
 fuzz: deps-system
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash Fuzz/run.sh
 
