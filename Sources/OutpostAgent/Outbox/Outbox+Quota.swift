@@ -6,10 +6,10 @@ extension Outbox {
     /// Applies the quota policy until the outbox fits: `drop_oldest` deletes the oldest batches;
     /// `degrade`, from 90 % of the quota, replaces the oldest raw batches by their 1-minute
     /// min/max/mean/count (history loses resolution, not coverage), and drops only if that is
-    /// not enough at the quota itself; `pause_sources` refuses
-    /// new readings in `append` instead. Every eviction and degradation is counted. Batches
-    /// handed to the broker are left alone (see `published`), so the outbox may exceed its quota
-    /// by the in-flight window until they are acknowledged.
+    /// not enough at the quota itself; `pause_sources` refuses new readings in `append` instead.
+    /// Every eviction and degradation is counted. Batches handed to the broker are left alone
+    /// (see `published`), so the outbox may exceed its quota by the in-flight window until they
+    /// are acknowledged.
     func enforceQuota() async throws {
         let settings = self.settings
         guard settings.policy != .pauseSources else { return }
@@ -23,23 +23,16 @@ extension Outbox {
             // `degrade` starts at 90 % of the quota, while there is still room for a run of raw
             // batches long enough to shrink; it drops only at the quota itself.
             let threshold = settings.policy == .degrade ? settings.quota / 10 * 9 : settings.quota
-            while try Self.batchBytes(db) + pendingBytes > threshold {
+            while true {
+                let held = try Self.batchBytes(db) + pendingBytes
+                guard held > threshold else { break }
                 if settings.policy == .degrade, try self.degradeOldest(db, sparing: published) {
                     degraded += 1
                     continue
                 }
-                guard try Self.batchBytes(db) + pendingBytes > settings.quota else { break }
-                let rows = try Row.fetchCursor(db, sql: "SELECT sequence, readings FROM batches ORDER BY sequence")
-                var oldest: Row?
-                while let candidate = try rows.next() {
-                    if !published.contains(UInt64(candidate["sequence"] as Int64)) {
-                        oldest = candidate.copy()
-                        break
-                    }
-                }
                 // Only unsealed records (sealed first, never dropped unsent) or batches with the
                 // broker are left.
-                guard let row = oldest else { break }
+                guard held > settings.quota, let row = try Self.oldestBatch(db, sparing: published) else { break }
                 let sequence: Int64 = row["sequence"]
                 let readings: Int64 = row["readings"]
                 try db.execute(sql: "DELETE FROM batches WHERE sequence = ?", arguments: [sequence])
@@ -62,8 +55,8 @@ extension Outbox {
     }
 
     /// Replaces the oldest run of raw batches not with the broker — one boot and one clock state,
-    /// at most an hour of readings and `degradeRun` batches — by one batch of their 1-minute aggregates, under the
-    /// first one's sequence number; the others are merged into it and deleted. A run, not one
+    /// at most an hour of readings and `degradeRun` batches — by one batch of their 1-minute
+    /// aggregates, under the first one's sequence number; the others are merged into it and deleted. A run, not one
     /// batch: a batch of ten seconds holds a few readings per series, and its aggregates (four
     /// series for each) would be larger than it. Returns false when nothing could be made
     /// smaller (every batch degraded, or the aggregates no smaller than the raw frames).
@@ -86,28 +79,36 @@ extension Outbox {
             run.append((row["sequence"], row["readings"], oldest, data.count, frame))
         }
         guard let first = run.first else { return false }
-        var aggregator = Aggregator(rules: [AggregationRule(pattern: "*", mode: .window(.seconds(60)))])
-        var assembler = BatchAssembler()
-        var descriptors: [String: SeriesDescriptor] = [:]
-        var reduced: [(SourceSample, Int64, Bool)] = []
+        // Each series' samples across the run, in order, with where its first chunk came from.
+        var order: [String] = []
+        var bySeries: [String: (descriptor: SeriesDescriptor, chunk: Chunk, samples: [Sample])] = [:]
         for entry in run {
             let byID = Dictionary(entry.frame.series.map { ($0.id, $0) }) { first, _ in first }
             for chunk in entry.frame.chunks {
                 guard let descriptor = byID[chunk.seriesID] else { continue }
-                descriptors[descriptor.name] = descriptor
-                let samples = try chunk.chunk.decode().samples.map { SourceSample(series: descriptor.name, sample: $0) }
-                reduced += aggregator.take(samples).map { ($0, chunk.chunk.firstMonotonic, chunk.chunk.clockSynchronised) }
+                let samples = try chunk.chunk.decode().samples
+                if bySeries[descriptor.name] != nil {
+                    bySeries[descriptor.name]?.samples += samples
+                } else {
+                    order.append(descriptor.name)
+                    bySeries[descriptor.name] = (descriptor, chunk.chunk, samples)
+                }
             }
         }
-        let last = run[run.count - 1].frame.chunks.first?.chunk
-        reduced += aggregator.flushAll().map { ($0, last?.firstMonotonic ?? 0, last?.clockSynchronised ?? true) }
-        for (sample, monotonic, synchronised) in reduced {
-            let source = descriptors[String(sample.series.prefix(upTo: sample.series.lastIndex(of: ".") ?? sample.series.endIndex))]
-            let counts = sample.series.hasSuffix(".count") || sample.series.hasSuffix(".bad")
-            let id = assembler.declare(
-                sample.series, unit: counts ? "" : source?.unit ?? "", kind: .gauge,
-                resolution: counts ? nil : source?.resolution)
-            _ = assembler.append(sample.sample, to: id, monotonic: monotonic, clockSynchronised: synchronised)
+        var aggregator = Aggregator(rules: [AggregationRule(pattern: "*", mode: .window(.seconds(60)))])
+        var assembler = BatchAssembler()
+        for name in order {
+            guard let (descriptor, chunk, samples) = bySeries[name] else { continue }
+            let reduced =
+                aggregator.take(samples.map { SourceSample(series: name, sample: $0) }) + aggregator.flushAll()
+            for sample in reduced {
+                let counts = sample.series.hasSuffix(".count") || sample.series.hasSuffix(".bad")
+                let id = assembler.declare(
+                    sample.series, unit: counts ? "" : descriptor.unit, kind: .gauge,
+                    resolution: counts ? nil : descriptor.resolution)
+                _ = assembler.append(
+                    sample.sample, to: id, monotonic: chunk.firstMonotonic, clockSynchronised: chunk.clockSynchronised)
+            }
         }
         let header = first.frame
         let replaced = try assembler.seal(
@@ -130,6 +131,15 @@ extension Outbox {
 
     /// The most raw batches merged into one degraded batch.
     static let degradeRun = 64
+
+    /// The oldest batch the policy may drop: not with the broker.
+    private static func oldestBatch(_ db: Database, sparing published: Set<UInt64>) throws -> Row? {
+        let rows = try Row.fetchCursor(db, sql: "SELECT sequence, readings FROM batches ORDER BY sequence")
+        while let row = try rows.next() {
+            if !published.contains(UInt64(row["sequence"] as Int64)) { return row.copy() }
+        }
+        return nil
+    }
 }
 
 /// What the outbox holds and what it has had to give up.
