@@ -10,8 +10,10 @@ extension MQTTClient {
                 mosquitto_int_option(pointer, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5), "choosing MQTT 5")
         }
         try check(mosquitto_max_inflight_messages_set(pointer, UInt32(options.maxInflight)), "setting the window")
-        // Reconnects after a lost connection: 1-3 s (spread across a fleet), doubling to 60 s.
-        try check(mosquitto_reconnect_delay_set(pointer, UInt32.random(in: 1...3), 60, true), "setting reconnects")
+        let maximum = UInt32(max(1, options.reconnectMaximum))
+        try check(
+            mosquitto_reconnect_delay_set(pointer, min(UInt32.random(in: 1...3), maximum), maximum, true),
+            "setting reconnects")
         if let tls = options.tls {
             try check(
                 mosquitto_tls_set(pointer, tls.caFile, nil, tls.certificateFile, tls.keyFile, nil),

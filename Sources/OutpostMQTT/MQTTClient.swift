@@ -28,11 +28,15 @@ public final class MQTTClient: Sendable {
         public var cleanSession: Bool
         /// QoS 1 messages in flight at most (libmosquitto queues the rest).
         public var maxInflight: Int
+        /// libmosquitto's reconnects after a lost connection start 1-3 s apart (spread across a
+        /// fleet) and double up to this many seconds.
+        public var reconnectMaximum: Int
 
         /// Creates options with plain TCP, MQTT 5 preferred, a persistent session.
         public init(
             host: String, port: Int, clientID: String, keepalive: Int = 30, tls: TLSFiles? = nil, will: Message? = nil,
-            preferVersion5: Bool = true, cleanSession: Bool = false, maxInflight: Int = 20
+            preferVersion5: Bool = true, cleanSession: Bool = false, maxInflight: Int = 20,
+            reconnectMaximum: Int = 60
         ) {
             self.host = host
             self.port = port
@@ -43,6 +47,7 @@ public final class MQTTClient: Sendable {
             self.preferVersion5 = preferVersion5
             self.cleanSession = cleanSession
             self.maxInflight = maxInflight
+            self.reconnectMaximum = reconnectMaximum
         }
     }
 

@@ -84,6 +84,7 @@ struct AgentConfigurationTests {
         #expect(configuration.uplink.broker.description == "mqtts://hub.example.net:8883")
         #expect(configuration.uplink.batchMaxAge == .seconds(30))
         #expect(configuration.uplink.bandwidthLimit == 20_000)
+        #expect(configuration.uplink.reconnectMaximum == .seconds(60), "the default")
         #expect(configuration.buffer.quota == 512_000_000)
         #expect(configuration.buffer.policy == .dropOldest)
         #expect(configuration.buffer.commitInterval == .seconds(2))
@@ -143,6 +144,10 @@ struct AgentConfigurationTests {
                 "uplink.broker: 'http://hub' is not a broker URL"
             ),
             ("quota = \"512MB\"", "quota = \"lots\"", "buffer.quota: 'lots' is not a size"),
+            (
+                "batch_max_age = \"30s\"", "batch_max_age = \"30s\"\nreconnect_max = \"2h\"",
+                "uplink.reconnect_max: must be between 1s and 1h"
+            ),
             ("policy = \"drop_oldest\"", "policy = \"drop\"", "buffer.policy: 'drop' is not a policy"),
             ("id = \"gw-017\"", "id = \"gw 017\"", "gateway.id: 'gw 017' is not a name"),
             ("line = 17", "line = -1", "gpio[0].lines[0].line: -1 is not a line offset"),

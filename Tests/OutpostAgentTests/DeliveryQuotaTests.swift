@@ -26,6 +26,8 @@ extension DeliveryTests {
                 configuration.buffer.quota = quota
                 configuration.buffer.policy = policy
                 configuration.uplink.batchMaxAge = batchAge
+                // Back within two seconds of the broker, before the policy has more to do.
+                configuration.uplink.reconnectMaximum = .seconds(2)
                 return configuration
             }())
         let peer = try AcknowledgingPeer(port: broker.port, verifier: setup.verifier)

@@ -95,7 +95,7 @@ extension AgentConfiguration {
         guard let section = try top.section("uplink") else { throw top.error("uplink", "missing [uplink] table") }
         try section.rejectUnknownKeys([
             "broker", "ca", "certificate", "key", "signing_key", "batch_max_readings", "batch_max_age", "in_flight",
-            "ack_timeout", "keepalive", "bandwidth_limit", "live",
+            "ack_timeout", "keepalive", "reconnect_max", "bandwidth_limit", "live",
         ])
         let broker = try brokerAddress(section)
         let certificate = try section.string("certificate")
@@ -113,12 +113,16 @@ extension AgentConfiguration {
         let inFlight = try section.int("in_flight") ?? 8
         guard (1...64).contains(inFlight) else { throw section.error("in_flight", "\(inFlight) is outside 1-64") }
         let bandwidth = try section.byteSize("bandwidth_limit")
+        let reconnectMaximum = try positive(section, "reconnect_max") ?? .seconds(60)
+        guard reconnectMaximum >= .seconds(1), reconnectMaximum <= .seconds(3600) else {
+            throw section.error("reconnect_max", "must be between 1s and 1h")
+        }
         return Uplink(
             broker: broker, caFile: try section.string("ca"), certificateFile: certificate, keyFile: key,
             signingKeyFile: try section.requiredString("signing_key"), batchMaxReadings: maxReadings,
             batchMaxAge: try positive(section, "batch_max_age") ?? .seconds(10), inFlight: inFlight,
             ackTimeout: try positive(section, "ack_timeout") ?? .seconds(30),
-            keepalive: try positive(section, "keepalive") ?? .seconds(30),
+            keepalive: try positive(section, "keepalive") ?? .seconds(30), reconnectMaximum: reconnectMaximum,
             bandwidthLimit: bandwidth == 0 ? nil : bandwidth, live: try section.bool("live") ?? true)
     }
 

@@ -51,6 +51,8 @@ public struct AgentConfiguration: Sendable {
         public var ackTimeout: Duration
         /// MQTT keepalive.
         public var keepalive: Duration
+        /// Reconnect attempts start 1-3 s apart and double up to this.
+        public var reconnectMaximum: Duration
         /// Backfill budget in bytes per second; nil for none.
         public var bandwidthLimit: Int64?
         /// Publish the latest values on the live topic.
@@ -61,7 +63,7 @@ public struct AgentConfiguration: Sendable {
             broker: BrokerAddress, caFile: String? = nil, certificateFile: String? = nil, keyFile: String? = nil,
             signingKeyFile: String, batchMaxReadings: Int = 10_000, batchMaxAge: Duration = .seconds(10),
             inFlight: Int = 8, ackTimeout: Duration = .seconds(30), keepalive: Duration = .seconds(30),
-            bandwidthLimit: Int64? = nil, live: Bool = true
+            reconnectMaximum: Duration = .seconds(60), bandwidthLimit: Int64? = nil, live: Bool = true
         ) {
             self.broker = broker
             self.caFile = caFile
@@ -73,6 +75,7 @@ public struct AgentConfiguration: Sendable {
             self.inFlight = inFlight
             self.ackTimeout = ackTimeout
             self.keepalive = keepalive
+            self.reconnectMaximum = reconnectMaximum
             self.bandwidthLimit = bandwidthLimit
             self.live = live
         }

@@ -22,7 +22,7 @@ public final class Uplink: Sendable {
     /// so an idle uplink does not query the outbox fifty times a second.
     let nudged = Atomic<Bool>(true)
     /// Spaces out reconnects after the broker refused the connection.
-    let refusalBackoff = Mutex(Backoff(initial: .seconds(1), maximum: .seconds(60)))
+    let refusalBackoff: Mutex<Backoff>
     /// The message id of the last PUBACK.
     let lastPublished = Atomic<Int32>(0)
 
@@ -46,7 +46,9 @@ public final class Uplink: Sendable {
                 host: configuration.broker.host, port: configuration.broker.port, clientID: gatewayID,
                 keepalive: max(5, keepalive), tls: tls,
                 will: .init(topic: topics.status, payload: Array(#"{"state":"offline"}"#.utf8), qos: 1, retain: true),
-                maxInflight: configuration.inFlight))
+                maxInflight: configuration.inFlight,
+                reconnectMaximum: Int(configuration.reconnectMaximum.components.seconds)))
+        refusalBackoff = Mutex(Backoff(initial: .seconds(1), maximum: configuration.reconnectMaximum))
     }
 
     /// Connects (retrying with backoff until the broker answers), then keeps the window of
@@ -102,7 +104,7 @@ public final class Uplink: Sendable {
     }
 
     private func connectWithBackoff() async -> Bool {
-        var backoff = Backoff(initial: .seconds(1), maximum: .seconds(60))
+        var backoff = Backoff(initial: .seconds(1), maximum: configuration.reconnectMaximum)
         let broker = configuration.broker
         let keepalive = max(5, Int(configuration.keepalive.components.seconds))
         while !Task.isCancelled {
