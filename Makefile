@@ -8,6 +8,7 @@ PYMODBUS_VERSION := 3.16.1
 PYSERIAL_VERSION := 3.5
 SELENIUM_VERSION := 4.51.0
 SPEC_VALIDATOR_VERSION := 0.9.0
+SCHEMATHESIS_VERSION := 4.32.5
 # A hung test run prints nothing; cap it well inside CI's limit.
 TEST_TIMEOUT ?= 1500
 FUZZ_SECONDS ?= 60
@@ -22,14 +23,14 @@ deps-system:
 	@bash provisioning/install-deps.sh
 
 # Python test peers, in a private venv: pymodbus as an independent Modbus implementation,
-# pyserial for its RTU side, selenium to drive Chromium through the dashboard, and
-# openapi-spec-validator for openapi.yaml.
+# pyserial for its RTU side, selenium to drive Chromium through the dashboard,
+# openapi-spec-validator for openapi.yaml, and schemathesis to test the API from it.
 deps-python: deps-system
-	@if ! $(VENV)/bin/python -c "import serial, pymodbus, selenium, openapi_spec_validator, yaml, sys; sys.exit(pymodbus.__version__ != '$(PYMODBUS_VERSION)' or selenium.__version__ != '$(SELENIUM_VERSION)')" 2>/dev/null; then \
-		echo "deps: filling $(VENV): pymodbus $(PYMODBUS_VERSION), pyserial $(PYSERIAL_VERSION), selenium $(SELENIUM_VERSION), openapi-spec-validator $(SPEC_VALIDATOR_VERSION)"; \
+	@if ! $(VENV)/bin/python -c "import serial, pymodbus, selenium, openapi_spec_validator, yaml, schemathesis, sys; sys.exit(pymodbus.__version__ != '$(PYMODBUS_VERSION)' or selenium.__version__ != '$(SELENIUM_VERSION)' or schemathesis.__version__ != '$(SCHEMATHESIS_VERSION)')" 2>/dev/null; then \
+		echo "deps: filling $(VENV): pymodbus $(PYMODBUS_VERSION), pyserial $(PYSERIAL_VERSION), selenium $(SELENIUM_VERSION), openapi-spec-validator $(SPEC_VALIDATOR_VERSION), schemathesis $(SCHEMATHESIS_VERSION)"; \
 		$(PYTHON) -m venv $(VENV) && $(VENV)/bin/pip install --quiet --disable-pip-version-check \
 			"pymodbus==$(PYMODBUS_VERSION)" "pyserial==$(PYSERIAL_VERSION)" "selenium==$(SELENIUM_VERSION)" \
-			"openapi-spec-validator==$(SPEC_VALIDATOR_VERSION)" pyyaml; \
+			"openapi-spec-validator==$(SPEC_VALIDATOR_VERSION)" "schemathesis==$(SCHEMATHESIS_VERSION)" pyyaml; \
 	else \
 		echo "deps: $(VENV) has its test peers"; \
 	fi
@@ -52,8 +53,9 @@ demo: deps-system
 	$(SWIFT) build
 	bash scripts/demo.sh
 
-# Coverage-guided fuzzing of the wire format (frames, chunks, JSON, acknowledgements) for
-# FUZZ_SECONDS; crashers become regression tests.
+# Coverage-guided fuzzing of every parser of outside input (frames, acknowledgements, agent.toml,
+# hub.toml, profiles and boards, NMEA, serial lines, Modbus registers, CSV) for FUZZ_SECONDS
+# each (FUZZ_TARGETS picks some); what breaks one is kept in Fuzz/corpus and replayed by make test.
 fuzz: deps-system
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash Fuzz/run.sh
 

@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "outpostctl", targets: ["outpostctl"]),
         .executable(name: "outpost-sim", targets: ["outpost-sim"]),
         .executable(name: "outpost-bench", targets: ["outpost-bench"]),
+        .executable(name: "outpost-fuzz", targets: ["outpost-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -119,6 +120,11 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]),
         .target(name: "OutpostCLI", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // Every parser of outside input as a fuzz target; `make fuzz` runs them under libFuzzer.
+        .target(
+            name: "OutpostFuzzing",
+            dependencies: ["OutpostWire", "OutpostConfig", "OutpostDevices", "OutpostAgent", "OutpostHub", "OutpostDetect"]),
+        .target(name: "CFuzzDriver"),
 
         // Thin executables.
         .executableTarget(
@@ -155,12 +161,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        .executableTarget(name: "outpost-fuzz", dependencies: ["OutpostFuzzing", "CFuzzDriver"]),
+
         // Test support: child processes spawned safely, temporary folders, deadlines.
         .target(name: "OutpostTestSupport", path: "Tests/OutpostTestSupport"),
         .testTarget(
             name: "OutpostWireTests",
             dependencies: ["OutpostWire", "OutpostSigning", "OutpostBench", "OutpostTestSupport"],
-            exclude: ["Golden", "FuzzRegressions"]),
+            exclude: ["Golden"]),
         .testTarget(
             name: "OutpostSigningTests", dependencies: ["OutpostSigning", "OutpostWire", "OutpostProvisioning"]),
         .testTarget(
@@ -178,6 +186,7 @@ let package = Package(
             name: "OutpostSimulationTests",
             dependencies: ["OutpostSimulation", "OutpostAgent", "OutpostConfig", "OutpostTestSupport"]),
         .testTarget(name: "OutpostDetectTests", dependencies: ["OutpostDetect"]),
+        .testTarget(name: "OutpostFuzzTests", dependencies: ["OutpostFuzzing", "OutpostTestSupport"]),
         .testTarget(
             name: "OutpostHubTests",
             dependencies: [

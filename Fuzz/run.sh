@@ -1,33 +1,45 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer target for the frame decoder and runs it for FUZZ_SECONDS (default 60).
-# Crashers are copied into Tests/OutpostWireTests/FuzzRegressions/ and the run fails, so they
-# become regression tests on the next `make test`.
+# Builds outpost-fuzz with libFuzzer and AddressSanitizer and runs each fuzz target (every parser
+# of outside input, see Sources/OutpostFuzzing) for FUZZ_SECONDS (default 60) each; FUZZ_TARGETS
+# picks some (default: all). Each target starts from its committed corpus in Fuzz/corpus/TARGET;
+# a crash, hang, leak or broken promise is copied there and the run fails, so the input becomes
+# a regression test on the next `make test` (FuzzCorpusTests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SECONDS_TO_RUN="${FUZZ_SECONDS:-60}"
+SECONDS_PER_TARGET="${FUZZ_SECONDS:-60}"
+TARGETS="${FUZZ_TARGETS:-frame agent-config hub-config profile nmea line modbus csv}"
 OUT=.build-fuzz
-mkdir -p "$OUT/corpus" "$OUT/artifacts"
-cp Tests/OutpostWireTests/FuzzRegressions/seed-* Tests/OutpostWireTests/Golden/frame-v1.* "$OUT/corpus/"
 
-echo "fuzz: building $OUT/frame-decoder-fuzz"
-swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name OutpostWireFuzz -package-name outpost \
-    $(find Sources/OutpostWire -name '*.swift' | sort) Fuzz/FrameDecoderFuzz.swift \
-    -o "$OUT/frame-decoder-fuzz"
+echo "fuzz: building outpost-fuzz with -sanitize=fuzzer,address (in $OUT)"
+swift build -c release --product outpost-fuzz --build-path "$OUT" \
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+BIN="$OUT/release/outpost-fuzz"
 
-echo "fuzz: running for ${SECONDS_TO_RUN}s"
-status=0
-"$OUT/frame-decoder-fuzz" "$OUT/corpus" -max_total_time="$SECONDS_TO_RUN" -timeout=10 -rss_limit_mb=2048 \
-    -max_len=65536 -artifact_prefix="$OUT/artifacts/" -print_final_stats=1 || status=$?
-
-found=0
-for artifact in "$OUT"/artifacts/crash-* "$OUT"/artifacts/timeout-* "$OUT"/artifacts/oom-* "$OUT"/artifacts/leak-*; do
-    [ -e "$artifact" ] || continue
-    cp "$artifact" Tests/OutpostWireTests/FuzzRegressions/
-    echo "fuzz: kept $(basename "$artifact") as a regression input"
-    found=1
+failed=0
+for target in $TARGETS; do
+    [ -d "Fuzz/corpus/$target" ] || { echo "fuzz: no target '$target'" >&2; exit 2; }
+    work="$OUT/corpus/$target"
+    artifacts="$OUT/artifacts/$target"
+    mkdir -p "$work" "$artifacts"
+    echo "fuzz: $target for ${SECONDS_PER_TARGET}s"
+    status=0
+    # The first folder collects what the fuzzer finds; the committed corpus is only read.
+    "$BIN" "$target" "$work" "Fuzz/corpus/$target" -max_total_time="$SECONDS_PER_TARGET" -timeout=10 \
+        -rss_limit_mb=2048 -max_len=16384 -artifact_prefix="$artifacts/" -print_final_stats=1 \
+        >"$OUT/$target.log" 2>&1 || status=$?
+    grep -E "^stat::(number_of_executed_units|peak_rss_mb)" "$OUT/$target.log" | sed "s/^/fuzz: $target: /" || true
+    [ "$status" -eq 0 ] || tail -40 "$OUT/$target.log"
+    for artifact in "$artifacts"/crash-* "$artifacts"/timeout-* "$artifacts"/oom-* "$artifacts"/leak-*; do
+        [ -e "$artifact" ] || continue
+        cp "$artifact" "Fuzz/corpus/$target/"
+        echo "fuzz: $target: kept $(basename "$artifact") in Fuzz/corpus/$target"
+        rm "$artifact"
+        failed=1
+    done
+    [ "$status" -eq 0 ] || failed=1
 done
-if [ "$found" -ne 0 ] || [ "$status" -ne 0 ]; then
-    echo "fuzz: the decoder failed on an input; see Tests/OutpostWireTests/FuzzRegressions/" >&2
+if [ "$failed" -ne 0 ]; then
+    echo "fuzz: a target failed on an input; see Fuzz/corpus/ and replay with: swift run outpost-fuzz TARGET FILE" >&2
     exit 1
 fi
-echo "fuzz: no crash in ${SECONDS_TO_RUN}s"
+echo "fuzz: no crash, hang or broken promise in ${SECONDS_PER_TARGET}s per target ($TARGETS)"

@@ -99,7 +99,8 @@ public enum NMEAParser {
     }
 
     private static func degrees(_ field: Substring, degreeDigits: Int) -> Double? {
-        guard field.count > degreeDigits + 1, let whole = Double(field.prefix(degreeDigits)),
+        guard field.count > degreeDigits + 1, field.allSatisfy({ $0 == "." || ("0"..."9").contains($0) }),
+            let whole = Double(field.prefix(degreeDigits)),
             let minutes = Double(field.dropFirst(degreeDigits)), minutes < 60, minutes >= 0
         else { return nil }
         return whole + minutes / 60
