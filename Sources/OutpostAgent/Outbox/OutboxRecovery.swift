@@ -24,9 +24,14 @@ enum OutboxRecovery {
     }
 
     static func open(path: String, logger: Logger) throws -> DatabaseQueue {
+        try checkAccess(path)
         do {
             let queue = try openChecked(path)
             return queue
+        } catch let error as DatabaseError where !isDamage(error) {
+            // A full disk or a file the agent may not open is not damage: moving the file aside
+            // would hide good readings. Say what is wrong; systemd retries, nothing is lost.
+            throw OutboxStorageError(path: path, problem: "cannot be opened: \(error.message ?? "\(error)")")
         } catch {
             let aside = "\(path).damaged-\(systemWallClock() / 1_000_000_000)"
             logger.error(
@@ -43,6 +48,27 @@ enum OutboxRecovery {
                     "outbox.next_sequence": "\(salvaged.nextSequence)",
                 ])
             return fresh
+        }
+    }
+
+    /// Damage a salvage can help with: a file that is not a database, or one whose pages are
+    /// corrupt or unreadable.
+    private static func isDamage(_ error: DatabaseError) -> Bool {
+        [.SQLITE_CORRUPT, .SQLITE_NOTADB, .SQLITE_IOERR, .SQLITE_ERROR].contains(error.resultCode)
+    }
+
+    /// The data folder must take new files and the outbox (with its WAL) must be readable and
+    /// writable; otherwise the outbox is not touched and the error says which and why.
+    private static func checkAccess(_ path: String) throws(OutboxStorageError) {
+        let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        guard access(folder.isEmpty ? "/" : folder, W_OK | X_OK) == 0 else {
+            throw OutboxStorageError(path: folder, problem: "is not writable (\(String(cString: strerror(errno))))")
+        }
+        for file in [path, path + "-wal", path + "-shm"] where access(file, F_OK) == 0 {
+            guard access(file, R_OK | W_OK) == 0 else {
+                throw OutboxStorageError(
+                    path: file, problem: "cannot be read and written (\(String(cString: strerror(errno))))")
+            }
         }
     }
 
@@ -147,3 +173,16 @@ enum OutboxRecovery {
 #else
     import Foundation
 #endif
+
+/// The outbox's storage cannot be used as it is: a read-only or missing data folder, a file the
+/// agent may not open, a full disk. Nothing was moved or deleted.
+public struct OutboxStorageError: Error, CustomStringConvertible, Sendable {
+    /// The file or folder concerned.
+    public let path: String
+    /// What is wrong with it.
+    public let problem: String
+
+    public var description: String {
+        "outbox storage: \(path) \(problem); nothing was changed, the agent retries when restarted"
+    }
+}

@@ -11,7 +11,8 @@ import OutpostWire
 
 extension Agent {
     /// Takes what the sources delivered, aggregates it, commits it to the outbox and seals what
-    /// is due. If storage fails the readings stay in memory for the next attempt.
+    /// is due. If storage fails (a full disk, a failing card) the readings stay in memory for the
+    /// next attempt, up to `memoryBacklogLimit`; beyond it the oldest go, counted and logged.
     func commit(_ aggregator: inout Aggregator, final: Bool) async {
         let taken = pending.withLock { pending in
             defer { pending.removeAll(keepingCapacity: true) }
@@ -20,18 +21,43 @@ extension Agent {
         let now = clock.now()
         var output = aggregator.take(taken) + aggregator.flush(before: now.wall)
         if final { output += aggregator.flushAll() }
+        if !taken.isEmpty { uplink.publishLive(Self.liveDocument(taken, time: now.wall)) }
         do {
             try await outbox.append(output, catalog: catalog, clock: now)
+            storageErrors.succeeded("outbox.commit")
+        } catch {
+            keepInMemory(output, after: error)
+            return
+        }
+        // The readings are committed: a failure from here on must not put them back in memory,
+        // or they would be committed twice. What is not sealed now is sealed at the next commit.
+        do {
             let sealed = try await outbox.seal(
                 maxReadings: configuration.uplink.batchMaxReadings, maxAge: configuration.uplink.batchMaxAge,
-                clock: now,
-                force: final)
+                clock: now, force: final)
             if !sealed.isEmpty { uplink.nudge() }
+            storageErrors.succeeded("outbox.seal")
         } catch {
-            logger.error("outbox commit failed; readings kept in memory", metadata: ["error": "\(error)"])
-            pending.withLock { $0.insert(contentsOf: output, at: 0) }
+            storageErrors.failed("outbox.seal", "sealing failed, the committed readings wait to be sealed: \(error)")
         }
-        if !taken.isEmpty { uplink.publishLive(Self.liveDocument(taken, time: now.wall)) }
+    }
+
+    /// Readings held in memory at most while the outbox cannot take them.
+    static let memoryBacklogLimit = 200_000
+
+    private func keepInMemory(_ output: [SourceSample], after error: any Error) {
+        let dropped = pending.withLock { pending -> Int in
+            pending.insert(contentsOf: output, at: 0)
+            let excess = max(0, pending.count - Self.memoryBacklogLimit)
+            pending.removeFirst(excess)
+            return excess
+        }
+        storageErrors.failed("outbox.commit", "commit failed, readings kept in memory: \(error)")
+        guard dropped > 0 else { return }
+        let total = lostInMemory.add(Int64(dropped), ordering: .relaxed).newValue
+        logger.error(
+            "outbox unwritable and the memory backlog full: oldest readings dropped",
+            metadata: ["readings.dropped": "\(dropped)", "readings.dropped_total": "\(total)"])
     }
 
     /// `{"time":…,"values":{"series":value,…}}` with the latest good value of each series.

@@ -20,6 +20,11 @@ public final class Agent: Service {
     let notifier = SystemdNotifier()
     let logger: Logger
     let pending = Mutex<[SourceSample]>([])
+    /// Outbox failures, logged once and then summarised (a full disk fails every second).
+    let storageErrors: RepeatedErrorLog
+    /// Readings dropped because the outbox could not take them for so long that the memory
+    /// backlog overflowed.
+    let lostInMemory = Atomic<Int64>(0)
     let started = systemWallClock()
     let version: String
 
@@ -29,6 +34,7 @@ public final class Agent: Service {
         self.configuration = configuration
         self.version = version
         self.logger = logger
+        storageErrors = RepeatedErrorLog(logger: logger, subject: "outbox", level: .error)
         let keyText = try AgentFiles.readText(configuration.uplink.signingKeyFile)
         let signer = try GatewayFrameSigner(privateKeyPEM: keyText)
         try AgentFiles.makeDirectory(configuration.gateway.dataDirectory)
@@ -43,6 +49,13 @@ public final class Agent: Service {
 
     /// The outbox's state now.
     public func outboxStatistics() async throws -> OutboxStatistics { try await outbox.statistics() }
+
+    /// Readings taken and not yet committed: a commit interval's worth, or more while the
+    /// outbox cannot take them (a full disk).
+    public var readingsWaitingInMemory: Int { pending.withLock { $0.count } }
+
+    /// Readings dropped because the outbox could not take them until the memory backlog overflowed.
+    public var readingsLostInMemory: Int64 { lostInMemory.load(ordering: .relaxed) }
 
     /// Each source's counters, by source name.
     public var sourceCounters: [String: SourceCounters.Snapshot] {

@@ -63,11 +63,20 @@ public struct RepeatedErrorFilter: Sendable {
 public final class RepeatedErrorLog: Sendable {
     private let logger: Logger
     private let filter: Mutex<RepeatedErrorFilter>
+    /// What fails, as the log lines name it: `source failing`, `outbox failing`.
+    private let subject: String
+    /// The level of the first line of a streak and of its summaries.
+    private let level: Logger.Level
 
     /// Creates a log writing to `logger`, at most one line per `summaryInterval` per key.
-    public init(logger: Logger, summaryInterval: Duration = .seconds(300)) {
+    public init(
+        logger: Logger, summaryInterval: Duration = .seconds(300), subject: String = "source",
+        level: Logger.Level = .info
+    ) {
         self.logger = logger
         filter = Mutex(RepeatedErrorFilter(summaryInterval: summaryInterval))
+        self.subject = subject
+        self.level = level
     }
 
     /// Records a failure of `key`; `description` says what happened.
@@ -80,11 +89,11 @@ public final class RepeatedErrorLog: Sendable {
         metadata["error"] = "\(description)"
         switch decision {
         case .log:
-            logger.info("source failing", metadata: metadata)
+            logger.log(level: level, "\(subject) failing", metadata: metadata)
         case .summarise(let repeats):
             metadata["error.repeats"] = "\(repeats)"
             metadata["error.interval"] = "\(filter.withLock { $0.summaryInterval })"
-            logger.info("source still failing", metadata: metadata)
+            logger.log(level: level, "\(subject) still failing", metadata: metadata)
         case .suppress, .recovered:
             break
         }
@@ -96,7 +105,7 @@ public final class RepeatedErrorLog: Sendable {
         var metadata = metadata
         metadata["error.key"] = "\(key)"
         metadata["error.failures"] = "\(failures)"
-        logger.info("source recovered", metadata: metadata)
+        logger.info("\(subject) recovered", metadata: metadata)
     }
 
     /// Ends every streak whose key starts with `prefix` (a source that answered again).
