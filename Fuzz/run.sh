@@ -11,8 +11,9 @@ TARGETS="${FUZZ_TARGETS:-frame agent-config hub-config profile nmea line modbus 
 OUT=.build-fuzz
 
 echo "fuzz: building outpost-fuzz with -sanitize=fuzzer,address (in $OUT)"
+# lld, not gold: gold (binutils 2.40) stops with an internal error on this link.
 swift build -c release --product outpost-fuzz --build-path "$OUT" \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -use-ld=lld
 BIN="$OUT/release/outpost-fuzz"
 
 failed=0

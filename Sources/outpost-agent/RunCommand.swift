@@ -44,10 +44,10 @@ extension Logger.Level: @retroactive ExpressibleByArgument {}
 /// Reads and checks a configuration file for the commands that need one.
 enum ConfigurationFile {
     /// The checked configuration; prints every problem and fails when there is one.
-    static func load(_ path: String) throws -> AgentConfiguration {
+    static func load(_ path: String, checkingFiles: Bool = true) throws -> AgentConfiguration {
         let text = String(decoding: try FileIO.read(path), as: UTF8.self)
         do throws(ConfigProblems) {
-            return try AgentConfiguration(toml: text, file: path)
+            return try AgentConfiguration(toml: text, file: path, checkingFiles: checkingFiles)
         } catch {
             for problem in error.problems { FileIO.printError("\(problem)") }
             let count = error.problems.count

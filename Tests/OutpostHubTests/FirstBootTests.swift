@@ -19,12 +19,12 @@ struct FirstBootTests {
         #expect(made.exitStatus == 0, "\(made)")
     }
 
-    @Test("The bundle's agent.toml is complete: outpost-agent check accepts it as written")
+    @Test("The bundle's agent.toml is complete: outpost-agent check --offline accepts it as written")
     func agentConfigurationChecks() throws {
         let folder = try TemporaryFolder(prefix: "bundle")
         try bundle(in: folder, out: folder.path + "/bundle")
         let check = try ChildProcess(
-            Binaries.path("outpost-agent"), ["check", "--config", folder.path + "/bundle/agent.toml"],
+            Binaries.path("outpost-agent"), ["check", "--offline", "--config", folder.path + "/bundle/agent.toml"],
             environment: ["OUTPOST_HARDWARE_DIR": packageRoot() + "/hardware"]
         ).wait()
         #expect(check.exitStatus == 0, "\(check)")

@@ -110,8 +110,9 @@ public struct TestCertificates {
     public let serverKey: String
     public let folder: TemporaryFolder
 
-    /// Creates the CA, the server certificate and one client certificate per name.
-    public init(in folder: TemporaryFolder, clients: [String]) throws {
+    /// Creates the CA, the server certificate and one client certificate per name; those in
+    /// `expired` ended yesterday.
+    public init(in folder: TemporaryFolder, clients: [String], expired: Set<String> = []) throws {
         self.folder = folder
         caFile = folder.file("ca.pem")
         serverCertificate = folder.file("server.pem")
@@ -122,7 +123,9 @@ public struct TestCertificates {
         ])
         try issue(name: "127.0.0.1", key: serverKey, certificate: serverCertificate, server: true)
         for client in clients {
-            try issue(name: client, key: key(client), certificate: certificate(client), server: false)
+            try issue(
+                name: client, key: key(client), certificate: certificate(client), server: false,
+                days: expired.contains(client) ? -1 : 2)
         }
     }
 
@@ -131,7 +134,7 @@ public struct TestCertificates {
     /// The client key of `name`.
     public func key(_ name: String) -> String { folder.file("\(name).key") }
 
-    private func issue(name: String, key: String, certificate: String, server: Bool) throws {
+    private func issue(name: String, key: String, certificate: String, server: Bool, days: Int = 2) throws {
         let request = folder.file("\(name).csr")
         try Self.openssl([
             "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=\(name)",
@@ -141,7 +144,7 @@ public struct TestCertificates {
             Array((server ? "subjectAltName=IP:127.0.0.1\n" : "extendedKeyUsage=clientAuth\n").utf8), to: "\(name).ext")
         try Self.openssl([
             "x509", "-req", "-in", request, "-CA", caFile, "-CAkey", folder.file("ca.key"),
-            "-CAcreateserial", "-days", "2", "-extfile", extensions, "-out", certificate,
+            "-CAcreateserial", "-days", "\(days)", "-extfile", extensions, "-out", certificate,
         ])
     }
 

@@ -3,6 +3,10 @@ import OutpostDevices
 import OutpostModbus
 import OutpostSerial
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Every problem found in a configuration, each with file, line and key; thrown when there is
 /// at least one, so a technician fixes them all in one go.
 public struct ConfigProblems: Error, Sendable, CustomStringConvertible {
@@ -16,9 +20,11 @@ extension AgentConfiguration {
     static let topKeys: Set<String> = ["gateway", "uplink", "buffer", "modbus", "gpio", "serial", "aggregate"]
 
     /// Reads and checks `text` (the contents of `file`), resolving device profiles in `profiles`.
-    public init(toml text: String, file: String, profiles: ProfileLibrary = ProfileLibrary())
-        throws(ConfigProblems)
-    {
+    /// With `checkingFiles`, the uplink's CA, certificate, key and signing key must be readable
+    /// files here (what `check` and `run` ask; a configuration written elsewhere need not).
+    public init(
+        toml text: String, file: String, profiles: ProfileLibrary = ProfileLibrary(), checkingFiles: Bool = false
+    ) throws(ConfigProblems) {
         var problems: [ConfigError] = []
         func collect<T>(_ body: () throws(ConfigError) -> T) -> T? {
             do throws(ConfigError) {
@@ -38,6 +44,15 @@ extension AgentConfiguration {
         _ = collect { () throws(ConfigError) in try top.rejectUnknownKeys(Self.topKeys) }
         let gateway = collect { () throws(ConfigError) in try Self.gateway(top) }
         let uplink = collect { () throws(ConfigError) in try Self.uplink(top) }
+        if checkingFiles, let uplink, let section = try? top.section("uplink") {
+            let files = [
+                ("ca", uplink.caFile), ("certificate", uplink.certificateFile), ("key", uplink.keyFile),
+                ("signing_key", uplink.signingKeyFile),
+            ]
+            for case (let key, let path?) in files where access(path, R_OK) != 0 {
+                problems.append(section.error(key, "'\(path)' cannot be read: \(String(cString: strerror(errno)))"))
+            }
+        }
         let buffer = collect { () throws(ConfigError) in try Self.buffer(top) }
         var modbus: [ModbusDevice] = []
         for section in collect({ () throws(ConfigError) in try top.sections("modbus") }) ?? [] {

@@ -45,6 +45,10 @@ public final class Agent: Service {
         uplink = try Uplink(
             configuration: configuration.uplink, gatewayID: configuration.gateway.id, outbox: outbox, logger: logger)
         (sources, catalog) = try Self.makeSources(configuration, logger: logger)
+        // Readings are still taken and buffered; only the uplink waits for a valid certificate.
+        for problem in configuration.certificateProblems(at: systemWallClock() / 1_000_000_000) {
+            logger.error("certificate problem: the broker will refuse the connection", metadata: ["problem": "\(problem)"])
+        }
     }
 
     /// The outbox's state now.
