@@ -156,9 +156,12 @@ struct EndToEndTests {
         #expect(await firstElement(of: intruder.events) { $0 == .connected } == .connected)
         try intruder.publish(.init(topic: "outpost/v1/gw-e2e/batch", payload: Array("not a frame".utf8), qos: 1))
         try intruder.publish(.init(topic: "outpost/v1/gw-other/batch", payload: try replay.encoded(signer: signer), qos: 1))
+        try intruder.publish(.init(topic: "outpost/v1/gw-e2e/status", payload: Array("{\"state\":".utf8), qos: 1))
+        try intruder.publish(.init(topic: "outpost/v1/gw-e2e/live", payload: [0xFF, 0x00, 0x7B], qos: 0))
         let refusals = await eventually(timeout: .seconds(20)) {
             let body = (try? hub.http("/api/v1/refusals")) ?? ""
-            return body.contains("bad_magic") && body.contains("topic_mismatch")
+            return body.contains("bad_magic") && body.contains("topic_mismatch") && body.contains("bad_status")
+                && body.contains("bad_live")
         }
         #expect(refusals, "the hub lists the refused frames for operators")
         intruder.shutdown()

@@ -99,6 +99,12 @@ public final class IngestPipeline: Sendable {
         }
     }
 
+    /// Counts something a gateway sent that is not usable (a status or live document that does
+    /// not parse), as frame refusals are counted: in the metrics and in `/api/v1/refusals`.
+    public func refuse(gateway: String, reason: String, detail: String) {
+        refused(FrameIntake.Refusal(reason: reason, claimedGateway: gateway, detail: detail))
+    }
+
     private func refused(_ refusal: FrameIntake.Refusal) {
         counters.update { $0.refused[refusal.reason, default: 0] += 1 }
         logger.warning(

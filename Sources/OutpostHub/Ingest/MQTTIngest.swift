@@ -130,7 +130,7 @@ public final class MQTTIngest: Sendable {
             }
         case "status":
             guard let report = GatewayStatusReport(json: payload) else {
-                logger.warning("unreadable status", metadata: ["gateway": "\(gateway)"])
+                pipeline.refuse(gateway: gateway, reason: "bad_status", detail: "a status that is not the agent's JSON document")
                 return
             }
             if let backlog = report.backlogReadings {
@@ -142,7 +142,9 @@ public final class MQTTIngest: Sendable {
                 logger.error("could not record a status", metadata: ["gateway": "\(gateway)", "error": "\(error)"])
             }
         case "live":
-            live.update(gateway: gateway, document: payload)
+            if let problem = live.update(gateway: gateway, document: payload) {
+                pipeline.refuse(gateway: gateway, reason: "bad_live", detail: problem)
+            }
         default:
             break
         }
@@ -169,9 +171,21 @@ public final class LiveValues: Sendable {
     /// Creates an empty board.
     public init() {}
 
-    /// Keeps `document` as `gateway`'s latest.
-    public func update(gateway: String, document: [UInt8]) {
+    /// The largest live document kept: a gateway with a thousand series sends about 40 kB.
+    public static let maxDocumentBytes = 256 * 1024
+
+    /// Keeps `document` as `gateway`'s latest, when it is a JSON object of at most
+    /// `maxDocumentBytes` (dashboards parse it as such); otherwise says why it was refused.
+    @discardableResult
+    public func update(gateway: String, document: [UInt8]) -> String? {
+        guard document.count <= Self.maxDocumentBytes else {
+            return "a live document of \(document.count) bytes, above \(Self.maxDocumentBytes)"
+        }
+        guard (try? JSONSerialization.jsonObject(with: Data(document))) is [String: Any] else {
+            return "a live document that is not a JSON object"
+        }
         documents.withLock { $0[gateway] = document }
+        return nil
     }
 
     /// The latest document of `gateway`.

@@ -33,7 +33,7 @@ public struct HubRuntime: Sendable {
         self.configuration = configuration
         self.logger = logger
         try FileIO.makeDirectory(configuration.dataDirectory)
-        store = try SQLiteHubStore(path: configuration.databasePath)
+        store = try SQLiteHubStore.openChecked(path: configuration.databasePath)
         registry = GatewayRegistry()
         try registry.reload(from: store)
         notifier = WebhookNotifier(urls: configuration.webhooks, logger: logger)

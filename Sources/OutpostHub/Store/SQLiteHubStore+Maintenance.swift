@@ -99,3 +99,43 @@ extension SQLiteHubStore {
             arguments: [merged.maxTimestamp &- merged.minTimestamp, series.id])
     }
 }
+
+extension SQLiteHubStore {
+    /// Opens the store at `path` after checking its pages (`PRAGMA quick_check`, about a second
+    /// per gigabyte): a damaged system of record is refused, unchanged, with what to do, rather
+    /// than written into.
+    public static func openChecked(path: String) throws -> SQLiteHubStore {
+        if FileManager.default.fileExists(atPath: path) {
+            var configuration = Configuration()
+            configuration.readonly = true
+            let problems: [String]
+            do {
+                problems = try DatabaseQueue(path: path, configuration: configuration).read { db in
+                    try String.fetchAll(db, sql: "PRAGMA quick_check(20)")
+                }
+            } catch let error as DatabaseError {
+                throw HubStoreDamage(path: path, problems: [error.message ?? "\(error)"])
+            }
+            guard problems == ["ok"] else { throw HubStoreDamage(path: path, problems: problems) }
+        }
+        return try SQLiteHubStore(path: path)
+    }
+}
+
+/// The hub's store failed its integrity check; nothing was written to it.
+public struct HubStoreDamage: Error, CustomStringConvertible, Sendable {
+    /// The database file.
+    public let path: String
+    /// What SQLite found (at most 20 lines).
+    public let problems: [String]
+
+    public var description: String {
+        """
+        \(path) is damaged and was not changed: \(problems.prefix(5).joined(separator: "; "))
+        Restore it from a backup (README: backing up the hub), or recover what is readable into a
+        new file (sqlite3 \(path) .recover | sqlite3 hub-recovered.db), keep the damaged one aside
+        and put the new one in its place. Gateways keep what the hub has not acknowledged and
+        send it again once the hub runs.
+        """
+    }
+}
