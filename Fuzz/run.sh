@@ -24,9 +24,13 @@ for target in $TARGETS; do
     mkdir -p "$work" "$artifacts"
     echo "fuzz: $target for ${SECONDS_PER_TARGET}s"
     status=0
+    # TOMLKit (0.6) leaks the C strings of a table's keys on every `keys` (tableGetKeys): a few
+    # bytes per key, once per start for a configuration. Leak checks stay on for the others.
+    leaks=1
+    case "$target" in agent-config | hub-config | profile) leaks=0 ;; esac
     # The first folder collects what the fuzzer finds; the committed corpus is only read.
     "$BIN" "$target" "$work" "Fuzz/corpus/$target" -max_total_time="$SECONDS_PER_TARGET" -timeout=10 \
-        -rss_limit_mb=2048 -max_len=16384 -artifact_prefix="$artifacts/" -print_final_stats=1 \
+        -rss_limit_mb=2048 -max_len=16384 -detect_leaks=$leaks -artifact_prefix="$artifacts/" -print_final_stats=1 \
         >"$OUT/$target.log" 2>&1 || status=$?
     grep -E "^stat::(number_of_executed_units|peak_rss_mb)" "$OUT/$target.log" | sed "s/^/fuzz: $target: /" || true
     [ "$status" -eq 0 ] || tail -40 "$OUT/$target.log"

@@ -15,7 +15,9 @@ public func parseDuration(_ text: String) -> Duration? {
         rest = rest.dropFirst(unit.count)
         total += value * scale
     }
-    guard total.isFinite, total < 1e10 else { return nil }
+    // Durations are kept in Int64 nanoseconds: up to about 292 years. 9e9 s (285 years) is
+    // beyond any retention or query; above it, not a duration rather than a trap.
+    guard total.isFinite, total < 9e9 else { return nil }
     return .nanoseconds(Int64((total * 1e9).rounded()))
 }
 

@@ -44,7 +44,7 @@ enum InputFuzz {
         }
         var outcomes: [FuzzOutcome] = []
         for line in lines {
-            if line.utf8.count > 128 || line.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\0" }) {
+            if line.utf8.count > 128 || line.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0 }) {
                 return .violated("the splitter passed on '\(line)'")
             }
             switch parser.parse(line) {
@@ -127,7 +127,10 @@ enum InputFuzz {
     /// The input as a CSV import and as the `detect` replay's input: problems name their line;
     /// the replay writes one row per reading, each with a score in [0, 1].
     static func csv(_ bytes: [UInt8]) -> FuzzOutcome {
-        let lineCount = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).count
+        let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
+        let lineCount = lines.count
+        // Each line also as a time in an API query (`from=…`): a time or nil, never a trap.
+        for line in lines { _ = TimeArgument.parse(String(decoding: line, as: UTF8.self), now: 1_800_000_000_000_000_000) }
         var outcomes: [FuzzOutcome] = []
         do throws(CSVReadings.ProblemList) {
             let samples = try CSVReadings.parse(bytes)

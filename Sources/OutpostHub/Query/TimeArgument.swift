@@ -63,8 +63,12 @@ public enum TimeArgument {
         }
         guard index == bytes.count else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
+        // Nanoseconds since the epoch reach years 1677-2262; a time outside is not an error to
+        // trap on (it comes from a query or a file), only not a time.
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second - offsetSeconds)
-        return seconds * 1_000_000_000 + fraction
+        let (nanoseconds, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let (timestamp, overflowAgain) = nanoseconds.addingReportingOverflow(fraction)
+        return overflow || overflowAgain ? nil : timestamp
     }
 
     /// `2026-11-23T08:00:00.000000000Z`.

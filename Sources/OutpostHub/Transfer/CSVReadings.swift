@@ -81,8 +81,10 @@ public enum CSVReadings {
             for _ in digits.count..<9 { fraction *= 10 }
         }
         let (seconds, overflow) = whole.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !overflow else { return nil }
-        return whole < 0 || parts[0].hasPrefix("-") ? seconds - fraction : seconds + fraction
+        let negative = whole < 0 || parts[0].hasPrefix("-")
+        let (timestamp, overflowAgain) =
+            negative ? seconds.subtractingReportingOverflow(fraction) : seconds.addingReportingOverflow(fraction)
+        return overflow || overflowAgain ? nil : timestamp
     }
 
     static func value(_ text: String) -> Double? {

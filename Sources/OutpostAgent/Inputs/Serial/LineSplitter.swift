@@ -24,7 +24,9 @@ public struct LineSplitter: Sendable {
                 if overflowing {
                     overflowing = false
                 } else if !pending.isEmpty {
-                    if let line = String(validating: pending, as: UTF8.self), !line.contains("\0") {
+                    // NUL checked on the bytes: in a String, a NUL followed by a combining mark is
+                    // one Character that is not "\0".
+                    if !pending.contains(0), let line = String(validating: pending, as: UTF8.self) {
                         lines.append(line)
                     } else {
                         garbage += 1
