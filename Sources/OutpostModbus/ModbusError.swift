@@ -108,7 +108,12 @@ public struct ModbusError: Error, Hashable, Sendable, CustomStringConvertible {
         case EINVAL:
             return ModbusError(.invalidArgument, text, errno: number, location: location)
         case base + 12...base + 17:  // EMBBADCRC, EMBBADDATA, EMBBADEXC, EMBUNKEXC, EMBMDATA, EMBBADSLAVE
-            return ModbusError(.invalidResponse, text, errno: number, location: location)
+            // libmodbus's words are terse ("Invalid data"); say what a technician can check.
+            let meaning =
+                number == base + 13
+                ? "the answer does not match the request (its length, function code or transaction id)"
+                : number == base + 12 ? "the answer's CRC is wrong (noise on the line, or a wrong baud rate)" : text
+            return ModbusError(.invalidResponse, "\(meaning): \(text)", errno: number, location: location)
         default:
             return ModbusError(connecting ? .connectionFailed : .io, text, errno: number, location: location)
         }

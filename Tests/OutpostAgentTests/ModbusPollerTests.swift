@@ -150,3 +150,29 @@ struct ModbusPollerTests {
         #expect(outcome.errors.first?.description.contains(url) == true)
     }
 }
+
+extension ModbusPollerTests {
+    @Test(
+        "A device answering with wrong lengths, function codes, transaction ids or garbage: bad samples with the reason, never a value",
+        arguments: ["short", "count", "function", "txid", "garbage"])
+    func brokenResponses(mode: String) async throws {
+        let profile = try profilePoints("eastron-sdm630")
+        let (device, url) = try Peers.brokenModbusDevice(mode)
+        defer { device.terminate() }
+        let poller = ModbusPoller(
+            bus: try ModbusBus(endpoint: try ModbusEndpoint(parsing: url)), points: profile.points,
+            settings: .init(unit: 1, timeout: .milliseconds(300), retries: 0), maxRegisters: profile.maxRegistersPerRequest,
+            forbidden: profile.forbidden)
+        let outcome = await poller.poll()
+        #expect(outcome.readings.count == profile.points.count)
+        #expect(outcome.readings.allSatisfy { $0.quality.level == .bad && $0.value.isNaN }, "\(mode): \(outcome.readings)")
+        #expect(!outcome.errors.isEmpty)
+        #expect(outcome.errors.allSatisfy { $0.description.contains(url) }, "\(outcome.errors)")
+        // A short answer is waited for until the timeout; the others are refused as they come.
+        let expected = mode == "short" ? "no answer within the response timeout" : "the answer does not match the request"
+        #expect(outcome.errors.allSatisfy { $0.description.contains(expected) }, "\(mode): \(outcome.errors)")
+        // The next poll waits out the backoff (the device never answered sensibly), still no value.
+        let next = await poller.poll()
+        #expect(next.readings.allSatisfy { $0.quality.level == .bad && $0.value.isNaN })
+    }
+}

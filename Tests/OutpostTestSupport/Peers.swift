@@ -23,6 +23,14 @@ public enum Peers {
         return (process, String(line.dropFirst("listening ".count)))
     }
 
+    /// Starts a Modbus TCP device that answers every read wrongly in one way (`short`, `count`,
+    /// `function`, `txid`, `garbage`; see `Tests/Peers/broken_modbus_device.py`); returns it and its URL.
+    public static func brokenModbusDevice(_ mode: String) throws -> (ChildProcess, String) {
+        let process = try ChildProcess(python, [packageRoot() + "/Tests/Peers/broken_modbus_device.py", mode])
+        let line = try process.waitForLine(startingWith: "listening ")
+        return (process, String(line.dropFirst("listening ".count)))
+    }
+
     /// Starts the pymodbus peer serving `specPath`; returns the process and its URL.
     public static func pymodbus(spec specPath: String, extra: [String] = []) throws -> (ChildProcess, String) {
         let process = try ChildProcess(python, [packageRoot() + "/Tests/Peers/pymodbus_peer.py", specPath] + extra)
