@@ -13,6 +13,16 @@ public final class TOMLDocument {
     /// Parses `text`; a syntax error names the line and column.
     public init(text: String, file: String) throws(ConfigError) {
         self.file = file
+        // TOML allows no control character but tab (and CR LF line ends); toml++ asserts on some
+        // of them instead of reporting them, so they are found here first.
+        if let (line, column, scalar) = Self.controlCharacter(in: text) {
+            let code = String(scalar.value, radix: 16, uppercase: true)
+            let what =
+                scalar == "\u{FFFD}"
+                ? "bytes that are not UTF-8" : "control character U+\(String(repeating: "0", count: max(0, 4 - code.count)))\(code)"
+            throw ConfigError(
+                file: file, line: line, path: "", message: "\(what) at column \(column): the file is damaged or not text")
+        }
         do {
             root = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
@@ -23,6 +33,26 @@ public final class TOMLDocument {
             throw ConfigError(file: file, line: nil, path: "", message: "not valid TOML: \(error)")
         }
         locator = TOMLLocator(text)
+    }
+
+    /// The line and column (1-based) of the first control character other than tab, CR and LF,
+    /// or of U+FFFD, which reading stands in for bytes that are not UTF-8 (and toml++ asserts
+    /// on in a key).
+    static func controlCharacter(in text: String) -> (Int, Int, Unicode.Scalar)? {
+        var line = 1
+        var column = 0
+        for scalar in text.unicodeScalars {
+            column += 1
+            if scalar == "\n" {
+                line += 1
+                column = 0
+            } else if (scalar.value < 0x20 && scalar != "\t" && scalar != "\r") || scalar.value == 0x7F
+                || scalar == "\u{FFFD}"
+            {
+                return (line, column, scalar)
+            }
+        }
+        return nil
     }
 
     /// The top-level table.

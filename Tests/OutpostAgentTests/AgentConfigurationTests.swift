@@ -167,6 +167,23 @@ struct AgentConfigurationTests {
         }
     }
 
+    @Test(
+        "A damaged file (a NUL, a control character, bytes that are not UTF-8 in a table name) is refused with line and column, never an abort",
+        arguments: [
+            ("[gateway]\nid = \"gw\u{0}1\"\n", "line 2: control character U+0000 at column 9"),
+            ("[gateway]\n\u{8}id = \"gw\"\n", "line 2: control character U+0008 at column 1"),
+            // toml++ stops with an assertion on this one when it sees it (found by make fuzz).
+            ("[gateway]\nid = \"gw\"\n[\u{FFFD}uplink]\n", "line 3: bytes that are not UTF-8 at column 2"),
+        ])
+    func damagedFile(text: String, expected: String) {
+        do {
+            _ = try AgentConfiguration(toml: text, file: "agent.toml", profiles: profiles)
+            Issue.record("a damaged file was accepted")
+        } catch {
+            #expect(error.problems.map(\.description) == ["agent.toml: \(expected): the file is damaged or not text"])
+        }
+    }
+
     @Test("The README's configuration reference is a configuration that passes check")
     func readmeExample() throws {
         let readme = String(decoding: readFileBytes(packageRoot() + "/README.md"), as: UTF8.self)
