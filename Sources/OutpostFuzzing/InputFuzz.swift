@@ -145,8 +145,9 @@ enum InputFuzz {
         do throws(DetectionReplay.Problem) {
             let output = try DetectionReplay.run(bytes, settings: DetectorSettings())
             var rows = output.split(separator: "\n").dropFirst()
-            var inputRows = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).count - 1
-            if bytes.last == 0x0A { inputRows -= 1 }
+            // One row per line after the header; a last line that is empty (or only CR) is no line.
+            var inputRows = lines.count - 1
+            if let last = lines.last, last.isEmpty || Array(last) == [0x0D] { inputRows -= 1 }
             if rows.count != inputRows { return .violated("\(inputRows) readings in, \(rows.count) rows out") }
             while let row = rows.popFirst() {
                 let fields = row.split(separator: ",", omittingEmptySubsequences: false)
