@@ -70,7 +70,8 @@ let package = Package(
 
         // The device simulator's model: values, faults, serving.
         .target(
-            name: "OutpostSimulation", dependencies: ["OutpostDevices", "OutpostModbus", "OutpostSerial", "OutpostConfig"]),
+            name: "OutpostSimulation",
+            dependencies: ["OutpostWire", "OutpostDevices", "OutpostModbus", "OutpostSerial", "OutpostConfig"]),
 
         // Feature libraries.
         .target(

@@ -1,3 +1,5 @@
+import OutpostWire
+
 /// A GPS receiver driving a loop: GGA and RMC sentences of a moving position, now and then a
 /// corrupt one (a flipped character under an unchanged checksum, a line cut short, line noise),
 /// as field wiring produces them. Pure and deterministic for a seed: the track and the faults are
@@ -125,16 +127,7 @@ public struct SimulatedGPS: Sendable {
         let centiseconds = Int((unixTime - Double(seconds)) * 100)
         let day = seconds / 86_400
         let inDay = seconds % 86_400
-        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-        let shifted = day + 719_468
-        let era = shifted / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let dayOfMonth = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, dayOfMonth) = CivilDate.date(days: day)
         let time = pad(inDay / 3600, 2) + pad(inDay / 60 % 60, 2) + pad(inDay % 60, 2) + "." + pad(centiseconds, 2)
         return (time, pad(dayOfMonth, 2) + pad(month, 2) + pad(year % 100, 2))
     }
