@@ -78,7 +78,12 @@ struct CrashSafetyTests {
                 else { return false }
                 return statistics.pendingReadings + statistics.unsentReadings > baseline
             }
-            #expect(committed, "round \(round): the agent committed nothing new")
+            if !committed {
+                agent.send(SIGKILL)
+                let outcome = try agent.wait(timeout: .seconds(10))
+                Issue.record("round \(round): the agent committed nothing new: \(outcome.stderr.suffix(2000))")
+                return
+            }
             // The behaviour under test: a kill at a random moment, 0-2 ms after its last commit.
             usleep(UInt32(random.next() * 2_000))
             agent.send(SIGKILL)

@@ -13,6 +13,9 @@ enum OutboxRecovery {
     static func configuration() -> Configuration {
         var configuration = Configuration()
         configuration.label = "outpost.outbox"
+        // `outpost-agent verify` or `status` may be reading while the agent starts; after a power
+        // cut the first opener also rebuilds the WAL index. Wait for either rather than fail.
+        configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             // Small pages: a commit of a few hundred readings rewrites one or two pages, not four
             // kilobytes each (flash wear). Only takes effect when the file is created.

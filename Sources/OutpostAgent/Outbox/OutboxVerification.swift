@@ -24,6 +24,7 @@ public struct OutboxVerification: Sendable {
     public static func statistics(path: String) throws -> OutboxStatistics {
         var configuration = Configuration()
         configuration.readonly = true
+        configuration.busyMode = .timeout(5)
         return try DatabaseQueue(path: path, configuration: configuration).read { db in
             try OutboxStatistics(db, pending: try OutboxJournalState.pending(base: path, db: db))
         }
@@ -34,6 +35,7 @@ public struct OutboxVerification: Sendable {
     public static func check(path: String) throws -> OutboxVerification {
         var configuration = Configuration()
         configuration.readonly = true
+        configuration.busyMode = .timeout(5)
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         return try queue.read { db in
             let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ")
