@@ -23,6 +23,11 @@ public final class TOMLDocument {
             throw ConfigError(
                 file: file, line: line, path: "", message: "\(what) at column \(column): the file is damaged or not text")
         }
+        if let (line, column) = TOMLHeaderCheck.badTableHeader(in: text) {
+            throw ConfigError(
+                file: file, line: line, path: "",
+                message: "not valid TOML (column \(column)): a table header starts with a name: letters, digits, _ or -, or a quoted name")
+        }
         do {
             root = try TOMLTable(string: text)
         } catch let error as TOMLParseError {

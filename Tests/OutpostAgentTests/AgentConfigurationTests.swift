@@ -184,6 +184,30 @@ struct AgentConfigurationTests {
         }
     }
 
+    @Test("A table header that does not start with a name is refused with line and column (toml++ aborts on it); nested arrays are not headers")
+    func badTableHeaders() {
+        for (header, column) in [("[(uplink]", 2), ("[[ .modbus]]", 4), ("[#gpio]", 2), ("[", 2)] {
+            do {
+                _ = try AgentConfiguration(toml: "[gateway]\nid = \"gw\"\n\(header)\n", file: "agent.toml", profiles: profiles)
+                Issue.record("accepted \(header)")
+            } catch {
+                #expect(
+                    error.problems.map(\.description) == [
+                        "agent.toml: line 3: not valid TOML (column \(column)): a table header starts with a name: letters, digits, _ or -, or a quoted name"
+                    ], "\(header)")
+            }
+        }
+        // Lines of a multi-line array or string that start with `[` are values, not headers.
+        let values = Self.complete.replacingOccurrences(
+            "[buffer]", "[buffer]\n# ]\nnotes = \"\"\"\n[(not a header\n\"\"\"\nshape = [\n  [{ a = 1 }],\n  [\n    1\n  ]\n]\n")
+        do {
+            _ = try AgentConfiguration(toml: values, file: "agent.toml", profiles: profiles)
+            Issue.record("unknown keys were accepted")
+        } catch {
+            #expect(error.problems.allSatisfy { $0.message.contains("unknown key") }, "\(error.problems)")
+        }
+    }
+
     @Test("The README's configuration reference is a configuration that passes check")
     func readmeExample() throws {
         let readme = String(decoding: readFileBytes(packageRoot() + "/README.md"), as: UTF8.self)
