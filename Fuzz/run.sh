@@ -28,6 +28,8 @@ for target in $TARGETS; do
     # bytes per key, once per start for a configuration. Leak checks stay on for the others.
     leaks=1
     case "$target" in agent-config | hub-config | profile) leaks=0 ;; esac
+    # Swift's own backtracer crashes under AddressSanitizer; a fatalError's message is enough.
+    export SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="detect_leaks=$leaks"
     # The first folder collects what the fuzzer finds; the committed corpus is only read.
     "$BIN" "$target" "$work" "Fuzz/corpus/$target" -max_total_time="$SECONDS_PER_TARGET" -timeout=10 \
         -rss_limit_mb=2048 -max_len=16384 -detect_leaks=$leaks -artifact_prefix="$artifacts/" -print_final_stats=1 \

@@ -78,7 +78,8 @@ enum ConfigFuzz {
 
     /// A refusal that names the file, a line within it (when it gives one) and what is wrong.
     static func located(_ error: ConfigError, in text: String) -> FuzzOutcome {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+        // Lines end at LF (a CR LF pair is one Character in a String, so count the bytes).
+        let lines = text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).count
         if error.file != file { return .violated("the problem names file '\(error.file)': \(error)") }
         if error.message.isEmpty { return .violated("a problem without a message at \(error.path)") }
         if let line = error.line, !(1...max(1, lines)).contains(line) {
