@@ -5,9 +5,8 @@ with a firmware bug does. The mode (argv[1]) picks the fault:
   count     a well-formed response with fewer registers than asked
   function  the response names another function code
   txid      the response carries another transaction id
-  garbage   random bytes instead of a response
+  garbage   bytes that answer nothing (another transaction, protocol, unit and function)
 Prints `listening tcp://127.0.0.1:PORT` once it accepts connections; serves until killed."""
-import os
 import socket
 import struct
 import sys
@@ -30,7 +29,9 @@ def answer(request: bytes) -> bytes:
         txid ^= 0x5555
         pdu = bytes([function, 2 * count]) + registers
     else:
-        return os.urandom(7 + 2 * count)
+        # Bytes that are no answer to anything, of a consistent length (so the client reads them
+        # whole rather than waiting): another transaction, protocol and unit, a made-up function.
+        return bytes.fromhex("deadbeef0003421337")
     return struct.pack(">HHHB", txid, 0, len(pdu) + 1, unit) + pdu
 
 
