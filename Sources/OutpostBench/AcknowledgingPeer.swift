@@ -46,7 +46,10 @@ public final class AcknowledgingPeer: Sendable {
         self.verifier = verifier
         self.port = port
         client = try MQTTClient(
-            .init(host: "127.0.0.1", port: port, clientID: "test-hub", tls: tls, cleanSession: true))
+            // Back within a second of a restarted broker, as a test that restarts it expects.
+            .init(
+                host: "127.0.0.1", port: port, clientID: "test-hub", tls: tls, cleanSession: true,
+                reconnectMaximum: 1))
     }
 
     /// Disconnects; `run()` then returns.

@@ -56,7 +56,9 @@ public final class MQTTIngest: Sendable {
         client = try MQTTClient(
             .init(
                 host: settings.host, port: settings.port, clientID: settings.clientID, keepalive: 30,
-                tls: settings.tls, cleanSession: false, maxInflight: 1000))
+                // One client, the fleet's only reader: back within 5 s of a restarted broker,
+                // where agents spread their reconnects over a minute.
+                tls: settings.tls, cleanSession: false, maxInflight: 1000, reconnectMaximum: 5))
     }
 
     /// Stops: `run()` returns.
