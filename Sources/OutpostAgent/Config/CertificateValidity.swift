@@ -90,7 +90,7 @@ public struct CertificateValidity: Sendable, Hashable {
     /// UTCTime `YYMMDDHHMMSSZ` (years 1950-2049) or GeneralizedTime `YYYYMMDDHHMMSSZ`.
     private static func time(_ element: Element, _ der: [UInt8]) -> Int64? {
         let text = der[element.contents]
-        guard text.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5A }), text.last == 0x5A else { return nil }
+        guard text.last == 0x5A, text.dropLast().allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
         let digits = text.dropLast().map { Int64($0 - 0x30) }
         func number(_ range: Range<Int>) -> Int64 { digits[range].reduce(0) { $0 * 10 + $1 } }
         var year: Int64

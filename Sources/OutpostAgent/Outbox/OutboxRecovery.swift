@@ -186,6 +186,7 @@ public struct OutboxStorageError: Error, CustomStringConvertible, Sendable {
     public let problem: String
 
     public var description: String {
-        "outbox storage: \(path) \(problem); nothing was changed, the agent retries when restarted"
+        "outbox storage: \(path) \(problem). Nothing was changed. Check that the data folder is mounted "
+            + "read-write, belongs to the agent's user and has room; the agent tries again when restarted"
     }
 }

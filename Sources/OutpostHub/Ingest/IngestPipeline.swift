@@ -108,7 +108,7 @@ public final class IngestPipeline: Sendable {
     private func refused(_ refusal: FrameIntake.Refusal) {
         counters.update { $0.refused[refusal.reason, default: 0] += 1 }
         logger.warning(
-            "frame refused",
+            "gateway input refused",
             metadata: [
                 "reason": "\(refusal.reason)", "gateway": "\(refusal.claimedGateway ?? "?")",
                 "detail": "\(refusal.detail)",

@@ -108,12 +108,17 @@ extension SQLiteHubStore {
         if FileManager.default.fileExists(atPath: path) {
             var configuration = Configuration()
             configuration.readonly = true
+            configuration.busyMode = .timeout(10)
             let problems: [String]
             do {
                 problems = try DatabaseQueue(path: path, configuration: configuration).read { db in
                     try String.fetchAll(db, sql: "PRAGMA quick_check(20)")
                 }
-            } catch let error as DatabaseError {
+            } catch let error as DatabaseError
+                where [.SQLITE_CORRUPT, .SQLITE_NOTADB, .SQLITE_IOERR].contains(error.resultCode)
+            {
+                // Only damage is called damage: a file the hub may not open, or one that is busy,
+                // must never send an operator to restore a good store from a backup.
                 throw HubStoreDamage(path: path, problems: [error.message ?? "\(error)"])
             }
             guard problems == ["ok"] else { throw HubStoreDamage(path: path, problems: problems) }
