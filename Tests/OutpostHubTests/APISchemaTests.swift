@@ -8,7 +8,7 @@ import Testing
 @Suite("The API against its own document")
 struct APISchemaTests {
     @Test("schemathesis: no 5xx, no undocumented status, no response that breaks its schema or content type")
-    func schemathesis() throws {
+    func schemathesis() async throws {
         let hub = try HubProcess(brokerPort: nil, extra: "[detection]\nlearning_samples = 200\n")
         let identity = try GatewayIdentity.generate(gatewayID: "gw-api")
         try hub.enrol("gw-api", publicKey: identity.publicKeyPEM)
@@ -16,7 +16,7 @@ struct APISchemaTests {
         // Something to find: a gateway with a series, readings and (soon) an alert.
         try postShiftedSeries(to: hub, as: identity, series: "pressure")
         let binary = packageRoot() + "/.build-py/bin/schemathesis"
-        let outcome = try ChildProcess.run(
+        let outcome = try await ChildProcess.running(
             binary,
             [
                 "run", packageRoot() + "/openapi.yaml", "--url", "http://127.0.0.1:\(hub.httpPort)",

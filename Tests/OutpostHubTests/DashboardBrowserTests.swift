@@ -9,7 +9,7 @@ import Testing
 @Suite("Dashboard in a real browser")
 struct DashboardBrowserTests {
     @Test("Headless Chromium: log in, see the fleet, chart stored data, watch a live value arrive, acknowledge an alert; screenshots kept")
-    func operatorSession() throws {
+    func operatorSession() async throws {
         let hub = try HubProcess(brokerPort: nil, extra: "[web]\nbcrypt_cost = 4\n[detection]\nlearning_samples = 100\n")
         let added = try hub.command(["user", "add", "--role", "operator", "duty-operator", "--password-stdin"], stdin: "boiler room 42!\n")
         #expect(added.exitStatus == 0, "\(added)")
@@ -36,7 +36,7 @@ struct DashboardBrowserTests {
             series: SeriesKey(gateway: "gw-boiler", name: "flow.temperature"), kind: .level, score: 0.97, at: now - 30 * NS.minute)
         let live = hub.folder.write(try frame(2, [Sample(timestamp: now + NS.second, value: 66.5)]), to: "live.frame")
         let artifacts = packageRoot() + "/.build/test-artifacts/dashboard"
-        let outcome = try ChildProcess.run(
+        let outcome = try await ChildProcess.running(
             Peers.python,
             [
                 packageRoot() + "/Tests/Peers/dashboard_browser.py", "http://127.0.0.1:\(hub.httpPort)", "duty-operator",

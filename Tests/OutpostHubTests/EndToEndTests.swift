@@ -88,12 +88,29 @@ struct EndToEndTests {
             let expected = readings.sorted { $0.timestamp < $1.timestamp }
             #expect(stored.count == expected.count, "\(series): \(stored.count) stored, \(expected.count) sent")
             let mismatch = zip(stored, expected).first { !$0.0.isIdentical(to: $0.1) }
-            #expect(mismatch == nil, "\(series): stored \(String(describing: mismatch?.0)), sent \(String(describing: mismatch?.1))")
+            if mismatch != nil {
+                let differences = try differences(stored: stored, sent: expected, series: series, hub: hub)
+                Issue.record("\(series): stored and sent readings differ: \(differences)")
+            }
         }
         let statistics = try await agent.outboxStatistics()
         let taken = agent.sourceCounters.values.reduce(0) { $0 + $1.goodSamples + $1.badSamples }
         #expect(statistics.pendingReadings + statistics.unsentReadings == 0, "everything acknowledged")
         #expect(storedTotal == taken, "every reading polled is stored once")
+    }
+
+    /// What differs between the stored and the sent readings of `series`, and the stored chunks
+    /// with their clock shifts, for a failure to say what happened.
+    func differences(stored: [Sample], sent: [Sample], series: String, hub: HubProcess) throws -> String {
+        let storedTimes = Set(stored.map(\.timestamp))
+        let sentTimes = Set(sent.map(\.timestamp))
+        let chunks = try hub.store().chunks(of: SeriesKey(gateway: "gw-e2e", name: series), overlapping: 0...Int64.max)
+        return """
+            only stored \(stored.filter { !sentTimes.contains($0.timestamp) }), \
+            only sent \(sent.filter { !storedTimes.contains($0.timestamp) }), \
+            timestamps stored twice \(stored.count - storedTimes.count), sent twice \(sent.count - sentTimes.count); \
+            chunks (start, end, shift): \(chunks.map { "(\($0.start), \($0.end), \($0.shift))" }.joined(separator: " "))
+            """
     }
 
     /// An observer of the batch topic that never acknowledges: it records what the agent sent.

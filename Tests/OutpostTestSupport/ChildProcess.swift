@@ -162,6 +162,31 @@ public final class ChildProcess {
         return Outcome(exitStatus: status ?? -1, stdout: Self.readText(stdoutPath), stderr: Self.readText(stderrPath))
     }
 
+    /// Waits for the child to exit like `wait(timeout:)`, but gives its thread back between
+    /// looks: a test that waits minutes for a program (schemathesis, Chromium) must not hold one
+    /// of the two threads every other test's async work runs on.
+    @discardableResult
+    public func finished(timeout: Duration = .seconds(60)) async throws -> Outcome {
+        let deadline = ContinuousClock.now + timeout
+        while status == nil, ContinuousClock.now < deadline {
+            var raw: Int32 = 0
+            let result = waitpid(pid, &raw, WNOHANG)
+            if result == pid {
+                status = raw & 0x7F == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
+                break
+            }
+            try await Task.sleep(for: .milliseconds(20))  // a look at the child's state every 20 ms
+        }
+        return try wait(timeout: .zero)
+    }
+
+    /// Runs a program to completion without holding a thread while it runs.
+    public static func running(
+        _ executable: String, _ arguments: [String], stdinPath: String = "/dev/null", timeout: Duration = .seconds(120)
+    ) async throws -> Outcome {
+        try await ChildProcess(executable, arguments, stdinPath: stdinPath).finished(timeout: timeout)
+    }
+
     /// Runs a program to completion.
     public static func run(
         _ executable: String, _ arguments: [String], stdinPath: String = "/dev/null", timeout: Duration = .seconds(120)
