@@ -153,7 +153,8 @@ let package = Package(
         .executableTarget(
             name: "outpost-sim",
             dependencies: [
-                "OutpostSimulation", "OutpostSerial", "OutpostCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "OutpostSimulation", "OutpostSerial", "OutpostCLI", "OutpostWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "outpost-bench",

@@ -10,10 +10,14 @@ import Synchronization
 public final class AcknowledgingPeer: Sendable {
     /// What it has applied.
     public struct Applied: Sendable {
-        /// Sequence numbers applied.
-        public var sequences: Set<UInt64> = []
-        /// Readings applied, by series (when `keepsReadings`).
-        public var readings: [String: [Sample]] = [:]
+        /// Frames applied, as `gateway/sequence`.
+        public var sequences: Set<String> = []
+        /// Readings applied, by gateway and series (when `keepsReadings`).
+        public var readingsByGateway: [String: [String: [Sample]]] = [:]
+        /// Readings applied, by series, every gateway's together.
+        public var readings: [String: [Sample]] {
+            readingsByGateway.values.reduce(into: [:]) { all, series in all.merge(series) { $0 + $1 } }
+        }
         /// Readings applied, counted.
         public var readingCount = 0
         /// Copies received (a batch sent again counts twice).
@@ -39,8 +43,10 @@ public final class AcknowledgingPeer: Sendable {
     public let state = Mutex(Applied())
 
     /// Creates the peer for the broker on `port`; `keepsReadings` false only counts them.
+    /// With `cleanSession` false the broker keeps what arrives for it while it is disconnected.
     public init(
-        port: Int, verifier: any FrameVerifier, tls: MQTTClient.TLSFiles? = nil, keepsReadings: Bool = true
+        port: Int, verifier: any FrameVerifier, tls: MQTTClient.TLSFiles? = nil, keepsReadings: Bool = true,
+        clientID: String = "test-hub", cleanSession: Bool = true
     ) throws {
         self.keepsReadings = keepsReadings
         self.verifier = verifier
@@ -48,7 +54,7 @@ public final class AcknowledgingPeer: Sendable {
         client = try MQTTClient(
             // Back within a second of a restarted broker, as a test that restarts it expects.
             .init(
-                host: "127.0.0.1", port: port, clientID: "test-hub", tls: tls, cleanSession: true,
+                host: "127.0.0.1", port: port, clientID: clientID, tls: tls, cleanSession: cleanSession,
                 reconnectMaximum: 1))
     }
 
@@ -90,14 +96,14 @@ public final class AcknowledgingPeer: Sendable {
         }
         let drop = state.withLock { state -> Bool in
             state.copies += 1
-            if state.sequences.insert(frame.sequence).inserted {
+            if state.sequences.insert("\(gateway)/\(frame.sequence)").inserted {
                 state.readingCount += frame.sampleCount
                 if keepsReadings {
-                    let names = Dictionary(uniqueKeysWithValues: frame.series.map { ($0.id, $0.name) })
+                    let names = Dictionary(frame.series.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
                     for entry in frame.chunks {
                         do {
-                            state.readings[names[entry.seriesID] ?? "?", default: []] += try entry.chunk.decode()
-                                .samples
+                            state.readingsByGateway[gateway, default: [:]][names[entry.seriesID] ?? "?", default: []] +=
+                                try entry.chunk.decode().samples
                         } catch {
                             state.refused += 1  // cannot happen after the decoder validated the frame
                         }

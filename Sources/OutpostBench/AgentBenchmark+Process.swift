@@ -58,7 +58,7 @@ extension AgentBenchmark {
                 try await Task.sleep(for: .seconds(1))
                 maxRSS = max(maxRSS, ProcessProbe.residentKilobytes(agent.pid))
             }
-            let elapsed = seconds(ContinuousClock.now - start)
+            let elapsed = (ContinuousClock.now - start).seconds
             let cpu = Double(ProcessProbe.cpuTicks(agent.pid) - cpuStart) / Double(sysconf(Int32(_SC_CLK_TCK)))
             let written = Int(StorageWrites.bytesWritten(by: agent.pid)) - writtenStart
             let delivered = peer.state.withLock { $0.readingCount } + (try Self.backlog(outboxPath)) - takenStart

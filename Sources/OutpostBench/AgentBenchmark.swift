@@ -113,7 +113,7 @@ public struct AgentBenchmark {
             second += 10
             taken += samples.count
         }
-        return Double(taken) / seconds(ContinuousClock.now - start)
+        return Double(taken) / (ContinuousClock.now - start).seconds
     }
 
     /// Fills an outbox with `backlog` readings, then measures how fast the uplink empties it
@@ -149,11 +149,8 @@ public struct AgentBenchmark {
             let elapsed = ContinuousClock.now - start
             group.cancelAll()
             peer.stop()
-            return Double(peer.state.withLock { $0.readingCount }) / seconds(elapsed)
+            return Double(peer.state.withLock { $0.readingCount }) / elapsed.seconds
         }
     }
 
-    func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
 }

@@ -3,9 +3,12 @@ import OutpostCLI
 /// A Mosquitto for a benchmark: loopback, a random port, no queue or in-flight limits (the
 /// defaults drop QoS 1 messages under load; PLATFORM-NOTES.md), persistence in `folder` when asked.
 public enum BenchBroker {
-    /// Starts it; returns the process and its port once it listens.
-    public static func start(in folder: String, persistent: Bool = false) throws -> (SpawnedProcess, Int) {
-        let port = Int.random(in: 20_000..<60_000)
+    /// Starts it (on `port`, or a random one: a restarted broker keeps its port); returns the
+    /// process and its port once it listens.
+    public static func start(in folder: String, persistent: Bool = false, port: Int? = nil) throws -> (
+        SpawnedProcess, Int
+    ) {
+        let port = port ?? Int.random(in: 20_000..<60_000)
         let config = folder + "/mosquitto.conf"
         var text = """
             listener \(port) 127.0.0.1

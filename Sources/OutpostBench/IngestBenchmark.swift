@@ -121,7 +121,7 @@ public struct IngestBenchmark {
             try await Task.sleep(for: .milliseconds(50))
             maxRSS = max(maxRSS, ProcessProbe.residentKilobytes(hub.pid))
         }
-        let elapsed = seconds(ContinuousClock.now - start)
+        let elapsed = (ContinuousClock.now - start).seconds
         let cpu = ProcessProbe.cpuSeconds(hub.pid) - cpuStart
         hub.stop()
         let readings = frames.count * seriesPerGateway * readingsPerChunk
@@ -180,9 +180,6 @@ public struct IngestBenchmark {
         return (0..<framesPerGateway).flatMap { index in perGateway.map { $0[index] } }
     }
 
-    private func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
 }
 
 /// The (gateway, sequence) pairs the hub acknowledged.

@@ -112,7 +112,7 @@ public struct QueryBenchmark {
             readings += samples.count
         }
         try flush()
-        let loadSeconds = seconds(ContinuousClock.now - loadStart)
+        let loadSeconds = (ContinuousClock.now - loadStart).seconds
         _ = try store.compact(settledBefore: now + 1, targetCount: 4096)
         let bytes = try store.diskBytes()
 
@@ -142,7 +142,7 @@ public struct QueryBenchmark {
         for _ in 0..<runs {
             let start = ContinuousClock.now
             try body()
-            latencies.append(seconds(ContinuousClock.now - start) * 1000)
+            latencies.append((ContinuousClock.now - start).seconds * 1000)
         }
         latencies.sort()
         return Figures(
@@ -150,7 +150,4 @@ public struct QueryBenchmark {
             p95Milliseconds: latencies[min(latencies.count - 1, latencies.count * 95 / 100)], runs: runs)
     }
 
-    private func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
 }

@@ -1,4 +1,5 @@
 import Foundation  // Thread, for draining a child's output
+import OutpostCLI
 
 #if canImport(Glibc)
     import Glibc
@@ -22,17 +23,23 @@ public final class SpawnedProcess {
 
     /// Starts `executable` with `arguments` and waits for a line of its standard output (or of
     /// standard error, with `readyOnStderr`) containing `ready`; an empty `ready` does not wait.
+    /// With `log`, everything it writes on either stream is appended to that file.
     public init(
         executable: String, arguments: [String], ready: String, readyOnStderr: Bool = false,
-        environment: [String: String] = [:]
+        environment: [String: String] = [:], log: String? = nil
     ) throws(Failure) {
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { throw Failure(description: "pipe: \(String(cString: strerror(errno)))") }
+        let logDescriptor = log.map { open($0, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644) } ?? -1
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, fds[1], readyOnStderr ? 2 : 1)
-        posix_spawn_file_actions_addopen(&actions, readyOnStderr ? 1 : 2, "/dev/null", O_WRONLY, 0)
+        if logDescriptor >= 0 {
+            posix_spawn_file_actions_adddup2(&actions, logDescriptor, readyOnStderr ? 1 : 2)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, readyOnStderr ? 1 : 2, "/dev/null", O_WRONLY, 0)
+        }
         posix_spawn_file_actions_addclose(&actions, fds[0])
         // The calling thread may block signals (Dispatch and the async runtime do); the child
         // must start with an empty mask and default handlers, or it cannot be stopped.
@@ -64,6 +71,7 @@ public final class SpawnedProcess {
         close(fds[1])
         guard result == 0 else {
             close(fds[0])
+            if logDescriptor >= 0 { close(logDescriptor) }
             throw Failure(description: "cannot start \(executable): \(String(cString: strerror(result)))")
         }
         pid = child
@@ -75,6 +83,7 @@ public final class SpawnedProcess {
                 line.append(byte)
                 continue
             }
+            if logDescriptor >= 0 { FileIO.writeAll(line + [0x0A], to: logDescriptor) }
             let text = String(decoding: line, as: UTF8.self)
             if text.contains(ready) { found = text }
             line.removeAll()
@@ -83,12 +92,17 @@ public final class SpawnedProcess {
         let descriptor = fds[0]
         let drain = Thread {
             var buffer = [UInt8](repeating: 0, count: 4096)
-            while read(descriptor, &buffer, 4096) > 0 {}
+            while true {
+                let count = read(descriptor, &buffer, 4096)
+                guard count > 0 else { break }
+                if logDescriptor >= 0 { FileIO.writeAll(Array(buffer[..<count]), to: logDescriptor) }
+            }
             close(descriptor)
+            if logDescriptor >= 0 { close(logDescriptor) }
         }
         drain.start()
         guard let found else {
-            kill(child, SIGKILL)
+            Glibc.kill(child, SIGKILL)
             var status: Int32 = 0
             waitpid(child, &status, 0)
             throw Failure(description: "\(executable) exited before saying '\(ready)'")
@@ -102,10 +116,26 @@ public final class SpawnedProcess {
     public func stop() {
         guard !stopped else { return }
         stopped = true
-        kill(pid, SIGTERM)
+        Glibc.kill(pid, SIGCONT)  // a frozen process cannot act on SIGTERM
+        Glibc.kill(pid, SIGTERM)
         var status: Int32 = 0
         waitpid(pid, &status, 0)
     }
+
+    /// Kills the process with SIGKILL (no chance to finish anything) and reaps it.
+    public func kill() {
+        guard !stopped else { return }
+        stopped = true
+        Glibc.kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+    }
+
+    /// Freezes the process (SIGSTOP): it holds its sockets open and answers nothing.
+    public func pause() { if !stopped { Glibc.kill(pid, SIGSTOP) } }
+
+    /// Lets a frozen process go on (SIGCONT).
+    public func resume() { if !stopped { Glibc.kill(pid, SIGCONT) } }
 
     /// The program `name` next to the running executable.
     public static func beside(_ name: String) -> String {

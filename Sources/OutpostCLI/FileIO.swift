@@ -88,7 +88,9 @@ public enum FileIO {
 
     public static func printError(_ line: String) { writeAll(Array((line + "\n").utf8), to: STDERR_FILENO) }
 
-    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
+    /// Writes all of `bytes` to an open descriptor (retrying short writes and EINTR); a failing
+    /// descriptor ends the attempt quietly, as for standard output.
+    public static func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
         var written = 0
         while written < bytes.count {
             let count = bytes.withUnsafeBytes { raw in

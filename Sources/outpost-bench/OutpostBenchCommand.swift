@@ -16,7 +16,9 @@ struct OutpostBenchCommand: AsyncParsableCommand {
         commandName: "outpost-bench",
         abstract: "Measure Outpost: codec size and speed, Modbus polling cost, the agent's pipeline.",
         version: "outpost-bench \(OutpostVersion.current)",
-        subcommands: [Codec.self, Poll.self, AgentBench.self, Ingest.self, Query.self, Detect.self, API.self])
+        subcommands: [
+            Codec.self, Poll.self, AgentBench.self, Ingest.self, Query.self, Detect.self, API.self, Chaos.self,
+        ])
 }
 
 /// `outpost-bench codec`.

@@ -4,6 +4,7 @@ import OutpostDevices
 import OutpostModbus
 import OutpostSerial
 import OutpostSimulation
+import OutpostWire
 
 #if canImport(Glibc)
     import Glibc
@@ -49,6 +50,11 @@ struct Modbus: ParsableCommand {
     @Option(help: "Seed of the value model; the same seed serves the same values.")
     var seed: UInt64 = 1
 
+    @Option(
+        name: .customLong("served-log"),
+        help: "Append a line per answer served to this file: wall-clock ns, function, address, count, answer.")
+    var servedLog: String?
+
     func validate() throws {
         let modes = [listen != nil, rtu != nil, pty].filter { $0 }.count
         guard modes == 1 else { throw ValidationError("give exactly one of --listen HOST:PORT, --rtu DEVICE or --pty") }
@@ -81,6 +87,7 @@ struct Modbus: ParsableCommand {
             server = try ModbusServer(rtuDescriptor: master, unit: device.unit)
             announcement = "listening rtu://\(path)"
         }
+        let served = try servedLog.map { try ServedLog(path: $0) }
         SimulatorSignals.install(server)
         FileIO.printOut(Array((announcement + "\n").utf8))
         let start = ContinuousClock.now
@@ -91,7 +98,36 @@ struct Modbus: ParsableCommand {
                 let parts = delay.components
                 usleep(UInt32(clamping: parts.seconds * 1_000_000 + parts.attoseconds / 1_000_000_000_000))
             }
+            served?.record(request, response)
             return response
         }
+    }
+}
+
+/// The simulator's own record of what it answered, one line per answer, written as it is served
+/// (so a process stopped or killed keeps every line): what `outpost-bench chaos` counts readings
+/// against, independently of the agent.
+final class ServedLog {
+    private let descriptor: Int32
+
+    init(path: String) throws {
+        descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw ValidationError("--served-log \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    deinit { close(descriptor) }
+
+    /// `WALL_NS FUNCTION ADDRESS COUNT ANSWER`, ANSWER being `ok`, `exception-N` or `silence`.
+    func record(_ request: ModbusRequest, _ response: ModbusResponse) {
+        let answer: String
+        switch response {
+        case .registers, .bits: answer = "ok"
+        case .exception(let code): answer = "exception-\(code)"
+        case .silence: answer = "silence"
+        }
+        let line = "\(systemWallClock()) \(request.function) \(request.address) \(request.count) \(answer)\n"
+        FileIO.writeAll(Array(line.utf8), to: descriptor)
     }
 }

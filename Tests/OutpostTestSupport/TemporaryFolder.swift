@@ -6,6 +6,8 @@
 public final class TemporaryFolder {
     /// The folder's absolute path.
     public let path: String
+    /// Whether the folder stays when released (a failed test keeps its logs to be read).
+    public var keep = false
 
     /// Creates the folder.
     public init(prefix: String = "outpost-test") throws {
@@ -18,7 +20,7 @@ public final class TemporaryFolder {
     }
 
     deinit {
-        removeTree(path)
+        if !keep { removeTree(path) }
     }
 
     /// The path of `name` inside the folder.

@@ -149,7 +149,8 @@ extension AgentConfiguration {
         let section = try top.section("buffer")
         try section?.rejectUnknownKeys(["quota", "policy", "commit_interval"])
         let quota = try section?.byteSize("quota") ?? 256_000_000
-        guard quota >= 1_000_000 else { throw top.error("buffer.quota", "at least \"1MB\"") }
+        // The floor catches a unit left off ("256" meant as megabytes), not a small board.
+        guard quota >= 16_000 else { throw top.error("buffer.quota", "at least \"16kB\"") }
         var policy = Buffer.Policy.degrade
         if let text = try section?.string("policy") {
             guard let parsed = Buffer.Policy(rawValue: text) else {

@@ -106,14 +106,9 @@ extension SQLiteHubStore {
     /// than written into.
     public static func openChecked(path: String) throws -> SQLiteHubStore {
         if FileManager.default.fileExists(atPath: path) {
-            var configuration = Configuration()
-            configuration.readonly = true
-            configuration.busyMode = .timeout(10)
             let problems: [String]
             do {
-                problems = try DatabaseQueue(path: path, configuration: configuration).read { db in
-                    try String.fetchAll(db, sql: "PRAGMA quick_check(20)")
-                }
+                problems = try integrityProblems(path: path, thorough: false)
             } catch let error as DatabaseError
                 where [.SQLITE_CORRUPT, .SQLITE_NOTADB, .SQLITE_IOERR].contains(error.resultCode)
             {
@@ -124,6 +119,20 @@ extension SQLiteHubStore {
             guard problems == ["ok"] else { throw HubStoreDamage(path: path, problems: problems) }
         }
         return try SQLiteHubStore(path: path)
+    }
+}
+
+extension SQLiteHubStore {
+    /// What SQLite's check of the store at `path` finds, read-only: `["ok"]` when intact, else up
+    /// to 20 problems. `thorough` runs `integrity_check` (indexes against tables too) instead of
+    /// `quick_check` (pages and records).
+    public static func integrityProblems(path: String, thorough: Bool = true) throws -> [String] {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        return try DatabaseQueue(path: path, configuration: configuration).read { db in
+            try String.fetchAll(db, sql: "PRAGMA \(thorough ? "integrity_check" : "quick_check")(20)")
+        }
     }
 }
 

@@ -1,0 +1,143 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// What a fault run found, gateway by gateway, and whether it passes: nothing lost beyond the
+/// policy's counted evictions and the readings polled but not yet committed at a kill, nothing
+/// stored twice or differently, every database intact, and everything drained.
+public struct ChaosReport: Sendable, Codable {
+    /// One gateway's count.
+    public struct Gateway: Sendable, Codable {
+        public var id: String
+        /// Polls the device answered (its own log).
+        public var polls = 0
+        /// Readings per poll (the device's points).
+        public var pointsPerPoll = 0
+        /// Readings in the hub's store.
+        public var stored = 0
+        /// Readings stored twice (same series and timestamp).
+        public var duplicated = 0
+        /// Stored readings of bad quality (the device did not answer).
+        public var badQuality = 0
+        /// Readings of polls answered within a commit interval and a poll before a SIGKILL.
+        public var inKillWindow = 0
+        /// Readings of polls answered as the agent was being stopped at the end.
+        public var afterStop = 0
+        /// Polls a frozen device answered when let go, after the agent had given up on them.
+        public var staleAnswers = 0
+        /// Readings of answered polls not stored and not in any window above.
+        public var missingOutsideWindows = 0
+        /// Readings the agent says its quota policy evicted.
+        public var evictedByAgent: Int64 = 0
+        /// Readings missing within a stored poll (some of its series stored, others not).
+        public var lostWithinPolls = 0
+        /// Stored good readings at a tick no answered poll explains.
+        public var phantom = 0
+        /// Readings the tap saw the agent send.
+        public var sent = 0
+        /// Sent readings the store does not have.
+        public var sentNotStored = 0
+        /// Sent readings stored with another value or quality.
+        public var storedDifferently = 0
+        /// Whether the outbox passed its integrity check.
+        public var outboxHealthy = false
+        /// Readings still in the outbox after the agent stopped.
+        public var leftInOutbox = 0
+
+        /// Readings lost: missing within polls, and missing polls the evictions do not account for.
+        public var lost: Int { lostWithinPolls + max(0, missingOutsideWindows - Int(evictedByAgent)) }
+        /// Whether the agent's eviction count is exactly what is missing outside the windows.
+        public var evictionsMatch: Bool { Int64(missingOutsideWindows) == evictedByAgent }
+
+        init(id: String) { self.id = id }
+    }
+
+    public var seed: UInt64 = 0
+    public var faultSeconds: Double = 0
+    public var faults: [ChaosFault] = []
+    public var gateways: [Gateway] = []
+    /// `PRAGMA integrity_check` of the hub's store (`["ok"]` when intact).
+    public var hubIntegrity: [String] = []
+    public var drained = false
+    public var drainSeconds: Double = 0
+    /// Readings evicted during each quota fault, by gateway.
+    public var quotaEvictions: [String: Int64] = [:]
+    public var acknowledgementsDropped = 0
+
+    /// Faults injected, by kind.
+    public var faultsByKind: [String: Int] {
+        faults.reduce(into: [:]) { $0[$1.kind.rawValue, default: 0] += 1 }
+    }
+
+    /// Why the run fails; empty when it passes.
+    public var failures: [String] {
+        var reasons: [String] = []
+        for gateway in gateways {
+            let name = gateway.id
+            if gateway.lost > 0 { reasons.append("\(name): \(gateway.lost) readings lost") }
+            if gateway.duplicated > 0 { reasons.append("\(name): \(gateway.duplicated) readings stored twice") }
+            if gateway.phantom > 0 { reasons.append("\(name): \(gateway.phantom) stored ticks no answered poll explains") }
+            if gateway.storedDifferently > 0 {
+                reasons.append("\(name): \(gateway.storedDifferently) readings stored unlike what was sent")
+            }
+            if gateway.sentNotStored > 0 { reasons.append("\(name): \(gateway.sentNotStored) sent readings not stored") }
+            if !gateway.evictionsMatch {
+                reasons.append("\(name): \(gateway.missingOutsideWindows) readings missing, the agent counted \(gateway.evictedByAgent) evicted")
+            }
+            if !gateway.outboxHealthy { reasons.append("\(name): the outbox failed its integrity check") }
+            if gateway.leftInOutbox > 0 { reasons.append("\(name): \(gateway.leftInOutbox) readings left in the outbox") }
+            if gateway.polls == 0 { reasons.append("\(name): the device answered no poll") }
+        }
+        if hubIntegrity != ["ok"] { reasons.append("hub store integrity: \(hubIntegrity.joined(separator: "; "))") }
+        if !drained { reasons.append("the backlog did not drain") }
+        return reasons
+    }
+
+    /// Whether the run passes.
+    public var passed: Bool { failures.isEmpty }
+
+    /// The report as people read it.
+    public var text: String {
+        var lines = ["Fault run, seed \(seed), \(Int(faultSeconds)) s of faults"]
+        lines.append("faults: " + faultsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        lines.append("acknowledgements dropped on the way: \(acknowledgementsDropped)")
+        let header = ["gateway", "polls", "stored", "bad", "killed", "stopped", "stale", "evicted", "lost", "dup", "sent", "unsent"]
+        lines.append(header.map { $0.padding(toLength: 9, withPad: " ", startingAt: 0) }.joined())
+        for gateway in gateways {
+            let cells = [
+                gateway.id, "\(gateway.polls)", "\(gateway.stored)", "\(gateway.badQuality)", "\(gateway.inKillWindow)",
+                "\(gateway.afterStop)", "\(gateway.staleAnswers)", "\(gateway.evictedByAgent)", "\(gateway.lost)",
+                "\(gateway.duplicated)", "\(gateway.sent)", "\(gateway.sentNotStored)",
+            ]
+            lines.append(cells.map { $0.padding(toLength: 9, withPad: " ", startingAt: 0) }.joined())
+        }
+        let quota = quotaEvictions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        lines.append("evicted during the quota faults: \(quota.isEmpty ? "none" : quota)")
+        lines.append("hub store integrity: \(hubIntegrity.joined(separator: "; ")); outboxes intact: \(gateways.allSatisfy(\.outboxHealthy))")
+        lines.append(String(format: "drained: %@ in %.1f s", drained ? "yes" : "NO", drainSeconds))
+        lines.append(passed ? "PASS" : "FAIL\n  " + failures.joined(separator: "\n  "))
+        return lines.joined(separator: "\n")
+    }
+
+    /// The report as JSON.
+    public var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data = (try? encoder.encode(Summary(report: self))) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private struct Summary: Encodable {
+        let report: ChaosReport
+        func encode(to encoder: any Encoder) throws {
+            try report.encode(to: encoder)
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(report.passed, forKey: .passed)
+            try container.encode(report.failures, forKey: .failures)
+            try container.encode(report.faultsByKind, forKey: .faultsByKind)
+        }
+        enum Key: String, CodingKey { case passed, failures, faultsByKind = "faults_by_kind" }
+    }
+}
