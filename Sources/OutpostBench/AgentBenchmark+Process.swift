@@ -19,24 +19,14 @@ extension AgentBenchmark {
         let identity = try GatewayIdentity.generate(gatewayID: "bench-agent")
         let keyPath = directory + "/signing.key"
         try write(identity.privateKeyPEM, to: keyPath)
-        var devices = ""
-        for index in 1...5 { devices += device("meter\(index)", simulators["eastron-sdm630"], "eastron-sdm630") }
-        devices += device("incomer", simulators["schneider-iem3155"], "schneider-iem3155")
-        devices += device("pump", simulators["schneider-atv320"], "schneider-atv320")
-        let config = """
-            [gateway]
-            id = "bench-agent"
-            data_dir = "\(directory)/data"
+        let config = Self.hundredPointConfiguration(
+            gateway: "bench-agent", dataDirectory: directory + "/data", brokerPort: port, signingKey: keyPath,
+            simulators: simulators, extra: """
+                batch_max_age = "\(batchAge)"
 
-            [uplink]
-            broker = "mqtt://127.0.0.1:\(port)"
-            signing_key = "\(keyPath)"
-            batch_max_age = "\(batchAge)"
-
-            [buffer]
-            commit_interval = "\(commitInterval)"
-            \(devices)
-            """
+                [buffer]
+                commit_interval = "\(commitInterval)"
+                """)
         try write(config, to: directory + "/agent.toml")
         let peer = try AcknowledgingPeer(
             port: port, verifier: try GatewayKeyVerifier(gateway: "bench-agent", publicKeyPEM: identity.publicKeyPEM),
@@ -72,16 +62,53 @@ extension AgentBenchmark {
         }
     }
 
-    private func device(_ name: String, _ url: String?, _ profile: String) -> String {
-        """
+    /// Starts the simulators the 100-point configuration polls: profile → URL, and the processes.
+    public static func startSimulators() throws -> ([String: String], [SpawnedProcess]) {
+        var simulators: [String: String] = [:]
+        var running: [SpawnedProcess] = []
+        for profile in ["eastron-sdm630", "schneider-iem3155", "schneider-atv320"] {
+            let sim = try SpawnedProcess(
+                executable: SpawnedProcess.beside("outpost-sim"),
+                arguments: ["modbus", "--listen", "127.0.0.1:0", "--profile", profile], ready: "listening ")
+            simulators[profile] = String(sim.readyLine.dropFirst("listening ".count))
+            running.append(sim)
+        }
+        return (simulators, running)
+    }
 
-        [[modbus]]
-        name = "\(name)"
-        url = "\(url ?? "tcp://127.0.0.1:1")"
-        profile = "\(profile)"
-        interval = "1s"
+    /// An agent configuration polling 100 points at 1 Hz: five SDM630 meters, an iEM3155 and an
+    /// ATV320, served by the simulators at `simulators` (profile → URL). `extra` ends the
+    /// `[uplink]` section and may add sections.
+    static func hundredPointConfiguration(
+        gateway: String, dataDirectory: String, brokerPort: Int, signingKey: String, simulators: [String: String],
+        extra: String
+    ) -> String {
+        func device(_ name: String, _ profile: String) -> String {
+            """
 
-        """
+            [[modbus]]
+            name = "\(name)"
+            url = "\(simulators[profile] ?? "tcp://127.0.0.1:1")"
+            profile = "\(profile)"
+            interval = "1s"
+
+            """
+        }
+        var devices = ""
+        for index in 1...5 { devices += device("meter\(index)", "eastron-sdm630") }
+        devices += device("incomer", "schneider-iem3155")
+        devices += device("pump", "schneider-atv320")
+        return """
+            [gateway]
+            id = "\(gateway)"
+            data_dir = "\(dataDirectory)"
+
+            [uplink]
+            broker = "mqtt://127.0.0.1:\(brokerPort)"
+            signing_key = "\(signingKey)"
+            \(extra)
+            \(devices)
+            """
     }
 
     private func write(_ text: String, to path: String) throws {

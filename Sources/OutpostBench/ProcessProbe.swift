@@ -36,4 +36,21 @@ public enum ProcessProbe {
     public static func cpuSeconds(_ pid: pid_t) -> Double {
         Double(cpuTicks(pid)) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
+
+    /// Open file descriptors of `pid` (entries of /proc/PID/fd).
+    public static func openDescriptors(_ pid: pid_t) -> Int {
+        guard let folder = opendir("/proc/\(pid)/fd") else { return 0 }
+        defer { closedir(folder) }
+        var count = 0
+        while readdir(folder) != nil { count += 1 }
+        return max(0, count - 2)  // . and ..
+    }
+
+    /// Bytes of the file at `path` and its `-wal`, as the disk holds them (0 when absent).
+    public static func databaseBytes(_ path: String) -> Int64 {
+        [path, path + "-wal"].reduce(Int64(0)) { total, file in
+            var info = stat()
+            return total + (stat(file, &info) == 0 ? Int64(info.st_size) : 0)
+        }
+    }
 }

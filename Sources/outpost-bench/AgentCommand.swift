@@ -42,15 +42,7 @@ struct AgentBench: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let (broker, port) = try BenchBroker.start(in: root)
         defer { broker.stop() }
-        var simulators: [String: String] = [:]
-        var running: [SpawnedProcess] = []
-        for profile in ["eastron-sdm630", "schneider-iem3155", "schneider-atv320"] {
-            let sim = try SpawnedProcess(
-                executable: SpawnedProcess.beside("outpost-sim"),
-                arguments: ["modbus", "--listen", "127.0.0.1:0", "--profile", profile], ready: "listening ")
-            simulators[profile] = String(sim.readyLine.dropFirst("listening ".count))
-            running.append(sim)
-        }
+        let (simulators, running) = try AgentBenchmark.startSimulators()
         defer { running.forEach { $0.stop() } }
         let bench = AgentBenchmark(
             folder: root, outboxDuration: .milliseconds(Int64(seconds * 1000)), backlog: backlog,

@@ -17,7 +17,7 @@ struct OutpostBenchCommand: AsyncParsableCommand {
         abstract: "Measure Outpost: codec size and speed, Modbus polling cost, the agent's pipeline.",
         version: "outpost-bench \(OutpostVersion.current)",
         subcommands: [
-            Codec.self, Poll.self, AgentBench.self, Ingest.self, Query.self, Detect.self, API.self, Chaos.self,
+            Codec.self, Poll.self, AgentBench.self, Ingest.self, Query.self, Detect.self, API.self, Chaos.self, Soak.self,
         ])
 }
 

@@ -1,0 +1,244 @@
+import OutpostCLI
+import OutpostHub
+import OutpostMQTT
+import OutpostProvisioning
+import OutpostSigning
+import OutpostWire
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `outpost-bench soak`: the hub with a fleet of simulated gateways at their normal rate and a
+/// real agent polling 100 points at 1 Hz, for minutes or hours, sampled each minute: resident
+/// memory, CPU, open descriptors and database size of both. What it must show is no growth that
+/// the stored data does not explain.
+public struct SoakBenchmark {
+    /// One minute's look at both processes.
+    public struct Minute: Sendable, Codable {
+        public var minute: Int
+        public var hubRSSMegabytes: Double
+        public var hubCPUPercent: Double
+        public var hubDescriptors: Int
+        public var hubStoreMegabytes: Double
+        public var agentRSSMegabytes: Double
+        public var agentCPUPercent: Double
+        public var agentDescriptors: Int
+        public var outboxKilobytes: Double
+        /// Frames the hub acknowledged so far (the fleet's and the agent's).
+        public var framesAcknowledged: Int
+    }
+
+    /// The run.
+    public struct Report: Sendable, Codable {
+        public var gateways: Int
+        public var readingsPerSecond: Int
+        public var minutes: [Minute]
+        /// Resident memory at the end against the first look after the warm-up quarter, percent.
+        public var hubRSSGrowthPercent: Double
+        public var agentRSSGrowthPercent: Double
+        /// Largest minus smallest descriptor count after the warm-up quarter.
+        public var hubDescriptorSpread: Int
+        public var agentDescriptorSpread: Int
+        /// Store bytes per reading at the end of the run (what the stored data explains).
+        public var storeBytesPerReading: Double
+
+        /// Why the run shows a leak; empty when it does not.
+        public var failures: [String] {
+            var reasons: [String] = []
+            if hubRSSGrowthPercent > 15 { reasons.append(String(format: "hub RSS grew %.1f %%", hubRSSGrowthPercent)) }
+            if agentRSSGrowthPercent > 15 {
+                reasons.append(String(format: "agent RSS grew %.1f %%", agentRSSGrowthPercent))
+            }
+            if hubDescriptorSpread > 8 { reasons.append("hub descriptors varied by \(hubDescriptorSpread)") }
+            if agentDescriptorSpread > 8 { reasons.append("agent descriptors varied by \(agentDescriptorSpread)") }
+            return reasons
+        }
+    }
+
+    let folder: String
+    let minutes: Int
+    let gateways: Int
+    let seriesPerGateway = 10
+    let batchSeconds = 10
+
+    /// A soak of `minutes` in `folder` with `gateways` simulated gateways.
+    public init(folder: String, minutes: Int, gateways: Int = 1000) {
+        self.folder = folder
+        self.minutes = max(1, minutes)
+        self.gateways = gateways
+    }
+
+    /// Runs it, saying each minute's figures through `progress`.
+    public func run(progress: @escaping @Sendable (Minute) -> Void) async throws -> Report {
+        let (broker, port) = try BenchBroker.start(in: folder)
+        defer { broker.stop() }
+        let hubFolder = folder + "/hub"
+        try FileIO.makeDirectory(hubFolder)
+        let storePath = hubFolder + "/hub.db"
+        let fleet = try SimulatedFleet(gateways: gateways, series: seriesPerGateway, enrollingIn: storePath)
+        let agentIdentity = try GatewayIdentity.generate(gatewayID: "soak-agent")
+        try SQLiteHubStore(path: storePath).enrol(
+            gateway: "soak-agent", publicKey: try GatewayKeyVerifier.rawPublicKey(pem: agentIdentity.publicKeyPEM),
+            latitude: nil, longitude: nil, at: systemWallClock())
+        let hubConfig = """
+            [hub]
+            listen = "127.0.0.1:\(Int.random(in: 20_000..<60_000))"
+            data_dir = "\(hubFolder)"
+
+            [broker]
+            url = "mqtt://127.0.0.1:\(port)"
+            client_id = "soak-hub"
+            """
+        try FileIO.write(Array(hubConfig.utf8), to: folder + "/hub.toml")
+        let hub = try SpawnedProcess(
+            executable: SpawnedProcess.beside("outpost-hub"), arguments: ["serve", "--config", folder + "/hub.toml"],
+            ready: "subscribed to gateway topics", readyOnStderr: true, log: folder + "/hub.log")
+        defer { hub.stop() }
+        let (simulators, devices) = try AgentBenchmark.startSimulators()
+        defer { devices.forEach { $0.stop() } }
+        let agentFolder = folder + "/agent"
+        try FileIO.makeDirectory(agentFolder)
+        try FileIO.write(Array(agentIdentity.privateKeyPEM.utf8), to: agentFolder + "/signing.key", mode: 0o600)
+        let agentConfig = AgentBenchmark.hundredPointConfiguration(
+            gateway: "soak-agent", dataDirectory: agentFolder + "/data", brokerPort: port,
+            signingKey: agentFolder + "/signing.key", simulators: simulators, extra: "")
+        try FileIO.write(Array(agentConfig.utf8), to: agentFolder + "/agent.toml")
+        let agent = try SpawnedProcess(
+            executable: SpawnedProcess.beside("outpost-agent"), arguments: ["run", "--config", agentFolder + "/agent.toml"],
+            ready: "agent running", readyOnStderr: true, log: agentFolder + "/agent.log")
+        defer { agent.stop() }
+
+        let acknowledged = FrameCounter()
+        let watcher = try MQTTClient(.init(host: "127.0.0.1", port: port, clientID: "soak-acks", cleanSession: true))
+        defer { watcher.shutdown() }
+        let watching = Task {
+            for await event in watcher.events {
+                switch event {
+                case .connected: try? watcher.subscribe("outpost/v1/+/ack", qos: 1)
+                case .message(_, let payload):
+                    acknowledged.count.add(Acknowledgement(json: payload)?.sequences.count ?? 0, ordering: .relaxed)
+                default: break
+                }
+            }
+        }
+        defer { watching.cancel() }
+        try watcher.connect(host: "127.0.0.1", port: port, keepalive: 30)
+        let every = Duration.seconds(batchSeconds)
+        let sending = Task { try await fleet.send(port: port, every: every) }
+        defer { sending.cancel() }
+
+        var samples: [Minute] = []
+        let start = ContinuousClock.now
+        var cpu = (hub: ProcessProbe.cpuSeconds(hub.pid), agent: ProcessProbe.cpuSeconds(agent.pid))
+        for minute in 1...minutes {
+            try await Task.sleep(until: start + .seconds(60 * minute))
+            let now = (hub: ProcessProbe.cpuSeconds(hub.pid), agent: ProcessProbe.cpuSeconds(agent.pid))
+            let sample = Minute(
+                minute: minute, hubRSSMegabytes: Double(ProcessProbe.residentKilobytes(hub.pid)) / 1024,
+                hubCPUPercent: (now.hub - cpu.hub) / 60 * 100, hubDescriptors: ProcessProbe.openDescriptors(hub.pid),
+                hubStoreMegabytes: Double(ProcessProbe.databaseBytes(storePath)) / 1e6,
+                agentRSSMegabytes: Double(ProcessProbe.residentKilobytes(agent.pid)) / 1024,
+                agentCPUPercent: (now.agent - cpu.agent) / 60 * 100,
+                agentDescriptors: ProcessProbe.openDescriptors(agent.pid),
+                outboxKilobytes: Double(ProcessProbe.databaseBytes(agentFolder + "/data/outbox.db")) / 1e3,
+                framesAcknowledged: acknowledged.count.load(ordering: .relaxed))
+            cpu = now
+            samples.append(sample)
+            progress(sample)
+        }
+        let readingsPerSecond = gateways * seriesPerGateway + 100
+        let storedReadings = Double(readingsPerSecond) * Double(60 * minutes)
+        return Self.report(
+            samples, gateways: gateways, readingsPerSecond: readingsPerSecond,
+            storeBytesPerReading: Double(ProcessProbe.databaseBytes(storePath)) / storedReadings)
+    }
+
+    /// The verdict over `samples`: growth is measured from the first look after the first
+    /// quarter (caches and the detectors' models fill while the store is young).
+    static func report(_ samples: [Minute], gateways: Int, readingsPerSecond: Int, storeBytesPerReading: Double) -> Report {
+        let settled = Array(samples.dropFirst(samples.count / 4))
+        func growth(_ value: (Minute) -> Double) -> Double {
+            guard let first = settled.first.map(value), let last = settled.last.map(value), first > 0 else { return 0 }
+            return (last - first) / first * 100
+        }
+        func spread(_ value: (Minute) -> Int) -> Int {
+            (settled.map(value).max() ?? 0) - (settled.map(value).min() ?? 0)
+        }
+        return Report(
+            gateways: gateways, readingsPerSecond: readingsPerSecond, minutes: samples,
+            hubRSSGrowthPercent: growth(\.hubRSSMegabytes), agentRSSGrowthPercent: growth(\.agentRSSMegabytes),
+            hubDescriptorSpread: spread(\.hubDescriptors), agentDescriptorSpread: spread(\.agentDescriptors),
+            storeBytesPerReading: storeBytesPerReading)
+    }
+}
+
+/// Acknowledged frames, counted from the ack topics.
+private final class FrameCounter: Sendable {
+    let count = Atomic<Int>(0)
+}
+
+/// Gateways made up in the benchmark: each enrolled with its own key, each sending a signed frame
+/// of its series' last `every` of one-second readings, spread evenly over the interval as a
+/// fleet's batches are.
+final class SimulatedFleet: Sendable {
+    private let signers: [GatewayFrameSigner]
+    private let series: Int
+
+    init(gateways: Int, series: Int, enrollingIn path: String) throws {
+        let store = try SQLiteHubStore(path: path)
+        var signers: [GatewayFrameSigner] = []
+        for index in 0..<gateways {
+            let identity = try GatewayIdentity.generate(gatewayID: "soak-\(index)")
+            try store.enrol(
+                gateway: identity.gatewayID, publicKey: try GatewayKeyVerifier.rawPublicKey(pem: identity.publicKeyPEM),
+                latitude: nil, longitude: nil, at: systemWallClock())
+            signers.append(try GatewayFrameSigner(privateKeyPEM: identity.privateKeyPEM))
+        }
+        self.signers = signers
+        self.series = series
+    }
+
+    /// Sends until cancelled: gateway after gateway, each once per `every`.
+    func send(port: Int, every interval: Duration) async throws {
+        let client = try MQTTClient(
+            .init(host: "127.0.0.1", port: port, clientID: "soak-fleet", cleanSession: true, maxInflight: 1000))
+        defer { client.shutdown() }
+        try client.connect(host: "127.0.0.1", port: port, keepalive: 30)
+        let resolution = Resolution(parsing: "0.01")
+        let descriptors = (0..<series).map {
+            SeriesDescriptor(id: UInt32($0), name: "meter.point\($0)", unit: "V", resolution: resolution)
+        }
+        let step = interval / signers.count
+        let seconds = Int64(interval.components.seconds)
+        var random = SeededGenerator(seed: 5)
+        var sequences = [UInt64](repeating: 0, count: signers.count)
+        var next = ContinuousClock.now
+        while !Task.isCancelled {
+            for (index, signer) in signers.enumerated() {
+                next += step
+                try await Task.sleep(until: next)
+                let end = systemWallClock() / 1_000_000_000 * 1_000_000_000
+                let chunks = try (0..<series).map { point in
+                    let base = 230 + Double(point)
+                    let samples = (0..<seconds).map { back in
+                        Sample(
+                            timestamp: end - (seconds - 1 - back) * 1_000_000_000,
+                            value: base + Double(Int.random(in: -50...50, using: &random)) / 100)
+                    }
+                    return FrameChunk(
+                        seriesID: UInt32(point),
+                        chunk: try Chunk(encoding: SampleColumns(samples), resolution: resolution, clockSynchronised: true))
+                }
+                sequences[index] += 1
+                let frame = BatchFrame(
+                    gatewayID: "soak-\(index)", sequence: sequences[index], bootID: .zero, clockState: .synchronised,
+                    createdAt: end, createdMonotonic: 0, series: descriptors, chunks: chunks)
+                // A publish refused while the broker is busy is this minute's loss, not the run's end.
+                try? client.publish(
+                    .init(topic: GatewayTopics(gateway: "soak-\(index)").batch, payload: try frame.encoded(signer: signer), qos: 1))
+            }
+        }
+    }
+}
