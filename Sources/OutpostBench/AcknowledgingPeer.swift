@@ -12,6 +12,8 @@ public final class AcknowledgingPeer: Sendable {
     public struct Applied: Sendable {
         /// Frames applied, as `gateway/sequence`.
         public var sequences: Set<String> = []
+        /// Readings of each frame applied, by `gateway/sequence`.
+        public var frameReadings: [String: Int] = [:]
         /// Readings applied, by gateway and series (when `keepsReadings`).
         public var readingsByGateway: [String: [String: [Sample]]] = [:]
         /// Readings applied, by series, every gateway's together.
@@ -98,6 +100,7 @@ public final class AcknowledgingPeer: Sendable {
             state.copies += 1
             if state.sequences.insert("\(gateway)/\(frame.sequence)").inserted {
                 state.readingCount += frame.sampleCount
+                state.frameReadings["\(gateway)/\(frame.sequence)"] = frame.sampleCount
                 if keepsReadings {
                     let names = Dictionary(frame.series.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
                     for entry in frame.chunks {

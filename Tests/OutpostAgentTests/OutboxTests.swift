@@ -278,3 +278,17 @@ struct SplitMix {
         return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53) * 100
     }
 }
+
+@Suite("Sequence ranges in the eviction log")
+struct SequenceRangesTests {
+    @Test("Written compactly and read back; text that is not ranges is refused")
+    func roundTrip() {
+        let ranges = SequenceRanges([9, 3, 4, 5, 6, 7, 12, 13])
+        #expect(ranges.description == "3-7,9,12-13")
+        #expect(SequenceRanges(parsing: ranges.description)?.numbers == [3, 4, 5, 6, 7, 9, 12, 13])
+        #expect(SequenceRanges([]).description == "")
+        for bad in ["7-3", "a", "1-2-3", "1,,x", "-5"] {
+            #expect(SequenceRanges(parsing: bad) == nil, "\(bad)")
+        }
+    }
+}

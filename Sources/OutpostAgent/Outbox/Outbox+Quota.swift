@@ -17,9 +17,10 @@ extension Outbox {
             journalState.pending.reduce(Int64(0)) { $0 + $1.length }
         }
         let published = self.published.withLock { $0 }
-        let (evictedReadings, degraded) = try await database.write { db -> (Int, Int) in
+        let (evictedReadings, degraded, evictedSequences) = try await database.write { db -> (Int, Int, [Int64]) in
             var evicted = 0
             var degraded = 0
+            var sequences: [Int64] = []
             // `degrade` starts at 90 % of the quota, while there is still room for a run of raw
             // batches long enough to shrink; it drops only at the quota itself.
             let threshold = settings.policy == .degrade ? settings.quota / 10 * 9 : settings.quota
@@ -39,13 +40,19 @@ extension Outbox {
                 try OutboxSchema.add(db, OutboxSchema.Key.evictedReadings, readings)
                 try OutboxSchema.add(db, OutboxSchema.Key.evictedBatches, 1)
                 evicted += Int(readings)
+                sequences.append(sequence)
             }
-            return (evicted, degraded)
+            return (evicted, degraded, sequences)
         }
         if evictedReadings > 0 {
+            // The sequence numbers say which batches: one sent before a link failed may still have
+            // reached the hub, and its readings are then not lost.
             logger.info(
                 "outbox over quota: oldest readings dropped",
-                metadata: ["outbox.evicted_readings": "\(evictedReadings)", "outbox.quota": "\(settings.quota)"])
+                metadata: [
+                    "outbox.evicted_readings": "\(evictedReadings)", "outbox.quota": "\(settings.quota)",
+                    "outbox.evicted_sequences": "\(SequenceRanges(evictedSequences))",
+                ])
         }
         if degraded > 0 {
             logger.info(
@@ -195,3 +202,39 @@ public struct OutboxStatistics: Sendable, Hashable {
 #else
     import Foundation
 #endif
+
+/// Sequence numbers written compactly, `3-7,9,12-13`, and read back.
+public struct SequenceRanges: CustomStringConvertible, Sendable {
+    /// The numbers, ascending.
+    public let numbers: [Int64]
+
+    /// The numbers given, in any order.
+    public init(_ numbers: [Int64]) { self.numbers = numbers.sorted() }
+
+    /// Reads `3-7,9`; nil when the text is not in that form.
+    public init?(parsing text: some StringProtocol) {
+        var numbers: [Int64] = []
+        for part in text.split(separator: ",") {
+            let bounds = part.split(separator: "-", omittingEmptySubsequences: false).map { Int64($0) }
+            guard let first = bounds.first, let low = first, bounds.allSatisfy({ $0 != nil }), bounds.count <= 2 else {
+                return nil
+            }
+            let high = (bounds.last ?? first) ?? low
+            guard high >= low, high - low < 10_000_000 else { return nil }
+            numbers += Array(low...high)
+        }
+        self.init(numbers)
+    }
+
+    public var description: String {
+        var parts: [String] = []
+        var index = numbers.startIndex
+        while index < numbers.endIndex {
+            var end = index
+            while end + 1 < numbers.endIndex, numbers[end + 1] == numbers[end] + 1 { end += 1 }
+            parts.append(end == index ? "\(numbers[index])" : "\(numbers[index])-\(numbers[end])")
+            index = end + 1
+        }
+        return parts.joined(separator: ",")
+    }
+}

@@ -10,6 +10,8 @@ struct ChaosAudit {
     let fleet: ChaosFleet
     /// What the tap saw sent: gateway → series → readings (each sequence once).
     let sent: [String: [String: [Sample]]]
+    /// Readings of each frame the tap saw, by `gateway/sequence`.
+    let sentFrames: [String: Int]
 
     func report() throws -> ChaosReport {
         var report = ChaosReport()
@@ -27,6 +29,9 @@ struct ChaosAudit {
             let verification = try OutboxVerification.check(path: gateway.outboxPath)
             line.outboxHealthy = verification.isHealthy
             line.evictedByAgent = verification.statistics?.evictedReadings ?? 0
+            line.evictedYetDelivered = try Self.evictedSequences(gateway).reduce(0) {
+                $0 + (sentFrames["\(gateway.id)/\($1)"] ?? 0)
+            }
             line.leftInOutbox = (verification.statistics?.pendingReadings ?? 0) + (verification.statistics?.unsentReadings ?? 0)
             report.gateways.append(line)
         }
@@ -95,6 +100,17 @@ struct ChaosAudit {
                 }
                 if !match.isIdentical(to: sample) { line.storedDifferently += 1 }
             }
+        }
+    }
+
+    /// The batches the agent's quota policy evicted, from its log.
+    static func evictedSequences(_ gateway: ChaosGateway) throws -> [Int64] {
+        let text = String(decoding: try FileIO.read(gateway.folder + "/agent.log"), as: UTF8.self)
+        let key = "outbox.evicted_sequences="
+        return text.split(separator: "\n").flatMap { line -> [Int64] in
+            guard let start = line.range(of: key)?.upperBound else { return [] }
+            let value = line[start...].prefix { $0 != " " }
+            return SequenceRanges(parsing: value)?.numbers ?? []
         }
     }
 

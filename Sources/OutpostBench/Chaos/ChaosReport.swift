@@ -31,6 +31,9 @@ public struct ChaosReport: Sendable, Codable {
         public var missingOutsideWindows = 0
         /// Readings the agent says its quota policy evicted.
         public var evictedByAgent: Int64 = 0
+        /// Of those, readings of batches sent before they were evicted that reached the hub all
+        /// the same (a link that failed after the batch was on its way).
+        public var evictedYetDelivered = 0
         /// Readings missing within a stored poll (some of its series stored, others not).
         public var lostWithinPolls = 0
         /// Stored good readings at a tick no answered poll explains.
@@ -46,10 +49,12 @@ public struct ChaosReport: Sendable, Codable {
         /// Readings still in the outbox after the agent stopped.
         public var leftInOutbox = 0
 
+        /// Readings evicted and never delivered: what the policy really dropped.
+        public var evictedAndGone: Int { Int(evictedByAgent) - evictedYetDelivered }
         /// Readings lost: missing within polls, and missing polls the evictions do not account for.
-        public var lost: Int { lostWithinPolls + max(0, missingOutsideWindows - Int(evictedByAgent)) }
-        /// Whether the agent's eviction count is exactly what is missing outside the windows.
-        public var evictionsMatch: Bool { Int64(missingOutsideWindows) == evictedByAgent }
+        public var lost: Int { lostWithinPolls + max(0, missingOutsideWindows - evictedAndGone) }
+        /// Whether the agent's evictions, less those delivered anyway, are exactly what is missing.
+        public var evictionsMatch: Bool { missingOutsideWindows == evictedAndGone }
 
         init(id: String) { self.id = id }
     }
@@ -84,7 +89,8 @@ public struct ChaosReport: Sendable, Codable {
             }
             if gateway.sentNotStored > 0 { reasons.append("\(name): \(gateway.sentNotStored) sent readings not stored") }
             if !gateway.evictionsMatch {
-                reasons.append("\(name): \(gateway.missingOutsideWindows) readings missing, the agent counted \(gateway.evictedByAgent) evicted")
+                reasons.append(
+                    "\(name): \(gateway.missingOutsideWindows) readings missing, the agent counted \(gateway.evictedByAgent) evicted, \(gateway.evictedYetDelivered) of them delivered")
             }
             if !gateway.outboxHealthy { reasons.append("\(name): the outbox failed its integrity check") }
             if gateway.leftInOutbox > 0 { reasons.append("\(name): \(gateway.leftInOutbox) readings left in the outbox") }
@@ -103,12 +109,13 @@ public struct ChaosReport: Sendable, Codable {
         var lines = ["Fault run, seed \(seed), \(Int(faultSeconds)) s of faults"]
         lines.append("faults: " + faultsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         lines.append("acknowledgements dropped on the way: \(acknowledgementsDropped)")
-        let header = ["gateway", "polls", "stored", "bad", "killed", "stopped", "stale", "evicted", "lost", "dup", "sent", "unsent"]
+        let header = ["gateway", "polls", "stored", "bad", "killed", "stopped", "stale", "evicted", "deliv.", "lost", "dup", "sent", "unsent"]
         lines.append(header.map { $0.padding(toLength: 9, withPad: " ", startingAt: 0) }.joined())
         for gateway in gateways {
             let cells = [
                 gateway.id, "\(gateway.polls)", "\(gateway.stored)", "\(gateway.badQuality)", "\(gateway.inKillWindow)",
-                "\(gateway.afterStop)", "\(gateway.staleAnswers)", "\(gateway.evictedByAgent)", "\(gateway.lost)",
+                "\(gateway.afterStop)", "\(gateway.staleAnswers)", "\(gateway.evictedByAgent)",
+                "\(gateway.evictedYetDelivered)", "\(gateway.lost)",
                 "\(gateway.duplicated)", "\(gateway.sent)", "\(gateway.sentNotStored)",
             ]
             lines.append(cells.map { $0.padding(toLength: 9, withPad: " ", startingAt: 0) }.joined())

@@ -79,8 +79,8 @@ public struct ChaosRun {
             let gateway = fleet.gateways[index]
             quotaEvictions[gateway.id] = Self.evicted(gateway) - (evictedBefore[gateway.id] ?? 0)
         }
-        let sent = tap.state.withLock { $0.readingsByGateway }
-        var report = try ChaosAudit(fleet: fleet, sent: sent).report()
+        let (sent, frames) = tap.state.withLock { ($0.readingsByGateway, $0.frameReadings) }
+        var report = try ChaosAudit(fleet: fleet, sent: sent, sentFrames: frames).report()
         report.seed = settings.seed
         report.faultSeconds = settings.seconds
         report.faults = plan
