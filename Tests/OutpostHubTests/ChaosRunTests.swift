@@ -18,6 +18,7 @@ struct ChaosRunTests {
             let plan = ChaosPlan.make(seed: seed, seconds: 10 + Self.faultSeconds, gateways: 3, warmUp: 10, quotaFill: 45)
             #expect(Set(plan.map(\.kind)) == Set(ChaosFault.Kind.allCases), "seed \(seed): \(plan.map(\.kind))")
             #expect(plan.allSatisfy { $0.start >= 10 && $0.end <= 10 + Self.faultSeconds })
+            #expect(plan.allSatisfy { $0.kind == .quotaReached ? $0.gateway == 2 : ($0.gateway ?? 0) < 2 })
             for (index, fault) in plan.enumerated() {
                 for other in plan[(index + 1)...] where !Set(fault.resources).isDisjoint(with: other.resources) {
                     #expect(other.start >= fault.end || fault.start >= other.end, "seed \(seed): \(fault) overlaps \(other)")

@@ -41,14 +41,14 @@ public struct ChaosFault: Sendable, Hashable, Codable {
         case .agentKill: ["agent-\(gateway ?? 0)"]
         case .linkCut, .acknowledgementsDropped: ["link-\(gateway ?? 0)"]
         case .deviceSilent: ["device-\(gateway ?? 0)"]
-        // No kill during the quota episode: what is evicted and what a kill lost stay apart.
         case .quotaReached: ["link-\(gateway ?? 0)", "agent-\(gateway ?? 0)"]
         }
     }
 }
 
 /// The seeded schedule of a fault run: every kind at least once (in a seeded order), then kinds
-/// drawn at random until the run's time is used. Faults of different resources overlap; faults
+/// drawn at random until the run's time is used. The last gateway, with the small quota, gets
+/// only the quota fault and the fleet-wide ones. Faults of different resources overlap; faults
 /// of one resource are apart by a few seconds.
 public enum ChaosPlan {
     /// The schedule for a run of `seconds` over `gateways` gateways, the last of which has the
@@ -99,7 +99,9 @@ public enum ChaosPlan {
                 switch kind {
                 case .brokerRestart, .hubKill: nil
                 case .quotaReached: quotaGateway
-                default: Int.random(in: 0..<gateways, using: &random)
+                // The quota gateway has only its own fault and the fleet-wide ones, so that what
+                // the policy evicts and what a kill or a frozen device costs stay apart in the count.
+                default: Int.random(in: 0..<max(1, gateways - 1), using: &random)
                 }
             var fault = ChaosFault(
                 kind: kind, gateway: gateway, start: cursor, duration: Double.random(in: span(kind), using: &random))
