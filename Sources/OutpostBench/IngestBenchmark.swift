@@ -60,23 +60,11 @@ public struct IngestBenchmark {
         let dataDirectory = folder + "/hub"
         try FileIO.makeDirectory(dataDirectory)
         let config = folder + "/hub.toml"
-        let text = """
-            [hub]
-            listen = "127.0.0.1:\(Int.random(in: 20_000..<60_000))"
-            data_dir = "\(dataDirectory)"
-
-            [broker]
-            url = "mqtt://127.0.0.1:\(port)"
-            client_id = "bench-hub"
-
-            [maintenance]
-            interval = "1d"
-            """
-        try FileIO.write(Array(text.utf8), to: config)
+        try BenchHub.writeConfiguration(
+            to: config, dataDirectory: dataDirectory, brokerPort: port, clientID: "bench-hub",
+            extra: "[maintenance]\ninterval = \"1d\"")
         let frames = try makeFrames(enrollingIn: dataDirectory + "/hub.db")
-        let hub = try SpawnedProcess(
-            executable: SpawnedProcess.beside("outpost-hub"), arguments: ["serve", "--config", config],
-            ready: "subscribed to gateway topics", readyOnStderr: true)
+        let hub = try BenchHub.start(configuration: config, ready: "subscribed to gateway topics")
         // Distinct (gateway, sequence) pairs acknowledged: a frame sent twice in the warm-up counts once.
         let acknowledgedFrames = AcknowledgedFrames()
         let acknowledged = { acknowledgedFrames.keys.withLock { $0.count } }
@@ -150,9 +138,7 @@ public struct IngestBenchmark {
             let id = "bench-\(gateway)"
             let identity = try GatewayIdentity.generate(gatewayID: id)
             let signer = try GatewayFrameSigner(privateKeyPEM: identity.privateKeyPEM)
-            try store.enrol(
-                gateway: id, publicKey: try GatewayKeyVerifier.rawPublicKey(pem: identity.publicKeyPEM), latitude: nil,
-                longitude: nil, at: origin)
+            try BenchHub.enrol(identity, in: store)
             let descriptors = (0..<seriesPerGateway).map {
                 SeriesDescriptor(id: UInt32($0), name: "meter.point\($0)", unit: "V", resolution: resolution)
             }

@@ -79,22 +79,11 @@ public struct SoakBenchmark {
         let storePath = hubFolder + "/hub.db"
         let fleet = try SimulatedFleet(gateways: gateways, series: seriesPerGateway, enrollingIn: storePath)
         let agentIdentity = try GatewayIdentity.generate(gatewayID: "soak-agent")
-        try SQLiteHubStore(path: storePath).enrol(
-            gateway: "soak-agent", publicKey: try GatewayKeyVerifier.rawPublicKey(pem: agentIdentity.publicKeyPEM),
-            latitude: nil, longitude: nil, at: systemWallClock())
-        let hubConfig = """
-            [hub]
-            listen = "127.0.0.1:\(Int.random(in: 20_000..<60_000))"
-            data_dir = "\(hubFolder)"
-
-            [broker]
-            url = "mqtt://127.0.0.1:\(port)"
-            client_id = "soak-hub"
-            """
-        try FileIO.write(Array(hubConfig.utf8), to: folder + "/hub.toml")
-        let hub = try SpawnedProcess(
-            executable: SpawnedProcess.beside("outpost-hub"), arguments: ["serve", "--config", folder + "/hub.toml"],
-            ready: "subscribed to gateway topics", readyOnStderr: true, log: folder + "/hub.log")
+        try BenchHub.enrol(agentIdentity, in: try SQLiteHubStore(path: storePath))
+        try BenchHub.writeConfiguration(
+            to: folder + "/hub.toml", dataDirectory: hubFolder, brokerPort: port, clientID: "soak-hub")
+        let hub = try BenchHub.start(
+            configuration: folder + "/hub.toml", ready: "subscribed to gateway topics", log: folder + "/hub.log")
         defer { hub.stop() }
         let (simulators, devices) = try AgentBenchmark.startSimulators()
         defer { devices.forEach { $0.stop() } }
@@ -191,9 +180,7 @@ final class SimulatedFleet: Sendable {
         var signers: [GatewayFrameSigner] = []
         for index in 0..<gateways {
             let identity = try GatewayIdentity.generate(gatewayID: "soak-\(index)")
-            try store.enrol(
-                gateway: identity.gatewayID, publicKey: try GatewayKeyVerifier.rawPublicKey(pem: identity.publicKeyPEM),
-                latitude: nil, longitude: nil, at: systemWallClock())
+            try BenchHub.enrol(identity, in: store)
             signers.append(try GatewayFrameSigner(privateKeyPEM: identity.privateKeyPEM))
         }
         self.signers = signers

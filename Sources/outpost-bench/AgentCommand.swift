@@ -37,9 +37,7 @@ struct AgentBench: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let root = folder.hasPrefix("/") ? folder : FileManager.default.currentDirectoryPath + "/" + folder
-        try? FileManager.default.removeItem(atPath: root)
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let root = try prepareFolder(folder)
         let (broker, port) = try BenchBroker.start(in: root)
         defer { broker.stop() }
         let (simulators, running) = try AgentBenchmark.startSimulators()

@@ -36,8 +36,7 @@ struct Chaos: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let root = folder.hasPrefix("/") ? folder : FileManager.default.currentDirectoryPath + "/" + folder
-        try? FileManager.default.removeItem(atPath: root)
+        let root = try prepareFolder(folder)
         let settings = ChaosRun.Settings(seconds: minutes * 60, seed: seed, gateways: gateways)
         let report = try await ChaosRun(settings: settings, root: root) { FileIO.printError($0) }.run()
         print(json ? report.json : report.text)

@@ -21,9 +21,7 @@ struct Ingest: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let root = folder.hasPrefix("/") ? folder : FileManager.default.currentDirectoryPath + "/" + folder
-        try? FileManager.default.removeItem(atPath: root)
-        try FileIO.makeDirectory(root)
+        let root = try prepareFolder(folder)
         let figures = try await IngestBenchmark(folder: root, gateways: gateways, framesPerGateway: frames).run()
         if json {
             try printJSON(figures)

@@ -91,6 +91,14 @@ struct Codec: ParsableCommand {
     }
 }
 
+/// A benchmark's work folder as an absolute path, emptied and created.
+func prepareFolder(_ folder: String) throws -> String {
+    let root = folder.hasPrefix("/") ? folder : FileManager.default.currentDirectoryPath + "/" + folder
+    try? FileManager.default.removeItem(atPath: root)
+    try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    return root
+}
+
 /// Prints a benchmark's figures as one line of JSON with sorted keys (NaN and infinities as
 /// strings, which JSON has no numbers for).
 func printJSON(_ figures: some Encodable) throws {

@@ -33,9 +33,7 @@ struct Soak: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let root = folder.hasPrefix("/") ? folder : FileManager.default.currentDirectoryPath + "/" + folder
-        try? FileManager.default.removeItem(atPath: root)
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let root = try prepareFolder(folder)
         let columns = "minute  hub RSS MB  hub CPU %  hub fds  store MB  agent RSS MB  agent CPU %  agent fds  outbox kB  frames acked"
         if !json { print(columns) }
         let json = self.json
@@ -49,9 +47,7 @@ struct Soak: AsyncParsableCommand {
                     minute.framesAcknowledged))
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try printJSON(report)
         } else {
             print(
                 String(

@@ -156,29 +156,17 @@ public final class ChaosFleet {
         for (index, gateway) in gateways.enumerated() {
             let url = try gateway.startDevice(seed: seed &+ UInt64(index))
             try gateway.writeConfiguration(deviceURL: url)
-            try store.enrol(
-                gateway: gateway.id, publicKey: try GatewayKeyVerifier.rawPublicKey(pem: gateway.identity.publicKeyPEM),
-                latitude: nil, longitude: nil, at: systemWallClock())
+            try BenchHub.enrol(gateway.identity, in: store)
         }
-        let config = """
-            [hub]
-            listen = "127.0.0.1:0"
-            data_dir = "\(hubFolder)/data"
-
-            [broker]
-            url = "mqtt://127.0.0.1:\(brokerPort)"
-            client_id = "chaos-hub"
-
-            """
-        try FileIO.write(Array(config.utf8), to: hubFolder + "/hub.toml")
+        try BenchHub.writeConfiguration(
+            to: hubFolder + "/hub.toml", dataDirectory: hubFolder + "/data", brokerPort: brokerPort, clientID: "chaos-hub")
         try startHub()
         for gateway in gateways { try gateway.startAgent() }
     }
 
     func startHub() throws {
-        hub = try SpawnedProcess(
-            executable: SpawnedProcess.beside("outpost-hub"), arguments: ["serve", "--config", hubFolder + "/hub.toml"],
-            ready: "outpost-hub listening", readyOnStderr: true, log: hubFolder + "/hub.log")
+        hub = try BenchHub.start(
+            configuration: hubFolder + "/hub.toml", ready: "outpost-hub listening", log: hubFolder + "/hub.log")
     }
 
     func killHub() {

@@ -1,0 +1,43 @@
+import OutpostCLI
+import OutpostHub
+import OutpostProvisioning
+import OutpostSigning
+import OutpostWire
+
+/// `outpost-hub serve` as the benchmarks and the fault run start it: its configuration, the
+/// gateways enrolled in its store before it starts, and the process.
+public enum BenchHub {
+    /// Writes a configuration to `path` for a hub storing in `dataDirectory` and reading the broker
+    /// on `brokerPort` as `clientID`; `extra` adds sections.
+    public static func writeConfiguration(
+        to path: String, dataDirectory: String, brokerPort: Int, clientID: String, extra: String = ""
+    ) throws {
+        let text = """
+            [hub]
+            listen = "127.0.0.1:\(Int.random(in: 20_000..<60_000))"
+            data_dir = "\(dataDirectory)"
+
+            [broker]
+            url = "mqtt://127.0.0.1:\(brokerPort)"
+            client_id = "\(clientID)"
+
+            \(extra)
+            """
+        try FileIO.write(Array(text.utf8), to: path)
+    }
+
+    /// Enrols `identity`'s gateway with its public key in `store`.
+    public static func enrol(_ identity: GatewayIdentity, in store: SQLiteHubStore) throws {
+        try store.enrol(
+            gateway: identity.gatewayID, publicKey: try GatewayKeyVerifier.rawPublicKey(pem: identity.publicKeyPEM),
+            latitude: nil, longitude: nil, at: systemWallClock())
+    }
+
+    /// Starts the hub beside this program with the configuration at `path`; returns once it has
+    /// said `ready`. With `log`, its output is kept there.
+    public static func start(configuration path: String, ready: String, log: String? = nil) throws -> SpawnedProcess {
+        try SpawnedProcess(
+            executable: SpawnedProcess.beside("outpost-hub"), arguments: ["serve", "--config", path], ready: ready,
+            readyOnStderr: true, log: log)
+    }
+}
