@@ -59,10 +59,17 @@ public struct ChaosRun {
         progress("fleet running in \(root): \(settings.gateways) gateways, \(plan.count) faults to inject")
         let started = ContinuousClock.now
         var evictedBefore: [String: Int64] = [:]
+        var quotaEvictions: [String: Int64] = [:]
         for (fault, starting) in Self.actions(plan) {
             try await Task.sleep(until: started + .milliseconds(Int64((starting ? fault.start : fault.end) * 1000)))
-            if fault.kind == .quotaReached, starting, let gateway = fault.gateway {
-                evictedBefore[fleet.gateways[gateway].id] = Self.evicted(fleet.gateways[gateway])
+            if fault.kind == .quotaReached, let index = fault.gateway {
+                // What this quota fault evicted: the count at its end less the count at its start.
+                let gateway = fleet.gateways[index]
+                if starting {
+                    evictedBefore[gateway.id] = Self.evicted(gateway)
+                } else {
+                    quotaEvictions[gateway.id, default: 0] += Self.evicted(gateway) - (evictedBefore[gateway.id] ?? 0)
+                }
             }
             try apply(fault, starting: starting, to: fleet)
             progress(String(format: "%6.1f s  %@ %@", (ContinuousClock.now - started).seconds, starting ? "start" : "end  ", describe(fault, fleet)))
@@ -73,12 +80,6 @@ public struct ChaosRun {
         progress(drained ? String(format: "drained in %.1f s; stopping", drainSeconds) : "not drained within the limit; stopping")
         fleet.stopAll()
         tap.stop()
-        var quotaEvictions: [String: Int64] = [:]
-        for fault in plan where fault.kind == .quotaReached {
-            guard let index = fault.gateway else { continue }
-            let gateway = fleet.gateways[index]
-            quotaEvictions[gateway.id] = Self.evicted(gateway) - (evictedBefore[gateway.id] ?? 0)
-        }
         let (sent, frames) = tap.state.withLock { ($0.readingsByGateway, $0.frameReadings) }
         var report = try ChaosAudit(fleet: fleet, sent: sent, sentFrames: frames).report()
         report.seed = settings.seed
