@@ -16,8 +16,8 @@ struct Soak: AsyncParsableCommand {
             Starts Mosquitto, outpost-hub serve with GATEWAYS simulated gateways (10 series at 1 Hz,
             a frame every 10 s each) and outpost-agent polling 100 points at 1 Hz from outpost-sim
             devices. Each minute it prints both processes' RSS, CPU, open descriptors and database
-            size; at the end, growth after the first quarter of the run. Exits 1 when RSS grew more
-            than 15 % or descriptors varied by more than 8.
+            size; at the end, growth over the last third of the run. Exits 1 when RSS grew more
+            than 5 % or descriptors varied by more than 8 in that third.
             """)
 
     @Option(help: "Minutes to run.")
@@ -53,7 +53,7 @@ struct Soak: AsyncParsableCommand {
                 String(
                     format: """
                         %d gateways + the agent, %d readings/s
-                        after the first quarter: hub RSS %+.1f %%, agent RSS %+.1f %%, \
+                        over the last third: hub RSS %+.1f %%, agent RSS %+.1f %%, \
                         descriptor spread hub %d, agent %d
                         store: %.2f bytes per reading
                         """, report.gateways, report.readingsPerSecond, report.hubRSSGrowthPercent,
