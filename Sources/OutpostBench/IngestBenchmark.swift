@@ -4,7 +4,6 @@ import OutpostMQTT
 import OutpostProvisioning
 import OutpostSigning
 import OutpostWire
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -66,25 +65,9 @@ public struct IngestBenchmark {
         let frames = try makeFrames(enrollingIn: dataDirectory + "/hub.db")
         let hub = try BenchHub.start(configuration: config, ready: "subscribed to gateway topics")
         // Distinct (gateway, sequence) pairs acknowledged: a frame sent twice in the warm-up counts once.
-        let acknowledgedFrames = AcknowledgedFrames()
-        let acknowledged = { acknowledgedFrames.keys.withLock { $0.count } }
-        let watcher = try MQTTClient(.init(host: "127.0.0.1", port: port, clientID: "bench-acks", cleanSession: true))
-        defer { watcher.shutdown() }
-        let watching = Task {
-            for await event in watcher.events {
-                switch event {
-                case .connected: try? watcher.subscribe("outpost/v1/+/ack", qos: 1)
-                case .message(let topic, let payload):
-                    let sequences = Acknowledgement(json: payload)?.sequences ?? []
-                    acknowledgedFrames.keys.withLock { set in
-                        for sequence in sequences { set.insert("\(topic) \(sequence)") }
-                    }
-                default: break
-                }
-            }
-        }
-        defer { watching.cancel() }
-        try watcher.connect(host: "127.0.0.1", port: port, keepalive: 30)
+        let watcher = try AcknowledgementWatcher(port: port, clientID: "bench-acks")
+        defer { watcher.stop() }
+        let acknowledged = { watcher.count }
         // Warm-up: one frame through, which also proves the ack subscription is live.
         let senders = try (0..<publishers).map { index in
             try MQTTClient(
@@ -166,9 +149,4 @@ public struct IngestBenchmark {
         return (0..<framesPerGateway).flatMap { index in perGateway.map { $0[index] } }
     }
 
-}
-
-/// The (gateway, sequence) pairs the hub acknowledged.
-private final class AcknowledgedFrames: Sendable {
-    let keys = Mutex(Set<String>())
 }

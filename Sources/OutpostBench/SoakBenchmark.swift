@@ -4,7 +4,6 @@ import OutpostMQTT
 import OutpostProvisioning
 import OutpostSigning
 import OutpostWire
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -99,21 +98,8 @@ public struct SoakBenchmark {
             ready: "agent running", readyOnStderr: true, log: agentFolder + "/agent.log")
         defer { agent.stop() }
 
-        let acknowledged = FrameCounter()
-        let watcher = try MQTTClient(.init(host: "127.0.0.1", port: port, clientID: "soak-acks", cleanSession: true))
-        defer { watcher.shutdown() }
-        let watching = Task {
-            for await event in watcher.events {
-                switch event {
-                case .connected: try? watcher.subscribe("outpost/v1/+/ack", qos: 1)
-                case .message(_, let payload):
-                    acknowledged.count.add(Acknowledgement(json: payload)?.sequences.count ?? 0, ordering: .relaxed)
-                default: break
-                }
-            }
-        }
-        defer { watching.cancel() }
-        try watcher.connect(host: "127.0.0.1", port: port, keepalive: 30)
+        let acknowledged = try AcknowledgementWatcher(port: port, clientID: "soak-acks")
+        defer { acknowledged.stop() }
         let every = Duration.seconds(batchSeconds)
         let sending = Task { try await fleet.send(port: port, every: every) }
         defer { sending.cancel() }
@@ -132,7 +118,7 @@ public struct SoakBenchmark {
                 agentCPUPercent: (now.agent - cpu.agent) / 60 * 100,
                 agentDescriptors: ProcessProbe.openDescriptors(agent.pid),
                 outboxKilobytes: Double(ProcessProbe.databaseBytes(agentFolder + "/data/outbox.db")) / 1e3,
-                framesAcknowledged: acknowledged.count.load(ordering: .relaxed))
+                framesAcknowledged: acknowledged.count)
             cpu = now
             samples.append(sample)
             progress(sample)
@@ -163,11 +149,6 @@ public struct SoakBenchmark {
             hubDescriptorSpread: spread(\.hubDescriptors), agentDescriptorSpread: spread(\.agentDescriptors),
             storeBytesPerReading: storeBytesPerReading)
     }
-}
-
-/// Acknowledged frames, counted from the ack topics.
-private final class FrameCounter: Sendable {
-    let count = Atomic<Int>(0)
 }
 
 /// Gateways made up in the benchmark: each enrolled with its own key, each sending a signed frame
@@ -225,7 +206,7 @@ final class SimulatedFleet: Sendable {
                     gatewayID: "soak-\(index)", sequence: sequences[index], bootID: .zero, clockState: .synchronised,
                     createdAt: end, createdMonotonic: 0, series: descriptors, chunks: chunks)
                 // A publish refused while the broker is busy is this minute's loss, not the run's end.
-                try? client.publish(
+                _ = try? client.publish(
                     .init(topic: GatewayTopics(gateway: "soak-\(index)").batch, payload: try frame.encoded(signer: signer), qos: 1))
             }
         }
