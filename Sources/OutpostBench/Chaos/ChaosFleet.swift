@@ -102,8 +102,8 @@ public final class ChaosGateway {
     func silenceDevice() { device?.pause() }
 
     func resumeDevice() {
+        resumes.append(systemWallClock())  // before SIGCONT: its first answers come at once
         device?.resume()
-        resumes.append(systemWallClock())
     }
 
     func killAgent() {

@@ -55,6 +55,12 @@ public struct ChaosRun {
             tap.stop()
             tapTask.cancel()
         }
+        // The tap must hold its subscription before the first batch, or it misses the first ones.
+        let subscribed = ContinuousClock.now + .seconds(30)
+        while !tap.state.withLock({ $0.subscribed }) {
+            guard ContinuousClock.now < subscribed else { throw BenchFailure("the tap could not subscribe to the broker") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
         try fleet.start(seed: settings.seed)
         progress("fleet running in \(root): \(settings.gateways) gateways, \(plan.count) faults to inject")
         let started = ContinuousClock.now
