@@ -33,9 +33,7 @@ extension AgentBenchmark {
             keepsReadings: false)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await peer.run() }
-            let agent = try SpawnedProcess(
-                executable: SpawnedProcess.beside("outpost-agent"),
-                arguments: ["run", "--config", directory + "/agent.toml"], ready: "agent running", readyOnStderr: true)
+            let agent = try SpawnedProcess.agent(configuration: directory + "/agent.toml")
             try await Task.sleep(for: .seconds(5))
             let cpuStart = ProcessProbe.cpuTicks(agent.pid)
             let writtenStart = Int(StorageWrites.bytesWritten(by: agent.pid))

@@ -93,9 +93,7 @@ public struct SoakBenchmark {
             gateway: "soak-agent", dataDirectory: agentFolder + "/data", brokerPort: port,
             signingKey: agentFolder + "/signing.key", simulators: simulators, extra: "")
         try FileIO.write(Array(agentConfig.utf8), to: agentFolder + "/agent.toml")
-        let agent = try SpawnedProcess(
-            executable: SpawnedProcess.beside("outpost-agent"), arguments: ["run", "--config", agentFolder + "/agent.toml"],
-            ready: "agent running", readyOnStderr: true, log: agentFolder + "/agent.log")
+        let agent = try SpawnedProcess.agent(configuration: agentFolder + "/agent.toml", log: agentFolder + "/agent.log")
         defer { agent.stop() }
 
         let acknowledged = try AcknowledgementWatcher(port: port, clientID: "soak-acks")

@@ -146,3 +146,13 @@ public final class SpawnedProcess {
         return String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) + "/" + name
     }
 }
+
+extension SpawnedProcess {
+    /// `outpost-agent run` beside this program with the configuration at `path`; returns once the
+    /// agent says it is running. With `log`, its output is kept there.
+    public static func agent(configuration path: String, log: String? = nil) throws -> SpawnedProcess {
+        try SpawnedProcess(
+            executable: beside("outpost-agent"), arguments: ["run", "--config", path], ready: "agent running",
+            readyOnStderr: true, log: log)
+    }
+}

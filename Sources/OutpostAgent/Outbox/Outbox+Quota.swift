@@ -215,12 +215,11 @@ public struct SequenceRanges: CustomStringConvertible, Sendable {
     public init?(parsing text: some StringProtocol) {
         var numbers: [Int64] = []
         for part in text.split(separator: ",") {
-            let bounds = part.split(separator: "-", omittingEmptySubsequences: false).map { Int64($0) }
-            guard let first = bounds.first, let low = first, bounds.allSatisfy({ $0 != nil }), bounds.count <= 2 else {
-                return nil
-            }
-            let high = (bounds.last ?? first) ?? low
-            guard high >= low, high - low < 10_000_000 else { return nil }
+            let pieces = part.split(separator: "-", omittingEmptySubsequences: false)
+            let bounds = pieces.compactMap { Int64($0) }
+            guard bounds.count == pieces.count, bounds.count <= 2, let low = bounds.first, let high = bounds.last,
+                high >= low, high - low < 10_000_000
+            else { return nil }
             numbers += Array(low...high)
         }
         self.init(numbers)

@@ -24,7 +24,7 @@ struct ChaosAudit {
                 stored[series.key.name] = try query.range(series.key, Int64.min...Int64.max)
             }
             count(stored: stored, into: &line)
-            try account(polls: try Self.polls(gateway), stored: stored, gateway: gateway, into: &line)
+            account(polls: try Self.polls(gateway), stored: stored, gateway: gateway, into: &line)
             compare(sent: sent[gateway.id] ?? [:], stored: stored, into: &line)
             let verification = try OutboxVerification.check(path: gateway.outboxPath)
             line.outboxHealthy = verification.isHealthy
@@ -51,7 +51,7 @@ struct ChaosAudit {
     /// Matches each poll the device answered to the tick the agent stamped it with.
     private func account(
         polls: [Int64], stored: [String: [Sample]], gateway: ChaosGateway, into line: inout ChaosReport.Gateway
-    ) throws {
+    ) {
         let interval = gateway.interval
         var seriesAtTick: [Int64: Int] = [:]
         var goodTicks: Set<Int64> = []

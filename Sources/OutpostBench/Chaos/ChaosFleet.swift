@@ -94,9 +94,7 @@ public final class ChaosGateway {
     }
 
     func startAgent() throws {
-        agent = try SpawnedProcess(
-            executable: SpawnedProcess.beside("outpost-agent"), arguments: ["run", "--config", folder + "/agent.toml"],
-            ready: "agent running", readyOnStderr: true, log: folder + "/agent.log")
+        agent = try SpawnedProcess.agent(configuration: folder + "/agent.toml", log: folder + "/agent.log")
     }
 
     func silenceDevice() { device?.pause() }
