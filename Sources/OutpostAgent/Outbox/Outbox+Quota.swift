@@ -13,36 +13,22 @@ extension Outbox {
     func enforceQuota() async throws {
         let settings = self.settings
         guard settings.policy != .pauseSources else { return }
-        let pendingBytes = try await onQueue { [journalState] in
-            journalState.pending.reduce(Int64(0)) { $0 + $1.length }
-        }
         let published = self.published.withLock { $0 }
-        let (evictedReadings, degraded, evictedSequences) = try await database.write { db -> (Int, Int, [Int64]) in
-            var evicted = 0
-            var degraded = 0
-            var sequences: [Int64] = []
-            // `degrade` starts at 90 % of the quota, while there is still room for a run of raw
-            // batches long enough to shrink; it drops only at the quota itself.
-            let threshold = settings.policy == .degrade ? settings.quota / 10 * 9 : settings.quota
-            while true {
-                let held = try Self.batchBytes(db) + pendingBytes
-                guard held > threshold else { break }
-                if settings.policy == .degrade, try self.degradeOldest(db, sparing: published) {
-                    degraded += 1
-                    continue
-                }
-                // Only unsealed records (sealed first, never dropped unsent) or batches with the
-                // broker are left.
-                guard held > settings.quota, let row = try Self.oldestBatch(db, sparing: published) else { break }
-                let sequence: Int64 = row["sequence"]
-                let readings: Int64 = row["readings"]
-                try db.execute(sql: "DELETE FROM batches WHERE sequence = ?", arguments: [sequence])
-                try OutboxSchema.add(db, OutboxSchema.Key.evictedReadings, readings)
-                try OutboxSchema.add(db, OutboxSchema.Key.evictedBatches, 1)
-                evicted += Int(readings)
-                sequences.append(sequence)
+        // `degrade` starts at 90 % of the quota, while there is still room for a run of raw
+        // batches long enough to shrink; it drops only at the quota itself.
+        let threshold = settings.policy == .degrade ? settings.quota / 10 * 9 : settings.quota
+        let (evictedReadings, degraded, evictedSequences) = try await onQueue { [self] () -> (Int, Int, [Int64]) in
+            let state = journalState
+            let held = try database.read { db in try Self.batchBytes(db) } + state.bytes
+            guard held > threshold else { return (0, 0, []) }
+            // The policy acts on the database's batches: move the journal's there first.
+            try migrateJournalBatches()
+            let pendingBytes = state.bytes
+            return try database.write { db in
+                let result = try applyPolicy(db, threshold: threshold, pendingBytes: pendingBytes, sparing: published)
+                state.databaseBatches = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM batches") ?? 0
+                return result
             }
-            return (evicted, degraded, sequences)
         }
         if evictedReadings > 0 {
             // The sequence numbers say which batches: one sent before a link failed may still have
@@ -59,6 +45,36 @@ extension Outbox {
                 "outbox over quota: oldest batches degraded to 1-minute aggregates",
                 metadata: ["outbox.degraded_batches": "\(degraded)"])
         }
+    }
+
+    /// Evicts (and with `degrade`, first degrades) the database's oldest batches until the
+    /// outbox holds no more than `threshold`, leaving `published` alone. Returns the readings
+    /// evicted, the batches degraded and the sequence numbers evicted.
+    private func applyPolicy(_ db: Database, threshold: Int64, pendingBytes: Int64, sparing published: Set<UInt64>)
+        throws -> (Int, Int, [Int64])
+    {
+        var evicted = 0
+        var degraded = 0
+        var sequences: [Int64] = []
+        while true {
+            let held = try Self.batchBytes(db) + pendingBytes
+            guard held > threshold else { break }
+            if settings.policy == .degrade, try degradeOldest(db, sparing: published) {
+                degraded += 1
+                continue
+            }
+            // Only unsealed records (sealed first, never dropped unsent) or batches with the
+            // broker are left.
+            guard held > settings.quota, let row = try Self.oldestBatch(db, sparing: published) else { break }
+            let sequence: Int64 = row["sequence"]
+            let readings: Int64 = row["readings"]
+            try db.execute(sql: "DELETE FROM batches WHERE sequence = ?", arguments: [sequence])
+            try OutboxSchema.add(db, OutboxSchema.Key.evictedReadings, readings)
+            try OutboxSchema.add(db, OutboxSchema.Key.evictedBatches, 1)
+            evicted += Int(readings)
+            sequences.append(sequence)
+        }
+        return (evicted, degraded, sequences)
     }
 
     /// Replaces the oldest run of raw batches not with the broker — one boot and one clock state,
@@ -183,14 +199,22 @@ public struct OutboxStatistics: Sendable, Hashable {
         refusedReadings = 0
     }
 
-    init(_ db: Database, pending: [SegmentJournal.Entry]) throws {
+    /// The state of the outbox whose database is `db` and whose journal holds `journal`.
+    init(_ db: Database, journal: OutboxJournalState.Contents) throws {
+        let pending = journal.pending
         pendingReadings = pending.reduce(0) { $0 + $1.readings }
-        unsentBatches = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM batches") ?? 0
-        unsentReadings = try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(readings), 0) FROM batches") ?? 0
-        bytes = try Outbox.batchBytes(db) + pending.reduce(0) { $0 + $1.length }
+        unsentBatches = (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM batches") ?? 0) + journal.batches.count
+        unsentReadings =
+            (try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(readings), 0) FROM batches") ?? 0)
+            + journal.batches.reduce(0) { $0 + $1.readings }
+        bytes =
+            try Outbox.batchBytes(db) + pending.reduce(0) { $0 + $1.length }
+            + journal.batches.reduce(0) { $0 + Int64($1.frameBytes) }
         let oldestBatch = try Int64.fetchOne(db, sql: "SELECT MIN(oldest) FROM batches")
-        oldestReading = ([oldestBatch] + pending.map { Optional($0.oldest) }).compactMap { $0 }.min()
-        nextSequence = UInt64(try OutboxSchema.meta(db, OutboxSchema.Key.nextSequence))
+        oldestReading =
+            ([oldestBatch] + pending.map { Optional($0.oldest) } + journal.batches.map { Optional($0.oldest) })
+            .compactMap { $0 }.min()
+        nextSequence = journal.nextSequence
         evictedReadings = try OutboxSchema.meta(db, OutboxSchema.Key.evictedReadings)
         degradedBatches = try OutboxSchema.meta(db, OutboxSchema.Key.degradedBatches)
         refusedReadings = try OutboxSchema.meta(db, OutboxSchema.Key.refusedReadings)

@@ -1,10 +1,26 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import GRDB
 import OutpostWire
 
 extension Outbox {
-    /// Seals one batch from the journal's pending records if one is due; returns its sequence
-    /// number. The batch and the journal's new sealed offset are one database transaction.
-    func sealOne(maxReadings: Int, maxAge: Duration, clock: ClockReading, force: Bool) throws -> UInt64? {
+    /// Seals every batch that is due from the pending records, each as a `B` record in the
+    /// journal, not yet synced: the caller syncs once for the commit and its seals, and only then
+    /// may a batch be sent (a sequence number the hub saw must never be sealed again). Returns
+    /// the sequence numbers sealed. On the outbox's queue.
+    func sealDue(maxReadings: Int, maxAge: Duration, clock: ClockReading, force: Bool) throws -> [UInt64] {
+        var sealed: [UInt64] = []
+        while let sequence = try sealOne(maxReadings: maxReadings, maxAge: maxAge, clock: clock, force: force) {
+            sealed.append(sequence)
+        }
+        return sealed
+    }
+
+    /// Seals one batch from the pending records if one is due; returns its sequence number.
+    private func sealOne(maxReadings: Int, maxAge: Duration, clock: ClockReading, force: Bool) throws -> UInt64? {
         let state = journalState
         let pendingReadings = state.pending.reduce(0) { $0 + $1.readings }
         guard pendingReadings > 0 else { return nil }
@@ -17,63 +33,88 @@ extension Outbox {
             force || pendingReadings >= maxReadings || clock.wall - oldestCreated >= maxAgeNanoseconds
                 || newestCreated > clock.wall
         else { return nil }
-        let (sequence, taken) = try database.write { db -> (UInt64, Int) in
-            var assembler = BatchAssembler()
-            var taken = 0
-            var readings = 0
-            var oldest = Int64.max
-            var frameClock = ClockState.synchronised
-            let series = try OutboxSchema.series(db)
-            let resolutions = series.compactMapValues(\.resolution)
-            var ids: [Int64: UInt32] = [:]
-            func declare(_ seriesID: Int64) -> UInt32? {
-                if let id = ids[seriesID] { return id }
-                guard let descriptor = series[seriesID] else { return nil }
-                let id = assembler.declare(
-                    descriptor.name, unit: descriptor.unit, kind: descriptor.kind, resolution: descriptor.resolution)
-                ids[seriesID] = id
-                return id
+        let series = try database.read { db in try OutboxSchema.series(db) }
+        let resolutions = series.compactMapValues(\.resolution)
+        // Which records the batch takes: up to `maxReadings` (at least one record), and never a
+        // record whose clock state differs from what a series already has in the batch (a chunk
+        // holds one clock state).
+        var segments: [Segment] = []
+        var clockOf: [Int64: Bool] = [:]
+        var readings = 0
+        for entry in state.pending {
+            if !segments.isEmpty, readings + entry.readings > maxReadings { break }
+            let segment = try Segment.decode(try state.journal.body(of: entry), resolutions: resolutions)
+            let synchronised = segment.clockState == .synchronised
+            let fits = segment.readings.allSatisfy { clockOf[$0.series].map { $0 == synchronised } ?? true }
+            if !fits, !segments.isEmpty { break }
+            for reading in segment.readings where clockOf[reading.series] == nil {
+                clockOf[reading.series] = synchronised
             }
-            for entry in state.pending {
-                if taken > 0, readings + entry.readings > maxReadings { break }
-                let segment = try Segment.decode(try state.journal.segment(of: entry), resolutions: resolutions)
-                let synchronised = segment.clockState == .synchronised
-                // A batch's chunks each hold one clock state; a record that would mix them waits.
-                let fits = segment.readings.allSatisfy { reading in
-                    declare(reading.series).map { assembler.accepts($0, clockSynchronised: synchronised) } ?? true
-                }
-                if !fits, taken > 0 { break }
-                for reading in segment.readings {
-                    guard let id = declare(reading.series) else { continue }
-                    _ = assembler.append(
-                        reading.sample, to: id, monotonic: segment.monotonic, clockSynchronised: synchronised)
-                }
-                if !synchronised { frameClock = segment.clockState }
-                taken += 1
-                readings += entry.readings
-                oldest = min(oldest, entry.oldest)
-            }
-            let sequence = UInt64(try OutboxSchema.meta(db, OutboxSchema.Key.nextSequence))
-            let frame = try assembler.seal(
-                gatewayID: settings.gatewayID, sequence: sequence, bootID: clock.bootID, clockState: frameClock,
-                createdAt: clock.wall, createdMonotonic: clock.monotonic)
-            let bytes = try frame.encoded(signer: signer)
-            try db.execute(
-                sql: "INSERT INTO batches (sequence, created_at, readings, oldest, frame) VALUES (?, ?, ?, ?, ?)",
-                arguments: [Int64(sequence), clock.wall, readings, oldest, Data(bytes)])
-            try OutboxSchema.set(db, OutboxSchema.Key.nextSequence, Int64(sequence) + 1)
-            let last = state.pending[taken - 1]
-            try OutboxSchema.set(db, OutboxSchema.Key.journalConsumed, last.offset + last.length)
-            return (sequence, taken)
+            segments.append(segment)
+            readings += entry.readings
         }
-        // The transaction committed: only now do the sealed records leave the pending list.
-        state.pending.removeFirst(taken)
-        return sequence
+        var batch = JournalBatch(
+            sequence: state.nextSequence, entries: Array(state.pending.prefix(segments.count)),
+            createdAt: clock.wall, createdMonotonic: clock.monotonic, bootID: clock.bootID, frameBytes: 0)
+        let frame = try Self.frame(of: batch, segments: segments, series: series, gatewayID: settings.gatewayID,
+            signer: signer)
+        batch.frameBytes = frame.count
+        _ = try state.journal.append(
+            body: batch.recordBody(), createdAt: batch.createdAt, oldest: batch.oldest, readings: batch.readings,
+            sync: false)
+        state.pending.removeFirst(segments.count)
+        state.batches.append(batch)
+        state.nextSequence += 1
+        // Kept for the first send; a backlog is rebuilt from the journal when it goes out.
+        if state.frames.count < Self.cachedFrames { state.frames[batch.sequence] = frame }
+        return batch.sequence
+    }
+
+    /// Frames of journal batches kept in memory at most.
+    static let cachedFrames = 8
+
+    /// The signed frame of journal batch `batch`, built from its segment records; `series` is
+    /// the catalogue when the caller has it (inside a transaction, the database cannot be read
+    /// again).
+    func frame(of batch: JournalBatch, series known: [Int64: SeriesDescriptor]? = nil) throws -> [UInt8] {
+        let state = journalState
+        if let frame = state.frames[batch.sequence] { return frame }
+        let series = try known ?? database.read { db in try OutboxSchema.series(db) }
+        let resolutions = series.compactMapValues(\.resolution)
+        let segments = try batch.entries.map {
+            try Segment.decode(try state.journal.body(of: $0), resolutions: resolutions)
+        }
+        return try Self.frame(
+            of: batch, segments: segments, series: series, gatewayID: settings.gatewayID, signer: signer)
+    }
+
+    /// The frame of `batch` whose records decode to `segments`: the same bytes each time it is
+    /// built, so a batch sent again is the batch sent before.
+    static func frame(
+        of batch: JournalBatch, segments: [Segment], series: [Int64: SeriesDescriptor], gatewayID: String,
+        signer: any FrameSigner
+    ) throws -> [UInt8] {
+        var assembler = BatchAssembler()
+        var ids: [Int64: UInt32] = [:]
+        var frameClock = ClockState.synchronised
+        for segment in segments {
+            let synchronised = segment.clockState == .synchronised
+            for reading in segment.readings {
+                guard let descriptor = series[reading.series] else { continue }
+                let id =
+                    ids[reading.series]
+                    ?? assembler.declare(
+                        descriptor.name, unit: descriptor.unit, kind: descriptor.kind,
+                        resolution: descriptor.resolution)
+                ids[reading.series] = id
+                _ = assembler.append(
+                    reading.sample, to: id, monotonic: segment.monotonic, clockSynchronised: synchronised)
+            }
+            if !synchronised { frameClock = segment.clockState }
+        }
+        let frame = try assembler.seal(
+            gatewayID: gatewayID, sequence: batch.sequence, bootID: batch.bootID, clockState: frameClock,
+            createdAt: batch.createdAt, createdMonotonic: batch.createdMonotonic)
+        return try frame.encoded(signer: signer)
     }
 }
-
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif

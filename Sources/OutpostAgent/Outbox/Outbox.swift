@@ -9,9 +9,12 @@ import Synchronization
 /// only when the hub acknowledged them, or when the configured quota policy evicted them (and
 /// that is counted).
 ///
-/// One SQLite file in WAL mode through GRDB; every change is one transaction, so a crash or a
-/// power cut leaves either the state before or the state after it. All calls are safe from any
-/// task: GRDB serialises them on its own queue, off the Swift concurrency pool.
+/// An append-only journal of records beside one SQLite file in WAL mode (through GRDB). While
+/// the link is up, commits, seals and acknowledgements are journal records, one sync per commit
+/// (flash wear); the database holds the series catalogue, the counters and the backlog of a link
+/// that is down. Every change is one synced record or one transaction, so a crash or a power cut
+/// leaves either the state before or the state after it. All calls are safe from any task: they
+/// run on the outbox's serial queue, off the Swift concurrency pool.
 public final class Outbox: Sendable {
     /// What the outbox needs to know.
     public struct Settings: Sendable {
@@ -82,7 +85,63 @@ public final class Outbox: Sendable {
     @discardableResult
     public func append(_ samples: [SourceSample], catalog: SeriesCatalog, clock: ClockReading) async throws -> Int {
         guard !samples.isEmpty else { return 0 }
-        return try await onQueue { [self] in try appendNow(samples, catalog: catalog, clock: clock) }
+        return try await onQueue { [self] in
+            let before = journalState.snapshot()
+            do {
+                let refused = try appendNow(samples, catalog: catalog, clock: clock)
+                try journalState.journal.sync()
+                return refused
+            } catch {
+                journalState.restore(before)
+                throw error
+            }
+        }
+    }
+
+    /// What `commit` did.
+    public struct CommitResult: Sendable {
+        /// Readings refused because the outbox is full under `pause_sources`.
+        public var refused: Int
+        /// Sequence numbers of the batches sealed.
+        public var sealed: [UInt64]
+        /// Why sealing failed, if it did; the committed readings wait for the next commit.
+        public var sealingError: (any Error)?
+    }
+
+    /// `append` and `seal` with one sync of storage for both, which is what a gateway does each
+    /// commit interval: the commit's record and any batch records are written, then synced once.
+    /// Throws only when the readings were not committed (then nothing of this call is kept).
+    public func commit(
+        _ samples: [SourceSample], catalog: SeriesCatalog, clock: ClockReading, maxReadings: Int, maxAge: Duration,
+        force: Bool = false
+    ) async throws -> CommitResult {
+        var result = try await onQueue { [self] in
+            let before = journalState.snapshot()
+            do {
+                var result = CommitResult(refused: 0, sealed: [], sealingError: nil)
+                if !samples.isEmpty { result.refused = try appendNow(samples, catalog: catalog, clock: clock) }
+                let committed = journalState.snapshot()
+                do {
+                    result.sealed = try sealDue(maxReadings: maxReadings, maxAge: maxAge, clock: clock, force: force)
+                } catch {
+                    // The readings stand; the batch records written so far are written over.
+                    journalState.restore(committed)
+                    result.sealingError = error
+                }
+                if journalState.journal.end > before.end { try journalState.journal.sync() }
+                return result
+            } catch {
+                journalState.restore(before)
+                throw error
+            }
+        }
+        if !result.sealed.isEmpty {
+            do { try await onQueue { [self] in try rotateIfDrained() } } catch { result.sealingError = error }
+        }
+        if !result.sealed.isEmpty {
+            do { try await enforceQuota() } catch { result.sealingError = error }
+        }
+        return result
     }
 
     /// Seals committed records into batches when there are `maxReadings` of them or the oldest
@@ -93,14 +152,17 @@ public final class Outbox: Sendable {
         -> [UInt64]
     {
         let sealed = try await onQueue { [self] in
-            var sealed: [UInt64] = []
-            while let sequence = try sealOne(maxReadings: maxReadings, maxAge: maxAge, clock: clock, force: force) {
-                sealed.append(sequence)
+            let before = journalState.snapshot()
+            do {
+                let sealed = try sealDue(maxReadings: maxReadings, maxAge: maxAge, clock: clock, force: force)
+                if !sealed.isEmpty { try journalState.journal.sync() }
+                return sealed
+            } catch {
+                journalState.restore(before)
+                throw error
             }
-            try journalState.rotateIfDrained(
-                base: settings.path, database: database, threshold: settings.journalRotationBytes)
-            return sealed
         }
+        if !sealed.isEmpty { try await onQueue { [self] in try rotateIfDrained() } }
         // Stored bytes grow only by sealing (unsealed records are never evicted): check then.
         if !sealed.isEmpty { try await enforceQuota() }
         return sealed
@@ -118,8 +180,7 @@ public final class Outbox: Sendable {
     private func appendNow(_ samples: [SourceSample], catalog: SeriesCatalog, clock: ClockReading) throws -> Int {
         let state = journalState
         if settings.policy == .pauseSources {
-            let stored =
-                try database.read { db in try Self.batchBytes(db) } + state.pending.reduce(0) { $0 + $1.length }
+            let stored = try database.read { db in try Self.batchBytes(db) } + state.bytes
             if stored >= settings.quota {
                 try database.write { db in
                     try OutboxSchema.add(db, OutboxSchema.Key.refusedReadings, Int64(samples.count))
@@ -149,21 +210,30 @@ public final class Outbox: Sendable {
         }
         let entry = try state.journal.append(
             segment: Segment.encode(readings, resolutions: resolutions, clock: clock), createdAt: clock.wall,
-            oldest: samples.map(\.sample.timestamp).min() ?? clock.wall, readings: readings.count)
+            oldest: samples.map(\.sample.timestamp).min() ?? clock.wall, readings: readings.count, sync: false)
         state.pending.append(entry)
         return 0
     }
 
-    /// Up to `limit` unacknowledged batches, oldest first, leaving out `excluding`.
+    /// Up to `limit` unacknowledged batches, oldest first, leaving out `excluding`: the
+    /// database's backlog first, then the batches sealed in the journal since.
     public func unsent(limit: Int, excluding: Set<UInt64> = []) async throws -> [StoredBatch] {
-        try await database.read { db in
+        try await onQueue { [self] in
             var batches: [StoredBatch] = []
-            let rows = try Row.fetchCursor(db, sql: "SELECT sequence, readings, frame FROM batches ORDER BY sequence")
-            while batches.count < limit, let row = try rows.next() {
-                let sequence = UInt64(row["sequence"] as Int64)
-                guard !excluding.contains(sequence) else { continue }
-                let frame: Data = row["frame"]
-                batches.append(StoredBatch(sequence: sequence, readings: row["readings"], frame: Array(frame)))
+            if journalState.databaseBatches > 0 {
+                try database.read { db in
+                    let rows = try Row.fetchCursor(
+                        db, sql: "SELECT sequence, readings, frame FROM batches ORDER BY sequence")
+                    while batches.count < limit, let row = try rows.next() {
+                        let sequence = UInt64(row["sequence"] as Int64)
+                        guard !excluding.contains(sequence) else { continue }
+                        let frame: Data = row["frame"]
+                        batches.append(StoredBatch(sequence: sequence, readings: row["readings"], frame: Array(frame)))
+                    }
+                }
+            }
+            for batch in journalState.batches where batches.count < limit && !excluding.contains(batch.sequence) {
+                batches.append(StoredBatch(sequence: batch.sequence, readings: batch.readings, frame: try frame(of: batch)))
             }
             return batches
         }
@@ -175,18 +245,36 @@ public final class Outbox: Sendable {
         published.withLock { _ = $0.insert(sequence) }
     }
 
-    /// Deletes the batches the hub acknowledged. Returns how many existed.
+    /// Forgets the batches the hub acknowledged. Returns how many existed. A journal batch gets
+    /// an `A` record that reaches storage with the next commit's sync: if power fails first, the
+    /// batch is sent again and the hub, which has it, acknowledges it again.
     @discardableResult
     public func acknowledge(_ sequences: [UInt64]) async throws -> Int {
         guard !sequences.isEmpty else { return 0 }
         published.withLock { $0.subtract(sequences) }
-        return try await database.write { db in
-            var deleted = 0
-            for sequence in sequences {
-                try db.execute(sql: "DELETE FROM batches WHERE sequence = ?", arguments: [Int64(sequence)])
-                deleted += db.changesCount
+        return try await onQueue { [self] in
+            let state = journalState
+            let wanted = Set(sequences)
+            let inJournal = state.batches.map(\.sequence).filter { wanted.contains($0) }
+            if !inJournal.isEmpty {
+                _ = try state.journal.append(
+                    body: JournalBatch.acknowledgementBody(inJournal), createdAt: 0, oldest: 0, readings: 0, sync: false)
+                let done = Set(inJournal)
+                state.batches.removeAll { done.contains($0.sequence) }
+                for sequence in inJournal { state.frames[sequence] = nil }
             }
-            return deleted
+            let rest = sequences.filter { !inJournal.contains($0) }
+            guard !rest.isEmpty, state.databaseBatches > 0 else { return inJournal.count }
+            let deleted = try database.write { db in
+                var deleted = 0
+                for sequence in rest {
+                    try db.execute(sql: "DELETE FROM batches WHERE sequence = ?", arguments: [Int64(sequence)])
+                    deleted += db.changesCount
+                }
+                return deleted
+            }
+            state.databaseBatches -= deleted
+            return inJournal.count + deleted
         }
     }
 
@@ -194,8 +282,9 @@ public final class Outbox: Sendable {
     /// status of a stopping agent), which GRDB's async reads refuse.
     public func statistics() async throws -> OutboxStatistics {
         try await onQueue { [self] in
-            let pending = journalState.pending
-            return try database.read { db in try OutboxStatistics(db, pending: pending) }
+            let contents = OutboxJournalState.Contents(
+                pending: journalState.pending, batches: journalState.batches, nextSequence: journalState.nextSequence)
+            return try database.read { db in try OutboxStatistics(db, journal: contents) }
         }
     }
 

@@ -4,10 +4,12 @@ import OutpostWire
 /// The outbox's tables, created and changed only through these migrations.
 ///
 /// - `series`: every series ever buffered, numbered, with how it is described in frames.
-///   Committed readings themselves live in the `SegmentJournal` beside the database until sealed;
-///   `meta` says which journal file is current and how much of it is sealed.
-/// - `batches`: sealed, signed frames with their sequence number, deleted only when the hub
-///   acknowledged them (or a quota policy evicted them, counted in `meta`).
+///   Committed readings themselves live in the `SegmentJournal` beside the database, and so do
+///   recently sealed batches (`OutboxJournalState`); `meta` says which journal file is current,
+///   how much of it older agents sealed, and up to which sequence its batches were moved here.
+/// - `batches`: sealed, signed frames with their sequence number — the backlog of a link that is
+///   down, moved from the journal — deleted only when the hub acknowledged them (or a quota
+///   policy evicted them, counted in `meta`).
 /// - `meta`: counters that must survive restarts, the next sequence number first of all.
 enum OutboxSchema {
     static var migrator: DatabaseMigrator {
@@ -46,6 +48,8 @@ enum OutboxSchema {
         static let refusedReadings = "refused_readings"
         static let journalGeneration = "journal_generation"
         static let journalConsumed = "journal_consumed"
+        /// Batches sealed in the journal up to this sequence number are in `batches` (or gone).
+        static let journalMigratedThrough = "journal_migrated_through"
     }
 
     /// Every series row: id → descriptor (its `id` field is the row id).

@@ -26,7 +26,7 @@ public struct OutboxVerification: Sendable {
         configuration.readonly = true
         configuration.busyMode = .timeout(5)
         return try DatabaseQueue(path: path, configuration: configuration).read { db in
-            try OutboxStatistics(db, pending: try OutboxJournalState.pending(base: path, db: db))
+            try OutboxStatistics(db, journal: try OutboxJournalState.contents(base: path, db: db))
         }
     }
 
@@ -39,9 +39,10 @@ public struct OutboxVerification: Sendable {
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         return try queue.read { db in
             let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ")
+            let journalContents = try OutboxJournalState.contents(base: path, db: db)
             var result = OutboxVerification(
                 integrity: integrity, batches: 0, damagedBatches: [], segments: 0, damagedSegments: 0,
-                statistics: try? OutboxStatistics(db, pending: try OutboxJournalState.pending(base: path, db: db)))
+                statistics: try? OutboxStatistics(db, journal: journalContents))
             let decoder = FrameDecoder()
             let batches = try Row.fetchCursor(
                 db, sql: "SELECT sequence, readings, frame FROM batches ORDER BY sequence")
@@ -55,16 +56,27 @@ public struct OutboxVerification: Sendable {
                     result.damagedBatches.append(UInt64(row["sequence"] as Int64))
                 }
             }
-            // The journal's unsealed records: each must pass its CRC (a torn tail is cut at the
-            // next start and was never reported committed) and decode.
+            // The journal's batches and unsealed records: each record must pass its CRC (a torn
+            // tail is cut at the next start and was never reported committed) and decode.
             let resolutions = try OutboxSchema.series(db).compactMapValues(\.resolution)
             let generation = max(1, try OutboxSchema.meta(db, OutboxSchema.Key.journalGeneration))
-            let pending = try OutboxJournalState.pending(base: path, db: db)
             let journal = OutboxJournalState.path(path, generation)
-            for entry in pending {
+            for batch in journalContents.batches {
+                result.batches += 1
+                result.batchReadings[batch.sequence] = batch.readings
+                do {
+                    for entry in batch.entries {
+                        _ = try Segment.decode(
+                            try SegmentJournal.readBody(atPath: journal, entry: entry), resolutions: resolutions)
+                    }
+                } catch {
+                    result.damagedBatches.append(batch.sequence)
+                }
+            }
+            for entry in journalContents.pending {
                 result.segments += 1
                 do {
-                    let bytes = try SegmentJournal.readSegment(atPath: journal, entry: entry)
+                    let bytes = try SegmentJournal.readBody(atPath: journal, entry: entry)
                     _ = try Segment.decode(bytes, resolutions: resolutions)
                 } catch {
                     result.damagedSegments += 1

@@ -4,15 +4,17 @@ import OutpostWire
     import Glibc
 #endif
 
-/// The outbox's append-only file of committed segments, beside the database: a commit appends
-/// one record and syncs it, touching one or two pages of flash rather than the three or four a
-/// B-tree insert rewrites (twice, with the WAL).
+/// The outbox's append-only log beside the database: a commit appends one record and syncs it,
+/// touching one or two pages of flash rather than the three or four a B-tree insert rewrites
+/// (twice, with the WAL). Sealing a batch and the hub's acknowledgement are records too, written
+/// with the next commit and carried by its sync, so a gateway whose link is up writes nothing
+/// else (see `OutboxJournalState`).
 ///
 /// Record: payload length (u32 LE), CRC-32C of the payload (u32 LE), then the payload: created-at
-/// wall time (i64 LE), oldest reading (i64 LE), reading count (u32 LE), and the `Segment` bytes.
-/// A torn record at the end (a power cut mid-write) fails its length or CRC and is cut off at
-/// open: it was never reported committed. Which records are already sealed into batches is kept
-/// in the database (`journal_consumed`), updated in the same transaction as the sealed batch.
+/// wall time (i64 LE), oldest reading (i64 LE), reading count (u32 LE), and the body, whose
+/// first byte says what it is: `S` a `Segment` of committed readings, `B` a sealed batch, `A`
+/// acknowledged batches (`JournalBatch`). A torn record at the end (a power cut mid-write) fails
+/// its length or CRC and is cut off at open: it was never reported committed.
 ///
 /// Not thread-safe: the outbox uses it on its own serial queue.
 final class SegmentJournal {
@@ -23,6 +25,14 @@ final class SegmentJournal {
         var createdAt: Int64
         var oldest: Int64
         var readings: Int
+        var kind: Kind = .segment
+    }
+
+    /// What a record holds, by the first byte of its body.
+    enum Kind: UInt8, Sendable {
+        case segment = 0x53  // "S"
+        case batch = 0x42  // "B"
+        case acknowledgement = 0x41  // "A"
     }
 
     let path: String
@@ -56,14 +66,20 @@ final class SegmentJournal {
     /// The records, from the start.
     func entries() -> [Entry] { Self.scan(descriptor: descriptor).entries }
 
-    /// Appends a record and syncs it to storage.
-    func append(segment: [UInt8], createdAt: Int64, oldest: Int64, readings: Int) throws -> Entry {
+    /// Appends a record of committed readings and, unless `sync` is false, syncs it to storage.
+    func append(segment: [UInt8], createdAt: Int64, oldest: Int64, readings: Int, sync: Bool = true) throws -> Entry {
+        try append(body: segment, createdAt: createdAt, oldest: oldest, readings: readings, sync: sync)
+    }
+
+    /// Appends a record whose body starts with its `Kind` byte; syncs it unless `sync` is false
+    /// (then it reaches storage with the next `sync()`, or with nothing if power fails first).
+    func append(body: [UInt8], createdAt: Int64, oldest: Int64, readings: Int, sync: Bool) throws -> Entry {
         var payload: [UInt8] = []
-        payload.reserveCapacity(Self.summaryBytes + segment.count)
+        payload.reserveCapacity(Self.summaryBytes + body.count)
         Self.put(UInt64(bitPattern: createdAt), 8, into: &payload)
         Self.put(UInt64(bitPattern: oldest), 8, into: &payload)
         Self.put(UInt64(readings), 4, into: &payload)
-        payload += segment
+        payload += body
         var record: [UInt8] = []
         record.reserveCapacity(Self.headerBytes + payload.count)
         Self.put(UInt64(payload.count), 4, into: &record)
@@ -78,17 +94,31 @@ final class SegmentJournal {
             guard count > 0 else { throw OutboxFileError("\(path): cannot write: \(String(cString: strerror(errno)))") }
             written += count
         }
-        guard fdatasync(descriptor) == 0 else {
-            throw OutboxFileError("\(path): cannot sync: \(String(cString: strerror(errno)))")
-        }
+        if sync { try self.sync() }
         let entry = Entry(
-            offset: end, length: Int64(record.count), createdAt: createdAt, oldest: oldest, readings: readings)
+            offset: end, length: Int64(record.count), createdAt: createdAt, oldest: oldest, readings: readings,
+            kind: Kind(rawValue: body.first ?? 0) ?? .segment)
         end += Int64(record.count)
         return entry
     }
 
-    /// The segment bytes of `entry`.
-    func segment(of entry: Entry) throws -> [UInt8] {
+    /// Makes every record written so far durable.
+    func sync() throws {
+        guard fdatasync(descriptor) == 0 else {
+            throw OutboxFileError("\(path): cannot sync: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Forgets the records from `offset` on (written but not synced, after a failed write or
+    /// sync), cutting them off so that none can be read back at the next start.
+    func rewind(to offset: Int64) {
+        guard offset < end else { return }
+        end = offset
+        _ = ftruncate(descriptor, off_t(offset))
+    }
+
+    /// The body of `entry` (the `Segment` bytes of a segment record).
+    func body(of entry: Entry) throws -> [UInt8] {
         let start = entry.offset + Int64(Self.headerBytes + Self.summaryBytes)
         let count = Int(entry.length) - Self.headerBytes - Self.summaryBytes
         var bytes = [UInt8](repeating: 0, count: count)
@@ -105,8 +135,8 @@ final class SegmentJournal {
         end = 0
     }
 
-    /// The segment bytes of `entry` in the journal at `path`, read without changing it.
-    static func readSegment(atPath path: String, entry: Entry) throws -> [UInt8] {
+    /// The body of `entry` in the journal at `path`, read without changing it.
+    static func readBody(atPath path: String, entry: Entry) throws -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw OutboxFileError("\(path): cannot open: \(String(cString: strerror(errno)))")
@@ -147,7 +177,8 @@ final class SegmentJournal {
                 Entry(
                     offset: offset, length: Int64(headerBytes + length),
                     createdAt: Int64(bitPattern: get(payload, 0, 8)), oldest: Int64(bitPattern: get(payload, 8, 8)),
-                    readings: Int(get(payload, 16, 4))))
+                    readings: Int(get(payload, 16, 4)),
+                    kind: length > summaryBytes ? Kind(rawValue: payload[summaryBytes]) ?? .segment : .segment))
             offset += Int64(headerBytes + length)
         }
         return (entries, offset)

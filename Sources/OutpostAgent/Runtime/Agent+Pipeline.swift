@@ -22,23 +22,24 @@ extension Agent {
         var output = aggregator.take(taken) + aggregator.flush(before: now.wall)
         if final { output += aggregator.flushAll() }
         if !taken.isEmpty { uplink.publishLive(Self.liveDocument(taken, time: now.wall)) }
+        // The commit and the batches due are written together and synced once (flash wear).
+        let result: Outbox.CommitResult
         do {
-            try await outbox.append(output, catalog: catalog, clock: now)
+            result = try await outbox.commit(
+                output, catalog: catalog, clock: now, maxReadings: configuration.uplink.batchMaxReadings,
+                maxAge: configuration.uplink.batchMaxAge, force: final)
             storageErrors.succeeded("outbox.commit")
         } catch {
             keepInMemory(output, after: error)
             return
         }
-        // The readings are committed: a failure from here on must not put them back in memory,
-        // or they would be committed twice. What is not sealed now is sealed at the next commit.
-        do {
-            let sealed = try await outbox.seal(
-                maxReadings: configuration.uplink.batchMaxReadings, maxAge: configuration.uplink.batchMaxAge,
-                clock: now, force: final)
-            if !sealed.isEmpty { uplink.nudge() }
-            storageErrors.succeeded("outbox.seal")
-        } catch {
+        // The readings are committed: a sealing failure must not put them back in memory, or
+        // they would be committed twice. What is not sealed now is sealed at the next commit.
+        if !result.sealed.isEmpty { uplink.nudge() }
+        if let error = result.sealingError {
             storageErrors.failed("outbox.seal", "sealing failed, the committed readings wait to be sealed: \(error)")
+        } else {
+            storageErrors.succeeded("outbox.seal")
         }
     }
 
