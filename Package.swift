@@ -55,6 +55,7 @@ let package = Package(
 
         // The kernel's clock discipline state (adjtimex), which Glibc's module map leaves out.
         .target(name: "CClock"),
+        .target(name: "CFiles"),
 
         // Safe Swift owners of the C handles, one per library.
         .target(name: "OutpostMQTT", dependencies: ["CMosquitto"]),
@@ -78,7 +79,7 @@ let package = Package(
             name: "OutpostAgent",
             dependencies: [
                 "OutpostWire", "OutpostSigning", "OutpostMQTT", "OutpostModbus", "OutpostGPIO", "OutpostSerial",
-                "OutpostDevices", "OutpostConfig", "OutpostCLI", "CClock", .product(name: "Logging", package: "swift-log"),
+                "OutpostDevices", "OutpostConfig", "OutpostCLI", "CClock", "CFiles", .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),

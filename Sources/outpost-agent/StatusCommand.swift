@@ -22,17 +22,32 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let configuration = try ConfigurationFile.load(config)
         let path = configuration.gateway.dataDirectory + "/status.json"
-        let bytes: [UInt8]
-        do {
-            bytes = try FileIO.read(path)
-        } catch {
-            throw CommandFailure("\(path): no status yet; is the agent running? (systemctl status outpost-agent)")
+        // The agent rewrites the file in place once a minute: one read may catch it mid-write.
+        var attempt = 0
+        var read: (bytes: [UInt8], status: AgentStatus)?
+        while read == nil {
+            attempt += 1
+            let bytes: [UInt8]
+            do {
+                bytes = try FileIO.read(path)
+            } catch {
+                throw CommandFailure("\(path): no status yet; is the agent running? (systemctl status outpost-agent)")
+            }
+            do {
+                read = (bytes, try AgentStatus(json: bytes))
+            } catch {
+                guard attempt < 5 else {
+                    throw CommandFailure(
+                        "\(path): unreadable (\(error)); the agent rewrites it every minute, try again then")
+                }
+                usleep(100_000)
+            }
         }
+        guard let (bytes, status) = read else { return }
         if json {
-            FileIO.printOut(bytes + [0x0A])
+            FileIO.printOut(Array(bytes.reversed().drop { $0 == 0x20 }.reversed()) + [0x0A])
             return
         }
-        let status = try AgentStatus(json: bytes)
         let age = Double(systemWallClock() - status.time) / 1e9
         var lines = [
             "gateway \(status.gateway), agent \(status.version), status written \(Int(age)) s ago"

@@ -55,6 +55,7 @@ extension Outbox {
         let next = state.generation + 1
         let fresh = try SegmentJournal(path: OutboxJournalState.path(settings.path, next))
         try fresh.reset()
+        fresh.reserve(settings.journalRotationBytes)
         let moved = try database.write { db in
             let moved = try migrateJournalBatches(db)
             try OutboxSchema.set(db, OutboxSchema.Key.journalGeneration, next)

@@ -77,6 +77,7 @@ public final class Outbox: Sendable {
         let stored = try database.read { db in try OutboxSchema.series(db) }
         seriesIDs = Mutex(Dictionary(stored.map { ($1.name, ($0, $1.resolution)) }) { first, _ in first })
         journalState = try OutboxJournalState(base: settings.path, database: database)
+        journalState.journal.reserve(settings.journalRotationBytes)
     }
 
     /// Commits `samples` (described by `catalog`), taken at `clock`, as one journal record,

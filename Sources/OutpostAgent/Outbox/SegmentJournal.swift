@@ -1,3 +1,4 @@
+import CFiles
 import OutpostWire
 
 #if canImport(Glibc)
@@ -59,6 +60,13 @@ final class SegmentJournal {
             }
             fdatasync(descriptor)
         }
+    }
+
+    /// Reserves storage for the first `length` bytes, so the commits that fill the file allocate
+    /// nothing; a filesystem that cannot is left to allocate as it goes.
+    func reserve(_ length: Int64) {
+        guard length > end else { return }
+        _ = outpost_reserve_storage(descriptor, length)
     }
 
     deinit { close(descriptor) }

@@ -114,7 +114,7 @@ extension Agent {
     /// Writes `status.json` into the data directory (atomically) and tells systemd the backlog.
     func writeStatusFile() async {
         let document = await status(state: "online")
-        AgentFiles.writeAtomically(document.encoded(), to: configuration.gateway.dataDirectory + "/status.json")
+        AgentFiles.rewriteInPlace(document.encoded(), to: configuration.gateway.dataDirectory + "/status.json")
         notifier.notify(
             "STATUS=backlog \(document.backlogReadings) readings, \(document.connected ? "connected" : "not connected")"
         )

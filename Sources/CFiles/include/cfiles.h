@@ -1,0 +1,11 @@
+// Glue for file calls Swift's Glibc module does not expose.
+#ifndef OUTPOST_CFILES_H
+#define OUTPOST_CFILES_H
+
+/// Reserves storage for the first `length` bytes of the file open on `descriptor` without
+/// changing its size (fallocate with FALLOC_FL_KEEP_SIZE), so that appending later allocates
+/// nothing: on flash, every allocation also rewrites bitmaps and the inode. Returns 0, or -1 with
+/// errno set (EOPNOTSUPP on filesystems that cannot, which is harmless).
+int outpost_reserve_storage(int descriptor, long long length);
+
+#endif
