@@ -4,21 +4,24 @@ import OutpostWire
 /// gateway commits every second for years on flash, and every byte of a commit is a byte written.
 /// Private to the outbox; the wire format is the batch frame it becomes.
 ///
-/// Layout (version 2): `S` `2`, clock state (u8), monotonic time (zigzag varint), base timestamp
+/// Layout (version 3): `S` `3`, clock state (u8), monotonic time (zigzag varint), base timestamp
 /// (zigzag varint, the earliest), the usual interval between a series' readings (zigzag varint),
 /// group count (varint), then one group per series in order of first appearance: series id
 /// (varint), reading count (varint), a flags byte (bit 0: every value is a quantised integer;
-/// bit 1: every quality is good), then per reading:
-/// - the timestamp: the first reading's as its distance from the base, each later one as its
-///   delta's difference from the delta before (the usual interval, for the second), all zigzag
-///   varints, so readings on a regular tick cost one byte;
+/// bit 1: every quality is good; bit 2: every reading is one usual interval after the one
+/// before), then per reading:
+/// - the timestamp: the first reading's as its distance from the base; with bit 2 clear, each
+///   later one as its delta's difference from the delta before (the usual interval, for the
+///   second), all zigzag varints; with bit 2 set, nothing, so readings on a regular tick cost no
+///   timestamp byte at all;
 /// - with bit 1 clear, the quality (level, code);
 /// - with bit 0 set, the value ÷ step as a zigzag varint delta from the reading before (the
 ///   first from 0); with bit 0 clear, a byte saying whether a quantised delta or a float64
 ///   follows, then that.
 ///
-/// Version 1 (per reading: series, timestamp − base, tag, quality, value) is still read, so an
-/// outbox written by an older agent is sealed after an upgrade.
+/// Versions 2 (the same without bit 2) and 1 (per reading: series, timestamp − base, tag,
+/// quality, value) are still read, so an outbox written by an older agent is sealed after an
+/// upgrade.
 struct Segment {
     struct Reading {
         var series: Int64
@@ -32,6 +35,9 @@ struct Segment {
     private enum Flag {
         static let allQuantised: UInt8 = 1
         static let allGood: UInt8 = 2
+        /// Version 3: every reading after the first is one usual interval after the one before;
+        /// only the first timestamp is written.
+        static let regularTicks: UInt8 = 4
     }
 
     /// Encodes readings; `resolutions` gives the step of quantised series.
@@ -44,7 +50,7 @@ struct Segment {
         }
         var writer = ByteWriter(capacity: 16 + readings.count * 3 + order.count * 4)
         writer.write(UInt8(ascii: "S"))
-        writer.write(2)
+        writer.write(3)
         writer.write(clock.state.rawValue)
         writer.writeVarInt(clock.monotonic)
         let base = readings.map(\.sample.timestamp).min() ?? 0
@@ -62,6 +68,10 @@ struct Segment {
             var flags: UInt8 = 0
             if quantised.allSatisfy({ $0 != nil }) { flags |= Flag.allQuantised }
             if samples.allSatisfy({ $0.quality == .good }) { flags |= Flag.allGood }
+            if samples.count >= 2, zip(samples, samples.dropFirst()).allSatisfy({ $1.timestamp &- $0.timestamp == interval })
+            {
+                flags |= Flag.regularTicks
+            }
             writer.writeVarUInt(UInt64(bitPattern: series))
             writer.writeVarUInt(UInt64(samples.count))
             writer.write(flags)
@@ -70,7 +80,9 @@ struct Segment {
             var previousValue: Int64 = 0
             for (sample, integer) in zip(samples, quantised) {
                 let delta = sample.timestamp &- previousTimestamp
-                writer.writeVarInt(previousDelta.map { delta &- $0 } ?? delta)
+                if previousDelta == nil || flags & Flag.regularTicks == 0 {
+                    writer.writeVarInt(previousDelta.map { delta &- $0 } ?? delta)
+                }
                 previousTimestamp = sample.timestamp
                 previousDelta = previousDelta == nil ? interval : delta
                 if flags & Flag.allGood == 0 {
@@ -96,7 +108,7 @@ struct Segment {
             throw .malformed(field: "segment header", offset: 0, reason: "not an outbox segment")
         }
         let version = try reader.readByte("segment version")
-        guard version == 1 || version == 2 else {
+        guard (1...3).contains(version) else {
             throw .malformed(field: "segment version", offset: 1, reason: "unknown version \(version)")
         }
         guard let clockState = ClockState(rawValue: try reader.readByte("segment clock state")) else {
@@ -126,7 +138,8 @@ struct Segment {
             var previousDelta: Int64?
             var previousValue: Int64 = 0
             for _ in 0..<count {
-                let delta = (previousDelta ?? 0) &+ (try reader.readVarInt("reading timestamp"))
+                let regular = previousDelta != nil && flags & Flag.regularTicks != 0
+                let delta = (previousDelta ?? 0) &+ (regular ? 0 : try reader.readVarInt("reading timestamp"))
                 previousTimestamp = previousTimestamp &+ delta
                 let timestamp = previousTimestamp
                 previousDelta = previousDelta == nil ? interval : delta
