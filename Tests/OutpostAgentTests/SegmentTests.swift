@@ -51,6 +51,26 @@ struct SegmentTests {
         #expect(try Segment.decode(bytes, resolutions: resolutions).readings.count == 1000)
     }
 
+    @Test("A commit of one reading per series (every second) costs under 5.2 bytes a reading; long runs read back")
+    func oneReadingPerSeries() throws {
+        let resolutions = Dictionary(uniqueKeysWithValues: (0..<100).map { (Int64($0), Resolution(parsing: "0.01")!) })
+        let single = (0..<100).map {
+            Segment.Reading(series: Int64($0), sample: Sample(timestamp: 5 * tick, value: 230 + Double($0) / 100))
+        }
+        let bytes = Segment.encode(single, resolutions: resolutions, clock: clock)
+        #expect(bytes.count < 520, "\(bytes.count) bytes for 100 readings")
+        let back = try Segment.decode(bytes, resolutions: resolutions).readings
+        #expect(back.map(\.sample.timestamp) == single.map(\.sample.timestamp))
+        #expect(back.map { ($0.sample.value * 100).rounded() } == single.map { ($0.sample.value * 100).rounded() })
+        // More than 15 readings of a series: the count no longer fits in the flags byte.
+        let long = (0..<40).map {
+            Segment.Reading(series: 7, sample: Sample(timestamp: Int64($0) * tick + ($0 == 20 ? 3 : 0), value: Double($0)))
+        }
+        let decoded = try Segment.decode(Segment.encode(long, resolutions: resolutions, clock: clock), resolutions: resolutions)
+        #expect(decoded.readings.map(\.sample.timestamp) == long.map(\.sample.timestamp))
+        #expect(decoded.readings.map { ($0.sample.value * 100).rounded() } == long.map { ($0.sample.value * 100).rounded() })
+    }
+
     @Test("A version 2 record, written by an older agent, is still read")
     func versionTwo() throws {
         // S 2, synchronised, monotonic 5, base 1000, interval 10, one group: series 1, two

@@ -7,19 +7,20 @@ import OutpostWire
 /// Layout (version 3): `S` `3`, clock state (u8), monotonic time (zigzag varint), base timestamp
 /// (zigzag varint, the earliest), the usual interval between a series' readings (zigzag varint),
 /// group count (varint), then one group per series in order of first appearance: series id
-/// (varint), reading count (varint), a flags byte (bit 0: every value is a quantised integer;
-/// bit 1: every quality is good; bit 2: every reading is one usual interval after the one
-/// before), then per reading:
-/// - the timestamp: the first reading's as its distance from the base; with bit 2 clear, each
-///   later one as its delta's difference from the delta before (the usual interval, for the
-///   second), all zigzag varints; with bit 2 set, nothing, so readings on a regular tick cost no
-///   timestamp byte at all;
+/// (varint), a flags byte (bit 0: every value is a quantised integer; bit 1: every quality is
+/// good; bit 2: every reading is one usual interval after the one before; bit 3: the first
+/// reading is at the base timestamp; bits 4-7: the reading count when 1-15, else 0 and the count
+/// follows as a varint), then per reading:
+/// - the timestamp: with bit 3 clear, the first reading's as its distance from the base; with
+///   bit 2 clear, each later one as its delta's difference from the delta before (the usual
+///   interval, for the second), all zigzag varints; so readings on a regular tick, all polled
+///   at the commit's first tick, cost no timestamp byte at all;
 /// - with bit 1 clear, the quality (level, code);
 /// - with bit 0 set, the value ÷ step as a zigzag varint delta from the reading before (the
 ///   first from 0); with bit 0 clear, a byte saying whether a quantised delta or a float64
 ///   follows, then that.
 ///
-/// Versions 2 (the same without bit 2) and 1 (per reading: series, timestamp − base, tag,
+/// Versions 2 (reading count as a varint before the flags byte, no bits 2 and 3) and 1 (per reading: series, timestamp − base, tag,
 /// quality, value) are still read, so an outbox written by an older agent is sealed after an
 /// upgrade.
 struct Segment {
@@ -38,6 +39,10 @@ struct Segment {
         /// Version 3: every reading after the first is one usual interval after the one before;
         /// only the first timestamp is written.
         static let regularTicks: UInt8 = 4
+        /// Version 3: the first reading is at the base timestamp; no timestamp is written for it.
+        static let firstAtBase: UInt8 = 8
+        /// Version 3: the flags byte holds the reading count in its high nibble when 1-15.
+        static let countShift: UInt8 = 4
     }
 
     /// Encodes readings; `resolutions` gives the step of quantised series.
@@ -72,15 +77,18 @@ struct Segment {
             {
                 flags |= Flag.regularTicks
             }
+            if samples.first?.timestamp == base { flags |= Flag.firstAtBase }
             writer.writeVarUInt(UInt64(bitPattern: series))
-            writer.writeVarUInt(UInt64(samples.count))
-            writer.write(flags)
+            // A commit every second holds one reading per series: the count rides in the flags.
+            let smallCount = samples.count < 16 ? UInt8(samples.count) : 0
+            writer.write(flags | smallCount << Flag.countShift)
+            if smallCount == 0 { writer.writeVarUInt(UInt64(samples.count)) }
             var previousTimestamp = base
             var previousDelta: Int64?
             var previousValue: Int64 = 0
             for (sample, integer) in zip(samples, quantised) {
                 let delta = sample.timestamp &- previousTimestamp
-                if previousDelta == nil || flags & Flag.regularTicks == 0 {
+                if previousDelta == nil ? flags & Flag.firstAtBase == 0 : flags & Flag.regularTicks == 0 {
                     writer.writeVarInt(previousDelta.map { delta &- $0 } ?? delta)
                 }
                 previousTimestamp = sample.timestamp
@@ -120,26 +128,41 @@ struct Segment {
             version == 1
             ? try decodeVersion1(&reader, base: base, resolutions: resolutions)
             : try decodeVersion2(
-                &reader, base: base, interval: try reader.readVarInt("segment interval"), resolutions: resolutions)
+                &reader, base: base, interval: try reader.readVarInt("segment interval"), resolutions: resolutions,
+                version: version)
         return Segment(clockState: clockState, monotonic: monotonic, readings: readings)
     }
 
+    /// Versions 2 and 3.
     private static func decodeVersion2(
-        _ reader: inout ByteReader, base: Int64, interval: Int64, resolutions: [Int64: Resolution]
+        _ reader: inout ByteReader, base: Int64, interval: Int64, resolutions: [Int64: Resolution], version: UInt8
     ) throws(WireError) -> [Reading] {
         let groups = try reader.readCount("segment series count", maximum: 10_000_000, limit: "series per segment")
         var readings: [Reading] = []
         for _ in 0..<groups {
             let series = Int64(bitPattern: try reader.readVarUInt("group series"))
-            let count = try reader.readCount("group reading count", maximum: 10_000_000, limit: "readings per segment")
-            let flags = try reader.readByte("group flags")
+            var count: Int
+            var flags: UInt8
+            if version == 2 {
+                count = try reader.readCount("group reading count", maximum: 10_000_000, limit: "readings per segment")
+                flags = try reader.readByte("group flags")
+            } else {
+                flags = try reader.readByte("group flags")
+                count = Int(flags >> Flag.countShift)
+                flags &= (1 << Flag.countShift) - 1
+                if count == 0 {
+                    count = try reader.readCount(
+                        "group reading count", maximum: 10_000_000, limit: "readings per segment")
+                }
+            }
             let step = resolutions[series]?.step
             var previousTimestamp = base
             var previousDelta: Int64?
             var previousValue: Int64 = 0
             for _ in 0..<count {
-                let regular = previousDelta != nil && flags & Flag.regularTicks != 0
-                let delta = (previousDelta ?? 0) &+ (regular ? 0 : try reader.readVarInt("reading timestamp"))
+                let implied =
+                    previousDelta == nil ? flags & Flag.firstAtBase != 0 : flags & Flag.regularTicks != 0
+                let delta = (previousDelta ?? 0) &+ (implied ? 0 : try reader.readVarInt("reading timestamp"))
                 previousTimestamp = previousTimestamp &+ delta
                 let timestamp = previousTimestamp
                 previousDelta = previousDelta == nil ? interval : delta
