@@ -15,11 +15,10 @@ extension Outbox {
     /// journal state once that transaction committed (`forgetMigrated`). On the outbox's queue.
     func migrateJournalBatches(_ db: Database) throws -> Int {
         let state = journalState
-        let series = try OutboxSchema.series(db)
         for batch in state.batches {
             try db.execute(
                 sql: "INSERT OR IGNORE INTO batches (sequence, created_at, readings, oldest, frame) VALUES (?, ?, ?, ?, ?)",
-                arguments: [Int64(batch.sequence), batch.createdAt, batch.readings, batch.oldest, Data(try frame(of: batch, series: series))])
+                arguments: [Int64(batch.sequence), batch.createdAt, batch.readings, batch.oldest, Data(try frame(of: batch))])
         }
         let through = Int64(state.nextSequence) - 1
         try OutboxSchema.set(db, OutboxSchema.Key.nextSequence, Int64(state.nextSequence))

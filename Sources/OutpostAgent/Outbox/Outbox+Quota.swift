@@ -19,7 +19,8 @@ extension Outbox {
         let threshold = settings.policy == .degrade ? settings.quota / 10 * 9 : settings.quota
         let (evictedReadings, degraded, evictedSequences) = try await onQueue { [self] () -> (Int, Int, [Int64]) in
             let state = journalState
-            let held = try database.read { db in try Self.batchBytes(db) } + state.bytes
+            let databaseBytes = state.databaseBatches > 0 ? try database.read { db in try Self.batchBytes(db) } : 0
+            let held = databaseBytes + state.bytes
             guard held > threshold else { return (0, 0, []) }
             // The policy acts on the database's batches: move the journal's there first.
             try migrateJournalBatches()

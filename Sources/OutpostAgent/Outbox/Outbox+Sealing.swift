@@ -33,7 +33,7 @@ extension Outbox {
             force || pendingReadings >= maxReadings || clock.wall - oldestCreated >= maxAgeNanoseconds
                 || newestCreated > clock.wall
         else { return nil }
-        let series = try database.read { db in try OutboxSchema.series(db) }
+        let series = catalogue.withLock { $0 }
         let resolutions = series.compactMapValues(\.resolution)
         // Which records the batch takes: up to `maxReadings` (at least one record), and never a
         // record whose clock state differs from what a series already has in the batch (a chunk
@@ -73,13 +73,11 @@ extension Outbox {
     /// Frames of journal batches kept in memory at most.
     static let cachedFrames = 8
 
-    /// The signed frame of journal batch `batch`, built from its segment records; `series` is
-    /// the catalogue when the caller has it (inside a transaction, the database cannot be read
-    /// again).
-    func frame(of batch: JournalBatch, series known: [Int64: SeriesDescriptor]? = nil) throws -> [UInt8] {
+    /// The signed frame of journal batch `batch`, built from its segment records.
+    func frame(of batch: JournalBatch) throws -> [UInt8] {
         let state = journalState
         if let frame = state.frames[batch.sequence] { return frame }
-        let series = try known ?? database.read { db in try OutboxSchema.series(db) }
+        let series = catalogue.withLock { $0 }
         let resolutions = series.compactMapValues(\.resolution)
         let segments = try batch.entries.map {
             try Segment.decode(try state.journal.body(of: $0), resolutions: resolutions)

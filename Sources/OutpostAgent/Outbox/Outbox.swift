@@ -55,6 +55,8 @@ public final class Outbox: Sendable {
     let settings: Settings
     /// Series name → row id and resolution, as stored in the `series` table.
     let seriesIDs: Mutex<[String: (Int64, Resolution?)]>
+    /// The `series` table by row id, kept here so that sealing and sending never read it.
+    let catalogue: Mutex<[Int64: SeriesDescriptor]>
     /// The journal of committed, unsealed records; used only on `queue`.
     let journalState: OutboxJournalState
     /// Serialises the journal and the sealing.
@@ -76,6 +78,7 @@ public final class Outbox: Sendable {
         database = try OutboxRecovery.open(path: settings.path, logger: logger)
         let stored = try database.read { db in try OutboxSchema.series(db) }
         seriesIDs = Mutex(Dictionary(stored.map { ($1.name, ($0, $1.resolution)) }) { first, _ in first })
+        catalogue = Mutex(stored)
         journalState = try OutboxJournalState(base: settings.path, database: database)
         journalState.journal.reserve(settings.journalRotationBytes)
     }
@@ -137,10 +140,7 @@ public final class Outbox: Sendable {
             }
         }
         if !result.sealed.isEmpty {
-            do { try await onQueue { [self] in try rotateIfDrained() } } catch { result.sealingError = error }
-        }
-        if !result.sealed.isEmpty {
-            do { try await enforceQuota() } catch { result.sealingError = error }
+            do { try await afterSealing() } catch { result.sealingError = error }
         }
         return result
     }
@@ -163,10 +163,15 @@ public final class Outbox: Sendable {
                 throw error
             }
         }
-        if !sealed.isEmpty { try await onQueue { [self] in try rotateIfDrained() } }
-        // Stored bytes grow only by sealing (unsealed records are never evicted): check then.
-        if !sealed.isEmpty { try await enforceQuota() }
+        if !sealed.isEmpty { try await afterSealing() }
         return sealed
+    }
+
+    /// After batches were sealed: the journal may be replaced, and the quota is checked (stored
+    /// bytes grow only by sealing; unsealed records are never evicted).
+    private func afterSealing() async throws {
+        try await onQueue { [self] in try rotateIfDrained() }
+        try await enforceQuota()
     }
 
     /// Runs `body` on the outbox's serial queue (journal file I/O and the database's blocking
@@ -192,12 +197,14 @@ public final class Outbox: Sendable {
         var known = seriesIDs.withLock { $0 }
         let missing = Set(samples.map(\.series)).filter { known[$0] == nil }
         if !missing.isEmpty {
-            let added = try database.write { db in
-                try missing.sorted().map { name in
+            let (added, stored) = try database.write { db in
+                let added = try missing.sorted().map { name in
                     let descriptor = catalog.descriptor(of: name)
                     return (name, (try OutboxSchema.seriesID(db, descriptor), descriptor.resolution))
                 }
+                return (added, try OutboxSchema.series(db))
             }
+            catalogue.withLock { $0 = stored }
             for (name, entry) in added { known[name] = entry }
             seriesIDs.withLock { $0.merge(added) { _, new in new } }
         }
