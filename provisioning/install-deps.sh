@@ -10,6 +10,8 @@ PACKAGES=(
     libmodbus-dev
     libgpiod-dev
     libsqlite3-dev
+    # The hub's PostgreSQL store: its tests start a private cluster (initdb, pg_ctl).
+    postgresql postgresql-client
     libssl-dev
     socat
     python3 python3-venv

@@ -32,10 +32,9 @@ struct ConfigOption: ParsableArguments {
         }
     }
 
-    func openStore() throws -> SQLiteHubStore {
+    func openStore() throws -> any HubStore {
         let configuration = try load()
-        try FileIO.makeDirectory(configuration.dataDirectory)
-        return try SQLiteHubStore(path: configuration.databasePath)
+        return try configuration.store.open(dataDirectory: configuration.dataDirectory, logger: Logger(label: "outpost.hub"))
     }
 }
 

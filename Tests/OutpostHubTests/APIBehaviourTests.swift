@@ -22,7 +22,8 @@ struct APIBehaviourTests {
         let operatorToken = try hub.makeToken(role: "operator")
         try hub.start(withBroker: false)
         let alert = try hub.store().openAlert(
-            series: SeriesKey(gateway: "gw-pump", name: "pump.current"), kind: .drift, score: 0.9, at: 1_800_000_000_000_000_000)
+            series: SeriesKey(gateway: "gw-pump", name: "pump.current"), kind: .drift, score: 0.9, at: 1_800_000_000_000_000_000
+        ).id
         let note = #"{"note":"checked the bearing"}"#
         let refused = try hub.call("POST", "/api/v1/alerts/\(alert)/acknowledge", bearer: viewer, json: note)
         #expect(refused.status == 403 && refused.body.contains("operator role"), "\(refused.body)")

@@ -44,11 +44,11 @@ struct AlertTests {
         }
     }
 
-    @Test("At ingest: a lasting shift opens one alert, it is acknowledged, it resolves when the series is normal again; a late backlog is scored against its time and raises nothing")
-    func atIngest() async throws {
+    @Test("At ingest: a lasting shift opens one alert, it is acknowledged, it resolves when the series is normal again; a late backlog is scored against its time and raises nothing", arguments: StoreBackend.allCases)
+    func atIngest(backend: StoreBackend) async throws {
         var detection = DetectionConfiguration()
         detection.learningSamples = 300
-        let hub = try HubFixture(detection: detection)
+        let hub = try HubFixture(detection: detection, backend: backend)
         let engine = try #require(hub.detection)
         let start: Int64 = 1_800_000_000 * NS.second / NS.hour * NS.hour
         // 10 hours normal, 2 hours shifted by 3 (10 noise units), 2 hours normal again.
@@ -101,11 +101,11 @@ struct AlertTests {
         #expect(engine.counters.scored == 900, "the series' own state moved only with in-order readings")
     }
 
-    @Test("Late readings within the hour are scored against a copy of the detector: normal ones quietly, an anomalous one counted; neither opens an alert, and the series' own state is untouched")
-    func lateWithinTheHour() async throws {
+    @Test("Late readings within the hour are scored against a copy of the detector: normal ones quietly, an anomalous one counted; neither opens an alert, and the series' own state is untouched", arguments: StoreBackend.allCases)
+    func lateWithinTheHour(backend: StoreBackend) async throws {
         var detection = DetectionConfiguration()
         detection.learningSamples = 300
-        let hub = try HubFixture(detection: detection)
+        let hub = try HubFixture(detection: detection, backend: backend)
         let engine = try #require(hub.detection)
         let start: Int64 = 1_800_000_000 * NS.second / NS.hour * NS.hour
         // 10 hours at one reading a minute, but a gap of 40 minutes from 9:00 to 9:40 …

@@ -33,7 +33,8 @@ struct DashboardBrowserTests {
         let stored = try hub.http("/api/v1/ingest", post: hub.folder.write(try frame(1, history), to: "history.frame"))
         #expect(stored.contains("\"duplicate\":false"), "\(stored)")
         let alert = try hub.store().openAlert(
-            series: SeriesKey(gateway: "gw-boiler", name: "flow.temperature"), kind: .level, score: 0.97, at: now - 30 * NS.minute)
+            series: SeriesKey(gateway: "gw-boiler", name: "flow.temperature"), kind: .level, score: 0.97, at: now - 30 * NS.minute
+        ).id
         let live = hub.folder.write(try frame(2, [Sample(timestamp: now + NS.second, value: 66.5)]), to: "live.frame")
         let artifacts = packageRoot() + "/.build/test-artifacts/dashboard"
         let outcome = try await ChildProcess.running(

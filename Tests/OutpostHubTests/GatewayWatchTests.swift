@@ -133,9 +133,9 @@ struct GatewayWatchTests {
         #expect(watch.check(at: 20 * second + watch.resolveAfter) == [.resolve(gateway: "gw-1", kind: .clock, at: 20 * second + watch.resolveAfter)])
     }
 
-    @Test("Through the engine: a gateway that stops sending gets a silence alert in the store")
-    func throughEngine() async throws {
-        let hub = try HubFixture(detection: DetectionConfiguration())
+    @Test("Through the engine: a gateway that stops sending gets a silence alert in the store", arguments: StoreBackend.allCases)
+    func throughEngine(backend: StoreBackend) async throws {
+        let hub = try HubFixture(detection: DetectionConfiguration(), backend: backend)
         let engine = try #require(hub.detection)
         for sequence in 1...7 {
             let sealed = Int64(sequence) * 60 * second

@@ -1,14 +1,37 @@
 import Logging
+import Testing
 import OutpostHub
 import OutpostProvisioning
 import OutpostSigning
 import OutpostTestSupport
 import OutpostWire
 
+/// The store backends every store test runs against: SQLite in a temporary folder, and a fresh
+/// database on the test process's private PostgreSQL cluster.
+enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite, postgres
+
+    var testDescription: String { rawValue }
+
+    /// A new, empty store.
+    func open(in folder: TemporaryFolder, now: Int64 = systemWallClock()) throws -> any HubStore {
+        switch self {
+        case .sqlite:
+            return try SQLiteHubStore(path: folder.file("hub.db"))
+        case .postgres:
+            let url = try PostgresServer.shared().newDatabase()
+            guard let settings = PostgresSettings(url: url, poolSize: 4) else {
+                throw HubTestFailure("bad test database URL \(url)")
+            }
+            return try PostgresHubStore(settings: settings, logger: Logger(label: "test"), now: now)
+        }
+    }
+}
+
 /// A store in a temporary folder with one enrolled gateway, and frames signed by its key.
 struct HubFixture {
     let folder: TemporaryFolder
-    let store: SQLiteHubStore
+    let store: any HubStore
     let registry = GatewayRegistry()
     let pipeline: IngestPipeline
     let detection: DetectionEngine?
@@ -16,12 +39,13 @@ struct HubFixture {
     let gateway: String
     let bootID = BootID(bytes: [UInt8](repeating: 7, count: 16))!
 
-    init(gateway: String = "gw-a", now: @escaping WallClock = systemWallClock, detection: DetectionConfiguration? = nil)
-        throws
-    {
+    init(
+        gateway: String = "gw-a", now: @escaping WallClock = systemWallClock, detection: DetectionConfiguration? = nil,
+        backend: StoreBackend = .sqlite
+    ) throws {
         self.gateway = gateway
         folder = try TemporaryFolder()
-        store = try SQLiteHubStore(path: folder.file("hub.db"))
+        store = try backend.open(in: folder, now: now())
         let identity = try GatewayIdentity.generate(gatewayID: gateway)
         signer = try GatewayFrameSigner(privateKeyPEM: identity.privateKeyPEM)
         try store.enrol(

@@ -5,9 +5,9 @@ import Testing
 
 @Suite("Ingest: dedupe, late data, clock correction, bad frames")
 struct IngestTests {
-    @Test("A frame is stored once: a second copy is acknowledged and ignored; values and times are exact")
-    func dedupe() async throws {
-        let hub = try HubFixture()
+    @Test("A frame is stored once: a second copy is acknowledged and ignored; values and times are exact", arguments: StoreBackend.allCases)
+    func dedupe(backend: StoreBackend) async throws {
+        let hub = try HubFixture(backend: backend)
         let base: Int64 = 1_800_000_000 * NS.second
         let readings = samples(from: base, every: NS.second, count: 30) { Double($0) * 0.25 - 3.5 }
         let frame = try hub.frame(1, ["t": readings])
@@ -31,9 +31,9 @@ struct IngestTests {
         #expect(latest.map(\.timestamp) == [readings.last!.timestamp])
     }
 
-    @Test("Frames arriving together are applied in one transaction, each acknowledged")
-    func groupCommit() async throws {
-        let hub = try HubFixture()
+    @Test("Frames arriving together are applied in one transaction, each acknowledged", arguments: StoreBackend.allCases)
+    func groupCommit(backend: StoreBackend) async throws {
+        let hub = try HubFixture(backend: backend)
         let base: Int64 = 1_800_000_000 * NS.second
         let frames = try (1...40).map { sequence in
             try hub.frame(
@@ -55,9 +55,9 @@ struct IngestTests {
         #expect(counters.commits < 40, "\(counters.commits) transactions for 40 frames arriving together")
     }
 
-    @Test("A three-day backlog arriving after fresh data lands in place and corrects the rollups")
-    func lateBacklog() async throws {
-        let hub = try HubFixture()
+    @Test("A three-day backlog arriving after fresh data lands in place and corrects the rollups", arguments: StoreBackend.allCases)
+    func lateBacklog(backend: StoreBackend) async throws {
+        let hub = try HubFixture(backend: backend)
         let now: Int64 = 1_800_000_000 * NS.second / NS.hour * NS.hour  // on an hour boundary
         let key = SeriesKey(gateway: "gw-a", name: "p")
         let fresh = samples(from: now, every: 10 * NS.second, count: 30) { 100 + Double($0) }
@@ -96,10 +96,10 @@ struct IngestTests {
         #expect(chart.buckets.reduce(0) { $0 + $1.aggregate.count } == Int64(backlog.count))
     }
 
-    @Test("Readings taken before the clock was synchronised get true times from the boot's offset")
-    func clockCorrection() async throws {
+    @Test("Readings taken before the clock was synchronised get true times from the boot's offset", arguments: StoreBackend.allCases)
+    func clockCorrection(backend: StoreBackend) async throws {
         let received: Int64 = 1_800_000_000 * NS.second
-        let hub = try HubFixture(now: { received })
+        let hub = try HubFixture(now: { received }, backend: backend)
         // The board booted with its clock at 1970 + 100 s; the frame was made 1000 s after boot.
         let wrongWall: Int64 = 100 * NS.second
         let readings = samples(from: wrongWall, every: NS.second, count: 10) { Double($0) }
@@ -116,16 +116,16 @@ struct IngestTests {
         #expect(gateway.clockOffset == wrongWall + 20 * NS.second - received, "its clock is that far behind")
     }
 
-    @Test("Every kind of bad frame is refused with its reason, counted, and harms nothing")
-    func badFrames() async throws {
-        let hub = try HubFixture()
+    @Test("Every kind of bad frame is refused with its reason, counted, and harms nothing", arguments: StoreBackend.allCases)
+    func badFrames(backend: StoreBackend) async throws {
+        let hub = try HubFixture(backend: backend)
         let base: Int64 = 1_800_000_000 * NS.second
         let good = try hub.frame(1, ["t": samples(from: base, every: NS.second, count: 5) { Double($0) }])
         var crc = good
         crc[crc.count / 2] ^= 0x40
         var version = good
         version[4] = 99
-        let stranger = try HubFixture(gateway: "gw-z")
+        let stranger = try HubFixture(gateway: "gw-z", backend: backend)
         let unknown = try stranger.frame(1, ["t": [Sample(timestamp: base, value: 1)]])
         var forged = try stranger.frame(2, ["t": [Sample(timestamp: base, value: 1)]])
         forged = try {

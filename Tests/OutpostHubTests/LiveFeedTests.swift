@@ -92,7 +92,7 @@ struct LiveFeedTests {
         #expect(try hub.call("POST", "/api/v1/gateways/gw-live/revoke", bearer: hub.token).status == 200)
         #expect(await eventually(timeout: .seconds(20)) { client.has("\"state\":\"revoked\"") && client.has("\"id\":\"gw-live\"") })
 
-        let alert = try hub.store().openAlert(series: SeriesKey(gateway: "gw-live", name: "flow"), kind: .stuck, score: 1, at: now)
+        let alert = try hub.store().openAlert(series: SeriesKey(gateway: "gw-live", name: "flow"), kind: .stuck, score: 1, at: now).id
         _ = try hub.call("POST", "/api/v1/alerts/\(alert)/acknowledge", bearer: hub.token, json: #"{"note":"on it"}"#)
         #expect(await eventually(timeout: .seconds(20)) { client.has("\"event\":\"alert.acknowledged\"") && client.has("on it") })
         let metrics = try hub.call("GET", "/metrics").body

@@ -7,8 +7,8 @@ import Testing
 @Suite("The store: queries by level, compaction, retention, import")
 struct StoreTests {
     /// Two days of 10-second readings of one series, in 1-minute frames.
-    func filled() async throws -> (HubFixture, SeriesKey, [Sample], Int64) {
-        let hub = try HubFixture()
+    func filled(_ backend: StoreBackend) async throws -> (HubFixture, SeriesKey, [Sample], Int64) {
+        let hub = try HubFixture(backend: backend)
         let start: Int64 = 1_800_000_000 * NS.second / NS.day * NS.day
         var all: [Sample] = []
         for frame in 0..<(2 * 24 * 60) {
@@ -30,9 +30,9 @@ struct StoreTests {
         return expected
     }
 
-    @Test("Buckets come from raw chunks, 1-minute or 1-hour rollups as the range needs, and agree with the samples")
-    func bucketsByLevel() async throws {
-        let (hub, key, all, start) = try await filled()
+    @Test("Buckets come from raw chunks, 1-minute or 1-hour rollups as the range needs, and agree with the samples", arguments: StoreBackend.allCases)
+    func bucketsByLevel(backend: StoreBackend) async throws {
+        let (hub, key, all, start) = try await filled(backend)
         let engine = QueryEngine(store: hub.store)
         for (span, count, source) in [(NS.hour, 240, "raw"), (NS.day, 144, "minute"), (2 * NS.day, 48, "hour")] {
             let answer = try engine.buckets(key, start...(start + span - 1), count: count)
@@ -51,9 +51,9 @@ struct StoreTests {
         }
     }
 
-    @Test("Compaction merges small chunks without changing any answer; retention drops old levels")
-    func compactionAndRetention() async throws {
-        let (hub, key, all, start) = try await filled()
+    @Test("Compaction merges small chunks without changing any answer; retention drops old levels", arguments: StoreBackend.allCases)
+    func compactionAndRetention(backend: StoreBackend) async throws {
+        let (hub, key, all, start) = try await filled(backend)
         let engine = QueryEngine(store: hub.store)
         let whole = start...(start + 2 * NS.day)
         let before = try engine.range(key, whole)
@@ -76,9 +76,9 @@ struct StoreTests {
         #expect(try hub.store.rollups(of: key, level: .hour, in: whole).count == 48)
     }
 
-    @Test("Rollup rows stay exact when a series' resolution changes between readings of one bucket")
-    func rollupAcrossResolutions() throws {
-        let hub = try HubFixture()
+    @Test("Rollup rows stay exact when a series' resolution changes between readings of one bucket", arguments: StoreBackend.allCases)
+    func rollupAcrossResolutions(backend: StoreBackend) throws {
+        let hub = try HubFixture(backend: backend)
         let start: Int64 = 1_800_000_000 * NS.second / NS.minute * NS.minute
         let coarse = [Sample(timestamp: start, value: 231.45), Sample(timestamp: start + NS.second, value: 229.1)]
         let fine = [Sample(timestamp: start + 2 * NS.second, value: 1.234567891), Sample(timestamp: start + 3 * NS.second, value: 240.5)]
@@ -94,9 +94,9 @@ struct StoreTests {
         #expect(merged.aggregate.min == 1.234567891 && merged.aggregate.max == 240.5)
     }
 
-    @Test("CSV import and export round-trip exactly; a bad file names its lines and stores nothing")
-    func importExport() throws {
-        let hub = try HubFixture()
+    @Test("CSV import and export round-trip exactly; a bad file names its lines and stores nothing", arguments: StoreBackend.allCases)
+    func importExport(backend: StoreBackend) throws {
+        let hub = try HubFixture(backend: backend)
         let csv = """
             timestamp,value
             2026-11-20T00:00:00Z,1.5

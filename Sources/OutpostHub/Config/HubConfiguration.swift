@@ -10,6 +10,8 @@ public struct HubConfiguration: Sendable {
     public var listenPort: Int
     /// The data directory (the store lives in `hub.db` there).
     public var dataDirectory: String
+    /// The store: SQLite in the data directory (default), or PostgreSQL (several replicas).
+    public var store: StoreChoice
     /// The broker, or nil for a hub that takes frames over HTTP only.
     public var broker: MQTTIngest.Settings?
     /// What is kept how long.
@@ -39,9 +41,10 @@ public struct HubConfiguration: Sendable {
     /// Parses the TOML text of `file`.
     public init(toml text: String, file: String) throws(ConfigError) {
         let top = try TOMLDocument(text: text, file: file).top
-        try top.rejectUnknownKeys(["hub", "broker", "retention", "maintenance", "detection", "alerts", "web"])
+        try top.rejectUnknownKeys(["hub", "broker", "retention", "maintenance", "detection", "alerts", "web", "postgres"])
         guard let hub = try top.section("hub") else { throw top.error("hub", "missing [hub] table") }
-        try hub.rejectUnknownKeys(["listen", "data_dir", "max_frame_bytes", "ca"])
+        try hub.rejectUnknownKeys(["listen", "data_dir", "max_frame_bytes", "ca", "store"])
+        store = try StoreChoice(hub, postgres: try top.section("postgres"))
         caFile = try hub.string("ca")
         let listen = try hub.string("listen") ?? "127.0.0.1:8080"
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),

@@ -74,14 +74,16 @@ public struct Alert: Sendable, Hashable {
 
 /// Where alerts are kept: the store's side of the alert lifecycle.
 public protocol AlertStore: Sendable {
-    /// Opens an alert; returns its id.
-    func openAlert(series: SeriesKey, kind: AlertKind, score: Double, at time: Int64) throws -> Int64
+    /// Opens an alert, unless one of the same problem is open already (several hub replicas
+    /// may see it at once): its claim, one per series, or per gateway and kind for the gateway's
+    /// own alerts, is taken in the store, so only one of them opens it and tells anyone.
+    func openAlert(series: SeriesKey, kind: AlertKind, score: Double, at time: Int64) throws -> AlertOpening
     /// Records a further anomalous sample of an open alert.
     func touchAlert(_ id: Int64, score: Double, at time: Int64) throws
     /// Records that an alert opened on a spike is a lasting problem of `kind`.
     func reclassifyAlert(_ id: Int64, as kind: AlertKind) throws
-    /// Resolves an alert.
-    func resolveAlert(_ id: Int64, at time: Int64) throws
+    /// Resolves an alert; false when it was resolved already (by another replica).
+    func resolveAlert(_ id: Int64, at time: Int64) throws -> Bool
     /// Acknowledges a firing alert; false when there is no such firing alert.
     func acknowledgeAlert(_ id: Int64, by person: String, note: String, at time: Int64) throws -> Bool
     /// The alerts `query` selects, newest (highest id) first.
@@ -97,6 +99,26 @@ extension AlertStore {
     /// One alert.
     public func alert(_ id: Int64) throws -> Alert? {
         try alerts(AlertQuery(states: Set(Alert.State.allCases), id: id, limit: 1)).first
+    }
+}
+
+/// What `openAlert` did.
+public struct AlertOpening: Sendable, Hashable {
+    /// The open alert of that problem.
+    public var id: Int64
+    /// True when this call opened it; false when it was open already.
+    public var opened: Bool
+
+    /// Creates an opening.
+    public init(id: Int64, opened: Bool) {
+        self.id = id
+        self.opened = opened
+    }
+
+    /// The claim of an alert: one open alert per series, and per gateway and kind for the
+    /// gateway's own alerts (series name empty).
+    static func claim(_ series: SeriesKey, _ kind: AlertKind) -> String {
+        series.name.isEmpty ? "\(series.gateway)//\(kind.rawValue)" : "\(series.gateway)/\(series.name)"
     }
 }
 

@@ -139,8 +139,10 @@ public final class DetectionEngine: Sendable {
                 switch action {
                 case .open(let gateway, let kind, let time):
                     let series = SeriesKey(gateway: gateway, name: "")
-                    let id = try alerts.openAlert(series: series, kind: kind, score: 1, at: time)
+                    let opening = try alerts.openAlert(series: series, kind: kind, score: 1, at: time)
+                    let id = opening.id
                     watch.withLock { $0.1["\(gateway)/\(kind.rawValue)"] = id }
+                    guard opening.opened else { continue }  // another replica opened it and told
                     counts.withLock { $0.opened[kind.rawValue, default: 0] += 1 }
                     logger.warning("alert opened", metadata: ["gateway": "\(gateway)", "kind": "\(kind.rawValue)"])
                     notifier?.alertEvent(
@@ -148,7 +150,7 @@ public final class DetectionEngine: Sendable {
                         Alert(id: id, series: series, kind: kind, state: .firing, score: 1, openedAt: time, lastAnomalyAt: time))
                 case .resolve(let gateway, let kind, let time):
                     guard let id = watch.withLock({ $0.1.removeValue(forKey: "\(gateway)/\(kind.rawValue)") }) else { continue }
-                    try alerts.resolveAlert(id, at: time)
+                    guard try alerts.resolveAlert(id, at: time) else { continue }
                     counts.withLock { $0.resolved += 1 }
                     if let notifier, let resolved = try alerts.alert(id) {
                         notifier.alertEvent("alert.resolved", resolved)
@@ -237,9 +239,11 @@ public final class DetectionEngine: Sendable {
             case .none:
                 return
             case .open(let kind, let score, let time):
-                let id = try alerts.openAlert(series: series, kind: AlertKind(kind), score: score, at: time)
+                let opening = try alerts.openAlert(series: series, kind: AlertKind(kind), score: score, at: time)
+                let id = opening.id
                 state.tracker.openID = id
                 state.lastWrite = time
+                guard opening.opened else { return }  // another replica opened it and told
                 notifier?.alertEvent(
                     "alert.opened",
                     Alert(id: id, series: series, kind: AlertKind(kind), state: .firing, score: score, openedAt: time, lastAnomalyAt: time))
@@ -258,7 +262,7 @@ public final class DetectionEngine: Sendable {
                 }
             case .resolve(let id, let time):
                 flush(&state, id: id)
-                try alerts.resolveAlert(id, at: time)
+                guard try alerts.resolveAlert(id, at: time) else { return }
                 if let notifier, let resolved = try alerts.alert(id) {
                     notifier.alertEvent("alert.resolved", resolved)
                 }

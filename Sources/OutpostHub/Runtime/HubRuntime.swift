@@ -11,7 +11,7 @@ public struct HubRuntime: Sendable {
     /// The configuration.
     public let configuration: HubConfiguration
     /// The store.
-    public let store: SQLiteHubStore
+    public let store: any HubStore
     /// The enrolled keys.
     public let registry: GatewayRegistry
     /// Ingest.
@@ -33,7 +33,7 @@ public struct HubRuntime: Sendable {
         self.configuration = configuration
         self.logger = logger
         try FileIO.makeDirectory(configuration.dataDirectory)
-        store = try SQLiteHubStore.openChecked(path: configuration.databasePath)
+        store = try configuration.store.open(dataDirectory: configuration.dataDirectory, logger: logger)
         registry = GatewayRegistry()
         try registry.reload(from: store)
         notifier = WebhookNotifier(urls: configuration.webhooks, logger: logger)

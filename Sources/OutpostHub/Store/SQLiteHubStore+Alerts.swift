@@ -2,14 +2,20 @@ import GRDB
 import OutpostDetect
 
 extension SQLiteHubStore {
-    public func openAlert(series: SeriesKey, kind: AlertKind, score: Double, at time: Int64) throws -> Int64 {
-        try pool.write { db in
+    public func openAlert(series: SeriesKey, kind: AlertKind, score: Double, at time: Int64) throws -> AlertOpening {
+        let claim = AlertOpening.claim(series, kind)
+        return try pool.write { db in
+            if let open = try Int64.fetchOne(
+                db, sql: "SELECT id FROM alerts WHERE claim = ? AND state != 'resolved'", arguments: [claim])
+            {
+                return AlertOpening(id: open, opened: false)
+            }
             try db.execute(
                 sql: """
-                    INSERT INTO alerts (gateway, series, kind, state, score, opened_at, last_anomaly_at)
-                    VALUES (?, ?, ?, 'firing', ?, ?, ?)
-                    """, arguments: [series.gateway, series.name, kind.rawValue, score, time, time])
-            return db.lastInsertedRowID
+                    INSERT INTO alerts (gateway, series, kind, state, score, opened_at, last_anomaly_at, claim)
+                    VALUES (?, ?, ?, 'firing', ?, ?, ?, ?)
+                    """, arguments: [series.gateway, series.name, kind.rawValue, score, time, time, claim])
+            return AlertOpening(id: db.lastInsertedRowID, opened: true)
         }
     }
 
@@ -27,11 +33,12 @@ extension SQLiteHubStore {
         }
     }
 
-    public func resolveAlert(_ id: Int64, at time: Int64) throws {
+    public func resolveAlert(_ id: Int64, at time: Int64) throws -> Bool {
         try pool.write { db in
             try db.execute(
                 sql: "UPDATE alerts SET state = 'resolved', resolved_at = ? WHERE id = ? AND state != 'resolved'",
                 arguments: [time, id])
+            return db.changesCount > 0
         }
     }
 

@@ -42,61 +42,32 @@ extension SQLiteHubStore {
         _ series: SeriesRecord, settledBefore: Int64, targetCount: Int, report: inout MaintenanceReport,
         _ db: Database
     ) throws {
-        let rows = try Row.fetchAll(
+        let entries = try Row.fetchAll(
             db,
             sql: """
                 SELECT id, start, "end", shift, record FROM chunks
                 WHERE series = ? AND "end" < ? ORDER BY start, id
-                """, arguments: [series.id, settledBefore])
-        var run: [(id: Int64, chunk: StoredChunk, count: Int)] = []
-        var runCount = 0
-        func flush() throws {
-            defer {
-                run = []
-                runCount = 0
+                """, arguments: [series.id, settledBefore]
+        ).map { row in
+            let shift: Int64? = row["shift"]
+            return CompactionRuns.Entry(
+                id: row["id"],
+                chunk: StoredChunk(start: row["start"], end: row["end"], shift: shift ?? 0, record: [UInt8](row["record"] as Data)))
+        }
+        for run in CompactionRuns.runs(entries, targetCount: targetCount) {
+            let merged = try CompactionRuns.merged(run, resolution: series.resolution)
+            for entry in run {
+                try db.execute(sql: "DELETE FROM chunks WHERE id = ?", arguments: [entry.id])
             }
-            guard run.count >= 2 else { return }
-            try merge(run.map { ($0.id, $0.chunk) }, series: series, db)
+            try db.execute(
+                sql: "INSERT INTO chunks (series, start, \"end\", shift, record) VALUES (?, ?, ?, NULL, ?)",
+                arguments: [series.id, merged.minTimestamp, merged.maxTimestamp, Data(merged.serialized())])
+            try db.execute(
+                sql: "UPDATE series SET max_span = max(max_span, ?) WHERE id = ?",
+                arguments: [merged.maxTimestamp &- merged.minTimestamp, series.id])
             report.chunksMerged += run.count
             report.chunksWritten += 1
         }
-        for row in rows {
-            let shift: Int64? = row["shift"]
-            let record = [UInt8](row["record"] as Data)
-            guard let header = try? Chunk(record: record) else { continue }  // kept as it is, never lost
-            let stored = StoredChunk(start: row["start"], end: row["end"], shift: shift ?? 0, record: record)
-            if header.count >= targetCount / 2 {
-                try flush()
-                continue
-            }
-            if runCount + header.count > targetCount { try flush() }
-            run.append((row["id"], stored, header.count))
-            runCount += header.count
-        }
-        try flush()
-    }
-
-    /// Replaces `run` with one chunk holding the same samples in the order a query returns them.
-    private func merge(_ run: [(id: Int64, chunk: StoredChunk)], series: SeriesRecord, _ db: Database) throws {
-        var samples: [Sample] = []
-        var synchronised = true
-        for entry in run {
-            samples += try entry.chunk.columns().samples
-            let header = try Chunk(record: entry.chunk.record)
-            synchronised = synchronised && header.clockSynchronised
-        }
-        let ordered = QueryEngine.ordered(samples)
-        let merged = try Chunk(
-            encoding: SampleColumns(ordered), resolution: series.resolution, clockSynchronised: synchronised)
-        for entry in run {
-            try db.execute(sql: "DELETE FROM chunks WHERE id = ?", arguments: [entry.id])
-        }
-        try db.execute(
-            sql: "INSERT INTO chunks (series, start, \"end\", shift, record) VALUES (?, ?, ?, NULL, ?)",
-            arguments: [series.id, merged.minTimestamp, merged.maxTimestamp, Data(merged.serialized())])
-        try db.execute(
-            sql: "UPDATE series SET max_span = max(max_span, ?) WHERE id = ?",
-            arguments: [merged.maxTimestamp &- merged.minTimestamp, series.id])
     }
 }
 

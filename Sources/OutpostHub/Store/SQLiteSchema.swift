@@ -11,7 +11,8 @@ import GRDB
 ///   ingest, so late data corrects them; stored compactly (`SQLiteRollups`).
 /// - `applied_batches`: every (gateway, sequence) applied, for dedupe.
 /// - `refusals`: refused frames counted per claimed gateway and reason.
-/// - `alerts` (v2): each alert's kind, state, score and times, who acknowledged it and why.
+/// - `alerts` (v2): each alert's kind, state, score and times, who acknowledged it and why;
+///   (v4) the claim that keeps one open alert per problem.
 enum SQLiteSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -128,6 +129,16 @@ enum SQLiteSchema {
                         online INTEGER NOT NULL,
                         backlog INTEGER NOT NULL,
                         PRIMARY KEY (gateway, time)) WITHOUT ROWID;
+                    """)
+        }
+        migrator.registerMigration("v4 alert claims") { db in
+            // The problem an alert is about: at most one open alert per claim (`AlertOpening`).
+            try db.execute(
+                sql: """
+                    ALTER TABLE alerts ADD COLUMN claim TEXT;
+                    UPDATE alerts SET claim = CASE WHEN series = '' THEN gateway || '//' || kind
+                        ELSE gateway || '/' || series END;
+                    CREATE INDEX alerts_by_claim ON alerts (claim) WHERE state != 'resolved';
                     """)
         }
         return migrator

@@ -1,0 +1,135 @@
+import PostgresNIO
+
+extension PostgresHubStore {
+    public func addUser(_ name: String, role: Role, passwordHash: String, at time: Int64) throws {
+        let added = try link.withConnection { session in
+            try session.execute(
+                """
+                INSERT INTO users (name, role, password_hash, created_at) VALUES (\(name), \(role.rawValue), \(passwordHash), \(time))
+                ON CONFLICT DO NOTHING
+                """)
+        }
+        if added == 0 { throw AccountError.exists(name) }
+    }
+
+    public func updateUser(_ name: String, role: Role?, passwordHash: String?) throws -> Bool {
+        try link.transaction { session in
+            if let role {
+                try session.execute("UPDATE users SET role = \(role.rawValue) WHERE name = \(name)")
+                // A changed role takes effect at once: sessions carry the role of their login.
+                try session.execute("DELETE FROM sessions WHERE \"user\" = \(name)")
+            }
+            if let passwordHash {
+                try session.execute("UPDATE users SET password_hash = \(passwordHash) WHERE name = \(name)")
+                try session.execute("DELETE FROM sessions WHERE \"user\" = \(name)")
+            }
+            return try !session.query("SELECT 1 FROM users WHERE name = \(name)").isEmpty
+        }
+    }
+
+    public func removeUser(_ name: String) throws -> Bool {
+        try link.transaction { session in
+            try session.execute("DELETE FROM sessions WHERE \"user\" = \(name)")
+            return try session.execute("DELETE FROM users WHERE name = \(name)") > 0
+        }
+    }
+
+    public func user(_ name: String) throws -> UserAccount? {
+        try link.withConnection { session in
+            try session.query("SELECT name, role, created_at, password_hash FROM users WHERE name = \(name)")
+                .first.flatMap(Self.user)
+        }
+    }
+
+    public func users() throws -> [UserAccount] {
+        try link.withConnection { session in
+            try session.query("SELECT name, role, created_at, password_hash FROM users ORDER BY name").compactMap(Self.user)
+        }
+    }
+
+    private static func user(_ row: PostgresRow) throws -> UserAccount? {
+        let (name, role, created, hash) = try row.decode((String, String, Int64, String).self)
+        guard let role = Role(rawValue: role) else { return nil }
+        return UserAccount(name: name, role: role, createdAt: created, passwordHash: hash)
+    }
+
+    public func addSession(hash: String, _ record: SessionRecord) throws {
+        try link.withConnection { session in
+            try session.execute(
+                """
+                INSERT INTO sessions (hash, "user", role, csrf, expires_at)
+                VALUES (\(hash), \(record.user), \(record.role.rawValue), \(record.csrf), \(record.expiresAt))
+                """)
+        }
+    }
+
+    public func session(hash: String, now: Int64) throws -> SessionRecord? {
+        let found = try link.withConnection { session in
+            try session.query("SELECT \"user\", role, csrf, expires_at FROM sessions WHERE hash = \(hash)").first
+                .map { try $0.decode((String, String, String, Int64).self) }
+        }
+        guard let found, let role = Role(rawValue: found.1) else { return nil }
+        guard found.3 > now else {
+            try removeSession(hash: hash)
+            return nil
+        }
+        return SessionRecord(user: found.0, role: role, csrf: found.2, expiresAt: found.3)
+    }
+
+    public func removeSession(hash: String) throws {
+        try link.withConnection { session in try session.execute("DELETE FROM sessions WHERE hash = \(hash)") }
+    }
+
+    public func addToken(name: String, role: Role, hash: String, createdBy: String, at time: Int64) throws -> Int64 {
+        try link.withConnection { session in
+            let rows = try session.query(
+                """
+                INSERT INTO api_tokens (name, role, hash, created_by, created_at)
+                VALUES (\(name), \(role.rawValue), \(hash), \(createdBy), \(time)) RETURNING id
+                """)
+            guard let id = try rows.first?.decode(Int64.self) else {
+                throw PostgresStoreError(message: "the new API token got no id")
+            }
+            return id
+        }
+    }
+
+    public func useToken(hash: String, at time: Int64) throws -> APIToken? {
+        try link.withConnection { session in
+            let rows = try session.query(
+                """
+                SELECT id, name, role, created_by, created_at, last_used_at, revoked_at FROM api_tokens
+                WHERE hash = \(hash) AND revoked_at IS NULL
+                """)
+            guard let token = try rows.first.flatMap(Self.token) else { return nil }
+            // Last use is kept to the minute: a busy script costs one write a minute, not one a request.
+            if (token.lastUsedAt ?? 0) < time - 60_000_000_000 {
+                try session.execute("UPDATE api_tokens SET last_used_at = \(time) WHERE id = \(token.id)")
+            }
+            return token
+        }
+    }
+
+    public func tokens() throws -> [APIToken] {
+        try link.withConnection { session in
+            try session.query(
+                "SELECT id, name, role, created_by, created_at, last_used_at, revoked_at FROM api_tokens ORDER BY id DESC"
+            ).compactMap(Self.token)
+        }
+    }
+
+    public func revokeToken(_ id: Int64, at time: Int64) throws -> Bool {
+        try link.withConnection { session in
+            try session.execute("UPDATE api_tokens SET revoked_at = \(time) WHERE id = \(id) AND revoked_at IS NULL") > 0
+        }
+    }
+
+    private static func token(_ row: PostgresRow) throws -> APIToken? {
+        let (id, name, role, createdBy, created, lastUsed, revoked) = try row.decode(
+            (Int64, String, String, String, Int64, Int64?, Int64?).self)
+        guard let role = Role(rawValue: role) else { return nil }
+        return APIToken(
+            id: id, name: name, role: role, createdBy: createdBy, createdAt: created, lastUsedAt: lastUsed,
+            revokedAt: revoked)
+    }
+}

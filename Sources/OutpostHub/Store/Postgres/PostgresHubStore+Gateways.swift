@@ -1,0 +1,122 @@
+import NIOCore
+import PostgresNIO
+
+extension PostgresHubStore {
+    public func enrol(gateway: String, publicKey: [UInt8], latitude: Double?, longitude: Double?, at time: Int64)
+        throws
+    {
+        try link.withConnection { session in
+            try session.execute(
+                """
+                INSERT INTO gateways (id, public_key, enrolled_at, latitude, longitude)
+                VALUES (\(gateway), \(ByteBuffer(bytes: publicKey)), \(time), \(latitude), \(longitude))
+                ON CONFLICT (id) DO UPDATE SET public_key = excluded.public_key, enrolled_at = excluded.enrolled_at,
+                    revoked_at = NULL, latitude = coalesce(excluded.latitude, gateways.latitude),
+                    longitude = coalesce(excluded.longitude, gateways.longitude)
+                """)
+        }
+    }
+
+    public func revoke(gateway: String, at time: Int64) throws -> Bool {
+        try link.withConnection { session in
+            try session.execute("UPDATE gateways SET revoked_at = \(time) WHERE id = \(gateway)") > 0
+        }
+    }
+
+    public func gateways() throws -> [GatewayRecord] {
+        try link.withConnection { session in
+            try session.query(
+                """
+                SELECT id, public_key IS NOT NULL, enrolled_at, revoked_at, last_seen, agent_version,
+                    backlog_readings, clock_offset, clock_state, online, latitude, longitude,
+                    (SELECT count(*) FROM series s WHERE s.gateway = g.id)
+                FROM gateways g ORDER BY id
+                """
+            ).map { row in
+                let (id, enrolled, enrolledAt, revokedAt, lastSeen, version, backlog, offset) = try row.decode(
+                    (String, Bool, Int64?, Int64?, Int64?, String?, Int64, Int64).self)
+                let cells = row.makeRandomAccess()
+                return GatewayRecord(
+                    id: id, enrolled: enrolled, enrolledAt: enrolledAt, revokedAt: revokedAt, lastSeen: lastSeen,
+                    agentVersion: version, backlogReadings: backlog, clockOffset: offset,
+                    clockState: try cells[8].decode(String.self), online: try cells[9].decode(Bool.self),
+                    latitude: try cells[10].decode(Double?.self), longitude: try cells[11].decode(Double?.self),
+                    seriesCount: try cells[12].decode(Int.self))
+            }
+        }
+    }
+
+    public func enrolledKeys() throws -> [String: (publicKey: [UInt8], revoked: Bool)] {
+        try link.withConnection { session in
+            var keys: [String: (publicKey: [UInt8], revoked: Bool)] = [:]
+            for row in try session.query(
+                "SELECT id, public_key, revoked_at IS NOT NULL FROM gateways WHERE public_key IS NOT NULL")
+            {
+                let (id, key, revoked) = try row.decode((String, ByteBuffer, Bool).self)
+                keys[id] = (Array(key.readableBytesView), revoked)
+            }
+            return keys
+        }
+    }
+
+    public func recordStatus(gateway: String, report: GatewayStatusReport, at time: Int64) throws {
+        try link.transaction { session in
+            try session.execute(
+                """
+                INSERT INTO gateways (id, online, agent_version, backlog_readings, clock_state, last_seen)
+                VALUES (\(gateway), \(report.online), \(report.agentVersion), \(report.backlogReadings ?? 0),
+                    \(report.clockState ?? "unknown"), \(time))
+                ON CONFLICT (id) DO UPDATE SET online = excluded.online,
+                    agent_version = coalesce(excluded.agent_version, gateways.agent_version),
+                    backlog_readings = excluded.backlog_readings,
+                    clock_state = coalesce(\(report.clockState), gateways.clock_state),
+                    last_seen = greatest(gateways.last_seen, excluded.last_seen)
+                """)
+            try session.execute(
+                """
+                INSERT INTO gateway_health (gateway, time, online, backlog)
+                VALUES (\(gateway), \(time), \(report.online), \(report.backlogReadings ?? 0))
+                ON CONFLICT (gateway, time) DO UPDATE SET online = excluded.online, backlog = excluded.backlog
+                """)
+        }
+    }
+
+    public func health(gateway: String, in range: ClosedRange<Int64>) throws -> [HealthPoint] {
+        try link.withConnection { session in
+            try session.query(
+                """
+                SELECT time, online, backlog FROM gateway_health
+                WHERE gateway = \(gateway) AND time BETWEEN \(range.lowerBound) AND \(range.upperBound) ORDER BY time
+                """
+            ).map { row in
+                let (time, online, backlog) = try row.decode((Int64, Bool, Int64).self)
+                return HealthPoint(time: time, online: online, backlogReadings: backlog)
+            }
+        }
+    }
+
+    public func recordRefusal(gateway: String, reason: String, detail: String, count: Int, at time: Int64) throws {
+        try link.withConnection { session in
+            try session.execute(
+                """
+                INSERT INTO refusals (gateway, reason, count, first_at, last_at, detail)
+                VALUES (\(gateway), \(reason), \(Int64(count)), \(time), \(time), \(String(detail.prefix(500))))
+                ON CONFLICT (gateway, reason) DO UPDATE SET count = refusals.count + excluded.count,
+                    last_at = excluded.last_at, detail = excluded.detail
+                """)
+        }
+    }
+
+    public func refusals() throws -> [RefusalRecord] {
+        try link.withConnection { session in
+            try session.query(
+                "SELECT gateway, reason, count, first_at, last_at, detail FROM refusals ORDER BY last_at DESC"
+            ).map { row in
+                let (gateway, reason, count, first, last, detail) = try row.decode(
+                    (String, String, Int64, Int64, Int64, String).self)
+                return RefusalRecord(
+                    gateway: gateway, reason: reason, count: count, firstAt: first, lastAt: last, detail: detail)
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import NIOCore
+import OutpostWire
+import PostgresNIO
+
+extension PostgresHubStore {
+    public func series(gateway: String?) throws -> [SeriesRecord] {
+        try link.withConnection { session in
+            let rows =
+                if let gateway {
+                    try session.query(
+                        "SELECT id, gateway, name, unit, kind, resolution FROM series WHERE gateway = \(gateway) ORDER BY name")
+                } else {
+                    try session.query("SELECT id, gateway, name, unit, kind, resolution FROM series ORDER BY gateway, name")
+                }
+            return try rows.map { row in
+                let (id, gateway, name, unit, kind, resolution) = try row.decode(
+                    (Int64, String, String, String, Int32, String?).self)
+                return SeriesRecord(
+                    id: id, key: SeriesKey(gateway: gateway, name: name), unit: unit,
+                    kind: SeriesKind(rawValue: UInt8(truncatingIfNeeded: kind)) ?? .gauge,
+                    resolution: resolution.flatMap(Resolution.init(parsing:)))
+            }
+        }
+    }
+
+    public func chunks(of series: SeriesKey, overlapping range: ClosedRange<Int64>) throws -> [StoredChunk] {
+        try link.withConnection { session in
+            guard
+                let found = try session.query(
+                    "SELECT id, max_span FROM series WHERE gateway = \(series.gateway) AND name = \(series.name)"
+                ).first
+            else { return [] }
+            let (id, span) = try found.decode((Int64, Int64).self)
+            let lower = range.lowerBound.subtractingReportingOverflow(span)
+            let from = lower.overflow ? Int64.min : lower.partialValue
+            return try session.query(
+                """
+                SELECT start, "end", shift, record FROM chunks
+                WHERE series = \(id) AND start BETWEEN \(from) AND \(range.upperBound) AND "end" >= \(range.lowerBound)
+                ORDER BY start, id
+                """
+            ).map { row in
+                let (start, end, shift, record) = try row.decode((Int64, Int64, Int64, ByteBuffer).self)
+                return StoredChunk(start: start, end: end, shift: shift, record: Array(record.readableBytesView))
+            }
+        }
+    }
+
+    public func rollups(of series: SeriesKey, level: RollupLevel, in range: ClosedRange<Int64>) throws
+        -> [RollupBucket]
+    {
+        let first = level.bucket(of: range.lowerBound) / level.width
+        let last = level.bucket(of: range.upperBound) / level.width
+        var bindings = PostgresBindings()
+        bindings.append(series.gateway)
+        bindings.append(series.name)
+        bindings.append(first)
+        bindings.append(last)
+        return try link.withConnection { session in
+            try session.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        SELECT bucket, count, valid, min, max, sum FROM \(PostgresSchema.table(level))
+                        WHERE series = (SELECT id FROM series WHERE gateway = $1 AND name = $2) AND bucket BETWEEN $3 AND $4
+                        ORDER BY bucket
+                        """, binds: bindings)
+            ).map { row in
+                let (bucket, count, valid, low, high, sum) = try row.decode(
+                    (Int64, Int64, Int64, Double?, Double?, Double).self)
+                return RollupBucket(
+                    start: bucket * level.width,
+                    aggregate: Aggregate(count: count, validCount: valid, min: low ?? .nan, max: high ?? .nan, sum: sum))
+            }
+            .filter { range.contains($0.start) }
+        }
+    }
+
+    public func latest(gateway: String) throws -> [LatestReading] {
+        try link.withConnection { session in
+            try session.query(
+                """
+                SELECT name, unit, last_time, last_value, last_good FROM series
+                WHERE gateway = \(gateway) AND last_time IS NOT NULL ORDER BY name
+                """
+            ).map { row in
+                let (name, unit, time, value, good) = try row.decode((String, String, Int64, Double?, Bool?).self)
+                return LatestReading(
+                    series: SeriesKey(gateway: gateway, name: name), unit: unit, timestamp: time, value: value ?? .nan,
+                    good: good ?? false)
+            }
+        }
+    }
+
+    public func diskBytes() throws -> Int64 {
+        try link.withConnection { session in
+            try session.query("SELECT pg_database_size(current_database())").first?.decode(Int64.self) ?? 0
+        }
+    }
+}

@@ -1,0 +1,188 @@
+import Dispatch
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+import Synchronization
+
+/// Where the PostgreSQL store connects: `postgres://user[:password]@host[:port]/database`.
+public struct PostgresSettings: Sendable, Hashable {
+    /// Server host.
+    public var host: String
+    /// Server port.
+    public var port: Int
+    /// Role to log in as.
+    public var user: String
+    /// Its password, if the server asks for one.
+    public var password: String?
+    /// The database.
+    public var database: String
+    /// Connections kept open: the most statements in flight at once.
+    public var poolSize: Int
+
+    /// Parses a connection URL; nil when it is not one (the caller names the field).
+    public init?(url: String, poolSize: Int = 8) {
+        let prefixes = ["postgres://", "postgresql://"]
+        guard let prefix = prefixes.first(where: url.hasPrefix) else { return nil }
+        let rest = url.dropFirst(prefix.count)
+        guard let at = rest.lastIndex(of: "@"), let slash = rest[at...].firstIndex(of: "/") else { return nil }
+        let credentials = rest[..<at]
+        let address = rest[rest.index(after: at)..<slash]
+        let database = rest[rest.index(after: slash)...].prefix { $0 != "?" }
+        if let colon = credentials.firstIndex(of: ":") {
+            user = String(credentials[..<colon])
+            password = String(credentials[credentials.index(after: colon)...])
+        } else {
+            user = String(credentials)
+            password = nil
+        }
+        if let colon = address.lastIndex(of: ":") {
+            guard let port = Int(address[address.index(after: colon)...]), (1...65_535).contains(port) else { return nil }
+            host = String(address[..<colon])
+            self.port = port
+        } else {
+            host = String(address)
+            port = 5432
+        }
+        self.database = String(database)
+        self.poolSize = poolSize
+        guard !user.isEmpty, !host.isEmpty, !self.database.isEmpty else { return nil }
+    }
+}
+
+/// A failure of the PostgreSQL store, with the server's own words and SQLSTATE.
+public struct PostgresStoreError: Error, CustomStringConvertible, Sendable {
+    /// The SQLSTATE code, when the server sent one.
+    public let code: String?
+    /// What went wrong.
+    public let message: String
+
+    init(_ error: any Error) {
+        if let error = error as? PSQLError, let info = error.serverInfo {
+            code = info[.sqlState]
+            message = [info[.message], info[.detail]].compactMap { $0 }.joined(separator: ": ")
+        } else if let error = error as? PostgresStoreError {
+            self = error
+            return
+        } else {
+            code = nil
+            message = String(reflecting: error)
+        }
+    }
+
+    init(message: String) {
+        code = nil
+        self.message = message
+    }
+
+    /// A conflict between concurrent transactions: running it again succeeds.
+    var isRetryable: Bool { code == "40001" || code == "40P01" }
+
+    public var description: String { "PostgreSQL: \(message)" + (code.map { " (SQLSTATE \($0))" } ?? "") }
+}
+
+/// The store's connections: a fixed pool used synchronously (the store protocol is synchronous,
+/// like SQLite's), each statement a round trip on NIO's event loops while the calling thread
+/// waits. A connection that broke is dropped and replaced on next use.
+final class PostgresLink: Sendable {
+    let settings: PostgresSettings
+    private let logger: Logger
+    private let idle = Mutex<[PostgresConnection]>([])
+    private let slots: DispatchSemaphore
+    private let nextID = Atomic<Int>(0)
+
+    init(settings: PostgresSettings, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+        slots = DispatchSemaphore(value: max(1, settings.poolSize))
+    }
+
+    deinit {
+        // A connection must be closed before it is released; the close holds it until then.
+        for connection in idle.withLock({ $0 }) { connection.close().whenComplete { _ in _ = connection } }
+    }
+
+    /// Runs `body` on a connection of the pool.
+    func withConnection<T>(_ body: (PostgresSession) throws -> T) throws -> T {
+        slots.wait()
+        defer { slots.signal() }
+        let connection = try checkOut()
+        defer { if !connection.isClosed { idle.withLock { $0.append(connection) } } }
+        do {
+            return try body(PostgresSession(connection: connection, logger: logger))
+        } catch {
+            throw PostgresStoreError(error)
+        }
+    }
+
+    /// Runs `body` in a transaction, committed when it returns; run again from the start (up
+    /// to five times) when it lost a conflict with a concurrent one, as two replicas applying
+    /// frames of one gateway can. `body` must therefore change nothing outside the database.
+    func transaction<T>(_ body: (PostgresSession) throws -> T) throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try withConnection { session in
+                    try session.execute("BEGIN")
+                    do {
+                        let result = try body(session)
+                        try session.execute("COMMIT")
+                        return result
+                    } catch {
+                        _ = try? session.execute("ROLLBACK")
+                        throw error
+                    }
+                }
+            } catch let error as PostgresStoreError where error.isRetryable && attempt < 5 {
+                logger.debug("transaction conflict; running it again", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func checkOut() throws -> PostgresConnection {
+        while let connection = idle.withLock({ $0.popLast() }) {
+            if !connection.isClosed { return connection }
+        }
+        let configuration = PostgresConnection.Configuration(
+            host: settings.host, port: settings.port, username: settings.user, password: settings.password,
+            database: settings.database, tls: .disable)
+        do {
+            return try PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration,
+                id: nextID.add(1, ordering: .relaxed).newValue, logger: logger
+            ).wait()
+        } catch {
+            throw PostgresStoreError(
+                message:
+                    "cannot connect to \(settings.user)@\(settings.host):\(settings.port)/\(settings.database): "
+                    + PostgresStoreError(error).message)
+        }
+    }
+}
+
+/// One connection, checked out: statements run one after another.
+struct PostgresSession {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    /// Runs a statement and returns its rows.
+    @discardableResult
+    func query(_ query: PostgresQuery) throws -> [PostgresRow] {
+        try connection.query(query, logger: logger).wait().rows
+    }
+
+    /// Runs a statement and returns how many rows it changed.
+    @discardableResult
+    func execute(_ query: PostgresQuery) throws -> Int {
+        try connection.query(query, logger: logger).wait().metadata.rows ?? 0
+    }
+
+    /// Runs SQL text without parameters: one statement, or several separated by semicolons
+    /// (migrations; none of ours has a semicolon inside a statement).
+    func script(_ sql: String) throws {
+        for statement in sql.split(separator: ";") where !statement.allSatisfy(\.isWhitespace) {
+            try execute(PostgresQuery(unsafeSQL: String(statement)))
+        }
+    }
+}
