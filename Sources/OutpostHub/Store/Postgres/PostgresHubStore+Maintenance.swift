@@ -8,17 +8,14 @@ extension PostgresHubStore {
     /// time (an advisory lock); the others find it taken and skip their pass. Partitions for the
     /// coming days are made here too.
     public func expire(policy: RetentionPolicy, now: Int64) throws -> MaintenanceReport {
-        try PostgresPartitions.prepare(around: now, link)
+        try PostgresPartitions.prepare(around: now, retention: policy, link)
         return try link.transaction { session in
             var report = MaintenanceReport()
             let locked = try session.query("SELECT pg_try_advisory_xact_lock(\(PostgresSchema.maintenanceLock))")
             guard try locked.first?.decode(Bool.self) == true else { return report }
             if let keep = policy.raw {
                 let cutoff = now &- keep.nanoseconds
-                // A chunk ends at most the longest span after it starts.
-                let span = try session.query("SELECT coalesce(max(max_span), 0) FROM series").first?.decode(Int64.self) ?? 0
-                report.chunksExpired += try PostgresPartitions.drop(
-                    PostgresPartitions.chunks, below: cutoff &- span, session)
+                report.chunksExpired += try PostgresPartitions.drop(PostgresPartitions.chunks, below: cutoff, session)
                 report.chunksExpired += try session.execute(
                     "DELETE FROM chunks WHERE start < \(cutoff) AND \"end\" < \(cutoff)")
             }

@@ -12,6 +12,8 @@ import Synchronization
 /// acknowledgement.
 public final class PostgresHubStore: HubStore {
     let link: PostgresLink
+    /// Where it connects.
+    public var settings: PostgresSettings { link.settings }
     /// Series ids this process learned (ids never change; declarations are rewritten when they do).
     let seriesCache = Mutex<[SeriesKey: CachedSeries]>([:])
 

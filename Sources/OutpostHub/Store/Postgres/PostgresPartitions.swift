@@ -32,12 +32,15 @@ struct PostgresPartitions: Sendable {
 
     static func table(_ level: RollupLevel) -> Table { level == .minute ? minute : hour }
 
-    /// Makes the partitions of every table covering `now` − 14 days to `now` + 2 days that do not
-    /// exist yet. A range whose rows already sit in the default partition is left there.
-    static func prepare(around now: Int64, _ link: PostgresLink) throws {
+    /// Makes the partitions of every table covering `now` − 14 days (or the start of what
+    /// `retention` keeps, when later) to `now` + 2 days that do not exist yet. A range whose rows
+    /// already sit in the default partition is left there.
+    static func prepare(around now: Int64, retention: RetentionPolicy = RetentionPolicy(), _ link: PostgresLink) throws {
         let existing = try partitionNames(link)
+        let kept = [chunks.name: retention.raw, minute.name: retention.minute, hour.name: retention.hour]
         for table in tables {
-            let first = table.index(of: (now &- 14 * day) / table.unit)
+            let keep = kept[table.name].flatMap { $0 }.map { $0.nanoseconds } ?? .max
+            let first = table.index(of: (now &- min(14 * day, keep)) / table.unit)
             let last = table.index(of: (now &+ 2 * day) / table.unit)
             for index in first...last where !existing.contains(table.partition(index)) {
                 do {
@@ -69,8 +72,8 @@ struct PostgresPartitions: Sendable {
         }
     }
 
-    /// Drops the partitions of `table` whose every key is below `cutoff` (key units); returns
-    /// the rows they held.
+    /// Drops the partitions of `table` whose every row is past retention: every key below
+    /// `cutoff` (key units) and, for chunks, every end too; returns the rows they held.
     static func drop(_ table: Table, below cutoff: Int64, _ session: PostgresSession) throws -> Int {
         let rows = try session.query(
             """
@@ -83,8 +86,12 @@ struct PostgresPartitions: Sendable {
             guard name.hasPrefix(prefix), let index = Int64(name.dropFirst(prefix.count)),
                 (index + 1) * table.width <= cutoff
             else { continue }
-            let count = try session.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(name)"))
-            dropped += try count.first?.decode(Int.self) ?? 0
+            // A chunk starting before the cutoff may end after it: such a partition waits.
+            let ends = table.name == chunks.name ? "max(\"end\")" : "NULL::bigint"
+            let found = try session.query(PostgresQuery(unsafeSQL: "SELECT count(*), \(ends) FROM \(name)"))
+            let (count, lastEnd) = try found.first?.decode((Int, Int64?).self) ?? (0, nil)
+            if let lastEnd, lastEnd >= cutoff * table.unit { continue }
+            dropped += count
             try session.script("DROP TABLE IF EXISTS \(name)")
         }
         return dropped

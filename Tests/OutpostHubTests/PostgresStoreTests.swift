@@ -1,0 +1,112 @@
+import Logging
+import OutpostHub
+import OutpostTestSupport
+import OutpostWire
+import Synchronization
+import Testing
+
+/// What only the PostgreSQL store has: time partitions, and several hub replicas on one database.
+@Suite("The PostgreSQL store: partitions and replicas sharing one database")
+struct PostgresStoreTests {
+    @Test("Retention drops whole day partitions of chunks and answers as the row-by-row rule would")
+    func partitionsDropped() async throws {
+        let start: Int64 = 1_800_000_000 * NS.second / NS.day * NS.day
+        let now = start + 5 * NS.day
+        let hub = try HubFixture(now: { now }, backend: .postgres)
+        let store = try #require(hub.store as? PostgresHubStore)
+        var all: [Sample] = []
+        for hour in 0..<(5 * 24) {
+            let readings = samples(from: start + Int64(hour) * NS.hour, every: NS.minute, count: 60) { Double(hour) + Double($0) / 100 }
+            all += readings
+            _ = await hub.pipeline.ingest(try hub.frame(UInt64(hour + 1), ["v": readings]))
+        }
+        let database = store.settings.database
+        let server = try PostgresServer.shared()
+        let partitions = {
+            Set(
+                try server.sql(
+                    "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'chunks'",
+                    database: database
+                ).split(separator: "\n").map(String.init))
+        }
+        let inDefault = try server.sql("SELECT count(*) FROM chunks_outside", database: database)
+        #expect(inDefault.hasPrefix("0"), "every chunk of the last two weeks has its day partition")
+        let days = (Int64(0)..<5).map { "chunks_p\(start / NS.day + $0)" }
+        #expect(try partitions().isSuperset(of: days))
+        let report = try store.expire(policy: RetentionPolicy(raw: .seconds(2 * 86_400), minute: nil, hour: nil), now: now)
+        #expect(report.chunksExpired == 3 * 24)
+        let left = try partitions()
+        #expect(left.isDisjoint(with: days[0..<3]) && left.isSuperset(of: days[3...]), "\(left.sorted())")
+        let key = SeriesKey(gateway: "gw-a", name: "v")
+        let kept = try QueryEngine(store: store).range(key, start...now)
+        #expect(kept == all.filter { $0.timestamp >= start + 3 * NS.day })
+    }
+
+    @Test("Two replicas handed every batch at once: each applied exactly once, the other copy found applied")
+    func replicasApplyOnce() async throws {
+        let hub = try HubFixture(backend: .postgres)
+        let first = try #require(hub.store as? PostgresHubStore)
+        let second = try PostgresHubStore(settings: first.settings, logger: Logger(label: "replica-2"))
+        let registry = GatewayRegistry()
+        try registry.reload(from: second)
+        let other = IngestPipeline(store: second, verifier: registry, logger: Logger(label: "replica-2"))
+        let base: Int64 = 1_800_000_000 * NS.second
+        let frames = try (1...120).map { sequence in
+            try hub.frame(
+                UInt64(sequence),
+                [
+                    "a": samples(from: base + Int64(sequence) * NS.minute, every: NS.second, count: 20) { Double($0) },
+                    "b": samples(from: base + Int64(sequence) * NS.minute, every: NS.second, count: 20) { -Double($0) },
+                ])
+        }
+        let pipelines = [hub.pipeline, other]
+        let applied = await withTaskGroup(of: Int.self) { group in
+            for frame in frames {
+                for pipeline in pipelines {
+                    group.addTask {
+                        guard case .acknowledged(_, _, let duplicate) = await pipeline.ingest(frame) else { return 100 }
+                        return duplicate ? 0 : 1
+                    }
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(applied == 120, "every batch applied once and acknowledged by both")
+        let engine = QueryEngine(store: second)
+        for name in ["a", "b"] {
+            let stored = try engine.range(SeriesKey(gateway: "gw-a", name: name), base...(base + 3 * NS.hour))
+            #expect(stored.count == 120 * 20)
+        }
+        let minute = try second.rollups(of: SeriesKey(gateway: "gw-a", name: "a"), level: .minute, in: base...(base + 3 * NS.hour))
+        #expect(minute.count == 120 && minute.allSatisfy { $0.aggregate.count == 20 })
+    }
+
+    @Test("Two replicas' detectors seeing one growing backlog: one alert, one webhook event, one resolution")
+    func alertClaimedOnce() async throws {
+        let hub = try HubFixture(backend: .postgres)
+        let first = try #require(hub.store as? PostgresHubStore)
+        let second = try PostgresHubStore(settings: first.settings, logger: Logger(label: "replica-2"))
+        let events = EventLog()
+        let engines = try [first, second].map { store in
+            try DetectionEngine(
+                configuration: DetectionConfiguration(), alerts: store, logger: Logger(label: "detect"), notifier: events)
+        }
+        // Both see the backlog grow before either sees it drain, as replicas sharing the status topic do.
+        for minute in 0...40 {
+            for engine in engines { engine.observeBacklog(of: "gw-a", Int64(1000 * (minute + 1)), at: Int64(minute) * NS.minute) }
+        }
+        for engine in engines { await engine.settle() }
+        for engine in engines { engine.observeBacklog(of: "gw-a", 10_000, at: 45 * NS.minute) }
+        for engine in engines { await engine.settle() }
+        #expect(events.names == ["alert.opened", "alert.resolved"])
+        let alerts = try first.alerts(in: Set(Alert.State.allCases), limit: 10)
+        #expect(alerts.count == 1 && alerts.first?.kind == .backlog && alerts.first?.state == .resolved)
+    }
+}
+
+/// Alert events as a webhook would get them.
+final class EventLog: AlertListener {
+    private let events = Mutex<[String]>([])
+    var names: [String] { events.withLock { $0 } }
+    func alertEvent(_ event: String, _ alert: Alert) { events.withLock { $0.append(event) } }
+}
