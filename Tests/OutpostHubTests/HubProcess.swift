@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import OutpostHub
 import OutpostTestSupport
 
@@ -15,18 +16,31 @@ final class HubProcess {
     private(set) var token = ""
     private(set) var process: ChildProcess?
 
-    /// Writes a configuration for the broker on `brokerPort` (none when nil).
-    init(brokerPort: Int?, extra: String = "", hubKeys: String = "") throws {
+    /// The PostgreSQL database it stores in, when not its own SQLite file.
+    let postgresURL: String?
+
+    /// Writes a configuration for the broker on `brokerPort` (none when nil); with `postgresURL`,
+    /// the store is that database, and with `sharedGroup` the hub is one of several replicas.
+    init(
+        brokerPort: Int?, extra: String = "", hubKeys: String = "", postgresURL: String? = nil,
+        clientID: String = "hub-under-test", sharedGroup: String? = nil
+    ) throws {
         folder = try TemporaryFolder(prefix: "hub")
         httpPort = try Broker.freePort()
-        let broker = brokerPort.map { "[broker]\nurl = \"mqtt://127.0.0.1:\($0)\"\nclient_id = \"hub-under-test\"\n" } ?? ""
+        self.postgresURL = postgresURL
+        var broker = brokerPort.map { "[broker]\nurl = \"mqtt://127.0.0.1:\($0)\"\nclient_id = \"\(clientID)\"\n" } ?? ""
+        if let sharedGroup, !broker.isEmpty { broker += "shared_group = \"\(sharedGroup)\"\n" }
+        let store = postgresURL == nil ? "" : "store = \"postgres\"\n"
+        let postgres = postgresURL.map { "[postgres]\nurl = \"\($0)\"\npool_size = 4\n" } ?? ""
         config = folder.write(
             Array(
                 """
                 [hub]
                 listen = "127.0.0.1:\(httpPort)"
                 data_dir = "\(folder.path)/data"
-                \(hubKeys)
+                \(store)\(hubKeys)
+
+                \(postgres)
 
                 \(broker)
                 \(extra)
@@ -77,7 +91,12 @@ final class HubProcess {
     }
 
     /// The store, opened beside the running hub (WAL: readers do not block it).
-    func store() throws -> SQLiteHubStore { try SQLiteHubStore(path: folder.path + "/data/hub.db") }
+    func store() throws -> any HubStore {
+        if let postgresURL, let settings = PostgresSettings(url: postgresURL, poolSize: 2) {
+            return try PostgresHubStore(settings: settings, logger: Logger(label: "test"))
+        }
+        return try SQLiteHubStore(path: folder.path + "/data/hub.db")
+    }
 
     /// `curl` against the API with the admin token (or `token`): returns the body; `data` is
     /// posted when given.

@@ -42,16 +42,22 @@ public final class MQTTIngest: Sendable {
     let settings: Settings
     let pipeline: IngestPipeline
     let live: LiveValues
+    /// Where live documents go, for replicas (see `LiveFeed.liveDocument`); nil alone, where the
+    /// feed carries every committed sample instead.
+    let liveFeed: LiveFeed?
     let logger: Logger
     let client: MQTTClient
     /// Whether the broker session is up, for the health endpoint.
     public let connected = Atomic<Bool>(false)
 
     /// Creates the MQTT side; nothing happens before `run()`.
-    public init(settings: Settings, pipeline: IngestPipeline, live: LiveValues, logger: Logger) throws {
+    public init(
+        settings: Settings, pipeline: IngestPipeline, live: LiveValues, liveFeed: LiveFeed? = nil, logger: Logger
+    ) throws {
         self.settings = settings
         self.pipeline = pipeline
         self.live = live
+        self.liveFeed = liveFeed
         self.logger = logger
         client = try MQTTClient(
             .init(
@@ -146,6 +152,8 @@ public final class MQTTIngest: Sendable {
         case "live":
             if let problem = live.update(gateway: gateway, document: payload) {
                 pipeline.refuse(gateway: gateway, reason: "bad_live", detail: problem)
+            } else {
+                liveFeed?.liveDocument(gateway: gateway, payload)
             }
         default:
             break

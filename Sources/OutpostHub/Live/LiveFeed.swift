@@ -111,11 +111,7 @@ public final class LiveFeed: AlertListener, Sendable {
 
     /// A frame of `gateway` was committed: its samples go to the clients subscribed to them.
     public func committed(gateway: String, _ plan: IngestPlan) {
-        let clients = state.withLock { state -> [(AsyncStream<String>.Continuation, Set<SeriesKey>)] in
-            guard state.watched[gateway] != nil else { return [] }
-            return state.clients.values.filter { client in client.series.contains { $0.gateway == gateway } }
-                .map { ($0.continuation, $0.series) }
-        }
+        let clients = clients(watching: gateway)
         guard !clients.isEmpty else { return }
         // A frame may hold several chunks of one series: their samples go out as one message.
         var samples: [String: [[Any]]] = [:]
@@ -138,6 +134,37 @@ public final class LiveFeed: AlertListener, Sendable {
             for (name, message) in messages where Self.wants(series, gateway: gateway, series: name) {
                 send(message, to: continuation)
             }
+        }
+    }
+
+    /// A gateway's live document (`{"time":…,"values":{"series":value,…}}`, from its live topic):
+    /// each value goes to the clients subscribed to its series as a one-sample readings message.
+    /// Hub replicas show this live view, since every replica subscribes to the live topic while
+    /// each commits only the batches the broker hands it.
+    public func liveDocument(gateway: String, _ document: [UInt8]) {
+        let clients = clients(watching: gateway)
+        guard !clients.isEmpty,
+            let object = (try? JSONSerialization.jsonObject(with: Data(document))) as? [String: Any],
+            let time = (object["time"] as? NSNumber)?.int64Value, let values = object["values"] as? [String: Any]
+        else { return }
+        for (series, value) in values {
+            guard let number = value as? NSNumber else { continue }
+            let message = Self.text([
+                "type": "readings", "gateway": gateway, "series": series,
+                "samples": [[time, JSONResponse.number(number.doubleValue), "good"]],
+            ])
+            for (continuation, subscription) in clients where Self.wants(subscription, gateway: gateway, series: series) {
+                send(message, to: continuation)
+            }
+        }
+    }
+
+    /// The clients subscribed to some series of `gateway`, with their subscriptions.
+    private func clients(watching gateway: String) -> [(AsyncStream<String>.Continuation, Set<SeriesKey>)] {
+        state.withLock { state in
+            guard state.watched[gateway] != nil else { return [] }
+            return state.clients.values.filter { client in client.series.contains { $0.gateway == gateway } }
+                .map { ($0.continuation, $0.series) }
         }
     }
 

@@ -41,9 +41,12 @@ public struct HubRuntime: Sendable {
         detection = try DetectionEngine(
             configuration: configuration.detection, alerts: store, logger: logger,
             notifier: AlertListeners([notifier, feed]), resolveAfter: configuration.resolveAfter)
+        // A replica commits only the batches the broker hands it: its live view comes from the
+        // live topic, which every replica gets; a hub alone sends every committed sample.
+        let replica = configuration.broker?.sharedGroup != nil
         pipeline = IngestPipeline(
             store: store, verifier: registry, limits: FrameLimits(maxFrameBytes: configuration.maxFrameBytes),
-            logger: logger, detection: detection, feed: feed)
+            logger: logger, detection: detection, feed: replica ? nil : feed)
         live = LiveValues()
         let web = configuration.web
         accounts = Accounts(
@@ -65,7 +68,10 @@ public struct HubRuntime: Sendable {
         ]
         if let broker = configuration.broker {
             services.append(
-                BrokerSession(ingest: try MQTTIngest(settings: broker, pipeline: pipeline, live: live, logger: logger)))
+                BrokerSession(
+                    ingest: try MQTTIngest(
+                        settings: broker, pipeline: pipeline, live: live,
+                        liveFeed: broker.sharedGroup != nil ? feed : nil, logger: logger)))
         }
         let host = configuration.listenHost
         let port = configuration.listenPort

@@ -1,0 +1,145 @@
+import Logging
+import OutpostAgent
+import OutpostDevices
+import OutpostHub
+import OutpostProvisioning
+import OutpostTestSupport
+import OutpostWire
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Several `outpost-hub serve` replicas on one PostgreSQL and one Mosquitto, sharing the batches
+/// through a shared subscription, with real agents polling `outpost-sim`.
+@Suite(
+    "Hub replicas on PostgreSQL", .serialized,
+    .enabled(if: Broker.isAvailable && PostgresServer.isAvailable, "needs mosquitto and postgresql (make deps)"))
+struct ReplicaTests {
+    static let gateways = ["gw-r1", "gw-r2", "gw-r3"]
+
+    /// An agent's configuration, and the folder of its data (it must outlive the agent).
+    func agentConfiguration(_ gateway: String, identity: GatewayIdentity, broker: Broker, simulator url: String) throws
+        -> (AgentConfiguration, TemporaryFolder)
+    {
+        let folder = try TemporaryFolder()
+        let key = folder.write(Array(identity.privateKeyPEM.utf8), to: "signing.key")
+        let text = """
+            [gateway]
+            id = "\(gateway)"
+            data_dir = "\(folder.path)/data"
+
+            [uplink]
+            broker = "mqtt://127.0.0.1:\(broker.port)"
+            signing_key = "\(key)"
+            batch_max_age = "300ms"
+            ack_timeout = "2s"
+
+            [buffer]
+            commit_interval = "100ms"
+
+            [[modbus]]
+            name = "room"
+            url = "\(url)"
+            profile = "xy-md02"
+            interval = "100ms"
+            timeout = "50ms"
+            """
+        let configuration = try AgentConfiguration(
+            toml: text, file: "\(gateway).toml", profiles: ProfileLibrary(folders: [packageRoot() + "/hardware"]))
+        return (configuration, folder)
+    }
+
+    /// A replica's count of frames it applied itself, from its metrics.
+    func applied(_ hub: HubProcess) -> Int {
+        guard let body = try? hub.call("GET", "/metrics").body else { return -1 }
+        let line = body.split(separator: "\n").first { $0.hasPrefix("outpost_hub_frames_applied_total ") }
+        return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? -1
+    }
+
+    func storedCount(_ store: any HubStore, _ gateway: String) throws -> Int {
+        try QueryEngine(store: store).range(SeriesKey(gateway: gateway, name: "room.temperature"), 0...Int64.max).count
+    }
+
+    @Test("Two replicas share the batches of three agents: each reading stored once, through a replica killed with SIGKILL mid-ingest and restarted; the live view of one shows what reaches the other")
+    func replicasShareTheLoad() async throws {
+        let broker = try Broker()
+        let url = try PostgresServer.shared().newDatabase()
+        let (sim, simulatorURL) = try Peers.simulator(["--profile", "xy-md02"])
+        defer { sim.terminate() }
+        let first = try HubProcess(brokerPort: broker.port, postgresURL: url, clientID: "hub-a", sharedGroup: "outpost")
+        let second = try HubProcess(brokerPort: broker.port, postgresURL: url, clientID: "hub-b", sharedGroup: "outpost")
+        var configurations: [AgentConfiguration] = []
+        var folders: [TemporaryFolder] = []
+        for gateway in Self.gateways {
+            let identity = try GatewayIdentity.generate(gatewayID: gateway)
+            try first.enrol(gateway, publicKey: identity.publicKeyPEM)
+            let (configuration, folder) = try agentConfiguration(gateway, identity: identity, broker: broker, simulator: simulatorURL)
+            configurations.append(configuration)
+            folders.append(folder)
+        }
+        try first.start()
+        try second.start()
+        let store = try second.store()
+        let watcher = LiveClient(
+            port: second.httpPort, token: second.token, subscribe: #"{"subscribe":[{"gateway":"gw-r1"}]}"#)
+        defer { watcher.close() }
+
+        let agents = try configurations.map { try Agent(configuration: $0, version: "test", logger: Logger(label: "agent")) }
+        let group = ServiceGroup(configuration: .init(services: agents, logger: Logger(label: "agents")))
+        let phases = Mutex<[String]>([])
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            // Both replicas apply batches: the broker shares them out.
+            let shared = await eventually(timeout: .seconds(60), every: .milliseconds(200)) {
+                applied(first) > 3 && applied(second) > 3
+            }
+            #expect(shared, "frames applied: first \(applied(first)), second \(applied(second))")
+            // The first replica dies mid-ingest; the second carries on alone.
+            let before = try Self.gateways.map { try storedCount(store, $0) }
+            first.kill()
+            phases.withLock { $0.append("killed") }
+            let carried = await eventually(timeout: .seconds(60), every: .milliseconds(200)) {
+                let now = (try? Self.gateways.map { try storedCount(store, $0) }) ?? before
+                return zip(now, before).allSatisfy { $0 >= $1 + 20 }
+            }
+            #expect(carried, "the second replica went on storing every gateway's readings")
+            // Restarted, the first rejoins and takes its share again.
+            try first.start()
+            let rejoined = await eventually(timeout: .seconds(60), every: .milliseconds(200)) { applied(first) > 3 }
+            #expect(rejoined, "the restarted replica applied \(applied(first)) frames")
+            // The second replica's live view shows gw-r1's values, whichever replica stores them.
+            let live = await eventually(timeout: .seconds(20)) {
+                watcher.has("\"type\":\"readings\"") && watcher.has("\"gateway\":\"gw-r1\"")
+            }
+            #expect(live, "live view: \(watcher.log.lines.withLock { $0.suffix(5) })")
+            let latest = try first.http("/api/v1/gateways/gw-r2/latest")
+            #expect(latest.contains("room.temperature"), "\(latest)")
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(phases.withLock { $0 } == ["killed"])
+        // Stopped gracefully, each agent waited for its acknowledgements: what it polled is stored
+        // exactly once, nothing left unacknowledged.
+        for (gateway, agent) in zip(Self.gateways, agents) {
+            let statistics = try await agent.outboxStatistics()
+            #expect(statistics.pendingReadings + statistics.unsentReadings == 0, "\(gateway): all acknowledged")
+            let taken = agent.sourceCounters.values.reduce(0) { $0 + $1.goodSamples + $1.badSamples }
+            var stored: [Sample] = []
+            for series in try store.series(gateway: gateway) {
+                stored += try QueryEngine(store: store).range(series.key, 0...Int64.max)
+            }
+            #expect(stored.count == taken, "\(gateway): \(stored.count) stored, \(taken) polled")
+            let keys = Set(try store.series(gateway: gateway).flatMap { series in
+                try QueryEngine(store: store).range(series.key, 0...Int64.max).map { "\(series.key.name)@\($0.timestamp)" }
+            })
+            #expect(keys.count == stored.count, "\(gateway): no reading stored twice")
+        }
+        first.stop()
+        second.stop()
+        withExtendedLifetime((broker, folders)) {}
+    }
+}
