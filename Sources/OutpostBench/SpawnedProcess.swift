@@ -131,6 +131,20 @@ public final class SpawnedProcess {
         waitpid(pid, &status, 0)
     }
 
+    /// Waits for the process to end by itself; its exit status (128 + signal when killed).
+    public func wait() -> Int32 {
+        guard !stopped else { return 0 }
+        stopped = true
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        return status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+    }
+
+    /// Runs `executable` to its end, appending what it writes to `log`; its exit status.
+    public static func run(_ executable: String, _ arguments: [String], log: String) throws -> Int32 {
+        try SpawnedProcess(executable: executable, arguments: arguments, ready: "", log: log).wait()
+    }
+
     /// Freezes the process (SIGSTOP): it holds its sockets open and answers nothing.
     public func pause() { if !stopped { Glibc.kill(pid, SIGSTOP) } }
 

@@ -19,7 +19,7 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
         case .sqlite:
             return try SQLiteHubStore(path: folder.file("hub.db"))
         case .postgres:
-            let url = try PostgresServer.shared().newDatabase()
+            let url = try TestPostgres.newDatabase()
             guard let settings = PostgresSettings(url: url, poolSize: 4) else {
                 throw HubTestFailure("bad test database URL \(url)")
             }

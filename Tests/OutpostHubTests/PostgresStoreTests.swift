@@ -21,7 +21,7 @@ struct PostgresStoreTests {
             _ = await hub.pipeline.ingest(try hub.frame(UInt64(hour + 1), ["v": readings]))
         }
         let database = store.settings.database
-        let server = try PostgresServer.shared()
+        let server = try TestPostgres.shared()
         let partitions = {
             Set(
                 try server.sql(

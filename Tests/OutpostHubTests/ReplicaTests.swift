@@ -17,7 +17,7 @@ import Testing
 /// through a shared subscription, with real agents polling `outpost-sim`.
 @Suite(
     "Hub replicas on PostgreSQL", .serialized,
-    .enabled(if: Broker.isAvailable && PostgresServer.isAvailable, "needs mosquitto and postgresql (make deps)"))
+    .enabled(if: Broker.isAvailable && TestPostgres.isAvailable, "needs mosquitto and postgresql (make deps)"))
 struct ReplicaTests {
     static let gateways = ["gw-r1", "gw-r2", "gw-r3"]
 
@@ -67,7 +67,7 @@ struct ReplicaTests {
     @Test("Two replicas share the batches of three agents: each reading stored once, through a replica killed with SIGKILL mid-ingest and restarted; the live view of one shows what reaches the other")
     func replicasShareTheLoad() async throws {
         let broker = try Broker()
-        let url = try PostgresServer.shared().newDatabase()
+        let url = try TestPostgres.newDatabase()
         let (sim, simulatorURL) = try Peers.simulator(["--profile", "xy-md02"])
         defer { sim.terminate() }
         let first = try HubProcess(brokerPort: broker.port, postgresURL: url, clientID: "hub-a", sharedGroup: "outpost")
