@@ -9,25 +9,30 @@ import OutpostWire
 public enum BenchHub {
     /// Writes a configuration to `path` for a hub storing in `dataDirectory` and reading the broker
     /// on `brokerPort` as `clientID`; `extra` adds sections.
+    /// With `store`, the hub uses it; with `sharedGroup`, it is one of several replicas.
     public static func writeConfiguration(
-        to path: String, dataDirectory: String, brokerPort: Int, clientID: String, extra: String = ""
+        to path: String, dataDirectory: String, brokerPort: Int, clientID: String, extra: String = "",
+        store: BenchStore? = nil, sharedGroup: String? = nil
     ) throws {
         let text = """
             [hub]
             listen = "127.0.0.1:\(Int.random(in: 20_000..<60_000))"
             data_dir = "\(dataDirectory)"
+            \(store?.hubKeys ?? "")
 
             [broker]
             url = "mqtt://127.0.0.1:\(brokerPort)"
             client_id = "\(clientID)"
+            \(sharedGroup.map { "shared_group = \"\($0)\"" } ?? "")
 
+            \(store?.postgresSection ?? "")
             \(extra)
             """
         try FileIO.write(Array(text.utf8), to: path)
     }
 
     /// Enrols `identity`'s gateway with its public key in `store`.
-    public static func enrol(_ identity: GatewayIdentity, in store: SQLiteHubStore) throws {
+    public static func enrol(_ identity: GatewayIdentity, in store: any HubStore) throws {
         try store.enrol(
             gateway: identity.gatewayID, publicKey: try GatewayKeyVerifier.rawPublicKey(pem: identity.publicKeyPEM),
             latitude: nil, longitude: nil, at: systemWallClock())

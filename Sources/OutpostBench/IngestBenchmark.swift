@@ -18,6 +18,10 @@ import OutpostWire
 public struct IngestBenchmark {
     /// What was measured.
     public struct Figures: Codable, Sendable {
+        /// The store: `sqlite` or `postgres`.
+        public var store: String
+        /// Hub replicas sharing the batches.
+        public var replicas: Int
         /// Gateways simulated.
         public var gateways: Int
         /// Frames sent (and acknowledged).
@@ -28,9 +32,11 @@ public struct IngestBenchmark {
         public var seconds: Double
         /// Readings committed per second.
         public var readingsPerSecond: Double
-        /// The hub's CPU over that time, % of one core.
+        /// The hubs' CPU over that time, % of one core (all replicas together).
         public var hubCPUPercent: Double
-        /// The hub's largest resident set.
+        /// The database server's CPU over that time, % of one core (0 for SQLite, inside the hub).
+        public var databaseCPUPercent: Double
+        /// The largest resident set of a hub.
         public var hubMaxRSSMegabytes: Double
         /// Store bytes per reading as ingested (chunks as they arrived, rollups, dedupe records).
         public var bytesPerReadingIngested: Double
@@ -44,26 +50,40 @@ public struct IngestBenchmark {
     let seriesPerGateway = 20
     let readingsPerChunk = 60
     let publishers = 4
+    let store: BenchStore.Kind
+    let replicas: Int
 
-    /// Creates the benchmark, working in `folder`.
-    public init(folder: String, gateways: Int = 1000, framesPerGateway: Int = 10) {
+    /// Creates the benchmark, working in `folder`, with `replicas` hubs on `store` (several need
+    /// PostgreSQL).
+    public init(
+        folder: String, gateways: Int = 1000, framesPerGateway: Int = 10, store: BenchStore.Kind = .sqlite,
+        replicas: Int = 1
+    ) {
         self.folder = folder
         self.gateways = gateways
         self.framesPerGateway = framesPerGateway
+        self.store = store
+        self.replicas = max(1, replicas)
     }
 
     /// Runs it against the hub binary beside this program.
     public func run() async throws -> Figures {
+        guard replicas == 1 || store == .postgres else {
+            throw SpawnedProcess.Failure(description: "several replicas need --store postgres")
+        }
+        let backing = try BenchStore(store, folder: folder)
         let (broker, port) = try BenchBroker.start(in: folder)
         defer { broker.stop() }
-        let dataDirectory = folder + "/hub"
-        try FileIO.makeDirectory(dataDirectory)
-        let config = folder + "/hub.toml"
-        try BenchHub.writeConfiguration(
-            to: config, dataDirectory: dataDirectory, brokerPort: port, clientID: "bench-hub",
-            extra: "[maintenance]\ninterval = \"1d\"")
-        let frames = try makeFrames(enrollingIn: dataDirectory + "/hub.db")
-        let hub = try BenchHub.start(configuration: config, ready: "subscribed to gateway topics")
+        let frames = try makeFrames(enrollingIn: try backing.open(dataDirectory: folder + "/hub-0"))
+        var hubs: [SpawnedProcess] = []
+        defer { hubs.forEach { $0.stop() } }
+        for replica in 0..<replicas {
+            let config = folder + "/hub-\(replica).toml"
+            try BenchHub.writeConfiguration(
+                to: config, dataDirectory: folder + "/hub-\(replica)", brokerPort: port, clientID: "bench-hub-\(replica)",
+                extra: "[maintenance]\ninterval = \"1d\"", store: backing, sharedGroup: replicas > 1 ? "outpost" : nil)
+            hubs.append(try BenchHub.start(configuration: config, ready: "subscribed to gateway topics"))
+        }
         // Distinct (gateway, sequence) pairs acknowledged: a frame sent twice in the warm-up counts once.
         let watcher = try AcknowledgementWatcher(port: port, clientID: "bench-acks")
         defer { watcher.stop() }
@@ -80,38 +100,42 @@ public struct IngestBenchmark {
             try await Task.sleep(for: .milliseconds(200))
         }
         let warmed = acknowledged()
-        let cpuStart = ProcessProbe.cpuSeconds(hub.pid)
+        let hubCPU = { hubs.reduce(0) { $0 + ProcessProbe.cpuSeconds($1.pid) } }
+        let cpuStart = hubCPU()
+        let databaseStart = backing.serverCPUSeconds()
         let start = ContinuousClock.now
         for (index, frame) in frames.enumerated().dropFirst() {
             try senders[index % publishers].publish(.init(topic: frame.topic, payload: frame.bytes, qos: 1))
         }
-        var maxRSS = ProcessProbe.residentKilobytes(hub.pid)
+        let resident = { hubs.map { ProcessProbe.residentKilobytes($0.pid) }.max() ?? 0 }
+        var maxRSS = resident()
         let total = frames.count - 1
         let deadline = start + .seconds(600)
         while acknowledged() - warmed < total, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
-            maxRSS = max(maxRSS, ProcessProbe.residentKilobytes(hub.pid))
+            maxRSS = max(maxRSS, resident())
         }
         let elapsed = (ContinuousClock.now - start).seconds
-        let cpu = ProcessProbe.cpuSeconds(hub.pid) - cpuStart
-        hub.stop()
+        let cpu = hubCPU() - cpuStart
+        let databaseCPU = backing.serverCPUSeconds() - databaseStart
+        hubs.forEach { $0.stop() }
         let readings = frames.count * seriesPerGateway * readingsPerChunk
-        let store = try SQLiteHubStore(path: dataDirectory + "/hub.db")
-        let ingested = try store.diskBytes()
-        _ = try store.compact(settledBefore: .max, targetCount: 4096)
-        let compacted = try store.diskBytes()
+        let stored = try backing.open(dataDirectory: folder + "/hub-0")
+        let ingested = try stored.diskBytes()
+        _ = try stored.compact(settledBefore: .max, targetCount: 4096)
+        let compacted = try stored.diskBytes()
         let timed = (acknowledged() - warmed) * seriesPerGateway * readingsPerChunk
         return Figures(
-            gateways: gateways, frames: frames.count, readings: readings, seconds: elapsed,
-            readingsPerSecond: Double(timed) / elapsed, hubCPUPercent: cpu / elapsed * 100,
-            hubMaxRSSMegabytes: Double(maxRSS) / 1024, bytesPerReadingIngested: Double(ingested) / Double(readings),
+            store: store.rawValue, replicas: replicas, gateways: gateways, frames: frames.count, readings: readings,
+            seconds: elapsed, readingsPerSecond: Double(timed) / elapsed, hubCPUPercent: cpu / elapsed * 100,
+            databaseCPUPercent: databaseCPU / elapsed * 100, hubMaxRSSMegabytes: Double(maxRSS) / 1024,
+            bytesPerReadingIngested: Double(ingested) / Double(readings),
             bytesPerReadingCompacted: Double(compacted) / Double(readings))
     }
 
     /// Enrols every gateway in the store at `path` and signs its frames: random walks at the
     /// 0.01 resolution of a typical meter, one reading a second, a minute per frame.
-    private func makeFrames(enrollingIn path: String) throws -> [(topic: String, bytes: [UInt8])] {
-        let store = try SQLiteHubStore(path: path)
+    private func makeFrames(enrollingIn store: any HubStore) throws -> [(topic: String, bytes: [UInt8])] {
         var random = SeededGenerator(seed: 11)
         let resolution = Resolution(parsing: "0.01")
         let minute: Int64 = 60_000_000_000

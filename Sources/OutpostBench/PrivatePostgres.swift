@@ -51,11 +51,26 @@ public final class PrivatePostgres: Sendable {
             }
         }
         owner = account?.name
-        if let account { _ = chown(folder, account.uid, account.gid) }
+        if let account {
+            _ = chown(folder, account.uid, account.gid)
+            Self.letThrough(folder)
+        }
         try run("initdb", ["-D", folder + "/data", "-U", "outpost", "-A", "trust", "--no-sync", "-E", "UTF8"])
         let options = "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c max_connections=200"
             + (fsync ? "" : " -c fsync=off")
         try run("pg_ctl", ["-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "60", "start", "-o", options])
+    }
+
+    /// Lets other accounts pass through (not list) every folder above `folder`, so the cluster's
+    /// owner reaches its own folder inside ones root made private (0750).
+    private static func letThrough(_ folder: String) {
+        var path = ""
+        for part in folder.split(separator: "/").dropLast() {
+            path += "/" + part
+            var info = stat()
+            guard stat(path, &info) == 0, info.st_mode & S_IXOTH == 0 else { continue }
+            _ = chmod(path, (info.st_mode & 0o7777) | S_IXOTH)
+        }
     }
 
     /// Stops the server (fast shutdown: sessions ended, everything committed kept).

@@ -38,10 +38,15 @@ public struct QueryBenchmark {
     let seriesPerGateway: Int
     let readingsPerSeries: Int
     let runs: Int
+    let store: BenchStore.Kind
 
-    /// Creates the benchmark, storing into `folder`.
-    public init(folder: String, gateways: Int = 1000, seriesPerGateway: Int = 20, readingsPerSeries: Int = 500, runs: Int = 200) {
+    /// Creates the benchmark, storing into `folder` (or a PostgreSQL cluster started there).
+    public init(
+        folder: String, gateways: Int = 1000, seriesPerGateway: Int = 20, readingsPerSeries: Int = 500, runs: Int = 200,
+        store: BenchStore.Kind = .sqlite
+    ) {
         self.folder = folder
+        self.store = store
         self.gateways = gateways
         self.seriesPerGateway = seriesPerGateway
         self.readingsPerSeries = readingsPerSeries
@@ -50,7 +55,8 @@ public struct QueryBenchmark {
 
     /// Builds the store and times the queries.
     public func run() throws -> Report {
-        let store = try SQLiteHubStore(path: folder + "/bench-hub.db")
+        let backing = try BenchStore(self.store, folder: folder)
+        let store = try backing.open(dataDirectory: folder)
         let now = systemWallClock() / 60_000_000_000 * 60_000_000_000
         let minute: Int64 = 60_000_000_000
         var random = SeededGenerator(seed: 7)

@@ -17,12 +17,20 @@ struct Ingest: AsyncParsableCommand {
     @Option(help: "Where to work (a folder on the storage to measure; it is created).")
     var folder = ".build/bench-ingest"
 
+    @Option(help: "The hub's store: sqlite, or postgres (a private cluster started in the folder).")
+    var store = BenchStore.Kind.sqlite
+
+    @Option(help: "Hub replicas sharing the batches (more than one needs --store postgres).")
+    var replicas = 1
+
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
     func run() async throws {
         let root = try prepareFolder(folder)
-        let figures = try await IngestBenchmark(folder: root, gateways: gateways, framesPerGateway: frames).run()
+        let figures = try await IngestBenchmark(
+            folder: root, gateways: gateways, framesPerGateway: frames, store: store, replicas: replicas
+        ).run()
         if json {
             try printJSON(figures)
             return
@@ -31,11 +39,15 @@ struct Ingest: AsyncParsableCommand {
             Array(
                 """
                 \(figures.gateways) gateways, \(figures.frames) frames, \(figures.readings) readings in \(String(format: "%.1f", figures.seconds)) s
+                  store                    \(figures.store), \(figures.replicas) hub replica(s)
                   readings/s committed     \(Int(figures.readingsPerSecond.rounded()))
                   hub CPU                  \(String(format: "%.0f", figures.hubCPUPercent)) % of one core
+                  database CPU             \(String(format: "%.0f", figures.databaseCPUPercent)) % of one core
                   hub max RSS              \(String(format: "%.1f", figures.hubMaxRSSMegabytes)) MB
                   bytes/reading on disk    \(String(format: "%.2f", figures.bytesPerReadingIngested)) as ingested, \(String(format: "%.2f", figures.bytesPerReadingCompacted)) after compaction
 
                 """.utf8))
     }
 }
+
+extension BenchStore.Kind: ExpressibleByArgument {}

@@ -14,6 +14,9 @@ struct Query: ParsableCommand {
     @Option(help: "Queries timed per kind.")
     var runs = 200
 
+    @Option(help: "The store: sqlite, or postgres (a private cluster started in a temporary folder).")
+    var store = BenchStore.Kind.sqlite
+
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
@@ -21,7 +24,7 @@ struct Query: ParsableCommand {
         let folder = NSTemporaryDirectory() + "outpost-bench-query-\(getpid())"
         try FileIO.makeDirectory(folder)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let report = try QueryBenchmark(folder: folder, gateways: gateways, runs: runs).run()
+        let report = try QueryBenchmark(folder: folder, gateways: gateways, runs: runs, store: store).run()
         if json {
             try printJSON(report)
             return

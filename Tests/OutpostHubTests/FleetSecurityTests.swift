@@ -55,6 +55,7 @@ private final class Fleet {
         let started = try ChildProcess("/usr/sbin/mosquitto", ["-c", main])
         _ = try started.waitForStderrLine(containing: "Opening ipv4 listen socket on port \(port)", timeout: .seconds(20))
         broker = started
+        guard Broker.waitUntilListening(port: port) else { throw HubTestFailure("the broker takes no connection on \(port)") }
     }
 
     func stopBroker() {
@@ -88,7 +89,8 @@ private func connects(_ client: MQTTClient, port: Int) async -> Bool {
     } catch {
         return false  // refused during the TLS handshake
     }
-    let first = await firstElement(of: client.events) { event in
+    // A TLS handshake and CONNACK on a loaded 2-core machine: give it time.
+    let first = await firstElement(of: client.events, within: .seconds(30)) { event in
         switch event {
         case .connected, .refused, .disconnected: true
         default: false

@@ -31,6 +31,17 @@ struct GatewayWatchTests {
                 == [.resolve(gateway: "gw-1", kind: .silence, at: 1900 * second)])
     }
 
+    @Test("A replica that hears the other replicas' acknowledgements of a gateway does not call it silent; hearing one ends a silence")
+    func heardThroughOtherReplicas() {
+        var watch = GatewayWatch()
+        feed(&watch, "gw-1", count: 10, gap: 60, end: 1000 * second)
+        for minute in 1...20 { #expect(watch.heard("gw-1", at: 1000 * second + Int64(minute) * 60 * second).isEmpty) }
+        #expect(watch.check(at: 2300 * second).isEmpty, "heard from 200 s ago: not silent")
+        #expect(watch.check(at: 2900 * second) == [.open(gateway: "gw-1", kind: .silence, at: 2900 * second)])
+        #expect(watch.heard("gw-1", at: 2950 * second) == [.resolve(gateway: "gw-1", kind: .silence, at: 2950 * second)])
+        #expect(watch.heard("gw-unknown", at: 2950 * second).isEmpty)
+    }
+
     @Test("The whole fleet silent at once is one incident, not an alert per gateway")
     func fleetOutage() {
         var watch = GatewayWatch()

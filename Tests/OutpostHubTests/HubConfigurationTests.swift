@@ -28,6 +28,19 @@ struct HubConfigurationTests {
         #expect(configuration.web.loginAttempts == 5 && configuration.web.loginWindow == .seconds(900))
     }
 
+    @Test("store = \"postgres\" with its URL and pool; SQLite by default")
+    func storeChoice() throws {
+        #expect(try HubConfiguration(toml: "[hub]\n", file: "hub.toml").store == .sqlite)
+        let text = "[hub]\nstore = \"postgres\"\n[postgres]\nurl = \"postgres://outpost:s3cret@db.example:6432/fleet\"\npool_size = 16\n"
+        guard case .postgres(let settings) = try HubConfiguration(toml: text, file: "hub.toml").store else {
+            Issue.record("not postgres")
+            return
+        }
+        #expect(settings.host == "db.example" && settings.port == 6432 && settings.user == "outpost")
+        #expect(settings.password == "s3cret" && settings.database == "fleet" && settings.poolSize == 16)
+        #expect(PostgresSettings(url: "postgresql://o@h/d")?.port == 5432)
+    }
+
     @Test("Mistakes are named with file, line and key")
     func mistakes() {
         let cases: [(String, String)] = [
@@ -40,6 +53,10 @@ struct HubConfigurationTests {
             ("[hub]\n[web]\nbcrypt_cost = 40\n", "line 3, web.bcrypt_cost: 40 is outside 4-31"),
             ("[hub]\n[web]\nmap_tiles = \"tiles/{z}/{x}/{y}.png\"\n", "line 3, web.map_tiles: 'tiles/{z}/{x}/{y}.png' is not an http(s) URL template"),
             ("[hub]\n[web]\nsecure_cookie = true\n", "secure_cookie"),
+            ("[hub]\nstore = \"mysql\"\n", "line 2, hub.store: 'mysql' is not a store; use \"sqlite\" or \"postgres\""),
+            ("[hub]\nstore = \"postgres\"\n", "hub.store: store = \"postgres\" needs a [postgres] table"),
+            ("[hub]\nstore = \"postgres\"\n[postgres]\nurl = \"db.example:5432\"\n", "line 4, postgres.url: 'db.example:5432' is not a connection URL"),
+            ("[hub]\nstore = \"postgres\"\n[postgres]\nurl = \"postgres://o@db/x\"\npool_size = 0\n", "line 5, postgres.pool_size: 0 is outside 1-256"),
         ]
         for (text, message) in cases {
             #expect {

@@ -62,6 +62,28 @@ public final class Broker {
         _ = try started.waitForStderrLine(
             containing: "Opening ipv4 listen socket on port \(port)", timeout: .seconds(20))
         process = started
+        guard Self.waitUntilListening(port: port) else {
+            throw ChildProcess.Failure(description: "mosquitto said it listens on \(port) but takes no connection")
+        }
+    }
+
+    /// Waits until a TCP connection to `port` on the loopback address succeeds: a server's log
+    /// line announcing its socket comes before the socket listens.
+    public static func waitUntilListening(port: Int, timeout: Duration = .seconds(20)) -> Bool {
+        eventuallyBlocking(timeout: timeout) {
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard descriptor >= 0 else { return false }
+            defer { close(descriptor) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = UInt16(port).bigEndian
+            return withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+                }
+            }
+        }
     }
 
     /// Stops it (SIGTERM; persistence is saved).

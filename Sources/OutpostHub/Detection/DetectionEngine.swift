@@ -123,6 +123,12 @@ public final class DetectionEngine: Sendable {
         }
     }
 
+    /// A batch of `gateway` arrived at another hub replica at `hubTime` (its acknowledgement was
+    /// heard): the gateway is not silent, though this replica did not see the frame.
+    public func observeHeard(from gateway: String, at hubTime: Int64) {
+        queue.async { self.perform(self.watch.withLock { $0.0.heard(gateway, at: hubTime) }) }
+    }
+
     /// A status report said `gateway`'s backlog is `backlog` readings.
     public func observeBacklog(of gateway: String, _ backlog: Int64, at time: Int64) {
         queue.async { self.perform(self.watch.withLock { $0.0.backlog(gateway, backlog, at: time) }) }

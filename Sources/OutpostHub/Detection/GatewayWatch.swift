@@ -90,6 +90,17 @@ package struct GatewayWatch: Sendable {
         return actions
     }
 
+    /// A frame of `gateway` reached another hub replica at `time`: it counts for silence, not for
+    /// the schedule (each replica learns the usual gap from the frames it applies itself; with
+    /// the batches shared out, that gap is longer, which only makes its silence check slower).
+    package mutating func heard(_ gateway: String, at time: Int64) -> [Action] {
+        guard var state = gateways[gateway] else { return [] }
+        state.lastSeen = max(state.lastSeen, time)
+        let resolved = state.open.remove(.silence) != nil
+        gateways[gateway] = state
+        return resolved ? [.resolve(gateway: gateway, kind: .silence, at: time)] : []
+    }
+
     /// A status report of `gateway` said its backlog is `backlog` readings.
     package mutating func backlog(_ gateway: String, _ backlog: Int64, at time: Int64) -> [Action] {
         var state = gateways[gateway] ?? Gateway()

@@ -115,7 +115,10 @@ public final class MQTTIngest: Sendable {
 
     private func subscribe() {
         let batches = settings.sharedGroup.map { "$share/\($0)/\(GatewayTopics.allBatches)" } ?? GatewayTopics.allBatches
-        for topic in [batches, GatewayTopics.allStatus, GatewayTopics.allLive] {
+        // A replica hears every acknowledgement, not only its own: each says a gateway's batch
+        // arrived, so no replica takes a gateway whose batches went to the others for silent.
+        let acks = settings.sharedGroup == nil ? [] : [GatewayTopics.allAcks]
+        for topic in [batches, GatewayTopics.allStatus, GatewayTopics.allLive] + acks {
             do {
                 try client.subscribe(topic, qos: 1)
             } catch {
@@ -149,6 +152,9 @@ public final class MQTTIngest: Sendable {
             } catch {
                 logger.error("could not record a status", metadata: ["gateway": "\(gateway)", "error": "\(error)"])
             }
+        case "ack":
+            guard let ack = Acknowledgement(json: payload) else { return }
+            pipeline.detection?.observeHeard(from: gateway, at: ack.hubTime)
         case "live":
             if let problem = live.update(gateway: gateway, document: payload) {
                 pipeline.refuse(gateway: gateway, reason: "bad_live", detail: problem)

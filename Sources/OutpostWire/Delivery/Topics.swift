@@ -21,6 +21,8 @@ public struct GatewayTopics: Sendable, Hashable {
     public static let allStatus = "outpost/v1/+/status"
     /// The hub's subscription to every gateway's live values.
     public static let allLive = "outpost/v1/+/live"
+    /// A hub replica's subscription to every acknowledgement, its own and the other replicas'.
+    public static let allAcks = "outpost/v1/+/ack"
 
     /// The gateway id and the last level (`batch`, `ack`, `status`, `live`) of a topic of the
     /// form `outpost/v1/{gateway}/{kind}`; nil for other topics.
