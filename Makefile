@@ -64,7 +64,10 @@ bench: release
 	.build/release/outpost-bench poll
 	.build/release/outpost-bench agent
 	.build/release/outpost-bench ingest
+	.build/release/outpost-bench ingest --store postgres
+	.build/release/outpost-bench ingest --store postgres --replicas 2
 	.build/release/outpost-bench query
+	.build/release/outpost-bench query --store postgres
 	.build/release/outpost-bench detect
 	.build/release/outpost-bench api
 

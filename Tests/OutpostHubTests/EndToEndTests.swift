@@ -16,6 +16,40 @@ import Testing
     import Glibc
 #endif
 
+/// An agent polling an XY-MD02 at `simulator` every 100 ms, committing every 100 ms and sealing
+/// batches within 300 ms, signed with `identity`'s key, sending to the broker on `brokerPort`:
+/// its configuration, and the folder of its data (which must outlive it).
+func testAgentConfiguration(_ gateway: String, identity: GatewayIdentity, brokerPort: Int, simulator url: String) throws
+    -> (AgentConfiguration, TemporaryFolder)
+{
+    let folder = try TemporaryFolder()
+    let key = folder.write(Array(identity.privateKeyPEM.utf8), to: "signing.key")
+    let text = """
+        [gateway]
+        id = "\(gateway)"
+        data_dir = "\(folder.path)/data"
+
+        [uplink]
+        broker = "mqtt://127.0.0.1:\(brokerPort)"
+        signing_key = "\(key)"
+        batch_max_age = "300ms"
+        ack_timeout = "2s"
+
+        [buffer]
+        commit_interval = "100ms"
+
+        [[modbus]]
+        name = "room"
+        url = "\(url)"
+        profile = "xy-md02"
+        interval = "100ms"
+        timeout = "50ms"
+        """
+    let configuration = try AgentConfiguration(
+        toml: text, file: "\(gateway).toml", profiles: ProfileLibrary(folders: [packageRoot() + "/hardware"]))
+    return (configuration, folder)
+}
+
 /// The whole path: outpost-sim → outpost-agent → Mosquitto → outpost-hub serve → its store.
 @Suite(
     "Hub end to end with the agent, a real broker and the simulator", .serialized,
@@ -28,32 +62,9 @@ struct EndToEndTests {
     }
 
     func gateway(broker: Broker, simulator url: String) throws -> Gateway {
-        let folder = try TemporaryFolder()
         let identity = try GatewayIdentity.generate(gatewayID: "gw-e2e")
-        let key = folder.write(Array(identity.privateKeyPEM.utf8), to: "signing.key")
-        let text = """
-            [gateway]
-            id = "gw-e2e"
-            data_dir = "\(folder.path)/data"
-
-            [uplink]
-            broker = "mqtt://127.0.0.1:\(broker.port)"
-            signing_key = "\(key)"
-            batch_max_age = "300ms"
-            ack_timeout = "2s"
-
-            [buffer]
-            commit_interval = "100ms"
-
-            [[modbus]]
-            name = "room"
-            url = "\(url)"
-            profile = "xy-md02"
-            interval = "100ms"
-            timeout = "50ms"
-            """
-        let configuration = try AgentConfiguration(
-            toml: text, file: "agent.toml", profiles: ProfileLibrary(folders: [packageRoot() + "/hardware"]))
+        let (configuration, folder) = try testAgentConfiguration(
+            "gw-e2e", identity: identity, brokerPort: broker.port, simulator: url)
         return Gateway(folder: folder, identity: identity, configuration: configuration)
     }
 

@@ -21,38 +21,6 @@ import Testing
 struct ReplicaTests {
     static let gateways = ["gw-r1", "gw-r2", "gw-r3"]
 
-    /// An agent's configuration, and the folder of its data (it must outlive the agent).
-    func agentConfiguration(_ gateway: String, identity: GatewayIdentity, broker: Broker, simulator url: String) throws
-        -> (AgentConfiguration, TemporaryFolder)
-    {
-        let folder = try TemporaryFolder()
-        let key = folder.write(Array(identity.privateKeyPEM.utf8), to: "signing.key")
-        let text = """
-            [gateway]
-            id = "\(gateway)"
-            data_dir = "\(folder.path)/data"
-
-            [uplink]
-            broker = "mqtt://127.0.0.1:\(broker.port)"
-            signing_key = "\(key)"
-            batch_max_age = "300ms"
-            ack_timeout = "2s"
-
-            [buffer]
-            commit_interval = "100ms"
-
-            [[modbus]]
-            name = "room"
-            url = "\(url)"
-            profile = "xy-md02"
-            interval = "100ms"
-            timeout = "50ms"
-            """
-        let configuration = try AgentConfiguration(
-            toml: text, file: "\(gateway).toml", profiles: ProfileLibrary(folders: [packageRoot() + "/hardware"]))
-        return (configuration, folder)
-    }
-
     /// A replica's count of frames it applied itself, from its metrics.
     func applied(_ hub: HubProcess) -> Int {
         guard let body = try? hub.call("GET", "/metrics").body else { return -1 }
@@ -77,7 +45,8 @@ struct ReplicaTests {
         for gateway in Self.gateways {
             let identity = try GatewayIdentity.generate(gatewayID: gateway)
             try first.enrol(gateway, publicKey: identity.publicKeyPEM)
-            let (configuration, folder) = try agentConfiguration(gateway, identity: identity, broker: broker, simulator: simulatorURL)
+            let (configuration, folder) = try testAgentConfiguration(
+                gateway, identity: identity, brokerPort: broker.port, simulator: simulatorURL)
             configurations.append(configuration)
             folders.append(folder)
         }

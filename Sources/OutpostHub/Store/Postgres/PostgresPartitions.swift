@@ -49,6 +49,7 @@ struct PostgresPartitions: Sendable {
                             """
                             CREATE TABLE IF NOT EXISTS \(table.partition(index)) PARTITION OF \(table.name)
                             FOR VALUES FROM (\(index * table.width)) TO (\((index + 1) * table.width))
+                            \(table.name == chunks.name ? "" : "WITH (fillfactor = 70)")
                             """)
                     }
                 } catch let error as PostgresStoreError where error.code == "23514" || error.code == "42P07" {

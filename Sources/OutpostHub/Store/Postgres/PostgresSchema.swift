@@ -4,6 +4,10 @@ import PostgresNIO
 /// with chunks and rollups partitioned by time so retention drops whole partitions. Versioned:
 /// `outpost_migrations` lists what was applied, and a migration runs once, in its own
 /// transaction, under an advisory lock, so replicas starting together do not race.
+///
+/// Rows updated at every frame (a series' newest reading, the open minute and hour buckets) sit
+/// in pages kept partly free (`fillfactor`), so their updates stay on the page (HOT) and leave
+/// no index entries behind for vacuum.
 enum PostgresSchema {
     /// The migrations, in order; never edit one that shipped, add the next.
     static let migrations: [(name: String, sql: String)] = [
@@ -40,7 +44,7 @@ enum PostgresSchema {
                 last_time BIGINT,
                 last_value DOUBLE PRECISION,
                 last_good BOOLEAN,
-                UNIQUE (gateway, name));
+                UNIQUE (gateway, name)) WITH (fillfactor = 50);
             CREATE TABLE chunks (
                 id BIGSERIAL,
                 series BIGINT NOT NULL,
@@ -87,6 +91,7 @@ enum PostgresSchema {
                 note TEXT,
                 claim TEXT NOT NULL);
             CREATE UNIQUE INDEX alerts_claimed ON alerts (claim) WHERE state <> 'resolved';
+            CREATE INDEX alerts_open ON alerts (state) WHERE state <> 'resolved';
             CREATE INDEX alerts_opened ON alerts (opened_at);
             CREATE TABLE users (
                 name TEXT PRIMARY KEY,
