@@ -32,8 +32,9 @@ public final class PrivatePostgres: Sendable {
         return nil
     }
 
-    /// Makes and starts a cluster in `folder` (created; it must not hold one yet) on `port`.
-    public init(folder: String, port: Int, fsync: Bool = true) throws {
+    /// Makes and starts a cluster in `folder` (created; it must not hold one yet) on `port`; with
+    /// `tls` (certificate and key files, PEM), it also accepts TLS connections.
+    public init(folder: String, port: Int, fsync: Bool = true, tls: (certificate: String, key: String)? = nil) throws {
         guard let binaries = Self.binaries else {
             throw Failure(description: "PostgreSQL is not installed (/usr/lib/postgresql/*/bin); run make deps")
         }
@@ -56,8 +57,21 @@ public final class PrivatePostgres: Sendable {
             Self.letThrough(folder)
         }
         try run("initdb", ["-D", folder + "/data", "-U", "outpost", "-A", "trust", "--no-sync", "-E", "UTF8"])
-        let options = "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c max_connections=200"
+        var options = "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c max_connections=200"
             + (fsync ? "" : " -c fsync=off")
+        if let tls {
+            // The server reads its key only when its owner alone may: copies of its own.
+            let certificate = folder + "/server.crt"
+            let key = folder + "/server.key"
+            try FileIO.write(try FileIO.read(tls.certificate), to: certificate)
+            try FileIO.write(try FileIO.read(tls.key), to: key)
+            _ = chmod(key, 0o600)
+            if let account {
+                _ = chown(certificate, account.uid, account.gid)
+                _ = chown(key, account.uid, account.gid)
+            }
+            options += " -c ssl=on -c ssl_cert_file=\(certificate) -c ssl_key_file=\(key)"
+        }
         try run("pg_ctl", ["-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "60", "start", "-o", options])
     }
 

@@ -42,6 +42,31 @@ struct PostgresStoreTests {
         #expect(kept == all.filter { $0.timestamp >= start + 3 * NS.day })
     }
 
+    @Test("sslmode=verify-full encrypts against the server's CA; another CA is refused with the reason; plain TCP by default")
+    func tls() throws {
+        let url = try TestPostgres.newDatabase()
+        let database = try #require(PostgresSettings(url: url)).database
+        let server = try TestPostgres.shared()
+        let encrypted = try #require(PostgresSettings(url: url + "?sslmode=verify-full&sslrootcert=\(TestPostgres.caFile)"))
+        let store = try PostgresHubStore(settings: encrypted, logger: Logger(label: "tls"))
+        try store.enrol(gateway: "gw-tls", publicKey: [1, 2], latitude: nil, longitude: nil, at: 1)
+        let sessions = try server.sql(
+            "SELECT count(*) FILTER (WHERE s.ssl), count(*) FILTER (WHERE NOT s.ssl) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.datname = '\(database)'",
+            database: "postgres")
+        #expect(sessions.hasPrefix("1|0"), "encrypted|plain sessions: \(sessions)")
+        let strangers = try TestCertificates(in: try TemporaryFolder(prefix: "other-ca"), clients: [])
+        let wrongCA = try #require(PostgresSettings(url: url + "?sslmode=verify-full&sslrootcert=\(strangers.caFile)"))
+        #expect {
+            _ = try PostgresHubStore(settings: wrongCA, logger: Logger(label: "tls"))
+        } throws: { error in
+            "\(error)".contains("cannot connect to outpost@127.0.0.1") && "\(error)".lowercased().contains("certificate")
+        }
+        #expect(try #require(PostgresSettings(url: url)).tls == .disable)
+        #expect(PostgresSettings(url: url + "?sslmode=sometimes") == nil)
+        #expect(PostgresSettings(url: "postgres://o%40x:p%3Aw@h/d%2D1")?.user == "o@x")
+        #expect(PostgresSettings(url: "postgres://o%40x:p%3Aw@h/d%2D1")?.password == "p:w")
+    }
+
     @Test("Two replicas handed every batch at once: each applied exactly once, the other copy found applied")
     func replicasApplyOnce() async throws {
         let hub = try HubFixture(backend: .postgres)

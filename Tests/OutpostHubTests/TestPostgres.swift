@@ -15,6 +15,9 @@ enum TestPostgres {
     private static let server = Mutex<PrivatePostgres?>(nil)
     private static let databases = Atomic<Int>(0)
     nonisolated(unsafe) private static var started: PrivatePostgres?
+    nonisolated(unsafe) private static var keptCertificates: TestCertificates?
+    /// The CA that signed the cluster's certificate (for 127.0.0.1), once it runs.
+    nonisolated(unsafe) static var caFile = ""
 
     /// The cluster.
     static func shared() throws -> PrivatePostgres {
@@ -22,7 +25,12 @@ enum TestPostgres {
             if let server { return server }
             let folder = try TemporaryFolder(prefix: "postgres")
             folder.keep = true  // removed at exit, once the server stopped
-            let cluster = try PrivatePostgres(folder: folder.path, port: try Broker.freePort(), fsync: false)
+            let certificates = try TestCertificates(in: try TemporaryFolder(prefix: "postgres-tls"), clients: [])
+            let cluster = try PrivatePostgres(
+                folder: folder.path, port: try Broker.freePort(), fsync: false,
+                tls: (certificates.serverCertificate, certificates.serverKey))
+            caFile = certificates.caFile
+            keptCertificates = certificates
             server = cluster
             started = cluster
             atexit {

@@ -26,7 +26,9 @@ public enum StoreChoice: Sendable, Hashable {
             guard (1...256).contains(pool) else { throw section.error("pool_size", "\(pool) is outside 1-256") }
             guard let settings = PostgresSettings(url: url, poolSize: pool) else {
                 throw section.error(
-                    "url", "'\(url)' is not a connection URL; use postgres://user[:password]@host[:port]/database")
+                    "url",
+                    "'\(url)' is not a connection URL; use postgres://user[:password]@host[:port]/database, "
+                        + "optionally with ?sslmode=disable|require|verify-full and &sslrootcert=CA-FILE")
             }
             self = .postgres(settings)
         default:

@@ -26,7 +26,7 @@ public final class PostgresHubStore: HubStore {
 
     /// Connects, migrates and prepares the time partitions around `now`.
     public init(settings: PostgresSettings, logger: Logger, now: Int64 = systemWallClock()) throws {
-        link = PostgresLink(settings: settings, logger: logger)
+        link = try PostgresLink(settings: settings, logger: logger)
         try PostgresSchema.migrate(link)
         try PostgresPartitions.prepare(around: now, link)
     }

@@ -1,12 +1,27 @@
 import Dispatch
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PostgresNIO
 import Synchronization
 
-/// Where the PostgreSQL store connects: `postgres://user[:password]@host[:port]/database`.
+/// Where the PostgreSQL store connects:
+/// `postgres://user[:password]@host[:port]/database[?sslmode=…&sslrootcert=…]`, with
+/// percent-encoded user, password and database as libpq takes them.
 public struct PostgresSettings: Sendable, Hashable {
+    /// Whether and how the connection is encrypted, as libpq's `sslmode` says it.
+    public enum TLSMode: Sendable, Hashable {
+        /// Plain TCP (`sslmode=disable`, the default: a database on the same host or network).
+        case disable
+        /// Encrypted, the server's certificate not checked (`sslmode=require`).
+        case require
+        /// Encrypted, the certificate checked against `caFile` (else the system's roots) and the
+        /// host name (`sslmode=verify-full`, `sslrootcert=…`).
+        case verifyFull(caFile: String?)
+    }
+
     /// Server host.
     public var host: String
     /// Server port.
@@ -19,21 +34,24 @@ public struct PostgresSettings: Sendable, Hashable {
     public var database: String
     /// Connections kept open: the most statements in flight at once.
     public var poolSize: Int
+    /// Encryption.
+    public var tls: TLSMode
 
     /// Parses a connection URL; nil when it is not one (the caller names the field).
     public init?(url: String, poolSize: Int = 8) {
         let prefixes = ["postgres://", "postgresql://"]
         guard let prefix = prefixes.first(where: url.hasPrefix) else { return nil }
-        let rest = url.dropFirst(prefix.count)
+        let whole = url.dropFirst(prefix.count)
+        let rest = whole.prefix { $0 != "?" }
         guard let at = rest.lastIndex(of: "@"), let slash = rest[at...].firstIndex(of: "/") else { return nil }
         let credentials = rest[..<at]
         let address = rest[rest.index(after: at)..<slash]
-        let database = rest[rest.index(after: slash)...].prefix { $0 != "?" }
+        let decode = { (part: Substring) in part.removingPercentEncoding ?? String(part) }
         if let colon = credentials.firstIndex(of: ":") {
-            user = String(credentials[..<colon])
-            password = String(credentials[credentials.index(after: colon)...])
+            user = decode(credentials[..<colon])
+            password = decode(credentials[credentials.index(after: colon)...])
         } else {
-            user = String(credentials)
+            user = decode(credentials)
             password = nil
         }
         if let colon = address.lastIndex(of: ":") {
@@ -44,9 +62,22 @@ public struct PostgresSettings: Sendable, Hashable {
             host = String(address)
             port = 5432
         }
-        self.database = String(database)
+        database = decode(rest[rest.index(after: slash)...])
         self.poolSize = poolSize
-        guard !user.isEmpty, !host.isEmpty, !self.database.isEmpty else { return nil }
+        var options: [String: String] = [:]
+        for pair in whole.dropFirst(rest.count + 1).split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else { return nil }
+            options[String(parts[0])] = decode(parts[1])
+        }
+        switch options["sslmode"] ?? "disable" {
+        case "disable": tls = .disable
+        case "require": tls = .require
+        case "verify-full": tls = .verifyFull(caFile: options["sslrootcert"])
+        default: return nil
+        }
+        guard Set(options.keys).isSubset(of: ["sslmode", "sslrootcert"]) else { return nil }
+        guard !user.isEmpty, !host.isEmpty, !database.isEmpty else { return nil }
     }
 }
 
@@ -91,10 +122,29 @@ final class PostgresLink: Sendable {
     private let slots: DispatchSemaphore
     private let nextID = Atomic<Int>(0)
 
-    init(settings: PostgresSettings, logger: Logger) {
+    private let tls: PostgresConnection.Configuration.TLS
+
+    init(settings: PostgresSettings, logger: Logger) throws {
         self.settings = settings
         self.logger = logger
         slots = DispatchSemaphore(value: max(1, settings.poolSize))
+        do {
+            switch settings.tls {
+            case .disable:
+                tls = .disable
+            case .require:
+                var configuration = TLSConfiguration.makeClientConfiguration()
+                configuration.certificateVerification = .none
+                tls = .require(try NIOSSLContext(configuration: configuration))
+            case .verifyFull(let caFile):
+                var configuration = TLSConfiguration.makeClientConfiguration()
+                configuration.certificateVerification = .fullVerification
+                if let caFile { configuration.trustRoots = .file(caFile) }
+                tls = .require(try NIOSSLContext(configuration: configuration))
+            }
+        } catch {
+            throw PostgresStoreError(message: "cannot set up TLS for PostgreSQL: \(error)")
+        }
     }
 
     deinit {
@@ -146,7 +196,7 @@ final class PostgresLink: Sendable {
         }
         let configuration = PostgresConnection.Configuration(
             host: settings.host, port: settings.port, username: settings.user, password: settings.password,
-            database: settings.database, tls: .disable)
+            database: settings.database, tls: tls)
         do {
             return try PostgresConnection.connect(
                 on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration,
