@@ -56,7 +56,6 @@ public final class PrivatePostgres: Sendable {
             _ = chown(folder, account.uid, account.gid)
             Self.letThrough(folder)
         }
-        try run("initdb", ["-D", folder + "/data", "-U", "outpost", "-A", "trust", "--no-sync", "-E", "UTF8"])
         var options = "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c max_connections=200"
             + (fsync ? "" : " -c fsync=off")
         if let tls {
@@ -72,6 +71,15 @@ public final class PrivatePostgres: Sendable {
             }
             options += " -c ssl=on -c ssl_cert_file=\(certificate) -c ssl_key_file=\(key)"
         }
+        self.options = options
+        try run("initdb", ["-D", folder + "/data", "-U", "outpost", "-A", "trust", "--no-sync", "-E", "UTF8"])
+        try start()
+    }
+
+    private let options: String
+
+    /// Starts the server (again, after `stop()`), returning once it accepts connections.
+    public func start() throws {
         try run("pg_ctl", ["-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "60", "start", "-o", options])
     }
 

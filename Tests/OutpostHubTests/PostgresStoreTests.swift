@@ -1,4 +1,5 @@
 import Logging
+import OutpostBench
 import OutpostHub
 import OutpostTestSupport
 import OutpostWire
@@ -65,6 +66,40 @@ struct PostgresStoreTests {
         #expect(PostgresSettings(url: url + "?sslmode=sometimes") == nil)
         #expect(PostgresSettings(url: "postgres://o%40x:p%3Aw@h/d%2D1")?.user == "o@x")
         #expect(PostgresSettings(url: "postgres://o%40x:p%3Aw@h/d%2D1")?.password == "p:w")
+    }
+
+    @Test("The database restarted under a running store: what fails says so and changes nothing; the store reconnects and goes on")
+    func databaseRestarted() async throws {
+        let folder = try TemporaryFolder(prefix: "postgres-restart")
+        let cluster = try PrivatePostgres(folder: folder.path, port: try Broker.freePort(), fsync: false)
+        defer { cluster.stop() }
+        let url = try cluster.createDatabase("outpost")
+        let store = try PostgresHubStore(settings: try #require(PostgresSettings(url: url)), logger: Logger(label: "restart"))
+        let key = SeriesKey(gateway: "gw-r", name: "v")
+        let base: Int64 = 1_800_000_000 * NS.second
+        func readings(_ hour: Int64) throws -> IngestPlan {
+            let columns = SampleColumns(samples(from: base + hour * NS.hour, every: NS.minute, count: 60) { Double($0) })
+            // Plans as the CSV import makes them: no frame, same tables.
+            return try IngestPlan(
+                series: [SeriesDescriptor(id: 0, name: "v")],
+                chunks: [FrameChunk(seriesID: 0, chunk: try Chunk(encoding: columns, resolution: nil, clockSynchronised: true))],
+                clock: nil)
+        }
+        try store.importReadings(gateway: "gw-r", plan: try readings(0))
+        cluster.stop()
+        #expect {
+            try store.importReadings(gateway: "gw-r", plan: try readings(1))
+        } throws: { error in
+            "\(error)".contains("PostgreSQL")
+        }
+        try cluster.start()
+        // The pool's old connections are gone; the next use opens new ones.
+        let resumed = await eventually(timeout: .seconds(20)) {
+            (try? store.importReadings(gateway: "gw-r", plan: try readings(2))) != nil
+        }
+        #expect(resumed)
+        let stored = try QueryEngine(store: store).range(key, base...(base + 3 * NS.hour))
+        #expect(stored.count == 120, "hours 0 and 2 stored, hour 1 refused whole: \(stored.count)")
     }
 
     @Test("Two replicas handed every batch at once: each applied exactly once, the other copy found applied")
