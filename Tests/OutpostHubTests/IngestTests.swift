@@ -26,6 +26,7 @@ struct IngestTests {
         #expect(stored == readings)
         #expect(hub.pipeline.counters.snapshot.framesApplied == 1)
         #expect(hub.pipeline.counters.snapshot.duplicates == 1)
+        #expect(try hub.store.gateways().first { $0.id == "gw-a" }?.seriesCount == 1)
         let latest = try engine.latest(gateway: "gw-a")
         #expect(latest.map(\.value) == [readings.last!.value])
         #expect(latest.map(\.timestamp) == [readings.last!.timestamp])

@@ -139,6 +139,8 @@ struct PostgresStoreTests {
         }
         let minute = try second.rollups(of: SeriesKey(gateway: "gw-a", name: "a"), level: .minute, in: base...(base + 3 * NS.hour))
         #expect(minute.count == 120 && minute.allSatisfy { $0.aggregate.count == 20 })
+        // Both replicas met the two new series at once: each counted once.
+        #expect(try second.gateways().first { $0.id == "gw-a" }?.seriesCount == 2)
     }
 
     @Test("Two replicas' detectors seeing one growing backlog: one alert, one webhook event, one resolution")

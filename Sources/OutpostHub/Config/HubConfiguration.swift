@@ -36,7 +36,9 @@ public struct HubConfiguration: Sendable {
     public var web: WebConfiguration
 
     /// The store file.
-    public var databasePath: String { dataDirectory + "/hub.db" }
+    public var databasePath: String { dataDirectory + "/" + Self.databaseFile }
+    /// The SQLite store's file name in the data directory.
+    public static let databaseFile = "hub.db"
 
     /// Parses the TOML text of `file`.
     public init(toml text: String, file: String) throws(ConfigError) {

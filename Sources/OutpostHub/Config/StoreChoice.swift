@@ -44,7 +44,7 @@ extension StoreChoice {
         switch self {
         case .sqlite:
             try FileIO.makeDirectory(dataDirectory)
-            return try SQLiteHubStore.openChecked(path: dataDirectory + "/hub.db")
+            return try SQLiteHubStore.openChecked(path: dataDirectory + "/" + HubConfiguration.databaseFile)
         case .postgres(let settings):
             return try PostgresHubStore(settings: settings, logger: logger)
         }

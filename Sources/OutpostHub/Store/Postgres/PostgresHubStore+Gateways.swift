@@ -28,10 +28,8 @@ extension PostgresHubStore {
             try session.query(
                 """
                 SELECT id, public_key IS NOT NULL, enrolled_at, revoked_at, last_seen, agent_version,
-                    backlog_readings, clock_offset, clock_state, online, latitude, longitude, coalesce(s.count, 0)
-                FROM gateways g LEFT JOIN (SELECT gateway, count(*) AS count FROM series GROUP BY gateway) s
-                    ON s.gateway = g.id
-                ORDER BY id
+                    backlog_readings, clock_offset, clock_state, online, latitude, longitude, series_count
+                FROM gateways ORDER BY id
                 """
             ).map { row in
                 let (id, enrolled, enrolledAt, revokedAt, lastSeen, version, backlog, offset) = try row.decode(

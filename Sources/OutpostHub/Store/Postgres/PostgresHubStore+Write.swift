@@ -168,6 +168,7 @@ extension PostgresHubStore {
         _ plan: IngestPlan, gateway: String, learned: inout [SeriesKey: CachedSeries], _ session: PostgresSession
     ) throws -> [String: CachedSeries] {
         var ids: [String: CachedSeries] = [:]
+        var added = 0
         for descriptor in plan.series.sorted(by: { $0.name < $1.name }) {
             let key = SeriesKey(gateway: gateway, name: descriptor.name)
             var entry = CachedSeries(id: 0, unit: descriptor.unit, kind: descriptor.kind, resolution: descriptor.resolution)
@@ -184,12 +185,18 @@ extension PostgresHubStore {
                     \(descriptor.resolution?.description))
                 ON CONFLICT (gateway, name) DO UPDATE SET unit = excluded.unit, kind = excluded.kind,
                     resolution = excluded.resolution
-                RETURNING id
+                RETURNING id, xmax = 0
                 """)
-            guard let id = try rows.first?.decode(Int64.self) else { continue }
+            guard let (id, inserted) = try rows.first?.decode((Int64, Bool).self) else { continue }
+            if inserted { added += 1 }
             entry.id = id
             ids[descriptor.name] = entry
             learned[key] = entry
+        }
+        // Counted once per new series, whichever replica registered it (the other's insert
+        // found the row and took the update path).
+        if added > 0 {
+            try session.execute("UPDATE gateways SET series_count = series_count + \(Int64(added)) WHERE id = \(gateway)")
         }
         return ids
     }

@@ -1,7 +1,9 @@
 import PostgresNIO
 
 /// The PostgreSQL store's tables: the embedded store's (`SQLiteSchema`) in PostgreSQL's types,
-/// with chunks and rollups partitioned by time so retention drops whole partitions. Versioned:
+/// with chunks and rollups partitioned by time so retention drops whole partitions, and each
+/// gateway's count of series kept on its row (the fleet view reads it instead of counting).
+/// Versioned:
 /// `outpost_migrations` lists what was applied, and a migration runs once, in its own
 /// transaction, under an advisory lock, so replicas starting together do not race.
 ///
@@ -26,7 +28,8 @@ enum PostgresSchema {
                 clock_state TEXT NOT NULL DEFAULT 'unknown',
                 online BOOLEAN NOT NULL DEFAULT false,
                 latitude DOUBLE PRECISION,
-                longitude DOUBLE PRECISION);
+                longitude DOUBLE PRECISION,
+                series_count BIGINT NOT NULL DEFAULT 0);
             CREATE TABLE boot_clocks (
                 gateway TEXT NOT NULL,
                 boot BYTEA NOT NULL,
