@@ -157,9 +157,16 @@ final class PostgresLink: Sendable {
         slots.wait()
         defer { slots.signal() }
         let connection = try checkOut()
-        defer { if !connection.isClosed { idle.withLock { $0.append(connection) } } }
+        let session = PostgresSession(connection: connection, logger: logger)
+        defer {
+            if session.state.usable && !connection.isClosed {
+                idle.withLock { $0.append(connection) }
+            } else {
+                connection.close().whenComplete { _ in _ = connection }
+            }
+        }
         do {
-            return try body(PostgresSession(connection: connection, logger: logger))
+            return try body(session)
         } catch {
             throw PostgresStoreError(error)
         }
@@ -180,7 +187,9 @@ final class PostgresLink: Sendable {
                         try session.execute("COMMIT")
                         return result
                     } catch {
-                        _ = try? session.execute("ROLLBACK")
+                        // A connection that cannot roll back is left in its transaction: closed,
+                        // never handed out again.
+                        do { try session.execute("ROLLBACK") } catch { session.state.usable = false }
                         throw error
                     }
                 }
@@ -213,8 +222,14 @@ final class PostgresLink: Sendable {
 
 /// One connection, checked out: statements run one after another.
 struct PostgresSession {
+    /// Whether the connection may go back to the pool.
+    final class State {
+        var usable = true
+    }
+
     let connection: PostgresConnection
     let logger: Logger
+    let state = State()
 
     /// Runs a statement and returns its rows.
     @discardableResult
