@@ -76,11 +76,12 @@ try:
 
     step("series chart")
     driver.get(f"{base}/series?gateway={gateway}&name={series}&from=now-3h&to=now")
-    wait.until(lambda d: d.execute_script("return window.outpostChart && window.outpostChart.points") > 10)
+    # Until the page has drawn, the chart's counters do not exist yet: read them as 0.
+    wait.until(lambda d: d.execute_script("return (window.outpostChart && window.outpostChart.points) || 0") > 10)
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#chart canvas"))
     points = driver.execute_script("return window.outpostChart.points")
     print("chart buckets", points, flush=True)
-    wait.until(lambda d: d.execute_script("return window.outpostChart.scores") > 0)
+    wait.until(lambda d: d.execute_script("return (window.outpostChart && window.outpostChart.scores) || 0") > 0)
     shot("series")
 
     step("live value")
