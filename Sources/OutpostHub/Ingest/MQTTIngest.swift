@@ -24,6 +24,8 @@ public final class MQTTIngest: Sendable {
         public var sharedGroup: String?
         /// Frames applied concurrently (the most a group commit can gather from MQTT).
         public var concurrency: Int
+        /// Whether this hub is one of several replicas sharing the batches.
+        public var isReplica: Bool { sharedGroup != nil }
 
         /// Creates settings.
         public init(
@@ -117,7 +119,7 @@ public final class MQTTIngest: Sendable {
         let batches = settings.sharedGroup.map { "$share/\($0)/\(GatewayTopics.allBatches)" } ?? GatewayTopics.allBatches
         // A replica hears every acknowledgement, not only its own: each says a gateway's batch
         // arrived, so no replica takes a gateway whose batches went to the others for silent.
-        let acks = settings.sharedGroup == nil ? [] : [GatewayTopics.allAcks]
+        let acks = settings.isReplica ? [GatewayTopics.allAcks] : []
         for topic in [batches, GatewayTopics.allStatus, GatewayTopics.allLive] + acks {
             do {
                 try client.subscribe(topic, qos: 1)

@@ -32,7 +32,6 @@ public struct HubRuntime: Sendable {
     public init(configuration: HubConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
-        try FileIO.makeDirectory(configuration.dataDirectory)
         store = try configuration.store.open(dataDirectory: configuration.dataDirectory, logger: logger)
         registry = GatewayRegistry()
         try registry.reload(from: store)
@@ -43,7 +42,7 @@ public struct HubRuntime: Sendable {
             notifier: AlertListeners([notifier, feed]), resolveAfter: configuration.resolveAfter)
         // A replica commits only the batches the broker hands it: its live view comes from the
         // live topic, which every replica gets; a hub alone sends every committed sample.
-        let replica = configuration.broker?.sharedGroup != nil
+        let replica = configuration.broker?.isReplica ?? false
         pipeline = IngestPipeline(
             store: store, verifier: registry, limits: FrameLimits(maxFrameBytes: configuration.maxFrameBytes),
             logger: logger, detection: detection, feed: replica ? nil : feed)
@@ -71,7 +70,7 @@ public struct HubRuntime: Sendable {
                 BrokerSession(
                     ingest: try MQTTIngest(
                         settings: broker, pipeline: pipeline, live: live,
-                        liveFeed: broker.sharedGroup != nil ? feed : nil, logger: logger)))
+                        liveFeed: broker.isReplica ? feed : nil, logger: logger)))
         }
         let host = configuration.listenHost
         let port = configuration.listenPort

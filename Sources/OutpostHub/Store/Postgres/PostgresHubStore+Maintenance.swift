@@ -24,9 +24,7 @@ extension PostgresHubStore {
                 let cutoff = (now &- keep.nanoseconds) / level.width
                 report.bucketsExpired += try PostgresPartitions.drop(PostgresPartitions.table(level), below: cutoff, session)
                 report.bucketsExpired += try session.execute(
-                    PostgresQuery(
-                        unsafeSQL: "DELETE FROM \(PostgresSchema.table(level)) WHERE bucket < $1",
-                        binds: { var b = PostgresBindings(); b.append(cutoff); return b }()))
+                    "DELETE FROM \(unescaped: PostgresSchema.table(level)) WHERE bucket < \(cutoff)")
             }
             try session.execute("DELETE FROM sessions WHERE expires_at < \(now)")
             // Gateway health is kept as long as the minute rollups it is charted beside.

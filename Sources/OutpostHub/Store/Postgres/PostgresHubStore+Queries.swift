@@ -51,19 +51,14 @@ extension PostgresHubStore {
     {
         let first = level.bucket(of: range.lowerBound) / level.width
         let last = level.bucket(of: range.upperBound) / level.width
-        var bindings = PostgresBindings()
-        bindings.append(series.gateway)
-        bindings.append(series.name)
-        bindings.append(first)
-        bindings.append(last)
         return try link.withConnection { session in
             try session.query(
-                PostgresQuery(
-                    unsafeSQL: """
-                        SELECT bucket, count, valid, min, max, sum FROM \(PostgresSchema.table(level))
-                        WHERE series = (SELECT id FROM series WHERE gateway = $1 AND name = $2) AND bucket BETWEEN $3 AND $4
-                        ORDER BY bucket
-                        """, binds: bindings)
+                """
+                SELECT bucket, count, valid, min, max, sum FROM \(unescaped: PostgresSchema.table(level))
+                WHERE series = (SELECT id FROM series WHERE gateway = \(series.gateway) AND name = \(series.name))
+                    AND bucket BETWEEN \(first) AND \(last)
+                ORDER BY bucket
+                """
             ).map { row in
                 let (bucket, count, valid, low, high, sum) = try row.decode(
                     (Int64, Int64, Int64, Double?, Double?, Double).self)

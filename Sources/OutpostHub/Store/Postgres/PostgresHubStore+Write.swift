@@ -142,25 +142,18 @@ extension PostgresHubStore {
         }
         guard !rows.isEmpty else { return }
         rows.sort { ($0.series, $0.bucket) < ($1.series, $1.bucket) }
-        var bindings = PostgresBindings()
-        bindings.append(rows.map(\.series))
-        bindings.append(rows.map(\.bucket))
-        bindings.append(rows.map(\.aggregate.count))
-        bindings.append(rows.map(\.aggregate.validCount))
-        bindings.append(rows.map(\.aggregate.min))
-        bindings.append(rows.map(\.aggregate.max))
-        bindings.append(rows.map(\.aggregate.sum))
         try session.execute(
-            PostgresQuery(
-                unsafeSQL: """
-                    INSERT INTO \(PostgresSchema.table(level)) AS r (series, bucket, count, valid, min, max, sum)
-                    SELECT s, b, c, v, nullif(lo, 'NaN'), nullif(hi, 'NaN'), t
-                    FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::float8[], $6::float8[],
-                        $7::float8[]) AS u(s, b, c, v, lo, hi, t)
-                    ON CONFLICT (series, bucket) DO UPDATE SET count = r.count + excluded.count,
-                        valid = r.valid + excluded.valid, min = least(r.min, excluded.min),
-                        max = greatest(r.max, excluded.max), sum = r.sum + excluded.sum
-                    """, binds: bindings))
+            """
+            INSERT INTO \(unescaped: PostgresSchema.table(level)) AS r (series, bucket, count, valid, min, max, sum)
+            SELECT s, b, c, v, nullif(lo, 'NaN'), nullif(hi, 'NaN'), t
+            FROM unnest(\(rows.map(\.series))::bigint[], \(rows.map(\.bucket))::bigint[],
+                \(rows.map(\.aggregate.count))::bigint[], \(rows.map(\.aggregate.validCount))::bigint[],
+                \(rows.map(\.aggregate.min))::float8[], \(rows.map(\.aggregate.max))::float8[],
+                \(rows.map(\.aggregate.sum))::float8[]) AS u(s, b, c, v, lo, hi, t)
+            ON CONFLICT (series, bucket) DO UPDATE SET count = r.count + excluded.count,
+                valid = r.valid + excluded.valid, min = least(r.min, excluded.min),
+                max = greatest(r.max, excluded.max), sum = r.sum + excluded.sum
+            """)
     }
 
     /// The ids of the plan's series, registering new ones and recording changed declarations.

@@ -1,4 +1,5 @@
 import Dispatch
+import Glibc
 import Logging
 import NIOCore
 import NIOPosix
@@ -22,8 +23,22 @@ public struct PostgresStoreError: Error, CustomStringConvertible, Sendable {
             return
         } else {
             code = nil
-            message = String(reflecting: error)
+            message = Self.reason(error)
         }
+    }
+
+    /// The cause in plain words: "Connection refused" rather than NIO's nested error values.
+    private static func reason(_ error: any Error) -> String {
+        if let error = error as? PSQLError, let underlying = error.underlying { return reason(underlying) }
+        if let error = error as? NIOConnectionError {
+            if error.connectionErrors.isEmpty, error.dnsAError != nil || error.dnsAAAAError != nil {
+                return "the host name \(error.host) does not resolve"
+            }
+            let causes = Set(error.connectionErrors.map { reason($0.error) })
+            return causes.sorted().joined(separator: "; ")
+        }
+        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
+        return String(describing: error)
     }
 
     init(message: String) {
@@ -140,7 +155,9 @@ final class PostgresLink: Sendable {
             throw PostgresStoreError(
                 message:
                     "cannot connect to \(settings.user)@\(settings.host):\(settings.port)/\(settings.database): "
-                    + PostgresStoreError(error).message)
+                    + PostgresStoreError(error).message
+                    + " (check that PostgreSQL runs there and lets this host in: listen_addresses, pg_hba.conf; "
+                    + "and the [postgres] url in hub.toml)")
         }
     }
 }

@@ -7,7 +7,7 @@ import PostgresNIO
 /// far off) land in the table's default partition and are kept and queried the same way; only
 /// retention treats them row by row. Retention drops a partition once every row in it is past
 /// its level's age.
-struct PostgresPartitions: Sendable {
+enum PostgresPartitions {
     /// One partitioned table.
     struct Table: Sendable {
         /// Its name.
@@ -36,7 +36,7 @@ struct PostgresPartitions: Sendable {
     /// `retention` keeps, when later) to `now` + 2 days that do not exist yet. A range whose rows
     /// already sit in the default partition is left there.
     static func prepare(around now: Int64, retention: RetentionPolicy = RetentionPolicy(), _ link: PostgresLink) throws {
-        let existing = try partitionNames(link)
+        let existing = try link.withConnection { try partitionNames(of: tables, $0) }
         let kept = [chunks.name: retention.raw, minute.name: retention.minute, hour.name: retention.hour]
         for table in tables {
             let keep = kept[table.name].flatMap { $0 }.map { $0.nanoseconds } ?? .max
@@ -61,35 +61,28 @@ struct PostgresPartitions: Sendable {
         }
     }
 
-    /// The names of the existing time partitions.
-    static func partitionNames(_ link: PostgresLink) throws -> Set<String> {
-        try link.withConnection { session in
-            let rows = try session.query(
-                """
-                SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-                JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname IN ('chunks', 'rollup_minute', 'rollup_hour')
-                """)
-            return Set(try rows.map { try $0.decode(String.self) })
-        }
+    /// The names of the existing partitions of `tables`.
+    static func partitionNames(of tables: [Table], _ session: PostgresSession) throws -> Set<String> {
+        let rows = try session.query(
+            """
+            SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = ANY(\(tables.map(\.name)))
+            """)
+        return Set(try rows.map { try $0.decode(String.self) })
     }
 
     /// Drops the partitions of `table` whose every row is past retention: every key below
     /// `cutoff` (key units) and, for chunks, every end too; returns the rows they held.
     static func drop(_ table: Table, below cutoff: Int64, _ session: PostgresSession) throws -> Int {
-        let rows = try session.query(
-            """
-            SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-            JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = \(table.name)
-            """)
         var dropped = 0
-        for name in try rows.map({ try $0.decode(String.self) }) {
+        for name in try partitionNames(of: [table], session) {
             let prefix = "\(table.name)_p"
             guard name.hasPrefix(prefix), let index = Int64(name.dropFirst(prefix.count)),
                 (index + 1) * table.width <= cutoff
             else { continue }
             // A chunk starting before the cutoff may end after it: such a partition waits.
             let ends = table.name == chunks.name ? "max(\"end\")" : "NULL::bigint"
-            let found = try session.query(PostgresQuery(unsafeSQL: "SELECT count(*), \(ends) FROM \(name)"))
+            let found = try session.query("SELECT count(*), \(unescaped: ends) FROM \(unescaped: name)")
             let (count, lastEnd) = try found.first?.decode((Int, Int64?).self) ?? (0, nil)
             if let lastEnd, lastEnd >= cutoff * table.unit { continue }
             dropped += count
