@@ -64,7 +64,7 @@ struct SeasonalProfile: Sendable {
             // The week's hour as it is (a plant that closes at midnight on Friday steps at
             // midnight, not over the hour either side), and the movement within the hour from
             // the daily profile, which sees seven times more of each hour.
-            weekly.binOffset(at: Double(Self.remainder(timestamp - Self.weekStart, Self.week)) / Double(Self.hour))
+            weekly.binOffset(at: Double(Self.remainder(timestamp &- Self.weekStart, Self.week)) / Double(Self.hour))
                 + daily.withinHour(at: Double(Self.remainder(timestamp, Self.day)) / Double(Self.hour))
         }
     }

@@ -115,7 +115,7 @@ public struct SeriesDetector: Sendable {
         let tolerance = max((settings.resolution ?? 0) / 2, 1e-9 * max(1, abs(value)))
         var rate: Double?
         if let previous {
-            let interval = Double(timestamp - previous.timestamp) / 1e9
+            let interval = (Double(timestamp) - Double(previous.timestamp)) / 1e9
             let gap = usualInterval > 0 && interval > 10 * usualInterval
             run = gap ? 0 : (abs(value - previous.value) <= tolerance ? run + 1 : 0)
             if interval > 0, !gap {

@@ -65,7 +65,8 @@ package struct GatewayWatch: Sendable {
         var state = gateways[gateway] ?? Gateway()
         var actions: [Action] = []
         if state.scheduleBoot == boot, createdMonotonic > state.lastCreatedMonotonic {
-            let gap = Double(createdMonotonic - state.lastCreatedMonotonic)
+            // In Double: a signed frame may carry any Int64, and the difference of two must not trap.
+            let gap = Double(createdMonotonic) - Double(state.lastCreatedMonotonic)
             state.gaps += 1
             state.usualGap += (gap - state.usualGap) / Double(min(state.gaps, 50))
         }
@@ -76,8 +77,8 @@ package struct GatewayWatch: Sendable {
         state.lastSeen = max(state.lastSeen, time)
         if state.open.remove(.silence) != nil { actions.append(.resolve(gateway: gateway, kind: .silence, at: time)) }
         if synchronised {
-            if state.boot == boot, abs(wallMinusMonotonic - state.wallMinusMonotonic) > 5_000_000_000,
-                !state.open.contains(.clock)
+            let (jump, overflow) = wallMinusMonotonic.subtractingReportingOverflow(state.wallMinusMonotonic)
+            if state.boot == boot, overflow || jump.magnitude > 5_000_000_000, !state.open.contains(.clock)
             {
                 state.open.insert(.clock)
                 state.clockJumpAt = time

@@ -27,13 +27,31 @@ public struct FrameIntake: Sendable {
         self.verifier = verifier
     }
 
-    /// Decodes and authenticates a binary frame.
+    /// Decodes and authenticates a binary frame, and refuses one whose samples carry times no
+    /// reading can have (`implausible_time`): a signed frame from a gateway whose clock says
+    /// 1677 is refused here, before any arithmetic on its times.
     public func accept(binary bytes: [UInt8]) throws(Refusal) -> BatchFrame {
+        let frame: BatchFrame
         do {
-            return try decoder.decode(bytes, verifier: verifier)
+            frame = try decoder.decode(bytes, verifier: verifier)
         } catch {
             throw refusal(error, bytes: bytes)
         }
+        if let problem = Self.implausibleTime(in: frame) {
+            throw Refusal(reason: problem.reasonCode, claimedGateway: frame.gatewayID, detail: problem.description)
+        }
+        return frame
+    }
+
+    /// The first chunk whose recorded times leave `TimeWindow`, as an error.
+    static func implausibleTime(in frame: BatchFrame) -> WireError? {
+        let names = Dictionary(frame.series.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        for entry in frame.chunks {
+            for timestamp in [entry.chunk.minTimestamp, entry.chunk.maxTimestamp] where !TimeWindow.contains(timestamp) {
+                return .implausibleTime(field: "series '\(names[entry.seriesID] ?? "\(entry.seriesID)")'", timestamp: timestamp)
+            }
+        }
+        return nil
     }
 
     /// Decodes and authenticates the JSON rendering of a frame, through the same checks.

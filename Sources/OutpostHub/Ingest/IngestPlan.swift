@@ -51,8 +51,16 @@ public struct IngestPlan: Sendable {
     }
 
     private mutating func add(_ chunk: Chunk, series name: String, shift: Int64) throws(WireError) {
-        let start = chunk.minTimestamp &+ shift
-        let end = chunk.maxTimestamp &+ shift
+        // Whatever a gateway's clock said, the true times must be ones a reading can have: the
+        // rollups, partitions and queries behind this point rely on it.
+        let (start, lowOverflow) = chunk.minTimestamp.addingReportingOverflow(shift)
+        let (end, highOverflow) = chunk.maxTimestamp.addingReportingOverflow(shift)
+        guard !lowOverflow, TimeWindow.contains(start) else {
+            throw .implausibleTime(field: "series '\(name)'", timestamp: lowOverflow ? chunk.minTimestamp : start)
+        }
+        guard !highOverflow, TimeWindow.contains(end) else {
+            throw .implausibleTime(field: "series '\(name)'", timestamp: highOverflow ? chunk.maxTimestamp : end)
+        }
         let stored = StoredChunk(start: start, end: end, shift: shift, record: chunk.serialized())
         chunks.append(ChunkRow(series: name, stored: stored))
         readingCount += chunk.count

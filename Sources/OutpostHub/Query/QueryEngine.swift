@@ -37,24 +37,28 @@ public struct QueryEngine: Sendable {
     /// bucket width is rounded up to whole minutes or hours when rollups answer, so a 30-day chart
     /// reads 720 hourly rows, not 2.6 million samples.
     public func buckets(_ series: SeriesKey, _ range: ClosedRange<Int64>, count: Int) throws -> Buckets {
-        let span = range.upperBound &- range.lowerBound &+ 1
-        let wanted = max(1, span / Int64(max(1, count)) + (span % Int64(max(1, count)) == 0 ? 0 : 1))
+        // Saturating: a range as wide as Int64 gives a span of Int64.max, never a trap.
+        let span = range.upperBound.subtractingSaturating(range.lowerBound).addingSaturating(1)
+        let slices = Int64(max(1, count))
+        let wanted = max(1, span / slices + (span % slices == 0 ? 0 : 1))
         // The coarsest level that still gives at least half the buckets asked for: 30 days in
         // 1,000 buckets reads 720 hourly rows, not 43,200 minute rows.
         let level = [RollupLevel.hour, .minute].first { span / $0.width >= Int64(max(1, count / 2)) }
         guard let level else {
             var buckets: [Int64: Aggregate] = [:]
             for sample in try self.range(series, range) {
-                let start = range.lowerBound &+ (sample.timestamp &- range.lowerBound) / wanted * wanted
+                let start = range.lowerBound &+ (sample.timestamp &- range.lowerBound) / wanted &* wanted
                 buckets[start, default: .empty].add(sample.value, quality: sample.quality)
             }
             return Buckets(source: "raw", width: wanted, buckets: Self.sorted(buckets))
         }
-        let width = max(level.width, (wanted + level.width - 1) / level.width * level.width)
+        let whole = wanted / level.width + (wanted % level.width == 0 ? 0 : 1)
+        let width = max(level.width, whole.multipliedSaturating(by: level.width))
         let origin = level.bucket(of: range.lowerBound)
         var buckets: [Int64: Aggregate] = [:]
         for rollup in try store.rollups(of: series, level: level, in: origin...range.upperBound) {
-            buckets[origin &+ (rollup.start &- origin) / width * width, default: .empty].merge(rollup.aggregate)
+            let offset = rollup.start.subtractingSaturating(origin)
+            buckets[origin.addingSaturating(offset / width &* width), default: .empty].merge(rollup.aggregate)
         }
         return Buckets(source: level.rawValue, width: width, buckets: Self.sorted(buckets))
     }

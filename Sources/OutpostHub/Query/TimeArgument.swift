@@ -72,12 +72,10 @@ public enum TimeArgument {
         return overflow || overflowAgain ? nil : timestamp
     }
 
-    /// `2026-11-23T08:00:00.000000000Z`.
+    /// `2026-11-23T08:00:00.000000000Z`; any `Int64` (1677 to 2262) formats without a trap.
     public static func format(_ timestamp: Int64) -> String {
-        let seconds = timestamp >= 0 ? timestamp / 1_000_000_000 : (timestamp - 999_999_999) / 1_000_000_000
-        let nanos = timestamp - seconds * 1_000_000_000
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
+        let (seconds, nanos) = timestamp.flooredDivision(by: 1_000_000_000)
+        let (days, secondOfDay) = seconds.flooredDivision(by: 86_400)
         let (year, month, day) = CivilDate.date(days: Int(days))
         func pad(_ value: Int64, _ width: Int) -> String {
             let text = String(value)

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import OutpostWire
 
 /// A request the API refuses: thrown by a handler, answered as the JSON error body.
 struct APIError: Error {
@@ -33,6 +34,12 @@ enum RequestInput {
             throw APIError.badRequest("bad_json", "the body is not a JSON object")
         }
         return object
+    }
+
+    /// Whether the request says its body is JSON (`application/json`, any parameters).
+    static func isJSON(_ request: Request) -> Bool {
+        guard let type = request.headers[.contentType] else { return false }
+        return type.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
     }
 
     /// A string field of a JSON object; `required` ones must be present and non-empty.
@@ -73,7 +80,8 @@ enum RequestInput {
         return value
     }
 
-    /// A from/to pair of query parameters (defaults: the last hour).
+    /// A from/to pair of query parameters (defaults: the last hour), cut to `TimeWindow`: a range
+    /// reaching past 1970 or 2200 is answered for the part inside, one wholly outside is refused.
     static func range(_ request: Request, now: Int64, defaultFrom: String = "now-1h") throws -> ClosedRange<Int64> {
         let query = request.uri.queryParameters
         guard let from = TimeArgument.parse(query.get("from") ?? defaultFrom, now: now),
@@ -82,6 +90,10 @@ enum RequestInput {
             throw APIError.badRequest(
                 "bad_time", "from= and to= take now, now-24h, RFC 3339 or ns since the epoch; from <= to")
         }
-        return from...to
+        guard let range = TimeWindow.clamp(from...to) else {
+            throw APIError.badRequest(
+                "bad_time", "from= \(from) and to= \(to) lie outside the times readings can have (\(TimeWindow.text))")
+        }
+        return range
     }
 }

@@ -64,7 +64,7 @@ struct FleetRoutes {
             "last_seen": { ($0.record.lastSeen ?? 0) < ($1.record.lastSeen ?? 0) },
             "backlog": { $0.record.backlogReadings < $1.record.backlogReadings },
             "open_alerts": { $0.openAlerts < $1.openAlerts },
-            "clock_offset": { abs($0.record.clockOffset) < abs($1.record.clockOffset) },
+            "clock_offset": { $0.record.clockOffset.magnitude < $1.record.clockOffset.magnitude },
         ]
         guard let order = keys[sort] else {
             throw APIError.badRequest("bad_sort", "sort= is one of \(keys.keys.sorted().joined(separator: ", "))")

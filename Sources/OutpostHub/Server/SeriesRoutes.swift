@@ -73,7 +73,7 @@ struct SeriesRoutes {
         let key = try key(request)
         let range = try RequestInput.range(request, now: services.clock())
         let points = try RequestInput.int(request, "points", default: 1000, 10...10_000)
-        let warmup = range.lowerBound &- 2 * 86_400 * 1_000_000_000
+        let warmup = max(TimeWindow.lowerBound, range.lowerBound.subtractingSaturating(2 * 86_400 * 1_000_000_000))
         let samples = try services.engine.range(key, warmup...range.upperBound)
         guard samples.count <= Self.maxRawSamples else {
             throw APIError(.contentTooLarge, "too_many_samples", "the range holds \(samples.count) samples; shorten it")
@@ -81,14 +81,14 @@ struct SeriesRoutes {
         let record = try services.store.series(gateway: key.gateway).first { $0.key.name == key.name }
         var detector = SeriesDetector(
             settings: services.detection.settings(for: key.description, resolution: record?.resolution?.step))
-        let span = range.upperBound &- range.lowerBound &+ 1
-        let width = max(1, (span + Int64(points) - 1) / Int64(points))
+        let span = range.upperBound.subtractingSaturating(range.lowerBound).addingSaturating(1)
+        let width = max(1, span / Int64(points) + (span % Int64(points) == 0 ? 0 : 1))
         var slices: [Int64: Double] = [:]
         var anomalies: [[Any]] = []
         for sample in samples where sample.quality == .good && sample.value.isFinite {
             let score = detector.score(sample.value, at: sample.timestamp)
             guard range.contains(sample.timestamp), !score.learning else { continue }
-            let slice = range.lowerBound &+ (sample.timestamp &- range.lowerBound) / width * width
+            let slice = range.lowerBound &+ (sample.timestamp &- range.lowerBound) / width &* width
             slices[slice] = max(slices[slice] ?? 0, score.value)
             if score.isAnomalous, anomalies.count < 10_000 {
                 anomalies.append([sample.timestamp, score.value, score.kind?.rawValue ?? ""])

@@ -20,8 +20,18 @@ public enum ApplyResult: Sendable {
     case applied(IngestPlan)
     /// Its (gateway, sequence) was applied before: nothing changed.
     case duplicate
-    /// It could not be applied (a chunk that does not decode): nothing of it was stored.
-    case rejected(reason: String)
+    /// It could not be applied (a chunk that does not decode, a time outside `TimeWindow`):
+    /// nothing of it was stored. `code` is the refusal's reason code.
+    case rejected(code: String, reason: String)
+
+    /// The refusal of a frame whose plan could not be made: a time outside `TimeWindow` keeps
+    /// its own reason code, anything else is a chunk that does not decode.
+    static func rejection(_ error: any Error) -> ApplyResult {
+        if let wire = error as? WireError, case .implausibleTime = wire {
+            return .rejected(code: wire.reasonCode, reason: wire.description)
+        }
+        return .rejected(code: "undecodable_chunk", reason: "\(error)")
+    }
 }
 
 /// A gateway's health report, from its retained status topic.
@@ -109,10 +119,12 @@ public protocol HubStore: AlertStore, AccountStore {
     func recordStatus(gateway: String, report: GatewayStatusReport, at time: Int64) throws
     /// The status reports of a gateway in `range`, oldest first: its health over time.
     func health(gateway: String, in range: ClosedRange<Int64>) throws -> [HealthPoint]
-    /// Counts `count` refused frames of one gateway and reason.
+    /// Counts `count` refused frames of one gateway and reason; rows quiet for
+    /// `RefusalRecord.keepFor` are dropped, and at most `RefusalRecord.maxRows` are kept (the
+    /// most recent).
     func recordRefusal(gateway: String, reason: String, detail: String, count: Int, at time: Int64) throws
-    /// The refusals counted so far, newest first.
-    func refusals() throws -> [RefusalRecord]
+    /// The refusals counted so far, newest first: `limit` of them after skipping `offset`.
+    func refusals(limit: Int, offset: Int) throws -> [RefusalRecord]
 
     /// The series of a gateway (every series when `gateway` is nil).
     func series(gateway: String?) throws -> [SeriesRecord]
@@ -130,4 +142,9 @@ public protocol HubStore: AlertStore, AccountStore {
     func compact(settledBefore: Int64, targetCount: Int) throws -> MaintenanceReport
     /// Bytes the store's data occupies on disk (pages in use).
     func diskBytes() throws -> Int64
+}
+
+extension HubStore {
+    /// Every refusal row kept, newest first.
+    public func refusals() throws -> [RefusalRecord] { try refusals(limit: RefusalRecord.maxRows, offset: 0) }
 }

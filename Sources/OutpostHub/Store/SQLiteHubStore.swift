@@ -58,7 +58,7 @@ public final class SQLiteHubStore: HubStore {
         do {
             plan = try IngestPlan(series: frame.series, chunks: frame.chunks, clock: clock.correction(for: frame))
         } catch {
-            return .rejected(reason: error.description)
+            return .rejection(error)
         }
         clocks[bootKey] = clock
         try db.cachedStatement(sql: "INSERT INTO applied_batches (gateway, sequence, applied_at) VALUES (?, ?, ?)")

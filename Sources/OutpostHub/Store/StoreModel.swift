@@ -89,10 +89,11 @@ public enum RollupLevel: String, Sendable, CaseIterable {
         }
     }
 
-    /// The start of the bucket holding `timestamp`.
+    /// The start of the bucket holding `timestamp`. Never traps: in the few nanoseconds above
+    /// `Int64.min` whose bucket would start below it, the lowest representable bucket start is
+    /// given (ingest and queries keep to `TimeWindow`, far from there).
     public func bucket(of timestamp: Int64) -> Int64 {
-        let remainder = timestamp % width
-        return timestamp - (remainder < 0 ? remainder + width : remainder)
+        timestamp.flooredMultiple(of: width) ?? (Int64.min - Int64.min % width)
     }
 }
 
@@ -212,6 +213,14 @@ public struct GatewayRecord: Sendable, Hashable {
 
 /// A refused frame, kept so operators can see attempts by unknown or revoked gateways.
 public struct RefusalRecord: Sendable, Hashable {
+    /// The gateway that refusals of senders the hub does not know are counted under: invented
+    /// ids add to one row, not one row each.
+    public static let unknownSenders = "(unknown)"
+    /// The most rows kept.
+    public static let maxRows = 10_000
+    /// How long a row is kept after its last refusal (30 days, ns).
+    public static let keepFor: Int64 = 30 * 86_400 * 1_000_000_000
+
     /// The gateway the frame claimed, or `?` when unreadable.
     public var gateway: String
     /// The stable reason code.

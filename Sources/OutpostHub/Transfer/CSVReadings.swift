@@ -54,6 +54,11 @@ public enum CSVReadings {
                 line: number,
                 message: "'\(fields[0])' is not a timestamp; use RFC 3339 (2026-11-23T08:00:00Z) or Unix seconds")
         }
+        guard TimeWindow.contains(timestamp) else {
+            throw Problem(
+                line: number,
+                message: "'\(fields[0])' lies outside the times readings can have (\(TimeWindow.text))")
+        }
         guard let value = value(fields[1]) else {
             throw Problem(line: number, message: "'\(fields[1])' is not a number")
         }

@@ -20,6 +20,9 @@ public enum WireError: Error, Hashable, Sendable {
     case malformed(field: String, offset: Int, reason: String)
     /// The JSON rendering is not valid: `path` is the JSON path of the offending member.
     case invalidJSON(path: String, reason: String)
+    /// A sample's time (as recorded, or once corrected for the gateway's clock) lies outside
+    /// `TimeWindow`: `field` names the series.
+    case implausibleTime(field: String, timestamp: Int64)
 
     /// A short, stable name for metrics labels and counters.
     public var reasonCode: String {
@@ -32,6 +35,7 @@ public enum WireError: Error, Hashable, Sendable {
         case .limitExceeded: "limit_exceeded"
         case .malformed: "malformed"
         case .invalidJSON: "invalid_json"
+        case .implausibleTime: "implausible_time"
         }
     }
 }
@@ -55,6 +59,8 @@ extension WireError: CustomStringConvertible {
             "\(field) at byte \(offset) is malformed: \(reason)"
         case .invalidJSON(let path, let reason):
             "JSON frame: \(path): \(reason)"
+        case .implausibleTime(let field, let timestamp):
+            "\(field) has a sample at \(timestamp) ns since 1970, outside the times readings can have (\(TimeWindow.text))"
         }
     }
 }

@@ -87,7 +87,7 @@ public final class PostgresHubStore: HubStore {
                 results[index] = .applied(plan)
             } catch {
                 unclaim.append(received)
-                results[index] = .rejected(reason: error.description)
+                results[index] = .rejection(error)
             }
         }
         if !unclaim.isEmpty {
