@@ -144,7 +144,8 @@ let package = Package(
         .executableTarget(
             name: "outpost-hub",
             dependencies: [
-                "OutpostHub", "OutpostCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "OutpostHub", "OutpostCLI", "OutpostProvisioning",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),

@@ -115,7 +115,7 @@ for spec in \
     "$BIN/outpostctl" provision "$gateway" --ca "$DEMO/ca" --broker "mqtts://127.0.0.1:$uplink" \
         --sources "$DEMO/$gateway/sources.toml" --config-dir "$DEMO/$gateway/etc" --data-dir "$DEMO/$gateway/data" \
         --out "$DEMO/$gateway/etc" >/dev/null
-    "$BIN/outpostctl" enroll "$gateway" --hub "http://127.0.0.1:$HTTP_PORT" --token "$TOKEN" \
+    OUTPOST_TOKEN="$TOKEN" "$BIN/outpostctl" enroll "$gateway" --hub "http://127.0.0.1:$HTTP_PORT" \
         --cert "$DEMO/$gateway/etc/$gateway.pem" --latitude "$latitude" --longitude "$longitude" >/dev/null
     "$BIN/outpost-agent" run --config "$DEMO/$gateway/etc/agent.toml" >"$DEMO/logs/agent-$gateway.log" 2>&1 &
     pids+=($!)
@@ -145,8 +145,8 @@ Outpost demo is running (files and logs in $DEMO):
   gateways    boiler-room (xy-md02: spike, stuck), main-meter (eastron-sdm630: drift),
               flow-meter (tuf-2000m: silence, step; its link is cut for $LINK_DOWN s after every $LINK_UP s)
   API         curl -H "Authorization: Bearer $VIEWER" http://127.0.0.1:$HTTP_PORT/api/v1/gateways
-  fleet       $BIN/outpostctl fleet --hub http://127.0.0.1:$HTTP_PORT --token $VIEWER
-  metrics     http://127.0.0.1:$HTTP_PORT/metrics
+  fleet       OUTPOST_TOKEN=$VIEWER $BIN/outpostctl fleet --hub http://127.0.0.1:$HTTP_PORT
+  metrics     curl -H "Authorization: Bearer $VIEWER" http://127.0.0.1:$HTTP_PORT/metrics
 
 Press Ctrl-C to stop.
 TEXT

@@ -38,10 +38,17 @@ public enum FileIO {
         }
     }
 
-    /// Writes a whole file atomically (temporary file, fsync, rename) with the given mode.
+    /// Writes a whole file atomically (temporary file, fsync, rename) with the given mode. The
+    /// temporary file is made new (`O_EXCL | O_NOFOLLOW`): a link planted at its name by another
+    /// user is never followed, so a key is never written through it.
     public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(Failure) {
         let temporary = path + ".tmp-\(getpid())"
-        let descriptor = retryingEINTR { open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) }
+        // A leftover of an earlier run with the same pid (or a planted link): unlink removes the
+        // name itself, never what a link points to.
+        unlink(temporary)
+        let descriptor = retryingEINTR {
+            open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+        }
         guard descriptor >= 0 else { throw failure(temporary, "cannot create") }
         var written = 0
         while written < bytes.count {

@@ -16,7 +16,9 @@ public struct BrokerConfiguration {
     /// Where the files will live on the broker (the paths written into the configuration).
     public var installDirectory: String
     /// The hub's identity (its client certificate's CN).
-    public var hubIdentity: String = "outpost-hub"
+    public var hubIdentity: String = Self.defaultHubIdentity
+    /// The hub's identity unless told otherwise: reserved in every CA.
+    public static let defaultHubIdentity = "outpost-hub"
 
     /// Creates a configuration for a broker reached as `hosts`, installed into `installDirectory`.
     public init(hosts: [String], installDirectory: String) {
@@ -28,9 +30,18 @@ public struct BrokerConfiguration {
     /// `acl` and `outpost.conf`.
     public func write(to folder: String, authority: CertificateAuthority, templates: String) throws {
         try FileIO.makeDirectory(folder)
+        guard !authority.issuedNames().contains(hubIdentity) || authority.reservedNames().contains(hubIdentity) else {
+            throw ProvisioningError(
+                .reserved,
+                "'\(hubIdentity)' was already given to a gateway by this CA: choose another --hub-identity, or revoke that gateway first and pick a new name")
+        }
+        let brokerName = "broker-" + (hosts.first ?? "broker")
+        // Names the ACL trusts: no gateway may be provisioned under them afterwards.
+        try authority.reserve(hubIdentity)
+        try authority.reserve(brokerName)
         let key = P256.Signing.PrivateKey()
         let certificate = try authority.issue(
-            commonName: "broker-" + (hosts.first ?? "broker"), publicKey: key.publicKey, use: .server(names: hosts))
+            commonName: brokerName, publicKey: key.publicKey, use: .server(names: hosts))
         try FileIO.write(Array(key.pemRepresentation.utf8), to: folder + "/broker.key", mode: 0o600)
         try FileIO.write(Array(try certificate.serializeAsPEM().pemString.utf8), to: folder + "/broker.pem")
         try FileIO.write(try FileIO.read(authority.certificatePath), to: folder + "/ca.pem")

@@ -6,9 +6,11 @@ import SwiftASN1
 import X509
 
 /// The fleet's offline certificate authority: a P-256 key and a self-signed certificate in a
-/// folder (`ca.key` mode 0600, `ca.pem`), the certificates it issued (`issued/NAME.pem`) and the
-/// serials it revoked (`revoked.txt`, from which `crl.pem` is written). Made with
-/// swift-certificates and swift-crypto; nothing shells out to openssl.
+/// folder (`ca.key` mode 0600, `ca.pem`), the certificates it issued (`issued/NAME.pem`, the
+/// latest per name, and `issued.txt`, every serial ever issued with its name), the names kept for
+/// the hub and the broker (`reserved.txt`) and the serials it revoked (`revoked.txt`, from which
+/// `crl.pem` is written). Made with swift-certificates and swift-crypto; nothing shells out to
+/// openssl.
 public struct CertificateAuthority {
     /// The folder.
     public let folder: String
@@ -20,6 +22,11 @@ public struct CertificateAuthority {
     public var certificatePath: String { folder + "/ca.pem" }
     public var revocationListPath: String { folder + "/crl.pem" }
     var revokedPath: String { folder + "/revoked.txt" }
+    var ledgerPath: String { folder + "/issued.txt" }
+    var reservedPath: String { folder + "/reserved.txt" }
+    /// How long a revocation list is valid: Mosquitto refuses every client once it has expired,
+    /// so `ca renew-crl` (its timer runs weekly) writes a new one long before.
+    public static let revocationListValidity: TimeInterval = 365 * 86_400
 
     /// Creates a new CA in `folder`; refuses to replace an existing one unless `force`.
     public static func create(in folder: String, name: String = "Outpost fleet CA", force: Bool = false) throws
@@ -101,6 +108,10 @@ public struct CertificateAuthority {
                 AuthorityKeyIdentifier(keyIdentifier: try? certificate.extensions.subjectKeyIdentifier?.keyIdentifier)
             }, issuerPrivateKey: .init(key))
         try FileIO.makeDirectory(folder + "/issued")
+        // Every serial is kept with its name, so revoking a name revokes each certificate it was
+        // ever given, not only the last one.
+        let ledger = (try? FileIO.read(ledgerPath)) ?? []
+        try FileIO.write(ledger + Array("\(Hex.encode(issued.serialNumber.bytes)) \(commonName)\n".utf8), to: ledgerPath)
         try FileIO.write(Array(try issued.serializeAsPEM().pemString.utf8), to: folder + "/issued/\(commonName).pem")
         return issued
     }
@@ -113,23 +124,34 @@ public struct CertificateAuthority {
         return .dnsName(name)
     }
 
-    /// Revokes the certificate last issued to `commonName` and rewrites `crl.pem`. Returns false
-    /// when this CA issued none to that name.
-    public func revoke(commonName: String) throws -> Bool {
-        guard let pem = try? FileIO.read(folder + "/issued/\(commonName).pem"),
+    /// Revokes every certificate this CA issued to `commonName` (the ledger's serials, and the
+    /// latest in `issued/`, which a CA made before the ledger also has) and rewrites `crl.pem`.
+    /// Returns how many were revoked now; 0 when this CA issued none to that name.
+    @discardableResult
+    public func revoke(commonName: String) throws -> Int {
+        var serials = Self.entries(ledgerPath).filter { $0.name == commonName }.map(\.serial)
+        if let pem = try? FileIO.read(folder + "/issued/\(commonName).pem"),
             let issued = try? Certificate(pemEncoded: String(decoding: pem, as: UTF8.self))
-        else { return false }
-        let serial = Hex.encode(issued.serialNumber.bytes)
+        {
+            serials.append(Hex.encode(issued.serialNumber.bytes))
+        }
         var lines = revokedEntries().map { "\($0.serial) \($0.name)" }
-        if !lines.contains(where: { $0.hasPrefix(serial + " ") }) { lines.append("\(serial) \(commonName)") }
+        var added = Set<String>()
+        for serial in serials where !lines.contains(where: { $0.hasPrefix(serial + " ") }) && added.insert(serial).inserted {
+            lines.append("\(serial) \(commonName)")
+        }
+        guard !serials.isEmpty else { return 0 }
         try FileIO.write(Array((lines.joined(separator: "\n") + "\n").utf8), to: revokedPath)
         try writeRevocationList()
-        return true
+        return Set(serials).count
     }
 
     /// The serials (hex) and names revoked so far.
-    public func revokedEntries() -> [(serial: String, name: String)] {
-        guard let bytes = try? FileIO.read(revokedPath) else { return [] }
+    public func revokedEntries() -> [(serial: String, name: String)] { Self.entries(revokedPath) }
+
+    /// Lines of `SERIAL NAME`.
+    private static func entries(_ path: String) -> [(serial: String, name: String)] {
+        guard let bytes = try? FileIO.read(path) else { return [] }
         return String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { line in
             let parts = line.split(separator: " ", maxSplits: 1)
             guard parts.count == 2 else { return nil }
@@ -137,15 +159,35 @@ public struct CertificateAuthority {
         }
     }
 
-    /// Writes `crl.pem`: the revoked serials, signed by the CA, valid for a year (Mosquitto reads
-    /// it at start and on reload).
-    public func writeRevocationList() throws {
+    /// Writes `crl.pem`: the revoked serials, signed by the CA, valid for
+    /// `revocationListValidity` (Mosquitto reads it at start and on reload). Returns when it expires.
+    @discardableResult
+    public func writeRevocationList(now: Date = Date()) throws -> Date {
         let revoked = revokedEntries().compactMap { entry in Hex.decode(entry.serial) }
+        let expiry = now.addingTimeInterval(Self.revocationListValidity)
         let der = try RevocationList.der(
-            issuer: certificate.subject, revokedSerials: revoked, thisUpdate: Date().addingTimeInterval(-60),
-            nextUpdate: Date().addingTimeInterval(365 * 86_400), key: key)
+            issuer: certificate.subject, revokedSerials: revoked, thisUpdate: now.addingTimeInterval(-60),
+            nextUpdate: expiry, key: key)
         let pem = PEMDocument(type: "X509 CRL", derBytes: der).pemString
         try FileIO.write(Array((pem + "\n").utf8), to: revocationListPath)
+        return expiry
+    }
+
+    /// The names no gateway may be given: the hub's identities and the broker's, which the ACL
+    /// lets read every gateway's batches and write acknowledgements.
+    public func reservedNames() -> Set<String> {
+        let kept = (try? FileIO.read(reservedPath)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return Set(kept.split(separator: "\n").map(String.init)).union([BrokerConfiguration.defaultHubIdentity])
+    }
+
+    /// Every name this CA has issued a certificate to.
+    public func issuedNames() -> Set<String> { Set(Self.entries(ledgerPath).map(\.name)) }
+
+    /// Keeps `name` for the hub or the broker: `provision` refuses it from now on.
+    public func reserve(_ name: String) throws {
+        var names = reservedNames()
+        guard names.insert(name).inserted else { return }
+        try FileIO.write(Array((names.sorted().joined(separator: "\n") + "\n").utf8), to: reservedPath)
     }
 
     private init(folder: String, certificate: Certificate, key: P256.Signing.PrivateKey) {

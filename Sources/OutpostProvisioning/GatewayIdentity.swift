@@ -34,6 +34,7 @@ public struct ProvisioningError: Error, Hashable, CustomStringConvertible {
             case exists = "exists"
             case invalidCA = "invalid_ca"
             case invalidBroker = "invalid_broker"
+            case reserved = "reserved"
         }
         let value: Value
         public static let invalidGatewayID = Code(value: .invalidGatewayID)
@@ -41,6 +42,8 @@ public struct ProvisioningError: Error, Hashable, CustomStringConvertible {
         public static let exists = Code(value: .exists)
         public static let invalidCA = Code(value: .invalidCA)
         public static let invalidBroker = Code(value: .invalidBroker)
+        /// The name belongs to the hub or the broker.
+        public static let reserved = Code(value: .reserved)
         public var description: String { value.rawValue }
     }
 

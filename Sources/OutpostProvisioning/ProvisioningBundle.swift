@@ -45,6 +45,13 @@ public struct ProvisioningBundle {
         dataDirectory: String = "/var/lib/outpost"
     ) throws -> ProvisioningBundle {
         try checkGatewayID(gatewayID)
+        // The hub's and the broker's names are trusted by the ACL with every gateway's topics: a
+        // gateway given one could read every batch and forge acknowledgements.
+        guard !authority.reservedNames().contains(gatewayID), !gatewayID.hasPrefix("broker-") else {
+            throw ProvisioningError(
+                .reserved,
+                "'\(gatewayID)' is reserved for the hub or the broker (see \(authority.folder)/reserved.txt): give the gateway another id")
+        }
         guard broker.hasPrefix("mqtts://") else {
             throw ProvisioningError(.invalidBroker, "'\(broker)' is not an mqtts:// URL: gateways connect over TLS only")
         }

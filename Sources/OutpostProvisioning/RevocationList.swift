@@ -5,10 +5,11 @@ import X509
 
 /// An X.509 v2 certificate revocation list (RFC 5280 §5), DER: swift-certificates reads and
 /// writes certificates but not CRLs, so this writes the few fields Mosquitto (OpenSSL) needs.
-enum RevocationList {
+public enum RevocationList {
     /// ecdsa-with-SHA256.
     static let signatureAlgorithm: ASN1ObjectIdentifier = [1, 2, 840, 10045, 4, 3, 2]
 
+    /// The DER of a CRL listing `revokedSerials`, signed with `key`.
     static func der(
         issuer: DistinguishedName, revokedSerials: [[UInt8]], thisUpdate: Date, nextUpdate: Date,
         key: P256.Signing.PrivateKey
@@ -40,6 +41,54 @@ enum RevocationList {
         }
         return list.serializedBytes
     }
+
+    /// When the revocation list in `pem` (a `X509 CRL` PEM document) expires: its `nextUpdate`.
+    /// After that, OpenSSL (and so Mosquitto) refuses every client certificate of the CA.
+    public static func nextUpdate(pem: String) throws -> Date {
+        let document = try PEMDocument(pemString: pem)
+        guard document.discriminator == "X509 CRL" else {
+            throw ProvisioningError(.invalidCA, "not a revocation list: the PEM block is '\(document.discriminator)'")
+        }
+        let root = try DER.parse(document.derBytes)
+        guard case .constructed(let outer) = root.content, let tbs = outer.first(where: { _ in true }),
+            case .constructed(let fields) = tbs.content
+        else { throw ProvisioningError(.invalidCA, "the revocation list's DER is not a CertificateList") }
+        // version?, signature, issuer, thisUpdate, nextUpdate: the second time is nextUpdate.
+        let times = fields.filter { $0.identifier == .utcTime || $0.identifier == .generalizedTime }
+        guard times.count >= 2 else { throw ProvisioningError(.invalidCA, "the revocation list names no nextUpdate") }
+        let node = times[1]
+        var parts = DateComponents()
+        if node.identifier == .utcTime {
+            let time = try UTCTime(derEncoded: node)
+            parts = DateComponents(
+                year: time.year, month: time.month, day: time.day, hour: time.hours, minute: time.minutes, second: time.seconds)
+        } else {
+            let time = try GeneralizedTime(derEncoded: node)
+            parts = DateComponents(
+                year: time.year, month: time.month, day: time.day, hour: time.hours, minute: time.minutes, second: time.seconds)
+        }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+        guard let date = calendar.date(from: parts) else {
+            throw ProvisioningError(.invalidCA, "the revocation list's nextUpdate is not a date")
+        }
+        return date
+    }
+
+    /// Days left before a revocation list expires, and what to say when few remain.
+    public static func expiryWarning(nextUpdate: Date, now: Date = Date(), path: String) -> String? {
+        let days = Int((nextUpdate.timeIntervalSince(now) / 86_400).rounded(.down))
+        if days < 0 {
+            return "\(path) expired \(-days) days ago: the broker refuses every gateway and the hub; run 'outpostctl ca renew-crl --dir CA --install \(path)' and reload mosquitto"
+        }
+        if days < warningDays {
+            return "\(path) expires in \(days) days: renew it with 'outpostctl ca renew-crl --dir CA --install \(path)' (the outpost-crl-renew.timer does so weekly where the CA lives)"
+        }
+        return nil
+    }
+
+    /// Warn this many days before a revocation list expires.
+    public static let warningDays = 30
 
     private static func algorithm(_ coder: inout DER.Serializer) throws {
         try coder.appendConstructedNode(identifier: .sequence) { try $0.serialize(signatureAlgorithm) }

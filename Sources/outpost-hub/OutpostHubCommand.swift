@@ -1,7 +1,9 @@
 import ArgumentParser
+import Foundation
 import Logging
 import OutpostCLI
 import OutpostHub
+import OutpostProvisioning
 import OutpostSigning
 import OutpostWire
 
@@ -64,7 +66,19 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var config: ConfigOption
 
     func run() throws {
-        _ = try config.load()
+        let configuration = try config.load()
+        if let crl = configuration.brokerRevocationList {
+            let expiry: Date
+            do {
+                expiry = try RevocationList.nextUpdate(pem: String(decoding: try FileIO.read(crl), as: UTF8.self))
+            } catch {
+                throw CommandFailure("\(config.path): [broker] crl: \(crl): \(error)")
+            }
+            if let warning = RevocationList.expiryWarning(nextUpdate: expiry, path: crl) {
+                guard expiry > Date() else { throw CommandFailure(warning) }
+                FileIO.printOut(Array("warning: \(warning)\n".utf8))
+            }
+        }
         FileIO.printOut(Array("\(config.path): ok\n".utf8))
     }
 }

@@ -1,11 +1,57 @@
 import ArgumentParser
+import Foundation
 import OutpostCLI
 import OutpostProvisioning
 
 /// `outpostctl ca`: the fleet's certificate authority.
 struct CA: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ca", abstract: "The fleet's offline certificate authority.", subcommands: [Init.self])
+        commandName: "ca", abstract: "The fleet's offline certificate authority.",
+        subcommands: [Init.self, RenewCRL.self, CheckCRL.self])
+
+    /// `outpostctl ca renew-crl`.
+    struct RenewCRL: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "renew-crl",
+            abstract: "Sign a fresh revocation list (valid a year) before the old one expires and the broker refuses everyone.")
+
+        @Option(help: "The CA's folder.") var dir: String
+        @Option(help: "Also copy the new crl.pem here (the broker's crlfile); reload mosquitto afterwards.")
+        var install: String?
+
+        func run() throws {
+            let expiry = try provisioning {
+                let authority = try CertificateAuthority.open(dir)
+                let expiry = try authority.writeRevocationList()
+                if let install { try FileIO.write(try FileIO.read(authority.revocationListPath), to: install) }
+                return expiry
+            }
+            let target = install.map { " and \($0)" } ?? ""
+            FileIO.printOut(
+                Array("wrote \(dir)/crl.pem\(target), valid until \(ISO8601DateFormatter().string(from: expiry))\n".utf8))
+        }
+    }
+
+    /// `outpostctl ca check-crl`.
+    struct CheckCRL: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check-crl",
+            abstract: "Say when a revocation list expires; exit 1 when under 30 days are left (for monitoring).")
+
+        @Argument(help: "The crl.pem to check (the CA's or the broker's copy).") var file: String
+
+        func run() throws {
+            let text = String(decoding: try FileIO.read(file), as: UTF8.self)
+            let expiry: Date
+            do {
+                expiry = try RevocationList.nextUpdate(pem: text)
+            } catch {
+                throw CommandFailure("\(file): \(error)")
+            }
+            if let warning = RevocationList.expiryWarning(nextUpdate: expiry, path: file) { throw CommandFailure(warning) }
+            FileIO.printOut(Array("\(file): valid until \(ISO8601DateFormatter().string(from: expiry))\n".utf8))
+        }
+    }
 
     /// `outpostctl ca init`.
     struct Init: ParsableCommand {

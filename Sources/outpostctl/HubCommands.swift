@@ -38,6 +38,37 @@ struct HubConnection {
     }
 }
 
+/// How a command is given the hub's API token: from `OUTPOST_TOKEN` or `--token-file` (neither
+/// shows in the process list), or `--token` (kept for scripts; it does show, and says so).
+struct HubToken: ParsableArguments {
+    @Option(help: "A file holding the hub's API token (or set OUTPOST_TOKEN).") var tokenFile: String?
+    @Option(help: "The hub's API token; visible to every user in the process list: prefer OUTPOST_TOKEN or --token-file.")
+    var token: String?
+
+    /// The token, or nil when none was given.
+    func resolve() throws -> String? {
+        if let token {
+            FileIO.printError("outpostctl: warning: --token shows the token to every user of this machine (ps); use OUTPOST_TOKEN or --token-file")
+            return token
+        }
+        if let tokenFile {
+            let text = String(decoding: try FileIO.read(tokenFile), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !text.isEmpty else { throw CommandFailure("\(tokenFile) is empty: it should hold the hub's API token") }
+            return text
+        }
+        if let value = ProcessInfo.processInfo.environment["OUTPOST_TOKEN"], !value.isEmpty { return value }
+        return nil
+    }
+
+    /// The token; fails naming the ways to give one.
+    func required(_ role: String) throws -> String {
+        guard let token = try resolve() else {
+            throw CommandFailure("give the hub's \(role) API token: OUTPOST_TOKEN=… or --token-file FILE")
+        }
+        return token
+    }
+}
+
 /// `outpostctl enroll`.
 struct Enroll: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,7 +76,7 @@ struct Enroll: AsyncParsableCommand {
 
     @Argument(help: "The gateway id.") var gatewayID: String
     @Option(help: "The hub's URL, e.g. https://hub.example:8080.") var hub: String
-    @Option(help: "An admin API token of the hub.") var token: String
+    @OptionGroup var token: HubToken
     @Option(help: "The gateway's certificate (PEM), from its bundle.") var cert: String
     @Option(help: "Latitude, for the map.") var latitude: Double?
     @Option(help: "Longitude, for the map.") var longitude: Double?
@@ -54,7 +85,7 @@ struct Enroll: AsyncParsableCommand {
         var body: [String: Any] = ["id": gatewayID, "certificate": String(decoding: try FileIO.read(cert), as: UTF8.self)]
         body["latitude"] = latitude
         body["longitude"] = longitude
-        _ = try await HubConnection(url: hub, token: token).call(.POST, "/api/v1/gateways", json: body)
+        _ = try await HubConnection(url: hub, token: try token.required("admin")).call(.POST, "/api/v1/gateways", json: body)
         FileIO.printOut(Array("enrolled \(gatewayID) at \(hub)\n".utf8))
     }
 }
@@ -67,18 +98,18 @@ struct Revoke: AsyncParsableCommand {
     @Argument(help: "The gateway id.") var gatewayID: String
     @Option(help: "The CA's folder.") var ca: String
     @Option(help: "The hub's URL.") var hub: String?
-    @Option(help: "An admin API token of the hub.") var token: String?
+    @OptionGroup var token: HubToken
 
     func run() async throws {
         let revoked = try provisioning { try CertificateAuthority.open(ca).revoke(commonName: gatewayID) }
-        if revoked {
-            FileIO.printOut(Array("revoked \(gatewayID)'s certificate; copy \(ca)/crl.pem to the broker and reload it\n".utf8))
+        if revoked > 0 {
+            let what = revoked == 1 ? "certificate" : "\(revoked) certificates"
+            FileIO.printOut(Array("revoked \(gatewayID)'s \(what); copy \(ca)/crl.pem to the broker and reload it\n".utf8))
         } else {
             FileIO.printOut(Array("this CA issued no certificate to \(gatewayID); its revocation list is unchanged\n".utf8))
         }
         if let hub {
-            guard let token else { throw CommandFailure("--hub needs --token (an admin API token)") }
-            _ = try await HubConnection(url: hub, token: token).call(.POST, "/api/v1/gateways/\(gatewayID)/revoke")
+            _ = try await HubConnection(url: hub, token: try token.required("admin")).call(.POST, "/api/v1/gateways/\(gatewayID)/revoke")
             FileIO.printOut(Array("revoked \(gatewayID) at \(hub): its frames are refused from now on\n".utf8))
         }
     }
@@ -89,10 +120,10 @@ struct Fleet: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print the fleet's state as a table.")
 
     @Option(help: "The hub's URL.") var hub: String
-    @Option(help: "An API token of the hub (viewer is enough).") var token: String
+    @OptionGroup var token: HubToken
 
     func run() async throws {
-        let answer = try await HubConnection(url: hub, token: token).call(.GET, "/api/v1/gateways?limit=5000")
+        let answer = try await HubConnection(url: hub, token: try token.required("viewer")).call(.GET, "/api/v1/gateways?limit=5000")
         let gateways = answer["gateways"] as? [[String: Any]] ?? []
         let now = Date().timeIntervalSince1970
         var rows = [["GATEWAY", "STATE", "LAST SEEN", "BACKLOG", "ALERTS", "AGENT"]]

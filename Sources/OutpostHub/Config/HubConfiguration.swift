@@ -14,6 +14,9 @@ public struct HubConfiguration: Sendable {
     public var store: StoreChoice
     /// The broker, or nil for a hub that takes frames over HTTP only.
     public var broker: MQTTIngest.Settings?
+    /// The broker's certificate revocation list (`[broker] crl`), when the hub can read it:
+    /// `outpost-hub check` warns before it expires.
+    public var brokerRevocationList: String?
     /// What is kept how long.
     public var retention: RetentionPolicy
     /// How often retention and compaction run.
@@ -26,6 +29,12 @@ public struct HubConfiguration: Sendable {
     public var caFile: String?
     /// Largest frame accepted (bytes).
     public var maxFrameBytes: Int
+    /// Largest JSON rendering of a frame accepted over HTTP (bytes; default 4 MiB).
+    public var maxJSONFrameBytes: Int
+    /// Frames a second one client address may post over HTTP (bursts of four times as many).
+    public var httpIngestRate: Double
+    /// The most HTTP frames read and checked at once.
+    public var httpIngestConcurrency: Int
     /// The anomaly detectors' settings.
     public var detection: DetectionConfiguration
     /// Where alert events are POSTed (JSON).
@@ -45,7 +54,10 @@ public struct HubConfiguration: Sendable {
         let top = try TOMLDocument(text: text, file: file).top
         try top.rejectUnknownKeys(["hub", "broker", "retention", "maintenance", "detection", "alerts", "web", "postgres"])
         guard let hub = try top.section("hub") else { throw top.error("hub", "missing [hub] table") }
-        try hub.rejectUnknownKeys(["listen", "data_dir", "max_frame_bytes", "ca", "store"])
+        try hub.rejectUnknownKeys([
+            "listen", "data_dir", "max_frame_bytes", "max_json_frame_bytes", "http_ingest_rate", "http_ingest_concurrency",
+            "ca", "store",
+        ])
         store = try StoreChoice(hub, postgres: try top.section("postgres"))
         caFile = try hub.string("ca")
         let listen = try hub.string("listen") ?? "127.0.0.1:8080"
@@ -61,7 +73,20 @@ public struct HubConfiguration: Sendable {
             throw hub.error("max_frame_bytes", "\(frameBytes) is outside 1 KiB-256 MiB")
         }
         maxFrameBytes = Int(frameBytes)
+        let jsonBytes = try hub.byteSize("max_json_frame_bytes") ?? 4 << 20
+        guard (1024...(256 << 20)).contains(jsonBytes) else {
+            throw hub.error("max_json_frame_bytes", "\(jsonBytes) is outside 1 KiB-256 MiB")
+        }
+        maxJSONFrameBytes = Int(jsonBytes)
+        let rate = try hub.int("http_ingest_rate") ?? 50
+        guard (1...100_000).contains(rate) else { throw hub.error("http_ingest_rate", "\(rate) is outside 1-100000 frames a second") }
+        httpIngestRate = Double(rate)
+        httpIngestConcurrency = try hub.int("http_ingest_concurrency") ?? 8
+        guard (1...1024).contains(httpIngestConcurrency) else {
+            throw hub.error("http_ingest_concurrency", "\(httpIngestConcurrency) is outside 1-1024")
+        }
         broker = try Self.broker(try top.section("broker"))
+        brokerRevocationList = try top.section("broker")?.string("crl")
         retention = try Self.retention(try top.section("retention"))
         web = try WebConfiguration(try top.section("web"))
         detection = try DetectionConfiguration(try top.section("detection"))
@@ -91,7 +116,7 @@ public struct HubConfiguration: Sendable {
 
     private static func broker(_ section: TOMLSection?) throws(ConfigError) -> MQTTIngest.Settings? {
         guard let section else { return nil }
-        try section.rejectUnknownKeys(["url", "client_id", "ca", "certificate", "key", "shared_group"])
+        try section.rejectUnknownKeys(["url", "client_id", "ca", "certificate", "key", "shared_group", "crl"])
         let address = try section.brokerAddress("url")
         let certificate = try section.string("certificate")
         let key = try section.string("key")
