@@ -65,7 +65,7 @@ public struct APIBenchmark {
         let detection = try DetectionEngine(configuration: DetectionConfiguration(), alerts: store, logger: logger, notifier: feed)
         let pipeline = IngestPipeline(store: store, verifier: registry, logger: logger, detection: detection, feed: feed)
         let accounts = Accounts(store: store)
-        let token = try accounts.addToken(name: "bench", role: .viewer, createdBy: "bench").secret
+        let token = try accounts.addToken(name: "bench", role: .viewer, createdBy: Accounts.localCreator).secret
         let (router, _) = HubServer.router(HubServices(pipeline: pipeline, accounts: accounts, feed: feed))
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let app = Application(

@@ -40,8 +40,9 @@ public struct GatewayFrameSigner: FrameSigner, CustomStringConvertible {
 
     public var algorithm: SignatureAlgorithm { .ecdsaP256SHA256 }
 
+    /// The low-S form (see `FrameSignatureCheck`): the only one the hub accepts.
     public func signature(for message: ArraySlice<UInt8>) throws -> [UInt8] {
-        Array(try key.signature(for: message).rawRepresentation)
+        LowS.normalized(Array(try key.signature(for: message).rawRepresentation))
     }
 
     public var description: String { "GatewayFrameSigner(P-256)" }
@@ -66,14 +67,8 @@ public struct GatewayKeyVerifier: FrameVerifier {
     public func rejection(
         of signature: ArraySlice<UInt8>, algorithm: SignatureAlgorithm, message: ArraySlice<UInt8>, gateway: String
     ) -> String? {
-        guard let raw = keys[gateway], let key = try? P256.Signing.PublicKey(rawRepresentation: raw) else {
-            return "gateway is not enrolled"
-        }
-        guard algorithm == .ecdsaP256SHA256 else { return "algorithm '\(algorithm.name)' is not accepted" }
-        guard let parsed = try? P256.Signing.ECDSASignature(rawRepresentation: signature) else {
-            return "signature is not a P-256 signature"
-        }
-        return key.isValidSignature(parsed, for: message) ? nil : "signature does not match the frame"
+        guard let raw = keys[gateway] else { return "gateway is not enrolled" }
+        return FrameSignatureCheck.rejection(of: signature, algorithm: algorithm, message: message, publicKey: raw)
     }
 }
 

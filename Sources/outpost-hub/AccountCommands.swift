@@ -99,7 +99,7 @@ struct UserRemove: ParsableCommand {
     @Argument(help: "The login name.") var name: String
 
     func run() throws {
-        guard try config.openStore().removeUser(name) else { throw CommandFailure("no user '\(name)'") }
+        guard try accounts(config).removeUser(name) else { throw CommandFailure("no user '\(name)'") }
         FileIO.printOut(Array("removed \(name)\n".utf8))
     }
 }
@@ -123,7 +123,7 @@ struct TokenAdd: ParsableCommand {
         guard let parsed = Role(rawValue: role) else {
             throw CommandFailure("--role is viewer, operator or admin, not '\(role)'")
         }
-        let created = try accounts(config).addToken(name: name, role: parsed, createdBy: "outpost-hub token add")
+        let created = try accounts(config).addToken(name: name, role: parsed, createdBy: Accounts.localCreator)
         FileIO.printOut(Array("\(created.secret)\n".utf8))
     }
 }

@@ -129,7 +129,8 @@ struct APIBehaviourTests {
         let anomalies = scores["anomalies"] as? [[Any]] ?? []
         #expect(points.count > 10, "scores after the learning period: \(scores)")
         #expect(!anomalies.isEmpty, "the shifted last hour is anomalous")
-        let metrics = try hub.call("GET", "/metrics")
+        #expect(try hub.call("GET", "/metrics").status == 401, "/metrics needs a token unless [web] metrics_public")
+        let metrics = try hub.call("GET", "/metrics", bearer: hub.token)
         #expect(metrics.status == 200 && metrics.body.contains("outpost_hub_readings_total 360"), "\(metrics.body.prefix(2000))")
         #expect(metrics.body.contains("# TYPE outpost_hub_http_request_duration_seconds histogram"))
         #expect(metrics.body.contains("outpost_hub_websocket_clients 0"))

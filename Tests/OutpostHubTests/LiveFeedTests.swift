@@ -95,7 +95,7 @@ struct LiveFeedTests {
         let alert = try hub.store().openAlert(series: SeriesKey(gateway: "gw-live", name: "flow"), kind: .stuck, score: 1, at: now).id
         _ = try hub.call("POST", "/api/v1/alerts/\(alert)/acknowledge", bearer: hub.token, json: #"{"note":"on it"}"#)
         #expect(await eventually(timeout: .seconds(20)) { client.has("\"event\":\"alert.acknowledged\"") && client.has("on it") })
-        let metrics = try hub.call("GET", "/metrics").body
+        let metrics = try hub.call("GET", "/metrics", bearer: hub.token).body
         #expect(metrics.contains("outpost_hub_websocket_clients 1"), "\(metrics.prefix(500))")
     }
 

@@ -23,7 +23,7 @@ struct ReplicaTests {
 
     /// A replica's count of frames it applied itself, from its metrics.
     func applied(_ hub: HubProcess) -> Int {
-        guard let body = try? hub.call("GET", "/metrics").body else { return -1 }
+        guard let body = try? hub.call("GET", "/metrics", bearer: hub.token).body else { return -1 }
         let line = body.split(separator: "\n").first { $0.hasPrefix("outpost_hub_frames_applied_total ") }
         return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? -1
     }

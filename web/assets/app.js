@@ -15,6 +15,21 @@ const Outpost = {
     return body;
   },
 
+  /** `next` if it is a path of this site, else "/": never a way off the site after login
+   * (`//evil.example`, `/\\evil.example`, `https://…`, `javascript:` all fail). */
+  localPath(next) {
+    if (!next || !next.startsWith("/")) return "/";
+    try {
+      const url = new URL(next, location.origin);
+      return url.origin === location.origin ? url.pathname + url.search + url.hash : "/";
+    } catch (error) { return "/"; }
+  },
+
+  /** Text made safe for places a library renders as HTML (chart labels take HTML). */
+  escape(text) {
+    return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  },
+
   toLogin() {
     location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
   },

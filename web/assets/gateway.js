@@ -40,7 +40,7 @@
       const body = await Outpost.api("/api/v1/series?" + query);
       if (!body.buckets.length) { element.textContent = "no data"; return; }
       new Dygraph(element, body.buckets.map((b) => [new Date(Outpost.ms(b.start)), b.mean]), {
-        labels: ["time", name], axes: { x: { drawAxis: false, drawGrid: false }, y: { drawAxis: false, drawGrid: false } },
+        labels: ["time", Outpost.escape(name)], axes: { x: { drawAxis: false, drawGrid: false }, y: { drawAxis: false, drawGrid: false } },
         legend: "never", strokeWidth: 1.2, showLabelsOnHighlight: false, interactionModel: {}, axisLineColor: "transparent",
       });
     } catch (error) { element.textContent = "—"; }

@@ -5,6 +5,6 @@ document.getElementById("login").addEventListener("submit", async (event) => {
   try {
     await Outpost.api("/api/v1/session", { method: "POST", body: { name, password } });
     const next = Outpost.param("next");
-    location.href = next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
+    location.href = Outpost.localPath(next);
   } catch (error) { Outpost.fail(error); }
 });

@@ -34,7 +34,8 @@
     document.getElementById("source").textContent = `${data.length} buckets of ${Outpost.seconds(answer.width)} from ${answer.source} data`;
     document.getElementById("export").href = "/api/v1/series?" + query({ buckets: "1000", format: "csv" });
     const options = {
-      labels: ["time", name], customBars: true, legend: "always", colors: ["#1f5fbf"], ylabel: unit,
+      // Dygraphs puts labels into the page as HTML: a series' name and unit come from a gateway.
+      labels: ["time", Outpost.escape(name)], customBars: true, legend: "always", colors: ["#1f5fbf"], ylabel: Outpost.escape(unit),
       dateWindow: [Outpost.ms(answer.from), Outpost.ms(answer.to)], underlayCallback: shade, connectSeparatedPoints: false,
       zoomCallback: (minX, maxX, yRanges) => {
         if (maxX - minX < 1000) return;

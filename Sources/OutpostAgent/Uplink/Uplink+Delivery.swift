@@ -136,7 +136,9 @@ extension Uplink {
                             nudge()
                             break
                         }
-                        guard publish(.init(topic: topics.batch, payload: batch.frame, qos: 1), key: "batch") else {
+                        // Frames sealed by an older agent may carry a high-S signature, which hubs refuse.
+                        let frame = LowS.frame(batch.frame)
+                        guard publish(.init(topic: topics.batch, payload: frame, qos: 1), key: "batch") else {
                             break
                         }
                         outbox.handedToBroker(batch.sequence)

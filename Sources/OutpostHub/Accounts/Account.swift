@@ -71,10 +71,21 @@ public struct Identity: Sendable, Equatable {
 
     /// The user name, or the token's name.
     public var name: String
-    /// The role.
+    /// The role: for a session the lower of the session's and the user's current role, for a
+    /// token the lower of the token's and its creator's current role.
     public var role: Role
     /// How.
     public var means: Means
+    /// The user answerable: the session's user, or the token's creator.
+    public var owner: String
+
+    /// Creates an identity; `owner` defaults to `name` (a session's user).
+    public init(name: String, role: Role, means: Means, owner: String? = nil) {
+        self.name = name
+        self.role = role
+        self.means = means
+        self.owner = owner ?? name
+    }
 }
 
 /// Users, sessions and API tokens.
@@ -113,6 +124,10 @@ public enum AccountError: Error, Equatable, CustomStringConvertible {
     case badName(String)
     /// The password is too short.
     case weakPassword(minimum: Int)
+    /// A token's creator is not a user.
+    case noCreator(String)
+    /// A token may not act with more than its creator's role.
+    case aboveCreator(role: Role, creatorRole: Role)
 
     public var description: String {
         switch self {
@@ -120,6 +135,10 @@ public enum AccountError: Error, Equatable, CustomStringConvertible {
         case .badName(let name):
             "'\(name)' is not a valid user name: use 1-64 letters, digits, '.', '_', '-' or '@'"
         case .weakPassword(let minimum): "a password has at least \(minimum) characters"
+        case .noCreator(let name):
+            "'\(name)' is not a user: a token belongs to the user who creates it (add the user first)"
+        case .aboveCreator(let role, let creatorRole):
+            "a token cannot be \(role.rawValue): its creator is \(creatorRole.rawValue), and a token acts with at most its creator's role"
         }
     }
 }

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HummingbirdBcrypt
 import OutpostWire
+import Synchronization
 
 /// Logins, sessions and API tokens over an `AccountStore`: passwords checked with bcrypt,
 /// session cookies and token secrets random and kept only as SHA-256 hashes.
@@ -16,8 +17,29 @@ public struct Accounts: Sendable {
     public let throttle: LoginThrottle
     let clock: WallClock
 
-    /// A bcrypt hash no password matches in practice, checked for unknown names.
-    private static let decoyHash = Bcrypt.hash("outpost decoy \(UInt64.random(in: 0...UInt64.max))", cost: 11)
+    /// Bcrypt hashes no password matches in practice, checked for unknown names: one per cost,
+    /// made on first use at the configured cost, so an unknown name takes as long as a known one.
+    private static let decoys = Mutex<[UInt8: String]>([:])
+
+    private var decoyHash: String {
+        if let known = Self.decoys.withLock({ $0[bcryptCost] }) { return known }
+        let made = Bcrypt.hash("outpost decoy \(UInt64.random(in: 0...UInt64.max))", cost: bcryptCost)
+        return Self.decoys.withLock { decoys in
+            if let known = decoys[bcryptCost] { return known }
+            decoys[bcryptCost] = made
+            return made
+        }
+    }
+
+    /// The creator of tokens made on the hub's machine with `outpost-hub token add` (whoever can
+    /// open the store is its administrator): not a user (it has spaces, which user names never
+    /// do), always an admin, never removed.
+    public static let localCreator = "outpost-hub token add"
+
+    /// The current role of a token's creator; nil when that user is gone.
+    private func creatorRole(_ name: String) throws -> Role? {
+        name == Self.localCreator ? .admin : try store.user(name)?.role
+    }
 
     /// The shortest password accepted.
     public static let minimumPasswordLength = 10
@@ -60,14 +82,19 @@ public struct Accounts: Sendable {
     /// Checks `password` for `name` from `client` and opens a session when right.
     public func login(_ name: String, password: String, client: String) throws -> LoginOutcome {
         let now = clock()
-        if let wait = throttle.wait(user: name, client: client, now: now) { return .throttled(retryAfter: wait) }
-        let user = try store.user(name)
-        // An unknown name costs the same bcrypt as a wrong password: timing does not tell which.
-        let matches = Bcrypt.verify(password, hash: user?.passwordHash ?? Self.decoyHash)
-        guard let user, matches else {
-            throttle.failed(user: name, client: client, now: now)
-            return .refused
+        // The attempt takes its place in the throttle before bcrypt runs: forty at once get as
+        // many tries as one after another.
+        if let wait = throttle.begin(user: name, client: client, now: now) { return .throttled(retryAfter: wait) }
+        let user: UserAccount?
+        do {
+            user = try store.user(name)
+        } catch {
+            throttle.succeeded(user: name, client: client)
+            throw error
         }
+        // An unknown name costs the same bcrypt as a wrong password: timing does not tell which.
+        let matches = Bcrypt.verify(password, hash: user?.passwordHash ?? decoyHash)
+        guard let user, matches else { return .refused }
         throttle.succeeded(user: name, client: client)
         let cookie = Self.secret()
         let session = SessionRecord(
@@ -79,22 +106,52 @@ public struct Accounts: Sendable {
     /// Ends the session with this cookie.
     public func logout(cookie: String) throws { try store.removeSession(hash: Self.hash(cookie)) }
 
-    /// The identity of a session cookie, if it is live.
+    /// The identity of a session cookie, if it is live and its user still exists; its role is
+    /// never above the user's current one.
     public func identify(cookie: String) throws -> Identity? {
-        guard let session = try store.session(hash: Self.hash(cookie), now: clock()) else { return nil }
-        return Identity(name: session.user, role: session.role, means: .session(csrf: session.csrf))
+        guard let session = try store.session(hash: Self.hash(cookie), now: clock()),
+            let user = try store.user(session.user)
+        else { return nil }
+        return Identity(name: session.user, role: min(session.role, user.role), means: .session(csrf: session.csrf))
     }
 
-    /// The identity of an API token secret, if it is valid.
+    /// The identity of an API token secret, if it is valid and its creator still exists; it acts
+    /// with at most its creator's current role.
     public func identify(token: String) throws -> Identity? {
         guard let record = try store.useToken(hash: Self.hash(token), at: clock()) else { return nil }
-        return Identity(name: record.name, role: record.role, means: .token(record.id))
+        guard let creator = try creatorRole(record.createdBy) else { return nil }
+        return Identity(name: record.name, role: min(record.role, creator), means: .token(record.id), owner: record.createdBy)
     }
 
-    /// Creates an API token; returns its id and its secret (shown once, never stored).
+    /// Removes a user, their sessions and every token they created.
+    public func removeUser(_ name: String) throws -> Bool {
+        guard try store.removeUser(name) else { return false }
+        try revokeTokens(of: name, above: nil)
+        return true
+    }
+
+    /// Changes a user's role; their tokens of a higher role than the new one are revoked.
+    public func setRole(of name: String, to role: Role) throws -> Bool {
+        guard try store.updateUser(name, role: role, passwordHash: nil) else { return false }
+        try revokeTokens(of: name, above: role)
+        return true
+    }
+
+    /// Revokes the unrevoked tokens `user` created whose role is above `role` (all when nil).
+    private func revokeTokens(of user: String, above role: Role?) throws {
+        for token in try store.tokens() where token.createdBy == user && token.revokedAt == nil {
+            if let role, token.role <= role { continue }
+            _ = try store.revokeToken(token.id, at: clock())
+        }
+    }
+
+    /// Creates an API token for `createdBy` (a user, whose current role it may not exceed);
+    /// returns its id and its secret (shown once, never stored).
     public func addToken(name: String, role: Role, createdBy: String) throws -> (id: Int64, secret: String) {
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty, trimmed.count <= 100 else { throw AccountError.badName(name) }
+        guard let creator = try creatorRole(createdBy) else { throw AccountError.noCreator(createdBy) }
+        guard role <= creator else { throw AccountError.aboveCreator(role: role, creatorRole: creator) }
         let secret = "opt_" + Self.secret()
         let id = try store.addToken(name: trimmed, role: role, hash: Self.hash(secret), createdBy: createdBy, at: clock())
         return (id, secret)

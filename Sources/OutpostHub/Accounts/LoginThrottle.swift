@@ -1,15 +1,26 @@
 import Synchronization
 
-/// Failed logins, counted per user name and per client address in a sliding window: after
-/// `limit` failures within `window`, further attempts wait until the oldest failure leaves it.
-/// Guessing one account's password from many addresses, or many accounts' from one, is slowed
-/// alike.
+/// Failed logins in a sliding window, counted three ways:
+/// - per user and address: after `limit` failures within `window`, that address waits before it
+///   tries that user again, while the user still logs in from anywhere else (a colleague's typos
+///   or an attacker at one address lock nobody out);
+/// - per address: `limit × addressFactor` failures across any names, so one address cannot try
+///   many accounts (an office behind one address still has room for a few people's typos);
+/// - per user, from every address together: `limit × userFactor` failures, a bound on guessing
+///   one account from many addresses.
+///
+/// An attempt takes its place before its password is checked (`begin`) and gives it back on
+/// success, so concurrent attempts cannot pass the limit while bcrypt runs.
 public final class LoginThrottle: Sendable {
-    /// Failures allowed within the window.
+    /// Failures allowed per user and address, and per address, within the window.
     public let limit: Int
+    /// How many times `limit` one user may fail from all addresses together.
+    public static let userFactor = 20
+    /// How many times `limit` one address may fail across every name.
+    public static let addressFactor = 4
     /// The window, ns.
     public let window: Int64
-    private let failures = Mutex<[String: [Int64]]>([:])
+    private let attempts = Mutex<[String: [Int64]]>([:])
 
     /// Creates a throttle: `limit` failures per `window`.
     public init(limit: Int = 5, window: Duration = .seconds(900)) {
@@ -17,39 +28,73 @@ public final class LoginThrottle: Sendable {
         self.window = Int64(window.components.seconds) * 1_000_000_000
     }
 
-    /// Seconds to wait before another attempt, or nil when one is allowed now.
-    public func wait(user: String, client: String, now: Int64) -> Int? {
-        failures.withLock { failures in
+    /// Takes a place for an attempt at `user` from `client`: nil when it may go on (and is
+    /// counted as a failure until `succeeded`), or the seconds to wait.
+    public func begin(user: String, client: String, now: Int64) -> Int? {
+        attempts.withLock { attempts in
             var longest: Int64 = 0
-            for key in Self.keys(user: user, client: client) {
-                let recent = (failures[key] ?? []).filter { $0 > now - window }
-                failures[key] = recent.isEmpty ? nil : recent
-                if recent.count >= limit, let oldest = recent.first { longest = max(longest, oldest + window - now) }
+            let cutoff = now.subtractingSaturating(window)
+            for (key, allowed) in keys(user: user, client: client) {
+                let recent = (attempts[key] ?? []).filter { $0 > cutoff }
+                attempts[key] = recent.isEmpty ? nil : recent
+                if recent.count >= allowed, let oldest = recent.first {
+                    longest = max(longest, oldest.addingSaturating(window).subtractingSaturating(now))
+                }
+            }
+            if longest > 0 { return Int((longest + 999_999_999) / 1_000_000_000) }
+            for (key, allowed) in keys(user: user, client: client) {
+                attempts[key, default: []].append(now)
+                attempts[key] = Array((attempts[key] ?? []).suffix(allowed))
+            }
+            // Bounded memory under a flood of made-up names: forget the quiet entries.
+            if attempts.count > 10_000 { attempts = attempts.filter { ($0.value.last ?? 0) > cutoff } }
+            return nil
+        }
+    }
+
+    /// Seconds to wait before another attempt, or nil when one is allowed now (takes no place).
+    public func wait(user: String, client: String, now: Int64) -> Int? {
+        attempts.withLock { attempts in
+            var longest: Int64 = 0
+            let cutoff = now.subtractingSaturating(window)
+            for (key, allowed) in keys(user: user, client: client) {
+                let recent = (attempts[key] ?? []).filter { $0 > cutoff }
+                if recent.count >= allowed, let oldest = recent.first {
+                    longest = max(longest, oldest.addingSaturating(window).subtractingSaturating(now))
+                }
             }
             return longest > 0 ? Int((longest + 999_999_999) / 1_000_000_000) : nil
         }
     }
 
-    /// Records a failure.
+    /// Records a failure without an attempt in flight (a caller that does not use `begin`).
     public func failed(user: String, client: String, now: Int64) {
-        failures.withLock { failures in
-            for key in Self.keys(user: user, client: client) {
-                var recent = (failures[key] ?? []).filter { $0 > now - window }
-                recent.append(now)
-                failures[key] = Array(recent.suffix(limit))
-            }
-            // Bounded memory under a flood of made-up names: forget the quietest entries.
-            if failures.count > 10_000 {
-                let cutoff = now - window
-                failures = failures.filter { ($0.value.last ?? 0) > cutoff }
+        attempts.withLock { attempts in
+            for (key, allowed) in keys(user: user, client: client) {
+                attempts[key, default: []].append(now)
+                attempts[key] = Array((attempts[key] ?? []).suffix(allowed))
             }
         }
     }
 
-    /// Clears the user's failures after a success (the address keeps its own).
+    /// The attempt was right: the user's failures are forgotten, and the address gives back the
+    /// place this attempt took (its earlier failures stay).
     public func succeeded(user: String, client: String) {
-        _ = failures.withLock { $0.removeValue(forKey: "user:" + user) }
+        attempts.withLock { attempts in
+            attempts["pair:\(user)\u{0}\(client)"] = nil
+            attempts["user:" + user] = nil
+            if var recent = attempts["client:" + client], !recent.isEmpty {
+                recent.removeLast()
+                attempts["client:" + client] = recent.isEmpty ? nil : recent
+            }
+        }
     }
 
-    private static func keys(user: String, client: String) -> [String] { ["user:" + user, "client:" + client] }
+    private func keys(user: String, client: String) -> [(String, Int)] {
+        [
+            ("pair:\(user)\u{0}\(client)", limit),
+            ("client:" + client, limit.multipliedReportingOverflow(by: Self.addressFactor).partialValue),
+            ("user:" + user, limit.multipliedReportingOverflow(by: Self.userFactor).partialValue),
+        ]
+    }
 }

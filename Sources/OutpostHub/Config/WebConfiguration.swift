@@ -13,7 +13,9 @@ public struct WebConfiguration: Sendable {
     /// The map's tile URL template (`https://tile.example/{z}/{x}/{y}.png`); empty: the map
     /// shows the gateways on a plain grid, fetching nothing.
     public var mapTiles: String
-    /// Whether `/metrics` is served without a token (a Prometheus scraper on the same network).
+    /// Whether `/metrics` is served without a token. Off by default: the counters name gateways'
+    /// refusal reasons and the fleet's size; a Prometheus scraper sends a viewer token
+    /// (`authorization: { credentials_file: … }`), or set it on for a scraper on a closed network.
     public var metricsPublic: Bool
     /// Whether session cookies carry `Secure` (set it when a TLS proxy fronts the hub).
     public var secureCookies: Bool
@@ -40,7 +42,7 @@ public struct WebConfiguration: Sendable {
         dygraphs = "/usr/share/javascript/dygraphs"
         leaflet = "/usr/share/javascript/leaflet"
         mapTiles = ""
-        metricsPublic = true
+        metricsPublic = false
         secureCookies = false
         sessionLifetime = .seconds(12 * 3600)
         bcryptCost = 11

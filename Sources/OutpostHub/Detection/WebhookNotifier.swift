@@ -92,11 +92,20 @@ public final class WebhookNotifier: AlertListener, Sendable {
             counts.withLock { $0.failedAttempts += 1 }
             guard attempt < Self.attempts else { break }
             logger.warning(
-                "webhook failed; retrying", metadata: ["url": "\(url)", "attempt": "\(attempt)", "error": "\(failure)"])
+                "webhook failed; retrying", metadata: ["webhook": "\(Self.redacted(url))", "attempt": "\(attempt)", "error": "\(failure)"])
             backoff.recordFailure(at: .now, random: Double.random(in: 0..<1))
             if let next = backoff.nextAttempt { try? await Task.sleep(until: next) }
         }
         counts.withLock { $0.abandoned += 1 }
-        logger.error("webhook given up", metadata: ["url": "\(url)", "attempts": "\(Self.attempts)"])
+        logger.error("webhook given up", metadata: ["webhook": "\(Self.redacted(url))", "attempts": "\(Self.attempts)"])
+    }
+
+    /// A webhook URL as logs may show it: scheme and host only. Paths, queries and user
+    /// information often carry the receiver's secret (Slack's and Teams' hooks do).
+    static func redacted(_ url: String) -> String {
+        guard let scheme = url.range(of: "://") else { return "(a webhook)" }
+        var host = url[scheme.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if let at = host.lastIndex(of: "@") { host = host[host.index(after: at)...] }
+        return String(url[..<scheme.upperBound]) + host + "/…"
     }
 }

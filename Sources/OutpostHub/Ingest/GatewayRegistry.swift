@@ -1,4 +1,4 @@
-import Crypto
+import OutpostSigning
 import OutpostWire
 import Synchronization
 
@@ -25,12 +25,26 @@ public final class GatewayRegistry: FrameVerifier {
     ) -> String? {
         let entry = entries.withLock { $0[gateway] }
         guard let entry else { return Self.notEnrolled }
-        let raw = entry.publicKey
         guard !entry.revoked else { return Self.revoked }
-        guard algorithm == .ecdsaP256SHA256 else { return "algorithm '\(algorithm.name)' is not accepted" }
-        guard let key = try? P256.Signing.PublicKey(rawRepresentation: raw),
-            let parsed = try? P256.Signing.ECDSASignature(rawRepresentation: signature)
-        else { return "signature is not a P-256 signature" }
-        return key.isValidSignature(parsed, for: message) ? nil : "signature does not match the frame"
+        return FrameSignatureCheck.rejection(
+            of: signature, algorithm: algorithm, message: message, publicKey: entry.publicKey)
     }
+
+    /// Where a gateway stands: what ingest does with its status and live documents.
+    public enum Standing: Sendable {
+        /// Enrolled and not revoked.
+        case enrolled
+        /// Revoked: nothing it sends is taken.
+        case revoked
+        /// Never enrolled.
+        case unknown
+    }
+
+    /// Where `gateway` stands now.
+    public func standing(of gateway: String) -> Standing {
+        guard let entry = entries.withLock({ $0[gateway] }) else { return .unknown }
+        return entry.revoked ? .revoked : .enrolled
+    }
+
+    public func knows(gateway: String) -> Bool { standing(of: gateway) == .enrolled }
 }

@@ -35,6 +35,8 @@ public final class IngestPipeline: Sendable {
         var waiting: [Waiting] = []
         var draining = false
         var refusals: [String: RefusalTally] = [:]
+        /// When each gateway and reason was last logged: a flood is one line a minute.
+        var logged: [String: Int64] = [:]
     }
 
     /// The store frames are applied to.
@@ -42,6 +44,7 @@ public final class IngestPipeline: Sendable {
     /// The counts.
     public let counters = IngestCounters()
     private let intake: FrameIntake
+    private let verifier: any FrameVerifier
     private let clock: WallClock
     private let logger: Logger
     private let maxGroup: Int
@@ -62,10 +65,14 @@ public final class IngestPipeline: Sendable {
         self.feed = feed
         self.store = store
         intake = FrameIntake(verifier: verifier, limits: limits)
+        self.verifier = verifier
         self.clock = clock
         self.logger = logger
         self.maxGroup = maxGroup
     }
+
+    /// Whether `gateway` is enrolled and not revoked: its status and live documents are taken.
+    public func knows(gateway: String) -> Bool { verifier.knows(gateway: gateway) }
 
     /// Frames waiting for their group commit.
     public var queueDepth: Int { queue.withLock { $0.waiting.count } }
@@ -107,26 +114,35 @@ public final class IngestPipeline: Sendable {
 
     private func refused(_ refusal: FrameIntake.Refusal) {
         counters.update { $0.refused[refusal.reason, default: 0] += 1 }
-        logger.warning(
-            "gateway input refused",
-            metadata: [
-                "reason": "\(refusal.reason)", "gateway": "\(refusal.claimedGateway ?? "?")",
-                "detail": "\(refusal.detail)",
-            ])
-        let gateway = refusal.claimedGateway ?? "?"
+        // A sender the hub does not know is counted with all the others it does not know: made-up
+        // ids fill one row, not one row each. The detail keeps the last id claimed.
+        let claimed = refusal.claimedGateway ?? "?"
+        let known = refusal.claimedGateway.map { verifier.knows(gateway: $0) } ?? false
+        let gateway = known ? claimed : RefusalRecord.unknownSenders
+        let detail = known ? refusal.detail : "claimed '\(claimed.prefix(128))': \(refusal.detail)"
         let now = clock()
-        let start = queue.withLock { queue -> Bool in
-            let key = "\(gateway)\u{0}\(refusal.reason)"
+        let key = "\(gateway)\u{0}\(refusal.reason)"
+        let (start, log) = queue.withLock { queue -> (Bool, Bool) in
             var entry =
                 queue.refusals[key]
-                ?? RefusalTally(gateway: gateway, reason: refusal.reason, detail: refusal.detail, count: 0, at: now)
+                ?? RefusalTally(gateway: gateway, reason: refusal.reason, detail: detail, count: 0, at: now)
             entry.count += 1
-            entry.detail = refusal.detail
+            entry.detail = detail
             entry.at = now
             queue.refusals[key] = entry
-            guard !queue.draining else { return false }
+            let log = now.subtractingSaturating(queue.logged[key] ?? .min) >= 60_000_000_000
+            if log {
+                if queue.logged.count >= 10_000 { queue.logged = [:] }
+                queue.logged[key] = now
+            }
+            guard !queue.draining else { return (false, log) }
             queue.draining = true
-            return true
+            return (true, log)
+        }
+        if log {
+            logger.warning(
+                "gateway input refused (further refusals of this gateway and reason within a minute are counted, not logged)",
+                metadata: ["reason": "\(refusal.reason)", "gateway": "\(claimed.prefix(128))", "detail": "\(refusal.detail)"])
         }
         // Recorded by the writer, with the next group: a flood of bad frames costs one small
         // transaction per batch of refusals, never one per frame.
@@ -178,8 +194,8 @@ public final class IngestPipeline: Sendable {
             case .duplicate:
                 counters.update { $0.duplicates += 1 }
                 waiting.continuation.resume(returning: .acknowledged(ack, gateway: frame.gatewayID, duplicate: true))
-            case .rejected(let reason):
-                let refusal = FrameIntake.Refusal(reason: "undecodable_chunk", claimedGateway: frame.gatewayID, detail: reason)
+            case .rejected(let code, let reason):
+                let refusal = FrameIntake.Refusal(reason: code, claimedGateway: frame.gatewayID, detail: reason)
                 refused(refusal)
                 waiting.continuation.resume(returning: .refused(refusal))
             }

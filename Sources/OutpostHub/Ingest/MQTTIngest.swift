@@ -132,6 +132,16 @@ public final class MQTTIngest: Sendable {
 
     private func handle(topic: String, payload: [UInt8]) async {
         guard let (gateway, kind) = GatewayTopics.parse(topic) else { return }
+        // A batch proves its sender by its signature; the other topics only by the broker's ACL,
+        // which a certificate not yet on the broker's revocation list still passes.
+        if kind != "batch", !pipeline.knows(gateway: gateway) {
+            if kind == "status" || kind == "live" {
+                pipeline.refuse(
+                    gateway: gateway, reason: "unknown_gateway",
+                    detail: "a \(kind) message from a gateway that is not enrolled or was revoked")
+            }
+            return
+        }
         switch kind {
         case "batch":
             let outcome = await pipeline.ingest(payload, topicGateway: gateway)
@@ -142,6 +152,12 @@ public final class MQTTIngest: Sendable {
                 logger.warning("could not publish an acknowledgement", metadata: ["gateway": "\(sender)", "error": "\(error)"])
             }
         case "status":
+            guard payload.count <= GatewayStatusReport.maxBytes else {
+                pipeline.refuse(
+                    gateway: gateway, reason: "bad_status",
+                    detail: "a status document of \(payload.count) bytes, above \(GatewayStatusReport.maxBytes)")
+                return
+            }
             guard let report = GatewayStatusReport(json: payload) else {
                 pipeline.refuse(gateway: gateway, reason: "bad_status", detail: "a status that is not the agent's JSON document")
                 return
@@ -170,6 +186,9 @@ public final class MQTTIngest: Sendable {
 }
 
 extension GatewayStatusReport {
+    /// The largest status document read: the agent's is a few hundred bytes.
+    public static let maxBytes = 16 * 1024
+
     /// Reads the agent's retained status document (`state`, `version`, `backlog_readings`, `clock`).
     public init?(json: [UInt8]) {
         guard let object = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any],

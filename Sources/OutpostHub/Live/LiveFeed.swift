@@ -82,14 +82,25 @@ public final class LiveFeed: AlertListener, Sendable {
         client?.continuation.finish()
     }
 
-    /// Adds series (an empty name: every series of that gateway) to a client's subscription.
-    public func subscribe(_ id: Int, to series: [SeriesKey]) {
+    /// The most series one client may subscribe to (a gateway's "all series" counts as one).
+    public static let maxSeriesPerClient = 1000
+
+    /// Adds series (an empty name: every series of that gateway) to a client's subscription;
+    /// false, adding none, when that would pass `maxSeriesPerClient`.
+    @discardableResult
+    public func subscribe(_ id: Int, to series: [SeriesKey]) -> Bool {
         state.withLock { state in
-            guard var client = state.clients[id] else { return }
-            for key in series where client.series.insert(key).inserted { state.watched[key.gateway, default: 0] += 1 }
+            guard var client = state.clients[id] else { return false }
+            let new = Set(series).subtracting(client.series)
+            guard client.series.count + new.count <= Self.maxSeriesPerClient else { return false }
+            for key in new where client.series.insert(key).inserted { state.watched[key.gateway, default: 0] += 1 }
             state.clients[id] = client
+            return true
         }
     }
+
+    /// How many series a client subscribes to.
+    public func subscriptionCount(_ id: Int) -> Int { state.withLock { $0.clients[id]?.series.count ?? 0 } }
 
     /// Removes series from a client's subscription.
     public func unsubscribe(_ id: Int, from series: [SeriesKey]) {

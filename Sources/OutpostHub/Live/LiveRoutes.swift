@@ -6,12 +6,22 @@ import HummingbirdWebSocket
 /// `{"subscribe": [{"gateway": "g", "series": "s"}, …]}` (no series: all of the gateway's) or
 /// `{"unsubscribe": […]}`; the hub sends `readings` of the series subscribed to, and every
 /// `gateway` state change and `alert` event.
+///
+/// The socket lives only as long as what opened it: its session or token is checked again every
+/// `recheck`, and the socket is closed (after a `closed` message saying why) once it has ended;
+/// one that subscribes to nothing for `idleAfter` is closed too, and the hub's pings close one
+/// whose peer is gone. A connection holds at most `LiveFeed.maxSeriesPerClient` subscriptions.
 struct LiveRoutes {
     let services: HubServices
+    /// How often an open socket's credentials are checked again.
+    static let recheck: Duration = .seconds(2)
+    /// How long a socket may stay open subscribed to nothing.
+    static let idleAfter: Duration = .seconds(600)
 
     func register(on routes: HubRoutes) {
         routes.record(.get, "/api/v1/live", .role(.viewer))
         let feed = services.feed
+        let accounts = services.accounts
         routes.router.ws("/api/v1/live") { request, context in
             guard let identity = context.identity else {
                 throw HTTPError(.unauthorized, message: "log in, or send an API token as 'Authorization: Bearer <token>'")
@@ -29,9 +39,26 @@ struct LiveRoutes {
             defer { feed.disconnect(subscription.id) }
             let who = context.requestContext.identity?.name ?? "?"
             try await outbound.write(.text(LiveFeed.text(["type": "hello", "user": who])))
+            let request = context.request
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await message in subscription.messages { try await outbound.write(.text(message)) }
+                }
+                group.addTask {
+                    var quietSince = ContinuousClock.now
+                    while true {
+                        try await Task.sleep(for: Self.recheck)
+                        let still = (try? Authenticator.identify(request, accounts: accounts)) ?? nil
+                        if still == nil {
+                            try await outbound.write(.text(LiveFeed.text(["type": "closed", "reason": "the session or token has ended"])))
+                            return
+                        }
+                        if feed.subscriptionCount(subscription.id) > 0 { quietSince = .now }
+                        if ContinuousClock.now - quietSince >= Self.idleAfter {
+                            try await outbound.write(.text(LiveFeed.text(["type": "closed", "reason": "idle: subscribed to nothing"])))
+                            return
+                        }
+                    }
                 }
                 group.addTask {
                     for try await message in inbound.messages(maxSize: 256 * 1024) {
@@ -60,7 +87,12 @@ struct LiveRoutes {
             }
         }
         if let series = keys("subscribe") {
-            feed.subscribe(client, to: series)
+            guard feed.subscribe(client, to: series) else {
+                return LiveFeed.text([
+                    "type": "error",
+                    "message": "a connection holds at most \(LiveFeed.maxSeriesPerClient) series; unsubscribe some first (none of these were added)",
+                ])
+            }
             return LiveFeed.text(["type": "subscribed", "count": series.count])
         }
         if let series = keys("unsubscribe") {

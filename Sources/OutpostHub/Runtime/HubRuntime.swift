@@ -60,7 +60,10 @@ public struct HubRuntime: Sendable {
             pipeline: pipeline, accounts: accounts, feed: feed, notifier: notifier, registry: registry,
             web: configuration.web, detection: configuration.detection,
             certificates: try configuration.caFile.map { try GatewayCertificates(caFile: $0) },
-            maxFrameBytes: configuration.maxFrameBytes)
+            maxFrameBytes: configuration.maxFrameBytes, maxJSONFrameBytes: configuration.maxJSONFrameBytes,
+            admission: IngestAdmission(
+                rate: configuration.httpIngestRate, burst: max(10, 4 * configuration.httpIngestRate),
+                concurrency: configuration.httpIngestConcurrency))
         let (router, _) = HubServer.router(routeServices)
         var services: [any Service] = [
             Upkeep(runtime: self, logger: logger), Webhooks(notifier: notifier),

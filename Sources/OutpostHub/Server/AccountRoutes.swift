@@ -36,6 +36,12 @@ struct AccountRoutes {
     }
 
     private func login(_ request: Request, _ context: HubRequestContext) async throws -> Response {
+        // A page of another site can post text/plain or a form without asking (login CSRF:
+        // signing the victim in as the attacker); application/json it cannot.
+        guard RequestInput.isJSON(request) else {
+            throw APIError(
+                .unsupportedMediaType, "unsupported_media_type", "log in with a JSON body and Content-Type: application/json")
+        }
         let body = try await RequestInput.object(request)
         let name = try RequestInput.string(body, "name") ?? ""
         let password = try RequestInput.string(body, "password") ?? ""
@@ -105,14 +111,14 @@ struct AccountRoutes {
                 throw APIError.badRequest("bad_user", error.description)
             }
         }
-        if let role, found { found = try accounts.store.updateUser(name, role: role, passwordHash: nil) }
+        if let role, found { found = try accounts.setRole(of: name, to: role) }
         guard found else { throw APIError.notFound("no user '\(name)'") }
         return JSONResponse.ok(["name": name])
     }
 
     private func removeUser(_ name: String, by context: HubRequestContext) throws -> Response {
         if name == context.identity?.name { throw APIError(.conflict, "own_account", "an admin cannot remove themselves") }
-        guard try accounts.store.removeUser(name) else { throw APIError.notFound("no user '\(name)'") }
+        guard try accounts.removeUser(name) else { throw APIError.notFound("no user '\(name)'") }
         return JSONResponse.ok(["removed": name])
     }
 
@@ -122,7 +128,7 @@ struct AccountRoutes {
         let role = try RequestInput.role(body, required: false) ?? .viewer
         let created: (id: Int64, secret: String)
         do {
-            created = try accounts.addToken(name: name, role: role, createdBy: context.identity?.name ?? "?")
+            created = try accounts.addToken(name: name, role: role, createdBy: context.identity?.owner ?? "?")
         } catch let error as AccountError {
             throw APIError.badRequest("bad_token", error.description)
         }

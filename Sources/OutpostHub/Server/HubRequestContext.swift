@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
 import NIOCore
@@ -31,15 +32,21 @@ struct Authenticator: RouterMiddleware {
     ) async throws -> Response {
         var context = context
         do {
-            if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
-                context.identity = try accounts.identify(token: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
-            } else if let cookie = Self.cookie(request) {
-                context.identity = try accounts.identify(cookie: cookie)
-            }
+            context.identity = try Self.identify(request, accounts: accounts)
         } catch {
             return JSONResponse.error(.serviceUnavailable, "store_unavailable", "could not check the session: \(error)")
         }
         return try await next(request, context)
+    }
+
+    /// Who `request` speaks for now: its bearer token, else its session cookie; nil when
+    /// neither is (or is no longer) valid. The WebSocket asks again while it stays open.
+    static func identify(_ request: Request, accounts: Accounts) throws -> Identity? {
+        if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
+            return try accounts.identify(token: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        }
+        if let cookie = Self.cookie(request) { return try accounts.identify(cookie: cookie) }
+        return nil
     }
 
     /// The session cookie's value, if the request carries one.
@@ -51,6 +58,36 @@ struct Authenticator: RouterMiddleware {
             }
         }
         return nil
+    }
+}
+
+/// Headers every answer carries: browsers never guess a type other than the one sent (a CSV
+/// export or a JSON error is never run as a script or rendered as a page), and pages are not
+/// framed or told where the user came from.
+struct SecurityHeadersMiddleware: RouterMiddleware {
+    typealias Context = HubRequestContext
+
+    func handle(
+        _ request: Request, context: HubRequestContext, next: (Request, HubRequestContext) async throws -> Response
+    ) async throws -> Response {
+        do {
+            var response = try await next(request, context)
+            Self.add(to: &response.headers)
+            return response
+        } catch let error as HTTPResponseError {
+            var response = try error.response(from: request, context: context)
+            Self.add(to: &response.headers)
+            return response
+        }
+    }
+
+    private static let fields: [(HTTPField.Name?, String)] = [
+        (HTTPField.Name("X-Content-Type-Options"), "nosniff"), (HTTPField.Name("Referrer-Policy"), "same-origin"),
+        (HTTPField.Name("X-Frame-Options"), "DENY"),
+    ]
+
+    static func add(to headers: inout HTTPFields) {
+        for case (let name?, let value) in fields where headers[name] == nil { headers[name] = value }
     }
 }
 

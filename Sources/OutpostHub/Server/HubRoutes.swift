@@ -93,7 +93,7 @@ final class HubRoutes {
                 "this needs the \(needed.rawValue) role; '\(identity.name)' is \(article(identity.role)) \(identity.role.rawValue)")
         }
         if case .session(let csrf) = identity.means, request.method != .get, request.method != .head,
-            csrfHeader.flatMap({ request.headers[$0] }) != csrf
+            !constantTimeEqual(csrfHeader.flatMap({ request.headers[$0] }) ?? "", csrf)
         {
             return JSONResponse.error(
                 .forbidden, "csrf", "a change made with a session cookie must carry its X-CSRF-Token header")
@@ -104,4 +104,15 @@ final class HubRoutes {
     static let csrfHeader = HTTPField.Name("X-CSRF-Token")
 
     private static func article(_ role: Role) -> String { role == .admin || role == .operator ? "an" : "a" }
+}
+
+/// Whether two secrets are equal, in a time that depends on their lengths only: a comparison
+/// that stops at the first difference tells an attacker how much of a guess was right.
+func constantTimeEqual(_ left: String, _ right: String) -> Bool {
+    let a = Array(left.utf8)
+    let b = Array(right.utf8)
+    guard a.count == b.count else { return false }
+    var difference: UInt8 = 0
+    for index in a.indices { difference |= a[index] ^ b[index] }
+    return difference == 0
 }

@@ -26,6 +26,11 @@ public struct HubServices: Sendable {
     public let certificates: GatewayCertificates?
     /// Largest frame accepted.
     public let maxFrameBytes: Int
+    /// Largest JSON rendering of a frame accepted over HTTP (parsing JSON costs far more per
+    /// byte than the binary form).
+    public let maxJSONFrameBytes: Int
+    /// Who may post a frame now.
+    public let admission: IngestAdmission
     let clock: WallClock
 
     /// The store.
@@ -38,7 +43,8 @@ public struct HubServices: Sendable {
         pipeline: IngestPipeline, accounts: Accounts, feed: LiveFeed, metrics: HubMetrics = HubMetrics(),
         notifier: WebhookNotifier? = nil, registry: GatewayRegistry? = nil, web: WebConfiguration = WebConfiguration(),
         detection: DetectionConfiguration = DetectionConfiguration(), certificates: GatewayCertificates? = nil,
-        maxFrameBytes: Int = 16 << 20, clock: @escaping WallClock = systemWallClock
+        maxFrameBytes: Int = 16 << 20, maxJSONFrameBytes: Int = 4 << 20, admission: IngestAdmission = IngestAdmission(),
+        clock: @escaping WallClock = systemWallClock
     ) {
         self.pipeline = pipeline
         self.accounts = accounts
@@ -53,6 +59,8 @@ public struct HubServices: Sendable {
         self.detection = detection
         self.certificates = certificates
         self.maxFrameBytes = maxFrameBytes
+        self.maxJSONFrameBytes = maxJSONFrameBytes
+        self.admission = admission
         self.clock = clock
     }
 }
@@ -62,6 +70,7 @@ public enum HubServer {
     /// The router, and the routes it holds (for the OpenAPI check).
     public static func router(_ services: HubServices) -> (Router<HubRequestContext>, [RouteRecord]) {
         let router = Router(context: HubRequestContext.self)
+        router.middlewares.add(SecurityHeadersMiddleware())
         router.middlewares.add(APIErrorMiddleware())
         router.middlewares.add(Authenticator(accounts: services.accounts))
         let routes = HubRoutes(router: router, metrics: services.metrics)

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import OutpostCLI
+import OutpostWire
 
 /// Ingest over HTTP, health, the ingest statistics, refusals, `/metrics` and the API document.
 struct OperationsRoutes {
@@ -9,24 +10,53 @@ struct OperationsRoutes {
     func register(on routes: HubRoutes) {
         routes.add(.get, "/health", .open) { _, _ in JSONResponse.ok(["status": "ok"]) }
         // Frames carry their gateway's signature: that, not a session, is their authentication.
-        routes.add(.post, "/api/v1/ingest", .open) { request, _ in await ingest(request) }
+        routes.add(.post, "/api/v1/ingest", .open) { request, context in await admitted(request, context) }
         routes.add(.get, "/api/v1/ingest/stats", .role(.viewer)) { _, _ in JSONResponse.ok(stats()) }
-        routes.add(.get, "/api/v1/refusals", .role(.viewer)) { _, _ in try refusals() }
+        routes.add(.get, "/api/v1/refusals", .role(.viewer)) { request, _ in try refusals(request) }
         routes.add(.get, "/metrics", services.web.metricsPublic ? .open : .role(.viewer)) { _, _ in metrics() }
         routes.add(.get, "/api/v1/openapi.yaml", .role(.viewer)) { _, _ in try openAPI() }
     }
 
+    /// Ingest over HTTP, once the caller's address is within its rate and a reader is free.
+    private func admitted(_ request: Request, _ context: HubRequestContext) async -> Response {
+        switch services.admission.admit(client: context.client, now: services.clock()) {
+        case .tooFast(let wait):
+            var response = JSONResponse.error(
+                .tooManyRequests, "too_many_frames",
+                "this address sends more than \(Int(services.admission.rate)) frames a second; try again in \(wait) s")
+            response.headers[.retryAfter] = String(wait)
+            return response
+        case .busy:
+            var response = JSONResponse.error(
+                .serviceUnavailable, "busy", "the hub is checking \(services.admission.concurrency) frames already; try again")
+            response.headers[.retryAfter] = "1"
+            return response
+        case .admitted:
+            defer { services.admission.finished() }
+            return await ingest(request)
+        }
+    }
+
     private func ingest(_ incoming: Request) async -> Response {
         var request = incoming
-        let limit = services.maxFrameBytes
+        let json = RequestInput.isJSON(request)
+        let limit = json ? min(services.maxJSONFrameBytes, services.maxFrameBytes) : services.maxFrameBytes
         let body: ByteBuffer
         do {
             body = try await request.collectBody(upTo: limit)
         } catch {
-            return JSONResponse.error(.contentTooLarge, "too_large", "a frame is at most \(limit) bytes")
+            let what = json ? "the JSON rendering of a frame" : "a frame"
+            return JSONResponse.error(.contentTooLarge, "too_large", "\(what) is at most \(limit) bytes")
         }
-        let json = request.headers[.contentType]?.hasPrefix("application/json") ?? false
-        switch await services.pipeline.ingest(Array(buffer: body), json: json) {
+        let bytes = Array(buffer: body)
+        // A JSON frame costs far more to parse than to send: one that names a gateway the hub
+        // does not know (or none) is refused before it is parsed.
+        if json, let gateway = FrameJSON.claimedGateway(of: bytes), !services.pipeline.knows(gateway: gateway) {
+            services.pipeline.refuse(
+                gateway: gateway, reason: "unknown_gateway", detail: "a JSON frame of a gateway that is not enrolled or was revoked")
+            return JSONResponse.error(.forbidden, "unknown_gateway", "gateway '\(gateway.prefix(128))' is not enrolled or was revoked")
+        }
+        switch await services.pipeline.ingest(bytes, json: json) {
         case .acknowledged(let ack, _, let duplicate):
             return JSONResponse.ok(["sequences": ack.sequences, "hub_time": ack.hubTime, "duplicate": duplicate])
         case .refused(let refusal):
@@ -64,14 +94,21 @@ struct OperationsRoutes {
         return object
     }
 
-    private func refusals() throws -> Response {
-        let list = try services.store.refusals().map { refusal -> [String: Any] in
+    /// `GET /api/v1/refusals?limit=N&offset=N`: a page of refusal rows, newest first, and the
+    /// offset of the next page when there is one.
+    private func refusals(_ request: Request) throws -> Response {
+        let limit = try RequestInput.int(request, "limit", default: 100, 1...1000)
+        let offset = try RequestInput.int(request, "offset", default: 0, 0...RefusalRecord.maxRows)
+        let rows = try services.store.refusals(limit: limit + 1, offset: offset)
+        let list = rows.prefix(limit).map { refusal -> [String: Any] in
             [
                 "gateway": refusal.gateway, "reason": refusal.reason, "count": refusal.count,
                 "first_at": refusal.firstAt, "last_at": refusal.lastAt, "detail": refusal.detail,
             ]
         }
-        return JSONResponse.ok(["refusals": list])
+        var object: [String: Any] = ["refusals": Array(list)]
+        if rows.count > limit { object["next_offset"] = offset + limit }
+        return JSONResponse.ok(object)
     }
 
     /// Copies the hub's counts into the registry and renders it in Prometheus' text format.

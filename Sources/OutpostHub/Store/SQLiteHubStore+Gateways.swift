@@ -100,12 +100,23 @@ extension SQLiteHubStore {
                         detail = excluded.detail
                     """,
                 arguments: [gateway, reason, count, time, time, String(detail.prefix(500))])
+            try db.execute(
+                sql: "DELETE FROM refusals WHERE last_at < ?", arguments: [time.subtractingSaturating(RefusalRecord.keepFor)])
+            try db.execute(
+                sql: """
+                    DELETE FROM refusals WHERE rowid IN
+                        (SELECT rowid FROM refusals ORDER BY last_at DESC LIMIT -1 OFFSET ?)
+                    """,
+                arguments: [RefusalRecord.maxRows])
         }
     }
 
-    public func refusals() throws -> [RefusalRecord] {
+    public func refusals(limit: Int, offset: Int) throws -> [RefusalRecord] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM refusals ORDER BY last_at DESC").map { row in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM refusals ORDER BY last_at DESC, gateway, reason LIMIT ? OFFSET ?",
+                arguments: [limit, offset]
+            ).map { row in
                 RefusalRecord(
                     gateway: row["gateway"], reason: row["reason"], count: row["count"], firstAt: row["first_at"],
                     lastAt: row["last_at"], detail: row["detail"])

@@ -40,6 +40,15 @@ public protocol FrameVerifier: Sendable {
     func rejection(
         of signature: ArraySlice<UInt8>, algorithm: SignatureAlgorithm, message: ArraySlice<UInt8>, gateway: String
     ) -> String?
+
+    /// Whether `gateway` is one this verifier holds a valid key for: refusals of senders it
+    /// does not know are counted together, so invented ids cannot fill the refusal table.
+    func knows(gateway: String) -> Bool
+}
+
+extension FrameVerifier {
+    /// By default every claimed gateway counts as known.
+    public func knows(gateway: String) -> Bool { true }
 }
 
 /// Produces unsigned frames (zero signature, algorithm `none`): for tests and debugging only.

@@ -61,6 +61,46 @@ public enum FrameJSON {
         }
     }
 
+    /// The top-level `gateway_id` of a JSON frame, found by one cheap pass over the bytes (no
+    /// parse, no allocation beyond the id): the hub refuses a frame of an unknown gateway before
+    /// it pays for parsing. Nil when there is none, or it is not a plain string of at most
+    /// 256 bytes; the full parse then says what is wrong.
+    public static func claimedGateway(of json: [UInt8]) -> String? {
+        var depth = 0
+        var index = 0
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        let key = Array("gateway_id".utf8)
+        func skipSpace() { while index < json.count, [0x20, 0x09, 0x0A, 0x0D].contains(json[index]) { index += 1 } }
+        while index < json.count {
+            let byte = json[index]
+            if byte == quote {
+                let start = index + 1
+                index = start
+                while index < json.count, json[index] != quote {
+                    index += json[index] == backslash ? 2 : 1
+                }
+                guard index < json.count else { return nil }
+                let text = json[start..<index]
+                index += 1
+                guard depth == 1, text.elementsEqual(key) else { continue }
+                skipSpace()
+                guard index < json.count, json[index] == UInt8(ascii: ":") else { continue }
+                index += 1
+                skipSpace()
+                guard index < json.count, json[index] == quote else { return nil }
+                let valueStart = index + 1
+                guard let end = json[valueStart...].prefix(257).firstIndex(of: quote),
+                    !json[valueStart..<end].contains(backslash)
+                else { return nil }
+                return String(decoding: json[valueStart..<end], as: UTF8.self)
+            }
+            if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") { depth += 1 }
+            if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") { depth -= 1 }
+            index += 1
+        }
+        return nil
+    }
+
     private static func describe(_ error: DecodingError) -> WireError {
         func path(_ context: DecodingError.Context) -> String {
             context.codingPath.reduce("$") { path, key in

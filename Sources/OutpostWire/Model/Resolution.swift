@@ -50,10 +50,49 @@ public struct Resolution: Hashable, Sendable {
         return nil
     }
 
-    /// Parses a decimal step such as `0.1`, `0.01`, `5` or `1e-3`.
+    /// Parses a decimal step such as `0.1`, `0.01`, `5`, `1e-3` or `0.004294967295`, digit for
+    /// digit: every resolution a binary frame can carry (a mantissa up to 4294967295) reads back
+    /// from its text exactly, so a frame goes through JSON and back unchanged.
     public init?(parsing text: String) {
-        guard let step = Double(text) else { return nil }
-        self.init(step)
+        var digits: [UInt8] = []
+        var exponent = 0
+        var index = text.utf8.startIndex
+        let bytes = text.utf8
+        var seenPoint = false
+        var seenDigit = false
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if (0x30...0x39).contains(byte) {
+                seenDigit = true
+                if !(digits.isEmpty && byte == 0x30) { digits.append(byte - 0x30) }
+                if seenPoint { exponent -= 1 }
+            } else if byte == UInt8(ascii: "."), !seenPoint {
+                seenPoint = true
+            } else {
+                break
+            }
+            index = bytes.index(after: index)
+            guard digits.count <= 40, exponent > -40 else { return nil }
+        }
+        guard seenDigit else { return nil }
+        if index < bytes.endIndex {
+            guard bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E"),
+                let power = Int(text[text.utf8.index(after: index)...]),
+                (-40...40).contains(power)
+            else { return nil }
+            exponent += power
+        }
+        while digits.last == 0 {
+            digits.removeLast()
+            exponent += 1
+        }
+        var mantissa: UInt64 = 0
+        for digit in digits {
+            mantissa = mantissa * 10 + UInt64(digit)
+            guard mantissa <= UInt64(UInt32.max) else { return nil }
+        }
+        guard mantissa >= 1, let small = Int8(exactly: exponent) else { return nil }
+        self.init(mantissa: UInt32(mantissa), exponent: small)
     }
 
     /// The step as a double.

@@ -103,13 +103,22 @@ extension PostgresHubStore {
                 ON CONFLICT (gateway, reason) DO UPDATE SET count = refusals.count + excluded.count,
                     last_at = excluded.last_at, detail = excluded.detail
                 """)
+            try session.execute("DELETE FROM refusals WHERE last_at < \(time.subtractingSaturating(RefusalRecord.keepFor))")
+            try session.execute(
+                """
+                DELETE FROM refusals WHERE (gateway, reason) IN
+                    (SELECT gateway, reason FROM refusals ORDER BY last_at DESC OFFSET \(Int64(RefusalRecord.maxRows)))
+                """)
         }
     }
 
-    public func refusals() throws -> [RefusalRecord] {
+    public func refusals(limit: Int, offset: Int) throws -> [RefusalRecord] {
         try link.withConnection { session in
             try session.query(
-                "SELECT gateway, reason, count, first_at, last_at, detail FROM refusals ORDER BY last_at DESC"
+                """
+                SELECT gateway, reason, count, first_at, last_at, detail FROM refusals
+                ORDER BY last_at DESC, gateway, reason LIMIT \(Int64(limit)) OFFSET \(Int64(offset))
+                """
             ).map { row in
                 let (gateway, reason, count, first, last, detail) = try row.decode(
                     (String, String, Int64, Int64, Int64, String).self)
