@@ -129,7 +129,11 @@ let package = Package(
         // Every parser of outside input as a fuzz target; `make fuzz` runs them under libFuzzer.
         .target(
             name: "OutpostFuzzing",
-            dependencies: ["OutpostWire", "OutpostConfig", "OutpostDevices", "OutpostAgent", "OutpostHub", "OutpostDetect"]),
+            dependencies: [
+                "OutpostWire", "OutpostConfig", "OutpostDevices", "OutpostAgent", "OutpostHub", "OutpostDetect",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]),
         .target(name: "CFuzzDriver"),
 
         // Thin executables.

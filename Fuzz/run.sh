@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET="${FUZZ_SECONDS:-60}"
-TARGETS="${FUZZ_TARGETS:-frame agent-config hub-config profile nmea line modbus csv}"
+TARGETS="${FUZZ_TARGETS:-frame agent-config hub-config profile nmea line modbus csv query}"
 OUT=.build-fuzz
 
 echo "fuzz: building outpost-fuzz with -sanitize=fuzzer,address (in $OUT)"

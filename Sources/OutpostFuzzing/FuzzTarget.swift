@@ -21,6 +21,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case modbus
     /// Readings imported as CSV, and the `detect` replay's input.
     case csv
+    /// A viewer's query parameters through the hub's real routes and query engine.
+    case query
 
     /// Runs the target on one input.
     public func run(_ bytes: [UInt8]) -> FuzzOutcome {
@@ -33,6 +35,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .line: InputFuzz.line(bytes)
         case .modbus: InputFuzz.modbus(bytes)
         case .csv: InputFuzz.csv(bytes)
+        case .query: QueryFuzz.blocking(bytes)
         }
     }
 }

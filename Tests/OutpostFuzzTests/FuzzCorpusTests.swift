@@ -14,7 +14,10 @@ struct FuzzCorpusTests {
             .sorted()
     }
 
-    @Test("Every kept input is accepted or refused, and no parser breaks a promise", arguments: FuzzTarget.allCases)
+    /// The targets replayed synchronously; `query` runs through the async router, below.
+    static let synchronous = FuzzTarget.allCases.filter { $0 != .query }
+
+    @Test("Every kept input is accepted or refused, and no parser breaks a promise", arguments: FuzzCorpusTests.synchronous)
     func replay(target: FuzzTarget) throws {
         let names = Self.inputs(target)
         try #require(!names.isEmpty, "no corpus for \(target.rawValue)")
@@ -31,6 +34,21 @@ struct FuzzCorpusTests {
         // A corpus that only ever reaches the parser's first refusal, or never refuses, tests little.
         #expect(accepted > 0, "\(target.rawValue): no seed is accepted")
         #expect(refused > 0, "\(target.rawValue): no seed is refused")
+    }
+
+    @Test("Every kept query (Int64's edges, UInt64.max, NaN, empty and huge values) is answered below 500 by the real routes")
+    func replayQueries() async throws {
+        let names = Self.inputs(.query)
+        try #require(names.count >= 10, "no corpus for query")
+        var outcomes: [String: Int] = [:]
+        for name in names {
+            switch await QueryFuzz.run(readFileBytes(Self.root + "/query/" + name)) {
+            case .accepted: outcomes["accepted", default: 0] += 1
+            case .refused: outcomes["refused", default: 0] += 1
+            case .violated(let what): Issue.record("query/\(name): \(what)")
+            }
+        }
+        #expect(outcomes["accepted", default: 0] > 0 && outcomes["refused", default: 0] > 0, "\(outcomes)")
     }
 
     @Test("A sentence with an impossible latitude or a signed degree field is refused as malformed")

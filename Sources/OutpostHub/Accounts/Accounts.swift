@@ -21,7 +21,7 @@ public struct Accounts: Sendable {
     /// made on first use at the configured cost, so an unknown name takes as long as a known one.
     private static let decoys = Mutex<[UInt8: String]>([:])
 
-    private var decoyHash: String {
+    package var decoyHash: String {
         if let known = Self.decoys.withLock({ $0[bcryptCost] }) { return known }
         let made = Bcrypt.hash("outpost decoy \(UInt64.random(in: 0...UInt64.max))", cost: bcryptCost)
         return Self.decoys.withLock { decoys in

@@ -27,6 +27,8 @@ public struct WebConfiguration: Sendable {
     public var loginAttempts: Int
     /// The window of `loginAttempts`.
     public var loginWindow: Duration
+    /// How long a live WebSocket may stay open subscribed to nothing.
+    public var liveIdle: Duration
 
     /// The scheme and host of `mapTiles` (what the pages' security policy allows), or empty.
     public var tileOrigin: String {
@@ -48,6 +50,7 @@ public struct WebConfiguration: Sendable {
         bcryptCost = 11
         loginAttempts = 5
         loginWindow = .seconds(900)
+        liveIdle = .seconds(600)
     }
 
     /// Reads `[web]`; absent keys keep their defaults.
@@ -56,7 +59,7 @@ public struct WebConfiguration: Sendable {
         guard let section else { return }
         try section.rejectUnknownKeys([
             "assets", "dygraphs", "leaflet", "map_tiles", "metrics_public", "secure_cookies", "session_lifetime", "bcrypt_cost",
-            "login_attempts", "login_window",
+            "login_attempts", "login_window", "live_idle",
         ])
         assets = try section.string("assets") ?? assets
         dygraphs = try section.string("dygraphs") ?? dygraphs
@@ -77,5 +80,7 @@ public struct WebConfiguration: Sendable {
             throw section.error("login_attempts", "\(loginAttempts) is outside 1-1000")
         }
         loginWindow = try section.duration("login_window") ?? loginWindow
+        liveIdle = try section.duration("live_idle") ?? liveIdle
+        guard liveIdle >= .seconds(1) else { throw section.error("live_idle", "a WebSocket needs at least 1s to subscribe") }
     }
 }

@@ -129,7 +129,7 @@ package struct GatewayWatch: Sendable {
         var watched = 0
         for (id, state) in gateways where state.gaps >= 5 {
             watched += 1
-            let quiet = Double(now - state.lastSeen)
+            let quiet = Double(now) - Double(state.lastSeen)
             if quiet > 3 * state.usualGap + 30e9 { late += 1 }
             if quiet > max(10 * state.usualGap, 300e9) { silent.append(id) }
         }
@@ -145,7 +145,7 @@ package struct GatewayWatch: Sendable {
             }
         }
         for (id, state) in gateways {
-            if let jump = state.clockJumpAt, now - jump >= resolveAfter {
+            if let jump = state.clockJumpAt, now.subtractingSaturating(jump) >= resolveAfter {
                 gateways[id]?.clockJumpAt = nil
                 gateways[id]?.open.remove(.clock)
                 actions.append(.resolve(gateway: id, kind: .clock, at: now))

@@ -102,7 +102,7 @@ public final class WebhookNotifier: AlertListener, Sendable {
 
     /// A webhook URL as logs may show it: scheme and host only. Paths, queries and user
     /// information often carry the receiver's secret (Slack's and Teams' hooks do).
-    static func redacted(_ url: String) -> String {
+    package static func redacted(_ url: String) -> String {
         guard let scheme = url.range(of: "://") else { return "(a webhook)" }
         var host = url[scheme.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         if let at = host.lastIndex(of: "@") { host = host[host.index(after: at)...] }

@@ -9,19 +9,18 @@ import HummingbirdWebSocket
 ///
 /// The socket lives only as long as what opened it: its session or token is checked again every
 /// `recheck`, and the socket is closed (after a `closed` message saying why) once it has ended;
-/// one that subscribes to nothing for `idleAfter` is closed too, and the hub's pings close one
+/// one that subscribes to nothing for `[web] live_idle` is closed too, and the hub's pings close one
 /// whose peer is gone. A connection holds at most `LiveFeed.maxSeriesPerClient` subscriptions.
 struct LiveRoutes {
     let services: HubServices
     /// How often an open socket's credentials are checked again.
     static let recheck: Duration = .seconds(2)
-    /// How long a socket may stay open subscribed to nothing.
-    static let idleAfter: Duration = .seconds(600)
 
     func register(on routes: HubRoutes) {
         routes.record(.get, "/api/v1/live", .role(.viewer))
         let feed = services.feed
         let accounts = services.accounts
+        let idleAfter = services.web.liveIdle
         routes.router.ws("/api/v1/live") { request, context in
             guard let identity = context.identity else {
                 throw HTTPError(.unauthorized, message: "log in, or send an API token as 'Authorization: Bearer <token>'")
@@ -54,7 +53,7 @@ struct LiveRoutes {
                             return
                         }
                         if feed.subscriptionCount(subscription.id) > 0 { quietSince = .now }
-                        if ContinuousClock.now - quietSince >= Self.idleAfter {
+                        if ContinuousClock.now - quietSince >= idleAfter {
                             try await outbound.write(.text(LiveFeed.text(["type": "closed", "reason": "idle: subscribed to nothing"])))
                             return
                         }

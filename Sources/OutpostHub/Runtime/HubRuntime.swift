@@ -171,6 +171,8 @@ struct Upkeep: Service {
         let now = systemWallClock()
         do {
             var report = try runtime.store.expire(policy: configuration.retention, now: now)
+            try runtime.store.pruneRefusals(
+                before: now.subtractingSaturating(RefusalRecord.keepFor), keeping: RefusalRecord.maxRows)
             let compaction = try runtime.store.compact(
                 settledBefore: now &- configuration.compactAfter.nanoseconds, targetCount: configuration.compactTarget)
             report.chunksMerged = compaction.chunksMerged

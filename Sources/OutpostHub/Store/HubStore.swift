@@ -119,10 +119,11 @@ public protocol HubStore: AlertStore, AccountStore {
     func recordStatus(gateway: String, report: GatewayStatusReport, at time: Int64) throws
     /// The status reports of a gateway in `range`, oldest first: its health over time.
     func health(gateway: String, in range: ClosedRange<Int64>) throws -> [HealthPoint]
-    /// Counts `count` refused frames of one gateway and reason; rows quiet for
-    /// `RefusalRecord.keepFor` are dropped, and at most `RefusalRecord.maxRows` are kept (the
-    /// most recent).
+    /// Counts `count` refused frames of one gateway and reason.
     func recordRefusal(gateway: String, reason: String, detail: String, count: Int, at time: Int64) throws
+    /// Drops refusal rows last seen before `time`, then all but the `keeping` most recent (upkeep
+    /// runs it with `RefusalRecord.keepFor` and `maxRows`).
+    func pruneRefusals(before time: Int64, keeping: Int) throws
     /// The refusals counted so far, newest first: `limit` of them after skipping `offset`.
     func refusals(limit: Int, offset: Int) throws -> [RefusalRecord]
 

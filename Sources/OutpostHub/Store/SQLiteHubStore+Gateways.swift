@@ -100,14 +100,18 @@ extension SQLiteHubStore {
                         detail = excluded.detail
                     """,
                 arguments: [gateway, reason, count, time, time, String(detail.prefix(500))])
-            try db.execute(
-                sql: "DELETE FROM refusals WHERE last_at < ?", arguments: [time.subtractingSaturating(RefusalRecord.keepFor)])
+        }
+    }
+
+    public func pruneRefusals(before time: Int64, keeping: Int) throws {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM refusals WHERE last_at < ?", arguments: [time])
             try db.execute(
                 sql: """
-                    DELETE FROM refusals WHERE rowid IN
-                        (SELECT rowid FROM refusals ORDER BY last_at DESC LIMIT -1 OFFSET ?)
+                    DELETE FROM refusals WHERE (gateway, reason) IN
+                        (SELECT gateway, reason FROM refusals ORDER BY last_at DESC, gateway, reason LIMIT -1 OFFSET ?)
                     """,
-                arguments: [RefusalRecord.maxRows])
+                arguments: [keeping])
         }
     }
 

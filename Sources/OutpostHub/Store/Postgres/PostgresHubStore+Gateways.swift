@@ -103,11 +103,16 @@ extension PostgresHubStore {
                 ON CONFLICT (gateway, reason) DO UPDATE SET count = refusals.count + excluded.count,
                     last_at = excluded.last_at, detail = excluded.detail
                 """)
-            try session.execute("DELETE FROM refusals WHERE last_at < \(time.subtractingSaturating(RefusalRecord.keepFor))")
+        }
+    }
+
+    public func pruneRefusals(before time: Int64, keeping: Int) throws {
+        try link.withConnection { session in
+            try session.execute("DELETE FROM refusals WHERE last_at < \(time)")
             try session.execute(
                 """
                 DELETE FROM refusals WHERE (gateway, reason) IN
-                    (SELECT gateway, reason FROM refusals ORDER BY last_at DESC OFFSET \(Int64(RefusalRecord.maxRows)))
+                    (SELECT gateway, reason FROM refusals ORDER BY last_at DESC, gateway, reason OFFSET \(Int64(keeping)))
                 """)
         }
     }
