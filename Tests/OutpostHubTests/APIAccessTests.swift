@@ -129,10 +129,13 @@ struct APIAccessTests {
         #expect(try hub.call("GET", "/api/v1/session", cookie: cookie).status == 401, "the session ended")
     }
 
-    @Test("Failed logins are throttled per user: the sixth attempt within the window waits, even with the right password")
+    @Test("Failed logins are throttled per user and address: the sixth from that address waits, another address logs in, forty at once get five tries")
     func loginThrottle() throws {
         let hub = try HubProcess(brokerPort: nil, extra: "[web]\nbcrypt_cost = 4\n")
-        _ = try hub.command(["user", "add", "--role", "viewer", "watcher", "--password-stdin"], stdin: "a long enough password\n")
+        for name in ["watcher", "crowd"] {
+            let added = try hub.command(["user", "add", "--role", "viewer", name, "--password-stdin"], stdin: "a long enough password\n")
+            #expect(added.exitStatus == 0, "\(added)")
+        }
         try hub.start(withBroker: false)
         for _ in 0..<5 {
             #expect(try hub.call("POST", "/api/v1/session", json: #"{"name":"watcher","password":"wrong guess 1"}"#).status == 401)
@@ -140,5 +143,34 @@ struct APIAccessTests {
         let throttled = try hub.call("POST", "/api/v1/session", json: #"{"name":"watcher","password":"a long enough password"}"#)
         #expect(throttled.status == 429 && throttled.errorCode == "too_many_attempts")
         #expect(Int(throttled.headers["retry-after"] ?? "") ?? 0 > 0)
+        // Five typos from one address do not lock the user out everywhere.
+        let elsewhere = try hub.call(
+            "POST", "/api/v1/session", json: #"{"name":"watcher","password":"a long enough password"}"#, from: "127.0.0.2")
+        #expect(elsewhere.status == 200, "\(elsewhere.status) \(elsewhere.body)")
+        // Forty wrong passwords at once from one address: each takes its place before bcrypt, so
+        // exactly five are checked and the rest wait.
+        let script = """
+            seq 40 | xargs -P 40 -I{} curl -s --interface 127.0.0.3 -H 'Content-Type: application/json' \\
+              --data-binary '{"name":"crowd","password":"wrong guess {}"}' http://127.0.0.1:\(hub.httpPort)/api/v1/session
+            """
+        let answers = try ChildProcess.run("/bin/bash", ["-c", script]).stdout
+        let checked = answers.components(separatedBy: "\"bad_login\"").count - 1
+        let held = answers.components(separatedBy: "\"too_many_attempts\"").count - 1
+        #expect(checked == 5 && held == 35, "\(checked) checked, \(held) held: \(answers.prefix(400))")
+    }
+
+    @Test("Login takes only JSON: a form or text/plain body (login CSRF from another site) is refused with 415")
+    func loginNeedsJSON() throws {
+        let hub = try HubProcess(brokerPort: nil, extra: "[web]\nbcrypt_cost = 4\n")
+        _ = try hub.command(["user", "add", "--role", "viewer", "plain", "--password-stdin"], stdin: "a long enough password\n")
+        try hub.start(withBroker: false)
+        for type in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"] {
+            let answer = try hub.call(
+                "POST", "/api/v1/session", headers: ["Content-Type: \(type)"], body: #"{"name":"plain","password":"a long enough password"}"#)
+            #expect(answer.status == 415 && answer.errorCode == "unsupported_media_type", "\(type): \(answer.status) \(answer.body)")
+            #expect(answer.headers["set-cookie"] == nil)
+        }
+        let json = try hub.call("POST", "/api/v1/session", json: #"{"name":"plain","password":"a long enough password"}"#)
+        #expect(json.status == 200)
     }
 }

@@ -69,7 +69,7 @@ struct TimeEdgeTests {
         #expect(TimeArgument.parse("now-24h", now: now) == now - 86_400_000_000_000)
         #expect(throws: CSVReadings.ProblemList.self) { _ = try CSVReadings.parse(Array("timestamp,value\n9223372036.999999999,1\n".utf8)) }
         // The last nanosecond Int64 holds reads as a time, and is then refused as one no reading can have.
-        #expect(throws: CSVReadings.ProblemList.self) { _ = try CSVReadings.parse(Array("9223372036.854775807,1\n".utf8)) }
+        #expect(throws: CSVReadings.ProblemList.self) { _ = try CSVReadings.parse(Array("timestamp,value\n9223372036.854775807,1\n".utf8)) }
         #expect(try CSVReadings.parse(Array("7258118400,1\n".utf8)).first?.timestamp == TimeWindow.upperBound)
     }
 

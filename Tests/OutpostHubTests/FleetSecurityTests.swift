@@ -10,7 +10,7 @@ import Testing
 #endif
 
 /// `outpostctl` as the operator runs it.
-private func outpostctl(_ arguments: [String]) throws -> ChildProcess.Outcome {
+func outpostctl(_ arguments: [String]) throws -> ChildProcess.Outcome {
     try ChildProcess.run(Binaries.path("outpostctl"), arguments)
 }
 
@@ -21,7 +21,7 @@ private func mode(_ path: String) -> mode_t {
 
 /// A fleet made only with `outpostctl`: a CA, the broker's files, two gateways' bundles, and a
 /// Mosquitto configured from nothing but `outpostctl broker-config`'s output.
-private final class Fleet {
+final class Fleet {
     let folder: TemporaryFolder
     let port: Int
     var broker: ChildProcess?
@@ -83,7 +83,7 @@ private final class Fleet {
 }
 
 /// Connects `client`; true once the broker accepted it.
-private func connects(_ client: MQTTClient, port: Int) async -> Bool {
+func connects(_ client: MQTTClient, port: Int) async -> Bool {
     do {
         try client.connect(host: "127.0.0.1", port: port, keepalive: 5)
     } catch {

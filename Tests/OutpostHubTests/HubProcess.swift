@@ -124,17 +124,20 @@ final class HubProcess {
         var json: [String: Any] { ((try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]) ?? [:] }
     }
 
-    /// `curl` with any method, credentials and JSON body; nil `bearer` sends no token.
+    /// `curl` with any method, credentials and JSON body; nil `bearer` sends no token. `from` is
+    /// the loopback address the request comes from (127.0.0.0/8: each is another client).
     func call(
         _ method: String, _ path: String, bearer: String? = nil, cookie: String? = nil, csrf: String? = nil,
-        json: String? = nil, headers extra: [String] = []
+        json: String? = nil, headers extra: [String] = [], body: String? = nil, from address: String? = nil
     ) throws -> Answer {
         var arguments = ["-s", "-i", "-X", method, "http://127.0.0.1:\(httpPort)\(path)"]
+        if let address { arguments += ["--interface", address] }
         if let bearer { arguments += ["-H", "Authorization: Bearer \(bearer)"] }
         if let cookie { arguments += ["-H", "Cookie: outpost_session=\(cookie)"] }
         if let csrf { arguments += ["-H", "X-CSRF-Token: \(csrf)"] }
         if let json { arguments += ["-H", "Content-Type: application/json", "--data-binary", json] }
         for header in extra { arguments += ["-H", header] }
+        if let body { arguments += ["--data-binary", body] }
         let raw = try ChildProcess.run("/usr/bin/curl", arguments).stdout
         guard let split = raw.range(of: "\r\n\r\n") else { throw HubTestFailure("no HTTP answer: \(raw)") }
         let head = raw[..<split.lowerBound].split(separator: "\r\n")

@@ -20,13 +20,14 @@ final class LiveClient: Sendable {
     let log = Log()
     private let task: Task<Void, any Error>
 
-    init(port: Int, token: String?, subscribe: String) {
+    init(port: Int, token: String?, subscribe: String, cookie: String? = nil, more: [String] = []) {
         var headers = HTTPFields()
         if let token { headers[.authorization] = "Bearer \(token)" }
+        if let cookie { headers[.cookie] = "outpost_session=\(cookie)" }
         let log = self.log
         // A client with a token connects again if the connection fails before anything came
         // (a loaded CI machine once lost the first attempt); one without is meant to be refused.
-        let attempts = token == nil ? 1 : 10
+        let attempts = token == nil && cookie == nil ? 1 : 10
         task = Task {
             for attempt in 1...attempts {
                 do {
@@ -36,6 +37,7 @@ final class LiveClient: Sendable {
                         logger: Logger(label: "live-client")
                     ) { inbound, outbound, _ in
                         try await outbound.write(.text(subscribe))
+                        for message in more { try await outbound.write(.text(message)) }
                         for try await message in inbound.messages(maxSize: 1 << 22) {
                             if case .text(let text) = message { log.lines.withLock { $0.append(text) } }
                         }
@@ -53,6 +55,9 @@ final class LiveClient: Sendable {
 
     /// How the connection ended, once it has.
     var ended: Result<Void, any Error> { get async { await task.result } }
+
+    /// Every message so far, one a line (for failure messages).
+    var transcript: String { log.lines.withLock { $0.joined(separator: "\n") } }
 
     func has(_ fragment: String) -> Bool { log.lines.withLock { $0.contains { $0.contains(fragment) } } }
 
