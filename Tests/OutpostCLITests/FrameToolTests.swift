@@ -1,3 +1,5 @@
+import OutpostProvisioning
+import OutpostSigning
 import OutpostTestSupport
 import OutpostWire
 import Testing
@@ -90,6 +92,38 @@ struct FrameToolTests {
                 Self.golden + "/golden-gw-01.pub",
             ])
         #expect(json.exitStatus == 0, "\(json)")
+    }
+
+    @Test("A frame whose resolution has a ten-digit mantissa goes through frame show, frame pack and check-frame --json-input")
+    func tenDigitResolution() throws {
+        let folder = try TemporaryFolder()
+        let identity = try GatewayIdentity.generate(gatewayID: "gw-fine")
+        let publicKey = folder.write(Array(identity.publicKeyPEM.utf8), to: "gw-fine.pub")
+        for (index, text) in ["4294967295", "0.004294967295"].enumerated() {
+            let resolution = try #require(Resolution(parsing: text))
+            let bytes = try BatchFrame(
+                gatewayID: "gw-fine", sequence: 1, bootID: .zero, clockState: .synchronised, createdAt: 0, createdMonotonic: 0,
+                series: [SeriesDescriptor(id: 0, name: "fine", resolution: resolution)],
+                chunks: [
+                    FrameChunk(
+                        seriesID: 0,
+                        chunk: try Chunk(
+                            encoding: SampleColumns(timestamps: [10, 20], values: [resolution.step, 7 * resolution.step]),
+                            resolution: resolution, clockSynchronised: true))
+                ]
+            ).encoded(signer: try GatewayFrameSigner(privateKeyPEM: identity.privateKeyPEM))
+            let binary = folder.write(bytes, to: "fine-\(index).bin")
+            let show = try ChildProcess.run(Binaries.path("outpostctl"), ["frame", "show", binary])
+            #expect(show.exitStatus == 0 && show.stdout.contains("\"\(text)\""), "\(show)")
+            let json = folder.write(Array(show.stdout.utf8), to: "fine-\(index).json")
+            let packed = folder.file("packed-\(index).bin")
+            let pack = try ChildProcess.run(Binaries.path("outpostctl"), ["frame", "pack", json, "-o", packed])
+            #expect(pack.exitStatus == 0, "\(pack)")
+            #expect(readFileBytes(packed) == bytes)
+            let checked = try ChildProcess.run(
+                Binaries.path("outpost-hub"), ["check-frame", "--json-input", json, "--public-key", publicKey])
+            #expect(checked.exitStatus == 0, "\(checked)")
+        }
     }
 
     @Test("outpost-bench codec measures a CSV file and prints the documented JSON keys")

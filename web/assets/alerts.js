@@ -42,9 +42,7 @@
 
   const load = async (fresh) => {
     if (fresh) { before = null; document.querySelector("#alerts tbody").textContent = ""; }
-    const query = new URLSearchParams({ state, limit: "100" });
-    if (gatewayInput.value) query.set("gateway", gatewayInput.value);
-    if (before) query.set("before", before);
+    const query = Outpost.query({ state, limit: "100", gateway: gatewayInput.value, before });
     const body = await Outpost.api("/api/v1/alerts?" + query);
     const tbody = document.querySelector("#alerts tbody");
     for (const alert of body.alerts) tbody.appendChild(row(alert));

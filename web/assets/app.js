@@ -98,6 +98,13 @@ const Outpost = {
   },
 
   param(name) { return new URLSearchParams(location.search).get(name); },
+  /** A query string for the API: every value percent-encoded (URLSearchParams writes a space as
+   * "+", which the API reads as a plus: a series named "flow rate" would not be found). Empty and
+   * missing values are left out. */
+  query(params) {
+    return Object.entries(params).filter(([, value]) => value !== undefined && value !== null && value !== "")
+      .map(([key, value]) => encodeURIComponent(key) + "=" + encodeURIComponent(String(value))).join("&");
+  },
   ms(ns) { return Math.floor(Number(ns) / 1e6); },
   time(ns) { return ns == null ? "—" : new Date(Outpost.ms(ns)).toLocaleString(); },
   ago(ns) {
@@ -125,9 +132,7 @@ const Outpost = {
   },
   link(href, text) { const a = document.createElement("a"); a.href = href; a.textContent = text; return a; },
   seriesHref(gateway, name, from, to) {
-    const query = new URLSearchParams({ gateway, name });
-    if (from) query.set("from", from); if (to) query.set("to", to);
-    return "/series?" + query.toString();
+    return "/series?" + Outpost.query({ gateway, name, from, to });
   },
   fail(error) { const box = document.getElementById("error"); if (box) box.textContent = error.message || String(error); },
 };

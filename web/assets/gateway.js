@@ -36,7 +36,7 @@
 
   const sparkline = async (name, element) => {
     try {
-      const query = new URLSearchParams({ gateway: id, name, from: "now-24h", to: "now", buckets: "48" });
+      const query = Outpost.query({ gateway: id, name, from: "now-24h", to: "now", buckets: "48" });
       const body = await Outpost.api("/api/v1/series?" + query);
       if (!body.buckets.length) { element.textContent = "no data"; return; }
       new Dygraph(element, body.buckets.map((b) => [new Date(Outpost.ms(b.start)), b.mean]), {

@@ -12,7 +12,7 @@
   let chart = null, scoreChart = null, data = [], alerts = [], unit = "";
   window.outpostChart = { points: 0, live: 0, scores: 0 };
 
-  const query = (extra) => new URLSearchParams({ gateway, name, from, to, ...extra }).toString();
+  const query = (extra) => Outpost.query({ gateway, name, from, to, ...extra });
   const shade = (canvas, area, g) => {
     canvas.fillStyle = "rgba(196, 38, 46, 0.15)";
     for (const alert of alerts) {
@@ -26,7 +26,7 @@
     Outpost.fail("");
     const [answer, alertList] = await Promise.all([
       Outpost.api("/api/v1/series?" + query({ buckets: "1000" })),
-      Outpost.api("/api/v1/alerts?" + new URLSearchParams({ state: "all", gateway, series: name, from, to, limit: "1000" })),
+      Outpost.api("/api/v1/alerts?" + Outpost.query({ state: "all", gateway, series: name, from, to, limit: "1000" })),
     ]);
     alerts = alertList.alerts;
     data = answer.buckets.map((b) => [new Date(Outpost.ms(b.start)), [b.min, b.mean, b.max]]);
@@ -45,7 +45,7 @@
     const element = document.getElementById("chart");
     if (!data.length) { if (chart) { chart.destroy(); chart = null; } element.textContent = "No readings in this range."; return; }
     if (chart) chart.updateOptions({ file: data, ...options }); else { element.textContent = ""; chart = new Dygraph(element, data, options); }
-    history.replaceState(null, "", "?" + new URLSearchParams({ gateway, name, from, to }));
+    history.replaceState(null, "", "?" + Outpost.query({ gateway, name, from, to }));
   };
 
   const scores = async () => {
