@@ -8,18 +8,7 @@ private func signature(of frame: [UInt8]) -> [UInt8] { Array(frame[(frame.count 
 
 /// `frame` with its signature's s replaced by n − s (the other valid form) and the CRC written anew.
 private func highForm(_ frame: [UInt8]) -> [UInt8] {
-    let raw = signature(of: frame)
-    let order: [UInt8] = Hex.decode("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551") ?? []
-    var flipped = Array(raw[..<32])
-    var borrow = 0
-    var s = [UInt8](repeating: 0, count: 32)
-    for index in stride(from: 31, through: 0, by: -1) {
-        var value = Int(order[index]) - Int(raw[32 + index]) - borrow
-        borrow = value < 0 ? 1 : 0
-        if value < 0 { value += 256 }
-        s[index] = UInt8(value)
-    }
-    flipped += s
+    let flipped = LowS.complement(signature(of: frame))
     let body = Array(frame[..<(frame.count - 68)]) + flipped
     let crc = CRC32C.checksum(body)
     return body + [UInt8(crc & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 24)]

@@ -32,16 +32,12 @@ public final class LoginThrottle: Sendable {
     /// counted as a failure until `succeeded`), or the seconds to wait.
     public func begin(user: String, client: String, now: Int64) -> Int? {
         attempts.withLock { attempts in
-            var longest: Int64 = 0
             let cutoff = now.subtractingSaturating(window)
-            for (key, allowed) in keys(user: user, client: client) {
+            for (key, _) in keys(user: user, client: client) {
                 let recent = (attempts[key] ?? []).filter { $0 > cutoff }
                 attempts[key] = recent.isEmpty ? nil : recent
-                if recent.count >= allowed, let oldest = recent.first {
-                    longest = max(longest, oldest.addingSaturating(window).subtractingSaturating(now))
-                }
             }
-            if longest > 0 { return Int((longest + 999_999_999) / 1_000_000_000) }
+            if let seconds = secondsToWait(attempts, user: user, client: client, now: now) { return seconds }
             for (key, allowed) in keys(user: user, client: client) {
                 attempts[key, default: []].append(now)
                 attempts[key] = Array((attempts[key] ?? []).suffix(allowed))
@@ -54,17 +50,20 @@ public final class LoginThrottle: Sendable {
 
     /// Seconds to wait before another attempt, or nil when one is allowed now (takes no place).
     public func wait(user: String, client: String, now: Int64) -> Int? {
-        attempts.withLock { attempts in
-            var longest: Int64 = 0
-            let cutoff = now.subtractingSaturating(window)
-            for (key, allowed) in keys(user: user, client: client) {
-                let recent = (attempts[key] ?? []).filter { $0 > cutoff }
-                if recent.count >= allowed, let oldest = recent.first {
-                    longest = max(longest, oldest.addingSaturating(window).subtractingSaturating(now))
-                }
+        attempts.withLock { secondsToWait($0, user: user, client: client, now: now) }
+    }
+
+    /// The seconds until the fullest of the three counts has room again, or nil when all have.
+    private func secondsToWait(_ attempts: [String: [Int64]], user: String, client: String, now: Int64) -> Int? {
+        var longest: Int64 = 0
+        let cutoff = now.subtractingSaturating(window)
+        for (key, allowed) in keys(user: user, client: client) {
+            let recent = (attempts[key] ?? []).filter { $0 > cutoff }
+            if recent.count >= allowed, let oldest = recent.first {
+                longest = max(longest, oldest.addingSaturating(window).subtractingSaturating(now))
             }
-            return longest > 0 ? Int((longest + 999_999_999) / 1_000_000_000) : nil
         }
+        return longest > 0 ? Int((longest + 999_999_999) / 1_000_000_000) : nil
     }
 
     /// Records a failure without an attempt in flight (a caller that does not use `begin`).

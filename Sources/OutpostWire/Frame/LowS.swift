@@ -18,6 +18,12 @@ public enum LowS {
     /// low form (it verifies for the same message and key).
     public static func normalized(_ raw: [UInt8]) -> [UInt8] {
         guard raw.count == 64, !isLow(raw[32...]) else { return raw }
+        return complement(raw)
+    }
+
+    /// The other valid form of a raw (r ‖ s) signature: (r, n − s).
+    public static func complement(_ raw: [UInt8]) -> [UInt8] {
+        guard raw.count == 64 else { return raw }
         var result = Array(raw[..<32])
         var difference = [UInt8](repeating: 0, count: 32)
         var borrow = 0
