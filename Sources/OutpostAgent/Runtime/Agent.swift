@@ -76,7 +76,9 @@ public final class Agent: Service {
                     await self.collect(until: stopping)
                 }
                 await group.next()  // collect returns after its final commit
-                await self.waitForHandover(within: .seconds(2))
+                // Well inside systemd's 20 s stop timeout; a loaded hub or board can take
+                // seconds to commit and acknowledge the last batch (2 s was seen to fall short).
+                await self.waitForHandover(within: .seconds(6))
                 group.cancelAll()
             }
         } onGracefulShutdown: {
