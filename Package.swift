@@ -156,7 +156,8 @@ let package = Package(
         .executableTarget(
             name: "outpostctl",
             dependencies: [
-                "OutpostProvisioning", "OutpostCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "OutpostProvisioning", "OutpostCLI", "OutpostConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),

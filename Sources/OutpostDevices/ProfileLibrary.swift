@@ -6,22 +6,26 @@ import OutpostConfig
 
 /// Finds device profiles by name in the `hardware/devices` folders of an installation.
 ///
-/// Searched in order: `OUTPOST_HARDWARE_DIR`, then `hardware/` beside the working directory (a
-/// source checkout), then `/usr/share/outpost/hardware` (an installed system).
+/// Searched in order: a folder given on the command line (`--hardware-dir`), then
+/// `OUTPOST_HARDWARE_DIR`, then `hardware/` in the working directory, then the installed copy
+/// (`/usr/share/outpost/hardware`), `share/outpost/hardware` beside the executable, and the source
+/// tree the executable was built in: a probe works from any folder.
 public struct ProfileLibrary: Sendable {
     /// The hardware folders searched, in order.
     public let folders: [String]
 
-    /// Creates a library over `folders`, or the default search path.
-    public init(folders: [String]? = nil) {
+    /// Creates a library over `folders`, or the default search path (with `first` ahead of it).
+    public init(folders: [String]? = nil, first: String? = nil) {
         if let folders {
             self.folders = folders
             return
         }
-        var defaults: [String] = []
+        var defaults: [String] = first.map { [$0] } ?? []
         if let configured = getenv("OUTPOST_HARDWARE_DIR") { defaults.append(String(cString: configured)) }
-        defaults += ["hardware", "/usr/share/outpost/hardware"]
-        self.folders = defaults
+        defaults += ["hardware"] + SharedFiles.candidates("hardware")
+        // One entry per folder, as the error lists them.
+        var seen = Set<String>()
+        self.folders = defaults.filter { seen.insert($0).inserted }
     }
 
     /// Loads the profile called `name` (or the profile file at a path containing `/`).
@@ -40,8 +44,10 @@ public struct ProfileLibrary: Sendable {
         let known = availableNames()
         throw ConfigError(
             file: name, line: nil, path: "",
-            message: "no device profile '\(name)' in \(folders.map { "\($0)/devices" }.joined(separator: ", "))"
-                + (known.isEmpty ? "" : "; known: \(known.joined(separator: ", "))"))
+            message: "no device profile '\(name)'; looked in \(folders.map { "\($0)/devices" }.joined(separator: ", "))"
+                + (known.isEmpty
+                    ? " (none of them holds a profile: give --hardware-dir or set OUTPOST_HARDWARE_DIR to the hardware/ folder)"
+                    : "; known: \(known.joined(separator: ", "))"))
     }
 
     /// The names of every profile found.

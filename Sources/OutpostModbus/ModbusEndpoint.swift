@@ -63,3 +63,22 @@ public enum ModbusEndpoint: Hashable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension ModbusEndpoint {
+    /// Why `unit` cannot be polled on this endpoint, or nil when it can. Unit ids 1-247 address
+    /// a device; 0 is broadcast, which no device answers, so a poll of it can only time out;
+    /// 248-254 are reserved. Over TCP, 255 also works: the Modbus/TCP specification gives it to a
+    /// device reached directly rather than through a serial gateway.
+    public func unitProblem(_ unit: Int) -> String? {
+        if (1...247).contains(unit) { return nil }
+        if unit == 255, case .tcp = self { return nil }
+        let range = if case .tcp = self { "1-247, or 255 for a TCP device reached directly" } else { "1-247" }
+        let why =
+            switch unit {
+            case 0: "0 is the broadcast address: every device listens, none answers, so a poll would only time out"
+            case 248...255: "\(unit) is reserved by the Modbus specification"
+            default: "\(unit) is not a unit id"
+            }
+        return "\(why); use the device's address, \(range)"
+    }
+}

@@ -24,26 +24,29 @@ struct ProbeCommand: AsyncParsableCommand {
     @Argument(help: "The device: tcp://HOST:PORT or rtu:///dev/ttyX?baud=9600&parity=N&data=8&stop=1")
     var url: String
 
-    @Option(help: "The unit id (default: the profile's, else 1).")
-    var unit: UInt8?
+    @Option(parsing: .unconditional, help: "The unit id (default: the profile's, else 1).")
+    var unit: Int?
 
     @Option(help: "Read every point of this profile (hardware/devices/NAME.toml).")
     var profile: String?
 
-    @Option(help: "The register the value starts at, as the device's document numbers it.")
+    @Option(parsing: .unconditional, help: "The register the value starts at, as the device's document numbers it.")
     var address: Int?
 
-    @Option(help: "How many registers to read (1-124).")
+    @Option(parsing: .unconditional, help: "How many registers to read (1-124).")
     var count = 4
 
-    @Option(help: "The value the device's display shows, to find the matching type, order and scale.")
+    @Option(parsing: .unconditional, help: "The value the device's display shows, to find the matching type, order and scale.")
     var expect: Double?
 
     @Option(help: "holding or input registers (with --address).")
     var function = "holding"
 
-    @Option(help: "Seconds to wait for an answer.")
+    @Option(parsing: .unconditional, help: "Seconds to wait for an answer.")
     var timeout = 1.0
+
+    @Option(help: "A hardware/ folder to look for --profile in first (also: OUTPOST_HARDWARE_DIR).")
+    var hardwareDir: String?
 
     @Flag(help: "Print JSON instead of a table.")
     var json = false
@@ -63,20 +66,23 @@ struct ProbeCommand: AsyncParsableCommand {
             throw ValidationError("--function must be holding or input")
         }
         guard timeout > 0, timeout <= 60 else { throw ValidationError("--timeout must be between 0 and 60 seconds") }
+        let endpoint: ModbusEndpoint
         do {
-            _ = try ModbusEndpoint(parsing: url)
+            endpoint = try ModbusEndpoint(parsing: url)
         } catch {
             throw ValidationError(error.description)
         }
+        if let unit, let problem = endpoint.unitProblem(unit) { throw ValidationError("--unit: \(problem)") }
+        if let expect, !expect.isFinite { throw ValidationError("--expect is the number the device shows, not \(expect)") }
     }
 
     func run() async throws {
         let endpoint = try ModbusEndpoint(parsing: url)
         let wait = Duration.milliseconds(Int64(timeout * 1000))
         if let profile {
-            let deviceProfile = try ProfileLibrary().profile(named: profile)
+            let deviceProfile = try ProfileLibrary(first: hardwareDir).profile(named: profile)
             let readings = try await Probe.readProfile(
-                endpoint: endpoint, unit: unit ?? deviceProfile.defaultUnit, profile: deviceProfile, timeout: wait)
+                endpoint: endpoint, unit: unit.map { UInt8(clamping: $0) } ?? deviceProfile.defaultUnit, profile: deviceProfile, timeout: wait)
             let units = Dictionary(
                 deviceProfile.points.map { ($0.name, $0.unit) }, uniquingKeysWith: { first, _ in first })
             if json {
@@ -105,14 +111,14 @@ struct ProbeCommand: AsyncParsableCommand {
             }
             if readings.allSatisfy({ $0.quality.level == .bad }) {
                 throw CommandFailure(
-                    "\(endpoint) unit \(unit ?? deviceProfile.defaultUnit): no point could be read (\(readings.first?.quality.description ?? "no points"))"
+                    "\(endpoint) unit \(unit.map(String.init) ?? String(deviceProfile.defaultUnit)): no point could be read (\(readings.first?.quality.description ?? "no points"))"
                 )
             }
             return
         }
         guard let address, let expect else { return }
         let (registers, first, candidates) = try await Probe.search(
-            endpoint: endpoint, unit: unit ?? 1, function: function == "input" ? .input : .holding, address: address,
+            endpoint: endpoint, unit: unit.map { UInt8(clamping: $0) } ?? 1, function: function == "input" ? .input : .holding, address: address,
             count: count,
             expected: expect, timeout: wait)
         if json {

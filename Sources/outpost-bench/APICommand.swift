@@ -9,14 +9,20 @@ struct API: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Dashboard latencies: the chart API (30 days in 1,000 buckets) and arrival-to-push on the WebSocket with 100 clients.")
 
-    @Option(help: "WebSocket clients subscribed to the series.")
+    @Option(parsing: .unconditional, help: "WebSocket clients subscribed to the series.")
     var clients = 100
 
-    @Option(help: "Frames posted (one reading each).")
+    @Option(parsing: .unconditional, help: "Frames posted (one reading each).")
     var frames = 200
 
-    @Option(help: "Chart requests timed.")
+    @Option(parsing: .unconditional, help: "Chart requests timed.")
     var requests = 300
+
+    func validate() throws {
+        try OptionRange.check(clients, 0...10_000, "--clients")
+        try OptionRange.check(frames, 1...1_000_000, "--frames")
+        try OptionRange.check(requests, 1...1_000_000, "--requests")
+    }
 
     @Flag(help: "Print JSON instead of a table.")
     var json = false

@@ -18,14 +18,20 @@ struct AgentBench: AsyncParsableCommand {
         abstract:
             "Outbox readings/s, backlog drain rate through Mosquitto, and the running agent's CPU, RSS and writes.")
 
-    @Option(help: "Seconds of outbox ingest.")
+    @Option(parsing: .unconditional, help: "Seconds of outbox ingest.")
     var seconds = 3.0
 
-    @Option(help: "Readings in the backlog to drain.")
+    @Option(parsing: .unconditional, help: "Readings in the backlog to drain.")
     var backlog = 1_000_000
 
-    @Option(help: "Seconds each running agent is measured (after a 5 s warm-up).")
+    @Option(parsing: .unconditional, help: "Seconds each running agent is measured (after a 5 s warm-up).")
     var agentSeconds = 60.0
+
+    func validate() throws {
+        try OptionRange.check(seconds, 0.1...3600, "--seconds")
+        try OptionRange.check(backlog, 1...100_000_000, "--backlog")
+        try OptionRange.check(agentSeconds, 1...86_400, "--agent-seconds")
+    }
 
     @Option(help: "The agents' batch_max_age.")
     var batchAge = "10s"

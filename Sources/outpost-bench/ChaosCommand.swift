@@ -20,14 +20,19 @@ struct Chaos: AsyncParsableCommand {
             stored twice or left undrained, or a database fails its integrity check.
             """)
 
-    @Option(help: "Minutes of faults (after a 10 s warm-up); the drain comes after.")
+    @Option(parsing: .unconditional, help: "Minutes of faults (after a 10 s warm-up); the drain comes after.")
     var minutes = 3.0
 
     @Option(help: "The seed of the fault schedule and the devices' values.")
     var seed: UInt64 = 1
 
-    @Option(help: "How many gateways (at least 2; the last has a 16 kB quota).")
+    @Option(parsing: .unconditional, help: "How many gateways (at least 2; the last has a 16 kB quota).")
     var gateways = 3
+
+    func validate() throws {
+        try OptionRange.check(minutes, 0.1...1440, "--minutes")
+        try OptionRange.check(gateways, 2...1000, "--gateways")
+    }
 
     @Option(help: "Where to work; its logs stay there (it is emptied first).")
     var folder = ".build/bench-chaos"

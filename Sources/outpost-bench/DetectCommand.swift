@@ -8,15 +8,21 @@ struct Detect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The anomaly detectors and the gateway checks on generated, labelled sets: precision, recall, false alarms, time to detect, samples/s.")
 
-    @Option(help: "Series to generate (12 days a minute apart each).") var series = 60
-    @Option(help: "Gateways in the gateway checks' set (22 days of frames and status reports).") var gateways = 40
+    @Option(parsing: .unconditional, help: "Series to generate (12 days a minute apart each).") var series = 60
+    @Option(parsing: .unconditional, help: "Gateways in the gateway checks' set (22 days of frames and status reports).") var gateways = 40
     @Option(help: "The datasets' seed.") var seed: UInt64 = 2026
-    @Option(help: "The detectors' sensitivity.") var sensitivity = 1.0
+    @Option(parsing: .unconditional, help: "The detectors' sensitivity.") var sensitivity = 1.0
     @Option(help: "Where the series come from: simulator (outpost-sim's device models and scenarios), synthetic, or weekly (synthetic, every cycle closed at weekends).")
     var source: Source = .simulator
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     enum Source: String, ExpressibleByArgument { case simulator, synthetic, weekly }
+
+    func validate() throws {
+        try OptionRange.check(series, 1...100_000, "--series")
+        try OptionRange.check(gateways, 1...100_000, "--gateways")
+        try OptionRange.check(sensitivity, 0.01...100, "--sensitivity")
+    }
 
     func run() throws {
         let dataset =

@@ -8,10 +8,10 @@ struct Ingest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Frames from a simulated fleet through Mosquitto into outpost-hub serve: readings/s committed, hub CPU and RSS, bytes on disk per reading.")
 
-    @Option(help: "Gateways simulated (20 series each).")
+    @Option(parsing: .unconditional, help: "Gateways simulated (20 series each).")
     var gateways = 1000
 
-    @Option(help: "Frames per gateway (each a minute of 1 Hz readings).")
+    @Option(parsing: .unconditional, help: "Frames per gateway (each a minute of 1 Hz readings).")
     var frames = 10
 
     @Option(help: "Where to work (a folder on the storage to measure; it is created).")
@@ -20,8 +20,14 @@ struct Ingest: AsyncParsableCommand {
     @Option(help: "The hub's store: sqlite, or postgres (a private cluster started in the folder).")
     var store = BenchStore.Kind.sqlite
 
-    @Option(help: "Hub replicas sharing the batches (more than one needs --store postgres).")
+    @Option(parsing: .unconditional, help: "Hub replicas sharing the batches (more than one needs --store postgres).")
     var replicas = 1
+
+    func validate() throws {
+        try OptionRange.check(gateways, 1...1_000_000, "--gateways")
+        try OptionRange.check(frames, 1...100_000, "--frames")
+        try OptionRange.check(replicas, 1...16, "--replicas")
+    }
 
     @Flag(help: "Print JSON instead of a table.")
     var json = false

@@ -32,10 +32,10 @@ struct Codec: ParsableCommand {
     @Option(help: "The resolution of the CSV's values (0.1, 0.01, 1); none stores XOR doubles.")
     var resolution: String?
 
-    @Option(name: .customLong("frame-seconds"), help: "Seconds of data per frame (a batch sealed this often).")
+    @Option(name: .customLong("frame-seconds"), parsing: .unconditional, help: "Seconds of data per frame (a batch sealed this often).")
     var frameSeconds = 300
 
-    @Option(help: "Minimum seconds spent on each measurement.")
+    @Option(parsing: .unconditional, help: "Minimum seconds spent on each measurement.")
     var seconds = 1.0
 
     @Flag(help: "Print one JSON object instead of a table.")

@@ -20,7 +20,7 @@ struct Poll: AsyncParsableCommand {
     @Option(help: "The outpost-sim to run (default: the one beside this program).")
     var simulator: String?
 
-    @Option(help: "Seconds spent on each case.")
+    @Option(parsing: .unconditional, help: "Seconds spent on each case.")
     var seconds = 3.0
 
     @Flag(help: "Print JSON instead of a table.")

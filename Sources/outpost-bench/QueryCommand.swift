@@ -8,11 +8,16 @@ struct Query: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Query latency (p50/p95) on a hub store of about 10 million readings from 1,000 gateways.")
 
-    @Option(help: "Gateways in the store (20 series of 500 readings each).")
+    @Option(parsing: .unconditional, help: "Gateways in the store (20 series of 500 readings each).")
     var gateways = 1000
 
-    @Option(help: "Queries timed per kind.")
+    @Option(parsing: .unconditional, help: "Queries timed per kind.")
     var runs = 200
+
+    func validate() throws {
+        try OptionRange.check(gateways, 1...1_000_000, "--gateways")
+        try OptionRange.check(runs, 1...1_000_000, "--runs")
+    }
 
     @Option(help: "The store: sqlite, or postgres (a private cluster started in a temporary folder).")
     var store = BenchStore.Kind.sqlite

@@ -20,11 +20,16 @@ struct Soak: AsyncParsableCommand {
             than 5 % or descriptors varied by more than 8 in that third.
             """)
 
-    @Option(help: "Minutes to run.")
+    @Option(parsing: .unconditional, help: "Minutes to run.")
     var minutes = 60
 
-    @Option(help: "Simulated gateways sending to the hub.")
+    @Option(parsing: .unconditional, help: "Simulated gateways sending to the hub.")
     var gateways = 1000
+
+    func validate() throws {
+        try OptionRange.check(minutes, 1...10_080, "--minutes")
+        try OptionRange.check(gateways, 1...1_000_000, "--gateways")
+    }
 
     @Option(help: "Where to work (it is emptied first).")
     var folder = ".build/bench-soak"

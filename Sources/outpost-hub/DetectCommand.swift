@@ -14,7 +14,9 @@ struct DetectCommand: ParsableCommand {
     @Option(help: "A hub configuration whose [detection] settings apply (default: the built-in defaults).")
     var config: String?
     @Option(help: "The series as gateway/name, to pick its [[detection.series]] rule.") var series = ""
-    @Option(help: "The series' resolution (e.g. 0.1): the least spread the detectors believe.") var resolution: Double?
+    @Option(parsing: .unconditional, help: "The series' resolution (e.g. 0.1): the least spread the detectors believe.") var resolution: Double?
+
+    func validate() throws { try OptionRange.check(resolution, 1e-12...1e12, "--resolution") }
 
     func run() throws {
         var detection = DetectionConfiguration()

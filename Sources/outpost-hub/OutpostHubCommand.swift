@@ -91,8 +91,13 @@ struct EnrolCommand: ParsableCommand {
     @OptionGroup var config: ConfigOption
     @Option(help: "The gateway id.") var gateway: String
     @Option(name: .customLong("public-key"), help: "The gateway's public key, PEM.") var publicKey: String
-    @Option(help: "Latitude, for the map.") var latitude: Double?
-    @Option(help: "Longitude, for the map.") var longitude: Double?
+    @Option(parsing: .unconditional, help: "Latitude, for the map.") var latitude: Double?
+    @Option(parsing: .unconditional, help: "Longitude, for the map.") var longitude: Double?
+
+    func validate() throws {
+        try OptionRange.check(latitude, -90...90, "--latitude")
+        try OptionRange.check(longitude, -180...180, "--longitude")
+    }
 
     func run() throws {
         guard BatchFrame.isValidGatewayID(gateway) else {

@@ -24,10 +24,10 @@ struct NMEA: ParsableCommand {
     @Option(help: "Write to this serial device instead (for example one end of a socat pty pair).")
     var device: String?
 
-    @Option(help: "Seconds between fixes.")
+    @Option(parsing: .unconditional, help: "Seconds between fixes.")
     var period: Double = 1
 
-    @Option(help: "On average one fix in this many is damaged; 0 for none.")
+    @Option(parsing: .unconditional, help: "On average one fix in this many is damaged; 0 for none.")
     var corruptOneIn: Int = 20
 
     @Option(help: "Seed of the track and of the damage; the same seed writes the same sentences.")

@@ -41,7 +41,7 @@ struct Modbus: ParsableCommand {
     @Option(help: "The device profile (hardware/devices/NAME.toml) to serve.")
     var profile: String
 
-    @Option(help: "The unit id to answer as (default: the profile's).")
+    @Option(parsing: .unconditional, help: "The unit id to answer as (default: the profile's).")
     var unit: UInt8?
 
     @Option(help: "A scenario file (TOML) scripting faults over time.")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OutpostCLI
+import OutpostConfig
 import OutpostProvisioning
 
 /// `outpostctl ca`: the fleet's certificate authority.
@@ -78,12 +79,14 @@ struct BrokerConfig: ParsableCommand {
     @Option(help: "The CA's folder.") var ca: String
     @Option(help: "A name (DNS or IP) gateways reach the broker by; repeat for more.") var host: [String]
     @Option(help: "Where to write the files.") var out: String
-    @Option(help: "The TLS port.") var port = 8883
+    @Option(parsing: .unconditional, help: "The TLS port.") var port = 8883
     @Option(help: "The address to listen on (default: every address).") var bind = ""
     @Option(name: .customLong("install-dir"), help: "Where the files will live on the broker.")
     var installDirectory = "/etc/mosquitto/outpost"
     @Option(name: .customLong("hub-identity"), help: "The hub's client certificate CN.") var hubIdentity = "outpost-hub"
     @Option(help: "The templates folder (default: the installed provisioning/).") var templates: String?
+
+    func validate() throws { try OptionRange.check(port, 1...65_535, "--port") }
 
     func run() throws {
         try provisioning {

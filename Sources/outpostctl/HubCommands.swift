@@ -78,8 +78,13 @@ struct Enroll: AsyncParsableCommand {
     @Option(help: "The hub's URL, e.g. https://hub.example:8080.") var hub: String
     @OptionGroup var token: HubToken
     @Option(help: "The gateway's certificate (PEM), from its bundle.") var cert: String
-    @Option(help: "Latitude, for the map.") var latitude: Double?
-    @Option(help: "Longitude, for the map.") var longitude: Double?
+    @Option(parsing: .unconditional, help: "Latitude, for the map.") var latitude: Double?
+    @Option(parsing: .unconditional, help: "Longitude, for the map.") var longitude: Double?
+
+    func validate() throws {
+        try OptionRange.check(latitude, -90...90, "--latitude")
+        try OptionRange.check(longitude, -180...180, "--longitude")
+    }
 
     func run() async throws {
         var body: [String: Any] = ["id": gatewayID, "certificate": String(decoding: try FileIO.read(cert), as: UTF8.self)]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import OutpostCLI
+import OutpostConfig
 import OutpostProvisioning
 
 /// `outpostctl provision`.

@@ -208,6 +208,21 @@ struct AgentConfigurationTests {
         }
     }
 
+    @Test("A Modbus unit id that no device answers to is refused with the reason; 255 is taken over TCP")
+    func unitIDs() throws {
+        for (unit, reason) in [("0", "broadcast"), ("248", "reserved"), ("300", "not a unit id")] {
+            let text = Self.complete.replacingOccurrences("unit = 7", "unit = \(unit)")
+            do {
+                _ = try AgentConfiguration(toml: text, file: "agent.toml", profiles: profiles)
+                Issue.record("unit \(unit) was accepted")
+            } catch {
+                #expect(error.problems.contains { $0.path.hasSuffix("unit") && $0.message.contains(reason) }, "\(error.problems)")
+            }
+        }
+        let direct = Self.complete.replacingOccurrences("profile = \"eastron-sdm630\"", "profile = \"eastron-sdm630\"\nunit = 255")
+        #expect(throws: Never.self) { _ = try AgentConfiguration(toml: direct, file: "agent.toml", profiles: profiles) }
+    }
+
     @Test("The README's configuration reference is a configuration that passes check")
     func readmeExample() throws {
         let readme = String(decoding: readFileBytes(packageRoot() + "/README.md"), as: UTF8.self)

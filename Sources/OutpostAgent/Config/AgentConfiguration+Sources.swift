@@ -37,7 +37,7 @@ extension AgentConfiguration {
             throw section.error("give a profile = \"NAME\" (hardware/devices) or inline [[modbus.points]]")
         }
         unit = try section.int("unit") ?? unit
-        guard (0...255).contains(unit) else { throw section.error("unit", "\(unit) is not a unit id (0-255)") }
+        if let problem = endpoint.unitProblem(unit) { throw section.error("unit", problem) }
         maxRegisters = try section.int("max_registers_per_request") ?? maxRegisters
         guard (1...125).contains(maxRegisters) else {
             throw section.error("max_registers_per_request", "\(maxRegisters) is outside 1-125")

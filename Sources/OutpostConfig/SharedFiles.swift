@@ -2,12 +2,19 @@
     import Glibc
 #endif
 
-/// Finds the folders Outpost's programs read beside their code (`web/`, `provisioning/`): the
-/// installed copy under `/usr/share/outpost`, `<prefix>/share/outpost` beside the executable, or
-/// the source tree a build under `.build/<triple>/<mode>/` came from.
+/// Finds the folders Outpost's programs read beside their code (`web/`, `provisioning/`,
+/// `hardware/`): the installed copy under `/usr/share/outpost`, `<prefix>/share/outpost` beside
+/// the executable, or the source tree a build under `.build/<triple>/<mode>/` came from.
 public enum SharedFiles {
     /// The first folder named `name` that holds `marker`; the installed path when none does.
     public static func locate(_ name: String, containing marker: String) -> String {
+        let all = candidates(name)
+        return all.first { access($0 + "/" + marker, R_OK) == 0 } ?? all[0]
+    }
+
+    /// Every place a folder named `name` may be, in the order they are tried: installed, beside
+    /// the executable, the source tree it was built from.
+    public static func candidates(_ name: String) -> [String] {
         var candidates = ["/usr/share/outpost/\(name)"]
         if let executable = executablePath() {
             let folder = String(executable[..<(executable.lastIndex(of: "/") ?? executable.startIndex)])
@@ -15,7 +22,7 @@ public enum SharedFiles {
             candidates.append(folder + "/../../../\(name)")
             candidates.append(folder + "/../../\(name)")
         }
-        return candidates.first { access($0 + "/" + marker, R_OK) == 0 } ?? candidates[0]
+        return candidates
     }
 
     private static func executablePath() -> String? {
