@@ -63,9 +63,9 @@ struct CredentialLifetimeTests {
         #expect(upgrade.status == 401, "\(upgrade.status) \(upgrade.body)")
     }
 
-    @Test("A WebSocket is closed once its token is revoked or its session logged out, holds at most 1,000 series, and idles out")
+    @Test("A WebSocket is closed once its token is revoked or its session logged out, holds at most 1,000 series, and is closed when its client stops answering pings")
     func webSocketsEnd() async throws {
-        let hub = try HubProcess(brokerPort: nil, extra: "[web]\nbcrypt_cost = 4\nlive_idle = \"3s\"\n")
+        let hub = try HubProcess(brokerPort: nil, extra: "[web]\nbcrypt_cost = 4\nlive_idle = \"4s\"\n")
         try hub.start(withBroker: false)
         let viewer = try hub.makeToken(role: "viewer")
         let subscribe = #"{"subscribe":[{"gateway":"gw","series":"x"}]}"#
@@ -105,9 +105,23 @@ struct CredentialLifetimeTests {
         #expect(await eventually(timeout: .seconds(20)) { greedy.has("at most 1000 series") }, "\(greedy.transcript.suffix(500))")
         #expect(greedy.transcript.components(separatedBy: "\"subscribed\"").count - 1 == 4)
 
-        let idle = LiveClient(port: hub.httpPort, token: hub.token, subscribe: #"{"subscribe":[]}"#)
-        defer { idle.close() }
-        #expect(await eventually(timeout: .seconds(30)) { idle.has("idle: subscribed to nothing") })
+        // A page that only listens (alerts, fleet) answers the hub's pings and stays; a peer that
+        // stops answering them (this raw upgrade never does) is closed after live_idle.
+        let listener = LiveClient(port: hub.httpPort, token: hub.token, subscribe: #"{"subscribe":[]}"#)
+        defer { listener.close() }
+        #expect(await eventually(timeout: .seconds(20)) { listener.has("\"subscribed\"") })
+        let silent = try ChildProcess(
+            "/usr/bin/curl",
+            [
+                "-s", "-N", "--max-time", "60", "-H", "Authorization: Bearer \(hub.token)", "-H", "Connection: Upgrade",
+                "-H", "Upgrade: websocket", "-H", "Sec-WebSocket-Version: 13", "-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+                "http://127.0.0.1:\(hub.httpPort)/api/v1/live",
+            ])
+        #expect(await eventually(timeout: .seconds(20)) { silent.currentStdout().contains("\"hello\"") })
+        let ended = try silent.wait(timeout: .seconds(75))
+        // curl exits 28 when its own 60 s limit ends the transfer; the hub closing it is anything else.
+        #expect(ended.exitStatus != 28, "the silent peer was not closed by the hub: \(ended)")
+        #expect(!listener.has("\"closed\""), "the answering listener stays open: \(listener.transcript)")
         #expect(try hub.call("GET", "/health").status == 200)
     }
 }

@@ -117,8 +117,8 @@ struct LiveFeedTests {
     @Test("The feed sends each client only what it subscribed to, and drops the oldest for a client that does not read")
     func feedFiltersAndBounds() async throws {
         let feed = LiveFeed(queueLimit: 3)
-        let reader = feed.connect()
-        let idle = feed.connect()
+        let reader = try #require(feed.connect())
+        let idle = try #require(feed.connect())
         feed.subscribe(reader.id, to: [SeriesKey(gateway: "gw", name: "a")])
         feed.subscribe(idle.id, to: [SeriesKey(gateway: "gw", name: "")])
         let series = [SeriesDescriptor(id: 0, name: "a"), SeriesDescriptor(id: 1, name: "b")]
@@ -141,10 +141,21 @@ struct LiveFeedTests {
         #expect(feed.dropped == 9 && feed.clientCount == 0)
     }
 
+    @Test("One owner holds at most 64 live connections; a closed one makes room")
+    func connectionsPerOwner() throws {
+        let feed = LiveFeed()
+        let held = (0..<LiveFeed.maxClientsPerOwner).compactMap { _ in feed.connect(owner: "kiosk") }
+        #expect(held.count == LiveFeed.maxClientsPerOwner)
+        #expect(feed.connect(owner: "kiosk") == nil)
+        #expect(feed.connect(owner: "someone else") != nil)
+        feed.disconnect(held[0].id)
+        #expect(feed.connect(owner: "kiosk") != nil)
+    }
+
     @Test("Several chunks of one series in a frame go out as one message, in time order")
     func chunksJoined() async throws {
         let feed = LiveFeed()
-        let client = feed.connect()
+        let client = try #require(feed.connect())
         feed.subscribe(client.id, to: [SeriesKey(gateway: "gw", name: "flow")])
         let chunks = try [Int64(20), 10].map { time in
             FrameChunk(

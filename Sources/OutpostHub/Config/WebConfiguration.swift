@@ -27,7 +27,8 @@ public struct WebConfiguration: Sendable {
     public var loginAttempts: Int
     /// The window of `loginAttempts`.
     public var loginWindow: Duration
-    /// How long a live WebSocket may stay open subscribed to nothing.
+    /// How long a live WebSocket's client may leave the hub's pings unanswered before the hub
+    /// closes it (a dead or hung peer never holds a socket for longer).
     public var liveIdle: Duration
 
     /// The scheme and host of `mapTiles` (what the pages' security policy allows), or empty.
@@ -50,7 +51,7 @@ public struct WebConfiguration: Sendable {
         bcryptCost = 11
         loginAttempts = 5
         loginWindow = .seconds(900)
-        liveIdle = .seconds(600)
+        liveIdle = .seconds(60)
     }
 
     /// Reads `[web]`; absent keys keep their defaults.
@@ -81,6 +82,6 @@ public struct WebConfiguration: Sendable {
         }
         loginWindow = try section.duration("login_window") ?? loginWindow
         liveIdle = try section.duration("live_idle") ?? liveIdle
-        guard liveIdle >= .seconds(1) else { throw section.error("live_idle", "a WebSocket needs at least 1s to subscribe") }
+        guard liveIdle >= .seconds(2) else { throw section.error("live_idle", "at least 2s: the hub pings every half of it") }
     }
 }

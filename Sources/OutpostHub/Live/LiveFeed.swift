@@ -34,6 +34,8 @@ public final class LiveFeed: AlertListener, Sendable {
 
     private struct Client {
         var continuation: AsyncStream<String>.Continuation
+        /// The user answerable for it (a session's user, a token's creator).
+        var owner: String
         /// Series subscribed to; a gateway with an empty name means all its series.
         var series: Set<SeriesKey> = []
     }
@@ -43,6 +45,8 @@ public final class LiveFeed: AlertListener, Sendable {
         var nextID = 0
         /// How many clients want each gateway's readings (skips decoding when nobody does).
         var watched: [String: Int] = [:]
+        /// Open clients per owner.
+        var owners: [String: Int] = [:]
     }
 
     private let state = Mutex(State())
@@ -61,14 +65,20 @@ public final class LiveFeed: AlertListener, Sendable {
     /// Messages queued to clients.
     public var pushed: Int { pushedCount.load(ordering: .relaxed) }
 
-    /// Registers a client.
-    public func connect() -> Subscription {
+    /// The most live connections one user or token creator may hold open.
+    public static let maxClientsPerOwner = 64
+
+    /// Registers a client of `owner`; nil when the owner holds `maxClientsPerOwner` already.
+    public func connect(owner: String = "") -> Subscription? {
         let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(queueLimit))
-        let id = state.withLock { state in
+        let id = state.withLock { state -> Int? in
+            guard state.owners[owner, default: 0] < Self.maxClientsPerOwner else { return nil }
+            state.owners[owner, default: 0] += 1
             state.nextID += 1
-            state.clients[state.nextID] = Client(continuation: continuation)
+            state.clients[state.nextID] = Client(continuation: continuation, owner: owner)
             return state.nextID
         }
+        guard let id else { return nil }
         return Subscription(id: id, messages: stream)
     }
 
@@ -77,6 +87,8 @@ public final class LiveFeed: AlertListener, Sendable {
         let client = state.withLock { state -> Client? in
             guard let client = state.clients.removeValue(forKey: id) else { return nil }
             Self.unwatch(client.series, in: &state)
+            state.owners[client.owner, default: 1] -= 1
+            if state.owners[client.owner] == 0 { state.owners[client.owner] = nil }
             return client
         }
         client?.continuation.finish()
@@ -99,8 +111,6 @@ public final class LiveFeed: AlertListener, Sendable {
         }
     }
 
-    /// How many series a client subscribes to.
-    public func subscriptionCount(_ id: Int) -> Int { state.withLock { $0.clients[id]?.series.count ?? 0 } }
 
     /// Removes series from a client's subscription.
     public func unsubscribe(_ id: Int, from series: [SeriesKey]) {

@@ -8,9 +8,10 @@ import HummingbirdWebSocket
 /// `gateway` state change and `alert` event.
 ///
 /// The socket lives only as long as what opened it: its session or token is checked again every
-/// `recheck`, and the socket is closed (after a `closed` message saying why) once it has ended;
-/// one that subscribes to nothing for `[web] live_idle` is closed too, and the hub's pings close one
-/// whose peer is gone. A connection holds at most `LiveFeed.maxSeriesPerClient` subscriptions.
+/// `recheck`, and the socket is closed (after a `closed` message saying why) once it has ended. A
+/// client that stops answering the hub's pings is closed after `[web] live_idle`. A connection
+/// holds at most `LiveFeed.maxSeriesPerClient` subscriptions, and one user or token at most
+/// `LiveFeed.maxClientsPerOwner` connections.
 struct LiveRoutes {
     let services: HubServices
     /// How often an open socket's credentials are checked again.
@@ -20,7 +21,6 @@ struct LiveRoutes {
         routes.record(.get, "/api/v1/live", .role(.viewer))
         let feed = services.feed
         let accounts = services.accounts
-        let idleAfter = services.web.liveIdle
         routes.router.ws("/api/v1/live") { request, context in
             guard let identity = context.identity else {
                 throw HTTPError(.unauthorized, message: "log in, or send an API token as 'Authorization: Bearer <token>'")
@@ -34,7 +34,12 @@ struct LiveRoutes {
             }
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
-            let subscription = feed.connect()
+            let owner = context.requestContext.identity?.owner ?? "?"
+            guard let subscription = feed.connect(owner: owner) else {
+                let reason = "\(owner) has \(LiveFeed.maxClientsPerOwner) live connections open already; close one first"
+                try await outbound.write(.text(LiveFeed.text(["type": "closed", "reason": reason])))
+                return
+            }
             defer { feed.disconnect(subscription.id) }
             let who = context.requestContext.identity?.name ?? "?"
             try await outbound.write(.text(LiveFeed.text(["type": "hello", "user": who])))
@@ -44,17 +49,10 @@ struct LiveRoutes {
                     for await message in subscription.messages { try await outbound.write(.text(message)) }
                 }
                 group.addTask {
-                    var quietSince = ContinuousClock.now
                     while true {
                         try await Task.sleep(for: Self.recheck)
-                        let still = (try? Authenticator.identify(request, accounts: accounts)) ?? nil
-                        if still == nil {
+                        if ((try? Authenticator.identify(request, accounts: accounts)) ?? nil) == nil {
                             try await outbound.write(.text(LiveFeed.text(["type": "closed", "reason": "the session or token has ended"])))
-                            return
-                        }
-                        if feed.subscriptionCount(subscription.id) > 0 { quietSince = .now }
-                        if ContinuousClock.now - quietSince >= idleAfter {
-                            try await outbound.write(.text(LiveFeed.text(["type": "closed", "reason": "idle: subscribed to nothing"])))
                             return
                         }
                     }

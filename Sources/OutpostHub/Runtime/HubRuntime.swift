@@ -79,7 +79,13 @@ public struct HubRuntime: Sendable {
         let port = configuration.listenPort
         let logger = logger
         let app = Application(
-            router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
+            router: router,
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: router,
+                // Pings every half of live_idle: a client that stops answering is closed within
+                // live_idle, and one that never says goodbye within 5 s more.
+                configuration: .init(
+                    autoPing: .enabled(timePeriod: configuration.web.liveIdle / 2), closeTimeout: .seconds(5))),
             configuration: .init(address: .hostname(host, port: port), serverName: "outpost-hub"),
             services: services,
             onServerRunning: { channel in
