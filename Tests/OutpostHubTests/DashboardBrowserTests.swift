@@ -8,11 +8,13 @@ import Testing
 
 @Suite("Dashboard in a real browser")
 struct DashboardBrowserTests {
-    @Test("Headless Chromium: log in, see the fleet, chart stored data, watch a live value arrive, acknowledge an alert; screenshots kept")
+    @Test("Headless Chromium: log in, see the fleet, chart stored data, watch a live value arrive, acknowledge an alert; every page at 1400 and 800 px; screenshots kept")
     func operatorSession() async throws {
         let hub = try HubProcess(brokerPort: nil, extra: "[web]\nbcrypt_cost = 4\n[detection]\nlearning_samples = 100\n")
         let added = try hub.command(["user", "add", "--role", "operator", "duty-operator", "--password-stdin"], stdin: "boiler room 42!\n")
         #expect(added.exitStatus == 0, "\(added)")
+        let admin = try hub.command(["user", "add", "--role", "admin", "site-admin", "--password-stdin"], stdin: "admin of the site\n")
+        #expect(admin.exitStatus == 0, "\(admin)")
         let identity = try GatewayIdentity.generate(gatewayID: "gw-boiler")
         try hub.enrol("gw-boiler", publicKey: identity.publicKeyPEM)
         try hub.start(withBroker: false)
@@ -41,11 +43,13 @@ struct DashboardBrowserTests {
             Peers.python,
             [
                 packageRoot() + "/Tests/Peers/dashboard_browser.py", "http://127.0.0.1:\(hub.httpPort)", "duty-operator",
-                "boiler room 42!", "gw-boiler", "flow.temperature", String(alert), live, artifacts,
-            ], timeout: .seconds(240))
+                "boiler room 42!", "gw-boiler", "flow.temperature", String(alert), live, artifacts, "site-admin",
+                "admin of the site",
+            ], timeout: .seconds(300))
         #expect(outcome.exitStatus == 0, "browser session failed:\n\(outcome.stdout)\n\(outcome.stderr)")
         #expect(outcome.stdout.contains("\nok"), "\(outcome.stdout)")
-        for page in ["fleet", "fleet-phone", "gateway", "series", "series-live", "alerts"] {
+        let widths = ["fleet", "gateway", "series", "alerts", "admin"].flatMap { ["\($0)-1400", "\($0)-800"] }
+        for page in ["fleet", "fleet-phone", "gateway", "series", "series-live", "alerts"] + widths {
             #expect(access("\(artifacts)/\(page).png", R_OK) == 0, "screenshot of \(page)")
         }
         let acknowledged = try hub.store().alert(alert)

@@ -4,6 +4,9 @@
   await Outpost.session();
   Outpost.header("Admin");
   if (Outpost.me.role !== "admin") { Outpost.fail(new Error("This page is for admins.")); return; }
+  // Nothing here changes live, but the page stays connected like every other (the indicator says
+  // whether this browser reaches the hub's live feed).
+  Outpost.live({});
   const done = (text) => { document.getElementById("done").textContent = text; Outpost.fail(""); };
   const form = (id) => Object.fromEntries(new FormData(document.getElementById(id)).entries());
 
@@ -27,7 +30,7 @@
     const tbody = document.querySelector("#tokens tbody"); tbody.textContent = "";
     for (const token of body.tokens) {
       const tr = document.createElement("tr");
-      Outpost.cell(tr, String(token.id)); Outpost.cell(tr, token.name); Outpost.cell(tr, token.role);
+      Outpost.cell(tr, String(token.id)); Outpost.cell(tr, token.name, "wrap"); Outpost.cell(tr, token.role);
       Outpost.cell(tr, token.revoked_at ? "revoked" : Outpost.ago(token.last_used_at));
       const cell = Outpost.cell(tr, "");
       if (!token.revoked_at) {

@@ -15,11 +15,11 @@
     Outpost.cell(tr, alert.kind);
     Outpost.cell(tr, "").appendChild(Outpost.link("/gateway?id=" + encodeURIComponent(alert.gateway), alert.gateway));
     Outpost.cell(tr, alert.series || "(the gateway)");
-    Outpost.cell(tr, Outpost.time(alert.opened_at));
-    Outpost.cell(tr, Outpost.time(alert.last_anomaly_at), "hide-narrow");
+    Outpost.cell(tr, Outpost.time(alert.opened_at), "wrap");
+    Outpost.cell(tr, Outpost.time(alert.last_anomaly_at), "wrap hide-narrow");
     Outpost.cell(tr, Outpost.number(alert.score), "num hide-narrow");
-    Outpost.cell(tr, alert.acknowledged_by ? `${alert.acknowledged_by}${alert.note ? ": " + alert.note : ""}` : "—");
-    const actions = Outpost.cell(tr, "");
+    Outpost.cell(tr, alert.acknowledged_by ? `${alert.acknowledged_by}${alert.note ? ": " + alert.note : ""}` : "—", "wrap");
+    const actions = Outpost.cell(tr, "", "wrap");
     if (alert.series) {
       const hour = 3600e9, end = alert.resolved_at ? alert.resolved_at + hour : null;
       actions.appendChild(Outpost.link(Outpost.seriesHref(alert.gateway, alert.series, String(alert.opened_at - hour), end ? String(end) : "now"), "chart"));
