@@ -140,7 +140,7 @@ let package = Package(
         .executableTarget(
             name: "outpost-agent",
             dependencies: [
-                "OutpostAgent", "OutpostCLI", "OutpostMQTT", "OutpostWire",
+                "OutpostAgent", "OutpostCLI", "OutpostConfig", "OutpostMQTT", "OutpostWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

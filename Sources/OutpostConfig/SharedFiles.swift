@@ -18,11 +18,25 @@ public enum SharedFiles {
         var candidates = ["/usr/share/outpost/\(name)"]
         if let executable = executablePath() {
             let folder = String(executable[..<(executable.lastIndex(of: "/") ?? executable.startIndex)])
-            candidates.append(folder + "/../share/outpost/\(name)")
-            candidates.append(folder + "/../../../\(name)")
-            candidates.append(folder + "/../../\(name)")
+            for relative in ["/../share/outpost/\(name)", "/../../../\(name)", "/../../\(name)"] {
+                candidates.append(normalized(folder + relative))
+            }
         }
         return candidates
+    }
+
+    /// An absolute path with its `..` and `.` parts resolved as text (messages list it to people).
+    static func normalized(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") {
+            if part == "." { continue }
+            if part == ".." {
+                if !parts.isEmpty { parts.removeLast() }
+                continue
+            }
+            parts.append(part)
+        }
+        return "/" + parts.joined(separator: "/")
     }
 
     private static func executablePath() -> String? {

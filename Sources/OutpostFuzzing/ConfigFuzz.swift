@@ -26,14 +26,15 @@ enum ConfigFuzz {
 
     static func hubConfiguration(_ bytes: [UInt8]) -> FuzzOutcome {
         let text = String(decoding: bytes, as: UTF8.self)
-        do throws(ConfigError) {
+        do throws(ConfigProblems) {
             let configuration = try HubConfiguration(toml: text, file: file)
             if !(0...65_535).contains(configuration.listenPort) {
                 return .violated("listen port \(configuration.listenPort) accepted")
             }
             return .accepted
         } catch {
-            return located(error, in: text)
+            if error.problems.isEmpty { return .violated("refused without saying why") }
+            return .combined(error.problems.map { located($0, in: text) })
         }
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import OutpostAgent
 import OutpostCLI
+import OutpostConfig
 import OutpostMQTT
 import ServiceLifecycle
 

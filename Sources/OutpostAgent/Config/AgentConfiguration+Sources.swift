@@ -4,54 +4,79 @@ import OutpostModbus
 import OutpostSerial
 
 extension AgentConfiguration {
-    static func modbusDevice(_ section: TOMLSection, profiles: ProfileLibrary) throws(ConfigError) -> ModbusDevice {
-        try section.rejectUnknownKeys([
-            "name", "url", "unit", "profile", "points", "interval", "timeout", "retries", "max_registers_per_request",
-        ])
-        let name = try name(section)
-        let url = try section.requiredString("url")
-        let endpoint: ModbusEndpoint
-        do throws(ModbusEndpoint.ParseError) {
-            endpoint = try ModbusEndpoint(parsing: url)
-        } catch {
-            throw section.error("url", error.description)
+    /// A `[[modbus]]` table, or nil after recording every problem it has in `problems`.
+    static func modbusDevice(_ section: TOMLSection, profiles: ProfileLibrary, problems: ConfigProblemList) -> ModbusDevice? {
+        let before = problems.count
+        _ = problems.attempt { () throws(ConfigError) in
+            try section.rejectUnknownKeys([
+                "name", "url", "unit", "profile", "points", "interval", "timeout", "retries", "max_registers_per_request",
+            ])
+        }
+        let deviceName = problems.attempt { () throws(ConfigError) in try Self.name(section) }
+        let endpoint = problems.attempt { () throws(ConfigError) -> ModbusEndpoint in
+            let url = try section.requiredString("url")
+            do throws(ModbusEndpoint.ParseError) {
+                return try ModbusEndpoint(parsing: url)
+            } catch {
+                throw section.error("url", error.description)
+            }
         }
         var points: [DevicePoint] = []
         var unit = 1
         var maxRegisters = 125
         var forbidden: [ClosedRange<Int>] = []
-        if let profileName = try section.string("profile") {
-            let profile: DeviceProfile
-            do throws(ConfigError) {
-                profile = try profiles.profile(named: profileName)
-            } catch {
-                throw section.error("profile", error.message)
+        var profileNamed = false
+        if let profileName = problems.attempt({ () throws(ConfigError) in try section.string("profile") }) ?? nil {
+            profileNamed = true
+            let profile = problems.attempt { () throws(ConfigError) -> DeviceProfile in
+                do throws(ConfigError) {
+                    return try profiles.profile(named: profileName)
+                } catch {
+                    throw section.error("profile", error.message)
+                }
             }
-            points = profile.points
-            unit = Int(profile.defaultUnit)
-            maxRegisters = profile.maxRegistersPerRequest
-            forbidden = profile.forbidden
+            if let profile {
+                points = profile.points
+                unit = Int(profile.defaultUnit)
+                maxRegisters = profile.maxRegistersPerRequest
+                forbidden = profile.forbidden
+            }
         }
-        for point in try section.sections("points") { points.append(try DeviceProfile.point(point)) }
-        guard !points.isEmpty else {
-            throw section.error("give a profile = \"NAME\" (hardware/devices) or inline [[modbus.points]]")
+        for point in problems.attempt({ () throws(ConfigError) in try section.sections("points") }) ?? [] {
+            if let parsed = problems.attempt({ () throws(ConfigError) in try DeviceProfile.point(point) }) { points.append(parsed) }
         }
-        unit = try section.int("unit") ?? unit
-        if let problem = endpoint.unitProblem(unit) { throw section.error("unit", problem) }
-        maxRegisters = try section.int("max_registers_per_request") ?? maxRegisters
-        guard (1...125).contains(maxRegisters) else {
-            throw section.error("max_registers_per_request", "\(maxRegisters) is outside 1-125")
+        if points.isEmpty, !profileNamed {
+            problems.add(section.error("give a profile = \"NAME\" (hardware/devices) or inline [[modbus.points]]"))
         }
-        let retries = try section.int("retries") ?? 1
-        guard (0...10).contains(retries) else { throw section.error("retries", "\(retries) is outside 0-10") }
-        let interval = try positive(section, "interval") ?? .seconds(10)
-        // Default: 1 s, or half the interval for fast polls.
-        let timeout = try positive(section, "timeout") ?? min(.seconds(1), interval / 2)
-        guard timeout < interval else {
-            throw section.error("timeout", "must be shorter than the interval (\(interval.configurationText))")
+        if let given = problems.attempt({ () throws(ConfigError) in try section.int("unit") }) ?? nil { unit = given }
+        if let endpoint, let problem = endpoint.unitProblem(unit) { problems.add(section.error("unit", problem)) }
+        if let given = problems.attempt({ () throws(ConfigError) in try section.int("max_registers_per_request") }) ?? nil {
+            maxRegisters = given
+            if !(1...125).contains(maxRegisters) {
+                problems.add(section.error("max_registers_per_request", "\(maxRegisters) is outside 1-125"))
+            }
+        }
+        let retries = problems.attempt { () throws(ConfigError) -> Int in
+            let retries = try section.int("retries") ?? 1
+            guard (0...10).contains(retries) else { throw section.error("retries", "\(retries) is outside 0-10") }
+            return retries
+        }
+        let interval = problems.attempt { () throws(ConfigError) in try positive(section, "interval") ?? .seconds(10) }
+        let timeout = problems.attempt { () throws(ConfigError) -> Duration in
+            // Default: 1 s, or half the interval for fast polls.
+            let given = try positive(section, "timeout")
+            guard let interval else { return given ?? .seconds(1) }
+            let timeout = given ?? min(.seconds(1), interval / 2)
+            guard timeout < interval else {
+                throw section.error("timeout", "must be shorter than the interval (\(interval.configurationText))")
+            }
+            return timeout
+        }
+        guard problems.count == before, let deviceName, let endpoint, let retries, let interval, let timeout else {
+            return nil
         }
         return ModbusDevice(
-            name: name, endpoint: endpoint,
+            name: deviceName, endpoint: endpoint,
             settings: .init(unit: UInt8(unit), timeout: timeout, retries: retries), points: points,
             maxRegisters: maxRegisters, forbidden: forbidden, interval: interval)
     }

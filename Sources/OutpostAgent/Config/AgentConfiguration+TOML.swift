@@ -7,15 +7,6 @@ import OutpostSerial
     import Glibc
 #endif
 
-/// Every problem found in a configuration, each with file, line and key; thrown when there is
-/// at least one, so a technician fixes them all in one go.
-public struct ConfigProblems: Error, Sendable, CustomStringConvertible {
-    /// The problems, in file order.
-    public var problems: [ConfigError]
-
-    public var description: String { problems.map(\.description).joined(separator: "\n") }
-}
-
 extension AgentConfiguration {
     static let topKeys: Set<String> = ["gateway", "uplink", "buffer", "modbus", "gpio", "serial", "aggregate"]
 
@@ -43,23 +34,24 @@ extension AgentConfiguration {
         let top = document.top
         _ = collect { () throws(ConfigError) in try top.rejectUnknownKeys(Self.topKeys) }
         let gateway = collect { () throws(ConfigError) in try Self.gateway(top) }
-        let uplink = collect { () throws(ConfigError) in try Self.uplink(top) }
-        if checkingFiles, let uplink, let section = try? top.section("uplink") {
-            let files = [
-                ("ca", uplink.caFile), ("certificate", uplink.certificateFile), ("key", uplink.keyFile),
-                ("signing_key", uplink.signingKeyFile),
-            ]
-            for case (let key, let path?) in files where access(path, R_OK) != 0 {
+        let sections = ConfigProblemList()
+        let uplink = Self.uplink(top, problems: sections)
+        problems += sections.problems
+        // The files are checked whatever else is wrong in [uplink]: a missing key file and a
+        // mistyped setting show up in the same run.
+        if checkingFiles, let section = try? top.section("uplink") {
+            for key in ["ca", "certificate", "key", "signing_key"] {
+                guard let path = (try? section.string(key)) ?? nil, access(path, R_OK) != 0 else { continue }
                 problems.append(section.error(key, "'\(path)' cannot be read: \(String(cString: strerror(errno)))"))
             }
         }
         let buffer = collect { () throws(ConfigError) in try Self.buffer(top) }
         var modbus: [ModbusDevice] = []
+        let devices = ConfigProblemList()
         for section in collect({ () throws(ConfigError) in try top.sections("modbus") }) ?? [] {
-            if let device = collect({ () throws(ConfigError) in try Self.modbusDevice(section, profiles: profiles) }) {
-                modbus.append(device)
-            }
+            if let device = Self.modbusDevice(section, profiles: profiles, problems: devices) { modbus.append(device) }
         }
+        problems += devices.problems
         var gpio: [GPIOInput] = []
         for section in collect({ () throws(ConfigError) in try top.sections("gpio") }) ?? [] {
             if let input = collect({ () throws(ConfigError) in try Self.gpioInput(section) }) { gpio.append(input) }
@@ -106,39 +98,63 @@ extension AgentConfiguration {
         return Gateway(id: try name(section, "id"), dataDirectory: dataDirectory)
     }
 
-    static func uplink(_ top: TOMLSection) throws(ConfigError) -> Uplink {
-        guard let section = try top.section("uplink") else { throw top.error("uplink", "missing [uplink] table") }
-        try section.rejectUnknownKeys([
-            "broker", "ca", "certificate", "key", "signing_key", "batch_max_readings", "batch_max_age", "in_flight",
-            "ack_timeout", "keepalive", "reconnect_max", "bandwidth_limit", "live",
-        ])
-        let broker = try brokerAddress(section)
-        let certificate = try section.string("certificate")
-        let key = try section.string("key")
-        if (certificate == nil) != (key == nil) {
-            throw section.error(certificate == nil ? "certificate" : "key", "give both certificate and key, or neither")
+    /// `[uplink]`, or nil after recording every problem it has in `problems`.
+    static func uplink(_ top: TOMLSection, problems: ConfigProblemList) -> Uplink? {
+        guard let section = problems.attempt({ () throws(ConfigError) in try top.section("uplink") }) else { return nil }
+        guard let section else {
+            problems.add(top.error("uplink", "missing [uplink] table"))
+            return nil
         }
-        if broker.tls, try section.string("ca") == nil {
-            throw section.error("ca", "an mqtts:// broker needs the CA file that signed its certificate")
+        let before = problems.count
+        _ = problems.attempt { () throws(ConfigError) in
+            try section.rejectUnknownKeys([
+                "broker", "ca", "certificate", "key", "signing_key", "batch_max_readings", "batch_max_age", "in_flight",
+                "ack_timeout", "keepalive", "reconnect_max", "bandwidth_limit", "live",
+            ])
         }
-        let maxReadings = try section.int("batch_max_readings") ?? 10_000
-        guard (1...1_000_000).contains(maxReadings) else {
-            throw section.error("batch_max_readings", "\(maxReadings) is outside 1-1000000")
+        func read<T>(_ body: () throws(ConfigError) -> T) -> T? { problems.attempt(body) }
+        func ranged(_ key: String, _ fallback: Int, _ range: ClosedRange<Int>) -> Int? {
+            read { () throws(ConfigError) -> Int in
+                let value = try section.int(key) ?? fallback
+                guard range.contains(value) else {
+                    throw section.error(key, "\(value) is outside \(range.lowerBound)-\(range.upperBound)")
+                }
+                return value
+            }
         }
-        let inFlight = try section.int("in_flight") ?? 8
-        guard (1...64).contains(inFlight) else { throw section.error("in_flight", "\(inFlight) is outside 1-64") }
-        let bandwidth = try section.byteSize("bandwidth_limit")
-        let reconnectMaximum = try positive(section, "reconnect_max") ?? .seconds(60)
-        guard reconnectMaximum >= .seconds(1), reconnectMaximum <= .seconds(3600) else {
-            throw section.error("reconnect_max", "must be between 1s and 1h")
+        let broker = read { () throws(ConfigError) in try brokerAddress(section) }
+        let certificate = read { () throws(ConfigError) in try section.string("certificate") }
+        let key = read { () throws(ConfigError) in try section.string("key") }
+        let ca = read { () throws(ConfigError) in try section.string("ca") }
+        if let certificate, let key, (certificate == nil) != (key == nil) {
+            problems.add(section.error(certificate == nil ? "certificate" : "key", "give both certificate and key, or neither"))
         }
+        if let broker, broker.tls, let ca, ca == nil {
+            problems.add(section.error("ca", "an mqtts:// broker needs the CA file that signed its certificate"))
+        }
+        let signingKey = read { () throws(ConfigError) in try section.requiredString("signing_key") }
+        let maxReadings = ranged("batch_max_readings", 10_000, 1...1_000_000)
+        let inFlight = ranged("in_flight", 8, 1...64)
+        let bandwidth = read { () throws(ConfigError) in try section.byteSize("bandwidth_limit") }
+        let reconnectMaximum = read { () throws(ConfigError) -> Duration in
+            let value = try positive(section, "reconnect_max") ?? .seconds(60)
+            guard value >= .seconds(1), value <= .seconds(3600) else {
+                throw section.error("reconnect_max", "must be between 1s and 1h")
+            }
+            return value
+        }
+        let maxAge = read { () throws(ConfigError) in try positive(section, "batch_max_age") ?? .seconds(10) }
+        let ackTimeout = read { () throws(ConfigError) in try positive(section, "ack_timeout") ?? .seconds(30) }
+        let keepalive = read { () throws(ConfigError) in try positive(section, "keepalive") ?? .seconds(30) }
+        let live = read { () throws(ConfigError) in try section.bool("live") ?? true }
+        guard problems.count == before, let broker, let certificate, let key, let ca, let signingKey, let maxReadings,
+            let inFlight, let bandwidth, let reconnectMaximum, let maxAge, let ackTimeout, let keepalive, let live
+        else { return nil }
         return Uplink(
-            broker: broker, caFile: try section.string("ca"), certificateFile: certificate, keyFile: key,
-            signingKeyFile: try section.requiredString("signing_key"), batchMaxReadings: maxReadings,
-            batchMaxAge: try positive(section, "batch_max_age") ?? .seconds(10), inFlight: inFlight,
-            ackTimeout: try positive(section, "ack_timeout") ?? .seconds(30),
-            keepalive: try positive(section, "keepalive") ?? .seconds(30), reconnectMaximum: reconnectMaximum,
-            bandwidthLimit: bandwidth == 0 ? nil : bandwidth, live: try section.bool("live") ?? true)
+            broker: broker, caFile: ca, certificateFile: certificate, keyFile: key, signingKeyFile: signingKey,
+            batchMaxReadings: maxReadings, batchMaxAge: maxAge, inFlight: inFlight, ackTimeout: ackTimeout,
+            keepalive: keepalive, reconnectMaximum: reconnectMaximum, bandwidthLimit: bandwidth == 0 ? nil : bandwidth,
+            live: live)
     }
 
     static func brokerAddress(_ section: TOMLSection) throws(ConfigError) -> BrokerAddress {

@@ -49,69 +49,131 @@ public struct HubConfiguration: Sendable {
     /// The SQLite store's file name in the data directory.
     public static let databaseFile = "hub.db"
 
-    /// Parses the TOML text of `file`.
-    public init(toml text: String, file: String) throws(ConfigError) {
-        let top = try TOMLDocument(text: text, file: file).top
-        try top.rejectUnknownKeys(["hub", "broker", "retention", "maintenance", "detection", "alerts", "web", "postgres"])
-        guard let hub = try top.section("hub") else { throw top.error("hub", "missing [hub] table") }
-        try hub.rejectUnknownKeys([
-            "listen", "data_dir", "max_frame_bytes", "max_json_frame_bytes", "http_ingest_rate", "http_ingest_concurrency",
-            "ca", "store",
-        ])
-        store = try StoreChoice(hub, postgres: try top.section("postgres"))
-        caFile = try hub.string("ca")
-        let listen = try hub.string("listen") ?? "127.0.0.1:8080"
-        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
-            (0...65_535).contains(port)
-        else { throw hub.error("listen", "'\(listen)' is not host:port; use e.g. \"0.0.0.0:8080\"") }
-        listenHost = String(listen[..<colon])
-        listenPort = port
-        dataDirectory = try hub.string("data_dir") ?? "/var/lib/outpost-hub"
-        guard dataDirectory.hasPrefix("/") else { throw hub.error("data_dir", "must be an absolute path") }
-        let frameBytes = try hub.byteSize("max_frame_bytes") ?? 16 << 20
-        guard (1024...(256 << 20)).contains(frameBytes) else {
-            throw hub.error("max_frame_bytes", "\(frameBytes) is outside 1 KiB-256 MiB")
+    /// Parses the TOML text of `file`; every problem found is reported at once.
+    public init(toml text: String, file: String) throws(ConfigProblems) {
+        let document: TOMLDocument
+        do throws(ConfigError) {
+            document = try TOMLDocument(text: text, file: file)
+        } catch {
+            throw ConfigProblems(problems: [error])
         }
-        maxFrameBytes = Int(frameBytes)
-        let jsonBytes = try hub.byteSize("max_json_frame_bytes") ?? 4 << 20
-        guard (1024...(256 << 20)).contains(jsonBytes) else {
-            throw hub.error("max_json_frame_bytes", "\(jsonBytes) is outside 1 KiB-256 MiB")
+        let top = document.top
+        let found = ConfigProblemList()
+        _ = found.attempt { () throws(ConfigError) in
+            try top.rejectUnknownKeys(["hub", "broker", "retention", "maintenance", "detection", "alerts", "web", "postgres"])
         }
-        maxJSONFrameBytes = Int(jsonBytes)
-        let rate = try hub.int("http_ingest_rate") ?? 50
-        guard (1...100_000).contains(rate) else { throw hub.error("http_ingest_rate", "\(rate) is outside 1-100000 frames a second") }
-        httpIngestRate = Double(rate)
-        httpIngestConcurrency = try hub.int("http_ingest_concurrency") ?? 8
-        guard (1...1024).contains(httpIngestConcurrency) else {
-            throw hub.error("http_ingest_concurrency", "\(httpIngestConcurrency) is outside 1-1024")
+        let hub = Self.hub(top, found)
+        let broker = found.attempt { () throws(ConfigError) in try Self.broker(try top.section("broker")) }
+        let crl = found.attempt { () throws(ConfigError) in try top.section("broker")?.string("crl") }
+        let retention = found.attempt { () throws(ConfigError) in try Self.retention(try top.section("retention")) }
+        let web = found.attempt { () throws(ConfigError) in try WebConfiguration(try top.section("web")) }
+        let detection = found.attempt { () throws(ConfigError) in try DetectionConfiguration(try top.section("detection")) }
+        let alerts = found.attempt { () throws(ConfigError) in try Self.alerts(try top.section("alerts")) }
+        let upkeep = found.attempt { () throws(ConfigError) in try Self.maintenance(try top.section("maintenance")) }
+        guard found.problems.isEmpty, let hub, let broker, let crl, let retention, let web, let detection, let alerts,
+            let upkeep
+        else { throw ConfigProblems(problems: found.problems) }
+        (store, caFile, listenHost, listenPort, dataDirectory) = (hub.store, hub.caFile, hub.host, hub.port, hub.dataDirectory)
+        (maxFrameBytes, maxJSONFrameBytes) = (hub.maxFrameBytes, hub.maxJSONFrameBytes)
+        (httpIngestRate, httpIngestConcurrency) = (hub.httpIngestRate, hub.httpIngestConcurrency)
+        (self.broker, brokerRevocationList, self.retention, self.web, self.detection) = (broker, crl, retention, web, detection)
+        (webhooks, resolveAfter) = alerts
+        (maintenanceInterval, compactAfter, compactTarget) = upkeep
+    }
+
+    /// What `[hub]` says.
+    private struct HubTable {
+        var store: StoreChoice
+        var caFile: String?
+        var host: String
+        var port: Int
+        var dataDirectory: String
+        var maxFrameBytes: Int
+        var maxJSONFrameBytes: Int
+        var httpIngestRate: Double
+        var httpIngestConcurrency: Int
+    }
+
+    /// `[hub]`, each key read on its own so one mistake does not hide the next.
+    private static func hub(_ top: TOMLSection, _ found: ConfigProblemList) -> HubTable? {
+        guard let section = found.attempt({ () throws(ConfigError) in try top.section("hub") }) else { return nil }
+        guard let hub = section else {
+            found.add(top.error("hub", "missing [hub] table"))
+            return nil
         }
-        broker = try Self.broker(try top.section("broker"))
-        brokerRevocationList = try top.section("broker")?.string("crl")
-        retention = try Self.retention(try top.section("retention"))
-        web = try WebConfiguration(try top.section("web"))
-        detection = try DetectionConfiguration(try top.section("detection"))
-        webhooks = []
-        resolveAfter = .seconds(900)
-        if let alerts = try top.section("alerts") {
-            try alerts.rejectUnknownKeys(["webhooks", "resolve_after"])
-            webhooks = try alerts.strings("webhooks") ?? []
-            for url in webhooks where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
-                throw alerts.error("webhooks", "'\(url)' is not an http:// or https:// URL")
+        let before = found.count
+        _ = found.attempt { () throws(ConfigError) in
+            try hub.rejectUnknownKeys([
+                "listen", "data_dir", "max_frame_bytes", "max_json_frame_bytes", "http_ingest_rate",
+                "http_ingest_concurrency", "ca", "store",
+            ])
+        }
+        let store = found.attempt { () throws(ConfigError) in try StoreChoice(hub, postgres: try top.section("postgres")) }
+        let caFile = found.attempt { () throws(ConfigError) in try hub.string("ca") }
+        let address = found.attempt { () throws(ConfigError) -> (String, Int) in
+            let listen = try hub.string("listen") ?? "127.0.0.1:8080"
+            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+                (0...65_535).contains(port)
+            else { throw hub.error("listen", "'\(listen)' is not host:port; use e.g. \"0.0.0.0:8080\"") }
+            return (String(listen[..<colon]), port)
+        }
+        let dataDirectory = found.attempt { () throws(ConfigError) -> String in
+            let folder = try hub.string("data_dir") ?? "/var/lib/outpost-hub"
+            guard folder.hasPrefix("/") else { throw hub.error("data_dir", "must be an absolute path") }
+            return folder
+        }
+        func bytes(_ key: String, _ fallback: Int) -> Int? {
+            found.attempt { () throws(ConfigError) -> Int in
+                let value = try hub.byteSize(key) ?? Int64(fallback)
+                guard (1024...(256 << 20)).contains(value) else { throw hub.error(key, "\(value) is outside 1 KiB-256 MiB") }
+                return Int(value)
             }
-            resolveAfter = try alerts.duration("resolve_after") ?? resolveAfter
         }
-        maintenanceInterval = .seconds(600)
-        compactAfter = .seconds(3600)
-        compactTarget = 4096
-        if let maintenance = try top.section("maintenance") {
-            try maintenance.rejectUnknownKeys(["interval", "compact_after", "chunk_target"])
-            maintenanceInterval = try maintenance.duration("interval") ?? maintenanceInterval
-            compactAfter = try maintenance.duration("compact_after") ?? compactAfter
-            compactTarget = try maintenance.int("chunk_target") ?? compactTarget
-            guard (16...65_536).contains(compactTarget) else {
-                throw maintenance.error("chunk_target", "\(compactTarget) is outside 16-65536")
+        func number(_ key: String, _ fallback: Int, _ range: ClosedRange<Int>, _ what: String = "") -> Int? {
+            found.attempt { () throws(ConfigError) -> Int in
+                let value = try hub.int(key) ?? fallback
+                guard range.contains(value) else {
+                    throw hub.error(key, "\(value) is outside \(range.lowerBound)-\(range.upperBound)\(what)")
+                }
+                return value
             }
         }
+        let frameBytes = bytes("max_frame_bytes", 16 << 20)
+        let jsonBytes = bytes("max_json_frame_bytes", 4 << 20)
+        let rate = number("http_ingest_rate", 50, 1...100_000, " frames a second")
+        let concurrency = number("http_ingest_concurrency", 8, 1...1024)
+        guard found.count == before, let store, let caFile, let address, let dataDirectory, let frameBytes, let jsonBytes,
+            let rate, let concurrency
+        else { return nil }
+        return HubTable(
+            store: store, caFile: caFile, host: address.0, port: address.1, dataDirectory: dataDirectory,
+            maxFrameBytes: frameBytes, maxJSONFrameBytes: jsonBytes, httpIngestRate: Double(rate),
+            httpIngestConcurrency: concurrency)
+    }
+
+    /// `[alerts]`: webhooks and how long a series must be normal before its alert resolves.
+    private static func alerts(_ section: TOMLSection?) throws(ConfigError) -> ([String], Duration) {
+        guard let alerts = section else { return ([], .seconds(900)) }
+        try alerts.rejectUnknownKeys(["webhooks", "resolve_after"])
+        let webhooks = try alerts.strings("webhooks") ?? []
+        for url in webhooks where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            throw alerts.error("webhooks", "'\(url)' is not an http:// or https:// URL")
+        }
+        return (webhooks, try alerts.duration("resolve_after") ?? .seconds(900))
+    }
+
+    /// `[maintenance]`: how often upkeep runs, and what compaction merges.
+    private static func maintenance(_ section: TOMLSection?) throws(ConfigError) -> (Duration, Duration, Int) {
+        guard let maintenance = section else { return (.seconds(600), .seconds(3600), 4096) }
+        try maintenance.rejectUnknownKeys(["interval", "compact_after", "chunk_target"])
+        let target = try maintenance.int("chunk_target") ?? 4096
+        guard (16...65_536).contains(target) else {
+            throw maintenance.error("chunk_target", "\(target) is outside 16-65536")
+        }
+        return (
+            try maintenance.duration("interval") ?? .seconds(600), try maintenance.duration("compact_after") ?? .seconds(3600),
+            target
+        )
     }
 
     private static func broker(_ section: TOMLSection?) throws(ConfigError) -> MQTTIngest.Settings? {

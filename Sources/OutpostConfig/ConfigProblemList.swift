@@ -1,0 +1,41 @@
+/// The problems found while reading one configuration, gathered so that a single `check` names
+/// them all: each key is read on its own, and one that fails is recorded while the others are
+/// still read. Only a value that depends on another (a unit id on a device's transport) waits
+/// for it to be fixed.
+///
+/// Not `Sendable`: one reader fills it while loading, then it is let go.
+public final class ConfigProblemList {
+    /// The problems, in the order found.
+    public private(set) var problems: [ConfigError] = []
+
+    /// An empty list.
+    public init() {}
+
+    /// How many problems so far (to see whether a part added any).
+    public var count: Int { problems.count }
+
+    /// Records a problem.
+    public func add(_ problem: ConfigError) { problems.append(problem) }
+
+    /// Runs `body`; a `ConfigError` it throws is recorded, and nil returned.
+    public func attempt<T>(_ body: () throws(ConfigError) -> T) -> T? {
+        do throws(ConfigError) {
+            return try body()
+        } catch {
+            problems.append(error)
+            return nil
+        }
+    }
+}
+
+/// Every problem found in a configuration, each with file, line and key; thrown when there is
+/// at least one, so a technician fixes them all in one go.
+public struct ConfigProblems: Error, Sendable, CustomStringConvertible {
+    /// The problems, in file order.
+    public var problems: [ConfigError]
+
+    /// The problems, ordered by line.
+    public init(problems: [ConfigError]) { self.problems = problems.sorted { ($0.line ?? 0) < ($1.line ?? 0) } }
+
+    public var description: String { problems.map(\.description).joined(separator: "\n") }
+}
