@@ -45,12 +45,17 @@ public enum RevocationList {
     /// When the revocation list in `pem` (a `X509 CRL` PEM document) expires: its `nextUpdate`.
     /// After that, OpenSSL (and so Mosquitto) refuses every client certificate of the CA.
     public static func nextUpdate(pem: String) throws -> Date {
-        let document = try PEMDocument(pemString: pem)
+        let document: PEMDocument
+        do {
+            document = try PEMDocument(pemString: pem)
+        } catch {
+            throw ProvisioningError(
+                .invalidCA, "not a PEM file: a revocation list starts with -----BEGIN X509 CRL----- (the CA's crl.pem)")
+        }
         guard document.discriminator == "X509 CRL" else {
             throw ProvisioningError(.invalidCA, "not a revocation list: the PEM block is '\(document.discriminator)'")
         }
-        let root = try DER.parse(document.derBytes)
-        guard case .constructed(let outer) = root.content, let tbs = outer.first(where: { _ in true }),
+        guard let root = try? DER.parse(document.derBytes), case .constructed(let outer) = root.content, let tbs = outer.first(where: { _ in true }),
             case .constructed(let fields) = tbs.content
         else { throw ProvisioningError(.invalidCA, "the revocation list's DER is not a CertificateList") }
         // version?, signature, issuer, thisUpdate, nextUpdate: the second time is nextUpdate.
@@ -58,14 +63,14 @@ public enum RevocationList {
         guard times.count >= 2 else { throw ProvisioningError(.invalidCA, "the revocation list names no nextUpdate") }
         let node = times[1]
         var parts = DateComponents()
-        if node.identifier == .utcTime {
-            let time = try UTCTime(derEncoded: node)
+        if node.identifier == .utcTime, let time = try? UTCTime(derEncoded: node) {
+            parts = DateComponents(
+                year: time.year, month: time.month, day: time.day, hour: time.hours, minute: time.minutes, second: time.seconds)
+        } else if let time = try? GeneralizedTime(derEncoded: node) {
             parts = DateComponents(
                 year: time.year, month: time.month, day: time.day, hour: time.hours, minute: time.minutes, second: time.seconds)
         } else {
-            let time = try GeneralizedTime(derEncoded: node)
-            parts = DateComponents(
-                year: time.year, month: time.month, day: time.day, hour: time.hours, minute: time.minutes, second: time.seconds)
+            throw ProvisioningError(.invalidCA, "the revocation list's nextUpdate is not a time")
         }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone

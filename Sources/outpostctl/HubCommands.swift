@@ -13,6 +13,9 @@ struct HubConnection {
     let token: String
 
     func call(_ method: HTTPMethod, _ path: String, json: [String: Any]? = nil) async throws -> [String: Any] {
+        guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.count > 8 else {
+            throw CommandFailure("--hub '\(url)' is not the hub's address; give it as http://HOST:PORT or https://HOST")
+        }
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         defer { _ = client.shutdown() }
         var request = HTTPClientRequest(url: url.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path)
@@ -26,7 +29,7 @@ struct HubConnection {
         do {
             response = try await client.execute(request, timeout: .seconds(30))
         } catch {
-            throw CommandFailure("cannot reach the hub at \(url): \(error)")
+            throw CommandFailure("cannot reach the hub at \(url): \(Self.reason(error))")
         }
         let body = try await response.body.collect(upTo: 64 << 20)
         let object = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
@@ -35,6 +38,24 @@ struct HubConnection {
             throw CommandFailure("the hub refused: \(message) (\(response.status.code))")
         }
         return object
+    }
+
+    /// A connection failure in words: the network library's own description names its types.
+    static func reason(_ error: any Error) -> String {
+        let text = "\(error)"
+        if text.contains("Connection refused") {
+            return "nothing answers there (is outpost-hub running, and is the port the one in its [hub] listen?)"
+        }
+        if text.contains("deadlineExceeded") || text.contains("timeout") || text.contains("Timeout") {
+            return "no answer within 30 s (is the address right, and does a firewall let it through?)"
+        }
+        if text.contains("No address associated") || text.contains("Name or service not known") || text.contains("lookup") {
+            return "the host name does not resolve (check the spelling, or use its IP address)"
+        }
+        if text.contains("certificate") || text.contains("TLS") || text.contains("SSL") || text.contains("handshake") {
+            return "the TLS handshake failed (is the hub's certificate trusted here, and is it https?): \(text)"
+        }
+        return text
     }
 }
 

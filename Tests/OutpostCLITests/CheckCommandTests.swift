@@ -67,4 +67,20 @@ struct CheckCommandTests {
             #expect(outcome.stderr.contains(expected), "\(expected) is not reported:\n\(outcome.stderr)")
         }
     }
+
+    @Test("Errors a newcomer meets name no library type: an unreachable hub, a hub address that is not a URL, a file that is not a CRL")
+    func plainWords() throws {
+        let folder = try TemporaryFolder()
+        let unreachable = try ChildProcess.run(
+            "/usr/bin/env", ["OUTPOST_TOKEN=t", Binaries.path("outpostctl"), "fleet", "--hub", "http://127.0.0.1:1"])
+        #expect(unreachable.exitStatus == 1 && unreachable.stderr.contains("nothing answers there"), "\(unreachable)")
+        #expect(!unreachable.stderr.contains("errno") && !unreachable.stderr.contains("Error("), "\(unreachable)")
+        let notURL = try ChildProcess.run("/usr/bin/env", ["OUTPOST_TOKEN=t", Binaries.path("outpostctl"), "fleet", "--hub", "hub.local"])
+        #expect(notURL.exitStatus == 1 && notURL.stderr.contains("give it as http://HOST:PORT"), "\(notURL)")
+        #expect(!notURL.stderr.contains("HTTPClientError"), "\(notURL)")
+        let notCRL = folder.write(Array("hello\n".utf8), to: "crl.pem")
+        let checked = try ChildProcess.run(Binaries.path("outpostctl"), ["ca", "check-crl", notCRL])
+        #expect(checked.exitStatus == 1 && checked.stderr.contains("not a PEM file"), "\(checked)")
+        #expect(!checked.stderr.contains("ASN1Error"), "\(checked)")
+    }
 }

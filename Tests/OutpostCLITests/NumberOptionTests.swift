@@ -2,7 +2,7 @@ import OutpostTestSupport
 import Testing
 
 /// Every option that takes a number, given a negative one, run as a person would run it.
-@Suite("Options that take numbers")
+@Suite("Options that take numbers", .serialized)
 struct NumberOptionTests {
     /// Runs a built binary with `arguments`, hardware profiles found from the source tree.
     static func run(_ program: String, _ arguments: [String]) throws -> ChildProcess.Outcome {

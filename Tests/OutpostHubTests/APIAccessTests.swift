@@ -130,7 +130,7 @@ struct APIAccessTests {
     }
 
     @Test("Failed logins are throttled per user and address: the sixth from that address waits, another address logs in, forty at once get five tries")
-    func loginThrottle() throws {
+    func loginThrottle() async throws {
         let hub = try HubProcess(brokerPort: nil, extra: "[web]\nbcrypt_cost = 4\n")
         for name in ["watcher", "crowd"] {
             let added = try hub.command(["user", "add", "--role", "viewer", name, "--password-stdin"], stdin: "a long enough password\n")
@@ -153,7 +153,7 @@ struct APIAccessTests {
             seq 40 | xargs -P 40 -I{} curl -s --interface 127.0.0.3 -H 'Content-Type: application/json' \\
               --data-binary '{"name":"crowd","password":"wrong guess {}"}' http://127.0.0.1:\(hub.httpPort)/api/v1/session
             """
-        let answers = try ChildProcess.run("/bin/bash", ["-c", script]).stdout
+        let answers = try await ChildProcess.running("/bin/bash", ["-c", script]).stdout
         let checked = answers.components(separatedBy: "\"bad_login\"").count - 1
         let held = answers.components(separatedBy: "\"too_many_attempts\"").count - 1
         #expect(checked == 5 && held == 35, "\(checked) checked, \(held) held: \(answers.prefix(400))")

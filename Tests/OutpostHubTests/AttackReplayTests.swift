@@ -119,7 +119,7 @@ struct AttackReplayTests {
     }
 
     @Test("Unsigned frames with invented ids fill one refusal row; rows page; a JSON frame of an unknown gateway is refused unparsed")
-    func unknownSenders() throws {
+    func unknownSenders() async throws {
         let attacked = try AttackedHub(hubKeys: "http_ingest_rate = 100000\nmax_json_frame_bytes = \"1MiB\"")
         let hub = attacked.hub
         let folder = hub.folder.path + "/flood"
@@ -132,7 +132,8 @@ struct AttackReplayTests {
             cd \(folder) && for f in *.frame; do curl -s -o /dev/null -w '%{http_code}\\n' \\
               -H 'Content-Type: application/octet-stream' --data-binary @$f http://127.0.0.1:\(hub.httpPort)/api/v1/ingest; done
             """
-        let codes = try ChildProcess.run("/bin/bash", ["-c", script]).stdout.split(separator: "\n")
+        // Awaited, not waited on: a blocked thread of the two here would stall the other tests' sockets.
+        let codes = try await ChildProcess.running("/bin/bash", ["-c", script]).stdout.split(separator: "\n")
         #expect(codes.count == 300 && codes.allSatisfy { $0 == "403" }, "\(Set(codes))")
         #expect(try attacked.post(Array("not a frame at all".utf8), name: "garbage.frame").status == 400)
         let page = try hub.call("GET", "/api/v1/refusals?limit=1", bearer: hub.token).json

@@ -92,7 +92,7 @@ struct CredentialLifetimeTests {
             ])
         #expect(await eventually(timeout: .seconds(20)) { browser.currentStdout().contains("\"hello\"") })
         #expect(try hub.call("DELETE", "/api/v1/session", cookie: operatorSession.cookie, csrf: operatorSession.csrf).status == 200)
-        let closed = try browser.wait(timeout: .seconds(25))
+        let closed = try await browser.finished(timeout: .seconds(25))
         #expect(closed.stdout.contains("the session or token has ended"), "\(closed)")
 
         // 1,001 series in messages of 250 (a WebSocket frame is at most 16 KiB): the fifth is refused whole.
@@ -118,7 +118,7 @@ struct CredentialLifetimeTests {
                 "http://127.0.0.1:\(hub.httpPort)/api/v1/live",
             ])
         #expect(await eventually(timeout: .seconds(20)) { silent.currentStdout().contains("\"hello\"") })
-        let ended = try silent.wait(timeout: .seconds(75))
+        let ended = try await silent.finished(timeout: .seconds(75))
         // curl exits 28 when its own 60 s limit ends the transfer; the hub closing it is anything else.
         #expect(ended.exitStatus != 28, "the silent peer was not closed by the hub: \(ended)")
         #expect(!listener.has("\"closed\""), "the answering listener stays open: \(listener.transcript)")
