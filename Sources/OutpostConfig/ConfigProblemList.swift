@@ -39,3 +39,14 @@ public struct ConfigProblems: Error, Sendable, CustomStringConvertible {
 
     public var description: String { problems.map(\.description).joined(separator: "\n") }
 }
+
+extension TOMLDocument {
+    /// Parses `text` for a reader that reports every problem: a syntax error is the one problem.
+    public static func parse(_ text: String, file: String) throws(ConfigProblems) -> TOMLDocument {
+        do throws(ConfigError) {
+            return try TOMLDocument(text: text, file: file)
+        } catch {
+            throw ConfigProblems(problems: [error])
+        }
+    }
+}

@@ -25,13 +25,7 @@ extension AgentConfiguration {
                 return nil
             }
         }
-        let document: TOMLDocument
-        do throws(ConfigError) {
-            document = try TOMLDocument(text: text, file: file)
-        } catch {
-            throw ConfigProblems(problems: [error])
-        }
-        let top = document.top
+        let top = try TOMLDocument.parse(text, file: file).top
         _ = collect { () throws(ConfigError) in try top.rejectUnknownKeys(Self.topKeys) }
         let gateway = collect { () throws(ConfigError) in try Self.gateway(top) }
         let sections = ConfigProblemList()

@@ -51,13 +51,7 @@ public struct HubConfiguration: Sendable {
 
     /// Parses the TOML text of `file`; every problem found is reported at once.
     public init(toml text: String, file: String) throws(ConfigProblems) {
-        let document: TOMLDocument
-        do throws(ConfigError) {
-            document = try TOMLDocument(text: text, file: file)
-        } catch {
-            throw ConfigProblems(problems: [error])
-        }
-        let top = document.top
+        let top = try TOMLDocument.parse(text, file: file).top
         let found = ConfigProblemList()
         _ = found.attempt { () throws(ConfigError) in
             try top.rejectUnknownKeys(["hub", "broker", "retention", "maintenance", "detection", "alerts", "web", "postgres"])
