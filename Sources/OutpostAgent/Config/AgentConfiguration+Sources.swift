@@ -81,8 +81,10 @@ extension AgentConfiguration {
             maxRegisters: maxRegisters, forbidden: forbidden, interval: interval)
     }
 
+    /// The keys of a `[[gpio]]` table (checked apart, so an unknown one hides no other problem).
+    static let gpioKeys: Set<String> = ["name", "chip", "interval", "lines"]
+
     static func gpioInput(_ section: TOMLSection) throws(ConfigError) -> GPIOInput {
-        try section.rejectUnknownKeys(["name", "chip", "interval", "lines"])
         var lines: [GPIOSource.Line] = []
         for line in try section.sections("lines") {
             try line.rejectUnknownKeys(["name", "line", "mode", "active_low", "debounce", "scale"])
@@ -107,12 +109,13 @@ extension AgentConfiguration {
             interval: try positive(section, "interval") ?? .seconds(60))
     }
 
+    /// The keys of a `[[serial]]` table (checked apart, so an unknown one hides no other problem).
+    static let serialKeys: Set<String> = [
+        "name", "device", "baud", "parity", "data", "stop", "format", "pattern", "separator", "delimiter", "columns",
+        "fields",
+    ]
+
     static func serialInput(_ section: TOMLSection) throws(ConfigError) -> SerialInput {
-        try section.rejectUnknownKeys([
-            "name", "device", "baud", "parity", "data", "stop", "format", "pattern", "separator", "delimiter",
-            "columns",
-            "fields",
-        ])
         let device = try section.requiredString("device")
         guard device.hasPrefix("/") else { throw section.error("device", "must be an absolute path") }
         var line = SerialLine(device: device)
@@ -162,8 +165,10 @@ extension AgentConfiguration {
         return SerialInput(settings: .init(name: try name(section), line: line, format: format, fields: fields))
     }
 
+    /// The keys of an `[[aggregate]]` table (checked apart, so an unknown one hides no other problem).
+    static let aggregateKeys: Set<String> = ["series", "mode", "deadband", "deadband_percent", "heartbeat", "window"]
+
     static func aggregationRule(_ section: TOMLSection) throws(ConfigError) -> AggregationRule {
-        try section.rejectUnknownKeys(["series", "mode", "deadband", "deadband_percent", "heartbeat", "window"])
         let pattern = try section.requiredString("series")
         guard !pattern.isEmpty else { throw section.error("series", "name a series or a glob such as \"meter-1.*\"") }
         let mode: AggregationRule.Mode

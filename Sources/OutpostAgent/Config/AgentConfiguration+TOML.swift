@@ -46,20 +46,20 @@ extension AgentConfiguration {
             if let device = Self.modbusDevice(section, profiles: profiles, problems: devices) { modbus.append(device) }
         }
         problems += devices.problems
+        let tables = ConfigProblemList()
         var gpio: [GPIOInput] = []
         for section in collect({ () throws(ConfigError) in try top.sections("gpio") }) ?? [] {
-            if let input = collect({ () throws(ConfigError) in try Self.gpioInput(section) }) { gpio.append(input) }
+            if let input = Self.table(section, Self.gpioKeys, tables, Self.gpioInput) { gpio.append(input) }
         }
         var serial: [SerialInput] = []
         for section in collect({ () throws(ConfigError) in try top.sections("serial") }) ?? [] {
-            if let input = collect({ () throws(ConfigError) in try Self.serialInput(section) }) { serial.append(input) }
+            if let input = Self.table(section, Self.serialKeys, tables, Self.serialInput) { serial.append(input) }
         }
         var aggregation: [AggregationRule] = []
         for section in collect({ () throws(ConfigError) in try top.sections("aggregate") }) ?? [] {
-            if let rule = collect({ () throws(ConfigError) in try Self.aggregationRule(section) }) {
-                aggregation.append(rule)
-            }
+            if let rule = Self.table(section, Self.aggregateKeys, tables, Self.aggregationRule) { aggregation.append(rule) }
         }
+        problems += tables.problems
         let names = modbus.map(\.name) + gpio.map(\.name) + serial.map(\.settings.name)
         for name in Set(names) where names.filter({ $0 == name }).count > 1 {
             problems.append(top.error("source name '\(name)' is used twice; series would collide"))
@@ -73,6 +73,26 @@ extension AgentConfiguration {
         self.init(
             gateway: gateway, uplink: uplink, buffer: buffer, modbus: modbus, gpio: gpio, serial: serial,
             aggregation: aggregation)
+    }
+
+    /// One table read by `parse`, its unknown keys checked apart so they hide nothing else. When
+    /// a key is unknown, a problem about a key the table lacks is left out: the unknown one is
+    /// most likely that key misspelled, and is reported already.
+    static func table<T>(
+        _ section: TOMLSection, _ keys: Set<String>, _ problems: ConfigProblemList,
+        _ parse: (TOMLSection) throws(ConfigError) -> T
+    ) -> T? {
+        let misspelled = problems.attempt { () throws(ConfigError) in try section.rejectUnknownKeys(keys) } == nil
+        let own = ConfigProblemList()
+        let value = own.attempt { () throws(ConfigError) in try parse(section) }
+        for problem in own.problems {
+            let prefix = section.path + "."
+            let key = problem.path.hasPrefix(prefix) ? String(problem.path.dropFirst(prefix.count)) : ""
+            let absent = !key.isEmpty && !key.contains(".") && !key.contains("[") && !section.has(key)
+            if misspelled, absent { continue }
+            problems.add(problem)
+        }
+        return misspelled ? nil : value
     }
 
     static func name(_ section: TOMLSection, _ key: String = "name") throws(ConfigError) -> String {
