@@ -46,7 +46,7 @@ extension Logger.Level: @retroactive ExpressibleByArgument {}
 enum ConfigurationFile {
     /// The checked configuration; prints every problem and fails when there is one.
     static func load(_ path: String, checkingFiles: Bool = true) throws -> AgentConfiguration {
-        let text = String(decoding: try FileIO.read(path), as: UTF8.self)
+        let text = try ConfigurationText.read(path, defaultPath: "/etc/outpost/agent.toml", what: "agent configuration")
         do throws(ConfigProblems) {
             return try AgentConfiguration(toml: text, file: path, checkingFiles: checkingFiles)
         } catch {

@@ -22,11 +22,13 @@ struct OutpostHubCommand: AsyncParsableCommand {
 
 /// The `--config` option every subcommand that touches the store takes.
 struct ConfigOption: ParsableArguments {
+    static let defaultPath = "/etc/outpost/hub.toml"
+
     @Option(name: .customLong("config"), help: "The hub's configuration file.")
-    var path = "/etc/outpost/hub.toml"
+    var path = Self.defaultPath
 
     func load() throws -> HubConfiguration {
-        let text = String(decoding: try FileIO.read(path), as: UTF8.self)
+        let text = try ConfigurationText.read(path, defaultPath: Self.defaultPath, what: "hub configuration")
         do {
             return try HubConfiguration(toml: text, file: path)
         } catch {

@@ -82,5 +82,10 @@ struct CheckCommandTests {
         let checked = try ChildProcess.run(Binaries.path("outpostctl"), ["ca", "check-crl", notCRL])
         #expect(checked.exitStatus == 1 && checked.stderr.contains("not a PEM file"), "\(checked)")
         #expect(!checked.stderr.contains("ASN1Error"), "\(checked)")
+        let noHub = try ChildProcess.run(Binaries.path("outpost-hub"), ["user", "list", "--config", folder.file("hub.toml")])
+        #expect(noHub.exitStatus == 1 && noHub.stderr.contains("no hub configuration at"), "\(noHub)")
+        #expect(noHub.stderr.contains("give --config FILE"), "\(noHub)")
+        let noAgent = try ChildProcess.run(Binaries.path("outpost-agent"), ["check", "--config", folder.file("agent.toml")])
+        #expect(noAgent.exitStatus == 1 && noAgent.stderr.contains("no agent configuration at"), "\(noAgent)")
     }
 }
