@@ -41,12 +41,14 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# Two runs: the agent's tests (in-process sources on tight schedules) apart from the rest, whose
-# tests drive real processes (hub, broker, Chromium) and hold Swift's cooperative threads while
-# they wait; on 2 cores, together, the sources' schedules starve.
+# Three runs: the agent's tests (in-process sources on tight schedules), the command-line tests
+# (each blocks a thread while a built binary runs), and the rest, whose tests drive real processes
+# (hub, broker, Chromium) and hold Swift's cooperative threads while they wait. On 2 cores,
+# together, the sources' schedules and the system tests' sockets starve.
 test: build
 	OUTPOST_PYTHON=$(CURDIR)/$(VENV)/bin/python timeout --signal=KILL $(TEST_TIMEOUT) $(SWIFT) test --skip-build --filter OutpostAgentTests
-	OUTPOST_PYTHON=$(CURDIR)/$(VENV)/bin/python timeout --signal=KILL $(TEST_TIMEOUT) $(SWIFT) test --skip-build --skip OutpostAgentTests
+	OUTPOST_PYTHON=$(CURDIR)/$(VENV)/bin/python timeout --signal=KILL $(TEST_TIMEOUT) $(SWIFT) test --skip-build --filter OutpostCLITests
+	OUTPOST_PYTHON=$(CURDIR)/$(VENV)/bin/python timeout --signal=KILL $(TEST_TIMEOUT) $(SWIFT) test --skip-build --skip OutpostAgentTests --skip OutpostCLITests
 
 # A broker, the hub, simulated devices and agents, running until Ctrl-C.
 demo: deps-system
