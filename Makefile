@@ -41,14 +41,15 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# Three runs: the agent's tests (in-process sources on tight schedules), the command-line tests
-# (each blocks a thread while a built binary runs), and the rest, whose tests drive real processes
-# (hub, broker, Chromium) and hold Swift's cooperative threads while they wait. On 2 cores,
-# together, the sources' schedules and the system tests' sockets starve.
+# Three runs: the agent's tests (in-process sources on tight schedules); the command-line and
+# attack-replay tests (each blocks a thread while a binary or curl runs); and the rest, whose tests
+# drive real processes (hub, broker, Chromium) and hold Swift's cooperative threads while they
+# wait. On 2 cores, together, the sources' schedules and the system tests' sockets starve.
+BLOCKING_TESTS := OutpostCLITests|AttackReplayTests|CredentialLifetimeTests|ProvisioningDoorTests
 test: build
 	OUTPOST_PYTHON=$(CURDIR)/$(VENV)/bin/python timeout --signal=KILL $(TEST_TIMEOUT) $(SWIFT) test --skip-build --filter OutpostAgentTests
-	OUTPOST_PYTHON=$(CURDIR)/$(VENV)/bin/python timeout --signal=KILL $(TEST_TIMEOUT) $(SWIFT) test --skip-build --filter OutpostCLITests
-	OUTPOST_PYTHON=$(CURDIR)/$(VENV)/bin/python timeout --signal=KILL $(TEST_TIMEOUT) $(SWIFT) test --skip-build --skip OutpostAgentTests --skip OutpostCLITests
+	OUTPOST_PYTHON=$(CURDIR)/$(VENV)/bin/python timeout --signal=KILL $(TEST_TIMEOUT) $(SWIFT) test --skip-build --filter '$(BLOCKING_TESTS)'
+	OUTPOST_PYTHON=$(CURDIR)/$(VENV)/bin/python timeout --signal=KILL $(TEST_TIMEOUT) $(SWIFT) test --skip-build --skip OutpostAgentTests --skip '$(BLOCKING_TESTS)'
 
 # A broker, the hub, simulated devices and agents, running until Ctrl-C.
 demo: deps-system

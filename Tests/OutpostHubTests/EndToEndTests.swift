@@ -142,7 +142,11 @@ struct EndToEndTests {
         try hub.enrol("gw-e2e", publicKey: gateway.identity.publicKeyPEM)
         try hub.start()
         let watcher = try observer(broker)
-        _ = await eventually(timeout: .seconds(10)) { watcher.state.withLock { $0.subscribed } }
+        // The observer must hold its subscription before the agent's first batch, or it misses it and
+        // the store looks as if it held readings nobody sent (seen on a loaded machine after 10 s).
+        guard await eventually(timeout: .seconds(60), { watcher.state.withLock { $0.subscribed } }) else {
+            throw HubTestFailure("the observer could not subscribe to the broker within 60 s")
+        }
         return (broker, sim, gateway, hub, watcher)
     }
 
