@@ -89,7 +89,7 @@ public struct Accounts: Sendable {
         do {
             user = try store.user(name)
         } catch {
-            throttle.succeeded(user: name, client: client)
+            throttle.release(user: name, client: client, now: now)
             throw error
         }
         // An unknown name costs the same bcrypt as a wrong password: timing does not tell which.

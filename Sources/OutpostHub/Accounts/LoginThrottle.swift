@@ -48,11 +48,6 @@ public final class LoginThrottle: Sendable {
         }
     }
 
-    /// Seconds to wait before another attempt, or nil when one is allowed now (takes no place).
-    public func wait(user: String, client: String, now: Int64) -> Int? {
-        attempts.withLock { secondsToWait($0, user: user, client: client, now: now) }
-    }
-
     /// The seconds until the fullest of the three counts has room again, or nil when all have.
     private func secondsToWait(_ attempts: [String: [Int64]], user: String, client: String, now: Int64) -> Int? {
         var longest: Int64 = 0
@@ -66,12 +61,14 @@ public final class LoginThrottle: Sendable {
         return longest > 0 ? Int((longest + 999_999_999) / 1_000_000_000) : nil
     }
 
-    /// Records a failure without an attempt in flight (a caller that does not use `begin`).
-    public func failed(user: String, client: String, now: Int64) {
+    /// The attempt could not be checked (the store did not answer): the place it took is given
+    /// back everywhere, and the failures before it stay.
+    public func release(user: String, client: String, now: Int64) {
         attempts.withLock { attempts in
-            for (key, allowed) in keys(user: user, client: client) {
-                attempts[key, default: []].append(now)
-                attempts[key] = Array((attempts[key] ?? []).suffix(allowed))
+            for (key, _) in keys(user: user, client: client) {
+                guard var recent = attempts[key], let index = recent.lastIndex(of: now) else { continue }
+                recent.remove(at: index)
+                attempts[key] = recent.isEmpty ? nil : recent
             }
         }
     }

@@ -30,21 +30,6 @@ public final class GatewayRegistry: FrameVerifier {
             of: signature, algorithm: algorithm, message: message, publicKey: entry.publicKey)
     }
 
-    /// Where a gateway stands: what ingest does with its status and live documents.
-    public enum Standing: Sendable {
-        /// Enrolled and not revoked.
-        case enrolled
-        /// Revoked: nothing it sends is taken.
-        case revoked
-        /// Never enrolled.
-        case unknown
-    }
-
-    /// Where `gateway` stands now.
-    public func standing(of gateway: String) -> Standing {
-        guard let entry = entries.withLock({ $0[gateway] }) else { return .unknown }
-        return entry.revoked ? .revoked : .enrolled
-    }
-
-    public func knows(gateway: String) -> Bool { standing(of: gateway) == .enrolled }
+    /// Enrolled and not revoked: its status and live documents are taken.
+    public func knows(gateway: String) -> Bool { entries.withLock { $0[gateway].map { !$0.revoked } ?? false } }
 }

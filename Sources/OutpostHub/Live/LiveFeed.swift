@@ -65,7 +65,7 @@ public final class LiveFeed: AlertListener, Sendable {
     /// Messages queued to clients.
     public var pushed: Int { pushedCount.load(ordering: .relaxed) }
 
-    /// The most live connections one user or token creator may hold open.
+    /// The most live connections one user's sessions, or one token, may hold open.
     public static let maxClientsPerOwner = 64
 
     /// Registers a client of `owner`; nil when the owner holds `maxClientsPerOwner` already.

@@ -10,7 +10,7 @@ import HummingbirdWebSocket
 /// The socket lives only as long as what opened it: its session or token is checked again every
 /// `recheck`, and the socket is closed (after a `closed` message saying why) once it has ended. A
 /// client that stops answering the hub's pings is closed after `[web] live_idle`. A connection
-/// holds at most `LiveFeed.maxSeriesPerClient` subscriptions, and one user or token at most
+/// holds at most `LiveFeed.maxSeriesPerClient` subscriptions, and one user's sessions or one token at most
 /// `LiveFeed.maxClientsPerOwner` connections.
 struct LiveRoutes {
     let services: HubServices
@@ -34,7 +34,14 @@ struct LiveRoutes {
             }
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
-            let owner = context.requestContext.identity?.owner ?? "?"
+            // Counted per user for sessions and per token for tokens: kiosks sharing one creator each
+            // get their own allowance.
+            let identity = context.requestContext.identity
+            let owner: String =
+                switch identity?.means {
+                case .token(let id): "token \(id)"
+                default: "user \(identity?.name ?? "?")"
+                }
             guard let subscription = feed.connect(owner: owner) else {
                 let reason = "\(owner) has \(LiveFeed.maxClientsPerOwner) live connections open already; close one first"
                 try await outbound.write(.text(LiveFeed.text(["type": "closed", "reason": reason])))
