@@ -42,6 +42,25 @@ struct StoreDamageTests {
         folder.write(Array("not a database, a text file put in its place".utf8), to: "hub.db")
         #expect(throws: HubStoreDamage.self) { _ = try SQLiteHubStore.openChecked(path: path) }
     }
+
+    @Test("A table lost under a running hub: the API answers 503 in plain words (the database's own go to the log) and goes on")
+    func storeFailureInPlainWords() throws {
+        let hub = try HubProcess(brokerPort: nil)
+        try hub.start(withBroker: false)
+        #expect(try hub.call("GET", "/api/v1/alerts", bearer: hub.token).status == 200)
+        let script = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('ALTER TABLE alerts RENAME TO alerts_gone'); c.commit()"
+        let renamed = try ChildProcess.run(Peers.python, ["-c", script, hub.folder.path + "/data/hub.db"])
+        try #require(renamed.exitStatus == 0, "\(renamed.stderr)")
+        let answer = try hub.call("GET", "/api/v1/alerts", bearer: hub.token)
+        #expect(answer.status == 503 && answer.errorCode == "store_unavailable", "\(answer.status) \(answer.body)")
+        let message = (answer.json["error"] as? [String: Any])?["message"] as? String ?? ""
+        #expect(message.contains("the hub's database could not answer"), "\(message)")
+        for word in ["SQLite", "alerts", "SELECT", "hub.db", "Error("] {
+            #expect(!message.contains(word), "the message names '\(word)': \(message)")
+        }
+        #expect(try hub.http("/health").contains("ok"), "the hub goes on")
+        #expect(try hub.call("GET", "/api/v1/ingest/stats", bearer: hub.token).status == 200, "what is intact still answers")
+    }
 }
 
 @Suite("Oversize input at the hub")

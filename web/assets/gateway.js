@@ -4,7 +4,7 @@
   await Outpost.session();
   Outpost.header("Fleet");
   const id = Outpost.param("id");
-  if (!id) { Outpost.fail(new Error("no gateway given (?id=)")); return; }
+  if (!id) { Outpost.fail(new Error("No gateway chosen: open one from the fleet page.")); return; }
   document.getElementById("title").textContent = id;
   document.title = "Outpost · " + id;
   const rows = new Map();

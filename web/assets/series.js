@@ -5,7 +5,7 @@
   await Outpost.session();
   Outpost.header("Fleet");
   const gateway = Outpost.param("gateway"), name = Outpost.param("name");
-  if (!gateway || !name) { Outpost.fail(new Error("no series given (?gateway=…&name=…)")); return; }
+  if (!gateway || !name) { Outpost.fail(new Error("No series chosen: open one from its gateway's page on the fleet page.")); return; }
   document.getElementById("title").textContent = `${gateway} · ${name}`;
   document.title = `Outpost · ${name}`;
   let from = Outpost.param("from") || "now-24h", to = Outpost.param("to") || "now";
@@ -31,7 +31,8 @@
     alerts = alertList.alerts;
     data = answer.buckets.map((b) => [new Date(Outpost.ms(b.start)), [b.min, b.mean, b.max]]);
     window.outpostChart.points = data.length;
-    document.getElementById("source").textContent = `${data.length} buckets of ${Outpost.seconds(answer.width)} from ${answer.source} data`;
+    const from = { raw: "every reading", minute: "per-minute summaries", hour: "per-hour summaries" }[answer.source] || answer.source;
+    document.getElementById("source").textContent = `${data.length} points, one per ${Outpost.seconds(answer.width)}, from ${from}`;
     document.getElementById("export").href = "/api/v1/series?" + query({ buckets: "1000", format: "csv" });
     const options = {
       // Dygraphs puts labels into the page as HTML: a series' name and unit come from a gateway.

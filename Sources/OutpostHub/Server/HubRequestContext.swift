@@ -34,7 +34,8 @@ struct Authenticator: RouterMiddleware {
         do {
             context.identity = try Self.identify(request, accounts: accounts)
         } catch {
-            return JSONResponse.error(.serviceUnavailable, "store_unavailable", "could not check the session: \(error)")
+            context.logger.error("could not check a session or token", metadata: ["error": "\(error)"])
+            return JSONResponse.storeUnavailable("check the session")
         }
         return try await next(request, context)
     }

@@ -55,7 +55,7 @@ final class HubRoutes {
                 throw error
             } catch {
                 context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
-                response = JSONResponse.error(.serviceUnavailable, "store_unavailable", "the store could not answer: \(error)")
+                response = JSONResponse.storeUnavailable("answer")
             }
             metrics.request(route: label, method: method.rawValue, status: response.status.code, took: ContinuousClock.now - start)
             return response

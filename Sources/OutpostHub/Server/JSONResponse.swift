@@ -12,6 +12,14 @@ enum JSONResponse {
         make(status, ["error": ["code": code, "message": message]])
     }
 
+    /// A 503 for when the hub's database failed to `doing` (e.g. "answer", "check the session"):
+    /// the database's own words (SQL, file paths) go to the hub's log, never to the client.
+    static func storeUnavailable(_ doing: String) -> Response {
+        error(
+            .serviceUnavailable, "store_unavailable",
+            "the hub's database could not \(doing) just now (the hub's log says why); try again in a moment")
+    }
+
     static func make(_ status: HTTPResponse.Status, _ object: Any) -> Response {
         let data = JSONValue.data(object)
         return Response(

@@ -63,8 +63,8 @@ struct OperationsRoutes {
             let status: HTTPResponse.Status =
                 refusal.reason == "unknown_gateway" || refusal.reason == "revoked_gateway" ? .forbidden : .badRequest
             return JSONResponse.error(status, refusal.reason, refusal.detail)
-        case .failed(let detail):
-            return JSONResponse.error(.serviceUnavailable, "store_unavailable", detail)
+        case .failed:
+            return JSONResponse.storeUnavailable("store the frame")  // the pipeline logged why
         }
     }
 
