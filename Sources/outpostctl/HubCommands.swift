@@ -16,7 +16,11 @@ struct HubConnection {
         guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.count > 8 else {
             throw CommandFailure("--hub '\(url)' is not the hub's address; give it as http://HOST:PORT or https://HOST")
         }
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        // One call from a person at a prompt: a refused connection is said at once, not after
+        // the pool's 10 s of retries.
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         defer { _ = client.shutdown() }
         var request = HTTPClientRequest(url: url.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path)
         request.method = method

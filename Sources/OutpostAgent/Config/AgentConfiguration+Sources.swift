@@ -84,29 +84,42 @@ extension AgentConfiguration {
     /// The keys of a `[[gpio]]` table (checked apart, so an unknown one hides no other problem).
     static let gpioKeys: Set<String> = ["name", "chip", "interval", "lines"]
 
-    static func gpioInput(_ section: TOMLSection) throws(ConfigError) -> GPIOInput {
+    /// A `[[gpio]]` table, or nil after recording every problem of it and of each of its lines.
+    static func gpioInput(_ section: TOMLSection, _ problems: ConfigProblemList) -> GPIOInput? {
+        let before = problems.count
         var lines: [GPIOSource.Line] = []
-        for line in try section.sections("lines") {
-            try line.rejectUnknownKeys(["name", "line", "mode", "active_low", "debounce", "scale"])
-            let offset = try line.requiredInt("line")
-            guard (0...1023).contains(offset) else { throw line.error("line", "\(offset) is not a line offset") }
-            let mode: GPIOSource.Line.Mode
-            switch try line.string("mode") ?? "level" {
-            case "level": mode = .level
-            case "pulses":
-                let scale = try line.double("scale") ?? 1
-                guard scale > 0, scale.isFinite else { throw line.error("scale", "must be a positive number") }
-                mode = .pulses(debounce: try line.duration("debounce") ?? .milliseconds(5), scale: scale)
-            case let other: throw line.error("mode", "'\(other)' is not a mode; use \"level\" or \"pulses\"")
+        let tables = problems.attempt { () throws(ConfigError) in try section.sections("lines") }
+        for line in tables ?? [] {
+            _ = problems.attempt { () throws(ConfigError) in
+                try line.rejectUnknownKeys(["name", "line", "mode", "active_low", "debounce", "scale"])
             }
-            lines.append(
-                .init(name: try name(line), offset: offset, mode: mode, activeLow: try line.bool("active_low") ?? false)
-            )
+            let name = problems.attempt { () throws(ConfigError) in try Self.name(line) }
+            let offset = problems.attempt { () throws(ConfigError) -> Int in
+                let offset = try line.requiredInt("line")
+                guard (0...1023).contains(offset) else { throw line.error("line", "\(offset) is outside 0-1023, the line offsets a chip has") }
+                return offset
+            }
+            let mode = problems.attempt { () throws(ConfigError) -> GPIOSource.Line.Mode in
+                switch try line.string("mode") ?? "level" {
+                case "level": return .level
+                case "pulses":
+                    let scale = try line.double("scale") ?? 1
+                    guard scale > 0, scale.isFinite else { throw line.error("scale", "must be a positive number") }
+                    return .pulses(debounce: try line.duration("debounce") ?? .milliseconds(5), scale: scale)
+                case let other: throw line.error("mode", "'\(other)' is not a mode; use \"level\" or \"pulses\"")
+                }
+            }
+            let activeLow = problems.attempt { () throws(ConfigError) in try line.bool("active_low") ?? false }
+            if let name, let offset, let mode, let activeLow {
+                lines.append(.init(name: name, offset: offset, mode: mode, activeLow: activeLow))
+            }
         }
-        guard !lines.isEmpty else { throw section.error("lines", "add at least one [[gpio.lines]] table") }
-        return GPIOInput(
-            name: try name(section), chip: try section.requiredString("chip"), lines: lines,
-            interval: try positive(section, "interval") ?? .seconds(60))
+        if tables?.isEmpty ?? false { problems.add(section.error("lines", "add at least one [[gpio.lines]] table")) }
+        let name = problems.attempt { () throws(ConfigError) in try Self.name(section) }
+        let chip = problems.attempt { () throws(ConfigError) in try section.requiredString("chip") }
+        let interval = problems.attempt { () throws(ConfigError) in try positive(section, "interval") ?? .seconds(60) }
+        guard problems.count == before, let name, let chip, let interval else { return nil }
+        return GPIOInput(name: name, chip: chip, lines: lines, interval: interval)
     }
 
     /// The keys of a `[[serial]]` table (checked apart, so an unknown one hides no other problem).
@@ -115,21 +128,40 @@ extension AgentConfiguration {
         "fields",
     ]
 
-    static func serialInput(_ section: TOMLSection) throws(ConfigError) -> SerialInput {
-        let device = try section.requiredString("device")
-        guard device.hasPrefix("/") else { throw section.error("device", "must be an absolute path") }
-        var line = SerialLine(device: device)
-        for key in ["baud", "data", "stop"] {
-            guard let value = try section.int(key) else { continue }
-            do throws(SerialLineError) { try line.set(key, to: String(value)) } catch {
-                throw section.error(key, error.description)
+    /// A `[[serial]]` table, or nil after recording every problem it has.
+    static func serialInput(_ section: TOMLSection, _ problems: ConfigProblemList) -> SerialInput? {
+        let before = problems.count
+        let device = problems.attempt { () throws(ConfigError) -> String in
+            let device = try section.requiredString("device")
+            guard device.hasPrefix("/") else { throw section.error("device", "must be an absolute path, e.g. /dev/ttyUSB0") }
+            return device
+        }
+        var line = SerialLine(device: device ?? "/")
+        for key in ["baud", "data", "stop", "parity"] {
+            _ = problems.attempt { () throws(ConfigError) in
+                let value: String?
+                if key == "parity" { value = try section.string(key) } else { value = try section.int(key).map(String.init) }
+                guard let value else { return }
+                do throws(SerialLineError) { try line.set(key, to: value) } catch {
+                    throw section.error(key, error.description)
+                }
             }
         }
-        if let parity = try section.string("parity") {
-            do throws(SerialLineError) { try line.set("parity", to: parity) } catch {
-                throw section.error("parity", error.description)
+        let format = problems.attempt { () throws(ConfigError) in try lineFormat(section) }
+        let fields = problems.attempt { () throws(ConfigError) -> [String: String] in
+            var fields: [String: String] = [:]
+            if let table = try section.section("fields") {
+                for key in table.keys.sorted() { fields[key] = try table.requiredString(key) }
             }
+            return fields
         }
+        let name = problems.attempt { () throws(ConfigError) in try Self.name(section) }
+        guard problems.count == before, device != nil, let format, let fields, let name else { return nil }
+        return SerialInput(settings: .init(name: name, line: line, format: format, fields: fields))
+    }
+
+    /// The `format` of a `[[serial]]` table and the keys it needs, checked by building its parser.
+    private static func lineFormat(_ section: TOMLSection) throws(ConfigError) -> LineFormat {
         let format: LineFormat
         switch try section.requiredString("format") {
         case "nmea": format = .nmea
@@ -158,11 +190,7 @@ extension AgentConfiguration {
         } catch {
             throw section.error(format == .nmea ? "format" : "pattern", error.description)
         }
-        var fields: [String: String] = [:]
-        if let table = try section.section("fields") {
-            for key in table.keys.sorted() { fields[key] = try table.requiredString(key) }
-        }
-        return SerialInput(settings: .init(name: try name(section), line: line, format: format, fields: fields))
+        return format
     }
 
     /// The keys of an `[[aggregate]]` table (checked apart, so an unknown one hides no other problem).

@@ -57,7 +57,10 @@ extension AgentConfiguration {
         }
         var aggregation: [AggregationRule] = []
         for section in collect({ () throws(ConfigError) in try top.sections("aggregate") }) ?? [] {
-            if let rule = Self.table(section, Self.aggregateKeys, tables, Self.aggregationRule) { aggregation.append(rule) }
+            let rule = Self.table(section, Self.aggregateKeys, tables) { section, own in
+                own.attempt { () throws(ConfigError) in try Self.aggregationRule(section) }
+            }
+            if let rule { aggregation.append(rule) }
         }
         problems += tables.problems
         let names = modbus.map(\.name) + gpio.map(\.name) + serial.map(\.settings.name)
@@ -80,11 +83,11 @@ extension AgentConfiguration {
     /// most likely that key misspelled, and is reported already.
     static func table<T>(
         _ section: TOMLSection, _ keys: Set<String>, _ problems: ConfigProblemList,
-        _ parse: (TOMLSection) throws(ConfigError) -> T
+        _ parse: (TOMLSection, ConfigProblemList) -> T?
     ) -> T? {
         let misspelled = problems.attempt { () throws(ConfigError) in try section.rejectUnknownKeys(keys) } == nil
         let own = ConfigProblemList()
-        let value = own.attempt { () throws(ConfigError) in try parse(section) }
+        let value = parse(section, own)
         for problem in own.problems {
             let prefix = section.path + "."
             let key = problem.path.hasPrefix(prefix) ? String(problem.path.dropFirst(prefix.count)) : ""
@@ -92,7 +95,7 @@ extension AgentConfiguration {
             if misspelled, absent { continue }
             problems.add(problem)
         }
-        return misspelled ? nil : value
+        return misspelled || !own.problems.isEmpty ? nil : value
     }
 
     static func name(_ section: TOMLSection, _ key: String = "name") throws(ConfigError) -> String {

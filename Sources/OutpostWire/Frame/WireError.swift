@@ -43,6 +43,8 @@ public enum WireError: Error, Hashable, Sendable {
 extension WireError: CustomStringConvertible {
     public var description: String {
         switch self {
+        case .truncated(let field, _) where field == "magic":
+            "not an Outpost batch frame: too short to begin with 'OPST'"
         case .truncated(let field, let offset):
             "frame truncated: input ends inside \(field) (byte \(offset))"
         case .badMagic:
