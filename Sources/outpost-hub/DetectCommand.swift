@@ -7,7 +7,12 @@ import OutpostWire
 struct DetectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "detect",
-        abstract: "Score a CSV (timestamp,value with a header) with the detectors ingest uses: timestamp,value,score,anomaly.")
+        abstract: "Score a CSV with the detectors ingest uses, row by row in file order: timestamp,value,score,anomaly.",
+        discussion: """
+            The first column is the time: RFC 3339, YYYY-MM-DD HH:MM:SS[.fff] (in --timezone), or Unix \
+            seconds, milliseconds or nanoseconds. Fields are separated by , or ; (then 93,9 is a \
+            decimal comma). A header names the columns; with several value columns, pick one with --column.
+            """)
 
     @Option(help: "The input CSV, or - for standard input.") var input: String
     @Option(help: "The output CSV, or - for standard output.") var output = "-"
@@ -15,6 +20,9 @@ struct DetectCommand: ParsableCommand {
     var config: String?
     @Option(help: "The series as gateway/name, to pick its [[detection.series]] rule.") var series = ""
     @Option(parsing: .unconditional, help: "The series' resolution (e.g. 0.1): the least spread the detectors believe.") var resolution: Double?
+
+    @Option(help: "The value column, by its header name or its number (the time is column 1).") var column: String?
+    @OptionGroup var timeZone: TimeZoneOption
 
     func validate() throws { try OptionRange.check(resolution, 1e-12...1e12, "--resolution") }
 
@@ -31,7 +39,9 @@ struct DetectCommand: ParsableCommand {
         let bytes = input == "-" ? try FileIO.readStandardInput() : try FileIO.read(input)
         let text: String
         do {
-            text = try DetectionReplay.run(bytes, settings: detection.settings(for: series, resolution: resolution))
+            text = try DetectionReplay.run(
+                bytes, settings: detection.settings(for: series, resolution: resolution), column: column,
+                timeZone: try timeZone.zone())
         } catch {
             throw CommandFailure("\(input == "-" ? "standard input" : input): \(error)")
         }

@@ -16,6 +16,9 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "The series' resolution (e.g. 0.01): values are stored as exact multiples of it.")
     var resolution: String?
     @Option(help: "The unit (free text).") var unit = ""
+    @Option(help: "In a file of several columns, the one to import, by header name or number (the time is 1).")
+    var column: String?
+    @OptionGroup var timeZone: TimeZoneOption
     @Argument(help: "The CSV file.") var file: String
 
     func run() throws {
@@ -30,9 +33,10 @@ struct ImportCommand: ParsableCommand {
             parsedResolution = parsed
         }
         let bytes = try FileIO.read(file)
+        let zone = try timeZone.zone()
         let samples: [Sample]
         do throws(CSVReadings.ProblemList) {
-            samples = try CSVReadings.parse(bytes)
+            samples = try CSVReadings.parse(bytes, column: column, timeZone: zone)
         } catch {
             for problem in error.problems { FileIO.printError("\(file): \(problem)") }
             throw CommandFailure("\(file): not imported; nothing was stored")

@@ -42,6 +42,48 @@ struct CheckCommandTests {
         }
     }
 
+    @Test("GPIO lines and a serial table: every bad line and every bad key of the table, in one run")
+    func gpioAndSerial() throws {
+        let folder = try TemporaryFolder()
+        let config = folder.write(
+            Array(
+                """
+                [gateway]
+                id = "gw-1"
+                data_dir = "\(folder.path)/data"
+
+                [uplink]
+                broker = "mqtts://127.0.0.1:8883"
+
+                [[gpio]]
+                name = "doors"
+                chip = "gpiochip0"
+                [[gpio.lines]]
+                name = "door"
+                line = 5000
+                [[gpio.lines]]
+                name = "pump"
+                line = 3
+                mode = "blinking"
+
+                [[serial]]
+                name = "tank"
+                device = "ttyUSB0"
+                baud = 12345
+                parity = "sideways"
+                format = "json"
+                """.utf8), to: "agent.toml")
+        let outcome = try ChildProcess.run(Binaries.path("outpost-agent"), ["check", "--config", config])
+        #expect(outcome.exitStatus != 0)
+        let text = outcome.stderr + outcome.stdout
+        for expected in [
+            "gpio[0].lines[0].line", "gpio[0].lines[1].mode", "serial[0].device", "serial[0].baud", "serial[0].parity",
+            "serial[0].format",
+        ] {
+            #expect(text.contains(expected), "\(expected) is not reported:\n\(text)")
+        }
+    }
+
     @Test("A mistyped hub.toml: an unknown table, a bad address, a bad duration and a bad cost, all at once")
     func hub() throws {
         let folder = try TemporaryFolder()
@@ -68,7 +110,15 @@ struct CheckCommandTests {
         }
     }
 
-    @Test("Errors a newcomer meets name no library type: an unreachable hub, a hub address that is not a URL, a file that is not a CRL")
+    /// A P-256 public key (any will do: the frames checked here never get as far as their signature).
+    static let publicKey = """
+        -----BEGIN PUBLIC KEY-----
+        MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAElbH+nb5N3kVjU7UH/sLcrhEuozia
+        f2SrRZOPQ6GFCxh6onCH7WwzkunTwwPkaG3LEcTRg4uap2N8133HiWyaTQ==
+        -----END PUBLIC KEY-----
+        """
+
+    @Test("Errors a newcomer meets name no library type: an unreachable hub, a hub address that is not a URL, a file that is not a CRL, a file that is not a frame")
     func plainWords() throws {
         let folder = try TemporaryFolder()
         let unreachable = try ChildProcess.run(
@@ -87,5 +137,22 @@ struct CheckCommandTests {
         #expect(noHub.stderr.contains("give --config FILE"), "\(noHub)")
         let noAgent = try ChildProcess.run(Binaries.path("outpost-agent"), ["check", "--config", folder.file("agent.toml")])
         #expect(noAgent.exitStatus == 1 && noAgent.stderr.contains("no agent configuration at"), "\(noAgent)")
+        let short = folder.write(Array("xx".utf8), to: "short.frame")
+        let key = folder.write(Array(Self.publicKey.utf8), to: "gw.pub")
+        let frame = try ChildProcess.run(Binaries.path("outpost-hub"), ["check-frame", short, "--public-key", key])
+        #expect(frame.exitStatus == 1 && frame.stderr.contains("not an Outpost batch frame"), "\(frame)")
+        #expect(!frame.stderr.contains("magic"), "\(frame)")
+    }
+
+    @Test("A time zone or a CSV column that is not there: each says what would be valid")
+    func whatWouldBeValid() throws {
+        let folder = try TemporaryFolder()
+        let csv = folder.write(Array("datetime;flow;pressure\n2020-03-09 10:14:33;1,5;0,2\n".utf8), to: "rig.csv")
+        let zone = try ChildProcess.run(Binaries.path("outpost-hub"), ["detect", "--input", csv, "--timezone", "Mars/Olympus"])
+        #expect(zone.exitStatus != 0 && zone.stderr.contains("use UTC, an offset such as +03:00"), "\(zone)")
+        let column = try ChildProcess.run(Binaries.path("outpost-hub"), ["detect", "--input", csv, "--column", "Flow"])
+        #expect(column.exitStatus != 0 && column.stderr.contains("no column 'Flow'; the file has 'flow', 'pressure'"), "\(column)")
+        let several = try ChildProcess.run(Binaries.path("outpost-hub"), ["detect", "--input", csv])
+        #expect(several.exitStatus != 0 && several.stderr.contains("choose one with --column"), "\(several)")
     }
 }

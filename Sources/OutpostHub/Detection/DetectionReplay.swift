@@ -1,51 +1,43 @@
 import OutpostDetect
 import OutpostWire
 
-/// `outpost-hub detect`: a CSV of `timestamp,value` through exactly the detectors ingest uses,
-/// one output row per input row, in input order: `timestamp,value,score,anomaly`. `anomaly` is
-/// the detector's kind when the score is 0.5 or more, `learning` during the learning period,
-/// empty otherwise. An engineer tunes a series' settings with it before switching alerts on.
+/// `outpost-hub detect`: a CSV through exactly the detectors ingest uses, one output row per
+/// input row, in input order: `timestamp,value,score,anomaly`. `anomaly` is the detector's kind
+/// when the score is 0.5 or more, `learning` during the learning period, empty otherwise. The
+/// file is read by `CSVTable` (the times, separators and columns `outpost-hub import` takes);
+/// rows are scored in file order, so a clock that steps back once is scored as ingest would
+/// score it, not refused. An engineer tunes a series' settings with it before switching alerts on.
 public enum DetectionReplay {
-    /// The whole input refused, or a line of it.
+    /// The whole input refused: every problem, by line.
     public struct Problem: Error, Sendable, CustomStringConvertible {
-        /// What is wrong, with the line.
+        /// What is wrong, with the lines.
         public let description: String
     }
 
-    /// Scores `input` (header line required) with `settings`; returns the output text.
-    public static func run(_ input: [UInt8], settings: DetectorSettings) throws(Problem) -> String {
-        var lines = input.split(separator: 0x0A, omittingEmptySubsequences: false).map {
-            var line = String(decoding: $0, as: UTF8.self)
-            if line.hasSuffix("\r") { line.removeLast() }
-            return line
-        }
-        if lines.last?.isEmpty ?? false { lines.removeLast() }
-        guard let header = lines.first, header.split(separator: ",").count >= 2 else {
-            throw Problem(description: "line 1: expected a header such as timestamp,value")
-        }
-        guard CSVReadings.timestamp(String(header.split(separator: ",")[0]).trimmingSpaces) == nil else {
-            throw Problem(description: "line 1: the first line must be a header (timestamp,value), not a reading")
-        }
+    /// Scores `input` with `settings`, reading the value from `column` (see `CSVReadings`);
+    /// returns the output text.
+    public static func run(
+        _ input: [UInt8], settings: DetectorSettings, column: String? = nil, timeZone: LocalTimeZone = .utc
+    ) throws(Problem) -> String {
+        let table = CSVTable(input, timeZone: timeZone)
         var detector = SeriesDetector(settings: settings)
         var output = "timestamp,value,score,anomaly\n"
-        var lastTimestamp = Int64.min
-        for (index, line) in lines.enumerated().dropFirst() {
-            let number = index + 1
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingSpaces }
-            guard fields.count >= 2, let timestamp = CSVReadings.timestamp(fields[0]) else {
-                throw Problem(description: "line \(number): '\(line)' is not timestamp,value (ISO 8601 or Unix seconds)")
+        do throws(CSVReadings.ProblemList) {
+            let (field, _) = try CSVReadings.fields(of: table, column: column)
+            try table.forEachRow(input) { row throws(CSVReadings.Problem) in
+                guard let value = table.value(row.fields[field]) else {
+                    throw CSVReadings.Problem(line: row.line, message: "'\(row.fields[field].prefix(60))' is not a number")
+                }
+                let score = detector.score(value, at: row.timestamp)
+                let anomaly = score.learning ? "learning" : score.isAnomalous ? score.kind?.rawValue ?? "" : ""
+                // The value as read (a decimal comma would split the output's columns).
+                let text = row.fields[field].contains(",") ? "\(value)" : row.fields[field]
+                output += "\(row.time),\(text),\(formatted(score.value)),\(anomaly)\n"
             }
-            guard let value = CSVReadings.value(fields[1]) else {
-                throw Problem(description: "line \(number): '\(fields[1])' is not a number")
-            }
-            guard timestamp >= lastTimestamp else {
-                throw Problem(description: "line \(number): timestamps must not go backwards (\(fields[0]))")
-            }
-            lastTimestamp = timestamp
-            let score = detector.score(value, at: timestamp)
-            let anomaly = score.learning ? "learning" : score.isAnomalous ? score.kind?.rawValue ?? "" : ""
-            output += "\(fields[0]),\(fields[1]),\(formatted(score.value)),\(anomaly)\n"
+        } catch {
+            throw Problem(description: error.description)
         }
+        guard output.utf8.count > 30 else { throw Problem(description: "no readings: the file holds no rows after its header") }
         return output
     }
 

@@ -20,9 +20,13 @@ public enum TimeArgument {
     }
 
     /// Parses `2026-11-23T08:00:00.123456789Z` or with an offset (`+01:00`); fractions to 9 digits.
-    public static func parseRFC3339(_ text: String) -> Int64? {
+    public static func parseRFC3339(_ text: String) -> Int64? { parseDateTime(text, local: nil) }
+
+    /// Parses RFC 3339 and, when `local` is given, also a date and time without a zone
+    /// (`2014-01-07 02:45:00`, `2014-01-07T02:45:00.5`), read as the wall-clock time of `local`.
+    public static func parseDateTime(_ text: String, local: LocalTimeZone?) -> Int64? {
         let bytes = Array(text.utf8)
-        guard bytes.count >= 20 else { return nil }
+        guard bytes.count >= (local == nil ? 20 : 19) else { return nil }
         func number(_ range: Range<Int>) -> Int? {
             guard range.upperBound <= bytes.count else { return nil }
             var value = 0
@@ -51,8 +55,13 @@ public enum TimeArgument {
             for _ in min(digits, 9)..<9 { fraction *= 10 }
         }
         var offsetSeconds = 0
-        guard index < bytes.count else { return nil }
-        if bytes[index] == 0x5A || bytes[index] == 0x7A {
+        let days = CivilDate.days(year: year, month: month, day: day)
+        let wallClock = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+        if index == bytes.count, let local {
+            offsetSeconds = local.offset(atWallClock: wallClock)
+        } else if index >= bytes.count {
+            return nil
+        } else if bytes[index] == 0x5A || bytes[index] == 0x7A {
             index += 1
         } else if bytes[index] == 0x2B || bytes[index] == 0x2D, let hours = number(index + 1..<index + 3),
             index + 3 < bytes.count, bytes[index + 3] == 0x3A, let minutes = number(index + 4..<index + 6)
@@ -63,10 +72,9 @@ public enum TimeArgument {
             return nil
         }
         guard index == bytes.count else { return nil }
-        let days = CivilDate.days(year: year, month: month, day: day)
         // Nanoseconds since the epoch reach years 1677-2262; a time outside is not an error to
         // trap on (it comes from a query or a file), only not a time.
-        let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second - offsetSeconds)
+        let seconds = wallClock - Int64(offsetSeconds)
         let (nanoseconds, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         let (timestamp, overflowAgain) = nanoseconds.addingReportingOverflow(fraction)
         return overflow || overflowAgain ? nil : timestamp
