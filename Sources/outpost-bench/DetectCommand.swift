@@ -12,24 +12,30 @@ struct Detect: ParsableCommand {
     @Option(parsing: .unconditional, help: "Gateways in the gateway checks' set (22 days of frames and status reports).") var gateways = 40
     @Option(help: "The datasets' seed.") var seed: UInt64 = 2026
     @Option(parsing: .unconditional, help: "The detectors' sensitivity.") var sensitivity = 1.0
-    @Option(help: "Where the series come from: simulator (outpost-sim's device models and scenarios), synthetic, or weekly (synthetic, every cycle closed at weekends).")
+    @Option(help: "Where the series come from: simulator (outpost-sim's device models and scenarios), synthetic, weekly (synthetic, every cycle closed at weekends), or skab (real recordings, see --skab-dir).")
     var source: Source = .simulator
+    @Option(help: "SKAB's data folder (default: $OUTPOST_SKAB_DIR, else ../shared/datasets/skab/data).")
+    var skabDir: String?
+    @Option(parsing: .unconditional, help: "With --source skab: samples each file's detectors learn on before scoring.")
+    var learningSamples = 400
     @Flag(help: "Print JSON instead of a table.") var json = false
 
-    enum Source: String, ExpressibleByArgument { case simulator, synthetic, weekly }
+    enum Source: String, ExpressibleByArgument { case simulator, synthetic, weekly, skab }
 
     func validate() throws {
         try OptionRange.check(series, 1...100_000, "--series")
         try OptionRange.check(gateways, 1...100_000, "--gateways")
         try OptionRange.check(sensitivity, 0.01...100, "--sensitivity")
+        try OptionRange.check(learningSamples, 0...100_000, "--learning-samples")
     }
 
     func run() throws {
+        if source == .skab { return try runSKAB() }
         let dataset =
             switch source {
             case .simulator: try SimulatorDetectionDataset.make(count: series, seed: seed)
             case .synthetic: DetectionDataset(count: series, seed: seed)
-            case .weekly: DetectionDataset(count: series, seed: seed, weekly: true)
+            case .weekly, .skab: DetectionDataset(count: series, seed: seed, weekly: true)
             }
         let figures = DetectionEvaluation.run(dataset, sensitivity: sensitivity)
         let gatewayFigures = GatewayDetectionEvaluation.run(GatewayDetectionDataset(count: gateways, seed: seed))
@@ -48,6 +54,30 @@ struct Detect: ParsableCommand {
             format: "overall: precision %.3f, recall %.3f, %.3f false alerts per gateway per day, %d alerts during fleet outages\n",
             gatewayFigures.precision, gatewayFigures.recall, gatewayFigures.falseAlertsPerGatewayPerDay,
             gatewayFigures.alertsDuringFleetOutages)
+        FileIO.printOut(Array(text.utf8))
+    }
+
+    /// SKAB, scored as its leaderboard is, beside the leaderboard's published figures.
+    private func runSKAB() throws {
+        guard let directory = SKABDataset.locate(skabDir) else {
+            throw CommandFailure(
+                "SKAB's data is not found: give --skab-dir (the folder holding valve1, valve2 and other) or set OUTPOST_SKAB_DIR")
+        }
+        let figures = SKABEvaluation.run(
+            try SKABDataset(directory: directory), learningSamples: learningSamples, sensitivity: sensitivity)
+        if json { return try printJSON(figures) }
+        var text = "skab: \(figures.files) files, \(figures.samples) samples of 8 sensors, learning on each file's first \(learningSamples)\n"
+        text += "outliers       F1     FAR %   MAR %\n"
+        text += String(format: "outpost     %6.2f  %6.1f  %6.1f\n", figures.f1, 100 * figures.falseAlarmRate, 100 * figures.missedAlarmRate)
+        text += "published: Conv-AE 0.78 / 13.6 / 28.0; MSET 0.78 / 39.7 / 14.1; T2+Q (PCA) 0.76 / 26.6 / 24.9; Isolation forest 0.29 / 2.6 / 82.9\n"
+        text += String(
+            format: "change points (NAB)  standard %.1f  low FP %.1f  low FN %.1f\n", figures.nab["standard"] ?? .nan,
+            figures.nab["low_fp"] ?? .nan, figures.nab["low_fn"] ?? .nan)
+        text += "published: MSCRED 32.4 / 16.5 / 40.3; Isolation forest 26.2 / 19.5 / 30.8; Conv-AE 23.6 / 21.5 / 27.6; null 0\n"
+        text += String(
+            format: "%d of %d windows detected; %d detections, %d outside every window; %.0f samples/s\n",
+            figures.windowsDetected, figures.windows, figures.detections, figures.detectionsOutsideWindows,
+            figures.samplesPerSecond)
         FileIO.printOut(Array(text.utf8))
     }
 

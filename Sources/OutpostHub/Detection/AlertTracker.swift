@@ -9,9 +9,9 @@ import OutpostDetect
 /// - While it is open, further anomalies belong to it: one ongoing problem is one alert.
 /// - It resolves once no sample has been anomalous for `resolveAfter` (hysteresis: a score must
 ///   also fall below `quiet` to count as normal), so it does not flap.
-struct AlertTracker: Sendable {
+public struct AlertTracker: Sendable {
     /// What the engine must do after a sample.
-    enum Action: Equatable {
+    public enum Action: Equatable, Sendable {
         case none
         case open(kind: AnomalyKind, score: Double, at: Int64)
         /// A further anomaly of the open alert; `kind` when the alert turns out to be a lasting
@@ -20,11 +20,11 @@ struct AlertTracker: Sendable {
         case resolve(id: Int64, at: Int64)
     }
 
-    var confirmation = 3
-    var resolveAfter: Int64 = 15 * 60_000_000_000
-    var quiet = 0.3
+    public var confirmation = 3
+    public var resolveAfter: Int64 = 15 * 60_000_000_000
+    public var quiet = 0.3
     /// The open alert, when there is one.
-    var openID: Int64?
+    public var openID: Int64?
     /// Its kind as last recorded.
     var openKind: AnomalyKind?
     /// When it opened.
@@ -33,8 +33,11 @@ struct AlertTracker: Sendable {
     private var pendingKind: AnomalyKind?
     private var lastAnomaly: Int64 = .min
 
+    /// A tracker with nothing open.
+    public init() {}
+
     /// Takes one scored sample.
-    mutating func observe(_ score: AnomalyScore, at time: Int64) -> Action {
+    public mutating func observe(_ score: AnomalyScore, at time: Int64) -> Action {
         if score.learning { return .none }  // no information: neither opens nor resolves
         if score.isAnomalous, let kind = score.kind {
             lastAnomaly = time

@@ -14,6 +14,12 @@ public enum CSVReadings {
         /// What is wrong.
         public let message: String
         public var description: String { "line \(line): \(message)" }
+
+        /// A problem with line `line`.
+        public init(line: Int, message: String) {
+            self.line = line
+            self.message = message
+        }
     }
 
     /// Parses `bytes`; throws every problem found (at most `maxProblems`), so one pass shows what to fix.
