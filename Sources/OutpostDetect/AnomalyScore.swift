@@ -17,8 +17,11 @@ public enum AnomalyKind: String, Sendable, CaseIterable, Codable {
     case limit
 }
 
-/// A sample's anomaly score: 0 is normal; it rises towards 1 as the sample becomes more
-/// surprising than the series' own history allows; 0.5 and above is an anomaly.
+/// A sample's anomaly score: how rare the sample is for its series, judged by the series' own
+/// history, on one scale for every series: 0.5, the threshold, is as rare as what the series
+/// would show once in 100 days at its usual rate; the score is proportional to the decades of
+/// rarity (at one sample a minute, 0.1 is one sample in 10, 0.2 one in 100, 0.5 one in
+/// 150,000); 1 is twice the threshold's decades or beyond, or a hard limit.
 public struct AnomalyScore: Sendable, Hashable {
     /// The score in [0, 1].
     public var value: Double
@@ -26,12 +29,16 @@ public struct AnomalyScore: Sendable, Hashable {
     public var kind: AnomalyKind?
     /// Whether the series is still in its learning period (scores are 0 then).
     public var learning: Bool
+    /// Whether, with this sample, a shift (`kind` level or drift) that lasted has been taken
+    /// as the series' new normal: its alert resolves, saying so.
+    public var settledAtNewLevel: Bool
 
     /// Creates a score.
-    public init(value: Double, kind: AnomalyKind?, learning: Bool) {
+    public init(value: Double, kind: AnomalyKind?, learning: Bool, settledAtNewLevel: Bool = false) {
         self.value = value
         self.kind = kind
         self.learning = learning
+        self.settledAtNewLevel = settledAtNewLevel
     }
 
     /// The score at or above which a sample is anomalous.
@@ -43,12 +50,6 @@ public struct AnomalyScore: Sendable, Hashable {
     static let normal = AnomalyScore(value: 0, kind: nil, learning: false)
     static let learningPeriod = AnomalyScore(value: 0, kind: nil, learning: true)
 
-    /// Maps an excess over a threshold, in units of the statistic, to [0, 1): 0 at the
-    /// threshold, 0.63 one unit beyond it, 0.95 three units beyond.
-    static func excess(_ statistic: Double, over threshold: Double, unit: Double = 1) -> Double {
-        guard statistic > threshold else { return 0 }
-        return 1 - exp(-(statistic - threshold) / unit)
-    }
 }
 
 #if canImport(Glibc)

@@ -11,12 +11,16 @@ public struct DetectorSettings: Sendable, Hashable {
     public var lowerLimit: Double?
     /// Hard upper bound.
     public var upperLimit: Double?
+    /// How long (ns) a shifted level must last, the second half of it steady, to become the
+    /// new normal; nil: two hours, or 200 of the series' usual intervals when that is longer.
+    public var relearnAfter: Int64?
 
     /// Creates settings; the defaults suit a sensor sampled every second to every few minutes.
     public init(
         sensitivity: Double = 1, learningSamples: Int = 500, resolution: Double? = nil, lowerLimit: Double? = nil,
-        upperLimit: Double? = nil
+        upperLimit: Double? = nil, relearnAfter: Int64? = nil
     ) {
+        self.relearnAfter = relearnAfter
         self.sensitivity = sensitivity
         self.learningSamples = learningSamples
         self.resolution = resolution

@@ -35,17 +35,32 @@ public struct SeriesDetector: Sendable {
     /// Consecutive samples far from the fast model on the same side: a step, not a spike.
     private var sameSide = 0
     private var lastSide = 0.0
-    /// What the current shift episode is (level or drift), while it lasts.
+    /// What the current shift episode is (level or drift), while it lasts, and when it began.
     private var shiftEpisode: AnomalyKind?
+    private var shiftStart: Int64?
+    /// Where the fast model has stayed during the shift, and since when.
+    private var steadyLocation = 0.0
+    private var steadySince: Int64 = 0
+    /// Levels the series was normal at before, and each hour's largest jumps on earlier days.
+    private var known = KnownLevels()
+    /// Switches to a known level lately (fading over a week), and the last one.
+    private var switches = 0.0
+    private var lastSwitch: Int64 = 0
+    private var spikePeaks = DailyPeaks()
+    private var ratePeaks = DailyPeaks()
+    private var variancePeaks = DailyPeaks()
+    /// How rare each statistic's values are for this series.
+    private var spikes = Rarity.spike()
+    private var shifts = Rarity.shift()
+    private var slowShifts = Rarity.slowShift()
+    private var variances = Rarity.variance()
+    private var rateRarity = Rarity.rate()
     /// The fast model's recent path, which tells a change of level from a drift.
     private var shape = ShiftShape()
 
     static let fastSpan = 30.0
     static let normalSpan = 2000.0
     static let mediumSpan = 240.0
-    /// The medium model's shift (in its own units) above which a shift is suspected: the normal
-    /// model learns slower and the usual gap stops learning.
-    static let slowSuspicion = 3.0
 
     /// Creates a detector with nothing learned.
     public init(settings: DetectorSettings = DetectorSettings()) {
@@ -57,25 +72,51 @@ public struct SeriesDetector: Sendable {
         rates = RobustScale(span: 500, floor: 0)
     }
 
-    /// Scores `value` taken at `timestamp` (ns) and learns from it. Samples must come in time
-    /// order; a NaN or infinite value is not scored and not learned.
+    /// Scores `value` taken at `timestamp` (ns) and learns from it. Samples come in time order
+    /// (an older one is scored as its place implies, against the state now); a NaN or infinite
+    /// value is not scored and not learned.
     public mutating func score(_ value: Double, at timestamp: Int64) -> AnomalyScore {
         guard value.isFinite else { return .normal }
         let expected = seasonal.expected(at: timestamp)
         let deseasonalised = value - expected
 
-        // Statistics against what was known before this sample.
+        // Statistics against what was known before this sample, each made a number of decades
+        // of rarity by its own history (`Rarity`).
         var best = AnomalyScore.normal
-        func consider(_ kind: AnomalyKind, _ score: Double) {
+        let sensitivity = max(settings.sensitivity, 0.01)
+        let learning = samples < settings.learningSamples
+        let (instant, lasting) = (thresholdDecades(days: 30), thresholdDecades(days: 3))
+        func consider(_ kind: AnomalyKind, decades: Double, over threshold: Double) {
+            let score = min(1, max(0, decades * sensitivity / (2 * threshold)))
             if score > best.value { best = AnomalyScore(value: score, kind: kind, learning: false) }
         }
-        if outsideLimits(value) { consider(.limit, 1) }
+        if outsideLimits(value) { consider(.limit, decades: .infinity, over: instant) }
         let deviation = fast.deviation(deseasonalised)
+        var spikeDecades = spikes.decades(abs(deviation))
+        // A jump to a level the series was normal at before is a switch, not a spike: the
+        // fast model follows at once. One as large as an earlier day showed at this hour is
+        // the day's routine (a machine started at 08:00).
+        // Once the series has made such switches three times this week, they are its routine;
+        // until then (a step fault and its end are two), each is still scored as a spike.
+        let switched =
+            spikeDecades * sensitivity >= 0.6 * instant
+            && known.nearest(to: deseasonalised, within: 4 * fast.scale) != nil
+        if switched {
+            fast.rebase(to: deseasonalised)
+            let elapsed = Double(timestamp &- lastSwitch) / 604_800e9  // in weeks
+            switches = switches * exp(-max(0, elapsed)) + 1
+            lastSwitch = timestamp
+            if switches >= 3 { spikeDecades = 0 }
+        }
+        if spikeDecades * sensitivity >= 0.6 * instant {
+            if spikePeaks.expected(abs(deviation), at: timestamp) { spikeDecades = min(spikeDecades, 0.5 * instant) }
+            spikePeaks.record(abs(deviation), at: timestamp)
+        }
         let side: Double = deviation > 0 ? 1 : -1
-        let spikeThreshold = 6 * thresholdScale
-        // Three samples in a row beyond 4 spreads on one side (about one chance in 10^13 for
-        // noise) are a step: the fast model jumps to it rather than creeping after it.
-        if abs(deviation) > 4 * thresholdScale {
+        // Three samples in a row on one side, each rarer than 60 % of the spike threshold's
+        // decades (together, one in 10^8 at least), are a step: the fast model jumps to it
+        // rather than creeping after it.
+        if spikeDecades * sensitivity >= 0.6 * instant {
             sameSide = side == lastSide ? sameSide + 1 : 1
             lastSide = side
         } else {
@@ -85,31 +126,65 @@ public struct SeriesDetector: Sendable {
             fast.rebase(to: deseasonalised)
             sameSide = 0
         } else {
-            consider(.spike, AnomalyScore.excess(abs(deviation), over: spikeThreshold))
+            consider(.spike, decades: spikeDecades, over: instant)
         }
         // A shift of level: the fast model (the last half hour or so of samples) against the
         // normal one, in units of the series' spread; and, for shifts too small to stand out of
         // the sample-to-sample movement, the medium model (four hours or so) against the normal
         // one, in units of how far apart those two usually are (learned; at least a fifth of
-        // the spread, so a shift must reach 1.2 spreads at the threshold of 6).
-        let shift = abs(fast.location - normal.location) / normal.scale
-        let shiftThreshold = 4 * thresholdScale
-        let mediumGap = medium.location - normal.location
-        let slowShift = gapSamples > Int(Self.mediumSpan) ? abs(mediumGap) / max(usualGap, 0.2 * normal.scale) : 0
-        let slowThreshold = 6 * thresholdScale
-        if shift > shiftThreshold || slowShift > slowThreshold {
-            if shiftEpisode == nil { shiftEpisode = shape.kind(location: fast.location, normal: normal.location) }
-            let kind = shiftEpisode ?? .drift
-            consider(kind, AnomalyScore.excess(shift, over: shiftThreshold))
-            consider(kind, AnomalyScore.excess(slowShift, over: slowThreshold))
+        // the spread).
+        // Measured from the normal level, or from a level the series was normal at before,
+        // whichever is nearer.
+        let home = known.nearest(to: fast.location, within: abs(fast.location - normal.location)) ?? normal.location
+        let shift = abs(fast.location - home) / normal.scale
+        var mediumGap = medium.location - normal.location
+        if abs(medium.location - home) < abs(mediumGap) { mediumGap = medium.location - home }
+        let judged = gapSamples > Int(Self.mediumSpan)
+        let slowShift = judged ? abs(mediumGap) / max(usualGap, 0.2 * normal.scale) : 0
+        let shiftDecades = max(shifts.decades(shift), judged ? slowShifts.decades(slowShift) : 0)
+        let shifted = shiftDecades * sensitivity >= lasting
+        var settledAtNewLevel = false
+        if shifted {
+            if shiftEpisode == nil {
+                shiftEpisode = shape.kind(location: fast.location, normal: normal.location)
+                shiftStart = timestamp
+            }
+            consider(shiftEpisode ?? .drift, decades: shiftDecades, over: lasting)
+            // Steady: the fast model has stayed within half a spread of one place for half the time.
+            if abs(fast.location - steadyLocation) > 0.5 * normal.scale || shiftStart == timestamp {
+                steadyLocation = fast.location
+                steadySince = timestamp
+            }
+            if let start = shiftStart, timestamp &- start >= relearnAfter, timestamp &- steadySince >= relearnAfter / 2 {
+                // The shift has lasted and the level has settled: it is the new normal, and
+                // the old one is remembered (a return to it is no new shift).
+                known.remember(normal.location, at: timestamp, tolerance: normal.scale)
+                known.remember(fast.location, at: timestamp, tolerance: normal.scale)
+                normal.relearn(location: fast.location, spread: normal.spread)
+                medium.rebase(to: fast.location)
+                settledAtNewLevel = true
+                best = AnomalyScore(value: 0, kind: shiftEpisode, learning: false, settledAtNewLevel: true)
+                shiftEpisode = nil
+                shiftStart = nil
+            }
         } else {
             shiftEpisode = nil
+            shiftStart = nil
         }
         if fast.count > Int(Self.fastSpan), fast.spread > 0, usualLogSpread != 0 {
             let ratio = log(fast.spread) - usualLogSpread
             let quiet = exp(usualLogSpread) > 2 * fast.floor
             if ratio > 0 || quiet {
-                consider(.variance, AnomalyScore.excess(abs(ratio), over: log(3) * thresholdScale, unit: 0.5))
+                var decades = variances.decades(abs(ratio))
+                if decades * sensitivity >= 0.6 * lasting {
+                    if variancePeaks.expected(abs(ratio), at: timestamp) { decades = min(decades, 0.5 * lasting) }
+                    variancePeaks.record(abs(ratio), at: timestamp)
+                }
+                consider(.variance, decades: decades, over: lasting)
+                // A spread that is not plainly common is learned at a tenth of the weight: a
+                // plant quiet every weekend makes it normal within a weekend or two; a fault's
+                // hours of noise barely move the tail.
+                variances.record(abs(ratio), weight: learning || decades < Self.plainDecades ? 1 : 0.1)
             }
         }
         let tolerance = max((settings.resolution ?? 0) / 2, 1e-9 * max(1, abs(value)))
@@ -124,7 +199,14 @@ public struct SeriesDetector: Sendable {
                 let change = (deseasonalised - previous.deseasonalised) / interval
                 rate = change
                 if rates.count > 10 {
-                    consider(.rate, AnomalyScore.excess(abs(rates.deviation(change)), over: 12 * thresholdScale, unit: 2))
+                    let statistic = abs(rates.deviation(change))
+                    var decades = switched && switches >= 3 ? 0 : rateRarity.decades(statistic)
+                    if decades * sensitivity >= 0.6 * instant {
+                        if ratePeaks.expected(statistic, at: timestamp) { decades = min(decades, 0.5 * instant) }
+                        ratePeaks.record(statistic, at: timestamp)
+                    }
+                    consider(.rate, decades: decades, over: instant)
+                    if rates.count > Int(Self.fastSpan), learning || decades < instant { rateRarity.record(statistic) }
                 }
             }
             if interval > 0 {
@@ -135,9 +217,26 @@ public struct SeriesDetector: Sendable {
             }
         }
         if run >= 10 {
+            // The chance of this many repeats, at the series' usual share of repeats: the
+            // statistic is a probability already (in nats; 20 nats, e^-20, is the threshold).
             let surprise = Double(run) * -log(max(min(repeatShare, 0.999), 0.01))
-            consider(.stuck, AnomalyScore.excess(surprise, over: 20 * thresholdScale, unit: 5))
+            consider(.stuck, decades: surprise, over: 20)
         }
+        // After the learning period, a statistic learns only from values not far in its tail:
+        // an anomaly (a fault's samples, a shift of many samples) must not make itself, or the
+        // next one, normal. During it, everything the series does is its normal.
+        // (Not before the models have a spread: their first statistics are noise over nothing.)
+        let warm = fast.count > Int(Self.fastSpan)
+        if warm, learning || spikeDecades < instant { spikes.record(abs(deviation)) }
+        // A lasting statistic rises over many samples: were it to learn fully from each value
+        // short of the threshold, a slow shift would teach itself to be normal as it grows.
+        // After learning, what is not plainly common (2.5 decades or more) is learned at a
+        // tenth of the weight, and nothing at or beyond the threshold.
+        func weight(_ decades: Double) -> Float { learning || decades < Self.plainDecades ? 1 : decades < lasting ? 0.6 : 0 }
+        let shiftWeight = weight(shifts.decades(shift))
+        if warm, shiftWeight > 0 { shifts.record(shift, weight: shiftWeight) }
+        let slowWeight = weight(slowShifts.decades(slowShift))
+        if judged, slowWeight > 0 { slowShifts.record(slowShift, weight: slowWeight) }
 
         // Learning from the sample.
         samples += 1
@@ -147,17 +246,17 @@ public struct SeriesDetector: Sendable {
         // while the level looks shifted: a shift is reported for as long as it lasts (hours at
         // 1 Hz, days at one a minute), then accepted. Before that it learns at full pace, so a
         // cycle not yet subtracted cannot lock it away from the series.
-        let suspect = shift > 2.5 || slowShift > Self.slowSuspicion
+        let suspect = shiftDecades * sensitivity >= 0.75 * lasting && !settledAtNewLevel
         normal.update(deseasonalised, pace: seasonal.settled && suspect ? 0.1 : 1)
         medium.update(deseasonalised)
-        // The medium model never stays further from normal than the fast one (plus a spread):
+        // The medium model never stays further from normal than the fast one (plus its usual gap):
         // once a fault is over, its memory of the fault is stale and must not echo for hours.
-        let bound = abs(fast.location - normal.location) + normal.scale
+        let bound = abs(fast.location - normal.location) + max(usualGap, 0.2 * normal.scale)
         if abs(medium.location - normal.location) > bound {
             medium.rebase(to: normal.location + (medium.location > normal.location ? bound : -bound))
         }
         gapSamples += 1
-        if gapSamples > Int(Self.mediumSpan), slowShift < Self.slowSuspicion {
+        if judged, slowShifts.decades(slowShift) * sensitivity < 0.75 * lasting {
             // Huber-clipped, like the models: the usual gap is not taught by the shifts it finds.
             let clipped = usualGap > 0 ? min(abs(mediumGap), 4 * usualGap) : abs(mediumGap)
             usualGap += (1.2533 * clipped - usualGap) / min(Double(gapSamples) - Self.mediumSpan, Self.normalSpan)
@@ -183,9 +282,18 @@ public struct SeriesDetector: Sendable {
             previous?.deseasonalised -= change
             usualGap = 0
             gapSamples = 0
+            known = KnownLevels()  // its levels were measured with the old cycle subtracted
             cycleInUse = seasonal.cycle
         }
-        return samples <= settings.learningSamples ? .learningPeriod : best
+        if samples <= settings.learningSamples { return .learningPeriod }
+        best.settledAtNewLevel = settledAtNewLevel
+        return best
+    }
+
+    /// Each statistic's percentiles, for a person tuning the detectors.
+    var percentiles: [String: (Double, Double, Double)] {
+        ["spike": spikes.percentiles, "shift": shifts.percentiles, "slow": slowShifts.percentiles,
+         "variance": variances.percentiles, "rate": rateRarity.percentiles]
     }
 
     /// The cycle the series has shown and the detectors subtract.
@@ -200,12 +308,33 @@ public struct SeriesDetector: Sendable {
         guard samples > settings.learningSamples else { return .learningPeriod }
         if outsideLimits(value) { return AnomalyScore(value: 1, kind: .limit, learning: false) }
         let deviation = abs(normal.deviation(value - seasonal.expected(at: timestamp)))
-        let score = AnomalyScore.excess(deviation, over: 6 * thresholdScale)
+        let score = min(1, spikes.decades(deviation) * max(settings.sensitivity, 0.01) / (2 * thresholdDecades(days: 30)))
         return score > 0 ? AnomalyScore(value: score, kind: .spike, learning: false) : .normal
     }
 
-    /// Every threshold is multiplied by this: 1 / sensitivity.
-    private var thresholdScale: Double { 1 / max(settings.sensitivity, 0.01) }
+    /// How rare a value must be to be anomalous, in decades: as rare as what the series, at its
+    /// usual rate, would show once in `days`. A single sample's statistics (spike, rate), which
+    /// open an alert on their own, are judged against 30 days (4.6 decades at one sample a
+    /// minute, 6.4 at one a second); lasting ones (level, drift, variance), whose neighbouring
+    /// samples move together and which open an alert only when confirmed, against 3 days. So
+    /// every series raises about as few false alarms a day whatever its rate. A score is the
+    /// decades of rarity over twice the threshold: 0.5 is the threshold for every series and
+    /// detector. After learning, values up to the threshold teach their statistic; rarer ones
+    /// are events, not the series' normal.
+    private func thresholdDecades(days: Double) -> Double {
+        let interval = usualInterval > 0 ? usualInterval : 60
+        return min(9, max(3, log10(days * 86_400 / interval)))
+    }
+
+    /// The decades of rarity under which a value of a lasting statistic is plainly common.
+    static let plainDecades = 2.5
+
+    /// How long a shift lasts, the second half of it steady, before it is the new normal: the
+    /// setting, else two hours or 200 of the series' usual intervals, whichever is longer.
+    private var relearnAfter: Int64 {
+        if let given = settings.relearnAfter { return given }
+        return max(7_200_000_000_000, Int64(min(200 * usualInterval, 1e7) * 1e9))
+    }
 
     /// Whether `value` is beyond the hard limits.
     private func outsideLimits(_ value: Double) -> Bool {

@@ -23,10 +23,41 @@ struct AlertTests {
         #expect(tracker.observe(score(0.4), at: 5 * minute) == .none, "between thresholds: not quiet")
         #expect(tracker.observe(score(0.1), at: 10 * minute) == .none, "quiet, but not for 15 minutes yet")
         #expect(tracker.observe(score(0.1, learning: true), at: 30 * minute) == .none, "learning says nothing")
-        #expect(tracker.observe(score(0.1), at: 17 * minute) == .resolve(id: 1, at: 17 * minute))
+        #expect(tracker.observe(score(0.1), at: 17 * minute) == .resolve(id: 1, at: 17 * minute, reason: nil))
         #expect(tracker.observe(score(0.9, .level), at: 20 * minute) == .none)
         #expect(tracker.observe(score(0.9, .level), at: 21 * minute) == .none)
         #expect(tracker.observe(score(0.9, .drift), at: 22 * minute) == .open(kind: .level, score: 0.9, at: 22 * minute))
+    }
+
+    @Test("A step that stays, through the detector and the tracker: one alert opens, and resolves once the level is the new normal, saying so")
+    func newNormalResolves() {
+        var detector = SeriesDetector(settings: DetectorSettings(resolution: 0.1))
+        var tracker = AlertTracker()
+        let minute: Int64 = 60_000_000_000
+        var state: UInt64 = 31
+        func uniform() -> Double {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Double(state >> 11) / Double(1 << 53) * 2 - 1
+        }
+        var actions: [(Int, AlertTracker.Action)] = []
+        let stepAt = 5 * 1440 + 600
+        for index in 0..<(stepAt + 2 * 1440) {
+            let noise = (uniform() + uniform()) * 0.25
+            let value = ((20 + noise + (index >= stepAt ? 4 : 0)) * 10).rounded() / 10
+            let action = tracker.observe(detector.score(value, at: Int64(index) * minute), at: Int64(index) * minute)
+            if action != .none, case .touch = action {} else if action != .none { actions.append((index, action)) }
+            if case .open = action { tracker.openID = Int64(actions.count) }
+        }
+        let opened = actions.filter { if case .open = $0.1 { return true } else { return false } }
+        let resolved = actions.compactMap { entry -> (Int, String?)? in
+            if case .resolve(_, _, let reason) = entry.1 { return (entry.0, reason) } else { return nil }
+        }
+        let openedAfterStep = opened.filter { $0.0 >= stepAt }
+        #expect(openedAfterStep.count == 1 && openedAfterStep[0].0 - stepAt <= 5, "\(actions)")
+        let settled = resolved.first { $0.0 > stepAt }
+        #expect(settled?.1?.contains("now this series' normal") == true, "\(resolved)")
+        #expect(settled.map { $0.0 - stepAt >= 200 && $0.0 - stepAt <= 480 } == true, "\(String(describing: settled))")
+        #expect(AlertTracker.settledReason(.level, after: 200 * minute) == "the change of level lasted 3 h and settled: it is now this series' normal")
     }
 
     /// `count` one-minute readings of `gw-a/t` from `start`: noise around 20, plus `shift(index)`.

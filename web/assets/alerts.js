@@ -11,7 +11,13 @@
   const row = (alert) => {
     const tr = document.createElement("tr"); tr.dataset.alert = alert.id;
     const badge = document.createElement("span"); badge.className = "state " + alert.state; badge.textContent = alert.state;
-    Outpost.cell(tr, "").appendChild(badge);
+    const stateCell = Outpost.cell(tr, "", alert.resolution ? "wrap" : "");
+    stateCell.appendChild(badge);
+    if (alert.resolution) {
+      // Why it ended, when more than "normal again": a shift that lasted is the new normal.
+      const why = document.createElement("div"); why.className = "muted resolution"; why.textContent = alert.resolution;
+      stateCell.appendChild(why);
+    }
     Outpost.cell(tr, alert.kind);
     Outpost.cell(tr, "").appendChild(Outpost.link("/gateway?id=" + encodeURIComponent(alert.gateway), alert.gateway));
     Outpost.cell(tr, alert.series || "(the gateway)");

@@ -53,12 +53,17 @@ public struct Alert: Sendable, Hashable {
     public var acknowledgedBy: String?
     /// Their note.
     public var note: String?
+    /// Why it resolved, when not simply because the series was normal again for the resolve
+    /// delay (e.g. the shift lasted and became the series' new normal).
+    public var resolution: String?
 
     /// Creates an alert.
     public init(
         id: Int64, series: SeriesKey, kind: AlertKind, state: State, score: Double, openedAt: Int64,
-        lastAnomalyAt: Int64, resolvedAt: Int64? = nil, acknowledgedBy: String? = nil, note: String? = nil
+        lastAnomalyAt: Int64, resolvedAt: Int64? = nil, acknowledgedBy: String? = nil, note: String? = nil,
+        resolution: String? = nil
     ) {
+        self.resolution = resolution
         self.id = id
         self.series = series
         self.kind = kind
@@ -82,8 +87,9 @@ public protocol AlertStore: Sendable {
     func touchAlert(_ id: Int64, score: Double, at time: Int64) throws
     /// Records that an alert opened on a spike is a lasting problem of `kind`.
     func reclassifyAlert(_ id: Int64, as kind: AlertKind) throws
-    /// Resolves an alert; false when it was resolved already (by another replica).
-    func resolveAlert(_ id: Int64, at time: Int64) throws -> Bool
+    /// Resolves an alert, saying why when there is more to say than "normal again"; false when
+    /// it was resolved already (by another replica).
+    func resolveAlert(_ id: Int64, at time: Int64, reason: String?) throws -> Bool
     /// Acknowledges a firing alert; false when there is no such firing alert.
     func acknowledgeAlert(_ id: Int64, by person: String, note: String, at time: Int64) throws -> Bool
     /// The alerts `query` selects, newest (highest id) first.

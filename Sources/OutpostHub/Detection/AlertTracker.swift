@@ -17,7 +17,8 @@ public struct AlertTracker: Sendable {
         /// A further anomaly of the open alert; `kind` when the alert turns out to be a lasting
         /// problem after opening on what looked like a spike (the first sample of a step does).
         case touch(id: Int64, score: Double, at: Int64, kind: AnomalyKind?)
-        case resolve(id: Int64, at: Int64)
+        /// `reason` when the alert ends for more than being quiet: its shift became the normal.
+        case resolve(id: Int64, at: Int64, reason: String?)
     }
 
     public var confirmation = 3
@@ -36,13 +37,34 @@ public struct AlertTracker: Sendable {
     /// A tracker with nothing open.
     public init() {}
 
+    /// What an alert whose shift became the new normal says.
+    static func settledReason(_ kind: AnomalyKind, after duration: Int64) -> String {
+        let minutes = max(0, duration / 60_000_000_000)
+        let lasted = minutes >= 120 ? "\(minutes / 60) h" : "\(minutes) min"
+        let what = kind == .drift ? "drift" : "change of level"
+        return "the \(what) lasted \(lasted) and settled: it is now this series' normal"
+    }
+
     /// Takes one scored sample.
     public mutating func observe(_ score: AnomalyScore, at time: Int64) -> Action {
         if score.learning { return .none }  // no information: neither opens nor resolves
+        if score.settledAtNewLevel, let openID, openKind == .level || openKind == .drift || openKind == .spike
+            || openKind == .rate
+        {
+            // The shift lasted and settled: it is the series' normal now, and its alert ends.
+            let reason = Self.settledReason(score.kind ?? openKind ?? .level, after: time - (openedAt ?? time))
+            self.openID = nil
+            openKind = nil
+            openedAt = nil
+            pending = 0
+            pendingKind = nil
+            return .resolve(id: openID, at: time, reason: reason)
+        }
         if score.isAnomalous, let kind = score.kind {
             lastAnomaly = time
             if let openID {
-                let lasting = openKind == .spike && kind != .spike && kind != .rate && kind != .limit
+                let instant = openKind == .spike || openKind == .rate
+                let lasting = instant && kind != .spike && kind != .rate && kind != .limit
                 if lasting { openKind = kind }
                 return .touch(id: openID, score: score.value, at: time, kind: lasting ? kind : nil)
             }
@@ -64,7 +86,7 @@ public struct AlertTracker: Sendable {
             self.openID = nil
             openKind = nil
             openedAt = nil
-            return .resolve(id: openID, at: time)
+            return .resolve(id: openID, at: time, reason: nil)
         }
         return .none
     }

@@ -156,7 +156,7 @@ public final class DetectionEngine: Sendable {
                         Alert(id: id, series: series, kind: kind, state: .firing, score: 1, openedAt: time, lastAnomalyAt: time))
                 case .resolve(let gateway, let kind, let time):
                     guard let id = watch.withLock({ $0.1.removeValue(forKey: "\(gateway)/\(kind.rawValue)") }) else { continue }
-                    guard try alerts.resolveAlert(id, at: time) else { continue }
+                    guard try alerts.resolveAlert(id, at: time, reason: nil) else { continue }
                     counts.withLock { $0.resolved += 1 }
                     if let notifier, let resolved = try alerts.alert(id) {
                         notifier.alertEvent("alert.resolved", resolved)
@@ -266,14 +266,14 @@ public final class DetectionEngine: Sendable {
                     state.unwritten = nil
                     state.lastWrite = time
                 }
-            case .resolve(let id, let time):
+            case .resolve(let id, let time, let reason):
                 flush(&state, id: id)
-                guard try alerts.resolveAlert(id, at: time) else { return }
+                guard try alerts.resolveAlert(id, at: time, reason: reason) else { return }
                 if let notifier, let resolved = try alerts.alert(id) {
                     notifier.alertEvent("alert.resolved", resolved)
                 }
                 counts.withLock { $0.resolved += 1 }
-                logger.info("alert resolved", metadata: ["series": "\(series)"])
+                logger.info("alert resolved", metadata: ["series": "\(series)", "reason": "\(reason ?? "normal again")"])
             }
         } catch {
             counts.withLock { $0.failures += 1 }

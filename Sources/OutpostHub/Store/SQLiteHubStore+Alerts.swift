@@ -33,11 +33,11 @@ extension SQLiteHubStore {
         }
     }
 
-    public func resolveAlert(_ id: Int64, at time: Int64) throws -> Bool {
+    public func resolveAlert(_ id: Int64, at time: Int64, reason: String?) throws -> Bool {
         try pool.write { db in
             try db.execute(
-                sql: "UPDATE alerts SET state = 'resolved', resolved_at = ? WHERE id = ? AND state != 'resolved'",
-                arguments: [time, id])
+                sql: "UPDATE alerts SET state = 'resolved', resolved_at = ?, resolution = ? WHERE id = ? AND state != 'resolved'",
+                arguments: [time, reason, id])
             return db.changesCount > 0
         }
     }
@@ -94,7 +94,8 @@ extension SQLiteHubStore {
                 return Alert(
                     id: row["id"], series: SeriesKey(gateway: row["gateway"], name: row["series"]), kind: kind,
                     state: state, score: row["score"], openedAt: row["opened_at"], lastAnomalyAt: row["last_anomaly_at"],
-                    resolvedAt: row["resolved_at"], acknowledgedBy: row["acknowledged_by"], note: row["note"])
+                    resolvedAt: row["resolved_at"], acknowledgedBy: row["acknowledged_by"], note: row["note"],
+                    resolution: row["resolution"])
             }
         }
     }

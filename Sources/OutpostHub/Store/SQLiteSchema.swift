@@ -141,6 +141,10 @@ enum SQLiteSchema {
                     CREATE INDEX alerts_by_claim ON alerts (claim) WHERE state != 'resolved';
                     """)
         }
+        migrator.registerMigration("v5 alert resolution") { db in
+            // Why an alert resolved, when not just "normal again" (a shift became the new normal).
+            try db.execute(sql: "ALTER TABLE alerts ADD COLUMN resolution TEXT")
+        }
         return migrator
     }
 

@@ -38,10 +38,10 @@ extension PostgresHubStore {
         }
     }
 
-    public func resolveAlert(_ id: Int64, at time: Int64) throws -> Bool {
+    public func resolveAlert(_ id: Int64, at time: Int64, reason: String?) throws -> Bool {
         try link.withConnection { session in
             try session.execute(
-                "UPDATE alerts SET state = 'resolved', resolved_at = \(time) WHERE id = \(id) AND state <> 'resolved'")
+                "UPDATE alerts SET state = 'resolved', resolved_at = \(time), resolution = \(reason) WHERE id = \(id) AND state <> 'resolved'")
                 > 0
         }
     }
@@ -76,7 +76,8 @@ extension PostgresHubStore {
         }
         let limit = bind(Int64(query.limit))
         let sql = """
-            SELECT id, gateway, series, kind, state, score, opened_at, last_anomaly_at, resolved_at, acknowledged_by, note
+            SELECT id, gateway, series, kind, state, score, opened_at, last_anomaly_at, resolved_at, acknowledged_by, note,
+                resolution
             FROM alerts WHERE \(clauses.joined(separator: " AND ")) ORDER BY id DESC LIMIT \(limit)
             """
         return try link.withConnection { session in
@@ -88,7 +89,8 @@ extension PostgresHubStore {
                 return Alert(
                     id: id, series: SeriesKey(gateway: gateway, name: series), kind: kind, state: state, score: score,
                     openedAt: opened, lastAnomalyAt: last, resolvedAt: try cells[8].decode(Int64?.self),
-                    acknowledgedBy: try cells[9].decode(String?.self), note: try cells[10].decode(String?.self))
+                    acknowledgedBy: try cells[9].decode(String?.self), note: try cells[10].decode(String?.self),
+                    resolution: try cells[11].decode(String?.self))
             }
         }
     }

@@ -123,7 +123,9 @@ enum PostgresSchema {
                 backlog BIGINT NOT NULL,
                 PRIMARY KEY (gateway, time));
             """
-        )
+        ),
+        // Why an alert resolved, when not just "normal again" (a shift became the new normal).
+        ("v2 alert resolution", "ALTER TABLE alerts ADD COLUMN resolution TEXT;"),
     ]
 
     /// A key for `pg_advisory_xact_lock`: "outpost migrations".
