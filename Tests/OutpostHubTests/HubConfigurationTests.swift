@@ -41,6 +41,15 @@ struct HubConfigurationTests {
         #expect(PostgresSettings(url: "postgresql://o@h/d")?.port == 5432)
     }
 
+    @Test("relearn_after: a default for every series and one per rule, in the detectors' settings")
+    func relearnAfter() throws {
+        let text = "[hub]\n[detection]\nrelearn_after = \"6h\"\n[[detection.series]]\nmatch = \"fast-*/*\"\nrelearn_after = \"30m\"\n"
+        let detection = try HubConfiguration(toml: text, file: "hub.toml").detection
+        #expect(detection.settings(for: "fast-1/flow", resolution: nil).relearnAfter == 1_800_000_000_000)
+        #expect(detection.settings(for: "slow-1/flow", resolution: nil).relearnAfter == 21_600_000_000_000)
+        #expect(DetectionConfiguration().settings(for: "a/b", resolution: nil).relearnAfter == nil, "by the series' rate")
+    }
+
     @Test("Mistakes are named with file, line and key")
     func mistakes() {
         let cases: [(String, String)] = [
@@ -51,6 +60,7 @@ struct HubConfigurationTests {
             ("[hub]\n[alerts]\nwebhooks = [\"ops.example/hook\"]\n", "line 3, alerts.webhooks: 'ops.example/hook' is not an http:// or https:// URL"),
             ("[hub]\n[detection]\n[[detection.series]]\nmatch = \"*\"\nlower = 5\nupper = 1\n", "upper: 1.0 is not above lower = 5.0"),
             ("[hub]\n[web]\nbcrypt_cost = 40\n", "line 3, web.bcrypt_cost: 40 is outside 4-31"),
+            ("[hub]\n[detection]\nrelearn_after = \"0s\"\n", "line 3, detection.relearn_after: 0ms is outside 1s-365d"),
             ("[hub]\n[web]\nmap_tiles = \"tiles/{z}/{x}/{y}.png\"\n", "line 3, web.map_tiles: 'tiles/{z}/{x}/{y}.png' is not an http(s) URL template"),
             ("[hub]\n[web]\nsecure_cookie = true\n", "secure_cookie"),
             ("[hub]\nstore = \"mysql\"\n", "line 2, hub.store: 'mysql' is not a store; use \"sqlite\" or \"postgres\""),

@@ -8,6 +8,9 @@ import OutpostDevices
 /// [detection]
 /// sensitivity = 1.0          # above 1 finds smaller anomalies, below 1 fewer
 /// learning_samples = 500     # no score before this many samples
+/// relearn_after = "2h"       # a shift lasting this long (the second half steady) becomes the
+///                            # new normal and its alert resolves; default: 2 h, or 200 of the
+///                            # series' usual intervals when that is longer
 ///
 /// [[detection.series]]
 /// match = "boiler-*/dev.temperature"   # gateway/series, * and ? allowed
@@ -36,6 +39,8 @@ public struct DetectionConfiguration: Sendable, Hashable {
         public var upper: Double?
         /// Anomalous samples in a row before an alert opens, if set.
         public var confirmation: Int?
+        /// How long a shift lasts before it is the new normal, if set.
+        public var relearnAfter: Duration? = nil
         /// Limits of the points of the device profile named in the rule, by point name.
         public var profileLimits: [String: ClosedRange<Double>] = [:]
     }
@@ -47,6 +52,8 @@ public struct DetectionConfiguration: Sendable, Hashable {
     /// The default number of anomalous samples in a row before an alert opens (spikes, limits
     /// and rates open at once).
     public var confirmationSamples = 3
+    /// How long a shift lasts before it is the new normal; nil: by the series' rate.
+    public var relearnAfter: Duration?
     /// Rules; the first that matches a series applies.
     public var rules: [Rule] = []
 
@@ -61,7 +68,8 @@ public struct DetectionConfiguration: Sendable, Hashable {
         return DetectorSettings(
             sensitivity: rule?.sensitivity ?? sensitivity, learningSamples: rule?.learningSamples ?? learningSamples,
             resolution: resolution, lowerLimit: rule?.lower ?? profile?.lowerBound,
-            upperLimit: rule?.upper ?? profile?.upperBound)
+            upperLimit: rule?.upper ?? profile?.upperBound,
+            relearnAfter: (rule?.relearnAfter ?? relearnAfter).map { $0.nanoseconds })
     }
 
     /// Anomalous samples in a row before an alert of `series` opens.
@@ -72,13 +80,15 @@ public struct DetectionConfiguration: Sendable, Hashable {
     /// Reads `[detection]`; device profiles named by rules come from `profiles`.
     init(_ section: TOMLSection?, profiles: ProfileLibrary = ProfileLibrary()) throws(ConfigError) {
         guard let section else { return }
-        try section.rejectUnknownKeys(["sensitivity", "learning_samples", "confirmation_samples", "series"])
+        try section.rejectUnknownKeys(["sensitivity", "learning_samples", "confirmation_samples", "relearn_after", "series"])
+        relearnAfter = try Self.relearn(section)
         sensitivity = try Self.sensitivity(section) ?? sensitivity
         learningSamples = try Self.learning(section) ?? learningSamples
         confirmationSamples = try Self.confirmation(section) ?? confirmationSamples
         for rule in try section.sections("series") {
             try rule.rejectUnknownKeys([
                 "match", "sensitivity", "learning_samples", "lower", "upper", "confirmation_samples", "profile",
+                "relearn_after",
             ])
             let lower = try rule.double("lower")
             let upper = try rule.double("upper")
@@ -99,13 +109,21 @@ public struct DetectionConfiguration: Sendable, Hashable {
                 Rule(
                     pattern: SeriesPattern(try rule.requiredString("match")), sensitivity: try Self.sensitivity(rule),
                     learningSamples: try Self.learning(rule), lower: lower, upper: upper,
-                    confirmation: try Self.confirmation(rule), profileLimits: limits))
+                    confirmation: try Self.confirmation(rule), relearnAfter: try Self.relearn(rule), profileLimits: limits))
         }
     }
 
     private static func sensitivity(_ section: TOMLSection) throws(ConfigError) -> Double? {
         guard let value = try section.double("sensitivity") else { return nil }
         guard value > 0, value <= 10 else { throw section.error("sensitivity", "\(value) is outside 0-10 (1 is the default)") }
+        return value
+    }
+
+    private static func relearn(_ section: TOMLSection) throws(ConfigError) -> Duration? {
+        guard let value = try section.duration("relearn_after") else { return nil }
+        guard value >= .seconds(1), value <= .seconds(365 * 86_400) else {
+            throw section.error("relearn_after", "\(value.configurationText) is outside 1s-365d (e.g. \"2h\")")
+        }
         return value
     }
 
