@@ -36,6 +36,8 @@ public struct DetectionEvaluation {
         public var recall: Double
         /// False alarms per series per day of scored data.
         public var falseAlarmsPerSeriesPerDay: Double
+        /// False alarms by the kind of their first anomalous sample.
+        public var falseAlarmsByKind: [String: Int] = [:]
         /// Samples scored per second on one core.
         public var samplesPerSecond: Double
     }
@@ -45,6 +47,7 @@ public struct DetectionEvaluation {
         var kinds: [DetectionDataset.FaultKind: (faults: Int, detected: Int, delays: [Double])] = [:]
         var trueAlarms = 0
         var falseAlarms = 0
+        var falseKinds: [String: Int] = [:]
         var samples = 0
         var scoredMinutes = 0.0
         var seconds = 0.0
@@ -52,11 +55,13 @@ public struct DetectionEvaluation {
             var detector = SeriesDetector(
                 settings: DetectorSettings(sensitivity: sensitivity, resolution: series.resolution))
             var anomalous = [Bool](repeating: false, count: series.values.count)
+            var kindAt = [AnomalyKind?](repeating: nil, count: series.values.count)
             var learning = 0
             let start = ContinuousClock.now
             for index in series.values.indices {
                 let score = detector.score(series.values[index], at: series.timestamps[index])
                 anomalous[index] = score.isAnomalous
+                kindAt[index] = score.kind
                 if score.learning { learning = index + 1 }
             }
             let elapsed = ContinuousClock.now - start
@@ -77,7 +82,12 @@ public struct DetectionEvaluation {
                 kinds[label.kind] = entry
             }
             for alarm in alarms(anomalous) {
-                if windows.contains(where: { $0.overlaps(alarm) }) { trueAlarms += 1 } else { falseAlarms += 1 }
+                if windows.contains(where: { $0.overlaps(alarm) }) {
+                    trueAlarms += 1
+                } else {
+                    falseAlarms += 1
+                    falseKinds[kindAt[alarm.lowerBound]?.rawValue ?? "?", default: 0] += 1
+                }
             }
         }
         let kindFigures = DetectionDataset.FaultKind.allCases.compactMap { kind -> KindFigures? in
@@ -90,12 +100,14 @@ public struct DetectionEvaluation {
         }
         let faults = kindFigures.reduce(0) { $0 + $1.faults }
         let detected = kindFigures.reduce(0) { $0 + $1.detected }
-        return Figures(
-            series: dataset.series.count, samples: samples, kinds: kindFigures,
-            precision: Double(trueAlarms) / Double(max(1, trueAlarms + falseAlarms)),
-            recall: Double(detected) / Double(max(1, faults)),
-            falseAlarmsPerSeriesPerDay: Double(falseAlarms) / max(scoredMinutes / 1440, 1e-9),
+        let precision = Double(trueAlarms) / Double(max(1, trueAlarms + falseAlarms))
+        let perDay = Double(falseAlarms) / max(scoredMinutes / 1440, 1e-9)
+        var figures = Figures(
+            series: dataset.series.count, samples: samples, kinds: kindFigures, precision: precision,
+            recall: Double(detected) / Double(max(1, faults)), falseAlarmsPerSeriesPerDay: perDay,
             samplesPerSecond: Double(samples) / max(seconds, 1e-9))
+        figures.falseAlarmsByKind = falseKinds
+        return figures
     }
 
     /// Runs of anomalous samples, merged across gaps of under ten samples.

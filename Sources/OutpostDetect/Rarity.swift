@@ -126,7 +126,7 @@ extension Rarity {
     /// than the fixed thresholds these replaced (a spike of 6 spreads, a shift of 4, a spread
     /// three times its usual size, a change 12 times the usual), while a series whose normal
     /// is rougher than noise gets thresholds as rough as its normal.
-    static func spike() -> Rarity { Rarity(memory: 2000, prior: (1.64, 2.58, 3.29), minimumSpacing: 0.7) }
+    static func spike() -> Rarity { Rarity(memory: 2000, prior: (1.64, 2.58, 3.29), minimumSpacing: 1.0) }
     static func shift() -> Rarity { Rarity(memory: 10_000, prior: (0.3, 0.47, 0.6), minimumSpacing: 0.9) }
     static func slowShift() -> Rarity { Rarity(memory: 10_000, prior: (1.3, 2.0, 2.6), minimumSpacing: 0.6) }
     static func variance() -> Rarity { Rarity(memory: 10_000, prior: (0.25, 0.4, 0.5), minimumSpacing: 0.25) }

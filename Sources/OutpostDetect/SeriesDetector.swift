@@ -136,6 +136,7 @@ public struct SeriesDetector: Sendable {
         // Measured from the normal level, or from a level the series was normal at before,
         // whichever is nearer.
         let home = known.nearest(to: fast.location, within: abs(fast.location - normal.location)) ?? normal.location
+
         let shift = abs(fast.location - home) / normal.scale
         var mediumGap = medium.location - normal.location
         if abs(medium.location - home) < abs(mediumGap) { mediumGap = medium.location - home }

@@ -48,6 +48,10 @@ struct Detect: ParsableCommand {
         text += String(
             format: "overall: precision %.3f, recall %.3f, %.3f false alarms per series per day, %.0f samples/s\n",
             figures.precision, figures.recall, figures.falseAlarmsPerSeriesPerDay, figures.samplesPerSecond)
+        if !figures.falseAlarmsByKind.isEmpty {
+            text += "false alarms by kind: "
+                + figures.falseAlarmsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
+        }
         text += "\ngateway checks: \(gatewayFigures.gateways) gateways, \(gatewayFigures.days) days\n"
         text += table(gatewayFigures.kinds)
         text += String(
