@@ -7,15 +7,9 @@ struct CheckCommandTests {
     @Test("A mistyped agent.toml: an unknown table, a missing key, an unreadable key file, an unknown profile, a bad unit and interval, all at once")
     func agent() throws {
         let folder = try TemporaryFolder()
-        let config = folder.write(
-            Array(
-                """
-                [gateway]
-                id = "gw-1"
-                data_dir = "\(folder.path)/data"
-
-                [uplink]
-                broker = "mqtts://127.0.0.1:8883"
+        let config = agentConfig(
+            folder,
+            sources: """
                 ca = "\(folder.path)/missing-ca.pem"
 
                 [bufer]
@@ -27,7 +21,7 @@ struct CheckCommandTests {
                 profile = "eastron-sdm999"
                 unit = 300
                 interval = "5 sec"
-                """.utf8), to: "agent.toml")
+                """)
         let outcome = try ChildProcess(
             Binaries.path("outpost-agent"), ["check", "--config", config],
             environment: ["OUTPOST_HARDWARE_DIR": packageRoot() + "/hardware"]
@@ -42,19 +36,18 @@ struct CheckCommandTests {
         }
     }
 
+    /// `agent.toml`'s identity and uplink for a gateway whose data lives in `folder`, then `sources`.
+    func agentConfig(_ folder: TemporaryFolder, sources: String) -> String {
+        let head = "[gateway]\nid = \"gw-1\"\ndata_dir = \"\(folder.path)/data\"\n\n[uplink]\nbroker = \"mqtts://127.0.0.1:8883\"\n\n"
+        return folder.write(Array((head + sources).utf8), to: "agent.toml")
+    }
+
     @Test("GPIO lines and a serial table: every bad line and every bad key of the table, in one run")
     func gpioAndSerial() throws {
         let folder = try TemporaryFolder()
-        let config = folder.write(
-            Array(
-                """
-                [gateway]
-                id = "gw-1"
-                data_dir = "\(folder.path)/data"
-
-                [uplink]
-                broker = "mqtts://127.0.0.1:8883"
-
+        let config = agentConfig(
+            folder,
+            sources: """
                 [[gpio]]
                 name = "doors"
                 chip = "gpiochip0"
@@ -72,7 +65,7 @@ struct CheckCommandTests {
                 baud = 12345
                 parity = "sideways"
                 format = "json"
-                """.utf8), to: "agent.toml")
+                """)
         let outcome = try ChildProcess.run(Binaries.path("outpost-agent"), ["check", "--config", config])
         #expect(outcome.exitStatus != 0)
         let text = outcome.stderr + outcome.stdout
