@@ -76,6 +76,9 @@ public struct SKABDataset: Sendable {
             name: name, timestamps: [], sensors: sensorFields.map { (table.names[$0 + 1], []) }, anomalous: [], changePoints: [])
         do throws(CSVReadings.ProblemList) {
             try table.forEachRow(bytes) { row throws(CSVReadings.Problem) in
+                guard row.fields.count == table.names.count - 1 else {
+                    throw CSVReadings.Problem(line: row.line, message: "\(row.fields.count + 1) fields where the header has \(table.names.count)")
+                }
                 for (slot, field) in sensorFields.enumerated() {
                     guard let value = table.value(row.fields[field]) else {
                         throw CSVReadings.Problem(line: row.line, message: "'\(row.fields[field])' is not a number")

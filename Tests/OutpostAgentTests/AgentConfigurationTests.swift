@@ -152,7 +152,7 @@ struct AgentConfigurationTests {
             ),
             ("policy = \"drop_oldest\"", "policy = \"drop\"", "buffer.policy: 'drop' is not a policy"),
             ("id = \"gw-017\"", "id = \"gw 017\"", "gateway.id: 'gw 017' is not a name"),
-            ("line = 17", "line = -1", "gpio[0].lines[0].line: -1 is not a line offset"),
+            ("line = 17", "line = -1", "gpio[0].lines[0].line: -1 is outside 0-1023, the line offsets a chip has"),
             ("pattern = \"T=(?<temperature>-?[0-9.]+)\"", "pattern = \"T=([0-9.]+)\"", "serial[0].pattern:"),
             (
                 "interval = \"5s\"", "interval = \"500ms\"\ntimeout = \"2s\"",

@@ -123,7 +123,7 @@ struct StoreTests {
             _ = try CSVReadings.parse(Array("t,v\n2026-11-20T00:00:00Z,1\nyesterday,2\n2026-11-20T00:00:00Z,x\n".utf8))
         } catch {
             #expect(error.problems.map(\.line) == [3, 4])
-            #expect(error.description.contains("'yesterday' is not a timestamp"))
+            #expect(error.description.contains("'yesterday' is not a time; use RFC 3339"))
         }
     }
 }

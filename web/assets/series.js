@@ -31,8 +31,8 @@
     alerts = alertList.alerts;
     data = answer.buckets.map((b) => [new Date(Outpost.ms(b.start)), [b.min, b.mean, b.max]]);
     window.outpostChart.points = data.length;
-    const from = { raw: "every reading", minute: "per-minute summaries", hour: "per-hour summaries" }[answer.source] || answer.source;
-    document.getElementById("source").textContent = `${data.length} points, one per ${Outpost.seconds(answer.width)}, from ${from}`;
+    const summary = { raw: "every reading", minute: "per-minute summaries", hour: "per-hour summaries" }[answer.source] || answer.source;
+    document.getElementById("source").textContent = `${data.length} points, one per ${Outpost.seconds(answer.width)}, from ${summary}`;
     document.getElementById("export").href = "/api/v1/series?" + query({ buckets: "1000", format: "csv" });
     const options = {
       // Dygraphs puts labels into the page as HTML: a series' name and unit come from a gateway.

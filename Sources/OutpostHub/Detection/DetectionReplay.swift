@@ -25,6 +25,9 @@ public enum DetectionReplay {
         do throws(CSVReadings.ProblemList) {
             let (field, _) = try CSVReadings.fields(of: table, column: column)
             try table.forEachRow(input) { row throws(CSVReadings.Problem) in
+                guard field < row.fields.count else {
+                    throw CSVReadings.Problem(line: row.line, message: "no value in column '\(table.names[field + 1])'")
+                }
                 guard let value = table.value(row.fields[field]) else {
                     throw CSVReadings.Problem(line: row.line, message: "'\(row.fields[field].prefix(60))' is not a number")
                 }

@@ -29,12 +29,23 @@ public enum CSVReadings {
         let table = CSVTable(bytes, timeZone: timeZone)
         let (valueField, qualityField) = try fields(of: table, column: column)
         var samples: [Sample] = []
+        // time,value may be followed by a quality on any row, as `export` writes it.
+        let allowed = max(table.names.count, table.names.count == 2 ? 3 : 0)
         try table.forEachRow(bytes, maxProblems: maxProblems) { row throws(Problem) in
+            if let problem = table.fieldCountProblem(row.fields.count + 1, allowed: allowed) {
+                throw Problem(line: row.line, message: problem)
+            }
+            guard valueField < row.fields.count else {
+                throw Problem(line: row.line, message: "no value: the row has only its time")
+            }
             guard let value = table.value(row.fields[valueField]) else {
                 throw Problem(line: row.line, message: "'\(row.fields[valueField].prefix(60))' is not a number")
             }
             var quality = Quality.good
-            if let qualityField, !row.fields[qualityField].isEmpty, row.fields[qualityField] != "good" {
+            let qualityField = qualityField ?? (table.names.count == 2 && row.fields.count == 2 ? 1 : nil)
+            if let qualityField, qualityField < row.fields.count, !row.fields[qualityField].isEmpty,
+                row.fields[qualityField] != "good"
+            {
                 guard let parsed = Quality(parsing: String(row.fields[qualityField])) else {
                     throw Problem(
                         line: row.line,

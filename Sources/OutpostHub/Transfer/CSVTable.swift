@@ -67,12 +67,8 @@ public struct CSVTable: Sendable {
             }
             first = false
             do throws(CSVReadings.Problem) {
+                // How many fields a row may have is the reader's to say (`fieldCountProblem`).
                 let fields = Self.fields(line.text, separator)
-                guard fields.count == names.count else {
-                    throw CSVReadings.Problem(
-                        line: line.number,
-                        message: "\(fields.count) fields where the \(hasHeader ? "header has" : "first row had") \(names.count)")
-                }
                 guard let time = Self.parseTime(String(fields[0]), zone: timeZone) else {
                     throw CSVReadings.Problem(
                         line: line.number,
@@ -117,6 +113,13 @@ public struct CSVTable: Sendable {
         if let index = names.firstIndex(of: name), index > 0 { return index - 1 }
         if let number = Int(name), number >= 2, number <= names.count { return number - 2 }
         return nil
+    }
+
+    /// What is wrong with a row of `count` fields (the time included) when at most `allowed`
+    /// make sense, or nil.
+    public func fieldCountProblem(_ count: Int, allowed: Int) -> String? {
+        guard count > allowed else { return nil }
+        return "\(count) fields where the \(hasHeader ? "header has" : "first row had") \(names.count)"
     }
 
     /// The columns a value can be taken from, for messages.
