@@ -64,9 +64,6 @@ struct Rarity: Sendable {
         return decades + (value - edge) / width
     }
 
-    /// The 90th, 99th and 99.9th percentiles in use.
-    var percentiles: (Double, Double, Double) { anchors }
-
     /// Takes in one value of the statistic, at `weight` (below 1 for a value that should be
     /// learned only if it keeps coming back).
     mutating func record(_ value: Double, weight: Float = 1) {

@@ -72,7 +72,7 @@ struct SeasonalProfile: Sendable {
     /// Takes in a sample; `spread` is the series' normal short-term spread, used to judge
     /// whether a cycle is worth using. Samples come in time order.
     mutating func update(_ value: Double, at timestamp: Int64, spread: Double) {
-        let index = (timestamp - Self.remainder(timestamp, Self.hour)) / Self.hour
+        let index = Self.floorDivide(timestamp, Self.hour)
         if firstTimestamp == nil { firstTimestamp = timestamp }
         lastTimestamp = max(lastTimestamp, timestamp)
         if index != hourIndex {
@@ -121,7 +121,7 @@ struct SeasonalProfile: Sendable {
     /// (error above three quarters instead of half, range under twice the spread instead of
     /// three times), so a borderline one does not flap on and off with every fault or weekend.
     private mutating func decide(spread: Double) {
-        guard let first = firstTimestamp, lastTimestamp - first >= 2 * Self.day, daily.known else { return }
+        guard let first = firstTimestamp, Self.span(from: first, to: lastTimestamp) >= 2 * Self.day, daily.known else { return }
         settled = true
         let dailyInUse = cycle != .none
         let dailyHolds =
@@ -129,7 +129,7 @@ struct SeasonalProfile: Sendable {
             && daily.range > (dailyInUse ? 2 : 3) * spread
         let weeklyInUse = cycle == .weekly
         let weeklyHolds =
-            lastTimestamp - first >= 3 * Self.week && weekly.known && weeklyFolds >= 168
+            Self.span(from: first, to: lastTimestamp) >= 3 * Self.week && weekly.known && weeklyFolds >= 168
             && weeklyError < (weeklyInUse ? 0.75 : 0.5) * min(longDailyError, longVariation)
             && weekly.range > (weeklyInUse ? 2 : 3) * spread
         cycle = weeklyHolds ? .weekly : dailyHolds ? .daily : .none
@@ -137,4 +137,15 @@ struct SeasonalProfile: Sendable {
 
     /// `value` modulo `divisor`, never negative.
     static func remainder(_ value: Int64, _ divisor: Int64) -> Int64 { ((value % divisor) + divisor) % divisor }
+
+    /// `to - from`, held at `Int64.max` where times at the ends of the range would overflow it.
+    static func span(from: Int64, to: Int64) -> Int64 {
+        let (difference, overflow) = to.subtractingReportingOverflow(from)
+        return overflow ? (to > from ? .max : .min) : difference
+    }
+
+    /// `value` divided by `divisor`, rounded down, for every `Int64` (no subtraction to overflow).
+    static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
+        value % divisor < 0 ? value / divisor - 1 : value / divisor
+    }
 }

@@ -85,7 +85,7 @@ public struct SeriesDetector: Sendable {
         var best = AnomalyScore.normal
         let sensitivity = max(settings.sensitivity, 0.01)
         let learning = samples < settings.learningSamples
-        let (instant, lasting) = (thresholdDecades(days: 30), thresholdDecades(days: 3))
+        let (instant, lasting) = thresholds
         func consider(_ kind: AnomalyKind, decades: Double, over threshold: Double) {
             let score = min(1, max(0, decades * sensitivity / (2 * threshold)))
             if score > best.value { best = AnomalyScore(value: score, kind: kind, learning: false) }
@@ -93,11 +93,11 @@ public struct SeriesDetector: Sendable {
         if outsideLimits(value) { consider(.limit, decades: .infinity, over: instant) }
         let deviation = fast.deviation(deseasonalised)
         var spikeDecades = spikes.decades(abs(deviation))
-        // A jump to a level the series was normal at before is a switch, not a spike: the
-        // fast model follows at once. One as large as an earlier day showed at this hour is
-        // the day's routine (a machine started at 08:00).
-        // Once the series has made such switches three times this week, they are its routine;
-        // until then (a step fault and its end are two), each is still scored as a spike.
+        // A jump to a level the series was normal at before is a switch: the fast model follows
+        // at once, and once the series has switched three times this week, switches are its
+        // routine (until then, a step fault and its end being two, each is still a spike). One
+        // as large as earlier days showed at this hour is the day's routine too (a machine
+        // started at 08:00).
         let switched =
             spikeDecades * sensitivity >= 0.6 * instant
             && known.nearest(to: deseasonalised, within: 4 * fast.scale) != nil
@@ -108,10 +108,7 @@ public struct SeriesDetector: Sendable {
             lastSwitch = timestamp
             if switches >= 3 { spikeDecades = 0 }
         }
-        if spikeDecades * sensitivity >= 0.6 * instant {
-            if spikePeaks.expected(abs(deviation), at: timestamp) { spikeDecades = min(spikeDecades, 0.5 * instant) }
-            spikePeaks.record(abs(deviation), at: timestamp)
-        }
+        spikeDecades = spikePeaks.routine(abs(deviation), decades: spikeDecades, threshold: instant / sensitivity, at: timestamp)
         let side: Double = deviation > 0 ? 1 : -1
         // Three samples in a row on one side, each rarer than 60 % of the spike threshold's
         // decades (together, one in 10^8 at least), are a step: the fast model jumps to it
@@ -136,7 +133,6 @@ public struct SeriesDetector: Sendable {
         // Measured from the normal level, or from a level the series was normal at before,
         // whichever is nearer.
         let home = known.nearest(to: fast.location, within: abs(fast.location - normal.location)) ?? normal.location
-
         let shift = abs(fast.location - home) / normal.scale
         var mediumGap = medium.location - normal.location
         if abs(medium.location - home) < abs(mediumGap) { mediumGap = medium.location - home }
@@ -176,11 +172,8 @@ public struct SeriesDetector: Sendable {
             let ratio = log(fast.spread) - usualLogSpread
             let quiet = exp(usualLogSpread) > 2 * fast.floor
             if ratio > 0 || quiet {
-                var decades = variances.decades(abs(ratio))
-                if decades * sensitivity >= 0.6 * lasting {
-                    if variancePeaks.expected(abs(ratio), at: timestamp) { decades = min(decades, 0.5 * lasting) }
-                    variancePeaks.record(abs(ratio), at: timestamp)
-                }
+                let decades = variancePeaks.routine(
+                    abs(ratio), decades: variances.decades(abs(ratio)), threshold: lasting / sensitivity, at: timestamp)
                 consider(.variance, decades: decades, over: lasting)
                 // A spread that is not plainly common is learned at a tenth of the weight: a
                 // plant quiet every weekend makes it normal within a weekend or two; a fault's
@@ -201,11 +194,9 @@ public struct SeriesDetector: Sendable {
                 rate = change
                 if rates.count > 10 {
                     let statistic = abs(rates.deviation(change))
-                    var decades = switched && switches >= 3 ? 0 : rateRarity.decades(statistic)
-                    if decades * sensitivity >= 0.6 * instant {
-                        if ratePeaks.expected(statistic, at: timestamp) { decades = min(decades, 0.5 * instant) }
-                        ratePeaks.record(statistic, at: timestamp)
-                    }
+                    let decades = ratePeaks.routine(
+                        statistic, decades: switched && switches >= 3 ? 0 : rateRarity.decades(statistic),
+                        threshold: instant / sensitivity, at: timestamp)
                     consider(.rate, decades: decades, over: instant)
                     if rates.count > Int(Self.fastSpan), learning || decades < instant { rateRarity.record(statistic) }
                 }
@@ -231,8 +222,8 @@ public struct SeriesDetector: Sendable {
         if warm, learning || spikeDecades < instant { spikes.record(abs(deviation)) }
         // A lasting statistic rises over many samples: were it to learn fully from each value
         // short of the threshold, a slow shift would teach itself to be normal as it grows.
-        // After learning, what is not plainly common (2.5 decades or more) is learned at a
-        // tenth of the weight, and nothing at or beyond the threshold.
+        // After learning, what is not plainly common (2.5 decades or more) is learned at 0.6 of
+        // the weight, and nothing at or beyond the threshold.
         func weight(_ decades: Double) -> Float { learning || decades < Self.plainDecades ? 1 : decades < lasting ? 0.6 : 0 }
         let shiftWeight = weight(shifts.decades(shift))
         if warm, shiftWeight > 0 { shifts.record(shift, weight: shiftWeight) }
@@ -291,12 +282,6 @@ public struct SeriesDetector: Sendable {
         return best
     }
 
-    /// Each statistic's percentiles, for a person tuning the detectors.
-    var percentiles: [String: (Double, Double, Double)] {
-        ["spike": spikes.percentiles, "shift": shifts.percentiles, "slow": slowShifts.percentiles,
-         "variance": variances.percentiles, "rate": rateRarity.percentiles]
-    }
-
     /// The cycle the series has shown and the detectors subtract.
     public var cycle: SeriesCycle { cycleInUse }
 
@@ -309,12 +294,12 @@ public struct SeriesDetector: Sendable {
         guard samples > settings.learningSamples else { return .learningPeriod }
         if outsideLimits(value) { return AnomalyScore(value: 1, kind: .limit, learning: false) }
         let deviation = abs(normal.deviation(value - seasonal.expected(at: timestamp)))
-        let score = min(1, spikes.decades(deviation) * max(settings.sensitivity, 0.01) / (2 * thresholdDecades(days: 30)))
+        let score = min(1, spikes.decades(deviation) * max(settings.sensitivity, 0.01) / (2 * thresholds.instant))
         return score > 0 ? AnomalyScore(value: score, kind: .spike, learning: false) : .normal
     }
 
     /// How rare a value must be to be anomalous, in decades: as rare as what the series, at its
-    /// usual rate, would show once in `days`. A single sample's statistics (spike, rate), which
+    /// usual rate, would show once in so many days. A single sample's statistics (spike, rate), which
     /// open an alert on their own, are judged against 30 days (4.6 decades at one sample a
     /// minute, 6.4 at one a second); lasting ones (level, drift, variance), whose neighbouring
     /// samples move together and which open an alert only when confirmed, against 3 days. So
@@ -322,9 +307,9 @@ public struct SeriesDetector: Sendable {
     /// decades of rarity over twice the threshold: 0.5 is the threshold for every series and
     /// detector. After learning, values up to the threshold teach their statistic; rarer ones
     /// are events, not the series' normal.
-    private func thresholdDecades(days: Double) -> Double {
-        let interval = usualInterval > 0 ? usualInterval : 60
-        return min(9, max(3, log10(days * 86_400 / interval)))
+    private var thresholds: (instant: Double, lasting: Double) {
+        let perDay = log10(86_400 / (usualInterval > 0 ? usualInterval : 60))  // one log a sample
+        return (min(9, max(3, perDay + log10(30.0))), min(9, max(3, perDay + log10(3.0))))
     }
 
     /// The decades of rarity under which a value of a lasting statistic is plainly common.

@@ -99,6 +99,22 @@ struct ShapeTests {
         #expect(anomalous.isEmpty, "\(anomalous.count) anomalous: \(anomalous.prefix(10).map { $0.kind?.rawValue ?? "" })")
     }
 
+    @Test("What a hostile or broken source sends: times at the ends of Int64 and going back, NaN, ±1e308, a stuck zero: no trap, every score in [0, 1]")
+    func hostileValuesAndTimes() {
+        var detector = SeriesDetector(settings: DetectorSettings(learningSamples: 10, relearnAfter: 1))
+        let times: [Int64] = [.min, .min + 1, -1, 0, 1, .max - 1, .max, 0, .min, 1_790_000_000_000_000_000]
+        let values: [Double] = [0, .nan, 1e308, -1e308, .infinity, -.greatestFiniteMagnitude, 5e-324, 0, 1, -1]
+        var scores: [AnomalyScore] = []
+        for round in 0..<60 {
+            for (index, time) in times.enumerated() {
+                scores.append(detector.score(values[(index + round) % values.count], at: time &+ Int64(round)))
+                scores.append(detector.scoreLate(values[index], at: time))
+            }
+        }
+        #expect(scores.allSatisfy { $0.value >= 0 && $0.value <= 1 && !$0.value.isNaN }, "\(scores.filter { !($0.value >= 0 && $0.value <= 1) }.prefix(3))")
+        #expect(scores.contains { $0.isAnomalous }, "1e308 after zeros is anomalous")
+    }
+
     @Test("Scores are graded: a bigger spike scores higher, and normal samples spread over the low scores, not 0 or 1")
     func gradedScores() {
         var sizes: [Double] = []

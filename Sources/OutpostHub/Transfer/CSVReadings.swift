@@ -68,7 +68,7 @@ public enum CSVReadings {
         if let column {
             guard let index = table.field(named: column) else {
                 throw ProblemList(problems: [
-                    Problem(line: max(line, 1), message: "no column '\(column)'; the file has \(table.valueColumns)")
+                    Problem(line: max(line, 1), message: "no column '\(column.prefix(60))'; the file has \(table.valueColumns)")
                 ])
             }
             return (index, nil)

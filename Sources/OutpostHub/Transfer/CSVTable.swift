@@ -123,7 +123,11 @@ public struct CSVTable: Sendable {
     }
 
     /// The columns a value can be taken from, for messages.
-    public var valueColumns: String { names.dropFirst().map { "'\($0)'" }.joined(separator: ", ") }
+    /// (At most 20, each cut to 40 characters: a header is whatever the file says.)
+    public var valueColumns: String {
+        let shown = names.dropFirst().prefix(20).map { "'\($0.prefix(40))'" }.joined(separator: ", ")
+        return names.count > 21 ? shown + " and \(names.count - 21) more" : shown
+    }
 
     /// A decimal number, `nan`, `inf` or `-inf`; with `;` separators, a decimal comma too.
     public func value(_ text: Substring) -> Double? {
