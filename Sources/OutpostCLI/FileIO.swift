@@ -76,7 +76,6 @@ public enum FileIO {
         }
     }
 
-    /// Writes text to standard output.
     /// Creates `path` (and its parents) when missing, mode 0750.
     public static func makeDirectory(_ path: String) throws(Failure) {
         // A relative path stays relative: "ca" is ./ca, never /ca.
@@ -87,6 +86,7 @@ public enum FileIO {
         }
     }
 
+    /// Writes bytes to standard output.
     public static func printOut(_ bytes: [UInt8]) { writeAll(bytes, to: STDOUT_FILENO) }
 
     /// Writes one line to standard error.

@@ -51,8 +51,7 @@ public struct SimulatedDevice: Sendable {
                 value += fault.magnitude * min(1, seconds(elapsed - fault.at) / max(length, 1))
             case .noise:
                 let index = UInt64(profile.points.firstIndex(of: point) ?? 0)
-                let tick = UInt64(max(0, seconds(elapsed).rounded(.down)))
-                value += (unit(hash(seed, index, 0x6E6F_6973_6500 &+ tick)) - 0.5) * 2 * fault.magnitude
+                value += (unit(hash(seed, index, 0x6E6F_6973_6500 &+ tick(seconds(elapsed)))) - 0.5) * 2 * fault.magnitude
             case .stuck, .slow, .exception, .silence:
                 break
             }
@@ -115,14 +114,14 @@ public struct SimulatedDevice: Sendable {
             return min(start + rate * seconds, limits.upperBound)
         case .state:
             let states = max(1, Int(span.rounded()) + 1)
-            let slot = UInt64(max(0, (seconds / 600).rounded(.down)))
+            let slot = tick(seconds / 600)
             return limits.lowerBound + Double(Int(hash(seed, index, 4 &+ slot) % UInt64(states)))
         case .gauge:
             let middle = limits.lowerBound + span * (0.35 + 0.3 * unit(hash(seed, index, 5)))
             let daily = 0.1 * span * sin(2 * Double.pi * wall / 86_400 + phase)
             let drift = 0.02 * span * sin(2 * Double.pi * seconds / 1_800 + phase * 2)
             let step = point.resolution?.step ?? span * 1e-4
-            let noise = (unit(hash(seed, index, 6 &+ UInt64(max(0, seconds.rounded(.down))))) - 0.5) * 2 * step
+            let noise = (unit(hash(seed, index, 6 &+ tick(seconds))) - 0.5) * 2 * step
             return min(max(middle + daily + drift + noise, limits.lowerBound), limits.upperBound)
         }
     }
@@ -135,6 +134,13 @@ public struct SimulatedDevice: Sendable {
 
     private func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// The whole second (or slot) `value` falls in, as hash input: before the start too, so a
+    /// history before it (`outpost-sim history`) has noise of its own rather than one value.
+    private func tick(_ value: Double) -> UInt64 {
+        guard value.isFinite else { return 0 }
+        return UInt64(bitPattern: Int64(min(max(value.rounded(.down), -9e18), 9e18)))
     }
 
     private func unit(_ bits: UInt64) -> Double { Double(bits >> 11) / Double(1 << 53) }

@@ -17,7 +17,7 @@ struct OutpostSimCommand: ParsableCommand {
         commandName: "outpost-sim",
         abstract: "Simulate Modbus TCP/RTU devices and NMEA serial devices for tests, demos and benchmarks.",
         version: "outpost-sim \(OutpostVersion.current)",
-        subcommands: [Modbus.self, NMEA.self])
+        subcommands: [Modbus.self, History.self, NMEA.self])
 }
 
 /// `outpost-sim modbus`: one device of a profile, over TCP or RTU.

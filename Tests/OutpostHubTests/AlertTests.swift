@@ -60,16 +60,21 @@ struct AlertTests {
         #expect(AlertTracker.settledReason(.level, after: 200 * minute) == "the change of level lasted 3 h and settled: it is now this series' normal")
     }
 
-    /// `count` one-minute readings of `gw-a/t` from `start`: noise around 20, plus `shift(index)`.
-    func frames(
-        _ hub: HubFixture, from start: Int64, count: Int, sequence: UInt64, shift: (Int) -> Double = { _ in 0 }
-    ) throws -> [[UInt8]] {
-        var state: UInt64 = sequence
-        let readings = (0..<count).map { index -> Sample in
+    /// `count` one-minute readings from `start`: noise around 20 (its own for each `seed`), plus `shift(index)`.
+    func readings(from start: Int64, count: Int, seed: UInt64, shift: (Int) -> Double = { _ in 0 }) -> [Sample] {
+        var state = seed
+        return (0..<count).map { index -> Sample in
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             let noise = (Double(state >> 11) / Double(1 << 53) - 0.5) * 0.6
             return Sample(timestamp: start + Int64(index) * NS.minute, value: ((20 + noise + shift(index)) * 100).rounded() / 100)
         }
+    }
+
+    /// `readings` of `gw-a/t` in signed frames of an hour each.
+    func frames(
+        _ hub: HubFixture, from start: Int64, count: Int, sequence: UInt64, shift: (Int) -> Double = { _ in 0 }
+    ) throws -> [[UInt8]] {
+        let readings = readings(from: start, count: count, seed: sequence, shift: shift)
         return try stride(from: 0, to: count, by: 60).enumerated().map { part, offset in
             try hub.frame(sequence + UInt64(part), ["t": Array(readings[offset..<min(count, offset + 60)])])
         }
@@ -131,6 +136,40 @@ struct AlertTests {
         #expect(after.first { $0.id == open.id }?.lastAnomalyAt == acknowledged.lastAnomalyAt)
         #expect(engine.counters.scored == 900, "the series' own state moved only with in-order readings")
     }
+
+    @Test("A series first seen with a past learns it first: after an import, the first live readings are judged at once (a step opens its alert within minutes) and the past raises nothing; without the past, the same readings fall in the learning period", arguments: StoreBackend.allCases)
+    func learnsItsPast(backend: StoreBackend) async throws {
+        var detection = DetectionConfiguration()
+        detection.learningSamples = 300
+        let start: Int64 = 1_800_000_000 * NS.second / NS.hour * NS.hour
+        let live = start + 600 * NS.minute
+        var opened: [Backend: [Alert]] = [:]
+        for past in [true, false] {
+            let hub = try HubFixture(detection: detection, backend: backend)
+            let engine = try #require(hub.detection)
+            if past {
+                // Ten normal hours, with a spike in them: history, not news.
+                let history = readings(from: start, count: 600, seed: 99, shift: { $0 == 500 ? 30 : 0 })
+                try ReadingsImport.run(history, gateway: "gw-a", series: SeriesDescriptor(id: 0, name: "t"), into: hub.store)
+            }
+            for frame in try frames(hub, from: live, count: 60, sequence: 1, shift: { _ in 3 }) {
+                guard case .acknowledged = await hub.pipeline.ingest(frame) else {
+                    Issue.record("frame refused")
+                    return
+                }
+            }
+            await engine.settle()
+            #expect(engine.counters.warmedUp == (past ? 600 : 0))
+            #expect(engine.counters.scored == 60)
+            opened[past ? .withPast : .without] = try hub.store.alerts(in: Set(Alert.State.allCases), limit: 10)
+        }
+        let alert = try #require(opened[.withPast]?.first)
+        #expect(opened[.withPast]?.count == 1, "the step, and nothing of the past")
+        #expect(alert.kind == .level && alert.openedAt >= live && alert.openedAt <= live + 5 * NS.minute)
+        #expect(opened[.without]?.isEmpty == true, "without a past, the first 300 readings only teach")
+    }
+
+    private enum Backend { case withPast, without }
 
     @Test("Late readings within the hour are scored against a copy of the detector: normal ones quietly, an anomalous one counted; neither opens an alert, and the series' own state is untouched", arguments: StoreBackend.allCases)
     func lateWithinTheHour(backend: StoreBackend) async throws {

@@ -54,7 +54,7 @@ struct HubFixture {
         try registry.reload(from: store)
         var engine: DetectionEngine?
         if let detection {
-            engine = try DetectionEngine(configuration: detection, alerts: store, logger: Logger(label: "test"))
+            engine = try DetectionEngine(configuration: detection, alerts: store, history: store, logger: Logger(label: "test"))
         }
         pipeline = IngestPipeline(
             store: store, verifier: registry, clock: now, logger: Logger(label: "test"), detection: engine)

@@ -14,6 +14,10 @@ import Synchronization
 /// day or week (`SeriesDetector.scoreLate`). An anomalous late reading adds to the open alert
 /// when it falls after the alert opened, and never opens one, so a past that is over raises
 /// nothing.
+///
+/// A series seen for the first time (since the hub started) is warmed up first: its detector
+/// learns from the series' stored readings before the new ones (an import, or what came before
+/// a restart), so it is not blind for its learning period. The past's scores raise nothing.
 public final class DetectionEngine: Sendable {
     /// What detection has done.
     public struct Counters: Sendable, Hashable {
@@ -33,6 +37,8 @@ public final class DetectionEngine: Sendable {
         public var resolved = 0
         /// Alert writes that failed.
         public var failures = 0
+        /// Stored readings detectors learned from when their series was first seen.
+        public var warmedUp = 0
     }
 
     private struct SeriesState {
@@ -42,10 +48,13 @@ public final class DetectionEngine: Sendable {
         /// The best score not yet written to the open alert, and when the alert was last written.
         var unwritten: (score: Double, at: Int64)?
         var lastWrite = Int64.min
+        /// Whether the detector has learned the series' stored past (once, on first sight).
+        var warmed = false
     }
 
     private let configuration: DetectionConfiguration
     private let alerts: any AlertStore
+    private let history: (any SeriesHistory)?
     private let notifier: (any AlertListener)?
     private let waiting = Atomic<Int>(0)
     private let resolveAfter: Duration
@@ -59,13 +68,15 @@ public final class DetectionEngine: Sendable {
     /// than memory growing without bound (frames are still acknowledged only once durable).
     private let room = DispatchSemaphore(value: 2_000)
 
-    /// Creates the engine; alerts still open in `alerts` (from before a restart) are taken up again.
+    /// Creates the engine; alerts still open in `alerts` (from before a restart) are taken up
+    /// again, and series first seen learn their past from `history` when given.
     public init(
-        configuration: DetectionConfiguration, alerts: any AlertStore, logger: Logger,
-        notifier: (any AlertListener)? = nil, resolveAfter: Duration = .seconds(900)
+        configuration: DetectionConfiguration, alerts: any AlertStore, history: (any SeriesHistory)? = nil,
+        logger: Logger, notifier: (any AlertListener)? = nil, resolveAfter: Duration = .seconds(900)
     ) throws {
         self.configuration = configuration
         self.alerts = alerts
+        self.history = history
         self.notifier = notifier
         self.resolveAfter = resolveAfter
         self.logger = logger
@@ -185,6 +196,9 @@ public final class DetectionEngine: Sendable {
                 ? Array(columns.timestamps.indices)
                 : columns.timestamps.indices.sorted { columns.timestamps[$0] < columns.timestamps[$1] }
             var state = states.withLock { $0[key] } ?? Self.newState(key, resolution: steps[row.series] ?? nil, configuration, resolveAfter)
+            if !state.warmed, let first = order.first(where: { columns.quality(at: $0) == .good }) {
+                warmUp(&state, key, before: columns.timestamps[first])
+            }
             var scored = 0
             var late = 0
             var lateScored = 0
@@ -226,6 +240,45 @@ public final class DetectionEngine: Sendable {
             }
         }
     }
+
+    /// Teaches a series' new detector its stored readings before `time`: the newest of them, up to
+    /// four learning periods (at least 1,000), looked for in the last hour, else day, else week.
+    /// Their scores raise nothing: that past is over. A store that cannot answer leaves the
+    /// detector to learn from live readings, as it would without a past.
+    private func warmUp(_ state: inout SeriesState, _ key: SeriesKey, before time: Int64) {
+        state.warmed = true
+        guard let history, time > .min else { return }
+        let wanted = max(1_000, 4 * state.detector.settings.learningSamples)
+        var past: [(time: Int64, value: Double)] = []
+        do {
+            for span in Self.warmUpSpans {
+                let from = time.subtractingReportingOverflow(span).overflow ? Int64.min : time - span
+                past = []
+                for chunk in try history.chunks(of: key, overlapping: from...(time - 1)) {
+                    let columns = try chunk.columns()
+                    for index in columns.timestamps.indices where columns.quality(at: index) == .good {
+                        let at = columns.timestamps[index]
+                        if at >= from, at < time { past.append((at, columns.values[index])) }
+                    }
+                }
+                if past.count >= wanted { break }
+            }
+        } catch {
+            logger.warning("could not read a series' past to learn from", metadata: ["series": "\(key)", "error": "\(error)"])
+            return
+        }
+        past.sort { $0.time < $1.time }
+        var learned = 0
+        for sample in past.suffix(wanted) where sample.time > state.newest {
+            _ = state.detector.score(sample.value, at: sample.time)
+            state.newest = sample.time
+            learned += 1
+        }
+        counts.withLock { $0.warmedUp += learned }
+    }
+
+    /// How far back `warmUp` looks, widening until it finds enough.
+    static let warmUpSpans: [Int64] = [3_600, 86_400, 604_800].map { $0 * 1_000_000_000 }
 
     /// How much older than a series' newest reading a late reading may be and still be scored.
     static let lateHorizon: Int64 = 3_600_000_000_000

@@ -38,7 +38,7 @@ public struct HubRuntime: Sendable {
         notifier = WebhookNotifier(urls: configuration.webhooks, logger: logger)
         feed = LiveFeed()
         detection = try DetectionEngine(
-            configuration: configuration.detection, alerts: store, logger: logger,
+            configuration: configuration.detection, alerts: store, history: store, logger: logger,
             notifier: AlertListeners([notifier, feed]), resolveAfter: configuration.resolveAfter)
         // A replica commits only the batches the broker hands it: its live view comes from the
         // live topic, which every replica gets; a hub alone sends every committed sample.

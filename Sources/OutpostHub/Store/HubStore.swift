@@ -96,10 +96,17 @@ public struct MaintenanceReport: Sendable, Hashable {
     public init() {}
 }
 
+/// Where a series' stored readings are read back from: the query engine's source, and what
+/// detection warms a series' detectors up on (`DetectionEngine`).
+public protocol SeriesHistory: Sendable {
+    /// The chunks of a series that may hold samples in `range` (true time).
+    func chunks(of series: SeriesKey, overlapping range: ClosedRange<Int64>) throws -> [StoredChunk]
+}
+
 /// The hub's system of record. One implementation per backend (SQLite embedded; PostgreSQL at
 /// scale); the ingest pipeline and the query engine use only this protocol, and both backends
 /// pass the same tests.
-public protocol HubStore: AlertStore, AccountStore {
+public protocol HubStore: AlertStore, AccountStore, SeriesHistory {
     /// Applies frames in one transaction, deduplicated by (gateway, sequence); returns one
     /// result per frame, in order. When it returns, every applied frame is durable.
     func apply(_ frames: [ReceivedFrame]) throws -> [ApplyResult]
@@ -129,8 +136,6 @@ public protocol HubStore: AlertStore, AccountStore {
 
     /// The series of a gateway (every series when `gateway` is nil).
     func series(gateway: String?) throws -> [SeriesRecord]
-    /// The chunks of a series that may hold samples in `range` (true time).
-    func chunks(of series: SeriesKey, overlapping range: ClosedRange<Int64>) throws -> [StoredChunk]
     /// The rollup buckets of a series whose start lies in `range`.
     func rollups(of series: SeriesKey, level: RollupLevel, in range: ClosedRange<Int64>) throws -> [RollupBucket]
     /// The newest reading of each series of a gateway.
