@@ -18,7 +18,9 @@ public enum SimulatorDetectionDataset {
         var points: [(DeviceProfile, DevicePoint)] = []
         for name in profiles {
             let profile = try library.profile(named: name)
-            for point in profile.points where point.kind == .gauge && point.limits != nil { points.append((profile, point)) }
+            for point in profile.points where point.kind == .gauge && point.limits != nil && !point.isSetting {
+                points.append((profile, point))
+            }
         }
         var random = SeededGenerator(seed: seed)
         let start: Int64 = 1_790_000_000_000_000_000 / 86_400_000_000_000 * 86_400_000_000_000

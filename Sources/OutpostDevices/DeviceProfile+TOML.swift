@@ -8,7 +8,7 @@ extension DeviceProfile {
     ]
     static let pointKeys: Set<String> = [
         "name", "function", "address", "type", "order", "scale", "offset", "bit", "bits", "unit", "resolution", "kind",
-        "min", "max", "description",
+        "min", "max", "description", "setting",
     ]
 
     /// Reads and checks a profile: every key known, every point valid, addresses in range, no
@@ -122,7 +122,7 @@ extension DeviceProfile {
                 type: type, order: order, scale: scale, offset: offset, bit: bit,
                 bitCount: bit == nil ? nil : (bits ?? 1)),
             unit: try section.string("unit") ?? "", resolution: resolution, kind: kind, limits: limits,
-            description: try section.string("description") ?? "")
+            description: try section.string("description") ?? "", isSetting: try section.bool("setting") ?? false)
     }
 
     /// Two points overlap unintentionally when they share an address of one table and are not

@@ -20,12 +20,15 @@ public struct DevicePoint: Sendable, Hashable {
     public var limits: ClosedRange<Double>?
     /// A line of description.
     public var description: String
+    /// Whether the point is a setting the device keeps until it is written (its unit id, a
+    /// calibration offset) rather than a measurement: the simulator serves it unchanged.
+    public var isSetting: Bool
 
     /// Creates a point.
     public init(
         name: String, function: ModbusFunction, address: Int, codec: RegisterCodec, unit: String = "",
         resolution: Resolution? = nil, kind: SeriesKind = .gauge, limits: ClosedRange<Double>? = nil,
-        description: String = ""
+        description: String = "", isSetting: Bool = false
     ) {
         self.name = name
         self.function = function
@@ -36,6 +39,7 @@ public struct DevicePoint: Sendable, Hashable {
         self.kind = kind
         self.limits = limits
         self.description = description
+        self.isSetting = isSetting
     }
 
     /// Registers (or bits) the point spans.

@@ -6,7 +6,8 @@ import OutpostModbus
 #endif
 
 /// A device that answers like the real one its profile describes: realistic values (slow drift,
-/// a daily cycle, noise at the profile's resolution), scripted faults, deterministic for a seed.
+/// a daily cycle, noise at the profile's resolution; settings unchanged), scripted faults,
+/// deterministic for a seed.
 ///
 /// Values are a pure function of the seed, the point and the time since start, so two runs with
 /// the same seed serve the same readings at the same moments.
@@ -105,6 +106,11 @@ public struct SimulatedDevice: Sendable {
         let span = limits.upperBound - limits.lowerBound
         let phase = unit(hash(seed, index, 1)) * 2 * Double.pi
         let wall = seconds + epochOffset
+        if point.isSetting {
+            // A setting stays as it was set: one value for the seed, within the range.
+            let step = point.resolution?.step ?? 1
+            return limits.lowerBound + (span / step * unit(hash(seed, index, 7))).rounded(.down) * step
+        }
         switch point.kind {
         case .counter:
             // A steady consumer: a few resolution steps a second, from a start well above zero.
