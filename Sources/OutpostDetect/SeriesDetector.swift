@@ -91,6 +91,13 @@ public struct SeriesDetector: Sendable {
             if score > best.value { best = AnomalyScore(value: score, kind: kind, learning: false) }
         }
         if outsideLimits(value) { consider(.limit, decades: .infinity, over: instant) }
+        // After a gap (ten usual intervals without a sample: a device that did not answer, a
+        // source stopped), the series has moved on unseen: the first sample is where it is now,
+        // not a spike against where it was. A shift over the gap still shows as a shift.
+        if let previous, usualInterval > 0, (Double(timestamp) - Double(previous.timestamp)) / 1e9 > 10 * usualInterval {
+            fast.rebase(to: deseasonalised)
+            sameSide = 0
+        }
         let deviation = fast.deviation(deseasonalised)
         var spikeDecades = spikes.decades(abs(deviation))
         // A jump to a level the series was normal at before is a switch: the fast model follows
@@ -208,9 +215,10 @@ public struct SeriesDetector: Sendable {
                 rates.floor = tolerance / usualInterval
             }
         }
-        if run >= 10 {
+        if run >= 10, repeatShare < 0.999 {
             // The chance of this many repeats, at the series' usual share of repeats: the
             // statistic is a probability already (in nats; 20 nats, e^-20, is the threshold).
+            // A series that (nearly) never moves, a setting, is not stuck by staying put.
             let surprise = Double(run) * -log(max(min(repeatShare, 0.999), 0.01))
             consider(.stuck, decades: surprise, over: 20)
         }
@@ -260,7 +268,7 @@ public struct SeriesDetector: Sendable {
             usualLogSpread = usualLogSpread == 0 ? logSpread : usualLogSpread + weight * (logSpread - usualLogSpread)
         }
         if previous != nil, best.kind != .stuck {
-            repeatShare += (run > 0 ? 1 - repeatShare : -repeatShare) / min(Double(samples), Self.normalSpan)
+            repeatShare += (run > 0 ? 1 - repeatShare : -repeatShare) / min(Double(samples - 1), Self.normalSpan)  // the mean of the pairs so far
         }
         previous = (timestamp, value, deseasonalised)
         seasonal.update(value, at: timestamp, spread: fast.scale)

@@ -99,6 +99,32 @@ struct DetectorTests {
         #expect(scores[(faultAt + 70)...].filter(\.isAnomalous).count <= 1, "quiet again once it moves")
     }
 
+    @Test("A setting that never moves (a unit id, a calibration offset) is not stuck, however long it stays put, learned from its first sample")
+    func settingNeverStuck() {
+        var detector = SeriesDetector(settings: DetectorSettings(learningSamples: 300, resolution: 1))
+        let scores = (0..<20_000).map { detector.score(17, at: Int64($0) * 1_000_000_000) }
+        #expect(scores.allSatisfy { $0.value == 0 }, "\(scores.first { $0.value > 0 } as Any)")
+    }
+
+    @Test("A device silent for 90 s of a 1 Hz series that moves on meanwhile: no spike when it answers again; a step over the silence still shows as a level")
+    func gapIsNoSpike() {
+        func scores(stepAfterGap: Double, silent: Range<Int> = 3_000..<3_090) -> [AnomalyScore] {
+            var noise = SyntheticSeries(seed: 12)
+            var detector = SeriesDetector(settings: DetectorSettings(learningSamples: 500, resolution: 0.001))
+            return (0..<3_400).filter { !silent.contains($0) }.map { second in
+                let wave = 20 + 2 * sin(2 * Double.pi * Double(second) / 1_800)
+                let value = wave + 0.05 * noise.gaussian() + (second >= silent.upperBound ? stepAfterGap : 0)
+                return detector.score((value * 1_000).rounded() / 1_000, at: Int64(second) * 1_000_000_000)
+            }
+        }
+        let resumed = 3_000  // the first sample after the silence, in the scored list
+        let quiet = scores(stepAfterGap: 0)
+        #expect(quiet[resumed...].allSatisfy { !$0.isAnomalous }, "\(quiet[resumed...].first(where: \.isAnomalous) as Any)")
+        let stepped = scores(stepAfterGap: 30)
+        let found = stepped[resumed...].firstIndex { $0.isAnomalous && $0.kind == .level }
+        #expect(found.map { $0 < resumed + 30 } ?? false, "\(String(describing: found))")
+    }
+
     @Test("Noise five times larger for three hours: variance")
     func variance() {
         var series = SyntheticSeries(seed: 10)
