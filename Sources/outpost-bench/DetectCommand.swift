@@ -71,17 +71,18 @@ struct Detect: ParsableCommand {
             try SKABDataset(directory: directory), learningSamples: learningSamples, sensitivity: sensitivity)
         if json { return try printJSON(figures) }
         var text = "skab: \(figures.files) files, \(figures.samples) samples of 8 sensors, learning on each file's first \(learningSamples)\n"
-        text += "outliers       F1     FAR %   MAR %\n"
-        text += String(format: "outpost     %6.2f  %6.1f  %6.1f\n", figures.f1, 100 * figures.falseAlarmRate, 100 * figures.missedAlarmRate)
-        text += "published: Conv-AE 0.78 / 13.6 / 28.0; MSET 0.78 / 39.7 / 14.1; T2+Q (PCA) 0.76 / 26.6 / 24.9; Isolation forest 0.29 / 2.6 / 82.9\n"
-        text += String(
-            format: "change points (NAB)  standard %.1f  low FP %.1f  low FN %.1f\n", figures.nab["standard"] ?? .nan,
-            figures.nab["low_fp"] ?? .nan, figures.nab["low_fn"] ?? .nan)
-        text += "published: MSCRED 32.4 / 16.5 / 40.3; Isolation forest 26.2 / 19.5 / 30.8; Conv-AE 23.6 / 21.5 / 27.6; null 0\n"
-        text += String(
-            format: "%d of %d windows detected; %d detections, %d outside every window; %.0f samples/s\n",
-            figures.windowsDetected, figures.windows, figures.detections, figures.detectionsOutsideWindows,
-            figures.samplesPerSecond)
+        text += "view       outliers: F1  FAR %  MAR %   change points (NAB): standard  low FP  low FN   windows  detections (outside)\n"
+        for (name, view) in [("series", figures.series), ("device", figures.device)] {
+            text += String(
+                format: "%@           %5.2f  %5.1f  %5.1f                        %5.1f   %5.1f   %5.1f   %3d/%d   %d (%d)\n",
+                name, view.f1, 100 * view.falseAlarmRate, 100 * view.missedAlarmRate, view.nab["standard"] ?? .nan,
+                view.nab["low_fp"] ?? .nan, view.nab["low_fn"] ?? .nan, view.windowsDetected, figures.windows, view.detections,
+                view.detectionsOutsideWindows)
+        }
+        text += "series: any sensor's own score >= 0.5; device: the sensors' scores together (DeviceView) >= 0.5\n"
+        text += "published outliers: Conv-AE 0.78 / 13.6 / 28.0; MSET 0.78 / 39.7 / 14.1; T2+Q (PCA) 0.76 / 26.6 / 24.9; Isolation forest 0.29 / 2.6 / 82.9\n"
+        text += "published change points: MSCRED 32.4 / 16.5 / 40.3; Isolation forest 26.2 / 19.5 / 30.8; Conv-AE 23.6 / 21.5 / 27.6; null 0\n"
+        text += String(format: "%.0f samples/s\n", figures.samplesPerSecond)
         FileIO.printOut(Array(text.utf8))
     }
 

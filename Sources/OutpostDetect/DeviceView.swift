@@ -1,0 +1,43 @@
+/// A device's series judged together. A valve closing shows a little in flow, pressure and
+/// current at once, each short of its own threshold; together they are one event. The device's
+/// score at a moment is the root of the sum of its series' squared scores, capped at 1: one
+/// series at 0.5 is anomalous on its own, and so are two at 0.36 or four at 0.25, while a single
+/// series' score is unchanged.
+public enum DeviceView {
+    /// The device's score from its series' scores at one moment (NaN and negative scores count
+    /// for nothing).
+    public static func score(_ scores: some Sequence<Double>) -> Double {
+        var squares = 0.0
+        for score in scores where score > 0 { squares += min(score, 1) * min(score, 1) }
+        return min(1, squares.squareRoot())
+    }
+
+    /// Whether the device is anomalous at that moment.
+    public static func isAnomalous(_ scores: some Sequence<Double>) -> Bool { score(scores) >= AnomalyScore.threshold }
+}
+
+/// Where a flag (a device anomalous or not) changes state, as a change-point detector reports
+/// it: a change counts once the flag has held its previous state for `hold`, so a flag that
+/// flickers around its threshold is one change, not dozens.
+public struct StateChanges: Sendable {
+    /// How long a state must have held before a change of it counts (ns).
+    public let hold: Int64
+    /// The state as last counted.
+    public private(set) var state = false
+    private var since: Int64?
+
+    /// Changes counted after `hold` (ns) of the previous state.
+    public init(hold: Int64) { self.hold = hold }
+
+    /// Takes the flag at `time` (ns, in order); true when this is a counted change.
+    public mutating func observe(_ flagged: Bool, at time: Int64) -> Bool {
+        guard flagged != state else { return false }
+        if let since {
+            let (held, overflow) = time.subtractingReportingOverflow(since)
+            guard overflow || held >= hold else { return false }
+        }
+        state = flagged
+        since = time
+        return true
+    }
+}
