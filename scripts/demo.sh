@@ -3,8 +3,10 @@
 # (`outpostctl ca init`), a Mosquitto configured only from `outpostctl broker-config` (TLS, client
 # certificates, per-gateway ACL), `outpost-hub serve`, three simulated devices of different real
 # profiles with scripted faults, and three gateways provisioned with `outpostctl provision` and
-# enrolled with `outpostctl enroll`. One gateway's link is cut for a minute every four minutes,
-# so its backlog builds and drains. Prints the dashboard's address and credentials; Ctrl-C stops
+# enrolled with `outpostctl enroll`. Each device's last hour (`outpost-sim history`) is imported
+# first (`outpost-hub import`), so the detectors judge from the first live reading and each
+# scripted fault raises its alert, and resolves it, within the first minutes. One gateway's link
+# is cut for a minute every four minutes, so its backlog builds and drains. Prints the dashboard's address and credentials; Ctrl-C stops
 # every process it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,7 +38,7 @@ stop() {
     stopped=1
     echo
     echo "demo: stopping"
-    [ -n "$link_pid" ] && kill -TERM "$link_pid" 2>/dev/null
+    [ -n "$link_pid" ] && { kill -TERM "$link_pid" 2>/dev/null || true; }  # may be gone: the cutter replaces it
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     pkill -TERM -f "socat TCP-LISTEN:$LINK_PORT" 2>/dev/null || true
     wait 2>/dev/null || true
@@ -82,9 +84,47 @@ key = "$DEMO/broker/hub/outpost-hub.key"
 
 [detection]
 learning_samples = 300
+
+[alerts]
+resolve_after = "2m"
 CONF
 echo "$DEMO_PASSWORD" | "$BIN/outpost-hub" user add --admin admin --password-stdin --config "$DEMO/hub.toml" >/dev/null
 TOKEN=$("$BIN/outpost-hub" token add --name demo-provisioning --role admin --config "$DEMO/hub.toml")
+
+# Three devices, each with a past and a script of faults, one point each, from two minutes on
+# and four minutes apart: name, profile, faults (kind/point/duration/magnitude), broker port,
+# map position.
+SPECS=(
+    "boiler-room:xy-md02:spike/temperature/5s/5,stuck/humidity/90s/0:$BROKER_PORT:52.52:13.40"
+    "main-meter:eastron-sdm630:drift/voltage_l1/240s/25:$BROKER_PORT:48.14:11.58"
+    "flow-meter:tuf-2000m:none/-/0s/0,step/flow_rate/90s/60:$LINK_PORT:50.94:6.96"
+)
+port=$DEVICE_PORT
+for spec in "${SPECS[@]}"; do
+    IFS=: read -r gateway profile faults _ <<<"$spec"
+    mkdir -p "$DEMO/$gateway"
+    : >"$DEMO/$gateway/scenario.toml"
+    at=120
+    for fault in ${faults//,/ }; do
+        IFS=/ read -r kind point duration magnitude <<<"$fault"
+        if [ "$kind" != none ]; then
+            printf '[[fault]]\nkind = "%s"\npoint = "%s"\nat = "%ss"\nduration = "%s"\nmagnitude = %s\n\n' \
+                "$kind" "$point" "$at" "$duration" "$magnitude" >>"$DEMO/$gateway/scenario.toml"
+        fi
+        at=$((at + 240))
+    done
+    "$BIN/outpost-sim" history --profile "$profile" --span 1h --out "$DEMO/$gateway/history" |
+        while IFS=$'\t' read -r file series resolution unit; do
+            args=(--gateway "$gateway" --series "$series" --config "$DEMO/hub.toml")
+            [ "$resolution" != - ] && args+=(--resolution "$resolution")
+            [ "$unit" != - ] && args+=(--unit "$unit")
+            "$BIN/outpost-hub" import "${args[@]}" "$file" >/dev/null
+        done
+    "$BIN/outpost-sim" modbus --listen "127.0.0.1:$port" --profile "$profile" \
+        --scenario "$DEMO/$gateway/scenario.toml" >"$DEMO/logs/sim-$gateway.log" 2>&1 &
+    pids+=($!)
+    port=$((port + 1))
+done
 "$BIN/outpost-hub" serve --config "$DEMO/hub.toml" >"$DEMO/logs/hub.log" 2>&1 &
 pids+=($!)
 wait_for "$DEMO/logs/hub.log" "outpost-hub listening"
@@ -93,23 +133,10 @@ wait_for "$DEMO/logs/hub.log" "outpost-hub listening"
 socat "TCP-LISTEN:$LINK_PORT,fork,reuseaddr,bind=127.0.0.1" "TCP:127.0.0.1:$BROKER_PORT" 2>/dev/null &
 link_pid=$!
 
-# Three devices, three gateways: name, profile, scenario, broker port, map position.
+# Three gateways, one per device.
 port=$DEVICE_PORT
-for spec in \
-    "boiler-room:xy-md02:spike,stuck:$BROKER_PORT:52.52:13.40" \
-    "main-meter:eastron-sdm630:drift:$BROKER_PORT:48.14:11.58" \
-    "flow-meter:tuf-2000m:silence,step:$LINK_PORT:50.94:6.96"; do
-    IFS=: read -r gateway profile faults uplink latitude longitude <<<"$spec"
-    mkdir -p "$DEMO/$gateway"
-    : >"$DEMO/$gateway/scenario.toml"
-    at=120
-    for kind in ${faults//,/ }; do
-        printf '[[fault]]\nkind = "%s"\nat = "%ss"\nduration = "90s"\nmagnitude = 5\n\n' "$kind" "$at" >>"$DEMO/$gateway/scenario.toml"
-        at=$((at + 240))
-    done
-    "$BIN/outpost-sim" modbus --listen "127.0.0.1:$port" --profile "$profile" \
-        --scenario "$DEMO/$gateway/scenario.toml" >"$DEMO/logs/sim-$gateway.log" 2>&1 &
-    pids+=($!)
+for spec in "${SPECS[@]}"; do
+    IFS=: read -r gateway profile _ uplink latitude longitude <<<"$spec"
     printf '[[modbus]]\nname = "dev"\nurl = "tcp://127.0.0.1:%s"\nprofile = "%s"\ninterval = "1s"\n' "$port" "$profile" \
         >"$DEMO/$gateway/sources.toml"
     "$BIN/outpostctl" provision "$gateway" --ca "$DEMO/ca" --broker "mqtts://127.0.0.1:$uplink" \
@@ -142,8 +169,11 @@ cat <<TEXT
 Outpost demo is running (files and logs in $DEMO):
   dashboard   http://127.0.0.1:$HTTP_PORT/   user admin, password $DEMO_PASSWORD
   broker      mqtts://127.0.0.1:$BROKER_PORT (TLS, client certificates from $DEMO/ca)
-  gateways    boiler-room (xy-md02: spike, stuck), main-meter (eastron-sdm630: drift),
-              flow-meter (tuf-2000m: silence, step; its link is cut for $LINK_DOWN s after every $LINK_UP s)
+  gateways    boiler-room (xy-md02: temperature spike at 2 min, humidity stuck at 6 min),
+              main-meter (eastron-sdm630: voltage_l1 drifts 25 V from 2 min to 6 min),
+              flow-meter (tuf-2000m: flow_rate step at 6 min;
+              its link is cut for $LINK_DOWN s after every $LINK_UP s)
+  alerts      each scripted fault raises one, which resolves 2 min after the fault ends
   API         curl -H "Authorization: Bearer $VIEWER" http://127.0.0.1:$HTTP_PORT/api/v1/gateways
   fleet       OUTPOST_TOKEN=$VIEWER $BIN/outpostctl fleet --hub http://127.0.0.1:$HTTP_PORT
   metrics     curl -H "Authorization: Bearer $VIEWER" http://127.0.0.1:$HTTP_PORT/metrics
