@@ -48,6 +48,21 @@ struct SKABScoringTests {
         }
     }
 
+    @Test("The device view: one series at 0.5, two at 0.36, four at 0.25 are anomalous; NaN and negatives count for nothing; a change of state counts once the previous state held 10 s")
+    func deviceView() {
+        #expect(DeviceView.isAnomalous([0.5]) && !DeviceView.isAnomalous([0.49]))
+        #expect(DeviceView.isAnomalous([0.36, 0.36]) && !DeviceView.isAnomalous([0.35, 0.35]))
+        #expect(DeviceView.isAnomalous([0.25, 0.25, 0.25, 0.25]))
+        #expect(DeviceView.score([0.3, .nan, -1, 0]) == 0.3)
+        #expect(DeviceView.score([1, 1, 1]) == 1)
+        var changes = StateChanges(hold: 10 * second)
+        let flags: [(Bool, Int64)] = [(false, 0), (true, 1), (false, 3), (true, 5), (true, 20), (false, 30), (true, 41)]
+        let counted = flags.filter { changes.observe($0.0, at: $0.1 * second) }.map(\.1)
+        #expect(counted == [1, 30, 41], "the flicker at 3 and 5 s is part of the change at 1 s")
+        var edge = StateChanges(hold: 10 * second)
+        #expect(edge.observe(true, at: .max) && edge.observe(false, at: .min) == false, "no trap at Int64's ends")
+    }
+
     @Test("A file in SKAB's shape is read: ; separators, local times, eight sensors, labels and change points")
     func readsSKABShape() throws {
         let folder = try TemporaryFolder()

@@ -1,8 +1,14 @@
+import OutpostDetect
+
 /// A device's series judged together. A valve closing shows a little in flow, pressure and
 /// current at once, each short of its own threshold; together they are one event. The device's
 /// score at a moment is the root of the sum of its series' squared scores, capped at 1: one
 /// series at 0.5 is anomalous on its own, and so are two at 0.36 or four at 0.25, while a single
 /// series' score is unchanged.
+///
+/// The benchmark's device view of SKAB (`SKABEvaluation`); the hub does not raise device alerts
+/// yet. With many series the sum needs calibrating: sixteen series of a meter at a normal 0.15
+/// each would add up to 0.6.
 public enum DeviceView {
     /// The device's score from its series' scores at one moment (NaN and negative scores count
     /// for nothing).
@@ -34,7 +40,8 @@ public struct StateChanges: Sendable {
         guard flagged != state else { return false }
         if let since {
             let (held, overflow) = time.subtractingReportingOverflow(since)
-            guard overflow || held >= hold else { return false }
+            // Far apart enough to overflow counts when later; a time going back never does.
+            guard overflow ? time > since : held >= hold else { return false }
         }
         state = flagged
         since = time
