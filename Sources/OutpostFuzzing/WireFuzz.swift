@@ -6,7 +6,7 @@ enum WireFuzz {
     struct AnySignature: FrameVerifier {
         func rejection(
             of signature: ArraySlice<UInt8>, algorithm: SignatureAlgorithm, message: ArraySlice<UInt8>, gateway: String
-        ) -> String? { nil }
+        ) -> SignatureRejection? { nil }
     }
 
     static let limits = FrameLimits(maxFrameBytes: 1 << 20, maxSamplesPerChunk: 100_000, maxSamplesPerFrame: 1_000_000)

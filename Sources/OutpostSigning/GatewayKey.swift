@@ -66,9 +66,10 @@ public struct GatewayKeyVerifier: FrameVerifier {
 
     public func rejection(
         of signature: ArraySlice<UInt8>, algorithm: SignatureAlgorithm, message: ArraySlice<UInt8>, gateway: String
-    ) -> String? {
-        guard let raw = keys[gateway] else { return "gateway is not enrolled" }
+    ) -> SignatureRejection? {
+        guard let raw = keys[gateway] else { return SignatureRejection(.unknownGateway, "gateway is not enrolled") }
         return FrameSignatureCheck.rejection(of: signature, algorithm: algorithm, message: message, publicKey: raw)
+            .map { SignatureRejection(.badSignature, $0) }
     }
 }
 

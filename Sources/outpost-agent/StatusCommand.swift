@@ -24,7 +24,7 @@ struct StatusCommand: ParsableCommand {
         let path = configuration.gateway.dataDirectory + "/status.json"
         // The agent rewrites the file in place once a minute: one read may catch it mid-write.
         var attempt = 0
-        var read: (bytes: [UInt8], status: AgentStatus)?
+        var read: (bytes: [UInt8], status: StatusDocument)?
         while read == nil {
             attempt += 1
             let bytes: [UInt8]
@@ -34,7 +34,7 @@ struct StatusCommand: ParsableCommand {
                 throw CommandFailure("\(path): no status yet; is the agent running? (systemctl status outpost-agent)")
             }
             do {
-                read = (bytes, try AgentStatus(json: bytes))
+                read = (bytes, try StatusDocument(json: bytes))
             } catch {
                 guard attempt < 5 else {
                     throw CommandFailure(

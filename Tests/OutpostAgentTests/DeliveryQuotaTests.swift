@@ -13,7 +13,7 @@ extension DeliveryTests {
     private func fillWhileOffline(
         policy: AgentConfiguration.Buffer.Policy, quota: Int64 = 3_000, batchAge: Duration = .milliseconds(300),
         profile: String = "xy-md02", hasActed: @escaping @Sendable (OutboxStatistics) -> Bool
-    ) async throws -> (agent: Agent, drained: Bool, status: AgentStatus, peer: AcknowledgingPeer) {
+    ) async throws -> (agent: Agent, drained: Bool, status: StatusDocument, peer: AcknowledgingPeer) {
         let broker = try Broker()
         let (sim, url) = try Peers.simulator(["--profile", profile])
         defer { sim.terminate() }
@@ -50,7 +50,7 @@ extension DeliveryTests {
             }
             return false
         }, timeout: .seconds(120))
-        let status = try AgentStatus(json: try FileIO.read(setup.folder.path + "/data/status.json"))
+        let status = try StatusDocument(json: try FileIO.read(setup.folder.path + "/data/status.json"))
         return (agent, drained, status, peer)
     }
 

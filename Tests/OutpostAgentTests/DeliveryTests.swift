@@ -217,7 +217,7 @@ struct DeliveryTests {
         defer { reader.shutdown() }
         try reader.connect(host: "127.0.0.1", port: broker.port, keepalive: 5)
         let status = await firstMessage(reader, subscribing: GatewayTopics(gateway: "gw-1").status)
-        let document = try AgentStatus(json: try #require(status))
+        let document = try StatusDocument(json: try #require(status))
         #expect(document.state == "offline")
         #expect(document.gateway == "gw-1")
         #expect(document.sources["modbus.room"]?.goodSamples ?? 0 > 0)

@@ -40,7 +40,7 @@ struct ArithmeticEdgeTests {
                 try IngestPlan(series: series, chunks: [FrameChunk(seriesID: 0, chunk: chunk)], clock: BootClock(offset: offset, exact: false))
             } throws: { error in
                 guard case .implausibleTime = error as? WireError else { return false }
-                return (error as? WireError)?.reasonCode == "implausible_time"
+                return (error as? WireError)?.reasonCode == .implausibleTime
             }
         }
         let fine = try IngestPlan(series: series, chunks: [FrameChunk(seriesID: 0, chunk: chunk)], clock: BootClock(offset: 10, exact: false))

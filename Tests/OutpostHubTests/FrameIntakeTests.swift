@@ -37,15 +37,15 @@ struct FrameIntakeTests {
         let binary = try frame().encoded(signer: signer)
         #expect { try intake.accept(binary: binary) } throws: { error in
             guard let refusal = error as? FrameIntake.Refusal else { return false }
-            return refusal.reason == "unknown_gateway" && refusal.claimedGateway == "site-3"
+            return refusal.reason == .unknownGateway && refusal.claimedGateway == "site-3"
         }
         var corrupted = binary
         corrupted[20] ^= 4
         #expect { try intake.accept(binary: corrupted) } throws: { error in
-            (error as? FrameIntake.Refusal)?.reason == "crc_mismatch"
+            (error as? FrameIntake.Refusal)?.reason == .crcMismatch
         }
         #expect { try intake.accept(json: Array("{}".utf8)) } throws: { error in
-            (error as? FrameIntake.Refusal)?.reason == "invalid_json"
+            (error as? FrameIntake.Refusal)?.reason == .invalidJSON
         }
     }
 }

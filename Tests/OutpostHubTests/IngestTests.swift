@@ -146,13 +146,13 @@ struct IngestTests {
                 Issue.record("\(reason): accepted")
                 continue
             }
-            #expect(refusal.reason == reason, "\(refusal)")
+            #expect(refusal.reason.rawValue == reason, "\(refusal)")
         }
         guard case .refused(let mismatch) = await hub.pipeline.ingest(good, topicGateway: "gw-b") else {
             Issue.record("a frame on another gateway's topic was accepted")
             return
         }
-        #expect(mismatch.reason == "topic_mismatch")
+        #expect(mismatch.reason == .topicMismatch)
         #expect(try hub.store.series(gateway: nil).isEmpty, "nothing stored")
         // The store still takes good frames, and the refusals are on record for operators.
         guard case .acknowledged = await hub.pipeline.ingest(good) else {
@@ -169,6 +169,6 @@ struct IngestTests {
             Issue.record("a revoked gateway's frame was accepted")
             return
         }
-        #expect(revoked.reason == "revoked_gateway")
+        #expect(revoked.reason == .revokedGateway)
     }
 }

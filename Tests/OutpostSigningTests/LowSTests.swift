@@ -41,7 +41,7 @@ struct LowSTests {
             let high = highForm(bytes)
             #expect(!LowS.isLow(signature(of: high)[32...]))
             #expect { try FrameDecoder().decode(high, verifier: verifier) } throws: { error in
-                guard case .badSignature(_, let why) = error as? WireError else { return false }
+                guard case .badSignature(_, let why, _) = error as? WireError else { return false }
                 return why.contains("high-S")
             }
             #expect(LowS.frame(high) == bytes, "the low form is the signer's own")

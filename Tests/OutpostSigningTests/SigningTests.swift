@@ -36,7 +36,7 @@ struct SigningTests {
         let verifier = GatewayKeyVerifier(keys: ["victim": victim.publicKey, "mallory": mallory.publicKey])
         let forged = try frame(gateway: "victim").encoded(signer: mallory)
         #expect { try FrameDecoder().decode(forged, verifier: verifier) } throws: { error in
-            guard case .badSignature(let gateway, _) = error as? WireError else { return false }
+            guard case .badSignature(let gateway, _, _) = error as? WireError else { return false }
             return gateway == "victim"
         }
     }

@@ -57,7 +57,7 @@ struct FrameDecoderErrorTests {
     func crcMismatch() {
         var bytes = golden
         bytes[40] ^= 0x10
-        #expect { try decode(bytes) } throws: { ($0 as? WireError)?.reasonCode == "crc_mismatch" }
+        #expect { try decode(bytes) } throws: { ($0 as? WireError)?.reasonCode == .crcMismatch }
     }
 
     @Test("Bad signatures: wrong key, unknown gateway, unsigned, forged")
@@ -65,16 +65,16 @@ struct FrameDecoderErrorTests {
         let stranger = GatewayFrameSigner.generate()
         let frame = try GoldenFrame.make()
         let signedByStranger = try frame.encoded(signer: stranger)
-        #expect { try decode(signedByStranger) } throws: { ($0 as? WireError)?.reasonCode == "bad_signature" }
+        #expect { try decode(signedByStranger) } throws: { ($0 as? WireError)?.reasonCode == .badSignature }
 
         let unsigned = try frame.encoded(signer: UnsignedFrameSigner())
         #expect { try decode(unsigned) } throws: { error in
-            guard case .badSignature(_, let reason) = error as? WireError else { return false }
+            guard case .badSignature(_, let reason, _) = error as? WireError else { return false }
             return reason.contains("none")
         }
         let unknownGateway = FrameDecoder()
         #expect { try unknownGateway.decode(golden, verifier: GatewayKeyVerifier(keys: [:])) } throws: { error in
-            guard case .badSignature(let gateway, let reason) = error as? WireError else { return false }
+            guard case .badSignature(let gateway, let reason, _) = error as? WireError else { return false }
             return gateway == GoldenFrame.gateway && reason.contains("not enrolled")
         }
         // Same sequence number, different data, CRC recomputed: the signature catches it.

@@ -61,51 +61,34 @@ extension Agent {
             metadata: ["readings.dropped": "\(dropped)", "readings.dropped_total": "\(total)"])
     }
 
-    /// `{"time":…,"values":{"series":value,…}}` with the latest good value of each series.
+    /// The live document: the latest good value of each series.
     static func liveDocument(_ samples: [SourceSample], time: Int64) -> [UInt8] {
         var latest: [String: Double] = [:]
-        for sample in samples where sample.sample.quality == .good && sample.sample.value.isFinite {
-            latest[sample.series] = sample.sample.value
-        }
-        let values = latest.sorted { $0.key < $1.key }.map { "\(jsonString($0.key)):\($0.value)" }
-        return Array("{\"time\":\(time),\"values\":{\(values.joined(separator: ","))}}".utf8)
-    }
-
-    private static func jsonString(_ text: String) -> String {
-        var escaped = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": escaped += "\\\""
-            case "\\": escaped += "\\\\"
-            case _ where scalar.value < 0x20:
-                escaped += "\\u00" + (scalar.value < 16 ? "0" : "") + String(scalar.value, radix: 16)
-            default: escaped.unicodeScalars.append(scalar)
-            }
-        }
-        return escaped + "\""
+        for sample in samples where sample.sample.quality == .good { latest[sample.series] = sample.sample.value }
+        return LiveDocument(time: time, values: latest).encoded()
     }
 
     /// The status now.
-    func status(state: String) async -> AgentStatus {
+    func status(state: String) async -> StatusDocument {
         let statistics: OutboxStatistics
         do {
             statistics = try await outbox.statistics()
         } catch {
             logger.error("outbox statistics unreadable", metadata: ["error": "\(error)"])
-            return AgentStatus(
-                state: "degraded", gateway: configuration.gateway.id, version: version, time: systemWallClock(),
+            return StatusDocument(
+                state: StatusDocument.degraded, gateway: configuration.gateway.id, version: version, time: systemWallClock(),
                 outbox: .empty, clock: clock.now(), uplink: uplink.snapshot, lastAcknowledgementAge: nil,
                 storage: (0, nil), sources: [:])
         }
         let now = clock.now()
         let written = AgentFiles.storageBytesWritten()
         let seconds = Double(now.wall - started) / 1e9
-        var sources: [String: AgentStatus.Source] = [:]
-        for source in self.sources { sources[source.name] = AgentStatus.Source(source.counters.snapshot) }
+        var sources: [String: StatusDocument.Source] = [:]
+        for source in self.sources { sources[source.name] = StatusDocument.Source(source.counters.snapshot) }
         let age = uplink.lastAcknowledgementAge.map {
             Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18
         }
-        return AgentStatus(
+        return StatusDocument(
             state: state, gateway: configuration.gateway.id, version: version, time: now.wall, outbox: statistics,
             clock: now, uplink: uplink.snapshot, lastAcknowledgementAge: age,
             storage: (written, seconds >= 60 ? Double(written) / seconds * 86_400 : nil), sources: sources)
@@ -113,7 +96,7 @@ extension Agent {
 
     /// Writes `status.json` into the data directory (atomically) and tells systemd the backlog.
     func writeStatusFile() async {
-        let document = await status(state: "online")
+        let document = await status(state: StatusDocument.online)
         AgentFiles.rewriteInPlace(document.encoded(), to: configuration.gateway.dataDirectory + "/status.json")
         notifier.notify(
             "STATUS=backlog \(document.backlogReadings) readings, \(document.connected ? "connected" : "not connected")"

@@ -45,7 +45,7 @@ public final class Uplink: Sendable {
             .init(
                 host: configuration.broker.host, port: configuration.broker.port, clientID: gatewayID,
                 keepalive: max(5, keepalive), tls: tls,
-                will: .init(topic: topics.status, payload: Array(#"{"state":"offline"}"#.utf8), qos: 1, retain: true),
+                will: .init(topic: topics.status, payload: StatusDocument.lastWill, qos: 1, retain: true),
                 maxInflight: configuration.inFlight,
                 reconnectMaximum: Int(configuration.reconnectMaximum.components.seconds)))
         refusalBackoff = Mutex(Backoff(initial: .seconds(1), maximum: configuration.reconnectMaximum))
@@ -58,13 +58,13 @@ public final class Uplink: Sendable {
             group.addTask { await self.handleEvents() }
             group.addTask {
                 guard await self.connectWithBackoff() else { return }
-                await self.pump(status: { await status("online") })
+                await self.pump(status: { await status(StatusDocument.online) })
             }
             await group.next()
             group.cancelAll()
             // A clean stop says so itself (the last will covers only vanishing).
             if state.withLock({ $0.connected }) {
-                let document = await status("offline")
+                let document = await status(StatusDocument.offline)
                 do throws(MQTTError) {
                     let id = try client.publish(.init(topic: topics.status, payload: document, qos: 1, retain: true))
                     // Let the broker take it (PUBACK) before the connection closes; at most a second.

@@ -7,7 +7,7 @@ public struct FrameIntake: Sendable {
     /// claimed if that much could be read, and the decoder's message.
     public struct Refusal: Error, Sendable, CustomStringConvertible {
         /// A stable, low-cardinality reason for counters.
-        public let reason: String
+        public let reason: RefusalCode
         /// The gateway the frame claimed to come from, when readable.
         public let claimedGateway: String?
         /// The decoder's description of the problem.
@@ -66,16 +66,13 @@ public struct FrameIntake: Sendable {
     }
 
     private func refusal(_ error: WireError, bytes: [UInt8]) -> Refusal {
+        // Who is knocking matters to operators: an unknown or revoked gateway is its own reason
+        // (the verifier's code).
         let claimed: String?
-        var reason = error.reasonCode
         switch error {
-        case .badSignature(let gateway, let why):
-            claimed = gateway
-            // Who is knocking matters to operators: an unknown or revoked gateway is its own reason.
-            if why == GatewayRegistry.notEnrolled { reason = "unknown_gateway" }
-            if why == GatewayRegistry.revoked { reason = "revoked_gateway" }
+        case .badSignature(let gateway, _, _): claimed = gateway
         default: claimed = try? decoder.claimedGateway(of: bytes)
         }
-        return Refusal(reason: reason, claimedGateway: claimed, detail: error.description)
+        return Refusal(reason: error.reasonCode, claimedGateway: claimed, detail: error.description)
     }
 }

@@ -6,10 +6,6 @@ import Synchronization
 /// store, changed by enrolment and revocation without a restart.
 public final class GatewayRegistry: FrameVerifier {
     private let entries = Mutex<[String: (publicKey: [UInt8], revoked: Bool)]>([:])
-    /// The rejection of a gateway the hub does not know.
-    static let notEnrolled = "gateway is not enrolled"
-    /// The rejection of a revoked gateway.
-    static let revoked = "gateway was revoked"
 
     /// Creates an empty registry; `reload(from:)` fills it.
     public init() {}
@@ -22,12 +18,13 @@ public final class GatewayRegistry: FrameVerifier {
 
     public func rejection(
         of signature: ArraySlice<UInt8>, algorithm: SignatureAlgorithm, message: ArraySlice<UInt8>, gateway: String
-    ) -> String? {
+    ) -> SignatureRejection? {
         let entry = entries.withLock { $0[gateway] }
-        guard let entry else { return Self.notEnrolled }
-        guard !entry.revoked else { return Self.revoked }
+        guard let entry else { return SignatureRejection(.unknownGateway, "gateway is not enrolled") }
+        guard !entry.revoked else { return SignatureRejection(.revokedGateway, "gateway was revoked") }
         return FrameSignatureCheck.rejection(
-            of: signature, algorithm: algorithm, message: message, publicKey: entry.publicKey)
+            of: signature, algorithm: algorithm, message: message, publicKey: entry.publicKey
+        ).map { SignatureRejection(.badSignature, $0) }
     }
 
     /// Enrolled and not revoked: its status and live documents are taken.

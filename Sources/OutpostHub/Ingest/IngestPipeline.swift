@@ -89,7 +89,7 @@ public final class IngestPipeline: Sendable {
         }
         if let topicGateway, topicGateway != frame.gatewayID {
             let refusal = FrameIntake.Refusal(
-                reason: "topic_mismatch", claimedGateway: frame.gatewayID,
+                reason: .topicMismatch, claimedGateway: frame.gatewayID,
                 detail: "frame of gateway '\(frame.gatewayID)' published on the topic of '\(topicGateway)'")
             refused(refusal)
             return .refused(refusal)
@@ -108,12 +108,12 @@ public final class IngestPipeline: Sendable {
 
     /// Counts something a gateway sent that is not usable (a status or live document that does
     /// not parse), as frame refusals are counted: in the metrics and in `/api/v1/refusals`.
-    public func refuse(gateway: String, reason: String, detail: String) {
+    public func refuse(gateway: String, reason: RefusalCode, detail: String) {
         refused(FrameIntake.Refusal(reason: reason, claimedGateway: gateway, detail: detail))
     }
 
     private func refused(_ refusal: FrameIntake.Refusal) {
-        counters.update { $0.refused[refusal.reason, default: 0] += 1 }
+        counters.update { $0.refused[refusal.reason.rawValue, default: 0] += 1 }
         // A sender the hub does not know is counted with all the others it does not know: made-up
         // ids fill one row, not one row each. The detail keeps the last id claimed.
         let claimed = refusal.claimedGateway ?? "?"
@@ -121,11 +121,11 @@ public final class IngestPipeline: Sendable {
         let gateway = known ? claimed : RefusalRecord.unknownSenders
         let detail = known ? refusal.detail : "claimed '\(claimed.prefix(128))': \(refusal.detail)"
         let now = clock()
-        let key = "\(gateway)\u{0}\(refusal.reason)"
+        let key = "\(gateway)\u{0}\(refusal.reason.rawValue)"
         let (start, log) = queue.withLock { queue -> (Bool, Bool) in
             var entry =
                 queue.refusals[key]
-                ?? RefusalTally(gateway: gateway, reason: refusal.reason, detail: detail, count: 0, at: now)
+                ?? RefusalTally(gateway: gateway, reason: refusal.reason.rawValue, detail: detail, count: 0, at: now)
             entry.count += 1
             entry.detail = detail
             entry.at = now

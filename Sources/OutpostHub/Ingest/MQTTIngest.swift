@@ -134,16 +134,16 @@ public final class MQTTIngest: Sendable {
         guard let (gateway, kind) = GatewayTopics.parse(topic) else { return }
         // A batch proves its sender by its signature; the other topics only by the broker's ACL,
         // which a certificate not yet on the broker's revocation list still passes.
-        if kind != "batch", !pipeline.knows(gateway: gateway) {
-            if kind == "status" || kind == "live" {
+        if kind != .batch, !pipeline.knows(gateway: gateway) {
+            if kind == .status || kind == .live {
                 pipeline.refuse(
-                    gateway: gateway, reason: "unknown_gateway",
-                    detail: "a \(kind) message from a gateway that is not enrolled or was revoked")
+                    gateway: gateway, reason: .unknownGateway,
+                    detail: "a \(kind.rawValue) message from a gateway that is not enrolled or was revoked")
             }
             return
         }
         switch kind {
-        case "batch":
+        case .batch:
             let outcome = await pipeline.ingest(payload, topicGateway: gateway)
             guard case .acknowledged(let ack, let sender, _) = outcome else { return }
             do {
@@ -151,15 +151,12 @@ public final class MQTTIngest: Sendable {
             } catch {
                 logger.warning("could not publish an acknowledgement", metadata: ["gateway": "\(sender)", "error": "\(error)"])
             }
-        case "status":
-            guard payload.count <= GatewayStatusReport.maxBytes else {
-                pipeline.refuse(
-                    gateway: gateway, reason: "bad_status",
-                    detail: "a status document of \(payload.count) bytes, above \(GatewayStatusReport.maxBytes)")
-                return
-            }
-            guard let report = GatewayStatusReport(json: payload) else {
-                pipeline.refuse(gateway: gateway, reason: "bad_status", detail: "a status that is not the agent's JSON document")
+        case .status:
+            let report: GatewayStatusReport
+            do {
+                report = GatewayStatusReport(try StatusDocument(json: payload))
+            } catch {
+                pipeline.refuse(gateway: gateway, reason: .badStatus, detail: error.description)
                 return
             }
             if let backlog = report.backlogReadings {
@@ -170,33 +167,28 @@ public final class MQTTIngest: Sendable {
             } catch {
                 logger.error("could not record a status", metadata: ["gateway": "\(gateway)", "error": "\(error)"])
             }
-        case "ack":
+        case .ack:
             guard let ack = Acknowledgement(json: payload) else { return }
             pipeline.detection?.observeHeard(from: gateway, at: ack.hubTime)
-        case "live":
-            if let problem = live.update(gateway: gateway, document: payload) {
-                pipeline.refuse(gateway: gateway, reason: "bad_live", detail: problem)
-            } else {
-                liveFeed?.liveDocument(gateway: gateway, payload)
+        case .live:
+            do {
+                let document = try live.update(gateway: gateway, document: payload)
+                liveFeed?.liveDocument(gateway: gateway, document)
+            } catch {
+                pipeline.refuse(gateway: gateway, reason: .badLive, detail: error.description)
             }
-        default:
-            break
         }
     }
 }
 
 extension GatewayStatusReport {
-    /// The largest status document read: the agent's is a few hundred bytes.
-    public static let maxBytes = 16 * 1024
-
-    /// Reads the agent's retained status document (`state`, `version`, `backlog_readings`, `clock`).
-    public init?(json: [UInt8]) {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any],
-            let state = object["state"] as? String
-        else { return nil }
+    /// What the hub keeps of an agent's status document. The last will holds only the state:
+    /// what it lacks stays unknown rather than zero.
+    public init(_ document: StatusDocument) {
+        let full = !(document.gateway.isEmpty && document.version.isEmpty && document.time == 0)
         self.init(
-            online: state != "offline", agentVersion: object["version"] as? String,
-            backlogReadings: (object["backlog_readings"] as? NSNumber)?.int64Value, clockState: object["clock"] as? String)
+            online: !document.isOffline, agentVersion: full ? document.version : nil,
+            backlogReadings: full ? Int64(document.backlogReadings) : nil, clockState: full ? document.clock : nil)
     }
 }
 
@@ -208,21 +200,13 @@ public final class LiveValues: Sendable {
     /// Creates an empty board.
     public init() {}
 
-    /// The largest live document kept: a gateway with a thousand series sends about 40 kB.
-    public static let maxDocumentBytes = 256 * 1024
-
-    /// Keeps `document` as `gateway`'s latest, when it is a JSON object of at most
-    /// `maxDocumentBytes` (dashboards parse it as such); otherwise says why it was refused.
+    /// Keeps `document` as `gateway`'s latest when it is a `LiveDocument` (dashboards parse it
+    /// as such), and returns it read; otherwise says why it was refused.
     @discardableResult
-    public func update(gateway: String, document: [UInt8]) -> String? {
-        guard document.count <= Self.maxDocumentBytes else {
-            return "a live document of \(document.count) bytes, above \(Self.maxDocumentBytes)"
-        }
-        guard (try? JSONSerialization.jsonObject(with: Data(document))) is [String: Any] else {
-            return "a live document that is not a JSON object"
-        }
+    public func update(gateway: String, document: [UInt8]) throws(DocumentError) -> LiveDocument {
+        let read = try LiveDocument(json: document)
         documents.withLock { $0[gateway] = document }
-        return nil
+        return read
     }
 
     /// The latest document of `gateway`.

@@ -162,17 +162,13 @@ public final class LiveFeed: AlertListener, Sendable {
     /// each value goes to the clients subscribed to its series as a one-sample readings message.
     /// Hub replicas show this live view, since every replica subscribes to the live topic while
     /// each commits only the batches the broker hands it.
-    public func liveDocument(gateway: String, _ document: [UInt8]) {
+    public func liveDocument(gateway: String, _ document: LiveDocument) {
         let clients = clients(watching: gateway)
-        guard !clients.isEmpty,
-            let object = (try? JSONSerialization.jsonObject(with: Data(document))) as? [String: Any],
-            let time = (object["time"] as? NSNumber)?.int64Value, let values = object["values"] as? [String: Any]
-        else { return }
-        for (series, value) in values {
-            guard let number = value as? NSNumber else { continue }
+        guard !clients.isEmpty else { return }
+        for (series, value) in document.values {
             let message = Self.text([
                 "type": "readings", "gateway": gateway, "series": series,
-                "samples": [[time, JSONResponse.number(number.doubleValue), "good"]],
+                "samples": [[document.time, JSONResponse.number(value), "good"]],
             ])
             for (continuation, subscription) in clients where Self.wants(subscription, gateway: gateway, series: series) {
                 send(message, to: continuation)

@@ -53,7 +53,7 @@ struct OperationsRoutes {
         // does not know (or none) is refused before it is parsed.
         if json, let gateway = FrameJSON.claimedGateway(of: bytes), !services.pipeline.knows(gateway: gateway) {
             services.pipeline.refuse(
-                gateway: gateway, reason: "unknown_gateway", detail: "a JSON frame of a gateway that is not enrolled or was revoked")
+                gateway: gateway, reason: .unknownGateway, detail: "a JSON frame of a gateway that is not enrolled or was revoked")
             return JSONResponse.error(.forbidden, "unknown_gateway", "gateway '\(gateway.prefix(128))' is not enrolled or was revoked")
         }
         switch await services.pipeline.ingest(bytes, json: json) {
@@ -61,8 +61,8 @@ struct OperationsRoutes {
             return JSONResponse.ok(["sequences": ack.sequences, "hub_time": ack.hubTime, "duplicate": duplicate])
         case .refused(let refusal):
             let status: HTTPResponse.Status =
-                refusal.reason == "unknown_gateway" || refusal.reason == "revoked_gateway" ? .forbidden : .badRequest
-            return JSONResponse.error(status, refusal.reason, refusal.detail)
+                refusal.reason == .unknownGateway || refusal.reason == .revokedGateway ? .forbidden : .badRequest
+            return JSONResponse.error(status, refusal.reason.rawValue, refusal.detail)
         case .failed:
             return JSONResponse.storeUnavailable("store the frame")  // the pipeline logged why
         }

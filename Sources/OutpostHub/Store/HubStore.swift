@@ -22,7 +22,7 @@ public enum ApplyResult: Sendable {
     case duplicate
     /// It could not be applied (a chunk that does not decode, a time outside `TimeWindow`):
     /// nothing of it was stored. `code` is the refusal's reason code.
-    case rejected(code: String, reason: String)
+    case rejected(code: RefusalCode, reason: String)
 
     /// The refusal of a frame whose plan could not be made: a time outside `TimeWindow` keeps
     /// its own reason code, anything else is a chunk that does not decode.
@@ -30,7 +30,7 @@ public enum ApplyResult: Sendable {
         if let wire = error as? WireError, case .implausibleTime = wire {
             return .rejected(code: wire.reasonCode, reason: wire.description)
         }
-        return .rejected(code: "undecodable_chunk", reason: "\(error)")
+        return .rejected(code: .undecodableChunk, reason: "\(error)")
     }
 }
 

@@ -7,13 +7,13 @@ public struct GatewayTopics: Sendable, Hashable {
     public init(gateway: String) { self.gateway = gateway }
 
     /// Batch frames, QoS 1, agent → hub.
-    public var batch: String { "outpost/v1/\(gateway)/batch" }
+    public var batch: String { topic(.batch) }
     /// Acknowledgements, QoS 1, hub → agent, published only after the hub committed.
-    public var ack: String { "outpost/v1/\(gateway)/ack" }
+    public var ack: String { topic(.ack) }
     /// Retained health JSON; the last will says offline.
-    public var status: String { "outpost/v1/\(gateway)/status" }
+    public var status: String { topic(.status) }
     /// Latest values, QoS 0, for the live view; never the system of record.
-    public var live: String { "outpost/v1/\(gateway)/live" }
+    public var live: String { topic(.live) }
 
     /// The hub's subscription to every gateway's batches.
     public static let allBatches = "outpost/v1/+/batch"
@@ -24,14 +24,31 @@ public struct GatewayTopics: Sendable, Hashable {
     /// A hub replica's subscription to every acknowledgement, its own and the other replicas'.
     public static let allAcks = "outpost/v1/+/ack"
 
-    /// The gateway id and the last level (`batch`, `ack`, `status`, `live`) of a topic of the
-    /// form `outpost/v1/{gateway}/{kind}`; nil for other topics.
-    public static func parse(_ topic: String) -> (gateway: String, kind: String)? {
-        let parts = topic.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == "outpost", parts[1] == "v1", !parts[2].isEmpty else { return nil }
-        return (String(parts[2]), String(parts[3]))
+    /// What a gateway topic carries: its last level.
+    public enum Kind: String, Sendable, CaseIterable {
+        /// Batch frames (`BatchFrame`), agent → hub.
+        case batch
+        /// Acknowledgements (`Acknowledgement`), hub → agent.
+        case ack
+        /// The agent's health (`StatusDocument`), retained; the last will says offline.
+        case status
+        /// Latest values (`LiveDocument`) for the live view.
+        case live
     }
 
-    /// The gateway id in a topic of the form `outpost/v1/{gateway}/…`; nil for other topics.
+    /// The gateway id and the kind of a topic of the form `outpost/v1/{gateway}/{kind}`; nil for
+    /// other topics, and for a kind this version does not know.
+    public static func parse(_ topic: String) -> (gateway: String, kind: Kind)? {
+        let parts = topic.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "outpost", parts[1] == "v1", !parts[2].isEmpty,
+            let kind = Kind(rawValue: String(parts[3]))
+        else { return nil }
+        return (String(parts[2]), kind)
+    }
+
+    /// The gateway id in a gateway topic; nil for other topics.
     public static func gateway(of topic: String) -> String? { parse(topic)?.gateway }
+
+    /// The topic of `kind`.
+    public func topic(_ kind: Kind) -> String { "outpost/v1/\(gateway)/\(kind.rawValue)" }
 }

@@ -27,13 +27,14 @@ public struct FrameDecoder: Sendable {
         let gatewayID = try readGatewayID(&reader)
         let algorithmOffset = bytes.count - BatchFrame.trailerByteCount
         guard let algorithm = SignatureAlgorithm(rawValue: bytes[algorithmOffset]) else {
-            throw .badSignature(gateway: gatewayID, reason: "unknown signature algorithm \(bytes[algorithmOffset])")
+            throw .badSignature(
+                gateway: gatewayID, reason: "unknown signature algorithm \(bytes[algorithmOffset])", code: .badSignature)
         }
         let signature = bytes[(algorithmOffset + 1)..<(bytes.count - 4)]
-        if let reason = verifier.rejection(
+        if let rejection = verifier.rejection(
             of: signature, algorithm: algorithm, message: bytes[..<(algorithmOffset + 1)], gateway: gatewayID)
         {
-            throw .badSignature(gateway: gatewayID, reason: reason)
+            throw .badSignature(gateway: gatewayID, reason: rejection.message, code: rejection.code)
         }
         var frame = try readBody(&reader, gatewayID: gatewayID)
         frame.signatureAlgorithm = algorithm

@@ -33,13 +33,28 @@ public protocol FrameSigner: Sendable {
     func signature(for message: ArraySlice<UInt8>) throws -> [UInt8]
 }
 
+/// Why a verifier refused a frame's signature: the code ingest counts it under (an unknown or
+/// revoked sender is its own code), and a message for people.
+public struct SignatureRejection: Sendable, Hashable {
+    /// `bad_signature`, `unknown_gateway` or `revoked_gateway`.
+    public var code: RefusalCode
+    /// What is wrong: "gateway is not enrolled", "signature does not match".
+    public var message: String
+
+    /// A rejection under `code`.
+    public init(_ code: RefusalCode = .badSignature, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+}
+
 /// Decides whether a frame's signature is genuine.
 public protocol FrameVerifier: Sendable {
     /// Whether `signature`, made with `algorithm`, is valid for `message` from `gateway`.
-    /// Returns a reason when it is not (unknown gateway, revoked key, wrong algorithm, mismatch).
+    /// Returns why when it is not (unknown gateway, revoked key, wrong algorithm, mismatch).
     func rejection(
         of signature: ArraySlice<UInt8>, algorithm: SignatureAlgorithm, message: ArraySlice<UInt8>, gateway: String
-    ) -> String?
+    ) -> SignatureRejection?
 
     /// Whether `gateway` is one this verifier holds a valid key for: refusals of senders it
     /// does not know are counted together, so invented ids cannot fill the refusal table.
@@ -67,7 +82,7 @@ public struct AcceptAnySignature: FrameVerifier {
     public init() {}
     public func rejection(
         of signature: ArraySlice<UInt8>, algorithm: SignatureAlgorithm, message: ArraySlice<UInt8>, gateway: String
-    ) -> String? {
+    ) -> SignatureRejection? {
         nil
     }
 }

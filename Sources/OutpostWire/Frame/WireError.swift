@@ -12,8 +12,8 @@ public enum WireError: Error, Hashable, Sendable {
     /// The CRC-32C stored in the frame does not match its bytes: corrupted in transit or storage.
     case crcMismatch(stored: UInt32, computed: UInt32)
     /// The signature does not verify against the gateway's key, or the signature algorithm is not
-    /// accepted for this gateway.
-    case badSignature(gateway: String, reason: String)
+    /// accepted for this gateway; `code` says when the gateway is unknown or revoked.
+    case badSignature(gateway: String, reason: String, code: RefusalCode)
     /// A count or size is larger than the decoder's configured limit.
     case limitExceeded(limit: String, value: UInt64, maximum: UInt64, offset: Int)
     /// A field holds a value that is not allowed.
@@ -25,17 +25,17 @@ public enum WireError: Error, Hashable, Sendable {
     case implausibleTime(field: String, timestamp: Int64)
 
     /// A short, stable name for metrics labels and counters.
-    public var reasonCode: String {
+    public var reasonCode: RefusalCode {
         switch self {
-        case .truncated: "truncated"
-        case .badMagic: "bad_magic"
-        case .unknownVersion: "unknown_version"
-        case .crcMismatch: "crc_mismatch"
-        case .badSignature: "bad_signature"
-        case .limitExceeded: "limit_exceeded"
-        case .malformed: "malformed"
-        case .invalidJSON: "invalid_json"
-        case .implausibleTime: "implausible_time"
+        case .truncated: .truncated
+        case .badMagic: .badMagic
+        case .unknownVersion: .unknownVersion
+        case .crcMismatch: .crcMismatch
+        case .badSignature(_, _, let code): code
+        case .limitExceeded: .limitExceeded
+        case .malformed: .malformed
+        case .invalidJSON: .invalidJSON
+        case .implausibleTime: .implausibleTime
         }
     }
 }
@@ -53,7 +53,7 @@ extension WireError: CustomStringConvertible {
             "unknown frame format version \(version); this decoder reads version \(BatchFrame.formatVersion)"
         case .crcMismatch(let stored, let computed):
             "frame corrupted: CRC-32C stored \(hex(stored)), computed \(hex(computed))"
-        case .badSignature(let gateway, let reason):
+        case .badSignature(let gateway, let reason, _):
             "signature of gateway '\(gateway)' rejected: \(reason)"
         case .limitExceeded(let limit, let value, let maximum, let offset):
             "\(limit) is \(value) at byte \(offset), above the limit of \(maximum)"

@@ -1,0 +1,41 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The latest values of a gateway's series, the document of the live topic (agent → hub, QoS
+/// 0, never the system of record): `{"time":…,"values":{"series":value,…}}`.
+public struct LiveDocument: Codable, Sendable, Hashable {
+    /// When the values were taken, ns since the epoch.
+    public var time: Int64
+    /// The latest good value of each series.
+    public var values: [String: Double]
+
+    /// The largest document read: a gateway with a thousand series sends about 40 kB.
+    public static let maxBytes = 256 * 1024
+
+    /// A document of `values` taken at `time`; values that are not finite are left out (JSON
+    /// has no NaN).
+    public init(time: Int64, values: [String: Double]) {
+        self.time = time
+        self.values = values.filter { $0.value.isFinite }
+    }
+
+    /// The JSON form (sorted keys, one line).
+    public func encoded() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(self)).map { Array($0) } ?? Array(#"{"time":0,"values":{}}"#.utf8)
+    }
+
+    /// Reads the JSON form: at most `maxBytes`, a time and an object of numbers.
+    public init(json: [UInt8]) throws(DocumentError) {
+        guard json.count <= Self.maxBytes else { throw DocumentError("a live document of \(json.count) bytes, above \(Self.maxBytes)") }
+        do {
+            self = try JSONDecoder().decode(Self.self, from: Data(json))
+        } catch {
+            throw DocumentError("a live document that is not {\"time\":…,\"values\":{\"series\":number,…}}")
+        }
+    }
+}
