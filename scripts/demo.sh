@@ -96,7 +96,7 @@ TOKEN=$("$BIN/outpost-hub" token add --name demo-provisioning --role admin --con
 # map position.
 SPECS=(
     "boiler-room:xy-md02:spike/temperature/5s/5,stuck/humidity/90s/0:$BROKER_PORT:52.52:13.40"
-    "main-meter:eastron-sdm630:drift/voltage_l1/240s/60:$BROKER_PORT:48.14:11.58"
+    "main-meter:eastron-sdm630:noise/current_l1/120s/3:$BROKER_PORT:48.14:11.58"
     "flow-meter:tuf-2000m:none/-/0s/0,step/flow_rate/90s/200:$LINK_PORT:50.94:6.96"
 )
 port=$DEVICE_PORT
@@ -170,7 +170,7 @@ Outpost demo is running (files and logs in $DEMO):
   dashboard   http://127.0.0.1:$HTTP_PORT/   user admin, password $DEMO_PASSWORD
   broker      mqtts://127.0.0.1:$BROKER_PORT (TLS, client certificates from $DEMO/ca)
   gateways    boiler-room (xy-md02: temperature spike at 2 min, humidity stuck at 6 min),
-              main-meter (eastron-sdm630: voltage_l1 drifts 60 V from 2 min to 6 min),
+              main-meter (eastron-sdm630: current_l1 noisy from 2 min to 4 min),
               flow-meter (tuf-2000m: flow_rate step at 6 min;
               its link is cut for $LINK_DOWN s after every $LINK_UP s)
   alerts      each scripted fault raises one, which resolves 2 min after the fault ends

@@ -225,15 +225,15 @@ struct AgentConfigurationTests {
         #expect(throws: Never.self) { _ = try AgentConfiguration(toml: direct, file: "agent.toml", profiles: profiles) }
     }
 
-    @Test("The README's configuration reference is a configuration that passes check")
+    @Test("The manual's configuration reference (docs/agent.md) is a configuration that passes check")
     func readmeExample() throws {
-        let readme = String(decoding: readFileBytes(packageRoot() + "/README.md"), as: UTF8.self)
+        let readme = String(decoding: readFileBytes(packageRoot() + "/docs/agent.md"), as: UTF8.self)
         let section = try #require(readme.range(of: "### Configuration reference"))
         let rest = readme[section.upperBound...]
         let start = try #require(rest.range(of: "```toml\n"))
         let end = try #require(rest[start.upperBound...].range(of: "```"))
         let example = String(rest[start.upperBound..<end.lowerBound])
-        let configuration = try AgentConfiguration(toml: example, file: "README.md", profiles: profiles)
+        let configuration = try AgentConfiguration(toml: example, file: "docs/agent.md", profiles: profiles)
         #expect(configuration.modbus.count == 2)
         #expect(configuration.gpio.first?.lines.count == 2)
         #expect(configuration.serial.count == 2)

@@ -5,14 +5,14 @@ import Testing
 
 @Suite("The hub's configuration")
 struct HubConfigurationTests {
-    @Test("The README's hub configuration reference parses to what it says")
+    @Test("The manual's hub configuration reference (docs/hub.md) parses to what it says")
     func readmeExample() throws {
-        let readme = String(decoding: readFileBytes(packageRoot() + "/README.md"), as: UTF8.self)
-        let section = try #require(readme.range(of: "### Configuration reference (`/etc/outpost/hub.toml`)"))
+        let readme = String(decoding: readFileBytes(packageRoot() + "/docs/hub.md"), as: UTF8.self)
+        let section = try #require(readme.range(of: "## Configuration reference (`/etc/outpost/hub.toml`)"))
         let rest = readme[section.upperBound...]
         let start = try #require(rest.range(of: "```toml\n"))
         let end = try #require(rest[start.upperBound...].range(of: "```"))
-        let configuration = try HubConfiguration(toml: String(rest[start.upperBound..<end.lowerBound]), file: "README.md")
+        let configuration = try HubConfiguration(toml: String(rest[start.upperBound..<end.lowerBound]), file: "docs/hub.md")
         #expect(configuration.listenHost == "0.0.0.0" && configuration.listenPort == 8080)
         #expect(configuration.databasePath == "/var/lib/outpost-hub/hub.db")
         #expect(configuration.maxFrameBytes == 16 << 20)

@@ -117,7 +117,7 @@ public struct HubStoreDamage: Error, CustomStringConvertible, Sendable {
     public var description: String {
         """
         \(path) is damaged and was not changed: \(problems.prefix(5).joined(separator: "; "))
-        Restore it from a backup (README: backing up the hub), or recover what is readable into a
+        Restore it from a backup (docs/operations.md: backups), or recover what is readable into a
         new file (sqlite3 \(path) .recover | sqlite3 hub-recovered.db), keep the damaged one aside
         and put the new one in its place. Gateways keep what the hub has not acknowledged and
         send it again once the hub runs.

@@ -1,7 +1,7 @@
 import OutpostWire
 
 /// The error codes bad samples carry, the same for every source (Modbus uses the same numbers in
-/// `ModbusError.qualityCode`, plus 0x80 + n for exception n). The hub and the README list them.
+/// `ModbusError.qualityCode`, plus 0x80 + n for exception n). The hub and docs/agent.md list them.
 public enum SourceQuality {
     /// No answer within the timeout.
     public static let timeout = Quality(.bad, code: 1)
