@@ -76,7 +76,7 @@ struct ProfileTests {
         #expect(problem(base) == "x.toml: line 13, points[1]: 'b' overlaps 'a' at holding 11")
         #expect(
             problem(base.replacingOccurrences("address = 11", "adress = 12"))
-                == "x.toml: line 16, points[1].adress: unknown key 'adress' (did you mean 'address'?); allowed: address, bit, bits, description, function, kind, max, min, name, offset, order, resolution, scale, type, unit"
+                == "x.toml: line 16, points[1].adress: unknown key 'adress' (did you mean 'address'?); allowed: address, bit, bits, description, function, kind, max, min, name, offset, order, resolution, scale, setting, type, unit"
         )
         #expect(
             problem(base.replacingOccurrences("type = \"float32\"", "type = \"float\"")).hasPrefix(
@@ -88,6 +88,9 @@ struct ProfileTests {
             problem(base.replacingOccurrences("address = 10", "address = \"ten\""))
                 == "x.toml: line 10, points[0].address: expected an integer, found the string \"ten\"")
         #expect(problem("[device\nname = 1").hasPrefix("x.toml: line 1: not valid TOML"))
+        #expect(
+            problem(base.replacingOccurrences("address = 10", "address = 10\nsetting = \"yes\""))
+                .hasPrefix("x.toml: line 11, points[0].setting: expected"))
     }
 
     @Test("Bit fields of one register may share it; overlapping bits may not")
