@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The latest values of a gateway's series, the document of the live topic (agent → hub, QoS
 /// 0, never the system of record): `{"time":…,"values":{"series":value,…}}`.
 public struct LiveDocument: Codable, Sendable, Hashable {
@@ -23,19 +17,10 @@ public struct LiveDocument: Codable, Sendable, Hashable {
     }
 
     /// The JSON form (sorted keys, one line).
-    public func encoded() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(self)).map { Array($0) } ?? Array(#"{"time":0,"values":{}}"#.utf8)
-    }
+    public func encoded() -> [UInt8] { DocumentJSON.encode(self) ?? Array(#"{"time":0,"values":{}}"#.utf8) }
 
     /// Reads the JSON form: at most `maxBytes`, a time and an object of numbers.
     public init(json: [UInt8]) throws(DocumentError) {
-        guard json.count <= Self.maxBytes else { throw DocumentError("a live document of \(json.count) bytes, above \(Self.maxBytes)") }
-        do {
-            self = try JSONDecoder().decode(Self.self, from: Data(json))
-        } catch {
-            throw DocumentError("a live document that is not {\"time\":…,\"values\":{\"series\":number,…}}")
-        }
+        self = try DocumentJSON.decode(json, maxBytes: Self.maxBytes, what: "live document")
     }
 }

@@ -104,20 +104,11 @@ public struct StatusDocument: Codable, Sendable, Hashable {
     public var isOffline: Bool { state == Self.offline }
 
     /// The JSON form (sorted keys, one line).
-    public func encoded() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(self)).map { Array($0) } ?? Array(#"{"state":"unknown"}"#.utf8)
-    }
+    public func encoded() -> [UInt8] { DocumentJSON.encode(self) ?? Array(#"{"state":"unknown"}"#.utf8) }
 
     /// Reads the JSON form: at most `maxBytes`, `state` required.
     public init(json: [UInt8]) throws(DocumentError) {
-        guard json.count <= Self.maxBytes else { throw DocumentError("a status document of \(json.count) bytes, above \(Self.maxBytes)") }
-        do {
-            self = try JSONDecoder().decode(Self.self, from: Data(json))
-        } catch {
-            throw DocumentError("a status that is not the agent's JSON document")
-        }
+        self = try DocumentJSON.decode(json, maxBytes: Self.maxBytes, what: "status document")
     }
 
     public init(from decoder: any Decoder) throws {
@@ -143,13 +134,4 @@ public struct StatusDocument: Codable, Sendable, Hashable {
         storageBytesPerDay = try container.decodeIfPresent(Double.self, forKey: .storageBytesPerDay)
         sources = try value(.sources, [:])
     }
-}
-
-/// Why a document from a gateway (status, live) was not read: said in words for the refusals
-/// table; the code is the document's (`RefusalCode.badStatus`, `.badLive`).
-public struct DocumentError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// What is wrong with it.
-    public let description: String
-
-    public init(_ description: String) { self.description = description }
 }

@@ -1,0 +1,45 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Why a document from a gateway (status, live) was not read: said in words for the refusals
+/// table; the code is the document's (`RefusalCode.badStatus`, `.badLive`).
+public struct DocumentError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What is wrong with it.
+    public let description: String
+
+    public init(_ description: String) { self.description = description }
+}
+
+/// The JSON of the documents between agent and hub: one line, sorted keys, read within a size.
+enum DocumentJSON {
+    /// `value` as one line of JSON with sorted keys; nil when it cannot be (a NaN).
+    static func encode(_ value: some Encodable) -> [UInt8]? {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(value)).map { Array($0) }
+    }
+
+    /// `json` read as a `T`, refused when over `maxBytes` or not a `T`; `what` names it in the
+    /// refusal ("status document").
+    static func decode<T: Decodable>(_ json: [UInt8], maxBytes: Int, what: String) throws(DocumentError) -> T {
+        guard json.count <= maxBytes else { throw DocumentError("a \(what) of \(json.count) bytes, above \(maxBytes)") }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(json))
+        } catch {
+            throw DocumentError("a \(what) that is not the agent's (\(T.self)): \(Self.summary(error))")
+        }
+    }
+
+    /// The decoder's complaint in a few words, naming the key where it has one.
+    private static func summary(_ error: any Error) -> String {
+        switch error as? DecodingError {
+        case .keyNotFound(let key, _): "'\(key.stringValue)' missing"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            context.codingPath.isEmpty ? "not JSON of that shape" : "'\(context.codingPath.map(\.stringValue).joined(separator: "."))' is not valid"
+        default: "not JSON of that shape"
+        }
+    }
+}
