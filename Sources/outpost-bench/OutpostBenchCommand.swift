@@ -99,11 +99,13 @@ func prepareFolder(_ folder: String) throws -> String {
     return root
 }
 
-/// Prints a benchmark's figures as one line of JSON with sorted keys (NaN and infinities as
-/// strings, which JSON has no numbers for).
+/// Prints a benchmark's figures as one line of JSON with sorted snake_case keys (NaN and
+/// infinities as strings, which JSON has no numbers for).
 func printJSON(_ figures: some Encodable) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
+    // One key style for every command's figures: snake_case, as the explicit keys already are.
+    encoder.keyEncodingStrategy = .convertToSnakeCase
     encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     FileIO.printOut(Array(try encoder.encode(figures)) + [0x0A])
 }

@@ -167,7 +167,7 @@ struct FrameToolTests {
             timeout: .seconds(120))
         #expect(outcome.exitStatus == 0, "\(outcome)")
         #expect(outcome.stdout.contains("\"frames\":15,") && outcome.stdout.contains("\"readings\":18000,"), "\(outcome.stdout)")
-        #expect(outcome.stdout.contains("\"readingsPerSecond\":") && !outcome.stdout.contains("\"readingsPerSecond\":0,"))
+        #expect(outcome.stdout.contains("\"readings_per_second\":") && !outcome.stdout.contains("\"readings_per_second\":0,"))
     }
 
     @Test("outpost-bench query builds a store and times the four queries")
@@ -186,12 +186,12 @@ struct FrameToolTests {
             Binaries.path("outpost-bench"), ["detect", "--series", "4", "--gateways", "6", "--json"],
             timeout: .seconds(300))
         #expect(outcome.exitStatus == 0, "\(outcome)")
-        for key in ["\"precision\":", "\"recall\":", "\"falseAlarmsPerSeriesPerDay\":", "\"samplesPerSecond\":"] {
+        for key in ["\"precision\":", "\"recall\":", "\"false_alarms_per_series_per_day\":", "\"samples_per_second\":"] {
             #expect(outcome.stdout.contains(key), "missing \(key)")
         }
         for kind in ["spike", "level", "drift", "stuck", "variance", "silence", "backlog", "clock", "fleet_silence"] {
             #expect(outcome.stdout.contains("\"kind\":\"\(kind)\""), "missing \(kind)")
         }
-        #expect(outcome.stdout.contains("\"falseAlertsPerGatewayPerDay\":"))
+        #expect(outcome.stdout.contains("\"false_alerts_per_gateway_per_day\":"))
     }
 }
