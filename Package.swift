@@ -113,10 +113,11 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio"),
             ]),
+        .target(name: "OutpostDatasets", dependencies: ["OutpostWire"]),
         .target(
             name: "OutpostBench",
             dependencies: [
-                "OutpostWire", "OutpostSigning", "OutpostAgent", "OutpostDevices", "OutpostModbus", "OutpostMQTT",
+                "OutpostWire", "OutpostDatasets", "OutpostSigning", "OutpostAgent", "OutpostDevices", "OutpostModbus", "OutpostMQTT",
                 "OutpostProvisioning", "OutpostCLI", "OutpostHub", "OutpostDetect", "OutpostSimulation",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -170,7 +171,7 @@ let package = Package(
         .executableTarget(
             name: "outpost-bench",
             dependencies: [
-                "OutpostBench", "OutpostCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "OutpostBench", "OutpostDatasets", "OutpostCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
@@ -180,7 +181,7 @@ let package = Package(
         .target(name: "OutpostTestSupport", path: "Tests/OutpostTestSupport"),
         .testTarget(
             name: "OutpostWireTests",
-            dependencies: ["OutpostWire", "OutpostSigning", "OutpostBench", "OutpostTestSupport"],
+            dependencies: ["OutpostWire", "OutpostSigning", "OutpostDatasets", "OutpostTestSupport"],
             exclude: ["Golden"]),
         .testTarget(
             name: "OutpostSigningTests", dependencies: ["OutpostSigning", "OutpostWire", "OutpostProvisioning"]),

@@ -1,3 +1,4 @@
+import OutpostDatasets
 import OutpostHub
 import OutpostWire
 

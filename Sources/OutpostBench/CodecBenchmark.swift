@@ -1,3 +1,4 @@
+import OutpostDatasets
 import OutpostSigning
 import OutpostWire
 

@@ -1,3 +1,5 @@
+import OutpostDatasets
+
 #if canImport(Glibc)
     import Glibc
 #endif

@@ -1,3 +1,5 @@
+import OutpostDatasets
+
 /// The labelled evaluation set for the hub's gateway checks, generated (never stored): a fleet of
 /// gateways over 22 days as the hub sees them — frames arriving (with when each was sealed, in
 /// which boot, by which clock) and status reports of the backlog — with the faults the checks

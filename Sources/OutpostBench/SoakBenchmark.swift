@@ -1,4 +1,5 @@
 import OutpostCLI
+import OutpostDatasets
 import OutpostHub
 import OutpostMQTT
 import OutpostProvisioning

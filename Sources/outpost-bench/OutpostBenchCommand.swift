@@ -1,6 +1,7 @@
 import ArgumentParser
 import OutpostBench
 import OutpostCLI
+import OutpostDatasets
 import OutpostWire
 
 #if canImport(FoundationEssentials)

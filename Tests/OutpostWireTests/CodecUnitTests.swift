@@ -1,4 +1,4 @@
-import OutpostBench
+import OutpostDatasets
 import Testing
 
 @testable import OutpostWire

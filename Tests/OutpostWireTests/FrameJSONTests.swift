@@ -1,4 +1,4 @@
-import OutpostBench
+import OutpostDatasets
 import OutpostSigning
 import OutpostTestSupport
 import Testing

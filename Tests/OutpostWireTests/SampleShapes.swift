@@ -1,4 +1,4 @@
-import OutpostBench
+import OutpostDatasets
 import OutpostWire
 
 /// The shapes of series the round-trip properties run over, generated from a seed.

@@ -1,3 +1,5 @@
+import OutpostDatasets
+
 /// One fault the fault run injects: what, where, when (seconds from the start of the run) and for
 /// how long.
 public struct ChaosFault: Sendable, Hashable, Codable {

@@ -18,6 +18,15 @@ public struct DatasetSeries: Sendable {
     public var resolution: Resolution?
     /// The samples.
     public var columns: SampleColumns
+
+    /// A series of `columns`.
+    public init(name: String, unit: String, kind: SeriesKind, resolution: Resolution?, columns: SampleColumns) {
+        self.name = name
+        self.unit = unit
+        self.kind = kind
+        self.resolution = resolution
+        self.columns = columns
+    }
 }
 
 /// The deterministic reference dataset the codec figures in BENCHMARKS.md are measured on:
