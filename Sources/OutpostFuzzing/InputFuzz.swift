@@ -175,8 +175,5 @@ enum InputFuzz {
         return .accepted
     }
 
-    private static func hex(_ byte: UInt8) -> String {
-        let digits = String(byte, radix: 16, uppercase: true)
-        return digits.count == 1 ? "0" + digits : digits
-    }
+    private static func hex(_ byte: UInt8) -> String { Hex.digits(byte, uppercase: true) }
 }

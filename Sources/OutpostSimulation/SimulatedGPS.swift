@@ -87,10 +87,7 @@ public struct SimulatedGPS: Sendable {
         return x
     }
 
-    private static func hex(_ byte: UInt8) -> String {
-        let digits = String(byte, radix: 16, uppercase: true)
-        return digits.count == 1 ? "0" + digits : digits
-    }
+    private static func hex(_ byte: UInt8) -> String { Hex.digits(byte, uppercase: true) }
 
     private static func pad(_ value: Int, _ width: Int) -> String {
         let text = String(value)

@@ -3,6 +3,7 @@ import OutpostAgent
 import OutpostCLI
 import OutpostDevices
 import OutpostModbus
+import OutpostWire
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -158,10 +159,7 @@ struct ProbeCommand: AsyncParsableCommand {
         }
     }
 
-    private func hex(_ word: UInt16) -> String {
-        let digits = String(word, radix: 16, uppercase: true)
-        return "0x" + String(repeating: "0", count: 4 - digits.count) + digits
-    }
+    private func hex(_ word: UInt16) -> String { "0x" + Hex.digits(word, uppercase: true) }
 
     private func render(_ rows: [[String]]) -> String {
         let widths = (0..<(rows.first?.count ?? 0)).map { column in rows.map { $0[column].count }.max() ?? 0 }

@@ -88,3 +88,16 @@ struct DeliveryDocumentTests {
         #expect(WireError.badMagic.reasonCode.description == "bad_magic")
     }
 }
+
+@Suite("Hex, the one formatter")
+struct HexTests {
+    @Test("Numbers at their type's full width, either case; bytes and back; odd or foreign digits are no bytes")
+    func digitsAndBytes() {
+        #expect(Hex.digits(UInt8(0)) == "00" && Hex.digits(UInt8(0xAB), uppercase: true) == "AB")
+        #expect(Hex.digits(UInt16(0xFF)) == "00ff" && Hex.digits(UInt32.max) == "ffffffff")
+        #expect(Hex.digits(UInt64(0)) == String(repeating: "0", count: 16) && Hex.digits(UInt64.max).count == 16)
+        let bytes: [UInt8] = [0, 1, 0x7F, 0x80, 0xFF]
+        #expect(Hex.encode(bytes) == "00017f80ff" && Hex.decode("00017F80ff") == bytes)
+        #expect(Hex.decode("abc") == nil && Hex.decode("zz") == nil && Hex.decode("") == [])
+    }
+}

@@ -67,7 +67,4 @@ extension WireError: CustomStringConvertible {
     }
 }
 
-private func hex(_ value: UInt32) -> String {
-    let digits = String(value, radix: 16)
-    return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
-}
+private func hex(_ value: UInt32) -> String { "0x" + Hex.digits(value) }

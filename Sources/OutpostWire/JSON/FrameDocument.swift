@@ -249,8 +249,7 @@ struct JSONDouble: Codable {
         } else if value.bitPattern == Self.canonicalNaN {
             try container.encode("NaN")
         } else {
-            let digits = String(value.bitPattern, radix: 16)
-            try container.encode("0x" + String(repeating: "0", count: 16 - digits.count) + digits)
+            try container.encode("0x" + Hex.digits(value.bitPattern))
         }
     }
 

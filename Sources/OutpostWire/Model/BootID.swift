@@ -33,7 +33,7 @@ extension BootID: CustomStringConvertible {
         var text = ""
         for (index, byte) in bytes.enumerated() {
             if [4, 6, 8, 10].contains(index) { text += "-" }
-            text += byte < 16 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
+            text += Hex.digits(byte)
         }
         return text
     }

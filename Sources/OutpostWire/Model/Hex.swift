@@ -1,13 +1,18 @@
-/// Lowercase hexadecimal text of bytes, and back: signatures in the JSON rendering, certificate
-/// serials, hashes of secrets.
+/// Hexadecimal text: of bytes and back (signatures in the JSON rendering, certificate serials,
+/// hashes of secrets), and of one number at its type's full width (a register, a CRC, a
+/// checksum, a float's bits). The one hex formatter.
 public enum Hex {
     /// `bytes` as lowercase hex, two digits each.
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var text = ""
-        for byte in bytes {
-            text += byte < 16 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
-        }
+        for byte in bytes { text += digits(byte) }
         return text
+    }
+
+    /// `value` in hex, zero-padded to its type's width: `0a` for a byte, `00ff` for a 16-bit word.
+    public static func digits(_ value: some FixedWidthInteger & UnsignedInteger, uppercase: Bool = false) -> String {
+        let text = String(value, radix: 16, uppercase: uppercase)
+        return String(repeating: "0", count: max(0, type(of: value).bitWidth / 4 - text.count)) + text
     }
 
     /// The bytes of `text` (either case, an even number of digits), or nil when it is not hex.

@@ -1,3 +1,5 @@
+import OutpostWire
+
 /// How the lines of a serial device map to fields.
 public enum LineFormat: Sendable, Hashable {
     /// NMEA 0183 (GGA and RMC read; other sentences ignored; bad checksums rejected).
@@ -83,10 +85,7 @@ public struct LineParser: @unchecked Sendable {
         }
     }
 
-    private func hex(_ byte: UInt8) -> String {
-        let digits = String(byte, radix: 16, uppercase: true)
-        return digits.count == 1 ? "0" + digits : digits
-    }
+    private func hex(_ byte: UInt8) -> String { Hex.digits(byte, uppercase: true) }
 
     private func matchRegex(_ line: String) -> LineOutcome {
         guard let regex, let match = try? regex.firstMatch(in: line) else {
