@@ -94,7 +94,9 @@ public struct SeriesDetector: Sendable {
         // After a gap (ten usual intervals without a sample: a device that did not answer, a
         // source stopped), the series has moved on unseen: the first sample is where it is now,
         // not a spike against where it was. A shift over the gap still shows as a shift.
-        if let previous, usualInterval > 0, (Double(timestamp) - Double(previous.timestamp)) / 1e9 > 10 * usualInterval {
+        let interval = previous.map { (Double(timestamp) - Double($0.timestamp)) / 1e9 } ?? 0
+        let gap = usualInterval > 0 && interval > 10 * usualInterval
+        if gap {
             fast.rebase(to: deseasonalised)
             sameSide = 0
         }
@@ -191,8 +193,6 @@ public struct SeriesDetector: Sendable {
         let tolerance = max((settings.resolution ?? 0) / 2, 1e-9 * max(1, abs(value)))
         var rate: Double?
         if let previous {
-            let interval = (Double(timestamp) - Double(previous.timestamp)) / 1e9
-            let gap = usualInterval > 0 && interval > 10 * usualInterval
             run = gap ? 0 : (abs(value - previous.value) <= tolerance ? run + 1 : 0)
             if interval > 0, !gap {
                 // Against the cycle: a plant that stops at a set hour every week changes fast,

@@ -251,17 +251,19 @@ public final class DetectionEngine: Sendable {
         let wanted = max(1_000, 4 * state.detector.settings.learningSamples)
         var past: [(time: Int64, value: Double)] = []
         do {
-            for span in Self.warmUpSpans {
+            // Each wider span reads only the stretch the narrower one did not.
+            var until = time
+            for span in Self.warmUpSpans where until > .min && past.count < wanted {
                 let from = time.subtractingReportingOverflow(span).overflow ? Int64.min : time - span
-                past = []
-                for chunk in try history.chunks(of: key, overlapping: from...(time - 1)) {
+                guard from < until else { continue }
+                for chunk in try history.chunks(of: key, overlapping: from...(until - 1)) {
                     let columns = try chunk.columns()
                     for index in columns.timestamps.indices where columns.quality(at: index) == .good {
                         let at = columns.timestamps[index]
-                        if at >= from, at < time { past.append((at, columns.values[index])) }
+                        if at >= from, at < until { past.append((at, columns.values[index])) }
                     }
                 }
-                if past.count >= wanted { break }
+                until = from
             }
         } catch {
             logger.warning("could not read a series' past to learn from", metadata: ["series": "\(key)", "error": "\(error)"])
