@@ -44,12 +44,17 @@ struct DeliveryDocumentTests {
             Array(#"{"state":"online","backlog_readings":18446744073709551615}"#.utf8),
             Array(#"{"state":"online","time":-1e400}"#.utf8), Array(#"{"state":3}"#.utf8),
             Array(#"{"state":"online","sources":{"dev":{"errors":"many"}}}"#.utf8),
+            Array(#"{"state":"online","backlog_readings":-5}"#.utf8),
+            Array(#"{"state":"online","in_flight":-9223372036854775808}"#.utf8),
         ]
         for json in cases {
             #expect(throws: DocumentError.self) { try StatusDocument(json: json) }
         }
         #expect(throws: DocumentError("a status document of \(big.count) bytes, above \(StatusDocument.maxBytes)")) {
             try StatusDocument(json: big)
+        }
+        #expect(throws: DocumentError("a status document that is not the agent's (StatusDocument): 'backlog_readings' is not valid")) {
+            try StatusDocument(json: Array(#"{"state":"online","backlog_readings":-1}"#.utf8))
         }
     }
 
@@ -59,17 +64,18 @@ struct DeliveryDocumentTests {
         var values = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, Double($0) + 0.5) })
         values["nan"] = .nan
         values["inf"] = -.infinity
-        let document = LiveDocument(time: .max, values: values)
+        let document = LiveDocument(time: TimeWindow.upperBound, values: values)
         #expect(document.values.count == names.count)
         #expect(try LiveDocument(json: document.encoded()) == document)
-        #expect(LiveDocument(time: .min, values: ["x": .greatestFiniteMagnitude]).values["x"] == .greatestFiniteMagnitude)
+        #expect(LiveDocument(time: 0, values: ["x": .greatestFiniteMagnitude]).values["x"] == .greatestFiniteMagnitude)
     }
 
     @Test("Live from outside: too big, not an object of numbers, no time: refused")
     func hostileLive() {
         let big = Array(#"{"time":1,"values":{"x":""#.utf8) + [UInt8](repeating: 0x31, count: LiveDocument.maxBytes) + Array("}}".utf8)
         for json in [big, Array("{}".utf8), Array(#"{"time":1,"values":{"x":"1"}}"#.utf8), Array(#"{"time":1}"#.utf8),
-            Array(#"{"time":1.5e300,"values":{}}"#.utf8), Array(#"{"time":1,"values":[1,2]}"#.utf8)]
+            Array(#"{"time":1.5e300,"values":{}}"#.utf8), Array(#"{"time":1,"values":[1,2]}"#.utf8),
+            Array(#"{"time":-9223372036854775808,"values":{}}"#.utf8), Array(#"{"time":9223372036854775807,"values":{}}"#.utf8)]
         {
             #expect(throws: DocumentError.self) { try LiveDocument(json: json) }
         }

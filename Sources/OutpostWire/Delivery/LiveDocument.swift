@@ -19,8 +19,19 @@ public struct LiveDocument: Codable, Sendable, Hashable {
     /// The JSON form (sorted keys, one line).
     public func encoded() -> [UInt8] { DocumentJSON.encode(self) ?? Array(#"{"time":0,"values":{}}"#.utf8) }
 
-    /// Reads the JSON form: at most `maxBytes`, a time and an object of numbers.
+    /// Reads the JSON form: at most `maxBytes`, a time a reading can have (`TimeWindow`) and an
+    /// object of numbers.
     public init(json: [UInt8]) throws(DocumentError) {
         self = try DocumentJSON.decode(json, maxBytes: Self.maxBytes, what: "live document")
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        time = try container.decode(Int64.self, forKey: .time)
+        guard TimeWindow.contains(time) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .time, in: container, debugDescription: "outside \(TimeWindow.text)")
+        }
+        values = try container.decode([String: Double].self, forKey: .values)
     }
 }

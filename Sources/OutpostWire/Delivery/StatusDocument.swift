@@ -114,23 +114,31 @@ public struct StatusDocument: Codable, Sendable, Hashable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         func value<T: Decodable>(_ key: CodingKeys, _ absent: T) throws -> T { try container.decodeIfPresent(T.self, forKey: key) ?? absent }
+        // A count is never negative: a document saying so is not the agent's.
+        func count<T: Decodable & SignedInteger>(_ key: CodingKeys) throws -> T {
+            let read: T = try value(key, 0)
+            guard read >= 0 else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "negative count")
+            }
+            return read
+        }
         state = try container.decode(String.self, forKey: .state)
         gateway = try value(.gateway, "")
         version = try value(.version, "")
         time = try value(.time, 0)
-        backlogReadings = try value(.backlogReadings, 0)
-        backlogBytes = try value(.backlogBytes, 0)
+        backlogReadings = try count(.backlogReadings)
+        backlogBytes = try count(.backlogBytes)
         oldestUnsentAgeSeconds = try container.decodeIfPresent(Double.self, forKey: .oldestUnsentAgeSeconds)
         nextSequence = try value(.nextSequence, 0)
-        evictedReadings = try value(.evictedReadings, 0)
-        degradedBatches = try value(.degradedBatches, 0)
-        refusedReadings = try value(.refusedReadings, 0)
+        evictedReadings = try count(.evictedReadings)
+        degradedBatches = try count(.degradedBatches)
+        refusedReadings = try count(.refusedReadings)
         clock = try value(.clock, "")
         clockOffsetMilliseconds = try container.decodeIfPresent(Double.self, forKey: .clockOffsetMilliseconds)
         connected = try value(.connected, false)
-        inFlight = try value(.inFlight, 0)
+        inFlight = try count(.inFlight)
         lastAcknowledgementAgeSeconds = try container.decodeIfPresent(Double.self, forKey: .lastAcknowledgementAgeSeconds)
-        storageBytesWritten = try value(.storageBytesWritten, 0)
+        storageBytesWritten = try count(.storageBytesWritten)
         storageBytesPerDay = try container.decodeIfPresent(Double.self, forKey: .storageBytesPerDay)
         sources = try value(.sources, [:])
     }
