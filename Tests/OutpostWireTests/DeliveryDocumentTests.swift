@@ -53,7 +53,7 @@ struct DeliveryDocumentTests {
         #expect(throws: DocumentError("a status document of \(big.count) bytes, above \(StatusDocument.maxBytes)")) {
             try StatusDocument(json: big)
         }
-        #expect(throws: DocumentError("a status document that is not the agent's (StatusDocument): 'backlog_readings' is not valid")) {
+        #expect(throws: DocumentError("a status document that is not the agent's (StatusDocument): 'backlog_readings' is not valid (negative count)")) {
             try StatusDocument(json: Array(#"{"state":"online","backlog_readings":-1}"#.utf8))
         }
     }
@@ -78,6 +78,13 @@ struct DeliveryDocumentTests {
             Array(#"{"time":-9223372036854775808,"values":{}}"#.utf8), Array(#"{"time":9223372036854775807,"values":{}}"#.utf8)]
         {
             #expect(throws: DocumentError.self) { try LiveDocument(json: json) }
+        }
+    }
+
+    @Test("A live document's time outside what a reading can have is refused, saying so")
+    func liveTimeOutside() {
+        #expect(throws: DocumentError("a live document that is not the agent's (LiveDocument): 'time' is not valid (outside 1970-01-01 to 2200-01-01)")) {
+            try LiveDocument(json: Array(#"{"time":-1,"values":{}}"#.utf8))
         }
     }
 

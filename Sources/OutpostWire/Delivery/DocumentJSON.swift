@@ -33,12 +33,18 @@ enum DocumentJSON {
         }
     }
 
+    private static func path(_ context: DecodingError.Context) -> String {
+        context.codingPath.map(\.stringValue).joined(separator: ".")
+    }
+
     /// The decoder's complaint in a few words, naming the key where it has one.
     private static func summary(_ error: any Error) -> String {
         switch error as? DecodingError {
         case .keyNotFound(let key, _): "'\(key.stringValue)' missing"
+        case .dataCorrupted(let context) where !context.codingPath.isEmpty:
+            "'\(path(context))' is not valid (\(context.debugDescription))"
         case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            context.codingPath.isEmpty ? "not JSON of that shape" : "'\(context.codingPath.map(\.stringValue).joined(separator: "."))' is not valid"
+            context.codingPath.isEmpty ? "not JSON of that shape" : "'\(path(context))' is not valid"
         default: "not JSON of that shape"
         }
     }
