@@ -178,7 +178,7 @@ let package = Package(
         .executableTarget(name: "outpost-fuzz", dependencies: ["OutpostFuzzing", "CFuzzDriver"]),
 
         // Test support: child processes spawned safely, temporary folders, deadlines.
-        .target(name: "OutpostTestSupport", path: "Tests/OutpostTestSupport"),
+        .target(name: "OutpostTestSupport", dependencies: ["OutpostCLI"], path: "Tests/OutpostTestSupport"),
         .testTarget(
             name: "OutpostWireTests",
             dependencies: ["OutpostWire", "OutpostSigning", "OutpostDatasets", "OutpostTestSupport"],

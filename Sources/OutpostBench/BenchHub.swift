@@ -16,7 +16,7 @@ public enum BenchHub {
     ) throws {
         let text = """
             [hub]
-            listen = "127.0.0.1:\(Int.random(in: 20_000..<60_000))"
+            listen = "127.0.0.1:\(try LoopbackPort.free())"
             data_dir = "\(dataDirectory)"
             \(store?.hubKeys ?? "")
 

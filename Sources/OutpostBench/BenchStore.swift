@@ -30,7 +30,7 @@ public final class BenchStore {
             cluster = nil
             url = nil
         case .postgres:
-            let cluster = try PrivatePostgres(folder: folder + "/postgres", port: Int.random(in: 20_000..<60_000))
+            let cluster = try PrivatePostgres(folder: folder + "/postgres", port: try LoopbackPort.free())
             self.cluster = cluster
             url = try cluster.createDatabase("outpost")
         }

@@ -83,7 +83,9 @@ public struct IngestBenchmark {
             try BenchHub.writeConfiguration(
                 to: config, dataDirectory: folder + "/hub-\(replica)", brokerPort: port, clientID: "bench-hub-\(replica)",
                 extra: "[maintenance]\ninterval = \"1d\"", store: backing, sharedGroup: replicas > 1 ? "outpost" : nil)
-            hubs.append(try BenchHub.start(configuration: config, ready: "subscribed to gateway topics"))
+            hubs.append(
+                try BenchHub.start(
+                    configuration: config, ready: "subscribed to gateway topics", log: folder + "/hub-\(replica).log"))
         }
         // Distinct (gateway, sequence) pairs acknowledged: a frame sent twice in the warm-up counts once.
         let watcher = try AcknowledgementWatcher(port: port, clientID: "bench-acks")
@@ -96,7 +98,13 @@ public struct IngestBenchmark {
         }
         defer { senders.forEach { $0.shutdown() } }
         for sender in senders { try sender.connect(host: "127.0.0.1", port: port, keepalive: 30) }
+        let warmUpDeadline = ContinuousClock.now + .seconds(60)
         while acknowledged() == 0 {
+            try checkRunning(hubs)
+            guard ContinuousClock.now < warmUpDeadline else {
+                throw SpawnedProcess.Failure(
+                    description: "no hub acknowledged a frame within 60 s; their logs: \(folder)/hub-*.log")
+            }
             try senders[0].publish(.init(topic: frames[0].topic, payload: frames[0].bytes, qos: 1))
             try await Task.sleep(for: .milliseconds(200))
         }
@@ -113,6 +121,7 @@ public struct IngestBenchmark {
         let total = frames.count - 1
         let deadline = start + .seconds(600)
         while acknowledged() - warmed < total, ContinuousClock.now < deadline {
+            try checkRunning(hubs)
             try await Task.sleep(for: .milliseconds(50))
             maxRSS = max(maxRSS, resident())
         }
@@ -132,6 +141,12 @@ public struct IngestBenchmark {
             databaseCPUPercent: databaseCPU / elapsed * 100, hubMaxRSSMegabytes: Double(maxRSS) / 1024,
             bytesPerReadingIngested: Double(ingested) / Double(readings),
             bytesPerReadingCompacted: Double(compacted) / Double(readings))
+    }
+
+    /// Throws when a hub has ended: nothing it was sent will be acknowledged.
+    private func checkRunning(_ hubs: [SpawnedProcess]) throws {
+        guard let ended = hubs.firstIndex(where: { !$0.isRunning }) else { return }
+        throw SpawnedProcess.Failure(description: "hub \(ended) ended during the run; its log: \(folder)/hub-\(ended).log")
     }
 
     /// Enrols every gateway in the store at `path` and signs its frames: random walks at the

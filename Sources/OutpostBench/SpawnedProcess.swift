@@ -122,6 +122,15 @@ public final class SpawnedProcess {
         waitpid(pid, &status, 0)
     }
 
+    /// Whether it is still running; one that ended by itself is reaped here.
+    public var isRunning: Bool {
+        guard !stopped else { return false }
+        var status: Int32 = 0
+        guard waitpid(pid, &status, WNOHANG) == pid else { return true }
+        stopped = true
+        return false
+    }
+
     /// Kills the process with SIGKILL (no chance to finish anything) and reaps it.
     public func kill() {
         guard !stopped else { return }

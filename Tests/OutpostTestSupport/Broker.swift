@@ -1,7 +1,7 @@
 #if canImport(Glibc)
     import Glibc
 #endif
-import Synchronization
+import OutpostCLI
 
 /// A real Mosquitto broker for a test: its own config in a temporary folder, a free loopback
 /// port, persistence on, queues large enough that nothing is dropped, optionally TLS with client
@@ -70,25 +70,7 @@ public final class Broker {
     /// Waits until a TCP connection to `port` on the loopback address succeeds: a server's log
     /// line announcing its socket comes before the socket listens.
     public static func waitUntilListening(port: Int, timeout: Duration = .seconds(20)) -> Bool {
-        eventuallyBlocking(timeout: timeout) { withLoopbackSocket(port: port) { connect($0, $1, $2) == 0 } }
-    }
-
-    /// Runs `body` with a new TCP socket and the loopback address of `port` (closed afterwards).
-    private static func withLoopbackSocket(
-        port: Int, _ body: (Int32, UnsafePointer<sockaddr>, socklen_t) -> Bool
-    ) -> Bool {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                body(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
+        eventuallyBlocking(timeout: timeout) { LoopbackPort.accepts(port) }
     }
 
     /// Stops it (SIGTERM; persistence is saved).
@@ -97,25 +79,8 @@ public final class Broker {
         process = nil
     }
 
-    /// A port nobody listens on right now, below the kernel's ephemeral range (32768 and up)
-    /// so that no outgoing connection can take it between this call and the listener binding
-    /// it. Ports are handed out in turn from a random start, so two callers in one run never get
-    /// the same one.
-    public static func freePort() throws -> Int {
-        for _ in 0..<portRange.count {
-            let port = portRange.lowerBound + nextPort.add(1, ordering: .relaxed).oldValue % portRange.count
-            if isFree(port) { return port }
-        }
-        throw ChildProcess.Failure(description: "no free port in \(portRange)")
-    }
-
-    private static let portRange = 20000..<32768
-    private static let nextPort = Atomic<Int>(Int.random(in: 0..<portRange.count))
-
-    /// Whether a listener could bind `port` on the loopback address now.
-    private static func isFree(_ port: Int) -> Bool {
-        withLoopbackSocket(port: port) { bind($0, $1, $2) == 0 }
-    }
+    /// A free loopback port (`LoopbackPort.free()`).
+    public static func freePort() throws -> Int { try LoopbackPort.free() }
 }
 
 /// A test certificate authority with a server certificate for 127.0.0.1 and client certificates
