@@ -13,7 +13,7 @@ SCHEMATHESIS_VERSION := 4.32.5
 TEST_TIMEOUT ?= 1500
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps deps-system deps-python build release test demo fuzz bench clean
+.PHONY: all deps deps-system deps-python build release lint test demo fuzz bench clean
 
 all: build
 
@@ -41,12 +41,16 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+# The style the code is written in (.swift-format), checked before anything is built.
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+
 # Three runs: the agent's tests (in-process sources on tight schedules); the command-line and
 # attack-replay tests (each blocks a thread while a binary or curl runs); and the rest, whose tests
 # drive real processes (hub, broker, Chromium) and hold Swift's cooperative threads while they
 # wait. On 2 cores, together, the sources' schedules and the system tests' sockets starve.
 BLOCKING_TESTS := OutpostCLITests|AttackReplayTests|CredentialLifetimeTests|ProvisioningDoorTests
-test: build
+test: lint build
 	OUTPOST_PYTHON=$(CURDIR)/$(VENV)/bin/python timeout --signal=KILL $(TEST_TIMEOUT) $(SWIFT) test --skip-build --filter OutpostAgentTests
 	OUTPOST_PYTHON=$(CURDIR)/$(VENV)/bin/python timeout --signal=KILL $(TEST_TIMEOUT) $(SWIFT) test --skip-build --filter '$(BLOCKING_TESTS)'
 	OUTPOST_PYTHON=$(CURDIR)/$(VENV)/bin/python timeout --signal=KILL $(TEST_TIMEOUT) $(SWIFT) test --skip-build --skip OutpostAgentTests --skip '$(BLOCKING_TESTS)'

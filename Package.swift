@@ -81,7 +81,8 @@ let package = Package(
             name: "OutpostAgent",
             dependencies: [
                 "OutpostWire", "OutpostSigning", "OutpostMQTT", "OutpostModbus", "OutpostGPIO", "OutpostSerial",
-                "OutpostDevices", "OutpostConfig", "OutpostCLI", "CClock", "CFiles", .product(name: "Logging", package: "swift-log"),
+                "OutpostDevices", "OutpostConfig", "OutpostCLI", "CClock", "CFiles",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
@@ -93,7 +94,8 @@ let package = Package(
                 "OutpostWire", "OutpostSigning", "OutpostMQTT", "OutpostConfig", "OutpostCLI", "OutpostDetect",
                 "OutpostDevices",
                 .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -104,20 +106,23 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ]),
         .target(
             name: "OutpostProvisioning",
             dependencies: [
                 "OutpostWire", "OutpostSigning", "OutpostCLI", .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio"),
             ]),
         .target(name: "OutpostDatasets", dependencies: ["OutpostWire"]),
         .target(
             name: "OutpostBench",
             dependencies: [
-                "OutpostWire", "OutpostDatasets", "OutpostSigning", "OutpostAgent", "OutpostDevices", "OutpostModbus", "OutpostMQTT",
+                "OutpostWire", "OutpostDatasets", "OutpostSigning", "OutpostAgent", "OutpostDevices", "OutpostModbus",
+                "OutpostMQTT",
                 "OutpostProvisioning", "OutpostCLI", "OutpostHub", "OutpostDetect", "OutpostSimulation",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -171,7 +176,8 @@ let package = Package(
         .executableTarget(
             name: "outpost-bench",
             dependencies: [
-                "OutpostBench", "OutpostDatasets", "OutpostCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "OutpostBench", "OutpostDatasets", "OutpostCLI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
@@ -193,7 +199,8 @@ let package = Package(
             name: "OutpostAgentTests",
             dependencies: [
                 "OutpostAgent", "OutpostWire", "OutpostDevices", "OutpostModbus", "OutpostSigning", "OutpostMQTT",
-                "OutpostProvisioning", "OutpostBench", "OutpostTestSupport", "OutpostCLI", "outpost-sim", "outpost-agent",
+                "OutpostProvisioning", "OutpostBench", "OutpostTestSupport", "OutpostCLI", "outpost-sim",
+                "outpost-agent",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(

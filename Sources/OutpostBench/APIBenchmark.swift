@@ -57,13 +57,17 @@ public struct APIBenchmark {
         let identity = try GatewayIdentity.generate(gatewayID: "gw-live")
         let signer = try GatewayFrameSigner(privateKeyPEM: identity.privateKeyPEM)
         let now = systemWallClock()
-        try store.enrol(gateway: "gw-live", publicKey: try GatewayKeyVerifier.rawPublicKey(pem: identity.publicKeyPEM), latitude: nil, longitude: nil, at: now)
+        try store.enrol(
+            gateway: "gw-live", publicKey: try GatewayKeyVerifier.rawPublicKey(pem: identity.publicKeyPEM),
+            latitude: nil, longitude: nil, at: now)
         try Self.load30Days(into: store, now: now)
         let registry = GatewayRegistry()
         try registry.reload(from: store)
         let feed = LiveFeed()
-        let detection = try DetectionEngine(configuration: DetectionConfiguration(), alerts: store, logger: logger, notifier: feed)
-        let pipeline = IngestPipeline(store: store, verifier: registry, logger: logger, detection: detection, feed: feed)
+        let detection = try DetectionEngine(
+            configuration: DetectionConfiguration(), alerts: store, logger: logger, notifier: feed)
+        let pipeline = IngestPipeline(
+            store: store, verifier: registry, logger: logger, detection: detection, feed: feed)
         let accounts = Accounts(store: store)
         let token = try accounts.addToken(name: "bench", role: .viewer, createdBy: Accounts.localCreator).secret
         let (router, _) = HubServer.router(HubServices(pipeline: pipeline, accounts: accounts, feed: feed))
@@ -89,7 +93,9 @@ public struct APIBenchmark {
             let start = ContinuousClock.now
             let response = try await http.execute(request, timeout: .seconds(30))
             let body = try await response.body.collect(upTo: 16 << 20)
-            guard response.status == .ok, body.readableBytes > 1000 else { throw BenchFailure("chart answered \(response.status)") }
+            guard response.status == .ok, body.readableBytes > 1000 else {
+                throw BenchFailure("chart answered \(response.status)")
+            }
             if run > 0 { chart.append(Self.milliseconds(ContinuousClock.now - start)) }  // the first warms caches
         }
 
@@ -98,7 +104,8 @@ public struct APIBenchmark {
         for _ in 0..<chartRequests {
             let start = ContinuousClock.now
             let to = systemWallClock()
-            _ = try engine.buckets(SeriesKey(gateway: "gw-live", name: "history"), (to - 30 * 86_400_000_000_000)...to, count: 1000)
+            _ = try engine.buckets(
+                SeriesKey(gateway: "gw-live", name: "history"), (to - 30 * 86_400_000_000_000)...to, count: 1000)
             engineTimes.append(Self.milliseconds(ContinuousClock.now - start))
         }
         engineTimes.sort()
@@ -118,9 +125,16 @@ public struct APIBenchmark {
         for index in 0..<frames {
             let time = systemWallClock()
             let frame = try BatchFrame(
-                gatewayID: "gw-live", sequence: UInt64(index + 1), bootID: .zero, clockState: .synchronised, createdAt: time,
+                gatewayID: "gw-live", sequence: UInt64(index + 1), bootID: .zero, clockState: .synchronised,
+                createdAt: time,
                 createdMonotonic: 1, series: [SeriesDescriptor(id: 0, name: "flow")],
-                chunks: [FrameChunk(seriesID: 0, chunk: try Chunk(encoding: SampleColumns([Sample(timestamp: time, value: Double(index))]), resolution: nil, clockSynchronised: true))]
+                chunks: [
+                    FrameChunk(
+                        seriesID: 0,
+                        chunk: try Chunk(
+                            encoding: SampleColumns([Sample(timestamp: time, value: Double(index))]), resolution: nil,
+                            clockSynchronised: true))
+                ]
             ).encoded(signer: signer)
             var request = HTTPClientRequest(url: "\(base)/api/v1/ingest")
             request.method = .POST
@@ -132,7 +146,8 @@ public struct APIBenchmark {
         }
         let expected = clients * frames
         let waitEnd = ContinuousClock.now + .seconds(30)
-        while log.arrivals.withLock({ $0.values.reduce(0) { $0 + $1.count } }) < expected, ContinuousClock.now < waitEnd {
+        while log.arrivals.withLock({ $0.values.reduce(0) { $0 + $1.count } }) < expected, ContinuousClock.now < waitEnd
+        {
             try await Task.sleep(for: .milliseconds(10))
         }
         var pushes: [Double] = []
@@ -145,7 +160,8 @@ public struct APIBenchmark {
         pushes.sort()
         return Report(
             chartRequests: chart.count, chartP50Milliseconds: Self.percentile(chart, 50),
-            chartP95Milliseconds: Self.percentile(chart, 95), chartEngineP50Milliseconds: Self.percentile(engineTimes, 50),
+            chartP95Milliseconds: Self.percentile(chart, 95),
+            chartEngineP50Milliseconds: Self.percentile(engineTimes, 50),
             clients: clients, frames: frames, pushesReceived: pushes.count,
             pushP50Milliseconds: Self.percentile(pushes, 50), pushP99Milliseconds: Self.percentile(pushes, 99),
             pushMaxMilliseconds: pushes.last ?? .nan)
@@ -170,7 +186,9 @@ public struct APIBenchmark {
                     let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
                 else { continue }
                 if object["type"] as? String == "subscribed" { log.subscribed.add(1, ordering: .relaxed) }
-                guard object["type"] as? String == "readings", let samples = object["samples"] as? [[Any]] else { continue }
+                guard object["type"] as? String == "readings", let samples = object["samples"] as? [[Any]] else {
+                    continue
+                }
                 for sample in samples {
                     guard sample.count > 1, let value = sample[1] as? Double else { continue }
                     log.arrivals.withLock { $0[Int(value), default: []].append(now) }
@@ -191,8 +209,15 @@ public struct APIBenchmark {
             }
             let frame = BatchFrame(
                 gatewayID: "gw-live", sequence: UInt64(1_000_000 + day), bootID: .zero, clockState: .synchronised,
-                createdAt: now, createdMonotonic: 0, series: [SeriesDescriptor(id: 0, name: "history", resolution: Resolution(parsing: "0.01"))],
-                chunks: [FrameChunk(seriesID: 0, chunk: try Chunk(encoding: SampleColumns(samples), resolution: Resolution(parsing: "0.01"), clockSynchronised: true))])
+                createdAt: now, createdMonotonic: 0,
+                series: [SeriesDescriptor(id: 0, name: "history", resolution: Resolution(parsing: "0.01"))],
+                chunks: [
+                    FrameChunk(
+                        seriesID: 0,
+                        chunk: try Chunk(
+                            encoding: SampleColumns(samples), resolution: Resolution(parsing: "0.01"),
+                            clockSynchronised: true))
+                ])
             frames.append(ReceivedFrame(frame: frame, hubTime: now))
         }
         _ = try store.apply(frames)

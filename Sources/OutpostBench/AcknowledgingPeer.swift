@@ -102,7 +102,8 @@ public final class AcknowledgingPeer: Sendable {
                 state.readingCount += frame.sampleCount
                 state.frameReadings["\(gateway)/\(frame.sequence)"] = frame.sampleCount
                 if keepsReadings {
-                    let names = Dictionary(frame.series.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+                    let names = Dictionary(
+                        frame.series.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
                     for entry in frame.chunks {
                         do {
                             state.readingsByGateway[gateway, default: [:]][names[entry.seriesID] ?? "?", default: []] +=

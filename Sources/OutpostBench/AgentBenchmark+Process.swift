@@ -21,7 +21,8 @@ extension AgentBenchmark {
         try write(identity.privateKeyPEM, to: keyPath)
         let config = Self.hundredPointConfiguration(
             gateway: "bench-agent", dataDirectory: directory + "/data", brokerPort: port, signingKey: keyPath,
-            simulators: simulators, extra: """
+            simulators: simulators,
+            extra: """
                 batch_max_age = "\(batchAge)"
 
                 [buffer]

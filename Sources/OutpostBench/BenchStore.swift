@@ -61,7 +61,9 @@ public final class BenchStore {
         guard let proc = opendir("/proc") else { return total }
         defer { closedir(proc) }
         while let entry = readdir(proc) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             guard let pid = pid_t(name), pid != postmaster else { continue }
             let stat = ProcessProbe.readText("/proc/\(pid)/stat")
             guard let close = stat.lastIndex(of: ")") else { continue }

@@ -82,7 +82,9 @@ public struct DetectionDataset: Sendable {
         var walk = 0.0
         var correlated = 0.0
         /// The daily cycle at a minute, as on a weekday.
-        func daily(_ index: Int) -> Double { amplitude * cos((Double(index % 1440) / 60 - peakHour) / 24 * 2 * Double.pi) }
+        func daily(_ index: Int) -> Double {
+            amplitude * cos((Double(index % 1440) / 60 - peakHour) / 24 * 2 * Double.pi)
+        }
         for index in 0..<minutes {
             walk += random.gaussian(deviation: noise * 0.02)
             correlated = 0.5 * correlated + random.gaussian(deviation: noise * 0.87)
@@ -134,7 +136,11 @@ public struct DetectionDataset: Sendable {
             case .variance:
                 window = at..<(at + 4 * 60)
                 let factor = Double.random(in: 4...6, using: &random)
-                for index in window { values[index] = clean[index] + (values[index] - clean[index]) * factor + random.gaussian(deviation: noise * factor) }
+                for index in window {
+                    values[index] =
+                        clean[index] + (values[index] - clean[index]) * factor
+                        + random.gaussian(deviation: noise * factor)
+                }
             }
             labels.append(Label(kind: kind, window: window.clamped(to: 0..<minutes)))
         }

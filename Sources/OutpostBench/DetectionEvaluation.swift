@@ -71,13 +71,16 @@ public struct DetectionEvaluation {
                 scoredMinutes += Double(last - series.timestamps[learning]) / 60e9
             }
             let grace = 60
-            let windows = series.labels.map { $0.window.lowerBound..<min(series.values.count, $0.window.upperBound + grace) }
+            let windows = series.labels.map {
+                $0.window.lowerBound..<min(series.values.count, $0.window.upperBound + grace)
+            }
             for (label, window) in zip(series.labels, windows) {
                 var entry = kinds[label.kind] ?? (0, 0, [])
                 entry.faults += 1
                 if let first = window.first(where: { anomalous[$0] }) {
                     entry.detected += 1
-                    entry.delays.append(Double(series.timestamps[first] - series.timestamps[label.window.lowerBound]) / 60e9)
+                    entry.delays.append(
+                        Double(series.timestamps[first] - series.timestamps[label.window.lowerBound]) / 60e9)
                 }
                 kinds[label.kind] = entry
             }
@@ -120,7 +123,9 @@ public struct DetectionEvaluation {
                 continue
             }
             var end = index + 1
-            while end < anomalous.count, anomalous[end] || anomalous[end..<min(anomalous.count, end + 10)].contains(true) {
+            while end < anomalous.count,
+                anomalous[end] || anomalous[end..<min(anomalous.count, end + 10)].contains(true)
+            {
                 end += 1
             }
             if let last = result.last, index - last.upperBound < 10 {

@@ -132,7 +132,9 @@ struct GatewayPlan {
             let slotRange = slotStart..<(slotStart + slot)
             guard !fleetOutages.contains(where: { $0.overlaps(slotRange) }) else { continue }
             let start = slotStart + Int64.random(in: 0..<(6 * Dataset.hour), using: &random)
-            func minutes(_ range: ClosedRange<Int64>) -> Int64 { Int64.random(in: range, using: &random) * Dataset.minute }
+            func minutes(_ range: ClosedRange<Int64>) -> Int64 {
+                Int64.random(in: range, using: &random) * Dataset.minute
+            }
             let draw = Double.random(in: 0..<1, using: &random)
             switch draw {
             case ..<0.08:
@@ -191,7 +193,8 @@ struct GatewayPlan {
             let (bootNumber, bootStart) = boot(at: created)
             let unsynchronisedUntil = bootStart + (unsynchronisedAfterBoot[bootStart] ?? 0)
             let synchronised = created >= unsynchronisedUntil
-            let clockError = Int64(drift * Double(created)) + clockSteps.filter { $0.at <= created }.reduce(0) { $0 + $1.by }
+            let clockError =
+                Int64(drift * Double(created)) + clockSteps.filter { $0.at <= created }.reduce(0) { $0 + $1.by }
             var arrival = created + Int64.random(in: 20...300, using: &random) * 1_000_000
             if previousArrival != .min {
                 // The link is slow while it delivers inside a slow window.

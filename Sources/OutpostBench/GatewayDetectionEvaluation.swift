@@ -96,7 +96,7 @@ public enum GatewayDetectionEvaluation {
         let names = dataset.gateways.indices.map { "gw-\($0)" }
         let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
         func record(_ actions: [GatewayWatch.Action]) {
-            for case let .open(gateway, kind, at) in actions {
+            for case .open(let gateway, let kind, let at) in actions {
                 opened.append(Opened(gateway: gateway.isEmpty ? nil : index[gateway], kind: kind, at: at))
             }
         }

@@ -81,7 +81,8 @@ public struct IngestBenchmark {
         for replica in 0..<replicas {
             let config = folder + "/hub-\(replica).toml"
             try BenchHub.writeConfiguration(
-                to: config, dataDirectory: folder + "/hub-\(replica)", brokerPort: port, clientID: "bench-hub-\(replica)",
+                to: config, dataDirectory: folder + "/hub-\(replica)", brokerPort: port,
+                clientID: "bench-hub-\(replica)",
                 extra: "[maintenance]\ninterval = \"1d\"", store: backing, sharedGroup: replicas > 1 ? "outpost" : nil)
             hubs.append(
                 try BenchHub.start(
@@ -94,7 +95,9 @@ public struct IngestBenchmark {
         // Warm-up: one frame through, which also proves the ack subscription is live.
         let senders = try (0..<publishers).map { index in
             try MQTTClient(
-                .init(host: "127.0.0.1", port: port, clientID: "bench-gw-\(index)", cleanSession: true, maxInflight: 1000))
+                .init(
+                    host: "127.0.0.1", port: port, clientID: "bench-gw-\(index)", cleanSession: true, maxInflight: 1000)
+            )
         }
         defer { senders.forEach { $0.shutdown() } }
         for sender in senders { try sender.connect(host: "127.0.0.1", port: port, keepalive: 30) }
@@ -146,7 +149,8 @@ public struct IngestBenchmark {
     /// Throws when a hub has ended: nothing it was sent will be acknowledged.
     private func checkRunning(_ hubs: [SpawnedProcess]) throws {
         guard let ended = hubs.firstIndex(where: { !$0.isRunning }) else { return }
-        throw SpawnedProcess.Failure(description: "hub \(ended) ended during the run; its log: \(folder)/hub-\(ended).log")
+        throw SpawnedProcess.Failure(
+            description: "hub \(ended) ended during the run; its log: \(folder)/hub-\(ended).log")
     }
 
     /// Enrols every gateway in the store at `path` and signs its frames: random walks at the
@@ -176,7 +180,8 @@ public struct IngestBenchmark {
                     }
                     return FrameChunk(
                         seriesID: UInt32(series),
-                        chunk: try Chunk(encoding: SampleColumns(samples), resolution: resolution, clockSynchronised: true))
+                        chunk: try Chunk(
+                            encoding: SampleColumns(samples), resolution: resolution, clockSynchronised: true))
                 }
                 let frame = BatchFrame(
                     gatewayID: id, sequence: UInt64(index + 1), bootID: .zero, clockState: .synchronised,

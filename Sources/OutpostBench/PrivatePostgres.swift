@@ -56,7 +56,8 @@ public final class PrivatePostgres: Sendable {
             _ = chown(folder, account.uid, account.gid)
             Self.letThrough(folder)
         }
-        var options = "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c max_connections=200"
+        var options =
+            "-p \(port) -k \(folder) -c listen_addresses=127.0.0.1 -c max_connections=200"
             + (fsync ? "" : " -c fsync=off")
         if let tls {
             // The server reads its key only when its owner alone may: copies of its own.
@@ -80,7 +81,8 @@ public final class PrivatePostgres: Sendable {
 
     /// Starts the server (again, after `stop()`), returning once it accepts connections.
     public func start() throws {
-        try run("pg_ctl", ["-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "60", "start", "-o", options])
+        try run(
+            "pg_ctl", ["-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "60", "start", "-o", options])
     }
 
     /// Lets other accounts pass through (not list) every folder above `folder`, so the cluster's
@@ -115,10 +117,14 @@ public final class PrivatePostgres: Sendable {
         defer { unlink(output) }
         let status = try SpawnedProcess.run(
             binaries + "/psql",
-            ["-h", "127.0.0.1", "-p", "\(port)", "-U", "outpost", "-d", database, "-At", "-v", "ON_ERROR_STOP=1",
-             "-o", output, "-c", statement],
+            [
+                "-h", "127.0.0.1", "-p", "\(port)", "-U", "outpost", "-d", database, "-At", "-v", "ON_ERROR_STOP=1",
+                "-o", output, "-c", statement,
+            ],
             log: folder + "/psql.log")
-        guard status == 0 else { throw Failure(description: "psql failed (\(status)) on: \(statement); see \(folder)/psql.log") }
+        guard status == 0 else {
+            throw Failure(description: "psql failed (\(status)) on: \(statement); see \(folder)/psql.log")
+        }
         return String(decoding: (try? FileIO.read(output)) ?? [], as: UTF8.self)
     }
 

@@ -131,7 +131,8 @@ public struct QueryBenchmark {
             })
         queries.append(
             try time("one series, 30 days in 1,000 buckets") {
-                _ = try engine.buckets(SeriesKey(gateway: "gw-deep", name: "history"), (now - 30 * 1440 * minute)...now, count: 1000)
+                _ = try engine.buckets(
+                    SeriesKey(gateway: "gw-deep", name: "history"), (now - 30 * 1440 * minute)...now, count: 1000)
             })
         queries.append(
             try time("latest values of one gateway") {

@@ -65,7 +65,9 @@ public struct SKABDataset: Sendable {
     }
 
     private static func read(_ path: String, name: String) throws -> File {
-        guard let data = FileManager.default.contents(atPath: path) else { throw Problem(description: "\(path): cannot be read") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Problem(description: "\(path): cannot be read")
+        }
         let bytes = Array(data)
         let table = CSVTable(bytes)
         guard let anomaly = table.field(named: "anomaly"), let changePoint = table.field(named: "changepoint") else {
@@ -73,11 +75,14 @@ public struct SKABDataset: Sendable {
         }
         let sensorFields = (0..<table.names.count - 1).filter { $0 != anomaly && $0 != changePoint }
         var file = File(
-            name: name, timestamps: [], sensors: sensorFields.map { (table.names[$0 + 1], []) }, anomalous: [], changePoints: [])
+            name: name, timestamps: [], sensors: sensorFields.map { (table.names[$0 + 1], []) }, anomalous: [],
+            changePoints: [])
         do throws(CSVReadings.ProblemList) {
             try table.forEachRow(bytes) { row throws(CSVReadings.Problem) in
                 guard row.fields.count == table.names.count - 1 else {
-                    throw CSVReadings.Problem(line: row.line, message: "\(row.fields.count + 1) fields where the header has \(table.names.count)")
+                    throw CSVReadings.Problem(
+                        line: row.line,
+                        message: "\(row.fields.count + 1) fields where the header has \(table.names.count)")
                 }
                 for (slot, field) in sensorFields.enumerated() {
                     guard let value = table.value(row.fields[field]) else {

@@ -120,7 +120,8 @@ public enum SKABEvaluation {
         mutating func endFile(windows: [NABScore.Window]) {
             figures.windowsDetected += windows.filter { window in detections.contains { window.contains($0) } }.count
             figures.detections += detections.count
-            figures.detectionsOutsideWindows += detections.filter { detection in !windows.contains { $0.contains(detection) } }.count
+            figures.detectionsOutsideWindows +=
+                detections.filter { detection in !windows.contains { $0.contains(detection) } }.count
             for (slot, profile) in NABScore.profiles.enumerated() {
                 raw[slot] += NABScore.raw(detections: detections, windows: windows, profile: profile)
             }

@@ -94,7 +94,8 @@ public struct SoakBenchmark {
             gateway: "soak-agent", dataDirectory: agentFolder + "/data", brokerPort: port,
             signingKey: agentFolder + "/signing.key", simulators: simulators, extra: "")
         try FileIO.write(Array(agentConfig.utf8), to: agentFolder + "/agent.toml")
-        let agent = try SpawnedProcess.agent(configuration: agentFolder + "/agent.toml", log: agentFolder + "/agent.log")
+        let agent = try SpawnedProcess.agent(
+            configuration: agentFolder + "/agent.toml", log: agentFolder + "/agent.log")
         defer { agent.stop() }
 
         let acknowledged = try AcknowledgementWatcher(port: port, clientID: "soak-acks")
@@ -133,7 +134,9 @@ public struct SoakBenchmark {
     /// what passes through, every minute; the hub's memory instead rises in steps while it warms
     /// (SQLite's page caches, the first maintenance run, the first hour's rollups: an hour's soak
     /// showed steps in its first 31 minutes and 0.5 % over its last 29).
-    static func report(_ samples: [Minute], gateways: Int, readingsPerSecond: Int, storeBytesPerReading: Double) -> Report {
+    static func report(_ samples: [Minute], gateways: Int, readingsPerSecond: Int, storeBytesPerReading: Double)
+        -> Report
+    {
         let settled = Array(samples.dropFirst(samples.count * 2 / 3))
         func growth(_ value: (Minute) -> Double) -> Double {
             guard let first = settled.first.map(value), let last = settled.last.map(value), first > 0 else { return 0 }
@@ -198,7 +201,8 @@ final class SimulatedFleet: Sendable {
                     }
                     return FrameChunk(
                         seriesID: UInt32(point),
-                        chunk: try Chunk(encoding: SampleColumns(samples), resolution: resolution, clockSynchronised: true))
+                        chunk: try Chunk(
+                            encoding: SampleColumns(samples), resolution: resolution, clockSynchronised: true))
                 }
                 sequences[index] += 1
                 let frame = BatchFrame(
@@ -206,7 +210,9 @@ final class SimulatedFleet: Sendable {
                     createdAt: end, createdMonotonic: 0, series: descriptors, chunks: chunks)
                 // A publish refused while the broker is busy is this minute's loss, not the run's end.
                 _ = try? client.publish(
-                    .init(topic: GatewayTopics(gateway: "soak-\(index)").batch, payload: try frame.encoded(signer: signer), qos: 1))
+                    .init(
+                        topic: GatewayTopics(gateway: "soak-\(index)").batch,
+                        payload: try frame.encoded(signer: signer), qos: 1))
             }
         }
     }

@@ -11,7 +11,8 @@ public enum ConfigurationText {
         guard access(path, F_OK) == 0 else {
             let origin = path == defaultPath ? " (where it is looked for unless --config names another)" : ""
             throw CommandFailure(
-                "no \(what) at \(path)\(origin): give --config FILE, or write one from the configuration reference (docs/agent.md, docs/hub.md)")
+                "no \(what) at \(path)\(origin): give --config FILE, or write one from the configuration reference (docs/agent.md, docs/hub.md)"
+            )
         }
         return String(decoding: try FileIO.read(path), as: UTF8.self)
     }

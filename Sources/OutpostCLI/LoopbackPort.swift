@@ -1,7 +1,8 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Synchronization
 
 /// Ports on the loopback address for the servers a test or a benchmark starts (a broker, a hub,
 /// a database): one place that picks them, so two programs of one run do not race for a port.

@@ -19,14 +19,18 @@ public final class TOMLDocument {
             let code = String(scalar.value, radix: 16, uppercase: true)
             let what =
                 scalar == "\u{FFFD}"
-                ? "bytes that are not UTF-8" : "control character U+\(String(repeating: "0", count: max(0, 4 - code.count)))\(code)"
+                ? "bytes that are not UTF-8"
+                : "control character U+\(String(repeating: "0", count: max(0, 4 - code.count)))\(code)"
             throw ConfigError(
-                file: file, line: line, path: "", message: "\(what) at column \(column): the file is damaged or not text")
+                file: file, line: line, path: "",
+                message: "\(what) at column \(column): the file is damaged or not text")
         }
         if let (line, column) = TOMLHeaderCheck.badTableHeader(in: text) {
             throw ConfigError(
                 file: file, line: line, path: "",
-                message: "not valid TOML (column \(column)): a table header starts with a name: letters, digits, _ or -, or a quoted name")
+                message:
+                    "not valid TOML (column \(column)): a table header starts with a name: letters, digits, _ or -, or a quoted name"
+            )
         }
         do {
             root = try TOMLTable(string: text)

@@ -30,7 +30,8 @@ struct KnownLevels: Sendable {
 
     /// Marks the level nearest `value` as seen now.
     mutating func touch(_ value: Double, at time: Int64) {
-        guard let index = levels.indices.min(by: { abs(levels[$0].location - value) < abs(levels[$1].location - value) })
+        guard
+            let index = levels.indices.min(by: { abs(levels[$0].location - value) < abs(levels[$1].location - value) })
         else { return }
         levels[index].seen = time
     }

@@ -106,7 +106,8 @@ struct SeasonalProfile: Sendable {
             dailyFolds += 1
             if let weeklyPrediction = weekly.prediction(weekBin) {
                 let longWeight = max(1 / Double(weeklyFolds + 1), 1.0 / 336)
-                let weeklyMiss = min((hourMean - weeklyPrediction) * (hourMean - weeklyPrediction), weeklyLimit * weeklyLimit)
+                let weeklyMiss = min(
+                    (hourMean - weeklyPrediction) * (hourMean - weeklyPrediction), weeklyLimit * weeklyLimit)
                 weeklyError += longWeight * (weeklyMiss - weeklyError)
                 longDailyError += longWeight * (error - longDailyError)
                 longVariation += longWeight * (spread - longVariation)
@@ -121,7 +122,9 @@ struct SeasonalProfile: Sendable {
     /// (error above three quarters instead of half, range under twice the spread instead of
     /// three times), so a borderline one does not flap on and off with every fault or weekend.
     private mutating func decide(spread: Double) {
-        guard let first = firstTimestamp, Self.span(from: first, to: lastTimestamp) >= 2 * Self.day, daily.known else { return }
+        guard let first = firstTimestamp, Self.span(from: first, to: lastTimestamp) >= 2 * Self.day, daily.known else {
+            return
+        }
         settled = true
         let dailyInUse = cycle != .none
         let dailyHolds =

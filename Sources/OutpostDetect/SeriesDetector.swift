@@ -117,7 +117,8 @@ public struct SeriesDetector: Sendable {
             lastSwitch = timestamp
             if switches >= 3 { spikeDecades = 0 }
         }
-        spikeDecades = spikePeaks.routine(abs(deviation), decades: spikeDecades, threshold: instant / sensitivity, at: timestamp)
+        spikeDecades = spikePeaks.routine(
+            abs(deviation), decades: spikeDecades, threshold: instant / sensitivity, at: timestamp)
         let side: Double = deviation > 0 ? 1 : -1
         // Three samples in a row on one side, each rarer than 60 % of the spike threshold's
         // decades (together, one in 10^8 at least), are a step: the fast model jumps to it
@@ -161,7 +162,8 @@ public struct SeriesDetector: Sendable {
                 steadyLocation = fast.location
                 steadySince = timestamp
             }
-            if let start = shiftStart, timestamp &- start >= relearnAfter, timestamp &- steadySince >= relearnAfter / 2 {
+            if let start = shiftStart, timestamp &- start >= relearnAfter, timestamp &- steadySince >= relearnAfter / 2
+            {
                 // The shift has lasted and the level has settled: it is the new normal, and
                 // the old one is remembered (a return to it is no new shift).
                 known.remember(normal.location, at: timestamp, tolerance: normal.scale)
@@ -232,7 +234,9 @@ public struct SeriesDetector: Sendable {
         // short of the threshold, a slow shift would teach itself to be normal as it grows.
         // After learning, what is not plainly common (2.5 decades or more) is learned at 0.6 of
         // the weight, and nothing at or beyond the threshold.
-        func weight(_ decades: Double) -> Float { learning || decades < Self.plainDecades ? 1 : decades < lasting ? 0.6 : 0 }
+        func weight(_ decades: Double) -> Float {
+            learning || decades < Self.plainDecades ? 1 : decades < lasting ? 0.6 : 0
+        }
         let shiftWeight = weight(shifts.decades(shift))
         if warm, shiftWeight > 0 { shifts.record(shift, weight: shiftWeight) }
         let slowWeight = weight(slowShifts.decades(slowShift))
@@ -268,7 +272,8 @@ public struct SeriesDetector: Sendable {
             usualLogSpread = usualLogSpread == 0 ? logSpread : usualLogSpread + weight * (logSpread - usualLogSpread)
         }
         if previous != nil, best.kind != .stuck {
-            repeatShare += (run > 0 ? 1 - repeatShare : -repeatShare) / min(Double(samples - 1), Self.normalSpan)  // the mean of the pairs so far
+            // The mean of the pairs so far.
+            repeatShare += (run > 0 ? 1 - repeatShare : -repeatShare) / min(Double(samples - 1), Self.normalSpan)
         }
         previous = (timestamp, value, deseasonalised)
         seasonal.update(value, at: timestamp, spread: fast.scale)

@@ -21,7 +21,8 @@ extension DeviceProfile {
         try device.rejectUnknownKeys(Self.deviceKeys)
         let defaultUnit = try device.int("default_unit") ?? 1
         guard (1...247).contains(defaultUnit) else {
-            throw device.error("default_unit", "\(defaultUnit) is not a device's unit id (1-247; 0 is broadcast, 248-255 reserved)")
+            throw device.error(
+                "default_unit", "\(defaultUnit) is not a device's unit id (1-247; 0 is broadcast, 248-255 reserved)")
         }
         let maxRegisters = try device.int("max_registers_per_request") ?? 125
         guard (1...125).contains(maxRegisters) else {

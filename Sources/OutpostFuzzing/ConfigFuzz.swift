@@ -63,14 +63,17 @@ enum ConfigFuzz {
         let requests = RequestPlanner.plan(
             profile.points, maxRegisters: profile.maxRegistersPerRequest, forbidden: profile.forbidden)
         let planned = requests.flatMap(\.points)
-        if planned.count != profile.points.count { return .violated("\(profile.points.count) points, \(planned.count) planned") }
+        if planned.count != profile.points.count {
+            return .violated("\(profile.points.count) points, \(planned.count) planned")
+        }
         for request in requests {
             if request.count < 1 || request.count > request.function.maximumPerRequest || request.address < 0
                 || request.address + request.count > 65_536
             {
                 return .violated("request of \(request.count) at \(request.address) is not a Modbus request")
             }
-            for point in request.points where !(request.address..<(request.address + request.count)).contains(point.addresses) {
+            for point in request.points
+            where !(request.address..<(request.address + request.count)).contains(point.addresses) {
                 return .violated("point \(point.name) lies outside its request")
             }
         }

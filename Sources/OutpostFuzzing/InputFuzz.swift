@@ -28,7 +28,8 @@ enum InputFuzz {
         guard let selector = bytes.first else { return .refused("empty") }
         let formats: [LineFormat] = [
             .nmea, .keyValue(separator: "="), .keyValue(separator: ":"),
-            .columns(delimiter: ",", names: ["a", "", "c"]), .regex(#"T=(?<temperature>-?[0-9.]+)\s+H=(?<humidity>[0-9.]+)"#),
+            .columns(delimiter: ",", names: ["a", "", "c"]),
+            .regex(#"T=(?<temperature>-?[0-9.]+)\s+H=(?<humidity>[0-9.]+)"#),
         ]
         guard let parser = try? LineParser(formats[Int(selector) % formats.count]) else {
             return .violated("a built-in line format does not compile")
@@ -51,7 +52,8 @@ enum InputFuzz {
             case .values(let values): outcomes.append(self.values(values, from: "line '\(line)'"))
             case .ignored: outcomes.append(.accepted)
             case .rejected(let code, let reason):
-                outcomes.append(code.isEmpty || reason.isEmpty ? .violated("a rejection without reason") : .refused(reason))
+                outcomes.append(
+                    code.isEmpty || reason.isEmpty ? .violated("a rejection without reason") : .refused(reason))
             }
         }
         return .combined(outcomes)
@@ -68,7 +70,8 @@ enum InputFuzz {
             let field = Array(bytes[cursor..<(cursor + 6)])
             cursor += 6
             let function = ModbusFunction.allCases[Int(field[0]) % ModbusFunction.allCases.count]
-            let type = function.isBitTable ? PointType.bool : PointType.allCases[Int(field[3]) % PointType.allCases.count]
+            let type =
+                function.isBitTable ? PointType.bool : PointType.allCases[Int(field[3]) % PointType.allCases.count]
             let order = WordOrder.allCases[Int(field[4]) % WordOrder.allCases.count]
             var bit: Int?
             var bitCount: Int?
@@ -94,7 +97,8 @@ enum InputFuzz {
                 let slice = request.slice(of: point, in: registers)
                 let value = point.codec.decode(slice)
                 if let problem = promiseBroken(point.codec, slice: Array(slice), value: value) {
-                    return .violated("\(point.codec.type) \(point.codec.order) bit \(point.codec.bit ?? -1): \(problem)")
+                    return .violated(
+                        "\(point.codec.type) \(point.codec.order) bit \(point.codec.bit ?? -1): \(problem)")
                 }
             }
             if let first = request.points.first {
@@ -130,7 +134,9 @@ enum InputFuzz {
         let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
         let lineCount = lines.count
         // Each line also as a time in an API query (`from=…`): a time or nil, never a trap.
-        for line in lines { _ = TimeArgument.parse(String(decoding: line, as: UTF8.self), now: 1_800_000_000_000_000_000) }
+        for line in lines {
+            _ = TimeArgument.parse(String(decoding: line, as: UTF8.self), now: 1_800_000_000_000_000_000)
+        }
         var outcomes: [FuzzOutcome] = []
         do throws(CSVReadings.ProblemList) {
             let samples = try CSVReadings.parse(bytes)

@@ -30,9 +30,12 @@ public enum QueryFuzz {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let store = try SQLiteHubStore(path: folder + "/hub.db")
             let start: Int64 = 1_767_225_600_000_000_000  // 2026-01-01
-            let day = (0..<1_440).map { Sample(timestamp: start + Int64($0) * 60_000_000_000, value: sin(Double($0) / 60)) }
+            let day = (0..<1_440).map {
+                Sample(timestamp: start + Int64($0) * 60_000_000_000, value: sin(Double($0) / 60))
+            }
             try ReadingsImport.run(
-                day, gateway: "gw", series: SeriesDescriptor(id: 0, name: "t", resolution: Resolution(parsing: "0.001")),
+                day, gateway: "gw",
+                series: SeriesDescriptor(id: 0, name: "t", resolution: Resolution(parsing: "0.001")),
                 into: store)
             let edges = [TimeWindow.lowerBound, 1, TimeWindow.upperBound - 1, TimeWindow.upperBound].map {
                 Sample(timestamp: $0, value: Double($0 % 1000))
@@ -75,9 +78,11 @@ public enum QueryFuzz {
         }
         let path = target(bytes)
         let head = HTTPRequest(
-            method: .get, scheme: "http", authority: "hub", path: path, headerFields: [.authorization: "Bearer \(hub.token)"])
+            method: .get, scheme: "http", authority: "hub", path: path,
+            headerFields: [.authorization: "Bearer \(hub.token)"])
         let request = Request(head: head, body: RequestBody(buffer: ByteBuffer()))
-        let context = HubRequestContext(source: ApplicationRequestContextSource(channel: EmbeddedChannel(), logger: hub.logger))
+        let context = HubRequestContext(
+            source: ApplicationRequestContextSource(channel: EmbeddedChannel(), logger: hub.logger))
         do {
             let response = try await hub.responder.respond(to: request, context: context)
             let status = response.status.code

@@ -33,7 +33,8 @@ public struct BrokerConfiguration {
         guard !authority.issuedNames().contains(hubIdentity) || authority.reservedNames().contains(hubIdentity) else {
             throw ProvisioningError(
                 .reserved,
-                "'\(hubIdentity)' was already given to a gateway by this CA: choose another --hub-identity, or revoke that gateway first and pick a new name")
+                "'\(hubIdentity)' was already given to a gateway by this CA: choose another --hub-identity, or revoke that gateway first and pick a new name"
+            )
         }
         let brokerName = "broker-" + (hosts.first ?? "broker")
         // Names the ACL trusts: no gateway may be provisioned under them afterwards.

@@ -33,7 +33,10 @@ public struct CertificateAuthority {
         -> CertificateAuthority
     {
         if !force, access(folder + "/ca.key", F_OK) == 0 {
-            throw ProvisioningError(.exists, "\(folder)/ca.key exists: a CA is already there (use --force to replace it, and re-issue every certificate)")
+            throw ProvisioningError(
+                .exists,
+                "\(folder)/ca.key exists: a CA is already there (use --force to replace it, and re-issue every certificate)"
+            )
         }
         try FileIO.makeDirectory(folder)
         try FileIO.makeDirectory(folder + "/issued")
@@ -111,7 +114,8 @@ public struct CertificateAuthority {
         // Every serial is kept with its name, so revoking a name revokes each certificate it was
         // ever given, not only the last one.
         let ledger = (try? FileIO.read(ledgerPath)) ?? []
-        try FileIO.write(ledger + Array("\(Hex.encode(issued.serialNumber.bytes)) \(commonName)\n".utf8), to: ledgerPath)
+        try FileIO.write(
+            ledger + Array("\(Hex.encode(issued.serialNumber.bytes)) \(commonName)\n".utf8), to: ledgerPath)
         try FileIO.write(Array(try issued.serializeAsPEM().pemString.utf8), to: folder + "/issued/\(commonName).pem")
         return issued
     }
@@ -119,7 +123,8 @@ public struct CertificateAuthority {
     private static func alternativeName(_ name: String) -> GeneralName {
         var address = in_addr()
         if inet_pton(AF_INET, name, &address) == 1 {
-            return .ipAddress(ASN1OctetString(contentBytes: ArraySlice(withUnsafeBytes(of: address.s_addr) { Array($0) })))
+            return .ipAddress(
+                ASN1OctetString(contentBytes: ArraySlice(withUnsafeBytes(of: address.s_addr) { Array($0) })))
         }
         return .dnsName(name)
     }
@@ -137,7 +142,8 @@ public struct CertificateAuthority {
         }
         var lines = revokedEntries().map { "\($0.serial) \($0.name)" }
         var added = Set<String>()
-        for serial in serials where !lines.contains(where: { $0.hasPrefix(serial + " ") }) && added.insert(serial).inserted {
+        for serial in serials
+        where !lines.contains(where: { $0.hasPrefix(serial + " ") }) && added.insert(serial).inserted {
             lines.append("\(serial) \(commonName)")
         }
         guard !serials.isEmpty else { return 0 }

@@ -30,7 +30,8 @@ public struct ProvisioningBundle {
         guard BatchFrame.isValidGatewayID(id) else {
             throw ProvisioningError(
                 .invalidGatewayID,
-                "'\(id)' is not a gateway id: use 1-128 of A-Z a-z 0-9 . _ - (no '/', '+', '#' or spaces: they would break topics and ACLs)")
+                "'\(id)' is not a gateway id: use 1-128 of A-Z a-z 0-9 . _ - (no '/', '+', '#' or spaces: they would break topics and ACLs)"
+            )
         }
         guard !reserved.contains(id), !id.hasPrefix("broker-") else {
             throw ProvisioningError(.invalidGatewayID, "'\(id)' is reserved for the hub's or the broker's identity")
@@ -50,10 +51,12 @@ public struct ProvisioningBundle {
         guard !authority.reservedNames().contains(gatewayID), !gatewayID.hasPrefix("broker-") else {
             throw ProvisioningError(
                 .reserved,
-                "'\(gatewayID)' is reserved for the hub or the broker (see \(authority.folder)/reserved.txt): give the gateway another id")
+                "'\(gatewayID)' is reserved for the hub or the broker (see \(authority.folder)/reserved.txt): give the gateway another id"
+            )
         }
         guard broker.hasPrefix("mqtts://") else {
-            throw ProvisioningError(.invalidBroker, "'\(broker)' is not an mqtts:// URL: gateways connect over TLS only")
+            throw ProvisioningError(
+                .invalidBroker, "'\(broker)' is not an mqtts:// URL: gateways connect over TLS only")
         }
         let key = P256.Signing.PrivateKey()
         let certificate = try authority.issue(commonName: gatewayID, publicKey: key.publicKey, use: .client)

@@ -55,7 +55,8 @@ public enum RevocationList {
         guard document.discriminator == "X509 CRL" else {
             throw ProvisioningError(.invalidCA, "not a revocation list: the PEM block is '\(document.discriminator)'")
         }
-        guard let root = try? DER.parse(document.derBytes), case .constructed(let outer) = root.content, let tbs = outer.first(where: { _ in true }),
+        guard let root = try? DER.parse(document.derBytes), case .constructed(let outer) = root.content,
+            let tbs = outer.first(where: { _ in true }),
             case .constructed(let fields) = tbs.content
         else { throw ProvisioningError(.invalidCA, "the revocation list's DER is not a CertificateList") }
         // version?, signature, issuer, thisUpdate, nextUpdate: the second time is nextUpdate.
@@ -65,10 +66,12 @@ public enum RevocationList {
         var parts = DateComponents()
         if node.identifier == .utcTime, let time = try? UTCTime(derEncoded: node) {
             parts = DateComponents(
-                year: time.year, month: time.month, day: time.day, hour: time.hours, minute: time.minutes, second: time.seconds)
+                year: time.year, month: time.month, day: time.day, hour: time.hours, minute: time.minutes,
+                second: time.seconds)
         } else if let time = try? GeneralizedTime(derEncoded: node) {
             parts = DateComponents(
-                year: time.year, month: time.month, day: time.day, hour: time.hours, minute: time.minutes, second: time.seconds)
+                year: time.year, month: time.month, day: time.day, hour: time.hours, minute: time.minutes,
+                second: time.seconds)
         } else {
             throw ProvisioningError(.invalidCA, "the revocation list's nextUpdate is not a time")
         }
@@ -84,10 +87,12 @@ public enum RevocationList {
     public static func expiryWarning(nextUpdate: Date, now: Date = Date(), path: String) -> String? {
         let days = Int((nextUpdate.timeIntervalSince(now) / 86_400).rounded(.down))
         if days < 0 {
-            return "\(path) expired \(-days) days ago: the broker refuses every gateway and the hub; run 'outpostctl ca renew-crl --dir CA --install \(path)' and reload mosquitto"
+            return
+                "\(path) expired \(-days) days ago: the broker refuses every gateway and the hub; run 'outpostctl ca renew-crl --dir CA --install \(path)' and reload mosquitto"
         }
         if days < warningDays {
-            return "\(path) expires in \(days) days: renew it with 'outpostctl ca renew-crl --dir CA --install \(path)' (the outpost-crl-renew.timer does so weekly where the CA lives)"
+            return
+                "\(path) expires in \(days) days: renew it with 'outpostctl ca renew-crl --dir CA --install \(path)' (the outpost-crl-renew.timer does so weekly where the CA lives)"
         }
         return nil
     }

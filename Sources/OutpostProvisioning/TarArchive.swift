@@ -24,7 +24,9 @@ enum TarArchive {
         }
         for folder in folders { tar += header(folder, size: 0, mode: 0o755, type: "5", mtime: mtime) }
         for entry in entries {
-            guard entry.path.utf8.count < 100 else { throw ProvisioningError(.io, "'\(entry.path)' is too long a name for the archive") }
+            guard entry.path.utf8.count < 100 else {
+                throw ProvisioningError(.io, "'\(entry.path)' is too long a name for the archive")
+            }
             tar += header(entry.path, size: entry.bytes.count, mode: entry.mode, type: "0", mtime: mtime)
             tar += entry.bytes
             tar += [UInt8](repeating: 0, count: (512 - entry.bytes.count % 512) % 512)

@@ -52,7 +52,8 @@ public struct SimulatedDevice: Sendable {
                 value += fault.magnitude * min(1, seconds(elapsed - fault.at) / max(length, 1))
             case .noise:
                 let index = UInt64(profile.points.firstIndex(of: point) ?? 0)
-                value += (unit(hash(seed, index, 0x6E6F_6973_6500 &+ tick(seconds(elapsed)))) - 0.5) * 2 * fault.magnitude
+                value +=
+                    (unit(hash(seed, index, 0x6E6F_6973_6500 &+ tick(seconds(elapsed)))) - 0.5) * 2 * fault.magnitude
             case .stuck, .slow, .exception, .silence:
                 break
             }

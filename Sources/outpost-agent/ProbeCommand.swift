@@ -37,7 +37,9 @@ struct ProbeCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "How many registers to read (1-124).")
     var count = 4
 
-    @Option(parsing: .unconditional, help: "The value the device's display shows, to find the matching type, order and scale.")
+    @Option(
+        parsing: .unconditional,
+        help: "The value the device's display shows, to find the matching type, order and scale.")
     var expect: Double?
 
     @Option(help: "holding or input registers (with --address).")
@@ -74,7 +76,9 @@ struct ProbeCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
         if let unit, let problem = endpoint.unitProblem(unit) { throw ValidationError("--unit: \(problem)") }
-        if let expect, !expect.isFinite { throw ValidationError("--expect is the number the device shows, not \(expect)") }
+        if let expect, !expect.isFinite {
+            throw ValidationError("--expect is the number the device shows, not \(expect)")
+        }
     }
 
     func run() async throws {
@@ -83,7 +87,8 @@ struct ProbeCommand: AsyncParsableCommand {
         if let profile {
             let deviceProfile = try ProfileLibrary(first: hardwareDir).profile(named: profile)
             let readings = try await Probe.readProfile(
-                endpoint: endpoint, unit: unit.map { UInt8(clamping: $0) } ?? deviceProfile.defaultUnit, profile: deviceProfile, timeout: wait)
+                endpoint: endpoint, unit: unit.map { UInt8(clamping: $0) } ?? deviceProfile.defaultUnit,
+                profile: deviceProfile, timeout: wait)
             let units = Dictionary(
                 deviceProfile.points.map { ($0.name, $0.unit) }, uniquingKeysWith: { first, _ in first })
             if json {
@@ -119,7 +124,8 @@ struct ProbeCommand: AsyncParsableCommand {
         }
         guard let address, let expect else { return }
         let (registers, first, candidates) = try await Probe.search(
-            endpoint: endpoint, unit: unit.map { UInt8(clamping: $0) } ?? 1, function: function == "input" ? .input : .holding, address: address,
+            endpoint: endpoint, unit: unit.map { UInt8(clamping: $0) } ?? 1,
+            function: function == "input" ? .input : .holding, address: address,
             count: count,
             expected: expect, timeout: wait)
         if json {

@@ -52,7 +52,8 @@ enum ConfigurationFile {
         } catch {
             for problem in error.problems { FileIO.printError("\(problem)") }
             let count = error.problems.count
-            throw CommandFailure("\(path): \(count) problem\(count == 1 ? "" : "s") to fix, each named above; nothing was started")
+            throw CommandFailure(
+                "\(path): \(count) problem\(count == 1 ? "" : "s") to fix, each named above; nothing was started")
         }
     }
 }

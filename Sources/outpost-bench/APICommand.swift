@@ -7,7 +7,9 @@ import OutpostCLI
 /// `outpost-bench api`.
 struct API: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Dashboard latencies: the chart API (30 days in 1,000 buckets) and arrival-to-push on the WebSocket with 100 clients.")
+        abstract:
+            "Dashboard latencies: the chart API (30 days in 1,000 buckets) and arrival-to-push on the WebSocket with 100 clients."
+    )
 
     @Option(parsing: .unconditional, help: "WebSocket clients subscribed to the series.")
     var clients = 100
@@ -36,7 +38,8 @@ struct API: AsyncParsableCommand {
         let folder = NSTemporaryDirectory() + "outpost-bench-api-\(getpid())"
         try FileIO.makeDirectory(folder)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let report = try await APIBenchmark(folder: folder, clients: clients, frames: frames, chartRequests: requests).run()
+        let report = try await APIBenchmark(folder: folder, clients: clients, frames: frames, chartRequests: requests)
+            .run()
         if json {
             try printJSON(report)
             return

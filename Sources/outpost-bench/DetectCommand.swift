@@ -6,13 +6,20 @@ import OutpostCLI
 /// `outpost-bench detect`.
 struct Detect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The anomaly detectors and the gateway checks on generated, labelled sets: precision, recall, false alarms, time to detect, samples/s.")
+        abstract:
+            "The anomaly detectors and the gateway checks on generated, labelled sets: precision, recall, false alarms, time to detect, samples/s."
+    )
 
     @Option(parsing: .unconditional, help: "Series to generate (12 days a minute apart each).") var series = 60
-    @Option(parsing: .unconditional, help: "Gateways in the gateway checks' set (22 days of frames and status reports).") var gateways = 40
+    @Option(
+        parsing: .unconditional, help: "Gateways in the gateway checks' set (22 days of frames and status reports).")
+    var gateways = 40
     @Option(help: "The datasets' seed.") var seed: UInt64 = 2026
     @Option(parsing: .unconditional, help: "The detectors' sensitivity.") var sensitivity = 1.0
-    @Option(help: "Where the series come from: simulator (outpost-sim's device models and scenarios), synthetic, weekly (synthetic, every cycle closed at weekends), or skab (real recordings, see --skab-dir).")
+    @Option(
+        help:
+            "Where the series come from: simulator (outpost-sim's device models and scenarios), synthetic, weekly (synthetic, every cycle closed at weekends), or skab (real recordings, see --skab-dir)."
+    )
     var source: Source = .simulator
     @Option(help: "SKAB's data folder (default: $OUTPOST_SKAB_DIR, else ../shared/datasets/skab/data).")
     var skabDir: String?
@@ -49,13 +56,16 @@ struct Detect: ParsableCommand {
             format: "overall: precision %.3f, recall %.3f, %.3f false alarms per series per day, %.0f samples/s\n",
             figures.precision, figures.recall, figures.falseAlarmsPerSeriesPerDay, figures.samplesPerSecond)
         if !figures.falseAlarmsByKind.isEmpty {
-            text += "false alarms by kind: "
-                + figures.falseAlarmsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
+            text +=
+                "false alarms by kind: "
+                + figures.falseAlarmsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+                    separator: ", ") + "\n"
         }
         text += "\ngateway checks: \(gatewayFigures.gateways) gateways, \(gatewayFigures.days) days\n"
         text += table(gatewayFigures.kinds)
         text += String(
-            format: "overall: precision %.3f, recall %.3f, %.3f false alerts per gateway per day, %d alerts during fleet outages\n",
+            format:
+                "overall: precision %.3f, recall %.3f, %.3f false alerts per gateway per day, %d alerts during fleet outages\n",
             gatewayFigures.precision, gatewayFigures.recall, gatewayFigures.falseAlertsPerGatewayPerDay,
             gatewayFigures.alertsDuringFleetOutages)
         FileIO.printOut(Array(text.utf8))
@@ -65,23 +75,30 @@ struct Detect: ParsableCommand {
     private func runSKAB() throws {
         guard let directory = SKABDataset.locate(skabDir) else {
             throw CommandFailure(
-                "SKAB's data is not found: give --skab-dir (the folder holding valve1, valve2 and other) or set OUTPOST_SKAB_DIR")
+                "SKAB's data is not found: give --skab-dir (the folder holding valve1, valve2 and other) or set OUTPOST_SKAB_DIR"
+            )
         }
         let figures = SKABEvaluation.run(
             try SKABDataset(directory: directory), learningSamples: learningSamples, sensitivity: sensitivity)
         if json { return try printJSON(figures) }
-        var text = "skab: \(figures.files) files, \(figures.samples) samples of 8 sensors, learning on each file's first \(learningSamples)\n"
-        text += "view       outliers: F1  FAR %  MAR %   change points (NAB): standard  low FP  low FN   windows  detections (outside)\n"
+        var text =
+            "skab: \(figures.files) files, \(figures.samples) samples of 8 sensors, learning on each file's first \(learningSamples)\n"
+        text +=
+            "view       outliers: F1  FAR %  MAR %   change points (NAB): standard  low FP  low FN   windows  detections (outside)\n"
         for (name, view) in [("series", figures.series), ("device", figures.device)] {
             text += String(
-                format: "%@           %5.2f  %5.1f  %5.1f                        %5.1f   %5.1f   %5.1f   %3d/%d   %d (%d)\n",
+                format:
+                    "%@           %5.2f  %5.1f  %5.1f                        %5.1f   %5.1f   %5.1f   %3d/%d   %d (%d)\n",
                 name, view.f1, 100 * view.falseAlarmRate, 100 * view.missedAlarmRate, view.nab["standard"] ?? .nan,
-                view.nab["low_fp"] ?? .nan, view.nab["low_fn"] ?? .nan, view.windowsDetected, figures.windows, view.detections,
+                view.nab["low_fp"] ?? .nan, view.nab["low_fn"] ?? .nan, view.windowsDetected, figures.windows,
+                view.detections,
                 view.detectionsOutsideWindows)
         }
         text += "series: any sensor's own score >= 0.5; device: the sensors' scores together (DeviceView) >= 0.5\n"
-        text += "published outliers: Conv-AE 0.78 / 13.6 / 28.0; MSET 0.78 / 39.7 / 14.1; T2+Q (PCA) 0.76 / 26.6 / 24.9; Isolation forest 0.29 / 2.6 / 82.9\n"
-        text += "published change points: MSCRED 32.4 / 16.5 / 40.3; Isolation forest 26.2 / 19.5 / 30.8; Conv-AE 23.6 / 21.5 / 27.6; null 0\n"
+        text +=
+            "published outliers: Conv-AE 0.78 / 13.6 / 28.0; MSET 0.78 / 39.7 / 14.1; T2+Q (PCA) 0.76 / 26.6 / 24.9; Isolation forest 0.29 / 2.6 / 82.9\n"
+        text +=
+            "published change points: MSCRED 32.4 / 16.5 / 40.3; Isolation forest 26.2 / 19.5 / 30.8; Conv-AE 23.6 / 21.5 / 27.6; null 0\n"
         text += String(format: "%.0f samples/s\n", figures.samplesPerSecond)
         FileIO.printOut(Array(text.utf8))
     }

@@ -6,7 +6,9 @@ import OutpostCLI
 /// `outpost-bench ingest`.
 struct Ingest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Frames from a simulated fleet through Mosquitto into outpost-hub serve: readings/s committed, hub CPU and RSS, bytes on disk per reading.")
+        abstract:
+            "Frames from a simulated fleet through Mosquitto into outpost-hub serve: readings/s committed, hub CPU and RSS, bytes on disk per reading."
+    )
 
     @Option(parsing: .unconditional, help: "Gateways simulated (20 series each).")
     var gateways = 1000

@@ -18,7 +18,8 @@ struct OutpostBenchCommand: AsyncParsableCommand {
         abstract: "Measure Outpost: codec size and speed, Modbus polling cost, the agent's pipeline.",
         version: "outpost-bench \(OutpostVersion.current)",
         subcommands: [
-            Codec.self, Poll.self, AgentBench.self, Ingest.self, Query.self, Detect.self, API.self, Chaos.self, Soak.self,
+            Codec.self, Poll.self, AgentBench.self, Ingest.self, Query.self, Detect.self, API.self, Chaos.self,
+            Soak.self,
         ])
 }
 
@@ -33,7 +34,9 @@ struct Codec: ParsableCommand {
     @Option(help: "The resolution of the CSV's values (0.1, 0.01, 1); none stores XOR doubles.")
     var resolution: String?
 
-    @Option(name: .customLong("frame-seconds"), parsing: .unconditional, help: "Seconds of data per frame (a batch sealed this often).")
+    @Option(
+        name: .customLong("frame-seconds"), parsing: .unconditional,
+        help: "Seconds of data per frame (a batch sealed this often).")
     var frameSeconds = 300
 
     @Option(parsing: .unconditional, help: "Minimum seconds spent on each measurement.")
@@ -107,6 +110,7 @@ func printJSON(_ figures: some Encodable) throws {
     encoder.outputFormatting = [.sortedKeys]
     // One key style for every command's figures: snake_case, as the explicit keys already are.
     encoder.keyEncodingStrategy = .convertToSnakeCase
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+        positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     FileIO.printOut(Array(try encoder.encode(figures)) + [0x0A])
 }

@@ -39,7 +39,8 @@ struct Soak: AsyncParsableCommand {
 
     func run() async throws {
         let root = try prepareFolder(folder)
-        let columns = "minute  hub RSS MB  hub CPU %  hub fds  store MB  agent RSS MB  agent CPU %  agent fds  outbox kB  frames acked"
+        let columns =
+            "minute  hub RSS MB  hub CPU %  hub fds  store MB  agent RSS MB  agent CPU %  agent fds  outbox kB  frames acked"
         if !json { print(columns) }
         let json = self.json
         let report = try await SoakBenchmark(folder: root, minutes: minutes, gateways: gateways).run { minute in

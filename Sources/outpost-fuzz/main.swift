@@ -4,9 +4,8 @@
 // go to libFuzzer (corpus folders, -max_total_time=…). Built plainly, it replays the files or
 // folders given and prints what the target made of each: how a crash input is looked at.
 import CFuzzDriver
-import OutpostFuzzing
-
 import Foundation
+import OutpostFuzzing
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 2, let target = FuzzTarget(rawValue: arguments[1]) else {

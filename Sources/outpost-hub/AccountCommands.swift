@@ -93,7 +93,8 @@ struct UserPassword: ParsableCommand {
 }
 
 struct UserRemove: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a user and end their sessions.")
+    static let configuration = CommandConfiguration(
+        commandName: "remove", abstract: "Remove a user and end their sessions.")
 
     @OptionGroup var config: ConfigOption
     @Argument(help: "The login name.") var name: String
@@ -129,7 +130,8 @@ struct TokenAdd: ParsableCommand {
 }
 
 struct TokenList: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the tokens (never their secrets).")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List the tokens (never their secrets).")
 
     @OptionGroup var config: ConfigOption
 

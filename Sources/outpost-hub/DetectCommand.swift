@@ -7,7 +7,8 @@ import OutpostWire
 struct DetectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "detect",
-        abstract: "Score a CSV with the detectors ingest uses, row by row in file order: timestamp,value,score,anomaly.",
+        abstract:
+            "Score a CSV with the detectors ingest uses, row by row in file order: timestamp,value,score,anomaly.",
         discussion: """
             The first column is the time: RFC 3339, YYYY-MM-DD HH:MM:SS[.fff] (in --timezone), or Unix \
             seconds, milliseconds or nanoseconds. Fields are separated by , or ; (then 93,9 is a \
@@ -19,7 +20,8 @@ struct DetectCommand: ParsableCommand {
     @Option(help: "A hub configuration whose [detection] settings apply (default: the built-in defaults).")
     var config: String?
     @Option(help: "The series as gateway/name, to pick its [[detection.series]] rule.") var series = ""
-    @Option(parsing: .unconditional, help: "The series' resolution (e.g. 0.1): the least spread the detectors believe.") var resolution: Double?
+    @Option(parsing: .unconditional, help: "The series' resolution (e.g. 0.1): the least spread the detectors believe.")
+    var resolution: Double?
 
     @Option(help: "The value column, by its header name or its number (the time is column 1).") var column: String?
     @OptionGroup var timeZone: TimeZoneOption

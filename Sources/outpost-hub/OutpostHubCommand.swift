@@ -38,7 +38,8 @@ struct ConfigOption: ParsableArguments {
 
     func openStore() throws -> any HubStore {
         let configuration = try load()
-        return try configuration.store.open(dataDirectory: configuration.dataDirectory, logger: Logger(label: "outpost.hub"))
+        return try configuration.store.open(
+            dataDirectory: configuration.dataDirectory, logger: Logger(label: "outpost.hub"))
     }
 }
 

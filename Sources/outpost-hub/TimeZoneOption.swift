@@ -6,7 +6,9 @@ import OutpostHub
 struct TimeZoneOption: ParsableArguments {
     @Option(
         name: .customLong("timezone"),
-        help: "The zone of times written without an offset: UTC, an offset such as +03:00, or a name such as Europe/Moscow.")
+        help:
+            "The zone of times written without an offset: UTC, an offset such as +03:00, or a name such as Europe/Moscow."
+    )
     var name = "UTC"
 
     func validate() throws { _ = try zone() }
@@ -15,7 +17,8 @@ struct TimeZoneOption: ParsableArguments {
     func zone() throws -> LocalTimeZone {
         guard let zone = LocalTimeZone(name) else {
             throw CommandFailure(
-                "--timezone '\(name.prefix(64))' is not a time zone; use UTC, an offset such as +03:00, or a name such as Europe/Moscow")
+                "--timezone '\(name.prefix(64))' is not a time zone; use UTC, an offset such as +03:00, or a name such as Europe/Moscow"
+            )
         }
         return zone
     }

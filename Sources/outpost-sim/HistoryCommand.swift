@@ -46,7 +46,8 @@ struct History: ParsableCommand {
         }
         let count = span / step
         guard count <= 10_000_000 else {
-            throw ValidationError("--span \(self.span) at --interval \(interval) is \(Int(count)) readings a point; at most 10,000,000")
+            throw ValidationError(
+                "--span \(self.span) at --interval \(interval) is \(Int(count)) readings a point; at most 10,000,000")
         }
         let device = SimulatedDevice(profile: try ProfileLibrary().profile(named: profile), seed: seed)
         try FileIO.makeDirectory(out)

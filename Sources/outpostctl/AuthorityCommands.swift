@@ -14,7 +14,9 @@ struct CA: ParsableCommand {
     struct RenewCRL: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "renew-crl",
-            abstract: "Sign a fresh revocation list (valid a year) before the old one expires and the broker refuses everyone.")
+            abstract:
+                "Sign a fresh revocation list (valid a year) before the old one expires and the broker refuses everyone."
+        )
 
         @Option(help: "The CA's folder.") var dir: String
         @Option(help: "Also copy the new crl.pem here (the broker's crlfile); reload mosquitto afterwards.")
@@ -29,7 +31,8 @@ struct CA: ParsableCommand {
             }
             let target = install.map { " and \($0)" } ?? ""
             FileIO.printOut(
-                Array("wrote \(dir)/crl.pem\(target), valid until \(ISO8601DateFormatter().string(from: expiry))\n".utf8))
+                Array(
+                    "wrote \(dir)/crl.pem\(target), valid until \(ISO8601DateFormatter().string(from: expiry))\n".utf8))
         }
     }
 
@@ -49,7 +52,9 @@ struct CA: ParsableCommand {
             } catch {
                 throw CommandFailure("\(file): \(error)")
             }
-            if let warning = RevocationList.expiryWarning(nextUpdate: expiry, path: file) { throw CommandFailure(warning) }
+            if let warning = RevocationList.expiryWarning(nextUpdate: expiry, path: file) {
+                throw CommandFailure(warning)
+            }
             FileIO.printOut(Array("\(file): valid until \(ISO8601DateFormatter().string(from: expiry))\n".utf8))
         }
     }
@@ -65,7 +70,8 @@ struct CA: ParsableCommand {
 
         func run() throws {
             let authority = try provisioning { try CertificateAuthority.create(in: dir, name: name, force: force) }
-            FileIO.printOut(Array("created CA '\(name)' in \(authority.folder) (ca.key is secret: keep it offline)\n".utf8))
+            FileIO.printOut(
+                Array("created CA '\(name)' in \(authority.folder) (ca.key is secret: keep it offline)\n".utf8))
         }
     }
 }
@@ -74,7 +80,9 @@ struct CA: ParsableCommand {
 struct BrokerConfig: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "broker-config",
-        abstract: "The broker's certificate, the CA, the revocation list, Mosquitto's TLS listener and ACL, and the hub's client identity.")
+        abstract:
+            "The broker's certificate, the CA, the revocation list, Mosquitto's TLS listener and ACL, and the hub's client identity."
+    )
 
     @Option(help: "The CA's folder.") var ca: String
     @Option(help: "A name (DNS or IP) gateways reach the broker by; repeat for more.") var host: [String]

@@ -53,7 +53,9 @@ struct HubConnection {
         if text.contains("deadlineExceeded") || text.contains("timeout") || text.contains("Timeout") {
             return "no answer within 30 s (is the address right, and does a firewall let it through?)"
         }
-        if text.contains("No address associated") || text.contains("Name or service not known") || text.contains("lookup") {
+        if text.contains("No address associated") || text.contains("Name or service not known")
+            || text.contains("lookup")
+        {
             return "the host name does not resolve (check the spelling, or use its IP address)"
         }
         if text.contains("certificate") || text.contains("TLS") || text.contains("SSL") || text.contains("handshake") {
@@ -67,18 +69,24 @@ struct HubConnection {
 /// shows in the process list), or `--token` (kept for scripts; it does show, and says so).
 struct HubToken: ParsableArguments {
     @Option(help: "A file holding the hub's API token (or set OUTPOST_TOKEN).") var tokenFile: String?
-    @Option(help: "The hub's API token; visible to every user in the process list: prefer OUTPOST_TOKEN or --token-file.")
+    @Option(
+        help: "The hub's API token; visible to every user in the process list: prefer OUTPOST_TOKEN or --token-file.")
     var token: String?
 
     /// The token, or nil when none was given.
     func resolve() throws -> String? {
         if let token {
-            FileIO.printError("outpostctl: warning: --token shows the token to every user of this machine (ps); use OUTPOST_TOKEN or --token-file")
+            FileIO.printError(
+                "outpostctl: warning: --token shows the token to every user of this machine (ps); use OUTPOST_TOKEN or --token-file"
+            )
             return token
         }
         if let tokenFile {
-            let text = String(decoding: try FileIO.read(tokenFile), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !text.isEmpty else { throw CommandFailure("\(tokenFile) is empty: it should hold the hub's API token") }
+            let text = String(decoding: try FileIO.read(tokenFile), as: UTF8.self).trimmingCharacters(
+                in: .whitespacesAndNewlines)
+            guard !text.isEmpty else {
+                throw CommandFailure("\(tokenFile) is empty: it should hold the hub's API token")
+            }
             return text
         }
         if let value = ProcessInfo.processInfo.environment["OUTPOST_TOKEN"], !value.isEmpty { return value }
@@ -112,10 +120,13 @@ struct Enroll: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var body: [String: Any] = ["id": gatewayID, "certificate": String(decoding: try FileIO.read(cert), as: UTF8.self)]
+        var body: [String: Any] = [
+            "id": gatewayID, "certificate": String(decoding: try FileIO.read(cert), as: UTF8.self),
+        ]
         body["latitude"] = latitude
         body["longitude"] = longitude
-        _ = try await HubConnection(url: hub, token: try token.required("admin")).call(.POST, "/api/v1/gateways", json: body)
+        _ = try await HubConnection(url: hub, token: try token.required("admin")).call(
+            .POST, "/api/v1/gateways", json: body)
         FileIO.printOut(Array("enrolled \(gatewayID) at \(hub)\n".utf8))
     }
 }
@@ -123,7 +134,8 @@ struct Enroll: AsyncParsableCommand {
 /// `outpostctl revoke`.
 struct Revoke: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Revoke a gateway: the CA's revocation list (install crl.pem on the broker) and, with --hub, at the hub.")
+        abstract:
+            "Revoke a gateway: the CA's revocation list (install crl.pem on the broker) and, with --hub, at the hub.")
 
     @Argument(help: "The gateway id.") var gatewayID: String
     @Option(help: "The CA's folder.") var ca: String
@@ -134,12 +146,15 @@ struct Revoke: AsyncParsableCommand {
         let revoked = try provisioning { try CertificateAuthority.open(ca).revoke(commonName: gatewayID) }
         if revoked > 0 {
             let what = revoked == 1 ? "certificate" : "\(revoked) certificates"
-            FileIO.printOut(Array("revoked \(gatewayID)'s \(what); copy \(ca)/crl.pem to the broker and reload it\n".utf8))
+            FileIO.printOut(
+                Array("revoked \(gatewayID)'s \(what); copy \(ca)/crl.pem to the broker and reload it\n".utf8))
         } else {
-            FileIO.printOut(Array("this CA issued no certificate to \(gatewayID); its revocation list is unchanged\n".utf8))
+            FileIO.printOut(
+                Array("this CA issued no certificate to \(gatewayID); its revocation list is unchanged\n".utf8))
         }
         if let hub {
-            _ = try await HubConnection(url: hub, token: try token.required("admin")).call(.POST, "/api/v1/gateways/\(gatewayID)/revoke")
+            _ = try await HubConnection(url: hub, token: try token.required("admin")).call(
+                .POST, "/api/v1/gateways/\(gatewayID)/revoke")
             FileIO.printOut(Array("revoked \(gatewayID) at \(hub): its frames are refused from now on\n".utf8))
         }
     }
@@ -153,7 +168,8 @@ struct Fleet: AsyncParsableCommand {
     @OptionGroup var token: HubToken
 
     func run() async throws {
-        let answer = try await HubConnection(url: hub, token: try token.required("viewer")).call(.GET, "/api/v1/gateways?limit=5000")
+        let answer = try await HubConnection(url: hub, token: try token.required("viewer")).call(
+            .GET, "/api/v1/gateways?limit=5000")
         let gateways = answer["gateways"] as? [[String: Any]] ?? []
         let now = Date().timeIntervalSince1970
         var rows = [["GATEWAY", "STATE", "LAST SEEN", "BACKLOG", "ALERTS", "AGENT"]]
@@ -168,7 +184,8 @@ struct Fleet: AsyncParsableCommand {
         let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
         var text = ""
         for row in rows {
-            text += zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+            text += zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(
+                separator: "  ")
             text += "\n"
         }
         let counts = answer["counts"] as? [String: Int] ?? [:]

@@ -6,7 +6,8 @@ import OutpostProvisioning
 /// `outpostctl provision`.
 struct Provision: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Make a gateway's bundle: its key and certificate (CN = its id), the CA, agent.toml and first-boot.sh.")
+        abstract:
+            "Make a gateway's bundle: its key and certificate (CN = its id), the CA, agent.toml and first-boot.sh.")
 
     @Argument(help: "The gateway id.") var gatewayID: String
     @Option(help: "The CA's folder.") var ca: String

@@ -186,11 +186,14 @@ struct AgentConfigurationTests {
         }
     }
 
-    @Test("A table header that does not start with a name is refused with line and column (toml++ aborts on it); nested arrays are not headers")
+    @Test(
+        "A table header that does not start with a name is refused with line and column (toml++ aborts on it); nested arrays are not headers"
+    )
     func badTableHeaders() {
         for (header, column) in [("[(uplink]", 2), ("[[ .modbus]]", 4), ("[#gpio]", 2), ("[", 2)] {
             do {
-                _ = try AgentConfiguration(toml: "[gateway]\nid = \"gw\"\n\(header)\n", file: "agent.toml", profiles: profiles)
+                _ = try AgentConfiguration(
+                    toml: "[gateway]\nid = \"gw\"\n\(header)\n", file: "agent.toml", profiles: profiles)
                 Issue.record("accepted \(header)")
             } catch {
                 #expect(
@@ -201,7 +204,8 @@ struct AgentConfigurationTests {
         }
         // Lines of a multi-line array or string that start with `[` are values, not headers.
         let values = Self.complete.replacingOccurrences(
-            "[buffer]", "[buffer]\n# ]\nnotes = \"\"\"\n[(not a header\n\"\"\"\nshape = [\n  [{ a = 1 }],\n  [\n    1\n  ]\n]\n")
+            "[buffer]",
+            "[buffer]\n# ]\nnotes = \"\"\"\n[(not a header\n\"\"\"\nshape = [\n  [{ a = 1 }],\n  [\n    1\n  ]\n]\n")
         do {
             _ = try AgentConfiguration(toml: values, file: "agent.toml", profiles: profiles)
             Issue.record("unknown keys were accepted")
@@ -218,10 +222,13 @@ struct AgentConfigurationTests {
                 _ = try AgentConfiguration(toml: text, file: "agent.toml", profiles: profiles)
                 Issue.record("unit \(unit) was accepted")
             } catch {
-                #expect(error.problems.contains { $0.path.hasSuffix("unit") && $0.message.contains(reason) }, "\(error.problems)")
+                #expect(
+                    error.problems.contains { $0.path.hasSuffix("unit") && $0.message.contains(reason) },
+                    "\(error.problems)")
             }
         }
-        let direct = Self.complete.replacingOccurrences("profile = \"eastron-sdm630\"", "profile = \"eastron-sdm630\"\nunit = 255")
+        let direct = Self.complete.replacingOccurrences(
+            "profile = \"eastron-sdm630\"", "profile = \"eastron-sdm630\"\nunit = 255")
         #expect(throws: Never.self) { _ = try AgentConfiguration(toml: direct, file: "agent.toml", profiles: profiles) }
     }
 

@@ -10,11 +10,14 @@ struct CertificateValidityTests {
         let folder = try TemporaryFolder()
         let certificates = try TestCertificates(in: folder, clients: ["gw-1", "gw-old"], expired: ["gw-old"])
         let now = systemWallClock() / 1_000_000_000
-        let valid = try #require(CertificateValidity(pem: String(decoding: readFileBytes(certificates.certificate("gw-1")), as: UTF8.self)))
+        let valid = try #require(
+            CertificateValidity(pem: String(decoding: readFileBytes(certificates.certificate("gw-1")), as: UTF8.self)))
         #expect(abs(valid.notBefore - now) < 300, "issued now: \(valid.notBefore) vs \(now)")
         #expect(valid.notAfter - valid.notBefore == 2 * 86_400, "-days 2")
         #expect(valid.problem(at: now) == nil)
-        let expired = try #require(CertificateValidity(pem: String(decoding: readFileBytes(certificates.certificate("gw-old")), as: UTF8.self)))
+        let expired = try #require(
+            CertificateValidity(pem: String(decoding: readFileBytes(certificates.certificate("gw-old")), as: UTF8.self))
+        )
         #expect(expired.problem(at: now)?.hasPrefix("expired on ") == true)
         // A board whose clock never came up thinks it is 1970.
         #expect(valid.problem(at: 0)?.contains("this machine's clock says 1970-01-01 00:00:00 UTC") == true)
@@ -50,16 +53,27 @@ struct CertificateValidityTests {
             """
         let config = folder.write(Array(text.utf8), to: "agent.toml")
         let environment = ["OUTPOST_HARDWARE_DIR": packageRoot() + "/hardware"]
-        let missing = try ChildProcess(Binaries.path("outpost-agent"), ["check", "--config", config], environment: environment).wait()
+        let missing = try ChildProcess(
+            Binaries.path("outpost-agent"), ["check", "--config", config], environment: environment
+        ).wait()
         #expect(missing.exitStatus == 1)
-        #expect(missing.stderr.contains("agent.toml: line 10, uplink.signing_key: '\(folder.path)/no-such.key' cannot be read: No such file or directory"), "\(missing.stderr)")
-        let offline = try ChildProcess(Binaries.path("outpost-agent"), ["check", "--offline", "--config", config], environment: environment).wait()
+        #expect(
+            missing.stderr.contains(
+                "agent.toml: line 10, uplink.signing_key: '\(folder.path)/no-such.key' cannot be read: No such file or directory"
+            ), "\(missing.stderr)")
+        let offline = try ChildProcess(
+            Binaries.path("outpost-agent"), ["check", "--offline", "--config", config], environment: environment
+        ).wait()
         #expect(offline.exitStatus == 0, "--offline looks for no file: \(offline.stderr)")
         let key = folder.write(Array("unused".utf8), to: "no-such.key")
         #expect(key.hasSuffix("no-such.key"))
-        let expired = try ChildProcess(Binaries.path("outpost-agent"), ["check", "--config", config], environment: environment).wait()
+        let expired = try ChildProcess(
+            Binaries.path("outpost-agent"), ["check", "--config", config], environment: environment
+        ).wait()
         #expect(expired.exitStatus == 1)
-        #expect(expired.stderr.contains("uplink.certificate: '\(certificates.certificate("gw-kill"))' expired on "), "\(expired.stderr)")
+        #expect(
+            expired.stderr.contains("uplink.certificate: '\(certificates.certificate("gw-kill"))' expired on "),
+            "\(expired.stderr)")
         #expect(expired.stderr.contains("renew it (outpostctl provision)"))
     }
 }

@@ -34,22 +34,24 @@ extension DeliveryTests {
         Task { await peer.run() }
         defer { peer.stop() }
         let phase = Mutex(0)
-        let (agent, drained) = try await runAgent(setup, until: { agent in
-            guard let statistics = try? await agent.outboxStatistics() else { return false }
-            switch phase.withLock({ $0 }) {
-            case 0 where peer.state.withLock({ $0.readingCount }) >= 5:
-                broker.stop()
-                phase.withLock { $0 = 1 }
-            case 1 where hasActed(statistics):
-                try? broker.start()
-                phase.withLock { $0 = 2 }
-            case 2:
-                return statistics.unsentBatches == 0 && statistics.pendingReadings < 100
-            default:
-                break
-            }
-            return false
-        }, timeout: .seconds(120))
+        let (agent, drained) = try await runAgent(
+            setup,
+            until: { agent in
+                guard let statistics = try? await agent.outboxStatistics() else { return false }
+                switch phase.withLock({ $0 }) {
+                case 0 where peer.state.withLock({ $0.readingCount }) >= 5:
+                    broker.stop()
+                    phase.withLock { $0 = 1 }
+                case 1 where hasActed(statistics):
+                    try? broker.start()
+                    phase.withLock { $0 = 2 }
+                case 2:
+                    return statistics.unsentBatches == 0 && statistics.pendingReadings < 100
+                default:
+                    break
+                }
+                return false
+            }, timeout: .seconds(120))
         let status = try StatusDocument(json: try FileIO.read(setup.folder.path + "/data/status.json"))
         return (agent, drained, status, peer)
     }
@@ -70,25 +72,33 @@ extension DeliveryTests {
         #expect(drained)
         let (taken, arrivedOrWaiting, statistics) = try await accounts(agent, peer)
         #expect(statistics.evictedReadings > 0)
-        #expect(arrivedOrWaiting + statistics.evictedReadings == taken,
-                "applied or waiting \(arrivedOrWaiting) + evicted \(statistics.evictedReadings) = taken \(taken)")
+        #expect(
+            arrivedOrWaiting + statistics.evictedReadings == taken,
+            "applied or waiting \(arrivedOrWaiting) + evicted \(statistics.evictedReadings) = taken \(taken)")
         #expect(status.evictedReadings == statistics.evictedReadings, "the status file says so")
         let temperatures = peer.state.withLock { $0.readings["room.temperature"] ?? [] }
         #expect(Set(temperatures.map(\.timestamp)).count == temperatures.count, "none twice")
     }
 
-    @Test("Quota reached while the broker is down, pause_sources: new readings are refused, counted; nothing stored is lost")
+    @Test(
+        "Quota reached while the broker is down, pause_sources: new readings are refused, counted; nothing stored is lost"
+    )
     func quotaPauseSources() async throws {
-        let (agent, drained, status, peer) = try await fillWhileOffline(policy: .pauseSources) { $0.refusedReadings > 0 }
+        let (agent, drained, status, peer) = try await fillWhileOffline(policy: .pauseSources) {
+            $0.refusedReadings > 0
+        }
         #expect(drained)
         let (taken, arrivedOrWaiting, statistics) = try await accounts(agent, peer)
         #expect(statistics.refusedReadings > 0 && statistics.evictedReadings == 0)
-        #expect(arrivedOrWaiting + statistics.refusedReadings == taken,
-                "applied or waiting \(arrivedOrWaiting) + refused \(statistics.refusedReadings) = taken \(taken)")
+        #expect(
+            arrivedOrWaiting + statistics.refusedReadings == taken,
+            "applied or waiting \(arrivedOrWaiting) + refused \(statistics.refusedReadings) = taken \(taken)")
         #expect(status.refusedReadings == statistics.refusedReadings, "the status file says so")
     }
 
-    @Test("Quota reached while the broker is down, degrade: old raw batches arrive as 1-minute aggregates; nothing dropped")
+    @Test(
+        "Quota reached while the broker is down, degrade: old raw batches arrive as 1-minute aggregates; nothing dropped"
+    )
     func quotaDegrade() async throws {
         // A meter of 16 points and batches of a second, so the quota fills in seconds and holds
         // runs of raw batches long enough to shrink when merged into their aggregates (as a

@@ -1,19 +1,22 @@
 import Foundation
-import Synchronization
 import OutpostAgent
 import OutpostTestSupport
+import Synchronization
 import Testing
 
 extension DeliveryTests {
     /// A TCP relay (socat) the agent reaches the broker through: killing it cuts the link.
     private func relay(from port: Int, to target: Int) throws -> ChildProcess {
         let process = try ChildProcess(
-            "/usr/bin/socat", ["-d", "-d", "TCP-LISTEN:\(port),fork,reuseaddr,bind=127.0.0.1", "TCP:127.0.0.1:\(target)"])
+            "/usr/bin/socat",
+            ["-d", "-d", "TCP-LISTEN:\(port),fork,reuseaddr,bind=127.0.0.1", "TCP:127.0.0.1:\(target)"])
         _ = try process.waitForStderrLine(containing: "listening on", timeout: .seconds(10))
         return process
     }
 
-    @Test("TLS link cut while connected and restored 20 s later: the agent connects again and delivers (libmosquitto's loop alone would not)")
+    @Test(
+        "TLS link cut while connected and restored 20 s later: the agent connects again and delivers (libmosquitto's loop alone would not)"
+    )
     func tlsLinkCut() async throws {
         let relayPort = try Broker.freePort()
         let (broker, sim, setup, peer) = try start(tls: true, viaPort: relayPort)

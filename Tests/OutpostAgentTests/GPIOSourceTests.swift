@@ -1,7 +1,7 @@
-import OutpostCLI
 import Dispatch
 import Logging
 import OutpostAgent
+import OutpostCLI
 import OutpostGPIO
 import OutpostWire
 import Synchronization

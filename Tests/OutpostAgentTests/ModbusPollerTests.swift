@@ -1,5 +1,5 @@
-import OutpostCLI
 import OutpostAgent
+import OutpostCLI
 import OutpostDevices
 import OutpostModbus
 import OutpostTestSupport
@@ -161,15 +161,18 @@ extension ModbusPollerTests {
         defer { device.terminate() }
         let poller = ModbusPoller(
             bus: try ModbusBus(endpoint: try ModbusEndpoint(parsing: url)), points: profile.points,
-            settings: .init(unit: 1, timeout: .milliseconds(300), retries: 0), maxRegisters: profile.maxRegistersPerRequest,
+            settings: .init(unit: 1, timeout: .milliseconds(300), retries: 0),
+            maxRegisters: profile.maxRegistersPerRequest,
             forbidden: profile.forbidden)
         let outcome = await poller.poll()
         #expect(outcome.readings.count == profile.points.count)
-        #expect(outcome.readings.allSatisfy { $0.quality.level == .bad && $0.value.isNaN }, "\(mode): \(outcome.readings)")
+        #expect(
+            outcome.readings.allSatisfy { $0.quality.level == .bad && $0.value.isNaN }, "\(mode): \(outcome.readings)")
         #expect(!outcome.errors.isEmpty)
         #expect(outcome.errors.allSatisfy { $0.description.contains(url) }, "\(outcome.errors)")
         // A short answer is waited for until the timeout; the others are refused as they come.
-        let expected = mode == "short" ? "no answer within the response timeout" : "the answer does not match the request"
+        let expected =
+            mode == "short" ? "no answer within the response timeout" : "the answer does not match the request"
         #expect(outcome.errors.allSatisfy { $0.description.contains(expected) }, "\(mode): \(outcome.errors)")
         // The next poll waits out the backoff (the device never answered sensibly), still no value.
         let next = await poller.poll()

@@ -105,7 +105,8 @@ struct OutboxTests {
         let outbox = try open(folder)
         let taken = [
             SourceSample("t", at: t0 + 3_000_000_000, 1), SourceSample("t", at: t0 + 4_000_000_000, 2),
-            SourceSample("t", at: t0 - seconds * 1_000_000_000, 3), SourceSample("t", at: t0 - (seconds - 1) * 1_000_000_000, 4),
+            SourceSample("t", at: t0 - seconds * 1_000_000_000, 3),
+            SourceSample("t", at: t0 - (seconds - 1) * 1_000_000_000, 4),
         ]
         try await outbox.append(Array(taken[..<2]), catalog: SeriesCatalog(), clock: clock(4))
         try await outbox.append(Array(taken[2...]), catalog: SeriesCatalog(), clock: clock(-(seconds - 1)))

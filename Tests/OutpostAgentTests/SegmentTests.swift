@@ -5,20 +5,27 @@ import Testing
 
 @Suite("The outbox's commit records")
 struct SegmentTests {
-    let clock = ClockReading(state: .synchronised, bootID: .zero, monotonic: 123_456_789, wall: 1_700_000_000_000_000_000)
+    let clock = ClockReading(
+        state: .synchronised, bootID: .zero, monotonic: 123_456_789, wall: 1_700_000_000_000_000_000)
     let tick: Int64 = 1_000_000_000
 
     @Test("A commit's readings come back exactly: quantised, float, bad quality, irregular times, interleaved series")
     func roundTrip() throws {
         let base: Int64 = 1_700_000_000_000_000_000
-        let resolutions: [Int64: Resolution] = [1: try #require(Resolution(parsing: "0.1")), 3: try #require(Resolution(parsing: "1"))]
+        let resolutions: [Int64: Resolution] = [
+            1: try #require(Resolution(parsing: "0.1")), 3: try #require(Resolution(parsing: "1")),
+        ]
         var readings: [Segment.Reading] = []
         for index in 0..<10 {
             let time = base + Int64(index) * tick
             readings.append(.init(series: 1, sample: Sample(timestamp: time, value: 20 + Double(index % 3) / 10)))
             readings.append(.init(series: 2, sample: Sample(timestamp: time + 17, value: .pi * Double(index))))
             let quality = index == 4 ? Quality(.bad, code: 7) : .good
-            readings.append(.init(series: 3, sample: Sample(timestamp: time - Int64(index) * 999, value: Double(-index * 1000), quality: quality)))
+            readings.append(
+                .init(
+                    series: 3,
+                    sample: Sample(timestamp: time - Int64(index) * 999, value: Double(-index * 1000), quality: quality)
+                ))
         }
         // A quantised series with one value no step can hold.
         readings.append(.init(series: 1, sample: Sample(timestamp: base + 11 * tick, value: .infinity)))
@@ -43,7 +50,8 @@ struct SegmentTests {
         for second in 0..<10 {
             for series in 0..<100 {
                 let value = 230 + Double((series * 7 + second) % 5) / 100
-                readings.append(.init(series: Int64(series), sample: Sample(timestamp: Int64(second) * tick, value: value)))
+                readings.append(
+                    .init(series: Int64(series), sample: Sample(timestamp: Int64(second) * tick, value: value)))
             }
         }
         let bytes = Segment.encode(readings, resolutions: resolutions, clock: clock)
@@ -64,11 +72,15 @@ struct SegmentTests {
         #expect(back.map { ($0.sample.value * 100).rounded() } == single.map { ($0.sample.value * 100).rounded() })
         // More than 15 readings of a series: the count no longer fits in the flags byte.
         let long = (0..<40).map {
-            Segment.Reading(series: 7, sample: Sample(timestamp: Int64($0) * tick + ($0 == 20 ? 3 : 0), value: Double($0)))
+            Segment.Reading(
+                series: 7, sample: Sample(timestamp: Int64($0) * tick + ($0 == 20 ? 3 : 0), value: Double($0)))
         }
-        let decoded = try Segment.decode(Segment.encode(long, resolutions: resolutions, clock: clock), resolutions: resolutions)
+        let decoded = try Segment.decode(
+            Segment.encode(long, resolutions: resolutions, clock: clock), resolutions: resolutions)
         #expect(decoded.readings.map(\.sample.timestamp) == long.map(\.sample.timestamp))
-        #expect(decoded.readings.map { ($0.sample.value * 100).rounded() } == long.map { ($0.sample.value * 100).rounded() })
+        #expect(
+            decoded.readings.map { ($0.sample.value * 100).rounded() } == long.map { ($0.sample.value * 100).rounded() }
+        )
     }
 
     @Test("A version 2 record, written by an older agent, is still read")
@@ -99,20 +111,27 @@ struct SegmentTests {
         writer.writeVarInt(1000)
         writer.writeVarUInt(2)
         writer.writeVarUInt(1); writer.writeVarUInt(0); writer.write(0); writer.writeVarInt(25)
-        writer.writeVarUInt(2); writer.writeVarUInt(3); writer.write(3); writer.write(2); writer.write(9); writer.writeDouble(1.5)
+        writer.writeVarUInt(2); writer.writeVarUInt(3); writer.write(3); writer.write(2); writer.write(9);
+        writer.writeDouble(1.5)
         let segment = try Segment.decode(writer.bytes, resolutions: [1: try #require(Resolution(parsing: "0.1"))])
         #expect(segment.readings.count == 2)
         #expect(segment.readings[0].series == 1 && segment.readings[0].sample.timestamp == 1000)
         #expect(abs(segment.readings[0].sample.value - 2.5) < 1e-12)
-        #expect(segment.readings[1].sample == Sample(timestamp: 1003, value: 1.5, quality: Quality(.init(rawValue: 2)!, code: 9)))
+        #expect(
+            segment.readings[1].sample
+                == Sample(timestamp: 1003, value: 1.5, quality: Quality(.init(rawValue: 2)!, code: 9)))
     }
 
     @Test("Damaged records are refused with the field named, never misread")
     func damaged() throws {
-        let readings = (0..<20).map { Segment.Reading(series: 1, sample: Sample(timestamp: Int64($0) * tick, value: Double($0))) }
+        let readings = (0..<20).map {
+            Segment.Reading(series: 1, sample: Sample(timestamp: Int64($0) * tick, value: Double($0)))
+        }
         let bytes = Segment.encode(readings, resolutions: [1: try #require(Resolution(parsing: "1"))], clock: clock)
         for cut in stride(from: 1, to: bytes.count, by: 3) {
-            #expect(throws: WireError.self) { try Segment.decode(Array(bytes[..<cut]), resolutions: [1: Resolution(parsing: "1")!]) }
+            #expect(throws: WireError.self) {
+                try Segment.decode(Array(bytes[..<cut]), resolutions: [1: Resolution(parsing: "1")!])
+            }
         }
         #expect(throws: WireError.self) { try Segment.decode(bytes, resolutions: [:]) }
     }

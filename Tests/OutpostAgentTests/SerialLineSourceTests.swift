@@ -1,6 +1,6 @@
-import OutpostCLI
 import Logging
 import OutpostAgent
+import OutpostCLI
 import OutpostSerial
 import OutpostTestSupport
 import OutpostWire

@@ -48,28 +48,31 @@ extension DeliveryTests {
         defer { disk.unmount() }
         let filler = data + "/filler"
         let phase = Mutex(0)
-        let (agent, done) = try await runAgent(setup, until: { agent in
-            guard let statistics = try? await agent.outboxStatistics() else { return false }
-            switch phase.withLock({ $0 }) {
-            case 0 where statistics.pendingReadings + statistics.unsentReadings > 100:
-                fill(filler)
-                phase.withLock { $0 = 1 }
-            case 1 where agent.readingsWaitingInMemory > 300:
-                unlink(filler)
-                phase.withLock { $0 = 2 }
-            case 2:
-                return agent.readingsWaitingInMemory < 200
-            default:
-                break
-            }
-            return false
-        }, timeout: .seconds(90))
+        let (agent, done) = try await runAgent(
+            setup,
+            until: { agent in
+                guard let statistics = try? await agent.outboxStatistics() else { return false }
+                switch phase.withLock({ $0 }) {
+                case 0 where statistics.pendingReadings + statistics.unsentReadings > 100:
+                    fill(filler)
+                    phase.withLock { $0 = 1 }
+                case 1 where agent.readingsWaitingInMemory > 300:
+                    unlink(filler)
+                    phase.withLock { $0 = 2 }
+                case 2:
+                    return agent.readingsWaitingInMemory < 200
+                default:
+                    break
+                }
+                return false
+            }, timeout: .seconds(90))
         #expect(done, "phase \(phase.withLock { $0 }), waiting in memory \(agent.readingsWaitingInMemory)")
         // After the graceful stop every reading taken is in the outbox, once.
         let statistics = try await agent.outboxStatistics()
         let taken = agent.sourceCounters.values.reduce(0) { $0 + $1.goodSamples + $1.badSamples }
-        #expect(statistics.pendingReadings + statistics.unsentReadings == taken,
-                "outbox \(statistics.pendingReadings) + \(statistics.unsentReadings), taken \(taken)")
+        #expect(
+            statistics.pendingReadings + statistics.unsentReadings == taken,
+            "outbox \(statistics.pendingReadings) + \(statistics.unsentReadings), taken \(taken)")
         #expect(agent.readingsLostInMemory == 0)
         #expect(agent.readingsWaitingInMemory == 0)
         let report = try OutboxVerification.check(path: data + "/outbox.db")

@@ -4,7 +4,9 @@ import Testing
 /// `outpost-agent check` and `outpost-hub check` on files with several mistakes: one run names them all.
 @Suite("check reports every problem in one run")
 struct CheckCommandTests {
-    @Test("A mistyped agent.toml: an unknown table, a missing key, an unreadable key file, an unknown profile, a bad unit and interval, all at once")
+    @Test(
+        "A mistyped agent.toml: an unknown table, a missing key, an unreadable key file, an unknown profile, a bad unit and interval, all at once"
+    )
     func agent() throws {
         let folder = try TemporaryFolder()
         let config = agentConfig(
@@ -38,7 +40,8 @@ struct CheckCommandTests {
 
     /// `agent.toml`'s identity and uplink for a gateway whose data lives in `folder`, then `sources`.
     func agentConfig(_ folder: TemporaryFolder, sources: String) -> String {
-        let head = "[gateway]\nid = \"gw-1\"\ndata_dir = \"\(folder.path)/data\"\n\n[uplink]\nbroker = \"mqtts://127.0.0.1:8883\"\n\n"
+        let head =
+            "[gateway]\nid = \"gw-1\"\ndata_dir = \"\(folder.path)/data\"\n\n[uplink]\nbroker = \"mqtts://127.0.0.1:8883\"\n\n"
         return folder.write(Array((head + sources).utf8), to: "agent.toml")
     }
 
@@ -111,24 +114,29 @@ struct CheckCommandTests {
         -----END PUBLIC KEY-----
         """
 
-    @Test("Errors a newcomer meets name no library type: an unreachable hub, a hub address that is not a URL, a file that is not a CRL, a file that is not a frame")
+    @Test(
+        "Errors a newcomer meets name no library type: an unreachable hub, a hub address that is not a URL, a file that is not a CRL, a file that is not a frame"
+    )
     func plainWords() throws {
         let folder = try TemporaryFolder()
         let unreachable = try ChildProcess.run(
             "/usr/bin/env", ["OUTPOST_TOKEN=t", Binaries.path("outpostctl"), "fleet", "--hub", "http://127.0.0.1:1"])
         #expect(unreachable.exitStatus == 1 && unreachable.stderr.contains("nothing answers there"), "\(unreachable)")
         #expect(!unreachable.stderr.contains("errno") && !unreachable.stderr.contains("Error("), "\(unreachable)")
-        let notURL = try ChildProcess.run("/usr/bin/env", ["OUTPOST_TOKEN=t", Binaries.path("outpostctl"), "fleet", "--hub", "hub.local"])
+        let notURL = try ChildProcess.run(
+            "/usr/bin/env", ["OUTPOST_TOKEN=t", Binaries.path("outpostctl"), "fleet", "--hub", "hub.local"])
         #expect(notURL.exitStatus == 1 && notURL.stderr.contains("give it as http://HOST:PORT"), "\(notURL)")
         #expect(!notURL.stderr.contains("HTTPClientError"), "\(notURL)")
         let notCRL = folder.write(Array("hello\n".utf8), to: "crl.pem")
         let checked = try ChildProcess.run(Binaries.path("outpostctl"), ["ca", "check-crl", notCRL])
         #expect(checked.exitStatus == 1 && checked.stderr.contains("not a PEM file"), "\(checked)")
         #expect(!checked.stderr.contains("ASN1Error"), "\(checked)")
-        let noHub = try ChildProcess.run(Binaries.path("outpost-hub"), ["user", "list", "--config", folder.file("hub.toml")])
+        let noHub = try ChildProcess.run(
+            Binaries.path("outpost-hub"), ["user", "list", "--config", folder.file("hub.toml")])
         #expect(noHub.exitStatus == 1 && noHub.stderr.contains("no hub configuration at"), "\(noHub)")
         #expect(noHub.stderr.contains("give --config FILE"), "\(noHub)")
-        let noAgent = try ChildProcess.run(Binaries.path("outpost-agent"), ["check", "--config", folder.file("agent.toml")])
+        let noAgent = try ChildProcess.run(
+            Binaries.path("outpost-agent"), ["check", "--config", folder.file("agent.toml")])
         #expect(noAgent.exitStatus == 1 && noAgent.stderr.contains("no agent configuration at"), "\(noAgent)")
         let short = folder.write(Array("xx".utf8), to: "short.frame")
         let key = folder.write(Array(Self.publicKey.utf8), to: "gw.pub")
@@ -141,10 +149,13 @@ struct CheckCommandTests {
     func whatWouldBeValid() throws {
         let folder = try TemporaryFolder()
         let csv = folder.write(Array("datetime;flow;pressure\n2020-03-09 10:14:33;1,5;0,2\n".utf8), to: "rig.csv")
-        let zone = try ChildProcess.run(Binaries.path("outpost-hub"), ["detect", "--input", csv, "--timezone", "Mars/Olympus"])
+        let zone = try ChildProcess.run(
+            Binaries.path("outpost-hub"), ["detect", "--input", csv, "--timezone", "Mars/Olympus"])
         #expect(zone.exitStatus != 0 && zone.stderr.contains("use UTC, an offset such as +03:00"), "\(zone)")
         let column = try ChildProcess.run(Binaries.path("outpost-hub"), ["detect", "--input", csv, "--column", "Flow"])
-        #expect(column.exitStatus != 0 && column.stderr.contains("no column 'Flow'; the file has 'flow', 'pressure'"), "\(column)")
+        #expect(
+            column.exitStatus != 0 && column.stderr.contains("no column 'Flow'; the file has 'flow', 'pressure'"),
+            "\(column)")
         let several = try ChildProcess.run(Binaries.path("outpost-hub"), ["detect", "--input", csv])
         #expect(several.exitStatus != 0 && several.stderr.contains("choose one with --column"), "\(several)")
     }

@@ -8,20 +8,30 @@ struct DeviceHistoryCommandTests {
     func historyIntoImport() throws {
         let folder = try TemporaryFolder()
         let history = try ChildProcess.run(
-            Binaries.path("outpost-sim"), ["history", "--profile", "xy-md02", "--span", "2m", "--out", folder.file("past")])
+            Binaries.path("outpost-sim"),
+            ["history", "--profile", "xy-md02", "--span", "2m", "--out", folder.file("past")])
         #expect(history.exitStatus == 0, "\(history)")
-        let rows = history.stdout.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
-        #expect(rows.map { String($0[1]) } == ["dev.temperature", "dev.humidity", "dev.device_address", "dev.temperature_correction"])
+        let rows = history.stdout.split(separator: "\n").map {
+            $0.split(separator: "\t", omittingEmptySubsequences: false)
+        }
+        #expect(
+            rows.map { String($0[1]) } == [
+                "dev.temperature", "dev.humidity", "dev.device_address", "dev.temperature_correction",
+            ])
         #expect(rows.allSatisfy { $0.count == 4 })
         #expect(rows.first?[2] == "0.1" && rows.first?[3] == "°C")
         folder.write(Array("[hub]\nlisten = \"127.0.0.1:0\"\ndata_dir = \"\(folder.path)/hub\"\n".utf8), to: "hub.toml")
         for row in rows {
             let lines = String(decoding: readFileBytes(String(row[0])), as: UTF8.self).split(separator: "\n")
             #expect(lines.first == "time,value" && lines.count == 121, "\(row[0]): \(lines.count) lines")
-            var arguments = ["import", "--config", folder.file("hub.toml"), "--gateway", "boiler-room", "--series", String(row[1])]
+            var arguments = [
+                "import", "--config", folder.file("hub.toml"), "--gateway", "boiler-room", "--series", String(row[1]),
+            ]
             if row[2] != "-" { arguments += ["--resolution", String(row[2])] }
             let imported = try ChildProcess.run(Binaries.path("outpost-hub"), arguments + [String(row[0])])
-            #expect(imported.exitStatus == 0 && imported.stdout == "imported 120 readings into boiler-room/\(row[1])\n", "\(imported)")
+            #expect(
+                imported.exitStatus == 0 && imported.stdout == "imported 120 readings into boiler-room/\(row[1])\n",
+                "\(imported)")
         }
         // The setting's past is one value: the device keeps it.
         let address = String(decoding: readFileBytes(folder.file("past/dev.device_address.csv")), as: UTF8.self)
@@ -35,7 +45,8 @@ struct DeviceHistoryCommandTests {
             (["--span", "365d", "--interval", "1ms"], "at most 10,000,000"),
         ] {
             let outcome = try ChildProcess.run(
-                Binaries.path("outpost-sim"), ["history", "--profile", "xy-md02", "--out", "/nonexistent/x"] + arguments)
+                Binaries.path("outpost-sim"),
+                ["history", "--profile", "xy-md02", "--out", "/nonexistent/x"] + arguments)
             #expect(outcome.exitStatus == 64 && outcome.stderr.contains(expected), "\(outcome)")
         }
     }

@@ -94,7 +94,9 @@ struct FrameToolTests {
         #expect(json.exitStatus == 0, "\(json)")
     }
 
-    @Test("A frame whose resolution has a ten-digit mantissa goes through frame show, frame pack and check-frame --json-input")
+    @Test(
+        "A frame whose resolution has a ten-digit mantissa goes through frame show, frame pack and check-frame --json-input"
+    )
     func tenDigitResolution() throws {
         let folder = try TemporaryFolder()
         let identity = try GatewayIdentity.generate(gatewayID: "gw-fine")
@@ -102,13 +104,15 @@ struct FrameToolTests {
         for (index, text) in ["4294967295", "0.004294967295"].enumerated() {
             let resolution = try #require(Resolution(parsing: text))
             let bytes = try BatchFrame(
-                gatewayID: "gw-fine", sequence: 1, bootID: .zero, clockState: .synchronised, createdAt: 0, createdMonotonic: 0,
+                gatewayID: "gw-fine", sequence: 1, bootID: .zero, clockState: .synchronised, createdAt: 0,
+                createdMonotonic: 0,
                 series: [SeriesDescriptor(id: 0, name: "fine", resolution: resolution)],
                 chunks: [
                     FrameChunk(
                         seriesID: 0,
                         chunk: try Chunk(
-                            encoding: SampleColumns(timestamps: [10, 20], values: [resolution.step, 7 * resolution.step]),
+                            encoding: SampleColumns(
+                                timestamps: [10, 20], values: [resolution.step, 7 * resolution.step]),
                             resolution: resolution, clockSynchronised: true))
                 ]
             ).encoded(signer: try GatewayFrameSigner(privateKeyPEM: identity.privateKeyPEM))
@@ -159,21 +163,28 @@ struct FrameToolTests {
         #expect(!outcome.stdout.contains("\"polls\":0,"), "a case made no poll: \(outcome.stdout)")
     }
 
-    @Test("outpost-bench ingest runs a small fleet through its own broker into the hub, and every frame is acknowledged")
+    @Test(
+        "outpost-bench ingest runs a small fleet through its own broker into the hub, and every frame is acknowledged")
     func benchIngest() throws {
         let folder = try TemporaryFolder()
         let outcome = try ChildProcess.run(
-            Binaries.path("outpost-bench"), ["ingest", "--gateways", "5", "--frames", "3", "--folder", folder.path, "--json"],
+            Binaries.path("outpost-bench"),
+            ["ingest", "--gateways", "5", "--frames", "3", "--folder", folder.path, "--json"],
             timeout: .seconds(120))
         #expect(outcome.exitStatus == 0, "\(outcome)")
-        #expect(outcome.stdout.contains("\"frames\":15,") && outcome.stdout.contains("\"readings\":18000,"), "\(outcome.stdout)")
-        #expect(outcome.stdout.contains("\"readings_per_second\":") && !outcome.stdout.contains("\"readings_per_second\":0,"))
+        #expect(
+            outcome.stdout.contains("\"frames\":15,") && outcome.stdout.contains("\"readings\":18000,"),
+            "\(outcome.stdout)")
+        #expect(
+            outcome.stdout.contains("\"readings_per_second\":")
+                && !outcome.stdout.contains("\"readings_per_second\":0,"))
     }
 
     @Test("outpost-bench query builds a store and times the four queries")
     func benchQuery() throws {
         let outcome = try ChildProcess.run(
-            Binaries.path("outpost-bench"), ["query", "--gateways", "5", "--runs", "3", "--json"], timeout: .seconds(120))
+            Binaries.path("outpost-bench"), ["query", "--gateways", "5", "--runs", "3", "--json"],
+            timeout: .seconds(120))
         #expect(outcome.exitStatus == 0, "\(outcome)")
         for name in ["one series, last 24 h raw", "30 days in 1,000 buckets", "latest values", "fleet overview"] {
             #expect(outcome.stdout.contains(name), "missing \(name)")
@@ -186,7 +197,8 @@ struct FrameToolTests {
             Binaries.path("outpost-bench"), ["detect", "--series", "4", "--gateways", "6", "--json"],
             timeout: .seconds(300))
         #expect(outcome.exitStatus == 0, "\(outcome)")
-        for key in ["\"precision\":", "\"recall\":", "\"false_alarms_per_series_per_day\":", "\"samples_per_second\":"] {
+        for key in ["\"precision\":", "\"recall\":", "\"false_alarms_per_series_per_day\":", "\"samples_per_second\":"]
+        {
             #expect(outcome.stdout.contains(key), "missing \(key)")
         }
         for kind in ["spike", "level", "drift", "stuck", "variance", "silence", "backlog", "clock", "fleet_silence"] {

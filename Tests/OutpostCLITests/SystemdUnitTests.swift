@@ -3,7 +3,8 @@ import OutpostTestSupport
 import Testing
 
 /// The unit in `systemd/` with its `ExecStart` pointing at the built binary, in a temporary folder.
-private func unitCopy(_ name: String, in folder: TemporaryFolder, change: (String) -> String = { $0 }) throws -> String {
+private func unitCopy(_ name: String, in folder: TemporaryFolder, change: (String) -> String = { $0 }) throws -> String
+{
     let text = String(decoding: readFileBytes(packageRoot() + "/systemd/\(name).service"), as: UTF8.self)
     let local = text.replacingOccurrences(of: "/usr/bin/\(name)", with: Binaries.path(name))
     return folder.write(Array(change(local).utf8), to: "\(name).service")
@@ -22,12 +23,18 @@ struct SystemdUnitTests {
     @Test("The check can fail: a unit with a bad value is reported")
     func verifyCatchesMistakes() throws {
         let folder = try TemporaryFolder(prefix: "units")
-        let broken = try unitCopy("outpost-agent", in: folder) { $0.replacingOccurrences(of: "WatchdogSec=30s", with: "WatchdogSec=soon") }
+        let broken = try unitCopy("outpost-agent", in: folder) {
+            $0.replacingOccurrences(of: "WatchdogSec=30s", with: "WatchdogSec=soon")
+        }
         let outcome = try ChildProcess.run("/usr/bin/systemd-analyze", ["verify", broken])
-        #expect(outcome.stderr.contains("WatchdogSec") || outcome.stderr.contains("soon") || outcome.stderr.contains("parse"), "\(outcome)")
+        #expect(
+            outcome.stderr.contains("WatchdogSec") || outcome.stderr.contains("soon")
+                || outcome.stderr.contains("parse"), "\(outcome)")
     }
 
-    @Test("The agent's unit asks for what the agent relies on: notify with a watchdog, its state and configuration folders, serial and GPIO devices")
+    @Test(
+        "The agent's unit asks for what the agent relies on: notify with a watchdog, its state and configuration folders, serial and GPIO devices"
+    )
     func agentUnitContract() {
         let text = String(decoding: readFileBytes(packageRoot() + "/systemd/outpost-agent.service"), as: UTF8.self)
         for line in [

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OutpostDetect
 
 @Suite("Streaming detectors: each finds its fault and stays quiet on normal data")
@@ -13,7 +14,9 @@ struct DetectorTests {
             var series = SyntheticSeries(seed: seed)
             let scores = run(&series, count: 7 * days)
             let anomalous = scores.filter(\.isAnomalous)
-            #expect(anomalous.count <= 2, "seed \(seed): \(anomalous.count) anomalous, kinds \(anomalous.map { $0.kind?.rawValue ?? "" })")
+            #expect(
+                anomalous.count <= 2,
+                "seed \(seed): \(anomalous.count) anomalous, kinds \(anomalous.map { $0.kind?.rawValue ?? "" })")
             #expect(scores.prefix(500).allSatisfy { $0.learning && $0.value == 0 }, "the learning period is quiet")
         }
     }
@@ -29,7 +32,8 @@ struct DetectorTests {
             level += 0.05 * steps.gaussian()
             return steps.quantised(value + level)
         }
-        #expect(scores.filter(\.isAnomalous).count <= 3, "\(scores.filter(\.isAnomalous).map { $0.kind?.rawValue ?? "" })")
+        #expect(
+            scores.filter(\.isAnomalous).count <= 3, "\(scores.filter(\.isAnomalous).map { $0.kind?.rawValue ?? "" })")
     }
 
     @Test("A spike of 15 noise units is one anomalous sample, called a spike")
@@ -49,7 +53,9 @@ struct DetectorTests {
         #expect(scores[(faultAt + 10)..<(faultAt + 120)].allSatisfy { $0.isAnomalous && $0.kind == .level })
     }
 
-    @Test("A small step hidden in a half-hour oscillation (smaller than the swing, lasting six hours): found, and called a change of level by the four-hour model; the oscillation alone is quiet")
+    @Test(
+        "A small step hidden in a half-hour oscillation (smaller than the swing, lasting six hours): found, and called a change of level by the four-hour model; the oscillation alone is quiet"
+    )
     func smallStepInOscillation() {
         // A daily cycle, little noise, and a ±1 swing every 30 minutes; the step is +1.5.
         func value(_ series: inout SyntheticSeries, _ index: Int, step: Bool) -> Double {
@@ -70,8 +76,13 @@ struct DetectorTests {
             #expect(level != nil && level! < step.lowerBound + 240, "seed \(seed): \(found.map { scores[$0] } as Any)")
             var quiet = SyntheticSeries(seed: seed)
             var calm = SeriesDetector(settings: DetectorSettings(resolution: 0.1))
-            let normal = (0..<(8 * days)).map { index in calm.score(value(&quiet, index, step: false), at: quiet.timestamp(index)) }
-            #expect(normal.filter(\.isAnomalous).count <= 2, "seed \(seed): \(normal.filter(\.isAnomalous).count) anomalous: \(normal.enumerated().filter { $0.element.isAnomalous }.prefix(40).map { "\($0.offset) \($0.element.kind?.rawValue ?? "")" })")
+            let normal = (0..<(8 * days)).map { index in
+                calm.score(value(&quiet, index, step: false), at: quiet.timestamp(index))
+            }
+            #expect(
+                normal.filter(\.isAnomalous).count <= 2,
+                "seed \(seed): \(normal.filter(\.isAnomalous).count) anomalous: \(normal.enumerated().filter { $0.element.isAnomalous }.prefix(40).map { "\($0.offset) \($0.element.kind?.rawValue ?? "")" })"
+            )
         }
     }
 
@@ -99,14 +110,18 @@ struct DetectorTests {
         #expect(scores[(faultAt + 70)...].filter(\.isAnomalous).count <= 1, "quiet again once it moves")
     }
 
-    @Test("A setting that never moves (a unit id, a calibration offset) is not stuck, however long it stays put, learned from its first sample")
+    @Test(
+        "A setting that never moves (a unit id, a calibration offset) is not stuck, however long it stays put, learned from its first sample"
+    )
     func settingNeverStuck() {
         var detector = SeriesDetector(settings: DetectorSettings(learningSamples: 300, resolution: 1))
         let scores = (0..<20_000).map { detector.score(17, at: Int64($0) * 1_000_000_000) }
         #expect(scores.allSatisfy { $0.value == 0 }, "\(scores.first { $0.value > 0 } as Any)")
     }
 
-    @Test("A device silent for 90 s of a 1 Hz series that moves on meanwhile: no spike when it answers again; a step over the silence still shows as a level")
+    @Test(
+        "A device silent for 90 s of a 1 Hz series that moves on meanwhile: no spike when it answers again; a step over the silence still shows as a level"
+    )
     func gapIsNoSpike() {
         func scores(stepAfterGap: Double, silent: Range<Int> = 3_000..<3_090) -> [AnomalyScore] {
             var noise = SyntheticSeries(seed: 12)
@@ -119,7 +134,8 @@ struct DetectorTests {
         }
         let resumed = 3_000  // the first sample after the silence, in the scored list
         let quiet = scores(stepAfterGap: 0)
-        #expect(quiet[resumed...].allSatisfy { !$0.isAnomalous }, "\(quiet[resumed...].first(where: \.isAnomalous) as Any)")
+        #expect(
+            quiet[resumed...].allSatisfy { !$0.isAnomalous }, "\(quiet[resumed...].first(where: \.isAnomalous) as Any)")
         let stepped = scores(stepAfterGap: 30)
         let found = stepped[resumed...].firstIndex { $0.isAnomalous && $0.kind == .level }
         #expect(found.map { $0 < resumed + 30 } ?? false, "\(String(describing: found))")
@@ -135,7 +151,8 @@ struct DetectorTests {
         #expect(scores[faultAt...].contains { $0.isAnomalous && $0.kind == .variance })
     }
 
-    @Test("Once the daily cycle is learned, the afternoon's level at 02:00 is anomalous; with no cycle learned it is not")
+    @Test(
+        "Once the daily cycle is learned, the afternoon's level at 02:00 is anomalous; with no cycle learned it is not")
     func dailyCycle() {
         // Day 6, 02:00 to 03:00: the value sits at the 14:00 level (about 20 above its night level,
         // 40 noise units).
@@ -153,7 +170,9 @@ struct DetectorTests {
         #expect(normal[afternoon..<(afternoon + 60)].filter(\.isAnomalous).count <= 1)
     }
 
-    @Test("A weekly cycle (a plant closed at weekends): learned after three weeks, then a weekday's afternoon on a Saturday is anomalous and normal weekends and weekdays are quiet; a daily cycle alone never passes for weekly")
+    @Test(
+        "A weekly cycle (a plant closed at weekends): learned after three weeks, then a weekday's afternoon on a Saturday is anomalous and normal weekends and weekdays are quiet; a daily cycle alone never passes for weekly"
+    )
     func weeklyCycle() {
         // Day 0 is a Monday. Weekdays follow the daily cycle (10 to 30); Saturdays and Sundays
         // stay near 12 all day.
@@ -173,8 +192,13 @@ struct DetectorTests {
         #expect(scores[fault].filter(\.isAnomalous).count >= 50, "a weekday's level on a Saturday afternoon")
         // Out of the fault and the hour after it (the return to normal is a change too).
         let event = fault.lowerBound..<(fault.upperBound + 60)
-        let settled = scores[(22 * days)...].enumerated().filter { !event.contains($0.offset + 22 * days) && $0.element.isAnomalous }
-        #expect(settled.count <= 3, "normal weeks once the weekly cycle is learned: \(settled.map { ($0.offset + 15 * days, $0.element.kind?.rawValue ?? "") })")
+        let settled = scores[(22 * days)...].enumerated().filter {
+            !event.contains($0.offset + 22 * days) && $0.element.isAnomalous
+        }
+        #expect(
+            settled.count <= 3,
+            "normal weeks once the weekly cycle is learned: \(settled.map { ($0.offset + 15 * days, $0.element.kind?.rawValue ?? "") })"
+        )
 
         var detector = SeriesDetector(settings: DetectorSettings(resolution: 0.1))
         var replay = SyntheticSeries(seed: 14)
@@ -190,7 +214,9 @@ struct DetectorTests {
         #expect(dailyDetector.cycle == .daily)
     }
 
-    @Test("A weekly bin is the median of its last three weeks: one bad week does not set it, and it keeps rotating after years")
+    @Test(
+        "A weekly bin is the median of its last three weeks: one bad week does not set it, and it keeps rotating after years"
+    )
     func weeklyMedian() {
         var profile = CycleProfile(bins: 2, memory: 3, medianOfThree: true)
         profile.fold(0, hourMean: 100)  // a fault on the bin's first sight
@@ -208,7 +234,9 @@ struct DetectorTests {
         #expect(profile.known)
     }
 
-    @Test("A late sample is scored against the normal for its time: the afternoon's level is normal at 14:00 and anomalous at 02:00 of a past day")
+    @Test(
+        "A late sample is scored against the normal for its time: the afternoon's level is normal at 14:00 and anomalous at 02:00 of a past day"
+    )
     func lateSample() {
         var series = SyntheticSeries(seed: 16)
         var detector = SeriesDetector(settings: DetectorSettings(resolution: 0.1))
@@ -220,7 +248,8 @@ struct DetectorTests {
         #expect(detector.scoreLate(level, at: series.timestamp(afternoon)).isAnomalous == false)
         let late = detector.scoreLate(level, at: series.timestamp(night))
         #expect(late.isAnomalous && late.kind == .spike, "\(late)")
-        #expect(detector.scoreLate(.nan, at: series.timestamp(night)) == AnomalyScore(value: 0, kind: nil, learning: false))
+        #expect(
+            detector.scoreLate(.nan, at: series.timestamp(night)) == AnomalyScore(value: 0, kind: nil, learning: false))
         var young = SeriesDetector()
         _ = young.score(1, at: 0)
         #expect(young.scoreLate(1_000, at: -1).learning, "nothing is judged during the learning period")
@@ -240,5 +269,3 @@ struct DetectorTests {
         #expect(bounded[faultAt].kind == .limit && bounded[faultAt].value == 1)
     }
 }
-
-

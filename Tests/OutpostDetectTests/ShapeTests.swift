@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import OutpostDetect
 
 /// The shapes real plants make that a detector tuned on noise gets wrong: a step that stays, a
@@ -10,20 +11,27 @@ struct ShapeTests {
     let day = 1440  // samples a day at one a minute
     let faultAt = 5 * 1440 + 600  // day 6, 10:00
 
-    @Test("A step that stays: a change of level at once, then, once it has lasted and settled, the new normal; quiet after")
+    @Test(
+        "A step that stays: a change of level at once, then, once it has lasted and settled, the new normal; quiet after"
+    )
     func stepThatStays() {
         var series = SyntheticSeries(seed: 21)
         let scores = run(&series, count: faultAt + 3 * day) { index, value in index >= faultAt ? value + 4 : value }
         let first = scores[faultAt...].firstIndex(where: \.isAnomalous)
-        #expect(first != nil && first! - faultAt <= 5, "found at once: \(String(describing: first.map { $0 - faultAt }))")
+        #expect(
+            first != nil && first! - faultAt <= 5, "found at once: \(String(describing: first.map { $0 - faultAt }))")
         #expect(scores[(faultAt + 10)..<(faultAt + 60)].allSatisfy { $0.isAnomalous && $0.kind == .level })
         let settled = scores[faultAt...].firstIndex(where: \.settledAtNewLevel)
         // The default: two hours, or 200 usual intervals (here 200 minutes), the second half steady.
-        #expect(settled != nil && settled! - faultAt >= 200 && settled! - faultAt <= 480, "\(String(describing: settled.map { $0 - faultAt }))")
+        #expect(
+            settled != nil && settled! - faultAt >= 200 && settled! - faultAt <= 480,
+            "\(String(describing: settled.map { $0 - faultAt }))")
         if let settled {
             #expect(!scores[settled].isAnomalous)
             let after = scores[(settled + 1)...].filter(\.isAnomalous)
-            #expect(after.count <= 2, "the new level is normal: \(after.count) anomalous in \((scores.count - settled) / 60) h")
+            #expect(
+                after.count <= 2,
+                "the new level is normal: \(after.count) anomalous in \((scores.count - settled) / 60) h")
         }
     }
 
@@ -31,9 +39,13 @@ struct ShapeTests {
     func configuredRelearn() {
         var series = SyntheticSeries(seed: 22)
         let settings = DetectorSettings(resolution: 0.1, relearnAfter: 30 * 60_000_000_000)
-        let scores = run(&series, count: faultAt + day, settings: settings) { index, value in index >= faultAt ? value + 4 : value }
+        let scores = run(&series, count: faultAt + day, settings: settings) { index, value in
+            index >= faultAt ? value + 4 : value
+        }
         let settled = scores[faultAt...].firstIndex(where: \.settledAtNewLevel)
-        #expect(settled != nil && settled! - faultAt >= 30 && settled! - faultAt < 120, "\(String(describing: settled.map { $0 - faultAt }))")
+        #expect(
+            settled != nil && settled! - faultAt >= 30 && settled! - faultAt < 120,
+            "\(String(describing: settled.map { $0 - faultAt }))")
     }
 
     @Test("A ramp that settles: drift while it moves, the new normal once it has stopped and lasted")
@@ -41,12 +53,15 @@ struct ShapeTests {
         var series = SyntheticSeries(seed: 23)
         let ramp = faultAt..<(faultAt + 600)  // 12 noise units over ten hours, then it stays
         let scores = run(&series, count: faultAt + 3 * day) { index, value in
-            index < ramp.lowerBound ? value : value + 6 * Double(min(index - ramp.lowerBound, ramp.count)) / Double(ramp.count)
+            index < ramp.lowerBound
+                ? value : value + 6 * Double(min(index - ramp.lowerBound, ramp.count)) / Double(ramp.count)
         }
         let first = scores[ramp].firstIndex(where: \.isAnomalous)
         #expect(first != nil && scores[first!].kind == .drift, "\(String(describing: first.map { scores[$0] }))")
         let settled = scores[ramp.lowerBound...].firstIndex(where: \.settledAtNewLevel)
-        #expect(settled != nil && settled! >= ramp.upperBound, "not accepted while it still moves: \(String(describing: settled.map { $0 - faultAt }))")
+        #expect(
+            settled != nil && settled! >= ramp.upperBound,
+            "not accepted while it still moves: \(String(describing: settled.map { $0 - faultAt }))")
         if let settled { #expect(scores[(settled + 1)...].filter(\.isAnomalous).count <= 2) }
     }
 
@@ -62,7 +77,9 @@ struct ShapeTests {
         }
     }
 
-    @Test("A machine on from 08:00 to 18:00 every day, one sample a minute: normal once its days are learned (from the third)")
+    @Test(
+        "A machine on from 08:00 to 18:00 every day, one sample a minute: normal once its days are learned (from the third)"
+    )
     func dailyOnOffEveryMinute() {
         let scores = squareWave(interval: 60, days: 10)
         let late = scores[(3 * day)...].filter(\.isAnomalous)
@@ -93,13 +110,17 @@ struct ShapeTests {
                 on.toggle()
                 left = on ? 20 + Int(series.uniform() * 20) : 30 + Int(series.uniform() * 30)
             }
-            let score = detector.score(series.quantised((on ? 40 : 2) + 0.3 * series.gaussian()), at: series.timestamp(index))
+            let score = detector.score(
+                series.quantised((on ? 40 : 2) + 0.3 * series.gaussian()), at: series.timestamp(index))
             if score.isAnomalous { anomalous.append(score) }
         }
-        #expect(anomalous.isEmpty, "\(anomalous.count) anomalous: \(anomalous.prefix(10).map { $0.kind?.rawValue ?? "" })")
+        #expect(
+            anomalous.isEmpty, "\(anomalous.count) anomalous: \(anomalous.prefix(10).map { $0.kind?.rawValue ?? "" })")
     }
 
-    @Test("What a hostile or broken source sends: times at the ends of Int64 and going back, NaN, ±1e308, a stuck zero: no trap, every score in [0, 1]")
+    @Test(
+        "What a hostile or broken source sends: times at the ends of Int64 and going back, NaN, ±1e308, a stuck zero: no trap, every score in [0, 1]"
+    )
     func hostileValuesAndTimes() {
         var detector = SeriesDetector(settings: DetectorSettings(learningSamples: 10, relearnAfter: 1))
         let times: [Int64] = [.min, .min + 1, -1, 0, 1, .max - 1, .max, 0, .min, 1_790_000_000_000_000_000]
@@ -111,7 +132,9 @@ struct ShapeTests {
                 scores.append(detector.scoreLate(values[index], at: time))
             }
         }
-        #expect(scores.allSatisfy { $0.value >= 0 && $0.value <= 1 && !$0.value.isNaN }, "\(scores.filter { !($0.value >= 0 && $0.value <= 1) }.prefix(3))")
+        #expect(
+            scores.allSatisfy { $0.value >= 0 && $0.value <= 1 && !$0.value.isNaN },
+            "\(scores.filter { !($0.value >= 0 && $0.value <= 1) }.prefix(3))")
         #expect(scores.contains { $0.isAnomalous }, "1e308 after zeros is anomalous")
     }
 
@@ -121,7 +144,9 @@ struct ShapeTests {
         for size in [2.0, 3, 4, 5, 6, 8] {
             var series = SyntheticSeries(seed: 26)
             let noise = series.noise
-            let scores = run(&series, count: faultAt + 1) { index, value in index == faultAt ? value + size * noise : value }
+            let scores = run(&series, count: faultAt + 1) { index, value in
+                index == faultAt ? value + size * noise : value
+            }
             sizes.append(scores[faultAt].value)
         }
         #expect(zip(sizes, sizes.dropFirst()).allSatisfy { $0.0 < $0.1 }, "\(sizes)")

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import OutpostDetect
 
 /// A deterministic sensor: a daily cycle, Gaussian noise, quantised to a resolution, one sample a

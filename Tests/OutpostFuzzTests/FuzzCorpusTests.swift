@@ -17,7 +17,9 @@ struct FuzzCorpusTests {
     /// The targets replayed synchronously; `query` runs through the async router, below.
     static let synchronous = FuzzTarget.allCases.filter { $0 != .query }
 
-    @Test("Every kept input is accepted or refused, and no parser breaks a promise", arguments: FuzzCorpusTests.synchronous)
+    @Test(
+        "Every kept input is accepted or refused, and no parser breaks a promise",
+        arguments: FuzzCorpusTests.synchronous)
     func replay(target: FuzzTarget) throws {
         let names = Self.inputs(target)
         try #require(!names.isEmpty, "no corpus for \(target.rawValue)")
@@ -36,7 +38,9 @@ struct FuzzCorpusTests {
         #expect(refused > 0, "\(target.rawValue): no seed is refused")
     }
 
-    @Test("Every kept query (Int64's edges, UInt64.max, NaN, empty and huge values) is answered below 500 by the real routes")
+    @Test(
+        "Every kept query (Int64's edges, UInt64.max, NaN, empty and huge values) is answered below 500 by the real routes"
+    )
     func replayQueries() async throws {
         let names = Self.inputs(.query)
         try #require(names.count >= 10, "no corpus for query")

@@ -9,20 +9,26 @@ import Testing
 
 /// A JSON string literal of `text` (PEM keys hold newlines).
 private func quoted(_ text: String) -> String {
-    String(decoding: (try? JSONSerialization.data(withJSONObject: [text], options: [])) ?? Data("[\"\"]".utf8), as: UTF8.self)
-        .dropFirst().dropLast().description
+    String(
+        decoding: (try? JSONSerialization.data(withJSONObject: [text], options: [])) ?? Data("[\"\"]".utf8),
+        as: UTF8.self
+    )
+    .dropFirst().dropLast().description
 }
 
 @Suite("API behaviour")
 struct APIBehaviourTests {
-    @Test("Roles: a viewer cannot acknowledge, an operator can (and is named), an operator cannot enrol, an admin can; revoked tokens stop working")
+    @Test(
+        "Roles: a viewer cannot acknowledge, an operator can (and is named), an operator cannot enrol, an admin can; revoked tokens stop working"
+    )
     func rolesAndTokens() throws {
         let hub = try HubProcess(brokerPort: nil)
         let viewer = try hub.makeToken(role: "viewer")
         let operatorToken = try hub.makeToken(role: "operator")
         try hub.start(withBroker: false)
         let alert = try hub.store().openAlert(
-            series: SeriesKey(gateway: "gw-pump", name: "pump.current"), kind: .drift, score: 0.9, at: 1_800_000_000_000_000_000
+            series: SeriesKey(gateway: "gw-pump", name: "pump.current"), kind: .drift, score: 0.9,
+            at: 1_800_000_000_000_000_000
         ).id
         let note = #"{"note":"checked the bearing"}"#
         let refused = try hub.call("POST", "/api/v1/alerts/\(alert)/acknowledge", bearer: viewer, json: note)
@@ -38,32 +44,45 @@ struct APIBehaviourTests {
         #expect(listed["state"] as? String == "acknowledged" && listed["note"] as? String == "checked the bearing")
 
         let identity = try GatewayIdentity.generate(gatewayID: "gw-new")
-        let enrolment = #"{"id":"gw-new","latitude":52.5,"longitude":13.4,"public_key":\#(quoted(identity.publicKeyPEM))}"#
+        let enrolment =
+            #"{"id":"gw-new","latitude":52.5,"longitude":13.4,"public_key":\#(quoted(identity.publicKeyPEM))}"#
         #expect(try hub.call("POST", "/api/v1/gateways", bearer: operatorToken, json: enrolment).status == 403)
-        let badKey = try hub.call("POST", "/api/v1/gateways", bearer: hub.token, json: #"{"id":"gw-new","public_key":"nope"}"#)
+        let badKey = try hub.call(
+            "POST", "/api/v1/gateways", bearer: hub.token, json: #"{"id":"gw-new","public_key":"nope"}"#)
         #expect(badKey.status == 400 && badKey.errorCode == "bad_public_key")
         let enrolled = try hub.call("POST", "/api/v1/gateways", bearer: hub.token, json: enrolment)
         #expect(enrolled.status == 201, "\(enrolled.body)")
         // Enrolled through the API: its frames are accepted at once.
         let signer = try GatewayFrameSigner(privateKeyPEM: identity.privateKeyPEM)
         let frame = BatchFrame(
-            gatewayID: "gw-new", sequence: 1, bootID: .zero, clockState: .synchronised, createdAt: 1, createdMonotonic: 1,
+            gatewayID: "gw-new", sequence: 1, bootID: .zero, clockState: .synchronised, createdAt: 1,
+            createdMonotonic: 1,
             series: [SeriesDescriptor(id: 0, name: "tank.level", unit: "m")],
-            chunks: [FrameChunk(seriesID: 0, chunk: try Chunk(encoding: SampleColumns([Sample(timestamp: 1_000, value: 1.5)]), resolution: nil, clockSynchronised: true))])
-        let posted = try hub.http("/api/v1/ingest", post: hub.folder.write(try frame.encoded(signer: signer), to: "new.frame"))
+            chunks: [
+                FrameChunk(
+                    seriesID: 0,
+                    chunk: try Chunk(
+                        encoding: SampleColumns([Sample(timestamp: 1_000, value: 1.5)]), resolution: nil,
+                        clockSynchronised: true))
+            ])
+        let posted = try hub.http(
+            "/api/v1/ingest", post: hub.folder.write(try frame.encoded(signer: signer), to: "new.frame"))
         #expect(posted.contains("\"duplicate\":false"), "\(posted)")
         let gateway = try hub.call("GET", "/api/v1/gateways/gw-new", bearer: viewer).json["gateway"] as? [String: Any]
         #expect(gateway?["latitude"] as? Double == 52.5)
         #expect(try hub.call("POST", "/api/v1/gateways/gw-new/revoke", bearer: hub.token).status == 200)
 
-        let created = try hub.call("POST", "/api/v1/tokens", bearer: hub.token, json: #"{"name":"grafana","role":"viewer"}"#)
+        let created = try hub.call(
+            "POST", "/api/v1/tokens", bearer: hub.token, json: #"{"name":"grafana","role":"viewer"}"#)
         let secret = try #require(created.json["token"] as? String)
         let id = try #require(created.json["id"] as? Int)
         #expect(try hub.call("GET", "/api/v1/gateways", bearer: secret).status == 200)
         let tokens = try hub.call("GET", "/api/v1/tokens", bearer: hub.token)
         #expect(tokens.body.contains("grafana") && !tokens.body.contains(secret), "secrets are never listed")
         #expect(try hub.call("DELETE", "/api/v1/tokens/\(id)", bearer: hub.token).status == 200)
-        #expect(try hub.call("GET", "/api/v1/gateways", bearer: secret).status == 401, "a revoked token authenticates nothing")
+        #expect(
+            try hub.call("GET", "/api/v1/gateways", bearer: secret).status == 401,
+            "a revoked token authenticates nothing")
     }
 
     @Test("Lists page: gateways by offset with counts by state, alerts by id cursor; bad parameters say which")
@@ -72,8 +91,11 @@ struct APIBehaviourTests {
         try hub.start(withBroker: false)
         let store = try hub.store()
         for index in 0..<5 {
-            try store.enrol(gateway: "gw-\(index)", publicKey: [UInt8](repeating: 4, count: 64), latitude: nil, longitude: nil, at: 1)
-            _ = try store.openAlert(series: SeriesKey(gateway: "gw-\(index)", name: "t"), kind: .spike, score: 1, at: Int64(index + 1))
+            try store.enrol(
+                gateway: "gw-\(index)", publicKey: [UInt8](repeating: 4, count: 64), latitude: nil, longitude: nil,
+                at: 1)
+            _ = try store.openAlert(
+                series: SeriesKey(gateway: "gw-\(index)", name: "t"), kind: .spike, score: 1, at: Int64(index + 1))
         }
         let first = try hub.call("GET", "/api/v1/gateways?limit=2&sort=id", bearer: hub.token).json
         #expect((first["gateways"] as? [[String: Any]])?.map { $0["id"] as? String } == ["gw-0", "gw-1"])
@@ -99,7 +121,8 @@ struct APIBehaviourTests {
         let cases: [(String, String)] = [
             ("/api/v1/gateways?sort=colour", "bad_sort"), ("/api/v1/gateways?limit=0", "bad_parameter"),
             ("/api/v1/alerts?state=sleeping", "bad_state"), ("/api/v1/alerts?kind=meteor", "bad_kind"),
-            ("/api/v1/series?gateway=gw-1", "missing_parameter"), ("/api/v1/series?gateway=a&name=b&from=yesterday", "bad_time"),
+            ("/api/v1/series?gateway=gw-1", "missing_parameter"),
+            ("/api/v1/series?gateway=a&name=b&from=yesterday", "bad_time"),
             ("/api/v1/series?gateway=a&name=b&buckets=0", "bad_parameter"),
         ]
         for (path, code) in cases {
@@ -111,27 +134,43 @@ struct APIBehaviourTests {
         #expect(try hub.call("GET", "/api/v1/gateways/gw-none", bearer: hub.token).status == 404)
     }
 
-    @Test("A series exports as CSV, scores come from its detector, /metrics counts ingest, and the API document is served")
+    @Test(
+        "A series exports as CSV, scores come from its detector, /metrics counts ingest, and the API document is served"
+    )
     func exportScoresMetrics() throws {
         let hub = try HubProcess(brokerPort: nil, extra: "[detection]\nlearning_samples = 200\n")
         let identity = try GatewayIdentity.generate(gatewayID: "gw-csv")
         try hub.enrol("gw-csv", publicKey: identity.publicKeyPEM)
         try hub.start(withBroker: false)
         try postShiftedSeries(to: hub, as: identity, series: "pressure")
-        let raw = try hub.call("GET", "/api/v1/series?gateway=gw-csv&name=pressure&from=2027-01-15T00:00:00Z&to=2027-01-16T00:00:00Z&format=csv", bearer: hub.token)
-        #expect(raw.headers["content-type"]?.hasPrefix("text/csv") == true && raw.headers["content-disposition"]?.contains("attachment") == true)
+        let raw = try hub.call(
+            "GET",
+            "/api/v1/series?gateway=gw-csv&name=pressure&from=2027-01-15T00:00:00Z&to=2027-01-16T00:00:00Z&format=csv",
+            bearer: hub.token)
+        #expect(
+            raw.headers["content-type"]?.hasPrefix("text/csv") == true
+                && raw.headers["content-disposition"]?.contains("attachment") == true)
         let lines = raw.body.split(separator: "\n")
         #expect(lines.first == "timestamp,value,quality" && lines.count == 361, "\(lines.count) lines")
-        let buckets = try hub.call("GET", "/api/v1/series?gateway=gw-csv&name=pressure&from=2027-01-15T00:00:00Z&to=2027-01-16T00:00:00Z&buckets=10&format=csv", bearer: hub.token)
+        let buckets = try hub.call(
+            "GET",
+            "/api/v1/series?gateway=gw-csv&name=pressure&from=2027-01-15T00:00:00Z&to=2027-01-16T00:00:00Z&buckets=10&format=csv",
+            bearer: hub.token)
         #expect(buckets.body.hasPrefix("start,count,valid,min,max,mean\n"))
-        let scores = try hub.call("GET", "/api/v1/series/scores?gateway=gw-csv&name=pressure&from=2027-01-15T00:00:00Z&to=2027-01-15T15:00:00Z", bearer: hub.token).json
+        let scores = try hub.call(
+            "GET",
+            "/api/v1/series/scores?gateway=gw-csv&name=pressure&from=2027-01-15T00:00:00Z&to=2027-01-15T15:00:00Z",
+            bearer: hub.token
+        ).json
         let points = scores["scores"] as? [[Any]] ?? []
         let anomalies = scores["anomalies"] as? [[Any]] ?? []
         #expect(points.count > 10, "scores after the learning period: \(scores)")
         #expect(!anomalies.isEmpty, "the shifted last hour is anomalous")
         #expect(try hub.call("GET", "/metrics").status == 401, "/metrics needs a token unless [web] metrics_public")
         let metrics = try hub.call("GET", "/metrics", bearer: hub.token)
-        #expect(metrics.status == 200 && metrics.body.contains("outpost_hub_readings_total 360"), "\(metrics.body.prefix(2000))")
+        #expect(
+            metrics.status == 200 && metrics.body.contains("outpost_hub_readings_total 360"),
+            "\(metrics.body.prefix(2000))")
         #expect(metrics.body.contains("# TYPE outpost_hub_http_request_duration_seconds histogram"))
         #expect(metrics.body.contains("outpost_hub_websocket_clients 0"))
         #expect(metrics.body.contains("outpost_hub_alerts_opened_total{kind="), "alerts are counted by kind")

@@ -30,7 +30,8 @@ struct APISchemaTests {
                 "--report-dir", hub.folder.path + "/schemathesis",
             ], timeout: .seconds(300))
         let summary = outcome.stdout.split(separator: "\n").suffix(40).joined(separator: "\n")
-        #expect(outcome.exitStatus == 0, "schemathesis found failures:\n\(outcome.stdout.suffix(6000))\n\(outcome.stderr)")
+        #expect(
+            outcome.exitStatus == 0, "schemathesis found failures:\n\(outcome.stdout.suffix(6000))\n\(outcome.stderr)")
         let tested = outcome.stdout.firstMatch(of: /Tested: (\d+)/).flatMap { Int($0.1) } ?? 0
         #expect(tested >= 25, "operations tested: \(tested)\n\(summary)")
         let cases = outcome.stdout.firstMatch(of: /(\d+) generated/).flatMap { Int($0.1) } ?? 0

@@ -15,20 +15,27 @@ func postShiftedSeries(to hub: HubProcess, as identity: GatewayIdentity, series:
         let readings = (0..<60).map { step -> Sample in
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             let noise = (Double(state >> 11) / Double(1 << 53) - 0.5) * 0.6
-            return Sample(timestamp: start + Int64(part * 60 + step) * 60_000_000_000, value: 20 + noise + (part == 5 ? 3 : 0))
+            return Sample(
+                timestamp: start + Int64(part * 60 + step) * 60_000_000_000, value: 20 + noise + (part == 5 ? 3 : 0))
         }
         let frame = BatchFrame(
             gatewayID: identity.gatewayID, sequence: UInt64(part + 1), bootID: .zero, clockState: .synchronised,
             createdAt: start, createdMonotonic: 1, series: [SeriesDescriptor(id: 0, name: series)],
-            chunks: [FrameChunk(seriesID: 0, chunk: try Chunk(encoding: SampleColumns(readings), resolution: nil, clockSynchronised: true))])
-        let answer = try hub.http("/api/v1/ingest", post: hub.folder.write(try frame.encoded(signer: signer), to: "frame-\(part)"))
+            chunks: [
+                FrameChunk(
+                    seriesID: 0,
+                    chunk: try Chunk(encoding: SampleColumns(readings), resolution: nil, clockSynchronised: true))
+            ])
+        let answer = try hub.http(
+            "/api/v1/ingest", post: hub.folder.write(try frame.encoded(signer: signer), to: "frame-\(part)"))
         #expect(answer.contains("\"duplicate\":false"), "\(answer)")
     }
 }
 
 @Suite("Alerts through the running hub's API")
 struct AlertAPITests {
-    @Test("Frames posted over HTTP raise an alert; the API lists it, acknowledges it once, and lists it as acknowledged")
+    @Test(
+        "Frames posted over HTTP raise an alert; the API lists it, acknowledges it once, and lists it as acknowledged")
     func listAndAcknowledge() throws {
         let hub = try HubProcess(brokerPort: nil, extra: "[detection]\nlearning_samples = 200\n")
         let identity = try GatewayIdentity.generate(gatewayID: "gw-api")
@@ -54,7 +61,9 @@ struct AlertAPITests {
         let stats = try hub.http("/api/v1/ingest/stats")
         #expect(stats.contains("\"alerts_opened\":{\"") && stats.contains("\"scored\":360"), "\(stats)")
         let badNote = hub.folder.write(Array("{\"note\": 5}".utf8), to: "bad-note.json")
-        #expect(try hub.http("/api/v1/alerts/\(id)/acknowledge", post: badNote, contentType: "application/json").contains("bad_field"))
+        #expect(
+            try hub.http("/api/v1/alerts/\(id)/acknowledge", post: badNote, contentType: "application/json").contains(
+                "bad_field"))
     }
 }
 
@@ -73,7 +82,11 @@ struct WebhookTests {
         try hub.start(withBroker: false)
         try postShiftedSeries(to: hub, as: identity, series: "flow")
         let delivered = try receiver.waitForLine(startingWith: "received ", timeout: .seconds(30))
-        #expect(delivered.contains("\"event\":\"alert.opened\"") && delivered.contains("\"series\":\"flow\""), "\(delivered)")
-        #expect(receiver.currentStdout().components(separatedBy: "failed").count - 1 == 2, "two failures first, then the delivery")
+        #expect(
+            delivered.contains("\"event\":\"alert.opened\"") && delivered.contains("\"series\":\"flow\""),
+            "\(delivered)")
+        #expect(
+            receiver.currentStdout().components(separatedBy: "failed").count - 1 == 2,
+            "two failures first, then the delivery")
     }
 }

@@ -12,24 +12,30 @@ struct AlertTests {
         AnomalyScore(value: value, kind: kind, learning: learning)
     }
 
-    @Test("The tracker: a spike opens at once (and becomes a level when it lasts), a level after three in a row; one problem is one alert; it resolves after 15 quiet minutes")
+    @Test(
+        "The tracker: a spike opens at once (and becomes a level when it lasts), a level after three in a row; one problem is one alert; it resolves after 15 quiet minutes"
+    )
     func tracker() {
         var tracker = AlertTracker()
         let minute: Int64 = 60_000_000_000
         #expect(tracker.observe(score(0.9, .spike), at: 0) == .open(kind: .spike, score: 0.9, at: 0))
         tracker.openID = 1
         #expect(tracker.observe(score(0.8, .level), at: minute) == .touch(id: 1, score: 0.8, at: minute, kind: .level))
-        #expect(tracker.observe(score(0.7, .level), at: 2 * minute) == .touch(id: 1, score: 0.7, at: 2 * minute, kind: nil))
+        #expect(
+            tracker.observe(score(0.7, .level), at: 2 * minute) == .touch(id: 1, score: 0.7, at: 2 * minute, kind: nil))
         #expect(tracker.observe(score(0.4), at: 5 * minute) == .none, "between thresholds: not quiet")
         #expect(tracker.observe(score(0.1), at: 10 * minute) == .none, "quiet, but not for 15 minutes yet")
         #expect(tracker.observe(score(0.1, learning: true), at: 30 * minute) == .none, "learning says nothing")
         #expect(tracker.observe(score(0.1), at: 17 * minute) == .resolve(id: 1, at: 17 * minute, reason: nil))
         #expect(tracker.observe(score(0.9, .level), at: 20 * minute) == .none)
         #expect(tracker.observe(score(0.9, .level), at: 21 * minute) == .none)
-        #expect(tracker.observe(score(0.9, .drift), at: 22 * minute) == .open(kind: .level, score: 0.9, at: 22 * minute))
+        #expect(
+            tracker.observe(score(0.9, .drift), at: 22 * minute) == .open(kind: .level, score: 0.9, at: 22 * minute))
     }
 
-    @Test("A step that stays, through the detector and the tracker: one alert opens, and resolves once the level is the new normal, saying so")
+    @Test(
+        "A step that stays, through the detector and the tracker: one alert opens, and resolves once the level is the new normal, saying so"
+    )
     func newNormalResolves() {
         var detector = SeriesDetector(settings: DetectorSettings(resolution: 0.1))
         var tracker = AlertTracker()
@@ -57,7 +63,9 @@ struct AlertTests {
         let settled = resolved.first { $0.0 > stepAt }
         #expect(settled?.1?.contains("now this series' normal") == true, "\(resolved)")
         #expect(settled.map { $0.0 - stepAt >= 200 && $0.0 - stepAt <= 480 } == true, "\(String(describing: settled))")
-        #expect(AlertTracker.settledReason(.level, after: 200 * minute) == "the change of level lasted 3 h and settled: it is now this series' normal")
+        #expect(
+            AlertTracker.settledReason(.level, after: 200 * minute)
+                == "the change of level lasted 3 h and settled: it is now this series' normal")
     }
 
     /// `count` one-minute readings from `start`: noise around 20 (its own for each `seed`), plus `shift(index)`.
@@ -66,7 +74,8 @@ struct AlertTests {
         return (0..<count).map { index -> Sample in
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             let noise = (Double(state >> 11) / Double(1 << 53) - 0.5) * 0.6
-            return Sample(timestamp: start + Int64(index) * NS.minute, value: ((20 + noise + shift(index)) * 100).rounded() / 100)
+            return Sample(
+                timestamp: start + Int64(index) * NS.minute, value: ((20 + noise + shift(index)) * 100).rounded() / 100)
         }
     }
 
@@ -80,7 +89,9 @@ struct AlertTests {
         }
     }
 
-    @Test("At ingest: a lasting shift opens one alert, it is acknowledged, it resolves when the series is normal again; a late backlog is scored against its time and raises nothing", arguments: StoreBackend.allCases)
+    @Test(
+        "At ingest: a lasting shift opens one alert, it is acknowledged, it resolves when the series is normal again; a late backlog is scored against its time and raises nothing",
+        arguments: StoreBackend.allCases)
     func atIngest(backend: StoreBackend) async throws {
         var detection = DetectionConfiguration()
         detection.learningSamples = 300
@@ -137,7 +148,9 @@ struct AlertTests {
         #expect(engine.counters.scored == 900, "the series' own state moved only with in-order readings")
     }
 
-    @Test("A series first seen with a past learns it first: after an import, the first live readings are judged at once (a step opens its alert within minutes) and the past raises nothing; without the past, the same readings fall in the learning period", arguments: StoreBackend.allCases)
+    @Test(
+        "A series first seen with a past learns it first: after an import, the first live readings are judged at once (a step opens its alert within minutes) and the past raises nothing; without the past, the same readings fall in the learning period",
+        arguments: StoreBackend.allCases)
     func learnsItsPast(backend: StoreBackend) async throws {
         var detection = DetectionConfiguration()
         detection.learningSamples = 300
@@ -150,7 +163,8 @@ struct AlertTests {
             if past {
                 // Ten normal hours, with a spike in them: history, not news.
                 let history = readings(from: start, count: 600, seed: 99, shift: { $0 == 500 ? 30 : 0 })
-                try ReadingsImport.run(history, gateway: "gw-a", series: SeriesDescriptor(id: 0, name: "t"), into: hub.store)
+                try ReadingsImport.run(
+                    history, gateway: "gw-a", series: SeriesDescriptor(id: 0, name: "t"), into: hub.store)
             }
             for frame in try frames(hub, from: live, count: 60, sequence: 1, shift: { _ in 3 }) {
                 guard case .acknowledged = await hub.pipeline.ingest(frame) else {
@@ -171,7 +185,9 @@ struct AlertTests {
 
     private enum Backend { case withPast, without }
 
-    @Test("Late readings within the hour are scored against a copy of the detector: normal ones quietly, an anomalous one counted; neither opens an alert, and the series' own state is untouched", arguments: StoreBackend.allCases)
+    @Test(
+        "Late readings within the hour are scored against a copy of the detector: normal ones quietly, an anomalous one counted; neither opens an alert, and the series' own state is untouched",
+        arguments: StoreBackend.allCases)
     func lateWithinTheHour(backend: StoreBackend) async throws {
         var detection = DetectionConfiguration()
         detection.learningSamples = 300
@@ -197,7 +213,9 @@ struct AlertTests {
         _ = await hub.pipeline.ingest(spike)
         await engine.settle()
         #expect(engine.counters.lateAnomalous == 1)
-        #expect(try hub.store.alerts(in: Set(Alert.State.allCases), limit: 10).isEmpty, "a late reading never opens an alert")
+        #expect(
+            try hub.store.alerts(in: Set(Alert.State.allCases), limit: 10).isEmpty,
+            "a late reading never opens an alert")
         // Fresh readings are still scored against the series' own state, which the late ones did not move.
         for frame in try frames(hub, from: start + 600 * NS.minute, count: 30, sequence: 100) {
             _ = await hub.pipeline.ingest(frame)

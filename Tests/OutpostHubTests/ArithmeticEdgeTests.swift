@@ -13,7 +13,9 @@ struct ArithmeticEdgeTests {
         60_000_000_000, TimeWindow.upperBound, .max - 1, .max,
     ]
 
-    @Test("bucket(of:) holds its promises for every Int64: a multiple of the width, at or below the time, within one width", arguments: RollupLevel.allCases)
+    @Test(
+        "bucket(of:) holds its promises for every Int64: a multiple of the width, at or below the time, within one width",
+        arguments: RollupLevel.allCases)
     func bucketProperty(level: RollupLevel) {
         var generator = SystemRandomNumberGenerator()
         let random = (0..<20_000).map { _ in Int64.random(in: .min ... .max, using: &generator) }
@@ -24,7 +26,9 @@ struct ArithmeticEdgeTests {
             if timestamp >= Int64.min + level.width {
                 #expect(start <= timestamp && timestamp - start < level.width, "\(timestamp): \(start)")
             }
-            if let (earlier, earlierStart) = previous, earlier <= timestamp { #expect(earlierStart <= start, "monotonic") }
+            if let (earlier, earlierStart) = previous, earlier <= timestamp {
+                #expect(earlierStart <= start, "monotonic")
+            }
             previous = (timestamp, start)
         }
     }
@@ -32,18 +36,22 @@ struct ArithmeticEdgeTests {
     @Test("A chunk whose clock correction carries it outside 1970-2200 (or past Int64) is refused as implausible_time")
     func correctedOutOfWindow() throws {
         let chunk = try Chunk(
-            encoding: SampleColumns(timestamps: [1_000, 2_000], values: [1, 2]), resolution: nil, clockSynchronised: false,
+            encoding: SampleColumns(timestamps: [1_000, 2_000], values: [1, 2]), resolution: nil,
+            clockSynchronised: false,
             firstMonotonic: 5)
         let series = [SeriesDescriptor(id: 0, name: "x")]
         for offset in [Int64.max - 2, Int64.min + 2, TimeWindow.upperBound] {
             #expect {
-                try IngestPlan(series: series, chunks: [FrameChunk(seriesID: 0, chunk: chunk)], clock: BootClock(offset: offset, exact: false))
+                try IngestPlan(
+                    series: series, chunks: [FrameChunk(seriesID: 0, chunk: chunk)],
+                    clock: BootClock(offset: offset, exact: false))
             } throws: { error in
                 guard case .implausibleTime = error as? WireError else { return false }
                 return (error as? WireError)?.reasonCode == .implausibleTime
             }
         }
-        let fine = try IngestPlan(series: series, chunks: [FrameChunk(seriesID: 0, chunk: chunk)], clock: BootClock(offset: 10, exact: false))
+        let fine = try IngestPlan(
+            series: series, chunks: [FrameChunk(seriesID: 0, chunk: chunk)], clock: BootClock(offset: 10, exact: false))
         #expect(fine.readingCount == 2)
     }
 
@@ -52,16 +60,21 @@ struct ArithmeticEdgeTests {
         var watch = GatewayWatch()
         let boot: [UInt8] = [1]
         for (index, monotonic) in Self.edges.enumerated() {
-            _ = watch.frame("gw", at: Int64(index), boot: boot, createdMonotonic: monotonic, wallMinusMonotonic: Self.edges[Self.edges.count - 1 - index], synchronised: true)
+            _ = watch.frame(
+                "gw", at: Int64(index), boot: boot, createdMonotonic: monotonic,
+                wallMinusMonotonic: Self.edges[Self.edges.count - 1 - index], synchronised: true)
         }
         _ = watch.frame("gw", at: 100, boot: boot, createdMonotonic: .max, wallMinusMonotonic: .min, synchronised: true)
-        let actions = watch.frame("gw", at: 101, boot: boot, createdMonotonic: .max, wallMinusMonotonic: .max, synchronised: true)
+        let actions = watch.frame(
+            "gw", at: 101, boot: boot, createdMonotonic: .max, wallMinusMonotonic: .max, synchronised: true)
         #expect(actions.isEmpty || actions.contains { if case .open = $0 { true } else { false } })
         _ = watch.check(at: .max)
         _ = watch.check(at: .min)
     }
 
-    @Test("Times format from 1677 to 2262 without a trap, and CSV lines outside the window are named", arguments: ArithmeticEdgeTests.edges)
+    @Test(
+        "Times format from 1677 to 2262 without a trap, and CSV lines outside the window are named",
+        arguments: ArithmeticEdgeTests.edges)
     func formatting(timestamp: Int64) {
         let text = TimeArgument.format(timestamp)
         #expect(text.hasSuffix("Z") && text.count >= 30, "\(text)")
@@ -75,7 +88,8 @@ struct ArithmeticEdgeTests {
         let folder = try TemporaryFolder()
         let store = try backend.open(in: folder)
         for index in 0..<6 {
-            try store.recordRefusal(gateway: "gw-\(index)", reason: "bad_magic", detail: "d", count: 1, at: Int64(index) * 1_000)
+            try store.recordRefusal(
+                gateway: "gw-\(index)", reason: "bad_magic", detail: "d", count: 1, at: Int64(index) * 1_000)
         }
         try store.pruneRefusals(before: 1_000, keeping: 100)
         #expect(try store.refusals().map(\.gateway).sorted() == ["gw-1", "gw-2", "gw-3", "gw-4", "gw-5"])
@@ -86,8 +100,11 @@ struct ArithmeticEdgeTests {
 
     @Test("Webhook URLs appear in logs as scheme and host only")
     func redactedWebhooks() {
-        #expect(WebhookNotifier.redacted("https://hooks.slack.com/services/T0/B0/secret") == "https://hooks.slack.com/…")
-        #expect(WebhookNotifier.redacted("https://user:pass@ops.example:8443/hook?token=abc") == "https://ops.example:8443/…")
+        #expect(
+            WebhookNotifier.redacted("https://hooks.slack.com/services/T0/B0/secret") == "https://hooks.slack.com/…")
+        #expect(
+            WebhookNotifier.redacted("https://user:pass@ops.example:8443/hook?token=abc")
+                == "https://ops.example:8443/…")
         #expect(WebhookNotifier.redacted("not a url") == "(a webhook)")
     }
 

@@ -24,7 +24,8 @@ private struct AttackedHub {
 
     /// A frame of `gateway` (signed by gw's key, or unsigned) holding `samples` of series `x`.
     func frame(
-        _ sequence: UInt64, _ samples: [Sample], gateway: String = "gw", signed: Bool = true, resolution: Resolution? = nil
+        _ sequence: UInt64, _ samples: [Sample], gateway: String = "gw", signed: Bool = true,
+        resolution: Resolution? = nil
     ) throws -> [UInt8] {
         let frame = BatchFrame(
             gatewayID: gateway, sequence: sequence, bootID: .zero, clockState: .synchronised, createdAt: 1,
@@ -88,13 +89,17 @@ struct AttackReplayTests {
             #expect(attacked.alive, "the hub died on \(path.prefix(160))")
         }
         let all = try hub.call(
-            "GET", "/api/v1/series?\(series)&from=-9223372036854775808&to=9223372036854775807&buckets=10", bearer: viewer).json
-        #expect(all["from"] as? Int64 == TimeWindow.lowerBound && all["to"] as? Int64 == TimeWindow.upperBound, "\(all)")
+            "GET", "/api/v1/series?\(series)&from=-9223372036854775808&to=9223372036854775807&buckets=10",
+            bearer: viewer
+        ).json
+        #expect(
+            all["from"] as? Int64 == TimeWindow.lowerBound && all["to"] as? Int64 == TimeWindow.upperBound, "\(all)")
         let buckets = all["buckets"] as? [[String: Any]] ?? []
         #expect(buckets.reduce(0) { $0 + ($1["count"] as? Int ?? 0) } == 120, "every reading in the clamped range")
     }
 
-    @Test("A signed frame with samples near Int64.min or past 2200 is refused as implausible_time, again on every resend")
+    @Test(
+        "A signed frame with samples near Int64.min or past 2200 is refused as implausible_time, again on every resend")
     func implausibleSampleTimes() throws {
         let attacked = try AttackedHub()
         let cases: [(String, Int64)] = [
@@ -105,27 +110,33 @@ struct AttackReplayTests {
             let frame = try attacked.frame(UInt64(10 + index), [Sample(timestamp: timestamp, value: 1)])
             for attempt in 1...2 {
                 let answer = try attacked.post(frame, name: "\(name)-\(attempt).frame")
-                #expect(answer.status == 400 && answer.errorCode == "implausible_time", "\(name): \(answer.status) \(answer.body)")
+                #expect(
+                    answer.status == 400 && answer.errorCode == "implausible_time",
+                    "\(name): \(answer.status) \(answer.body)")
                 #expect(answer.body.contains("1970-01-01 to 2200-01-01"), "\(answer.body)")
                 #expect(attacked.alive)
             }
         }
         let good = try attacked.post(
-            try attacked.frame(99, [Sample(timestamp: TimeWindow.upperBound, value: 7), Sample(timestamp: 0, value: 8)]),
+            try attacked.frame(
+                99, [Sample(timestamp: TimeWindow.upperBound, value: 7), Sample(timestamp: 0, value: 8)]),
             name: "edges.frame")
         #expect(good.status == 200, "the window's own edges are times: \(good.body)")
         let refusals = try attacked.hub.call("GET", "/api/v1/refusals", bearer: attacked.hub.token).body
         #expect(refusals.contains("\"implausible_time\"") && refusals.contains("\"gw\""), "\(refusals)")
     }
 
-    @Test("Unsigned frames with invented ids fill one refusal row; rows page; a JSON frame of an unknown gateway is refused unparsed")
+    @Test(
+        "Unsigned frames with invented ids fill one refusal row; rows page; a JSON frame of an unknown gateway is refused unparsed"
+    )
     func unknownSenders() async throws {
         let attacked = try AttackedHub(hubKeys: "http_ingest_rate = 100000\nmax_json_frame_bytes = \"1MiB\"")
         let hub = attacked.hub
         let folder = hub.folder.path + "/flood"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for index in 0..<300 {
-            let bytes = try attacked.frame(1, [Sample(timestamp: 1_000, value: 1)], gateway: "made-up-\(index)", signed: false)
+            let bytes = try attacked.frame(
+                1, [Sample(timestamp: 1_000, value: 1)], gateway: "made-up-\(index)", signed: false)
             try Data(bytes).write(to: URL(fileURLWithPath: "\(folder)/\(index).frame"))
         }
         let script = """
@@ -152,11 +163,14 @@ struct AttackReplayTests {
         let json = try attacked.post(bait, name: "bait.json", json: true)
         #expect(json.status == 403 && json.errorCode == "unknown_gateway", "\(json.status) \(json.body.prefix(300))")
         let oversize = try attacked.post([UInt8](repeating: 0x20, count: 2 << 20), name: "big.json", json: true)
-        #expect(oversize.status == 413 && oversize.body.contains("JSON rendering"), "\(oversize.status) \(oversize.body)")
+        #expect(
+            oversize.status == 413 && oversize.body.contains("JSON rendering"), "\(oversize.status) \(oversize.body)")
         #expect(attacked.alive)
     }
 
-    @Test("HTTP ingest is rate-limited per client address: past its burst an address gets 429 with Retry-After, others go on")
+    @Test(
+        "HTTP ingest is rate-limited per client address: past its burst an address gets 429 with Retry-After, others go on"
+    )
     func ingestRateLimit() throws {
         let attacked = try AttackedHub(hubKeys: "http_ingest_rate = 1")
         let frame = try attacked.frame(1, [Sample(timestamp: 5_000, value: 1)])
@@ -164,12 +178,15 @@ struct AttackReplayTests {
         var answers: [HubProcess.Answer] = []
         for _ in 0..<25 {
             answers.append(
-                try attacked.hub.call("POST", "/api/v1/ingest", headers: ["Content-Type: application/octet-stream"], body: "@" + file))
+                try attacked.hub.call(
+                    "POST", "/api/v1/ingest", headers: ["Content-Type: application/octet-stream"], body: "@" + file))
         }
         let statuses = answers.map(\.status)
         #expect(statuses.prefix(10).allSatisfy { $0 == 200 }, "the burst is taken: \(statuses)")
         let limited = answers.first { $0.status == 429 }
-        #expect(limited?.errorCode == "too_many_frames" && Int(limited?.headers["retry-after"] ?? "") ?? 0 >= 1, "\(statuses)")
+        #expect(
+            limited?.errorCode == "too_many_frames" && Int(limited?.headers["retry-after"] ?? "") ?? 0 >= 1,
+            "\(statuses)")
         let other = try attacked.hub.call(
             "POST", "/api/v1/ingest", headers: ["Content-Type: application/octet-stream"], body: "@" + file,
             from: "127.0.0.9")
@@ -191,7 +208,8 @@ struct AttackReplayTests {
         #expect(try open.call("GET", "/metrics").status == 200)
     }
 
-    @Test("Status and live documents of an unknown or a revoked gateway are refused and counted; an oversize status too")
+    @Test(
+        "Status and live documents of an unknown or a revoked gateway are refused and counted; an oversize status too")
     func documentsFromStrangers() async throws {
         let broker = try Broker()
         let hub = try HubProcess(brokerPort: broker.port)
@@ -200,21 +218,28 @@ struct AttackReplayTests {
         }
         #expect(try hub.command(["revoke", "--gateway", "gw-gone"]).exitStatus == 0)
         try hub.start()
-        let intruder = try MQTTClient(.init(host: "127.0.0.1", port: broker.port, clientID: "intruder", cleanSession: true))
+        let intruder = try MQTTClient(
+            .init(host: "127.0.0.1", port: broker.port, clientID: "intruder", cleanSession: true))
         defer { intruder.shutdown() }
         try intruder.connect(host: "127.0.0.1", port: broker.port, keepalive: 5)
         #expect(await firstElement(of: intruder.events) { $0 == .connected } == .connected)
         let status = Array(#"{"state":"online","version":"forged","backlog_readings":1}"#.utf8)
         for gateway in ["gw-ghost", "gw-gone"] {
             _ = try intruder.publish(.init(topic: "outpost/v1/\(gateway)/status", payload: status, qos: 1))
-            _ = try intruder.publish(.init(topic: "outpost/v1/\(gateway)/live", payload: Array(#"{"time":1,"values":{"x":1}}"#.utf8)))
+            _ = try intruder.publish(
+                .init(topic: "outpost/v1/\(gateway)/live", payload: Array(#"{"time":1,"values":{"x":1}}"#.utf8)))
         }
         let padding = String(repeating: "x", count: 20_000)
         _ = try intruder.publish(
-            .init(topic: "outpost/v1/gw-known/status", payload: Array(#"{"state":"online","pad":"\#(padding)"}"#.utf8), qos: 1))
+            .init(
+                topic: "outpost/v1/gw-known/status", payload: Array(#"{"state":"online","pad":"\#(padding)"}"#.utf8),
+                qos: 1))
         let counted = await eventually(timeout: .seconds(20)) {
-            let rows = (try? hub.call("GET", "/api/v1/refusals", bearer: hub.token).json["refusals"] as? [[String: Any]]) ?? []
-            let strangers = rows.first { $0["gateway"] as? String == RefusalRecord.unknownSenders && $0["reason"] as? String == "unknown_gateway" }
+            let rows =
+                (try? hub.call("GET", "/api/v1/refusals", bearer: hub.token).json["refusals"] as? [[String: Any]]) ?? []
+            let strangers = rows.first {
+                $0["gateway"] as? String == RefusalRecord.unknownSenders && $0["reason"] as? String == "unknown_gateway"
+            }
             let big = rows.first { $0["gateway"] as? String == "gw-known" && $0["reason"] as? String == "bad_status" }
             return (strangers?["count"] as? Int ?? 0) >= 4 && big != nil
         }

@@ -43,12 +43,15 @@ struct StoreDamageTests {
         #expect(throws: HubStoreDamage.self) { _ = try SQLiteHubStore.openChecked(path: path) }
     }
 
-    @Test("A table lost under a running hub: the API answers 503 in plain words (the database's own go to the log) and goes on")
+    @Test(
+        "A table lost under a running hub: the API answers 503 in plain words (the database's own go to the log) and goes on"
+    )
     func storeFailureInPlainWords() throws {
         let hub = try HubProcess(brokerPort: nil)
         try hub.start(withBroker: false)
         #expect(try hub.call("GET", "/api/v1/alerts", bearer: hub.token).status == 200)
-        let script = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('ALTER TABLE alerts RENAME TO alerts_gone'); c.commit()"
+        let script =
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('ALTER TABLE alerts RENAME TO alerts_gone'); c.commit()"
         let renamed = try ChildProcess.run(Peers.python, ["-c", script, hub.folder.path + "/data/hub.db"])
         try #require(renamed.exitStatus == 0, "\(renamed.stderr)")
         let answer = try hub.call("GET", "/api/v1/alerts", bearer: hub.token)
@@ -59,7 +62,9 @@ struct StoreDamageTests {
             #expect(!message.contains(word), "the message names '\(word)': \(message)")
         }
         #expect(try hub.http("/health").contains("ok"), "the hub goes on")
-        #expect(try hub.call("GET", "/api/v1/ingest/stats", bearer: hub.token).status == 200, "what is intact still answers")
+        #expect(
+            try hub.call("GET", "/api/v1/ingest/stats", bearer: hub.token).status == 200, "what is intact still answers"
+        )
     }
 }
 
@@ -78,7 +83,8 @@ struct OversizeInputTests {
 
 @Suite("Times from queries and files at the edges of the representable")
 struct TimeEdgeTests {
-    @Test("A time past 2262, a duration past 285 years or Unix seconds at the edge of Int64 are not times, never a trap")
+    @Test(
+        "A time past 2262, a duration past 285 years or Unix seconds at the edge of Int64 are not times, never a trap")
     func outOfRange() throws {
         let now: Int64 = 1_800_000_000_000_000_000
         #expect(TimeArgument.parse("6755-01-01T00:00:00Z", now: now) == nil, "found by make fuzz (csv)")
@@ -86,9 +92,13 @@ struct TimeEdgeTests {
         #expect(TimeArgument.parse("2262-04-11T23:47:16.854775808Z", now: now) == nil)
         #expect(TimeArgument.parse("now-9999999999s", now: now) == nil)
         #expect(TimeArgument.parse("now-24h", now: now) == now - 86_400_000_000_000)
-        #expect(throws: CSVReadings.ProblemList.self) { _ = try CSVReadings.parse(Array("timestamp,value\n9223372036.999999999,1\n".utf8)) }
+        #expect(throws: CSVReadings.ProblemList.self) {
+            _ = try CSVReadings.parse(Array("timestamp,value\n9223372036.999999999,1\n".utf8))
+        }
         // The last nanosecond Int64 holds reads as a time, and is then refused as one no reading can have.
-        #expect(throws: CSVReadings.ProblemList.self) { _ = try CSVReadings.parse(Array("timestamp,value\n9223372036.854775807,1\n".utf8)) }
+        #expect(throws: CSVReadings.ProblemList.self) {
+            _ = try CSVReadings.parse(Array("timestamp,value\n9223372036.854775807,1\n".utf8))
+        }
         #expect(try CSVReadings.parse(Array("7258118400,1\n".utf8)).first?.timestamp == TimeWindow.upperBound)
     }
 
@@ -96,7 +106,8 @@ struct TimeEdgeTests {
     func queryOutOfRange() throws {
         let hub = try HubProcess(brokerPort: nil)
         try hub.start(withBroker: false)
-        let answer = try hub.call("GET", "/api/v1/series?gateway=gw&series=x&from=6755-01-01T00:00:00Z", bearer: hub.token)
+        let answer = try hub.call(
+            "GET", "/api/v1/series?gateway=gw&series=x&from=6755-01-01T00:00:00Z", bearer: hub.token)
         #expect(answer.status == 400, "\(answer.status) \(answer.body)")
         #expect(try hub.http("/health").contains("ok"))
     }

@@ -12,23 +12,33 @@ import Testing
 struct ChaosRunTests {
     static let faultSeconds = 100.0
 
-    @Test("The schedule: every kind of fault at least once, never two on one resource at a time, the same for the same seed")
+    @Test(
+        "The schedule: every kind of fault at least once, never two on one resource at a time, the same for the same seed"
+    )
     func schedule() {
         for seed in UInt64(1)...20 {
-            let plan = ChaosPlan.make(seed: seed, seconds: 10 + Self.faultSeconds, gateways: 3, warmUp: 10, quotaFill: 45)
+            let plan = ChaosPlan.make(
+                seed: seed, seconds: 10 + Self.faultSeconds, gateways: 3, warmUp: 10, quotaFill: 45)
             #expect(Set(plan.map(\.kind)) == Set(ChaosFault.Kind.allCases), "seed \(seed): \(plan.map(\.kind))")
             #expect(plan.allSatisfy { $0.start >= 10 && $0.end <= 10 + Self.faultSeconds })
             #expect(plan.allSatisfy { $0.kind == .quotaReached ? $0.gateway == 2 : ($0.gateway ?? 0) < 2 })
             for (index, fault) in plan.enumerated() {
                 for other in plan[(index + 1)...] where !Set(fault.resources).isDisjoint(with: other.resources) {
-                    #expect(other.start >= fault.end || fault.start >= other.end, "seed \(seed): \(fault) overlaps \(other)")
+                    #expect(
+                        other.start >= fault.end || fault.start >= other.end, "seed \(seed): \(fault) overlaps \(other)"
+                    )
                 }
             }
-            #expect(plan == ChaosPlan.make(seed: seed, seconds: 10 + Self.faultSeconds, gateways: 3, warmUp: 10, quotaFill: 45))
+            #expect(
+                plan
+                    == ChaosPlan.make(
+                        seed: seed, seconds: 10 + Self.faultSeconds, gateways: 3, warmUp: 10, quotaFill: 45))
         }
     }
 
-    @Test("Broker restarted, agent and hub killed, a link cut, acknowledgements lost, a device frozen, a quota filled: nothing lost, nothing doubled")
+    @Test(
+        "Broker restarted, agent and hub killed, a link cut, acknowledgements lost, a device frozen, a quota filled: nothing lost, nothing doubled"
+    )
     func faultRun() async throws {
         let folder = try TemporaryFolder(prefix: "chaos")
         let report = try await ChaosRun(

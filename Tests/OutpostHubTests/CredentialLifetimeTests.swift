@@ -7,10 +7,13 @@ import Testing
 
 /// A user added with the CLI and logged in: their session cookie and CSRF token.
 private func session(_ hub: HubProcess, _ name: String, role: String) throws -> (cookie: String, csrf: String) {
-    let added = try hub.command(["user", "add", "--role", role, name, "--password-stdin"], stdin: "a long enough password\n")
+    let added = try hub.command(
+        ["user", "add", "--role", role, name, "--password-stdin"], stdin: "a long enough password\n")
     guard added.exitStatus == 0 else { throw HubTestFailure("user add: \(added)") }
-    let login = try hub.call("POST", "/api/v1/session", json: #"{"name":"\#(name)","password":"a long enough password"}"#)
-    let cookie = (login.headers["set-cookie"] ?? "").split(separator: ";").first?.split(separator: "=", maxSplits: 1).last
+    let login = try hub.call(
+        "POST", "/api/v1/session", json: #"{"name":"\#(name)","password":"a long enough password"}"#)
+    let cookie = (login.headers["set-cookie"] ?? "").split(separator: ";").first?.split(separator: "=", maxSplits: 1)
+        .last
     guard login.status == 200, let cookie, let csrf = login.json["csrf"] as? String else {
         throw HubTestFailure("login of \(name): \(login.status) \(login.body)")
     }
@@ -29,7 +32,8 @@ private func token(_ hub: HubProcess, by user: (cookie: String, csrf: String), r
 
 @Suite("Credentials end when they should")
 struct CredentialLifetimeTests {
-    @Test("A removed admin's token stops working; a demoted admin's admin token is revoked; no token exceeds its creator")
+    @Test(
+        "A removed admin's token stops working; a demoted admin's admin token is revoked; no token exceeds its creator")
     func tokensFollowTheirCreator() throws {
         let hub = try HubProcess(brokerPort: nil, extra: "[web]\nbcrypt_cost = 4\n")
         try hub.start(withBroker: false)
@@ -38,7 +42,8 @@ struct CredentialLifetimeTests {
         #expect(try hub.call("GET", "/api/v1/users", bearer: anasToken).status == 200)
         #expect(try hub.call("DELETE", "/api/v1/users/ana", bearer: hub.token).status == 200)
         let afterRemoval = try hub.call(
-            "POST", "/api/v1/users", bearer: anasToken, json: #"{"name":"mallory","role":"admin","password":"0123456789abc"}"#)
+            "POST", "/api/v1/users", bearer: anasToken,
+            json: #"{"name":"mallory","role":"admin","password":"0123456789abc"}"#)
         #expect(afterRemoval.status == 401, "a removed admin's token created an admin: \(afterRemoval.status)")
         let tokens = try hub.call("GET", "/api/v1/tokens", bearer: hub.token).json["tokens"] as? [[String: Any]] ?? []
         #expect(tokens.first { $0["created_by"] as? String == "ana" }?["revoked_at"] as? Int64 != nil, "\(tokens)")
@@ -63,7 +68,9 @@ struct CredentialLifetimeTests {
         #expect(upgrade.status == 401, "\(upgrade.status) \(upgrade.body)")
     }
 
-    @Test("A WebSocket is closed once its token is revoked or its session logged out, holds at most 1,000 series, and is closed when its client stops answering pings")
+    @Test(
+        "A WebSocket is closed once its token is revoked or its session logged out, holds at most 1,000 series, and is closed when its client stops answering pings"
+    )
     func webSocketsEnd() async throws {
         let hub = try HubProcess(brokerPort: nil, extra: "[web]\nbcrypt_cost = 4\nlive_idle = \"4s\"\n")
         try hub.start(withBroker: false)
@@ -86,23 +93,31 @@ struct CredentialLifetimeTests {
             "/usr/bin/curl",
             [
                 "-s", "-N", "--max-time", "30", "-H", "Cookie: outpost_session=\(operatorSession.cookie)",
-                "-H", "Origin: http://127.0.0.1:\(hub.httpPort)", "-H", "Connection: Upgrade", "-H", "Upgrade: websocket",
+                "-H", "Origin: http://127.0.0.1:\(hub.httpPort)", "-H", "Connection: Upgrade", "-H",
+                "Upgrade: websocket",
                 "-H", "Sec-WebSocket-Version: 13", "-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
                 "http://127.0.0.1:\(hub.httpPort)/api/v1/live",
             ])
         #expect(await eventually(timeout: .seconds(20)) { browser.currentStdout().contains("\"hello\"") })
-        #expect(try hub.call("DELETE", "/api/v1/session", cookie: operatorSession.cookie, csrf: operatorSession.csrf).status == 200)
+        #expect(
+            try hub.call("DELETE", "/api/v1/session", cookie: operatorSession.cookie, csrf: operatorSession.csrf).status
+                == 200)
         let closed = try await browser.finished(timeout: .seconds(25))
         #expect(closed.stdout.contains("the session or token has ended"), "\(closed)")
 
         // 1,001 series in messages of 250 (a WebSocket frame is at most 16 KiB): the fifth is refused whole.
         let messages = stride(from: 0, through: LiveFeed.maxSeriesPerClient, by: 250).map { start in
-            let keys = (start..<min(start + 250, LiveFeed.maxSeriesPerClient + 1)).map { #"{"gateway":"gw","series":"s\#($0)"}"# }
+            let keys = (start..<min(start + 250, LiveFeed.maxSeriesPerClient + 1)).map {
+                #"{"gateway":"gw","series":"s\#($0)"}"#
+            }
             return #"{"subscribe":[\#(keys.joined(separator: ","))]}"#
         }
-        let greedy = LiveClient(port: hub.httpPort, token: hub.token, subscribe: messages[0], more: Array(messages.dropFirst()))
+        let greedy = LiveClient(
+            port: hub.httpPort, token: hub.token, subscribe: messages[0], more: Array(messages.dropFirst()))
         defer { greedy.close() }
-        #expect(await eventually(timeout: .seconds(20)) { greedy.has("at most 1000 series") }, "\(greedy.transcript.suffix(500))")
+        #expect(
+            await eventually(timeout: .seconds(20)) { greedy.has("at most 1000 series") },
+            "\(greedy.transcript.suffix(500))")
         #expect(greedy.transcript.components(separatedBy: "\"subscribed\"").count - 1 == 4)
 
         // A page that only listens (alerts, fleet) answers the hub's pings and stays; a peer that
@@ -114,7 +129,8 @@ struct CredentialLifetimeTests {
             "/usr/bin/curl",
             [
                 "-s", "-N", "--max-time", "60", "-H", "Authorization: Bearer \(hub.token)", "-H", "Connection: Upgrade",
-                "-H", "Upgrade: websocket", "-H", "Sec-WebSocket-Version: 13", "-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+                "-H", "Upgrade: websocket", "-H", "Sec-WebSocket-Version: 13", "-H",
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
                 "http://127.0.0.1:\(hub.httpPort)/api/v1/live",
             ])
         #expect(await eventually(timeout: .seconds(20)) { silent.currentStdout().contains("\"hello\"") })

@@ -8,12 +8,17 @@ import Testing
 
 @Suite("Dashboard in a real browser")
 struct DashboardBrowserTests {
-    @Test("Headless Chromium: log in, see the fleet, chart stored data, watch a live value arrive, acknowledge an alert; every page at 1400 and 800 px; screenshots kept")
+    @Test(
+        "Headless Chromium: log in, see the fleet, chart stored data, watch a live value arrive, acknowledge an alert; every page at 1400 and 800 px; screenshots kept"
+    )
     func operatorSession() async throws {
-        let hub = try HubProcess(brokerPort: nil, extra: "[web]\nbcrypt_cost = 4\n[detection]\nlearning_samples = 100\n")
-        let added = try hub.command(["user", "add", "--role", "operator", "duty-operator", "--password-stdin"], stdin: "boiler room 42!\n")
+        let hub = try HubProcess(
+            brokerPort: nil, extra: "[web]\nbcrypt_cost = 4\n[detection]\nlearning_samples = 100\n")
+        let added = try hub.command(
+            ["user", "add", "--role", "operator", "duty-operator", "--password-stdin"], stdin: "boiler room 42!\n")
         #expect(added.exitStatus == 0, "\(added)")
-        let admin = try hub.command(["user", "add", "--role", "admin", "site-admin", "--password-stdin"], stdin: "admin of the site\n")
+        let admin = try hub.command(
+            ["user", "add", "--role", "admin", "site-admin", "--password-stdin"], stdin: "admin of the site\n")
         #expect(admin.exitStatus == 0, "\(admin)")
         let identity = try GatewayIdentity.generate(gatewayID: "gw-boiler")
         try hub.enrol("gw-boiler", publicKey: identity.publicKeyPEM)
@@ -24,7 +29,11 @@ struct DashboardBrowserTests {
             try BatchFrame(
                 gatewayID: "gw-boiler", sequence: sequence, bootID: .zero, clockState: .synchronised, createdAt: now,
                 createdMonotonic: 1, series: [SeriesDescriptor(id: 0, name: "flow.temperature", unit: "°C")],
-                chunks: [FrameChunk(seriesID: 0, chunk: try Chunk(encoding: SampleColumns(samples), resolution: nil, clockSynchronised: true))]
+                chunks: [
+                    FrameChunk(
+                        seriesID: 0,
+                        chunk: try Chunk(encoding: SampleColumns(samples), resolution: nil, clockSynchronised: true))
+                ]
             ).encoded(signer: signer)
         }
         // Three hours every 30 s: a slow daily-like wave with a little noise.
@@ -35,14 +44,16 @@ struct DashboardBrowserTests {
         let stored = try hub.http("/api/v1/ingest", post: hub.folder.write(try frame(1, history), to: "history.frame"))
         #expect(stored.contains("\"duplicate\":false"), "\(stored)")
         let alert = try hub.store().openAlert(
-            series: SeriesKey(gateway: "gw-boiler", name: "flow.temperature"), kind: .level, score: 0.97, at: now - 30 * NS.minute
+            series: SeriesKey(gateway: "gw-boiler", name: "flow.temperature"), kind: .level, score: 0.97,
+            at: now - 30 * NS.minute
         ).id
         let live = hub.folder.write(try frame(2, [Sample(timestamp: now + NS.second, value: 66.5)]), to: "live.frame")
         let artifacts = packageRoot() + "/.build/test-artifacts/dashboard"
         let outcome = try await ChildProcess.running(
             Peers.python,
             [
-                packageRoot() + "/Tests/Peers/dashboard_browser.py", "http://127.0.0.1:\(hub.httpPort)", "duty-operator",
+                packageRoot() + "/Tests/Peers/dashboard_browser.py", "http://127.0.0.1:\(hub.httpPort)",
+                "duty-operator",
                 "boiler room 42!", "gw-boiler", "flow.temperature", String(alert), live, artifacts, "site-admin",
                 "admin of the site",
             ], timeout: .seconds(300))
@@ -57,10 +68,13 @@ struct DashboardBrowserTests {
         #expect(acknowledged?.note == "valve re-seated")
     }
 
-    @Test("Headless Chromium: a login link whose next= leads off the site stays on the hub; a gateway's HTML in a series name and unit is shown as text")
+    @Test(
+        "Headless Chromium: a login link whose next= leads off the site stays on the hub; a gateway's HTML in a series name and unit is shown as text"
+    )
     func hostilePages() async throws {
         let hub = try HubProcess(brokerPort: nil, extra: "[web]\nbcrypt_cost = 4\n")
-        _ = try hub.command(["user", "add", "--role", "viewer", "visitor", "--password-stdin"], stdin: "a long enough password\n")
+        _ = try hub.command(
+            ["user", "add", "--role", "viewer", "visitor", "--password-stdin"], stdin: "a long enough password\n")
         let identity = try GatewayIdentity.generate(gatewayID: "gw-html")
         try hub.enrol("gw-html", publicKey: identity.publicKeyPEM)
         try hub.start(withBroker: false)
@@ -69,13 +83,21 @@ struct DashboardBrowserTests {
         let now = systemWallClock()
         let samples = (0..<60).map { Sample(timestamp: now - Int64(60 - $0) * NS.minute, value: Double($0 % 7)) }
         let frame = try BatchFrame(
-            gatewayID: "gw-html", sequence: 1, bootID: .zero, clockState: .synchronised, createdAt: now, createdMonotonic: 1,
+            gatewayID: "gw-html", sequence: 1, bootID: .zero, clockState: .synchronised, createdAt: now,
+            createdMonotonic: 1,
             series: [SeriesDescriptor(id: 0, name: name, unit: unit)],
-            chunks: [FrameChunk(seriesID: 0, chunk: try Chunk(encoding: SampleColumns(samples), resolution: nil, clockSynchronised: true))]
+            chunks: [
+                FrameChunk(
+                    seriesID: 0,
+                    chunk: try Chunk(encoding: SampleColumns(samples), resolution: nil, clockSynchronised: true))
+            ]
         ).encoded(signer: try GatewayFrameSigner(privateKeyPEM: identity.privateKeyPEM))
-        #expect(try hub.http("/api/v1/ingest", post: hub.folder.write(frame, to: "html.frame")).contains("\"duplicate\":false"))
+        #expect(
+            try hub.http("/api/v1/ingest", post: hub.folder.write(frame, to: "html.frame")).contains(
+                "\"duplicate\":false"))
         let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        let stored = try hub.call("GET", "/api/v1/series?gateway=gw-html&name=\(encoded)&from=now-3h&buckets=100", bearer: hub.token)
+        let stored = try hub.call(
+            "GET", "/api/v1/series?gateway=gw-html&name=\(encoded)&from=now-3h&buckets=100", bearer: hub.token)
         #expect((stored.json["buckets"] as? [Any])?.isEmpty == false, "\(stored.body)")
         let outcome = try await ChildProcess.running(
             Peers.python,

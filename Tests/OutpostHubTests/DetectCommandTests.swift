@@ -27,11 +27,15 @@ struct DetectCommandTests {
         let outcome = try ChildProcess.run(
             Binaries.path("outpost-hub"), ["detect", "--input", input, "--output", "-", "--resolution", "0.1"])
         #expect(outcome.exitStatus == 0, "\(outcome)")
-        let rows = outcome.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let rows = outcome.stdout.split(separator: "\n").map {
+            $0.split(separator: ",", omittingEmptySubsequences: false)
+        }
         let inputRows = csv().split(separator: "\n").dropFirst().map { $0.split(separator: ",") }
         #expect(rows.first == ["timestamp", "value", "score", "anomaly"])
         #expect(rows.count == 1001)
-        #expect(zip(rows.dropFirst(), inputRows).allSatisfy { $0.0[0] == $0.1[0] && $0.0[1] == $0.1[1] }, "same rows, same order")
+        #expect(
+            zip(rows.dropFirst(), inputRows).allSatisfy { $0.0[0] == $0.1[0] && $0.0[1] == $0.1[1] },
+            "same rows, same order")
         #expect(rows[1...500].allSatisfy { $0[3] == "learning" })
         #expect(rows[801][3] == "spike", "\(rows[801])")
         let flagged = rows.dropFirst(501).filter { !$0[3].isEmpty }.count
@@ -39,13 +43,17 @@ struct DetectCommandTests {
 
         // Through standard input, with a configuration whose rule sets an upper limit of 25.
         let config = folder.write(
-            Array("[hub]\n[detection]\nlearning_samples = 100\n[[detection.series]]\nmatch = \"site-*/level\"\nupper = 25\n".utf8),
+            Array(
+                "[hub]\n[detection]\nlearning_samples = 100\n[[detection.series]]\nmatch = \"site-*/level\"\nupper = 25\n"
+                    .utf8),
             to: "hub.toml")
         let limited = try ChildProcess.run(
             Binaries.path("outpost-hub"), ["detect", "--input", "-", "--config", config, "--series", "site-4/level"],
             stdinPath: input)
         #expect(limited.exitStatus == 0, "\(limited)")
-        let limitedRows = limited.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let limitedRows = limited.stdout.split(separator: "\n").map {
+            $0.split(separator: ",", omittingEmptySubsequences: false)
+        }
         #expect(limitedRows[901][3] == "limit", "\(limitedRows[901])")
         #expect(limitedRows[101][3] != "learning", "the rule's learning period applies")
     }
@@ -97,9 +105,13 @@ struct DetectCommandTests {
         if form == "space-zone" { arguments += ["--timezone", "+03:00"] }
         let outcome = try ChildProcess.run(Binaries.path("outpost-hub"), arguments)
         #expect(outcome.exitStatus == 0, "\(outcome)")
-        let rows = outcome.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let rows = outcome.stdout.split(separator: "\n").map {
+            $0.split(separator: ",", omittingEmptySubsequences: false)
+        }
         #expect(rows.count == 601, "\(rows.count)")
-        #expect(rows.count > 551 && rows[551][3] == "spike", "the spike at row 551: \(rows.count > 551 ? "\(rows[551])" : "")")
+        #expect(
+            rows.count > 551 && rows[551][3] == "spike",
+            "the spike at row 551: \(rows.count > 551 ? "\(rows[551])" : "")")
         #expect(rows.dropFirst(501).filter { !$0[3].isEmpty }.count <= 3, "no more than the spike and its echo")
     }
 
@@ -114,8 +126,11 @@ struct DetectCommandTests {
         let input = folder.write(Array((lines.joined(separator: "\n") + "\n").utf8), to: "step.csv")
         let outcome = try ChildProcess.run(Binaries.path("outpost-hub"), ["detect", "--input", input])
         #expect(outcome.exitStatus == 0, "\(outcome)")
-        let rows = outcome.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let rows = outcome.stdout.split(separator: "\n").dropFirst().map {
+            $0.split(separator: ",", omittingEmptySubsequences: false)
+        }
         #expect(rows.count == 700)
-        #expect(rows.map { String($0[0]) } == lines.dropFirst().map { String($0.split(separator: ",")[0]) }, "file order")
+        #expect(
+            rows.map { String($0[0]) } == lines.dropFirst().map { String($0.split(separator: ",")[0]) }, "file order")
     }
 }

@@ -166,9 +166,16 @@ struct EndToEndTests {
         // A replayed frame over HTTP: acknowledged as a duplicate, nothing changes.
         let signer = try GatewayFrameSigner(privateKeyPEM: gateway.identity.privateKeyPEM)
         let replay = BatchFrame(
-            gatewayID: "gw-e2e", sequence: 1, bootID: .zero, clockState: .synchronised, createdAt: 1, createdMonotonic: 1,
+            gatewayID: "gw-e2e", sequence: 1, bootID: .zero, clockState: .synchronised, createdAt: 1,
+            createdMonotonic: 1,
             series: [SeriesDescriptor(id: 0, name: "room.temperature")],
-            chunks: [FrameChunk(seriesID: 0, chunk: try Chunk(encoding: SampleColumns([Sample(timestamp: 5, value: 1)]), resolution: nil, clockSynchronised: true))])
+            chunks: [
+                FrameChunk(
+                    seriesID: 0,
+                    chunk: try Chunk(
+                        encoding: SampleColumns([Sample(timestamp: 5, value: 1)]), resolution: nil,
+                        clockSynchronised: true))
+            ])
         let file = hub.folder.write(try replay.encoded(signer: signer), to: "replay.frame")
         let answer = try hub.http("/api/v1/ingest", post: file)
         #expect(answer.contains("\"duplicate\":true") && answer.contains("\"sequences\":[1]"), "\(answer)")
@@ -176,18 +183,28 @@ struct EndToEndTests {
         let manual = BatchFrame(
             gatewayID: "gw-e2e", sequence: 1_000_000, bootID: .zero, clockState: .synchronised, createdAt: 1,
             createdMonotonic: 1, series: [SeriesDescriptor(id: 0, name: "manual.reading", unit: "m")],
-            chunks: [FrameChunk(seriesID: 0, chunk: try Chunk(encoding: SampleColumns([Sample(timestamp: 7_000, value: 2.5)]), resolution: nil, clockSynchronised: true))])
+            chunks: [
+                FrameChunk(
+                    seriesID: 0,
+                    chunk: try Chunk(
+                        encoding: SampleColumns([Sample(timestamp: 7_000, value: 2.5)]), resolution: nil,
+                        clockSynchronised: true))
+            ])
         let signed = try FrameDecoder().decode(try manual.encoded(signer: signer), verifier: AcceptAnySignature())
         let jsonFile = hub.folder.write(try FrameJSON.render(signed), to: "manual.json")
         let jsonAnswer = try hub.http("/api/v1/ingest", post: jsonFile, contentType: "application/json")
-        #expect(jsonAnswer.contains("\"duplicate\":false") && jsonAnswer.contains("\"sequences\":[1000000]"), "\(jsonAnswer)")
+        #expect(
+            jsonAnswer.contains("\"duplicate\":false") && jsonAnswer.contains("\"sequences\":[1000000]"),
+            "\(jsonAnswer)")
         #expect(try stored(hub, "manual.reading") == [Sample(timestamp: 7_000, value: 2.5)])
         // Garbage and a frame on another gateway's topic, straight onto the broker.
-        let intruder = try MQTTClient(.init(host: "127.0.0.1", port: broker.port, clientID: "intruder", cleanSession: true))
+        let intruder = try MQTTClient(
+            .init(host: "127.0.0.1", port: broker.port, clientID: "intruder", cleanSession: true))
         try intruder.connect(host: "127.0.0.1", port: broker.port, keepalive: 5)
         #expect(await firstElement(of: intruder.events) { $0 == .connected } == .connected)
         try intruder.publish(.init(topic: "outpost/v1/gw-e2e/batch", payload: Array("not a frame".utf8), qos: 1))
-        try intruder.publish(.init(topic: "outpost/v1/gw-other/batch", payload: try replay.encoded(signer: signer), qos: 1))
+        try intruder.publish(
+            .init(topic: "outpost/v1/gw-other/batch", payload: try replay.encoded(signer: signer), qos: 1))
         try intruder.publish(.init(topic: "outpost/v1/gw-e2e/status", payload: Array("{\"state\":".utf8), qos: 1))
         try intruder.publish(.init(topic: "outpost/v1/gw-e2e/live", payload: [0xFF, 0x00, 0x7B], qos: 0))
         let refusals = await eventually(timeout: .seconds(20)) {
@@ -203,9 +220,12 @@ struct EndToEndTests {
         #expect(fleet.contains("\"id\":\"gw-e2e\""), "\(fleet)")
         let latest = try hub.http("/api/v1/gateways/gw-e2e/latest")
         #expect(latest.contains("room.temperature"), "\(latest)")
-        let series = try hub.call("GET", "/api/v1/gateways/gw-e2e/series", bearer: hub.token).json["series"] as? [[String: Any]]
+        let series =
+            try hub.call("GET", "/api/v1/gateways/gw-e2e/series", bearer: hub.token).json["series"] as? [[String: Any]]
         let room = series?.first { $0["name"] as? String == "room.temperature" }
-        #expect((room?["latest"] as? [String: Any])?["value"] != nil, "series carry their latest value: \(String(describing: series))")
+        #expect(
+            (room?["latest"] as? [String: Any])?["value"] != nil,
+            "series carry their latest value: \(String(describing: series))")
         // The agent's status reports (online, backlog) are kept as the gateway's health over time.
         let health = try hub.call("GET", "/api/v1/gateways/gw-e2e/health?from=now-1h", bearer: hub.token).json
         let points = health["points"] as? [[Any]] ?? []
@@ -239,9 +259,13 @@ struct EndToEndTests {
     @Test("import then export through the CLI gives back the same readings; a bad CSV names its lines")
     func importExportCLI() throws {
         let hub = try HubProcess(brokerPort: nil)
-        let lines = (0..<500).map { "2026-11-20T00:\(String(format: "%02d", $0 / 60)):\(String(format: "%02d", $0 % 60)).5Z,\(Double($0) * 0.5)" }
+        let lines = (0..<500).map {
+            "2026-11-20T00:\(String(format: "%02d", $0 / 60)):\(String(format: "%02d", $0 % 60)).5Z,\(Double($0) * 0.5)"
+        }
         let csv = hub.folder.write(Array(("timestamp,value\n" + lines.joined(separator: "\n")).utf8), to: "logger.csv")
-        let imported = try hub.command(["import", "--gateway", "logger-7", "--series", "level", "--resolution", "0.5", csv])
+        let imported = try hub.command([
+            "import", "--gateway", "logger-7", "--series", "level", "--resolution", "0.5", csv,
+        ])
         #expect(imported.exitStatus == 0, "\(imported)")
         #expect(imported.stdout.contains("imported 500 readings"))
         let exported = try hub.command([
@@ -253,15 +277,19 @@ struct EndToEndTests {
         let original = try CSVReadings.parse(readFileBytes(csv))
         #expect(back.count == original.count)
         let differing = zip(back, original).first { !$0.0.isIdentical(to: $0.1) }
-        #expect(differing == nil, "exported \(String(describing: differing?.0)), imported \(String(describing: differing?.1))")
+        #expect(
+            differing == nil,
+            "exported \(String(describing: differing?.0)), imported \(String(describing: differing?.1))")
         let json = try hub.command([
-            "export", "--gateway", "logger-7", "--series", "level", "--from", "2026-11-20T00:00:00Z", "--format", "json",
+            "export", "--gateway", "logger-7", "--series", "level", "--from", "2026-11-20T00:00:00Z", "--format",
+            "json",
         ])
         #expect(json.stdout.hasPrefix("{\"gateway\":\"logger-7\""), "\(json.stdout)")
         let bad = hub.folder.write(Array("t,v\n2026-11-20T00:00:00Z,1\n2026-11-20T00:00:01Z,one\n".utf8), to: "bad.csv")
         let refused = try hub.command(["import", "--gateway", "logger-7", "--series", "other", bad])
         #expect(refused.exitStatus != 0)
         #expect(refused.stderr.contains("bad.csv: line 3: 'one' is not a number"), "\(refused.stderr)")
-        #expect(try hub.store().series(gateway: "logger-7").map(\.key.name) == ["level"], "nothing of the bad file stored")
+        #expect(
+            try hub.store().series(gateway: "logger-7").map(\.key.name) == ["level"], "nothing of the bad file stored")
     }
 }

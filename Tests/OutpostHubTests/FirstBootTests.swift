@@ -13,9 +13,14 @@ struct FirstBootTests {
         let ctl = Binaries.path("outpostctl")
         #expect(try ChildProcess.run(ctl, ["ca", "init", "--dir", folder.path + "/ca"]).exitStatus == 0)
         let sources = folder.write(
-            Array("[[modbus]]\nname = \"dev\"\nurl = \"tcp://127.0.0.1:1502\"\nprofile = \"xy-md02\"\n".utf8), to: "sources.toml")
+            Array("[[modbus]]\nname = \"dev\"\nurl = \"tcp://127.0.0.1:1502\"\nprofile = \"xy-md02\"\n".utf8),
+            to: "sources.toml")
         let made = try ChildProcess.run(
-            ctl, ["provision", "gw-pump-7", "--ca", folder.path + "/ca", "--broker", "mqtts://broker.example:8883", "--sources", sources, "--out", out])
+            ctl,
+            [
+                "provision", "gw-pump-7", "--ca", folder.path + "/ca", "--broker", "mqtts://broker.example:8883",
+                "--sources", sources, "--out", out,
+            ])
         #expect(made.exitStatus == 0, "\(made)")
     }
 
@@ -28,10 +33,14 @@ struct FirstBootTests {
             environment: ["OUTPOST_HARDWARE_DIR": packageRoot() + "/hardware"]
         ).wait()
         #expect(check.exitStatus == 0, "\(check)")
-        #expect(check.stdout.contains("gateway gw-pump-7") && check.stdout.contains("client certificate"), "\(check.stdout)")
+        #expect(
+            check.stdout.contains("gateway gw-pump-7") && check.stdout.contains("client certificate"), "\(check.stdout)"
+        )
     }
 
-    @Test("first-boot.sh installs a bundle from the boot partition into /etc/outpost, key 0640, and removes it from the boot partition")
+    @Test(
+        "first-boot.sh installs a bundle from the boot partition into /etc/outpost, key 0640, and removes it from the boot partition"
+    )
     func firstBootFromBootPartition() throws {
         let folder = try TemporaryFolder(prefix: "firstboot")
         let root = folder.path + "/root"
@@ -46,13 +55,15 @@ struct FirstBootTests {
         }
         var info = stat()
         #expect(stat("\(root)/etc/outpost/gw-pump-7.key", &info) == 0 && info.st_mode & 0o777 == 0o640)
-        #expect(access("\(root)/boot/firmware/outpost", F_OK) != 0, "the private key does not stay on the boot partition")
+        #expect(
+            access("\(root)/boot/firmware/outpost", F_OK) != 0, "the private key does not stay on the boot partition")
         #expect(access("\(root)/etc/outpost/first-boot.sh", F_OK) != 0)
         let again = try ChildProcess(
             "/bin/sh", [packageRoot() + "/provisioning/first-boot.sh"],
             environment: ["OUTPOST_ROOT": root, "OUTPOST_NO_SYSTEMD": "1", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]
         ).wait()
-        #expect(again.exitStatus == 0 && again.stdout.contains("nothing to do"), "a second boot finds nothing: \(again)")
+        #expect(
+            again.exitStatus == 0 && again.stdout.contains("nothing to do"), "a second boot finds nothing: \(again)")
     }
 
     @Test("first-boot.sh installs a .tar.gz bundle given as its argument")

@@ -38,10 +38,13 @@ final class Fleet {
             String(port), "--bind", "127.0.0.1", "--install-dir", brokerFiles,
         ])
         guard config.exitStatus == 0 else { throw HubTestFailure("broker-config: \(config)") }
-        let sources = folder.write(Array("[[modbus]]\nname = \"dev\"\nurl = \"tcp://127.0.0.1:1502\"\nprofile = \"xy-md02\"\n".utf8), to: "sources.toml")
+        let sources = folder.write(
+            Array("[[modbus]]\nname = \"dev\"\nurl = \"tcp://127.0.0.1:1502\"\nprofile = \"xy-md02\"\n".utf8),
+            to: "sources.toml")
         for gateway in ["gw-a", "gw-b"] {
             let made = try outpostctl([
-                "provision", gateway, "--ca", ca, "--broker", "mqtts://127.0.0.1:\(port)", "--sources", sources, "--out",
+                "provision", gateway, "--ca", ca, "--broker", "mqtts://127.0.0.1:\(port)", "--sources", sources,
+                "--out",
                 folder.path + "/\(gateway)",
             ])
             guard made.exitStatus == 0 else { throw HubTestFailure("provision: \(made)") }
@@ -53,9 +56,12 @@ final class Fleet {
         let main = folder.write(
             Array("user root\nlog_dest stderr\nlog_type all\ninclude_dir \(brokerFiles)\n".utf8), to: "mosquitto.conf")
         let started = try ChildProcess("/usr/sbin/mosquitto", ["-c", main])
-        _ = try started.waitForStderrLine(containing: "Opening ipv4 listen socket on port \(port)", timeout: .seconds(20))
+        _ = try started.waitForStderrLine(
+            containing: "Opening ipv4 listen socket on port \(port)", timeout: .seconds(20))
         broker = started
-        guard Broker.waitUntilListening(port: port) else { throw HubTestFailure("the broker takes no connection on \(port)") }
+        guard Broker.waitUntilListening(port: port) else {
+            throw HubTestFailure("the broker takes no connection on \(port)")
+        }
     }
 
     func stopBroker() {
@@ -68,7 +74,8 @@ final class Fleet {
         try MQTTClient(
             .init(
                 host: "127.0.0.1", port: port, clientID: "\(name)-\(UInt32.random(in: 0...UInt32.max))",
-                tls: .init(caFile: caFile ?? ca + "/ca.pem", certificateFile: certificate, keyFile: key), cleanSession: true))
+                tls: .init(caFile: caFile ?? ca + "/ca.pem", certificateFile: certificate, keyFile: key),
+                cleanSession: true))
     }
 
     func gateway(_ id: String) throws -> MQTTClient {
@@ -101,7 +108,9 @@ func connects(_ client: MQTTClient, port: Int) async -> Bool {
 
 @Suite("Fleet security with a broker configured by outpostctl")
 struct FleetSecurityTests {
-    @Test("Keys are 0600, a CA is never overwritten without --force, ids that would break topics are refused, bundles pack as .tar.gz")
+    @Test(
+        "Keys are 0600, a CA is never overwritten without --force, ids that would break topics are refused, bundles pack as .tar.gz"
+    )
     func filesAndRefusals() throws {
         let fleet = try Fleet()
         #expect(mode(fleet.ca + "/ca.key") == 0o600)
@@ -112,7 +121,9 @@ struct FleetSecurityTests {
         let acl = String(decoding: readFileBytes(fleet.brokerFiles + "/acl"), as: UTF8.self)
         #expect(acl.contains("pattern write outpost/v1/%u/batch") && acl.contains("user outpost-hub"))
         let agent = String(decoding: readFileBytes(fleet.folder.path + "/gw-a/agent.toml"), as: UTF8.self)
-        #expect(agent.contains("id = \"gw-a\"") && agent.contains("[[modbus]]") && agent.contains("certificate = \"/etc/outpost/gw-a.pem\""))
+        #expect(
+            agent.contains("id = \"gw-a\"") && agent.contains("[[modbus]]")
+                && agent.contains("certificate = \"/etc/outpost/gw-a.pem\""))
         for bad in ["gw/a", "gw+a", "gw#a", "gw a", "outpost-hub"] {
             let refused = try outpostctl([
                 "provision", bad, "--ca", fleet.ca, "--broker", "mqtts://127.0.0.1:8883", "--sources",
@@ -128,11 +139,15 @@ struct FleetSecurityTests {
         #expect(packed.exitStatus == 0, "\(packed)")
         let listing = try ChildProcess.run("/usr/bin/tar", ["-tvzf", archive]).stdout
         #expect(listing.contains("outpost/agent.toml") && listing.contains("outpost/first-boot.sh"), "\(listing)")
-        #expect(listing.contains("-rw------- root/root") && listing.contains("outpost/gw-c.key"), "the key is 0600 in the archive: \(listing)")
+        #expect(
+            listing.contains("-rw------- root/root") && listing.contains("outpost/gw-c.key"),
+            "the key is 0600 in the archive: \(listing)")
         #expect(access(fleet.folder.path + "/gw-c.pem", R_OK) == 0, "the certificate beside the archive, for enroll")
     }
 
-    @Test("Against the real broker: each gateway reaches only its own topics; no certificate, another CA's or a revoked one cannot connect")
+    @Test(
+        "Against the real broker: each gateway reaches only its own topics; no certificate, another CA's or a revoked one cannot connect"
+    )
     func brokerEnforcesIdentity() async throws {
         let fleet = try Fleet()
         try fleet.startBroker()
@@ -150,7 +165,9 @@ struct FleetSecurityTests {
         _ = try gatewayA.publish(.init(topic: "outpost/v1/gw-a/batch", payload: Array("own".utf8)))
         var seen: [String] = []
         let own = await firstElement(of: hub.events, within: .seconds(20)) { event in
-            if case .message(let topic, _) = event { return topic == "outpost/v1/gw-a/batch" || topic == "outpost/v1/gw-b/batch" }
+            if case .message(let topic, _) = event {
+                return topic == "outpost/v1/gw-a/batch" || topic == "outpost/v1/gw-b/batch"
+            }
             return false
         }
         if case .message(let topic, _) = own { seen.append(topic) }
@@ -162,19 +179,23 @@ struct FleetSecurityTests {
             if case .message = event { return true }
             return false
         }
-        #expect(ack == .message(topic: "outpost/v1/gw-a/ack", payload: Array("for a".utf8)), "gw-a read: \(String(describing: ack))")
+        #expect(
+            ack == .message(topic: "outpost/v1/gw-a/ack", payload: Array("for a".utf8)),
+            "gw-a read: \(String(describing: ack))")
 
         let anonymous = try fleet.client("stranger", certificate: nil, key: nil)
         #expect(!(await connects(anonymous, port: fleet.port)), "no certificate, no connection")
         anonymous.shutdown()
         let otherCA = fleet.folder.path + "/other-ca"
         #expect(try outpostctl(["ca", "init", "--dir", otherCA]).exitStatus == 0)
-        #expect(try outpostctl([
-            "provision", "gw-a", "--ca", otherCA, "--broker", "mqtts://127.0.0.1:8883", "--sources",
-            fleet.folder.path + "/sources.toml", "--out", fleet.folder.path + "/impostor",
-        ]).exitStatus == 0)
+        #expect(
+            try outpostctl([
+                "provision", "gw-a", "--ca", otherCA, "--broker", "mqtts://127.0.0.1:8883", "--sources",
+                fleet.folder.path + "/sources.toml", "--out", fleet.folder.path + "/impostor",
+            ]).exitStatus == 0)
         let impostor = try fleet.client(
-            "impostor", certificate: fleet.folder.path + "/impostor/gw-a.pem", key: fleet.folder.path + "/impostor/gw-a.key")
+            "impostor", certificate: fleet.folder.path + "/impostor/gw-a.pem",
+            key: fleet.folder.path + "/impostor/gw-a.key")
         #expect(!(await connects(impostor, port: fleet.port)), "a certificate from another CA is refused")
         impostor.shutdown()
 
@@ -195,7 +216,9 @@ struct FleetSecurityTests {
         stillA.shutdown()
     }
 
-    @Test("At the hub: enrolment by certificate checks the CA and the name; a frame signed by A as B, a replay and a revoked gateway's frames are refused")
+    @Test(
+        "At the hub: enrolment by certificate checks the CA and the name; a frame signed by A as B, a replay and a revoked gateway's frames are refused"
+    )
     func hubEnforcesIdentity() throws {
         let fleet = try Fleet()
         let hub = try HubProcess(brokerPort: nil, hubKeys: "ca = \"\(fleet.ca)/ca.pem\"")
@@ -209,10 +232,12 @@ struct FleetSecurityTests {
         let misnamed = try enroll("gw-x", fleet.folder.path + "/gw-a/gw-a.pem")
         #expect(misnamed.exitStatus != 0 && misnamed.stderr.contains("not to 'gw-x'"), "\(misnamed)")
         #expect(try outpostctl(["ca", "init", "--dir", fleet.folder.path + "/other-ca"]).exitStatus == 0)
-        #expect(try outpostctl([
-            "provision", "gw-z", "--ca", fleet.folder.path + "/other-ca", "--broker", "mqtts://127.0.0.1:8883", "--sources",
-            fleet.folder.path + "/sources.toml", "--out", fleet.folder.path + "/gw-z",
-        ]).exitStatus == 0)
+        #expect(
+            try outpostctl([
+                "provision", "gw-z", "--ca", fleet.folder.path + "/other-ca", "--broker", "mqtts://127.0.0.1:8883",
+                "--sources",
+                fleet.folder.path + "/sources.toml", "--out", fleet.folder.path + "/gw-z",
+            ]).exitStatus == 0)
         let foreign = try enroll("gw-z", fleet.folder.path + "/gw-z/gw-z.pem")
         #expect(foreign.exitStatus != 0 && foreign.stderr.contains("does not chain"), "\(foreign)")
 
@@ -222,13 +247,25 @@ struct FleetSecurityTests {
             let bytes = try BatchFrame(
                 gatewayID: gateway, sequence: sequence, bootID: .zero, clockState: .synchronised, createdAt: 1,
                 createdMonotonic: 1, series: [SeriesDescriptor(id: 0, name: "level")],
-                chunks: [FrameChunk(seriesID: 0, chunk: try Chunk(encoding: SampleColumns([Sample(timestamp: Int64(sequence), value: 1)]), resolution: nil, clockSynchronised: true))]
+                chunks: [
+                    FrameChunk(
+                        seriesID: 0,
+                        chunk: try Chunk(
+                            encoding: SampleColumns([Sample(timestamp: Int64(sequence), value: 1)]), resolution: nil,
+                            clockSynchronised: true))
+                ]
             ).encoded(signer: signerA)
             return hub.folder.write(bytes, to: "\(gateway)-\(sequence).frame")
         }
-        #expect(try hub.http("/api/v1/ingest", post: frame("gw-a", 1)).contains("\"duplicate\":false"), "the bundle's key signs gw-a's frames")
-        #expect(try hub.http("/api/v1/ingest", post: frame("gw-a", 1)).contains("\"duplicate\":true"), "a replay changes nothing")
-        #expect(try hub.http("/api/v1/ingest", post: frame("gw-b", 1)).contains("bad_signature"), "A's key cannot speak for B")
+        #expect(
+            try hub.http("/api/v1/ingest", post: frame("gw-a", 1)).contains("\"duplicate\":false"),
+            "the bundle's key signs gw-a's frames")
+        #expect(
+            try hub.http("/api/v1/ingest", post: frame("gw-a", 1)).contains("\"duplicate\":true"),
+            "a replay changes nothing")
+        #expect(
+            try hub.http("/api/v1/ingest", post: frame("gw-b", 1)).contains("bad_signature"),
+            "A's key cannot speak for B")
 
         let revoked = try outpostctl(["revoke", "gw-a", "--ca", fleet.ca, "--hub", url, "--token", hub.token])
         #expect(revoked.exitStatus == 0, "\(revoked)")
@@ -238,7 +275,9 @@ struct FleetSecurityTests {
         #expect(table.stdout.contains("revoked"), "\(table.stdout)")
     }
 
-    @Test("A new gateway, the documented way: provision, enroll, run the agent with its bundle; its readings reach the hub over TLS")
+    @Test(
+        "A new gateway, the documented way: provision, enroll, run the agent with its bundle; its readings reach the hub over TLS"
+    )
     func provisionToDashboard() async throws {
         let fleet = try Fleet()
         try fleet.startBroker()
@@ -249,7 +288,8 @@ struct FleetSecurityTests {
             Array("[[modbus]]\nname = \"dev\"\nurl = \"\(url)\"\nprofile = \"xy-md02\"\ninterval = \"500ms\"\n".utf8),
             to: "new-sources.toml")
         let made = try outpostctl([
-            "provision", "gw-new", "--ca", fleet.ca, "--broker", "mqtts://127.0.0.1:\(fleet.port)", "--sources", sources,
+            "provision", "gw-new", "--ca", fleet.ca, "--broker", "mqtts://127.0.0.1:\(fleet.port)", "--sources",
+            sources,
             "--config-dir", gateway, "--data-dir", gateway + "/data", "--out", gateway,
         ])
         #expect(made.exitStatus == 0, "\(made)")
@@ -266,7 +306,8 @@ struct FleetSecurityTests {
                 """, hubKeys: "ca = \"\(fleet.ca)/ca.pem\"")
         try hub.start(withBroker: true)
         let enrolled = try outpostctl([
-            "enroll", "gw-new", "--hub", "http://127.0.0.1:\(hub.httpPort)", "--token", hub.token, "--cert", gateway + "/gw-new.pem",
+            "enroll", "gw-new", "--hub", "http://127.0.0.1:\(hub.httpPort)", "--token", hub.token, "--cert",
+            gateway + "/gw-new.pem",
         ])
         #expect(enrolled.exitStatus == 0, "\(enrolled)")
         let agent = try ChildProcess(
@@ -275,7 +316,8 @@ struct FleetSecurityTests {
         defer { agent.terminate() }
         let online = await eventually(timeout: .seconds(60), every: .milliseconds(200)) {
             let answer = (try? hub.call("GET", "/api/v1/gateways/gw-new/latest", bearer: hub.token).json) ?? [:]
-            return (answer["latest"] as? [[String: Any]])?.contains { $0["series"] as? String == "dev.temperature" } ?? false
+            return (answer["latest"] as? [[String: Any]])?.contains { $0["series"] as? String == "dev.temperature" }
+                ?? false
         }
         #expect(online, "readings of gw-new reached the hub through the TLS broker")
         let state = try hub.call("GET", "/api/v1/gateways/gw-new", bearer: hub.token).json["gateway"] as? [String: Any]

@@ -8,7 +8,8 @@ struct GatewayStateTests {
         let now: Int64 = 1_800_000_000_000_000_000
         let record = GatewayRecord(
             id: "gw", enrolled: true, enrolledAt: 1, revokedAt: revoked ? 2 : nil,
-            lastSeen: seenAgo.map { now - $0 * 1_000_000_000 }, agentVersion: version, backlogReadings: 0, clockOffset: 0,
+            lastSeen: seenAgo.map { now - $0 * 1_000_000_000 }, agentVersion: version, backlogReadings: 0,
+            clockOffset: 0,
             clockState: "synchronised", online: online, latitude: nil, longitude: nil, seriesCount: 1)
         return GatewayOverview(record: record, now: now, silentAfter: .seconds(300)).state
     }

@@ -11,11 +11,14 @@ struct GatewayWatchTests {
     func feed(_ watch: inout GatewayWatch, _ gateway: String, count: Int, gap: Int64, end: Int64) {
         for index in 0..<count {
             let time = end - Int64(count - 1 - index) * gap * second
-            _ = watch.frame(gateway, at: time, boot: [1], createdMonotonic: time, wallMinusMonotonic: 0, synchronised: true)
+            _ = watch.frame(
+                gateway, at: time, boot: [1], createdMonotonic: time, wallMinusMonotonic: 0, synchronised: true)
         }
     }
 
-    @Test("Silent for ten usual gaps (at least five minutes): one alert, resolved by the next frame; no judgement before five gaps are known")
+    @Test(
+        "Silent for ten usual gaps (at least five minutes): one alert, resolved by the next frame; no judgement before five gaps are known"
+    )
     func silence() {
         var watch = GatewayWatch()
         feed(&watch, "gw-0", count: 3, gap: 10, end: 0)
@@ -24,21 +27,28 @@ struct GatewayWatchTests {
         swap(&watch, &fresh)
         feed(&watch, "gw-1", count: 10, gap: 60, end: 1000 * second)
         #expect(watch.check(at: 1000 * second + 500 * second).isEmpty, "within ten usual gaps")
-        #expect(watch.check(at: 1000 * second + 700 * second) == [.open(gateway: "gw-1", kind: .silence, at: 1700 * second)])
+        #expect(
+            watch.check(at: 1000 * second + 700 * second) == [.open(gateway: "gw-1", kind: .silence, at: 1700 * second)]
+        )
         #expect(watch.check(at: 1800 * second).isEmpty, "one silence, one alert")
         #expect(
-            watch.frame("gw-1", at: 1900 * second, boot: [1], createdMonotonic: 1900 * second, wallMinusMonotonic: 0, synchronised: true)
+            watch.frame(
+                "gw-1", at: 1900 * second, boot: [1], createdMonotonic: 1900 * second, wallMinusMonotonic: 0,
+                synchronised: true)
                 == [.resolve(gateway: "gw-1", kind: .silence, at: 1900 * second)])
     }
 
-    @Test("A replica that hears the other replicas' acknowledgements of a gateway does not call it silent; hearing one ends a silence")
+    @Test(
+        "A replica that hears the other replicas' acknowledgements of a gateway does not call it silent; hearing one ends a silence"
+    )
     func heardThroughOtherReplicas() {
         var watch = GatewayWatch()
         feed(&watch, "gw-1", count: 10, gap: 60, end: 1000 * second)
         for minute in 1...20 { #expect(watch.heard("gw-1", at: 1000 * second + Int64(minute) * 60 * second).isEmpty) }
         #expect(watch.check(at: 2300 * second).isEmpty, "heard from 200 s ago: not silent")
         #expect(watch.check(at: 2900 * second) == [.open(gateway: "gw-1", kind: .silence, at: 2900 * second)])
-        #expect(watch.heard("gw-1", at: 2950 * second) == [.resolve(gateway: "gw-1", kind: .silence, at: 2950 * second)])
+        #expect(
+            watch.heard("gw-1", at: 2950 * second) == [.resolve(gateway: "gw-1", kind: .silence, at: 2950 * second)])
         #expect(watch.heard("gw-unknown", at: 2950 * second).isEmpty)
     }
 
@@ -49,7 +59,9 @@ struct GatewayWatchTests {
         let actions = watch.check(at: 1000 * second)
         #expect(actions == [.open(gateway: "", kind: .fleetSilence, at: 1000 * second)])
         for index in 0..<20 {
-            _ = watch.frame("gw-\(index)", at: 1100 * second, boot: [1], createdMonotonic: 1100 * second, wallMinusMonotonic: 0, synchronised: true)
+            _ = watch.frame(
+                "gw-\(index)", at: 1100 * second, boot: [1], createdMonotonic: 1100 * second, wallMinusMonotonic: 0,
+                synchronised: true)
         }
         #expect(watch.check(at: 1110 * second) == [.resolve(gateway: "", kind: .fleetSilence, at: 1110 * second)])
     }
@@ -80,10 +92,14 @@ struct GatewayWatchTests {
         }
         var actions: [GatewayWatch.Action] = []
         for tick in stride(from: Int64(3005), through: 3000 + 3600, by: 5) { actions += watch.check(at: tick * second) }
-        #expect(actions.count == 1 && actions.first.map { if case .open(_, .fleetSilence, _) = $0 { true } else { false } } == true)
+        #expect(
+            actions.count == 1
+                && actions.first.map { if case .open(_, .fleetSilence, _) = $0 { true } else { false } } == true)
     }
 
-    @Test("A backlog growing at every report for 30 minutes (counted from the first span that shows it) raises an alert; it resolves once the backlog halves")
+    @Test(
+        "A backlog growing at every report for 30 minutes (counted from the first span that shows it) raises an alert; it resolves once the backlog halves"
+    )
     func backlog() {
         var watch = GatewayWatch()
         var opened: [GatewayWatch.Action] = []
@@ -93,7 +109,10 @@ struct GatewayWatchTests {
         // Spans of two minutes: growth shows at the end of the second, so the alert opens at 32.
         #expect(opened == [.open(gateway: "gw-1", kind: .backlog, at: 32 * 60 * second)])
         #expect(watch.backlog("gw-1", 30_000, at: 42 * 60 * second).isEmpty, "draining, not yet halved")
-        #expect(watch.backlog("gw-1", 10_000, at: 45 * 60 * second) == [.resolve(gateway: "gw-1", kind: .backlog, at: 45 * 60 * second)])
+        #expect(
+            watch.backlog("gw-1", 10_000, at: 45 * 60 * second) == [
+                .resolve(gateway: "gw-1", kind: .backlog, at: 45 * 60 * second)
+            ])
     }
 
     /// Reports every 30 s of a gateway sealing every 300 s at 100 readings/s, from `start` for
@@ -116,7 +135,9 @@ struct GatewayWatchTests {
         return (actions, waiting)
     }
 
-    @Test("A backlog sawtooth that drains at each frame is quiet; one that stops draining opens an alert; an outage between reports is not growth")
+    @Test(
+        "A backlog sawtooth that drains at each frame is quiet; one that stops draining opens an alert; an outage between reports is not growth"
+    )
     func backlogSawtooth() {
         var watch = GatewayWatch()
         feed(&watch, "gw-1", count: 10, gap: 300, end: 0)
@@ -136,15 +157,27 @@ struct GatewayWatchTests {
     @Test("A wall clock stepped within one boot is an event that resolves by itself; a new boot is not a step")
     func clockStep() {
         var watch = GatewayWatch()
-        _ = watch.frame("gw-1", at: 0, boot: [1], createdMonotonic: 0, wallMinusMonotonic: 1_000 * second, synchronised: true)
-        #expect(watch.frame("gw-1", at: 10 * second, boot: [2], createdMonotonic: 0, wallMinusMonotonic: 9_000 * second, synchronised: true).isEmpty)
+        _ = watch.frame(
+            "gw-1", at: 0, boot: [1], createdMonotonic: 0, wallMinusMonotonic: 1_000 * second, synchronised: true)
         #expect(
-            watch.frame("gw-1", at: 20 * second, boot: [2], createdMonotonic: 10 * second, wallMinusMonotonic: 9_030 * second, synchronised: true)
+            watch.frame(
+                "gw-1", at: 10 * second, boot: [2], createdMonotonic: 0, wallMinusMonotonic: 9_000 * second,
+                synchronised: true
+            ).isEmpty)
+        #expect(
+            watch.frame(
+                "gw-1", at: 20 * second, boot: [2], createdMonotonic: 10 * second, wallMinusMonotonic: 9_030 * second,
+                synchronised: true)
                 == [.open(gateway: "gw-1", kind: .clock, at: 20 * second)])
-        #expect(watch.check(at: 20 * second + watch.resolveAfter) == [.resolve(gateway: "gw-1", kind: .clock, at: 20 * second + watch.resolveAfter)])
+        #expect(
+            watch.check(at: 20 * second + watch.resolveAfter) == [
+                .resolve(gateway: "gw-1", kind: .clock, at: 20 * second + watch.resolveAfter)
+            ])
     }
 
-    @Test("Through the engine: a gateway that stops sending gets a silence alert in the store", arguments: StoreBackend.allCases)
+    @Test(
+        "Through the engine: a gateway that stops sending gets a silence alert in the store",
+        arguments: StoreBackend.allCases)
     func throughEngine(backend: StoreBackend) async throws {
         let hub = try HubFixture(detection: DetectionConfiguration(), backend: backend)
         let engine = try #require(hub.detection)
@@ -152,7 +185,8 @@ struct GatewayWatchTests {
             let sealed = Int64(sequence) * 60 * second
             _ = await hub.pipeline.ingest(
                 try hub.frame(
-                    UInt64(sequence), ["t": [Sample(timestamp: sealed, value: 1)]], createdAt: sealed, monotonic: sealed))
+                    UInt64(sequence), ["t": [Sample(timestamp: sealed, value: 1)]], createdAt: sealed, monotonic: sealed
+                ))
         }
         await engine.settle()
         engine.checkGateways(at: systemWallClock() + 3600 * second)

@@ -12,7 +12,8 @@ struct HubConfigurationTests {
         let rest = readme[section.upperBound...]
         let start = try #require(rest.range(of: "```toml\n"))
         let end = try #require(rest[start.upperBound...].range(of: "```"))
-        let configuration = try HubConfiguration(toml: String(rest[start.upperBound..<end.lowerBound]), file: "docs/hub.md")
+        let configuration = try HubConfiguration(
+            toml: String(rest[start.upperBound..<end.lowerBound]), file: "docs/hub.md")
         #expect(configuration.listenHost == "0.0.0.0" && configuration.listenPort == 8080)
         #expect(configuration.databasePath == "/var/lib/outpost-hub/hub.db")
         #expect(configuration.maxFrameBytes == 16 << 20)
@@ -22,8 +23,11 @@ struct HubConfigurationTests {
         #expect(configuration.compactTarget == 4096)
         #expect(configuration.detection.settings(for: "boiler-7/dev.temperature", resolution: 0.1).upperLimit == 80)
         #expect(configuration.detection.settings(for: "pump-1/dev.temperature", resolution: 0.1).upperLimit == nil)
-        #expect(configuration.webhooks == ["https://ops.example/hooks/outpost"] && configuration.resolveAfter == .seconds(900))
-        #expect(configuration.web.secureCookies && configuration.web.metricsPublic && configuration.web.bcryptCost == 11)
+        #expect(
+            configuration.webhooks == ["https://ops.example/hooks/outpost"]
+                && configuration.resolveAfter == .seconds(900))
+        #expect(
+            configuration.web.secureCookies && configuration.web.metricsPublic && configuration.web.bcryptCost == 11)
         #expect(configuration.web.tileOrigin == "https://tiles.example.internal")
         #expect(configuration.web.loginAttempts == 5 && configuration.web.loginWindow == .seconds(900))
     }
@@ -31,7 +35,8 @@ struct HubConfigurationTests {
     @Test("store = \"postgres\" with its URL and pool; SQLite by default")
     func storeChoice() throws {
         #expect(try HubConfiguration(toml: "[hub]\n", file: "hub.toml").store == .sqlite)
-        let text = "[hub]\nstore = \"postgres\"\n[postgres]\nurl = \"postgres://outpost:s3cret@db.example:6432/fleet\"\npool_size = 16\n"
+        let text =
+            "[hub]\nstore = \"postgres\"\n[postgres]\nurl = \"postgres://outpost:s3cret@db.example:6432/fleet\"\npool_size = 16\n"
         guard case .postgres(let settings) = try HubConfiguration(toml: text, file: "hub.toml").store else {
             Issue.record("not postgres")
             return
@@ -43,30 +48,53 @@ struct HubConfigurationTests {
 
     @Test("relearn_after: a default for every series and one per rule, in the detectors' settings")
     func relearnAfter() throws {
-        let text = "[hub]\n[detection]\nrelearn_after = \"6h\"\n[[detection.series]]\nmatch = \"fast-*/*\"\nrelearn_after = \"30m\"\n"
+        let text =
+            "[hub]\n[detection]\nrelearn_after = \"6h\"\n[[detection.series]]\nmatch = \"fast-*/*\"\nrelearn_after = \"30m\"\n"
         let detection = try HubConfiguration(toml: text, file: "hub.toml").detection
         #expect(detection.settings(for: "fast-1/flow", resolution: nil).relearnAfter == 1_800_000_000_000)
         #expect(detection.settings(for: "slow-1/flow", resolution: nil).relearnAfter == 21_600_000_000_000)
-        #expect(DetectionConfiguration().settings(for: "a/b", resolution: nil).relearnAfter == nil, "by the series' rate")
+        #expect(
+            DetectionConfiguration().settings(for: "a/b", resolution: nil).relearnAfter == nil, "by the series' rate")
     }
 
     @Test("Mistakes are named with file, line and key")
     func mistakes() {
         let cases: [(String, String)] = [
             ("[hub]\nlisten = \"8080\"\n", "hub.toml: line 2, hub.listen: '8080' is not host:port"),
-            ("[hub]\n[broker]\nurl = \"mqtts://b\"\n", "hub.toml: line 2, broker.ca: an mqtts:// broker needs the CA file"),
-            ("[hub]\n[retention]\nraw = \"3 months\"\n", "hub.toml: line 3, retention.raw: '3 months' is not a duration"),
+            (
+                "[hub]\n[broker]\nurl = \"mqtts://b\"\n",
+                "hub.toml: line 2, broker.ca: an mqtts:// broker needs the CA file"
+            ),
+            (
+                "[hub]\n[retention]\nraw = \"3 months\"\n",
+                "hub.toml: line 3, retention.raw: '3 months' is not a duration"
+            ),
             ("[hub]\nlisten_port = 1\n", "listen_port"),
-            ("[hub]\n[alerts]\nwebhooks = [\"ops.example/hook\"]\n", "line 3, alerts.webhooks: 'ops.example/hook' is not an http:// or https:// URL"),
-            ("[hub]\n[detection]\n[[detection.series]]\nmatch = \"*\"\nlower = 5\nupper = 1\n", "upper: 1.0 is not above lower = 5.0"),
+            (
+                "[hub]\n[alerts]\nwebhooks = [\"ops.example/hook\"]\n",
+                "line 3, alerts.webhooks: 'ops.example/hook' is not an http:// or https:// URL"
+            ),
+            (
+                "[hub]\n[detection]\n[[detection.series]]\nmatch = \"*\"\nlower = 5\nupper = 1\n",
+                "upper: 1.0 is not above lower = 5.0"
+            ),
             ("[hub]\n[web]\nbcrypt_cost = 40\n", "line 3, web.bcrypt_cost: 40 is outside 4-31"),
             ("[hub]\n[detection]\nrelearn_after = \"0s\"\n", "line 3, detection.relearn_after: 0ms is outside 1s-365d"),
-            ("[hub]\n[web]\nmap_tiles = \"tiles/{z}/{x}/{y}.png\"\n", "line 3, web.map_tiles: 'tiles/{z}/{x}/{y}.png' is not an http(s) URL template"),
+            (
+                "[hub]\n[web]\nmap_tiles = \"tiles/{z}/{x}/{y}.png\"\n",
+                "line 3, web.map_tiles: 'tiles/{z}/{x}/{y}.png' is not an http(s) URL template"
+            ),
             ("[hub]\n[web]\nsecure_cookie = true\n", "secure_cookie"),
             ("[hub]\nstore = \"mysql\"\n", "line 2, hub.store: 'mysql' is not a store; use \"sqlite\" or \"postgres\""),
             ("[hub]\nstore = \"postgres\"\n", "hub.store: store = \"postgres\" needs a [postgres] table"),
-            ("[hub]\nstore = \"postgres\"\n[postgres]\nurl = \"db.example:5432\"\n", "line 4, postgres.url: 'db.example:5432' is not a connection URL"),
-            ("[hub]\nstore = \"postgres\"\n[postgres]\nurl = \"postgres://o@db/x\"\npool_size = 0\n", "line 5, postgres.pool_size: 0 is outside 1-256"),
+            (
+                "[hub]\nstore = \"postgres\"\n[postgres]\nurl = \"db.example:5432\"\n",
+                "line 4, postgres.url: 'db.example:5432' is not a connection URL"
+            ),
+            (
+                "[hub]\nstore = \"postgres\"\n[postgres]\nurl = \"postgres://o@db/x\"\npool_size = 0\n",
+                "line 5, postgres.pool_size: 0 is outside 1-256"
+            ),
         ]
         for (text, message) in cases {
             #expect {
@@ -77,7 +105,9 @@ struct HubConfigurationTests {
         }
     }
 
-    @Test("A rule naming a device profile takes each point's limits from it; confirmation is a knob; an unknown profile is named")
+    @Test(
+        "A rule naming a device profile takes each point's limits from it; confirmation is a knob; an unknown profile is named"
+    )
     func profileLimits() throws {
         let text = """
             [hub]
@@ -98,12 +128,16 @@ struct HubConfigurationTests {
         let temperature = detection.settings(for: "site-1/room.temperature", resolution: 0.1)
         #expect(temperature.lowerLimit == -40 && temperature.upperLimit == 60, "xy-md02's temperature range")
         #expect(detection.settings(for: "site-1/room.humidity", resolution: 0.1).upperLimit == 100)
-        #expect(detection.settings(for: "site-1/tank.temperature", resolution: 0.1).upperLimit == 30, "the rule's own limit wins")
+        #expect(
+            detection.settings(for: "site-1/tank.temperature", resolution: 0.1).upperLimit == 30,
+            "the rule's own limit wins")
         #expect(detection.settings(for: "site-1/pump.current", resolution: 0.1).upperLimit == nil)
         #expect(detection.confirmation(for: "site-1/room.temperature") == 2)
         #expect(detection.confirmation(for: "site-1/pump.current") == 5)
         #expect {
-            try HubConfiguration(toml: "[hub]\n[detection]\n[[detection.series]]\nmatch = \"*\"\nprofile = \"no-such-meter\"\n", file: "hub.toml")
+            try HubConfiguration(
+                toml: "[hub]\n[detection]\n[[detection.series]]\nmatch = \"*\"\nprofile = \"no-such-meter\"\n",
+                file: "hub.toml")
         } throws: { error in
             "\(error)".contains("hub.toml: line 5, detection.series[0].profile: no device profile 'no-such-meter'")
         }

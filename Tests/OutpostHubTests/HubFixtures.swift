@@ -1,10 +1,10 @@
 import Logging
-import Testing
 import OutpostHub
 import OutpostProvisioning
 import OutpostSigning
 import OutpostTestSupport
 import OutpostWire
+import Testing
 
 /// The store backends every store test runs against: SQLite in a temporary folder, and a fresh
 /// database on the test process's private PostgreSQL cluster.
@@ -37,7 +37,7 @@ struct HubFixture {
     let detection: DetectionEngine?
     let signer: GatewayFrameSigner
     let gateway: String
-    let bootID = BootID(bytes: [UInt8](repeating: 7, count: 16))!
+    let bootID = BootID(bytes: [UInt8](repeating: 7, count: 16)) ?? .zero
 
     init(
         gateway: String = "gw-a", now: @escaping WallClock = systemWallClock, detection: DetectionConfiguration? = nil,
@@ -54,7 +54,8 @@ struct HubFixture {
         try registry.reload(from: store)
         var engine: DetectionEngine?
         if let detection {
-            engine = try DetectionEngine(configuration: detection, alerts: store, history: store, logger: Logger(label: "test"))
+            engine = try DetectionEngine(
+                configuration: detection, alerts: store, history: store, logger: Logger(label: "test"))
         }
         pipeline = IngestPipeline(
             store: store, verifier: registry, clock: now, logger: Logger(label: "test"), detection: engine)
@@ -68,13 +69,14 @@ struct HubFixture {
     ) throws -> [UInt8] {
         let names = series.keys.sorted()
         let descriptors = names.enumerated().map {
-            SeriesDescriptor(id: UInt32($0.offset), name: $0.element, unit: "°C", resolution: Resolution(parsing: "0.01"))
+            SeriesDescriptor(
+                id: UInt32($0.offset), name: $0.element, unit: "°C", resolution: Resolution(parsing: "0.01"))
         }
         let chunks = try names.enumerated().map { index, name in
             FrameChunk(
                 seriesID: UInt32(index),
                 chunk: try Chunk(
-                    encoding: SampleColumns(series[name]!), resolution: Resolution(parsing: "0.01"),
+                    encoding: SampleColumns(series[name] ?? []), resolution: Resolution(parsing: "0.01"),
                     clockSynchronised: clock == .synchronised, firstMonotonic: firstMonotonic[name] ?? 0))
         }
         let frame = BatchFrame(

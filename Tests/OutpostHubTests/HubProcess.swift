@@ -28,7 +28,8 @@ final class HubProcess {
         folder = try TemporaryFolder(prefix: "hub")
         httpPort = try Broker.freePort()
         self.postgresURL = postgresURL
-        var broker = brokerPort.map { "[broker]\nurl = \"mqtt://127.0.0.1:\($0)\"\nclient_id = \"\(clientID)\"\n" } ?? ""
+        var broker =
+            brokerPort.map { "[broker]\nurl = \"mqtt://127.0.0.1:\($0)\"\nclient_id = \"\(clientID)\"\n" } ?? ""
         if let sharedGroup, !broker.isEmpty { broker += "shared_group = \"\(sharedGroup)\"\n" }
         let store = postgresURL == nil ? "" : "store = \"postgres\"\n"
         let postgres = postgresURL.map { "[postgres]\nurl = \"\($0)\"\npool_size = 4\n" } ?? ""
@@ -103,7 +104,9 @@ final class HubProcess {
     func http(
         _ path: String, post data: String? = nil, contentType: String = "application/octet-stream", token: String? = nil
     ) throws -> String {
-        var arguments = ["-s", "http://127.0.0.1:\(httpPort)\(path)", "-H", "Authorization: Bearer \(token ?? self.token)"]
+        var arguments = [
+            "-s", "http://127.0.0.1:\(httpPort)\(path)", "-H", "Authorization: Bearer \(token ?? self.token)",
+        ]
         if let data { arguments += ["-H", "Content-Type: \(contentType)", "--data-binary", "@\(data)"] }
         return try ChildProcess.run("/usr/bin/curl", arguments).stdout
     }
@@ -121,7 +124,9 @@ final class HubProcess {
         }
 
         /// The body as a JSON object.
-        var json: [String: Any] { ((try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]) ?? [:] }
+        var json: [String: Any] {
+            ((try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]) ?? [:]
+        }
     }
 
     /// `curl` with any method, credentials and JSON body; nil `bearer` sends no token. `from` is
@@ -145,7 +150,8 @@ final class HubProcess {
         var headers: [String: String] = [:]
         for line in head.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         return Answer(status: status, headers: headers, body: String(raw[split.upperBound...]))
     }

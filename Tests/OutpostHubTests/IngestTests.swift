@@ -5,7 +5,9 @@ import Testing
 
 @Suite("Ingest: dedupe, late data, clock correction, bad frames")
 struct IngestTests {
-    @Test("A frame is stored once: a second copy is acknowledged and ignored; values and times are exact", arguments: StoreBackend.allCases)
+    @Test(
+        "A frame is stored once: a second copy is acknowledged and ignored; values and times are exact",
+        arguments: StoreBackend.allCases)
     func dedupe(backend: StoreBackend) async throws {
         let hub = try HubFixture(backend: backend)
         let base: Int64 = 1_800_000_000 * NS.second
@@ -32,13 +34,15 @@ struct IngestTests {
         #expect(latest.map(\.timestamp) == [readings.last!.timestamp])
     }
 
-    @Test("Frames arriving together are applied in one transaction, each acknowledged", arguments: StoreBackend.allCases)
+    @Test(
+        "Frames arriving together are applied in one transaction, each acknowledged", arguments: StoreBackend.allCases)
     func groupCommit(backend: StoreBackend) async throws {
         let hub = try HubFixture(backend: backend)
         let base: Int64 = 1_800_000_000 * NS.second
         let frames = try (1...40).map { sequence in
             try hub.frame(
-                UInt64(sequence), ["s": samples(from: base + Int64(sequence) * NS.minute, every: NS.second, count: 10) { Double($0) }])
+                UInt64(sequence),
+                ["s": samples(from: base + Int64(sequence) * NS.minute, every: NS.second, count: 10) { Double($0) }])
         }
         let pipeline = hub.pipeline
         let outcomes = await withTaskGroup(of: Bool.self) { group in
@@ -56,7 +60,9 @@ struct IngestTests {
         #expect(counters.commits < 40, "\(counters.commits) transactions for 40 frames arriving together")
     }
 
-    @Test("A three-day backlog arriving after fresh data lands in place and corrects the rollups", arguments: StoreBackend.allCases)
+    @Test(
+        "A three-day backlog arriving after fresh data lands in place and corrects the rollups",
+        arguments: StoreBackend.allCases)
     func lateBacklog(backend: StoreBackend) async throws {
         let hub = try HubFixture(backend: backend)
         let now: Int64 = 1_800_000_000 * NS.second / NS.hour * NS.hour  // on an hour boundary
@@ -67,9 +73,12 @@ struct IngestTests {
         var backlog: [Sample] = []
         for part in 0..<12 {
             let start = now - 3 * NS.day + Int64(part) * 6 * NS.hour
-            let readings = samples(from: start, every: NS.minute, count: 360) { Double(part * 360 + $0).truncatingRemainder(dividingBy: 97) }
+            let readings = samples(from: start, every: NS.minute, count: 360) {
+                Double(part * 360 + $0).truncatingRemainder(dividingBy: 97)
+            }
             backlog += readings
-            guard case .acknowledged = await hub.pipeline.ingest(try hub.frame(UInt64(part + 1), ["p": readings])) else {
+            guard case .acknowledged = await hub.pipeline.ingest(try hub.frame(UInt64(part + 1), ["p": readings]))
+            else {
                 Issue.record("backlog frame \(part) refused")
                 return
             }
@@ -84,9 +93,13 @@ struct IngestTests {
         for level in RollupLevel.allCases {
             let rollups = try hub.store.rollups(of: key, level: level, in: (now - 4 * NS.day)...(now + NS.hour))
             var expected: [Int64: Aggregate] = [:]
-            for sample in everything { expected[level.bucket(of: sample.timestamp), default: .empty].add(sample.value, quality: sample.quality) }
+            for sample in everything {
+                expected[level.bucket(of: sample.timestamp), default: .empty].add(sample.value, quality: sample.quality)
+            }
             #expect(rollups.count == expected.count)
-            for bucket in rollups { #expect(bucket.aggregate == expected[bucket.start], "\(level) bucket \(bucket.start)") }
+            for bucket in rollups {
+                #expect(bucket.aggregate == expected[bucket.start], "\(level) bucket \(bucket.start)")
+            }
         }
         let firstMinute = try hub.store.rollups(of: key, level: .minute, in: now...now)
         #expect(firstMinute.first?.aggregate.min == -7, "the late reading corrected the minute already written")
@@ -97,7 +110,9 @@ struct IngestTests {
         #expect(chart.buckets.reduce(0) { $0 + $1.aggregate.count } == Int64(backlog.count))
     }
 
-    @Test("Readings taken before the clock was synchronised get true times from the boot's offset", arguments: StoreBackend.allCases)
+    @Test(
+        "Readings taken before the clock was synchronised get true times from the boot's offset",
+        arguments: StoreBackend.allCases)
     func clockCorrection(backend: StoreBackend) async throws {
         let received: Int64 = 1_800_000_000 * NS.second
         let hub = try HubFixture(now: { received }, backend: backend)
@@ -105,7 +120,8 @@ struct IngestTests {
         let wrongWall: Int64 = 100 * NS.second
         let readings = samples(from: wrongWall, every: NS.second, count: 10) { Double($0) }
         let frame = try hub.frame(
-            1, ["x": readings], clock: .unsynchronised, createdAt: wrongWall + 20 * NS.second, monotonic: 1000 * NS.second,
+            1, ["x": readings], clock: .unsynchronised, createdAt: wrongWall + 20 * NS.second,
+            monotonic: 1000 * NS.second,
             firstMonotonic: ["x": 980 * NS.second])
         _ = await hub.pipeline.ingest(frame)
         // Sample 0 was taken at monotonic 980 s, 20 s before the frame reached the hub.
@@ -117,7 +133,9 @@ struct IngestTests {
         #expect(gateway.clockOffset == wrongWall + 20 * NS.second - received, "its clock is that far behind")
     }
 
-    @Test("Every kind of bad frame is refused with its reason, counted, and harms nothing", arguments: StoreBackend.allCases)
+    @Test(
+        "Every kind of bad frame is refused with its reason, counted, and harms nothing",
+        arguments: StoreBackend.allCases)
     func badFrames(backend: StoreBackend) async throws {
         let hub = try HubFixture(backend: backend)
         let base: Int64 = 1_800_000_000 * NS.second
@@ -136,7 +154,8 @@ struct IngestTests {
             return try frame.encoded(signer: stranger.signer)
         }()
         let cases: [(String, [UInt8], Bool)] = [
-            ("crc_mismatch", Array(good.prefix(good.count / 2)), false), ("bad_magic", Array("GARBAGE!GARBAGE!".utf8), false),
+            ("crc_mismatch", Array(good.prefix(good.count / 2)), false),
+            ("bad_magic", Array("GARBAGE!GARBAGE!".utf8), false),
             ("unknown_version", version, false), ("crc_mismatch", crc, false), ("unknown_gateway", unknown, false),
             ("bad_signature", forged, false), ("invalid_json", Array("{\"gateway\": 3}".utf8), true),
             ("truncated", [], false),
@@ -160,12 +179,18 @@ struct IngestTests {
             return
         }
         let refusals = try hub.store.refusals()
-        #expect(Set(refusals.map(\.reason)).isSuperset(of: ["crc_mismatch", "unknown_gateway", "bad_signature", "topic_mismatch"]))
+        #expect(
+            Set(refusals.map(\.reason)).isSuperset(of: [
+                "crc_mismatch", "unknown_gateway", "bad_signature", "topic_mismatch",
+            ]))
         #expect(refusals.reduce(0) { $0 + $1.count } == Int64(cases.count + 1))
         // A revoked gateway is refused from then on.
         #expect(try hub.store.revoke(gateway: "gw-a", at: base))
         try hub.registry.reload(from: hub.store)
-        guard case .refused(let revoked) = await hub.pipeline.ingest(try hub.frame(9, ["t": [Sample(timestamp: base, value: 1)]])) else {
+        guard
+            case .refused(let revoked) = await hub.pipeline.ingest(
+                try hub.frame(9, ["t": [Sample(timestamp: base, value: 1)]]))
+        else {
             Issue.record("a revoked gateway's frame was accepted")
             return
         }

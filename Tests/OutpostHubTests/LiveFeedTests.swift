@@ -66,7 +66,9 @@ final class LiveClient: Sendable {
 
 @Suite("Live feed over the WebSocket")
 struct LiveFeedTests {
-    @Test("A subscribed client gets the committed samples of its series, gateway state changes and alert events; others' series are not sent")
+    @Test(
+        "A subscribed client gets the committed samples of its series, gateway state changes and alert events; others' series are not sent"
+    )
     func pushes() async throws {
         let hub = try HubProcess(brokerPort: nil)
         let identity = try GatewayIdentity.generate(gatewayID: "gw-live")
@@ -86,22 +88,39 @@ struct LiveFeedTests {
         let signer = try GatewayFrameSigner(privateKeyPEM: identity.privateKeyPEM)
         let now = systemWallClock()
         let frame = BatchFrame(
-            gatewayID: "gw-live", sequence: 1, bootID: .zero, clockState: .synchronised, createdAt: now, createdMonotonic: 1,
+            gatewayID: "gw-live", sequence: 1, bootID: .zero, clockState: .synchronised, createdAt: now,
+            createdMonotonic: 1,
             series: [SeriesDescriptor(id: 0, name: "flow", unit: "l/s"), SeriesDescriptor(id: 1, name: "hidden")],
             chunks: [
-                FrameChunk(seriesID: 0, chunk: try Chunk(encoding: SampleColumns([Sample(timestamp: now, value: 12.25)]), resolution: nil, clockSynchronised: true)),
-                FrameChunk(seriesID: 1, chunk: try Chunk(encoding: SampleColumns([Sample(timestamp: now, value: 99)]), resolution: nil, clockSynchronised: true)),
+                FrameChunk(
+                    seriesID: 0,
+                    chunk: try Chunk(
+                        encoding: SampleColumns([Sample(timestamp: now, value: 12.25)]), resolution: nil,
+                        clockSynchronised: true)),
+                FrameChunk(
+                    seriesID: 1,
+                    chunk: try Chunk(
+                        encoding: SampleColumns([Sample(timestamp: now, value: 99)]), resolution: nil,
+                        clockSynchronised: true)),
             ])
         _ = try hub.http("/api/v1/ingest", post: hub.folder.write(try frame.encoded(signer: signer), to: "live.frame"))
         #expect(await eventually(timeout: .seconds(20)) { client.has("\"series\":\"flow\"") && client.has("12.25") })
         #expect(!client.has("\"series\":\"hidden\""), "a series nobody subscribed to is not sent")
         // A state change (here: revoked) is pushed by the hub's upkeep within its 5 s tick.
         #expect(try hub.call("POST", "/api/v1/gateways/gw-live/revoke", bearer: hub.token).status == 200)
-        #expect(await eventually(timeout: .seconds(20)) { client.has("\"state\":\"revoked\"") && client.has("\"id\":\"gw-live\"") })
+        #expect(
+            await eventually(timeout: .seconds(20)) {
+                client.has("\"state\":\"revoked\"") && client.has("\"id\":\"gw-live\"")
+            })
 
-        let alert = try hub.store().openAlert(series: SeriesKey(gateway: "gw-live", name: "flow"), kind: .stuck, score: 1, at: now).id
+        let alert = try hub.store().openAlert(
+            series: SeriesKey(gateway: "gw-live", name: "flow"), kind: .stuck, score: 1, at: now
+        ).id
         _ = try hub.call("POST", "/api/v1/alerts/\(alert)/acknowledge", bearer: hub.token, json: #"{"note":"on it"}"#)
-        #expect(await eventually(timeout: .seconds(20)) { client.has("\"event\":\"alert.acknowledged\"") && client.has("on it") })
+        #expect(
+            await eventually(timeout: .seconds(20)) {
+                client.has("\"event\":\"alert.acknowledged\"") && client.has("on it")
+            })
         let metrics = try hub.call("GET", "/metrics", bearer: hub.token).body
         #expect(metrics.contains("outpost_hub_websocket_clients 1"), "\(metrics.prefix(500))")
     }
@@ -128,7 +147,9 @@ struct LiveFeedTests {
             let chunks = try [0, 1].map { id in
                 FrameChunk(
                     seriesID: UInt32(id),
-                    chunk: try Chunk(encoding: SampleColumns([Sample(timestamp: time, value: Double(id))]), resolution: nil, clockSynchronised: true))
+                    chunk: try Chunk(
+                        encoding: SampleColumns([Sample(timestamp: time, value: Double(id))]), resolution: nil,
+                        clockSynchronised: true))
             }
             feed.committed(gateway: "gw", try IngestPlan(series: series, chunks: chunks, clock: nil))
         }
@@ -162,9 +183,12 @@ struct LiveFeedTests {
         let chunks = try [Int64(20), 10].map { time in
             FrameChunk(
                 seriesID: 0,
-                chunk: try Chunk(encoding: SampleColumns([Sample(timestamp: time, value: Double(time))]), resolution: nil, clockSynchronised: true))
+                chunk: try Chunk(
+                    encoding: SampleColumns([Sample(timestamp: time, value: Double(time))]), resolution: nil,
+                    clockSynchronised: true))
         }
-        feed.committed(gateway: "gw", try IngestPlan(series: [SeriesDescriptor(id: 0, name: "flow")], chunks: chunks, clock: nil))
+        feed.committed(
+            gateway: "gw", try IngestPlan(series: [SeriesDescriptor(id: 0, name: "flow")], chunks: chunks, clock: nil))
         feed.disconnect(client.id)
         var messages: [String] = []
         for await message in client.messages { messages.append(message) }

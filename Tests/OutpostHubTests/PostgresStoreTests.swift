@@ -17,7 +17,9 @@ struct PostgresStoreTests {
         let store = try #require(hub.store as? PostgresHubStore)
         var all: [Sample] = []
         for hour in 0..<(5 * 24) {
-            let readings = samples(from: start + Int64(hour) * NS.hour, every: NS.minute, count: 60) { Double(hour) + Double($0) / 100 }
+            let readings = samples(from: start + Int64(hour) * NS.hour, every: NS.minute, count: 60) {
+                Double(hour) + Double($0) / 100
+            }
             all += readings
             _ = await hub.pipeline.ingest(try hub.frame(UInt64(hour + 1), ["v": readings]))
         }
@@ -34,7 +36,8 @@ struct PostgresStoreTests {
         #expect(inDefault.hasPrefix("0"), "every chunk of the last two weeks has its day partition")
         let days = (Int64(0)..<5).map { "chunks_p\(start / NS.day + $0)" }
         #expect(try partitions().isSuperset(of: days))
-        let report = try store.expire(policy: RetentionPolicy(raw: .seconds(2 * 86_400), minute: nil, hour: nil), now: now)
+        let report = try store.expire(
+            policy: RetentionPolicy(raw: .seconds(2 * 86_400), minute: nil, hour: nil), now: now)
         #expect(report.chunksExpired == 3 * 24)
         let left = try partitions()
         #expect(left.isDisjoint(with: days[0..<3]) && left.isSuperset(of: days[3...]), "\(left.sorted())")
@@ -43,12 +46,15 @@ struct PostgresStoreTests {
         #expect(kept == all.filter { $0.timestamp >= start + 3 * NS.day })
     }
 
-    @Test("sslmode=verify-full encrypts against the server's CA; another CA is refused with the reason; plain TCP by default")
+    @Test(
+        "sslmode=verify-full encrypts against the server's CA; another CA is refused with the reason; plain TCP by default"
+    )
     func tls() throws {
         let url = try TestPostgres.newDatabase()
         let database = try #require(PostgresSettings(url: url)).database
         let server = try TestPostgres.shared()
-        let encrypted = try #require(PostgresSettings(url: url + "?sslmode=verify-full&sslrootcert=\(TestPostgres.caFile)"))
+        let encrypted = try #require(
+            PostgresSettings(url: url + "?sslmode=verify-full&sslrootcert=\(TestPostgres.caFile)"))
         let store = try PostgresHubStore(settings: encrypted, logger: Logger(label: "tls"))
         try store.enrol(gateway: "gw-tls", publicKey: [1, 2], latitude: nil, longitude: nil, at: 1)
         let sessions = try server.sql(
@@ -60,7 +66,8 @@ struct PostgresStoreTests {
         #expect {
             _ = try PostgresHubStore(settings: wrongCA, logger: Logger(label: "tls"))
         } throws: { error in
-            "\(error)".contains("cannot connect to outpost@127.0.0.1") && "\(error)".lowercased().contains("certificate")
+            "\(error)".contains("cannot connect to outpost@127.0.0.1")
+                && "\(error)".lowercased().contains("certificate")
         }
         #expect(try #require(PostgresSettings(url: url)).tls == .disable)
         #expect(PostgresSettings(url: url + "?sslmode=sometimes") == nil)
@@ -68,21 +75,28 @@ struct PostgresStoreTests {
         #expect(PostgresSettings(url: "postgres://o%40x:p%3Aw@h/d%2D1")?.password == "p:w")
     }
 
-    @Test("The database restarted under a running store: what fails says so and changes nothing; the store reconnects and goes on")
+    @Test(
+        "The database restarted under a running store: what fails says so and changes nothing; the store reconnects and goes on"
+    )
     func databaseRestarted() async throws {
         let folder = try TemporaryFolder(prefix: "postgres-restart")
         let cluster = try PrivatePostgres(folder: folder.path, port: try Broker.freePort(), fsync: false)
         defer { cluster.stop() }
         let url = try cluster.createDatabase("outpost")
-        let store = try PostgresHubStore(settings: try #require(PostgresSettings(url: url)), logger: Logger(label: "restart"))
+        let store = try PostgresHubStore(
+            settings: try #require(PostgresSettings(url: url)), logger: Logger(label: "restart"))
         let key = SeriesKey(gateway: "gw-r", name: "v")
         let base: Int64 = 1_800_000_000 * NS.second
         func readings(_ hour: Int64) throws -> IngestPlan {
-            let columns = SampleColumns(samples(from: base + hour * NS.hour, every: NS.minute, count: 60) { Double($0) })
+            let columns = SampleColumns(
+                samples(from: base + hour * NS.hour, every: NS.minute, count: 60) { Double($0) })
             // Plans as the CSV import makes them: no frame, same tables.
             return try IngestPlan(
                 series: [SeriesDescriptor(id: 0, name: "v")],
-                chunks: [FrameChunk(seriesID: 0, chunk: try Chunk(encoding: columns, resolution: nil, clockSynchronised: true))],
+                chunks: [
+                    FrameChunk(
+                        seriesID: 0, chunk: try Chunk(encoding: columns, resolution: nil, clockSynchronised: true))
+                ],
                 clock: nil)
         }
         try store.importReadings(gateway: "gw-r", plan: try readings(0))
@@ -137,7 +151,8 @@ struct PostgresStoreTests {
             let stored = try engine.range(SeriesKey(gateway: "gw-a", name: name), base...(base + 3 * NS.hour))
             #expect(stored.count == 120 * 20)
         }
-        let minute = try second.rollups(of: SeriesKey(gateway: "gw-a", name: "a"), level: .minute, in: base...(base + 3 * NS.hour))
+        let minute = try second.rollups(
+            of: SeriesKey(gateway: "gw-a", name: "a"), level: .minute, in: base...(base + 3 * NS.hour))
         #expect(minute.count == 120 && minute.allSatisfy { $0.aggregate.count == 20 })
         // Both replicas met the two new series at once: each counted once.
         #expect(try second.gateways().first { $0.id == "gw-a" }?.seriesCount == 2)
@@ -151,11 +166,14 @@ struct PostgresStoreTests {
         let events = EventLog()
         let engines = try [first, second].map { store in
             try DetectionEngine(
-                configuration: DetectionConfiguration(), alerts: store, logger: Logger(label: "detect"), notifier: events)
+                configuration: DetectionConfiguration(), alerts: store, logger: Logger(label: "detect"),
+                notifier: events)
         }
         // Both see the backlog grow before either sees it drain, as replicas sharing the status topic do.
         for minute in 0...40 {
-            for engine in engines { engine.observeBacklog(of: "gw-a", Int64(1000 * (minute + 1)), at: Int64(minute) * NS.minute) }
+            for engine in engines {
+                engine.observeBacklog(of: "gw-a", Int64(1000 * (minute + 1)), at: Int64(minute) * NS.minute)
+            }
         }
         for engine in engines { await engine.settle() }
         for engine in engines { engine.observeBacklog(of: "gw-a", 10_000, at: 45 * NS.minute) }

@@ -35,7 +35,8 @@ struct ProvisioningDoorTests {
         try fleet.startBroker()
         for folder in [fleet.folder.path + "/gw-a", rotated] {
             let client = try fleet.client("gw-a", certificate: folder + "/gw-a.pem", key: folder + "/gw-a.key")
-            #expect(!(await connects(client, port: fleet.port)), "\(folder)'s certificate still connects after revocation")
+            #expect(
+                !(await connects(client, port: fleet.port)), "\(folder)'s certificate still connects after revocation")
             client.shutdown()
         }
         let other = try fleet.gateway("gw-b")
@@ -48,16 +49,25 @@ struct ProvisioningDoorTests {
         let folder = try TemporaryFolder(prefix: "reserved")
         let ca = folder.path + "/ca"
         #expect(try outpostctl(["ca", "init", "--dir", ca]).exitStatus == 0)
-        let sources = folder.write(Array("[[modbus]]\nname = \"d\"\nurl = \"tcp://127.0.0.1:1502\"\nprofile = \"xy-md02\"\n".utf8), to: "s.toml")
+        let sources = folder.write(
+            Array("[[modbus]]\nname = \"d\"\nurl = \"tcp://127.0.0.1:1502\"\nprofile = \"xy-md02\"\n".utf8),
+            to: "s.toml")
         func provision(_ id: String) throws -> ChildProcess.Outcome {
             try outpostctl([
-                "provision", id, "--ca", ca, "--broker", "mqtts://127.0.0.1:8883", "--sources", sources, "--out", folder.path + "/\(id)",
+                "provision", id, "--ca", ca, "--broker", "mqtts://127.0.0.1:8883", "--sources", sources, "--out",
+                folder.path + "/\(id)",
             ])
         }
         #expect(try provision("gw-early").exitStatus == 0)
-        let clash = try outpostctl(["broker-config", "--ca", ca, "--host", "127.0.0.1", "--out", folder.path + "/b0", "--hub-identity", "gw-early"])
+        let clash = try outpostctl([
+            "broker-config", "--ca", ca, "--host", "127.0.0.1", "--out", folder.path + "/b0", "--hub-identity",
+            "gw-early",
+        ])
         #expect(clash.exitStatus != 0 && clash.stderr.contains("already given to a gateway"), "\(clash)")
-        let config = try outpostctl(["broker-config", "--ca", ca, "--host", "127.0.0.1", "--out", folder.path + "/b", "--hub-identity", "hub-main"])
+        let config = try outpostctl([
+            "broker-config", "--ca", ca, "--host", "127.0.0.1", "--out", folder.path + "/b", "--hub-identity",
+            "hub-main",
+        ])
         #expect(config.exitStatus == 0, "\(config)")
         for name in ["hub-main", "outpost-hub", "broker-127.0.0.1"] {
             let refused = try provision(name)
@@ -68,7 +78,9 @@ struct ProvisioningDoorTests {
         #expect(conf.contains("max_packet_size 16842752"), "the broker caps packets")
     }
 
-    @Test("A revocation list about to expire is reported by check-crl and outpost-hub check; renew-crl renews and installs it")
+    @Test(
+        "A revocation list about to expire is reported by check-crl and outpost-hub check; renew-crl renews and installs it"
+    )
     func revocationListRenewal() throws {
         let folder = try TemporaryFolder(prefix: "crl")
         let ca = folder.path + "/ca"
@@ -81,9 +93,12 @@ struct ProvisioningDoorTests {
         #expect(soon.timeIntervalSinceNow > 9 * 86_400 && soon.timeIntervalSinceNow < 11 * 86_400)
         let warned = try outpostctl(["ca", "check-crl", ca + "/crl.pem"])
         #expect(warned.exitStatus != 0 && warned.stderr.contains("expires in 9 days"), "\(warned)")
-        let hub = try HubProcess(brokerPort: nil, extra: "[broker]\nurl = \"mqtt://127.0.0.1:1883\"\ncrl = \"\(ca)/crl.pem\"\n")
+        let hub = try HubProcess(
+            brokerPort: nil, extra: "[broker]\nurl = \"mqtt://127.0.0.1:1883\"\ncrl = \"\(ca)/crl.pem\"\n")
         let check = try hub.command(["check"])
-        #expect(check.exitStatus == 0 && check.stdout.contains("warning:") && check.stdout.contains("renew-crl"), "\(check)")
+        #expect(
+            check.exitStatus == 0 && check.stdout.contains("warning:") && check.stdout.contains("renew-crl"), "\(check)"
+        )
         try authority.writeRevocationList(now: Date().addingTimeInterval(-400 * 86_400))
         let expired = try hub.command(["check"])
         #expect(expired.exitStatus != 0 && expired.stderr.contains("expired"), "\(expired)")
@@ -104,11 +119,14 @@ struct ProvisioningDoorTests {
             folder.write(Array(text.utf8), to: name)
         }
         let outcome = try ChildProcess.run(
-            "/usr/bin/systemd-analyze", ["verify", folder.file("outpost-crl-renew.timer"), folder.file("outpost-crl-renew.service")])
+            "/usr/bin/systemd-analyze",
+            ["verify", folder.file("outpost-crl-renew.timer"), folder.file("outpost-crl-renew.service")])
         #expect(outcome.exitStatus == 0 && outcome.stderr.isEmpty, "\(outcome)")
     }
 
-    @Test("outpostctl takes the hub token from OUTPOST_TOKEN or --token-file; --token still works and warns that ps shows it")
+    @Test(
+        "outpostctl takes the hub token from OUTPOST_TOKEN or --token-file; --token still works and warns that ps shows it"
+    )
     func tokenOutOfTheProcessList() throws {
         let hub = try HubProcess(brokerPort: nil)
         try hub.start(withBroker: false)
@@ -121,7 +139,8 @@ struct ProvisioningDoorTests {
         #expect(fromFile.exitStatus == 0 && fromFile.stderr.isEmpty, "\(fromFile)")
         let onCommandLine = try outpostctl(["fleet", "--hub", url, "--token", hub.token])
         #expect(onCommandLine.exitStatus == 0 && onCommandLine.stderr.contains("OUTPOST_TOKEN"), "\(onCommandLine)")
-        let none = try ChildProcess.run("/usr/bin/env", ["-u", "OUTPOST_TOKEN", Binaries.path("outpostctl"), "fleet", "--hub", url])
+        let none = try ChildProcess.run(
+            "/usr/bin/env", ["-u", "OUTPOST_TOKEN", Binaries.path("outpostctl"), "fleet", "--hub", url])
         #expect(none.exitStatus != 0 && none.stderr.contains("OUTPOST_TOKEN"), "\(none)")
     }
 

@@ -32,14 +32,17 @@ struct ReplicaTests {
         try QueryEngine(store: store).range(SeriesKey(gateway: gateway, name: "room.temperature"), 0...Int64.max).count
     }
 
-    @Test("Two replicas share the batches of three agents: each reading stored once, through a replica killed with SIGKILL mid-ingest and restarted; the live view of one shows what reaches the other")
+    @Test(
+        "Two replicas share the batches of three agents: each reading stored once, through a replica killed with SIGKILL mid-ingest and restarted; the live view of one shows what reaches the other"
+    )
     func replicasShareTheLoad() async throws {
         let broker = try Broker()
         let url = try TestPostgres.newDatabase()
         let (sim, simulatorURL) = try Peers.simulator(["--profile", "xy-md02"])
         defer { sim.terminate() }
         let first = try HubProcess(brokerPort: broker.port, postgresURL: url, clientID: "hub-a", sharedGroup: "outpost")
-        let second = try HubProcess(brokerPort: broker.port, postgresURL: url, clientID: "hub-b", sharedGroup: "outpost")
+        let second = try HubProcess(
+            brokerPort: broker.port, postgresURL: url, clientID: "hub-b", sharedGroup: "outpost")
         var configurations: [AgentConfiguration] = []
         var folders: [TemporaryFolder] = []
         for gateway in Self.gateways {
@@ -57,7 +60,9 @@ struct ReplicaTests {
             port: second.httpPort, token: second.token, subscribe: #"{"subscribe":[{"gateway":"gw-r1"}]}"#)
         defer { watcher.close() }
 
-        let agents = try configurations.map { try Agent(configuration: $0, version: "test", logger: Logger(label: "agent")) }
+        let agents = try configurations.map {
+            try Agent(configuration: $0, version: "test", logger: Logger(label: "agent"))
+        }
         let group = ServiceGroup(configuration: .init(services: agents, logger: Logger(label: "agents")))
         let phases = Mutex<[String]>([])
         try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -102,9 +107,12 @@ struct ReplicaTests {
                 stored += try QueryEngine(store: store).range(series.key, 0...Int64.max)
             }
             #expect(stored.count == taken, "\(gateway): \(stored.count) stored, \(taken) polled")
-            let keys = Set(try store.series(gateway: gateway).flatMap { series in
-                try QueryEngine(store: store).range(series.key, 0...Int64.max).map { "\(series.key.name)@\($0.timestamp)" }
-            })
+            let keys = Set(
+                try store.series(gateway: gateway).flatMap { series in
+                    try QueryEngine(store: store).range(series.key, 0...Int64.max).map {
+                        "\(series.key.name)@\($0.timestamp)"
+                    }
+                })
             #expect(keys.count == stored.count, "\(gateway): no reading stored twice")
         }
         first.stop()

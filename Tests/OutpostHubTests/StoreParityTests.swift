@@ -1,12 +1,15 @@
-@testable import OutpostHub
 import OutpostTestSupport
 import Testing
+
+@testable import OutpostHub
 
 /// The parts of the store protocol the ingest and query tests do not reach, on both backends:
 /// gateways, accounts and alert claims.
 @Suite("The store: gateways, accounts and alert claims on every backend")
 struct StoreParityTests {
-    @Test("Enrolment, revocation, status reports, health and refusals read back as written", arguments: StoreBackend.allCases)
+    @Test(
+        "Enrolment, revocation, status reports, health and refusals read back as written",
+        arguments: StoreBackend.allCases)
     func gateways(backend: StoreBackend) throws {
         let folder = try TemporaryFolder()
         let store = try backend.open(in: folder)
@@ -18,7 +21,9 @@ struct StoreParityTests {
         let keys = try store.enrolledKeys()
         #expect(keys["gw-a"]?.revoked == true && keys["gw-b"]?.revoked == false && keys["gw-b"]?.publicKey == key)
         try store.recordStatus(
-            gateway: "gw-b", report: GatewayStatusReport(online: true, agentVersion: "1.2", backlogReadings: 40, clockState: "synchronised"),
+            gateway: "gw-b",
+            report: GatewayStatusReport(
+                online: true, agentVersion: "1.2", backlogReadings: 40, clockState: "synchronised"),
             at: 20)
         try store.recordStatus(gateway: "gw-b", report: GatewayStatusReport(online: false), at: 30)
         let records = try store.gateways()
@@ -59,7 +64,9 @@ struct StoreParityTests {
         #expect(try store.useToken(hash: "t1", at: 90) == nil)
     }
 
-    @Test("One open alert per problem: a second opening finds the first; a second resolution does nothing", arguments: StoreBackend.allCases)
+    @Test(
+        "One open alert per problem: a second opening finds the first; a second resolution does nothing",
+        arguments: StoreBackend.allCases)
     func alertClaims(backend: StoreBackend) throws {
         let folder = try TemporaryFolder()
         let store = try backend.open(in: folder)
@@ -67,8 +74,10 @@ struct StoreParityTests {
         let first = try store.openAlert(series: series, kind: .spike, score: 2, at: 10)
         let again = try store.openAlert(series: series, kind: .level, score: 3, at: 11)
         #expect(first.opened && !again.opened && again.id == first.id)
-        let silence = try store.openAlert(series: SeriesKey(gateway: "gw-a", name: ""), kind: .silence, score: 1, at: 12)
-        let backlog = try store.openAlert(series: SeriesKey(gateway: "gw-a", name: ""), kind: .backlog, score: 1, at: 12)
+        let silence = try store.openAlert(
+            series: SeriesKey(gateway: "gw-a", name: ""), kind: .silence, score: 1, at: 12)
+        let backlog = try store.openAlert(
+            series: SeriesKey(gateway: "gw-a", name: ""), kind: .backlog, score: 1, at: 12)
         #expect(silence.opened && backlog.opened && silence.id != backlog.id)
         #expect(try store.resolveAlert(first.id, at: 20, reason: "it is now this series' normal"))
         #expect(try !store.resolveAlert(first.id, at: 21, reason: nil))
@@ -76,6 +85,7 @@ struct StoreParityTests {
         #expect(try store.alert(silence.id)?.resolution == nil)
         let next = try store.openAlert(series: series, kind: .spike, score: 2, at: 30)
         #expect(next.opened && next.id != first.id)
-        #expect(try store.alerts(in: [.firing], limit: 10).map(\.id).sorted() == [silence.id, backlog.id, next.id].sorted())
+        #expect(
+            try store.alerts(in: [.firing], limit: 10).map(\.id).sorted() == [silence.id, backlog.id, next.id].sorted())
     }
 }

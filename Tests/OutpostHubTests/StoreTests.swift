@@ -25,12 +25,15 @@ struct StoreTests {
     func expectedBuckets(_ all: [Sample], origin: Int64, width: Int64) -> [Int64: Aggregate] {
         var expected: [Int64: Aggregate] = [:]
         for sample in all {
-            expected[origin + (sample.timestamp - origin) / width * width, default: .empty].add(sample.value, quality: sample.quality)
+            expected[origin + (sample.timestamp - origin) / width * width, default: .empty].add(
+                sample.value, quality: sample.quality)
         }
         return expected
     }
 
-    @Test("Buckets come from raw chunks, 1-minute or 1-hour rollups as the range needs, and agree with the samples", arguments: StoreBackend.allCases)
+    @Test(
+        "Buckets come from raw chunks, 1-minute or 1-hour rollups as the range needs, and agree with the samples",
+        arguments: StoreBackend.allCases)
     func bucketsByLevel(backend: StoreBackend) async throws {
         let (hub, key, all, start) = try await filled(backend)
         let engine = QueryEngine(store: hub.store)
@@ -51,7 +54,9 @@ struct StoreTests {
         }
     }
 
-    @Test("Compaction merges small chunks without changing any answer; retention drops old levels", arguments: StoreBackend.allCases)
+    @Test(
+        "Compaction merges small chunks without changing any answer; retention drops old levels",
+        arguments: StoreBackend.allCases)
     func compactionAndRetention(backend: StoreBackend) async throws {
         let (hub, key, all, start) = try await filled(backend)
         let engine = QueryEngine(store: hub.store)
@@ -64,11 +69,14 @@ struct StoreTests {
         #expect(report.chunksMerged == chunksBefore && report.chunksWritten < chunksBefore / 100)
         #expect(try engine.range(key, whole).elementsEqual(before) { $0.isIdentical(to: $1) })
         #expect(try engine.buckets(key, whole, count: 100).buckets == beforeBuckets)
-        #expect(try engine.range(key, (start + NS.hour + 5 * NS.second)...(start + NS.hour + 35 * NS.second)) == Array(all[361..<364]))
+        #expect(
+            try engine.range(key, (start + NS.hour + 5 * NS.second)...(start + NS.hour + 35 * NS.second))
+                == Array(all[361..<364]))
         _ = bytesBefore  // disk reuse is the file's business; the chunk count is the measure
         // Retention: keep raw 1 day, minutes 1 day, hours forever, as of the end of day 2.
         let expiry = try hub.store.expire(
-            policy: RetentionPolicy(raw: .seconds(86_400), minute: .seconds(86_400), hour: nil), now: start + 2 * NS.day)
+            policy: RetentionPolicy(raw: .seconds(86_400), minute: .seconds(86_400), hour: nil), now: start + 2 * NS.day
+        )
         #expect(expiry.chunksExpired > 0 && expiry.bucketsExpired > 0)
         // A merged chunk of 1,024 readings spans under 3 hours: one that straddles the cut stays whole.
         #expect(try engine.range(key, start...(start + NS.day - 3 * NS.hour)).isEmpty)
@@ -76,12 +84,17 @@ struct StoreTests {
         #expect(try hub.store.rollups(of: key, level: .hour, in: whole).count == 48)
     }
 
-    @Test("Rollup rows stay exact when a series' resolution changes between readings of one bucket", arguments: StoreBackend.allCases)
+    @Test(
+        "Rollup rows stay exact when a series' resolution changes between readings of one bucket",
+        arguments: StoreBackend.allCases)
     func rollupAcrossResolutions(backend: StoreBackend) throws {
         let hub = try HubFixture(backend: backend)
         let start: Int64 = 1_800_000_000 * NS.second / NS.minute * NS.minute
         let coarse = [Sample(timestamp: start, value: 231.45), Sample(timestamp: start + NS.second, value: 229.1)]
-        let fine = [Sample(timestamp: start + 2 * NS.second, value: 1.234567891), Sample(timestamp: start + 3 * NS.second, value: 240.5)]
+        let fine = [
+            Sample(timestamp: start + 2 * NS.second, value: 1.234567891),
+            Sample(timestamp: start + 3 * NS.second, value: 240.5),
+        ]
         try ReadingsImport.run(
             coarse, gateway: "m", series: SeriesDescriptor(id: 0, name: "v", resolution: Resolution(parsing: "0.01")),
             into: hub.store)
@@ -94,7 +107,9 @@ struct StoreTests {
         #expect(merged.aggregate.min == 1.234567891 && merged.aggregate.max == 240.5)
     }
 
-    @Test("CSV import and export round-trip exactly; a bad file names its lines and stores nothing", arguments: StoreBackend.allCases)
+    @Test(
+        "CSV import and export round-trip exactly; a bad file names its lines and stores nothing",
+        arguments: StoreBackend.allCases)
     func importExport(backend: StoreBackend) throws {
         let hub = try HubFixture(backend: backend)
         let csv = """

@@ -18,7 +18,8 @@ private func highForm(_ frame: [UInt8]) -> [UInt8] {
 struct LowSTests {
     func frame(_ sequence: UInt64) throws -> BatchFrame {
         BatchFrame(
-            gatewayID: "gw-s", sequence: sequence, bootID: .zero, clockState: .synchronised, createdAt: 0, createdMonotonic: 0,
+            gatewayID: "gw-s", sequence: sequence, bootID: .zero, clockState: .synchronised, createdAt: 0,
+            createdMonotonic: 0,
             series: [SeriesDescriptor(id: 0, name: "s")],
             chunks: [
                 FrameChunk(

@@ -31,7 +31,9 @@ struct DeviceHistoryTests {
         }
     }
 
-    @Test("A gauge runs on across the start: the last second of the past and the first served are a few steps apart, and the past has noise of its own")
+    @Test(
+        "A gauge runs on across the start: the last second of the past and the first served are a few steps apart, and the past has noise of its own"
+    )
     func gaugesRunOn() throws {
         let device = SimulatedDevice(profile: profile, seed: 1)
         let point = try #require(profile.points.first { $0.name == "temperature" })

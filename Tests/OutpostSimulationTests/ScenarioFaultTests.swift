@@ -73,10 +73,14 @@ struct ScenarioFaultTests {
     func noise() throws {
         let plain = SimulatedDevice(profile: profile, seed: 3)
         let noisy = try device("[[fault]]\nkind = \"noise\"\nat = \"100s\"\nduration = \"600s\"\nmagnitude = 5.0\n")
-        let offsets = (100..<700).map { noisy.value(of: point, at: .seconds($0)) - plain.value(of: point, at: .seconds($0)) }
+        let offsets = (100..<700).map {
+            noisy.value(of: point, at: .seconds($0)) - plain.value(of: point, at: .seconds($0))
+        }
         #expect(offsets.allSatisfy { abs($0) <= 5.1 })
         #expect((offsets.map { $0 * $0 }.reduce(0, +) / Double(offsets.count)).squareRoot() > 2, "about 5/√3 rms")
-        #expect(try device("[[fault]]\nkind = \"noise\"\nat = \"100s\"\nduration = \"600s\"\nmagnitude = 5.0\n").value(of: point, at: .seconds(300)) == noisy.value(of: point, at: .seconds(300)))
+        #expect(
+            try device("[[fault]]\nkind = \"noise\"\nat = \"100s\"\nduration = \"600s\"\nmagnitude = 5.0\n").value(
+                of: point, at: .seconds(300)) == noisy.value(of: point, at: .seconds(300)))
         #expect(noisy.value(of: point, at: .seconds(800)) == plain.value(of: point, at: .seconds(800)))
     }
 

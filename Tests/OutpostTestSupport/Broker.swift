@@ -1,7 +1,8 @@
+import OutpostCLI
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import OutpostCLI
 
 /// A real Mosquitto broker for a test: its own config in a temporary folder, a free loopback
 /// port, persistence on, queues large enough that nothing is dropped, optionally TLS with client

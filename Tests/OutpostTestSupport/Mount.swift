@@ -17,7 +17,8 @@ public final class Mount {
 
     /// Whether this process may mount (tried once, on a tmpfs of its own).
     public static let isPermitted: Bool = {
-        guard let folder = try? TemporaryFolder(prefix: "mount-probe"), let probe = try? tmpfs(at: folder.path, bytes: 4096)
+        guard let folder = try? TemporaryFolder(prefix: "mount-probe"),
+            let probe = try? tmpfs(at: folder.path, bytes: 4096)
         else { return false }
         probe.unmount()
         return true

@@ -12,11 +12,15 @@ struct BoundaryTests {
         ] as [(String, UInt32, Int8)])
     func resolutionText(text: String, mantissa: UInt32, exponent: Int8) throws {
         let parsed = try #require(Resolution(parsing: text), "\(text)")
-        #expect(parsed.mantissa == mantissa && parsed.exponent == exponent, "\(text): \(parsed.mantissa)e\(parsed.exponent)")
+        #expect(
+            parsed.mantissa == mantissa && parsed.exponent == exponent, "\(text): \(parsed.mantissa)e\(parsed.exponent)"
+        )
         #expect(Resolution(parsing: parsed.description) == parsed, "\(parsed.description) reads back")
     }
 
-    @Test("What is not a resolution is refused", arguments: ["4294967296", "0", "0.0", "-1", "", ".", "1e13", "1e-13", "abc", "1.2.3", "NaN", "inf"])
+    @Test(
+        "What is not a resolution is refused",
+        arguments: ["4294967296", "0", "0.0", "-1", "", ".", "1e13", "1e-13", "abc", "1.2.3", "NaN", "inf"])
     func notResolutions(text: String) {
         #expect(Resolution(parsing: text) == nil, "\(text) was read as a resolution")
     }
@@ -27,7 +31,8 @@ struct BoundaryTests {
             let resolution = try #require(Resolution(parsing: text))
             let step = resolution.step
             let frame = BatchFrame(
-                gatewayID: "gw-r", sequence: 1, bootID: .zero, clockState: .synchronised, createdAt: 0, createdMonotonic: 0,
+                gatewayID: "gw-r", sequence: 1, bootID: .zero, clockState: .synchronised, createdAt: 0,
+                createdMonotonic: 0,
                 series: [SeriesDescriptor(id: 0, name: "r", resolution: resolution)],
                 chunks: [
                     FrameChunk(
@@ -49,13 +54,16 @@ struct BoundaryTests {
         #expect(TimeWindow.contains(0) && TimeWindow.contains(TimeWindow.upperBound))
         #expect(!TimeWindow.contains(-1) && !TimeWindow.contains(.min) && !TimeWindow.contains(.max))
         #expect(TimeWindow.clamp(Int64.min...Int64.max) == TimeWindow.plausible)
-        #expect(TimeWindow.clamp(Int64.min...(-1)) == nil && TimeWindow.clamp((TimeWindow.upperBound + 1)...Int64.max) == nil)
+        #expect(
+            TimeWindow.clamp(Int64.min...(-1)) == nil
+                && TimeWindow.clamp((TimeWindow.upperBound + 1)...Int64.max) == nil)
         #expect(TimeWindow.clamp(5...7) == 5...7)
         #expect(Int64.max.addingSaturating(1) == .max && Int64.min.addingSaturating(-1) == .min)
         #expect(Int64.min.subtractingSaturating(1) == .min && Int64.max.subtractingSaturating(-1) == .max)
         #expect(Int64.max.multipliedSaturating(by: 2) == .max && Int64.min.multipliedSaturating(by: 2) == .min)
         #expect(Int64.min.multipliedSaturating(by: -1) == .max && (-3 as Int64).multipliedSaturating(by: 4) == -12)
-        #expect(Int64.min.flooredMultiple(of: 60) == nil && Int64.max.flooredMultiple(of: 60) == Int64.max - Int64.max % 60)
+        #expect(
+            Int64.min.flooredMultiple(of: 60) == nil && Int64.max.flooredMultiple(of: 60) == Int64.max - Int64.max % 60)
         #expect((-1 as Int64).flooredMultiple(of: 60) == -60 && (59 as Int64).flooredMultiple(of: 60) == 0)
         #expect(Int64.min.flooredDivision(by: 1_000_000_000) == (-9_223_372_037, 145_224_192))
         #expect(Int64.max.flooredDivision(by: 1_000_000_000) == (9_223_372_036, 854_775_807))

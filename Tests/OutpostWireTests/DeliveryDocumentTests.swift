@@ -3,7 +3,9 @@ import Testing
 
 @Suite("The documents between agent and hub: topics, status, live, acknowledgement, refusal codes")
 struct DeliveryDocumentTests {
-    @Test("Topics: each kind round-trips; another prefix, version, depth, an empty gateway or an unknown kind is no gateway topic")
+    @Test(
+        "Topics: each kind round-trips; another prefix, version, depth, an empty gateway or an unknown kind is no gateway topic"
+    )
     func topics() {
         let topics = GatewayTopics(gateway: "gw-7")
         for kind in GatewayTopics.Kind.allCases {
@@ -11,9 +13,10 @@ struct DeliveryDocumentTests {
             #expect(parsed?.gateway == "gw-7" && parsed?.kind == kind)
         }
         #expect(topics.batch == "outpost/v1/gw-7/batch" && topics.status == "outpost/v1/gw-7/status")
-        for topic in ["outpost/v2/gw-7/batch", "other/v1/gw-7/batch", "outpost/v1//batch", "outpost/v1/gw-7/config",
-            "outpost/v1/gw-7/batch/x", "", "outpost/v1/gw-7/"]
-        {
+        for topic in [
+            "outpost/v2/gw-7/batch", "other/v1/gw-7/batch", "outpost/v1//batch", "outpost/v1/gw-7/config",
+            "outpost/v1/gw-7/batch/x", "", "outpost/v1/gw-7/",
+        ] {
             #expect(GatewayTopics.parse(topic) == nil, "\(topic)")
         }
     }
@@ -36,9 +39,12 @@ struct DeliveryDocumentTests {
         #expect(!document.isOffline)
     }
 
-    @Test("Status from outside: too big, not JSON, no state, counts beyond Int64, wrong types: refused in words, no trap")
+    @Test(
+        "Status from outside: too big, not JSON, no state, counts beyond Int64, wrong types: refused in words, no trap")
     func hostileStatus() {
-        let big = Array(#"{"state":"online","gateway":""#.utf8) + [UInt8](repeating: 0x61, count: StatusDocument.maxBytes) + Array(#""}"#.utf8)
+        let big =
+            Array(#"{"state":"online","gateway":""#.utf8) + [UInt8](repeating: 0x61, count: StatusDocument.maxBytes)
+            + Array(#""}"#.utf8)
         let cases: [[UInt8]] = [
             big, Array("not json".utf8), Array("{}".utf8), Array("[]".utf8), [],
             Array(#"{"state":"online","backlog_readings":18446744073709551615}"#.utf8),
@@ -53,12 +59,18 @@ struct DeliveryDocumentTests {
         #expect(throws: DocumentError("a status document of \(big.count) bytes, above \(StatusDocument.maxBytes)")) {
             try StatusDocument(json: big)
         }
-        #expect(throws: DocumentError("a status document that is not the agent's (StatusDocument): 'backlog_readings' is not valid (negative count)")) {
+        #expect(
+            throws: DocumentError(
+                "a status document that is not the agent's (StatusDocument): 'backlog_readings' is not valid (negative count)"
+            )
+        ) {
             try StatusDocument(json: Array(#"{"state":"online","backlog_readings":-1}"#.utf8))
         }
     }
 
-    @Test("Live: series names with quotes, backslashes and control characters round-trip; NaN and infinities are left out")
+    @Test(
+        "Live: series names with quotes, backslashes and control characters round-trip; NaN and infinities are left out"
+    )
     func live() throws {
         let names = ["dev.flow", "a \"quoted\" name", "back\\slash", "tab\there", "line\u{1}", "ünïcödé", ""]
         var values = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, Double($0) + 0.5) })
@@ -72,18 +84,26 @@ struct DeliveryDocumentTests {
 
     @Test("Live from outside: too big, not an object of numbers, no time: refused")
     func hostileLive() {
-        let big = Array(#"{"time":1,"values":{"x":""#.utf8) + [UInt8](repeating: 0x31, count: LiveDocument.maxBytes) + Array("}}".utf8)
-        for json in [big, Array("{}".utf8), Array(#"{"time":1,"values":{"x":"1"}}"#.utf8), Array(#"{"time":1}"#.utf8),
+        let big =
+            Array(#"{"time":1,"values":{"x":""#.utf8) + [UInt8](repeating: 0x31, count: LiveDocument.maxBytes)
+            + Array("}}".utf8)
+        for json in [
+            big, Array("{}".utf8), Array(#"{"time":1,"values":{"x":"1"}}"#.utf8), Array(#"{"time":1}"#.utf8),
             Array(#"{"time":1.5e300,"values":{}}"#.utf8), Array(#"{"time":1,"values":[1,2]}"#.utf8),
-            Array(#"{"time":-9223372036854775808,"values":{}}"#.utf8), Array(#"{"time":9223372036854775807,"values":{}}"#.utf8)]
-        {
+            Array(#"{"time":-9223372036854775808,"values":{}}"#.utf8),
+            Array(#"{"time":9223372036854775807,"values":{}}"#.utf8),
+        ] {
             #expect(throws: DocumentError.self) { try LiveDocument(json: json) }
         }
     }
 
     @Test("A live document's time outside what a reading can have is refused, saying so")
     func liveTimeOutside() {
-        #expect(throws: DocumentError("a live document that is not the agent's (LiveDocument): 'time' is not valid (outside 1970-01-01 to 2200-01-01)")) {
+        #expect(
+            throws: DocumentError(
+                "a live document that is not the agent's (LiveDocument): 'time' is not valid (outside 1970-01-01 to 2200-01-01)"
+            )
+        ) {
             try LiveDocument(json: Array(#"{"time":-1,"values":{}}"#.utf8))
         }
     }
@@ -97,7 +117,9 @@ struct DeliveryDocumentTests {
         ]
         #expect(Set(codes.map(\.rawValue)).count == codes.count)
         #expect(codes.allSatisfy { $0.rawValue.allSatisfy { $0.isLowercase || $0 == "_" } })
-        #expect(WireError.badSignature(gateway: "g", reason: "gateway was revoked", code: .revokedGateway).reasonCode == .revokedGateway)
+        #expect(
+            WireError.badSignature(gateway: "g", reason: "gateway was revoked", code: .revokedGateway).reasonCode
+                == .revokedGateway)
         #expect(WireError.badMagic.reasonCode.description == "bad_magic")
     }
 }

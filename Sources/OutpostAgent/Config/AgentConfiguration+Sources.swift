@@ -5,11 +5,14 @@ import OutpostSerial
 
 extension AgentConfiguration {
     /// A `[[modbus]]` table, or nil after recording every problem it has in `problems`.
-    static func modbusDevice(_ section: TOMLSection, profiles: ProfileLibrary, problems: ConfigProblemList) -> ModbusDevice? {
+    static func modbusDevice(_ section: TOMLSection, profiles: ProfileLibrary, problems: ConfigProblemList)
+        -> ModbusDevice?
+    {
         let before = problems.count
         _ = problems.attempt { () throws(ConfigError) in
             try section.rejectUnknownKeys([
-                "name", "url", "unit", "profile", "points", "interval", "timeout", "retries", "max_registers_per_request",
+                "name", "url", "unit", "profile", "points", "interval", "timeout", "retries",
+                "max_registers_per_request",
             ])
         }
         let deviceName = problems.attempt { () throws(ConfigError) in try Self.name(section) }
@@ -43,14 +46,18 @@ extension AgentConfiguration {
             }
         }
         for point in problems.attempt({ () throws(ConfigError) in try section.sections("points") }) ?? [] {
-            if let parsed = problems.attempt({ () throws(ConfigError) in try DeviceProfile.point(point) }) { points.append(parsed) }
+            if let parsed = problems.attempt({ () throws(ConfigError) in try DeviceProfile.point(point) }) {
+                points.append(parsed)
+            }
         }
         if points.isEmpty, !profileNamed {
             problems.add(section.error("give a profile = \"NAME\" (hardware/devices) or inline [[modbus.points]]"))
         }
         if let given = problems.attempt({ () throws(ConfigError) in try section.int("unit") }) ?? nil { unit = given }
         if let endpoint, let problem = endpoint.unitProblem(unit) { problems.add(section.error("unit", problem)) }
-        if let given = problems.attempt({ () throws(ConfigError) in try section.int("max_registers_per_request") }) ?? nil {
+        if let given = problems.attempt({ () throws(ConfigError) in try section.int("max_registers_per_request") })
+            ?? nil
+        {
             maxRegisters = given
             if !(1...125).contains(maxRegisters) {
                 problems.add(section.error("max_registers_per_request", "\(maxRegisters) is outside 1-125"))
@@ -96,7 +103,9 @@ extension AgentConfiguration {
             let name = problems.attempt { () throws(ConfigError) in try Self.name(line) }
             let offset = problems.attempt { () throws(ConfigError) -> Int in
                 let offset = try line.requiredInt("line")
-                guard (0...1023).contains(offset) else { throw line.error("line", "\(offset) is outside 0-1023, the line offsets a chip has") }
+                guard (0...1023).contains(offset) else {
+                    throw line.error("line", "\(offset) is outside 0-1023, the line offsets a chip has")
+                }
                 return offset
             }
             let mode = problems.attempt { () throws(ConfigError) -> GPIOSource.Line.Mode in
@@ -133,14 +142,20 @@ extension AgentConfiguration {
         let before = problems.count
         let device = problems.attempt { () throws(ConfigError) -> String in
             let device = try section.requiredString("device")
-            guard device.hasPrefix("/") else { throw section.error("device", "must be an absolute path, e.g. /dev/ttyUSB0") }
+            guard device.hasPrefix("/") else {
+                throw section.error("device", "must be an absolute path, e.g. /dev/ttyUSB0")
+            }
             return device
         }
         var line = SerialLine(device: device ?? "/")
         for key in ["baud", "data", "stop", "parity"] {
             _ = problems.attempt { () throws(ConfigError) in
                 let value: String?
-                if key == "parity" { value = try section.string(key) } else { value = try section.int(key).map(String.init) }
+                if key == "parity" {
+                    value = try section.string(key)
+                } else {
+                    value = try section.int(key).map(String.init)
+                }
                 guard let value else { return }
                 do throws(SerialLineError) { try line.set(key, to: value) } catch {
                     throw section.error(key, error.description)

@@ -117,7 +117,9 @@ extension AgentConfiguration {
 
     /// `[uplink]`, or nil after recording every problem it has in `problems`.
     static func uplink(_ top: TOMLSection, problems: ConfigProblemList) -> Uplink? {
-        guard let section = problems.attempt({ () throws(ConfigError) in try top.section("uplink") }) else { return nil }
+        guard let section = problems.attempt({ () throws(ConfigError) in try top.section("uplink") }) else {
+            return nil
+        }
         guard let section else {
             problems.add(top.error("uplink", "missing [uplink] table"))
             return nil
@@ -144,7 +146,8 @@ extension AgentConfiguration {
         let key = read { () throws(ConfigError) in try section.string("key") }
         let ca = read { () throws(ConfigError) in try section.string("ca") }
         if let certificate, let key, (certificate == nil) != (key == nil) {
-            problems.add(section.error(certificate == nil ? "certificate" : "key", "give both certificate and key, or neither"))
+            problems.add(
+                section.error(certificate == nil ? "certificate" : "key", "give both certificate and key, or neither"))
         }
         if let broker, broker.tls, let ca, ca == nil {
             problems.add(section.error("ca", "an mqtts:// broker needs the CA file that signed its certificate"))

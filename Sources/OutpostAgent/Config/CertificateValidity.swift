@@ -30,7 +30,8 @@ public struct CertificateValidity: Sendable, Hashable {
     public func problem(at now: Int64) -> String? {
         if now > notAfter { return "expired on \(Self.format(notAfter)); renew it (outpostctl provision)" }
         if now < notBefore {
-            return "is valid only from \(Self.format(notBefore)), and this machine's clock says \(Self.format(now)): is the clock set?"
+            return
+                "is valid only from \(Self.format(notBefore)), and this machine's clock says \(Self.format(now)): is the clock set?"
         }
         return nil
     }

@@ -1,9 +1,10 @@
+import GRDB
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import GRDB
 
 #if canImport(Glibc)
     import Glibc
@@ -17,8 +18,11 @@ extension Outbox {
         let state = journalState
         for batch in state.batches {
             try db.execute(
-                sql: "INSERT OR IGNORE INTO batches (sequence, created_at, readings, oldest, frame) VALUES (?, ?, ?, ?, ?)",
-                arguments: [Int64(batch.sequence), batch.createdAt, batch.readings, batch.oldest, Data(try frame(of: batch))])
+                sql:
+                    "INSERT OR IGNORE INTO batches (sequence, created_at, readings, oldest, frame) VALUES (?, ?, ?, ?, ?)",
+                arguments: [
+                    Int64(batch.sequence), batch.createdAt, batch.readings, batch.oldest, Data(try frame(of: batch)),
+                ])
         }
         let through = Int64(state.nextSequence) - 1
         try OutboxSchema.set(db, OutboxSchema.Key.nextSequence, Int64(state.nextSequence))

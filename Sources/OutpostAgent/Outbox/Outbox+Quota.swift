@@ -86,7 +86,8 @@ extension Outbox {
     /// smaller (every batch degraded, or the aggregates no smaller than the raw frames).
     private func degradeOldest(_ db: Database, sparing published: Set<UInt64>) throws -> Bool {
         let rows = try Row.fetchAll(
-            db, sql: "SELECT sequence, readings, oldest, frame FROM batches WHERE degraded = 0 ORDER BY sequence LIMIT ?",
+            db,
+            sql: "SELECT sequence, readings, oldest, frame FROM batches WHERE degraded = 0 ORDER BY sequence LIMIT ?",
             arguments: [Self.degradeRun + published.count]
         ).filter { !published.contains(UInt64($0["sequence"] as Int64)) }.prefix(Self.degradeRun)
         var run: [(sequence: Int64, readings: Int64, oldest: Int64, bytes: Int, frame: BatchFrame)] = []
@@ -136,7 +137,8 @@ extension Outbox {
         }
         let header = first.frame
         let replaced = try assembler.seal(
-            gatewayID: header.gatewayID, sequence: header.sequence, bootID: header.bootID, clockState: header.clockState,
+            gatewayID: header.gatewayID, sequence: header.sequence, bootID: header.bootID,
+            clockState: header.clockState,
             createdAt: header.createdAt, createdMonotonic: header.createdMonotonic)
         let bytes = try replaced.encoded(signer: signer)
         guard bytes.count < run.reduce(0, { $0 + $1.bytes }) else { return false }

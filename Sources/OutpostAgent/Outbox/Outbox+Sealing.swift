@@ -1,10 +1,11 @@
+import GRDB
+import OutpostWire
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import GRDB
-import OutpostWire
 
 extension Outbox {
     /// Seals every batch that is due from the pending records, each as a `B` record in the
@@ -56,7 +57,8 @@ extension Outbox {
         var batch = JournalBatch(
             sequence: state.nextSequence, entries: Array(state.pending.prefix(segments.count)),
             createdAt: clock.wall, createdMonotonic: clock.monotonic, bootID: clock.bootID, frameBytes: 0)
-        let frame = try Self.frame(of: batch, segments: segments, series: series, gatewayID: settings.gatewayID,
+        let frame = try Self.frame(
+            of: batch, segments: segments, series: series, gatewayID: settings.gatewayID,
             signer: signer)
         batch.frameBytes = frame.count
         _ = try state.journal.append(

@@ -241,7 +241,8 @@ public final class Outbox: Sendable {
                 }
             }
             for batch in journalState.batches where batches.count < limit && !excluding.contains(batch.sequence) {
-                batches.append(StoredBatch(sequence: batch.sequence, readings: batch.readings, frame: try frame(of: batch)))
+                batches.append(
+                    StoredBatch(sequence: batch.sequence, readings: batch.readings, frame: try frame(of: batch)))
             }
             return batches
         }
@@ -266,7 +267,8 @@ public final class Outbox: Sendable {
             let inJournal = state.batches.map(\.sequence).filter { wanted.contains($0) }
             if !inJournal.isEmpty {
                 _ = try state.journal.append(
-                    body: JournalBatch.acknowledgementBody(inJournal), createdAt: 0, oldest: 0, readings: 0, sync: false)
+                    body: JournalBatch.acknowledgementBody(inJournal), createdAt: 0, oldest: 0, readings: 0, sync: false
+                )
                 let done = Set(inJournal)
                 state.batches.removeAll { done.contains($0.sequence) }
                 for sequence in inJournal { state.frames[sequence] = nil }

@@ -60,10 +60,11 @@ struct Segment {
         writer.writeVarInt(clock.monotonic)
         let base = readings.map(\.sample.timestamp).min() ?? 0
         writer.writeVarInt(base)
-        let interval = order.lazy.compactMap { series -> Int64? in
-            guard let samples = groups[series], samples.count >= 2 else { return nil }
-            return samples[1].timestamp &- samples[0].timestamp
-        }.first ?? 0
+        let interval =
+            order.lazy.compactMap { series -> Int64? in
+                guard let samples = groups[series], samples.count >= 2 else { return nil }
+                return samples[1].timestamp &- samples[0].timestamp
+            }.first ?? 0
         writer.writeVarInt(interval)
         writer.writeVarUInt(UInt64(order.count))
         for series in order {
@@ -73,7 +74,8 @@ struct Segment {
             var flags: UInt8 = 0
             if quantised.allSatisfy({ $0 != nil }) { flags |= Flag.allQuantised }
             if samples.allSatisfy({ $0.quality == .good }) { flags |= Flag.allGood }
-            if samples.count >= 2, zip(samples, samples.dropFirst()).allSatisfy({ $1.timestamp &- $0.timestamp == interval })
+            if samples.count >= 2,
+                zip(samples, samples.dropFirst()).allSatisfy({ $1.timestamp &- $0.timestamp == interval })
             {
                 flags |= Flag.regularTicks
             }

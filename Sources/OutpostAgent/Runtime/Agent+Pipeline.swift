@@ -76,7 +76,8 @@ extension Agent {
         } catch {
             logger.error("outbox statistics unreadable", metadata: ["error": "\(error)"])
             return StatusDocument(
-                state: StatusDocument.degraded, gateway: configuration.gateway.id, version: version, time: systemWallClock(),
+                state: StatusDocument.degraded, gateway: configuration.gateway.id, version: version,
+                time: systemWallClock(),
                 outbox: .empty, clock: clock.now(), uplink: uplink.snapshot, lastAcknowledgementAge: nil,
                 storage: (0, nil), sources: [:])
         }

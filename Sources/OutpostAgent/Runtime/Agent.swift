@@ -47,7 +47,8 @@ public final class Agent: Service {
         (sources, catalog) = try Self.makeSources(configuration, logger: logger)
         // Readings are still taken and buffered; only the uplink waits for a valid certificate.
         for problem in configuration.certificateProblems(at: systemWallClock() / 1_000_000_000) {
-            logger.error("certificate problem: the broker will refuse the connection", metadata: ["problem": "\(problem)"])
+            logger.error(
+                "certificate problem: the broker will refuse the connection", metadata: ["problem": "\(problem)"])
         }
     }
 

@@ -29,7 +29,9 @@ enum AgentFiles {
         let padded = bytes + [UInt8](repeating: 0x20, count: max(0, previous - bytes.count))
         var written = 0
         while written < padded.count {
-            let count = padded[written...].withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, off_t(written)) }
+            let count = padded[written...].withUnsafeBytes {
+                pwrite(descriptor, $0.baseAddress, $0.count, off_t(written))
+            }
             if count < 0, errno == EINTR { continue }
             guard count > 0 else { return }
             written += count

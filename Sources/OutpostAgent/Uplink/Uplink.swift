@@ -1,6 +1,6 @@
-import OutpostCLI
 import Dispatch
 import Logging
+import OutpostCLI
 import OutpostMQTT
 import OutpostWire
 import Synchronization

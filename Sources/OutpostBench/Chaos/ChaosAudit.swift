@@ -32,7 +32,8 @@ struct ChaosAudit {
             line.evictedYetDelivered = try Self.evictedSequences(gateway).reduce(0) {
                 $0 + (sentFrames["\(gateway.id)/\($1)"] ?? 0)
             }
-            line.leftInOutbox = (verification.statistics?.pendingReadings ?? 0) + (verification.statistics?.unsentReadings ?? 0)
+            line.leftInOutbox =
+                (verification.statistics?.pendingReadings ?? 0) + (verification.statistics?.unsentReadings ?? 0)
             report.gateways.append(line)
         }
         report.hubIntegrity = try SQLiteHubStore.integrityProblems(path: fleet.hubStorePath)
@@ -91,7 +92,8 @@ struct ChaosAudit {
     /// Every reading the tap saw sent must be stored, identical.
     private func compare(sent: [String: [Sample]], stored: [String: [Sample]], into line: inout ChaosReport.Gateway) {
         for (series, samples) in sent {
-            let kept = Dictionary((stored[series] ?? []).map { ($0.timestamp, $0) }, uniquingKeysWith: { first, _ in first })
+            let kept = Dictionary(
+                (stored[series] ?? []).map { ($0.timestamp, $0) }, uniquingKeysWith: { first, _ in first })
             line.sent += samples.count
             for sample in samples {
                 guard let match = kept[sample.timestamp] else {

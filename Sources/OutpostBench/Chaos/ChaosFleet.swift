@@ -157,7 +157,8 @@ public final class ChaosFleet {
             try BenchHub.enrol(gateway.identity, in: store)
         }
         try BenchHub.writeConfiguration(
-            to: hubFolder + "/hub.toml", dataDirectory: hubFolder + "/data", brokerPort: brokerPort, clientID: "chaos-hub")
+            to: hubFolder + "/hub.toml", dataDirectory: hubFolder + "/data", brokerPort: brokerPort,
+            clientID: "chaos-hub")
         try startHub()
         for gateway in gateways { try gateway.startAgent() }
     }

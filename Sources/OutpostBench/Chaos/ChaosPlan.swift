@@ -79,7 +79,8 @@ public enum ChaosPlan {
             var start = from
             search: while start + fault.duration <= seconds {
                 for resource in fault.resources {
-                    for taken in busy[resource] ?? [] where start < taken.upperBound && taken.lowerBound < start + fault.duration {
+                    for taken in busy[resource] ?? []
+                    where start < taken.upperBound && taken.lowerBound < start + fault.duration {
                         start = taken.upperBound
                         continue search
                     }

@@ -83,17 +83,24 @@ public struct ChaosReport: Sendable, Codable {
             let name = gateway.id
             if gateway.lost > 0 { reasons.append("\(name): \(gateway.lost) readings lost") }
             if gateway.duplicated > 0 { reasons.append("\(name): \(gateway.duplicated) readings stored twice") }
-            if gateway.phantom > 0 { reasons.append("\(name): \(gateway.phantom) stored ticks no answered poll explains") }
+            if gateway.phantom > 0 {
+                reasons.append("\(name): \(gateway.phantom) stored ticks no answered poll explains")
+            }
             if gateway.storedDifferently > 0 {
                 reasons.append("\(name): \(gateway.storedDifferently) readings stored unlike what was sent")
             }
-            if gateway.sentNotStored > 0 { reasons.append("\(name): \(gateway.sentNotStored) sent readings not stored") }
+            if gateway.sentNotStored > 0 {
+                reasons.append("\(name): \(gateway.sentNotStored) sent readings not stored")
+            }
             if !gateway.evictionsMatch {
                 reasons.append(
-                    "\(name): \(gateway.missingOutsideWindows) readings missing, the agent counted \(gateway.evictedByAgent) evicted, \(gateway.evictedYetDelivered) of them delivered")
+                    "\(name): \(gateway.missingOutsideWindows) readings missing, the agent counted \(gateway.evictedByAgent) evicted, \(gateway.evictedYetDelivered) of them delivered"
+                )
             }
             if !gateway.outboxHealthy { reasons.append("\(name): the outbox failed its integrity check") }
-            if gateway.leftInOutbox > 0 { reasons.append("\(name): \(gateway.leftInOutbox) readings left in the outbox") }
+            if gateway.leftInOutbox > 0 {
+                reasons.append("\(name): \(gateway.leftInOutbox) readings left in the outbox")
+            }
             if gateway.polls == 0 { reasons.append("\(name): the device answered no poll") }
         }
         if hubIntegrity != ["ok"] { reasons.append("hub store integrity: \(hubIntegrity.joined(separator: "; "))") }
@@ -107,9 +114,14 @@ public struct ChaosReport: Sendable, Codable {
     /// The report as people read it.
     public var text: String {
         var lines = ["Fault run, seed \(seed), \(Int(faultSeconds)) s of faults"]
-        lines.append("faults: " + faultsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        lines.append(
+            "faults: " + faultsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        )
         lines.append("acknowledgements dropped on the way: \(acknowledgementsDropped)")
-        let header = ["gateway", "polls", "stored", "bad", "killed", "stopped", "stale", "evicted", "deliv.", "lost", "dup", "sent", "unsent"]
+        let header = [
+            "gateway", "polls", "stored", "bad", "killed", "stopped", "stale", "evicted", "deliv.", "lost", "dup",
+            "sent", "unsent",
+        ]
         lines.append(header.map { $0.padding(toLength: 9, withPad: " ", startingAt: 0) }.joined())
         for gateway in gateways {
             let cells = [
@@ -122,7 +134,9 @@ public struct ChaosReport: Sendable, Codable {
         }
         let quota = quotaEvictions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         lines.append("evicted during the quota faults: \(quota.isEmpty ? "none" : quota)")
-        lines.append("hub store integrity: \(hubIntegrity.joined(separator: "; ")); outboxes intact: \(gateways.allSatisfy(\.outboxHealthy))")
+        lines.append(
+            "hub store integrity: \(hubIntegrity.joined(separator: "; ")); outboxes intact: \(gateways.allSatisfy(\.outboxHealthy))"
+        )
         lines.append(String(format: "drained: %@ in %.1f s", drained ? "yes" : "NO", drainSeconds))
         lines.append(passed ? "PASS" : "FAIL\n  " + failures.joined(separator: "\n  "))
         return lines.joined(separator: "\n")

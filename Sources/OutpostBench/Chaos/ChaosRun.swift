@@ -58,7 +58,9 @@ public struct ChaosRun {
         // The tap must hold its subscription before the first batch, or it misses the first ones.
         let subscribed = ContinuousClock.now + .seconds(30)
         while !tap.state.withLock({ $0.subscribed }) {
-            guard ContinuousClock.now < subscribed else { throw BenchFailure("the tap could not subscribe to the broker") }
+            guard ContinuousClock.now < subscribed else {
+                throw BenchFailure("the tap could not subscribe to the broker")
+            }
             try await Task.sleep(for: .milliseconds(50))
         }
         try fleet.start(seed: settings.seed)
@@ -78,12 +80,18 @@ public struct ChaosRun {
                 }
             }
             try apply(fault, starting: starting, to: fleet)
-            progress(String(format: "%6.1f s  %@ %@", (ContinuousClock.now - started).seconds, starting ? "start" : "end  ", describe(fault, fleet)))
+            progress(
+                String(
+                    format: "%6.1f s  %@ %@", (ContinuousClock.now - started).seconds, starting ? "start" : "end  ",
+                    describe(fault, fleet)))
         }
         let faultsEnded = ContinuousClock.now
         let drained = await drain(fleet)
         let drainSeconds = (ContinuousClock.now - faultsEnded).seconds
-        progress(drained ? String(format: "drained in %.1f s; stopping", drainSeconds) : "not drained within the limit; stopping")
+        progress(
+            drained
+                ? String(format: "drained in %.1f s; stopping", drainSeconds) : "not drained within the limit; stopping"
+        )
         fleet.stopAll()
         tap.stop()
         let (sent, frames) = tap.state.withLock { ($0.readingsByGateway, $0.frameReadings) }
@@ -133,7 +141,9 @@ public struct ChaosRun {
         while ContinuousClock.now < deadline {
             let now = systemWallClock()
             let done = fleet.gateways.allSatisfy { gateway in
-                guard let statistics = try? OutboxVerification.statistics(path: gateway.outboxPath) else { return false }
+                guard let statistics = try? OutboxVerification.statistics(path: gateway.outboxPath) else {
+                    return false
+                }
                 let recent = statistics.oldestReading.map { now - $0 < 6_000_000_000 } ?? true
                 return statistics.unsentBatches == 0 && recent
             }

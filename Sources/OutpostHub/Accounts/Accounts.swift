@@ -120,7 +120,8 @@ public struct Accounts: Sendable {
     public func identify(token: String) throws -> Identity? {
         guard let record = try store.useToken(hash: Self.hash(token), at: clock()) else { return nil }
         guard let creator = try creatorRole(record.createdBy) else { return nil }
-        return Identity(name: record.name, role: min(record.role, creator), means: .token(record.id), owner: record.createdBy)
+        return Identity(
+            name: record.name, role: min(record.role, creator), means: .token(record.id), owner: record.createdBy)
     }
 
     /// Removes a user, their sessions and every token they created.
@@ -153,7 +154,8 @@ public struct Accounts: Sendable {
         guard let creator = try creatorRole(createdBy) else { throw AccountError.noCreator(createdBy) }
         guard role <= creator else { throw AccountError.aboveCreator(role: role, creatorRole: creator) }
         let secret = "opt_" + Self.secret()
-        let id = try store.addToken(name: trimmed, role: role, hash: Self.hash(secret), createdBy: createdBy, at: clock())
+        let id = try store.addToken(
+            name: trimmed, role: role, hash: Self.hash(secret), createdBy: createdBy, at: clock())
         return (id, secret)
     }
 

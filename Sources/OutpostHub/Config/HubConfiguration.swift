@@ -54,23 +54,31 @@ public struct HubConfiguration: Sendable {
         let top = try TOMLDocument.parse(text, file: file).top
         let found = ConfigProblemList()
         _ = found.attempt { () throws(ConfigError) in
-            try top.rejectUnknownKeys(["hub", "broker", "retention", "maintenance", "detection", "alerts", "web", "postgres"])
+            try top.rejectUnknownKeys([
+                "hub", "broker", "retention", "maintenance", "detection", "alerts", "web", "postgres",
+            ])
         }
         let hub = Self.hub(top, found)
         let broker = found.attempt { () throws(ConfigError) in try Self.broker(try top.section("broker")) }
         let crl = found.attempt { () throws(ConfigError) in try top.section("broker")?.string("crl") }
         let retention = found.attempt { () throws(ConfigError) in try Self.retention(try top.section("retention")) }
         let web = found.attempt { () throws(ConfigError) in try WebConfiguration(try top.section("web")) }
-        let detection = found.attempt { () throws(ConfigError) in try DetectionConfiguration(try top.section("detection")) }
+        let detection = found.attempt { () throws(ConfigError) in
+            try DetectionConfiguration(try top.section("detection"))
+        }
         let alerts = found.attempt { () throws(ConfigError) in try Self.alerts(try top.section("alerts")) }
         let upkeep = found.attempt { () throws(ConfigError) in try Self.maintenance(try top.section("maintenance")) }
         guard found.problems.isEmpty, let hub, let broker, let crl, let retention, let web, let detection, let alerts,
             let upkeep
         else { throw ConfigProblems(problems: found.problems) }
-        (store, caFile, listenHost, listenPort, dataDirectory) = (hub.store, hub.caFile, hub.host, hub.port, hub.dataDirectory)
+        (store, caFile, listenHost, listenPort, dataDirectory) = (
+            hub.store, hub.caFile, hub.host, hub.port, hub.dataDirectory
+        )
         (maxFrameBytes, maxJSONFrameBytes) = (hub.maxFrameBytes, hub.maxJSONFrameBytes)
         (httpIngestRate, httpIngestConcurrency) = (hub.httpIngestRate, hub.httpIngestConcurrency)
-        (self.broker, brokerRevocationList, self.retention, self.web, self.detection) = (broker, crl, retention, web, detection)
+        (self.broker, brokerRevocationList, self.retention, self.web, self.detection) = (
+            broker, crl, retention, web, detection
+        )
         (webhooks, resolveAfter) = alerts
         (maintenanceInterval, compactAfter, compactTarget) = upkeep
     }
@@ -102,7 +110,9 @@ public struct HubConfiguration: Sendable {
                 "http_ingest_concurrency", "ca", "store",
             ])
         }
-        let store = found.attempt { () throws(ConfigError) in try StoreChoice(hub, postgres: try top.section("postgres")) }
+        let store = found.attempt { () throws(ConfigError) in
+            try StoreChoice(hub, postgres: try top.section("postgres"))
+        }
         let caFile = found.attempt { () throws(ConfigError) in try hub.string("ca") }
         let address = found.attempt { () throws(ConfigError) -> (String, Int) in
             let listen = try hub.string("listen") ?? "127.0.0.1:8080"
@@ -119,7 +129,9 @@ public struct HubConfiguration: Sendable {
         func bytes(_ key: String, _ fallback: Int) -> Int? {
             found.attempt { () throws(ConfigError) -> Int in
                 let value = try hub.byteSize(key) ?? Int64(fallback)
-                guard (1024...(256 << 20)).contains(value) else { throw hub.error(key, "\(value) is outside 1 KiB-256 MiB") }
+                guard (1024...(256 << 20)).contains(value) else {
+                    throw hub.error(key, "\(value) is outside 1 KiB-256 MiB")
+                }
                 return Int(value)
             }
         }
@@ -136,7 +148,8 @@ public struct HubConfiguration: Sendable {
         let jsonBytes = bytes("max_json_frame_bytes", 4 << 20)
         let rate = number("http_ingest_rate", 50, 1...100_000, " frames a second")
         let concurrency = number("http_ingest_concurrency", 8, 1...1024)
-        guard found.count == before, let store, let caFile, let address, let dataDirectory, let frameBytes, let jsonBytes,
+        guard found.count == before, let store, let caFile, let address, let dataDirectory, let frameBytes,
+            let jsonBytes,
             let rate, let concurrency
         else { return nil }
         return HubTable(
@@ -165,7 +178,8 @@ public struct HubConfiguration: Sendable {
             throw maintenance.error("chunk_target", "\(target) is outside 16-65536")
         }
         return (
-            try maintenance.duration("interval") ?? .seconds(600), try maintenance.duration("compact_after") ?? .seconds(3600),
+            try maintenance.duration("interval") ?? .seconds(600),
+            try maintenance.duration("compact_after") ?? .seconds(3600),
             target
         )
     }

@@ -16,7 +16,9 @@ public enum StoreChoice: Sendable, Hashable {
             self = .sqlite
         case "postgres":
             guard let section else {
-                throw hub.error("store", "store = \"postgres\" needs a [postgres] table with url = \"postgres://user@host:5432/outpost\"")
+                throw hub.error(
+                    "store",
+                    "store = \"postgres\" needs a [postgres] table with url = \"postgres://user@host:5432/outpost\"")
             }
             try section.rejectUnknownKeys(["url", "pool_size"])
             guard let url = try section.string("url") else {

@@ -59,7 +59,8 @@ public struct WebConfiguration: Sendable {
         self.init()
         guard let section else { return }
         try section.rejectUnknownKeys([
-            "assets", "dygraphs", "leaflet", "map_tiles", "metrics_public", "secure_cookies", "session_lifetime", "bcrypt_cost",
+            "assets", "dygraphs", "leaflet", "map_tiles", "metrics_public", "secure_cookies", "session_lifetime",
+            "bcrypt_cost",
             "login_attempts", "login_window", "live_idle",
         ])
         assets = try section.string("assets") ?? assets
@@ -67,7 +68,9 @@ public struct WebConfiguration: Sendable {
         leaflet = try section.string("leaflet") ?? leaflet
         mapTiles = try section.string("map_tiles") ?? mapTiles
         if !mapTiles.isEmpty, !(mapTiles.hasPrefix("https://") || mapTiles.hasPrefix("http://")) || tileOrigin.isEmpty {
-            throw section.error("map_tiles", "'\(mapTiles)' is not an http(s) URL template such as https://tiles.example/{z}/{x}/{y}.png")
+            throw section.error(
+                "map_tiles",
+                "'\(mapTiles)' is not an http(s) URL template such as https://tiles.example/{z}/{x}/{y}.png")
         }
         metricsPublic = try section.bool("metrics_public") ?? metricsPublic
         secureCookies = try section.bool("secure_cookies") ?? secureCookies
@@ -82,6 +85,8 @@ public struct WebConfiguration: Sendable {
         }
         loginWindow = try section.duration("login_window") ?? loginWindow
         liveIdle = try section.duration("live_idle") ?? liveIdle
-        guard liveIdle >= .seconds(2) else { throw section.error("live_idle", "at least 2s: the hub pings every half of it") }
+        guard liveIdle >= .seconds(2) else {
+            throw section.error("live_idle", "at least 2s: the hub pings every half of it")
+        }
     }
 }

@@ -48,8 +48,9 @@ public struct AlertTracker: Sendable {
     /// Takes one scored sample.
     public mutating func observe(_ score: AnomalyScore, at time: Int64) -> Action {
         if score.learning { return .none }  // no information: neither opens nor resolves
-        if score.settledAtNewLevel, let openID, openKind == .level || openKind == .drift || openKind == .spike
-            || openKind == .rate
+        if score.settledAtNewLevel, let openID,
+            openKind == .level || openKind == .drift || openKind == .spike
+                || openKind == .rate
         {
             // The shift lasted and settled: it is the series' normal now, and its alert ends.
             let reason = Self.settledReason(score.kind ?? openKind ?? .level, after: time - (openedAt ?? time))

@@ -80,7 +80,9 @@ public struct DetectionConfiguration: Sendable, Hashable {
     /// Reads `[detection]`; device profiles named by rules come from `profiles`.
     init(_ section: TOMLSection?, profiles: ProfileLibrary = ProfileLibrary()) throws(ConfigError) {
         guard let section else { return }
-        try section.rejectUnknownKeys(["sensitivity", "learning_samples", "confirmation_samples", "relearn_after", "series"])
+        try section.rejectUnknownKeys([
+            "sensitivity", "learning_samples", "confirmation_samples", "relearn_after", "series",
+        ])
         relearnAfter = try Self.relearn(section)
         sensitivity = try Self.sensitivity(section) ?? sensitivity
         learningSamples = try Self.learning(section) ?? learningSamples
@@ -109,13 +111,16 @@ public struct DetectionConfiguration: Sendable, Hashable {
                 Rule(
                     pattern: SeriesPattern(try rule.requiredString("match")), sensitivity: try Self.sensitivity(rule),
                     learningSamples: try Self.learning(rule), lower: lower, upper: upper,
-                    confirmation: try Self.confirmation(rule), relearnAfter: try Self.relearn(rule), profileLimits: limits))
+                    confirmation: try Self.confirmation(rule), relearnAfter: try Self.relearn(rule),
+                    profileLimits: limits))
         }
     }
 
     private static func sensitivity(_ section: TOMLSection) throws(ConfigError) -> Double? {
         guard let value = try section.double("sensitivity") else { return nil }
-        guard value > 0, value <= 10 else { throw section.error("sensitivity", "\(value) is outside 0-10 (1 is the default)") }
+        guard value > 0, value <= 10 else {
+            throw section.error("sensitivity", "\(value) is outside 0-10 (1 is the default)")
+        }
         return value
     }
 

@@ -164,9 +164,13 @@ public final class DetectionEngine: Sendable {
                     logger.warning("alert opened", metadata: ["gateway": "\(gateway)", "kind": "\(kind.rawValue)"])
                     notifier?.alertEvent(
                         "alert.opened",
-                        Alert(id: id, series: series, kind: kind, state: .firing, score: 1, openedAt: time, lastAnomalyAt: time))
+                        Alert(
+                            id: id, series: series, kind: kind, state: .firing, score: 1, openedAt: time,
+                            lastAnomalyAt: time))
                 case .resolve(let gateway, let kind, let time):
-                    guard let id = watch.withLock({ $0.1.removeValue(forKey: "\(gateway)/\(kind.rawValue)") }) else { continue }
+                    guard let id = watch.withLock({ $0.1.removeValue(forKey: "\(gateway)/\(kind.rawValue)") }) else {
+                        continue
+                    }
                     guard try alerts.resolveAlert(id, at: time, reason: nil) else { continue }
                     counts.withLock { $0.resolved += 1 }
                     if let notifier, let resolved = try alerts.alert(id) {
@@ -186,7 +190,8 @@ public final class DetectionEngine: Sendable {
     }
 
     private func score(gateway: String, _ plan: IngestPlan) {
-        let steps = Dictionary(plan.series.map { ($0.name, $0.resolution?.step) }, uniquingKeysWith: { first, _ in first })
+        let steps = Dictionary(
+            plan.series.map { ($0.name, $0.resolution?.step) }, uniquingKeysWith: { first, _ in first })
         for row in plan.chunks {
             guard let columns = try? row.stored.columns() else { continue }
             let key = SeriesKey(gateway: gateway, name: row.series)
@@ -195,7 +200,9 @@ public final class DetectionEngine: Sendable {
                 inOrder
                 ? Array(columns.timestamps.indices)
                 : columns.timestamps.indices.sorted { columns.timestamps[$0] < columns.timestamps[$1] }
-            var state = states.withLock { $0[key] } ?? Self.newState(key, resolution: steps[row.series] ?? nil, configuration, resolveAfter)
+            var state =
+                states.withLock { $0[key] }
+                ?? Self.newState(key, resolution: steps[row.series] ?? nil, configuration, resolveAfter)
             if !state.warmed, let first = order.first(where: { columns.quality(at: $0) == .good }) {
                 warmUp(&state, key, before: columns.timestamps[first])
             }
@@ -266,7 +273,8 @@ public final class DetectionEngine: Sendable {
                 until = from
             }
         } catch {
-            logger.warning("could not read a series' past to learn from", metadata: ["series": "\(key)", "error": "\(error)"])
+            logger.warning(
+                "could not read a series' past to learn from", metadata: ["series": "\(key)", "error": "\(error)"])
             return
         }
         past.sort { $0.time < $1.time }
@@ -288,7 +296,8 @@ public final class DetectionEngine: Sendable {
     private static func newState(
         _ key: SeriesKey, resolution: Double?, _ configuration: DetectionConfiguration, _ resolveAfter: Duration
     ) -> SeriesState {
-        var state = SeriesState(detector: SeriesDetector(settings: configuration.settings(for: "\(key)", resolution: resolution)))
+        var state = SeriesState(
+            detector: SeriesDetector(settings: configuration.settings(for: "\(key)", resolution: resolution)))
         state.tracker.resolveAfter = resolveAfter.nanoseconds
         state.tracker.confirmation = configuration.confirmation(for: "\(key)")
         return state
@@ -307,7 +316,9 @@ public final class DetectionEngine: Sendable {
                 guard opening.opened else { return }  // another replica opened it and told
                 notifier?.alertEvent(
                     "alert.opened",
-                    Alert(id: id, series: series, kind: AlertKind(kind), state: .firing, score: score, openedAt: time, lastAnomalyAt: time))
+                    Alert(
+                        id: id, series: series, kind: AlertKind(kind), state: .firing, score: score, openedAt: time,
+                        lastAnomalyAt: time))
                 counts.withLock { $0.opened[kind.rawValue, default: 0] += 1 }
                 logger.warning(
                     "alert opened", metadata: ["series": "\(series)", "kind": "\(kind.rawValue)", "score": "\(score)"])
@@ -328,7 +339,8 @@ public final class DetectionEngine: Sendable {
                     notifier.alertEvent("alert.resolved", resolved)
                 }
                 counts.withLock { $0.resolved += 1 }
-                logger.info("alert resolved", metadata: ["series": "\(series)", "reason": "\(reason ?? "normal again")"])
+                logger.info(
+                    "alert resolved", metadata: ["series": "\(series)", "reason": "\(reason ?? "normal again")"])
             }
         } catch {
             counts.withLock { $0.failures += 1 }

@@ -29,7 +29,8 @@ public enum DetectionReplay {
                     throw CSVReadings.Problem(line: row.line, message: "no value in column '\(table.names[field + 1])'")
                 }
                 guard let value = table.value(row.fields[field]) else {
-                    throw CSVReadings.Problem(line: row.line, message: "'\(row.fields[field].prefix(60))' is not a number")
+                    throw CSVReadings.Problem(
+                        line: row.line, message: "'\(row.fields[field].prefix(60))' is not a number")
                 }
                 let score = detector.score(value, at: row.timestamp)
                 let anomaly = score.learning ? "learning" : score.isAnomalous ? score.kind?.rawValue ?? "" : ""
@@ -40,7 +41,9 @@ public enum DetectionReplay {
         } catch {
             throw Problem(description: error.description)
         }
-        guard output.utf8.count > 30 else { throw Problem(description: "no readings: the file holds no rows after its header") }
+        guard output.utf8.count > 30 else {
+            throw Problem(description: "no readings: the file holds no rows after its header")
+        }
         return output
     }
 

@@ -78,8 +78,7 @@ package struct GatewayWatch: Sendable {
         if state.open.remove(.silence) != nil { actions.append(.resolve(gateway: gateway, kind: .silence, at: time)) }
         if synchronised {
             let (jump, overflow) = wallMinusMonotonic.subtractingReportingOverflow(state.wallMinusMonotonic)
-            if state.boot == boot, overflow || jump.magnitude > 5_000_000_000, !state.open.contains(.clock)
-            {
+            if state.boot == boot, overflow || jump.magnitude > 5_000_000_000, !state.open.contains(.clock) {
                 state.open.insert(.clock)
                 state.clockJumpAt = time
                 actions.append(.open(gateway: gateway, kind: .clock, at: time))
@@ -136,7 +135,10 @@ package struct GatewayWatch: Sendable {
         let incident = late >= 5 && late * 2 >= watched
         if incident != fleetIncident {
             fleetIncident = incident
-            actions.append(incident ? .open(gateway: "", kind: .fleetSilence, at: now) : .resolve(gateway: "", kind: .fleetSilence, at: now))
+            actions.append(
+                incident
+                    ? .open(gateway: "", kind: .fleetSilence, at: now)
+                    : .resolve(gateway: "", kind: .fleetSilence, at: now))
         }
         if !incident {
             for id in silent where !(gateways[id]?.open.contains(.silence) ?? true) {

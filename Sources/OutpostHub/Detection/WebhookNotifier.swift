@@ -92,12 +92,14 @@ public final class WebhookNotifier: AlertListener, Sendable {
             counts.withLock { $0.failedAttempts += 1 }
             guard attempt < Self.attempts else { break }
             logger.warning(
-                "webhook failed; retrying", metadata: ["webhook": "\(Self.redacted(url))", "attempt": "\(attempt)", "error": "\(failure)"])
+                "webhook failed; retrying",
+                metadata: ["webhook": "\(Self.redacted(url))", "attempt": "\(attempt)", "error": "\(failure)"])
             backoff.recordFailure(at: .now, random: Double.random(in: 0..<1))
             if let next = backoff.nextAttempt { try? await Task.sleep(until: next) }
         }
         counts.withLock { $0.abandoned += 1 }
-        logger.error("webhook given up", metadata: ["webhook": "\(Self.redacted(url))", "attempts": "\(Self.attempts)"])
+        logger.error(
+            "webhook given up", metadata: ["webhook": "\(Self.redacted(url))", "attempts": "\(Self.attempts)"])
     }
 
     /// A webhook URL as logs may show it: scheme and host only. Paths, queries and user

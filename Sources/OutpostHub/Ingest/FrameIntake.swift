@@ -47,8 +47,10 @@ public struct FrameIntake: Sendable {
     static func implausibleTime(in frame: BatchFrame) -> WireError? {
         let names = Dictionary(frame.series.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         for entry in frame.chunks {
-            for timestamp in [entry.chunk.minTimestamp, entry.chunk.maxTimestamp] where !TimeWindow.contains(timestamp) {
-                return .implausibleTime(field: "series '\(names[entry.seriesID] ?? "\(entry.seriesID)")'", timestamp: timestamp)
+            for timestamp in [entry.chunk.minTimestamp, entry.chunk.maxTimestamp] where !TimeWindow.contains(timestamp)
+            {
+                return .implausibleTime(
+                    field: "series '\(names[entry.seriesID] ?? "\(entry.seriesID)")'", timestamp: timestamp)
             }
         }
         return nil

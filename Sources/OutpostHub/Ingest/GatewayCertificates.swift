@@ -41,7 +41,8 @@ public struct GatewayCertificates: Sendable {
             break
         case .couldNotValidate(let failures):
             let reason = failures.first.map { "\($0.policyFailureReason)" } ?? "no chain to the CA"
-            throw GatewayCertificateError("certificate: does not chain to the hub's fleet CA, or is not valid now (\(reason))")
+            throw GatewayCertificateError(
+                "certificate: does not chain to the hub's fleet CA, or is not valid now (\(reason))")
         }
         guard let key = P256.Signing.PublicKey(certificate.publicKey) else {
             throw GatewayCertificateError("certificate: its key is not a P-256 key")

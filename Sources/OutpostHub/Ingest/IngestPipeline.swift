@@ -142,7 +142,9 @@ public final class IngestPipeline: Sendable {
         if log {
             logger.warning(
                 "gateway input refused (further refusals of this gateway and reason within a minute are counted, not logged)",
-                metadata: ["reason": "\(refusal.reason)", "gateway": "\(claimed.prefix(128))", "detail": "\(refusal.detail)"])
+                metadata: [
+                    "reason": "\(refusal.reason)", "gateway": "\(claimed.prefix(128))", "detail": "\(refusal.detail)",
+                ])
         }
         // Recorded by the writer, with the next group: a flood of bad frames costs one small
         // transaction per batch of refusals, never one per frame.

@@ -44,7 +44,8 @@ public struct IngestPlan: Sendable {
         let names = Dictionary(series.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         for entry in chunks {
             guard let name = names[entry.seriesID] else {
-                throw .malformed(field: "chunk.series", offset: 0, reason: "series id \(entry.seriesID) is not in the dictionary")
+                throw .malformed(
+                    field: "chunk.series", offset: 0, reason: "series id \(entry.seriesID) is not in the dictionary")
             }
             try add(entry.chunk, series: name, shift: clock?.shift(for: entry.chunk) ?? 0)
         }

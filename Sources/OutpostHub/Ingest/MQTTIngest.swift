@@ -116,7 +116,8 @@ public final class MQTTIngest: Sendable {
     }
 
     private func subscribe() {
-        let batches = settings.sharedGroup.map { "$share/\($0)/\(GatewayTopics.allBatches)" } ?? GatewayTopics.allBatches
+        let batches =
+            settings.sharedGroup.map { "$share/\($0)/\(GatewayTopics.allBatches)" } ?? GatewayTopics.allBatches
         // A replica hears every acknowledgement, not only its own: each says a gateway's batch
         // arrived, so no replica takes a gateway whose batches went to the others for silent.
         let acks = settings.isReplica ? [GatewayTopics.allAcks] : []
@@ -149,7 +150,8 @@ public final class MQTTIngest: Sendable {
             do {
                 try client.publish(.init(topic: GatewayTopics(gateway: sender).ack, payload: ack.encoded(), qos: 1))
             } catch {
-                logger.warning("could not publish an acknowledgement", metadata: ["gateway": "\(sender)", "error": "\(error)"])
+                logger.warning(
+                    "could not publish an acknowledgement", metadata: ["gateway": "\(sender)", "error": "\(error)"])
             }
         case .status:
             let report: GatewayStatusReport

@@ -111,7 +111,6 @@ public final class LiveFeed: AlertListener, Sendable {
         }
     }
 
-
     /// Removes series from a client's subscription.
     public func unsubscribe(_ id: Int, from series: [SeriesKey]) {
         state.withLock { state in
@@ -170,7 +169,8 @@ public final class LiveFeed: AlertListener, Sendable {
                 "type": "readings", "gateway": gateway, "series": series,
                 "samples": [[document.time, JSONResponse.number(value), "good"]],
             ])
-            for (continuation, subscription) in clients where Self.wants(subscription, gateway: gateway, series: series) {
+            for (continuation, subscription) in clients where Self.wants(subscription, gateway: gateway, series: series)
+            {
                 send(message, to: continuation)
             }
         }

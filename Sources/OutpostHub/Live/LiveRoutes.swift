@@ -23,7 +23,8 @@ struct LiveRoutes {
         let accounts = services.accounts
         routes.router.ws("/api/v1/live") { request, context in
             guard let identity = context.identity else {
-                throw HTTPError(.unauthorized, message: "log in, or send an API token as 'Authorization: Bearer <token>'")
+                throw HTTPError(
+                    .unauthorized, message: "log in, or send an API token as 'Authorization: Bearer <token>'")
             }
             // A page of another site cannot ride on the session cookie (cross-site WebSocket hijacking).
             if case .session = identity.means, let origin = request.headers[.origin],
@@ -43,7 +44,8 @@ struct LiveRoutes {
                 default: "user \(identity?.name ?? "?")"
                 }
             guard let subscription = feed.connect(owner: owner) else {
-                let reason = "\(owner) has \(LiveFeed.maxClientsPerOwner) live connections open already; close one first"
+                let reason =
+                    "\(owner) has \(LiveFeed.maxClientsPerOwner) live connections open already; close one first"
                 try await outbound.write(.text(LiveFeed.text(["type": "closed", "reason": reason])))
                 return
             }
@@ -59,7 +61,8 @@ struct LiveRoutes {
                     while true {
                         try await Task.sleep(for: Self.recheck)
                         if ((try? Authenticator.identify(request, accounts: accounts)) ?? nil) == nil {
-                            try await outbound.write(.text(LiveFeed.text(["type": "closed", "reason": "the session or token has ended"])))
+                            try await outbound.write(
+                                .text(LiveFeed.text(["type": "closed", "reason": "the session or token has ended"])))
                             return
                         }
                     }
@@ -81,7 +84,9 @@ struct LiveRoutes {
     /// Applies one client message; returns the reply.
     static func handle(_ text: String, client: Int, feed: LiveFeed) -> String {
         guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
-            return LiveFeed.text(["type": "error", "message": "send a JSON object: {\"subscribe\": [{\"gateway\": …, \"series\": …}]}"])
+            return LiveFeed.text([
+                "type": "error", "message": "send a JSON object: {\"subscribe\": [{\"gateway\": …, \"series\": …}]}",
+            ])
         }
         func keys(_ field: String) -> [SeriesKey]? {
             guard let list = object[field] as? [[String: Any]] else { return nil }
@@ -94,7 +99,8 @@ struct LiveRoutes {
             guard feed.subscribe(client, to: series) else {
                 return LiveFeed.text([
                     "type": "error",
-                    "message": "a connection holds at most \(LiveFeed.maxSeriesPerClient) series; unsubscribe some first (none of these were added)",
+                    "message":
+                        "a connection holds at most \(LiveFeed.maxSeriesPerClient) series; unsubscribe some first (none of these were added)",
                 ])
             }
             return LiveFeed.text(["type": "subscribed", "count": series.count])

@@ -27,7 +27,9 @@ public struct QueryEngine: Sendable {
             let columns = try chunk.columns()
             for index in 0..<columns.count where range.contains(columns.timestamps[index]) {
                 samples.append(
-                    Sample(timestamp: columns.timestamps[index], value: columns.values[index], quality: columns.quality(at: index)))
+                    Sample(
+                        timestamp: columns.timestamps[index], value: columns.values[index],
+                        quality: columns.quality(at: index)))
             }
         }
         return Self.ordered(samples)
@@ -115,10 +117,10 @@ public struct GatewayOverview: Sendable, Hashable {
         self.openAlerts = openAlerts
         let silence = silentAfter.nanoseconds
         state =
-            if record.revokedAt != nil { "revoked" }
-            else if !record.enrolled { "unenrolled" }
-            else if record.agentVersion != nil && !record.online { "offline" }
-            else if let seen = record.lastSeen { now &- seen > silence ? "silent" : "online" }
-            else { "offline" }
+            if record.revokedAt != nil { "revoked" } else if !record.enrolled {
+                "unenrolled"
+            } else if record.agentVersion != nil && !record.online { "offline" } else if let seen = record.lastSeen {
+                now &- seen > silence ? "silent" : "online"
+            } else { "offline" }
     }
 }

@@ -67,7 +67,8 @@ enum RequestInput {
     static func int(_ request: Request, _ key: String, default value: Int, _ range: ClosedRange<Int>) throws -> Int {
         guard let text = request.uri.queryParameters.get(key) else { return value }
         guard let number = Int(text), range.contains(number) else {
-            throw APIError.badRequest("bad_parameter", "\(key)= is a whole number in \(range.lowerBound)-\(range.upperBound)")
+            throw APIError.badRequest(
+                "bad_parameter", "\(key)= is a whole number in \(range.lowerBound)-\(range.upperBound)")
         }
         return number
     }

@@ -40,7 +40,8 @@ struct AccountRoutes {
         // signing the victim in as the attacker); application/json it cannot.
         guard RequestInput.isJSON(request) else {
             throw APIError(
-                .unsupportedMediaType, "unsupported_media_type", "log in with a JSON body and Content-Type: application/json")
+                .unsupportedMediaType, "unsupported_media_type",
+                "log in with a JSON body and Content-Type: application/json")
         }
         let body = try await RequestInput.object(request)
         let name = try RequestInput.string(body, "name") ?? ""
@@ -97,7 +98,8 @@ struct AccountRoutes {
         return JSONResponse.make(.created, ["name": name, "role": role.rawValue])
     }
 
-    private func changeUser(_ request: Request, _ name: String, by context: HubRequestContext) async throws -> Response {
+    private func changeUser(_ request: Request, _ name: String, by context: HubRequestContext) async throws -> Response
+    {
         let body = try await RequestInput.object(request)
         let role = try RequestInput.role(body, required: false)
         if let role, role != .admin, name == context.identity?.name {
@@ -117,7 +119,9 @@ struct AccountRoutes {
     }
 
     private func removeUser(_ name: String, by context: HubRequestContext) throws -> Response {
-        if name == context.identity?.name { throw APIError(.conflict, "own_account", "an admin cannot remove themselves") }
+        if name == context.identity?.name {
+            throw APIError(.conflict, "own_account", "an admin cannot remove themselves")
+        }
         guard try accounts.removeUser(name) else { throw APIError.notFound("no user '\(name)'") }
         return JSONResponse.ok(["removed": name])
     }

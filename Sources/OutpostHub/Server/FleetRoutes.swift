@@ -38,7 +38,8 @@ struct FleetRoutes {
                 throw APIError.notFound("no gateway '\(id)'")
             }
             try services.registry?.reload(from: services.store)
-            context.logger.notice("gateway revoked", metadata: ["gateway": "\(id)", "by": "\(context.identity?.name ?? "?")"])
+            context.logger.notice(
+                "gateway revoked", metadata: ["gateway": "\(id)", "by": "\(context.identity?.name ?? "?")"])
             return JSONResponse.ok(["revoked": id])
         }
     }
@@ -90,9 +91,10 @@ struct FleetRoutes {
                 "resolution": record.resolution?.description ?? NSNull(),
             ]
             if let reading = latest[record.key.name] {
-                object["latest"] = [
-                    "time": reading.timestamp, "value": JSONResponse.number(reading.value), "good": reading.good,
-                ] as [String: Any]
+                object["latest"] =
+                    [
+                        "time": reading.timestamp, "value": JSONResponse.number(reading.value), "good": reading.good,
+                    ] as [String: Any]
             }
             return object
         }
@@ -144,9 +146,11 @@ struct FleetRoutes {
         if let longitude, !(-180...180).contains(longitude) {
             throw APIError.badRequest("bad_field", "longitude is within -180...180")
         }
-        try services.store.enrol(gateway: id, publicKey: raw, latitude: latitude, longitude: longitude, at: services.clock())
+        try services.store.enrol(
+            gateway: id, publicKey: raw, latitude: latitude, longitude: longitude, at: services.clock())
         try services.registry?.reload(from: services.store)
-        context.logger.notice("gateway enrolled", metadata: ["gateway": "\(id)", "by": "\(context.identity?.name ?? "?")"])
+        context.logger.notice(
+            "gateway enrolled", metadata: ["gateway": "\(id)", "by": "\(context.identity?.name ?? "?")"])
         return JSONResponse.make(.created, ["enrolled": id])
     }
 }

@@ -57,7 +57,8 @@ final class HubRoutes {
                 context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
                 response = JSONResponse.storeUnavailable("answer")
             }
-            metrics.request(route: label, method: method.rawValue, status: response.status.code, took: ContinuousClock.now - start)
+            metrics.request(
+                route: label, method: method.rawValue, status: response.status.code, took: ContinuousClock.now - start)
             return response
         }
     }
@@ -82,7 +83,10 @@ final class HubRoutes {
                 let next = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
                 return Response(
                     status: .seeOther,
-                    headers: [.location: "/login?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")])
+                    headers: [
+                        .location: "/login?next="
+                            + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")
+                    ])
             }
             return JSONResponse.error(
                 .unauthorized, "unauthenticated", "log in, or send an API token as 'Authorization: Bearer <token>'")
@@ -90,7 +94,8 @@ final class HubRoutes {
         guard identity.role >= needed else {
             return JSONResponse.error(
                 .forbidden, "forbidden",
-                "this needs the \(needed.rawValue) role; '\(identity.name)' is \(article(identity.role)) \(identity.role.rawValue)")
+                "this needs the \(needed.rawValue) role; '\(identity.name)' is \(article(identity.role)) \(identity.role.rawValue)"
+            )
         }
         if case .session(let csrf) = identity.means, request.method != .get, request.method != .head,
             !constantTimeEqual(csrfHeader.flatMap({ request.headers[$0] }) ?? "", csrf)

@@ -41,7 +41,8 @@ enum JSONResponse {
         [
             "id": alert.id, "gateway": alert.series.gateway, "series": alert.series.name, "kind": alert.kind.rawValue,
             "state": alert.state.rawValue, "score": number(alert.score), "opened_at": alert.openedAt,
-            "last_anomaly_at": alert.lastAnomalyAt, "resolved_at": alert.resolvedAt ?? NSNull(), "resolution": alert.resolution ?? NSNull(),
+            "last_anomaly_at": alert.lastAnomalyAt, "resolved_at": alert.resolvedAt ?? NSNull(),
+            "resolution": alert.resolution ?? NSNull(),
             "acknowledged_by": alert.acknowledgedBy ?? NSNull(), "note": alert.note ?? NSNull(),
         ]
     }

@@ -28,7 +28,8 @@ struct OperationsRoutes {
             return response
         case .busy:
             var response = JSONResponse.error(
-                .serviceUnavailable, "busy", "the hub is checking \(services.admission.concurrency) frames already; try again")
+                .serviceUnavailable, "busy",
+                "the hub is checking \(services.admission.concurrency) frames already; try again")
             response.headers[.retryAfter] = "1"
             return response
         case .admitted:
@@ -53,8 +54,10 @@ struct OperationsRoutes {
         // does not know (or none) is refused before it is parsed.
         if json, let gateway = FrameJSON.claimedGateway(of: bytes), !services.pipeline.knows(gateway: gateway) {
             services.pipeline.refuse(
-                gateway: gateway, reason: .unknownGateway, detail: "a JSON frame of a gateway that is not enrolled or was revoked")
-            return JSONResponse.error(.forbidden, "unknown_gateway", "gateway '\(gateway.prefix(128))' is not enrolled or was revoked")
+                gateway: gateway, reason: .unknownGateway,
+                detail: "a JSON frame of a gateway that is not enrolled or was revoked")
+            return JSONResponse.error(
+                .forbidden, "unknown_gateway", "gateway '\(gateway.prefix(128))' is not enrolled or was revoked")
         }
         switch await services.pipeline.ingest(bytes, json: json) {
         case .acknowledged(let ack, _, let duplicate):
@@ -77,12 +80,13 @@ struct OperationsRoutes {
         ]
         if let detection = services.pipeline.detection {
             let counts = detection.counters
-            object["detection"] = [
-                "scored": counts.scored, "late": counts.late, "late_scored": counts.lateScored,
-                "late_anomalous": counts.lateAnomalous, "alerts_opened": counts.opened,
-                "alerts_resolved": counts.resolved, "alert_write_failures": counts.failures,
-                "queue": detection.queueDepth,
-            ] as [String: Any]
+            object["detection"] =
+                [
+                    "scored": counts.scored, "late": counts.late, "late_scored": counts.lateScored,
+                    "late_anomalous": counts.lateAnomalous, "alerts_opened": counts.opened,
+                    "alerts_resolved": counts.resolved, "alert_write_failures": counts.failures,
+                    "queue": detection.queueDepth,
+                ] as [String: Any]
         }
         if let notifier = services.notifier {
             let counts = notifier.counters
@@ -116,36 +120,52 @@ struct OperationsRoutes {
         let metrics = services.metrics
         let values = services.pipeline.counters.snapshot
         metrics.counter("frames_applied", "Batch frames stored", value: values.framesApplied)
-        metrics.counter("frames_duplicate", "Batch frames received again and acknowledged without change", value: values.duplicates)
+        metrics.counter(
+            "frames_duplicate", "Batch frames received again and acknowledged without change", value: values.duplicates)
         metrics.counter("readings", "Readings stored", value: values.readings)
         metrics.counter("commits", "Group commits of the store", value: values.commits)
         metrics.counter("store_failures", "Store transactions that failed", value: values.storeFailures)
         for (reason, count) in values.refused {
             metrics.counter("frames_refused", "Frames refused, by reason", [("reason", reason)], value: count)
         }
-        metrics.gauge("ingest_queue", unit: "frames", "Frames waiting for their group commit", value: Double(services.pipeline.queueDepth))
+        metrics.gauge(
+            "ingest_queue", unit: "frames", "Frames waiting for their group commit",
+            value: Double(services.pipeline.queueDepth))
         if let detection = services.pipeline.detection {
             let counts = detection.counters
             metrics.counter("readings_scored", "Readings scored by the anomaly detectors", value: counts.scored)
-            metrics.counter("readings_late", "Readings more than an hour older than their series' newest, scored against its long-run normal", value: counts.late)
-            metrics.counter("readings_late_scored", "Late readings within the hour, scored against a copy of the detector", value: counts.lateScored)
-            metrics.counter("readings_late_anomalous", "Late readings found anomalous (never opening an alert)", value: counts.lateAnomalous)
+            metrics.counter(
+                "readings_late",
+                "Readings more than an hour older than their series' newest, scored against its long-run normal",
+                value: counts.late)
+            metrics.counter(
+                "readings_late_scored", "Late readings within the hour, scored against a copy of the detector",
+                value: counts.lateScored)
+            metrics.counter(
+                "readings_late_anomalous", "Late readings found anomalous (never opening an alert)",
+                value: counts.lateAnomalous)
             for (kind, count) in counts.opened {
                 metrics.counter("alerts_opened", "Alerts opened, by kind", [("kind", kind)], value: count)
             }
             metrics.counter("alerts_resolved", "Alerts resolved", value: counts.resolved)
-            metrics.gauge("detection_queue", unit: "frames", "Frames waiting to be scored", value: Double(detection.queueDepth))
+            metrics.gauge(
+                "detection_queue", unit: "frames", "Frames waiting to be scored", value: Double(detection.queueDepth))
         }
         if let notifier = services.notifier {
             let counts = notifier.counters
             metrics.counter("webhooks_delivered", "Alert events delivered to webhooks", value: counts.delivered)
             metrics.counter("webhooks_failed_attempts", "Webhook attempts that failed", value: counts.failedAttempts)
-            metrics.counter("webhooks_abandoned", "Alert events given up after the last attempt", value: counts.abandoned)
-            metrics.gauge("webhook_queue", unit: "events", "Alert events waiting for delivery", value: Double(notifier.queueDepth))
+            metrics.counter(
+                "webhooks_abandoned", "Alert events given up after the last attempt", value: counts.abandoned)
+            metrics.gauge(
+                "webhook_queue", unit: "events", "Alert events waiting for delivery", value: Double(notifier.queueDepth)
+            )
         }
         metrics.gauge("websocket_clients", "Connected WebSocket clients", value: Double(services.feed.clientCount))
         metrics.counter("websocket_messages", "Messages queued to WebSocket clients", value: services.feed.pushed)
-        metrics.counter("websocket_dropped", "Messages dropped because a WebSocket client was too slow", value: services.feed.dropped)
+        metrics.counter(
+            "websocket_dropped", "Messages dropped because a WebSocket client was too slow",
+            value: services.feed.dropped)
         if let bytes = try? services.store.diskBytes() {
             metrics.gauge("store_size", unit: "bytes", "Bytes the store's data occupies", value: Double(bytes))
         }
@@ -153,7 +173,9 @@ struct OperationsRoutes {
             var byKind: [String: Int] = [:]
             for alert in open { byKind[alert.kind.rawValue, default: 0] += 1 }
             for kind in AlertKind.allCases {
-                metrics.gauge("alerts_open", "Open alerts, by kind", [("kind", kind.rawValue)], value: Double(byKind[kind.rawValue] ?? 0))
+                metrics.gauge(
+                    "alerts_open", "Open alerts, by kind", [("kind", kind.rawValue)],
+                    value: Double(byKind[kind.rawValue] ?? 0))
             }
         }
         return Response(
@@ -168,6 +190,7 @@ struct OperationsRoutes {
             throw APIError.notFound("the API document is not installed at \(paths[0])")
         }
         return Response(
-            status: .ok, headers: [.contentType: "application/yaml"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+            status: .ok, headers: [.contentType: "application/yaml"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

@@ -58,7 +58,8 @@ struct SeriesRoutes {
                 "the range holds \(samples.count) samples; ask for buckets= or a shorter range")
         }
         if csv {
-            return Self.csvResponse("timestamp,value,quality\n" + samples.map(CSVReadings.line).joined(separator: "\n") + "\n", key)
+            return Self.csvResponse(
+                "timestamp,value,quality\n" + samples.map(CSVReadings.line).joined(separator: "\n") + "\n", key)
         }
         return JSONResponse.ok([
             "gateway": key.gateway, "series": key.name, "from": range.lowerBound, "to": range.upperBound,
@@ -95,7 +96,8 @@ struct SeriesRoutes {
             }
         }
         return JSONResponse.ok([
-            "gateway": key.gateway, "series": key.name, "from": range.lowerBound, "to": range.upperBound, "width": width,
+            "gateway": key.gateway, "series": key.name, "from": range.lowerBound, "to": range.upperBound,
+            "width": width,
             "scores": slices.keys.sorted().map { [$0, slices[$0] ?? 0] as [Any] }, "anomalies": anomalies,
         ])
     }
@@ -103,11 +105,14 @@ struct SeriesRoutes {
     private static func csv(_ value: Double) -> String { value.isFinite ? "\(value)" : "" }
 
     private static func csvResponse(_ text: String, _ key: SeriesKey) -> Response {
-        let file = "\(key.gateway)-\(key.name).csv".map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" }
+        let file = "\(key.gateway)-\(key.name).csv".map {
+            $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_"
+        }
         return Response(
             status: .ok,
             headers: [
-                .contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(String(file))\"",
+                .contentType: "text/csv; charset=utf-8",
+                .contentDisposition: "attachment; filename=\"\(String(file))\"",
             ], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 }

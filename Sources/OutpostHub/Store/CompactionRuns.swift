@@ -44,6 +44,7 @@ enum CompactionRuns {
             synchronised = try synchronised && Chunk(record: entry.chunk.record).clockSynchronised
         }
         return try Chunk(
-            encoding: SampleColumns(QueryEngine.ordered(samples)), resolution: resolution, clockSynchronised: synchronised)
+            encoding: SampleColumns(QueryEngine.ordered(samples)), resolution: resolution,
+            clockSynchronised: synchronised)
     }
 }

@@ -74,7 +74,9 @@ public struct RetentionPolicy: Sendable, Hashable {
     public var hour: Duration?
 
     /// Creates a policy.
-    public init(raw: Duration? = .seconds(90 * 86_400), minute: Duration? = .seconds(400 * 86_400), hour: Duration? = nil) {
+    public init(
+        raw: Duration? = .seconds(90 * 86_400), minute: Duration? = .seconds(400 * 86_400), hour: Duration? = nil
+    ) {
         self.raw = raw
         self.minute = minute
         self.hour = hour

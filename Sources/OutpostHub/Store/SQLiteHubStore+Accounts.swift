@@ -20,7 +20,8 @@ extension SQLiteHubStore {
                 try db.execute(sql: "DELETE FROM sessions WHERE user = ?", arguments: [name])
             }
             if let passwordHash {
-                try db.execute(sql: "UPDATE users SET password_hash = ? WHERE name = ?", arguments: [passwordHash, name])
+                try db.execute(
+                    sql: "UPDATE users SET password_hash = ? WHERE name = ?", arguments: [passwordHash, name])
                 try db.execute(sql: "DELETE FROM sessions WHERE user = ?", arguments: [name])
             }
             return try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ?", arguments: [name]) == true
@@ -47,7 +48,8 @@ extension SQLiteHubStore {
 
     private static func user(_ row: Row) -> UserAccount? {
         guard let role = Role(rawValue: row["role"]) else { return nil }
-        return UserAccount(name: row["name"], role: role, createdAt: row["created_at"], passwordHash: row["password_hash"])
+        return UserAccount(
+            name: row["name"], role: role, createdAt: row["created_at"], passwordHash: row["password_hash"])
     }
 
     public func addSession(hash: String, _ session: SessionRecord) throws {
@@ -86,7 +88,8 @@ extension SQLiteHubStore {
 
     public func useToken(hash: String, at time: Int64) throws -> APIToken? {
         let row = try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM api_tokens WHERE hash = ? AND revoked_at IS NULL", arguments: [hash])
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM api_tokens WHERE hash = ? AND revoked_at IS NULL", arguments: [hash])
         }
         guard let row, let token = Self.token(row) else { return nil }
         // Last use is kept to the minute: a busy script costs one write a minute, not one a request.

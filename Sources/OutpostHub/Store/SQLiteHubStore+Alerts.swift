@@ -36,7 +36,8 @@ extension SQLiteHubStore {
     public func resolveAlert(_ id: Int64, at time: Int64, reason: String?) throws -> Bool {
         try pool.write { db in
             try db.execute(
-                sql: "UPDATE alerts SET state = 'resolved', resolved_at = ?, resolution = ? WHERE id = ? AND state != 'resolved'",
+                sql:
+                    "UPDATE alerts SET state = 'resolved', resolved_at = ?, resolution = ? WHERE id = ? AND state != 'resolved'",
                 arguments: [time, reason, id])
             return db.changesCount > 0
         }
@@ -45,7 +46,8 @@ extension SQLiteHubStore {
     public func acknowledgeAlert(_ id: Int64, by person: String, note: String, at time: Int64) throws -> Bool {
         try pool.write { db in
             try db.execute(
-                sql: "UPDATE alerts SET state = 'acknowledged', acknowledged_by = ?, note = ? WHERE id = ? AND state = 'firing'",
+                sql:
+                    "UPDATE alerts SET state = 'acknowledged', acknowledged_by = ?, note = ? WHERE id = ? AND state = 'firing'",
                 arguments: [person, note, id])
             return db.changesCount > 0
         }
@@ -93,7 +95,8 @@ extension SQLiteHubStore {
                 else { return nil }
                 return Alert(
                     id: row["id"], series: SeriesKey(gateway: row["gateway"], name: row["series"]), kind: kind,
-                    state: state, score: row["score"], openedAt: row["opened_at"], lastAnomalyAt: row["last_anomaly_at"],
+                    state: state, score: row["score"], openedAt: row["opened_at"],
+                    lastAnomalyAt: row["last_anomaly_at"],
                     resolvedAt: row["resolved_at"], acknowledgedBy: row["acknowledged_by"], note: row["note"],
                     resolution: row["resolution"])
             }

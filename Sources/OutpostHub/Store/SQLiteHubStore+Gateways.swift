@@ -51,7 +51,10 @@ extension SQLiteHubStore {
         try pool.read { db in
             var keys: [String: (publicKey: [UInt8], revoked: Bool)] = [:]
             let rows = try Row.fetchCursor(
-                db, sql: "SELECT id, public_key, revoked_at IS NOT NULL AS revoked FROM gateways WHERE public_key IS NOT NULL")
+                db,
+                sql:
+                    "SELECT id, public_key, revoked_at IS NOT NULL AS revoked FROM gateways WHERE public_key IS NOT NULL"
+            )
             while let row = try rows.next() {
                 keys[row["id"]] = ([UInt8](row["public_key"] as Data), row["revoked"])
             }
@@ -85,7 +88,8 @@ extension SQLiteHubStore {
         try pool.read { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT time, online, backlog FROM gateway_health WHERE gateway = ? AND time BETWEEN ? AND ? ORDER BY time",
+                sql:
+                    "SELECT time, online, backlog FROM gateway_health WHERE gateway = ? AND time BETWEEN ? AND ? ORDER BY time",
                 arguments: [gateway, range.lowerBound, range.upperBound]
             ).map { HealthPoint(time: $0["time"], online: $0["online"], backlogReadings: $0["backlog"]) }
         }

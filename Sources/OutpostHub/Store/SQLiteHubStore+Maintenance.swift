@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import OutpostWire
 import OutpostConfig
+import OutpostWire
 
 extension SQLiteHubStore {
     public func expire(policy: RetentionPolicy, now: Int64) throws -> MaintenanceReport {
@@ -52,7 +52,8 @@ extension SQLiteHubStore {
             let shift: Int64? = row["shift"]
             return CompactionRuns.Entry(
                 id: row["id"],
-                chunk: StoredChunk(start: row["start"], end: row["end"], shift: shift ?? 0, record: [UInt8](row["record"] as Data)))
+                chunk: StoredChunk(
+                    start: row["start"], end: row["end"], shift: shift ?? 0, record: [UInt8](row["record"] as Data)))
         }
         for run in CompactionRuns.runs(entries, targetCount: targetCount) {
             let merged = try CompactionRuns.merged(run, resolution: series.resolution)

@@ -49,7 +49,8 @@ public enum CSVReadings {
                 guard let parsed = Quality(parsing: String(row.fields[qualityField])) else {
                     throw Problem(
                         line: row.line,
-                        message: "'\(row.fields[qualityField].prefix(60))' is not a quality; use good, uncertain/N or bad/N")
+                        message:
+                            "'\(row.fields[qualityField].prefix(60))' is not a quality; use good, uncertain/N or bad/N")
                 }
                 quality = parsed
             }
@@ -63,12 +64,16 @@ public enum CSVReadings {
         let line = table.hasHeader ? 1 : 0
         guard table.names.count >= 2 else {
             if table.names.isEmpty { return (0, nil) }
-            throw ProblemList(problems: [Problem(line: max(line, 1), message: "expected a time and a value, found one field")])
+            throw ProblemList(problems: [
+                Problem(line: max(line, 1), message: "expected a time and a value, found one field")
+            ])
         }
         if let column {
             guard let index = table.field(named: column) else {
                 throw ProblemList(problems: [
-                    Problem(line: max(line, 1), message: "no column '\(column.prefix(60))'; the file has \(table.valueColumns)")
+                    Problem(
+                        line: max(line, 1),
+                        message: "no column '\(column.prefix(60))'; the file has \(table.valueColumns)")
                 ])
             }
             return (index, nil)
@@ -81,7 +86,9 @@ public enum CSVReadings {
             return (0, table.names.count == 3 ? 1 : nil)
         }
         throw ProblemList(problems: [
-            Problem(line: max(line, 1), message: "the file has several columns (\(table.valueColumns)): choose one with --column")
+            Problem(
+                line: max(line, 1),
+                message: "the file has several columns (\(table.valueColumns)): choose one with --column")
         ])
     }
 
@@ -104,8 +111,10 @@ public enum CSVReadings {
     /// One line of an export: `timestamp,value,quality`.
     public static func line(_ sample: Sample) -> String {
         let value =
-            sample.value.isNaN ? "nan" : sample.value.isInfinite ? (sample.value > 0 ? "inf" : "-inf") : "\(sample.value)"
-        return "\(TimeArgument.format(sample.timestamp)),\(value),\(sample.quality == .good ? "good" : "\(sample.quality)")"
+            sample.value.isNaN
+            ? "nan" : sample.value.isInfinite ? (sample.value > 0 ? "inf" : "-inf") : "\(sample.value)"
+        return
+            "\(TimeArgument.format(sample.timestamp)),\(value),\(sample.quality == .good ? "good" : "\(sample.quality)")"
     }
 }
 

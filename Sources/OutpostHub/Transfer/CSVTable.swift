@@ -78,7 +78,8 @@ public struct CSVTable: Sendable {
                 guard TimeWindow.contains(time) else {
                     throw CSVReadings.Problem(
                         line: line.number,
-                        message: "'\(fields[0].prefix(60))' lies outside the times readings can have (\(TimeWindow.text))")
+                        message:
+                            "'\(fields[0].prefix(60))' lies outside the times readings can have (\(TimeWindow.text))")
                 }
                 try each(Row(line: line.number, timestamp: time, time: fields[0], fields: Array(fields.dropFirst())))
             } catch {
@@ -91,7 +92,8 @@ public struct CSVTable: Sendable {
 
     /// The lines worth reading: numbered from 1, without `\r`, a byte-order mark, empty lines
     /// or `#` comments.
-    private static func lines(_ bytes: [UInt8]) -> some Sequence<(number: Int, bytes: ArraySlice<UInt8>, text: String)> {
+    private static func lines(_ bytes: [UInt8]) -> some Sequence<(number: Int, bytes: ArraySlice<UInt8>, text: String)>
+    {
         bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated().lazy.compactMap { index, raw in
             var line = raw
             if line.last == 0x0D { line = line.dropLast() }
@@ -160,8 +162,11 @@ public struct CSVTable: Sendable {
         }
         let magnitude = whole.magnitude
         let scale: Int64 =
-            magnitude < 100_000_000_000 ? 1_000_000_000 : magnitude < 100_000_000_000_000 ? 1_000_000
-            : magnitude < 100_000_000_000_000_000 ? 1_000 : 1
+            magnitude < 100_000_000_000
+            ? 1_000_000_000
+            : magnitude < 100_000_000_000_000
+                ? 1_000_000
+                : magnitude < 100_000_000_000_000_000 ? 1_000 : 1
         var fraction: Int64 = 0
         if parts.count == 2 {
             let decimals = parts[1]

@@ -15,13 +15,17 @@ struct PageRoutes {
     func register(on routes: HubRoutes) {
         let web = services.web
         for (path, file) in Self.pages.sorted(by: { $0.key < $1.key }) {
-            routes.add(.get, path, .role(.viewer), page: true) { _, _ in try Self.page(web.assets + "/" + file, tiles: web.tileOrigin) }
+            routes.add(.get, path, .role(.viewer), page: true) { _, _ in
+                try Self.page(web.assets + "/" + file, tiles: web.tileOrigin)
+            }
         }
         routes.add(.get, "/login", .open) { _, _ in try Self.page(web.assets + "/login.html") }
         // Code and styles, no data: open, so the login page can load them.
         let cache = CacheControl([(MediaType(type: .any), [.maxAge(3600)])])
-        routes.router.middlewares.add(FileMiddleware(web.assets + "/assets", urlBasePath: "/assets", cacheControl: cache))
-        routes.router.middlewares.add(FileMiddleware(web.dygraphs, urlBasePath: "/vendor/dygraphs", cacheControl: cache))
+        routes.router.middlewares.add(
+            FileMiddleware(web.assets + "/assets", urlBasePath: "/assets", cacheControl: cache))
+        routes.router.middlewares.add(
+            FileMiddleware(web.dygraphs, urlBasePath: "/vendor/dygraphs", cacheControl: cache))
         routes.router.middlewares.add(FileMiddleware(web.leaflet, urlBasePath: "/vendor/leaflet", cacheControl: cache))
     }
 

@@ -113,7 +113,9 @@ public struct StatusDocument: Codable, Sendable, Hashable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        func value<T: Decodable>(_ key: CodingKeys, _ absent: T) throws -> T { try container.decodeIfPresent(T.self, forKey: key) ?? absent }
+        func value<T: Decodable>(_ key: CodingKeys, _ absent: T) throws -> T {
+            try container.decodeIfPresent(T.self, forKey: key) ?? absent
+        }
         // A count is never negative: a document saying so is not the agent's.
         func count<T: Decodable & SignedInteger>(_ key: CodingKeys) throws -> T {
             let read: T = try value(key, 0)
@@ -137,7 +139,8 @@ public struct StatusDocument: Codable, Sendable, Hashable {
         clockOffsetMilliseconds = try container.decodeIfPresent(Double.self, forKey: .clockOffsetMilliseconds)
         connected = try value(.connected, false)
         inFlight = try count(.inFlight)
-        lastAcknowledgementAgeSeconds = try container.decodeIfPresent(Double.self, forKey: .lastAcknowledgementAgeSeconds)
+        lastAcknowledgementAgeSeconds = try container.decodeIfPresent(
+            Double.self, forKey: .lastAcknowledgementAgeSeconds)
         storageBytesWritten = try count(.storageBytesWritten)
         storageBytesPerDay = try container.decodeIfPresent(Double.self, forKey: .storageBytesPerDay)
         sources = try value(.sources, [:])

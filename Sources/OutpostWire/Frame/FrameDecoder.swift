@@ -28,7 +28,8 @@ public struct FrameDecoder: Sendable {
         let algorithmOffset = bytes.count - BatchFrame.trailerByteCount
         guard let algorithm = SignatureAlgorithm(rawValue: bytes[algorithmOffset]) else {
             throw .badSignature(
-                gateway: gatewayID, reason: "unknown signature algorithm \(bytes[algorithmOffset])", code: .badSignature)
+                gateway: gatewayID, reason: "unknown signature algorithm \(bytes[algorithmOffset])", code: .badSignature
+            )
         }
         let signature = bytes[(algorithmOffset + 1)..<(bytes.count - 4)]
         if let rejection = verifier.rejection(

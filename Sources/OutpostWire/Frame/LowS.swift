@@ -3,9 +3,11 @@
 /// the low form, s ≤ n/2, and a hub refuses the high one: one frame, one valid signature.
 public enum LowS {
     /// n, the order of P-256's group.
-    public static let order: [UInt8] = Hex.decode("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551") ?? []
+    public static let order: [UInt8] =
+        Hex.decode("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551") ?? []
     /// ⌊n/2⌋.
-    public static let half: [UInt8] = Hex.decode("7FFFFFFF800000007FFFFFFFFFFFFFFFDE737D56D38BCF4279DCE5617E3192A8") ?? []
+    public static let half: [UInt8] =
+        Hex.decode("7FFFFFFF800000007FFFFFFFFFFFFFFFDE737D56D38BCF4279DCE5617E3192A8") ?? []
 
     /// Whether `s` (32 bytes) is at most n/2.
     public static func isLow<S: Collection<UInt8>>(_ s: S) -> Bool {
@@ -45,7 +47,8 @@ public enum LowS {
         let signatureEnd = bytes.count - 4
         let signatureStart = signatureEnd - SignatureAlgorithm.signatureByteCount
         guard signatureStart > 5, bytes[signatureStart - 1] == SignatureAlgorithm.ecdsaP256SHA256.rawValue,
-            !isLow(bytes[(signatureStart + 32)..<signatureEnd]), Array(bytes[signatureEnd...]) == crc(bytes[..<signatureEnd])
+            !isLow(bytes[(signatureStart + 32)..<signatureEnd]),
+            Array(bytes[signatureEnd...]) == crc(bytes[..<signatureEnd])
         else { return bytes }
         let result = Array(bytes[..<signatureStart]) + normalized(Array(bytes[signatureStart..<signatureEnd]))
         return result + crc(result[...])

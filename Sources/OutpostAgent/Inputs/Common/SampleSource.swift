@@ -34,7 +34,6 @@ public protocol SampleSource: Sendable {
     func run(into sink: @escaping SampleSink) async
 }
 
-
 #if canImport(Glibc)
     import Glibc
 #endif

@@ -1,5 +1,5 @@
-import OutpostCLI
 import Logging
+import OutpostCLI
 import OutpostModbus
 import OutpostWire
 

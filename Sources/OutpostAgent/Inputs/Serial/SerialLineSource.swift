@@ -1,6 +1,6 @@
-import OutpostCLI
 import Dispatch
 import Logging
+import OutpostCLI
 import OutpostSerial
 import OutpostWire
 import Synchronization

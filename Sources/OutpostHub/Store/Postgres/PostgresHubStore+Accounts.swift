@@ -43,7 +43,8 @@ extension PostgresHubStore {
 
     public func users() throws -> [UserAccount] {
         try link.withConnection { session in
-            try session.query("SELECT name, role, created_at, password_hash FROM users ORDER BY name").compactMap(Self.user)
+            try session.query("SELECT name, role, created_at, password_hash FROM users ORDER BY name").compactMap(
+                Self.user)
         }
     }
 
@@ -120,7 +121,8 @@ extension PostgresHubStore {
 
     public func revokeToken(_ id: Int64, at time: Int64) throws -> Bool {
         try link.withConnection { session in
-            try session.execute("UPDATE api_tokens SET revoked_at = \(time) WHERE id = \(id) AND revoked_at IS NULL") > 0
+            try session.execute("UPDATE api_tokens SET revoked_at = \(time) WHERE id = \(id) AND revoked_at IS NULL")
+                > 0
         }
     }
 

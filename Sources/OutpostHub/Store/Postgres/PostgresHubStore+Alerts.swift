@@ -41,7 +41,8 @@ extension PostgresHubStore {
     public func resolveAlert(_ id: Int64, at time: Int64, reason: String?) throws -> Bool {
         try link.withConnection { session in
             try session.execute(
-                "UPDATE alerts SET state = 'resolved', resolved_at = \(time), resolution = \(reason) WHERE id = \(id) AND state <> 'resolved'")
+                "UPDATE alerts SET state = 'resolved', resolved_at = \(time), resolution = \(reason) WHERE id = \(id) AND state <> 'resolved'"
+            )
                 > 0
         }
     }
@@ -72,7 +73,8 @@ extension PostgresHubStore {
         if let range = query.overlapping {
             // Open alerts reach to now; resolved ones end when they resolved.
             clauses.append(
-                "opened_at <= \(bind(range.upperBound)) AND coalesce(resolved_at, \(bind(Int64.max))) >= \(bind(range.lowerBound))")
+                "opened_at <= \(bind(range.upperBound)) AND coalesce(resolved_at, \(bind(Int64.max))) >= \(bind(range.lowerBound))"
+            )
         }
         let limit = bind(Int64(query.limit))
         let sql = """

@@ -22,7 +22,8 @@ extension PostgresHubStore {
             for (level, keep) in [(RollupLevel.minute, policy.minute), (.hour, policy.hour)] {
                 guard let keep else { continue }
                 let cutoff = (now &- keep.nanoseconds) / level.width
-                report.bucketsExpired += try PostgresPartitions.drop(PostgresPartitions.table(level), below: cutoff, session)
+                report.bucketsExpired += try PostgresPartitions.drop(
+                    PostgresPartitions.table(level), below: cutoff, session)
                 report.bucketsExpired += try session.execute(
                     "DELETE FROM \(unescaped: PostgresSchema.table(level)) WHERE bucket < \(cutoff)")
             }
@@ -53,7 +54,8 @@ extension PostgresHubStore {
                     let (id, start, end, shift, record) = try row.decode((Int64, Int64, Int64, Int64, ByteBuffer).self)
                     return CompactionRuns.Entry(
                         id: id,
-                        chunk: StoredChunk(start: start, end: end, shift: shift, record: Array(record.readableBytesView)))
+                        chunk: StoredChunk(
+                            start: start, end: end, shift: shift, record: Array(record.readableBytesView)))
                 }
                 for run in CompactionRuns.runs(entries, targetCount: targetCount) {
                     let merged = try CompactionRuns.merged(run, resolution: series.resolution)

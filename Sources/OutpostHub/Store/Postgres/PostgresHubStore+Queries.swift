@@ -8,9 +8,11 @@ extension PostgresHubStore {
             let rows =
                 if let gateway {
                     try session.query(
-                        "SELECT id, gateway, name, unit, kind, resolution FROM series WHERE gateway = \(gateway) ORDER BY name")
+                        "SELECT id, gateway, name, unit, kind, resolution FROM series WHERE gateway = \(gateway) ORDER BY name"
+                    )
                 } else {
-                    try session.query("SELECT id, gateway, name, unit, kind, resolution FROM series ORDER BY gateway, name")
+                    try session.query(
+                        "SELECT id, gateway, name, unit, kind, resolution FROM series ORDER BY gateway, name")
                 }
             return try rows.map { row in
                 let (id, gateway, name, unit, kind, resolution) = try row.decode(
@@ -64,7 +66,8 @@ extension PostgresHubStore {
                     (Int64, Int64, Int64, Double?, Double?, Double).self)
                 return RollupBucket(
                     start: bucket * level.width,
-                    aggregate: Aggregate(count: count, validCount: valid, min: low ?? .nan, max: high ?? .nan, sum: sum))
+                    aggregate: Aggregate(count: count, validCount: valid, min: low ?? .nan, max: high ?? .nan, sum: sum)
+                )
             }
             .filter { range.contains($0.start) }
         }

@@ -45,7 +45,9 @@ extension PostgresHubStore {
 
     /// Records clocks learned or changed.
     func writeBootClocks(_ clocks: [BootKey: BootClock], _ session: PostgresSession) throws {
-        let rows = clocks.sorted { ($0.key.gateway, $0.key.boot.description) < ($1.key.gateway, $1.key.boot.description) }
+        let rows = clocks.sorted {
+            ($0.key.gateway, $0.key.boot.description) < ($1.key.gateway, $1.key.boot.description)
+        }
         guard !rows.isEmpty else { return }
         try session.execute(
             """
@@ -92,7 +94,8 @@ extension PostgresHubStore {
                 for (name, buckets) in bySeries {
                     guard let id = ids[name] else { continue }
                     for (bucket, aggregate) in buckets {
-                        rollups[level, default: [:]][id, default: [:]][bucket / level.width, default: .empty].merge(aggregate)
+                        rollups[level, default: [:]][id, default: [:]][bucket / level.width, default: .empty].merge(
+                            aggregate)
                     }
                 }
             }
@@ -135,7 +138,9 @@ extension PostgresHubStore {
         }
     }
 
-    private func mergeRollups(_ level: RollupLevel, _ bySeries: [Int64: [Int64: Aggregate]], _ session: PostgresSession) throws {
+    private func mergeRollups(_ level: RollupLevel, _ bySeries: [Int64: [Int64: Aggregate]], _ session: PostgresSession)
+        throws
+    {
         var rows: [(series: Int64, bucket: Int64, aggregate: Aggregate)] = []
         for (series, buckets) in bySeries {
             for (bucket, aggregate) in buckets { rows.append((series, bucket, aggregate)) }
@@ -164,7 +169,8 @@ extension PostgresHubStore {
         var added = 0
         for descriptor in plan.series.sorted(by: { $0.name < $1.name }) {
             let key = SeriesKey(gateway: gateway, name: descriptor.name)
-            var entry = CachedSeries(id: 0, unit: descriptor.unit, kind: descriptor.kind, resolution: descriptor.resolution)
+            var entry = CachedSeries(
+                id: 0, unit: descriptor.unit, kind: descriptor.kind, resolution: descriptor.resolution)
             if let cached = learned[key] ?? seriesCache.withLock({ $0[key] }), cached.unit == entry.unit,
                 cached.kind == entry.kind, cached.resolution == entry.resolution
             {
@@ -189,7 +195,8 @@ extension PostgresHubStore {
         // Counted once per new series, whichever replica registered it (the other's insert
         // found the row and took the update path).
         if added > 0 {
-            try session.execute("UPDATE gateways SET series_count = series_count + \(Int64(added)) WHERE id = \(gateway)")
+            try session.execute(
+                "UPDATE gateways SET series_count = series_count + \(Int64(added)) WHERE id = \(gateway)")
         }
         return ids
     }

@@ -35,7 +35,8 @@ enum PostgresPartitions {
     /// Makes the partitions of every table covering `now` − 14 days (or the start of what
     /// `retention` keeps, when later) to `now` + 2 days that do not exist yet. A range whose rows
     /// already sit in the default partition is left there.
-    static func prepare(around now: Int64, retention: RetentionPolicy = RetentionPolicy(), _ link: PostgresLink) throws {
+    static func prepare(around now: Int64, retention: RetentionPolicy = RetentionPolicy(), _ link: PostgresLink) throws
+    {
         let existing = try link.withConnection { try partitionNames(of: tables, $0) }
         let kept = [chunks.name: retention.raw, minute.name: retention.minute, hour.name: retention.hour]
         for table in tables {

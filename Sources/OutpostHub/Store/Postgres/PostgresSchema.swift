@@ -136,7 +136,9 @@ enum PostgresSchema {
     /// Applies what is missing, one transaction per migration.
     static func migrate(_ link: PostgresLink) throws {
         try link.withConnection { session in
-            try session.script("CREATE TABLE IF NOT EXISTS outpost_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+            try session.script(
+                "CREATE TABLE IF NOT EXISTS outpost_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+            )
         }
         for migration in migrations {
             try link.transaction { session in

@@ -48,7 +48,9 @@ public struct PostgresSettings: Sendable, Hashable {
             password = nil
         }
         if let colon = address.lastIndex(of: ":") {
-            guard let port = Int(address[address.index(after: colon)...]), (1...65_535).contains(port) else { return nil }
+            guard let port = Int(address[address.index(after: colon)...]), (1...65_535).contains(port) else {
+                return nil
+            }
             host = String(address[..<colon])
             self.port = port
         } else {
