@@ -84,7 +84,9 @@ struct Frame: ParsableCommand {
     /// `outpostctl frame pack`: JSON → binary frame.
     struct Pack: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Turn the JSON rendering of a frame back into the binary frame, keeping its signature.")
+            abstract:
+                "Turn the JSON rendering of a frame back into the binary frame, keeping its signature or, with --key, signing it afresh."
+        )
 
         @Argument(help: "The JSON frame file.")
         var file: String
@@ -92,12 +94,26 @@ struct Frame: ParsableCommand {
         @Option(name: .shortAndLong, help: "Where to write the binary frame.")
         var output: String
 
+        @Option(help: "Sign with this gateway private key (PEM) instead of keeping the JSON's signature.")
+        var key: String?
+
         func run() throws {
+            let json = try FileIO.read(file)
+            let bytes: [UInt8]
             do {
-                try FileIO.write(try FrameJSON.binary(fromJSON: try FileIO.read(file)), to: output)
+                if let key {
+                    let signer = try GatewayFrameSigner(
+                        privateKeyPEM: String(decoding: try FileIO.read(key), as: UTF8.self))
+                    bytes = try FrameJSON.parse(json).encoded(signer: signer)
+                } else {
+                    bytes = try FrameJSON.binary(fromJSON: json)
+                }
             } catch let error as WireError {
                 throw CommandFailure("\(file): \(error)")
+            } catch let error as SigningError {
+                throw CommandFailure("\(key ?? file): \(error)")
             }
+            try FileIO.write(bytes, to: output)
         }
     }
 }

@@ -15,7 +15,7 @@ import Testing
 /// the hub.
 @Suite(
     "Delivery through a real broker", .serialized,
-    .enabled(if: Broker.isAvailable, "needs mosquitto (make deps)"))
+    Requires.installed(Broker.isAvailable, "mosquitto"))
 struct DeliveryTests {
     struct Setup {
         let folder: TemporaryFolder

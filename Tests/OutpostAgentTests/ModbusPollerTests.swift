@@ -18,7 +18,7 @@ struct ModbusPollerTests {
         try ProfileLibrary(folders: [packageRoot() + "/hardware"]).profile(named: device)
     }
 
-    @Test("Every type and word order decodes what pymodbus encoded", .enabled(if: Peers.hasPymodbus, "needs make deps"))
+    @Test("Every type and word order decodes what pymodbus encoded", Requires.installed(Peers.hasPymodbus, "pymodbus"))
     func typesAndOrdersAgainstPymodbus() async throws {
         var points: [DevicePoint] = []
         var json: [String] = []

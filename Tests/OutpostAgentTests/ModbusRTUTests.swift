@@ -8,7 +8,7 @@ import Testing
 /// RTU against pymodbus over a socat pty pair: a null-modem cable between two real serial ports.
 @Suite(
     "Modbus RTU against pymodbus over a serial pair", .serialized,
-    .enabled(if: Peers.hasPymodbus && SerialPair.isAvailable, "needs make deps (pymodbus, socat)"))
+    Requires.installed(Peers.hasPymodbus && SerialPair.isAvailable, "pymodbus and socat"))
 struct ModbusRTUTests {
     /// The value of `unit`'s points: distinct per unit, so a crossed answer cannot pass.
     static func temperature(unit: Int) -> Double { Double(unit) * 10 + 0.25 }

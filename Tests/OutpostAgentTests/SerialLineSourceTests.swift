@@ -8,7 +8,7 @@ import Testing
 
 @Suite(
     "Serial line sources on real ptys", .serialized,
-    .enabled(if: SerialPair.isAvailable, "needs socat (make deps)"))
+    Requires.installed(SerialPair.isAvailable, "socat"))
 struct SerialLineSourceTests {
     let logger = Logger(label: "test")
 

@@ -53,6 +53,38 @@ struct FrameToolTests {
         #expect(readFileBytes(folder.file("out.bin")) == readFileBytes(Self.golden + "/frame-v1.bin"))
     }
 
+    @Test(
+        "frame pack --key signs afresh: the golden frame re-signed verifies with the gateway's public key, equal but for its signature; a bad key is refused by file"
+    )
+    func packWithKey() throws {
+        let folder = try TemporaryFolder()
+        let pack = try ChildProcess.run(
+            Binaries.path("outpostctl"),
+            [
+                "frame", "pack", Self.golden + "/frame-v1.json", "--key", Self.golden + "/golden-gw-01.key", "-o",
+                folder.file("signed.bin"),
+            ])
+        #expect(pack.exitStatus == 0, "\(pack)")
+        let signed = readFileBytes(folder.file("signed.bin"))
+        let golden = readFileBytes(Self.golden + "/frame-v1.bin")
+        let unsigned = SignatureAlgorithm.signatureByteCount + 4  // the signature, and the CRC-32C after it
+        #expect(
+            signed.count == golden.count
+                && signed.prefix(signed.count - unsigned) == golden.prefix(golden.count - unsigned))
+        #expect(signed != golden, "ECDSA signatures are randomised: a fresh one differs")
+        let show = try ChildProcess.run(
+            Binaries.path("outpostctl"),
+            ["frame", "show", folder.file("signed.bin"), "--public-key", Self.golden + "/golden-gw-01.pub"])
+        #expect(show.exitStatus == 0, "\(show)")
+
+        let badKey = folder.write(Array("not a key".utf8), to: "bad.key")
+        let refused = try ChildProcess.run(
+            Binaries.path("outpostctl"),
+            ["frame", "pack", Self.golden + "/frame-v1.json", "--key", badKey, "-o", folder.file("x.bin")])
+        #expect(refused.exitStatus == 1)
+        #expect(refused.stderr.contains("bad.key:"), "\(refused)")
+    }
+
     @Test("frame show says what is wrong with a corrupted file and exits 1")
     func showCorrupted() throws {
         let folder = try TemporaryFolder()

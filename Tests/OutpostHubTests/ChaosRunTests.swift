@@ -8,7 +8,7 @@ import Testing
 
 /// The fault run of `outpost-bench chaos`, short: every fault kind once or more against real
 /// processes, then the count to the last reading.
-@Suite("The whole system under faults", .enabled(if: Broker.isAvailable, "needs mosquitto (make deps)"))
+@Suite("The whole system under faults", Requires.installed(Broker.isAvailable, "mosquitto"))
 struct ChaosRunTests {
     static let faultSeconds = 100.0
 

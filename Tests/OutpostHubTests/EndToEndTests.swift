@@ -53,7 +53,7 @@ func testAgentConfiguration(_ gateway: String, identity: GatewayIdentity, broker
 /// The whole path: outpost-sim → outpost-agent → Mosquitto → outpost-hub serve → its store.
 @Suite(
     "Hub end to end with the agent, a real broker and the simulator", .serialized,
-    .enabled(if: Broker.isAvailable, "needs mosquitto (make deps)"))
+    Requires.installed(Broker.isAvailable, "mosquitto"))
 struct EndToEndTests {
     struct Gateway {
         let folder: TemporaryFolder

@@ -17,7 +17,7 @@ import Testing
 /// through a shared subscription, with real agents polling `outpost-sim`.
 @Suite(
     "Hub replicas on PostgreSQL", .serialized,
-    .enabled(if: Broker.isAvailable && TestPostgres.isAvailable, "needs mosquitto and postgresql (make deps)"))
+    Requires.installed(Broker.isAvailable && TestPostgres.isAvailable, "mosquitto and postgresql"))
 struct ReplicaTests {
     static let gateways = ["gw-r1", "gw-r2", "gw-r3"]
 

@@ -3,12 +3,9 @@ import Testing
 
 @testable import OutpostWire
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// The committed frame and its JSON freeze format version 1: if these fail after a change to the
 /// encoder, the bytes on the wire changed, and `BatchFrame.formatVersion` must be bumped.
+/// `scripts/write-golden.sh` writes them.
 @Suite("Golden vectors")
 struct GoldenVectorTests {
     let binary = Fixtures.read("Golden/frame-v1.bin")
@@ -45,20 +42,5 @@ struct GoldenVectorTests {
     @Test("The committed JSON turns back into the committed bytes, signature included")
     func jsonRebuildsBinary() throws {
         #expect(try FrameJSON.binary(fromJSON: json) == binary)
-    }
-
-    /// Writes the golden files; run once by hand with OUTPOST_WRITE_GOLDEN=1 after a version bump.
-    @Test(.enabled(if: getenv("OUTPOST_WRITE_GOLDEN") != nil, "only when regenerating golden vectors"))
-    func writeGolden() throws {
-        let bytes = try GoldenFrame.make().encoded(signer: try GoldenFrame.signer())
-        let frame = try FrameDecoder().decode(bytes, verifier: try GoldenFrame.verifier())
-        write(bytes, Fixtures.path("Golden/frame-v1.bin"))
-        write(try FrameJSON.render(frame) + [0x0A], Fixtures.path("Golden/frame-v1.json"))
-    }
-
-    private func write(_ bytes: [UInt8], _ path: String) {
-        guard let file = fopen(path, "w") else { return }
-        _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
-        fclose(file)
     }
 }
