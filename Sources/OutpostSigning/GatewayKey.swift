@@ -48,15 +48,35 @@ public struct GatewayFrameSigner: FrameSigner, CustomStringConvertible {
     public var description: String { "GatewayFrameSigner(P-256)" }
 }
 
-/// Verifies frames against the public keys of enrolled gateways.
+/// Verifies frames against the public keys of enrolled gateways: the one verifier, used by the
+/// tools with a key file and by the hub's registry with every enrolled key.
 ///
 /// Keys are held as raw bytes (swift-crypto's key types are not `Sendable` on Linux).
 public struct GatewayKeyVerifier: FrameVerifier {
-    private let keys: [String: [UInt8]]
+    /// What is known of one enrolled gateway.
+    public struct Entry: Sendable, Hashable {
+        /// Its raw P-256 public key (64 bytes, as the hub stores it).
+        public var publicKey: [UInt8]
+        /// Revoked: its frames are refused as such, not as unknown.
+        public var revoked: Bool
+
+        /// Creates an entry.
+        public init(publicKey: [UInt8], revoked: Bool = false) {
+            self.publicKey = publicKey
+            self.revoked = revoked
+        }
+    }
+
+    private let entries: [String: Entry]
+
+    /// Creates a verifier for these gateways.
+    public init(entries: [String: Entry]) {
+        self.entries = entries
+    }
 
     /// Creates a verifier for the given gateways' public keys.
     public init(keys: [String: P256.Signing.PublicKey]) {
-        self.keys = keys.mapValues { Array($0.rawRepresentation) }
+        self.init(entries: keys.mapValues { Entry(publicKey: Array($0.rawRepresentation)) })
     }
 
     /// Creates a verifier for one gateway.
@@ -67,10 +87,18 @@ public struct GatewayKeyVerifier: FrameVerifier {
     public func rejection(
         of signature: ArraySlice<UInt8>, algorithm: SignatureAlgorithm, message: ArraySlice<UInt8>, gateway: String
     ) -> SignatureRejection? {
-        guard let raw = keys[gateway] else { return SignatureRejection(.unknownGateway, "gateway is not enrolled") }
-        return FrameSignatureCheck.rejection(of: signature, algorithm: algorithm, message: message, publicKey: raw)
-            .map { SignatureRejection(.badSignature, $0) }
+        guard let entry = entries[gateway] else {
+            return SignatureRejection(.unknownGateway, "gateway is not enrolled")
+        }
+        guard !entry.revoked else { return SignatureRejection(.revokedGateway, "gateway was revoked") }
+        return FrameSignatureCheck.rejection(
+            of: signature, algorithm: algorithm, message: message, publicKey: entry.publicKey
+        )
+        .map { SignatureRejection(.badSignature, $0) }
     }
+
+    /// Enrolled and not revoked.
+    public func knows(gateway: String) -> Bool { entries[gateway].map { !$0.revoked } ?? false }
 }
 
 /// Why a key could not be used.

@@ -41,6 +41,30 @@ struct SigningTests {
         }
     }
 
+    @Test("One verifier says why: unknown gateway, revoked gateway (its own key, still refused), bad signature")
+    func refusalCodes() throws {
+        let signer = GatewayFrameSigner.generate()
+        let raw = Array(signer.publicKey.rawRepresentation)
+        let bytes = try frame(gateway: "gw-1").encoded(signer: signer)
+        func code(_ entries: [String: GatewayKeyVerifier.Entry]) -> RefusalCode? {
+            do {
+                _ = try FrameDecoder().decode(bytes, verifier: GatewayKeyVerifier(entries: entries))
+                return nil
+            } catch {
+                return (error as? WireError)?.reasonCode
+            }
+        }
+        #expect(code(["gw-1": .init(publicKey: raw)]) == nil)
+        #expect(code(["gw-2": .init(publicKey: raw)]) == .unknownGateway)
+        #expect(code(["gw-1": .init(publicKey: raw, revoked: true)]) == .revokedGateway)
+        let other = Array(GatewayFrameSigner.generate().publicKey.rawRepresentation)
+        #expect(code(["gw-1": .init(publicKey: other)]) == .badSignature)
+        let verifier = GatewayKeyVerifier(entries: [
+            "gw-1": .init(publicKey: raw), "gw-9": .init(publicKey: raw, revoked: true),
+        ])
+        #expect(verifier.knows(gateway: "gw-1") && !verifier.knows(gateway: "gw-9") && !verifier.knows(gateway: "gw-2"))
+    }
+
     @Test("Keys that are not P-256 PEM are refused with a message that shows no key material")
     func badKeys() {
         #expect {
