@@ -60,11 +60,15 @@ let package = Package(
         .target(name: "CFiles"),
 
         // Safe Swift owners of the C handles, one per library.
-        .target(name: "OutpostMQTT", dependencies: ["CMosquitto"]),
+        .target(name: "OutpostMQTT", dependencies: ["CMosquitto", "OutpostSystem"]),
         .target(name: "OutpostModbus", dependencies: ["CModbus", "OutpostSerial"]),
         // termios serial ports and pseudo-terminals (Glibc only).
         .target(name: "OutpostSerial"),
         .target(name: "OutpostGPIO", dependencies: ["CGPIOD"]),
+
+        // The small system facilities every program uses: files, retry backoff, loopback ports,
+        // the version. No dependencies.
+        .target(name: "OutpostSystem"),
 
         // TOML files read with errors that name file, line and key.
         .target(name: "OutpostConfig", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
@@ -81,7 +85,7 @@ let package = Package(
             name: "OutpostAgent",
             dependencies: [
                 "OutpostWire", "OutpostSigning", "OutpostMQTT", "OutpostModbus", "OutpostGPIO", "OutpostSerial",
-                "OutpostDevices", "OutpostConfig", "OutpostCLI", "CClock", "CFiles",
+                "OutpostDevices", "OutpostConfig", "OutpostSystem", "CClock", "CFiles",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -91,7 +95,7 @@ let package = Package(
         .target(
             name: "OutpostHub",
             dependencies: [
-                "OutpostWire", "OutpostSigning", "OutpostMQTT", "OutpostConfig", "OutpostCLI", "OutpostDetect",
+                "OutpostWire", "OutpostSigning", "OutpostMQTT", "OutpostConfig", "OutpostSystem", "OutpostDetect",
                 "OutpostDevices",
                 .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -112,7 +116,7 @@ let package = Package(
         .target(
             name: "OutpostProvisioning",
             dependencies: [
-                "OutpostWire", "OutpostSigning", "OutpostCLI", .product(name: "Crypto", package: "swift-crypto"),
+                "OutpostWire", "OutpostSigning", "OutpostSystem", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio"),
@@ -123,7 +127,7 @@ let package = Package(
             dependencies: [
                 "OutpostWire", "OutpostDatasets", "OutpostSigning", "OutpostAgent", "OutpostDevices", "OutpostModbus",
                 "OutpostMQTT",
-                "OutpostProvisioning", "OutpostCLI", "OutpostHub", "OutpostDetect", "OutpostSimulation",
+                "OutpostProvisioning", "OutpostSystem", "OutpostHub", "OutpostDetect", "OutpostSimulation",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -131,7 +135,11 @@ let package = Package(
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]),
-        .target(name: "OutpostCLI", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // What the command-line programs share: failures printed without usage, number checks,
+        // configuration files named in errors.
+        .target(
+            name: "OutpostCLI",
+            dependencies: ["OutpostSystem", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Every parser of outside input as a fuzz target; `make fuzz` runs them under libFuzzer.
         .target(
             name: "OutpostFuzzing",
@@ -146,7 +154,7 @@ let package = Package(
         .executableTarget(
             name: "outpost-agent",
             dependencies: [
-                "OutpostAgent", "OutpostCLI", "OutpostConfig", "OutpostMQTT", "OutpostWire",
+                "OutpostAgent", "OutpostCLI", "OutpostSystem", "OutpostConfig", "OutpostMQTT", "OutpostWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -154,7 +162,7 @@ let package = Package(
         .executableTarget(
             name: "outpost-hub",
             dependencies: [
-                "OutpostHub", "OutpostCLI", "OutpostProvisioning",
+                "OutpostHub", "OutpostCLI", "OutpostSystem", "OutpostProvisioning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -162,7 +170,7 @@ let package = Package(
         .executableTarget(
             name: "outpostctl",
             dependencies: [
-                "OutpostProvisioning", "OutpostCLI", "OutpostConfig",
+                "OutpostProvisioning", "OutpostCLI", "OutpostSystem", "OutpostConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -170,13 +178,13 @@ let package = Package(
         .executableTarget(
             name: "outpost-sim",
             dependencies: [
-                "OutpostSimulation", "OutpostSerial", "OutpostCLI", "OutpostWire",
+                "OutpostSimulation", "OutpostSerial", "OutpostCLI", "OutpostSystem", "OutpostWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "outpost-bench",
             dependencies: [
-                "OutpostBench", "OutpostDatasets", "OutpostCLI",
+                "OutpostBench", "OutpostDatasets", "OutpostCLI", "OutpostSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -184,7 +192,7 @@ let package = Package(
         .executableTarget(name: "outpost-fuzz", dependencies: ["OutpostFuzzing", "CFuzzDriver"]),
 
         // Test support: child processes spawned safely, temporary folders, deadlines.
-        .target(name: "OutpostTestSupport", dependencies: ["OutpostCLI"], path: "Tests/OutpostTestSupport"),
+        .target(name: "OutpostTestSupport", dependencies: ["OutpostSystem"], path: "Tests/OutpostTestSupport"),
         .testTarget(
             name: "OutpostWireTests",
             dependencies: ["OutpostWire", "OutpostSigning", "OutpostDatasets", "OutpostTestSupport"],
@@ -199,7 +207,7 @@ let package = Package(
             name: "OutpostAgentTests",
             dependencies: [
                 "OutpostAgent", "OutpostWire", "OutpostDevices", "OutpostModbus", "OutpostSigning", "OutpostMQTT",
-                "OutpostProvisioning", "OutpostBench", "OutpostTestSupport", "OutpostCLI", "outpost-sim",
+                "OutpostProvisioning", "OutpostBench", "OutpostTestSupport", "OutpostSystem", "outpost-sim",
                 "outpost-agent",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
@@ -212,7 +220,8 @@ let package = Package(
             name: "OutpostHubTests",
             dependencies: [
                 "OutpostHub", "OutpostWire", "OutpostSigning", "OutpostProvisioning", "OutpostMQTT", "OutpostBench",
-                "OutpostAgent", "OutpostDevices", "OutpostTestSupport", "outpost-hub", "outpost-agent", "outpost-sim",
+                "OutpostAgent", "OutpostDevices", "OutpostSystem", "OutpostTestSupport", "outpost-hub", "outpost-agent",
+                "outpost-sim",
                 "outpostctl",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

@@ -1,7 +1,7 @@
 import OutpostAgent
-import OutpostCLI
 import OutpostProvisioning
 import OutpostSigning
+import OutpostSystem
 
 #if canImport(Glibc)
     import Glibc

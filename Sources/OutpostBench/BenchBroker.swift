@@ -1,4 +1,4 @@
-import OutpostCLI
+import OutpostSystem
 
 /// A Mosquitto for a benchmark: loopback, a random port, no queue or in-flight limits (the
 /// defaults drop QoS 1 messages under load; PLATFORM-NOTES.md), persistence in `folder` when asked.

@@ -1,7 +1,7 @@
-import OutpostCLI
 import OutpostHub
 import OutpostProvisioning
 import OutpostSigning
+import OutpostSystem
 import OutpostWire
 
 /// `outpost-hub serve` as the benchmarks and the fault run start it: its configuration, the

@@ -1,6 +1,6 @@
 import Logging
-import OutpostCLI
 import OutpostHub
+import OutpostSystem
 
 #if canImport(Glibc)
     import Glibc

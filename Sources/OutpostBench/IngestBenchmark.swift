@@ -1,9 +1,9 @@
-import OutpostCLI
 import OutpostDatasets
 import OutpostHub
 import OutpostMQTT
 import OutpostProvisioning
 import OutpostSigning
+import OutpostSystem
 import OutpostWire
 
 #if canImport(Glibc)

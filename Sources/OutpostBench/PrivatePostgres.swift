@@ -1,4 +1,4 @@
-import OutpostCLI
+import OutpostSystem
 
 #if canImport(Glibc)
     import Glibc

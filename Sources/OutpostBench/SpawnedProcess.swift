@@ -1,5 +1,5 @@
 import Foundation  // Thread, for draining a child's output
-import OutpostCLI
+import OutpostSystem
 
 #if canImport(Glibc)
     import Glibc

@@ -1,3 +1,5 @@
+import OutpostSystem
+
 #if canImport(Glibc)
     import Glibc
 #endif

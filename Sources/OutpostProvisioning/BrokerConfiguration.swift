@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import OutpostCLI
+import OutpostSystem
 import X509
 
 /// What `outpostctl broker-config` writes: the broker's key and certificate from the fleet CA,

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import OutpostCLI
+import OutpostSystem
 import OutpostWire
 import X509
 

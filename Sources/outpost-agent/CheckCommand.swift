@@ -1,6 +1,7 @@
 import ArgumentParser
 import OutpostAgent
 import OutpostCLI
+import OutpostSystem
 import OutpostWire
 
 /// `outpost-agent check`: validates a configuration before it is deployed.

@@ -1,6 +1,6 @@
 import ArgumentParser
 import OutpostAgent
-import OutpostCLI
+import OutpostSystem
 
 /// `outpost-agent`: polls sensors on a field gateway and forwards their readings to the hub.
 @main

@@ -3,6 +3,7 @@ import OutpostAgent
 import OutpostCLI
 import OutpostDevices
 import OutpostModbus
+import OutpostSystem
 import OutpostWire
 
 #if canImport(FoundationEssentials)

@@ -4,6 +4,7 @@ import OutpostAgent
 import OutpostCLI
 import OutpostConfig
 import OutpostMQTT
+import OutpostSystem
 import ServiceLifecycle
 
 /// `outpost-agent run`: the service systemd starts.

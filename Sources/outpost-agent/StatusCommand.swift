@@ -1,6 +1,7 @@
 import ArgumentParser
 import OutpostAgent
 import OutpostCLI
+import OutpostSystem
 import OutpostWire
 
 #if canImport(Glibc)

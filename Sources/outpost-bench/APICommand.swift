@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import OutpostBench
 import OutpostCLI
+import OutpostSystem
 
 /// `outpost-bench api`.
 struct API: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import OutpostBench
 import OutpostCLI
+import OutpostSystem
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OutpostBench
 import OutpostCLI
+import OutpostSystem
 
 /// `outpost-bench ingest`.
 struct Ingest: AsyncParsableCommand {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import OutpostBench
-import OutpostCLI
 import OutpostDatasets
+import OutpostSystem
 import OutpostWire
 
 #if canImport(FoundationEssentials)

@@ -1,7 +1,7 @@
 import ArgumentParser
 import OutpostBench
-import OutpostCLI
 import OutpostDevices
+import OutpostSystem
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

@@ -2,6 +2,7 @@ import ArgumentParser
 import OutpostCLI
 import OutpostHub
 import OutpostSigning
+import OutpostSystem
 import OutpostWire
 
 /// `outpost-hub check-frame`: runs one frame file through ingest's checks.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import OutpostCLI
 import OutpostHub
+import OutpostSystem
 import OutpostWire
 
 /// `outpost-hub detect`.

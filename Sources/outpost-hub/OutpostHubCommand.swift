@@ -5,6 +5,7 @@ import OutpostCLI
 import OutpostHub
 import OutpostProvisioning
 import OutpostSigning
+import OutpostSystem
 import OutpostWire
 
 /// `outpost-hub`: the central aggregator.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OutpostCLI
 import OutpostHub
+import OutpostSystem
 import OutpostWire
 
 /// `outpost-hub import`.

@@ -1,8 +1,8 @@
 import ArgumentParser
-import OutpostCLI
 import OutpostConfig
 import OutpostDevices
 import OutpostSimulation
+import OutpostSystem
 import OutpostWire
 
 /// `outpost-sim history`: what a device of a profile read before the simulator started, for a

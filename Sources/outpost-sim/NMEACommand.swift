@@ -1,7 +1,7 @@
 import ArgumentParser
-import OutpostCLI
 import OutpostSerial
 import OutpostSimulation
+import OutpostSystem
 
 #if canImport(Glibc)
     import Glibc

@@ -1,9 +1,9 @@
 import ArgumentParser
-import OutpostCLI
 import OutpostDevices
 import OutpostModbus
 import OutpostSerial
 import OutpostSimulation
+import OutpostSystem
 import OutpostWire
 
 #if canImport(Glibc)

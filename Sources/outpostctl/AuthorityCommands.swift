@@ -3,6 +3,7 @@ import Foundation
 import OutpostCLI
 import OutpostConfig
 import OutpostProvisioning
+import OutpostSystem
 
 /// `outpostctl ca`: the fleet's certificate authority.
 struct CA: ParsableCommand {

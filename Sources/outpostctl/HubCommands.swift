@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import OutpostCLI
 import OutpostProvisioning
+import OutpostSystem
 
 /// The hub's API as `outpostctl` uses it: an admin (or viewer, for `fleet`) token, JSON answers,
 /// the API's error message when it refuses.

@@ -2,6 +2,7 @@ import ArgumentParser
 import OutpostCLI
 import OutpostProvisioning
 import OutpostSigning
+import OutpostSystem
 import OutpostWire
 
 /// `outpostctl`: the operator's tool for provisioning gateways and inspecting their data.

@@ -1,7 +1,7 @@
 import ArgumentParser
-import OutpostCLI
 import OutpostConfig
 import OutpostProvisioning
+import OutpostSystem
 
 /// `outpostctl provision`.
 struct Provision: ParsableCommand {

@@ -1,6 +1,6 @@
 import OutpostAgent
 import OutpostBench
-import OutpostCLI
+import OutpostSystem
 import OutpostTestSupport
 import OutpostWire
 import Synchronization

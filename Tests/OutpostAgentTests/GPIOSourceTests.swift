@@ -1,8 +1,8 @@
 import Dispatch
 import Logging
 import OutpostAgent
-import OutpostCLI
 import OutpostGPIO
+import OutpostSystem
 import OutpostWire
 import Synchronization
 import Testing

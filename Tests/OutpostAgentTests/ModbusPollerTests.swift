@@ -1,7 +1,7 @@
 import OutpostAgent
-import OutpostCLI
 import OutpostDevices
 import OutpostModbus
+import OutpostSystem
 import OutpostTestSupport
 import OutpostWire
 import Testing

@@ -1,8 +1,8 @@
 import Logging
 import OutpostAgent
-import OutpostCLI
 import OutpostDevices
 import OutpostModbus
+import OutpostSystem
 import OutpostTestSupport
 import OutpostWire
 import Testing

@@ -1,7 +1,7 @@
 import Logging
 import OutpostAgent
-import OutpostCLI
 import OutpostSerial
+import OutpostSystem
 import OutpostTestSupport
 import OutpostWire
 import Testing

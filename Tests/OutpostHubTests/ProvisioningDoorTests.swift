@@ -1,8 +1,8 @@
 // Doors the provisioning tools left open: an older certificate outliving revocation, the hub's
 // name given to a gateway, a revocation list that expires, a token in the process list.
 import Foundation
-import OutpostCLI
 import OutpostProvisioning
+import OutpostSystem
 import OutpostTestSupport
 import Testing
 

@@ -51,7 +51,7 @@ struct SigningTests {
                 _ = try FrameDecoder().decode(bytes, verifier: GatewayKeyVerifier(entries: entries))
                 return nil
             } catch {
-                return (error as? WireError)?.reasonCode
+                return error.reasonCode
             }
         }
         #expect(code(["gw-1": .init(publicKey: raw)]) == nil)

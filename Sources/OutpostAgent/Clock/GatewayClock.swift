@@ -1,5 +1,5 @@
 import CClock
-import OutpostCLI
+import OutpostSystem
 import OutpostWire
 
 #if canImport(Glibc)

@@ -1,7 +1,7 @@
 import Dispatch
 import Logging
-import OutpostCLI
 import OutpostMQTT
+import OutpostSystem
 import OutpostWire
 
 extension Uplink {

@@ -1,6 +1,6 @@
 import OutpostAgent
-import OutpostCLI
 import OutpostHub
+import OutpostSystem
 import OutpostWire
 
 /// The count after a fault run, gateway by gateway, reading by reading: every poll a device

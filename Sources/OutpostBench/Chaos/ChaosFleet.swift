@@ -1,7 +1,7 @@
-import OutpostCLI
 import OutpostHub
 import OutpostProvisioning
 import OutpostSigning
+import OutpostSystem
 import OutpostWire
 
 #if canImport(Glibc)

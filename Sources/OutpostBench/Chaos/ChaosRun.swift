@@ -1,5 +1,5 @@
 import OutpostAgent
-import OutpostCLI
+import OutpostSystem
 import OutpostWire
 
 /// `outpost-bench chaos`: the whole system under the faults the field delivers, counted to the

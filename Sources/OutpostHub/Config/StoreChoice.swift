@@ -1,6 +1,6 @@
 import Logging
-import OutpostCLI
 import OutpostConfig
+import OutpostSystem
 
 /// Which store the hub runs on: `[hub] store = "sqlite"` (the default: one file in the data
 /// directory, one hub) or `"postgres"` with a `[postgres]` table (`url`, `pool_size`), which

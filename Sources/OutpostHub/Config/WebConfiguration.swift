@@ -1,5 +1,5 @@
-import OutpostCLI
 import OutpostConfig
+import OutpostSystem
 
 /// `[web]`: the dashboard's files, the JavaScript libraries it uses, and the accounts' settings.
 public struct WebConfiguration: Sendable {

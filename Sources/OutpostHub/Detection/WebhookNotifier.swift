@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
-import OutpostCLI
+import OutpostSystem
 import Synchronization
 
 /// Sends alert events to the configured webhooks: a JSON POST per event and URL, in order, retried

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
-import OutpostCLI
 import OutpostMQTT
+import OutpostSystem
 import OutpostWire
 import Synchronization
 

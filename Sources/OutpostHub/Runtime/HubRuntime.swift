@@ -1,7 +1,7 @@
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
-import OutpostCLI
+import OutpostSystem
 import OutpostWire
 import ServiceLifecycle
 

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import OutpostCLI
+import OutpostSystem
 import OutpostWire
 
 /// Ingest over HTTP, health, the ingest statistics, refusals, `/metrics` and the API document.

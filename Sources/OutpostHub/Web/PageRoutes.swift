@@ -1,5 +1,5 @@
 import Hummingbird
-import OutpostCLI
+import OutpostSystem
 
 /// The dashboard's pages (plain HTML and JavaScript from the assets folder, no build step) and
 /// the libraries they use, served from Debian's `libjs-dygraphs` and `libjs-leaflet` folders:

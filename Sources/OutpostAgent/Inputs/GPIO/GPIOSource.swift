@@ -1,7 +1,7 @@
 import Dispatch
 import Logging
-import OutpostCLI
 import OutpostGPIO
+import OutpostSystem
 import OutpostWire
 
 /// The lines of one GPIO chip as a source: levels sampled and pulses counted (with debounce) per

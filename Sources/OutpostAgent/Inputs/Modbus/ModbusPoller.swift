@@ -1,6 +1,6 @@
-import OutpostCLI
 import OutpostDevices
 import OutpostModbus
+import OutpostSystem
 import OutpostWire
 import Synchronization
 

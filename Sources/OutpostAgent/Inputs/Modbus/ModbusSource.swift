@@ -1,6 +1,6 @@
 import Logging
-import OutpostCLI
 import OutpostModbus
+import OutpostSystem
 import OutpostWire
 
 /// One Modbus device as a source: polls it on wall-clock ticks of its interval and delivers one

@@ -1,7 +1,7 @@
 import Dispatch
 import Logging
-import OutpostCLI
 import OutpostSerial
+import OutpostSystem
 import OutpostWire
 import Synchronization
 
