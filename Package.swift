@@ -200,7 +200,10 @@ let package = Package(
         .testTarget(
             name: "OutpostSigningTests", dependencies: ["OutpostSigning", "OutpostWire", "OutpostProvisioning"]),
         .testTarget(
-            name: "OutpostNativeTests", dependencies: ["OutpostMQTT", "OutpostModbus", "OutpostGPIO", "OutpostAgent"]),
+            name: "OutpostNativeTests",
+            dependencies: [
+                "OutpostMQTT", "OutpostModbus", "OutpostGPIO", "OutpostAgent", "OutpostSystem", "OutpostTestSupport",
+            ]),
         .testTarget(
             name: "OutpostDevicesTests", dependencies: ["OutpostDevices", "OutpostConfig", "OutpostTestSupport"]),
         .testTarget(

@@ -104,32 +104,14 @@ public final class Uplink: Sendable {
     }
 
     private func connectWithBackoff() async -> Bool {
-        var backoff = Backoff(initial: .seconds(1), maximum: configuration.reconnectMaximum)
         let broker = configuration.broker
-        let keepalive = max(5, Int(configuration.keepalive.components.seconds))
-        while !Task.isCancelled {
-            let result: Result<Void, MQTTError> = await withCheckedContinuation { continuation in
-                // The blocking connect runs on its own queue, never on the concurrency pool.
-                connectQueue.async {
-                    do throws(MQTTError) {
-                        try self.client.connect(host: broker.host, port: broker.port, keepalive: keepalive)
-                        continuation.resume(returning: .success(()))
-                    } catch {
-                        continuation.resume(returning: .failure(error))
-                    }
-                }
-            }
-            switch result {
-            case .success:
-                errors.succeeded("uplink.connect")
-                return true
-            case .failure(let error):
-                errors.failed("uplink.connect", error.description, metadata: ["mqtt.broker": "\(broker)"])
-                backoff.recordFailure(at: .now, random: Double.random(in: 0..<1))
-                let wait = backoff.delay(afterFailures: backoff.failures, random: Double.random(in: 0..<1))
-                do { try await Task.sleep(for: wait) } catch { return false }
-            }
+        let connected = await client.connectRetrying(
+            host: broker.host, port: broker.port, keepalive: max(5, Int(configuration.keepalive.components.seconds)),
+            backoff: Backoff(initial: .seconds(1), maximum: configuration.reconnectMaximum), on: connectQueue
+        ) { error, _ in
+            errors.failed("uplink.connect", error.description, metadata: ["mqtt.broker": "\(broker)"])
         }
-        return false
+        if connected { errors.succeeded("uplink.connect") }
+        return connected
     }
 }

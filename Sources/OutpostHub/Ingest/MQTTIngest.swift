@@ -49,6 +49,8 @@ public final class MQTTIngest: Sendable {
     let liveFeed: LiveFeed?
     let logger: Logger
     let client: MQTTClient
+    /// Where the blocking connect runs, off the concurrency pool.
+    private let connectQueue = DispatchQueue(label: "outpost.ingest.connect")
     /// Whether the broker session is up, for the health endpoint.
     public let connected = Atomic<Bool>(false)
 
@@ -74,21 +76,17 @@ public final class MQTTIngest: Sendable {
 
     /// Connects (retrying with backoff until the broker answers) and ingests until `stop()`.
     public func run() async {
-        var backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(30))
-        while true {
-            do {
-                try client.connect(host: settings.host, port: settings.port, keepalive: 30)
-                break
-            } catch {
-                if client.isShutDown { return }
-                logger.warning(
-                    "broker unreachable; retrying",
-                    metadata: ["broker": "\(settings.host):\(settings.port)", "error": "\(error)"])
-                backoff.recordFailure(at: .now, random: Double.random(in: 0..<1))
-                guard let next = backoff.nextAttempt else { continue }
-                do { try await Task.sleep(until: next) } catch { return }
-            }
+        let settings = settings
+        let logger = logger
+        let reached = await client.connectRetrying(
+            host: settings.host, port: settings.port, keepalive: 30,
+            backoff: Backoff(initial: .milliseconds(200), maximum: .seconds(30)), on: connectQueue
+        ) { error, _ in
+            logger.warning(
+                "broker unreachable; retrying",
+                metadata: ["broker": "\(settings.host):\(settings.port)", "error": "\(error)"])
         }
+        guard reached else { return }
         await withTaskGroup(of: Void.self) { group in
             var running = 0
             for await event in client.events {
