@@ -6,8 +6,8 @@ import OutpostSystem
 #endif
 
 /// A program a benchmark starts beside itself (the simulator, a broker, the agent): a separate
-/// process, so the benchmark's own CPU figures are not mixed with it. Stopped (SIGTERM, then
-/// reaped) by `stop()` or `deinit`.
+/// process (started by `ProcessSpawn`), so the benchmark's own CPU figures are not mixed with it.
+/// Stopped (SIGTERM, then reaped) by `stop()` or `deinit`.
 public final class SpawnedProcess {
     /// The process id.
     public let pid: pid_t
@@ -31,49 +31,20 @@ public final class SpawnedProcess {
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { throw Failure(description: "pipe: \(String(cString: strerror(errno)))") }
         let logDescriptor = log.map { open($0, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644) } ?? -1
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, fds[1], readyOnStderr ? 2 : 1)
-        if logDescriptor >= 0 {
-            posix_spawn_file_actions_adddup2(&actions, logDescriptor, readyOnStderr ? 1 : 2)
-        } else {
-            posix_spawn_file_actions_addopen(&actions, readyOnStderr ? 1 : 2, "/dev/null", O_WRONLY, 0)
-        }
-        posix_spawn_file_actions_addclose(&actions, fds[0])
-        // The calling thread may block signals (Dispatch and the async runtime do); the child
-        // must start with an empty mask and default handlers, or it cannot be stopped.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var variables: [String] = []
-        var index = 0
-        while let entry = environ[index] {
-            variables.append(String(cString: entry))
-            index += 1
-        }
-        variables += environment.map { "\($0.key)=\($0.value)" }
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = variables.map { strdup($0) } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var child: pid_t = 0
-        let result = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
-        close(fds[1])
-        guard result == 0 else {
+        let output: ProcessSpawn.Stream = .descriptor(fds[1])
+        let other: ProcessSpawn.Stream = logDescriptor >= 0 ? .descriptor(logDescriptor) : .null
+        let child: pid_t
+        do {
+            child = try ProcessSpawn.start(
+                executable, arguments, environment: environment, stdout: readyOnStderr ? other : output,
+                stderr: readyOnStderr ? output : other, closing: [fds[0]])
+        } catch {
             close(fds[0])
+            close(fds[1])
             if logDescriptor >= 0 { close(logDescriptor) }
-            throw Failure(description: "cannot start \(executable): \(String(cString: strerror(result)))")
+            throw Failure(description: error.description)
         }
+        close(fds[1])
         pid = child
         var found = ready.isEmpty ? "" : nil as String?
         var line: [UInt8] = []
@@ -103,8 +74,7 @@ public final class SpawnedProcess {
         drain.start()
         guard let found else {
             Glibc.kill(child, SIGKILL)
-            var status: Int32 = 0
-            waitpid(child, &status, 0)
+            _ = ProcessSpawn.exitStatus(of: child, blocking: true)
             throw Failure(description: "\(executable) exited before saying '\(ready)'")
         }
         readyLine = found
@@ -118,15 +88,13 @@ public final class SpawnedProcess {
         stopped = true
         Glibc.kill(pid, SIGCONT)  // a frozen process cannot act on SIGTERM
         Glibc.kill(pid, SIGTERM)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
+        _ = ProcessSpawn.exitStatus(of: pid, blocking: true)
     }
 
     /// Whether it is still running; one that ended by itself is reaped here.
     public var isRunning: Bool {
         guard !stopped else { return false }
-        var status: Int32 = 0
-        guard waitpid(pid, &status, WNOHANG) == pid else { return true }
+        guard ProcessSpawn.exitStatus(of: pid) != nil else { return true }
         stopped = true
         return false
     }
@@ -136,17 +104,14 @@ public final class SpawnedProcess {
         guard !stopped else { return }
         stopped = true
         Glibc.kill(pid, SIGKILL)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
+        _ = ProcessSpawn.exitStatus(of: pid, blocking: true)
     }
 
     /// Waits for the process to end by itself; its exit status (128 + signal when killed).
     public func wait() -> Int32 {
         guard !stopped else { return 0 }
         stopped = true
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-        return status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        return ProcessSpawn.exitStatus(of: pid, blocking: true) ?? 0
     }
 
     /// Runs `executable` to its end, appending what it writes to `log`; its exit status.

@@ -1,10 +1,11 @@
+import OutpostSystem
+
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// A program run by a test: spawned with `posix_spawn` with an empty signal mask and default
-/// signal dispositions (Foundation's `Process` leaves children with signals blocked when started
-/// from async code, so they ignore SIGTERM), its output captured in files, reaped on exit.
+/// A program run by a test (started by `ProcessSpawn`), its output captured in files, reaped on
+/// exit.
 public final class ChildProcess {
     /// The child's process id.
     public let pid: pid_t
@@ -38,37 +39,13 @@ public final class ChildProcess {
         scratch = try TemporaryFolder(prefix: "child")
         stdoutPath = scratch.path + "/stdout"
         stderrPath = scratch.path + "/stderr"
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, stdinPath, O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        var merged = Self.currentEnvironment()
-        for (key, value) in environment { merged[key] = value }
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+        do {
+            pid = try ProcessSpawn.start(
+                executable, arguments, environment: environment, stdin: .file(stdinPath),
+                stdout: .file(stdoutPath), stderr: .file(stderrPath))
+        } catch {
+            throw Failure(description: error.description)
         }
-        var child: pid_t = 0
-        let result = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
-        guard result == 0 else {
-            throw Failure(description: "cannot start \(executable): \(String(cString: strerror(result)))")
-        }
-        pid = child
     }
 
     deinit {
@@ -106,9 +83,8 @@ public final class ChildProcess {
             if let line = Self.readText(path).split(separator: "\n").first(where: matches) {
                 return String(line)
             }
-            var raw: Int32 = 0
-            if status == nil, waitpid(pid, &raw, WNOHANG) == pid {
-                status = raw & 0x7F == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
+            if status == nil, let ended = ProcessSpawn.exitStatus(of: pid) {
+                status = ended
                 throw Failure(
                     description:
                         "process exited (\(status ?? -1)) before printing a line \(described): \(Self.readText(stderrPath))"
@@ -141,19 +117,13 @@ public final class ChildProcess {
     public func wait(timeout: Duration = .seconds(60)) throws -> Outcome {
         let deadline = ContinuousClock.now + timeout
         while status == nil {
-            var raw: Int32 = 0
-            let result = waitpid(pid, &raw, WNOHANG)
-            if result == pid {
-                let signal = raw & 0x7F
-                status = signal == 0 ? (raw >> 8) & 0xFF : 128 + signal
+            if let ended = ProcessSpawn.exitStatus(of: pid) {
+                status = ended
                 break
-            }
-            if result < 0, errno != EINTR {
-                throw Failure(description: "waitpid failed: \(String(cString: strerror(errno)))")
             }
             if ContinuousClock.now >= deadline {
                 send(SIGKILL)
-                waitpid(pid, &raw, 0)
+                _ = ProcessSpawn.exitStatus(of: pid, blocking: true)
                 status = 137
                 throw Failure(description: "process \(pid) did not exit within \(timeout); killed")
             }
@@ -169,10 +139,8 @@ public final class ChildProcess {
     public func finished(timeout: Duration = .seconds(60)) async throws -> Outcome {
         let deadline = ContinuousClock.now + timeout
         while status == nil, ContinuousClock.now < deadline {
-            var raw: Int32 = 0
-            let result = waitpid(pid, &raw, WNOHANG)
-            if result == pid {
-                status = raw & 0x7F == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
+            if let ended = ProcessSpawn.exitStatus(of: pid) {
+                status = ended
                 break
             }
             try await Task.sleep(for: .milliseconds(20))  // a look at the child's state every 20 ms
@@ -196,15 +164,6 @@ public final class ChildProcess {
 
     private static func readText(_ path: String) -> String {
         String(decoding: readFileBytes(path), as: UTF8.self)
-    }
-
-    private static func currentEnvironment() -> [String: String] {
-        var result: [String: String] = [:]
-        for line in String(decoding: readFileBytes("/proc/self/environ"), as: UTF8.self).split(separator: "\0") {
-            guard let equals = line.firstIndex(of: "=") else { continue }
-            result[String(line[..<equals])] = String(line[line.index(after: equals)...])
-        }
-        return result
     }
 }
 
