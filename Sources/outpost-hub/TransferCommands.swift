@@ -86,10 +86,10 @@ struct ExportCommand: ParsableCommand {
             out = "timestamp,value,quality\n"
             for sample in samples { out += CSVReadings.line(sample) + "\n" }
         case .json:
-            let data = try JSONSerialization.data(
-                withJSONObject: ["gateway": gateway, "series": series, "samples": samples.map(\.jsonRow)],
-                options: [.sortedKeys])
-            out = String(decoding: data, as: UTF8.self) + "\n"
+            // The API's own answer for the range (GET /api/v1/series), written the same way.
+            let answer = API.SeriesSamples(
+                gateway: gateway, series: series, from: start, to: end, samples: samples.map(API.SampleRow.init))
+            out = String(decoding: try APIJSON.encode(answer), as: UTF8.self) + "\n"
         }
         FileIO.printOut(Array(out.utf8))
     }

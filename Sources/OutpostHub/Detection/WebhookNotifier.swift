@@ -47,9 +47,8 @@ public final class WebhookNotifier: AlertListener, Sendable {
     /// Queues `event` (`alert.opened`, `alert.acknowledged`, `alert.resolved`) about `alert`.
     public func alertEvent(_ event: String, _ alert: Alert) {
         guard !urls.isEmpty else { return }
-        let body = ["event": event, "alert": JSONResponse.alert(alert)] as [String: Any]
-        let data = JSONValue.data(body)
-        if case .dropped = continuation.yield(Array(data)) {
+        guard let body = try? APIJSON.encode(API.WebhookEvent(event: event, alert: API.Alert(alert))) else { return }
+        if case .dropped = continuation.yield(body) {
             counts.withLock { $0.dropped += 1 }
         } else {
             waiting.add(1, ordering: .relaxed)

@@ -134,21 +134,24 @@ public final class LiveFeed: AlertListener, Sendable {
         let clients = clients(watching: gateway)
         guard !clients.isEmpty else { return }
         // A frame may hold several chunks of one series: their samples go out as one message.
-        var samples: [String: [[Any]]] = [:]
+        var samples: [String: [Sample]] = [:]
         for row in plan.chunks {
             let wanted = clients.contains { Self.wants($0.1, gateway: gateway, series: row.series) }
             guard wanted, let columns = try? row.stored.columns() else { continue }
             for index in columns.timestamps.indices {
-                samples[row.series, default: []].append([
-                    columns.timestamps[index], JSONResponse.number(columns.values[index]),
-                    (columns.qualities?[index] ?? .good).description,
-                ])
+                samples[row.series, default: []].append(
+                    Sample(
+                        timestamp: columns.timestamps[index], value: columns.values[index],
+                        quality: columns.qualities?[index] ?? .good))
             }
         }
         var messages: [String: String] = [:]
         for (series, rows) in samples {
-            let ordered = rows.sorted { ($0[0] as? Int64 ?? 0) < ($1[0] as? Int64 ?? 0) }
-            messages[series] = Self.text(["type": "readings", "gateway": gateway, "series": series, "samples": ordered])
+            let ordered = rows.enumerated().sorted {
+                ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset)
+            }
+            messages[series] = Self.text(
+                API.LiveReadings(gateway: gateway, series: series, samples: ordered.map { API.SampleRow($0.element) }))
         }
         for (continuation, series) in clients {
             for (name, message) in messages where Self.wants(series, gateway: gateway, series: name) {
@@ -165,10 +168,10 @@ public final class LiveFeed: AlertListener, Sendable {
         let clients = clients(watching: gateway)
         guard !clients.isEmpty else { return }
         for (series, value) in document.values {
-            let message = Self.text([
-                "type": "readings", "gateway": gateway, "series": series,
-                "samples": [[document.time, JSONResponse.number(value), "good"]],
-            ])
+            let message = Self.text(
+                API.LiveReadings(
+                    gateway: gateway, series: series,
+                    samples: [API.SampleRow(Sample(timestamp: document.time, value: value))]))
             for (continuation, subscription) in clients where Self.wants(subscription, gateway: gateway, series: series)
             {
                 send(message, to: continuation)
@@ -193,11 +196,11 @@ public final class LiveFeed: AlertListener, Sendable {
 
     /// A gateway's state changed (online, silent, offline, revoked).
     public func gatewayChanged(_ overview: GatewayOverview) {
-        broadcast(Self.text(["type": "gateway", "gateway": JSONResponse.gateway(overview)]))
+        broadcast(Self.text(API.LiveGateway(gateway: API.Gateway(overview))))
     }
 
     public func alertEvent(_ event: String, _ alert: Alert) {
-        broadcast(Self.text(["type": "alert", "event": event, "alert": JSONResponse.alert(alert)]))
+        broadcast(Self.text(API.LiveAlert(event: event, alert: API.Alert(alert))))
     }
 
     private func broadcast(_ message: String) {
@@ -212,7 +215,7 @@ public final class LiveFeed: AlertListener, Sendable {
         }
     }
 
-    static func text(_ object: [String: Any]) -> String {
-        String(decoding: JSONValue.data(object), as: UTF8.self)
+    static func text<Message: APIDocument>(_ message: Message) -> String {
+        String(decoding: (try? APIJSON.encode(message)) ?? Array("{}".utf8), as: UTF8.self)
     }
 }

@@ -46,12 +46,12 @@ struct LiveRoutes {
             guard let subscription = feed.connect(owner: owner) else {
                 let reason =
                     "\(owner) has \(LiveFeed.maxClientsPerOwner) live connections open already; close one first"
-                try await outbound.write(.text(LiveFeed.text(["type": "closed", "reason": reason])))
+                try await outbound.write(.text(LiveFeed.text(API.LiveNotice.closed(reason))))
                 return
             }
             defer { feed.disconnect(subscription.id) }
             let who = context.requestContext.identity?.name ?? "?"
-            try await outbound.write(.text(LiveFeed.text(["type": "hello", "user": who])))
+            try await outbound.write(.text(LiveFeed.text(API.LiveNotice.hello(who))))
             let request = context.request
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -62,7 +62,7 @@ struct LiveRoutes {
                         try await Task.sleep(for: Self.recheck)
                         if ((try? Authenticator.identify(request, accounts: accounts)) ?? nil) == nil {
                             try await outbound.write(
-                                .text(LiveFeed.text(["type": "closed", "reason": "the session or token has ended"])))
+                                .text(LiveFeed.text(API.LiveNotice.closed("the session or token has ended"))))
                             return
                         }
                     }
@@ -84,9 +84,8 @@ struct LiveRoutes {
     /// Applies one client message; returns the reply.
     static func handle(_ text: String, client: Int, feed: LiveFeed) -> String {
         guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
-            return LiveFeed.text([
-                "type": "error", "message": "send a JSON object: {\"subscribe\": [{\"gateway\": …, \"series\": …}]}",
-            ])
+            return LiveFeed.text(
+                API.LiveNotice.error("send a JSON object: {\"subscribe\": [{\"gateway\": …, \"series\": …}]}"))
         }
         func keys(_ field: String) -> [SeriesKey]? {
             guard let list = object[field] as? [[String: Any]] else { return nil }
@@ -97,18 +96,17 @@ struct LiveRoutes {
         }
         if let series = keys("subscribe") {
             guard feed.subscribe(client, to: series) else {
-                return LiveFeed.text([
-                    "type": "error",
-                    "message":
-                        "a connection holds at most \(LiveFeed.maxSeriesPerClient) series; unsubscribe some first (none of these were added)",
-                ])
+                return LiveFeed.text(
+                    API.LiveNotice.error(
+                        "a connection holds at most \(LiveFeed.maxSeriesPerClient) series; unsubscribe some first (none of these were added)"
+                    ))
             }
-            return LiveFeed.text(["type": "subscribed", "count": series.count])
+            return LiveFeed.text(API.LiveNotice.subscribed(series.count))
         }
         if let series = keys("unsubscribe") {
             feed.unsubscribe(client, from: series)
-            return LiveFeed.text(["type": "unsubscribed", "count": series.count])
+            return LiveFeed.text(API.LiveNotice.unsubscribed(series.count))
         }
-        return LiveFeed.text(["type": "error", "message": "unknown message; use subscribe or unsubscribe"])
+        return LiveFeed.text(API.LiveNotice.error("unknown message; use subscribe or unsubscribe"))
     }
 }

@@ -11,7 +11,7 @@ struct AccountRoutes {
         routes.add(.get, "/api/v1/session", .role(.viewer)) { _, context in try whoAmI(context) }
         routes.add(.delete, "/api/v1/session", .role(.viewer)) { request, _ in try logout(request) }
         routes.add(.get, "/api/v1/users", .role(.admin)) { _, _ in
-            JSONResponse.ok(["users": try accounts.store.users().map(Self.user)])
+            JSONResponse.ok(API.UserList(users: try accounts.store.users().map(API.User.init)))
         }
         routes.add(.post, "/api/v1/users", .role(.admin)) { request, _ in try await addUser(request) }
         routes.add(.patch, "/api/v1/users/{name}", .role(.admin)) { request, context in
@@ -21,7 +21,7 @@ struct AccountRoutes {
             try removeUser(RequestInput.path(context, "name"), by: context)
         }
         routes.add(.get, "/api/v1/tokens", .role(.admin)) { _, _ in
-            JSONResponse.ok(["tokens": try accounts.store.tokens().map(Self.token)])
+            JSONResponse.ok(API.TokenList(tokens: try accounts.store.tokens().map(API.Token.init)))
         }
         routes.add(.post, "/api/v1/tokens", .role(.admin)) { request, context in try await addToken(request, context) }
         routes.add(.delete, "/api/v1/tokens/{id}", .role(.admin)) { _, context in
@@ -31,7 +31,7 @@ struct AccountRoutes {
             guard try accounts.store.revokeToken(id, at: services.clock()) else {
                 throw APIError.notFound("no unrevoked token \(id)")
             }
-            return JSONResponse.ok(["revoked": id])
+            return JSONResponse.ok(API.TokenRevoked(revoked: id))
         }
     }
 
@@ -58,7 +58,7 @@ struct AccountRoutes {
             return response
         case .success(let cookie, let session):
             context.logger.info("login", metadata: ["user": "\(name)", "client": "\(context.client)"])
-            var response = JSONResponse.ok(["user": session.user, "role": session.role.rawValue, "csrf": session.csrf])
+            var response = JSONResponse.ok(API.Session(user: session.user, role: session.role, csrf: session.csrf))
             let seconds = accounts.sessionLifetime.components.seconds
             response.headers[.setCookie] =
                 "\(Authenticator.cookieName)=\(cookie); Path=/; Max-Age=\(seconds); HttpOnly; SameSite=Strict"
@@ -69,17 +69,17 @@ struct AccountRoutes {
 
     private func whoAmI(_ context: HubRequestContext) throws -> Response {
         guard let identity = context.identity else { throw APIError(.unauthorized, "unauthenticated", "log in") }
-        var object: [String: Any] = [
-            "user": identity.name, "role": identity.role.rawValue, "map_tiles": services.web.mapTiles,
-        ]
-        if case .session(let csrf) = identity.means { object["csrf"] = csrf }
-        if case .token(let id) = identity.means { object["token"] = id }
-        return JSONResponse.ok(object)
+        var session = API.Session(user: identity.name, role: identity.role, mapTiles: services.web.mapTiles)
+        switch identity.means {
+        case .session(let csrf): session.csrf = csrf
+        case .token(let id): session.token = id
+        }
+        return JSONResponse.ok(session)
     }
 
     private func logout(_ request: Request) throws -> Response {
         if let cookie = Authenticator.cookie(request) { try accounts.logout(cookie: cookie) }
-        var response = JSONResponse.ok(["logged_out": true])
+        var response = JSONResponse.ok(API.LoggedOut())
         response.headers[.setCookie] = "\(Authenticator.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
         return response
     }
@@ -95,7 +95,7 @@ struct AccountRoutes {
             let taken = if case .exists = error { true } else { false }
             throw APIError(taken ? .conflict : .badRequest, "bad_user", error.description)
         }
-        return JSONResponse.make(.created, ["name": name, "role": role.rawValue])
+        return JSONResponse.make(.created, API.User(name: name, role: role))
     }
 
     private func changeUser(_ request: Request, _ name: String, by context: HubRequestContext) async throws -> Response
@@ -115,7 +115,7 @@ struct AccountRoutes {
         }
         if let role, found { found = try accounts.setRole(of: name, to: role) }
         guard found else { throw APIError.notFound("no user '\(name)'") }
-        return JSONResponse.ok(["name": name])
+        return JSONResponse.ok(API.UserChanged(name: name))
     }
 
     private func removeUser(_ name: String, by context: HubRequestContext) throws -> Response {
@@ -123,7 +123,7 @@ struct AccountRoutes {
             throw APIError(.conflict, "own_account", "an admin cannot remove themselves")
         }
         guard try accounts.removeUser(name) else { throw APIError.notFound("no user '\(name)'") }
-        return JSONResponse.ok(["removed": name])
+        return JSONResponse.ok(API.UserRemoved(removed: name))
     }
 
     private func addToken(_ request: Request, _ context: HubRequestContext) async throws -> Response {
@@ -137,18 +137,6 @@ struct AccountRoutes {
             throw APIError.badRequest("bad_token", error.description)
         }
         return JSONResponse.make(
-            .created, ["id": created.id, "name": name, "role": role.rawValue, "token": created.secret])
-    }
-
-    static func user(_ user: UserAccount) -> [String: Any] {
-        ["name": user.name, "role": user.role.rawValue, "created_at": user.createdAt]
-    }
-
-    static func token(_ token: APIToken) -> [String: Any] {
-        [
-            "id": token.id, "name": token.name, "role": token.role.rawValue, "created_by": token.createdBy,
-            "created_at": token.createdAt, "last_used_at": token.lastUsedAt ?? NSNull(),
-            "revoked_at": token.revokedAt ?? NSNull(),
-        ]
+            .created, API.CreatedToken(id: created.id, name: name, role: role, token: created.secret))
     }
 }

@@ -10,7 +10,7 @@ struct AlertRoutes {
         routes.add(.get, "/api/v1/alerts/{id}", .role(.viewer)) { _, context in
             let id = try Self.id(context)
             guard let alert = try services.store.alert(id) else { throw APIError.notFound("no alert \(id)") }
-            return JSONResponse.ok(["alert": JSONResponse.alert(alert)])
+            return JSONResponse.ok(API.AlertAnswer(alert: API.Alert(alert)))
         }
         routes.add(.post, "/api/v1/alerts/{id}/acknowledge", .role(.operator)) { request, context in
             try await acknowledge(request, context)
@@ -57,9 +57,9 @@ struct AlertRoutes {
             query.overlapping = try RequestInput.range(request, now: services.clock())
         }
         let alerts = try services.store.alerts(query)
-        var object: [String: Any] = ["alerts": alerts.map(JSONResponse.alert)]
-        if alerts.count == query.limit, let last = alerts.last { object["next_before"] = last.id }
-        return JSONResponse.ok(object)
+        let full = alerts.count == query.limit
+        return JSONResponse.ok(
+            API.AlertPage(alerts: alerts.map(API.Alert.init), nextBefore: full ? alerts.last?.id : nil))
     }
 
     /// `POST /api/v1/alerts/{id}/acknowledge` with `{"note": "..."}`; the acknowledger is the
@@ -78,6 +78,6 @@ struct AlertRoutes {
             services.alertListeners.alertEvent("alert.acknowledged", alert)
         }
         context.logger.notice("alert acknowledged", metadata: ["alert": "\(id)", "by": "\(person)"])
-        return JSONResponse.ok(["acknowledged": id, "by": person])
+        return JSONResponse.ok(API.AlertAcknowledged(acknowledged: id, by: person))
     }
 }

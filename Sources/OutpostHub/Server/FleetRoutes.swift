@@ -15,7 +15,7 @@ struct FleetRoutes {
             guard let overview = try overviews().first(where: { $0.record.id == id }) else {
                 throw APIError.notFound("no gateway '\(id)'")
             }
-            return JSONResponse.ok(["gateway": JSONResponse.gateway(overview)])
+            return JSONResponse.ok(API.GatewayAnswer(gateway: API.Gateway(overview)))
         }
         routes.add(.get, "/api/v1/gateways/{gateway}/series", .role(.viewer)) { _, context in
             try series(RequestInput.path(context, "gateway"))
@@ -26,10 +26,9 @@ struct FleetRoutes {
         routes.add(.get, "/api/v1/gateways/{gateway}/health", .role(.viewer)) { request, context in
             let id = try RequestInput.path(context, "gateway")
             let range = try RequestInput.range(request, now: services.clock(), defaultFrom: "now-24h")
-            let points = try services.store.health(gateway: id, in: range).map { point -> [Any] in
-                [point.time, point.online, point.backlogReadings]
-            }
-            return JSONResponse.ok(["gateway": id, "from": range.lowerBound, "to": range.upperBound, "points": points])
+            let points = try services.store.health(gateway: id, in: range).map(API.GatewayHealth.Point.init)
+            return JSONResponse.ok(
+                API.GatewayHealth(gateway: id, from: range.lowerBound, to: range.upperBound, points: points))
         }
         routes.add(.post, "/api/v1/gateways", .role(.admin)) { request, context in try await enrol(request, context) }
         routes.add(.post, "/api/v1/gateways/{gateway}/revoke", .role(.admin)) { _, context in
@@ -40,7 +39,7 @@ struct FleetRoutes {
             try services.registry?.reload(from: services.store)
             context.logger.notice(
                 "gateway revoked", metadata: ["gateway": "\(id)", "by": "\(context.identity?.name ?? "?")"])
-            return JSONResponse.ok(["revoked": id])
+            return JSONResponse.ok(API.GatewayRevoked(revoked: id))
         }
     }
 
@@ -75,40 +74,28 @@ struct FleetRoutes {
         let limit = try RequestInput.int(request, "limit", default: 500, 1...5000)
         let offset = try RequestInput.int(request, "offset", default: 0, 0...Int.max)
         let page = matched.dropFirst(offset).prefix(limit)
-        var object: [String: Any] = [
-            "gateways": page.map(JSONResponse.gateway), "total": matched.count, "counts": counts, "offset": offset,
-        ]
-        if offset + page.count < matched.count { object["next_offset"] = offset + page.count }
-        return JSONResponse.ok(object)
+        let more = offset + page.count < matched.count
+        return JSONResponse.ok(
+            API.GatewayPage(
+                gateways: page.map(API.Gateway.init), total: matched.count, counts: counts, offset: offset,
+                nextOffset: more ? offset + page.count : nil))
     }
 
     private func series(_ gateway: String) throws -> Response {
         var latest: [String: LatestReading] = [:]
         for reading in try services.engine.latest(gateway: gateway) { latest[reading.series.name] = reading }
-        let list = try services.store.series(gateway: gateway).map { record -> [String: Any] in
-            var object: [String: Any] = [
-                "name": record.key.name, "unit": record.unit, "kind": record.kind.name,
-                "resolution": record.resolution?.description ?? NSNull(),
-            ]
-            if let reading = latest[record.key.name] {
-                object["latest"] =
-                    [
-                        "time": reading.timestamp, "value": JSONResponse.number(reading.value), "good": reading.good,
-                    ] as [String: Any]
-            }
-            return object
+        let list = try services.store.series(gateway: gateway).map { record in
+            API.GatewaySeriesList.Series(
+                name: record.key.name, unit: record.unit, kind: record.kind.name,
+                resolution: record.resolution?.description,
+                latest: latest[record.key.name].map { .init(time: $0.timestamp, value: $0.value, good: $0.good) })
         }
-        return JSONResponse.ok(["gateway": gateway, "series": list])
+        return JSONResponse.ok(API.GatewaySeriesList(gateway: gateway, series: list))
     }
 
     private func latest(_ gateway: String) throws -> Response {
-        let readings = try services.engine.latest(gateway: gateway).map { reading -> [String: Any] in
-            [
-                "series": reading.series.name, "unit": reading.unit, "time": reading.timestamp,
-                "value": JSONResponse.number(reading.value), "good": reading.good,
-            ]
-        }
-        return JSONResponse.ok(["gateway": gateway, "latest": readings])
+        let readings = try services.engine.latest(gateway: gateway).map(API.LatestList.Reading.init)
+        return JSONResponse.ok(API.LatestList(gateway: gateway, latest: readings))
     }
 
     /// `{"id": "...", "certificate": "PEM" | "public_key": "PEM", "latitude": 0, "longitude": 0}`:
@@ -151,6 +138,6 @@ struct FleetRoutes {
         try services.registry?.reload(from: services.store)
         context.logger.notice(
             "gateway enrolled", metadata: ["gateway": "\(id)", "by": "\(context.identity?.name ?? "?")"])
-        return JSONResponse.make(.created, ["enrolled": id])
+        return JSONResponse.make(.created, API.GatewayEnrolled(enrolled: id))
     }
 }

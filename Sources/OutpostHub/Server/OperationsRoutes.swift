@@ -8,7 +8,7 @@ struct OperationsRoutes {
     let services: HubServices
 
     func register(on routes: HubRoutes) {
-        routes.add(.get, "/health", .open) { _, _ in JSONResponse.ok(["status": "ok"]) }
+        routes.add(.get, "/health", .open) { _, _ in JSONResponse.ok(API.Health()) }
         // Frames carry their gateway's signature: that, not a session, is their authentication.
         routes.add(.post, "/api/v1/ingest", .open) { request, context in await admitted(request, context) }
         routes.add(.get, "/api/v1/ingest/stats", .role(.viewer)) { _, _ in JSONResponse.ok(stats()) }
@@ -61,7 +61,8 @@ struct OperationsRoutes {
         }
         switch await services.pipeline.ingest(bytes, json: json) {
         case .acknowledged(let ack, _, let duplicate):
-            return JSONResponse.ok(["sequences": ack.sequences, "hub_time": ack.hubTime, "duplicate": duplicate])
+            return JSONResponse.ok(
+                API.IngestAcknowledgement(sequences: ack.sequences, hubTime: ack.hubTime, duplicate: duplicate))
         case .refused(let refusal):
             let status: HTTPResponse.Status =
                 refusal.reason == .unknownGateway || refusal.reason == .revokedGateway ? .forbidden : .badRequest
@@ -71,31 +72,26 @@ struct OperationsRoutes {
         }
     }
 
-    private func stats() -> [String: Any] {
+    private func stats() -> API.IngestStats {
         let values = services.pipeline.counters.snapshot
-        var object: [String: Any] = [
-            "frames_applied": values.framesApplied, "duplicates": values.duplicates, "readings": values.readings,
-            "commits": values.commits, "store_failures": values.storeFailures, "refused": values.refused,
-            "ingest_queue": services.pipeline.queueDepth, "live_clients": services.feed.clientCount,
-        ]
+        var stats = API.IngestStats(
+            framesApplied: values.framesApplied, duplicates: values.duplicates, readings: values.readings,
+            commits: values.commits, storeFailures: values.storeFailures, refused: values.refused,
+            ingestQueue: services.pipeline.queueDepth, liveClients: services.feed.clientCount)
         if let detection = services.pipeline.detection {
             let counts = detection.counters
-            object["detection"] =
-                [
-                    "scored": counts.scored, "late": counts.late, "late_scored": counts.lateScored,
-                    "late_anomalous": counts.lateAnomalous, "alerts_opened": counts.opened,
-                    "alerts_resolved": counts.resolved, "alert_write_failures": counts.failures,
-                    "queue": detection.queueDepth,
-                ] as [String: Any]
+            stats.detection = .init(
+                scored: counts.scored, late: counts.late, lateScored: counts.lateScored,
+                lateAnomalous: counts.lateAnomalous, alertsOpened: counts.opened, alertsResolved: counts.resolved,
+                alertWriteFailures: counts.failures, queue: detection.queueDepth)
         }
         if let notifier = services.notifier {
             let counts = notifier.counters
-            object["webhooks"] = [
-                "delivered": counts.delivered, "failed_attempts": counts.failedAttempts,
-                "abandoned": counts.abandoned, "dropped": counts.dropped, "queue": notifier.queueDepth,
-            ]
+            stats.webhooks = .init(
+                delivered: counts.delivered, failedAttempts: counts.failedAttempts, abandoned: counts.abandoned,
+                dropped: counts.dropped, queue: notifier.queueDepth)
         }
-        return object
+        return stats
     }
 
     /// `GET /api/v1/refusals?limit=N&offset=N`: a page of refusal rows, newest first, and the
@@ -104,15 +100,10 @@ struct OperationsRoutes {
         let limit = try RequestInput.int(request, "limit", default: 100, 1...1000)
         let offset = try RequestInput.int(request, "offset", default: 0, 0...RefusalRecord.maxRows)
         let rows = try services.store.refusals(limit: limit + 1, offset: offset)
-        let list = rows.prefix(limit).map { refusal -> [String: Any] in
-            [
-                "gateway": refusal.gateway, "reason": refusal.reason, "count": refusal.count,
-                "first_at": refusal.firstAt, "last_at": refusal.lastAt, "detail": refusal.detail,
-            ]
-        }
-        var object: [String: Any] = ["refusals": Array(list)]
-        if rows.count > limit { object["next_offset"] = offset + limit }
-        return JSONResponse.ok(object)
+        return JSONResponse.ok(
+            API.RefusalPage(
+                refusals: rows.prefix(limit).map(API.RefusalPage.Refusal.init),
+                nextOffset: rows.count > limit ? offset + limit : nil))
     }
 
     /// Copies the hub's counts into the registry and renders it in Prometheus' text format.

@@ -41,15 +41,11 @@ struct SeriesRoutes {
                 }
                 return Self.csvResponse(text, key)
             }
-            let buckets = answer.buckets.map { bucket -> [String: Any] in
-                var object = JSONResponse.aggregate(bucket.aggregate)
-                object["start"] = bucket.start
-                return object
-            }
-            return JSONResponse.ok([
-                "gateway": key.gateway, "series": key.name, "from": range.lowerBound, "to": range.upperBound,
-                "source": answer.source, "width": answer.width, "buckets": buckets,
-            ])
+            return JSONResponse.ok(
+                API.SeriesBuckets(
+                    gateway: key.gateway, series: key.name, from: range.lowerBound, to: range.upperBound,
+                    source: answer.source, width: answer.width,
+                    buckets: answer.buckets.map(API.SeriesBuckets.Bucket.init)))
         }
         let samples = try services.engine.range(key, range)
         guard samples.count <= Self.maxRawSamples else {
@@ -61,10 +57,10 @@ struct SeriesRoutes {
             return Self.csvResponse(
                 "timestamp,value,quality\n" + samples.map(CSVReadings.line).joined(separator: "\n") + "\n", key)
         }
-        return JSONResponse.ok([
-            "gateway": key.gateway, "series": key.name, "from": range.lowerBound, "to": range.upperBound,
-            "samples": samples.map(\.jsonRow),
-        ])
+        return JSONResponse.ok(
+            API.SeriesSamples(
+                gateway: key.gateway, series: key.name, from: range.lowerBound, to: range.upperBound,
+                samples: samples.map(API.SampleRow.init)))
     }
 
     /// `GET /api/v1/series/scores?gateway=G&name=N&from=T&to=T[&points=N]`: the series' detector
@@ -85,21 +81,20 @@ struct SeriesRoutes {
         let span = range.upperBound.subtractingSaturating(range.lowerBound).addingSaturating(1)
         let width = max(1, span / Int64(points) + (span % Int64(points) == 0 ? 0 : 1))
         var slices: [Int64: Double] = [:]
-        var anomalies: [[Any]] = []
+        var anomalies: [API.SeriesScores.Anomaly] = []
         for sample in samples where sample.quality == .good && sample.value.isFinite {
             let score = detector.score(sample.value, at: sample.timestamp)
             guard range.contains(sample.timestamp), !score.learning else { continue }
             let slice = range.lowerBound &+ (sample.timestamp &- range.lowerBound) / width &* width
             slices[slice] = max(slices[slice] ?? 0, score.value)
             if score.isAnomalous, anomalies.count < 10_000 {
-                anomalies.append([sample.timestamp, score.value, score.kind?.rawValue ?? ""])
+                anomalies.append(.init(time: sample.timestamp, score: score.value, kind: score.kind?.rawValue ?? ""))
             }
         }
-        return JSONResponse.ok([
-            "gateway": key.gateway, "series": key.name, "from": range.lowerBound, "to": range.upperBound,
-            "width": width,
-            "scores": slices.keys.sorted().map { [$0, slices[$0] ?? 0] as [Any] }, "anomalies": anomalies,
-        ])
+        return JSONResponse.ok(
+            API.SeriesScores(
+                gateway: key.gateway, series: key.name, from: range.lowerBound, to: range.upperBound, width: width,
+                scores: slices.keys.sorted().map { .init(start: $0, score: slices[$0] ?? 0) }, anomalies: anomalies))
     }
 
     private static func csv(_ value: Double) -> String { value.isFinite ? "\(value)" : "" }
