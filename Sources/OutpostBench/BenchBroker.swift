@@ -8,7 +8,7 @@ public enum BenchBroker {
     public static func start(in folder: String, persistent: Bool = false, port: Int? = nil) throws -> (
         SpawnedProcess, Int
     ) {
-        let port = try port ?? LoopbackPort.free()
+        let port = try port ?? LoopbackPort.free(in: .benchmarks)
         let config = folder + "/mosquitto.conf"
         var text = """
             listener \(port) 127.0.0.1

@@ -16,7 +16,7 @@ public enum BenchHub {
     ) throws {
         let text = """
             [hub]
-            listen = "127.0.0.1:\(try LoopbackPort.free())"
+            listen = "127.0.0.1:\(try LoopbackPort.free(in: .benchmarks))"
             data_dir = "\(dataDirectory)"
             \(store?.hubKeys ?? "")
 

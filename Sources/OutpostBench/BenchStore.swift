@@ -30,7 +30,8 @@ public final class BenchStore {
             cluster = nil
             url = nil
         case .postgres:
-            let cluster = try PrivatePostgres(folder: folder + "/postgres", port: try LoopbackPort.free())
+            let cluster = try PrivatePostgres(
+                folder: folder + "/postgres", port: try LoopbackPort.free(in: .benchmarks))
             self.cluster = cluster
             url = try cluster.createDatabase("outpost")
         }

@@ -9,22 +9,34 @@ import Synchronization
 public enum LoopbackPort {
     /// No port of the range could be bound.
     public struct Exhausted: Error, CustomStringConvertible {
-        public var description: String { "no free loopback port in \(LoopbackPort.range)" }
+        let range: Swift.Range<Int>
+        public var description: String { "no free loopback port in \(range)" }
     }
 
-    /// Below the kernel's ephemeral range (32768 and up), so that no outgoing connection can take
-    /// a port between this pick and the listener binding it.
-    public static let range = 20000..<32768
-    private static let next = Atomic<Int>(Int.random(in: 0..<range.count))
+    /// Where a program's ports come from: below the kernel's ephemeral range (32768 and up), so
+    /// that no outgoing connection can take a port between its pick and the listener binding it.
+    /// The tests and the benchmarks they start pick from ranges of their own, so that two
+    /// processes never race for one port.
+    public enum Range: Sendable {
+        /// 20000-32767: the test process.
+        case tests
+        /// 10000-19999: the benchmarks (which tests also start).
+        case benchmarks
 
-    /// A port nobody listens on right now. Ports are handed out in turn from a random start, so
-    /// two callers in one process never get the same one, and two processes rarely do.
-    public static func free() throws(Exhausted) -> Int {
-        for _ in 0..<range.count {
-            let port = range.lowerBound + next.add(1, ordering: .relaxed).oldValue % range.count
+        var ports: Swift.Range<Int> { self == .tests ? 20000..<32768 : 10000..<20000 }
+    }
+
+    private static let next = Atomic<Int>(Int.random(in: 0..<10_000))
+
+    /// A port of `range` nobody listens on right now. Ports are handed out in turn from a random
+    /// start, so two callers in one process never get the same one.
+    public static func free(in range: Range) throws(Exhausted) -> Int {
+        let ports = range.ports
+        for _ in 0..<ports.count {
+            let port = ports.lowerBound + next.add(1, ordering: .relaxed).oldValue % ports.count
             if isFree(port) { return port }
         }
-        throw Exhausted()
+        throw Exhausted(range: ports)
     }
 
     /// Whether a listener could bind `port` now.

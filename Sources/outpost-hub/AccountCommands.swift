@@ -34,7 +34,7 @@ private func readPassword(fromStandardInput: Bool) throws -> String {
     return first
 }
 
-struct UserAdd: ParsableCommand {
+struct UserAdd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add", abstract: "Add a user; the password is asked for, or read from standard input.")
 
@@ -45,13 +45,13 @@ struct UserAdd: ParsableCommand {
     var passwordStdin = false
     @Argument(help: "The login name.") var name: String
 
-    func run() throws {
+    func run() async throws {
         guard let parsed = admin ? .admin : Role(rawValue: role) else {
             throw CommandFailure("--role is viewer, operator or admin, not '\(role)'")
         }
         let password = try readPassword(fromStandardInput: passwordStdin)
         do {
-            try accounts(config).addUser(name, role: parsed, password: password)
+            try await accounts(config).addUser(name, role: parsed, password: password)
         } catch let error as AccountError {
             throw CommandFailure(error.description)
         }
@@ -71,7 +71,7 @@ struct UserList: ParsableCommand {
     }
 }
 
-struct UserPassword: ParsableCommand {
+struct UserPassword: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "password", abstract: "Set a user's password (their sessions end).")
 
@@ -80,10 +80,10 @@ struct UserPassword: ParsableCommand {
     var passwordStdin = false
     @Argument(help: "The login name.") var name: String
 
-    func run() throws {
+    func run() async throws {
         let password = try readPassword(fromStandardInput: passwordStdin)
         do {
-            guard try accounts(config).setPassword(of: name, to: password) else {
+            guard try await accounts(config).setPassword(of: name, to: password) else {
                 throw CommandFailure("no user '\(name)'")
             }
         } catch let error as AccountError {

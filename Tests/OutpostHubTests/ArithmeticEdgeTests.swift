@@ -109,12 +109,13 @@ struct ArithmeticEdgeTests {
     }
 
     @Test("An unknown name is checked against a decoy hash of the configured bcrypt cost")
-    func decoyCost() throws {
+    func decoyCost() async throws {
         let folder = try TemporaryFolder()
         let store = try SQLiteHubStore(path: folder.file("hub.db"))
-        #expect(Accounts(store: store, bcryptCost: 4).decoyHash.hasPrefix("$2b$04$"))
-        #expect(Accounts(store: store, bcryptCost: 6).decoyHash.hasPrefix("$2b$06$"))
-        let outcome = try Accounts(store: store, bcryptCost: 4).login("nobody", password: "whatever it is", client: "c")
+        #expect(try await Accounts(store: store, bcryptCost: 4).decoyHash.hasPrefix("$2b$04$"))
+        #expect(try await Accounts(store: store, bcryptCost: 6).decoyHash.hasPrefix("$2b$06$"))
+        let outcome = try await Accounts(store: store, bcryptCost: 4).login(
+            "nobody", password: "whatever it is", client: "c")
         guard case .refused = outcome else {
             Issue.record("an unknown name was not refused: \(outcome)")
             return

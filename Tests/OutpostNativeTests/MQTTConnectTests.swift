@@ -38,7 +38,7 @@ struct MQTTConnectTests {
 
     @Test("A client shut down, or a task cancelled, stops trying and says it did not connect")
     func stopsWhenShutDown() async throws {
-        let port = try LoopbackPort.free()
+        let port = try LoopbackPort.free(in: .tests)
         let client = try MQTTClient(.init(host: "127.0.0.1", port: port, clientID: "retry-stop"))
         let attempts = Heard()
         let connecting = Task {

@@ -80,8 +80,8 @@ public final class Broker {
         process = nil
     }
 
-    /// A free loopback port (`LoopbackPort.free()`).
-    public static func freePort() throws -> Int { try LoopbackPort.free() }
+    /// A free loopback port of the tests' own range.
+    public static func freePort() throws -> Int { try LoopbackPort.free(in: .tests) }
 }
 
 /// A test certificate authority with a server certificate for 127.0.0.1 and client certificates

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HummingbirdBcrypt
+import NIOPosix
 import OutpostWire
 import Synchronization
 
@@ -22,13 +23,24 @@ public struct Accounts: Sendable {
     private static let decoys = Mutex<[UInt8: String]>([:])
 
     package var decoyHash: String {
-        if let known = Self.decoys.withLock({ $0[bcryptCost] }) { return known }
-        let made = Bcrypt.hash("outpost decoy \(UInt64.random(in: 0...UInt64.max))", cost: bcryptCost)
-        return Self.decoys.withLock { decoys in
-            if let known = decoys[bcryptCost] { return known }
-            decoys[bcryptCost] = made
-            return made
+        get async throws {
+            if let known = Self.decoys.withLock({ $0[bcryptCost] }) { return known }
+            let cost = bcryptCost
+            let made = try await Self.offPool {
+                Bcrypt.hash("outpost decoy \(UInt64.random(in: 0...UInt64.max))", cost: cost)
+            }
+            return Self.decoys.withLock { decoys in
+                if let known = decoys[cost] { return known }
+                decoys[cost] = made
+                return made
+            }
         }
+    }
+
+    /// Runs bcrypt (tens of milliseconds by design) on NIO's pool for blocking work, never on the
+    /// few threads every request and the ingest share.
+    private static func offPool<Result: Sendable>(_ work: @escaping @Sendable () -> Result) async throws -> Result {
+        try await NIOThreadPool.singleton.runIfActive(work)
     }
 
     /// The creator of tokens made on the hub's machine with `outpost-hub token add` (whoever can
@@ -57,16 +69,21 @@ public struct Accounts: Sendable {
     }
 
     /// Adds a user after checking the name and the password's length.
-    public func addUser(_ name: String, role: Role, password: String) throws {
+    public func addUser(_ name: String, role: Role, password: String) async throws {
         try Self.checkName(name)
         try Self.checkPassword(password)
-        try store.addUser(name, role: role, passwordHash: Bcrypt.hash(password, cost: bcryptCost), at: clock())
+        try store.addUser(name, role: role, passwordHash: try await hash(password), at: clock())
+    }
+
+    private func hash(_ password: String) async throws -> String {
+        let cost = bcryptCost
+        return try await Self.offPool { Bcrypt.hash(password, cost: cost) }
     }
 
     /// Sets a user's password.
-    public func setPassword(of name: String, to password: String) throws -> Bool {
+    public func setPassword(of name: String, to password: String) async throws -> Bool {
         try Self.checkPassword(password)
-        return try store.updateUser(name, role: nil, passwordHash: Bcrypt.hash(password, cost: bcryptCost))
+        return try store.updateUser(name, role: nil, passwordHash: try await hash(password))
     }
 
     /// How a login attempt ended.
@@ -80,7 +97,7 @@ public struct Accounts: Sendable {
     }
 
     /// Checks `password` for `name` from `client` and opens a session when right.
-    public func login(_ name: String, password: String, client: String) throws -> LoginOutcome {
+    public func login(_ name: String, password: String, client: String) async throws -> LoginOutcome {
         let now = clock()
         // The attempt takes its place in the throttle before bcrypt runs: forty at once get as
         // many tries as one after another.
@@ -93,7 +110,14 @@ public struct Accounts: Sendable {
             throw error
         }
         // An unknown name costs the same bcrypt as a wrong password: timing does not tell which.
-        let matches = Bcrypt.verify(password, hash: user?.passwordHash ?? decoyHash)
+        let stored: String
+        do {
+            if let hash = user?.passwordHash { stored = hash } else { stored = try await decoyHash }
+        } catch {
+            throttle.release(user: name, client: client, now: now)
+            throw error
+        }
+        let matches = try await Self.offPool { Bcrypt.verify(password, hash: stored) }
         guard let user, matches else { return .refused }
         throttle.succeeded(user: name, client: client)
         let cookie = Self.secret()

@@ -46,7 +46,7 @@ struct AccountRoutes {
         let body = try await RequestInput.object(request)
         let name = try RequestInput.string(body, "name") ?? ""
         let password = try RequestInput.string(body, "password") ?? ""
-        switch try accounts.login(name, password: password, client: context.client) {
+        switch try await accounts.login(name, password: password, client: context.client) {
         case .refused:
             context.logger.warning("login refused", metadata: ["user": "\(name)", "client": "\(context.client)"])
             return JSONResponse.error(.unauthorized, "bad_login", "wrong user name or password")
@@ -90,7 +90,7 @@ struct AccountRoutes {
         let role = try RequestInput.role(body, required: false) ?? .viewer
         let password = try RequestInput.string(body, "password") ?? ""
         do {
-            try accounts.addUser(name, role: role, password: password)
+            try await accounts.addUser(name, role: role, password: password)
         } catch let error as AccountError {
             let taken = if case .exists = error { true } else { false }
             throw APIError(taken ? .conflict : .badRequest, "bad_user", error.description)
@@ -108,7 +108,7 @@ struct AccountRoutes {
         var found = true
         if let password = try RequestInput.string(body, "password", required: false) {
             do {
-                found = try accounts.setPassword(of: name, to: password)
+                found = try await accounts.setPassword(of: name, to: password)
             } catch let error as AccountError {
                 throw APIError.badRequest("bad_user", error.description)
             }
