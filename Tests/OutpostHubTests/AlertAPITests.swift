@@ -34,6 +34,22 @@ func postShiftedSeries(to hub: HubProcess, as identity: GatewayIdentity, series:
 
 @Suite("Alerts through the running hub's API")
 struct AlertAPITests {
+    @Test("SIGTERM right after frames are stored: detection scores every reading ingest took before the hub exits")
+    func shutdownScoresEverything() throws {
+        let hub = try HubProcess(brokerPort: nil, extra: "[detection]\nlearning_samples = 200\n")
+        let identity = try GatewayIdentity.generate(gatewayID: "gw-term")
+        try hub.enrol("gw-term", publicKey: identity.publicKeyPEM)
+        try hub.start(withBroker: false)
+        let process = try #require(hub.process)
+        try postShiftedSeries(to: hub, as: identity, series: "pressure")  // 6 frames, 360 readings
+        process.send(SIGTERM)
+        let outcome = try process.wait(timeout: .seconds(30))
+        #expect(outcome.exitStatus == 0, "\(outcome.stderr.suffix(2000))")
+        let drained = outcome.stderr.split(separator: "\n").first { $0.contains("detection drained") }
+        #expect(drained?.contains("scored=360") == true, "\(drained ?? "no 'detection drained' line")")
+        #expect(drained?.contains("alerts_opened=1") == true, "\(drained ?? "")")
+    }
+
     @Test(
         "Frames posted over HTTP raise an alert; the API lists it, acknowledges it once, and lists it as acknowledged")
     func listAndAcknowledge() throws {

@@ -65,8 +65,12 @@ public struct HubRuntime: Sendable {
                 rate: configuration.httpIngestRate, burst: max(10, 4 * configuration.httpIngestRate),
                 concurrency: configuration.httpIngestConcurrency))
         let (router, _) = HubServer.router(routeServices)
+        // Stopped in reverse on SIGTERM: the HTTP server, then MQTT ingest (its frames in flight
+        // committed), upkeep, detection (everything ingest handed it scored), webhooks (every
+        // alert event it raised delivered or given up).
         var services: [any Service] = [
-            Upkeep(runtime: self, logger: logger), Webhooks(notifier: notifier),
+            Webhooks(notifier: notifier), DetectionDrain(detection: detection, logger: logger),
+            Upkeep(runtime: self, logger: logger),
         ]
         if let broker = configuration.broker {
             services.append(
@@ -108,6 +112,23 @@ struct BrokerSession: Service {
         } onGracefulShutdown: {
             ingest.stop()
         }
+    }
+}
+
+/// Anomaly detection as a service: it scores on its own queue while the hub runs; on shutdown,
+/// once ingest has stopped, it finishes scoring what ingest handed it, so that no reading taken
+/// in goes unscored and no alert it should raise is lost.
+struct DetectionDrain: Service {
+    let detection: DetectionEngine
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await detection.settle()
+        let counts = detection.counters
+        logger.info(
+            "detection drained",
+            metadata: ["scored": "\(counts.scored)", "alerts_opened": "\(counts.opened.values.reduce(0, +))"])
     }
 }
 
