@@ -25,6 +25,10 @@ public struct APIBenchmark {
         public var chartP95Milliseconds: Double
         /// The query engine's part of it (no HTTP, no JSON), median, milliseconds.
         public var chartEngineP50Milliseconds: Double
+        /// Writing the chart's answer (APIJSON, 72 KB), median, milliseconds.
+        public var chartJSONP50Milliseconds: Double
+        /// The floor of any request through the same client and server: `GET /health`, median.
+        public var healthP50Milliseconds: Double
         /// WebSocket clients connected.
         public var clients: Int
         /// Frames posted, each one reading of the subscribed series.
@@ -70,6 +74,13 @@ public struct APIBenchmark {
             store: store, verifier: registry, logger: logger, detection: detection, feed: feed)
         let accounts = Accounts(store: store)
         let token = try accounts.addToken(name: "bench", role: .viewer, createdBy: Accounts.localCreator).secret
+        // A token's owner holds at most LiveFeed.maxClientsPerOwner sockets: the WebSocket
+        // clients use tokens of owners of their own, as that many dashboards would.
+        var socketTokens: [String] = []
+        for owner in 0..<max(1, (clients + LiveFeed.maxClientsPerOwner - 1) / LiveFeed.maxClientsPerOwner) {
+            try store.addUser("bench-\(owner)", role: .viewer, passwordHash: "-", at: now)
+            socketTokens.append(try accounts.addToken(name: "ws", role: .viewer, createdBy: "bench-\(owner)").secret)
+        }
         let (router, _) = HubServer.router(HubServices(pipeline: pipeline, accounts: accounts, feed: feed))
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
@@ -99,21 +110,42 @@ public struct APIBenchmark {
             if run > 0 { chart.append(Self.milliseconds(ContinuousClock.now - start)) }  // the first warms caches
         }
 
+        var health: [Double] = []
+        for run in 0...chartRequests {
+            var request = HTTPClientRequest(url: "\(base)/health")
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            let start = ContinuousClock.now
+            let response = try await http.execute(request, timeout: .seconds(30))
+            _ = try await response.body.collect(upTo: 1 << 16)
+            if run > 0 { health.append(Self.milliseconds(ContinuousClock.now - start)) }
+        }
+
         let engine = QueryEngine(store: store)
         var engineTimes: [Double] = []
+        var jsonTimes: [Double] = []
         for _ in 0..<chartRequests {
             let start = ContinuousClock.now
             let to = systemWallClock()
-            _ = try engine.buckets(
-                SeriesKey(gateway: "gw-live", name: "history"), (to - 30 * 86_400_000_000_000)...to, count: 1000)
-            engineTimes.append(Self.milliseconds(ContinuousClock.now - start))
+            let range = (to - 30 * 86_400_000_000_000)...to
+            let answer = try engine.buckets(SeriesKey(gateway: "gw-live", name: "history"), range, count: 1000)
+            let queried = ContinuousClock.now
+            _ = try APIJSON.encode(
+                API.SeriesBuckets(
+                    gateway: "gw-live", series: "history", from: range.lowerBound, to: range.upperBound,
+                    source: answer.source, width: answer.width,
+                    buckets: answer.buckets.map(API.SeriesBuckets.Bucket.init)))
+            engineTimes.append(Self.milliseconds(queried - start))
+            jsonTimes.append(Self.milliseconds(ContinuousClock.now - queried))
         }
         engineTimes.sort()
+        jsonTimes.sort()
+        health.sort()
 
         // The live push: every client subscribed to one series; one reading per frame.
         let log = PushLog()
         var sockets: [Task<Void, any Error>] = []
-        for _ in 0..<clients {
+        for client in 0..<clients {
+            let token = socketTokens[client / LiveFeed.maxClientsPerOwner]
             sockets.append(Task { try await Self.listen(port: port, token: token, log: log) })
         }
         defer { for socket in sockets { socket.cancel() } }
@@ -162,6 +194,8 @@ public struct APIBenchmark {
             chartRequests: chart.count, chartP50Milliseconds: Self.percentile(chart, 50),
             chartP95Milliseconds: Self.percentile(chart, 95),
             chartEngineP50Milliseconds: Self.percentile(engineTimes, 50),
+            chartJSONP50Milliseconds: Self.percentile(jsonTimes, 50),
+            healthP50Milliseconds: Self.percentile(health, 50),
             clients: clients, frames: frames, pushesReceived: pushes.count,
             pushP50Milliseconds: Self.percentile(pushes, 50), pushP99Milliseconds: Self.percentile(pushes, 99),
             pushMaxMilliseconds: pushes.last ?? .nan)

@@ -41,7 +41,10 @@ extension API {
         public struct Bucket: Encodable, Sendable {
             public var start, count, valid: Int64
             public var min, max, mean: Double
-            init(_ bucket: RollupBucket) {
+            enum CodingKeys: String, CodingKey {
+                case start, count, valid, min, max, mean
+            }
+            public init(_ bucket: RollupBucket) {
                 let aggregate = bucket.aggregate
                 (start, count, valid) = (bucket.start, aggregate.count, aggregate.validCount)
                 (min, max, mean) = (aggregate.min, aggregate.max, aggregate.mean)
@@ -52,6 +55,12 @@ extension API {
         public var source: String
         public var width: Int64
         public var buckets: [Bucket]
+        public init(
+            gateway: String, series: String, from: Int64, to: Int64, source: String, width: Int64, buckets: [Bucket]
+        ) {
+            (self.gateway, self.series, self.from, self.to) = (gateway, series, from, to)
+            (self.source, self.width, self.buckets) = (source, width, buckets)
+        }
         public static var examples: [Self] {
             let buckets = [
                 RollupBucket(start: 0, aggregate: Aggregate(count: 60, validCount: 60, min: 20, max: 21.5, sum: 1250)),
@@ -101,5 +110,30 @@ extension API {
                     anomalies: [Anomaly(time: 12, score: 0.97, kind: "spike")])
             ]
         }
+    }
+}
+
+extension API.SampleRow: APIJSONWritable {
+    func writeJSON(into output: JSONOutput) {
+        output.bytes.append(UInt8(ascii: "["))
+        JSONOutput.append(sample.timestamp, to: &output.bytes)
+        output.bytes.append(UInt8(ascii: ","))
+        JSONOutput.append(sample.value, to: &output.bytes)
+        output.bytes.append(UInt8(ascii: ","))
+        JSONOutput.append(sample.quality.description, to: &output.bytes)
+        output.bytes.append(UInt8(ascii: "]"))
+    }
+}
+
+extension API.SeriesBuckets.Bucket: APIJSONWritable {
+    func writeJSON(into output: JSONOutput) {
+        output.bytes.append(UInt8(ascii: "{"))
+        output.field(CodingKeys.start, start, first: true)
+        output.field(CodingKeys.count, count)
+        output.field(CodingKeys.valid, valid)
+        output.field(CodingKeys.min, min)
+        output.field(CodingKeys.max, max)
+        output.field(CodingKeys.mean, mean)
+        output.bytes.append(UInt8(ascii: "}"))
     }
 }
