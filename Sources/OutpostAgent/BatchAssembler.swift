@@ -4,7 +4,7 @@ import OutpostWire
 ///
 /// Not thread-safe: owned by the agent's pipeline task. The series dictionary ids are stable
 /// for the assembler's life, so consecutive frames use the same ids.
-public struct BatchAssembler {
+package struct BatchAssembler {
     private var descriptors: [SeriesDescriptor] = []
     private var idsByName: [String: UInt32] = [:]
     private var pending: [UInt32: PendingSeries] = [:]
@@ -19,11 +19,11 @@ public struct BatchAssembler {
     }
 
     /// Creates an empty assembler.
-    public init() {}
+    package init() {}
 
     /// Declares a series (idempotent by name) and returns its dictionary id.
     @discardableResult
-    public mutating func declare(
+    package mutating func declare(
         _ name: String, unit: String = "", kind: SeriesKind = .gauge, resolution: Resolution? = nil
     ) -> UInt32 {
         if let id = idsByName[name] { return id }
@@ -37,7 +37,7 @@ public struct BatchAssembler {
     ///
     /// A chunk records one clock state: a sample taken with a different clock state than the
     /// pending ones returns false and is not taken; seal the batch first.
-    public mutating func append(_ sample: Sample, to series: UInt32, monotonic: Int64, clockSynchronised: Bool) -> Bool
+    package mutating func append(_ sample: Sample, to series: UInt32, monotonic: Int64, clockSynchronised: Bool) -> Bool
     {
         var entry = pending[series] ?? PendingSeries()
         if entry.timestamps.isEmpty {
@@ -55,16 +55,16 @@ public struct BatchAssembler {
     }
 
     /// Whether a sample of `series` taken with `clockSynchronised` can join the pending ones.
-    public func accepts(_ series: UInt32, clockSynchronised: Bool) -> Bool {
+    package func accepts(_ series: UInt32, clockSynchronised: Bool) -> Bool {
         guard let entry = pending[series], !entry.timestamps.isEmpty else { return true }
         return entry.clockSynchronised == clockSynchronised
     }
 
     /// The number of samples waiting.
-    public var pendingSampleCount: Int { pending.values.reduce(0) { $0 + $1.timestamps.count } }
+    package var pendingSampleCount: Int { pending.values.reduce(0) { $0 + $1.timestamps.count } }
 
     /// Builds a frame from every pending sample and empties the assembler.
-    public mutating func seal(
+    package mutating func seal(
         gatewayID: String, sequence: UInt64, bootID: BootID, clockState: ClockState, createdAt: Int64,
         createdMonotonic: Int64
     ) throws(WireError) -> BatchFrame {

@@ -15,30 +15,30 @@ import Synchronization
 /// `outpost-bench api`: the dashboard's two latencies through a real hub server on loopback —
 /// the chart API for 30 days in 1,000 buckets, and from a reading's arrival (its frame posted
 /// to the hub) to its push to every one of `clients` WebSocket clients subscribed to it.
-public struct APIBenchmark {
+package struct APIBenchmark {
     /// What was measured.
-    public struct Report: Codable, Sendable {
+    package struct Report: Codable, Sendable {
         /// Chart requests timed.
-        public var chartRequests: Int
+        package var chartRequests: Int
         /// Median and 95th percentile of the chart request, milliseconds.
-        public var chartP50Milliseconds: Double
-        public var chartP95Milliseconds: Double
+        package var chartP50Milliseconds: Double
+        package var chartP95Milliseconds: Double
         /// The query engine's part of it (no HTTP, no JSON), median, milliseconds.
-        public var chartEngineP50Milliseconds: Double
+        package var chartEngineP50Milliseconds: Double
         /// Writing the chart's answer (APIJSON, 72 KB), median, milliseconds.
-        public var chartJSONP50Milliseconds: Double
+        package var chartJsonP50Milliseconds: Double
         /// The floor of any request through the same client and server: `GET /health`, median.
-        public var healthP50Milliseconds: Double
+        package var healthP50Milliseconds: Double
         /// WebSocket clients connected.
-        public var clients: Int
+        package var clients: Int
         /// Frames posted, each one reading of the subscribed series.
-        public var frames: Int
+        package var frames: Int
         /// Pushes received (clients × frames when none was lost).
-        public var pushesReceived: Int
+        package var pushesReceived: Int
         /// From the frame's POST leaving the client to the push arriving, milliseconds.
-        public var pushP50Milliseconds: Double
-        public var pushP99Milliseconds: Double
-        public var pushMaxMilliseconds: Double
+        package var pushP50Milliseconds: Double
+        package var pushP99Milliseconds: Double
+        package var pushMaxMilliseconds: Double
     }
 
     let folder: String
@@ -47,7 +47,7 @@ public struct APIBenchmark {
     let chartRequests: Int
 
     /// Creates the benchmark, storing into `folder`.
-    public init(folder: String, clients: Int = 100, frames: Int = 200, chartRequests: Int = 300) {
+    package init(folder: String, clients: Int = 100, frames: Int = 200, chartRequests: Int = 300) {
         self.folder = folder
         self.clients = clients
         self.frames = frames
@@ -55,7 +55,7 @@ public struct APIBenchmark {
     }
 
     /// Builds the store, serves it, and measures.
-    public func run() async throws -> Report {
+    package func run() async throws -> Report {
         let logger = Logger(label: "bench.api")
         let store = try SQLiteHubStore(path: folder + "/bench-api.db")
         let identity = try GatewayIdentity.generate(gatewayID: "gw-live")
@@ -194,7 +194,7 @@ public struct APIBenchmark {
             chartRequests: chart.count, chartP50Milliseconds: Self.percentile(chart, 50),
             chartP95Milliseconds: Self.percentile(chart, 95),
             chartEngineP50Milliseconds: Self.percentile(engineTimes, 50),
-            chartJSONP50Milliseconds: Self.percentile(jsonTimes, 50),
+            chartJsonP50Milliseconds: Self.percentile(jsonTimes, 50),
             healthP50Milliseconds: Self.percentile(health, 50),
             clients: clients, frames: frames, pushesReceived: pushes.count,
             pushP50Milliseconds: Self.percentile(pushes, 50), pushP99Milliseconds: Self.percentile(pushes, 99),

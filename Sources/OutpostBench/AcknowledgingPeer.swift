@@ -7,46 +7,46 @@ import Synchronization
 /// batches from the broker, verifies them, applies each sequence number once, and acknowledges
 /// (unless told to lose acknowledgements). The agent's tests and `outpost-bench agent` use it
 /// until they can use the hub itself.
-public final class AcknowledgingPeer: Sendable {
+package final class AcknowledgingPeer: Sendable {
     /// What it has applied.
-    public struct Applied: Sendable {
+    package struct Applied: Sendable {
         /// Frames applied, as `gateway/sequence`.
-        public var sequences: Set<String> = []
+        package var sequences: Set<String> = []
         /// Readings of each frame applied, by `gateway/sequence`.
-        public var frameReadings: [String: Int] = [:]
+        package var frameReadings: [String: Int] = [:]
         /// Readings applied, by gateway and series (when `keepsReadings`).
-        public var readingsByGateway: [String: [String: [Sample]]] = [:]
+        package var readingsByGateway: [String: [String: [Sample]]] = [:]
         /// Readings applied, by series, every gateway's together.
-        public var readings: [String: [Sample]] {
+        package var readings: [String: [Sample]] {
             readingsByGateway.values.reduce(into: [:]) { all, series in all.merge(series) { $0 + $1 } }
         }
         /// Readings applied, counted.
-        public var readingCount = 0
+        package var readingCount = 0
         /// Copies received (a batch sent again counts twice).
-        public var copies = 0
+        package var copies = 0
         /// Frames refused (bad signature, damaged).
-        public var refused = 0
+        package var refused = 0
         /// Acknowledgements still to lose.
-        public var acksToDrop = 0
+        package var acksToDrop = 0
         /// Acknowledgements lost so far.
-        public var acksDropped = 0
+        package var acksDropped = 0
         /// Subscriptions or acknowledgements the client could not send.
-        public var failures = 0
+        package var failures = 0
         /// Whether it has subscribed to the batch topic.
-        public var subscribed = false
+        package var subscribed = false
     }
 
     /// The MQTT client.
-    public let client: MQTTClient
+    package let client: MQTTClient
     let verifier: any FrameVerifier
     let port: Int
     let keepsReadings: Bool
     /// What it has applied.
-    public let state = Mutex(Applied())
+    package let state = Mutex(Applied())
 
     /// Creates the peer for the broker on `port`; `keepsReadings` false only counts them.
     /// With `cleanSession` false the broker keeps what arrives for it while it is disconnected.
-    public init(
+    package init(
         port: Int, verifier: any FrameVerifier, tls: MQTTClient.TLSFiles? = nil, keepsReadings: Bool = true,
         clientID: String = "test-hub", cleanSession: Bool = true
     ) throws {
@@ -61,10 +61,10 @@ public final class AcknowledgingPeer: Sendable {
     }
 
     /// Disconnects; `run()` then returns.
-    public func stop() { client.shutdown() }
+    package func stop() { client.shutdown() }
 
     /// Connects, subscribes and handles batches until `stop()`.
-    public func run() async {
+    package func run() async {
         do {
             try client.connect(host: "127.0.0.1", port: port, keepalive: 10)
         } catch {

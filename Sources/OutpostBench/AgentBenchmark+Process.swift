@@ -11,7 +11,7 @@ extension AgentBenchmark {
     /// Runs `outpost-agent run` polling 100 points at 1 Hz from three simulators (five SDM630s,
     /// an iEM3155 and an ATV320) into the broker on `port`, and measures it from outside over
     /// `agentDuration` after a warm-up of 5 s and the first commit.
-    public func measureProcess(
+    package func measureProcess(
         port: Int, simulators: [String: String], commitInterval: String, batchAge: String = "10s"
     ) async throws -> ProcessFigures {
         let directory = folder + "/agent-\(commitInterval)-\(batchAge)"
@@ -71,7 +71,7 @@ extension AgentBenchmark {
     }
 
     /// Starts the simulators the 100-point configuration polls: profile → URL, and the processes.
-    public static func startSimulators() throws -> ([String: String], [SpawnedProcess]) {
+    package static func startSimulators() throws -> ([String: String], [SpawnedProcess]) {
         var simulators: [String: String] = [:]
         var running: [SpawnedProcess] = []
         for profile in ["eastron-sdm630", "schneider-iem3155", "schneider-atv320"] {

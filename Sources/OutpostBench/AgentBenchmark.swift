@@ -10,13 +10,13 @@ import OutpostWire
 
 /// The agent's figures: readings/s into the outbox, drain rate of a backlog through a real
 /// broker to an acknowledging peer, and the running agent's CPU, memory and storage writes.
-public struct AgentBenchmark {
+package struct AgentBenchmark {
     /// What was measured.
-    public struct Figures: Codable, Sendable {
-        public var outboxReadingsPerSecond: Double
-        public var backlogReadings: Int
-        public var drainReadingsPerSecond: Double
-        public var processes: [ProcessFigures]
+    package struct Figures: Codable, Sendable {
+        package var outboxReadingsPerSecond: Double
+        package var backlogReadings: Int
+        package var drainReadingsPerSecond: Double
+        package var processes: [ProcessFigures]
 
         enum CodingKeys: String, CodingKey {
             case processes
@@ -26,7 +26,7 @@ public struct AgentBenchmark {
         }
 
         /// Collects the figures.
-        public init(
+        package init(
             outboxReadingsPerSecond: Double, backlogReadings: Int, drainReadingsPerSecond: Double,
             processes: [ProcessFigures]
         ) {
@@ -38,13 +38,13 @@ public struct AgentBenchmark {
     }
 
     /// `outpost-agent run` measured from outside.
-    public struct ProcessFigures: Codable, Sendable {
-        public var commitInterval: String
-        public var seconds: Double
-        public var readings: Int
-        public var cpuPercentOfOneCore: Double
-        public var maxRSSMegabytes: Double
-        public var storageBytesPerReading: Double
+    package struct ProcessFigures: Codable, Sendable {
+        package var commitInterval: String
+        package var seconds: Double
+        package var readings: Int
+        package var cpuPercentOfOneCore: Double
+        package var maxRSSMegabytes: Double
+        package var storageBytesPerReading: Double
 
         enum CodingKeys: String, CodingKey {
             case seconds, readings
@@ -63,7 +63,7 @@ public struct AgentBenchmark {
     let logger = Logger(label: "bench")
 
     /// Creates the benchmark working in `folder` (created; left for inspection).
-    public init(folder: String, outboxDuration: Duration, backlog: Int, agentDuration: Duration) {
+    package init(folder: String, outboxDuration: Duration, backlog: Int, agentDuration: Duration) {
         self.folder = folder
         self.outboxDuration = outboxDuration
         self.backlog = backlog
@@ -98,7 +98,7 @@ public struct AgentBenchmark {
     }
 
     /// Readings/s committed and sealed, in commits of 10 s of 100 series.
-    public func outboxRate() async throws -> Double {
+    package func outboxRate() async throws -> Double {
         let outbox = try Outbox(
             .init(path: folder + "/ingest.db", gatewayID: "bench", quota: 1 << 40, policy: .dropOldest), signer: signer,
             logger: logger)
@@ -118,7 +118,7 @@ public struct AgentBenchmark {
 
     /// Fills an outbox with `backlog` readings, then measures how fast the uplink empties it
     /// through the broker on `port` to an acknowledging peer.
-    public func drainRate(port: Int) async throws -> Double {
+    package func drainRate(port: Int) async throws -> Double {
         let outbox = try Outbox(
             .init(path: folder + "/backlog.db", gatewayID: "bench", quota: 1 << 40, policy: .dropOldest),
             signer: signer,

@@ -2,10 +2,10 @@ import OutpostSystem
 
 /// A Mosquitto for a benchmark: loopback, a random port, no queue or in-flight limits (the
 /// defaults drop QoS 1 messages under load; PLATFORM-NOTES.md), persistence in `folder` when asked.
-public enum BenchBroker {
+package enum BenchBroker {
     /// Starts it (on `port`, or a random one: a restarted broker keeps its port); returns the
     /// process and its port once it listens.
-    public static func start(in folder: String, persistent: Bool = false, port: Int? = nil) throws -> (
+    package static func start(in folder: String, persistent: Bool = false, port: Int? = nil) throws -> (
         SpawnedProcess, Int
     ) {
         let port = try port ?? LoopbackPort.free(in: .benchmarks)

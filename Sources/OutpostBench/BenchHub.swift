@@ -6,11 +6,11 @@ import OutpostWire
 
 /// `outpost-hub serve` as the benchmarks and the fault run start it: its configuration, the
 /// gateways enrolled in its store before it starts, and the process.
-public enum BenchHub {
+package enum BenchHub {
     /// Writes a configuration to `path` for a hub storing in `dataDirectory` and reading the broker
     /// on `brokerPort` as `clientID`; `extra` adds sections.
     /// With `store`, the hub uses it; with `sharedGroup`, it is one of several replicas.
-    public static func writeConfiguration(
+    package static func writeConfiguration(
         to path: String, dataDirectory: String, brokerPort: Int, clientID: String, extra: String = "",
         store: BenchStore? = nil, sharedGroup: String? = nil
     ) throws {
@@ -32,7 +32,7 @@ public enum BenchHub {
     }
 
     /// Enrols `identity`'s gateway with its public key in `store`.
-    public static func enrol(_ identity: GatewayIdentity, in store: any HubStore) throws {
+    package static func enrol(_ identity: GatewayIdentity, in store: any HubStore) throws {
         try store.enrol(
             gateway: identity.gatewayID, publicKey: try GatewayKeyVerifier.rawPublicKey(pem: identity.publicKeyPEM),
             latitude: nil, longitude: nil, at: systemWallClock())
@@ -40,7 +40,7 @@ public enum BenchHub {
 
     /// Starts the hub beside this program with the configuration at `path`; returns once it has
     /// said `ready`. With `log`, its output is kept there.
-    public static func start(configuration path: String, ready: String, log: String? = nil) throws -> SpawnedProcess {
+    package static func start(configuration path: String, ready: String, log: String? = nil) throws -> SpawnedProcess {
         try SpawnedProcess(
             executable: SpawnedProcess.beside("outpost-hub"), arguments: ["serve", "--config", path], ready: ready,
             readyOnStderr: true, log: log)

@@ -8,21 +8,21 @@ import OutpostSystem
 
 /// The store a benchmark measures: SQLite in its folder, or PostgreSQL in a private cluster
 /// started in its folder with the server's default settings (fsync on, synchronous commit).
-public final class BenchStore {
+package final class BenchStore {
     /// The backends.
-    public enum Kind: String, CaseIterable, Codable, Sendable {
+    package enum Kind: String, CaseIterable, Codable, Sendable {
         case sqlite, postgres
     }
 
     /// Which one.
-    public let kind: Kind
+    package let kind: Kind
     let folder: String
     /// The PostgreSQL cluster, for `postgres`.
-    public let cluster: PrivatePostgres?
+    package let cluster: PrivatePostgres?
     private let url: String?
 
     /// Prepares the store in `folder` (for PostgreSQL: a new cluster and an `outpost` database).
-    public init(_ kind: Kind, folder: String) throws {
+    package init(_ kind: Kind, folder: String) throws {
         self.kind = kind
         self.folder = folder
         switch kind {
@@ -40,12 +40,12 @@ public final class BenchStore {
     deinit { cluster?.stop() }
 
     /// The hub's `[hub]` keys and extra tables that select this store.
-    public var hubKeys: String { url == nil ? "" : "store = \"postgres\"" }
+    package var hubKeys: String { url == nil ? "" : "store = \"postgres\"" }
     /// The `[postgres]` table, when there is one.
-    public var postgresSection: String { url.map { "[postgres]\nurl = \"\($0)\"\npool_size = 8\n" } ?? "" }
+    package var postgresSection: String { url.map { "[postgres]\nurl = \"\($0)\"\npool_size = 8\n" } ?? "" }
 
     /// Opens the store, as a hub whose data directory is `dataDirectory` would.
-    public func open(dataDirectory: String) throws -> any HubStore {
+    package func open(dataDirectory: String) throws -> any HubStore {
         if let url, let settings = PostgresSettings(url: url) {
             return try PostgresHubStore(settings: settings, logger: Logger(label: "bench"))
         }
@@ -54,7 +54,7 @@ public final class BenchStore {
     }
 
     /// CPU seconds the database server's processes used so far (0 for SQLite, which runs in the hub).
-    public func serverCPUSeconds() -> Double {
+    package func serverCPUSeconds() -> Double {
         guard let cluster else { return 0 }
         let first = ProcessProbe.readText(cluster.folder + "/data/postmaster.pid").split(separator: "\n").first
         guard let postmaster = first.flatMap({ pid_t($0) }) else { return 0 }

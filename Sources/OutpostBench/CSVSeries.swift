@@ -11,15 +11,15 @@ import OutpostWire
 /// Reads a user's CSV into a one-series dataset for `outpost-bench codec --csv`, with the hub's
 /// one CSV reader (`CSVTable`, through `CSVReadings`): the times, separators and columns that
 /// `outpost-hub import` and `outpost-hub detect` take.
-public enum CSVSeries {
+package enum CSVSeries {
     /// Why a CSV could not be read: the file, line and problem.
-    public struct Problem: Error, CustomStringConvertible {
+    package struct Problem: Error, CustomStringConvertible {
         /// The message, with file and line.
-        public let description: String
+        package let description: String
     }
 
     /// Reads `path` as one series (`column` as `CSVReadings` picks it).
-    public static func load(path: String, resolution: Resolution?, column: String? = nil) throws -> DatasetSeries {
+    package static func load(path: String, resolution: Resolution?, column: String? = nil) throws -> DatasetSeries {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw Problem(description: "\(path): cannot be read")
         }

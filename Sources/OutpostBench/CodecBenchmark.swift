@@ -3,29 +3,29 @@ import OutpostSigning
 import OutpostWire
 
 /// The figures `outpost-bench codec` reports.
-public struct CodecFigures: Sendable, Codable {
+package struct CodecFigures: Sendable, Codable {
     /// Readings in the dataset.
-    public var readings: Int
+    package var readings: Int
     /// Series in the dataset.
-    public var series: Int
+    package var series: Int
     /// Frames the dataset was split into.
-    public var frames: Int
+    package var frames: Int
     /// Seconds of data per frame.
-    public var frameSeconds: Int
+    package var frameSeconds: Int
     /// Signed binary frame bytes per reading, every header and signature included.
-    public var bytesPerReading: Double
+    package var bytesPerReading: Double
     /// Samples → signed frame bytes, readings per second on one core.
-    public var encodeReadingsPerS: Double
+    package var encodeReadingsPerS: Double
     /// Chunk records → samples (the hub's query path), readings per second on one core.
-    public var decodeReadingsPerS: Double
+    package var decodeReadingsPerS: Double
     /// Frame bytes → verified, validated frame (the hub's ingest path), readings per second.
-    public var frameDecodeReadingsPerS: Double
+    package var frameDecodeReadingsPerS: Double
     /// JSON rendering bytes per reading (compact).
-    public var jsonBytesPerReading: Double
+    package var jsonBytesPerReading: Double
     /// Frame → compact JSON, readings per second.
-    public var jsonEncodeReadingsPerS: Double
+    package var jsonEncodeReadingsPerS: Double
     /// JSON → frame, readings per second.
-    public var jsonDecodeReadingsPerS: Double
+    package var jsonDecodeReadingsPerS: Double
 
     enum CodingKeys: String, CodingKey {
         case readings, series, frames
@@ -41,23 +41,23 @@ public struct CodecFigures: Sendable, Codable {
 }
 
 /// Measures the wire codec on a dataset: size, and encode/decode speed against the JSON rendering.
-public struct CodecBenchmark {
+package struct CodecBenchmark {
     /// The dataset measured.
-    public let dataset: [DatasetSeries]
+    package let dataset: [DatasetSeries]
     /// Seconds of data per frame.
-    public let frameSeconds: Int
+    package let frameSeconds: Int
     /// Minimum wall time spent on each measurement; the best repetition counts.
-    public let minimumDuration: Duration
+    package let minimumDuration: Duration
 
     /// Creates a benchmark.
-    public init(dataset: [DatasetSeries], frameSeconds: Int = 300, minimumDuration: Duration = .seconds(1)) {
+    package init(dataset: [DatasetSeries], frameSeconds: Int = 300, minimumDuration: Duration = .seconds(1)) {
         self.dataset = dataset
         self.frameSeconds = frameSeconds
         self.minimumDuration = minimumDuration
     }
 
     /// Runs every measurement.
-    public func run() throws -> CodecFigures {
+    package func run() throws -> CodecFigures {
         let signer = GatewayFrameSigner.generate()
         let verifier = GatewayKeyVerifier(gateway: "bench-gw", publicKey: signer.publicKey)
         let frames = try ReferenceDataset.frames(dataset, frameSeconds: frameSeconds)

@@ -11,9 +11,9 @@ import OutpostDatasets
 /// series at a random time, labelled with its window. The weekly variant gives every series a
 /// daily cycle on weekdays only (a plant closed at weekends), runs eight weeks, and adds a weekly
 /// fault.
-public struct DetectionDataset: Sendable {
+package struct DetectionDataset: Sendable {
     /// The kinds of fault injected.
-    public enum FaultKind: String, Sendable, CaseIterable, Codable {
+    package enum FaultKind: String, Sendable, CaseIterable, Codable {
         /// One sample far off.
         case spike
         /// A sudden shift that lasts six hours.
@@ -31,43 +31,43 @@ public struct DetectionDataset: Sendable {
     }
 
     /// An injected fault.
-    public struct Label: Sendable, Hashable {
+    package struct Label: Sendable, Hashable {
         /// What was injected.
-        public var kind: FaultKind
+        package var kind: FaultKind
         /// Sample index range of the fault.
-        public var window: Range<Int>
+        package var window: Range<Int>
     }
 
     /// One series.
-    public struct Series: Sendable {
+    package struct Series: Sendable {
         /// Timestamps (ns), increasing, with gaps where minutes are missing.
-        public var timestamps: [Int64]
+        package var timestamps: [Int64]
         /// Values.
-        public var values: [Double]
+        package var values: [Double]
         /// The faults, in time order.
-        public var labels: [Label]
+        package var labels: [Label]
         /// The quantisation step.
-        public var resolution: Double
+        package var resolution: Double
     }
 
     /// The series.
-    public let series: [Series]
+    package let series: [Series]
     /// Samples per series before gaps (22 days of minutes).
-    public static let minutes = 22 * 1440
+    package static let minutes = 22 * 1440
     /// The weekly variant's length: eight weeks (a weekly cycle is proven in three, and the
     /// false alarms of its first weekends are part of the count).
-    public static let weeklyMinutes = 56 * 1440
+    package static let weeklyMinutes = 56 * 1440
     /// The first index where faults may start (day 5, after learning and the daily profile).
-    public static let firstFault = 4 * 1440
+    package static let firstFault = 4 * 1440
 
     /// Generates `count` series from `seed`; `weekly` closes every series' cycle at weekends.
-    public init(count: Int = 60, seed: UInt64 = 2026, weekly: Bool = false) {
+    package init(count: Int = 60, seed: UInt64 = 2026, weekly: Bool = false) {
         var random = SeededGenerator(seed: seed)
         series = (0..<count).map { _ in Self.generate(&random, weekly: weekly) }
     }
 
     /// A set built from the series of `outpost-sim` itself.
-    public init(series: [Series]) { self.series = series }
+    package init(series: [Series]) { self.series = series }
 
     private static func generate(_ random: inout SeededGenerator, weekly: Bool) -> Series {
         let noise = Double.random(in: 0.2...1.0, using: &random)

@@ -7,43 +7,43 @@ import OutpostDetect
 /// return to normal after a shift is itself a change); otherwise it is a false alarm. A fault is
 /// detected when any of its samples, or one in the hour after, is anomalous; the time to detect
 /// is from its first sample to the first anomalous one.
-public struct DetectionEvaluation {
+package struct DetectionEvaluation {
     /// Figures for one fault kind.
-    public struct KindFigures: Codable, Sendable {
+    package struct KindFigures: Codable, Sendable {
         /// The kind.
-        public var kind: String
+        package var kind: String
         /// Faults injected.
-        public var faults: Int
+        package var faults: Int
         /// Faults detected.
-        public var detected: Int
+        package var detected: Int
         /// detected / faults.
-        public var recall: Double
+        package var recall: Double
         /// Median minutes from the fault's start to its first anomalous sample.
-        public var medianMinutesToDetect: Double
+        package var medianMinutesToDetect: Double
     }
 
     /// Everything measured.
-    public struct Figures: Codable, Sendable {
+    package struct Figures: Codable, Sendable {
         /// Series evaluated.
-        public var series: Int
+        package var series: Int
         /// Samples scored.
-        public var samples: Int
+        package var samples: Int
         /// Per fault kind.
-        public var kinds: [KindFigures]
+        package var kinds: [KindFigures]
         /// True alarms / all alarms.
-        public var precision: Double
+        package var precision: Double
         /// Detected faults / faults.
-        public var recall: Double
+        package var recall: Double
         /// False alarms per series per day of scored data.
-        public var falseAlarmsPerSeriesPerDay: Double
+        package var falseAlarmsPerSeriesPerDay: Double
         /// False alarms by the kind of their first anomalous sample.
-        public var falseAlarmsByKind: [String: Int] = [:]
+        package var falseAlarmsByKind: [String: Int] = [:]
         /// Samples scored per second on one core.
-        public var samplesPerSecond: Double
+        package var samplesPerSecond: Double
     }
 
     /// Scores `dataset` with the default settings at `sensitivity`.
-    public static func run(_ dataset: DetectionDataset, sensitivity: Double = 1) -> Figures {
+    package static func run(_ dataset: DetectionDataset, sensitivity: Double = 1) -> Figures {
         var kinds: [DetectionDataset.FaultKind: (faults: Int, detected: Int, delays: [Double])] = [:]
         var trueAlarms = 0
         var falseAlarms = 0

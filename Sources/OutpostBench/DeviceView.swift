@@ -9,34 +9,34 @@ import OutpostDetect
 /// The benchmark's device view of SKAB (`SKABEvaluation`); the hub does not raise device alerts
 /// yet. With many series the sum needs calibrating: sixteen series of a meter at a normal 0.15
 /// each would add up to 0.6.
-public enum DeviceView {
+package enum DeviceView {
     /// The device's score from its series' scores at one moment (NaN and negative scores count
     /// for nothing).
-    public static func score(_ scores: some Sequence<Double>) -> Double {
+    package static func score(_ scores: some Sequence<Double>) -> Double {
         var squares = 0.0
         for score in scores where score > 0 { squares += min(score, 1) * min(score, 1) }
         return min(1, squares.squareRoot())
     }
 
     /// Whether the device is anomalous at that moment.
-    public static func isAnomalous(_ scores: some Sequence<Double>) -> Bool { score(scores) >= AnomalyScore.threshold }
+    package static func isAnomalous(_ scores: some Sequence<Double>) -> Bool { score(scores) >= AnomalyScore.threshold }
 }
 
 /// Where a flag (a device anomalous or not) changes state, as a change-point detector reports
 /// it: a change counts once the flag has held its previous state for `hold`, so a flag that
 /// flickers around its threshold is one change, not dozens.
-public struct StateChanges: Sendable {
+package struct StateChanges: Sendable {
     /// How long a state must have held before a change of it counts (ns).
-    public let hold: Int64
+    package let hold: Int64
     /// The state as last counted.
-    public private(set) var state = false
+    package private(set) var state = false
     private var since: Int64?
 
     /// Changes counted after `hold` (ns) of the previous state.
-    public init(hold: Int64) { self.hold = hold }
+    package init(hold: Int64) { self.hold = hold }
 
     /// Takes the flag at `time` (ns, in order); true when this is a counted change.
-    public mutating func observe(_ flagged: Bool, at time: Int64) -> Bool {
+    package mutating func observe(_ flagged: Bool, at time: Int64) -> Bool {
         guard flagged != state else { return false }
         if let since {
             let (held, overflow) = time.subtractingReportingOverflow(since)

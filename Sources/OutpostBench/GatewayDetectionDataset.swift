@@ -18,9 +18,9 @@ import OutpostDatasets
 ///
 /// Twice (days 8 and 15) the broker is down for 20-60 minutes: every gateway is silent at once,
 /// a **fleet silence**, after which each delivers its backlog in a burst.
-public struct GatewayDetectionDataset: Sendable {
+package struct GatewayDetectionDataset: Sendable {
     /// The kinds of fault.
-    public enum FaultKind: String, Sendable, CaseIterable, Codable {
+    package enum FaultKind: String, Sendable, CaseIterable, Codable {
         case silence
         case backlog
         case clock
@@ -28,53 +28,53 @@ public struct GatewayDetectionDataset: Sendable {
     }
 
     /// A fault and its time window (hub time, ns).
-    public struct Label: Sendable, Hashable {
+    package struct Label: Sendable, Hashable {
         /// What it is.
-        public var kind: FaultKind
+        package var kind: FaultKind
         /// The gateway's index, or nil for the whole fleet.
-        public var gateway: Int?
+        package var gateway: Int?
         /// When it was going on.
-        public var window: Range<Int64>
+        package var window: Range<Int64>
     }
 
     /// A frame as it reached the hub.
-    public struct Frame: Sendable {
+    package struct Frame: Sendable {
         /// When it arrived.
-        public var arrival: Int64
+        package var arrival: Int64
         /// Its `createdAt` (the gateway's wall clock).
-        public var createdAt: Int64
+        package var createdAt: Int64
         /// Its `createdMonotonic`.
-        public var createdMonotonic: Int64
+        package var createdMonotonic: Int64
         /// The gateway's boot number.
-        public var boot: Int
+        package var boot: Int
         /// Whether the gateway's clock was synchronised.
-        public var synchronised: Bool
+        package var synchronised: Bool
     }
 
     /// A status report as it reached the hub.
-    public struct Status: Sendable {
+    package struct Status: Sendable {
         /// When it arrived.
-        public var arrival: Int64
+        package var arrival: Int64
         /// The readings waiting in the gateway's outbox.
-        public var backlog: Int64
+        package var backlog: Int64
     }
 
     /// One gateway's traffic, in arrival order.
-    public struct Gateway: Sendable {
+    package struct Gateway: Sendable {
         /// Seconds between the frames it seals.
-        public var interval: Int64
+        package var interval: Int64
         /// Its frames.
-        public var frames: [Frame]
+        package var frames: [Frame]
         /// Its status reports.
-        public var statuses: [Status]
+        package var statuses: [Status]
     }
 
     /// The gateways.
-    public let gateways: [Gateway]
+    package let gateways: [Gateway]
     /// The faults, fleet-wide ones included.
-    public let labels: [Label]
+    package let labels: [Label]
     /// Days generated.
-    public let days: Int
+    package let days: Int
 
     static let second: Int64 = 1_000_000_000
     static let minute = 60 * second
@@ -82,7 +82,7 @@ public struct GatewayDetectionDataset: Sendable {
     static let day = 24 * hour
 
     /// Generates `count` gateways over `days` days.
-    public init(count: Int = 40, days: Int = 22, seed: UInt64 = 2026) {
+    package init(count: Int = 40, days: Int = 22, seed: UInt64 = 2026) {
         var random = SeededGenerator(seed: seed)
         let length = Int64(days) * Self.day
         var fleetOutages: [Range<Int64>] = []

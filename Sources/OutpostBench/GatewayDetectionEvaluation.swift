@@ -8,29 +8,29 @@ import OutpostHub
 /// true when it falls in a fleet outage. A per-gateway alert during a fleet outage is false: it
 /// is the storm the fleet incident exists to prevent. A fault is detected when an alert of its
 /// kind opens within it or the 15 minutes after.
-public enum GatewayDetectionEvaluation {
+package enum GatewayDetectionEvaluation {
     /// Everything measured.
-    public struct Figures: Codable, Sendable {
+    package struct Figures: Codable, Sendable {
         /// Gateways evaluated.
-        public var gateways: Int
+        package var gateways: Int
         /// Days replayed.
-        public var days: Int
+        package var days: Int
         /// Per fault kind.
-        public var kinds: [DetectionEvaluation.KindFigures]
+        package var kinds: [DetectionEvaluation.KindFigures]
         /// True alerts / all alerts.
-        public var precision: Double
+        package var precision: Double
         /// Detected faults / faults.
-        public var recall: Double
+        package var recall: Double
         /// False alerts per gateway per day (after the first day).
-        public var falseAlertsPerGatewayPerDay: Double
+        package var falseAlertsPerGatewayPerDay: Double
         /// Per-gateway alerts opened during fleet outages.
-        public var alertsDuringFleetOutages: Int
+        package var alertsDuringFleetOutages: Int
     }
 
     static let grace: Int64 = 15 * 60_000_000_000
 
     /// Replays `dataset` and scores the alerts.
-    public static func run(_ dataset: GatewayDetectionDataset) -> Figures {
+    package static func run(_ dataset: GatewayDetectionDataset) -> Figures {
         let opened = replay(dataset)
         let fleetWindows = dataset.labels.filter { $0.kind == .fleetSilence }.map(\.window)
         var trueAlerts = 0

@@ -16,33 +16,33 @@ import OutpostWire
 /// 60 one-second readings (a minute of data), published QoS 1 by a few MQTT clients as fast as
 /// the broker takes them. The clock runs from the first publish to the last acknowledgement,
 /// which the hub sends only after the frame's transaction is on disk.
-public struct IngestBenchmark {
+package struct IngestBenchmark {
     /// What was measured.
-    public struct Figures: Codable, Sendable {
+    package struct Figures: Codable, Sendable {
         /// The store: `sqlite` or `postgres`.
-        public var store: String
+        package var store: String
         /// Hub replicas sharing the batches.
-        public var replicas: Int
+        package var replicas: Int
         /// Gateways simulated.
-        public var gateways: Int
+        package var gateways: Int
         /// Frames sent (and acknowledged).
-        public var frames: Int
+        package var frames: Int
         /// Readings sent.
-        public var readings: Int
+        package var readings: Int
         /// First publish to last acknowledgement.
-        public var seconds: Double
+        package var seconds: Double
         /// Readings committed per second.
-        public var readingsPerSecond: Double
+        package var readingsPerSecond: Double
         /// The hubs' CPU over that time, % of one core (all replicas together).
-        public var hubCPUPercent: Double
+        package var hubCPUPercent: Double
         /// The database server's CPU over that time, % of one core (0 for SQLite, inside the hub).
-        public var databaseCPUPercent: Double
+        package var databaseCPUPercent: Double
         /// The largest resident set of a hub.
-        public var hubMaxRSSMegabytes: Double
+        package var hubMaxRSSMegabytes: Double
         /// Store bytes per reading as ingested (chunks as they arrived, rollups, dedupe records).
-        public var bytesPerReadingIngested: Double
+        package var bytesPerReadingIngested: Double
         /// The same after compaction merged the chunks.
-        public var bytesPerReadingCompacted: Double
+        package var bytesPerReadingCompacted: Double
     }
 
     let folder: String
@@ -56,7 +56,7 @@ public struct IngestBenchmark {
 
     /// Creates the benchmark, working in `folder`, with `replicas` hubs on `store` (several need
     /// PostgreSQL).
-    public init(
+    package init(
         folder: String, gateways: Int = 1000, framesPerGateway: Int = 10, store: BenchStore.Kind = .sqlite,
         replicas: Int = 1
     ) {
@@ -68,7 +68,7 @@ public struct IngestBenchmark {
     }
 
     /// Runs it against the hub binary beside this program.
-    public func run() async throws -> Figures {
+    package func run() async throws -> Figures {
         guard replicas == 1 || store == .postgres else {
             throw SpawnedProcess.Failure(description: "several replicas need --store postgres")
         }

@@ -16,32 +16,32 @@
 /// - A window without a detection costs `A_FN`.
 /// - Summed over every file, the score is normalised so that the null detector (no detections)
 ///   scores 0 and the perfect one (each window detected at its start) 100.
-public enum NABScore {
+package enum NABScore {
     /// The weights of an application profile.
-    public struct Profile: Sendable, Codable {
+    package struct Profile: Sendable, Codable {
         /// standard, low_fp or low_fn.
-        public var name: String
-        public var truePositive: Double
-        public var falsePositive: Double
-        public var falseNegative: Double
+        package var name: String
+        package var truePositive: Double
+        package var falsePositive: Double
+        package var falseNegative: Double
     }
 
     /// NAB's three profiles.
-    public static let profiles = [
+    package static let profiles = [
         Profile(name: "standard", truePositive: 1, falsePositive: 0.11, falseNegative: 1),
         Profile(name: "low_fp", truePositive: 1, falsePositive: 0.22, falseNegative: 1),
         Profile(name: "low_fn", truePositive: 1, falsePositive: 0.11, falseNegative: 2),
     ]
 
     /// A window: its first and last time (ns), both inside.
-    public typealias Window = ClosedRange<Int64>
+    package typealias Window = ClosedRange<Int64>
 
     /// NAB's scaled sigmoid.
     static func sigma(_ y: Double) -> Double { y > 3 ? -1 : 2 / (1 + exp(5 * y)) - 1 }
 
     /// The windows of `changePoints` (times, ns): `length` to the right of each, cut short where
     /// the next change point starts its own.
-    public static func windows(changePoints: [Int64], length: Int64 = 60_000_000_000) -> [Window] {
+    package static func windows(changePoints: [Int64], length: Int64 = 60_000_000_000) -> [Window] {
         let sorted = changePoints.sorted()
         return sorted.enumerated().map { index, start in
             let end = index + 1 < sorted.count ? min(start + length, max(start, sorted[index + 1] - 1)) : start + length
@@ -50,7 +50,7 @@ public enum NABScore {
     }
 
     /// The raw (unnormalised) score of `detections` (times, ns) in one file against its windows.
-    public static func raw(detections: [Int64], windows: [Window], profile: Profile) -> Double {
+    package static func raw(detections: [Int64], windows: [Window], profile: Profile) -> Double {
         var score = 0.0
         var detected = Set<Int>()
         for detection in detections.sorted() {
@@ -72,7 +72,7 @@ public enum NABScore {
 
     /// `raw` (summed over files holding `windows` windows in all) on the 0 (null) to 100
     /// (perfect) scale.
-    public static func normalised(raw: Double, windows: Int, profile: Profile) -> Double {
+    package static func normalised(raw: Double, windows: Int, profile: Profile) -> Double {
         let null = -profile.falseNegative * Double(windows)
         let perfect = profile.truePositive * sigma(-1) * Double(windows)
         return 100 * (raw - null) / (perfect - null)

@@ -9,23 +9,23 @@ import OutpostModbus
 /// Modbus TCP polling cost over loopback against `outpost-sim`: how many registers a gateway can
 /// read per second and how much CPU each thousand costs it, for a whole device profile polled the
 /// way the agent polls it, and for back-to-back reads of one full 125-register block.
-public struct PollBenchmark {
+package struct PollBenchmark {
     /// What one case measured.
-    public struct Figures: Codable, Sendable {
+    package struct Figures: Codable, Sendable {
         /// What was read.
-        public var name: String
+        package var name: String
         /// Requests per poll.
-        public var requestsPerPoll: Int
+        package var requestsPerPoll: Int
         /// Registers (or bits) per poll.
-        public var registersPerPoll: Int
+        package var registersPerPoll: Int
         /// Polls made.
-        public var polls: Int
+        package var polls: Int
         /// Polls per second.
-        public var pollsPerSecond: Double
+        package var pollsPerSecond: Double
         /// Registers per second.
-        public var registersPerSecond: Double
+        package var registersPerSecond: Double
         /// The client's CPU time (user + system) per 1,000 registers, in microseconds.
-        public var cpuMicrosecondsPer1000Registers: Double
+        package var cpuMicrosecondsPer1000Registers: Double
 
         enum CodingKeys: String, CodingKey {
             case name, polls
@@ -38,18 +38,18 @@ public struct PollBenchmark {
     }
 
     /// The profile whose full poll is measured.
-    public let profile: DeviceProfile
+    package let profile: DeviceProfile
     /// How long each case runs.
-    public let duration: Duration
+    package let duration: Duration
 
     /// Creates the benchmark.
-    public init(profile: DeviceProfile, duration: Duration) {
+    package init(profile: DeviceProfile, duration: Duration) {
         self.profile = profile
         self.duration = duration
     }
 
     /// Runs both cases against the simulator at `url`.
-    public func run(url: String) async throws -> [Figures] {
+    package func run(url: String) async throws -> [Figures] {
         let endpoint = try ModbusEndpoint(parsing: url)
         let poller = ModbusPoller(
             bus: try ModbusBus(endpoint: endpoint), points: profile.points,

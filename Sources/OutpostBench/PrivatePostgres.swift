@@ -9,22 +9,22 @@ import OutpostSystem
 /// the folder. PostgreSQL refuses to run as root, so under root the cluster belongs to the
 /// `postgres` account Debian's package creates (or `nobody`) and its programs run through
 /// `runuser`. `fsync` off is for tests only: a benchmark keeps the server's defaults.
-public final class PrivatePostgres: Sendable {
+package final class PrivatePostgres: Sendable {
     /// The port it listens on.
-    public let port: Int
+    package let port: Int
     /// Its folder (data, log, socket).
-    public let folder: String
+    package let folder: String
     private let binaries: String
     private let owner: String?
 
     /// Why the cluster could not be made or used.
-    public struct Failure: Error, CustomStringConvertible {
+    package struct Failure: Error, CustomStringConvertible {
         /// What went wrong, with the program's own words.
-        public let description: String
+        package let description: String
     }
 
     /// The folder of PostgreSQL's server programs, when installed (`make deps`).
-    public static var binaries: String? {
+    package static var binaries: String? {
         for version in (11...30).reversed() {
             let path = "/usr/lib/postgresql/\(version)/bin"
             if access(path + "/pg_ctl", X_OK) == 0 { return path }
@@ -34,7 +34,7 @@ public final class PrivatePostgres: Sendable {
 
     /// Makes and starts a cluster in `folder` (created; it must not hold one yet) on `port`; with
     /// `tls` (certificate and key files, PEM), it also accepts TLS connections.
-    public init(folder: String, port: Int, fsync: Bool = true, tls: (certificate: String, key: String)? = nil) throws {
+    package init(folder: String, port: Int, fsync: Bool = true, tls: (certificate: String, key: String)? = nil) throws {
         guard let binaries = Self.binaries else {
             throw Failure(description: "PostgreSQL is not installed (/usr/lib/postgresql/*/bin); run make deps")
         }
@@ -80,7 +80,7 @@ public final class PrivatePostgres: Sendable {
     private let options: String
 
     /// Starts the server (again, after `stop()`), returning once it accepts connections.
-    public func start() throws {
+    package func start() throws {
         try run(
             "pg_ctl", ["-D", folder + "/data", "-l", folder + "/server.log", "-w", "-t", "60", "start", "-o", options])
     }
@@ -98,21 +98,21 @@ public final class PrivatePostgres: Sendable {
     }
 
     /// Stops the server (fast shutdown: sessions ended, everything committed kept).
-    public func stop() {
+    package func stop() {
         _ = try? run("pg_ctl", ["-D", folder + "/data", "-m", "fast", "-w", "stop"])
     }
 
     /// The connection URL of `database`.
-    public func url(database: String) -> String { "postgres://outpost@127.0.0.1:\(port)/\(database)" }
+    package func url(database: String) -> String { "postgres://outpost@127.0.0.1:\(port)/\(database)" }
 
     /// Creates `database`; its connection URL.
-    public func createDatabase(_ database: String) throws -> String {
+    package func createDatabase(_ database: String) throws -> String {
         _ = try sql("CREATE DATABASE \(database)", database: "postgres")
         return url(database: database)
     }
 
     /// Runs one SQL statement through psql; what it printed (unaligned, tuples only).
-    public func sql(_ statement: String, database: String) throws -> String {
+    package func sql(_ statement: String, database: String) throws -> String {
         let output = folder + "/psql-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).out"
         defer { unlink(output) }
         let status = try SpawnedProcess.run(

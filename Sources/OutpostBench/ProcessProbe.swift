@@ -5,9 +5,9 @@ import OutpostSystem
 #endif
 
 /// What /proc says about a process the benchmarks run: CPU time and resident memory.
-public enum ProcessProbe {
+package enum ProcessProbe {
     /// utime + stime of `pid`, in clock ticks.
-    public static func cpuTicks(_ pid: pid_t) -> Int {
+    package static func cpuTicks(_ pid: pid_t) -> Int {
         let text = readText("/proc/\(pid)/stat")
         // The command name may hold spaces; fields are counted after its closing parenthesis.
         guard let close = text.lastIndex(of: ")") else { return 0 }
@@ -17,14 +17,14 @@ public enum ProcessProbe {
     }
 
     /// VmRSS of `pid` in kB.
-    public static func residentKilobytes(_ pid: pid_t) -> Int {
+    package static func residentKilobytes(_ pid: pid_t) -> Int {
         for line in readText("/proc/\(pid)/status").split(separator: "\n") where line.hasPrefix("VmRSS:") {
             return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
         }
         return 0
     }
 
-    public static func readText(_ path: String) -> String {
+    package static func readText(_ path: String) -> String {
         do throws(FileIO.Failure) {
             return String(decoding: try FileIO.read(path), as: UTF8.self)
         } catch {
@@ -33,12 +33,12 @@ public enum ProcessProbe {
     }
 
     /// CPU time of `pid` in seconds.
-    public static func cpuSeconds(_ pid: pid_t) -> Double {
+    package static func cpuSeconds(_ pid: pid_t) -> Double {
         Double(cpuTicks(pid)) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     /// Open file descriptors of `pid` (entries of /proc/PID/fd).
-    public static func openDescriptors(_ pid: pid_t) -> Int {
+    package static func openDescriptors(_ pid: pid_t) -> Int {
         guard let folder = opendir("/proc/\(pid)/fd") else { return 0 }
         defer { closedir(folder) }
         var count = 0
@@ -47,7 +47,7 @@ public enum ProcessProbe {
     }
 
     /// Bytes of the file at `path` and its `-wal`, as the disk holds them (0 when absent).
-    public static func databaseBytes(_ path: String) -> Int64 {
+    package static func databaseBytes(_ path: String) -> Int64 {
         [path, path + "-wal"].reduce(Int64(0)) { total, file in
             var info = stat()
             return total + (stat(file, &info) == 0 ? Int64(info.st_size) : 0)

@@ -9,29 +9,29 @@ import OutpostWire
 /// `outpost-bench query`: latency of the four questions operators ask most, on a store holding
 /// a fleet's readings: 1,000 gateways × 20 series × 500 readings (one a second), one series
 /// with the last 24 hours at one reading a second, and one with 30 days at one a minute.
-public struct QueryBenchmark {
+package struct QueryBenchmark {
     /// Latencies of one kind of query.
-    public struct Figures: Codable, Sendable {
+    package struct Figures: Codable, Sendable {
         /// What was asked.
-        public var name: String
+        package var name: String
         /// Median latency, milliseconds.
-        public var p50Milliseconds: Double
+        package var p50Milliseconds: Double
         /// 95th percentile, milliseconds.
-        public var p95Milliseconds: Double
+        package var p95Milliseconds: Double
         /// Queries timed.
-        public var runs: Int
+        package var runs: Int
     }
 
     /// What was built and measured.
-    public struct Report: Codable, Sendable {
+    package struct Report: Codable, Sendable {
         /// Readings stored.
-        public var readings: Int
+        package var readings: Int
         /// Seconds spent storing them (`apply`, group commits of 50 frames).
-        public var loadSeconds: Double
+        package var loadSeconds: Double
         /// Store file bytes per reading after compaction.
-        public var bytesPerReading: Double
+        package var bytesPerReading: Double
         /// The queries.
-        public var queries: [Figures]
+        package var queries: [Figures]
     }
 
     let folder: String
@@ -42,7 +42,7 @@ public struct QueryBenchmark {
     let store: BenchStore.Kind
 
     /// Creates the benchmark, storing into `folder` (or a PostgreSQL cluster started there).
-    public init(
+    package init(
         folder: String, gateways: Int = 1000, seriesPerGateway: Int = 20, readingsPerSeries: Int = 500, runs: Int = 200,
         store: BenchStore.Kind = .sqlite
     ) {
@@ -55,7 +55,7 @@ public struct QueryBenchmark {
     }
 
     /// Builds the store and times the queries.
-    public func run() throws -> Report {
+    package func run() throws -> Report {
         let backing = try BenchStore(self.store, folder: folder)
         let store = try backing.open(dataDirectory: folder)
         let now = systemWallClock() / 60_000_000_000 * 60_000_000_000

@@ -9,32 +9,32 @@ import OutpostHub
 /// SKAB (Skoltech Anomaly Benchmark): real 1 Hz recordings of a water-pump rig with labelled
 /// anomalies and change points, read from a copy kept outside this repository (it is GPL v3;
 /// it is read, never copied in). Each labelled file is `datetime;<8 sensors>;anomaly;changepoint`.
-public struct SKABDataset: Sendable {
+package struct SKABDataset: Sendable {
     /// One experiment.
-    public struct File: Sendable {
+    package struct File: Sendable {
         /// `valve1/0.csv` and so on.
-        public var name: String
+        package var name: String
         /// Sample times (ns).
-        public var timestamps: [Int64]
+        package var timestamps: [Int64]
         /// Each sensor's name and values, in the file's column order.
-        public var sensors: [(name: String, values: [Double])]
+        package var sensors: [(name: String, values: [Double])]
         /// Whether each sample is labelled anomalous.
-        public var anomalous: [Bool]
+        package var anomalous: [Bool]
         /// Indices of the labelled change points.
-        public var changePoints: [Int]
+        package var changePoints: [Int]
     }
 
     /// The labelled files (`valve1`, `valve2`, `other`), in name order.
-    public let files: [File]
+    package let files: [File]
 
     /// Why the dataset could not be read.
-    public struct Problem: Error, CustomStringConvertible {
-        public let description: String
+    package struct Problem: Error, CustomStringConvertible {
+        package let description: String
     }
 
     /// Where the data is: `given`, else `$OUTPOST_SKAB_DIR`, else `datasets/skab/data` in the
     /// shared folder beside the project.
-    public static func locate(_ given: String?) -> String? {
+    package static func locate(_ given: String?) -> String? {
         var candidates: [String] = []
         if let given { candidates.append(given) }
         if let environment = ProcessInfo.processInfo.environment["OUTPOST_SKAB_DIR"] { candidates.append(environment) }
@@ -44,7 +44,7 @@ public struct SKABDataset: Sendable {
     }
 
     /// Reads every labelled file under `directory`.
-    public init(directory: String) throws {
+    package init(directory: String) throws {
         var files: [File] = []
         for folder in ["other", "valve1", "valve2"] {
             let path = directory + "/" + folder

@@ -19,41 +19,41 @@ import OutpostHub
 ///   (the device turning anomalous, or normal again) is a detection, once the previous state has
 ///   held for `hold` (10 s: a flag flickering around its threshold is one change), scored by
 ///   `NABScore` against the labelled change points.
-public enum SKABEvaluation {
+package enum SKABEvaluation {
     /// One view's figures.
-    public struct View: Codable, Sendable {
+    package struct View: Codable, Sendable {
         /// Outlier detection, over every sample after learning.
-        public var f1 = 0.0
-        public var falseAlarmRate = 0.0
-        public var missedAlarmRate = 0.0
+        package var f1 = 0.0
+        package var falseAlarmRate = 0.0
+        package var missedAlarmRate = 0.0
         /// Change-point detection: NAB scores by profile name.
-        public var nab: [String: Double] = [:]
+        package var nab: [String: Double] = [:]
         /// Detections in all, and how many fell in no window.
-        public var detections = 0
-        public var detectionsOutsideWindows = 0
+        package var detections = 0
+        package var detectionsOutsideWindows = 0
         /// Change-point windows with a detection.
-        public var windowsDetected = 0
+        package var windowsDetected = 0
     }
 
     /// What the run measured.
-    public struct Figures: Codable, Sendable {
+    package struct Figures: Codable, Sendable {
         /// Files and samples scored.
-        public var files: Int
-        public var samples: Int
+        package var files: Int
+        package var samples: Int
         /// Change-point windows in all.
-        public var windows: Int
+        package var windows: Int
         /// Any sensor's own score, and the sensors' scores together.
-        public var series: View
-        public var device: View
+        package var series: View
+        package var device: View
         /// Samples scored per second on one core (every sensor's sample counts).
-        public var samplesPerSecond: Double
+        package var samplesPerSecond: Double
     }
 
     /// How long a state must hold before its change is a detection.
-    public static let hold: Int64 = 10_000_000_000
+    package static let hold: Int64 = 10_000_000_000
 
     /// Scores `dataset`.
-    public static func run(_ dataset: SKABDataset, learningSamples: Int = 400, sensitivity: Double = 1) -> Figures {
+    package static func run(_ dataset: SKABDataset, learningSamples: Int = 400, sensitivity: Double = 1) -> Figures {
         var series = Tally()
         var device = Tally()
         var windows = 0

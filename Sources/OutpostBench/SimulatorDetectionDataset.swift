@@ -8,12 +8,12 @@ import OutpostSimulation
 /// resolution, sampled once a minute for 12 days. From day 5 on, a scenario injects one fault of
 /// each kind the simulator has (spike, step, drift, stuck, noise), sized against the point's
 /// range, and the fault windows are the labels.
-public enum SimulatorDetectionDataset {
+package enum SimulatorDetectionDataset {
     /// The profiles whose gauges are used.
-    public static let profiles = ["eastron-sdm630", "xy-md02", "tuf-2000m", "schneider-iem3155", "epever-tracer-an"]
+    package static let profiles = ["eastron-sdm630", "xy-md02", "tuf-2000m", "schneider-iem3155", "epever-tracer-an"]
 
     /// Builds `count` series from `seed`.
-    public static func make(count: Int = 60, seed: UInt64 = 2026, library: ProfileLibrary = ProfileLibrary()) throws
+    package static func make(count: Int = 60, seed: UInt64 = 2026, library: ProfileLibrary = ProfileLibrary()) throws
         -> DetectionDataset
     {
         var points: [(DeviceProfile, DevicePoint)] = []

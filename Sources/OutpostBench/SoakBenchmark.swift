@@ -14,38 +14,38 @@ import OutpostWire
 /// real agent polling 100 points at 1 Hz, for minutes or hours, sampled each minute: resident
 /// memory, CPU, open descriptors and database size of both. What it must show is no growth that
 /// the stored data does not explain.
-public struct SoakBenchmark {
+package struct SoakBenchmark {
     /// One minute's look at both processes.
-    public struct Minute: Sendable, Codable {
-        public var minute: Int
-        public var hubRSSMegabytes: Double
-        public var hubCPUPercent: Double
-        public var hubDescriptors: Int
-        public var hubStoreMegabytes: Double
-        public var agentRSSMegabytes: Double
-        public var agentCPUPercent: Double
-        public var agentDescriptors: Int
-        public var outboxKilobytes: Double
+    package struct Minute: Sendable, Codable {
+        package var minute: Int
+        package var hubRSSMegabytes: Double
+        package var hubCPUPercent: Double
+        package var hubDescriptors: Int
+        package var hubStoreMegabytes: Double
+        package var agentRSSMegabytes: Double
+        package var agentCPUPercent: Double
+        package var agentDescriptors: Int
+        package var outboxKilobytes: Double
         /// Frames the hub acknowledged so far (the fleet's and the agent's).
-        public var framesAcknowledged: Int
+        package var framesAcknowledged: Int
     }
 
     /// The run.
-    public struct Report: Sendable, Codable {
-        public var gateways: Int
-        public var readingsPerSecond: Int
-        public var minutes: [Minute]
+    package struct Report: Sendable, Codable {
+        package var gateways: Int
+        package var readingsPerSecond: Int
+        package var minutes: [Minute]
         /// Resident memory at the end against the look at two thirds of the run, percent.
-        public var hubRSSGrowthPercent: Double
-        public var agentRSSGrowthPercent: Double
+        package var hubRSSGrowthPercent: Double
+        package var agentRSSGrowthPercent: Double
         /// Largest minus smallest descriptor count over the last third.
-        public var hubDescriptorSpread: Int
-        public var agentDescriptorSpread: Int
+        package var hubDescriptorSpread: Int
+        package var agentDescriptorSpread: Int
         /// Store bytes per reading at the end of the run (what the stored data explains).
-        public var storeBytesPerReading: Double
+        package var storeBytesPerReading: Double
 
         /// Why the run shows a leak; empty when it does not.
-        public var failures: [String] {
+        package var failures: [String] {
             var reasons: [String] = []
             if hubRSSGrowthPercent > 5 { reasons.append(String(format: "hub RSS grew %.1f %%", hubRSSGrowthPercent)) }
             if agentRSSGrowthPercent > 5 {
@@ -64,14 +64,14 @@ public struct SoakBenchmark {
     let batchSeconds = 10
 
     /// A soak of `minutes` in `folder` with `gateways` simulated gateways.
-    public init(folder: String, minutes: Int, gateways: Int = 1000) {
+    package init(folder: String, minutes: Int, gateways: Int = 1000) {
         self.folder = folder
         self.minutes = max(1, minutes)
         self.gateways = gateways
     }
 
     /// Runs it, saying each minute's figures through `progress`.
-    public func run(progress: @escaping @Sendable (Minute) -> Void) async throws -> Report {
+    package func run(progress: @escaping @Sendable (Minute) -> Void) async throws -> Report {
         let (broker, port) = try BenchBroker.start(in: folder)
         defer { broker.stop() }
         let hubFolder = folder + "/hub"

@@ -8,23 +8,23 @@ import OutpostSystem
 /// A program a benchmark starts beside itself (the simulator, a broker, the agent): a separate
 /// process (started by `ProcessSpawn`), so the benchmark's own CPU figures are not mixed with it.
 /// Stopped (SIGTERM, then reaped) by `stop()` or `deinit`.
-public final class SpawnedProcess {
+package final class SpawnedProcess {
     /// The process id.
-    public let pid: pid_t
+    package let pid: pid_t
     /// The line it announced itself with.
-    public let readyLine: String
+    package let readyLine: String
     private var stopped = false
 
     /// Why a program could not be started.
-    public struct Failure: Error, CustomStringConvertible {
+    package struct Failure: Error, CustomStringConvertible {
         /// What went wrong.
-        public let description: String
+        package let description: String
     }
 
     /// Starts `executable` with `arguments` and waits for a line of its standard output (or of
     /// standard error, with `readyOnStderr`) containing `ready`; an empty `ready` does not wait.
     /// With `log`, everything it writes on either stream is appended to that file.
-    public init(
+    package init(
         executable: String, arguments: [String], ready: String, readyOnStderr: Bool = false,
         environment: [String: String] = [:], log: String? = nil
     ) throws(Failure) {
@@ -83,7 +83,7 @@ public final class SpawnedProcess {
     deinit { stop() }
 
     /// Stops the process and reaps it.
-    public func stop() {
+    package func stop() {
         guard !stopped else { return }
         stopped = true
         Glibc.kill(pid, SIGCONT)  // a frozen process cannot act on SIGTERM
@@ -92,7 +92,7 @@ public final class SpawnedProcess {
     }
 
     /// Whether it is still running; one that ended by itself is reaped here.
-    public var isRunning: Bool {
+    package var isRunning: Bool {
         guard !stopped else { return false }
         guard ProcessSpawn.exitStatus(of: pid) != nil else { return true }
         stopped = true
@@ -100,7 +100,7 @@ public final class SpawnedProcess {
     }
 
     /// Kills the process with SIGKILL (no chance to finish anything) and reaps it.
-    public func kill() {
+    package func kill() {
         guard !stopped else { return }
         stopped = true
         Glibc.kill(pid, SIGKILL)
@@ -108,25 +108,25 @@ public final class SpawnedProcess {
     }
 
     /// Waits for the process to end by itself; its exit status (128 + signal when killed).
-    public func wait() -> Int32 {
+    package func wait() -> Int32 {
         guard !stopped else { return 0 }
         stopped = true
         return ProcessSpawn.exitStatus(of: pid, blocking: true) ?? 0
     }
 
     /// Runs `executable` to its end, appending what it writes to `log`; its exit status.
-    public static func run(_ executable: String, _ arguments: [String], log: String) throws -> Int32 {
+    package static func run(_ executable: String, _ arguments: [String], log: String) throws -> Int32 {
         try SpawnedProcess(executable: executable, arguments: arguments, ready: "", log: log).wait()
     }
 
     /// Freezes the process (SIGSTOP): it holds its sockets open and answers nothing.
-    public func pause() { if !stopped { Glibc.kill(pid, SIGSTOP) } }
+    package func pause() { if !stopped { Glibc.kill(pid, SIGSTOP) } }
 
     /// Lets a frozen process go on (SIGCONT).
-    public func resume() { if !stopped { Glibc.kill(pid, SIGCONT) } }
+    package func resume() { if !stopped { Glibc.kill(pid, SIGCONT) } }
 
     /// The program `name` next to the running executable.
-    public static func beside(_ name: String) -> String {
+    package static func beside(_ name: String) -> String {
         var buffer = [CChar](repeating: 0, count: 4096)
         let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard length > 0 else { return name }
@@ -138,7 +138,7 @@ public final class SpawnedProcess {
 extension SpawnedProcess {
     /// `outpost-agent run` beside this program with the configuration at `path`; returns once the
     /// agent says it is running. With `log`, its output is kept there.
-    public static func agent(configuration path: String, log: String? = nil) throws -> SpawnedProcess {
+    package static func agent(configuration path: String, log: String? = nil) throws -> SpawnedProcess {
         try SpawnedProcess(
             executable: beside("outpost-agent"), arguments: ["run", "--config", path], ready: "agent running",
             readyOnStderr: true, log: log)

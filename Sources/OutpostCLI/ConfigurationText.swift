@@ -6,10 +6,10 @@ import OutpostSystem
 
 /// Reads a program's configuration file, saying plainly when there is none: a newcomer who runs
 /// a command without `--config` meets the default path, a file they never wrote.
-public enum ConfigurationText {
+package enum ConfigurationText {
     /// The text of `path`; `defaultPath` is where the program looks when not told, and `what`
     /// names the file in the message ("hub configuration").
-    public static func read(_ path: String, defaultPath: String, what: String) throws -> String {
+    package static func read(_ path: String, defaultPath: String, what: String) throws -> String {
         guard access(path, F_OK) == 0 else {
             let origin = path == defaultPath ? " (where it is looked for unless --config names another)" : ""
             throw CommandFailure(

@@ -1,25 +1,25 @@
 /// A broker address: `mqtt://host:1883` or `mqtts://host:8883` (TLS).
-public struct BrokerAddress: Sendable, Hashable, CustomStringConvertible {
+package struct BrokerAddress: Sendable, Hashable, CustomStringConvertible {
     /// Host name or address.
-    public var host: String
+    package var host: String
     /// Port (1883 plain, 8883 TLS by default).
-    public var port: Int
+    package var port: Int
     /// Whether the connection uses TLS.
-    public var tls: Bool
+    package var tls: Bool
 
     /// Creates an address.
-    public init(host: String, port: Int, tls: Bool) {
+    package init(host: String, port: Int, tls: Bool) {
         self.host = host
         self.port = port
         self.tls = tls
     }
 
-    public var description: String { "\(tls ? "mqtts" : "mqtt")://\(host):\(port)" }
+    package var description: String { "\(tls ? "mqtts" : "mqtt")://\(host):\(port)" }
 }
 
 extension TOMLSection {
     /// Reads a required broker URL at `key`.
-    public func brokerAddress(_ key: String) throws(ConfigError) -> BrokerAddress {
+    package func brokerAddress(_ key: String) throws(ConfigError) -> BrokerAddress {
         let url = try requiredString(key)
         let tls: Bool
         let rest: Substring

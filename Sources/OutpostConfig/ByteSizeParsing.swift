@@ -1,7 +1,7 @@
 /// Parses sizes written as configuration values: `512MB`, `2GiB`, `64kB`, `1000B`, `1.5GB`. SI
 /// prefixes are powers of 1000, binary ones (KiB, MiB, GiB) powers of 1024. A bare number is
 /// refused: the unit must be explicit.
-public func parseByteSize(_ text: String) -> Int64? {
+package func parseByteSize(_ text: String) -> Int64? {
     let units: [(String, Double)] = [
         ("KiB", 1024), ("MiB", 1_048_576), ("GiB", 1_073_741_824), ("kB", 1000), ("KB", 1000), ("MB", 1e6),
         ("GB", 1e9), ("B", 1),
@@ -17,7 +17,7 @@ public func parseByteSize(_ text: String) -> Int64? {
 
 extension TOMLSection {
     /// A size such as `"512MB"`; nil when absent.
-    public func byteSize(_ key: String) throws(ConfigError) -> Int64? {
+    package func byteSize(_ key: String) throws(ConfigError) -> Int64? {
         guard let text = try string(key) else {
             if has(key) { throw error(key, "expected a size in quotes, e.g. \"512MB\"") }
             return nil

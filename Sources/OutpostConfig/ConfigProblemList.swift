@@ -4,21 +4,21 @@
 /// for it to be fixed.
 ///
 /// Not `Sendable`: one reader fills it while loading, then it is let go.
-public final class ConfigProblemList {
+package final class ConfigProblemList {
     /// The problems, in the order found.
-    public private(set) var problems: [ConfigError] = []
+    package private(set) var problems: [ConfigError] = []
 
     /// An empty list.
-    public init() {}
+    package init() {}
 
     /// How many problems so far (to see whether a part added any).
-    public var count: Int { problems.count }
+    package var count: Int { problems.count }
 
     /// Records a problem.
-    public func add(_ problem: ConfigError) { problems.append(problem) }
+    package func add(_ problem: ConfigError) { problems.append(problem) }
 
     /// Runs `body`; a `ConfigError` it throws is recorded, and nil returned.
-    public func attempt<T>(_ body: () throws(ConfigError) -> T) -> T? {
+    package func attempt<T>(_ body: () throws(ConfigError) -> T) -> T? {
         do throws(ConfigError) {
             return try body()
         } catch {
@@ -30,19 +30,19 @@ public final class ConfigProblemList {
 
 /// Every problem found in a configuration, each with file, line and key; thrown when there is
 /// at least one, so a technician fixes them all in one go.
-public struct ConfigProblems: Error, Sendable, CustomStringConvertible {
+package struct ConfigProblems: Error, Sendable, CustomStringConvertible {
     /// The problems, in file order.
-    public var problems: [ConfigError]
+    package var problems: [ConfigError]
 
     /// The problems, ordered by line.
-    public init(problems: [ConfigError]) { self.problems = problems.sorted { ($0.line ?? 0) < ($1.line ?? 0) } }
+    package init(problems: [ConfigError]) { self.problems = problems.sorted { ($0.line ?? 0) < ($1.line ?? 0) } }
 
-    public var description: String { problems.map(\.description).joined(separator: "\n") }
+    package var description: String { problems.map(\.description).joined(separator: "\n") }
 }
 
 extension TOMLDocument {
     /// Parses `text` for a reader that reports every problem: a syntax error is the one problem.
-    public static func parse(_ text: String, file: String) throws(ConfigProblems) -> TOMLDocument {
+    package static func parse(_ text: String, file: String) throws(ConfigProblems) -> TOMLDocument {
         do throws(ConfigError) {
             return try TOMLDocument(text: text, file: file)
         } catch {

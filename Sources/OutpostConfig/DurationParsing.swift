@@ -1,6 +1,6 @@
 /// Parses durations written as configuration values: `500ms`, `5s`, `1.5s`, `2m`, `1h`, `1d`,
 /// or combinations such as `1m30s`. A bare number is refused: the unit must be explicit.
-public func parseDuration(_ text: String) -> Duration? {
+package func parseDuration(_ text: String) -> Duration? {
     let units: [(String, Double)] = [
         ("ms", 1e-3), ("us", 1e-6), ("µs", 1e-6), ("ns", 1e-9), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400),
     ]
@@ -23,7 +23,7 @@ public func parseDuration(_ text: String) -> Duration? {
 
 extension TOMLSection {
     /// A duration such as `"5s"`; nil when absent.
-    public func duration(_ key: String) throws(ConfigError) -> Duration? {
+    package func duration(_ key: String) throws(ConfigError) -> Duration? {
         guard let text = try string(key) else {
             if has(key) { throw error(key, "expected a duration in quotes, e.g. \"5s\"") }
             return nil
@@ -37,7 +37,7 @@ extension TOMLSection {
 
 extension Duration {
     /// The shortest configuration form that `parseDuration` reads back: `50ms`, `10s`, `2m`, `1h30m`.
-    public var configurationText: String {
+    package var configurationText: String {
         let (seconds, attoseconds) = components
         if attoseconds != 0 || seconds == 0 {
             let milliseconds = Double(seconds) * 1000 + Double(attoseconds) / 1e15
@@ -56,7 +56,7 @@ extension Duration {
 
 extension Duration {
     /// The duration in whole nanoseconds, saturating at `Int64.max`.
-    public var nanoseconds: Int64 {
+    package var nanoseconds: Int64 {
         let (seconds, attoseconds) = components
         let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         return overflow ? .max : scaled &+ attoseconds / 1_000_000_000

@@ -1,16 +1,16 @@
 /// A series name or glob from a configuration file: `meter-*.voltage_*`, `gps.?`, `pump.current`.
 /// `*` stands for any run of characters, `?` for one.
-public struct SeriesPattern: Sendable, Hashable, CustomStringConvertible {
+package struct SeriesPattern: Sendable, Hashable, CustomStringConvertible {
     /// The pattern as written.
-    public let pattern: String
+    package let pattern: String
 
     /// Creates a pattern.
-    public init(_ pattern: String) { self.pattern = pattern }
+    package init(_ pattern: String) { self.pattern = pattern }
 
-    public var description: String { pattern }
+    package var description: String { pattern }
 
     /// Whether `series` matches.
-    public func matches(_ series: String) -> Bool {
+    package func matches(_ series: String) -> Bool {
         Self.glob(Array(pattern.utf8)[...], Array(series.utf8)[...])
     }
 

@@ -5,16 +5,16 @@
 /// Finds the folders Outpost's programs read beside their code (`web/`, `provisioning/`,
 /// `hardware/`): the installed copy under `/usr/share/outpost`, `<prefix>/share/outpost` beside
 /// the executable, or the source tree a build under `.build/<triple>/<mode>/` came from.
-public enum SharedFiles {
+package enum SharedFiles {
     /// The first folder named `name` that holds `marker`; the installed path when none does.
-    public static func locate(_ name: String, containing marker: String) -> String {
+    package static func locate(_ name: String, containing marker: String) -> String {
         let all = candidates(name)
         return all.first { access($0 + "/" + marker, R_OK) == 0 } ?? all[0]
     }
 
     /// Every place a folder named `name` may be, in the order they are tried: installed, beside
     /// the executable, the source tree it was built from.
-    public static func candidates(_ name: String) -> [String] {
+    package static func candidates(_ name: String) -> [String] {
         var candidates = ["/usr/share/outpost/\(name)"]
         if let executable = executablePath() {
             let folder = String(executable[..<(executable.lastIndex(of: "/") ?? executable.startIndex)])

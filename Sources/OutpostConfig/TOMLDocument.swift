@@ -4,14 +4,14 @@ import TOMLKit
 ///
 /// Not `Sendable` (TOMLKit's tables are classes): read what you need into plain structs during
 /// loading, then let it go.
-public final class TOMLDocument {
+package final class TOMLDocument {
     /// The file name used in messages.
-    public let file: String
+    package let file: String
     let root: TOMLTable
     let locator: TOMLLocator
 
     /// Parses `text`; a syntax error names the line and column.
-    public init(text: String, file: String) throws(ConfigError) {
+    package init(text: String, file: String) throws(ConfigError) {
         self.file = file
         // TOML allows no control character but tab (and CR LF line ends); toml++ asserts on some
         // of them instead of reporting them, so they are found here first.
@@ -65,7 +65,7 @@ public final class TOMLDocument {
     }
 
     /// The top-level table.
-    public var top: TOMLSection { TOMLSection(document: self, table: root, path: "") }
+    package var top: TOMLSection { TOMLSection(document: self, table: root, path: "") }
 
     func error(_ path: String, _ message: String) -> ConfigError {
         ConfigError(file: file, line: locator.line(of: path), path: path, message: message)
@@ -73,30 +73,30 @@ public final class TOMLDocument {
 }
 
 /// One table of a `TOMLDocument`, with typed accessors that throw `ConfigError`.
-public struct TOMLSection {
+package struct TOMLSection {
     let document: TOMLDocument
     let table: TOMLTable
     /// The key path of this table: `points[2]`.
-    public let path: String
+    package let path: String
 
     /// The path of `key` in this table.
-    public func path(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    package func path(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     /// An error located at `key` of this table.
-    public func error(_ key: String, _ message: String) -> ConfigError { document.error(path(key), message) }
+    package func error(_ key: String, _ message: String) -> ConfigError { document.error(path(key), message) }
 
     /// An error located at this table.
-    public func error(_ message: String) -> ConfigError { document.error(path, message) }
+    package func error(_ message: String) -> ConfigError { document.error(path, message) }
 
     /// The keys present.
-    public var keys: [String] { table.keys }
+    package var keys: [String] { table.keys }
 
     /// Whether `key` is present.
-    public func has(_ key: String) -> Bool { table[key] != nil }
+    package func has(_ key: String) -> Bool { table[key] != nil }
 
     /// Refuses keys outside `allowed`, suggesting the closest allowed one (typos are the most
     /// common configuration mistake, and an ignored misspelt key is a silent wrong setting).
-    public func rejectUnknownKeys(_ allowed: Set<String>) throws(ConfigError) {
+    package func rejectUnknownKeys(_ allowed: Set<String>) throws(ConfigError) {
         for key in table.keys.sorted() where !allowed.contains(key) {
             let suggestion = allowed.min { editDistance(key, $0) < editDistance(key, $1) }
             let hint = suggestion.map { editDistance(key, $0) <= 3 ? " (did you mean '\($0)'?)" : "" } ?? ""
@@ -105,14 +105,14 @@ public struct TOMLSection {
     }
 
     /// A string; nil when absent.
-    public func string(_ key: String) throws(ConfigError) -> String? {
+    package func string(_ key: String) throws(ConfigError) -> String? {
         guard let value = table[key] else { return nil }
         guard let text = value.string else { throw error(key, "expected a string, found \(describe(value))") }
         return text
     }
 
     /// A string or an integer, as text (header pins are `11` on one board and `P8_12` on another).
-    public func stringOrInteger(_ key: String) throws(ConfigError) -> String? {
+    package func stringOrInteger(_ key: String) throws(ConfigError) -> String? {
         guard let value = table[key] else { return nil }
         if let text = value.string { return text }
         if let number = value.int { return String(number) }
@@ -120,26 +120,26 @@ public struct TOMLSection {
     }
 
     /// A string that must be present.
-    public func requiredString(_ key: String) throws(ConfigError) -> String {
+    package func requiredString(_ key: String) throws(ConfigError) -> String {
         guard let text = try string(key) else { throw error(key, "missing; '\(key)' is required") }
         return text
     }
 
     /// An integer; nil when absent.
-    public func int(_ key: String) throws(ConfigError) -> Int? {
+    package func int(_ key: String) throws(ConfigError) -> Int? {
         guard let value = table[key] else { return nil }
         guard let number = value.int else { throw error(key, "expected an integer, found \(describe(value))") }
         return number
     }
 
     /// An integer that must be present.
-    public func requiredInt(_ key: String) throws(ConfigError) -> Int {
+    package func requiredInt(_ key: String) throws(ConfigError) -> Int {
         guard let number = try int(key) else { throw error(key, "missing; '\(key)' is required") }
         return number
     }
 
     /// A number (integer or float); nil when absent.
-    public func double(_ key: String) throws(ConfigError) -> Double? {
+    package func double(_ key: String) throws(ConfigError) -> Double? {
         guard let value = table[key] else { return nil }
         if let number = value.double { return number }
         if let number = value.int { return Double(number) }
@@ -147,21 +147,21 @@ public struct TOMLSection {
     }
 
     /// A boolean; nil when absent.
-    public func bool(_ key: String) throws(ConfigError) -> Bool? {
+    package func bool(_ key: String) throws(ConfigError) -> Bool? {
         guard let value = table[key] else { return nil }
         guard let flag = value.bool else { throw error(key, "expected true or false, found \(describe(value))") }
         return flag
     }
 
     /// A sub-table; nil when absent.
-    public func section(_ key: String) throws(ConfigError) -> TOMLSection? {
+    package func section(_ key: String) throws(ConfigError) -> TOMLSection? {
         guard let value = table[key] else { return nil }
         guard let sub = value.table else { throw error(key, "expected a table, found \(describe(value))") }
         return TOMLSection(document: document, table: sub, path: path(key))
     }
 
     /// An array of tables (`[[key]]`); empty when absent.
-    public func sections(_ key: String) throws(ConfigError) -> [TOMLSection] {
+    package func sections(_ key: String) throws(ConfigError) -> [TOMLSection] {
         guard let value = table[key] else { return [] }
         guard let array = value.array else {
             throw error(key, "expected an array of tables ([[\(key)]]), found \(describe(value))")
@@ -177,7 +177,7 @@ public struct TOMLSection {
     }
 
     /// An array of integers; nil when absent.
-    public func ints(_ key: String) throws(ConfigError) -> [Int]? {
+    package func ints(_ key: String) throws(ConfigError) -> [Int]? {
         guard let value = table[key] else { return nil }
         guard let array = value.array else {
             throw error(key, "expected an array of integers, found \(describe(value))")
@@ -193,7 +193,7 @@ public struct TOMLSection {
     }
 
     /// An array of strings; nil when absent.
-    public func strings(_ key: String) throws(ConfigError) -> [String]? {
+    package func strings(_ key: String) throws(ConfigError) -> [String]? {
         guard let value = table[key] else { return nil }
         guard let array = value.array else {
             throw error(key, "expected an array of strings, found \(describe(value))")

@@ -7,20 +7,20 @@ import OutpostWire
 #endif
 
 /// One series of a benchmark dataset: its descriptor fields and its samples.
-public struct DatasetSeries: Sendable {
+package struct DatasetSeries: Sendable {
     /// The series name.
-    public var name: String
+    package var name: String
     /// The unit.
-    public var unit: String
+    package var unit: String
     /// What it measures.
-    public var kind: SeriesKind
+    package var kind: SeriesKind
     /// The declared resolution, or nil for unquantised doubles.
-    public var resolution: Resolution?
+    package var resolution: Resolution?
     /// The samples.
-    public var columns: SampleColumns
+    package var columns: SampleColumns
 
     /// A series of `columns`.
-    public init(name: String, unit: String, kind: SeriesKind, resolution: Resolution?, columns: SampleColumns) {
+    package init(name: String, unit: String, kind: SeriesKind, resolution: Resolution?, columns: SampleColumns) {
         self.name = name
         self.unit = unit
         self.kind = kind
@@ -41,12 +41,12 @@ public struct DatasetSeries: Sendable {
 /// | energy counter | 15 | 1 Wh | monotonic, 0-8 Wh a second |
 /// | state | 10 | 1 | 0/1, changes every ten minutes on average |
 /// | flow | 10 | none | float32 readings (Modbus float registers), 5-50 m³/h with noise |
-public enum ReferenceDataset {
+package enum ReferenceDataset {
     /// The start of the hour: 2026-01-01T00:00:00Z in ns.
-    public static let start: Int64 = 1_767_225_600_000_000_000
+    package static let start: Int64 = 1_767_225_600_000_000_000
 
     /// Generates the dataset.
-    public static func make(seed: UInt64 = 42, seconds: Int = 3600) -> [DatasetSeries] {
+    package static func make(seed: UInt64 = 42, seconds: Int = 3600) -> [DatasetSeries] {
         var random = SeededGenerator(seed: seed)
         let times = (0..<seconds).map { start + Int64($0) * 1_000_000_000 }
         var series: [DatasetSeries] = []
@@ -112,7 +112,7 @@ public enum ReferenceDataset {
 
     /// Splits the dataset into frames of `frameSeconds` each, as an agent sealing a batch every
     /// `frameSeconds` would send them.
-    public static func frames(
+    package static func frames(
         _ dataset: [DatasetSeries], frameSeconds: Int, gatewayID: String = "bench-gw"
     ) throws -> [BatchFrame] {
         let total = dataset.first?.columns.count ?? 0

@@ -1,14 +1,14 @@
 /// A small, fast, seeded random number generator (SplitMix64), so datasets and property tests
 /// are the same on every run and every machine.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
+package struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     /// Creates a generator from a seed.
-    public init(seed: UInt64) {
+    package init(seed: UInt64) {
         state = seed
     }
 
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -17,7 +17,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     }
 
     /// A normally distributed value (Box-Muller).
-    public mutating func gaussian(mean: Double = 0, deviation: Double = 1) -> Double {
+    package mutating func gaussian(mean: Double = 0, deviation: Double = 1) -> Double {
         let u1 = Double.random(in: Double.ulpOfOne..<1, using: &self)
         let u2 = Double.random(in: 0..<1, using: &self)
         return mean + deviation * (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)

@@ -1,5 +1,5 @@
 /// What a detector says about one sample.
-public enum AnomalyKind: String, Sendable, CaseIterable, Codable {
+package enum AnomalyKind: String, Sendable, CaseIterable, Codable {
     /// A single sample far from the recent baseline.
     case spike
     /// The level changed suddenly and stayed changed.
@@ -22,19 +22,19 @@ public enum AnomalyKind: String, Sendable, CaseIterable, Codable {
 /// would show once in 100 days at its usual rate; the score is proportional to the decades of
 /// rarity (at one sample a minute, 0.1 is one sample in 10, 0.2 one in 100, 0.5 one in
 /// 150,000); 1 is twice the threshold's decades or beyond, or a hard limit.
-public struct AnomalyScore: Sendable, Hashable {
+package struct AnomalyScore: Sendable, Hashable {
     /// The score in [0, 1].
-    public var value: Double
+    package var value: Double
     /// The detector that scored highest, when the score is above 0.
-    public var kind: AnomalyKind?
+    package var kind: AnomalyKind?
     /// Whether the series is still in its learning period (scores are 0 then).
-    public var learning: Bool
+    package var learning: Bool
     /// Whether, with this sample, a shift (`kind` level or drift) that lasted has been taken
     /// as the series' new normal: its alert resolves, saying so.
-    public var settledAtNewLevel: Bool
+    package var settledAtNewLevel: Bool
 
     /// Creates a score.
-    public init(value: Double, kind: AnomalyKind?, learning: Bool, settledAtNewLevel: Bool = false) {
+    package init(value: Double, kind: AnomalyKind?, learning: Bool, settledAtNewLevel: Bool = false) {
         self.value = value
         self.kind = kind
         self.learning = learning
@@ -42,10 +42,10 @@ public struct AnomalyScore: Sendable, Hashable {
     }
 
     /// The score at or above which a sample is anomalous.
-    public static let threshold = 0.5
+    package static let threshold = 0.5
 
     /// Whether the sample is anomalous.
-    public var isAnomalous: Bool { value >= Self.threshold }
+    package var isAnomalous: Bool { value >= Self.threshold }
 
     static let normal = AnomalyScore(value: 0, kind: nil, learning: false)
     static let learningPeriod = AnomalyScore(value: 0, kind: nil, learning: true)

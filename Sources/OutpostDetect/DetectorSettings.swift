@@ -1,22 +1,22 @@
 /// The few knobs of a series' detectors.
-public struct DetectorSettings: Sendable, Hashable {
+package struct DetectorSettings: Sendable, Hashable {
     /// Above 1 finds smaller anomalies (and raises more false alarms); below 1, fewer. It
     /// divides every detector's threshold.
-    public var sensitivity: Double
+    package var sensitivity: Double
     /// Samples taken in before any score is given (the models learn meanwhile).
-    public var learningSamples: Int
+    package var learningSamples: Int
     /// The series' resolution (its smallest step), if known: the least spread believed.
-    public var resolution: Double?
+    package var resolution: Double?
     /// Hard lower bound (device profile or configuration).
-    public var lowerLimit: Double?
+    package var lowerLimit: Double?
     /// Hard upper bound.
-    public var upperLimit: Double?
+    package var upperLimit: Double?
     /// How long (ns) a shifted level must last, the second half of it steady, to become the
     /// new normal; nil: two hours, or 200 of the series' usual intervals when that is longer.
-    public var relearnAfter: Int64?
+    package var relearnAfter: Int64?
 
     /// Creates settings; the defaults suit a sensor sampled every second to every few minutes.
-    public init(
+    package init(
         sensitivity: Double = 1, learningSamples: Int = 500, resolution: Double? = nil, lowerLimit: Double? = nil,
         upperLimit: Double? = nil, relearnAfter: Int64? = nil
     ) {

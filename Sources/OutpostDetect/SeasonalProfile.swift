@@ -1,5 +1,5 @@
 /// The cycle a series follows, as far as its history shows.
-public enum SeriesCycle: String, Sendable, Hashable, CaseIterable {
+package enum SeriesCycle: String, Sendable, Hashable, CaseIterable {
     /// No cycle worth subtracting (yet).
     case none
     /// The same shape every day.

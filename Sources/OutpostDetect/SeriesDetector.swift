@@ -11,9 +11,9 @@
 /// series; `DetectorSettings.sensitivity` scales them all. Memory is bounded: a few dozen
 /// numbers, the fast model's last four hours at 17 checkpoints, a 24-bin daily profile and a
 /// 168-bin weekly one keeping three weeks per bin (about 3 KB).
-public struct SeriesDetector: Sendable {
+package struct SeriesDetector: Sendable {
     /// The settings in use.
-    public let settings: DetectorSettings
+    package let settings: DetectorSettings
     private var fast: RobustScale
     private var normal: RobustScale
     private var medium: RobustScale
@@ -63,7 +63,7 @@ public struct SeriesDetector: Sendable {
     static let mediumSpan = 240.0
 
     /// Creates a detector with nothing learned.
-    public init(settings: DetectorSettings = DetectorSettings()) {
+    package init(settings: DetectorSettings = DetectorSettings()) {
         self.settings = settings
         let floor = (settings.resolution ?? 0) / 2
         fast = RobustScale(span: Self.fastSpan, floor: floor)
@@ -75,7 +75,7 @@ public struct SeriesDetector: Sendable {
     /// Scores `value` taken at `timestamp` (ns) and learns from it. Samples come in time order
     /// (an older one is scored as its place implies, against the state now); a NaN or infinite
     /// value is not scored and not learned.
-    public mutating func score(_ value: Double, at timestamp: Int64) -> AnomalyScore {
+    package mutating func score(_ value: Double, at timestamp: Int64) -> AnomalyScore {
         guard value.isFinite else { return .normal }
         let expected = seasonal.expected(at: timestamp)
         let deseasonalised = value - expected
@@ -296,13 +296,13 @@ public struct SeriesDetector: Sendable {
     }
 
     /// The cycle the series has shown and the detectors subtract.
-    public var cycle: SeriesCycle { cycleInUse }
+    package var cycle: SeriesCycle { cycleInUse }
 
     /// Scores a late sample, older than samples already taken in, against the state its time
     /// implies: the series' long-run level and spread (the normal model) with the cycle's
     /// expectation at that time and the hard limits. The fast, recent state of that moment is
     /// gone, so a late sample is judged as a spike against the normal. Learns nothing.
-    public func scoreLate(_ value: Double, at timestamp: Int64) -> AnomalyScore {
+    package func scoreLate(_ value: Double, at timestamp: Int64) -> AnomalyScore {
         guard value.isFinite else { return .normal }
         guard samples > settings.learningSamples else { return .learningPeriod }
         if outsideLimits(value) { return AnomalyScore(value: 1, kind: .limit, learning: false) }

@@ -1,40 +1,40 @@
 import OutpostConfig
 
 /// A board's GPIO lines by header pin, and its serial ports: `hardware/boards/NAME.toml`.
-public struct BoardDefinition: Sendable, Hashable {
+package struct BoardDefinition: Sendable, Hashable {
     /// One GPIO line reachable on a header pin.
-    public struct Line: Sendable, Hashable {
+    package struct Line: Sendable, Hashable {
         /// The header pin: `11` on a Raspberry Pi, `P8_12` on a BeagleBone.
-        public var pin: String
+        package var pin: String
         /// The GPIO chip, by label or name (`pinctrl-bcm2711`, `gpiochip1`).
-        public var chip: String
+        package var chip: String
         /// The line offset on that chip.
-        public var line: Int
+        package var line: Int
         /// The line's usual name: `GPIO17`.
-        public var name: String
+        package var name: String
     }
 
     /// One serial port.
-    public struct SerialPort: Sendable, Hashable {
+    package struct SerialPort: Sendable, Hashable {
         /// The device path.
-        public var device: String
+        package var device: String
         /// A short name: `UART1`, `COM1`.
-        public var name: String
+        package var name: String
         /// Where its signals are.
-        public var pins: String
+        package var pins: String
     }
 
     /// The board's name.
-    public var name: String
+    package var name: String
     /// The document the pin map follows.
-    public var source: String
+    package var source: String
     /// The GPIO lines.
-    public var lines: [Line]
+    package var lines: [Line]
     /// The serial ports.
-    public var serialPorts: [SerialPort]
+    package var serialPorts: [SerialPort]
 
     /// Reads and checks a board definition: pins and chip lines unique, sources named.
-    public init(toml text: String, file: String) throws(ConfigError) {
+    package init(toml text: String, file: String) throws(ConfigError) {
         let document = try TOMLDocument(text: text, file: file)
         let top = document.top
         try top.rejectUnknownKeys(["board", "gpio", "serial"])

@@ -13,7 +13,7 @@ extension DeviceProfile {
 
     /// Reads and checks a profile: every key known, every point valid, addresses in range, no
     /// unintended overlaps (points may share a register only as distinct bit fields).
-    public init(toml text: String, file: String) throws(ConfigError) {
+    package init(toml text: String, file: String) throws(ConfigError) {
         let document = try TOMLDocument(text: text, file: file)
         let top = document.top
         try top.rejectUnknownKeys(["device", "points"])
@@ -56,7 +56,7 @@ extension DeviceProfile {
     }
 
     /// Reads one `[[points]]` table (profiles, and inline points in an agent configuration).
-    public static func point(_ section: TOMLSection) throws(ConfigError) -> DevicePoint {
+    package static func point(_ section: TOMLSection) throws(ConfigError) -> DevicePoint {
         try section.rejectUnknownKeys(pointKeys)
         let name = try section.requiredString("name")
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "_-./".contains($0) }) else {

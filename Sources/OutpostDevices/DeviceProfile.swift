@@ -1,31 +1,31 @@
 import OutpostWire
 
 /// One point of a device: where its value lives and how to read it.
-public struct DevicePoint: Sendable, Hashable {
+package struct DevicePoint: Sendable, Hashable {
     /// The point's name, unique in the profile: `voltage_l1`.
-    public var name: String
+    package var name: String
     /// The table it is read from.
-    public var function: ModbusFunction
+    package var function: ModbusFunction
     /// The protocol address (0-based, as on the wire).
-    public var address: Int
+    package var address: Int
     /// Type, order, bit field and scaling.
-    public var codec: RegisterCodec
+    package var codec: RegisterCodec
     /// The unit: `V`, `kWh`, `°C`.
-    public var unit: String
+    package var unit: String
     /// The resolution readings are quantised to on the wire.
-    public var resolution: Resolution?
+    package var resolution: Resolution?
     /// What the point measures.
-    public var kind: SeriesKind
+    package var kind: SeriesKind
     /// The range a healthy reading stays in, for anomaly detection and the simulator.
-    public var limits: ClosedRange<Double>?
+    package var limits: ClosedRange<Double>?
     /// A line of description.
-    public var description: String
+    package var description: String
     /// Whether the point is a setting the device keeps until it is written (its unit id, a
     /// calibration offset) rather than a measurement: the simulator serves it unchanged.
-    public var isSetting: Bool
+    package var isSetting: Bool
 
     /// Creates a point.
-    public init(
+    package init(
         name: String, function: ModbusFunction, address: Int, codec: RegisterCodec, unit: String = "",
         resolution: Resolution? = nil, kind: SeriesKind = .gauge, limits: ClosedRange<Double>? = nil,
         description: String = "", isSetting: Bool = false
@@ -43,34 +43,34 @@ public struct DevicePoint: Sendable, Hashable {
     }
 
     /// Registers (or bits) the point spans.
-    public var span: Int { function.isBitTable ? 1 : codec.registerCount }
+    package var span: Int { function.isBitTable ? 1 : codec.registerCount }
 
     /// The addresses it occupies.
-    public var addresses: Range<Int> { address..<(address + span) }
+    package var addresses: Range<Int> { address..<(address + span) }
 }
 
 /// The register map of a real device, as written in `hardware/devices/NAME.toml`.
-public struct DeviceProfile: Sendable, Hashable {
+package struct DeviceProfile: Sendable, Hashable {
     /// The profile's name (its file name without `.toml`).
-    public var name: String
+    package var name: String
     /// Who makes the device.
-    public var manufacturer: String
+    package var manufacturer: String
     /// The model.
-    public var model: String
+    package var model: String
     /// The public document the map follows, with its revision.
-    public var datasheet: String
+    package var datasheet: String
     /// The unit id devices ship with.
-    public var defaultUnit: UInt8
+    package var defaultUnit: UInt8
     /// The most registers the device answers in one request (≤ 125).
-    public var maxRegistersPerRequest: Int
+    package var maxRegistersPerRequest: Int
     /// Addresses that must never be read (reading them makes the device answer with an exception
     /// or misbehave): a request never spans them.
-    public var forbidden: [ClosedRange<Int>]
+    package var forbidden: [ClosedRange<Int>]
     /// The points.
-    public var points: [DevicePoint]
+    package var points: [DevicePoint]
 
     /// Creates a profile.
-    public init(
+    package init(
         name: String, manufacturer: String, model: String, datasheet: String, defaultUnit: UInt8 = 1,
         maxRegistersPerRequest: Int = 125, forbidden: [ClosedRange<Int>] = [], points: [DevicePoint]
     ) {
@@ -85,5 +85,5 @@ public struct DeviceProfile: Sendable, Hashable {
     }
 
     /// The point called `name`.
-    public func point(named name: String) -> DevicePoint? { points.first { $0.name == name } }
+    package func point(named name: String) -> DevicePoint? { points.first { $0.name == name } }
 }

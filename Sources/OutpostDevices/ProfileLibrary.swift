@@ -10,12 +10,12 @@ import OutpostConfig
 /// `OUTPOST_HARDWARE_DIR`, then `hardware/` in the working directory, then the installed copy
 /// (`/usr/share/outpost/hardware`), `share/outpost/hardware` beside the executable, and the source
 /// tree the executable was built in: a probe works from any folder.
-public struct ProfileLibrary: Sendable {
+package struct ProfileLibrary: Sendable {
     /// The hardware folders searched, in order.
-    public let folders: [String]
+    package let folders: [String]
 
     /// Creates a library over `folders`, or the default search path (with `first` ahead of it).
-    public init(folders: [String]? = nil, first: String? = nil) {
+    package init(folders: [String]? = nil, first: String? = nil) {
         if let folders {
             self.folders = folders
             return
@@ -29,7 +29,7 @@ public struct ProfileLibrary: Sendable {
     }
 
     /// Loads the profile called `name` (or the profile file at a path containing `/`).
-    public func profile(named name: String) throws(ConfigError) -> DeviceProfile {
+    package func profile(named name: String) throws(ConfigError) -> DeviceProfile {
         let candidates = name.contains("/") ? [name] : folders.map { "\($0)/devices/\(name).toml" }
         for path in candidates {
             guard let text = readText(path) else { continue }
@@ -51,7 +51,7 @@ public struct ProfileLibrary: Sendable {
     }
 
     /// The names of every profile found.
-    public func availableNames() -> [String] {
+    package func availableNames() -> [String] {
         var names = Set<String>()
         for folder in folders {
             guard let directory = opendir(folder + "/devices") else { continue }

@@ -3,22 +3,22 @@
 /// `value = raw × scale + offset`; for a bit field, `raw` is the field's bits taken from the
 /// integer first. Both directions are pure, so the agent (decode), the simulator and the tests
 /// (encode) share one definition.
-public struct RegisterCodec: Hashable, Sendable {
+package struct RegisterCodec: Hashable, Sendable {
     /// The raw type.
-    public var type: PointType
+    package var type: PointType
     /// Byte and word order.
-    public var order: WordOrder
+    package var order: WordOrder
     /// Multiplier applied to the raw value.
-    public var scale: Double
+    package var scale: Double
     /// Added after scaling.
-    public var offset: Double
+    package var offset: Double
     /// The first bit of a bit field (0 = least significant), or nil for the whole value.
-    public var bit: Int?
+    package var bit: Int?
     /// The width of the bit field; 1 when `bit` is set and this is nil.
-    public var bitCount: Int?
+    package var bitCount: Int?
 
     /// Creates a codec.
-    public init(
+    package init(
         type: PointType, order: WordOrder = .abcd, scale: Double = 1, offset: Double = 0, bit: Int? = nil,
         bitCount: Int? = nil
     ) {
@@ -31,10 +31,10 @@ public struct RegisterCodec: Hashable, Sendable {
     }
 
     /// The registers a value of this codec spans.
-    public var registerCount: Int { type.registerCount }
+    package var registerCount: Int { type.registerCount }
 
     /// The raw bits of `registers` (exactly `registerCount` of them) as a big-endian integer.
-    public func rawBits(_ registers: some Collection<UInt16>) -> UInt64 {
+    package func rawBits(_ registers: some Collection<UInt16>) -> UInt64 {
         let words = order.swapsWords ? Array(registers.reversed()) : Array(registers)
         var bits: UInt64 = 0
         for word in words {
@@ -45,7 +45,7 @@ public struct RegisterCodec: Hashable, Sendable {
     }
 
     /// The registers that hold `bits` in this order.
-    public func registers(forRawBits bits: UInt64) -> [UInt16] {
+    package func registers(forRawBits bits: UInt64) -> [UInt16] {
         let count = registerCount
         var words: [UInt16] = []
         for index in (0..<count).reversed() {
@@ -56,7 +56,7 @@ public struct RegisterCodec: Hashable, Sendable {
     }
 
     /// The unscaled number the registers hold (after the bit field is extracted).
-    public func rawValue(_ registers: some Collection<UInt16>) -> Double {
+    package func rawValue(_ registers: some Collection<UInt16>) -> Double {
         let bits = rawBits(registers)
         if let bit {
             let width = bitCount ?? 1
@@ -77,14 +77,14 @@ public struct RegisterCodec: Hashable, Sendable {
     }
 
     /// The point's value: raw × scale + offset.
-    public func decode(_ registers: some Collection<UInt16>) -> Double {
+    package func decode(_ registers: some Collection<UInt16>) -> Double {
         let raw = rawValue(registers)
         return scale == 1 && offset == 0 ? raw : raw * scale + offset
     }
 
     /// The registers that decode to `value` (as near as the type allows). Bit fields encode the
     /// field alone, with the other bits zero.
-    public func encode(_ value: Double) -> [UInt16] {
+    package func encode(_ value: Double) -> [UInt16] {
         let raw = scale == 1 && offset == 0 ? value : (value - offset) / scale
         let bits: UInt64
         if let bit {

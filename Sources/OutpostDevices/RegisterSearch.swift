@@ -3,28 +3,28 @@
 ///
 /// Word order and scaling are the most common Modbus support problem; this turns "the meter says
 /// 231.4 V" into "float32, CDAB, at 1-based register 1".
-public enum RegisterSearch {
+package enum RegisterSearch {
     /// One way of reading the registers.
-    public struct Candidate: Sendable, Hashable {
+    package struct Candidate: Sendable, Hashable {
         /// The protocol address the value starts at.
-        public var address: Int
+        package var address: Int
         /// Whether that address is the asked one minus 1 (the document counts registers from 1).
-        public var oneBased: Bool
+        package var oneBased: Bool
         /// Type, order and scale.
-        public var codec: RegisterCodec
+        package var codec: RegisterCodec
         /// What it decodes to.
-        public var value: Double
+        package var value: Double
         /// |value − expected| / |expected|.
-        public var relativeError: Double
+        package var relativeError: Double
     }
 
     /// The scales tried.
-    public static let scales: [Double] = [1, 0.1, 0.01, 0.001, 10, 100, 1000]
+    package static let scales: [Double] = [1, 0.1, 0.01, 0.001, 10, 100, 1000]
 
     /// Candidates for `expected`, best first. `registers` were read from `firstAddress` on; the
     /// asked address is `askedAddress` (≥ `firstAddress`). Only candidates within `tolerance`
     /// (relative) are returned.
-    public static func candidates(
+    package static func candidates(
         registers: [UInt16], firstAddress: Int, askedAddress: Int, expected: Double, tolerance: Double = 0.01,
         limit: Int = 10
     ) -> [Candidate] {

@@ -1,16 +1,16 @@
 /// One read request: a run of adjacent addresses of one table, and the points it carries.
-public struct ReadRequest: Sendable, Hashable {
+package struct ReadRequest: Sendable, Hashable {
     /// The table.
-    public var function: ModbusFunction
+    package var function: ModbusFunction
     /// The first address read.
-    public var address: Int
+    package var address: Int
     /// How many registers (or bits) are read.
-    public var count: Int
+    package var count: Int
     /// The points, with their offset from `address`.
-    public var points: [DevicePoint]
+    package var points: [DevicePoint]
 
     /// The slice of a response that holds `point`.
-    public func slice<T>(of point: DevicePoint, in response: [T]) -> ArraySlice<T> {
+    package func slice<T>(of point: DevicePoint, in response: [T]) -> ArraySlice<T> {
         let start = point.address - address
         return response[start..<(start + point.span)]
     }
@@ -22,9 +22,9 @@ public struct ReadRequest: Sendable, Hashable {
 /// maximum (125 registers or 2000 bits at most), the hole between two points is no larger than
 /// `maxGap` (reading a few unused registers is cheaper than another round trip), and no forbidden
 /// address falls inside. Computed once at start-up (as Telegraf's `Init()` does), not per poll.
-public enum RequestPlanner {
+package enum RequestPlanner {
     /// The requests that read `points`.
-    public static func plan(
+    package static func plan(
         _ points: [DevicePoint], maxRegisters: Int = 125, maxGap: Int = 16, forbidden: [ClosedRange<Int>] = []
     ) -> [ReadRequest] {
         var requests: [ReadRequest] = []

@@ -4,7 +4,7 @@
 /// corpus of each (`Fuzz/corpus/TARGET/`) through the same function, so a crash found once stays
 /// a regression test. A target refuses bad input (that is what it is for) and reports a
 /// violation when a parser breaks one of its own promises; a crash or a hang is a bug as well.
-public enum FuzzTarget: String, CaseIterable, Sendable {
+package enum FuzzTarget: String, CaseIterable, Sendable {
     /// Batch frames (binary and JSON), chunk records and the hub's acknowledgement.
     case frame
     /// `agent.toml`.
@@ -25,7 +25,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case query
 
     /// Runs the target on one input.
-    public func run(_ bytes: [UInt8]) -> FuzzOutcome {
+    package func run(_ bytes: [UInt8]) -> FuzzOutcome {
         switch self {
         case .frame: WireFuzz.frame(bytes)
         case .agentConfig: ConfigFuzz.agentConfiguration(bytes)
@@ -41,7 +41,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 }
 
 /// What a target made of one input.
-public enum FuzzOutcome: Sendable, Hashable {
+package enum FuzzOutcome: Sendable, Hashable {
     /// Read as valid.
     case accepted
     /// Refused with this message (bad input, said clearly).
@@ -50,7 +50,7 @@ public enum FuzzOutcome: Sendable, Hashable {
     case violated(String)
 
     /// The violation, if any.
-    public var violation: String? {
+    package var violation: String? {
         if case .violated(let what) = self { return what }
         return nil
     }

@@ -11,7 +11,7 @@ import OutpostWire
 /// engine, store) as the HTTP server hands them over: the first byte picks a route, the rest is
 /// its query string. Any 5xx is a broken promise; a trap is a crash. The hub behind it holds a
 /// day of readings and readings at both edges of `TimeWindow`.
-public enum QueryFuzz {
+package enum QueryFuzz {
     /// The routes driven, each with the query parameters of its own.
     static let routes = [
         "/api/v1/series", "/api/v1/series/scores", "/api/v1/alerts", "/api/v1/gateways/gw/health", "/api/v1/refusals",
@@ -70,7 +70,7 @@ public enum QueryFuzz {
     }
 
     /// Sends one input through the router.
-    public static func run(_ bytes: [UInt8]) async -> FuzzOutcome {
+    package static func run(_ bytes: [UInt8]) async -> FuzzOutcome {
         let hub: Hub
         switch Self.hub {
         case .success(let made): hub = made

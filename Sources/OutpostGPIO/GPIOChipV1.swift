@@ -9,13 +9,13 @@ import CGPIOD
 ///
 /// Not thread-safe: owned by the GPIO input's dedicated thread. Lines taken from a chip never
 /// outlive it (they are released with it).
-public final class GPIOChip {
+package final class GPIOChip {
     private let handle: OpaquePointer
     /// The chip as asked for: a label (`pinctrl-bcm2711`), a name (`gpiochip0`), a number or a path.
-    public let identifier: String
+    package let identifier: String
 
     /// Opens a chip by label, name, number or path.
-    public init(_ identifier: String) throws(GPIOError) {
+    package init(_ identifier: String) throws(GPIOError) {
         self.identifier = identifier
         errno = 0
         guard let opened = gpiod_chip_open_lookup(identifier) else {
@@ -29,14 +29,14 @@ public final class GPIOChip {
     }
 
     /// The number of lines the chip has.
-    public var lineCount: Int { Int(gpiod_chip_num_lines(handle)) }
+    package var lineCount: Int { Int(gpiod_chip_num_lines(handle)) }
 
     /// The chip's label as the kernel reports it.
-    public var label: String { gpiod_chip_label(handle).map { String(cString: $0) } ?? "" }
+    package var label: String { gpiod_chip_label(handle).map { String(cString: $0) } ?? "" }
 
     /// Reads the electrical level of `line` once (requested as an input for the read, then
     /// released): true is high.
-    public func readLevel(line offset: Int, consumer: String = "outpost-agent") throws(GPIOError) -> Bool {
+    package func readLevel(line offset: Int, consumer: String = "outpost-agent") throws(GPIOError) -> Bool {
         let line = try lookUp(offset)
         guard gpiod_line_request_input(line, consumer) == 0 else {
             throw GPIOError(chip: identifier, line: offset, errno: errno, doing: "requesting the line as an input")
@@ -51,7 +51,7 @@ public final class GPIOChip {
 
     /// Requests `offsets` for edge events on both edges; they stay requested until the returned
     /// owner is released. The owner keeps the chip open.
-    public func watchEdges(lines offsets: [Int], consumer: String = "outpost-agent") throws(GPIOError) -> GPIOEdgeWatch
+    package func watchEdges(lines offsets: [Int], consumer: String = "outpost-agent") throws(GPIOError) -> GPIOEdgeWatch
     {
         var watched: [(offset: Int, line: OpaquePointer, descriptor: Int32)] = []
         for offset in offsets {
@@ -85,7 +85,7 @@ public final class GPIOChip {
 
 /// Lines of one chip requested for edge events; `deinit` releases them. Holds its chip, so the
 /// lines never outlive it. Not thread-safe: owned by the GPIO source's reader thread.
-public final class GPIOEdgeWatch {
+package final class GPIOEdgeWatch {
     private let chip: GPIOChip
     private let lines: [(offset: Int, line: OpaquePointer, descriptor: Int32)]
 
@@ -100,7 +100,7 @@ public final class GPIOEdgeWatch {
 
     /// Waits up to `timeout` for edges; returns them per line offset with the kernel's timestamp
     /// (nanoseconds) and whether the line rose. An empty array when the time ran out.
-    public func waitForEdges(timeout: Duration) throws(GPIOError) -> [(line: Int, rising: Bool, timestamp: Int64)] {
+    package func waitForEdges(timeout: Duration) throws(GPIOError) -> [(line: Int, rising: Bool, timestamp: Int64)] {
         var requests = lines.map { pollfd(fd: $0.descriptor, events: Int16(POLLIN | POLLPRI), revents: 0) }
         let milliseconds = Int32(
             clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)

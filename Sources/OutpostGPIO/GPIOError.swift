@@ -3,18 +3,18 @@
 #endif
 
 /// Why a GPIO chip or line could not be used, naming the chip and line.
-public struct GPIOError: Error, Hashable, Sendable, CustomStringConvertible {
+package struct GPIOError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The chip as configured (label, name or path).
-    public let chip: String
+    package let chip: String
     /// The line offset, when the problem is a line.
-    public let line: Int?
+    package let line: Int?
     /// The errno.
-    public let errno: Int32
+    package let errno: Int32
     /// What failed.
-    public let message: String
+    package let message: String
 
     /// Creates an error from the errno a libgpiod call left behind.
-    public init(chip: String, line: Int? = nil, errno: Int32, doing action: String) {
+    package init(chip: String, line: Int? = nil, errno: Int32, doing action: String) {
         self.chip = chip
         self.line = line
         self.errno = errno
@@ -34,7 +34,7 @@ public struct GPIOError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// A short code for counters: `not_found`, `permission_denied`, `busy`, `no_such_line`, `io`.
-    public var code: String {
+    package var code: String {
         switch errno {
         case ENOENT, ENODEV, ENXIO: "not_found"
         case EACCES, EPERM: "permission_denied"
@@ -45,11 +45,11 @@ public struct GPIOError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The chip is not open (it failed and has not been reopened yet).
-    public static func unavailable(chip: String) -> GPIOError {
+    package static func unavailable(chip: String) -> GPIOError {
         GPIOError(chip: chip, errno: ENODEV, doing: "opening the chip")
     }
 
-    public var description: String {
+    package var description: String {
         line.map { "gpio \(chip) line \($0): \(message)" } ?? "gpio \(chip): \(message)"
     }
 }

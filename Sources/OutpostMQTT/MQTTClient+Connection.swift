@@ -55,7 +55,7 @@ extension MQTTClient {
     /// Connects (blocking until the TCP and TLS handshakes are done or fail, so a broker that is
     /// down fails fast) and starts the network loop, which reconnects by itself afterwards.
     /// The broker's answer arrives as `.connected` or `.refused`.
-    public func connect(host: String, port: Int, keepalive: Int) throws(MQTTError) {
+    package func connect(host: String, port: Int, keepalive: Int) throws(MQTTError) {
         try whileOpen { () throws(MQTTError) in
             context.expectingDisconnect.store(false, ordering: .relaxed)
             try check(
@@ -65,11 +65,11 @@ extension MQTTClient {
     }
 
     /// Whether `shutdown()` was called: every later call fails.
-    public var isShutDown: Bool { handle.closed.load(ordering: .acquiring) }
+    package var isShutDown: Bool { handle.closed.load(ordering: .acquiring) }
 
     /// Connects again after the broker refused the connection: libmosquitto's loop does not retry
     /// a refused CONNACK by itself. Blocks for the TCP (and TLS) handshake, like `connect`.
-    public func reconnectAfterRefusal() throws(MQTTError) {
+    package func reconnectAfterRefusal() throws(MQTTError) {
         try whileOpen { () throws(MQTTError) in
             _ = mosquitto_loop_stop(handle.pointer, true)
             context.expectingDisconnect.store(false, ordering: .relaxed)
@@ -95,13 +95,13 @@ extension MQTTClient {
     }
 
     /// Switches to MQTT 3.1.1 (for a broker that refused MQTT 5); takes effect at the next connect.
-    public func useVersion311() {
+    package func useVersion311() {
         _ = mosquitto_int_option(handle.pointer, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311)
     }
 
     /// Publishes `message`; returns its message id (matched by `.published` for QoS 1).
     @discardableResult
-    public func publish(_ message: Message) throws(MQTTError) -> Int32 {
+    package func publish(_ message: Message) throws(MQTTError) -> Int32 {
         var messageID: Int32 = 0
         try whileOpen { () throws(MQTTError) in
             let code = message.payload.withUnsafeBytes {
@@ -115,20 +115,20 @@ extension MQTTClient {
     }
 
     /// Subscribes to `topic` (wildcards allowed) at `qos`.
-    public func subscribe(_ topic: String, qos: Int32 = 1) throws(MQTTError) {
+    package func subscribe(_ topic: String, qos: Int32 = 1) throws(MQTTError) {
         try whileOpen { () throws(MQTTError) in
             try check(mosquitto_subscribe(handle.pointer, nil, topic, qos), "subscribing to \(topic)")
         }
     }
 
     /// Disconnects cleanly (the last will is not published); the loop keeps running until `shutdown`.
-    public func disconnect() {
+    package func disconnect() {
         context.expectingDisconnect.store(true, ordering: .relaxed)
         _ = mosquitto_disconnect(handle.pointer)
     }
 
     /// Disconnects, stops the network loop (joining its thread) and frees the handle. Idempotent.
-    public func shutdown() {
+    package func shutdown() {
         handle.lifecycle.withLock { _ in shutdownNow() }
     }
 

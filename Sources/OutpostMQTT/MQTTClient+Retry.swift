@@ -6,7 +6,7 @@ extension MQTTClient {
     /// the client is shut down; true once connected. Each blocking attempt runs on `queue`, never
     /// on the concurrency pool. `failed` hears every failed attempt and the wait before the next.
     /// The agent's uplink and the hub's ingest both connect through this.
-    public func connectRetrying(
+    package func connectRetrying(
         host: String, port: Int, keepalive: Int, backoff: Backoff, on queue: DispatchQueue,
         failed: (MQTTError, Duration) -> Void
     ) async -> Bool {

@@ -7,33 +7,33 @@ import Synchronization
 /// Thread-safe: libmosquitto's publish, subscribe and disconnect may be called from any thread
 /// while its loop thread runs (`mosquitto_loop_start` makes the handle threaded). `shutdown()` (or `deinit`) stops
 /// the loop thread and frees the handle, in that order.
-public final class MQTTClient: Sendable {
+package final class MQTTClient: Sendable {
     /// How to reach and greet the broker.
-    public struct Options: Sendable {
+    package struct Options: Sendable {
         /// Broker host.
-        public var host: String
+        package var host: String
         /// Broker port.
-        public var port: Int
+        package var port: Int
         /// The client id (the gateway id for agents).
-        public var clientID: String
+        package var clientID: String
         /// Keepalive in seconds.
-        public var keepalive: Int
+        package var keepalive: Int
         /// CA, client certificate and key files for TLS; nil for plain TCP.
-        public var tls: TLSFiles?
+        package var tls: TLSFiles?
         /// The last will: published by the broker when this client vanishes.
-        public var will: Message?
+        package var will: Message?
         /// Try MQTT 5 first (falls back to 3.1.1 when the broker refuses it).
-        public var preferVersion5: Bool
+        package var preferVersion5: Bool
         /// Keep the session (subscriptions, queued QoS 1 messages) across reconnects.
-        public var cleanSession: Bool
+        package var cleanSession: Bool
         /// QoS 1 messages in flight at most (libmosquitto queues the rest).
-        public var maxInflight: Int
+        package var maxInflight: Int
         /// libmosquitto's reconnects after a lost connection start 1-3 s apart (spread across a
         /// fleet) and double up to this many seconds.
-        public var reconnectMaximum: Int
+        package var reconnectMaximum: Int
 
         /// Creates options with plain TCP, MQTT 5 preferred, a persistent session.
-        public init(
+        package init(
             host: String, port: Int, clientID: String, keepalive: Int = 30, tls: TLSFiles? = nil, will: Message? = nil,
             preferVersion5: Bool = true, cleanSession: Bool = false, maxInflight: Int = 20,
             reconnectMaximum: Int = 60
@@ -52,16 +52,16 @@ public final class MQTTClient: Sendable {
     }
 
     /// TLS files (PEM).
-    public struct TLSFiles: Sendable, Hashable {
+    package struct TLSFiles: Sendable, Hashable {
         /// The CA that signed the broker's certificate.
-        public var caFile: String
+        package var caFile: String
         /// The client certificate, for brokers that require one.
-        public var certificateFile: String?
+        package var certificateFile: String?
         /// Its private key.
-        public var keyFile: String?
+        package var keyFile: String?
 
         /// Creates TLS settings.
-        public init(caFile: String, certificateFile: String? = nil, keyFile: String? = nil) {
+        package init(caFile: String, certificateFile: String? = nil, keyFile: String? = nil) {
             self.caFile = caFile
             self.certificateFile = certificateFile
             self.keyFile = keyFile
@@ -69,18 +69,18 @@ public final class MQTTClient: Sendable {
     }
 
     /// A message to publish.
-    public struct Message: Sendable, Hashable {
+    package struct Message: Sendable, Hashable {
         /// The topic.
-        public var topic: String
+        package var topic: String
         /// The payload.
-        public var payload: [UInt8]
+        package var payload: [UInt8]
         /// 0 or 1.
-        public var qos: Int32
+        package var qos: Int32
         /// Whether the broker keeps it for later subscribers.
-        public var retain: Bool
+        package var retain: Bool
 
         /// Creates a message.
-        public init(topic: String, payload: [UInt8], qos: Int32 = 1, retain: Bool = false) {
+        package init(topic: String, payload: [UInt8], qos: Int32 = 1, retain: Bool = false) {
             self.topic = topic
             self.payload = payload
             self.qos = qos
@@ -89,7 +89,7 @@ public final class MQTTClient: Sendable {
     }
 
     /// What the connection reports.
-    public enum Event: Sendable, Hashable {
+    package enum Event: Sendable, Hashable {
         /// The broker accepted the connection (again, after a reconnect).
         case connected
         /// The broker refused the connection: `code` is the CONNACK reason.
@@ -103,7 +103,7 @@ public final class MQTTClient: Sendable {
     }
 
     /// Everything the connection reports, in order.
-    public let events: AsyncStream<Event>
+    package let events: AsyncStream<Event>
     let context: CallbackContext
     let handle: Handle
 
@@ -127,7 +127,7 @@ public final class MQTTClient: Sendable {
     }
 
     /// Creates the client; nothing is sent until `connect()`.
-    public init(_ options: Options) throws(MQTTError) {
+    package init(_ options: Options) throws(MQTTError) {
         MosquittoLibrary.initialise()
         let (stream, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .unbounded)
         events = stream

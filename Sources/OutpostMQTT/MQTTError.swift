@@ -2,16 +2,16 @@ import CMosquitto
 
 /// Why an MQTT operation failed, with libmosquitto's own text and whether trying again later can
 /// help (a broker that is down) or not (a bad certificate path).
-public struct MQTTError: Error, Hashable, Sendable, CustomStringConvertible {
+package struct MQTTError: Error, Hashable, Sendable, CustomStringConvertible {
     /// libmosquitto's error number (`MOSQ_ERR_*`).
-    public let code: Int32
+    package let code: Int32
     /// What was being done.
-    public let action: String
+    package let action: String
     /// libmosquitto's text for the error.
-    public let reason: String
+    package let reason: String
 
     /// Creates an error from a libmosquitto return code (and errno for `MOSQ_ERR_ERRNO`).
-    public init(code: Int32, doing action: String) {
+    package init(code: Int32, doing action: String) {
         self.code = code
         self.action = action
         if code == Int32(MOSQ_ERR_ERRNO.rawValue) {
@@ -22,7 +22,7 @@ public struct MQTTError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Whether a later attempt may succeed (network, broker, resource trouble).
-    public var isRetryable: Bool {
+    package var isRetryable: Bool {
         switch code {
         case Int32(MOSQ_ERR_INVAL.rawValue), Int32(MOSQ_ERR_NOT_SUPPORTED.rawValue), Int32(MOSQ_ERR_TLS.rawValue),
             Int32(MOSQ_ERR_PAYLOAD_SIZE.rawValue), Int32(MOSQ_ERR_MALFORMED_UTF8.rawValue):
@@ -31,7 +31,7 @@ public struct MQTTError: Error, Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String { "\(action): \(reason)" }
+    package var description: String { "\(action): \(reason)" }
 }
 
 #if canImport(Glibc)

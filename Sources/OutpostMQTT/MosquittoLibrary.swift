@@ -1,9 +1,9 @@
 import CMosquitto
 
 /// Process-wide facts about the linked libmosquitto.
-public enum MosquittoLibrary {
+package enum MosquittoLibrary {
     /// The version of the linked library, `major.minor.revision`.
-    public static var version: String {
+    package static var version: String {
         var major: Int32 = 0
         var minor: Int32 = 0
         var revision: Int32 = 0
@@ -17,7 +17,7 @@ public enum MosquittoLibrary {
     }()
 
     /// Initialises libmosquitto once per process (idempotent; the first client calls it too).
-    public static func initialise() {
+    package static func initialise() {
         _ = initialised
     }
 }

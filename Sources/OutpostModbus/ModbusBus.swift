@@ -6,11 +6,11 @@ import Dispatch
 /// Several devices (unit ids) on one RTU bus share it in turn, never concurrently: every
 /// request goes through `perform`, which runs on the bus's own queue, one at a time, off the
 /// Swift concurrency pool (libmodbus blocks for up to the response timeout).
-public final class ModbusBus: Sendable {
+package final class ModbusBus: Sendable {
     private let queue: DispatchQueue
     private let owner: ContextOwner
     /// Where the bus goes.
-    public let endpoint: ModbusEndpoint
+    package let endpoint: ModbusEndpoint
 
     /// Holds the context; touched only on `queue`, which is what makes this `@unchecked Sendable` safe.
     private final class ContextOwner: @unchecked Sendable {
@@ -19,14 +19,14 @@ public final class ModbusBus: Sendable {
     }
 
     /// Creates the bus; the connection opens on the first request.
-    public init(endpoint: ModbusEndpoint) throws(ModbusError) {
+    package init(endpoint: ModbusEndpoint) throws(ModbusError) {
         self.endpoint = endpoint
         owner = ContextOwner(try ModbusContext(endpoint: endpoint))
         queue = DispatchQueue(label: "outpost.modbus \(endpoint)")
     }
 
     /// Runs `body` with the bus's context on the bus's queue and returns its result.
-    public func perform<Result: Sendable>(
+    package func perform<Result: Sendable>(
         _ body: @escaping @Sendable (ModbusContext) throws(ModbusError) -> Result
     ) async throws(ModbusError) -> Result {
         let owner = self.owner

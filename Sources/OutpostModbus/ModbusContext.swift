@@ -8,15 +8,15 @@ import CModbus
 ///
 /// Not thread-safe and every call blocks: a context belongs to exactly one `ModbusBus`, which
 /// runs it on its own serial queue, never on the concurrency pool. `deinit` closes and frees it.
-public final class ModbusContext {
+package final class ModbusContext {
     private let handle: OpaquePointer
     /// Where the device is.
-    public let endpoint: ModbusEndpoint
+    package let endpoint: ModbusEndpoint
     private var connected = false
     private var unit: UInt8 = 1
 
     /// Creates a context for `endpoint`; nothing is opened until `connect()`.
-    public init(endpoint: ModbusEndpoint) throws(ModbusError) {
+    package init(endpoint: ModbusEndpoint) throws(ModbusError) {
         self.endpoint = endpoint
         let created: OpaquePointer?
         switch endpoint {
@@ -40,13 +40,13 @@ public final class ModbusContext {
     }
 
     /// Whether `connect()` succeeded and no error has closed the connection since.
-    public var isConnected: Bool { connected }
+    package var isConnected: Bool { connected }
 
     /// Opens the TCP connection or the serial port. RS-485 mode, when asked for, is set here and
     /// fails soft: ports that do not support it (USB adapters with automatic direction, ptys)
     /// keep working; the returned note says so.
     @discardableResult
-    public func connect() throws(ModbusError) -> String? {
+    package func connect() throws(ModbusError) -> String? {
         if connected { return nil }
         guard modbus_connect(handle) == 0 else {
             throw ModbusError.fromErrno(errno, location: endpoint.description, connecting: true)
@@ -62,20 +62,20 @@ public final class ModbusContext {
     }
 
     /// Closes the connection; the next request needs `connect()` again.
-    public func close() {
+    package func close() {
         if connected { modbus_close(handle) }
         connected = false
     }
 
     /// Sets how long to wait for an answer.
-    public func setResponseTimeout(_ timeout: Duration) {
+    package func setResponseTimeout(_ timeout: Duration) {
         let parts = timeout.components
         let microseconds = max(1, parts.attoseconds / 1_000_000_000_000)
         modbus_set_response_timeout(handle, UInt32(clamping: parts.seconds), UInt32(clamping: microseconds % 1_000_000))
     }
 
     /// Addresses requests to `unit` (1-247 on RTU; TCP gateways also use 0 and 255).
-    public func setUnit(_ unit: UInt8) throws(ModbusError) {
+    package func setUnit(_ unit: UInt8) throws(ModbusError) {
         guard modbus_set_slave(handle, Int32(unit)) == 0 else {
             throw ModbusError.fromErrno(errno, location: "\(endpoint) unit \(unit)")
         }
@@ -83,28 +83,28 @@ public final class ModbusContext {
     }
 
     /// Reads `count` (1-125) holding registers (function 3).
-    public func readHoldingRegisters(address: UInt16, count: Int) throws(ModbusError) -> [UInt16] {
+    package func readHoldingRegisters(address: UInt16, count: Int) throws(ModbusError) -> [UInt16] {
         try readRegisters(address: address, count: count, table: "holding") {
             modbus_read_registers(handle, Int32(address), Int32(count), $0)
         }
     }
 
     /// Reads `count` (1-125) input registers (function 4).
-    public func readInputRegisters(address: UInt16, count: Int) throws(ModbusError) -> [UInt16] {
+    package func readInputRegisters(address: UInt16, count: Int) throws(ModbusError) -> [UInt16] {
         try readRegisters(address: address, count: count, table: "input") {
             modbus_read_input_registers(handle, Int32(address), Int32(count), $0)
         }
     }
 
     /// Reads `count` (1-2000) coils (function 1).
-    public func readCoils(address: UInt16, count: Int) throws(ModbusError) -> [Bool] {
+    package func readCoils(address: UInt16, count: Int) throws(ModbusError) -> [Bool] {
         try readBits(address: address, count: count, table: "coil") {
             modbus_read_bits(handle, Int32(address), Int32(count), $0)
         }
     }
 
     /// Reads `count` (1-2000) discrete inputs (function 2).
-    public func readDiscreteInputs(address: UInt16, count: Int) throws(ModbusError) -> [Bool] {
+    package func readDiscreteInputs(address: UInt16, count: Int) throws(ModbusError) -> [Bool] {
         try readBits(address: address, count: count, table: "discrete input") {
             modbus_read_input_bits(handle, Int32(address), Int32(count), $0)
         }

@@ -2,23 +2,23 @@ import OutpostSerial
 
 /// Where a Modbus device is: TCP `tcp://host:port`, or RTU over a serial line
 /// `rtu:///dev/ttyUSB0?baud=9600&parity=N&data=8&stop=1`.
-public enum ModbusEndpoint: Hashable, Sendable, CustomStringConvertible {
+package enum ModbusEndpoint: Hashable, Sendable, CustomStringConvertible {
     /// Modbus TCP. Port 502 when the URL gives none.
     case tcp(host: String, port: Int)
     /// Modbus RTU on a serial device.
     case rtu(SerialLine)
 
     /// Serial line settings for RTU.
-    public typealias SerialLine = OutpostSerial.SerialLine
+    package typealias SerialLine = OutpostSerial.SerialLine
 
     /// Why a URL is not a Modbus endpoint.
-    public struct ParseError: Error, Hashable, CustomStringConvertible {
+    package struct ParseError: Error, Hashable, CustomStringConvertible {
         /// What is wrong, naming the URL.
-        public let description: String
+        package let description: String
     }
 
     /// Parses `tcp://host[:port]` or `rtu://DEVICE[?baud=…&parity=N|E|O&data=7|8&stop=1|2&rs485=true]`.
-    public init(parsing url: String) throws(ParseError) {
+    package init(parsing url: String) throws(ParseError) {
         func fail(_ reason: String) -> ParseError {
             ParseError(description: "'\(url)' is not a Modbus endpoint: \(reason)")
         }
@@ -56,7 +56,7 @@ public enum ModbusEndpoint: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .tcp(let host, let port): host.contains(":") ? "tcp://[\(host)]:\(port)" : "tcp://\(host):\(port)"
         case .rtu(let line): "rtu://\(line)"
@@ -69,7 +69,7 @@ extension ModbusEndpoint {
     /// a device; 0 is broadcast, which no device answers, so a poll of it can only time out;
     /// 248-254 are reserved. Over TCP, 255 also works: the Modbus/TCP specification gives it to a
     /// device reached directly rather than through a serial gateway.
-    public func unitProblem(_ unit: Int) -> String? {
+    package func unitProblem(_ unit: Int) -> String? {
         if (1...247).contains(unit) { return nil }
         if unit == 255, case .tcp = self { return nil }
         let range = if case .tcp = self { "1-247, or 255 for a TCP device reached directly" } else { "1-247" }

@@ -8,35 +8,35 @@ import CModbus
 ///
 /// `isRetryable` classifies at the boundary: a timeout or a dropped connection is worth another
 /// try (after reconnecting); an exception response or a bad argument is not.
-public struct ModbusError: Error, Hashable, Sendable, CustomStringConvertible {
+package struct ModbusError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What went wrong, as a stable code.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    package struct Code: Hashable, Sendable, CustomStringConvertible {
         enum Value: Hashable, Sendable {
             case timeout, connectionFailed, connectionLost, exception(UInt8), invalidResponse, invalidArgument, io
         }
         let value: Value
         /// No answer within the response timeout.
-        public static let timeout = Code(value: .timeout)
+        package static let timeout = Code(value: .timeout)
         /// The connection could not be made (refused, no such host, no such serial port).
-        public static let connectionFailed = Code(value: .connectionFailed)
+        package static let connectionFailed = Code(value: .connectionFailed)
         /// The connection broke during a request.
-        public static let connectionLost = Code(value: .connectionLost)
+        package static let connectionLost = Code(value: .connectionLost)
         /// The device answered with a Modbus exception (1 illegal function, 2 illegal address, …).
-        public static func exception(_ code: UInt8) -> Code { Code(value: .exception(code)) }
+        package static func exception(_ code: UInt8) -> Code { Code(value: .exception(code)) }
         /// The answer was malformed (bad CRC, wrong length, wrong unit).
-        public static let invalidResponse = Code(value: .invalidResponse)
+        package static let invalidResponse = Code(value: .invalidResponse)
         /// The request itself was not valid (count too large, bad unit id).
-        public static let invalidArgument = Code(value: .invalidArgument)
+        package static let invalidArgument = Code(value: .invalidArgument)
         /// Any other system error.
-        public static let io = Code(value: .io)
+        package static let io = Code(value: .io)
 
         /// The Modbus exception code, when the device answered with one.
-        public var exceptionCode: UInt8? {
+        package var exceptionCode: UInt8? {
             if case .exception(let code) = value { return code }
             return nil
         }
 
-        public var description: String {
+        package var description: String {
             switch value {
             case .timeout: "timeout"
             case .connectionFailed: "connection_failed"
@@ -50,16 +50,16 @@ public struct ModbusError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The code.
-    public let code: Code
+    package let code: Code
     /// The library's text (`modbus_strerror`) or our own.
-    public let message: String
+    package let message: String
     /// The errno behind it, when there is one.
-    public let errno: Int32?
+    package let errno: Int32?
     /// Where: `tcp://10.0.0.5:502 unit 1 holding 3100+4`.
-    public let location: String
+    package let location: String
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String, errno: Int32? = nil, location: String) {
+    package init(_ code: Code, _ message: String, errno: Int32? = nil, location: String) {
         self.code = code
         self.message = message
         self.errno = errno
@@ -67,7 +67,7 @@ public struct ModbusError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Whether trying again (after reconnecting) may help.
-    public var isRetryable: Bool {
+    package var isRetryable: Bool {
         switch code.value {
         case .timeout, .connectionFailed, .connectionLost, .invalidResponse, .io: true
         case .exception(let code): code == 5 || code == 6  // acknowledge, device busy
@@ -77,7 +77,7 @@ public struct ModbusError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// A small number for a sample's quality code: 1 timeout, 2 connection, 3 invalid response,
     /// 4 invalid argument, 5 other I/O; 0x80 + n for Modbus exception n.
-    public var qualityCode: UInt8 {
+    package var qualityCode: UInt8 {
         switch code.value {
         case .timeout: 1
         case .connectionFailed, .connectionLost: 2
@@ -88,7 +88,7 @@ public struct ModbusError: Error, Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String { "\(location): \(message)" }
+    package var description: String { "\(location): \(message)" }
 
     /// Turns the errno a libmodbus call left behind into an error. Call right after the call.
     static func fromErrno(_ number: Int32, location: String, connecting: Bool = false) -> ModbusError {

@@ -1,9 +1,9 @@
 import CModbus
 
 /// Process-wide facts about the linked libmodbus.
-public enum ModbusLibrary {
+package enum ModbusLibrary {
     /// The version of the libmodbus headers this build compiled against, `major.minor.micro`.
-    public static var version: String {
+    package static var version: String {
         "\(outpost_modbus_version_major()).\(outpost_modbus_version_minor()).\(outpost_modbus_version_micro())"
     }
 }

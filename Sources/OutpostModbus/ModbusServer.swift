@@ -5,18 +5,18 @@ import CModbus
 #endif
 
 /// A request a `ModbusServer` received, already parsed.
-public struct ModbusRequest: Sendable, Hashable {
+package struct ModbusRequest: Sendable, Hashable {
     /// The unit id the request is addressed to.
-    public var unit: UInt8
+    package var unit: UInt8
     /// The function code (1-4 are reads; others are answered "illegal function" by default).
-    public var function: UInt8
+    package var function: UInt8
     /// The first address.
-    public var address: Int
+    package var address: Int
     /// How many registers or bits.
-    public var count: Int
+    package var count: Int
 
     /// Creates a request (the server parses them; tests and simulators make them).
-    public init(unit: UInt8, function: UInt8, address: Int, count: Int) {
+    package init(unit: UInt8, function: UInt8, address: Int, count: Int) {
         self.unit = unit
         self.function = function
         self.address = address
@@ -25,7 +25,7 @@ public struct ModbusRequest: Sendable, Hashable {
 }
 
 /// How a `ModbusServer` answers one request.
-public enum ModbusResponse: Sendable, Hashable {
+package enum ModbusResponse: Sendable, Hashable {
     /// Registers for functions 3 and 4 (exactly `count` of them).
     case registers([UInt16])
     /// Bits for functions 1 and 2 (exactly `count` of them).
@@ -41,7 +41,7 @@ public enum ModbusResponse: Sendable, Hashable {
 /// `serve` blocks its thread: it waits for requests with `select`, answers each through the
 /// handler and returns when `stop()` is called (from any thread) or the line fails. One client
 /// is served at a time, in arrival order, as a real single-threaded device would.
-public final class ModbusServer: @unchecked Sendable {
+package final class ModbusServer: @unchecked Sendable {
     // @unchecked Sendable: `handle`, `listener` and `clients` are touched only by the thread in
     // `serve`; `stop()` only writes to the wake-up pipe, which is safe from any thread.
     private let handle: OpaquePointer
@@ -51,10 +51,10 @@ public final class ModbusServer: @unchecked Sendable {
     private let wakeRead: Int32
     private let wakeWrite: Int32
     /// The TCP port actually bound (useful when 0 was asked for); nil for RTU.
-    public let port: Int?
+    package let port: Int?
 
     /// Listens on `host:port` (port 0 picks a free one; see `port`).
-    public init(tcpHost host: String, port requested: Int) throws(ModbusError) {
+    package init(tcpHost host: String, port requested: Int) throws(ModbusError) {
         let location = "tcp://\(host):\(requested)"
         guard let created = modbus_new_tcp_pi(host, String(requested)) else {
             throw ModbusError.fromErrno(errno, location: location)
@@ -83,7 +83,7 @@ public final class ModbusServer: @unchecked Sendable {
 
     /// Serves RTU on an already open serial descriptor (a pty master, say). The server takes
     /// ownership of the descriptor.
-    public init(rtuDescriptor descriptor: Int32, unit: UInt8) throws(ModbusError) {
+    package init(rtuDescriptor descriptor: Int32, unit: UInt8) throws(ModbusError) {
         guard let created = modbus_new_rtu("/dev/null", 9600, CChar(UInt8(ascii: "N")), 8, 1) else {
             throw ModbusError.fromErrno(errno, location: "rtu fd \(descriptor)")
         }
@@ -97,7 +97,7 @@ public final class ModbusServer: @unchecked Sendable {
     }
 
     /// Serves RTU on a serial device path with the given line settings.
-    public convenience init(rtu line: ModbusEndpoint.SerialLine, unit: UInt8) throws(ModbusError) {
+    package convenience init(rtu line: ModbusEndpoint.SerialLine, unit: UInt8) throws(ModbusError) {
         let descriptor = open(line.device, O_RDWR | O_NOCTTY | O_CLOEXEC)
         guard descriptor >= 0 else { throw ModbusError.fromErrno(errno, location: line.device, connecting: true) }
         var settings = termios()
@@ -123,13 +123,13 @@ public final class ModbusServer: @unchecked Sendable {
     }
 
     /// Makes `serve` return soon; safe from any thread.
-    public func stop() {
+    package func stop() {
         var byte: UInt8 = 1
         _ = write(wakeWrite, &byte, 1)
     }
 
     /// Answers requests until `stop()`.
-    public func serve(_ handler: (ModbusRequest) -> ModbusResponse) {
+    package func serve(_ handler: (ModbusRequest) -> ModbusResponse) {
         var query = [UInt8](repeating: 0, count: Int(MODBUS_TCP_MAX_ADU_LENGTH))
         let headerLength = Int(modbus_get_header_length(handle))
         while true {

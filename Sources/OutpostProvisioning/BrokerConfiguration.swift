@@ -6,29 +6,29 @@ import X509
 /// What `outpostctl broker-config` writes: the broker's key and certificate from the fleet CA,
 /// the CA certificate and revocation list, and Mosquitto's listener configuration and ACL,
 /// filled in from the templates in `provisioning/mosquitto/`.
-public struct BrokerConfiguration {
+package struct BrokerConfiguration {
     /// The names (DNS or IP) clients reach the broker by: the certificate's subject alternative names.
-    public var hosts: [String]
+    package var hosts: [String]
     /// The TLS port.
-    public var port: Int = 8883
+    package var port: Int = 8883
     /// The address to listen on (empty: all).
-    public var bind: String = ""
+    package var bind: String = ""
     /// Where the files will live on the broker (the paths written into the configuration).
-    public var installDirectory: String
+    package var installDirectory: String
     /// The hub's identity (its client certificate's CN).
-    public var hubIdentity: String = Self.defaultHubIdentity
+    package var hubIdentity: String = Self.defaultHubIdentity
     /// The hub's identity unless told otherwise: reserved in every CA.
-    public static let defaultHubIdentity = "outpost-hub"
+    package static let defaultHubIdentity = "outpost-hub"
 
     /// Creates a configuration for a broker reached as `hosts`, installed into `installDirectory`.
-    public init(hosts: [String], installDirectory: String) {
+    package init(hosts: [String], installDirectory: String) {
         self.hosts = hosts
         self.installDirectory = installDirectory
     }
 
     /// Writes the files into `folder`: `broker.key` (0600), `broker.pem`, `ca.pem`, `crl.pem`,
     /// `acl` and `outpost.conf`.
-    public func write(to folder: String, authority: CertificateAuthority, templates: String) throws {
+    package func write(to folder: String, authority: CertificateAuthority, templates: String) throws {
         try FileIO.makeDirectory(folder)
         guard !authority.issuedNames().contains(hubIdentity) || authority.reservedNames().contains(hubIdentity) else {
             throw ProvisioningError(
@@ -58,7 +58,7 @@ public struct BrokerConfiguration {
     }
 
     /// A client identity (the hub's) issued by `authority`: its key (0600) and certificate.
-    public static func writeClientIdentity(
+    package static func writeClientIdentity(
         _ name: String, authority: CertificateAuthority, to folder: String
     ) throws {
         try FileIO.makeDirectory(folder)

@@ -11,25 +11,25 @@ import X509
 /// the hub and the broker (`reserved.txt`) and the serials it revoked (`revoked.txt`, from which
 /// `crl.pem` is written). Made with swift-certificates and swift-crypto; nothing shells out to
 /// openssl.
-public struct CertificateAuthority {
+package struct CertificateAuthority {
     /// The folder.
-    public let folder: String
+    package let folder: String
     /// The CA's certificate.
-    public let certificate: Certificate
+    package let certificate: Certificate
     private let key: P256.Signing.PrivateKey
 
-    public var keyPath: String { folder + "/ca.key" }
-    public var certificatePath: String { folder + "/ca.pem" }
-    public var revocationListPath: String { folder + "/crl.pem" }
+    package var keyPath: String { folder + "/ca.key" }
+    package var certificatePath: String { folder + "/ca.pem" }
+    package var revocationListPath: String { folder + "/crl.pem" }
     var revokedPath: String { folder + "/revoked.txt" }
     var ledgerPath: String { folder + "/issued.txt" }
     var reservedPath: String { folder + "/reserved.txt" }
     /// How long a revocation list is valid: Mosquitto refuses every client once it has expired,
     /// so `ca renew-crl` (its timer runs weekly) writes a new one long before.
-    public static let revocationListValidity: TimeInterval = 365 * 86_400
+    package static let revocationListValidity: TimeInterval = 365 * 86_400
 
     /// Creates a new CA in `folder`; refuses to replace an existing one unless `force`.
-    public static func create(in folder: String, name: String = "Outpost fleet CA", force: Bool = false) throws
+    package static func create(in folder: String, name: String = "Outpost fleet CA", force: Bool = false) throws
         -> CertificateAuthority
     {
         if !force, access(folder + "/ca.key", F_OK) == 0 {
@@ -63,7 +63,7 @@ public struct CertificateAuthority {
     }
 
     /// Opens the CA in `folder`.
-    public static func open(_ folder: String) throws -> CertificateAuthority {
+    package static func open(_ folder: String) throws -> CertificateAuthority {
         let keyPEM = String(decoding: try FileIO.read(folder + "/ca.key"), as: UTF8.self)
         let certificatePEM = String(decoding: try FileIO.read(folder + "/ca.pem"), as: UTF8.self)
         do {
@@ -76,7 +76,7 @@ public struct CertificateAuthority {
     }
 
     /// What a certificate is for.
-    public enum Use: Sendable {
+    package enum Use: Sendable {
         /// A TLS server (the broker) reachable as these DNS names and IP addresses.
         case server(names: [String])
         /// A TLS client (a gateway, the hub): its identity is the CN.
@@ -85,7 +85,7 @@ public struct CertificateAuthority {
 
     /// Issues a certificate for `commonName` over `publicKey`, valid for `years`; keeps a copy in
     /// `issued/`.
-    public func issue(
+    package func issue(
         commonName: String, publicKey: P256.Signing.PublicKey, use: Use, years: Int = 10
     ) throws -> Certificate {
         let now = Date()
@@ -133,7 +133,7 @@ public struct CertificateAuthority {
     /// latest in `issued/`, which a CA made before the ledger also has) and rewrites `crl.pem`.
     /// Returns how many were revoked now; 0 when this CA issued none to that name.
     @discardableResult
-    public func revoke(commonName: String) throws -> Int {
+    package func revoke(commonName: String) throws -> Int {
         var serials = Self.entries(ledgerPath).filter { $0.name == commonName }.map(\.serial)
         if let pem = try? FileIO.read(folder + "/issued/\(commonName).pem"),
             let issued = try? Certificate(pemEncoded: String(decoding: pem, as: UTF8.self))
@@ -153,7 +153,7 @@ public struct CertificateAuthority {
     }
 
     /// The serials (hex) and names revoked so far.
-    public func revokedEntries() -> [(serial: String, name: String)] { Self.entries(revokedPath) }
+    package func revokedEntries() -> [(serial: String, name: String)] { Self.entries(revokedPath) }
 
     /// Lines of `SERIAL NAME`.
     private static func entries(_ path: String) -> [(serial: String, name: String)] {
@@ -168,7 +168,7 @@ public struct CertificateAuthority {
     /// Writes `crl.pem`: the revoked serials, signed by the CA, valid for
     /// `revocationListValidity` (Mosquitto reads it at start and on reload). Returns when it expires.
     @discardableResult
-    public func writeRevocationList(now: Date = Date()) throws -> Date {
+    package func writeRevocationList(now: Date = Date()) throws -> Date {
         let revoked = revokedEntries().compactMap { entry in Hex.decode(entry.serial) }
         let expiry = now.addingTimeInterval(Self.revocationListValidity)
         let der = try RevocationList.der(
@@ -181,16 +181,16 @@ public struct CertificateAuthority {
 
     /// The names no gateway may be given: the hub's identities and the broker's, which the ACL
     /// lets read every gateway's batches and write acknowledgements.
-    public func reservedNames() -> Set<String> {
+    package func reservedNames() -> Set<String> {
         let kept = (try? FileIO.read(reservedPath)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         return Set(kept.split(separator: "\n").map(String.init)).union([BrokerConfiguration.defaultHubIdentity])
     }
 
     /// Every name this CA has issued a certificate to.
-    public func issuedNames() -> Set<String> { Set(Self.entries(ledgerPath).map(\.name)) }
+    package func issuedNames() -> Set<String> { Set(Self.entries(ledgerPath).map(\.name)) }
 
     /// Keeps `name` for the hub or the broker: `provision` refuses it from now on.
-    public func reserve(_ name: String) throws {
+    package func reserve(_ name: String) throws {
         var names = reservedNames()
         guard names.insert(name).inserted else { return }
         try FileIO.write(Array((names.sorted().joined(separator: "\n") + "\n").utf8), to: reservedPath)

@@ -7,26 +7,26 @@ import X509
 /// Everything one gateway needs, made by `outpostctl provision`: its key (which both
 /// authenticates it to the broker and signs its frames) and certificate (CN = its id), the CA
 /// certificate, a complete `agent.toml`, and `first-boot.sh`, which installs the rest.
-public struct ProvisioningBundle {
+package struct ProvisioningBundle {
     /// A file of the bundle.
-    public struct File: Sendable {
+    package struct File: Sendable {
         /// Its name in the bundle.
-        public var name: String
+        package var name: String
         /// Its bytes.
-        public var bytes: [UInt8]
+        package var bytes: [UInt8]
         /// Its mode.
-        public var mode: mode_t
+        package var mode: mode_t
     }
 
     /// The gateway.
-    public let gatewayID: String
+    package let gatewayID: String
     /// The files.
-    public let files: [File]
+    package let files: [File]
     /// The gateway's certificate (what `outpostctl enroll` registers at the hub).
-    public let certificate: Certificate
+    package let certificate: Certificate
 
     /// Characters a gateway id may not hold: they would break MQTT topics or the broker's ACL.
-    public static func checkGatewayID(_ id: String, reserved: [String] = ["outpost-hub"]) throws {
+    package static func checkGatewayID(_ id: String, reserved: [String] = ["outpost-hub"]) throws {
         guard BatchFrame.isValidGatewayID(id) else {
             throw ProvisioningError(
                 .invalidGatewayID,
@@ -40,7 +40,7 @@ public struct ProvisioningBundle {
 
     /// Makes the bundle of `gatewayID` for `broker` (an `mqtts://` URL) with the sources in
     /// `sourcesTOML` (its `[[modbus]]`, `[[gpio]]`, `[[serial]]` tables).
-    public static func make(
+    package static func make(
         gatewayID: String, broker: String, sourcesTOML: String, sourcesName: String,
         authority: CertificateAuthority, templates: String, configDirectory: String = "/etc/outpost",
         dataDirectory: String = "/var/lib/outpost"
@@ -80,10 +80,10 @@ public struct ProvisioningBundle {
     }
 
     /// The certificate, PEM.
-    public var certificatePEM: [UInt8] { files.first { $0.name == "\(gatewayID).pem" }?.bytes ?? [] }
+    package var certificatePEM: [UInt8] { files.first { $0.name == "\(gatewayID).pem" }?.bytes ?? [] }
 
     /// Writes the bundle as files in `folder`, or as a gzip'd tar when `path` ends in `.tar.gz`.
-    public func write(to path: String) throws {
+    package func write(to path: String) throws {
         if path.hasSuffix(".tar.gz") || path.hasSuffix(".tgz") {
             let archive = try TarArchive.gzipped(files.map { ("outpost/" + $0.name, $0.bytes, $0.mode) })
             try FileIO.write(archive, to: path, mode: 0o600)

@@ -5,7 +5,7 @@ import X509
 
 /// An X.509 v2 certificate revocation list (RFC 5280 §5), DER: swift-certificates reads and
 /// writes certificates but not CRLs, so this writes the few fields Mosquitto (OpenSSL) needs.
-public enum RevocationList {
+package enum RevocationList {
     /// ecdsa-with-SHA256.
     static let signatureAlgorithm: ASN1ObjectIdentifier = [1, 2, 840, 10045, 4, 3, 2]
 
@@ -44,7 +44,7 @@ public enum RevocationList {
 
     /// When the revocation list in `pem` (a `X509 CRL` PEM document) expires: its `nextUpdate`.
     /// After that, OpenSSL (and so Mosquitto) refuses every client certificate of the CA.
-    public static func nextUpdate(pem: String) throws -> Date {
+    package static func nextUpdate(pem: String) throws -> Date {
         let document: PEMDocument
         do {
             document = try PEMDocument(pemString: pem)
@@ -84,7 +84,7 @@ public enum RevocationList {
     }
 
     /// Days left before a revocation list expires, and what to say when few remain.
-    public static func expiryWarning(nextUpdate: Date, now: Date = Date(), path: String) -> String? {
+    package static func expiryWarning(nextUpdate: Date, now: Date = Date(), path: String) -> String? {
         let days = Int((nextUpdate.timeIntervalSince(now) / 86_400).rounded(.down))
         if days < 0 {
             return
@@ -98,7 +98,7 @@ public enum RevocationList {
     }
 
     /// Warn this many days before a revocation list expires.
-    public static let warningDays = 30
+    package static let warningDays = 30
 
     private static func algorithm(_ coder: inout DER.Serializer) throws {
         try coder.appendConstructedNode(identifier: .sequence) { try $0.serialize(signatureAlgorithm) }

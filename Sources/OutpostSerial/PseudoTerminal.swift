@@ -4,9 +4,9 @@
 
 /// A new pseudo-terminal pair: a simulator keeps the master, a client opens the slave path as if
 /// it were a serial adapter.
-public enum PseudoTerminal {
+package enum PseudoTerminal {
     /// Opens a pty pair in raw mode; returns the master descriptor and the slave's path.
-    public static func open() throws(SerialError) -> (master: Int32, path: String) {
+    package static func open() throws(SerialError) -> (master: Int32, path: String) {
         // posix_openpt/grantpt/unlockpt/ptsname are hidden from Swift's Glibc module; these are
         // the ioctls they wrap on Linux.
         let master = Glibc.open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)

@@ -3,28 +3,28 @@
 #endif
 
 /// Why a serial port could not be opened or read, naming the device.
-public struct SerialError: Error, Hashable, Sendable, CustomStringConvertible {
+package struct SerialError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What kind of failure: a Hashable struct so kinds can grow.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    package struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: Hashable, Sendable {
             case notFound, permissionDenied, busy, disconnected, invalidSettings, io
         }
         private let value: Value
 
         /// The device does not exist (not plugged in, wrong path).
-        public static let notFound = Code(value: .notFound)
+        package static let notFound = Code(value: .notFound)
         /// The agent may not open it (group `dialout`, `DeviceAllow=`).
-        public static let permissionDenied = Code(value: .permissionDenied)
+        package static let permissionDenied = Code(value: .permissionDenied)
         /// Another program holds it.
-        public static let busy = Code(value: .busy)
+        package static let busy = Code(value: .busy)
         /// It went away while open (a USB adapter unplugged, the other end of a pty closed).
-        public static let disconnected = Code(value: .disconnected)
+        package static let disconnected = Code(value: .disconnected)
         /// The line settings cannot be applied to this device.
-        public static let invalidSettings = Code(value: .invalidSettings)
+        package static let invalidSettings = Code(value: .invalidSettings)
         /// Any other I/O error.
-        public static let io = Code(value: .io)
+        package static let io = Code(value: .io)
 
-        public var description: String {
+        package var description: String {
             switch value {
             case .notFound: "not_found"
             case .permissionDenied: "permission_denied"
@@ -37,16 +37,16 @@ public struct SerialError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The kind.
-    public let code: Code
+    package let code: Code
     /// The device path.
-    public let device: String
+    package let device: String
     /// The errno, 0 when none.
-    public let errno: Int32
+    package let errno: Int32
     /// What happened, for a person.
-    public let message: String
+    package let message: String
 
     /// Creates an error from the errno a call left behind while `doing` something.
-    public init(device: String, errno: Int32, doing action: String) {
+    package init(device: String, errno: Int32, doing action: String) {
         self.device = device
         self.errno = errno
         let reason = String(cString: strerror(errno))
@@ -70,12 +70,12 @@ public struct SerialError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Creates an error with a code and message of its own.
-    public init(_ code: Code, device: String, _ message: String) {
+    package init(_ code: Code, device: String, _ message: String) {
         self.code = code
         self.device = device
         errno = 0
         self.message = message
     }
 
-    public var description: String { "serial \(device): \(message)" }
+    package var description: String { "serial \(device): \(message)" }
 }

@@ -1,24 +1,24 @@
 /// How a serial port is set up: device, speed and framing. Parsed once from
 /// `?baud=9600&parity=N&data=8&stop=1&rs485=true` (a URL's query or a config's fields).
-public struct SerialLine: Hashable, Sendable, CustomStringConvertible {
+package struct SerialLine: Hashable, Sendable, CustomStringConvertible {
     /// The device path, e.g. `/dev/ttyUSB0` or a stable `/dev/serial/by-id/…` link.
-    public var device: String
+    package var device: String
     /// Bits per second. Default 9600.
-    public var baud: Int
+    package var baud: Int
     /// `N`, `E` or `O`. Default `N`.
-    public var parity: Character
+    package var parity: Character
     /// 7 or 8. Default 8.
-    public var dataBits: Int
+    package var dataBits: Int
     /// 1 or 2. Default 1.
-    public var stopBits: Int
+    package var stopBits: Int
     /// Switch the port to RS-485 mode (where the driver supports it; fails soft otherwise).
-    public var rs485: Bool
+    package var rs485: Bool
 
     /// The baud rates this build can set (termios constants exist for each).
-    public static let baudRates = [1200, 2400, 4800, 9600, 19_200, 38_400, 57_600, 115_200, 230_400]
+    package static let baudRates = [1200, 2400, 4800, 9600, 19_200, 38_400, 57_600, 115_200, 230_400]
 
     /// Creates settings with the usual defaults (9600 8N1).
-    public init(
+    package init(
         device: String, baud: Int = 9600, parity: Character = "N", dataBits: Int = 8, stopBits: Int = 1,
         rs485: Bool = false
     ) {
@@ -32,7 +32,7 @@ public struct SerialLine: Hashable, Sendable, CustomStringConvertible {
 
     /// Sets one option by name (`baud`, `parity`, `data`, `stop`, `rs485`); the error says what
     /// values are allowed.
-    public mutating func set(_ key: some StringProtocol, to value: String) throws(SerialLineError) {
+    package mutating func set(_ key: some StringProtocol, to value: String) throws(SerialLineError) {
         switch key {
         case "baud":
             guard let baud = Int(value), Self.baudRates.contains(baud) else {
@@ -59,7 +59,7 @@ public struct SerialLine: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Parses `DEVICE[?key=value&…]`; the device must be an absolute path.
-    public init(parsing text: some StringProtocol) throws(SerialLineError) {
+    package init(parsing text: some StringProtocol) throws(SerialLineError) {
         let parts = text.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         let device = String(parts[0])
         guard device.hasPrefix("/") else { throw SerialLineError("the serial device must be an absolute path") }
@@ -73,15 +73,15 @@ public struct SerialLine: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// `DEVICE?baud=…&parity=…&data=…&stop=…[&rs485=true]`.
-    public var description: String {
+    package var description: String {
         "\(device)?baud=\(baud)&parity=\(parity)&data=\(dataBits)&stop=\(stopBits)" + (rs485 ? "&rs485=true" : "")
     }
 }
 
 /// Why serial line settings are not valid.
-public struct SerialLineError: Error, Hashable, Sendable, CustomStringConvertible {
+package struct SerialLineError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What is wrong and what is allowed.
-    public let description: String
+    package let description: String
 
     init(_ description: String) { self.description = description }
 }

@@ -7,13 +7,13 @@
 /// Not thread-safe: owned by one source's reader thread. `deinit` closes the descriptor. Reads wait
 /// with `poll`, so they never block longer than asked, and a port that went away is reported as
 /// `.disconnected` rather than read as endless empty data.
-public final class SerialPort {
+package final class SerialPort {
     /// The settings it was opened with.
-    public let line: SerialLine
+    package let line: SerialLine
     private let descriptor: Int32
 
     /// Opens and configures `line.device`.
-    public init(_ line: SerialLine) throws(SerialError) {
+    package init(_ line: SerialLine) throws(SerialError) {
         self.line = line
         let opened = open(line.device, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
         guard opened >= 0 else { throw SerialError(device: line.device, errno: errno, doing: "opening") }
@@ -28,7 +28,7 @@ public final class SerialPort {
 
     /// Takes ownership of an already open descriptor (one end of a pty, say) and makes it
     /// non-blocking, as every port this type owns is.
-    public init(adopting descriptor: Int32, line: SerialLine) {
+    package init(adopting descriptor: Int32, line: SerialLine) {
         self.line = line
         self.descriptor = descriptor
         _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
@@ -38,7 +38,7 @@ public final class SerialPort {
 
     /// Reads what is there, waiting up to `timeout` for the first byte; returns an empty array on
     /// timeout. Throws `.disconnected` when the port went away.
-    public func read(upTo count: Int = 4096, timeout: Duration) throws(SerialError) -> [UInt8] {
+    package func read(upTo count: Int = 4096, timeout: Duration) throws(SerialError) -> [UInt8] {
         var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         let milliseconds = Int32(
             clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
@@ -65,7 +65,7 @@ public final class SerialPort {
     /// Writes all of `bytes`, waiting up to `timeout` in all for room; returns false when the
     /// time ran out with bytes unwritten (nobody is reading the other end).
     @discardableResult
-    public func write(_ bytes: [UInt8], waitingUpTo timeout: Duration = .seconds(5)) throws(SerialError) -> Bool {
+    package func write(_ bytes: [UInt8], waitingUpTo timeout: Duration = .seconds(5)) throws(SerialError) -> Bool {
         let deadline = ContinuousClock.now + timeout
         var offset = 0
         while offset < bytes.count {

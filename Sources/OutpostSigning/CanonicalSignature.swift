@@ -7,9 +7,9 @@ import OutpostWire
 /// ECDSA signatures are malleable: (r, s) and (r, n − s) both verify. Frames are signed with the
 /// low form (s ≤ n/2, as Bitcoin's BIP 62 and libsecp256k1 require) and a high one is refused, so
 /// one frame has exactly one valid signature.
-public enum FrameSignatureCheck {
+package enum FrameSignatureCheck {
     /// Why `signature` over `message` is refused for the raw P-256 `publicKey`, or nil.
-    public static func rejection(
+    package static func rejection(
         of signature: ArraySlice<UInt8>, algorithm: SignatureAlgorithm, message: ArraySlice<UInt8>, publicKey: [UInt8]
     ) -> String? {
         guard algorithm == .ecdsaP256SHA256 else { return "algorithm '\(algorithm.name)' is not accepted" }

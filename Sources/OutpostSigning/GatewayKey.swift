@@ -5,11 +5,11 @@ import OutpostWire
 ///
 /// Holds the key in memory (as raw bytes: swift-crypto's key types are not `Sendable` on Linux);
 /// `description` never shows it.
-public struct GatewayFrameSigner: FrameSigner, CustomStringConvertible {
+package struct GatewayFrameSigner: FrameSigner, CustomStringConvertible {
     private let rawKey: [UInt8]
 
     /// Creates a signer from a private key.
-    public init(privateKey: P256.Signing.PrivateKey) {
+    package init(privateKey: P256.Signing.PrivateKey) {
         rawKey = Array(privateKey.rawRepresentation)
     }
 
@@ -22,7 +22,7 @@ public struct GatewayFrameSigner: FrameSigner, CustomStringConvertible {
     }
 
     /// Creates a signer from a PEM private key (PKCS#8 or SEC1, as `openssl` and `outpostctl` write).
-    public init(privateKeyPEM: String) throws(SigningError) {
+    package init(privateKeyPEM: String) throws(SigningError) {
         do {
             rawKey = Array(try P256.Signing.PrivateKey(pemRepresentation: privateKeyPEM).rawRepresentation)
         } catch {
@@ -31,37 +31,37 @@ public struct GatewayFrameSigner: FrameSigner, CustomStringConvertible {
     }
 
     /// A signer with a freshly generated key: for tests and benchmarks.
-    public static func generate() -> GatewayFrameSigner {
+    package static func generate() -> GatewayFrameSigner {
         GatewayFrameSigner(privateKey: P256.Signing.PrivateKey())
     }
 
     /// The matching public key, for enrolment at the hub.
-    public var publicKey: P256.Signing.PublicKey { key.publicKey }
+    package var publicKey: P256.Signing.PublicKey { key.publicKey }
 
-    public var algorithm: SignatureAlgorithm { .ecdsaP256SHA256 }
+    package var algorithm: SignatureAlgorithm { .ecdsaP256SHA256 }
 
     /// The low-S form (see `FrameSignatureCheck`): the only one the hub accepts.
-    public func signature(for message: ArraySlice<UInt8>) throws -> [UInt8] {
+    package func signature(for message: ArraySlice<UInt8>) throws -> [UInt8] {
         LowS.normalized(Array(try key.signature(for: message).rawRepresentation))
     }
 
-    public var description: String { "GatewayFrameSigner(P-256)" }
+    package var description: String { "GatewayFrameSigner(P-256)" }
 }
 
 /// Verifies frames against the public keys of enrolled gateways: the one verifier, used by the
 /// tools with a key file and by the hub's registry with every enrolled key.
 ///
 /// Keys are held as raw bytes (swift-crypto's key types are not `Sendable` on Linux).
-public struct GatewayKeyVerifier: FrameVerifier {
+package struct GatewayKeyVerifier: FrameVerifier {
     /// What is known of one enrolled gateway.
-    public struct Entry: Sendable, Hashable {
+    package struct Entry: Sendable, Hashable {
         /// Its raw P-256 public key (64 bytes, as the hub stores it).
-        public var publicKey: [UInt8]
+        package var publicKey: [UInt8]
         /// Revoked: its frames are refused as such, not as unknown.
-        public var revoked: Bool
+        package var revoked: Bool
 
         /// Creates an entry.
-        public init(publicKey: [UInt8], revoked: Bool = false) {
+        package init(publicKey: [UInt8], revoked: Bool = false) {
             self.publicKey = publicKey
             self.revoked = revoked
         }
@@ -70,21 +70,21 @@ public struct GatewayKeyVerifier: FrameVerifier {
     private let entries: [String: Entry]
 
     /// Creates a verifier for these gateways.
-    public init(entries: [String: Entry]) {
+    package init(entries: [String: Entry]) {
         self.entries = entries
     }
 
     /// Creates a verifier for the given gateways' public keys.
-    public init(keys: [String: P256.Signing.PublicKey]) {
+    package init(keys: [String: P256.Signing.PublicKey]) {
         self.init(entries: keys.mapValues { Entry(publicKey: Array($0.rawRepresentation)) })
     }
 
     /// Creates a verifier for one gateway.
-    public init(gateway: String, publicKey: P256.Signing.PublicKey) {
+    package init(gateway: String, publicKey: P256.Signing.PublicKey) {
         self.init(keys: [gateway: publicKey])
     }
 
-    public func rejection(
+    package func rejection(
         of signature: ArraySlice<UInt8>, algorithm: SignatureAlgorithm, message: ArraySlice<UInt8>, gateway: String
     ) -> SignatureRejection? {
         guard let entry = entries[gateway] else {
@@ -98,35 +98,35 @@ public struct GatewayKeyVerifier: FrameVerifier {
     }
 
     /// Enrolled and not revoked.
-    public func knows(gateway: String) -> Bool { entries[gateway].map { !$0.revoked } ?? false }
+    package func knows(gateway: String) -> Bool { entries[gateway].map { !$0.revoked } ?? false }
 }
 
 /// Why a key could not be used.
-public struct SigningError: Error, Hashable, CustomStringConvertible {
+package struct SigningError: Error, Hashable, CustomStringConvertible {
     /// What went wrong, as a stable code.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    package struct Code: Hashable, Sendable, CustomStringConvertible {
         enum Value: String { case invalidKey = "invalid_key" }
         let value: Value
-        public static let invalidKey = Code(value: .invalidKey)
-        public var description: String { value.rawValue }
+        package static let invalidKey = Code(value: .invalidKey)
+        package var description: String { value.rawValue }
     }
 
     /// The code.
-    public let code: Code
+    package let code: Code
     /// A message a person can act on; never contains key material.
-    public let message: String
+    package let message: String
 
     init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }
 
 extension GatewayKeyVerifier {
     /// Creates a verifier for one gateway from its PEM public key.
-    public init(gateway: String, publicKeyPEM: String) throws(SigningError) {
+    package init(gateway: String, publicKeyPEM: String) throws(SigningError) {
         do {
             self.init(gateway: gateway, publicKey: try P256.Signing.PublicKey(pemRepresentation: publicKeyPEM))
         } catch {
@@ -135,7 +135,7 @@ extension GatewayKeyVerifier {
     }
 
     /// The raw form (as the hub stores it) of a PEM public key.
-    public static func rawPublicKey(pem: String) throws(SigningError) -> [UInt8] {
+    package static func rawPublicKey(pem: String) throws(SigningError) -> [UInt8] {
         do {
             return Array(try P256.Signing.PublicKey(pemRepresentation: pem).rawRepresentation)
         } catch {

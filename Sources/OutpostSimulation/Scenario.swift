@@ -1,9 +1,9 @@
 import OutpostConfig
 
 /// A scripted fault: what goes wrong, when, for how long.
-public struct Fault: Sendable, Hashable {
+package struct Fault: Sendable, Hashable {
     /// The kinds of fault a simulated device can show.
-    public enum Kind: String, Sendable, CaseIterable {
+    package enum Kind: String, Sendable, CaseIterable {
         /// The value jumps by `magnitude` for `duration`, then returns.
         case spike
         /// The value shifts by `magnitude` from `at` on (for `duration`, if given).
@@ -24,22 +24,22 @@ public struct Fault: Sendable, Hashable {
     }
 
     /// The kind.
-    public var kind: Kind
+    package var kind: Kind
     /// The point it affects (value faults); nil for every point.
-    public var point: String?
+    package var point: String?
     /// When it starts, from the simulator's start.
-    public var at: Duration
+    package var at: Duration
     /// How long it lasts; nil for the rest of the run. Recovery is the end of this window.
-    public var duration: Duration?
+    package var duration: Duration?
     /// The size of a spike or step, in the point's unit.
-    public var magnitude: Double
+    package var magnitude: Double
     /// The answer delay of a `slow` fault.
-    public var delay: Duration
+    package var delay: Duration
     /// The exception code of an `exception` fault.
-    public var code: UInt8
+    package var code: UInt8
 
     /// Creates a fault.
-    public init(
+    package init(
         kind: Kind, point: String? = nil, at: Duration, duration: Duration? = nil, magnitude: Double = 0,
         delay: Duration = .seconds(2), code: UInt8 = 4
     ) {
@@ -53,12 +53,12 @@ public struct Fault: Sendable, Hashable {
     }
 
     /// Whether the fault is active `elapsed` after the start.
-    public func isActive(at elapsed: Duration) -> Bool {
+    package func isActive(at elapsed: Duration) -> Bool {
         elapsed >= at && (duration.map { elapsed < at + $0 } ?? true)
     }
 
     /// Whether the fault touches `point`.
-    public func affects(_ name: String) -> Bool { point == nil || point == name }
+    package func affects(_ name: String) -> Bool { point == nil || point == name }
 }
 
 /// The faults a simulated device goes through, from a scenario file:
@@ -73,20 +73,20 @@ public struct Fault: Sendable, Hashable {
 /// delay = "2s"          # slow
 /// code = 6              # exception (6 = device busy)
 /// ```
-public struct Scenario: Sendable, Hashable {
+package struct Scenario: Sendable, Hashable {
     /// The faults, in file order.
-    public var faults: [Fault]
+    package var faults: [Fault]
 
     /// No faults.
-    public static let none = Scenario(faults: [])
+    package static let none = Scenario(faults: [])
 
     /// Creates a scenario.
-    public init(faults: [Fault]) {
+    package init(faults: [Fault]) {
         self.faults = faults
     }
 
     /// Reads a scenario file.
-    public init(toml text: String, file: String) throws(ConfigError) {
+    package init(toml text: String, file: String) throws(ConfigError) {
         let document = try TOMLDocument(text: text, file: file)
         try document.top.rejectUnknownKeys(["fault"])
         var faults: [Fault] = []

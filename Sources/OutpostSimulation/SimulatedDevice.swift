@@ -11,20 +11,20 @@ import OutpostModbus
 ///
 /// Values are a pure function of the seed, the point and the time since start, so two runs with
 /// the same seed serve the same readings at the same moments.
-public struct SimulatedDevice: Sendable {
+package struct SimulatedDevice: Sendable {
     /// The profile served.
-    public let profile: DeviceProfile
+    package let profile: DeviceProfile
     /// The unit id answered (others are ignored on RTU and answered on TCP, like a gateway).
-    public let unit: UInt8
+    package let unit: UInt8
     /// The seed of the value model.
-    public let seed: UInt64
+    package let seed: UInt64
     /// The faults.
-    public let scenario: Scenario
+    package let scenario: Scenario
     /// The wall-clock time (seconds since the epoch) the daily cycle is anchored to.
-    public let epochOffset: Double
+    package let epochOffset: Double
 
     /// Creates a device.
-    public init(
+    package init(
         profile: DeviceProfile, unit: UInt8? = nil, seed: UInt64 = 1, scenario: Scenario = .none,
         epochOffset: Double = 0
     ) {
@@ -36,7 +36,7 @@ public struct SimulatedDevice: Sendable {
     }
 
     /// The value of `point` at `elapsed` since the start, faults included.
-    public func value(of point: DevicePoint, at elapsed: Duration) -> Double {
+    package func value(of point: DevicePoint, at elapsed: Duration) -> Double {
         var time = elapsed
         for fault in scenario.faults
         where fault.kind == .stuck && fault.affects(point.name) && fault.isActive(at: elapsed) {
@@ -62,7 +62,7 @@ public struct SimulatedDevice: Sendable {
     }
 
     /// What the device does with `request` at `elapsed`: the answer and how long it takes.
-    public func respond(to request: ModbusRequest, at elapsed: Duration) -> (response: ModbusResponse, delay: Duration)
+    package func respond(to request: ModbusRequest, at elapsed: Duration) -> (response: ModbusResponse, delay: Duration)
     {
         var delay = Duration.zero
         for fault in scenario.faults where fault.isActive(at: elapsed) {

@@ -4,20 +4,20 @@ import OutpostWire
 /// corrupt one (a flipped character under an unchanged checksum, a line cut short, line noise),
 /// as field wiring produces them. Pure and deterministic for a seed: the track and the faults are
 /// functions of the seed and the sentence number.
-public struct SimulatedGPS: Sendable {
+package struct SimulatedGPS: Sendable {
     /// Where the loop is centred, in degrees.
-    public var centre: (latitude: Double, longitude: Double)
+    package var centre: (latitude: Double, longitude: Double)
     /// The loop's radius in metres.
-    public var radius: Double
+    package var radius: Double
     /// The speed in metres per second.
-    public var speed: Double
+    package var speed: Double
     /// On average one sentence in this many is damaged; 0 for none.
-    public var corruptOneIn: Int
+    package var corruptOneIn: Int
     /// The seed.
-    public let seed: UInt64
+    package let seed: UInt64
 
     /// Creates a receiver circling `centre`.
-    public init(
+    package init(
         seed: UInt64 = 1, centre: (latitude: Double, longitude: Double) = (46.947_9, 7.447_4), radius: Double = 500,
         speed: Double = 12, corruptOneIn: Int = 20
     ) {
@@ -29,7 +29,7 @@ public struct SimulatedGPS: Sendable {
     }
 
     /// The true position and course (degrees) at `elapsed` seconds.
-    public func position(at elapsed: Double) -> (latitude: Double, longitude: Double, course: Double) {
+    package func position(at elapsed: Double) -> (latitude: Double, longitude: Double, course: Double) {
         let angle = elapsed * speed / radius
         let north = radius * sin(angle)
         let east = radius * cos(angle)
@@ -43,7 +43,7 @@ public struct SimulatedGPS: Sendable {
 
     /// The two sentences (GGA then RMC, each ending CR LF) of fix number `index`, taken
     /// `elapsed` seconds after start at wall time `unixTime`; one may be damaged.
-    public func sentences(index: UInt64, elapsed: Double, unixTime: Double) -> [UInt8] {
+    package func sentences(index: UInt64, elapsed: Double, unixTime: Double) -> [UInt8] {
         let fix = position(at: elapsed)
         let clock = Self.utc(unixTime)
         let latitude = Self.angle(fix.latitude, degreeDigits: 2, positive: "N", negative: "S")
@@ -74,7 +74,7 @@ public struct SimulatedGPS: Sendable {
     }
 
     /// `$BODY*HH\r\n` with the XOR checksum of BODY.
-    public static func sentence(_ body: String) -> [UInt8] {
+    package static func sentence(_ body: String) -> [UInt8] {
         let checksum = body.utf8.reduce(UInt8(0), ^)
         return Array("$\(body)*\(hex(checksum))\r\n".utf8)
     }

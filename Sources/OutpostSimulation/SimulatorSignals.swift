@@ -6,15 +6,15 @@ import Synchronization
 #endif
 
 /// Stops a running simulator cleanly on SIGTERM and SIGINT.
-public enum SimulatorSignals {
+package enum SimulatorSignals {
     nonisolated(unsafe) private static var server: ModbusServer?
     private static let stopRequested = Atomic<Bool>(false)
 
     /// Whether SIGTERM or SIGINT has arrived (for simulators that loop rather than serve).
-    public static var shouldStop: Bool { stopRequested.load(ordering: .relaxed) }
+    package static var shouldStop: Bool { stopRequested.load(ordering: .relaxed) }
 
     /// Routes SIGTERM and SIGINT to `server.stop()` and `shouldStop`. Call once, before serving.
-    public static func install(_ server: ModbusServer? = nil) {
+    package static func install(_ server: ModbusServer? = nil) {
         // Written once before the handler is installed and only read by it afterwards.
         Self.server = server
         signal(SIGTERM) { _ in SimulatorSignals.requestStop() }

@@ -3,44 +3,44 @@
 ///
 /// After the n-th consecutive failure the next attempt waits `initial × 2^(n-1)`, capped at
 /// `maximum`, minus up to `jitter` of it (spread so a site's devices do not retry in lockstep).
-public struct Backoff: Sendable {
+package struct Backoff: Sendable {
     /// The first delay.
-    public var initial: Duration
+    package var initial: Duration
     /// The largest delay.
-    public var maximum: Duration
+    package var maximum: Duration
     /// The fraction of each delay that is randomised away (0 to 1).
-    public var jitter: Double
+    package var jitter: Double
     /// Consecutive failures so far.
-    public private(set) var failures = 0
+    package private(set) var failures = 0
     /// The earliest moment of the next attempt; nil when an attempt may be made at once.
-    public private(set) var nextAttempt: ContinuousClock.Instant?
+    package private(set) var nextAttempt: ContinuousClock.Instant?
 
     /// Creates a backoff; defaults suit a field device: 1 s doubling to 60 s, 20 % jitter.
-    public init(initial: Duration = .seconds(1), maximum: Duration = .seconds(60), jitter: Double = 0.2) {
+    package init(initial: Duration = .seconds(1), maximum: Duration = .seconds(60), jitter: Double = 0.2) {
         self.initial = initial
         self.maximum = maximum
         self.jitter = min(max(jitter, 0), 1)
     }
 
     /// Whether an attempt may be made at `now`.
-    public func mayAttempt(at now: ContinuousClock.Instant) -> Bool {
+    package func mayAttempt(at now: ContinuousClock.Instant) -> Bool {
         nextAttempt.map { now >= $0 } ?? true
     }
 
     /// Records a failure at `now`; `random` is a number in 0..<1 for the jitter.
-    public mutating func recordFailure(at now: ContinuousClock.Instant, random: Double) {
+    package mutating func recordFailure(at now: ContinuousClock.Instant, random: Double) {
         failures += 1
         nextAttempt = now + delay(afterFailures: failures, random: random)
     }
 
     /// Records a success: the next attempt may be made at once.
-    public mutating func recordSuccess() {
+    package mutating func recordSuccess() {
         failures = 0
         nextAttempt = nil
     }
 
     /// The wait after `count` consecutive failures.
-    public func delay(afterFailures count: Int, random: Double) -> Duration {
+    package func delay(afterFailures count: Int, random: Double) -> Duration {
         guard count > 0 else { return .zero }
         var delay = initial
         for _ in 1..<min(count, 32) where delay < maximum { delay = delay * 2 }

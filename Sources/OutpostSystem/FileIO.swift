@@ -5,15 +5,15 @@
 #endif
 
 /// Whole-file reads and writes for the command-line tools, with errors that name the file.
-public enum FileIO {
+package enum FileIO {
     /// Why a file could not be read or written: the path and the system's reason.
-    public struct Failure: Error, CustomStringConvertible {
+    package struct Failure: Error, CustomStringConvertible {
         /// `path: what failed: strerror`.
-        public let description: String
+        package let description: String
     }
 
     /// Reads a whole file.
-    public static func read(_ path: String) throws(Failure) -> [UInt8] {
+    package static func read(_ path: String) throws(Failure) -> [UInt8] {
         let descriptor = retryingEINTR { open(path, O_RDONLY | O_CLOEXEC) }
         guard descriptor >= 0 else { throw failure(path, "cannot open") }
         defer { close(descriptor) }
@@ -21,7 +21,7 @@ public enum FileIO {
     }
 
     /// Reads standard input to its end (`-` on a command line).
-    public static func readStandardInput() throws(Failure) -> [UInt8] {
+    package static func readStandardInput() throws(Failure) -> [UInt8] {
         try readAll(STDIN_FILENO, name: "standard input")
     }
 
@@ -41,7 +41,7 @@ public enum FileIO {
     /// Writes a whole file atomically (temporary file, fsync, rename) with the given mode. The
     /// temporary file is made new (`O_EXCL | O_NOFOLLOW`): a link planted at its name by another
     /// user is never followed, so a key is never written through it.
-    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(Failure) {
+    package static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(Failure) {
         let temporary = path + ".tmp-\(getpid())"
         // A leftover of an earlier run with the same pid (or a planted link): unlink removes the
         // name itself, never what a link points to.
@@ -77,7 +77,7 @@ public enum FileIO {
     }
 
     /// Creates `path` (and its parents) when missing, mode 0750.
-    public static func makeDirectory(_ path: String) throws(Failure) {
+    package static func makeDirectory(_ path: String) throws(Failure) {
         // A relative path stays relative: "ca" is ./ca, never /ca.
         var current = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/") {
@@ -87,17 +87,17 @@ public enum FileIO {
     }
 
     /// Writes bytes to standard output.
-    public static func printOut(_ bytes: [UInt8]) { writeAll(bytes, to: STDOUT_FILENO) }
+    package static func printOut(_ bytes: [UInt8]) { writeAll(bytes, to: STDOUT_FILENO) }
 
     /// Writes one line to standard error.
     /// Writes text to standard error as it is (a progress bar's carriage returns).
-    public static func printErrorRaw(_ text: String) { writeAll(Array(text.utf8), to: STDERR_FILENO) }
+    package static func printErrorRaw(_ text: String) { writeAll(Array(text.utf8), to: STDERR_FILENO) }
 
-    public static func printError(_ line: String) { writeAll(Array((line + "\n").utf8), to: STDERR_FILENO) }
+    package static func printError(_ line: String) { writeAll(Array((line + "\n").utf8), to: STDERR_FILENO) }
 
     /// Writes all of `bytes` to an open descriptor (retrying short writes and EINTR); a failing
     /// descriptor ends the attempt quietly, as for standard output.
-    public static func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
+    package static func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
         var written = 0
         while written < bytes.count {
             let count = bytes.withUnsafeBytes { raw in

@@ -6,18 +6,18 @@ import Synchronization
 
 /// Ports on the loopback address for the servers a test or a benchmark starts (a broker, a hub,
 /// a database): one place that picks them, so two programs of one run do not race for a port.
-public enum LoopbackPort {
+package enum LoopbackPort {
     /// No port of the range could be bound.
-    public struct Exhausted: Error, CustomStringConvertible {
+    package struct Exhausted: Error, CustomStringConvertible {
         let range: Swift.Range<Int>
-        public var description: String { "no free loopback port in \(range)" }
+        package var description: String { "no free loopback port in \(range)" }
     }
 
     /// Where a program's ports come from: below the kernel's ephemeral range (32768 and up), so
     /// that no outgoing connection can take a port between its pick and the listener binding it.
     /// The tests and the benchmarks they start pick from ranges of their own, so that two
     /// processes never race for one port.
-    public enum Range: Sendable {
+    package enum Range: Sendable {
         /// 20000-32767: the test process.
         case tests
         /// 10000-19999: the benchmarks (which tests also start).
@@ -30,7 +30,7 @@ public enum LoopbackPort {
 
     /// A port of `range` nobody listens on right now. Ports are handed out in turn from a random
     /// start, so two callers in one process never get the same one.
-    public static func free(in range: Range) throws(Exhausted) -> Int {
+    package static func free(in range: Range) throws(Exhausted) -> Int {
         let ports = range.ports
         for _ in 0..<ports.count {
             let port = ports.lowerBound + next.add(1, ordering: .relaxed).oldValue % ports.count
@@ -40,12 +40,12 @@ public enum LoopbackPort {
     }
 
     /// Whether a listener could bind `port` now.
-    public static func isFree(_ port: Int) -> Bool {
+    package static func isFree(_ port: Int) -> Bool {
         withSocket(port: port) { bind($0, $1, $2) == 0 }
     }
 
     /// Whether something accepts a TCP connection on `port` now.
-    public static func accepts(_ port: Int) -> Bool {
+    package static func accepts(_ port: Int) -> Bool {
         withSocket(port: port) { connect($0, $1, $2) == 0 }
     }
 

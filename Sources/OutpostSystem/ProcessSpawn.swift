@@ -10,9 +10,9 @@
 /// Both callers keep a process past the scope that started it (a broker a test stops and starts,
 /// a hub a benchmark freezes with SIGSTOP), waited on synchronously; swift-subprocess runs a
 /// process inside one async scope, so it does not replace this.
-public enum ProcessSpawn {
+package enum ProcessSpawn {
     /// Where one of the child's standard streams goes.
-    public enum Stream: Sendable {
+    package enum Stream: Sendable {
         /// `/dev/null`.
         case null
         /// A file read from (standard input), or written from its start or appended to.
@@ -22,14 +22,14 @@ public enum ProcessSpawn {
     }
 
     /// Why a program could not be started.
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
+    package struct Failure: Error, CustomStringConvertible {
+        package let description: String
     }
 
     /// Starts `executable` (a path) with `arguments` and this process's environment with
     /// `environment` laid over it; `closing` are descriptors the child must not keep (the other
     /// end of a pipe). Returns the child's pid; reap it with `exitStatus(waiting:)`.
-    public static func start(
+    package static func start(
         _ executable: String, _ arguments: [String], environment: [String: String] = [:], stdin: Stream = .null,
         stdout: Stream, stderr: Stream, closing: [Int32] = []
     ) throws(Failure) -> pid_t {
@@ -77,7 +77,7 @@ public enum ProcessSpawn {
 
     /// The exit status of `pid` once it has ended (128 + the signal's number when a signal ended
     /// it); nil while it runs, without blocking unless `blocking`. Reaps it.
-    public static func exitStatus(of pid: pid_t, blocking: Bool = false) -> Int32? {
+    package static func exitStatus(of pid: pid_t, blocking: Bool = false) -> Int32? {
         var raw: Int32 = 0
         var result: pid_t
         repeat { result = waitpid(pid, &raw, blocking ? 0 : WNOHANG) } while result < 0 && errno == EINTR

@@ -1,5 +1,5 @@
 /// The version every Outpost executable reports with `--version`.
-public enum OutpostVersion {
+package enum OutpostVersion {
     /// Semantic version of this build.
-    public static let current = "0.1.0"
+    package static let current = "0.1.0"
 }

@@ -50,7 +50,7 @@ struct API: AsyncParsableCommand {
                 chart API, 30 days in 1,000 buckets (%d requests): p50 %.2f ms, p95 %.2f ms (query engine alone: p50 %.2f ms; writing its JSON: p50 %.2f ms; GET /health through the same client: p50 %.2f ms)
                 arrival-to-push, %d clients × %d frames (%d pushes received): p50 %.2f ms, p99 %.2f ms, max %.2f ms\n
                 """, report.chartRequests, report.chartP50Milliseconds, report.chartP95Milliseconds,
-            report.chartEngineP50Milliseconds, report.chartJSONP50Milliseconds, report.healthP50Milliseconds,
+            report.chartEngineP50Milliseconds, report.chartJsonP50Milliseconds, report.healthP50Milliseconds,
             report.clients,
             report.frames, report.pushesReceived, report.pushP50Milliseconds, report.pushP99Milliseconds,
             report.pushMaxMilliseconds)

@@ -4,9 +4,9 @@
 
 /// Where the package's executables were built: beside the running test bundle (SwiftPM puts
 /// both in the same build folder), or `OUTPOST_BIN_DIR` when set.
-public enum Binaries {
+package enum Binaries {
     /// The folder holding `outpost-agent`, `outpost-hub`, `outpostctl`, `outpost-sim`, `outpost-bench`.
-    public static let folder: String = {
+    package static let folder: String = {
         if let configured = getenv("OUTPOST_BIN_DIR") { return String(cString: configured) }
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
@@ -21,5 +21,5 @@ public enum Binaries {
     }()
 
     /// The path of executable `name`.
-    public static func path(_ name: String) -> String { folder + "/" + name }
+    package static func path(_ name: String) -> String { folder + "/" + name }
 }

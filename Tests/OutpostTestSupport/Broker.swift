@@ -7,20 +7,20 @@ import OutpostSystem
 /// A real Mosquitto broker for a test: its own config in a temporary folder, a free loopback
 /// port, persistence on, queues large enough that nothing is dropped, optionally TLS with client
 /// certificates. `stop()` and `start()` again keep the port and the persisted state.
-public final class Broker {
+package final class Broker {
     /// The port it listens on.
-    public let port: Int
+    package let port: Int
     /// The folder holding its config, persistence and certificates.
-    public let folder: TemporaryFolder
+    package let folder: TemporaryFolder
     /// The TLS files, when started with TLS.
-    public let tls: TestCertificates?
+    package let tls: TestCertificates?
     private var process: ChildProcess?
 
     /// Whether Mosquitto is installed (it is after `make deps`).
-    public static var isAvailable: Bool { access("/usr/sbin/mosquitto", X_OK) == 0 }
+    package static var isAvailable: Bool { access("/usr/sbin/mosquitto", X_OK) == 0 }
 
     /// Starts a broker; with `tls`, it requires TLS and a client certificate signed by the test CA.
-    public init(tls: Bool = false) throws {
+    package init(tls: Bool = false) throws {
         folder = try TemporaryFolder(prefix: "broker")
         port = try Self.freePort()
         self.tls = tls ? try TestCertificates(in: folder, clients: ["gw-1", "hub"]) : nil
@@ -57,7 +57,7 @@ public final class Broker {
     deinit { process?.terminate() }
 
     /// Starts (again), returning when it accepts connections.
-    public func start() throws {
+    package func start() throws {
         let started = try ChildProcess("/usr/sbin/mosquitto", ["-c", folder.file("mosquitto.conf")])
         _ = try started.waitForStderrLine(containing: "mosquitto version 2", timeout: .seconds(20))
         _ = try started.waitForStderrLine(
@@ -70,31 +70,31 @@ public final class Broker {
 
     /// Waits until a TCP connection to `port` on the loopback address succeeds: a server's log
     /// line announcing its socket comes before the socket listens.
-    public static func waitUntilListening(port: Int, timeout: Duration = .seconds(20)) -> Bool {
+    package static func waitUntilListening(port: Int, timeout: Duration = .seconds(20)) -> Bool {
         eventuallyBlocking(timeout: timeout) { LoopbackPort.accepts(port) }
     }
 
     /// Stops it (SIGTERM; persistence is saved).
-    public func stop() {
+    package func stop() {
         process?.terminate()
         process = nil
     }
 
     /// A free loopback port of the tests' own range.
-    public static func freePort() throws -> Int { try LoopbackPort.free(in: .tests) }
+    package static func freePort() throws -> Int { try LoopbackPort.free(in: .tests) }
 }
 
 /// A test certificate authority with a server certificate for 127.0.0.1 and client certificates
 /// (CN = name), made with the openssl command.
-public struct TestCertificates {
-    public let caFile: String
-    public let serverCertificate: String
-    public let serverKey: String
-    public let folder: TemporaryFolder
+package struct TestCertificates {
+    package let caFile: String
+    package let serverCertificate: String
+    package let serverKey: String
+    package let folder: TemporaryFolder
 
     /// Creates the CA, the server certificate and one client certificate per name; those in
     /// `expired` ended yesterday.
-    public init(in folder: TemporaryFolder, clients: [String], expired: Set<String> = []) throws {
+    package init(in folder: TemporaryFolder, clients: [String], expired: Set<String> = []) throws {
         self.folder = folder
         caFile = folder.file("ca.pem")
         serverCertificate = folder.file("server.pem")
@@ -112,9 +112,9 @@ public struct TestCertificates {
     }
 
     /// The client certificate of `name`.
-    public func certificate(_ name: String) -> String { folder.file("\(name).pem") }
+    package func certificate(_ name: String) -> String { folder.file("\(name).pem") }
     /// The client key of `name`.
-    public func key(_ name: String) -> String { folder.file("\(name).key") }
+    package func key(_ name: String) -> String { folder.file("\(name).key") }
 
     private func issue(name: String, key: String, certificate: String, server: Bool, days: Int = 2) throws {
         let request = folder.file("\(name).csr")

@@ -6,33 +6,33 @@ import OutpostSystem
 
 /// A program run by a test (started by `ProcessSpawn`), its output captured in files, reaped on
 /// exit.
-public final class ChildProcess {
+package final class ChildProcess {
     /// The child's process id.
-    public let pid: pid_t
+    package let pid: pid_t
     private let scratch: TemporaryFolder
     private let stdoutPath: String
     private let stderrPath: String
     private var status: Int32?
 
     /// What a finished program did.
-    public struct Outcome: CustomStringConvertible {
+    package struct Outcome: CustomStringConvertible {
         /// The exit status, or 128 + signal number when killed by a signal.
-        public let exitStatus: Int32
+        package let exitStatus: Int32
         /// Everything written to standard output.
-        public let stdout: String
+        package let stdout: String
         /// Everything written to standard error.
-        public let stderr: String
+        package let stderr: String
 
-        public var description: String { "exit \(exitStatus)\nstdout: \(stdout)\nstderr: \(stderr)" }
+        package var description: String { "exit \(exitStatus)\nstdout: \(stdout)\nstderr: \(stderr)" }
     }
 
     /// Why a child could not be started or waited for.
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
+    package struct Failure: Error, CustomStringConvertible {
+        package let description: String
     }
 
     /// Starts `executable` with `arguments`; standard input is `/dev/null` unless `stdinPath` is given.
-    public init(
+    package init(
         _ executable: String, _ arguments: [String], stdinPath: String = "/dev/null",
         environment: [String: String] = [:]
     ) throws {
@@ -57,23 +57,23 @@ public final class ChildProcess {
     }
 
     /// What the child has written to standard output so far.
-    public func currentStdout() -> String { Self.readText(stdoutPath) }
+    package func currentStdout() -> String { Self.readText(stdoutPath) }
 
     /// Waits until a line of standard output starts with `prefix` and returns that line; throws
     /// when the child exits first or `timeout` passes.
-    public func waitForLine(startingWith prefix: String, timeout: Duration = .seconds(30)) throws -> String {
+    package func waitForLine(startingWith prefix: String, timeout: Duration = .seconds(30)) throws -> String {
         try waitForLine(in: stdoutPath, described: "starting with '\(prefix)'", timeout: timeout) {
             $0.hasPrefix(prefix)
         }
     }
 
     /// Waits until a line of standard error contains `needle` and returns that line.
-    public func waitForStderrLine(containing needle: String, timeout: Duration = .seconds(30)) throws -> String {
+    package func waitForStderrLine(containing needle: String, timeout: Duration = .seconds(30)) throws -> String {
         try waitForLine(in: stderrPath, described: "containing '\(needle)'", timeout: timeout) { $0.contains(needle) }
     }
 
     /// What the child has written to standard error so far.
-    public func currentStderr() -> String { Self.readText(stderrPath) }
+    package func currentStderr() -> String { Self.readText(stderrPath) }
 
     private func waitForLine(
         in path: String, described: String, timeout: Duration, where matches: (Substring) -> Bool
@@ -96,7 +96,7 @@ public final class ChildProcess {
     }
 
     /// Asks the child to stop (SIGTERM) and reaps it; kills it if it has not exited within `grace`.
-    public func terminate(grace: Duration = .seconds(10)) {
+    package func terminate(grace: Duration = .seconds(10)) {
         send(SIGTERM)
         do {
             try wait(timeout: grace)
@@ -107,14 +107,14 @@ public final class ChildProcess {
     }
 
     /// Sends `signal` to the child.
-    public func send(_ signal: Int32) {
+    package func send(_ signal: Int32) {
         if status == nil { kill(pid, signal) }
     }
 
     /// Waits for the child to exit, polling its state until `timeout`; kills it and throws if it
     /// has not exited by then.
     @discardableResult
-    public func wait(timeout: Duration = .seconds(60)) throws -> Outcome {
+    package func wait(timeout: Duration = .seconds(60)) throws -> Outcome {
         let deadline = ContinuousClock.now + timeout
         while status == nil {
             if let ended = ProcessSpawn.exitStatus(of: pid) {
@@ -136,7 +136,7 @@ public final class ChildProcess {
     /// looks: a test that waits minutes for a program (schemathesis, Chromium) must not hold one
     /// of the two threads every other test's async work runs on.
     @discardableResult
-    public func finished(timeout: Duration = .seconds(60)) async throws -> Outcome {
+    package func finished(timeout: Duration = .seconds(60)) async throws -> Outcome {
         let deadline = ContinuousClock.now + timeout
         while status == nil, ContinuousClock.now < deadline {
             if let ended = ProcessSpawn.exitStatus(of: pid) {
@@ -149,14 +149,14 @@ public final class ChildProcess {
     }
 
     /// Runs a program to completion without holding a thread while it runs.
-    public static func running(
+    package static func running(
         _ executable: String, _ arguments: [String], stdinPath: String = "/dev/null", timeout: Duration = .seconds(120)
     ) async throws -> Outcome {
         try await ChildProcess(executable, arguments, stdinPath: stdinPath).finished(timeout: timeout)
     }
 
     /// Runs a program to completion.
-    public static func run(
+    package static func run(
         _ executable: String, _ arguments: [String], stdinPath: String = "/dev/null", timeout: Duration = .seconds(120)
     ) throws -> Outcome {
         try ChildProcess(executable, arguments, stdinPath: stdinPath).wait(timeout: timeout)
@@ -168,7 +168,7 @@ public final class ChildProcess {
 }
 
 /// The whole content of a file, or an empty array when it cannot be read.
-public func readFileBytes(_ path: String) -> [UInt8] {
+package func readFileBytes(_ path: String) -> [UInt8] {
     guard let file = fopen(path, "r") else { return [] }
     defer { fclose(file) }
     var bytes: [UInt8] = []

@@ -6,7 +6,7 @@
 /// returns whether it held. Every wait in the tests goes through here (or through a child
 /// process's output): a condition with a deadline, never a fixed sleep. This one blocks its
 /// thread: for synchronous tests only; async code uses `eventually`.
-public func eventuallyBlocking(
+package func eventuallyBlocking(
     timeout: Duration = .seconds(30), every interval: Duration = .milliseconds(10), _ condition: () throws -> Bool
 ) rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
@@ -20,7 +20,7 @@ public func eventuallyBlocking(
 
 /// The same for async tests: suspends between checks instead of blocking a thread of the
 /// (two-thread) concurrency pool.
-public func eventually(
+package func eventually(
     timeout: Duration = .seconds(30), every interval: Duration = .milliseconds(10),
     _ condition: () async throws -> Bool
 ) async rethrows -> Bool {
@@ -34,7 +34,7 @@ public func eventually(
 
 /// The first element of `sequence` that `match` accepts, or nil when none arrives within
 /// `timeout` (or the sequence ends first): an event awaited with a deadline.
-public func firstElement<Sequence: AsyncSequence & Sendable>(
+package func firstElement<Sequence: AsyncSequence & Sendable>(
     of sequence: Sequence, within timeout: Duration = .seconds(10),
     where match: @escaping @Sendable (Sequence.Element) -> Bool = { _ in true }
 ) async -> Sequence.Element? where Sequence.Element: Sendable {

@@ -6,9 +6,9 @@
 /// itself read-only (a read-only data folder). Needs root with CAP_SYS_ADMIN, as in CI; tests
 /// that use it are enabled only where `Mount.isPermitted`. Unmounted by `unmount()` or when
 /// released.
-public final class Mount {
+package final class Mount {
     /// Where it is mounted.
-    public let path: String
+    package let path: String
     private var mounted = true
 
     private init(path: String) {
@@ -16,7 +16,7 @@ public final class Mount {
     }
 
     /// Whether this process may mount (tried once, on a tmpfs of its own).
-    public static let isPermitted: Bool = {
+    package static let isPermitted: Bool = {
         guard let folder = try? TemporaryFolder(prefix: "mount-probe"),
             let probe = try? tmpfs(at: folder.path, bytes: 4096)
         else { return false }
@@ -25,13 +25,13 @@ public final class Mount {
     }()
 
     /// Mounts a tmpfs of `bytes` on the existing folder `path`.
-    public static func tmpfs(at path: String, bytes: Int) throws -> Mount {
+    package static func tmpfs(at path: String, bytes: Int) throws -> Mount {
         try run(["-t", "tmpfs", "-o", "size=\(bytes)", "tmpfs", path])
         return Mount(path: path)
     }
 
     /// Makes the existing folder `path` read-only (a bind mount of itself, remounted read-only).
-    public static func readOnly(at path: String) throws -> Mount {
+    package static func readOnly(at path: String) throws -> Mount {
         try run(["--bind", path, path])
         let mount = Mount(path: path)
         try run(["-o", "remount,bind,ro", path])
@@ -39,7 +39,7 @@ public final class Mount {
     }
 
     /// Unmounts (once).
-    public func unmount() {
+    package func unmount() {
         guard mounted else { return }
         mounted = false
         _ = try? ChildProcess.run("/bin/umount", [path])

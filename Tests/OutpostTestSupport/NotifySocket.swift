@@ -3,14 +3,14 @@
 #endif
 
 /// A datagram socket standing in for systemd's NOTIFY_SOCKET: collects what a service sends.
-public final class NotifySocket {
+package final class NotifySocket {
     /// The socket's path, for `NOTIFY_SOCKET`.
-    public let path: String
+    package let path: String
     private let descriptor: Int32
     private var received: [String] = []
 
     /// Binds a datagram socket at `folder/notify`.
-    public init(in folder: TemporaryFolder) throws {
+    package init(in folder: TemporaryFolder) throws {
         path = folder.file("notify")
         descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         var address = sockaddr_un()
@@ -32,7 +32,7 @@ public final class NotifySocket {
     deinit { close(descriptor) }
 
     /// Waits until a message starting with `prefix` has arrived; returns every message so far.
-    public func wait(for prefix: String, timeout: Duration = .seconds(20)) -> [String]? {
+    package func wait(for prefix: String, timeout: Duration = .seconds(20)) -> [String]? {
         let deadline = ContinuousClock.now + timeout
         while !received.contains(where: { $0.hasPrefix(prefix) }) {
             guard ContinuousClock.now < deadline else { return nil }

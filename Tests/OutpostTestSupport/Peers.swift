@@ -3,19 +3,19 @@
 #endif
 
 /// The device peers tests run: our simulator and pymodbus as an independent implementation.
-public enum Peers {
+package enum Peers {
     /// The Python with pymodbus that `make deps` installed (`OUTPOST_PYTHON`, else `.build-py/bin/python`).
-    public static var python: String {
+    package static var python: String {
         if let configured = getenv("OUTPOST_PYTHON") { return String(cString: configured) }
         return packageRoot() + "/.build-py/bin/python"
     }
 
     /// Whether the pymodbus venv exists (it does after `make deps`).
-    public static var hasPymodbus: Bool { access(python, X_OK) == 0 }
+    package static var hasPymodbus: Bool { access(python, X_OK) == 0 }
 
     /// Starts `outpost-sim modbus` on a free loopback port with `arguments` added; returns the
     /// process and its `tcp://127.0.0.1:PORT` URL once it listens.
-    public static func simulator(_ arguments: [String]) throws -> (ChildProcess, String) {
+    package static func simulator(_ arguments: [String]) throws -> (ChildProcess, String) {
         let process = try ChildProcess(
             Binaries.path("outpost-sim"), ["modbus", "--listen", "127.0.0.1:0"] + arguments,
             environment: ["OUTPOST_HARDWARE_DIR": packageRoot() + "/hardware"])
@@ -25,14 +25,14 @@ public enum Peers {
 
     /// Starts a Modbus TCP device that answers every read wrongly in one way (`short`, `count`,
     /// `function`, `txid`, `garbage`; see `Tests/Peers/broken_modbus_device.py`); returns it and its URL.
-    public static func brokenModbusDevice(_ mode: String) throws -> (ChildProcess, String) {
+    package static func brokenModbusDevice(_ mode: String) throws -> (ChildProcess, String) {
         let process = try ChildProcess(python, [packageRoot() + "/Tests/Peers/broken_modbus_device.py", mode])
         let line = try process.waitForLine(startingWith: "listening ")
         return (process, String(line.dropFirst("listening ".count)))
     }
 
     /// Starts the pymodbus peer serving `specPath`; returns the process and its URL.
-    public static func pymodbus(spec specPath: String, extra: [String] = []) throws -> (ChildProcess, String) {
+    package static func pymodbus(spec specPath: String, extra: [String] = []) throws -> (ChildProcess, String) {
         let process = try ChildProcess(python, [packageRoot() + "/Tests/Peers/pymodbus_peer.py", specPath] + extra)
         let line = try process.waitForLine(startingWith: "listening ")
         return (process, String(line.dropFirst("listening ".count)))

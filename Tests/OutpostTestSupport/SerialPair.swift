@@ -5,18 +5,18 @@
 /// Two serial ports wired to each other: a socat pty pair with stable link names, as a null-modem
 /// cable between a device and the agent. Closing it (`unplug`) is what a pulled USB adapter looks
 /// like to both ends; `plugBack` makes a new pair under the same names.
-public final class SerialPair {
+package final class SerialPair {
     /// The first end's path (a symlink to a `/dev/pts/N`).
-    public let first: String
+    package let first: String
     /// The second end's path.
-    public let second: String
+    package let second: String
     private var socat: ChildProcess?
 
     /// Whether socat is installed (it is after `make deps`).
-    public static var isAvailable: Bool { access("/usr/bin/socat", X_OK) == 0 }
+    package static var isAvailable: Bool { access("/usr/bin/socat", X_OK) == 0 }
 
     /// Creates the pair in `folder` under `names`, returning once both ends exist.
-    public init(in folder: TemporaryFolder, names: (String, String) = ("device", "agent")) throws {
+    package init(in folder: TemporaryFolder, names: (String, String) = ("device", "agent")) throws {
         first = folder.file(names.0)
         second = folder.file(names.1)
         try plugBack()
@@ -25,13 +25,13 @@ public final class SerialPair {
     deinit { socat?.terminate() }
 
     /// Closes both ends: readers see end-of-file or EIO, and the paths vanish.
-    public func unplug() {
+    package func unplug() {
         socat?.terminate()
         socat = nil
     }
 
     /// Creates the pair again under the same names (after `unplug`).
-    public func plugBack() throws {
+    package func plugBack() throws {
         let process = try ChildProcess(
             "/usr/bin/socat", ["-d", "-d", "pty,raw,echo=0,link=\(first)", "pty,raw,echo=0,link=\(second)"])
         // socat -d -d announces its transfer loop once both ptys and links exist.

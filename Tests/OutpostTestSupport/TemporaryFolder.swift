@@ -3,14 +3,14 @@
 #endif
 
 /// A fresh folder under `/tmp` for one test; removed with its content when released.
-public final class TemporaryFolder {
+package final class TemporaryFolder {
     /// The folder's absolute path.
-    public let path: String
+    package let path: String
     /// Whether the folder stays when released (a failed test keeps its logs to be read).
-    public var keep = false
+    package var keep = false
 
     /// Creates the folder.
-    public init(prefix: String = "outpost-test") throws {
+    package init(prefix: String = "outpost-test") throws {
         var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }
         guard let created = made else {
@@ -24,11 +24,11 @@ public final class TemporaryFolder {
     }
 
     /// The path of `name` inside the folder.
-    public func file(_ name: String) -> String { path + "/" + name }
+    package func file(_ name: String) -> String { path + "/" + name }
 
     /// Writes `bytes` to `name` inside the folder and returns its path.
     @discardableResult
-    public func write(_ bytes: [UInt8], to name: String) -> String {
+    package func write(_ bytes: [UInt8], to name: String) -> String {
         let target = file(name)
         if let handle = fopen(target, "w") {
             _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, handle) }
@@ -39,7 +39,7 @@ public final class TemporaryFolder {
 }
 
 /// The names in a folder, without `.` and `..`; empty when it cannot be read.
-public func directoryEntries(_ path: String) -> [(name: String, isFolder: Bool)] {
+package func directoryEntries(_ path: String) -> [(name: String, isFolder: Bool)] {
     guard let directory = opendir(path) else { return [] }
     defer { closedir(directory) }
     var entries: [(name: String, isFolder: Bool)] = []

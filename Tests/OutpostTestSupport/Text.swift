@@ -1,7 +1,7 @@
 /// Small string helpers tests need without importing Foundation.
 extension StringProtocol {
     /// The first range of `needle`, or nil.
-    public func range(of needle: String) -> Range<Index>? {
+    package func range(of needle: String) -> Range<Index>? {
         var index = startIndex
         while index < endIndex {
             if self[index...].hasPrefix(needle) {
@@ -13,7 +13,7 @@ extension StringProtocol {
     }
 
     /// The text with every occurrence of `old` replaced by `new`.
-    public func replacingOccurrences(_ old: String, _ new: String) -> String {
+    package func replacingOccurrences(_ old: String, _ new: String) -> String {
         var result = ""
         var rest = self[...]
         while let range = rest.range(of: old) {
@@ -24,7 +24,7 @@ extension StringProtocol {
     }
 
     /// The text with the part from `start` up to the next `end` (inclusive) replaced.
-    public func replacingSection(from start: String, to end: String, with replacement: String) -> String {
+    package func replacingSection(from start: String, to end: String, with replacement: String) -> String {
         guard let open = range(of: start), let close = self[open.upperBound...].range(of: end) else {
             return String(self)
         }
@@ -33,7 +33,7 @@ extension StringProtocol {
 }
 
 /// The package's root folder, found from a test source file's path (`…/Tests/<Target>/File.swift`).
-public func packageRoot(_ filePath: String = #filePath) -> String {
+package func packageRoot(_ filePath: String = #filePath) -> String {
     var path = Substring(filePath)
     while let slash = path.lastIndex(of: "/") {
         path = path[..<slash]

@@ -1,30 +1,30 @@
 /// Applies the configured aggregation rules to every series: the first rule whose pattern
 /// matches decides; series no rule matches are kept raw. Pure, and owned by one task.
-public struct Aggregator: Sendable {
+package struct Aggregator: Sendable {
     /// What aggregation has done so far.
-    public struct Counts: Sendable, Hashable {
+    package struct Counts: Sendable, Hashable {
         /// Samples taken in.
-        public var samplesIn = 0
+        package var samplesIn = 0
         /// Samples passed on to the outbox.
-        public var samplesOut = 0
+        package var samplesOut = 0
         /// Bad- or uncertain-quality samples seen (never mixed into good values).
-        public var badSamples = 0
+        package var badSamples = 0
         /// Counters that went backwards (reset or wrap) under a rate rule.
-        public var counterResets = 0
+        package var counterResets = 0
     }
 
     private let rules: [AggregationRule]
     private var reducers: [String: SeriesReducer] = [:]
     /// The counts.
-    public private(set) var counts = Counts()
+    package private(set) var counts = Counts()
 
     /// Creates an aggregator over `rules`.
-    public init(rules: [AggregationRule]) {
+    package init(rules: [AggregationRule]) {
         self.rules = rules
     }
 
     /// Takes samples; returns what goes to the outbox now.
-    public mutating func take(_ samples: [SourceSample]) -> [SourceSample] {
+    package mutating func take(_ samples: [SourceSample]) -> [SourceSample] {
         var output: [SourceSample] = []
         output.reserveCapacity(samples.count)
         for sample in samples {
@@ -42,7 +42,7 @@ public struct Aggregator: Sendable {
     }
 
     /// Closes windows that ended at or before `time` (nanoseconds since the epoch).
-    public mutating func flush(before time: Int64) -> [SourceSample] {
+    package mutating func flush(before time: Int64) -> [SourceSample] {
         var output: [SourceSample] = []
         for key in reducers.keys.sorted() {
             guard var reducer = reducers[key] else { continue }
@@ -57,7 +57,7 @@ public struct Aggregator: Sendable {
     }
 
     /// Closes every open window (at shutdown, so nothing taken is lost).
-    public mutating func flushAll() -> [SourceSample] {
+    package mutating func flushAll() -> [SourceSample] {
         var output: [SourceSample] = []
         for key in reducers.keys.sorted() {
             guard var reducer = reducers[key] else { continue }

@@ -8,18 +8,18 @@ import OutpostWire
 
 /// What the gateway knows about its clocks when it takes a reading: the wall clock's state, the
 /// boot it is in, and the monotonic time, so the hub can place readings taken before NTP came up.
-public struct ClockReading: Sendable, Hashable {
+package struct ClockReading: Sendable, Hashable {
     /// Synchronised, unsynchronised or unknown.
-    public var state: ClockState
+    package var state: ClockState
     /// This boot's id (`/proc/sys/kernel/random/boot_id`).
-    public var bootID: BootID
+    package var bootID: BootID
     /// Nanoseconds of CLOCK_MONOTONIC (since boot, never stepped).
-    public var monotonic: Int64
+    package var monotonic: Int64
     /// Nanoseconds of the wall clock since the epoch.
-    public var wall: Int64
+    package var wall: Int64
 
     /// Creates a reading.
-    public init(state: ClockState, bootID: BootID, monotonic: Int64, wall: Int64) {
+    package init(state: ClockState, bootID: BootID, monotonic: Int64, wall: Int64) {
         self.state = state
         self.bootID = bootID
         self.monotonic = monotonic
@@ -30,15 +30,15 @@ public struct ClockReading: Sendable, Hashable {
 /// Reads the gateway's clocks. The clock counts as unsynchronised when the kernel says so
 /// (adjtimex: STA_UNSYNC or TIME_ERROR) or when the wall clock is earlier than this build, which
 /// no correct clock can be (a board without a real-time clock boots in 1970 or at its image date).
-public struct GatewayClock: Sendable {
+package struct GatewayClock: Sendable {
     /// Wall times before this (nanoseconds since the epoch) are certainly wrong: 2026-01-01.
-    public static let earliestPlausible: Int64 = 1_767_225_600 * 1_000_000_000
+    package static let earliestPlausible: Int64 = 1_767_225_600 * 1_000_000_000
 
     /// This boot's id.
-    public let bootID: BootID
+    package let bootID: BootID
 
     /// Reads the boot id once.
-    public init() {
+    package init() {
         do throws(FileIO.Failure) {
             let text = String(decoding: try FileIO.read("/proc/sys/kernel/random/boot_id"), as: UTF8.self)
             bootID = BootID(parsing: text.filter { !$0.isWhitespace }) ?? .zero
@@ -48,7 +48,7 @@ public struct GatewayClock: Sendable {
     }
 
     /// The clocks now.
-    public func now() -> ClockReading {
+    package func now() -> ClockReading {
         let wall = systemWallClock()
         var monotonic = timespec()
         clock_gettime(CLOCK_MONOTONIC, &monotonic)

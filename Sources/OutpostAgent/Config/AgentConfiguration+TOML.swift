@@ -13,7 +13,7 @@ extension AgentConfiguration {
     /// Reads and checks `text` (the contents of `file`), resolving device profiles in `profiles`.
     /// With `checkingFiles`, the uplink's CA, certificate, key and signing key must be readable
     /// files here (what `check` and `run` ask; a configuration written elsewhere need not).
-    public init(
+    package init(
         toml text: String, file: String, profiles: ProfileLibrary = ProfileLibrary(), checkingFiles: Bool = false
     ) throws(ConfigProblems) {
         var problems: [ConfigError] = []

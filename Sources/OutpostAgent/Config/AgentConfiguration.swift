@@ -5,61 +5,61 @@ import OutpostSerial
 
 /// Everything `/etc/outpost/agent.toml` says, parsed and checked once at start-up: addresses
 /// parsed, profiles resolved, durations as `Duration`, modes as enums.
-public struct AgentConfiguration: Sendable {
+package struct AgentConfiguration: Sendable {
     /// Who the gateway is and where it keeps its state.
-    public var gateway: Gateway
+    package var gateway: Gateway
     /// Where batches go.
-    public var uplink: Uplink
+    package var uplink: Uplink
     /// How much may be buffered and what happens at the limit.
-    public var buffer: Buffer
+    package var buffer: Buffer
     /// Modbus devices.
-    public var modbus: [ModbusDevice]
+    package var modbus: [ModbusDevice]
     /// GPIO chips and their lines.
-    public var gpio: [GPIOInput]
+    package var gpio: [GPIOInput]
     /// Serial line devices.
-    public var serial: [SerialInput]
+    package var serial: [SerialInput]
     /// Pre-aggregation, first matching rule wins; series matching none are sent raw.
-    public var aggregation: [AggregationRule]
+    package var aggregation: [AggregationRule]
 
     /// The gateway's identity and state folder.
-    public struct Gateway: Sendable, Hashable {
+    package struct Gateway: Sendable, Hashable {
         /// The gateway id: letters, digits, `-` and `_`, as in the client certificate's CN.
-        public var id: String
+        package var id: String
         /// Where the outbox and state live (default `/var/lib/outpost`).
-        public var dataDirectory: String
+        package var dataDirectory: String
     }
 
     /// The MQTT uplink.
-    public struct Uplink: Sendable, Hashable {
+    package struct Uplink: Sendable, Hashable {
         /// `mqtt://host:port` or `mqtts://host:port` (TLS).
-        public var broker: BrokerAddress
+        package var broker: BrokerAddress
         /// The CA that signed the broker's certificate (PEM).
-        public var caFile: String?
+        package var caFile: String?
         /// The gateway's client certificate (PEM).
-        public var certificateFile: String?
+        package var certificateFile: String?
         /// The client certificate's private key (PEM).
-        public var keyFile: String?
+        package var keyFile: String?
         /// The key batch frames are signed with (PEM, P-256).
-        public var signingKeyFile: String
+        package var signingKeyFile: String
         /// A batch is sealed at this many readings…
-        public var batchMaxReadings: Int
+        package var batchMaxReadings: Int
         /// …or when its oldest reading is this old.
-        public var batchMaxAge: Duration
+        package var batchMaxAge: Duration
         /// Batches published and not yet acknowledged, at most.
-        public var inFlight: Int
+        package var inFlight: Int
         /// A batch not acknowledged within this is sent again.
-        public var ackTimeout: Duration
+        package var ackTimeout: Duration
         /// MQTT keepalive.
-        public var keepalive: Duration
+        package var keepalive: Duration
         /// Reconnect attempts start 1-3 s apart and double up to this.
-        public var reconnectMaximum: Duration
+        package var reconnectMaximum: Duration
         /// Backfill budget in bytes per second; nil for none.
-        public var bandwidthLimit: Int64?
+        package var bandwidthLimit: Int64?
         /// Publish the latest values on the live topic.
-        public var live: Bool
+        package var live: Bool
 
         /// Creates uplink settings with the documented defaults for what is not given.
-        public init(
+        package init(
             broker: BrokerAddress, caFile: String? = nil, certificateFile: String? = nil, keyFile: String? = nil,
             signingKeyFile: String, batchMaxReadings: Int = 10_000, batchMaxAge: Duration = .seconds(10),
             inFlight: Int = 8, ackTimeout: Duration = .seconds(30), keepalive: Duration = .seconds(30),
@@ -82,12 +82,12 @@ public struct AgentConfiguration: Sendable {
     }
 
     /// A broker address.
-    public typealias BrokerAddress = OutpostConfig.BrokerAddress
+    package typealias BrokerAddress = OutpostConfig.BrokerAddress
 
     /// The outbox's limits.
-    public struct Buffer: Sendable, Hashable {
+    package struct Buffer: Sendable, Hashable {
         /// What to do when the outbox reaches its quota.
-        public enum Policy: String, Sendable, Hashable, CaseIterable {
+        package enum Policy: String, Sendable, Hashable, CaseIterable {
             /// Delete the oldest unsent batches.
             case dropOldest = "drop_oldest"
             /// Replace the oldest raw data by 1-minute min/max/mean/count.
@@ -97,51 +97,51 @@ public struct AgentConfiguration: Sendable {
         }
 
         /// Bytes the outbox may hold (default 256 MB).
-        public var quota: Int64
+        package var quota: Int64
         /// The policy at the quota (default `degrade`).
-        public var policy: Policy
+        package var policy: Policy
         /// How often readings are committed to storage (default 1 s): what a power cut can take.
-        public var commitInterval: Duration
+        package var commitInterval: Duration
     }
 
     /// One Modbus device.
-    public struct ModbusDevice: Sendable {
+    package struct ModbusDevice: Sendable {
         /// The device's name: the prefix of its series.
-        public var name: String
+        package var name: String
         /// Where it is.
-        public var endpoint: ModbusEndpoint
+        package var endpoint: ModbusEndpoint
         /// Its settings (unit, timeout, retries, backoff).
-        public var settings: ModbusPoller.Settings
+        package var settings: ModbusPoller.Settings
         /// Its points (from the profile, or inline).
-        public var points: [DevicePoint]
+        package var points: [DevicePoint]
         /// The profile's request limit.
-        public var maxRegisters: Int
+        package var maxRegisters: Int
         /// Register ranges never to be read.
-        public var forbidden: [ClosedRange<Int>]
+        package var forbidden: [ClosedRange<Int>]
         /// How often it is polled.
-        public var interval: Duration
+        package var interval: Duration
     }
 
     /// One GPIO chip's lines.
-    public struct GPIOInput: Sendable {
+    package struct GPIOInput: Sendable {
         /// The input's name (in logs).
-        public var name: String
+        package var name: String
         /// The chip: label, name, number or path.
-        public var chip: String
+        package var chip: String
         /// The lines.
-        public var lines: [GPIOSource.Line]
+        package var lines: [GPIOSource.Line]
         /// The interval of level samples and pulse counts.
-        public var interval: Duration
+        package var interval: Duration
     }
 
     /// One serial line device.
-    public struct SerialInput: Sendable {
+    package struct SerialInput: Sendable {
         /// The source settings (name, line, format, field map).
-        public var settings: SerialLineSource.Settings
+        package var settings: SerialLineSource.Settings
     }
 
     /// The sources named in this configuration, with the series each produces when known ahead.
-    public var sourceNames: [String] {
+    package var sourceNames: [String] {
         modbus.map { "modbus.\($0.name)" } + gpio.map { "gpio.\($0.name)" }
             + serial.map { "serial.\($0.settings.name)" }
     }
@@ -149,7 +149,7 @@ public struct AgentConfiguration: Sendable {
 
 extension AgentConfiguration {
     /// What `outpost-agent check` prints for a usable configuration.
-    public var summary: String {
+    package var summary: String {
         var lines = ["configuration ok: gateway \(gateway.id), data in \(gateway.dataDirectory)"]
         lines.append(
             "uplink \(uplink.broker)\(uplink.certificateFile == nil ? "" : " with a client certificate"), "

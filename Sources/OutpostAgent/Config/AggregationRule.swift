@@ -1,9 +1,9 @@
 import OutpostConfig
 
 /// How the samples of matching series are reduced before they are buffered.
-public struct AggregationRule: Sendable, Hashable {
+package struct AggregationRule: Sendable, Hashable {
     /// What is done to each series.
-    public enum Mode: Sendable, Hashable {
+    package enum Mode: Sendable, Hashable {
         /// Every sample as taken.
         case raw
         /// Report by exception: a sample is kept when it moved more than `absolute` (or
@@ -19,16 +19,16 @@ public struct AggregationRule: Sendable, Hashable {
     }
 
     /// The series it applies to: an exact name or a glob (`meter-*.voltage_*`, `gps.*`).
-    public var pattern: String
+    package var pattern: String
     /// What is done.
-    public var mode: Mode
+    package var mode: Mode
 
     /// Creates a rule.
-    public init(pattern: String, mode: Mode) {
+    package init(pattern: String, mode: Mode) {
         self.pattern = pattern
         self.mode = mode
     }
 
     /// Whether `series` matches the pattern (`*` any run of characters, `?` one character).
-    public func matches(_ series: String) -> Bool { SeriesPattern(pattern).matches(series) }
+    package func matches(_ series: String) -> Bool { SeriesPattern(pattern).matches(series) }
 }

@@ -9,14 +9,14 @@ import OutpostWire
 /// The validity period of an X.509 certificate (PEM), read without an X.509 library: the agent
 /// only needs to tell a technician that its certificate has expired, or is not valid yet
 /// because the board's clock is wrong, before the broker refuses the handshake with no reason.
-public struct CertificateValidity: Sendable, Hashable {
+package struct CertificateValidity: Sendable, Hashable {
     /// Not valid before (seconds since the epoch).
-    public let notBefore: Int64
+    package let notBefore: Int64
     /// Not valid after (seconds since the epoch).
-    public let notAfter: Int64
+    package let notAfter: Int64
 
     /// Reads the first certificate of a PEM text; nil when there is none or it is malformed.
-    public init?(pem: String) {
+    package init?(pem: String) {
         guard let begin = pem.range(of: "-----BEGIN CERTIFICATE-----"),
             let end = pem.range(of: "-----END CERTIFICATE-----", range: begin.upperBound..<pem.endIndex)
         else { return nil }
@@ -27,7 +27,7 @@ public struct CertificateValidity: Sendable, Hashable {
     }
 
     /// What is wrong at `now` (seconds since the epoch), or nil when the certificate is valid.
-    public func problem(at now: Int64) -> String? {
+    package func problem(at now: Int64) -> String? {
         if now > notAfter { return "expired on \(Self.format(notAfter)); renew it (outpostctl provision)" }
         if now < notBefore {
             return
@@ -119,7 +119,7 @@ extension AgentConfiguration {
     /// What is wrong today with the certificates the uplink presents and trusts (expired, or not
     /// valid yet by this machine's clock), one line each; empty when there is nothing to say or
     /// nothing to read.
-    public func certificateProblems(at now: Int64) -> [String] {
+    package func certificateProblems(at now: Int64) -> [String] {
         let files = [("uplink.certificate", uplink.certificateFile), ("uplink.ca", uplink.caFile)]
         return files.compactMap { key, path in
             guard let path, let text = try? AgentFiles.readText(path), let validity = CertificateValidity(pem: text),

@@ -169,25 +169,25 @@ extension Outbox {
 }
 
 /// What the outbox holds and what it has had to give up.
-public struct OutboxStatistics: Sendable, Hashable {
+package struct OutboxStatistics: Sendable, Hashable {
     /// Readings committed and not yet sealed.
-    public var pendingReadings: Int
+    package var pendingReadings: Int
     /// Sealed batches not yet acknowledged.
-    public var unsentBatches: Int
+    package var unsentBatches: Int
     /// Readings in those batches.
-    public var unsentReadings: Int
+    package var unsentReadings: Int
     /// Bytes held.
-    public var bytes: Int64
+    package var bytes: Int64
     /// The timestamp of the oldest reading not yet acknowledged (nanoseconds), if any.
-    public var oldestReading: Int64?
+    package var oldestReading: Int64?
     /// The next sequence number.
-    public var nextSequence: UInt64
+    package var nextSequence: UInt64
     /// Readings dropped by the quota policy since the outbox was created.
-    public var evictedReadings: Int64
+    package var evictedReadings: Int64
     /// Batches degraded to aggregates.
-    public var degradedBatches: Int64
+    package var degradedBatches: Int64
     /// Readings refused while paused at the quota.
-    public var refusedReadings: Int64
+    package var refusedReadings: Int64
 
     /// Nothing stored, nothing lost.
     init() {
@@ -231,15 +231,15 @@ public struct OutboxStatistics: Sendable, Hashable {
 #endif
 
 /// Sequence numbers written compactly, `3-7,9,12-13`, and read back.
-public struct SequenceRanges: CustomStringConvertible, Sendable {
+package struct SequenceRanges: CustomStringConvertible, Sendable {
     /// The numbers, ascending.
-    public let numbers: [Int64]
+    package let numbers: [Int64]
 
     /// The numbers given, in any order.
-    public init(_ numbers: [Int64]) { self.numbers = numbers.sorted() }
+    package init(_ numbers: [Int64]) { self.numbers = numbers.sorted() }
 
     /// Reads `3-7,9`; nil when the text is not in that form.
-    public init?(parsing text: some StringProtocol) {
+    package init?(parsing text: some StringProtocol) {
         var numbers: [Int64] = []
         for part in text.split(separator: ",") {
             let pieces = part.split(separator: "-", omittingEmptySubsequences: false)
@@ -252,7 +252,7 @@ public struct SequenceRanges: CustomStringConvertible, Sendable {
         self.init(numbers)
     }
 
-    public var description: String {
+    package var description: String {
         var parts: [String] = []
         var index = numbers.startIndex
         while index < numbers.endIndex {

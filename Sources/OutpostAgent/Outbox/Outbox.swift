@@ -15,21 +15,21 @@ import Synchronization
 /// that is down. Every change is one synced record or one transaction, so a crash or a power cut
 /// leaves either the state before or the state after it. All calls are safe from any task: they
 /// run on the outbox's serial queue, off the Swift concurrency pool.
-public final class Outbox: Sendable {
+package final class Outbox: Sendable {
     /// What the outbox needs to know.
-    public struct Settings: Sendable {
+    package struct Settings: Sendable {
         /// The database file.
-        public var path: String
+        package var path: String
         /// The gateway id written into every frame.
-        public var gatewayID: String
+        package var gatewayID: String
         /// Bytes the outbox may hold.
-        public var quota: Int64
+        package var quota: Int64
         /// What happens at the quota.
-        public var policy: AgentConfiguration.Buffer.Policy
+        package var policy: AgentConfiguration.Buffer.Policy
         /// A wholly sealed journal larger than this is replaced by a new, empty file.
-        public var journalRotationBytes: Int64
+        package var journalRotationBytes: Int64
         /// Creates settings.
-        public init(
+        package init(
             path: String, gatewayID: String, quota: Int64, policy: AgentConfiguration.Buffer.Policy,
             journalRotationBytes: Int64 = 1 << 20
         ) {
@@ -42,13 +42,13 @@ public final class Outbox: Sendable {
     }
 
     /// One sealed batch, ready to publish.
-    public struct StoredBatch: Sendable, Hashable {
+    package struct StoredBatch: Sendable, Hashable {
         /// Its sequence number.
-        public var sequence: UInt64
+        package var sequence: UInt64
         /// Readings in it.
-        public var readings: Int
+        package var readings: Int
         /// The signed frame.
-        public var frame: [UInt8]
+        package var frame: [UInt8]
     }
 
     let database: DatabaseQueue
@@ -71,7 +71,7 @@ public final class Outbox: Sendable {
 
     /// Opens (or creates) the outbox; checks its integrity first and salvages a damaged file
     /// into a new one, keeping the damaged file aside, rather than refusing to start.
-    public init(_ settings: Settings, signer: some FrameSigner, logger: Logger) throws {
+    package init(_ settings: Settings, signer: some FrameSigner, logger: Logger) throws {
         self.settings = settings
         self.signer = signer
         self.logger = logger
@@ -87,7 +87,7 @@ public final class Outbox: Sendable {
     /// synced to storage before this returns. Returns the number refused because the outbox is
     /// full under the `pause_sources` policy.
     @discardableResult
-    public func append(_ samples: [SourceSample], catalog: SeriesCatalog, clock: ClockReading) async throws -> Int {
+    package func append(_ samples: [SourceSample], catalog: SeriesCatalog, clock: ClockReading) async throws -> Int {
         guard !samples.isEmpty else { return 0 }
         return try await onQueue { [self] in
             let before = journalState.snapshot()
@@ -103,19 +103,19 @@ public final class Outbox: Sendable {
     }
 
     /// What `commit` did.
-    public struct CommitResult: Sendable {
+    package struct CommitResult: Sendable {
         /// Readings refused because the outbox is full under `pause_sources`.
-        public var refused: Int
+        package var refused: Int
         /// Sequence numbers of the batches sealed.
-        public var sealed: [UInt64]
+        package var sealed: [UInt64]
         /// Why sealing failed, if it did; the committed readings wait for the next commit.
-        public var sealingError: (any Error)?
+        package var sealingError: (any Error)?
     }
 
     /// `append` and `seal` with one sync of storage for both, which is what a gateway does each
     /// commit interval: the commit's record and any batch records are written, then synced once.
     /// Throws only when the readings were not committed (then nothing of this call is kept).
-    public func commit(
+    package func commit(
         _ samples: [SourceSample], catalog: SeriesCatalog, clock: ClockReading, maxReadings: Int, maxAge: Duration,
         force: Bool = false
     ) async throws -> CommitResult {
@@ -149,7 +149,7 @@ public final class Outbox: Sendable {
     /// is older than `maxAge` (or always, when `force`); then applies the quota policy. Returns
     /// the sequence numbers sealed.
     @discardableResult
-    public func seal(maxReadings: Int, maxAge: Duration, clock: ClockReading, force: Bool = false) async throws
+    package func seal(maxReadings: Int, maxAge: Duration, clock: ClockReading, force: Bool = false) async throws
         -> [UInt64]
     {
         let sealed = try await onQueue { [self] in
@@ -225,7 +225,7 @@ public final class Outbox: Sendable {
 
     /// Up to `limit` unacknowledged batches, oldest first, leaving out `excluding`: the
     /// database's backlog first, then the batches sealed in the journal since.
-    public func unsent(limit: Int, excluding: Set<UInt64> = []) async throws -> [StoredBatch] {
+    package func unsent(limit: Int, excluding: Set<UInt64> = []) async throws -> [StoredBatch] {
         try await onQueue { [self] in
             var batches: [StoredBatch] = []
             if journalState.databaseBatches > 0 {
@@ -250,7 +250,7 @@ public final class Outbox: Sendable {
 
     /// The uplink handed batch `sequence` to the broker: the quota policy must not touch it
     /// until it is acknowledged.
-    public func handedToBroker(_ sequence: UInt64) {
+    package func handedToBroker(_ sequence: UInt64) {
         published.withLock { _ = $0.insert(sequence) }
     }
 
@@ -258,7 +258,7 @@ public final class Outbox: Sendable {
     /// an `A` record that reaches storage with the next commit's sync: if power fails first, the
     /// batch is sent again and the hub, which has it, acknowledges it again.
     @discardableResult
-    public func acknowledge(_ sequences: [UInt64]) async throws -> Int {
+    package func acknowledge(_ sequences: [UInt64]) async throws -> Int {
         guard !sequences.isEmpty else { return 0 }
         published.withLock { $0.subtract(sequences) }
         return try await onQueue { [self] in
@@ -290,7 +290,7 @@ public final class Outbox: Sendable {
 
     /// The outbox's state, for status and tests. Answers even in a cancelled task (the last
     /// status of a stopping agent), which GRDB's async reads refuse.
-    public func statistics() async throws -> OutboxStatistics {
+    package func statistics() async throws -> OutboxStatistics {
         try await onQueue { [self] in
             let contents = OutboxJournalState.Contents(
                 pending: journalState.pending, batches: journalState.batches, nextSequence: journalState.nextSequence)
@@ -304,19 +304,19 @@ public final class Outbox: Sendable {
 }
 
 /// How series are described in frames: unit, kind and resolution by series name.
-public struct SeriesCatalog: Sendable {
+package struct SeriesCatalog: Sendable {
     private var descriptors: [String: SeriesDescriptor] = [:]
 
     /// Creates an empty catalog: undeclared series are gauges without unit or resolution.
-    public init() {}
+    package init() {}
 
     /// Describes `series`.
-    public mutating func describe(_ series: String, unit: String, kind: SeriesKind, resolution: Resolution?) {
+    package mutating func describe(_ series: String, unit: String, kind: SeriesKind, resolution: Resolution?) {
         descriptors[series] = SeriesDescriptor(id: 0, name: series, unit: unit, kind: kind, resolution: resolution)
     }
 
     /// The description of `series`.
-    public func descriptor(of series: String) -> SeriesDescriptor {
+    package func descriptor(of series: String) -> SeriesDescriptor {
         descriptors[series] ?? SeriesDescriptor(id: 0, name: series)
     }
 }

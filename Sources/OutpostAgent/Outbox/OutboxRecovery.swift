@@ -179,13 +179,13 @@ enum OutboxRecovery {
 
 /// The outbox's storage cannot be used as it is: a read-only or missing data folder, a file the
 /// agent may not open, a full disk. Nothing was moved or deleted.
-public struct OutboxStorageError: Error, CustomStringConvertible, Sendable {
+package struct OutboxStorageError: Error, CustomStringConvertible, Sendable {
     /// The file or folder concerned.
-    public let path: String
+    package let path: String
     /// What is wrong with it.
-    public let problem: String
+    package let problem: String
 
-    public var description: String {
+    package var description: String {
         "outbox storage: \(path) \(problem). Nothing was changed. Check that the data folder is mounted "
             + "read-write, belongs to the agent's user and has room; the agent tries again when restarted"
     }

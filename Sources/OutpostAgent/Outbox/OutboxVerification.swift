@@ -2,26 +2,26 @@ import GRDB
 import OutpostWire
 
 /// What `outpost-agent verify` found in an outbox file, checked offline without changing it.
-public struct OutboxVerification: Sendable {
+package struct OutboxVerification: Sendable {
     /// SQLite's integrity check result (`ok` when healthy).
-    public var integrity: String
+    package var integrity: String
     /// Batches, and how many of them failed to decode.
-    public var batches: Int
+    package var batches: Int
     /// Readings per batch, by sequence number.
-    public var batchReadings: [UInt64: Int] = [:]
-    public var damagedBatches: [UInt64]
+    package var batchReadings: [UInt64: Int] = [:]
+    package var damagedBatches: [UInt64]
     /// Segments, and how many failed to decode.
-    public var segments: Int
-    public var damagedSegments: Int
+    package var segments: Int
+    package var damagedSegments: Int
     /// The state the outbox reports.
-    public var statistics: OutboxStatistics?
+    package var statistics: OutboxStatistics?
 
     /// Whether everything checked out.
-    public var isHealthy: Bool { integrity == "ok" && damagedBatches.isEmpty && damagedSegments == 0 }
+    package var isHealthy: Bool { integrity == "ok" && damagedBatches.isEmpty && damagedSegments == 0 }
 
     /// The statistics of the outbox at `path`, read-only, without the integrity check (for
     /// watching a running agent's outbox from outside).
-    public static func statistics(path: String) throws -> OutboxStatistics {
+    package static func statistics(path: String) throws -> OutboxStatistics {
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(5)
@@ -32,7 +32,7 @@ public struct OutboxVerification: Sendable {
 
     /// Checks the outbox at `path` read-only: SQLite's integrity check, then every frame and
     /// segment decoded (CRC, structure).
-    public static func check(path: String) throws -> OutboxVerification {
+    package static func check(path: String) throws -> OutboxVerification {
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(5)

@@ -4,9 +4,9 @@ import OutpostWire
 
 /// What `outpost-agent probe` does, for a technician on site: read every point of a profile
 /// once, or read raw registers and list the interpretations that match the device's display.
-public enum Probe {
+package enum Probe {
     /// Reads every point of `profile` from the device at `endpoint`, unit `unit`.
-    public static func readProfile(endpoint: ModbusEndpoint, unit: UInt8, profile: DeviceProfile, timeout: Duration)
+    package static func readProfile(endpoint: ModbusEndpoint, unit: UInt8, profile: DeviceProfile, timeout: Duration)
         async throws(ModbusError) -> [PointReading]
     {
         let poller = ModbusPoller(
@@ -18,7 +18,7 @@ public enum Probe {
 
     /// Reads `count` registers of `function` at `address` (and the one before, to test a 1-based
     /// numbering) and returns the raw registers, the first address read, and the candidates.
-    public static func search(
+    package static func search(
         endpoint: ModbusEndpoint, unit: UInt8, function: ModbusFunction, address: Int, count: Int, expected: Double,
         timeout: Duration
     ) async throws(ModbusError) -> (registers: [UInt16], firstAddress: Int, candidates: [RegisterSearch.Candidate]) {

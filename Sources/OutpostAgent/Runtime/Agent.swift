@@ -10,7 +10,7 @@ import Synchronization
 /// checked configuration by `Agent(configuration:…)`; the executable runs it in a ServiceGroup
 /// that turns SIGTERM into a graceful shutdown: sources stop, open windows are flushed, the last
 /// readings are committed and sealed, the database is closed, and `run()` returns.
-public final class Agent: Service {
+package final class Agent: Service {
     let configuration: AgentConfiguration
     let sources: [any SampleSource]
     let catalog: SeriesCatalog
@@ -30,7 +30,7 @@ public final class Agent: Service {
 
     /// Builds the agent: opens (and if need be salvages) the outbox, reads the signing key,
     /// creates every source. Fails before anything runs.
-    public init(configuration: AgentConfiguration, version: String, logger: Logger) throws {
+    package init(configuration: AgentConfiguration, version: String, logger: Logger) throws {
         self.configuration = configuration
         self.version = version
         self.logger = logger
@@ -53,22 +53,22 @@ public final class Agent: Service {
     }
 
     /// The outbox's state now.
-    public func outboxStatistics() async throws -> OutboxStatistics { try await outbox.statistics() }
+    package func outboxStatistics() async throws -> OutboxStatistics { try await outbox.statistics() }
 
     /// Readings taken and not yet committed: a commit interval's worth, or more while the
     /// outbox cannot take them (a full disk).
-    public var readingsWaitingInMemory: Int { pending.withLock { $0.count } }
+    package var readingsWaitingInMemory: Int { pending.withLock { $0.count } }
 
     /// Readings dropped because the outbox could not take them until the memory backlog overflowed.
-    public var readingsLostInMemory: Int64 { lostInMemory.load(ordering: .relaxed) }
+    package var readingsLostInMemory: Int64 { lostInMemory.load(ordering: .relaxed) }
 
     /// Each source's counters, by source name.
-    public var sourceCounters: [String: SourceCounters.Snapshot] {
+    package var sourceCounters: [String: SourceCounters.Snapshot] {
         Dictionary(sources.map { ($0.name, $0.counters.snapshot) }) { first, _ in first }
     }
 
     /// Runs until a graceful shutdown (SIGTERM) or cancellation.
-    public func run() async throws {
+    package func run() async throws {
         let stopping = StopFlag()
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in

@@ -44,9 +44,9 @@ enum AgentFiles {
 
 /// The bytes a process caused to be written to storage (`write_bytes` of /proc/PID/io): the
 /// figure flash-wear planning needs, read by the agent for itself and by the benchmark for it.
-public enum StorageWrites {
+package enum StorageWrites {
     /// `write_bytes` of `pid`; 0 when it cannot be read (no /proc, or the process is gone).
-    public static func bytesWritten(by pid: pid_t) -> Int64 {
+    package static func bytesWritten(by pid: pid_t) -> Int64 {
         let text: String
         do throws(FileIO.Failure) {
             text = String(decoding: try FileIO.read("/proc/\(pid)/io"), as: UTF8.self)

@@ -5,13 +5,13 @@
 /// Talks to systemd through `NOTIFY_SOCKET` (a datagram per message; no libsystemd needed):
 /// READY when the agent is up, WATCHDOG pings from the pipeline, STATUS lines for `systemctl
 /// status`. Does nothing when not run by systemd.
-public struct SystemdNotifier: Sendable {
+package struct SystemdNotifier: Sendable {
     private let socketPath: String?
     /// Half the watchdog interval systemd asked for (`WATCHDOG_USEC`), when it asked.
-    public let watchdogInterval: Duration?
+    package let watchdogInterval: Duration?
 
     /// Reads `NOTIFY_SOCKET` and `WATCHDOG_USEC` from the environment.
-    public init() {
+    package init() {
         socketPath = getenv("NOTIFY_SOCKET").map { String(cString: $0) }
         if let text = getenv("WATCHDOG_USEC").map({ String(cString: $0) }), let microseconds = Int64(text),
             microseconds > 0
@@ -24,7 +24,7 @@ public struct SystemdNotifier: Sendable {
 
     /// Sends `message` (`READY=1`, `WATCHDOG=1`, `STATUS=…`, `STOPPING=1`); returns whether it went.
     @discardableResult
-    public func notify(_ message: String) -> Bool {
+    package func notify(_ message: String) -> Bool {
         guard let socketPath, !socketPath.isEmpty else { return false }
         let descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { return false }

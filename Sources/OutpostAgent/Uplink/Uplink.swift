@@ -8,7 +8,7 @@ import Synchronization
 /// Sends sealed batches from the outbox to the hub over MQTT and deletes them only when the hub
 /// acknowledged them (ARCHITECTURE.md, "Delivery"); publishes the gateway's retained status (the
 /// last will says offline) and the latest values on the live topic.
-public final class Uplink: Sendable {
+package final class Uplink: Sendable {
     let configuration: AgentConfiguration.Uplink
     let topics: GatewayTopics
     let outbox: Outbox
@@ -27,7 +27,7 @@ public final class Uplink: Sendable {
     let lastPublished = Atomic<Int32>(0)
 
     /// Creates the uplink for `gatewayID`; nothing is sent until `run()`.
-    public init(
+    package init(
         configuration: AgentConfiguration.Uplink, gatewayID: String, outbox: Outbox, logger: Logger
     ) throws(MQTTError) {
         self.configuration = configuration
@@ -53,7 +53,7 @@ public final class Uplink: Sendable {
 
     /// Connects (retrying with backoff until the broker answers), then keeps the window of
     /// batches full until cancelled. `status` is asked for the status document now and then.
-    public func run(status: @escaping @Sendable (_ state: String) async -> [UInt8]) async {
+    package func run(status: @escaping @Sendable (_ state: String) async -> [UInt8]) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.handleEvents() }
             group.addTask {
@@ -81,20 +81,20 @@ public final class Uplink: Sendable {
     }
 
     /// Tells the uplink the outbox has new batches.
-    public func nudge() { nudged.store(true, ordering: .relaxed) }
+    package func nudge() { nudged.store(true, ordering: .relaxed) }
 
     /// What the uplink knows now, for status.
-    public var snapshot: (connected: Bool, inFlight: Int, published: Int, resent: Int, clockOffset: Int64?) {
+    package var snapshot: (connected: Bool, inFlight: Int, published: Int, resent: Int, clockOffset: Int64?) {
         state.withLock { ($0.connected, $0.inFlight.count, $0.published, $0.resentAfterTimeout, $0.clockOffset) }
     }
 
     /// How long ago the hub last acknowledged something.
-    public var lastAcknowledgementAge: Duration? {
+    package var lastAcknowledgementAge: Duration? {
         state.withLock { $0.lastAcknowledgement.map { ContinuousClock.now - $0 } }
     }
 
     /// Publishes the latest values (QoS 0, never queued behind a backlog).
-    public func publishLive(_ document: [UInt8]) {
+    package func publishLive(_ document: [UInt8]) {
         guard configuration.live, state.withLock({ $0.connected }) else { return }
         do throws(MQTTError) {
             try client.publish(.init(topic: topics.live, payload: document, qos: 0))

@@ -10,29 +10,29 @@ import OutpostWire
 
 /// One gateway of the fault run: a simulated device (which logs every answer it serves), the
 /// agent that polls it, and the relay that is its link to the broker.
-public final class ChaosGateway {
+package final class ChaosGateway {
     /// `gw-N`.
-    public let id: String
+    package let id: String
     /// The device profile its simulator serves.
-    public let profile: String
+    package let profile: String
     /// Its poll interval, nanoseconds.
-    public let interval: Int64
+    package let interval: Int64
     /// Its commit interval, nanoseconds.
-    public let commitInterval: Int64
+    package let commitInterval: Int64
     /// Its folder: configuration, data, logs.
-    public let folder: String
+    package let folder: String
     /// Its link.
-    public let relay: LinkRelay
+    package let relay: LinkRelay
     let identity: GatewayIdentity
     let quota: String?
     var device: SpawnedProcess?
     var agent: SpawnedProcess?
     /// When the agent was killed (wall clock, ns).
-    public internal(set) var kills: [Int64] = []
+    package internal(set) var kills: [Int64] = []
     /// When the device was let go after a silence (wall clock, ns).
-    public internal(set) var resumes: [Int64] = []
+    package internal(set) var resumes: [Int64] = []
     /// When the agent was told to stop at the end (wall clock, ns).
-    public internal(set) var stoppedAt: Int64?
+    package internal(set) var stoppedAt: Int64?
 
     init(index: Int, profile: String, interval: Int64, quota: String?, root: String, brokerPort: Int) throws {
         id = "gw-\(index + 1)"
@@ -47,9 +47,9 @@ public final class ChaosGateway {
     }
 
     /// The simulator's record of what it served.
-    public var servedLog: String { folder + "/served.log" }
+    package var servedLog: String { folder + "/served.log" }
     /// The agent's outbox.
-    public var outboxPath: String { folder + "/data/outbox.db" }
+    package var outboxPath: String { folder + "/data/outbox.db" }
 
     func startDevice(seed: UInt64) throws -> String {
         let process = try SpawnedProcess(
@@ -113,11 +113,11 @@ public final class ChaosGateway {
 
 /// The whole system of a fault run, as real processes: Mosquitto (persistent, so a restart keeps
 /// sessions), `outpost-hub serve` with every gateway enrolled, and the gateways.
-public final class ChaosFleet {
+package final class ChaosFleet {
     /// Where everything lives.
-    public let root: String
+    package let root: String
     /// The gateways.
-    public let gateways: [ChaosGateway]
+    package let gateways: [ChaosGateway]
     let brokerPort: Int
     let hubFolder: String
     var broker: SpawnedProcess?
@@ -125,7 +125,7 @@ public final class ChaosFleet {
 
     /// Builds the fleet in `root`: `gateways` gateways (the last with a small quota and a busy
     /// meter, so a cut link fills it in under a minute). Nothing runs yet.
-    public init(root: String, gateways count: Int) throws {
+    package init(root: String, gateways count: Int) throws {
         self.root = root
         let (broker, port) = try BenchBroker.start(in: root, persistent: true)
         self.broker = broker
@@ -145,10 +145,10 @@ public final class ChaosFleet {
     }
 
     /// The hub's store.
-    public var hubStorePath: String { hubFolder + "/data/hub.db" }
+    package var hubStorePath: String { hubFolder + "/data/hub.db" }
 
     /// Starts the devices, enrols every gateway, starts the hub, then the agents.
-    public func start(seed: UInt64) throws {
+    package func start(seed: UInt64) throws {
         try FileIO.makeDirectory(hubFolder + "/data")
         let store = try SQLiteHubStore(path: hubStorePath)
         for (index, gateway) in gateways.enumerated() {
@@ -183,7 +183,7 @@ public final class ChaosFleet {
     }
 
     /// Stops the agents gracefully (each delivers what it can), then the devices, the hub and the broker.
-    public func stopAll() {
+    package func stopAll() {
         for gateway in gateways where gateway.agent != nil {
             gateway.stoppedAt = systemWallClock()
             gateway.agent?.stop()

@@ -2,9 +2,9 @@ import OutpostDatasets
 
 /// One fault the fault run injects: what, where, when (seconds from the start of the run) and for
 /// how long.
-public struct ChaosFault: Sendable, Hashable, Codable {
+package struct ChaosFault: Sendable, Hashable, Codable {
     /// The faults the field delivers.
-    public enum Kind: String, Sendable, Codable, CaseIterable, Comparable {
+    package enum Kind: String, Sendable, Codable, CaseIterable, Comparable {
         /// Mosquitto stopped, then started again on its port.
         case brokerRestart = "broker_restart"
         /// `outpost-agent` killed with SIGKILL, then started again.
@@ -20,23 +20,23 @@ public struct ChaosFault: Sendable, Hashable, Codable {
         /// The link of the gateway with a small quota cut until its outbox is full and evicts.
         case quotaReached = "quota_reached"
 
-        public static func < (left: Kind, right: Kind) -> Bool { left.rawValue < right.rawValue }
+        package static func < (left: Kind, right: Kind) -> Bool { left.rawValue < right.rawValue }
     }
 
     /// What happens.
-    public var kind: Kind
+    package var kind: Kind
     /// The gateway (index) it happens to, for the kinds that have one.
-    public var gateway: Int?
+    package var gateway: Int?
     /// When it starts, seconds from the start of the run.
-    public var start: Double
+    package var start: Double
     /// How long it lasts (the process stays down, the link stays cut), seconds.
-    public var duration: Double
+    package var duration: Double
 
     /// When it ends.
-    public var end: Double { start + duration }
+    package var end: Double { start + duration }
 
     /// What it occupies: two faults of one resource never overlap.
-    public var resources: [String] {
+    package var resources: [String] {
         switch kind {
         case .brokerRestart: ["broker"]
         case .hubKill: ["hub"]
@@ -52,10 +52,10 @@ public struct ChaosFault: Sendable, Hashable, Codable {
 /// drawn at random until the run's time is used. The last gateway, with the small quota, gets
 /// only the quota fault and the fleet-wide ones. Faults of different resources overlap; faults
 /// of one resource are apart by a few seconds.
-public enum ChaosPlan {
+package enum ChaosPlan {
     /// The schedule for a run of `seconds` over `gateways` gateways, the last of which has the
     /// small quota; faults start after `warmUp` and end by `seconds`.
-    public static func make(seed: UInt64, seconds: Double, gateways: Int, warmUp: Double, quotaFill: Double)
+    package static func make(seed: UInt64, seconds: Double, gateways: Int, warmUp: Double, quotaFill: Double)
         -> [ChaosFault]
     {
         var random = SeededGenerator(seed: seed)

@@ -7,77 +7,77 @@
 /// What a fault run found, gateway by gateway, and whether it passes: nothing lost beyond the
 /// policy's counted evictions and the readings polled but not yet committed at a kill, nothing
 /// stored twice or differently, every database intact, and everything drained.
-public struct ChaosReport: Sendable, Codable {
+package struct ChaosReport: Sendable, Codable {
     /// One gateway's count.
-    public struct Gateway: Sendable, Codable {
-        public var id: String
+    package struct Gateway: Sendable, Codable {
+        package var id: String
         /// Polls the device answered (its own log).
-        public var polls = 0
+        package var polls = 0
         /// Readings per poll (the device's points).
-        public var pointsPerPoll = 0
+        package var pointsPerPoll = 0
         /// Readings in the hub's store.
-        public var stored = 0
+        package var stored = 0
         /// Readings stored twice (same series and timestamp).
-        public var duplicated = 0
+        package var duplicated = 0
         /// Stored readings of bad quality (the device did not answer).
-        public var badQuality = 0
+        package var badQuality = 0
         /// Readings of polls answered within a commit interval and a poll before a SIGKILL.
-        public var inKillWindow = 0
+        package var inKillWindow = 0
         /// Readings of polls answered as the agent was being stopped at the end.
-        public var afterStop = 0
+        package var afterStop = 0
         /// Polls a frozen device answered when let go, after the agent had given up on them.
-        public var staleAnswers = 0
+        package var staleAnswers = 0
         /// Readings of answered polls not stored and not in any window above.
-        public var missingOutsideWindows = 0
+        package var missingOutsideWindows = 0
         /// Readings the agent says its quota policy evicted.
-        public var evictedByAgent: Int64 = 0
+        package var evictedByAgent: Int64 = 0
         /// Of those, readings of batches sent before they were evicted that reached the hub all
         /// the same (a link that failed after the batch was on its way).
-        public var evictedYetDelivered = 0
+        package var evictedYetDelivered = 0
         /// Readings missing within a stored poll (some of its series stored, others not).
-        public var lostWithinPolls = 0
+        package var lostWithinPolls = 0
         /// Stored good readings at a tick no answered poll explains.
-        public var phantom = 0
+        package var phantom = 0
         /// Readings the tap saw the agent send.
-        public var sent = 0
+        package var sent = 0
         /// Sent readings the store does not have.
-        public var sentNotStored = 0
+        package var sentNotStored = 0
         /// Sent readings stored with another value or quality.
-        public var storedDifferently = 0
+        package var storedDifferently = 0
         /// Whether the outbox passed its integrity check.
-        public var outboxHealthy = false
+        package var outboxHealthy = false
         /// Readings still in the outbox after the agent stopped.
-        public var leftInOutbox = 0
+        package var leftInOutbox = 0
 
         /// Readings evicted and never delivered: what the policy really dropped.
-        public var evictedAndGone: Int { Int(evictedByAgent) - evictedYetDelivered }
+        package var evictedAndGone: Int { Int(evictedByAgent) - evictedYetDelivered }
         /// Readings lost: missing within polls, and missing polls the evictions do not account for.
-        public var lost: Int { lostWithinPolls + max(0, missingOutsideWindows - evictedAndGone) }
+        package var lost: Int { lostWithinPolls + max(0, missingOutsideWindows - evictedAndGone) }
         /// Whether the agent's evictions, less those delivered anyway, are exactly what is missing.
-        public var evictionsMatch: Bool { missingOutsideWindows == evictedAndGone }
+        package var evictionsMatch: Bool { missingOutsideWindows == evictedAndGone }
 
         init(id: String) { self.id = id }
     }
 
-    public var seed: UInt64 = 0
-    public var faultSeconds: Double = 0
-    public var faults: [ChaosFault] = []
-    public var gateways: [Gateway] = []
+    package var seed: UInt64 = 0
+    package var faultSeconds: Double = 0
+    package var faults: [ChaosFault] = []
+    package var gateways: [Gateway] = []
     /// `PRAGMA integrity_check` of the hub's store (`["ok"]` when intact).
-    public var hubIntegrity: [String] = []
-    public var drained = false
-    public var drainSeconds: Double = 0
+    package var hubIntegrity: [String] = []
+    package var drained = false
+    package var drainSeconds: Double = 0
     /// Readings evicted during each quota fault, by gateway.
-    public var quotaEvictions: [String: Int64] = [:]
-    public var acknowledgementsDropped = 0
+    package var quotaEvictions: [String: Int64] = [:]
+    package var acknowledgementsDropped = 0
 
     /// Faults injected, by kind.
-    public var faultsByKind: [String: Int] {
+    package var faultsByKind: [String: Int] {
         faults.reduce(into: [:]) { $0[$1.kind.rawValue, default: 0] += 1 }
     }
 
     /// Why the run fails; empty when it passes.
-    public var failures: [String] {
+    package var failures: [String] {
         var reasons: [String] = []
         for gateway in gateways {
             let name = gateway.id
@@ -109,10 +109,10 @@ public struct ChaosReport: Sendable, Codable {
     }
 
     /// Whether the run passes.
-    public var passed: Bool { failures.isEmpty }
+    package var passed: Bool { failures.isEmpty }
 
     /// The report as people read it.
-    public var text: String {
+    package var text: String {
         var lines = ["Fault run, seed \(seed), \(Int(faultSeconds)) s of faults"]
         lines.append(
             "faults: " + faultsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
@@ -143,7 +143,7 @@ public struct ChaosReport: Sendable, Codable {
     }
 
     /// The report as JSON.
-    public var json: String {
+    package var json: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data = (try? encoder.encode(Summary(report: self))) ?? Data("{}".utf8)

@@ -5,23 +5,23 @@ import OutpostWire
 /// `outpost-bench chaos`: the whole system under the faults the field delivers, counted to the
 /// last reading. Starts the fleet, injects the seeded schedule, lets everything drain, stops it,
 /// and compares what the devices served and the agents sent with what the hub stored.
-public struct ChaosRun {
+package struct ChaosRun {
     /// How the run is shaped.
-    public struct Settings: Sendable {
+    package struct Settings: Sendable {
         /// Seconds of faults (after the warm-up); the drain comes after.
-        public var seconds: Double
+        package var seconds: Double
         /// The schedule's seed.
-        public var seed: UInt64
+        package var seed: UInt64
         /// How many gateways (the last has the small quota).
-        public var gateways: Int
+        package var gateways: Int
         /// Seconds before the first fault.
-        public var warmUp: Double = 10
+        package var warmUp: Double = 10
         /// Seconds a cut link takes to fill the quota gateway's outbox.
-        public var quotaFill: Double = 45
+        package var quotaFill: Double = 45
         /// The longest the drain may take before the run fails.
-        public var drainLimit: Double = 180
+        package var drainLimit: Double = 180
 
-        public init(seconds: Double, seed: UInt64, gateways: Int = 3) {
+        package init(seconds: Double, seed: UInt64, gateways: Int = 3) {
             self.seconds = seconds
             self.seed = seed
             self.gateways = max(2, gateways)
@@ -33,14 +33,14 @@ public struct ChaosRun {
     let progress: @Sendable (String) -> Void
 
     /// A run in `root` (created; its logs stay there), saying what it does through `progress`.
-    public init(settings: Settings, root: String, progress: @escaping @Sendable (String) -> Void = { _ in }) {
+    package init(settings: Settings, root: String, progress: @escaping @Sendable (String) -> Void = { _ in }) {
         self.settings = settings
         self.root = root
         self.progress = progress
     }
 
     /// Runs it and returns the report.
-    public func run() async throws -> ChaosReport {
+    package func run() async throws -> ChaosReport {
         try FileIO.makeDirectory(root)
         let plan = ChaosPlan.make(
             seed: settings.seed, seconds: settings.warmUp + settings.seconds, gateways: settings.gateways,

@@ -10,9 +10,9 @@ import Synchronization
 /// when the cut ends the old connections are gone, as their keepalives would have ended them),
 /// or loses the hub's acknowledgements (MQTT PUBLISH packets on the gateway's `ack` topic, broker
 /// to agent). Used where network namespaces are not available: it needs no privileges.
-public final class LinkRelay: Sendable {
+package final class LinkRelay: Sendable {
     /// What the link does.
-    public enum Mode: Sendable, Equatable {
+    package enum Mode: Sendable, Equatable {
         case pass, cut, dropAcknowledgements
     }
 
@@ -25,13 +25,13 @@ public final class LinkRelay: Sendable {
     }
 
     /// The port the agent connects to.
-    public let port: Int
+    package let port: Int
     private let target: Int
     private let listener: Int32
     private let state = Mutex(State())
 
     /// Listens on a free loopback port and relays to the broker on `target`.
-    public init(target: Int) throws {
+    package init(target: Int) throws {
         self.target = target
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw BenchFailure("relay socket: \(String(cString: strerror(errno)))") }
@@ -56,10 +56,10 @@ public final class LinkRelay: Sendable {
     }
 
     /// Acknowledgements lost so far.
-    public var acknowledgementsDropped: Int { state.withLock { $0.acknowledgementsDropped } }
+    package var acknowledgementsDropped: Int { state.withLock { $0.acknowledgementsDropped } }
 
     /// Sets what the link does. Ending a cut closes every connection made through it.
-    public func set(_ mode: Mode) {
+    package func set(_ mode: Mode) {
         let (closing, held) = state.withLock { state -> (Set<Int32>, Set<Int32>) in
             defer { state.mode = mode }
             guard state.mode == .cut, mode != .cut else { return ([], []) }
@@ -71,7 +71,7 @@ public final class LinkRelay: Sendable {
     }
 
     /// Stops relaying and closes every connection.
-    public func stop() {
+    package func stop() {
         let sockets = state.withLock { state -> Set<Int32> in
             state.stopped = true
             return state.sockets.union(state.held)

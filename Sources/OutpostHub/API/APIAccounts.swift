@@ -1,17 +1,17 @@
 extension API {
     /// `POST /api/v1/session` and `GET /api/v1/session`: who is signed in. A browser session
     /// carries its CSRF token; a token's identity carries the token's id instead.
-    public struct Session: APIDocument {
-        public static let schema = "Session"
-        public var user: String
-        public var role: Role
-        @OmittedWhenNil public var csrf: String?
-        @OmittedWhenNil public var token: Int64?
-        @OmittedWhenNil public var mapTiles: String?
+    package struct Session: APIDocument {
+        package static let schema = "Session"
+        package var user: String
+        package var role: Role
+        @OmittedWhenNil package var csrf: String?
+        @OmittedWhenNil package var token: Int64?
+        @OmittedWhenNil package var mapTiles: String?
         enum CodingKeys: String, CodingKey {
             case user, role, csrf, token, mapTiles = "map_tiles"
         }
-        public static var examples: [Self] {
+        package static var examples: [Self] {
             [
                 Self(user: "duty", role: .operator, csrf: "c5rf", token: nil, mapTiles: nil),
                 Self(
@@ -23,17 +23,17 @@ extension API {
     }
 
     /// A person who can log in (`POST /api/v1/users` answers without `created_at`).
-    public struct User: APIDocument {
-        public static let schema = "User"
-        public var name: String
-        public var role: Role
-        @OmittedWhenNil public var createdAt: Int64?
+    package struct User: APIDocument {
+        package static let schema = "User"
+        package var name: String
+        package var role: Role
+        @OmittedWhenNil package var createdAt: Int64?
         enum CodingKeys: String, CodingKey {
             case name, role, createdAt = "created_at"
         }
         init(_ account: UserAccount) { (name, role, createdAt) = (account.name, account.role, account.createdAt) }
         init(name: String, role: Role) { (self.name, self.role) = (name, role) }
-        public static var examples: [Self] {
+        package static var examples: [Self] {
             [
                 Self(UserAccount(name: "duty", role: .operator, createdAt: 1, passwordHash: "")),
                 Self(name: "duty", role: .viewer),
@@ -42,43 +42,43 @@ extension API {
     }
 
     /// `GET /api/v1/users`.
-    public struct UserList: APIDocument {
-        public static let schema = "UserList"
-        public var users: [User]
-        public static var examples: [Self] { [Self(users: User.examples.prefix(1).map { $0 })] }
+    package struct UserList: APIDocument {
+        package static let schema = "UserList"
+        package var users: [User]
+        package static var examples: [Self] { [Self(users: User.examples.prefix(1).map { $0 })] }
     }
 
     /// `PATCH /api/v1/users/{name}`.
-    public struct UserChanged: APIDocument {
-        public static let schema = "UserChanged"
-        public var name: String
-        public static var examples: [Self] { [Self(name: "duty")] }
+    package struct UserChanged: APIDocument {
+        package static let schema = "UserChanged"
+        package var name: String
+        package static var examples: [Self] { [Self(name: "duty")] }
     }
 
     /// `DELETE /api/v1/users/{name}`.
-    public struct UserRemoved: APIDocument {
-        public static let schema = "UserRemoved"
-        public var removed: String
-        public static var examples: [Self] { [Self(removed: "duty")] }
+    package struct UserRemoved: APIDocument {
+        package static let schema = "UserRemoved"
+        package var removed: String
+        package static var examples: [Self] { [Self(removed: "duty")] }
     }
 
     /// `DELETE /api/v1/session`.
-    public struct LoggedOut: APIDocument {
-        public static let schema = "LoggedOut"
-        public var loggedOut = true
+    package struct LoggedOut: APIDocument {
+        package static let schema = "LoggedOut"
+        package var loggedOut = true
         enum CodingKeys: String, CodingKey { case loggedOut = "logged_out" }
-        public static var examples: [Self] { [Self()] }
+        package static var examples: [Self] { [Self()] }
     }
 
     /// An API token as listed: never its secret.
-    public struct Token: Encodable, Sendable {
-        public var id: Int64
-        public var name: String
-        public var role: Role
-        public var createdBy: String
-        public var createdAt: Int64
-        public var lastUsedAt: Int64?
-        public var revokedAt: Int64?
+    package struct Token: Encodable, Sendable {
+        package var id: Int64
+        package var name: String
+        package var role: Role
+        package var createdBy: String
+        package var createdAt: Int64
+        package var lastUsedAt: Int64?
+        package var revokedAt: Int64?
         enum CodingKeys: String, CodingKey {
             case id, name, role, createdBy = "created_by", createdAt = "created_at", lastUsedAt = "last_used_at"
             case revokedAt = "revoked_at"
@@ -90,10 +90,10 @@ extension API {
     }
 
     /// `GET /api/v1/tokens`.
-    public struct TokenList: APIDocument {
-        public static let schema = "TokenList"
-        public var tokens: [Token]
-        public static var examples: [Self] {
+    package struct TokenList: APIDocument {
+        package static let schema = "TokenList"
+        package var tokens: [Token]
+        package static var examples: [Self] {
             let used = APIToken(
                 id: 1, name: "grafana", role: .viewer, createdBy: "admin", createdAt: 1, lastUsedAt: 2, revokedAt: 3)
             var fresh = used
@@ -103,19 +103,19 @@ extension API {
     }
 
     /// `POST /api/v1/tokens`: the secret, in this answer only.
-    public struct CreatedToken: APIDocument {
-        public static let schema = "CreatedToken"
-        public var id: Int64
-        public var name: String
-        public var role: Role
-        public var token: String
-        public static var examples: [Self] { [Self(id: 1, name: "grafana", role: .viewer, token: "opt_secret")] }
+    package struct CreatedToken: APIDocument {
+        package static let schema = "CreatedToken"
+        package var id: Int64
+        package var name: String
+        package var role: Role
+        package var token: String
+        package static var examples: [Self] { [Self(id: 1, name: "grafana", role: .viewer, token: "opt_secret")] }
     }
 
     /// `DELETE /api/v1/tokens/{id}`.
-    public struct TokenRevoked: APIDocument {
-        public static let schema = "TokenRevoked"
-        public var revoked: Int64
-        public static var examples: [Self] { [Self(revoked: 1)] }
+    package struct TokenRevoked: APIDocument {
+        package static let schema = "TokenRevoked"
+        package var revoked: Int64
+        package static var examples: [Self] { [Self(revoked: 1)] }
     }
 }

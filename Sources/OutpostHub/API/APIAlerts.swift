@@ -1,18 +1,18 @@
 extension API {
     /// An alert: one ongoing problem of a series (or of a gateway: `series` is empty).
-    public struct Alert: Encodable, Sendable {
-        public var id: Int64
-        public var gateway, series, kind, state: String
-        public var score: Double
-        public var openedAt, lastAnomalyAt: Int64
-        public var resolvedAt: Int64?
-        public var resolution, acknowledgedBy, note: String?
+    package struct Alert: Encodable, Sendable {
+        package var id: Int64
+        package var gateway, series, kind, state: String
+        package var score: Double
+        package var openedAt, lastAnomalyAt: Int64
+        package var resolvedAt: Int64?
+        package var resolution, acknowledgedBy, note: String?
         enum CodingKeys: String, CodingKey {
             case id, gateway, series, kind, state, score, openedAt = "opened_at", lastAnomalyAt = "last_anomaly_at"
             case resolvedAt = "resolved_at", resolution, acknowledgedBy = "acknowledged_by", note
         }
 
-        public init(_ alert: OutpostHub.Alert) {
+        package init(_ alert: OutpostHub.Alert) {
             (id, gateway, series, kind) = (alert.id, alert.series.gateway, alert.series.name, alert.kind.rawValue)
             (state, score, openedAt, lastAnomalyAt) = (
                 alert.state.rawValue, alert.score, alert.openedAt, alert.lastAnomalyAt
@@ -33,38 +33,38 @@ extension API {
     }
 
     /// `GET /api/v1/alerts`: newest first; `next_before` continues the list.
-    public struct AlertPage: APIDocument {
-        public static let schema = "AlertPage"
-        public var alerts: [Alert]
-        @OmittedWhenNil public var nextBefore: Int64?
+    package struct AlertPage: APIDocument {
+        package static let schema = "AlertPage"
+        package var alerts: [Alert]
+        @OmittedWhenNil package var nextBefore: Int64?
         enum CodingKeys: String, CodingKey {
             case alerts, nextBefore = "next_before"
         }
-        public static var examples: [Self] {
+        package static var examples: [Self] {
             [Self(alerts: Alert.examples, nextBefore: 1), Self(alerts: [], nextBefore: nil)]
         }
     }
 
     /// `GET /api/v1/alerts/{id}`.
-    public struct AlertAnswer: APIDocument {
-        public static let schema = "AlertAnswer"
-        public var alert: Alert
-        public static var examples: [Self] { Alert.examples.map { Self(alert: $0) } }
+    package struct AlertAnswer: APIDocument {
+        package static let schema = "AlertAnswer"
+        package var alert: Alert
+        package static var examples: [Self] { Alert.examples.map { Self(alert: $0) } }
     }
 
     /// `POST /api/v1/alerts/{id}/acknowledge`.
-    public struct AlertAcknowledged: APIDocument {
-        public static let schema = "AlertAcknowledged"
-        public var acknowledged: Int64
-        public var by: String
-        public static var examples: [Self] { [Self(acknowledged: 1, by: "duty")] }
+    package struct AlertAcknowledged: APIDocument {
+        package static let schema = "AlertAcknowledged"
+        package var acknowledged: Int64
+        package var by: String
+        package static var examples: [Self] { [Self(acknowledged: 1, by: "duty")] }
     }
 
     /// What a webhook receives: `alert.opened`, `alert.acknowledged` or `alert.resolved`.
-    public struct WebhookEvent: APIDocument {
-        public static let schema = "WebhookEvent"
-        public var event: String
-        public var alert: Alert
-        public static var examples: [Self] { Alert.examples.map { Self(event: "alert.opened", alert: $0) } }
+    package struct WebhookEvent: APIDocument {
+        package static let schema = "WebhookEvent"
+        package var event: String
+        package var alert: Alert
+        package static var examples: [Self] { Alert.examples.map { Self(event: "alert.opened", alert: $0) } }
     }
 }

@@ -3,10 +3,10 @@
 /// examples with `APIJSON` and has them checked against the spec by an independent JSON Schema
 /// validator (Python's `jsonschema`), and checks that every JSON answer the spec describes has
 /// a type here: the code cannot drift from the document without a test failing.
-public enum API {}
+package enum API {}
 
 /// A document the API sends, named as its schema in `openapi.yaml`.
-public protocol APIDocument: Encodable, Sendable {
+package protocol APIDocument: Encodable, Sendable {
     /// The schema in `components/schemas` that describes it.
     static var schema: String { get }
     /// Values that show every shape it takes (each optional key present and absent): what the
@@ -17,14 +17,14 @@ public protocol APIDocument: Encodable, Sendable {
 /// A key the API leaves out when there is no value (`next_offset` on the last page), where a
 /// plain optional is written as `null`. The spec lists such keys as not required.
 @propertyWrapper
-public struct OmittedWhenNil<Value: Encodable & Sendable>: Encodable, Sendable {
-    public var wrappedValue: Value?
+package struct OmittedWhenNil<Value: Encodable & Sendable>: Encodable, Sendable {
+    package var wrappedValue: Value?
 
-    public init(wrappedValue: Value?) {
+    package init(wrappedValue: Value?) {
         self.wrappedValue = wrappedValue
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(wrappedValue)
     }
@@ -41,7 +41,7 @@ extension OmittedWhenNil: OmittableValue {
 
 extension API {
     /// Every document type, for the contract test.
-    public static let documents: [any APIDocument.Type] = [
+    package static let documents: [any APIDocument.Type] = [
         ErrorBody.self, Health.self, IngestAcknowledgement.self, IngestStats.self, RefusalPage.self,
         Session.self, UserList.self, User.self, UserChanged.self, UserRemoved.self, LoggedOut.self,
         TokenList.self, CreatedToken.self, TokenRevoked.self,

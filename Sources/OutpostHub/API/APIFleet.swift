@@ -1,24 +1,24 @@
 extension API {
     /// One gateway as the fleet view shows it.
-    public struct Gateway: Encodable, Sendable {
-        public var id: String
-        public var state: String
-        public var lastSeen: Int64?
-        public var backlogReadings: Int64
-        public var clockOffsetNs: Int64
-        public var clockState: String
-        public var agentVersion: String?
-        public var series: Int
-        public var openAlerts: Int
-        public var latitude: Double?
-        public var longitude: Double?
+    package struct Gateway: Encodable, Sendable {
+        package var id: String
+        package var state: String
+        package var lastSeen: Int64?
+        package var backlogReadings: Int64
+        package var clockOffsetNs: Int64
+        package var clockState: String
+        package var agentVersion: String?
+        package var series: Int
+        package var openAlerts: Int
+        package var latitude: Double?
+        package var longitude: Double?
         enum CodingKeys: String, CodingKey {
             case id, state, lastSeen = "last_seen", backlogReadings = "backlog_readings"
             case clockOffsetNs = "clock_offset_ns", clockState = "clock_state", agentVersion = "agent_version"
             case series, openAlerts = "open_alerts", latitude, longitude
         }
 
-        public init(_ overview: GatewayOverview) {
+        package init(_ overview: GatewayOverview) {
             let record = overview.record
             (id, state, lastSeen, backlogReadings) = (
                 record.id, overview.state, record.lastSeen, record.backlogReadings
@@ -40,17 +40,17 @@ extension API {
     }
 
     /// `GET /api/v1/gateways`: a page of the fleet, the number matched, and counts by state.
-    public struct GatewayPage: APIDocument {
-        public static let schema = "GatewayPage"
-        public var gateways: [Gateway]
-        public var total: Int
-        public var counts: [String: Int]
-        public var offset: Int
-        @OmittedWhenNil public var nextOffset: Int?
+    package struct GatewayPage: APIDocument {
+        package static let schema = "GatewayPage"
+        package var gateways: [Gateway]
+        package var total: Int
+        package var counts: [String: Int]
+        package var offset: Int
+        @OmittedWhenNil package var nextOffset: Int?
         enum CodingKeys: String, CodingKey {
             case gateways, total, counts, offset, nextOffset = "next_offset"
         }
-        public static var examples: [Self] {
+        package static var examples: [Self] {
             [
                 Self(
                     gateways: Gateway.examples, total: 3, counts: ["total": 3, "online": 2], offset: 0, nextOffset: 2),
@@ -60,28 +60,28 @@ extension API {
     }
 
     /// `GET /api/v1/gateways/{gateway}`.
-    public struct GatewayAnswer: APIDocument {
-        public static let schema = "GatewayAnswer"
-        public var gateway: Gateway
-        public static var examples: [Self] { Gateway.examples.map { Self(gateway: $0) } }
+    package struct GatewayAnswer: APIDocument {
+        package static let schema = "GatewayAnswer"
+        package var gateway: Gateway
+        package static var examples: [Self] { Gateway.examples.map { Self(gateway: $0) } }
     }
 
     /// `GET /api/v1/gateways/{gateway}/series`: its series, with the newest value of each that has one.
-    public struct GatewaySeriesList: APIDocument {
-        public static let schema = "GatewaySeriesList"
-        public struct Latest: Encodable, Sendable {
-            public var time: Int64
-            public var value: Double
-            public var good: Bool
+    package struct GatewaySeriesList: APIDocument {
+        package static let schema = "GatewaySeriesList"
+        package struct Latest: Encodable, Sendable {
+            package var time: Int64
+            package var value: Double
+            package var good: Bool
         }
-        public struct Series: Encodable, Sendable {
-            public var name, unit, kind: String
-            public var resolution: String?
-            @OmittedWhenNil public var latest: Latest?
+        package struct Series: Encodable, Sendable {
+            package var name, unit, kind: String
+            package var resolution: String?
+            @OmittedWhenNil package var latest: Latest?
         }
-        public var gateway: String
-        public var series: [Series]
-        public static var examples: [Self] {
+        package var gateway: String
+        package var series: [Series]
+        package static var examples: [Self] {
             [
                 Self(
                     gateway: "gw-1",
@@ -99,21 +99,21 @@ extension API {
     }
 
     /// `GET /api/v1/gateways/{gateway}/latest`.
-    public struct LatestList: APIDocument {
-        public static let schema = "LatestList"
-        public struct Reading: Encodable, Sendable {
-            public var series, unit: String
-            public var time: Int64
-            public var value: Double
-            public var good: Bool
+    package struct LatestList: APIDocument {
+        package static let schema = "LatestList"
+        package struct Reading: Encodable, Sendable {
+            package var series, unit: String
+            package var time: Int64
+            package var value: Double
+            package var good: Bool
             init(_ reading: LatestReading) {
                 (series, unit, time, value, good) =
                     (reading.series.name, reading.unit, reading.timestamp, reading.value, reading.good)
             }
         }
-        public var gateway: String
-        public var latest: [Reading]
-        public static var examples: [Self] {
+        package var gateway: String
+        package var latest: [Reading]
+        package static var examples: [Self] {
             let key = SeriesKey(gateway: "gw-1", name: "meter.power")
             return [
                 Self(
@@ -127,21 +127,21 @@ extension API {
     }
 
     /// `GET /api/v1/gateways/{gateway}/health`: `[time, online, backlog_readings]`, oldest first.
-    public struct GatewayHealth: APIDocument {
-        public static let schema = "GatewayHealth"
-        public struct Point: Encodable, Sendable {
-            public var point: HealthPoint
-            public func encode(to encoder: any Encoder) throws {
+    package struct GatewayHealth: APIDocument {
+        package static let schema = "GatewayHealth"
+        package struct Point: Encodable, Sendable {
+            package var point: HealthPoint
+            package func encode(to encoder: any Encoder) throws {
                 var row = encoder.unkeyedContainer()
                 try row.encode(point.time)
                 try row.encode(point.online)
                 try row.encode(point.backlogReadings)
             }
         }
-        public var gateway: String
-        public var from, to: Int64
-        public var points: [Point]
-        public static var examples: [Self] {
+        package var gateway: String
+        package var from, to: Int64
+        package var points: [Point]
+        package static var examples: [Self] {
             [
                 Self(
                     gateway: "gw-1", from: 0, to: 10,
@@ -154,16 +154,16 @@ extension API {
     }
 
     /// `POST /api/v1/gateways`.
-    public struct GatewayEnrolled: APIDocument {
-        public static let schema = "GatewayEnrolled"
-        public var enrolled: String
-        public static var examples: [Self] { [Self(enrolled: "gw-1")] }
+    package struct GatewayEnrolled: APIDocument {
+        package static let schema = "GatewayEnrolled"
+        package var enrolled: String
+        package static var examples: [Self] { [Self(enrolled: "gw-1")] }
     }
 
     /// `POST /api/v1/gateways/{gateway}/revoke`.
-    public struct GatewayRevoked: APIDocument {
-        public static let schema = "GatewayRevoked"
-        public var revoked: String
-        public static var examples: [Self] { [Self(revoked: "gw-1")] }
+    package struct GatewayRevoked: APIDocument {
+        package static let schema = "GatewayRevoked"
+        package var revoked: String
+        package static var examples: [Self] { [Self(revoked: "gw-1")] }
     }
 }

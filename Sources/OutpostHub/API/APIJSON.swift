@@ -7,9 +7,9 @@
 /// - NaN and infinities, which JSON cannot hold, are `null`; integral doubles are written
 ///   without a fraction (`85`, not `85.0`);
 /// - slashes are not escaped.
-public enum APIJSON {
+package enum APIJSON {
     /// `value` as JSON bytes.
-    public static func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
+    package static func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
         let output = JSONOutput()
         output.bytes.reserveCapacity(4096)
         try output.write(value)

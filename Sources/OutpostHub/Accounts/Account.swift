@@ -1,5 +1,5 @@
 /// What a person or a token may do. Each role can do everything the one before it can.
-public enum Role: String, Sendable, CaseIterable, Comparable, Codable {
+package enum Role: String, Sendable, CaseIterable, Comparable, Codable {
     /// Reads everything: fleet, charts, alerts.
     case viewer
     /// Also acknowledges alerts.
@@ -15,54 +15,54 @@ public enum Role: String, Sendable, CaseIterable, Comparable, Codable {
         }
     }
 
-    public static func < (lhs: Role, rhs: Role) -> Bool { lhs.rank < rhs.rank }
+    package static func < (lhs: Role, rhs: Role) -> Bool { lhs.rank < rhs.rank }
 }
 
 /// A person who can log in.
-public struct UserAccount: Sendable, Equatable {
+package struct UserAccount: Sendable, Equatable {
     /// The login name.
-    public var name: String
+    package var name: String
     /// The role.
-    public var role: Role
+    package var role: Role
     /// When created, ns since the epoch.
-    public var createdAt: Int64
+    package var createdAt: Int64
     /// The bcrypt hash of the password.
     var passwordHash: String
 }
 
 /// An API token for automation: stored only as its SHA-256, scoped to a role.
-public struct APIToken: Sendable, Equatable {
+package struct APIToken: Sendable, Equatable {
     /// The token's id (not secret).
-    public var id: Int64
+    package var id: Int64
     /// What it is for.
-    public var name: String
+    package var name: String
     /// The role it acts with.
-    public var role: Role
+    package var role: Role
     /// Who created it.
-    public var createdBy: String
+    package var createdBy: String
     /// When created and when last used, ns since the epoch.
-    public var createdAt: Int64
-    public var lastUsedAt: Int64?
+    package var createdAt: Int64
+    package var lastUsedAt: Int64?
     /// When revoked; a revoked token authenticates nothing.
-    public var revokedAt: Int64?
+    package var revokedAt: Int64?
 }
 
 /// A logged-in browser session, found by the SHA-256 of its cookie.
-public struct SessionRecord: Sendable, Equatable {
+package struct SessionRecord: Sendable, Equatable {
     /// The user.
-    public var user: String
+    package var user: String
     /// The role at login.
-    public var role: Role
+    package var role: Role
     /// The token a state-changing request must echo in `X-CSRF-Token`.
-    public var csrf: String
+    package var csrf: String
     /// Expiry, ns since the epoch.
-    public var expiresAt: Int64
+    package var expiresAt: Int64
 }
 
 /// Who made a request, and how.
-public struct Identity: Sendable, Equatable {
+package struct Identity: Sendable, Equatable {
     /// How the request authenticated.
-    public enum Means: Sendable, Equatable {
+    package enum Means: Sendable, Equatable {
         /// A session cookie (state-changing requests must carry its CSRF token).
         case session(csrf: String)
         /// An API token, by id.
@@ -70,17 +70,17 @@ public struct Identity: Sendable, Equatable {
     }
 
     /// The user name, or the token's name.
-    public var name: String
+    package var name: String
     /// The role: for a session the lower of the session's and the user's current role, for a
     /// token the lower of the token's and its creator's current role.
-    public var role: Role
+    package var role: Role
     /// How.
-    public var means: Means
+    package var means: Means
     /// The user answerable: the session's user, or the token's creator.
-    public var owner: String
+    package var owner: String
 
     /// Creates an identity; `owner` defaults to `name` (a session's user).
-    public init(name: String, role: Role, means: Means, owner: String? = nil) {
+    package init(name: String, role: Role, means: Means, owner: String? = nil) {
         self.name = name
         self.role = role
         self.means = means
@@ -89,7 +89,7 @@ public struct Identity: Sendable, Equatable {
 }
 
 /// Users, sessions and API tokens.
-public protocol AccountStore: Sendable {
+package protocol AccountStore: Sendable {
     /// Adds a user; throws `AccountError.exists` when the name is taken.
     func addUser(_ name: String, role: Role, passwordHash: String, at time: Int64) throws
     /// Changes a user's role or password hash (nil: unchanged); false when there is no such user.
@@ -117,7 +117,7 @@ public protocol AccountStore: Sendable {
 }
 
 /// Why an account change was refused.
-public enum AccountError: Error, Equatable, CustomStringConvertible {
+package enum AccountError: Error, Equatable, CustomStringConvertible {
     /// The name is taken.
     case exists(String)
     /// The name is not a valid login name.
@@ -129,7 +129,7 @@ public enum AccountError: Error, Equatable, CustomStringConvertible {
     /// A token may not act with more than its creator's role.
     case aboveCreator(role: Role, creatorRole: Role)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .exists(let name): "a user named '\(name)' exists already"
         case .badName(let name):

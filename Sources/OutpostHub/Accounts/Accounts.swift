@@ -7,15 +7,15 @@ import Synchronization
 
 /// Logins, sessions and API tokens over an `AccountStore`: passwords checked with bcrypt,
 /// session cookies and token secrets random and kept only as SHA-256 hashes.
-public struct Accounts: Sendable {
+package struct Accounts: Sendable {
     /// The store.
-    public let store: any AccountStore
+    package let store: any AccountStore
     /// The bcrypt cost of new password hashes (each step doubles the work).
-    public let bcryptCost: UInt8
+    package let bcryptCost: UInt8
     /// How long a session lasts after login.
-    public let sessionLifetime: Duration
+    package let sessionLifetime: Duration
     /// Failed logins.
-    public let throttle: LoginThrottle
+    package let throttle: LoginThrottle
     let clock: WallClock
 
     /// Bcrypt hashes no password matches in practice, checked for unknown names: one per cost,
@@ -46,7 +46,7 @@ public struct Accounts: Sendable {
     /// The creator of tokens made on the hub's machine with `outpost-hub token add` (whoever can
     /// open the store is its administrator): not a user (it has spaces, which user names never
     /// do), always an admin, never removed.
-    public static let localCreator = "outpost-hub token add"
+    package static let localCreator = "outpost-hub token add"
 
     /// The current role of a token's creator; nil when that user is gone.
     private func creatorRole(_ name: String) throws -> Role? {
@@ -54,10 +54,10 @@ public struct Accounts: Sendable {
     }
 
     /// The shortest password accepted.
-    public static let minimumPasswordLength = 10
+    package static let minimumPasswordLength = 10
 
     /// Creates the accounts service.
-    public init(
+    package init(
         store: any AccountStore, bcryptCost: UInt8 = 11, sessionLifetime: Duration = .seconds(12 * 3600),
         throttle: LoginThrottle = LoginThrottle(), clock: @escaping WallClock = systemWallClock
     ) {
@@ -69,7 +69,7 @@ public struct Accounts: Sendable {
     }
 
     /// Adds a user after checking the name and the password's length.
-    public func addUser(_ name: String, role: Role, password: String) async throws {
+    package func addUser(_ name: String, role: Role, password: String) async throws {
         try Self.checkName(name)
         try Self.checkPassword(password)
         try store.addUser(name, role: role, passwordHash: try await hash(password), at: clock())
@@ -81,13 +81,13 @@ public struct Accounts: Sendable {
     }
 
     /// Sets a user's password.
-    public func setPassword(of name: String, to password: String) async throws -> Bool {
+    package func setPassword(of name: String, to password: String) async throws -> Bool {
         try Self.checkPassword(password)
         return try store.updateUser(name, role: nil, passwordHash: try await hash(password))
     }
 
     /// How a login attempt ended.
-    public enum LoginOutcome: Sendable {
+    package enum LoginOutcome: Sendable {
         /// Logged in: set `cookie`; `session` holds the CSRF token.
         case success(cookie: String, session: SessionRecord)
         /// Wrong name or password (which of the two is not said).
@@ -97,7 +97,7 @@ public struct Accounts: Sendable {
     }
 
     /// Checks `password` for `name` from `client` and opens a session when right.
-    public func login(_ name: String, password: String, client: String) async throws -> LoginOutcome {
+    package func login(_ name: String, password: String, client: String) async throws -> LoginOutcome {
         let now = clock()
         // The attempt takes its place in the throttle before bcrypt runs: forty at once get as
         // many tries as one after another.
@@ -128,11 +128,11 @@ public struct Accounts: Sendable {
     }
 
     /// Ends the session with this cookie.
-    public func logout(cookie: String) throws { try store.removeSession(hash: Self.hash(cookie)) }
+    package func logout(cookie: String) throws { try store.removeSession(hash: Self.hash(cookie)) }
 
     /// The identity of a session cookie, if it is live and its user still exists; its role is
     /// never above the user's current one.
-    public func identify(cookie: String) throws -> Identity? {
+    package func identify(cookie: String) throws -> Identity? {
         guard let session = try store.session(hash: Self.hash(cookie), now: clock()),
             let user = try store.user(session.user)
         else { return nil }
@@ -141,7 +141,7 @@ public struct Accounts: Sendable {
 
     /// The identity of an API token secret, if it is valid and its creator still exists; it acts
     /// with at most its creator's current role.
-    public func identify(token: String) throws -> Identity? {
+    package func identify(token: String) throws -> Identity? {
         guard let record = try store.useToken(hash: Self.hash(token), at: clock()) else { return nil }
         guard let creator = try creatorRole(record.createdBy) else { return nil }
         return Identity(
@@ -149,14 +149,14 @@ public struct Accounts: Sendable {
     }
 
     /// Removes a user, their sessions and every token they created.
-    public func removeUser(_ name: String) throws -> Bool {
+    package func removeUser(_ name: String) throws -> Bool {
         guard try store.removeUser(name) else { return false }
         try revokeTokens(of: name, above: nil)
         return true
     }
 
     /// Changes a user's role; their tokens of a higher role than the new one are revoked.
-    public func setRole(of name: String, to role: Role) throws -> Bool {
+    package func setRole(of name: String, to role: Role) throws -> Bool {
         guard try store.updateUser(name, role: role, passwordHash: nil) else { return false }
         try revokeTokens(of: name, above: role)
         return true
@@ -172,7 +172,7 @@ public struct Accounts: Sendable {
 
     /// Creates an API token for `createdBy` (a user, whose current role it may not exceed);
     /// returns its id and its secret (shown once, never stored).
-    public func addToken(name: String, role: Role, createdBy: String) throws -> (id: Int64, secret: String) {
+    package func addToken(name: String, role: Role, createdBy: String) throws -> (id: Int64, secret: String) {
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty, trimmed.count <= 100 else { throw AccountError.badName(name) }
         guard let creator = try creatorRole(createdBy) else { throw AccountError.noCreator(createdBy) }

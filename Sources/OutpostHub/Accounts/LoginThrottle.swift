@@ -11,26 +11,26 @@ import Synchronization
 ///
 /// An attempt takes its place before its password is checked (`begin`) and gives it back on
 /// success, so concurrent attempts cannot pass the limit while bcrypt runs.
-public final class LoginThrottle: Sendable {
+package final class LoginThrottle: Sendable {
     /// Failures allowed per user and address, and per address, within the window.
-    public let limit: Int
+    package let limit: Int
     /// How many times `limit` one user may fail from all addresses together.
-    public static let userFactor = 20
+    package static let userFactor = 20
     /// How many times `limit` one address may fail across every name.
-    public static let addressFactor = 4
+    package static let addressFactor = 4
     /// The window, ns.
-    public let window: Int64
+    package let window: Int64
     private let attempts = Mutex<[String: [Int64]]>([:])
 
     /// Creates a throttle: `limit` failures per `window`.
-    public init(limit: Int = 5, window: Duration = .seconds(900)) {
+    package init(limit: Int = 5, window: Duration = .seconds(900)) {
         self.limit = limit
         self.window = Int64(window.components.seconds) * 1_000_000_000
     }
 
     /// Takes a place for an attempt at `user` from `client`: nil when it may go on (and is
     /// counted as a failure until `succeeded`), or the seconds to wait.
-    public func begin(user: String, client: String, now: Int64) -> Int? {
+    package func begin(user: String, client: String, now: Int64) -> Int? {
         attempts.withLock { attempts in
             let cutoff = now.subtractingSaturating(window)
             for (key, _) in keys(user: user, client: client) {
@@ -63,7 +63,7 @@ public final class LoginThrottle: Sendable {
 
     /// The attempt could not be checked (the store did not answer): the place it took is given
     /// back everywhere, and the failures before it stay.
-    public func release(user: String, client: String, now: Int64) {
+    package func release(user: String, client: String, now: Int64) {
         attempts.withLock { attempts in
             for (key, _) in keys(user: user, client: client) {
                 guard var recent = attempts[key], let index = recent.lastIndex(of: now) else { continue }
@@ -75,7 +75,7 @@ public final class LoginThrottle: Sendable {
 
     /// The attempt was right: the user's failures are forgotten, and the address gives back the
     /// place this attempt took (its earlier failures stay).
-    public func succeeded(user: String, client: String) {
+    package func succeeded(user: String, client: String) {
         attempts.withLock { attempts in
             attempts["pair:\(user)\u{0}\(client)"] = nil
             attempts["user:" + user] = nil

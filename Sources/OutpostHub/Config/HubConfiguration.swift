@@ -3,54 +3,54 @@ import OutpostMQTT
 
 /// `/etc/outpost/hub.toml`: where the hub listens, keeps its data and finds the broker, and how
 /// long it keeps each level of data.
-public struct HubConfiguration: Sendable {
+package struct HubConfiguration: Sendable {
     /// `host:port` the HTTP API and dashboard listen on.
-    public var listenHost: String
+    package var listenHost: String
     /// The HTTP port.
-    public var listenPort: Int
+    package var listenPort: Int
     /// The data directory (the store lives in `hub.db` there).
-    public var dataDirectory: String
+    package var dataDirectory: String
     /// The store: SQLite in the data directory (default), or PostgreSQL (several replicas).
-    public var store: StoreChoice
+    package var store: StoreChoice
     /// The broker, or nil for a hub that takes frames over HTTP only.
-    public var broker: MQTTIngest.Settings?
+    package var broker: MQTTIngest.Settings?
     /// The broker's certificate revocation list (`[broker] crl`), when the hub can read it:
     /// `outpost-hub check` warns before it expires.
-    public var brokerRevocationList: String?
+    package var brokerRevocationList: String?
     /// What is kept how long.
-    public var retention: RetentionPolicy
+    package var retention: RetentionPolicy
     /// How often retention and compaction run.
-    public var maintenanceInterval: Duration
+    package var maintenanceInterval: Duration
     /// Chunks ending longer ago than this are merged by compaction.
-    public var compactAfter: Duration
+    package var compactAfter: Duration
     /// Samples per chunk compaction aims for.
-    public var compactTarget: Int
+    package var compactTarget: Int
     /// The fleet CA's certificate (PEM): gateways may enrol with a certificate it issued.
-    public var caFile: String?
+    package var caFile: String?
     /// Largest frame accepted (bytes).
-    public var maxFrameBytes: Int
+    package var maxFrameBytes: Int
     /// Largest JSON rendering of a frame accepted over HTTP (bytes; default 4 MiB).
-    public var maxJSONFrameBytes: Int
+    package var maxJSONFrameBytes: Int
     /// Frames a second one client address may post over HTTP (bursts of four times as many).
-    public var httpIngestRate: Double
+    package var httpIngestRate: Double
     /// The most HTTP frames read and checked at once.
-    public var httpIngestConcurrency: Int
+    package var httpIngestConcurrency: Int
     /// The anomaly detectors' settings.
-    public var detection: DetectionConfiguration
+    package var detection: DetectionConfiguration
     /// Where alert events are POSTed (JSON).
-    public var webhooks: [String]
+    package var webhooks: [String]
     /// How long a series must be normal before its alert resolves.
-    public var resolveAfter: Duration
+    package var resolveAfter: Duration
     /// The dashboard and accounts.
-    public var web: WebConfiguration
+    package var web: WebConfiguration
 
     /// The store file.
-    public var databasePath: String { dataDirectory + "/" + Self.databaseFile }
+    package var databasePath: String { dataDirectory + "/" + Self.databaseFile }
     /// The SQLite store's file name in the data directory.
-    public static let databaseFile = "hub.db"
+    package static let databaseFile = "hub.db"
 
     /// Parses the TOML text of `file`; every problem found is reported at once.
-    public init(toml text: String, file: String) throws(ConfigProblems) {
+    package init(toml text: String, file: String) throws(ConfigProblems) {
         let top = try TOMLDocument.parse(text, file: file).top
         let found = ConfigProblemList()
         _ = found.attempt { () throws(ConfigError) in

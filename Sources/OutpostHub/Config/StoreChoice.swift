@@ -5,7 +5,7 @@ import OutpostSystem
 /// Which store the hub runs on: `[hub] store = "sqlite"` (the default: one file in the data
 /// directory, one hub) or `"postgres"` with a `[postgres]` table (`url`, `pool_size`), which
 /// several hub replicas can share.
-public enum StoreChoice: Sendable, Hashable {
+package enum StoreChoice: Sendable, Hashable {
     case sqlite
     case postgres(PostgresSettings)
 
@@ -42,7 +42,7 @@ public enum StoreChoice: Sendable, Hashable {
 extension StoreChoice {
     /// Opens the chosen store: SQLite's file in `dataDirectory` after its integrity check, or
     /// PostgreSQL after its migrations.
-    public func open(dataDirectory: String, logger: Logger) throws -> any HubStore {
+    package func open(dataDirectory: String, logger: Logger) throws -> any HubStore {
         switch self {
         case .sqlite:
             try FileIO.makeDirectory(dataDirectory)

@@ -2,37 +2,37 @@ import OutpostConfig
 import OutpostSystem
 
 /// `[web]`: the dashboard's files, the JavaScript libraries it uses, and the accounts' settings.
-public struct WebConfiguration: Sendable {
+package struct WebConfiguration: Sendable {
     /// The dashboard's pages, scripts and styles (`web/` of the source tree, installed to
     /// `/usr/share/outpost/web`).
-    public var assets: String
+    package var assets: String
     /// Debian's `libjs-dygraphs` folder.
-    public var dygraphs: String
+    package var dygraphs: String
     /// Debian's `libjs-leaflet` folder.
-    public var leaflet: String
+    package var leaflet: String
     /// The map's tile URL template (`https://tile.example/{z}/{x}/{y}.png`); empty: the map
     /// shows the gateways on a plain grid, fetching nothing.
-    public var mapTiles: String
+    package var mapTiles: String
     /// Whether `/metrics` is served without a token. Off by default: the counters name gateways'
     /// refusal reasons and the fleet's size; a Prometheus scraper sends a viewer token
     /// (`authorization: { credentials_file: … }`), or set it on for a scraper on a closed network.
-    public var metricsPublic: Bool
+    package var metricsPublic: Bool
     /// Whether session cookies carry `Secure` (set it when a TLS proxy fronts the hub).
-    public var secureCookies: Bool
+    package var secureCookies: Bool
     /// How long a session lasts after login.
-    public var sessionLifetime: Duration
+    package var sessionLifetime: Duration
     /// The bcrypt cost of new password hashes.
-    public var bcryptCost: UInt8
+    package var bcryptCost: UInt8
     /// Failed logins allowed per user and per address within `loginWindow`.
-    public var loginAttempts: Int
+    package var loginAttempts: Int
     /// The window of `loginAttempts`.
-    public var loginWindow: Duration
+    package var loginWindow: Duration
     /// How long a live WebSocket's client may leave the hub's pings unanswered before the hub
     /// closes it (a dead or hung peer never holds a socket for longer).
-    public var liveIdle: Duration
+    package var liveIdle: Duration
 
     /// The scheme and host of `mapTiles` (what the pages' security policy allows), or empty.
-    public var tileOrigin: String {
+    package var tileOrigin: String {
         guard let scheme = mapTiles.range(of: "://") else { return "" }
         let rest = mapTiles[scheme.upperBound...]
         let host = rest.prefix { $0 != "/" }
@@ -40,7 +40,7 @@ public struct WebConfiguration: Sendable {
     }
 
     /// The defaults: assets found beside the executable, the libraries where Debian puts them.
-    public init() {
+    package init() {
         assets = SharedFiles.locate("web", containing: "index.html")
         dygraphs = "/usr/share/javascript/dygraphs"
         leaflet = "/usr/share/javascript/leaflet"

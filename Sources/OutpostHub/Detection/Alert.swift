@@ -1,7 +1,7 @@
 import OutpostDetect
 
 /// What an alert is about: a series' anomaly (as its detectors name it) or a gateway's.
-public enum AlertKind: String, Sendable, Hashable, CaseIterable {
+package enum AlertKind: String, Sendable, Hashable, CaseIterable {
     case spike, level, drift, variance, stuck, rate, limit
     /// A gateway silent for longer than its schedule and history allow.
     case silence
@@ -14,16 +14,16 @@ public enum AlertKind: String, Sendable, Hashable, CaseIterable {
     case fleetSilence = "fleet_silence"
 
     /// The alert kind of a detector's anomaly.
-    public init(_ anomaly: AnomalyKind) {
+    package init(_ anomaly: AnomalyKind) {
         self = AlertKind(rawValue: anomaly.rawValue) ?? .level
     }
 }
 
 /// An alert: one ongoing problem of one series (or of one gateway: its series name is empty), from the first anomalous sample until the series
 /// has been normal for a while.
-public struct Alert: Sendable, Hashable {
+package struct Alert: Sendable, Hashable {
     /// Where it is in its life.
-    public enum State: String, Sendable, CaseIterable {
+    package enum State: String, Sendable, CaseIterable {
         /// The problem is going on and nobody has said they saw it.
         case firing
         /// An operator saw it (the problem may still be going on).
@@ -33,32 +33,32 @@ public struct Alert: Sendable, Hashable {
     }
 
     /// The store's id.
-    public var id: Int64
+    package var id: Int64
     /// The series.
-    public var series: SeriesKey
+    package var series: SeriesKey
     /// What the problem is (an alert that opened on what looked like a spike takes the kind of
     /// the lasting problem it turned out to be).
-    public var kind: AlertKind
+    package var kind: AlertKind
     /// Where it is.
-    public var state: State
+    package var state: State
     /// The highest score so far.
-    public var score: Double
+    package var score: Double
     /// The first anomalous sample's time (ns).
-    public var openedAt: Int64
+    package var openedAt: Int64
     /// The latest anomalous sample's time.
-    public var lastAnomalyAt: Int64
+    package var lastAnomalyAt: Int64
     /// When it resolved.
-    public var resolvedAt: Int64?
+    package var resolvedAt: Int64?
     /// Who acknowledged it.
-    public var acknowledgedBy: String?
+    package var acknowledgedBy: String?
     /// Their note.
-    public var note: String?
+    package var note: String?
     /// Why it resolved, when not simply because the series was normal again for the resolve
     /// delay (e.g. the shift lasted and became the series' new normal).
-    public var resolution: String?
+    package var resolution: String?
 
     /// Creates an alert.
-    public init(
+    package init(
         id: Int64, series: SeriesKey, kind: AlertKind, state: State, score: Double, openedAt: Int64,
         lastAnomalyAt: Int64, resolvedAt: Int64? = nil, acknowledgedBy: String? = nil, note: String? = nil,
         resolution: String? = nil
@@ -78,7 +78,7 @@ public struct Alert: Sendable, Hashable {
 }
 
 /// Where alerts are kept: the store's side of the alert lifecycle.
-public protocol AlertStore: Sendable {
+package protocol AlertStore: Sendable {
     /// Opens an alert, unless one of the same problem is open already (several hub replicas
     /// may see it at once): its claim, one per series, or per gateway and kind for the gateway's
     /// own alerts, is taken in the store, so only one of them opens it and tells anyone.
@@ -98,25 +98,25 @@ public protocol AlertStore: Sendable {
 
 extension AlertStore {
     /// Alerts in `states`, newest first, at most `limit`.
-    public func alerts(in states: Set<Alert.State>, limit: Int) throws -> [Alert] {
+    package func alerts(in states: Set<Alert.State>, limit: Int) throws -> [Alert] {
         try alerts(AlertQuery(states: states, limit: limit))
     }
 
     /// One alert.
-    public func alert(_ id: Int64) throws -> Alert? {
+    package func alert(_ id: Int64) throws -> Alert? {
         try alerts(AlertQuery(states: Set(Alert.State.allCases), id: id, limit: 1)).first
     }
 }
 
 /// What `openAlert` did.
-public struct AlertOpening: Sendable, Hashable {
+package struct AlertOpening: Sendable, Hashable {
     /// The open alert of that problem.
-    public var id: Int64
+    package var id: Int64
     /// True when this call opened it; false when it was open already.
-    public var opened: Bool
+    package var opened: Bool
 
     /// Creates an opening.
-    public init(id: Int64, opened: Bool) {
+    package init(id: Int64, opened: Bool) {
         self.id = id
         self.opened = opened
     }
@@ -129,26 +129,26 @@ public struct AlertOpening: Sendable, Hashable {
 }
 
 /// Which alerts to list.
-public struct AlertQuery: Sendable, Hashable {
+package struct AlertQuery: Sendable, Hashable {
     /// In these states.
-    public var states: Set<Alert.State>
+    package var states: Set<Alert.State>
     /// Of this gateway.
-    public var gateway: String?
+    package var gateway: String?
     /// Of this series (name within the gateway; empty: the gateway's own alerts).
-    public var series: String?
+    package var series: String?
     /// Of this kind.
-    public var kind: AlertKind?
+    package var kind: AlertKind?
     /// This one alert.
-    public var id: Int64?
+    package var id: Int64?
     /// With ids below this (the next page after the last id seen).
-    public var before: Int64?
+    package var before: Int64?
     /// Open at some time within this range (ns).
-    public var overlapping: ClosedRange<Int64>?
+    package var overlapping: ClosedRange<Int64>?
     /// At most this many.
-    public var limit: Int
+    package var limit: Int
 
     /// Creates a query.
-    public init(
+    package init(
         states: Set<Alert.State>, gateway: String? = nil, series: String? = nil, kind: AlertKind? = nil,
         id: Int64? = nil, before: Int64? = nil, overlapping: ClosedRange<Int64>? = nil, limit: Int = 100
     ) {

@@ -9,9 +9,9 @@ import OutpostDetect
 /// - While it is open, further anomalies belong to it: one ongoing problem is one alert.
 /// - It resolves once no sample has been anomalous for `resolveAfter` (hysteresis: a score must
 ///   also fall below `quiet` to count as normal), so it does not flap.
-public struct AlertTracker: Sendable {
+package struct AlertTracker: Sendable {
     /// What the engine must do after a sample.
-    public enum Action: Equatable, Sendable {
+    package enum Action: Equatable, Sendable {
         case none
         case open(kind: AnomalyKind, score: Double, at: Int64)
         /// A further anomaly of the open alert; `kind` when the alert turns out to be a lasting
@@ -21,11 +21,11 @@ public struct AlertTracker: Sendable {
         case resolve(id: Int64, at: Int64, reason: String?)
     }
 
-    public var confirmation = 3
-    public var resolveAfter: Int64 = 15 * 60_000_000_000
-    public var quiet = 0.3
+    package var confirmation = 3
+    package var resolveAfter: Int64 = 15 * 60_000_000_000
+    package var quiet = 0.3
     /// The open alert, when there is one.
-    public var openID: Int64?
+    package var openID: Int64?
     /// Its kind as last recorded.
     var openKind: AnomalyKind?
     /// When it opened.
@@ -35,7 +35,7 @@ public struct AlertTracker: Sendable {
     private var lastAnomaly: Int64 = .min
 
     /// A tracker with nothing open.
-    public init() {}
+    package init() {}
 
     /// What an alert whose shift became the new normal says.
     static func settledReason(_ kind: AnomalyKind, after duration: Int64) -> String {
@@ -46,7 +46,7 @@ public struct AlertTracker: Sendable {
     }
 
     /// Takes one scored sample.
-    public mutating func observe(_ score: AnomalyScore, at time: Int64) -> Action {
+    package mutating func observe(_ score: AnomalyScore, at time: Int64) -> Action {
         if score.learning { return .none }  // no information: neither opens nor resolves
         if score.settledAtNewLevel, let openID,
             openKind == .level || openKind == .drift || openKind == .spike

@@ -24,44 +24,44 @@ import OutpostDevices
 /// profile = "xy-md02"        # hard limits from the device profile: the point is the part of
 ///                            # the series name after its last "." (the agent names DEVICE.POINT)
 /// ```
-public struct DetectionConfiguration: Sendable, Hashable {
+package struct DetectionConfiguration: Sendable, Hashable {
     /// Settings for series of one pattern.
-    public struct Rule: Sendable, Hashable {
+    package struct Rule: Sendable, Hashable {
         /// `gateway/series` glob.
-        public var pattern: SeriesPattern
+        package var pattern: SeriesPattern
         /// Its sensitivity, if set.
-        public var sensitivity: Double?
+        package var sensitivity: Double?
         /// Its learning period, if set.
-        public var learningSamples: Int?
+        package var learningSamples: Int?
         /// Hard lower limit.
-        public var lower: Double?
+        package var lower: Double?
         /// Hard upper limit.
-        public var upper: Double?
+        package var upper: Double?
         /// Anomalous samples in a row before an alert opens, if set.
-        public var confirmation: Int?
+        package var confirmation: Int?
         /// How long a shift lasts before it is the new normal, if set.
-        public var relearnAfter: Duration? = nil
+        package var relearnAfter: Duration? = nil
         /// Limits of the points of the device profile named in the rule, by point name.
-        public var profileLimits: [String: ClosedRange<Double>] = [:]
+        package var profileLimits: [String: ClosedRange<Double>] = [:]
     }
 
     /// The defaults.
-    public var sensitivity = 1.0
+    package var sensitivity = 1.0
     /// The default learning period.
-    public var learningSamples = 500
+    package var learningSamples = 500
     /// The default number of anomalous samples in a row before an alert opens (spikes, limits
     /// and rates open at once).
-    public var confirmationSamples = 3
+    package var confirmationSamples = 3
     /// How long a shift lasts before it is the new normal; nil: by the series' rate.
-    public var relearnAfter: Duration?
+    package var relearnAfter: Duration?
     /// Rules; the first that matches a series applies.
-    public var rules: [Rule] = []
+    package var rules: [Rule] = []
 
     /// The defaults, no rules.
-    public init() {}
+    package init() {}
 
     /// The settings of `series` (`gateway/name`), whose declared resolution is `resolution`.
-    public func settings(for series: String, resolution: Double?) -> DetectorSettings {
+    package func settings(for series: String, resolution: Double?) -> DetectorSettings {
         let rule = rules.first { $0.pattern.matches(series) }
         let point = series.split(separator: ".").last.map(String.init) ?? series
         let profile = rule?.profileLimits[point]
@@ -73,7 +73,7 @@ public struct DetectionConfiguration: Sendable, Hashable {
     }
 
     /// Anomalous samples in a row before an alert of `series` opens.
-    public func confirmation(for series: String) -> Int {
+    package func confirmation(for series: String) -> Int {
         rules.first { $0.pattern.matches(series) }?.confirmation ?? confirmationSamples
     }
 

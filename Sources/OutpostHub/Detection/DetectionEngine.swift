@@ -18,27 +18,27 @@ import Synchronization
 /// A series seen for the first time (since the hub started) is warmed up first: its detector
 /// learns from the series' stored readings before the new ones (an import, or what came before
 /// a restart), so it is not blind for its learning period. The past's scores raise nothing.
-public final class DetectionEngine: Sendable {
+package final class DetectionEngine: Sendable {
     /// What detection has done.
-    public struct Counters: Sendable, Hashable {
+    package struct Counters: Sendable, Hashable {
         /// Readings scored.
-        public var scored = 0
+        package var scored = 0
         /// Readings older than their series' newest by more than the late horizon, scored
         /// against the series' long-run normal for their time.
-        public var late = 0
+        package var late = 0
         /// Late readings within the horizon, scored against a copy of the series' detector.
-        public var lateScored = 0
+        package var lateScored = 0
         /// Late readings of either kind found anomalous (they add to an open alert; they never
         /// open one).
-        public var lateAnomalous = 0
+        package var lateAnomalous = 0
         /// Alerts opened, by kind.
-        public var opened: [String: Int] = [:]
+        package var opened: [String: Int] = [:]
         /// Alerts resolved.
-        public var resolved = 0
+        package var resolved = 0
         /// Alert writes that failed.
-        public var failures = 0
+        package var failures = 0
         /// Stored readings detectors learned from when their series was first seen.
-        public var warmedUp = 0
+        package var warmedUp = 0
     }
 
     private struct SeriesState {
@@ -70,7 +70,7 @@ public final class DetectionEngine: Sendable {
 
     /// Creates the engine; alerts still open in `alerts` (from before a restart) are taken up
     /// again, and series first seen learn their past from `history` when given.
-    public init(
+    package init(
         configuration: DetectionConfiguration, alerts: any AlertStore, history: (any SeriesHistory)? = nil,
         logger: Logger, notifier: (any AlertListener)? = nil, resolveAfter: Duration = .seconds(900)
     ) throws {
@@ -100,11 +100,11 @@ public final class DetectionEngine: Sendable {
     }
 
     /// The counts so far.
-    public var counters: Counters { counts.withLock { $0 } }
+    package var counters: Counters { counts.withLock { $0 } }
 
     /// Scores the readings of an applied frame (asynchronously; waits only when 2,000 frames are
     /// already waiting).
-    public func observe(gateway: String, _ plan: IngestPlan) {
+    package func observe(gateway: String, _ plan: IngestPlan) {
         room.wait()
         waiting.add(1, ordering: .relaxed)
         queue.async {
@@ -115,10 +115,10 @@ public final class DetectionEngine: Sendable {
     }
 
     /// Frames waiting to be scored.
-    public var queueDepth: Int { waiting.load(ordering: .relaxed) }
+    package var queueDepth: Int { waiting.load(ordering: .relaxed) }
 
     /// A frame of `gateway` was applied at `hubTime`: feeds the silence and clock checks.
-    public func observeArrival(of frame: BatchFrame, at hubTime: Int64) {
+    package func observeArrival(of frame: BatchFrame, at hubTime: Int64) {
         let gateway = frame.gatewayID
         let boot = frame.bootID.bytes
         let monotonic = frame.createdMonotonic
@@ -136,17 +136,17 @@ public final class DetectionEngine: Sendable {
 
     /// A batch of `gateway` arrived at another hub replica at `hubTime` (its acknowledgement was
     /// heard): the gateway is not silent, though this replica did not see the frame.
-    public func observeHeard(from gateway: String, at hubTime: Int64) {
+    package func observeHeard(from gateway: String, at hubTime: Int64) {
         queue.async { self.perform(self.watch.withLock { $0.0.heard(gateway, at: hubTime) }) }
     }
 
     /// A status report said `gateway`'s backlog is `backlog` readings.
-    public func observeBacklog(of gateway: String, _ backlog: Int64, at time: Int64) {
+    package func observeBacklog(of gateway: String, _ backlog: Int64, at time: Int64) {
         queue.async { self.perform(self.watch.withLock { $0.0.backlog(gateway, backlog, at: time) }) }
     }
 
     /// Checks for silent gateways as of `now`.
-    public func checkGateways(at now: Int64) {
+    package func checkGateways(at now: Int64) {
         queue.async { self.perform(self.watch.withLock { $0.0.check(at: now) }) }
     }
 
@@ -185,7 +185,7 @@ public final class DetectionEngine: Sendable {
     }
 
     /// Returns once everything observed so far has been scored (for tests and shutdown).
-    public func settle() async {
+    package func settle() async {
         await withCheckedContinuation { continuation in queue.async { continuation.resume() } }
     }
 

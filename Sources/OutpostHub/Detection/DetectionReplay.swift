@@ -7,16 +7,16 @@ import OutpostWire
 /// file is read by `CSVTable` (the times, separators and columns `outpost-hub import` takes);
 /// rows are scored in file order, so a clock that steps back once is scored as ingest would
 /// score it, not refused. An engineer tunes a series' settings with it before switching alerts on.
-public enum DetectionReplay {
+package enum DetectionReplay {
     /// The whole input refused: every problem, by line.
-    public struct Problem: Error, Sendable, CustomStringConvertible {
+    package struct Problem: Error, Sendable, CustomStringConvertible {
         /// What is wrong, with the lines.
-        public let description: String
+        package let description: String
     }
 
     /// Scores `input` with `settings`, reading the value from `column` (see `CSVReadings`);
     /// returns the output text.
-    public static func run(
+    package static func run(
         _ input: [UInt8], settings: DetectorSettings, column: String? = nil, timeZone: LocalTimeZone = .utc
     ) throws(Problem) -> String {
         let table = CSVTable(input, timeZone: timeZone)

@@ -10,17 +10,17 @@ import Synchronization
 /// receiver fails or cannot be reached. `notify` never blocks: events wait in a queue of up to
 /// 10,000 (the oldest dropped and counted beyond that), so neither ingest nor detection ever
 /// waits for a receiver.
-public final class WebhookNotifier: AlertListener, Sendable {
+package final class WebhookNotifier: AlertListener, Sendable {
     /// What it has done.
-    public struct Counters: Sendable, Hashable {
+    package struct Counters: Sendable, Hashable {
         /// Events delivered (2xx), per URL and event.
-        public var delivered = 0
+        package var delivered = 0
         /// Attempts that failed (and were retried, or given up).
-        public var failedAttempts = 0
+        package var failedAttempts = 0
         /// Events given up after the last attempt.
-        public var abandoned = 0
+        package var abandoned = 0
         /// Events dropped because the queue was full.
-        public var dropped = 0
+        package var dropped = 0
     }
 
     private let urls: [String]
@@ -32,20 +32,20 @@ public final class WebhookNotifier: AlertListener, Sendable {
     static let attempts = 8
 
     /// Creates a notifier for `urls`; nothing is sent before `run()`.
-    public init(urls: [String], logger: Logger) {
+    package init(urls: [String], logger: Logger) {
         self.urls = urls
         self.logger = logger
         (events, continuation) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .bufferingNewest(10_000))
     }
 
     /// The counts so far.
-    public var counters: Counters { counts.withLock { $0 } }
+    package var counters: Counters { counts.withLock { $0 } }
 
     /// Events waiting to be delivered.
-    public var queueDepth: Int { waiting.load(ordering: .relaxed) }
+    package var queueDepth: Int { waiting.load(ordering: .relaxed) }
 
     /// Queues `event` (`alert.opened`, `alert.acknowledged`, `alert.resolved`) about `alert`.
-    public func alertEvent(_ event: String, _ alert: Alert) {
+    package func alertEvent(_ event: String, _ alert: Alert) {
         guard !urls.isEmpty else { return }
         guard let body = try? APIJSON.encode(API.WebhookEvent(event: event, alert: API.Alert(alert))) else { return }
         if case .dropped = continuation.yield(body) {
@@ -56,10 +56,10 @@ public final class WebhookNotifier: AlertListener, Sendable {
     }
 
     /// Stops after the events already queued.
-    public func finish() { continuation.finish() }
+    package func finish() { continuation.finish() }
 
     /// Delivers until `finish()`.
-    public func run() async {
+    package func run() async {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         for await body in events {
             for url in urls { await deliver(body, to: url, with: client) }

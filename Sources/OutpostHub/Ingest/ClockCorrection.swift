@@ -2,16 +2,16 @@ import OutpostWire
 
 /// What the hub has learned about one boot of a gateway: the offset that turns the gateway's
 /// monotonic clock (ns since boot) into true time.
-public struct BootClock: Sendable, Hashable {
+package struct BootClock: Sendable, Hashable {
     /// True time = monotonic + offset.
-    public var offset: Int64
+    package var offset: Int64
     /// Whether the offset came from a frame made with a synchronised clock (exact), or is the
     /// tightest bound seen so far from the hub's own clock at receipt (an estimate that errs late
     /// by at most the age of the youngest frame seen).
-    public var exact: Bool
+    package var exact: Bool
 
     /// Creates a boot clock.
-    public init(offset: Int64, exact: Bool) {
+    package init(offset: Int64, exact: Bool) {
         self.offset = offset
         self.exact = exact
     }
@@ -22,7 +22,7 @@ public struct BootClock: Sendable, Hashable {
     /// A frame made with a synchronised clock gives the offset exactly: its wall time minus its
     /// monotonic time. Any frame bounds it from above: it cannot have been made after the hub
     /// received it, so `offset <= hubTime - createdMonotonic`; the smallest bound seen wins.
-    public static func learning(from frame: BatchFrame, known: BootClock?, hubTime: Int64) -> BootClock {
+    package static func learning(from frame: BatchFrame, known: BootClock?, hubTime: Int64) -> BootClock {
         if frame.clockState == .synchronised {
             return BootClock(offset: frame.createdAt &- frame.createdMonotonic, exact: true)
         }
@@ -35,7 +35,7 @@ public struct BootClock: Sendable, Hashable {
     /// The shift to add to a chunk's recorded timestamps: zero for samples taken with a
     /// synchronised clock, else the distance from its recorded first timestamp to the true time
     /// of its first sample (monotonic + offset).
-    public func shift(for chunk: Chunk) -> Int64 {
+    package func shift(for chunk: Chunk) -> Int64 {
         guard !chunk.clockSynchronised, chunk.firstMonotonic > 0 else { return 0 }
         return (chunk.firstMonotonic &+ offset) &- chunk.firstTimestamp
     }
@@ -43,17 +43,17 @@ public struct BootClock: Sendable, Hashable {
     /// How far off an unsynchronised wall clock may be and still be left alone: a correction
     /// learned from receipt times cannot be more precise than the delivery delay, so a board
     /// whose clock is merely not yet confirmed by NTP keeps its own timestamps.
-    public static let tolerance: Int64 = 5_000_000_000
+    package static let tolerance: Int64 = 5_000_000_000
 
     /// The clock to correct `frame`'s chunks with: nil when its wall clock was synchronised or
     /// within `tolerance` of true time.
-    public func correction(for frame: BatchFrame) -> BootClock? {
+    package func correction(for frame: BatchFrame) -> BootClock? {
         let offset = wallClockOffset(of: frame)
         return offset > Self.tolerance || offset < -Self.tolerance ? self : nil
     }
 
     /// The gateway's wall clock minus true time when `frame` was made.
-    public func wallClockOffset(of frame: BatchFrame) -> Int64 {
+    package func wallClockOffset(of frame: BatchFrame) -> Int64 {
         frame.clockState == .synchronised ? 0 : frame.createdAt &- (frame.createdMonotonic &+ offset)
     }
 }

@@ -2,18 +2,18 @@ import OutpostWire
 
 /// The first step of ingest, shared by the MQTT and HTTP paths: decode, check and authenticate
 /// a frame, or say why it is refused in a form fit for a metrics label and a log line.
-public struct FrameIntake: Sendable {
+package struct FrameIntake: Sendable {
     /// A refused frame: the reason code (`crc_mismatch`, `bad_signature`, …), the gateway it
     /// claimed if that much could be read, and the decoder's message.
-    public struct Refusal: Error, Sendable, CustomStringConvertible {
+    package struct Refusal: Error, Sendable, CustomStringConvertible {
         /// A stable, low-cardinality reason for counters.
-        public let reason: RefusalCode
+        package let reason: RefusalCode
         /// The gateway the frame claimed to come from, when readable.
-        public let claimedGateway: String?
+        package let claimedGateway: String?
         /// The decoder's description of the problem.
-        public let detail: String
+        package let detail: String
 
-        public var description: String {
+        package var description: String {
             "frame refused (\(reason)) from \(claimedGateway.map { "'\($0)'" } ?? "an unreadable sender"): \(detail)"
         }
     }
@@ -22,7 +22,7 @@ public struct FrameIntake: Sendable {
     private let verifier: any FrameVerifier
 
     /// Creates an intake that authenticates with `verifier` under `limits`.
-    public init(verifier: any FrameVerifier, limits: FrameLimits = .default) {
+    package init(verifier: any FrameVerifier, limits: FrameLimits = .default) {
         decoder = FrameDecoder(limits: limits)
         self.verifier = verifier
     }
@@ -30,7 +30,7 @@ public struct FrameIntake: Sendable {
     /// Decodes and authenticates a binary frame, and refuses one whose samples carry times no
     /// reading can have (`implausible_time`): a signed frame from a gateway whose clock says
     /// 1677 is refused here, before any arithmetic on its times.
-    public func accept(binary bytes: [UInt8]) throws(Refusal) -> BatchFrame {
+    package func accept(binary bytes: [UInt8]) throws(Refusal) -> BatchFrame {
         let frame: BatchFrame
         do {
             frame = try decoder.decode(bytes, verifier: verifier)
@@ -57,7 +57,7 @@ public struct FrameIntake: Sendable {
     }
 
     /// Decodes and authenticates the JSON rendering of a frame, through the same checks.
-    public func accept(json: [UInt8]) throws(Refusal) -> BatchFrame {
+    package func accept(json: [UInt8]) throws(Refusal) -> BatchFrame {
         let bytes: [UInt8]
         do {
             bytes = try FrameJSON.binary(fromJSON: json, limits: decoder.limits)

@@ -7,11 +7,11 @@ import X509
 /// Enrolment by certificate: the hub trusts the fleet CA (`[hub] ca`), and a gateway's
 /// certificate is accepted when it chains to that CA, is valid now, and names the gateway in its
 /// CN. Its P-256 key is what the gateway's frames are then verified with.
-public struct GatewayCertificates: Sendable {
+package struct GatewayCertificates: Sendable {
     let roots: [Certificate]
 
     /// Trusts the CA certificates in the PEM file at `path`.
-    public init(caFile path: String) throws {
+    package init(caFile path: String) throws {
         let text = String(decoding: try FileIO.read(path), as: UTF8.self)
         do {
             roots = try PEMDocument.parseMultiple(pemString: text).map { try Certificate(pemDocument: $0) }
@@ -22,7 +22,7 @@ public struct GatewayCertificates: Sendable {
     }
 
     /// The raw P-256 public key of `pem`, once it is shown to be `gateway`'s certificate from the CA.
-    public func publicKey(of pem: String, gateway: String) async throws -> [UInt8] {
+    package func publicKey(of pem: String, gateway: String) async throws -> [UInt8] {
         let certificate: Certificate
         do {
             certificate = try Certificate(pemEncoded: pem)
@@ -52,7 +52,7 @@ public struct GatewayCertificates: Sendable {
 }
 
 /// Why a gateway certificate was refused.
-public struct GatewayCertificateError: Error, CustomStringConvertible {
-    public let description: String
+package struct GatewayCertificateError: Error, CustomStringConvertible {
+    package let description: String
     init(_ description: String) { self.description = description }
 }

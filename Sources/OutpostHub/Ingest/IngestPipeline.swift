@@ -6,9 +6,9 @@ import Synchronization
 /// Ingest, shared by the MQTT and HTTP paths: checks a frame (`FrameIntake`), then applies it
 /// with whatever else arrived meanwhile in one store transaction (group commit), and answers with
 /// the acknowledgement only once that transaction is durable.
-public final class IngestPipeline: Sendable {
+package final class IngestPipeline: Sendable {
     /// How one frame ended.
-    public enum Outcome: Sendable {
+    package enum Outcome: Sendable {
         /// Durable (now, or before: `duplicate`): acknowledge it.
         case acknowledged(Acknowledgement, gateway: String, duplicate: Bool)
         /// Refused before the store: not acknowledged.
@@ -40,9 +40,9 @@ public final class IngestPipeline: Sendable {
     }
 
     /// The store frames are applied to.
-    public let store: any HubStore
+    package let store: any HubStore
     /// The counts.
-    public let counters = IngestCounters()
+    package let counters = IngestCounters()
     private let intake: FrameIntake
     private let verifier: any FrameVerifier
     private let clock: WallClock
@@ -56,7 +56,7 @@ public final class IngestPipeline: Sendable {
     private let writer = DispatchQueue(label: "outpost.hub.ingest")
 
     /// Creates the pipeline. `maxGroup` caps the frames of one transaction.
-    public init(
+    package init(
         store: any HubStore, verifier: any FrameVerifier, limits: FrameLimits = .default,
         clock: @escaping WallClock = systemWallClock, logger: Logger, maxGroup: Int = 512,
         detection: DetectionEngine? = nil, feed: LiveFeed? = nil
@@ -72,14 +72,14 @@ public final class IngestPipeline: Sendable {
     }
 
     /// Whether `gateway` is enrolled and not revoked: its status and live documents are taken.
-    public func knows(gateway: String) -> Bool { verifier.knows(gateway: gateway) }
+    package func knows(gateway: String) -> Bool { verifier.knows(gateway: gateway) }
 
     /// Frames waiting for their group commit.
-    public var queueDepth: Int { queue.withLock { $0.waiting.count } }
+    package var queueDepth: Int { queue.withLock { $0.waiting.count } }
 
     /// Checks and applies a frame; `json` says the bytes are its JSON rendering. `topicGateway`
     /// is the gateway the MQTT topic named, which must be the frame's.
-    public func ingest(_ bytes: [UInt8], json: Bool = false, topicGateway: String? = nil) async -> Outcome {
+    package func ingest(_ bytes: [UInt8], json: Bool = false, topicGateway: String? = nil) async -> Outcome {
         let frame: BatchFrame
         do {
             frame = json ? try intake.accept(json: bytes) : try intake.accept(binary: bytes)
@@ -108,7 +108,7 @@ public final class IngestPipeline: Sendable {
 
     /// Counts something a gateway sent that is not usable (a status or live document that does
     /// not parse), as frame refusals are counted: in the metrics and in `/api/v1/refusals`.
-    public func refuse(gateway: String, reason: RefusalCode, detail: String) {
+    package func refuse(gateway: String, reason: RefusalCode, detail: String) {
         refused(FrameIntake.Refusal(reason: reason, claimedGateway: gateway, detail: detail))
     }
 

@@ -3,39 +3,39 @@ import OutpostWire
 /// Everything one frame (or one import) changes in the store, worked out before the store is
 /// touched, so every backend applies the same rows: the chunks with their true spans, the rollup
 /// contributions of each series, and the newest reading of each series.
-public struct IngestPlan: Sendable {
+package struct IngestPlan: Sendable {
     /// One chunk to store.
-    public struct ChunkRow: Sendable {
+    package struct ChunkRow: Sendable {
         /// The series, by name within the gateway.
-        public var series: String
+        package var series: String
         /// The chunk, with its true span and shift.
-        public var stored: StoredChunk
+        package var stored: StoredChunk
     }
 
     /// The newest reading of a series in this plan.
-    public struct Newest: Sendable {
+    package struct Newest: Sendable {
         /// True time.
-        public var timestamp: Int64
+        package var timestamp: Int64
         /// Last valid value (NaN when none).
-        public var value: Double
+        package var value: Double
         /// Whether the newest sample was good.
-        public var good: Bool
+        package var good: Bool
     }
 
     /// The series the chunks refer to.
-    public var series: [SeriesDescriptor]
+    package var series: [SeriesDescriptor]
     /// The chunks.
-    public var chunks: [ChunkRow]
+    package var chunks: [ChunkRow]
     /// Rollup contributions: level → series name → bucket start → aggregate.
-    public var rollups: [RollupLevel: [String: [Int64: Aggregate]]]
+    package var rollups: [RollupLevel: [String: [Int64: Aggregate]]]
     /// The newest reading per series name.
-    public var newest: [String: Newest]
+    package var newest: [String: Newest]
     /// The number of readings.
-    public var readingCount: Int
+    package var readingCount: Int
 
     /// Plans the chunks of `series` (frame chunk ids refer to `series`), shifting unsynchronised
     /// chunks by `clock`.
-    public init(series: [SeriesDescriptor], chunks: [FrameChunk], clock: BootClock?) throws(WireError) {
+    package init(series: [SeriesDescriptor], chunks: [FrameChunk], clock: BootClock?) throws(WireError) {
         self.series = series
         self.chunks = []
         rollups = [:]

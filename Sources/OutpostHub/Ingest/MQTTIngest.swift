@@ -9,26 +9,26 @@ import Synchronization
 /// subscribed QoS 1 to every gateway's batch, status and live topics. Batches go through the
 /// ingest pipeline, several at once so group commit has something to group; each is acknowledged
 /// on the gateway's ack topic only after its transaction is durable.
-public final class MQTTIngest: Sendable {
+package final class MQTTIngest: Sendable {
     /// Where and how to connect.
-    public struct Settings: Sendable {
+    package struct Settings: Sendable {
         /// Broker host.
-        public var host: String
+        package var host: String
         /// Broker port.
-        public var port: Int
+        package var port: Int
         /// The session's client id: the same across restarts, so the broker keeps the session.
-        public var clientID: String
+        package var clientID: String
         /// TLS files, if the broker requires TLS.
-        public var tls: MQTTClient.TLSFiles?
+        package var tls: MQTTClient.TLSFiles?
         /// With `$share/<group>/` prefixes: several hub replicas share the batches.
-        public var sharedGroup: String?
+        package var sharedGroup: String?
         /// Frames applied concurrently (the most a group commit can gather from MQTT).
-        public var concurrency: Int
+        package var concurrency: Int
         /// Whether this hub is one of several replicas sharing the batches.
-        public var isReplica: Bool { sharedGroup != nil }
+        package var isReplica: Bool { sharedGroup != nil }
 
         /// Creates settings.
-        public init(
+        package init(
             host: String, port: Int, clientID: String = "outpost-hub", tls: MQTTClient.TLSFiles? = nil,
             sharedGroup: String? = nil, concurrency: Int = 256
         ) {
@@ -52,10 +52,10 @@ public final class MQTTIngest: Sendable {
     /// Where the blocking connect runs, off the concurrency pool.
     private let connectQueue = DispatchQueue(label: "outpost.ingest.connect")
     /// Whether the broker session is up, for the health endpoint.
-    public let connected = Atomic<Bool>(false)
+    package let connected = Atomic<Bool>(false)
 
     /// Creates the MQTT side; nothing happens before `run()`.
-    public init(
+    package init(
         settings: Settings, pipeline: IngestPipeline, live: LiveValues, liveFeed: LiveFeed? = nil, logger: Logger
     ) throws {
         self.settings = settings
@@ -72,10 +72,10 @@ public final class MQTTIngest: Sendable {
     }
 
     /// Stops: `run()` returns.
-    public func stop() { client.shutdown() }
+    package func stop() { client.shutdown() }
 
     /// Connects (retrying with backoff until the broker answers) and ingests until `stop()`.
-    public func run() async {
+    package func run() async {
         let settings = settings
         let logger = logger
         let reached = await client.connectRetrying(
@@ -184,7 +184,7 @@ public final class MQTTIngest: Sendable {
 extension GatewayStatusReport {
     /// What the hub keeps of an agent's status document. The last will holds only the state:
     /// what it lacks stays unknown rather than zero.
-    public init(_ document: StatusDocument) {
+    package init(_ document: StatusDocument) {
         let full = !(document.gateway.isEmpty && document.version.isEmpty && document.time == 0)
         self.init(
             online: !document.isOffline, agentVersion: full ? document.version : nil,
@@ -194,21 +194,21 @@ extension GatewayStatusReport {
 
 /// The latest live document of each gateway (QoS 0, never the system of record), for the
 /// dashboard's live view.
-public final class LiveValues: Sendable {
+package final class LiveValues: Sendable {
     private let documents = Mutex<[String: [UInt8]]>([:])
 
     /// Creates an empty board.
-    public init() {}
+    package init() {}
 
     /// Keeps `document` as `gateway`'s latest when it is a `LiveDocument` (dashboards parse it
     /// as such), and returns it read; otherwise says why it was refused.
     @discardableResult
-    public func update(gateway: String, document: [UInt8]) throws(DocumentError) -> LiveDocument {
+    package func update(gateway: String, document: [UInt8]) throws(DocumentError) -> LiveDocument {
         let read = try LiveDocument(json: document)
         documents.withLock { $0[gateway] = document }
         return read
     }
 
     /// The latest document of `gateway`.
-    public func document(of gateway: String) -> [UInt8]? { documents.withLock { $0[gateway] } }
+    package func document(of gateway: String) -> [UInt8]? { documents.withLock { $0[gateway] } }
 }

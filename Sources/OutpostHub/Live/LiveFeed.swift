@@ -3,19 +3,19 @@ import OutpostWire
 import Synchronization
 
 /// Hears alert events: the webhooks and the live feed.
-public protocol AlertListener: Sendable {
+package protocol AlertListener: Sendable {
     /// `event` is `alert.opened`, `alert.acknowledged` or `alert.resolved`.
     func alertEvent(_ event: String, _ alert: Alert)
 }
 
 /// Several listeners as one.
-public struct AlertListeners: AlertListener {
+package struct AlertListeners: AlertListener {
     let listeners: [any AlertListener]
 
     /// Tells each of `listeners` every event.
-    public init(_ listeners: [any AlertListener]) { self.listeners = listeners }
+    package init(_ listeners: [any AlertListener]) { self.listeners = listeners }
 
-    public func alertEvent(_ event: String, _ alert: Alert) {
+    package func alertEvent(_ event: String, _ alert: Alert) {
         for listener in listeners { listener.alertEvent(event, alert) }
     }
 }
@@ -23,13 +23,13 @@ public struct AlertListeners: AlertListener {
 /// What the WebSocket clients are told: new readings of the series each subscribed to, every
 /// gateway state change and every alert event. Each client has a bounded queue; a client too
 /// slow to keep up loses its oldest messages (counted), never ingest's time.
-public final class LiveFeed: AlertListener, Sendable {
+package final class LiveFeed: AlertListener, Sendable {
     /// One connected client.
-    public struct Subscription: Sendable {
+    package struct Subscription: Sendable {
         /// Its id.
-        public let id: Int
+        package let id: Int
         /// Its messages (JSON text), until `disconnect`.
-        public let messages: AsyncStream<String>
+        package let messages: AsyncStream<String>
     }
 
     private struct Client {
@@ -53,23 +53,23 @@ public final class LiveFeed: AlertListener, Sendable {
     private let droppedCount = Atomic<Int>(0)
     private let pushedCount = Atomic<Int>(0)
     /// Messages queued per client before the oldest are dropped.
-    public let queueLimit: Int
+    package let queueLimit: Int
 
     /// Creates a feed with no clients.
-    public init(queueLimit: Int = 1000) { self.queueLimit = queueLimit }
+    package init(queueLimit: Int = 1000) { self.queueLimit = queueLimit }
 
     /// Connected clients.
-    public var clientCount: Int { state.withLock { $0.clients.count } }
+    package var clientCount: Int { state.withLock { $0.clients.count } }
     /// Messages dropped because a client was too slow.
-    public var dropped: Int { droppedCount.load(ordering: .relaxed) }
+    package var dropped: Int { droppedCount.load(ordering: .relaxed) }
     /// Messages queued to clients.
-    public var pushed: Int { pushedCount.load(ordering: .relaxed) }
+    package var pushed: Int { pushedCount.load(ordering: .relaxed) }
 
     /// The most live connections one user's sessions, or one token, may hold open.
-    public static let maxClientsPerOwner = 64
+    package static let maxClientsPerOwner = 64
 
     /// Registers a client of `owner`; nil when the owner holds `maxClientsPerOwner` already.
-    public func connect(owner: String = "") -> Subscription? {
+    package func connect(owner: String = "") -> Subscription? {
         let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(queueLimit))
         let id = state.withLock { state -> Int? in
             guard state.owners[owner, default: 0] < Self.maxClientsPerOwner else { return nil }
@@ -83,7 +83,7 @@ public final class LiveFeed: AlertListener, Sendable {
     }
 
     /// Removes a client.
-    public func disconnect(_ id: Int) {
+    package func disconnect(_ id: Int) {
         let client = state.withLock { state -> Client? in
             guard let client = state.clients.removeValue(forKey: id) else { return nil }
             Self.unwatch(client.series, in: &state)
@@ -95,12 +95,12 @@ public final class LiveFeed: AlertListener, Sendable {
     }
 
     /// The most series one client may subscribe to (a gateway's "all series" counts as one).
-    public static let maxSeriesPerClient = 1000
+    package static let maxSeriesPerClient = 1000
 
     /// Adds series (an empty name: every series of that gateway) to a client's subscription;
     /// false, adding none, when that would pass `maxSeriesPerClient`.
     @discardableResult
-    public func subscribe(_ id: Int, to series: [SeriesKey]) -> Bool {
+    package func subscribe(_ id: Int, to series: [SeriesKey]) -> Bool {
         state.withLock { state in
             guard var client = state.clients[id] else { return false }
             let new = Set(series).subtracting(client.series)
@@ -112,7 +112,7 @@ public final class LiveFeed: AlertListener, Sendable {
     }
 
     /// Removes series from a client's subscription.
-    public func unsubscribe(_ id: Int, from series: [SeriesKey]) {
+    package func unsubscribe(_ id: Int, from series: [SeriesKey]) {
         state.withLock { state in
             guard var client = state.clients[id] else { return }
             let removed = Set(series).intersection(client.series)
@@ -130,7 +130,7 @@ public final class LiveFeed: AlertListener, Sendable {
     }
 
     /// A frame of `gateway` was committed: its samples go to the clients subscribed to them.
-    public func committed(gateway: String, _ plan: IngestPlan) {
+    package func committed(gateway: String, _ plan: IngestPlan) {
         let clients = clients(watching: gateway)
         guard !clients.isEmpty else { return }
         // A frame may hold several chunks of one series: their samples go out as one message.
@@ -164,7 +164,7 @@ public final class LiveFeed: AlertListener, Sendable {
     /// each value goes to the clients subscribed to its series as a one-sample readings message.
     /// Hub replicas show this live view, since every replica subscribes to the live topic while
     /// each commits only the batches the broker hands it.
-    public func liveDocument(gateway: String, _ document: LiveDocument) {
+    package func liveDocument(gateway: String, _ document: LiveDocument) {
         let clients = clients(watching: gateway)
         guard !clients.isEmpty else { return }
         for (series, value) in document.values {
@@ -195,11 +195,11 @@ public final class LiveFeed: AlertListener, Sendable {
     }
 
     /// A gateway's state changed (online, silent, offline, revoked).
-    public func gatewayChanged(_ overview: GatewayOverview) {
+    package func gatewayChanged(_ overview: GatewayOverview) {
         broadcast(Self.text(API.LiveGateway(gateway: API.Gateway(overview))))
     }
 
-    public func alertEvent(_ event: String, _ alert: Alert) {
+    package func alertEvent(_ event: String, _ alert: Alert) {
         broadcast(Self.text(API.LiveAlert(event: event, alert: API.Alert(alert))))
     }
 

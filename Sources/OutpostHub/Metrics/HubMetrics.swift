@@ -3,9 +3,9 @@ import Synchronization
 
 /// The hub's Prometheus registry (swift-prometheus). Request latencies are recorded as they
 /// happen; the hub's own counters (kept where they are counted) are copied in at each scrape.
-public final class HubMetrics: Sendable {
+package final class HubMetrics: Sendable {
     /// The registry `/metrics` renders.
-    public let registry = PrometheusCollectorRegistry()
+    package let registry = PrometheusCollectorRegistry()
     /// The last value copied into each counter, by name and labels.
     private let copied = Mutex<[String: Int64]>([:])
     private static let latencyBuckets: [Duration] = [
@@ -15,7 +15,7 @@ public final class HubMetrics: Sendable {
     ]
 
     /// Creates an empty registry.
-    public init() {}
+    package init() {}
 
     /// Records one answered request of `route` (its pattern, not the concrete path).
     func request(route: String, method: String, status: Int, took: Duration) {

@@ -3,13 +3,13 @@ import Foundation
 /// The zone a file's times without an offset were written in (`--timezone`): `UTC` (the
 /// default), a fixed offset (`+02:00`, `-0530`) or a zone name from the system's time-zone
 /// database (`Europe/Moscow`), whose daylight-saving changes are followed.
-public struct LocalTimeZone: Sendable, CustomStringConvertible {
+package struct LocalTimeZone: Sendable, CustomStringConvertible {
     private let fixed: Int?
     private let zone: TimeZone?
-    public let description: String
+    package let description: String
 
     /// UTC.
-    public static let utc = LocalTimeZone(fixed: 0, zone: nil, description: "UTC")
+    package static let utc = LocalTimeZone(fixed: 0, zone: nil, description: "UTC")
 
     private init(fixed: Int?, zone: TimeZone?, description: String) {
         self.fixed = fixed
@@ -18,7 +18,7 @@ public struct LocalTimeZone: Sendable, CustomStringConvertible {
     }
 
     /// Reads a `--timezone` value; nil when it is neither an offset nor a known zone name.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         if text == "UTC" || text == "Z" || text == "utc" {
             self = .utc
             return

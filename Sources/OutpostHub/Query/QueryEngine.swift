@@ -4,24 +4,24 @@ import OutpostWire
 /// Answers the questions operators and the API ask, over any `HubStore`: a range at full
 /// resolution, a range in N buckets from whichever level fits, the newest values of a gateway and
 /// the state of the fleet. Late and out-of-order readings are placed by their timestamps.
-public struct QueryEngine: Sendable {
+package struct QueryEngine: Sendable {
     /// A range summarised in buckets.
-    public struct Buckets: Sendable {
+    package struct Buckets: Sendable {
         /// Where the statistics came from: `raw`, `minute` or `hour`.
-        public var source: String
+        package var source: String
         /// The width of each bucket (ns).
-        public var width: Int64
+        package var width: Int64
         /// The non-empty buckets, in time order.
-        public var buckets: [RollupBucket]
+        package var buckets: [RollupBucket]
     }
 
     let store: any HubStore
 
     /// Creates an engine over `store`.
-    public init(store: any HubStore) { self.store = store }
+    package init(store: any HubStore) { self.store = store }
 
     /// Every sample of `series` with a timestamp in `range`, in time order.
-    public func range(_ series: SeriesKey, _ range: ClosedRange<Int64>) throws -> [Sample] {
+    package func range(_ series: SeriesKey, _ range: ClosedRange<Int64>) throws -> [Sample] {
         var samples: [Sample] = []
         for chunk in try store.chunks(of: series, overlapping: range) {
             let columns = try chunk.columns()
@@ -38,7 +38,7 @@ public struct QueryEngine: Sendable {
     /// `range` in about `count` buckets (at least half as many) of min, max, mean and count. The
     /// bucket width is rounded up to whole minutes or hours when rollups answer, so a 30-day chart
     /// reads 720 hourly rows, not 2.6 million samples.
-    public func buckets(_ series: SeriesKey, _ range: ClosedRange<Int64>, count: Int) throws -> Buckets {
+    package func buckets(_ series: SeriesKey, _ range: ClosedRange<Int64>, count: Int) throws -> Buckets {
         // Saturating: a range as wide as Int64 gives a span of Int64.max, never a trap.
         let span = range.upperBound.subtractingSaturating(range.lowerBound).addingSaturating(1)
         let slices = Int64(max(1, count))
@@ -66,11 +66,11 @@ public struct QueryEngine: Sendable {
     }
 
     /// The newest reading of every series of `gateway`.
-    public func latest(gateway: String) throws -> [LatestReading] { try store.latest(gateway: gateway) }
+    package func latest(gateway: String) throws -> [LatestReading] { try store.latest(gateway: gateway) }
 
     /// Every gateway's state, as of `now` (hub time); `silentAfter` is how long without a frame
     /// or status turns an online gateway into a silent one.
-    public func fleet(now: Int64, silentAfter: Duration = .seconds(300)) throws -> [GatewayOverview] {
+    package func fleet(now: Int64, silentAfter: Duration = .seconds(300)) throws -> [GatewayOverview] {
         var open: [String: Int] = [:]
         for alert in try store.alerts(in: [.firing, .acknowledged], limit: 1_000_000) {
             open[alert.series.gateway, default: 0] += 1
@@ -100,19 +100,19 @@ public struct QueryEngine: Sendable {
 }
 
 /// One gateway as the fleet view shows it.
-public struct GatewayOverview: Sendable, Hashable {
+package struct GatewayOverview: Sendable, Hashable {
     /// What the store knows.
-    public var record: GatewayRecord
+    package var record: GatewayRecord
     /// `online`, `silent` (online but nothing heard lately), `offline`, `revoked` or `unenrolled`.
     /// A gateway's own status reports (MQTT; its last will says offline) decide online and
     /// offline; one that never sent one (it posts frames over HTTP) is online while its frames
     /// keep coming, and offline before its first.
-    public var state: String
+    package var state: String
     /// Open alerts (firing or acknowledged).
-    public var openAlerts: Int
+    package var openAlerts: Int
 
     /// Derives the state of `record` as of `now`.
-    public init(record: GatewayRecord, now: Int64, silentAfter: Duration, openAlerts: Int = 0) {
+    package init(record: GatewayRecord, now: Int64, silentAfter: Duration, openAlerts: Int = 0) {
         self.record = record
         self.openAlerts = openAlerts
         let silence = silentAfter.nanoseconds

@@ -5,9 +5,9 @@ import OutpostWire
 /// Times as operators type them on the command line and in API queries: `now`, `now-24h`,
 /// `-30d`, RFC 3339 (`2026-11-23T08:00:00Z`, fractions to the nanosecond) or nanoseconds since
 /// the epoch. Timestamps in exports use RFC 3339 with nine fractional digits, which reads back exactly.
-public enum TimeArgument {
+package enum TimeArgument {
     /// Parses `text` relative to `now` (ns); nil when it is none of the accepted forms.
-    public static func parse(_ text: String, now: Int64) -> Int64? {
+    package static func parse(_ text: String, now: Int64) -> Int64? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed == "now" { return now }
         if let integer = Int64(trimmed) { return integer }
@@ -20,11 +20,11 @@ public enum TimeArgument {
     }
 
     /// Parses `2026-11-23T08:00:00.123456789Z` or with an offset (`+01:00`); fractions to 9 digits.
-    public static func parseRFC3339(_ text: String) -> Int64? { parseDateTime(text, local: nil) }
+    package static func parseRFC3339(_ text: String) -> Int64? { parseDateTime(text, local: nil) }
 
     /// Parses RFC 3339 and, when `local` is given, also a date and time without a zone
     /// (`2014-01-07 02:45:00`, `2014-01-07T02:45:00.5`), read as the wall-clock time of `local`.
-    public static func parseDateTime(_ text: String, local: LocalTimeZone?) -> Int64? {
+    package static func parseDateTime(_ text: String, local: LocalTimeZone?) -> Int64? {
         let bytes = Array(text.utf8)
         guard bytes.count >= (local == nil ? 20 : 19) else { return nil }
         func number(_ range: Range<Int>) -> Int? {
@@ -81,7 +81,7 @@ public enum TimeArgument {
     }
 
     /// `2026-11-23T08:00:00.000000000Z`; any `Int64` (1677 to 2262) formats without a trap.
-    public static func format(_ timestamp: Int64) -> String {
+    package static func format(_ timestamp: Int64) -> String {
         let (seconds, nanos) = timestamp.flooredDivision(by: 1_000_000_000)
         let (days, secondOfDay) = seconds.flooredDivision(by: 86_400)
         let (year, month, day) = CivilDate.date(days: Int(days))

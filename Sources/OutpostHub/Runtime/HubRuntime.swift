@@ -7,29 +7,29 @@ import ServiceLifecycle
 
 /// The running hub: store, ingest (MQTT and HTTP), API, and the background upkeep, assembled from
 /// a configuration and run until SIGTERM or SIGINT.
-public struct HubRuntime: Sendable {
+package struct HubRuntime: Sendable {
     /// The configuration.
-    public let configuration: HubConfiguration
+    package let configuration: HubConfiguration
     /// The store.
-    public let store: any HubStore
+    package let store: any HubStore
     /// The enrolled keys.
-    public let registry: GatewayRegistry
+    package let registry: GatewayRegistry
     /// Ingest.
-    public let pipeline: IngestPipeline
+    package let pipeline: IngestPipeline
     /// Live values from the gateways.
-    public let live: LiveValues
+    package let live: LiveValues
     /// Anomaly detection and alerts.
-    public let detection: DetectionEngine
+    package let detection: DetectionEngine
     /// Alert webhooks.
-    public let notifier: WebhookNotifier
+    package let notifier: WebhookNotifier
     /// The WebSocket clients.
-    public let feed: LiveFeed
+    package let feed: LiveFeed
     /// Users, sessions and API tokens.
-    public let accounts: Accounts
+    package let accounts: Accounts
     let logger: Logger
 
     /// Opens the store and prepares ingest.
-    public init(configuration: HubConfiguration, logger: Logger) throws {
+    package init(configuration: HubConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
         store = try configuration.store.open(dataDirectory: configuration.dataDirectory, logger: logger)
@@ -55,7 +55,7 @@ public struct HubRuntime: Sendable {
 
     /// Serves until a termination signal; then stops taking frames, lets the current group
     /// commit finish and closes.
-    public func run() async throws {
+    package func run() async throws {
         let routeServices = HubServices(
             pipeline: pipeline, accounts: accounts, feed: feed, notifier: notifier, registry: registry,
             web: configuration.web, detection: configuration.detection,

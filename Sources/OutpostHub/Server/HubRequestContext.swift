@@ -4,15 +4,15 @@ import HummingbirdWebSocket
 import NIOCore
 
 /// The request context of every route: who is asking (set by `Authenticator`) and from where.
-public struct HubRequestContext: RequestContext, WebSocketRequestContext {
-    public var coreContext: CoreRequestContextStorage
-    public let webSocket: WebSocketHandlerReference<HubRequestContext>
+package struct HubRequestContext: RequestContext, WebSocketRequestContext {
+    package var coreContext: CoreRequestContextStorage
+    package let webSocket: WebSocketHandlerReference<HubRequestContext>
     /// The session's or token's identity; nil for an anonymous request.
-    public var identity: Identity?
+    package var identity: Identity?
     /// The peer's address, for the login throttle and the logs.
-    public let client: String
+    package let client: String
 
-    public init(source: ApplicationRequestContextSource) {
+    package init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         webSocket = .init()
         identity = nil

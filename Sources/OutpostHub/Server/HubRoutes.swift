@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 
 /// Who may use a route.
-public enum Access: Sendable, Hashable {
+package enum Access: Sendable, Hashable {
     /// Anyone: login, health, signed ingest, static assets.
     case open
     /// Any signed-in user or token of at least this role.
@@ -11,13 +11,13 @@ public enum Access: Sendable, Hashable {
 }
 
 /// One route as registered: what the OpenAPI document must describe.
-public struct RouteRecord: Sendable, Hashable {
+package struct RouteRecord: Sendable, Hashable {
     /// `GET`, `POST`, …
-    public var method: String
+    package var method: String
     /// The path, with parameters as `{name}` (OpenAPI's form).
-    public var path: String
+    package var path: String
     /// Who may use it.
-    public var access: Access
+    package var access: Access
 }
 
 /// The one place routes are added: each is registered with its access rule (checked before the

@@ -3,43 +3,43 @@ import HummingbirdWebSocket
 import OutpostWire
 
 /// What the routes need: ingest, queries, accounts, the live feed and the metrics.
-public struct HubServices: Sendable {
+package struct HubServices: Sendable {
     /// Ingest (and through it the store).
-    public let pipeline: IngestPipeline
+    package let pipeline: IngestPipeline
     /// Users, sessions, tokens.
-    public let accounts: Accounts
+    package let accounts: Accounts
     /// WebSocket clients.
-    public let feed: LiveFeed
+    package let feed: LiveFeed
     /// Prometheus registry.
-    public let metrics: HubMetrics
+    package let metrics: HubMetrics
     /// Alert events' listeners (webhooks, live feed).
-    public let alertListeners: any AlertListener
+    package let alertListeners: any AlertListener
     /// Webhook delivery, for its counters.
-    public let notifier: WebhookNotifier?
+    package let notifier: WebhookNotifier?
     /// Enrolled keys, reloaded after an enrolment through the API.
-    public let registry: GatewayRegistry?
+    package let registry: GatewayRegistry?
     /// Pages, libraries, cookies.
-    public let web: WebConfiguration
+    package let web: WebConfiguration
     /// The detectors' settings, for the scores a chart shows.
-    public let detection: DetectionConfiguration
+    package let detection: DetectionConfiguration
     /// The fleet CA, when gateways enrol with certificates.
-    public let certificates: GatewayCertificates?
+    package let certificates: GatewayCertificates?
     /// Largest frame accepted.
-    public let maxFrameBytes: Int
+    package let maxFrameBytes: Int
     /// Largest JSON rendering of a frame accepted over HTTP (parsing JSON costs far more per
     /// byte than the binary form).
-    public let maxJSONFrameBytes: Int
+    package let maxJSONFrameBytes: Int
     /// Who may post a frame now.
-    public let admission: IngestAdmission
+    package let admission: IngestAdmission
     let clock: WallClock
 
     /// The store.
-    public var store: any HubStore { pipeline.store }
+    package var store: any HubStore { pipeline.store }
     /// The query engine.
-    public var engine: QueryEngine { QueryEngine(store: pipeline.store) }
+    package var engine: QueryEngine { QueryEngine(store: pipeline.store) }
 
     /// Gathers the services.
-    public init(
+    package init(
         pipeline: IngestPipeline, accounts: Accounts, feed: LiveFeed, metrics: HubMetrics = HubMetrics(),
         notifier: WebhookNotifier? = nil, registry: GatewayRegistry? = nil, web: WebConfiguration = WebConfiguration(),
         detection: DetectionConfiguration = DetectionConfiguration(), certificates: GatewayCertificates? = nil,
@@ -66,9 +66,9 @@ public struct HubServices: Sendable {
 }
 
 /// The HTTP side of the hub: every route, each with its access rule, behind the authenticator.
-public enum HubServer {
+package enum HubServer {
     /// The router, and the routes it holds (for the OpenAPI check).
-    public static func router(_ services: HubServices) -> (Router<HubRequestContext>, [RouteRecord]) {
+    package static func router(_ services: HubServices) -> (Router<HubRequestContext>, [RouteRecord]) {
         let router = Router(context: HubRequestContext.self)
         router.middlewares.add(SecurityHeadersMiddleware())
         router.middlewares.add(APIErrorMiddleware())

@@ -4,9 +4,9 @@ import Synchronization
 /// login (frames are signed), so anyone who reaches the hub can call it. Each client address has
 /// a token bucket (`rate` frames a second, bursts of `burst`), and at most `concurrency` bodies
 /// are read and checked at once, so a flood costs the hub a bounded share of its time and memory.
-public final class IngestAdmission: Sendable {
+package final class IngestAdmission: Sendable {
     /// What to answer a caller.
-    public enum Verdict: Sendable, Equatable {
+    package enum Verdict: Sendable, Equatable {
         /// Go on; call `finished()` afterwards.
         case admitted
         /// This address sent too much: try again after this many seconds (429).
@@ -26,25 +26,25 @@ public final class IngestAdmission: Sendable {
     }
 
     /// Frames a second per client address.
-    public let rate: Double
+    package let rate: Double
     /// The most frames an address may send at once after a quiet spell.
-    public let burst: Double
+    package let burst: Double
     /// The most frames read and checked at once.
-    public let concurrency: Int
+    package let concurrency: Int
     /// The most addresses remembered; the fullest buckets are forgotten first.
     static let maxAddresses = 10_000
     private let state = Mutex(State())
 
     /// Creates the admission: `rate` frames a second per address (bursts of `burst`), at most
     /// `concurrency` at once.
-    public init(rate: Double = 50, burst: Double = 200, concurrency: Int = 8) {
+    package init(rate: Double = 50, burst: Double = 200, concurrency: Int = 8) {
         self.rate = max(rate, 0.001)
         self.burst = max(burst, 1)
         self.concurrency = max(concurrency, 1)
     }
 
     /// Whether a frame from `client` may be read now (`now` in ns).
-    public func admit(client: String, now: Int64) -> Verdict {
+    package func admit(client: String, now: Int64) -> Verdict {
         state.withLock { state in
             var bucket = state.buckets[client] ?? Bucket(tokens: burst, at: now)
             let elapsed = Double(max(0, now.subtractingSaturating(bucket.at))) / 1e9
@@ -71,5 +71,5 @@ public final class IngestAdmission: Sendable {
     }
 
     /// An admitted frame is done with.
-    public func finished() { state.withLock { $0.running = max(0, $0.running - 1) } }
+    package func finished() { state.withLock { $0.running = max(0, $0.running - 1) } }
 }

@@ -1,21 +1,21 @@
 import OutpostWire
 
 /// A frame ready to apply: authenticated, with the hub's time at receipt.
-public struct ReceivedFrame: Sendable {
+package struct ReceivedFrame: Sendable {
     /// The frame.
-    public var frame: BatchFrame
+    package var frame: BatchFrame
     /// The hub's clock when it was taken in (ns since the epoch).
-    public var hubTime: Int64
+    package var hubTime: Int64
 
     /// Creates a received frame.
-    public init(frame: BatchFrame, hubTime: Int64) {
+    package init(frame: BatchFrame, hubTime: Int64) {
         self.frame = frame
         self.hubTime = hubTime
     }
 }
 
 /// What applying one frame did.
-public enum ApplyResult: Sendable {
+package enum ApplyResult: Sendable {
     /// Stored: what was written (chunks in true time), for the detectors.
     case applied(IngestPlan)
     /// Its (gateway, sequence) was applied before: nothing changed.
@@ -35,18 +35,18 @@ public enum ApplyResult: Sendable {
 }
 
 /// A gateway's health report, from its retained status topic.
-public struct GatewayStatusReport: Sendable, Hashable {
+package struct GatewayStatusReport: Sendable, Hashable {
     /// Whether it says it is online.
-    public var online: Bool
+    package var online: Bool
     /// Its agent version.
-    public var agentVersion: String?
+    package var agentVersion: String?
     /// Readings not yet acknowledged.
-    public var backlogReadings: Int64?
+    package var backlogReadings: Int64?
     /// Its clock state name.
-    public var clockState: String?
+    package var clockState: String?
 
     /// Creates a report.
-    public init(online: Bool, agentVersion: String? = nil, backlogReadings: Int64? = nil, clockState: String? = nil) {
+    package init(online: Bool, agentVersion: String? = nil, backlogReadings: Int64? = nil, clockState: String? = nil) {
         self.online = online
         self.agentVersion = agentVersion
         self.backlogReadings = backlogReadings
@@ -55,26 +55,26 @@ public struct GatewayStatusReport: Sendable, Hashable {
 }
 
 /// One status report of a gateway, as kept for its health chart.
-public struct HealthPoint: Sendable, Hashable {
+package struct HealthPoint: Sendable, Hashable {
     /// When the hub received it, ns since the epoch.
-    public var time: Int64
+    package var time: Int64
     /// Whether the gateway said it was online (its last will says offline).
-    public var online: Bool
+    package var online: Bool
     /// Readings it had not yet had acknowledged.
-    public var backlogReadings: Int64
+    package var backlogReadings: Int64
 }
 
 /// How long each level is kept; nil keeps it forever.
-public struct RetentionPolicy: Sendable, Hashable {
+package struct RetentionPolicy: Sendable, Hashable {
     /// Raw chunks.
-    public var raw: Duration?
+    package var raw: Duration?
     /// One-minute rollups.
-    public var minute: Duration?
+    package var minute: Duration?
     /// One-hour rollups.
-    public var hour: Duration?
+    package var hour: Duration?
 
     /// Creates a policy.
-    public init(
+    package init(
         raw: Duration? = .seconds(90 * 86_400), minute: Duration? = .seconds(400 * 86_400), hour: Duration? = nil
     ) {
         self.raw = raw
@@ -84,23 +84,23 @@ public struct RetentionPolicy: Sendable, Hashable {
 }
 
 /// What a maintenance pass did.
-public struct MaintenanceReport: Sendable, Hashable {
+package struct MaintenanceReport: Sendable, Hashable {
     /// Raw chunks dropped by retention.
-    public var chunksExpired = 0
+    package var chunksExpired = 0
     /// Rollup buckets dropped by retention.
-    public var bucketsExpired = 0
+    package var bucketsExpired = 0
     /// Chunks merged away by compaction.
-    public var chunksMerged = 0
+    package var chunksMerged = 0
     /// Chunks written by compaction.
-    public var chunksWritten = 0
+    package var chunksWritten = 0
 
     /// Creates an empty report.
-    public init() {}
+    package init() {}
 }
 
 /// Where a series' stored readings are read back from: the query engine's source, and what
 /// detection warms a series' detectors up on (`DetectionEngine`).
-public protocol SeriesHistory: Sendable {
+package protocol SeriesHistory: Sendable {
     /// The chunks of a series that may hold samples in `range` (true time).
     func chunks(of series: SeriesKey, overlapping range: ClosedRange<Int64>) throws -> [StoredChunk]
 }
@@ -108,7 +108,7 @@ public protocol SeriesHistory: Sendable {
 /// The hub's system of record. One implementation per backend (SQLite embedded; PostgreSQL at
 /// scale); the ingest pipeline and the query engine use only this protocol, and both backends
 /// pass the same tests.
-public protocol HubStore: AlertStore, AccountStore, SeriesHistory {
+package protocol HubStore: AlertStore, AccountStore, SeriesHistory {
     /// Applies frames in one transaction, deduplicated by (gateway, sequence); returns one
     /// result per frame, in order. When it returns, every applied frame is durable.
     func apply(_ frames: [ReceivedFrame]) throws -> [ApplyResult]
@@ -154,5 +154,5 @@ public protocol HubStore: AlertStore, AccountStore, SeriesHistory {
 
 extension HubStore {
     /// Every refusal row kept, newest first.
-    public func refusals() throws -> [RefusalRecord] { try refusals(limit: RefusalRecord.maxRows, offset: 0) }
+    package func refusals() throws -> [RefusalRecord] { try refusals(limit: RefusalRecord.maxRows, offset: 0) }
 }

@@ -1,7 +1,7 @@
 import GRDB
 
 extension SQLiteHubStore {
-    public func addUser(_ name: String, role: Role, passwordHash: String, at time: Int64) throws {
+    package func addUser(_ name: String, role: Role, passwordHash: String, at time: Int64) throws {
         try pool.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ?", arguments: [name]) == true {
                 throw AccountError.exists(name)
@@ -12,7 +12,7 @@ extension SQLiteHubStore {
         }
     }
 
-    public func updateUser(_ name: String, role: Role?, passwordHash: String?) throws -> Bool {
+    package func updateUser(_ name: String, role: Role?, passwordHash: String?) throws -> Bool {
         try pool.write { db in
             if let role {
                 try db.execute(sql: "UPDATE users SET role = ? WHERE name = ?", arguments: [role.rawValue, name])
@@ -28,7 +28,7 @@ extension SQLiteHubStore {
         }
     }
 
-    public func removeUser(_ name: String) throws -> Bool {
+    package func removeUser(_ name: String) throws -> Bool {
         try pool.write { db in
             try db.execute(sql: "DELETE FROM sessions WHERE user = ?", arguments: [name])
             try db.execute(sql: "DELETE FROM users WHERE name = ?", arguments: [name])
@@ -36,13 +36,13 @@ extension SQLiteHubStore {
         }
     }
 
-    public func user(_ name: String) throws -> UserAccount? {
+    package func user(_ name: String) throws -> UserAccount? {
         try pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM users WHERE name = ?", arguments: [name]).flatMap(Self.user)
         }
     }
 
-    public func users() throws -> [UserAccount] {
+    package func users() throws -> [UserAccount] {
         try pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY name").compactMap(Self.user) }
     }
 
@@ -52,7 +52,7 @@ extension SQLiteHubStore {
             name: row["name"], role: role, createdAt: row["created_at"], passwordHash: row["password_hash"])
     }
 
-    public func addSession(hash: String, _ session: SessionRecord) throws {
+    package func addSession(hash: String, _ session: SessionRecord) throws {
         try pool.write { db in
             try db.execute(
                 sql: "INSERT INTO sessions (hash, user, role, csrf, expires_at) VALUES (?, ?, ?, ?, ?)",
@@ -60,7 +60,7 @@ extension SQLiteHubStore {
         }
     }
 
-    public func session(hash: String, now: Int64) throws -> SessionRecord? {
+    package func session(hash: String, now: Int64) throws -> SessionRecord? {
         let row = try pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM sessions WHERE hash = ?", arguments: [hash])
         }
@@ -73,11 +73,11 @@ extension SQLiteHubStore {
         return SessionRecord(user: row["user"], role: role, csrf: row["csrf"], expiresAt: expires)
     }
 
-    public func removeSession(hash: String) throws {
+    package func removeSession(hash: String) throws {
         try pool.write { db in try db.execute(sql: "DELETE FROM sessions WHERE hash = ?", arguments: [hash]) }
     }
 
-    public func addToken(name: String, role: Role, hash: String, createdBy: String, at time: Int64) throws -> Int64 {
+    package func addToken(name: String, role: Role, hash: String, createdBy: String, at time: Int64) throws -> Int64 {
         try pool.write { db in
             try db.execute(
                 sql: "INSERT INTO api_tokens (name, role, hash, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -86,7 +86,7 @@ extension SQLiteHubStore {
         }
     }
 
-    public func useToken(hash: String, at time: Int64) throws -> APIToken? {
+    package func useToken(hash: String, at time: Int64) throws -> APIToken? {
         let row = try pool.read { db in
             try Row.fetchOne(
                 db, sql: "SELECT * FROM api_tokens WHERE hash = ? AND revoked_at IS NULL", arguments: [hash])
@@ -101,13 +101,13 @@ extension SQLiteHubStore {
         return token
     }
 
-    public func tokens() throws -> [APIToken] {
+    package func tokens() throws -> [APIToken] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM api_tokens ORDER BY id DESC").compactMap(Self.token)
         }
     }
 
-    public func revokeToken(_ id: Int64, at time: Int64) throws -> Bool {
+    package func revokeToken(_ id: Int64, at time: Int64) throws -> Bool {
         try pool.write { db in
             try db.execute(
                 sql: "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [time, id])

@@ -2,7 +2,7 @@ import GRDB
 import OutpostDetect
 
 extension SQLiteHubStore {
-    public func openAlert(series: SeriesKey, kind: AlertKind, score: Double, at time: Int64) throws -> AlertOpening {
+    package func openAlert(series: SeriesKey, kind: AlertKind, score: Double, at time: Int64) throws -> AlertOpening {
         let claim = AlertOpening.claim(series, kind)
         return try pool.write { db in
             if let open = try Int64.fetchOne(
@@ -19,7 +19,7 @@ extension SQLiteHubStore {
         }
     }
 
-    public func touchAlert(_ id: Int64, score: Double, at time: Int64) throws {
+    package func touchAlert(_ id: Int64, score: Double, at time: Int64) throws {
         try pool.write { db in
             try db.execute(
                 sql: "UPDATE alerts SET score = max(score, ?), last_anomaly_at = max(last_anomaly_at, ?) WHERE id = ?",
@@ -27,13 +27,13 @@ extension SQLiteHubStore {
         }
     }
 
-    public func reclassifyAlert(_ id: Int64, as kind: AlertKind) throws {
+    package func reclassifyAlert(_ id: Int64, as kind: AlertKind) throws {
         try pool.write { db in
             try db.execute(sql: "UPDATE alerts SET kind = ? WHERE id = ?", arguments: [kind.rawValue, id])
         }
     }
 
-    public func resolveAlert(_ id: Int64, at time: Int64, reason: String?) throws -> Bool {
+    package func resolveAlert(_ id: Int64, at time: Int64, reason: String?) throws -> Bool {
         try pool.write { db in
             try db.execute(
                 sql:
@@ -43,7 +43,7 @@ extension SQLiteHubStore {
         }
     }
 
-    public func acknowledgeAlert(_ id: Int64, by person: String, note: String, at time: Int64) throws -> Bool {
+    package func acknowledgeAlert(_ id: Int64, by person: String, note: String, at time: Int64) throws -> Bool {
         try pool.write { db in
             try db.execute(
                 sql:
@@ -53,7 +53,7 @@ extension SQLiteHubStore {
         }
     }
 
-    public func alerts(_ query: AlertQuery) throws -> [Alert] {
+    package func alerts(_ query: AlertQuery) throws -> [Alert] {
         var clauses: [String] = []
         var arguments = StatementArguments()
         let names = query.states.map(\.rawValue)

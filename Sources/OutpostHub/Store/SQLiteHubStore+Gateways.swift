@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 extension SQLiteHubStore {
-    public func enrol(gateway: String, publicKey: [UInt8], latitude: Double?, longitude: Double?, at time: Int64)
+    package func enrol(gateway: String, publicKey: [UInt8], latitude: Double?, longitude: Double?, at time: Int64)
         throws
     {
         try pool.write { db in
@@ -17,14 +17,14 @@ extension SQLiteHubStore {
         }
     }
 
-    public func revoke(gateway: String, at time: Int64) throws -> Bool {
+    package func revoke(gateway: String, at time: Int64) throws -> Bool {
         try pool.write { db in
             try db.execute(sql: "UPDATE gateways SET revoked_at = ? WHERE id = ?", arguments: [time, gateway])
             return db.changesCount > 0
         }
     }
 
-    public func gateways() throws -> [GatewayRecord] {
+    package func gateways() throws -> [GatewayRecord] {
         try pool.read { db in
             // One pass; the series count comes from the (gateway, name) index, the key stays on disk.
             let rows = try Row.fetchCursor(
@@ -47,7 +47,7 @@ extension SQLiteHubStore {
         }
     }
 
-    public func enrolledKeys() throws -> [String: (publicKey: [UInt8], revoked: Bool)] {
+    package func enrolledKeys() throws -> [String: (publicKey: [UInt8], revoked: Bool)] {
         try pool.read { db in
             var keys: [String: (publicKey: [UInt8], revoked: Bool)] = [:]
             let rows = try Row.fetchCursor(
@@ -62,7 +62,7 @@ extension SQLiteHubStore {
         }
     }
 
-    public func recordStatus(gateway: String, report: GatewayStatusReport, at time: Int64) throws {
+    package func recordStatus(gateway: String, report: GatewayStatusReport, at time: Int64) throws {
         try pool.write { db in
             try db.execute(
                 sql: """
@@ -84,7 +84,7 @@ extension SQLiteHubStore {
         }
     }
 
-    public func health(gateway: String, in range: ClosedRange<Int64>) throws -> [HealthPoint] {
+    package func health(gateway: String, in range: ClosedRange<Int64>) throws -> [HealthPoint] {
         try pool.read { db in
             try Row.fetchAll(
                 db,
@@ -95,7 +95,7 @@ extension SQLiteHubStore {
         }
     }
 
-    public func recordRefusal(gateway: String, reason: String, detail: String, count: Int, at time: Int64) throws {
+    package func recordRefusal(gateway: String, reason: String, detail: String, count: Int, at time: Int64) throws {
         try pool.write { db in
             try db.execute(
                 sql: """
@@ -107,7 +107,7 @@ extension SQLiteHubStore {
         }
     }
 
-    public func pruneRefusals(before time: Int64, keeping: Int) throws {
+    package func pruneRefusals(before time: Int64, keeping: Int) throws {
         try pool.write { db in
             try db.execute(sql: "DELETE FROM refusals WHERE last_at < ?", arguments: [time])
             try db.execute(
@@ -119,7 +119,7 @@ extension SQLiteHubStore {
         }
     }
 
-    public func refusals(limit: Int, offset: Int) throws -> [RefusalRecord] {
+    package func refusals(limit: Int, offset: Int) throws -> [RefusalRecord] {
         try pool.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM refusals ORDER BY last_at DESC, gateway, reason LIMIT ? OFFSET ?",
@@ -132,7 +132,7 @@ extension SQLiteHubStore {
         }
     }
 
-    public func diskBytes() throws -> Int64 {
+    package func diskBytes() throws -> Int64 {
         // Pages in use: pages freed by retention or compaction stay in the file and are reused
         // by later writes, so they are not counted.
         try pool.read { db in

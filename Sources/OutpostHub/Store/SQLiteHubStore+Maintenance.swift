@@ -4,7 +4,7 @@ import OutpostConfig
 import OutpostWire
 
 extension SQLiteHubStore {
-    public func expire(policy: RetentionPolicy, now: Int64) throws -> MaintenanceReport {
+    package func expire(policy: RetentionPolicy, now: Int64) throws -> MaintenanceReport {
         try pool.write { db in
             var report = MaintenanceReport()
             if let keep = policy.raw {
@@ -27,7 +27,7 @@ extension SQLiteHubStore {
         }
     }
 
-    public func compact(settledBefore: Int64, targetCount: Int) throws -> MaintenanceReport {
+    package func compact(settledBefore: Int64, targetCount: Int) throws -> MaintenanceReport {
         var report = MaintenanceReport()
         for series in try series(gateway: nil) {
             // One series per transaction: writers (ingest) wait at most one series' worth.
@@ -76,7 +76,7 @@ extension SQLiteHubStore {
     /// Opens the store at `path` after checking its pages (`PRAGMA quick_check`, about a second
     /// per gigabyte): a damaged system of record is refused, unchanged, with what to do, rather
     /// than written into.
-    public static func openChecked(path: String) throws -> SQLiteHubStore {
+    package static func openChecked(path: String) throws -> SQLiteHubStore {
         if FileManager.default.fileExists(atPath: path) {
             let problems: [String]
             do {
@@ -98,7 +98,7 @@ extension SQLiteHubStore {
     /// What SQLite's check of the store at `path` finds, read-only: `["ok"]` when intact, else up
     /// to 20 problems. `thorough` runs `integrity_check` (indexes against tables too) instead of
     /// `quick_check` (pages and records).
-    public static func integrityProblems(path: String, thorough: Bool = true) throws -> [String] {
+    package static func integrityProblems(path: String, thorough: Bool = true) throws -> [String] {
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(10)
@@ -109,13 +109,13 @@ extension SQLiteHubStore {
 }
 
 /// The hub's store failed its integrity check; nothing was written to it.
-public struct HubStoreDamage: Error, CustomStringConvertible, Sendable {
+package struct HubStoreDamage: Error, CustomStringConvertible, Sendable {
     /// The database file.
-    public let path: String
+    package let path: String
     /// What SQLite found (at most 20 lines).
-    public let problems: [String]
+    package let problems: [String]
 
-    public var description: String {
+    package var description: String {
         """
         \(path) is damaged and was not changed: \(problems.prefix(5).joined(separator: "; "))
         Restore it from a backup (docs/operations.md: backups), or recover what is readable into a

@@ -3,7 +3,7 @@ import GRDB
 import OutpostWire
 
 extension SQLiteHubStore {
-    public func series(gateway: String?) throws -> [SeriesRecord] {
+    package func series(gateway: String?) throws -> [SeriesRecord] {
         try pool.read { db in
             let rows =
                 if let gateway {
@@ -24,7 +24,7 @@ extension SQLiteHubStore {
         )
     }
 
-    public func chunks(of series: SeriesKey, overlapping range: ClosedRange<Int64>) throws -> [StoredChunk] {
+    package func chunks(of series: SeriesKey, overlapping range: ClosedRange<Int64>) throws -> [StoredChunk] {
         try pool.read { db in
             guard
                 let row = try Row.fetchOne(
@@ -50,7 +50,7 @@ extension SQLiteHubStore {
         }
     }
 
-    public func rollups(of series: SeriesKey, level: RollupLevel, in range: ClosedRange<Int64>) throws
+    package func rollups(of series: SeriesKey, level: RollupLevel, in range: ClosedRange<Int64>) throws
         -> [RollupBucket]
     {
         try pool.read { db in
@@ -68,7 +68,7 @@ extension SQLiteHubStore {
         }
     }
 
-    public func latest(gateway: String) throws -> [LatestReading] {
+    package func latest(gateway: String) throws -> [LatestReading] {
         try pool.read { db in
             try Row.fetchAll(
                 db,

@@ -6,10 +6,10 @@ import Synchronization
 /// The embedded store: one SQLite file in WAL mode through GRDB. Writes are serialised by the
 /// pool's writer; queries read a snapshot concurrently. `synchronous = FULL`: a transaction that
 /// returned survives a power cut, which is what an acknowledgement promises.
-public final class SQLiteHubStore: HubStore {
+package final class SQLiteHubStore: HubStore {
     let pool: DatabasePool
     /// The file.
-    public let path: String
+    package let path: String
     /// What this process knows of each series (id, declaration, longest span), so a frame of
     /// known series costs no lookups; changed only when a transaction commits.
     let seriesCache = Mutex<[SeriesKey: CachedSeries]>([:])
@@ -23,7 +23,7 @@ public final class SQLiteHubStore: HubStore {
     }
 
     /// Opens (creating and migrating) the store at `path`.
-    public init(path: String) throws {
+    package init(path: String) throws {
         self.path = path
         var configuration = Configuration()
         configuration.label = "outpost.hub"
@@ -35,7 +35,7 @@ public final class SQLiteHubStore: HubStore {
         try SQLiteSchema.migrator.migrate(pool)
     }
 
-    public func apply(_ frames: [ReceivedFrame]) throws -> [ApplyResult] {
+    package func apply(_ frames: [ReceivedFrame]) throws -> [ApplyResult] {
         try pool.write { db in
             var clocks: [String: BootClock] = [:]
             return try frames.map { received in try apply(received, clocks: &clocks, db) }
@@ -84,7 +84,7 @@ public final class SQLiteHubStore: HubStore {
         return .applied(plan)
     }
 
-    public func importReadings(gateway: String, plan: IngestPlan) throws {
+    package func importReadings(gateway: String, plan: IngestPlan) throws {
         try pool.write { db in
             try db.execute(sql: "INSERT OR IGNORE INTO gateways (id) VALUES (?)", arguments: [gateway])
             try write(plan, gateway: gateway, db)

@@ -61,16 +61,18 @@ enum SQLiteRollups {
     static let columns = "bucket, count, valid, scale, min, max, sum"
 
     /// Reads a row selected with `columns`.
+    /// Columns are read by their place in `columns`: a read by name lowercases the name for
+    /// every cell, which cost a chart more than SQLite did.
     static func read(_ row: Row, level: RollupLevel) -> RollupBucket {
-        let count: Int64 = row["count"]
-        let valid: Int64? = row["valid"]
-        let scale = Double((row["scale"] as Int64?) ?? 1)
-        let minimum: Double? = row["min"]
-        let maximum: Double? = row["max"]
+        let count: Int64 = row[1]
+        let valid: Int64? = row[2]
+        let scale = Double((row[3] as Int64?) ?? 1)
+        let minimum: Double? = row[4]
+        let maximum: Double? = row[5]
         return RollupBucket(
-            start: (row["bucket"] as Int64) * level.width,
+            start: (row[0] as Int64).multipliedSaturating(by: level.width),
             aggregate: Aggregate(
                 count: count, validCount: valid ?? count, min: minimum.map { $0 / scale } ?? .nan,
-                max: maximum.map { $0 / scale } ?? .nan, sum: row["sum"]))
+                max: maximum.map { $0 / scale } ?? .nan, sum: row[6]))
     }
 }

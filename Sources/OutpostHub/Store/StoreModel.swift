@@ -1,40 +1,40 @@
 import OutpostWire
 
 /// A series as the hub knows it: one gateway's named measurement.
-public struct SeriesKey: Hashable, Sendable, Comparable, CustomStringConvertible {
+package struct SeriesKey: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The gateway that sends it.
-    public var gateway: String
+    package var gateway: String
     /// The series name, unique per gateway.
-    public var name: String
+    package var name: String
 
     /// Creates a key.
-    public init(gateway: String, name: String) {
+    package init(gateway: String, name: String) {
         self.gateway = gateway
         self.name = name
     }
 
-    public var description: String { "\(gateway)/\(name)" }
+    package var description: String { "\(gateway)/\(name)" }
 
-    public static func < (left: SeriesKey, right: SeriesKey) -> Bool {
+    package static func < (left: SeriesKey, right: SeriesKey) -> Bool {
         (left.gateway, left.name) < (right.gateway, right.name)
     }
 }
 
 /// A registered series and what its gateway declared about it.
-public struct SeriesRecord: Sendable, Hashable {
+package struct SeriesRecord: Sendable, Hashable {
     /// The store's id for the series.
-    public var id: Int64
+    package var id: Int64
     /// Gateway and name.
-    public var key: SeriesKey
+    package var key: SeriesKey
     /// The unit, free text.
-    public var unit: String
+    package var unit: String
     /// What it measures.
-    public var kind: SeriesKind
+    package var kind: SeriesKind
     /// The declared resolution, if any.
-    public var resolution: Resolution?
+    package var resolution: Resolution?
 
     /// Creates a record.
-    public init(id: Int64, key: SeriesKey, unit: String, kind: SeriesKind, resolution: Resolution?) {
+    package init(id: Int64, key: SeriesKey, unit: String, kind: SeriesKind, resolution: Resolution?) {
         self.id = id
         self.key = key
         self.unit = unit
@@ -46,18 +46,18 @@ public struct SeriesRecord: Sendable, Hashable {
 /// A chunk as stored: its record exactly as it arrived, the span it covers in true time, and the
 /// shift that turns its recorded timestamps into true time (non-zero only for samples taken while
 /// the gateway's clock was unsynchronised).
-public struct StoredChunk: Sendable {
+package struct StoredChunk: Sendable {
     /// The first true timestamp covered (ns since the epoch).
-    public var start: Int64
+    package var start: Int64
     /// The last true timestamp covered.
-    public var end: Int64
+    package var end: Int64
     /// Added to every recorded timestamp to get true time.
-    public var shift: Int64
+    package var shift: Int64
     /// The chunk record (`Chunk.serialized()`), as it arrived.
-    public var record: [UInt8]
+    package var record: [UInt8]
 
     /// Creates a stored chunk.
-    public init(start: Int64, end: Int64, shift: Int64, record: [UInt8]) {
+    package init(start: Int64, end: Int64, shift: Int64, record: [UInt8]) {
         self.start = start
         self.end = end
         self.shift = shift
@@ -65,7 +65,7 @@ public struct StoredChunk: Sendable {
     }
 
     /// The samples in true time, in the order they were taken.
-    public func columns() throws(WireError) -> SampleColumns {
+    package func columns() throws(WireError) -> SampleColumns {
         var columns = try Chunk(record: record).decode()
         if shift != 0 {
             for index in columns.timestamps.indices { columns.timestamps[index] &+= shift }
@@ -75,14 +75,14 @@ public struct StoredChunk: Sendable {
 }
 
 /// The resolutions the hub keeps rolled up.
-public enum RollupLevel: String, Sendable, CaseIterable {
+package enum RollupLevel: String, Sendable, CaseIterable {
     /// One bucket per minute.
     case minute
     /// One bucket per hour.
     case hour
 
     /// The bucket width in nanoseconds.
-    public var width: Int64 {
+    package var width: Int64 {
         switch self {
         case .minute: 60_000_000_000
         case .hour: 3_600_000_000_000
@@ -92,29 +92,29 @@ public enum RollupLevel: String, Sendable, CaseIterable {
     /// The start of the bucket holding `timestamp`. Never traps: in the few nanoseconds above
     /// `Int64.min` whose bucket would start below it, the lowest representable bucket start is
     /// given (ingest and queries keep to `TimeWindow`, far from there).
-    public func bucket(of timestamp: Int64) -> Int64 {
+    package func bucket(of timestamp: Int64) -> Int64 {
         timestamp.flooredMultiple(of: width) ?? (Int64.min - Int64.min % width)
     }
 }
 
 /// Statistics of a set of samples: all of them counted, the valid ones (good, finite) summarised.
-public struct Aggregate: Sendable, Hashable {
+package struct Aggregate: Sendable, Hashable {
     /// Every sample, whatever its quality.
-    public var count: Int64
+    package var count: Int64
     /// Good, finite samples.
-    public var validCount: Int64
+    package var validCount: Int64
     /// Smallest valid value (NaN when none).
-    public var min: Double
+    package var min: Double
     /// Largest valid value (NaN when none).
-    public var max: Double
+    package var max: Double
     /// Sum of the valid values (0 when none).
-    public var sum: Double
+    package var sum: Double
 
     /// Nothing.
-    public static let empty = Aggregate(count: 0, validCount: 0, min: .nan, max: .nan, sum: 0)
+    package static let empty = Aggregate(count: 0, validCount: 0, min: .nan, max: .nan, sum: 0)
 
     /// Creates an aggregate.
-    public init(count: Int64, validCount: Int64, min: Double, max: Double, sum: Double) {
+    package init(count: Int64, validCount: Int64, min: Double, max: Double, sum: Double) {
         self.count = count
         self.validCount = validCount
         self.min = min
@@ -123,17 +123,17 @@ public struct Aggregate: Sendable, Hashable {
     }
 
     /// The aggregate of a chunk, from its summary alone.
-    public init(count: Int, summary: ChunkSummary) {
+    package init(count: Int, summary: ChunkSummary) {
         self.init(
             count: Int64(count), validCount: Int64(summary.validCount), min: summary.min, max: summary.max,
             sum: summary.validCount > 0 ? summary.sum : 0)
     }
 
     /// The mean of the valid values (NaN when none).
-    public var mean: Double { validCount > 0 ? sum / Double(validCount) : .nan }
+    package var mean: Double { validCount > 0 ? sum / Double(validCount) : .nan }
 
     /// Adds one sample.
-    public mutating func add(_ value: Double, quality: Quality) {
+    package mutating func add(_ value: Double, quality: Quality) {
         count += 1
         guard quality == .good, value.isFinite else { return }
         validCount += 1
@@ -143,7 +143,7 @@ public struct Aggregate: Sendable, Hashable {
     }
 
     /// Merges another aggregate into this one.
-    public mutating func merge(_ other: Aggregate) {
+    package mutating func merge(_ other: Aggregate) {
         count += other.count
         guard other.validCount > 0 else { return }
         validCount += other.validCount
@@ -154,83 +154,83 @@ public struct Aggregate: Sendable, Hashable {
 }
 
 /// One rollup bucket of one series.
-public struct RollupBucket: Sendable, Hashable {
+package struct RollupBucket: Sendable, Hashable {
     /// The bucket's start (ns since the epoch).
-    public var start: Int64
+    package var start: Int64
     /// Its statistics.
-    public var aggregate: Aggregate
+    package var aggregate: Aggregate
 
     /// Creates a bucket.
-    public init(start: Int64, aggregate: Aggregate) {
+    package init(start: Int64, aggregate: Aggregate) {
         self.start = start
         self.aggregate = aggregate
     }
 }
 
 /// The newest reading of a series.
-public struct LatestReading: Sendable, Hashable {
+package struct LatestReading: Sendable, Hashable {
     /// The series.
-    public var series: SeriesKey
+    package var series: SeriesKey
     /// Its unit.
-    public var unit: String
+    package var unit: String
     /// When it was taken (true time).
-    public var timestamp: Int64
+    package var timestamp: Int64
     /// The last valid value (NaN when the last chunk had none).
-    public var value: Double
+    package var value: Double
     /// Whether the newest sample was good.
-    public var good: Bool
+    package var good: Bool
 }
 
 /// What the hub knows about one gateway.
-public struct GatewayRecord: Sendable, Hashable {
+package struct GatewayRecord: Sendable, Hashable {
     /// The gateway id.
-    public var id: String
+    package var id: String
     /// Whether a public key is enrolled (ingest reads the keys through `enrolledKeys()`).
-    public var enrolled: Bool
+    package var enrolled: Bool
     /// When it was enrolled (ns), if it was.
-    public var enrolledAt: Int64?
+    package var enrolledAt: Int64?
     /// When it was revoked (ns), if it was.
-    public var revokedAt: Int64?
+    package var revokedAt: Int64?
     /// When a frame or status from it was last taken in (hub time, ns).
-    public var lastSeen: Int64?
+    package var lastSeen: Int64?
     /// The agent version it last reported.
-    public var agentVersion: String?
+    package var agentVersion: String?
     /// The backlog it last reported: readings not yet acknowledged.
-    public var backlogReadings: Int64
+    package var backlogReadings: Int64
     /// Its wall clock minus true time, as last learned (ns).
-    public var clockOffset: Int64
+    package var clockOffset: Int64
     /// Its clock state as last reported.
-    public var clockState: String
+    package var clockState: String
     /// Whether its last status said online.
-    public var online: Bool
+    package var online: Bool
     /// Where it is, if known.
-    public var latitude: Double?
+    package var latitude: Double?
     /// Where it is, if known.
-    public var longitude: Double?
+    package var longitude: Double?
     /// The number of series it sends.
-    public var seriesCount: Int
+    package var seriesCount: Int
 }
 
 /// A refused frame, kept so operators can see attempts by unknown or revoked gateways.
-public struct RefusalRecord: Sendable, Hashable {
+package struct RefusalRecord: Sendable, Hashable {
     /// The gateway that refusals of senders the hub does not know are counted under: invented
     /// ids add to one row, not one row each.
-    public static let unknownSenders = "(unknown)"
+    package static let unknownSenders = "(unknown)"
     /// The most rows kept.
-    public static let maxRows = 10_000
+    package static let maxRows = 10_000
     /// How long a row is kept after its last refusal (30 days, ns).
-    public static let keepFor: Int64 = 30 * 86_400 * 1_000_000_000
+    package static let keepFor: Int64 = 30 * 86_400 * 1_000_000_000
 
     /// The gateway the frame claimed, or `?` when unreadable.
-    public var gateway: String
+    package var gateway: String
     /// The stable reason code.
-    public var reason: String
+    package var reason: String
     /// How many times.
-    public var count: Int64
+    package var count: Int64
     /// First and last time (hub time, ns).
-    public var firstAt: Int64
+    package var firstAt: Int64
     /// Last time.
-    public var lastAt: Int64
+    package var lastAt: Int64
     /// The last detail message.
-    public var detail: String
+    package var detail: String
 }

@@ -6,24 +6,24 @@ import OutpostWire
 /// is `good` (the default) or as `Quality` prints it (`bad/5`). In a file of several columns,
 /// `column` names the one to read (default: the one named `value`, else the second); a column
 /// named `quality` (or a third of three, without a header) gives the quality.
-public enum CSVReadings {
+package enum CSVReadings {
     /// A line that is not a reading.
-    public struct Problem: Error, Sendable, CustomStringConvertible {
+    package struct Problem: Error, Sendable, CustomStringConvertible {
         /// The 1-based line.
-        public let line: Int
+        package let line: Int
         /// What is wrong.
-        public let message: String
-        public var description: String { "line \(line): \(message)" }
+        package let message: String
+        package var description: String { "line \(line): \(message)" }
 
         /// A problem with line `line`.
-        public init(line: Int, message: String) {
+        package init(line: Int, message: String) {
             self.line = line
             self.message = message
         }
     }
 
     /// Parses `bytes`; throws every problem found (at most `maxProblems`), so one pass shows what to fix.
-    public static func parse(
+    package static func parse(
         _ bytes: [UInt8], column: String? = nil, timeZone: LocalTimeZone = .utc, maxProblems: Int = 20
     ) throws(ProblemList) -> [Sample] {
         let table = CSVTable(bytes, timeZone: timeZone)
@@ -93,10 +93,10 @@ public enum CSVReadings {
     }
 
     /// Several problems.
-    public struct ProblemList: Error, Sendable, CustomStringConvertible {
+    package struct ProblemList: Error, Sendable, CustomStringConvertible {
         /// The problems, in line order.
-        public let problems: [Problem]
-        public var description: String { problems.map(\.description).joined(separator: "\n") }
+        package let problems: [Problem]
+        package var description: String { problems.map(\.description).joined(separator: "\n") }
     }
 
     static func value(_ text: String) -> Double? {
@@ -109,7 +109,7 @@ public enum CSVReadings {
     }
 
     /// One line of an export: `timestamp,value,quality`.
-    public static func line(_ sample: Sample) -> String {
+    package static func line(_ sample: Sample) -> String {
         let value =
             sample.value.isNaN
             ? "nan" : sample.value.isInfinite ? (sample.value > 0 ? "inf" : "-inf") : "\(sample.value)"

@@ -13,32 +13,32 @@ import OutpostWire
 ///   one, columns are known by their number (1 is the time).
 /// - Empty lines and lines starting with `#` are skipped. Rows are given in file order: a clock
 ///   that steps back is the file's business, not an error.
-public struct CSVTable: Sendable {
+package struct CSVTable: Sendable {
     /// Column names: the header's, else "1", "2", ...
-    public private(set) var names: [String]
+    package private(set) var names: [String]
     /// Whether the file has a header.
-    public private(set) var hasHeader: Bool
+    package private(set) var hasHeader: Bool
     /// The field separator found.
-    public private(set) var separator: UInt8
+    package private(set) var separator: UInt8
 
     /// One row: its line, its time and its fields after the time (index 0 is column 2).
-    public struct Row {
+    package struct Row {
         /// The 1-based line.
-        public let line: Int
+        package let line: Int
         /// Nanoseconds since 1970, within `TimeWindow`.
-        public let timestamp: Int64
+        package let timestamp: Int64
         /// The time field as written.
-        public let time: Substring
+        package let time: Substring
         /// The other fields, trimmed.
-        public let fields: [Substring]
+        package let fields: [Substring]
     }
 
     /// The time zone of times written without an offset.
-    public let timeZone: LocalTimeZone
+    package let timeZone: LocalTimeZone
 
     /// Looks at the first line of `bytes` that is not empty or a comment: its separator, and
     /// whether it is a header.
-    public init(_ bytes: [UInt8], timeZone: LocalTimeZone = .utc) {
+    package init(_ bytes: [UInt8], timeZone: LocalTimeZone = .utc) {
         self.timeZone = timeZone
         for line in Self.lines(bytes) {
             separator = Self.separator(of: line.bytes)
@@ -55,7 +55,7 @@ public struct CSVTable: Sendable {
     /// Gives each row to `each` (which throws a `CSVReadings.Problem` for a row it cannot
     /// use); collects every problem, at most `maxProblems`, and throws them all at the end, so
     /// one pass shows what to fix.
-    public func forEachRow(
+    package func forEachRow(
         _ bytes: [UInt8], maxProblems: Int = 20, _ each: (Row) throws(CSVReadings.Problem) -> Void
     ) throws(CSVReadings.ProblemList) {
         var problems: [CSVReadings.Problem] = []
@@ -111,7 +111,7 @@ public struct CSVTable: Sendable {
 
     /// The index in `Row.fields` of the column `name` (a header's name, or a column number from
     /// 2), or nil.
-    public func field(named name: String) -> Int? {
+    package func field(named name: String) -> Int? {
         if let index = names.firstIndex(of: name), index > 0 { return index - 1 }
         if let number = Int(name), number >= 2, number <= names.count { return number - 2 }
         return nil
@@ -119,20 +119,20 @@ public struct CSVTable: Sendable {
 
     /// What is wrong with a row of `count` fields (the time included) when at most `allowed`
     /// make sense, or nil.
-    public func fieldCountProblem(_ count: Int, allowed: Int) -> String? {
+    package func fieldCountProblem(_ count: Int, allowed: Int) -> String? {
         guard count > allowed else { return nil }
         return "\(count) fields where the \(hasHeader ? "header has" : "first row had") \(names.count)"
     }
 
     /// The columns a value can be taken from, for messages.
     /// (At most 20, each cut to 40 characters: a header is whatever the file says.)
-    public var valueColumns: String {
+    package var valueColumns: String {
         let shown = names.dropFirst().prefix(20).map { "'\($0.prefix(40))'" }.joined(separator: ", ")
         return names.count > 21 ? shown + " and \(names.count - 21) more" : shown
     }
 
     /// A decimal number, `nan`, `inf` or `-inf`; with `;` separators, a decimal comma too.
-    public func value(_ text: Substring) -> Double? {
+    package func value(_ text: Substring) -> Double? {
         if separator == 0x3B, text.contains(","), !text.contains(".") {
             return CSVReadings.value(String(text.map { $0 == "," ? "." : $0 }))
         }
@@ -147,7 +147,7 @@ public struct CSVTable: Sendable {
     }
 
     /// A time in any of the accepted forms, or nil.
-    public static func parseTime(_ text: String, zone: LocalTimeZone) -> Int64? {
+    package static func parseTime(_ text: String, zone: LocalTimeZone) -> Int64? {
         let trimmed = Substring(text).unquoted
         if let parsed = TimeArgument.parseDateTime(trimmed, local: zone) { return parsed }
         return unixTime(trimmed)

@@ -2,9 +2,9 @@ import OutpostWire
 
 /// Backfill of one series from a data logger's readings: chunks of up to `chunkSize` samples in
 /// time order, stored through the same plan as ingest (rollups included).
-public enum ReadingsImport {
+package enum ReadingsImport {
     /// Stores `samples` as `series` of `gateway`; `progress` hears the count stored so far.
-    public static func run(
+    package static func run(
         _ samples: [Sample], gateway: String, series: SeriesDescriptor, into store: any HubStore,
         chunkSize: Int = 4096, progress: (Int) -> Void = { _ in }
     ) throws {

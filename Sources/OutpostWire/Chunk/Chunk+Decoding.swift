@@ -2,7 +2,7 @@ extension Chunk {
     /// Why the payload disagrees with the header, or nil: it must decode, and the time span and
     /// summary in the header must be exactly those of the decoded samples, since the hub answers
     /// queries from them without decoding.
-    public func payloadProblem() -> String? {
+    package func payloadProblem() -> String? {
         let columns: SampleColumns
         do {
             columns = try decode()
@@ -24,7 +24,7 @@ extension Chunk {
     /// Safe on any input: a payload that ends early, carries bits past its last sample or holds a
     /// reserved quality is refused with `WireError`; memory use is bounded by the sample count,
     /// which the record parser has already checked against the payload's size and the limits.
-    public func decode() throws(WireError) -> SampleColumns {
+    package func decode() throws(WireError) -> SampleColumns {
         let count = self.count
         let first = firstTimestamp
         let resolution = self.resolution

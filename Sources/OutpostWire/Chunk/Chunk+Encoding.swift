@@ -9,7 +9,7 @@ extension Chunk {
     ///   - clockSynchronised: whether the wall clock was synchronised when the samples were taken.
     ///   - firstMonotonic: the monotonic clock (ns since boot) at the first sample.
     /// - Throws: `WireError.malformed` for an empty chunk.
-    public init(
+    package init(
         encoding columns: SampleColumns, resolution: Resolution?, clockSynchronised: Bool, firstMonotonic: Int64 = 0
     ) throws(WireError) {
         let count = columns.count

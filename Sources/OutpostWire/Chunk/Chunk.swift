@@ -4,25 +4,25 @@
 /// A chunk is self-describing: its record (`serialized()`) holds the sample count, the time span,
 /// the clock state, the resolution, the summary and the compressed payload, so it decodes without
 /// the frame it came in. The layout is specified in `docs/wire-format.md`.
-public struct Chunk: Sendable {
+package struct Chunk: Sendable {
     /// The number of samples, at least 1.
-    public let count: Int
+    package let count: Int
     /// The timestamp of the first sample (ns since the Unix epoch).
-    public let firstTimestamp: Int64
+    package let firstTimestamp: Int64
     /// The earliest timestamp in the chunk (timestamps may go backwards when a clock jumps).
-    public let minTimestamp: Int64
+    package let minTimestamp: Int64
     /// The latest timestamp in the chunk.
-    public let maxTimestamp: Int64
+    package let maxTimestamp: Int64
     /// The gateway's monotonic clock (ns since boot) when the first sample was taken.
-    public let firstMonotonic: Int64
+    package let firstMonotonic: Int64
     /// Whether the gateway's wall clock was synchronised when the samples were taken.
-    public let clockSynchronised: Bool
+    package let clockSynchronised: Bool
     /// The declared resolution values were quantised to; nil for XOR-compressed doubles.
-    public let resolution: Resolution?
+    package let resolution: Resolution?
     /// Statistics of the valid samples.
-    public let summary: ChunkSummary
+    package let summary: ChunkSummary
     /// Whether any sample has a quality other than good (a quality column is present).
-    public let hasQualities: Bool
+    package let hasQualities: Bool
     /// The compressed timestamps, values and qualities.
     let payload: ArraySlice<UInt8>
     /// The summary as quantised integers, when it is stored that way (exact and compact).
@@ -47,7 +47,7 @@ public struct Chunk: Sendable {
     }
 
     /// The size of the compressed payload in bytes.
-    public var payloadByteCount: Int { payload.count }
+    package var payloadByteCount: Int { payload.count }
 }
 
 /// Flag bits of a chunk record.
@@ -70,7 +70,7 @@ enum ChunkFlags {
 
 extension Chunk {
     /// The chunk record: header, summary and payload, as stored by the hub and carried in frames.
-    public func serialized() -> [UInt8] {
+    package func serialized() -> [UInt8] {
         var writer = ByteWriter(capacity: payload.count + 64)
         write(to: &writer)
         return writer.bytes
@@ -111,7 +111,7 @@ extension Chunk {
 
     /// Parses a chunk record, as produced by `serialized()`, checking it against `limits`.
     /// Only the header is read; call `decode()` for the samples.
-    public init(record: [UInt8], limits: FrameLimits = .default) throws(WireError) {
+    package init(record: [UInt8], limits: FrameLimits = .default) throws(WireError) {
         var reader = ByteReader(record)
         try self.init(reading: &reader, limits: limits, field: "chunk")
         guard reader.remaining == 0 else {

@@ -2,25 +2,25 @@
 ///
 /// Covers the samples of good quality with finite values ("valid" samples); the others are counted
 /// in the chunk's `count` only. Every statistic is NaN when no sample is valid.
-public struct ChunkSummary: Sendable {
+package struct ChunkSummary: Sendable {
     /// How many samples are good and finite.
-    public var validCount: Int
+    package var validCount: Int
     /// The smallest valid value.
-    public var min: Double
+    package var min: Double
     /// The largest valid value.
-    public var max: Double
+    package var max: Double
     /// The sum of the valid values.
-    public var sum: Double
+    package var sum: Double
     /// The first valid value in sample order.
-    public var first: Double
+    package var first: Double
     /// The last valid value in sample order.
-    public var last: Double
+    package var last: Double
 
     /// A summary of no valid samples.
-    public static let empty = ChunkSummary(validCount: 0, min: .nan, max: .nan, sum: .nan, first: .nan, last: .nan)
+    package static let empty = ChunkSummary(validCount: 0, min: .nan, max: .nan, sum: .nan, first: .nan, last: .nan)
 
     /// Creates a summary.
-    public init(validCount: Int, min: Double, max: Double, sum: Double, first: Double, last: Double) {
+    package init(validCount: Int, min: Double, max: Double, sum: Double, first: Double, last: Double) {
         self.validCount = validCount
         self.min = min
         self.max = max
@@ -30,7 +30,7 @@ public struct ChunkSummary: Sendable {
     }
 
     /// Computes the summary of decoded samples.
-    public init(_ columns: SampleColumns) {
+    package init(_ columns: SampleColumns) {
         var summary = ChunkSummary.empty
         for index in 0..<columns.count where columns.quality(at: index) == .good {
             summary.add(columns.values[index])
@@ -39,7 +39,7 @@ public struct ChunkSummary: Sendable {
     }
 
     /// The mean of the valid values; NaN when there are none.
-    public var mean: Double { validCount == 0 ? .nan : sum / Double(validCount) }
+    package var mean: Double { validCount == 0 ? .nan : sum / Double(validCount) }
 
     /// Adds one good value in sample order; non-finite values are not valid and are skipped.
     @inline(__always)
@@ -60,7 +60,7 @@ public struct ChunkSummary: Sendable {
     }
 
     /// Compares bit for bit, so two empty summaries (all NaN) are identical.
-    public func isIdentical(to other: ChunkSummary) -> Bool {
+    package func isIdentical(to other: ChunkSummary) -> Bool {
         validCount == other.validCount && min.bitPattern == other.min.bitPattern
             && max.bitPattern == other.max.bitPattern && sum.bitPattern == other.sum.bitPattern
             && first.bitPattern == other.first.bitPattern && last.bitPattern == other.last.bitPattern

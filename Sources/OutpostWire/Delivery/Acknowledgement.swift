@@ -7,11 +7,11 @@
 /// What the hub publishes on a gateway's ack topic after it committed batches:
 /// `{"sequences":[41,42],"hub_time":1790000000000000000}`. The agent deletes exactly these
 /// batches from its outbox, and learns its clock offset from `hub_time`.
-public struct Acknowledgement: Sendable, Hashable, Codable {
+package struct Acknowledgement: Sendable, Hashable, Codable {
     /// The sequence numbers committed (a second copy of a batch is acknowledged again).
-    public var sequences: [UInt64]
+    package var sequences: [UInt64]
     /// The hub's wall clock when it acknowledged, nanoseconds since the epoch.
-    public var hubTime: Int64
+    package var hubTime: Int64
 
     enum CodingKeys: String, CodingKey {
         case sequences
@@ -19,18 +19,18 @@ public struct Acknowledgement: Sendable, Hashable, Codable {
     }
 
     /// Creates an acknowledgement.
-    public init(sequences: [UInt64], hubTime: Int64) {
+    package init(sequences: [UInt64], hubTime: Int64) {
         self.sequences = sequences
         self.hubTime = hubTime
     }
 
     /// The JSON form.
-    public func encoded() -> [UInt8] {
+    package func encoded() -> [UInt8] {
         Array("{\"sequences\":[\(sequences.map(String.init).joined(separator: ","))],\"hub_time\":\(hubTime)}".utf8)
     }
 
     /// Parses the JSON form; nil for anything else (at most 10,000 sequence numbers).
-    public init?(json: [UInt8]) {
+    package init?(json: [UInt8]) {
         guard json.count <= 256_000, let decoded = try? JSONDecoder().decode(Self.self, from: Data(json)) else {
             return nil
         }

@@ -6,11 +6,11 @@
 
 /// Why a document from a gateway (status, live) was not read: said in words for the refusals
 /// table; the code is the document's (`RefusalCode.badStatus`, `.badLive`).
-public struct DocumentError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct DocumentError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What is wrong with it.
-    public let description: String
+    package let description: String
 
-    public init(_ description: String) { self.description = description }
+    package init(_ description: String) { self.description = description }
 }
 
 /// The JSON of the documents between agent and hub: one line, sorted keys, read within a size.

@@ -1,42 +1,42 @@
 /// Why the hub refused something a gateway sent (a frame, a status or live document): a stable,
 /// low-cardinality code for counters, metrics labels, the refusals table and the API. The
 /// message beside it is for people; decisions are taken on the code, never on the message.
-public struct RefusalCode: Hashable, Sendable, CustomStringConvertible {
+package struct RefusalCode: Hashable, Sendable, CustomStringConvertible {
     /// The code as written in metrics, the store and the API: `crc_mismatch`.
-    public let rawValue: String
+    package let rawValue: String
 
     private init(_ rawValue: String) { self.rawValue = rawValue }
 
     /// The frame ends early.
-    public static let truncated = RefusalCode("truncated")
+    package static let truncated = RefusalCode("truncated")
     /// Not an Outpost frame.
-    public static let badMagic = RefusalCode("bad_magic")
+    package static let badMagic = RefusalCode("bad_magic")
     /// A frame format this hub does not read.
-    public static let unknownVersion = RefusalCode("unknown_version")
+    package static let unknownVersion = RefusalCode("unknown_version")
     /// The frame was damaged in transit or storage.
-    public static let crcMismatch = RefusalCode("crc_mismatch")
+    package static let crcMismatch = RefusalCode("crc_mismatch")
     /// The signature does not verify against the gateway's enrolled key.
-    public static let badSignature = RefusalCode("bad_signature")
+    package static let badSignature = RefusalCode("bad_signature")
     /// The sender is not enrolled.
-    public static let unknownGateway = RefusalCode("unknown_gateway")
+    package static let unknownGateway = RefusalCode("unknown_gateway")
     /// The sender was revoked.
-    public static let revokedGateway = RefusalCode("revoked_gateway")
+    package static let revokedGateway = RefusalCode("revoked_gateway")
     /// A count or size beyond `FrameLimits`.
-    public static let limitExceeded = RefusalCode("limit_exceeded")
+    package static let limitExceeded = RefusalCode("limit_exceeded")
     /// A field that does not decode.
-    public static let malformed = RefusalCode("malformed")
+    package static let malformed = RefusalCode("malformed")
     /// A JSON frame that does not parse.
-    public static let invalidJSON = RefusalCode("invalid_json")
+    package static let invalidJSON = RefusalCode("invalid_json")
     /// A time no reading can have (outside `TimeWindow`).
-    public static let implausibleTime = RefusalCode("implausible_time")
+    package static let implausibleTime = RefusalCode("implausible_time")
     /// A chunk that does not decode when the frame is applied.
-    public static let undecodableChunk = RefusalCode("undecodable_chunk")
+    package static let undecodableChunk = RefusalCode("undecodable_chunk")
     /// A frame published on another gateway's topic.
-    public static let topicMismatch = RefusalCode("topic_mismatch")
+    package static let topicMismatch = RefusalCode("topic_mismatch")
     /// A status document that is not the agent's (`StatusDocument`).
-    public static let badStatus = RefusalCode("bad_status")
+    package static let badStatus = RefusalCode("bad_status")
     /// A live document that is not the agent's (`LiveDocument`).
-    public static let badLive = RefusalCode("bad_live")
+    package static let badLive = RefusalCode("bad_live")
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 }

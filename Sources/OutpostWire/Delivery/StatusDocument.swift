@@ -8,19 +8,19 @@
 /// the agent, written to `status.json` in its data directory for `outpost-agent status`, and read
 /// by the hub for the fleet view and its backlog check. The last will (`lastWill`) holds only
 /// `state`: every other field reads as zero or absent when missing.
-public struct StatusDocument: Codable, Sendable, Hashable {
+package struct StatusDocument: Codable, Sendable, Hashable {
     /// Per-source counters.
-    public struct Source: Codable, Sendable, Hashable {
-        public var goodSamples: Int
-        public var badSamples: Int
-        public var errors: [String: Int]
-        public var lastError: String?
-        public var rejectedInput: Int
-        public var overruns: Int
-        public var reconnects: Int
+    package struct Source: Codable, Sendable, Hashable {
+        package var goodSamples: Int
+        package var badSamples: Int
+        package var errors: [String: Int]
+        package var lastError: String?
+        package var rejectedInput: Int
+        package var overruns: Int
+        package var reconnects: Int
 
         /// A source with nothing counted yet.
-        public init() {
+        package init() {
             (goodSamples, badSamples, errors, lastError) = (0, 0, [:], nil)
             (rejectedInput, overruns, reconnects) = (0, 0, 0)
         }
@@ -34,25 +34,25 @@ public struct StatusDocument: Codable, Sendable, Hashable {
         }
     }
 
-    public var state: String
-    public var gateway: String
-    public var version: String
-    public var time: Int64
-    public var backlogReadings: Int
-    public var backlogBytes: Int64
-    public var oldestUnsentAgeSeconds: Double?
-    public var nextSequence: UInt64
-    public var evictedReadings: Int64
-    public var degradedBatches: Int64
-    public var refusedReadings: Int64
-    public var clock: String
-    public var clockOffsetMilliseconds: Double?
-    public var connected: Bool
-    public var inFlight: Int
-    public var lastAcknowledgementAgeSeconds: Double?
-    public var storageBytesWritten: Int64
-    public var storageBytesPerDay: Double?
-    public var sources: [String: Source]
+    package var state: String
+    package var gateway: String
+    package var version: String
+    package var time: Int64
+    package var backlogReadings: Int
+    package var backlogBytes: Int64
+    package var oldestUnsentAgeSeconds: Double?
+    package var nextSequence: UInt64
+    package var evictedReadings: Int64
+    package var degradedBatches: Int64
+    package var refusedReadings: Int64
+    package var clock: String
+    package var clockOffsetMilliseconds: Double?
+    package var connected: Bool
+    package var inFlight: Int
+    package var lastAcknowledgementAgeSeconds: Double?
+    package var storageBytesWritten: Int64
+    package var storageBytesPerDay: Double?
+    package var sources: [String: Source]
 
     enum CodingKeys: String, CodingKey {
         case state, gateway, version, time, clock, connected, sources
@@ -71,7 +71,7 @@ public struct StatusDocument: Codable, Sendable, Hashable {
     }
 
     /// A document saying only `state`, every count zero: the agent fills in the rest.
-    public init(state: String) {
+    package init(state: String) {
         self.state = state
         gateway = ""
         version = ""
@@ -90,28 +90,28 @@ public struct StatusDocument: Codable, Sendable, Hashable {
     }
 
     /// The states an agent reports.
-    public static let online = "online"
-    public static let degraded = "degraded"
-    public static let offline = "offline"
+    package static let online = "online"
+    package static let degraded = "degraded"
+    package static let offline = "offline"
 
     /// The largest document read: an agent's is a few hundred bytes, a few more per source.
-    public static let maxBytes = 16 * 1024
+    package static let maxBytes = 16 * 1024
 
     /// What the broker publishes for an agent that vanished: `{"state":"offline"}`.
-    public static let lastWill = Array(#"{"state":"offline"}"#.utf8)
+    package static let lastWill = Array(#"{"state":"offline"}"#.utf8)
 
     /// Whether the agent says it is offline (it stopped, or vanished and the last will spoke).
-    public var isOffline: Bool { state == Self.offline }
+    package var isOffline: Bool { state == Self.offline }
 
     /// The JSON form (sorted keys, one line).
-    public func encoded() -> [UInt8] { DocumentJSON.encode(self) ?? Array(#"{"state":"unknown"}"#.utf8) }
+    package func encoded() -> [UInt8] { DocumentJSON.encode(self) ?? Array(#"{"state":"unknown"}"#.utf8) }
 
     /// Reads the JSON form: at most `maxBytes`, `state` required.
-    public init(json: [UInt8]) throws(DocumentError) {
+    package init(json: [UInt8]) throws(DocumentError) {
         self = try DocumentJSON.decode(json, maxBytes: Self.maxBytes, what: "status document")
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         func value<T: Decodable>(_ key: CodingKeys, _ absent: T) throws -> T {
             try container.decodeIfPresent(T.self, forKey: key) ?? absent

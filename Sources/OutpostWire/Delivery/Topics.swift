@@ -1,31 +1,31 @@
 /// The MQTT topics of one gateway (ARCHITECTURE.md, "Delivery").
-public struct GatewayTopics: Sendable, Hashable {
+package struct GatewayTopics: Sendable, Hashable {
     /// The gateway id.
-    public let gateway: String
+    package let gateway: String
 
     /// Creates the topics of `gateway`.
-    public init(gateway: String) { self.gateway = gateway }
+    package init(gateway: String) { self.gateway = gateway }
 
     /// Batch frames, QoS 1, agent → hub.
-    public var batch: String { topic(.batch) }
+    package var batch: String { topic(.batch) }
     /// Acknowledgements, QoS 1, hub → agent, published only after the hub committed.
-    public var ack: String { topic(.ack) }
+    package var ack: String { topic(.ack) }
     /// Retained health JSON; the last will says offline.
-    public var status: String { topic(.status) }
+    package var status: String { topic(.status) }
     /// Latest values, QoS 0, for the live view; never the system of record.
-    public var live: String { topic(.live) }
+    package var live: String { topic(.live) }
 
     /// The hub's subscription to every gateway's batches.
-    public static let allBatches = "outpost/v1/+/batch"
+    package static let allBatches = "outpost/v1/+/batch"
     /// The hub's subscription to every gateway's status.
-    public static let allStatus = "outpost/v1/+/status"
+    package static let allStatus = "outpost/v1/+/status"
     /// The hub's subscription to every gateway's live values.
-    public static let allLive = "outpost/v1/+/live"
+    package static let allLive = "outpost/v1/+/live"
     /// A hub replica's subscription to every acknowledgement, its own and the other replicas'.
-    public static let allAcks = "outpost/v1/+/ack"
+    package static let allAcks = "outpost/v1/+/ack"
 
     /// What a gateway topic carries: its last level.
-    public enum Kind: String, Sendable, CaseIterable {
+    package enum Kind: String, Sendable, CaseIterable {
         /// Batch frames (`BatchFrame`), agent → hub.
         case batch
         /// Acknowledgements (`Acknowledgement`), hub → agent.
@@ -38,7 +38,7 @@ public struct GatewayTopics: Sendable, Hashable {
 
     /// The gateway id and the kind of a topic of the form `outpost/v1/{gateway}/{kind}`; nil for
     /// other topics, and for a kind this version does not know.
-    public static func parse(_ topic: String) -> (gateway: String, kind: Kind)? {
+    package static func parse(_ topic: String) -> (gateway: String, kind: Kind)? {
         let parts = topic.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 4, parts[0] == "outpost", parts[1] == "v1", !parts[2].isEmpty,
             let kind = Kind(rawValue: String(parts[3]))
@@ -47,8 +47,8 @@ public struct GatewayTopics: Sendable, Hashable {
     }
 
     /// The gateway id in a gateway topic; nil for other topics.
-    public static func gateway(of topic: String) -> String? { parse(topic)?.gateway }
+    package static func gateway(of topic: String) -> String? { parse(topic)?.gateway }
 
     /// The topic of `kind`.
-    public func topic(_ kind: Kind) -> String { "outpost/v1/\(gateway)/\(kind.rawValue)" }
+    package func topic(_ kind: Kind) -> String { "outpost/v1/\(gateway)/\(kind.rawValue)" }
 }

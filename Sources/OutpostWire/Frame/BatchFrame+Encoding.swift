@@ -3,7 +3,7 @@ extension BatchFrame {
     ///
     /// - Throws: `WireError` when the frame breaks a rule of the format (an unknown series id in a
     ///   chunk, a duplicate series id, an invalid gateway id, a limit exceeded), or the signer's error.
-    public func encoded(signer: some FrameSigner, limits: FrameLimits = .default) throws -> [UInt8] {
+    package func encoded(signer: some FrameSigner, limits: FrameLimits = .default) throws -> [UInt8] {
         try checkConsistency(limits: limits)
         var writer = ByteWriter(capacity: chunks.reduce(256) { $0 + $1.chunk.payloadByteCount + 48 })
         writer.write(Self.magic)

@@ -1,18 +1,19 @@
 /// One series in a frame's dictionary: chunks refer to it by `id`.
-public struct SeriesDescriptor: Sendable, Hashable {
+package struct SeriesDescriptor: Sendable, Hashable {
     /// The frame-local id chunks use; unique within a frame.
-    public var id: UInt32
+    package var id: UInt32
     /// The series name, unique per gateway: `boiler/supply_temp`.
-    public var name: String
+    package var name: String
     /// The unit, free text up to 32 bytes: `°C`, `kWh`, `` (none).
-    public var unit: String
+    package var unit: String
     /// What the series measures.
-    public var kind: SeriesKind
+    package var kind: SeriesKind
     /// The declared resolution; nil for unquantised doubles.
-    public var resolution: Resolution?
+    package var resolution: Resolution?
 
     /// Creates a descriptor.
-    public init(id: UInt32, name: String, unit: String = "", kind: SeriesKind = .gauge, resolution: Resolution? = nil) {
+    package init(id: UInt32, name: String, unit: String = "", kind: SeriesKind = .gauge, resolution: Resolution? = nil)
+    {
         self.id = id
         self.name = name
         self.unit = unit
@@ -22,14 +23,14 @@ public struct SeriesDescriptor: Sendable, Hashable {
 }
 
 /// A chunk in a frame, tagged with the dictionary id of its series.
-public struct FrameChunk: Sendable {
+package struct FrameChunk: Sendable {
     /// The id of the chunk's series in the frame's dictionary.
-    public var seriesID: UInt32
+    package var seriesID: UInt32
     /// The chunk.
-    public var chunk: Chunk
+    package var chunk: Chunk
 
     /// Creates a frame chunk.
-    public init(seriesID: UInt32, chunk: Chunk) {
+    package init(seriesID: UInt32, chunk: Chunk) {
         self.seriesID = seriesID
         self.chunk = chunk
     }
@@ -39,37 +40,37 @@ public struct FrameChunk: Sendable {
 ///
 /// Binary layout in `docs/wire-format.md`; `encoded(signer:)` writes it, `FrameDecoder` reads it,
 /// `FrameJSON` renders the same frame as JSON.
-public struct BatchFrame: Sendable {
+package struct BatchFrame: Sendable {
     /// The four bytes every frame starts with.
-    public static let magic: [UInt8] = Array("OPST".utf8)
+    package static let magic: [UInt8] = Array("OPST".utf8)
     /// The format version this library writes and reads.
-    public static let formatVersion: UInt8 = 1
+    package static let formatVersion: UInt8 = 1
     /// Bytes after the body: signature algorithm (1), signature (64), CRC-32C (4).
     static let trailerByteCount = 1 + SignatureAlgorithm.signatureByteCount + 4
 
     /// The sending gateway's id: 1 to 128 bytes of `A-Z a-z 0-9 . _ -`.
-    public var gatewayID: String
+    package var gatewayID: String
     /// The gateway's batch sequence number: persisted, never reused.
-    public var sequence: UInt64
+    package var sequence: UInt64
     /// The boot the frame was made in.
-    public var bootID: BootID
+    package var bootID: BootID
     /// The wall clock's state when the frame was made.
-    public var clockState: ClockState
+    package var clockState: ClockState
     /// Wall time the frame was made (ns since the Unix epoch).
-    public var createdAt: Int64
+    package var createdAt: Int64
     /// Monotonic time the frame was made (ns since boot).
-    public var createdMonotonic: Int64
+    package var createdMonotonic: Int64
     /// The series the chunks refer to.
-    public var series: [SeriesDescriptor]
+    package var series: [SeriesDescriptor]
     /// The chunks.
-    public var chunks: [FrameChunk]
+    package var chunks: [FrameChunk]
     /// The signature scheme of a decoded frame; ignored when encoding.
-    public internal(set) var signatureAlgorithm: SignatureAlgorithm = .none
+    package internal(set) var signatureAlgorithm: SignatureAlgorithm = .none
     /// The signature of a decoded frame; ignored when encoding.
-    public internal(set) var signature: [UInt8] = []
+    package internal(set) var signature: [UInt8] = []
 
     /// Creates a frame.
-    public init(
+    package init(
         gatewayID: String, sequence: UInt64, bootID: BootID, clockState: ClockState, createdAt: Int64,
         createdMonotonic: Int64, series: [SeriesDescriptor], chunks: [FrameChunk]
     ) {
@@ -84,10 +85,10 @@ public struct BatchFrame: Sendable {
     }
 
     /// The total number of samples in the frame's chunks.
-    public var sampleCount: Int { chunks.reduce(0) { $0 + $1.chunk.count } }
+    package var sampleCount: Int { chunks.reduce(0) { $0 + $1.chunk.count } }
 
     /// Whether `id` is a valid gateway id.
-    public static func isValidGatewayID(_ id: String, maxBytes: Int = FrameLimits.default.maxGatewayIDBytes) -> Bool {
+    package static func isValidGatewayID(_ id: String, maxBytes: Int = FrameLimits.default.maxGatewayIDBytes) -> Bool {
         !id.isEmpty && id.utf8.count <= maxBytes
             && id.utf8.allSatisfy { byte in
                 (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)

@@ -5,24 +5,24 @@
 /// unauthenticated sender wrote is parsed further), then the body. Every count is checked against
 /// its limit and against the bytes that remain before anything is reserved for it. Chunk payloads
 /// are decoded once to prove they are well formed.
-public struct FrameDecoder: Sendable {
+package struct FrameDecoder: Sendable {
     /// The limits in force.
-    public var limits: FrameLimits
+    package var limits: FrameLimits
 
     /// Creates a decoder with `limits`.
-    public init(limits: FrameLimits = .default) {
+    package init(limits: FrameLimits = .default) {
         self.limits = limits
     }
 
     /// The gateway id a frame claims, read after the magic, version and CRC check, without
     /// verifying the signature: for routing and for counting refused frames per gateway.
-    public func claimedGateway(of bytes: [UInt8]) throws(WireError) -> String {
+    package func claimedGateway(of bytes: [UInt8]) throws(WireError) -> String {
         var reader = try checkedReader(bytes)
         return try readGatewayID(&reader)
     }
 
     /// Decodes and authenticates a frame.
-    public func decode(_ bytes: [UInt8], verifier: some FrameVerifier) throws(WireError) -> BatchFrame {
+    package func decode(_ bytes: [UInt8], verifier: some FrameVerifier) throws(WireError) -> BatchFrame {
         var reader = try checkedReader(bytes)
         let gatewayID = try readGatewayID(&reader)
         let algorithmOffset = bytes.count - BatchFrame.trailerByteCount

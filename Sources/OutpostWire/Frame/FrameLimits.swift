@@ -2,26 +2,26 @@
 ///
 /// The defaults fit a gateway that sends a day of 1 Hz readings of a few hundred series in one
 /// frame; a hub that takes frames from untrusted networks may lower them.
-public struct FrameLimits: Sendable, Hashable {
+package struct FrameLimits: Sendable, Hashable {
     /// The largest frame accepted, in bytes. Default 16 MiB.
-    public var maxFrameBytes: Int
+    package var maxFrameBytes: Int
     /// The most series a frame's dictionary may hold. Default 10,000.
-    public var maxSeries: Int
+    package var maxSeries: Int
     /// The most chunks a frame may hold. Default 100,000.
-    public var maxChunks: Int
+    package var maxChunks: Int
     /// The most samples one chunk may hold. Default 1,000,000.
-    public var maxSamplesPerChunk: Int
+    package var maxSamplesPerChunk: Int
     /// The most samples a whole frame may hold. Default 20,000,000.
-    public var maxSamplesPerFrame: Int
+    package var maxSamplesPerFrame: Int
     /// The longest series name, in UTF-8 bytes. Default 256.
-    public var maxNameBytes: Int
+    package var maxNameBytes: Int
     /// The longest unit, in UTF-8 bytes. Default 32.
-    public var maxUnitBytes: Int
+    package var maxUnitBytes: Int
     /// The longest gateway id, in UTF-8 bytes. Default 128.
-    public var maxGatewayIDBytes: Int
+    package var maxGatewayIDBytes: Int
 
     /// Creates limits; every parameter defaults to the documented default.
-    public init(
+    package init(
         maxFrameBytes: Int = 16 << 20, maxSeries: Int = 10_000, maxChunks: Int = 100_000,
         maxSamplesPerChunk: Int = 1_000_000, maxSamplesPerFrame: Int = 20_000_000, maxNameBytes: Int = 256,
         maxUnitBytes: Int = 32, maxGatewayIDBytes: Int = 128
@@ -37,5 +37,5 @@ public struct FrameLimits: Sendable, Hashable {
     }
 
     /// The defaults.
-    public static let `default` = FrameLimits()
+    package static let `default` = FrameLimits()
 }

@@ -1,5 +1,5 @@
 /// The signature schemes a frame may carry.
-public enum SignatureAlgorithm: UInt8, Sendable, CaseIterable {
+package enum SignatureAlgorithm: UInt8, Sendable, CaseIterable {
     /// No signature: the 64 signature bytes are zero. Accepted only by verifiers that say so
     /// (debugging tools); the hub refuses unsigned frames.
     case none = 0
@@ -7,7 +7,7 @@ public enum SignatureAlgorithm: UInt8, Sendable, CaseIterable {
     case ecdsaP256SHA256 = 1
 
     /// The name used in the JSON rendering.
-    public var name: String {
+    package var name: String {
         switch self {
         case .none: "none"
         case .ecdsaP256SHA256: "ecdsa-p256-sha256"
@@ -15,18 +15,18 @@ public enum SignatureAlgorithm: UInt8, Sendable, CaseIterable {
     }
 
     /// Parses `name`.
-    public init?(name: String) {
+    package init?(name: String) {
         guard let algorithm = Self.allCases.first(where: { $0.name == name }) else { return nil }
         self = algorithm
     }
 
     /// The length of every signature field on the wire.
-    public static let signatureByteCount = 64
+    package static let signatureByteCount = 64
 }
 
 /// Signs frames on behalf of one gateway. Implemented with the gateway's private key in
 /// `OutpostSigning`; the wire library itself holds no cryptography.
-public protocol FrameSigner: Sendable {
+package protocol FrameSigner: Sendable {
     /// The scheme this signer produces.
     var algorithm: SignatureAlgorithm { get }
     /// The 64-byte signature of `message`.
@@ -35,21 +35,21 @@ public protocol FrameSigner: Sendable {
 
 /// Why a verifier refused a frame's signature: the code ingest counts it under (an unknown or
 /// revoked sender is its own code), and a message for people.
-public struct SignatureRejection: Sendable, Hashable {
+package struct SignatureRejection: Sendable, Hashable {
     /// `bad_signature`, `unknown_gateway` or `revoked_gateway`.
-    public var code: RefusalCode
+    package var code: RefusalCode
     /// What is wrong: "gateway is not enrolled", "signature does not match".
-    public var message: String
+    package var message: String
 
     /// A rejection under `code`.
-    public init(_ code: RefusalCode = .badSignature, _ message: String) {
+    package init(_ code: RefusalCode = .badSignature, _ message: String) {
         self.code = code
         self.message = message
     }
 }
 
 /// Decides whether a frame's signature is genuine.
-public protocol FrameVerifier: Sendable {
+package protocol FrameVerifier: Sendable {
     /// Whether `signature`, made with `algorithm`, is valid for `message` from `gateway`.
     /// Returns why when it is not (unknown gateway, revoked key, wrong algorithm, mismatch).
     func rejection(
@@ -63,24 +63,24 @@ public protocol FrameVerifier: Sendable {
 
 extension FrameVerifier {
     /// By default every claimed gateway counts as known.
-    public func knows(gateway: String) -> Bool { true }
+    package func knows(gateway: String) -> Bool { true }
 }
 
 /// Produces unsigned frames (zero signature, algorithm `none`): for tests and debugging only.
-public struct UnsignedFrameSigner: FrameSigner {
+package struct UnsignedFrameSigner: FrameSigner {
     /// Creates the signer.
-    public init() {}
-    public var algorithm: SignatureAlgorithm { .none }
-    public func signature(for message: ArraySlice<UInt8>) throws -> [UInt8] {
+    package init() {}
+    package var algorithm: SignatureAlgorithm { .none }
+    package func signature(for message: ArraySlice<UInt8>) throws -> [UInt8] {
         [UInt8](repeating: 0, count: SignatureAlgorithm.signatureByteCount)
     }
 }
 
 /// Accepts any frame, signed or not, without checking: for debugging tools that only inspect.
-public struct AcceptAnySignature: FrameVerifier {
+package struct AcceptAnySignature: FrameVerifier {
     /// Creates the verifier.
-    public init() {}
-    public func rejection(
+    package init() {}
+    package func rejection(
         of signature: ArraySlice<UInt8>, algorithm: SignatureAlgorithm, message: ArraySlice<UInt8>, gateway: String
     ) -> SignatureRejection? {
         nil

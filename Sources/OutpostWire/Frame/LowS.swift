@@ -1,16 +1,16 @@
 /// The low-S rule of ECDSA over P-256 (pure arithmetic on bytes; the check of a signature is
 /// `FrameSignatureCheck` in OutpostSigning). (r, s) and (r, n − s) both verify, so frames carry
 /// the low form, s ≤ n/2, and a hub refuses the high one: one frame, one valid signature.
-public enum LowS {
+package enum LowS {
     /// n, the order of P-256's group.
-    public static let order: [UInt8] =
+    package static let order: [UInt8] =
         Hex.decode("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551") ?? []
     /// ⌊n/2⌋.
-    public static let half: [UInt8] =
+    package static let half: [UInt8] =
         Hex.decode("7FFFFFFF800000007FFFFFFFFFFFFFFFDE737D56D38BCF4279DCE5617E3192A8") ?? []
 
     /// Whether `s` (32 bytes) is at most n/2.
-    public static func isLow<S: Collection<UInt8>>(_ s: S) -> Bool {
+    package static func isLow<S: Collection<UInt8>>(_ s: S) -> Bool {
         guard s.count == 32 else { return false }
         for (byte, limit) in zip(s, half) where byte != limit { return byte < limit }
         return true
@@ -18,13 +18,13 @@ public enum LowS {
 
     /// A raw (r ‖ s) signature with s replaced by n − s when it is high: the same signature in its
     /// low form (it verifies for the same message and key).
-    public static func normalized(_ raw: [UInt8]) -> [UInt8] {
+    package static func normalized(_ raw: [UInt8]) -> [UInt8] {
         guard raw.count == 64, !isLow(raw[32...]) else { return raw }
         return complement(raw)
     }
 
     /// The other valid form of a raw (r ‖ s) signature: (r, n − s).
-    public static func complement(_ raw: [UInt8]) -> [UInt8] {
+    package static func complement(_ raw: [UInt8]) -> [UInt8] {
         guard raw.count == 64 else { return raw }
         var result = Array(raw[..<32])
         var difference = [UInt8](repeating: 0, count: 32)
@@ -43,7 +43,7 @@ public enum LowS {
     /// other frame as it is. An agent sends its stored frames through this, so frames signed by
     /// an older version (about half of them high-S) are still taken by a hub that refuses high S.
     /// A frame whose CRC does not match is left alone: its damage stays visible.
-    public static func frame(_ bytes: [UInt8]) -> [UInt8] {
+    package static func frame(_ bytes: [UInt8]) -> [UInt8] {
         let signatureEnd = bytes.count - 4
         let signatureStart = signatureEnd - SignatureAlgorithm.signatureByteCount
         guard signatureStart > 5, bytes[signatureStart - 1] == SignatureAlgorithm.ecdsaP256SHA256.rawValue,

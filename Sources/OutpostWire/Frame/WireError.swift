@@ -2,7 +2,7 @@
 ///
 /// A closed set used by the codec; every case says what was wrong and where (field name and
 /// byte offset), and `description` never includes payload bytes or keys, so it is safe to log.
-public enum WireError: Error, Hashable, Sendable {
+package enum WireError: Error, Hashable, Sendable {
     /// The input ended inside `field`, which starts at byte `offset`.
     case truncated(field: String, offset: Int)
     /// The first four bytes are not `OPST`: this is not an Outpost frame.
@@ -25,7 +25,7 @@ public enum WireError: Error, Hashable, Sendable {
     case implausibleTime(field: String, timestamp: Int64)
 
     /// A short, stable name for metrics labels and counters.
-    public var reasonCode: RefusalCode {
+    package var reasonCode: RefusalCode {
         switch self {
         case .truncated: .truncated
         case .badMagic: .badMagic
@@ -41,7 +41,7 @@ public enum WireError: Error, Hashable, Sendable {
 }
 
 extension WireError: CustomStringConvertible {
-    public var description: String {
+    package var description: String {
         switch self {
         case .truncated(let field, _) where field == "magic":
             "not an Outpost batch frame: too short to begin with 'OPST'"

@@ -10,9 +10,9 @@
 /// Chunks appear decoded (timestamps, values, qualities) with their summary; the JSON carries the
 /// frame's signature, so `binary(fromJSON:)` rebuilds the exact signed bytes, and the hub verifies
 /// a JSON frame through the same path as a binary one. Layout in `docs/wire-format.md`.
-public enum FrameJSON {
+package enum FrameJSON {
     /// Renders a frame. Pretty output is indented with sorted keys; compact output is one line.
-    public static func render(_ frame: BatchFrame, pretty: Bool = true) throws(WireError) -> [UInt8] {
+    package static func render(_ frame: BatchFrame, pretty: Bool = true) throws(WireError) -> [UInt8] {
         let document = try FrameDocument(frame)
         let encoder = JSONEncoder()
         encoder.outputFormatting =
@@ -26,7 +26,7 @@ public enum FrameJSON {
 
     /// Parses a JSON frame, checking it against the same rules and limits as a binary one.
     /// The frame's `signature` and `signatureAlgorithm` are those the JSON carries.
-    public static func parse(_ json: [UInt8], limits: FrameLimits = .default) throws(WireError) -> BatchFrame {
+    package static func parse(_ json: [UInt8], limits: FrameLimits = .default) throws(WireError) -> BatchFrame {
         guard json.count <= limits.maxFrameBytes * 8 else {
             throw .limitExceeded(
                 limit: "JSON frame size", value: UInt64(json.count), maximum: UInt64(limits.maxFrameBytes * 8),
@@ -46,7 +46,7 @@ public enum FrameJSON {
     }
 
     /// The binary frame a JSON frame stands for, with the signature the JSON carries.
-    public static func binary(fromJSON json: [UInt8], limits: FrameLimits = .default) throws(WireError) -> [UInt8] {
+    package static func binary(fromJSON json: [UInt8], limits: FrameLimits = .default) throws(WireError) -> [UInt8] {
         let frame = try parse(json, limits: limits)
         guard frame.signature.count == SignatureAlgorithm.signatureByteCount else {
             throw .invalidJSON(path: "$.signature.value", reason: "must be 64 bytes (128 hex digits)")
@@ -65,7 +65,7 @@ public enum FrameJSON {
     /// parse, no allocation beyond the id): the hub refuses a frame of an unknown gateway before
     /// it pays for parsing. Nil when there is none, or it is not a plain string of at most
     /// 256 bytes; the full parse then says what is wrong.
-    public static func claimedGateway(of json: [UInt8]) -> String? {
+    package static func claimedGateway(of json: [UInt8]) -> String? {
         var depth = 0
         var index = 0
         let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")

@@ -2,25 +2,25 @@
 ///
 /// Monotonic clock readings are comparable only within one boot; the hub uses the boot id to
 /// know which clock offset applies to a frame.
-public struct BootID: Hashable, Sendable {
+package struct BootID: Hashable, Sendable {
     /// The 16 bytes, in the order of the UUID's text form.
-    public let bytes: [UInt8]
+    package let bytes: [UInt8]
 
     /// Creates a boot id from 16 bytes; nil for any other length.
-    public init?(bytes: some Collection<UInt8>) {
+    package init?(bytes: some Collection<UInt8>) {
         guard bytes.count == 16 else { return nil }
         self.bytes = Array(bytes)
     }
 
     /// Parses the UUID text form, `8-4-4-4-12` hexadecimal digits, either case.
-    public init?(parsing text: some StringProtocol) {
+    package init?(parsing text: some StringProtocol) {
         let hex = String(text.filter { $0 != "-" })
         guard text.count == 36, hex.count == 32, let bytes = Hex.decode(hex) else { return nil }
         self.init(bytes: bytes)
     }
 
     /// The all-zero id, for frames made where the boot id is not known.
-    public static let zero = BootID(uncheckedBytes: [UInt8](repeating: 0, count: 16))
+    package static let zero = BootID(uncheckedBytes: [UInt8](repeating: 0, count: 16))
 
     private init(uncheckedBytes: [UInt8]) {
         bytes = uncheckedBytes
@@ -29,7 +29,7 @@ public struct BootID: Hashable, Sendable {
 
 extension BootID: CustomStringConvertible {
     /// The lowercase UUID text form.
-    public var description: String {
+    package var description: String {
         var text = ""
         for (index, byte) in bytes.enumerated() {
             if [4, 6, 8, 10].contains(index) { text += "-" }
@@ -40,7 +40,7 @@ extension BootID: CustomStringConvertible {
 }
 
 /// The state of the gateway's wall clock when a frame was made.
-public enum ClockState: UInt8, Sendable, CaseIterable {
+package enum ClockState: UInt8, Sendable, CaseIterable {
     /// The agent could not tell.
     case unknown = 0
     /// Not synchronised (no NTP yet, no RTC): wall times may be far off; the hub corrects them.
@@ -49,7 +49,7 @@ public enum ClockState: UInt8, Sendable, CaseIterable {
     case synchronised = 2
 
     /// The name used in the JSON rendering.
-    public var name: String {
+    package var name: String {
         switch self {
         case .unknown: "unknown"
         case .unsynchronised: "unsynchronised"
@@ -58,7 +58,7 @@ public enum ClockState: UInt8, Sendable, CaseIterable {
     }
 
     /// Parses `name`.
-    public init?(name: String) {
+    package init?(name: String) {
         guard let state = Self.allCases.first(where: { $0.name == name }) else { return nil }
         self = state
     }

@@ -1,9 +1,9 @@
 /// Days since 1970-01-01 and proleptic Gregorian dates, both ways (Howard Hinnant's
 /// algorithms: exact for any day a sensor, a certificate or an operator will name). What the
 /// hub's time parser, the agent's certificate check and the simulated GPS share.
-public enum CivilDate {
+package enum CivilDate {
     /// Days since 1970-01-01 of `year`-`month`-`day` (negative before).
-    public static func days(year: Int, month: Int, day: Int) -> Int {
+    package static func days(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400
@@ -13,7 +13,7 @@ public enum CivilDate {
     }
 
     /// The date `days` after 1970-01-01.
-    public static func date(days: Int) -> (year: Int, month: Int, day: Int) {
+    package static func date(days: Int) -> (year: Int, month: Int, day: Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097

@@ -1,22 +1,22 @@
 /// Hexadecimal text: of bytes and back (signatures in the JSON rendering, certificate serials,
 /// hashes of secrets), and of one number at its type's full width (a register, a CRC, a
 /// checksum, a float's bits). The one hex formatter.
-public enum Hex {
+package enum Hex {
     /// `bytes` as lowercase hex, two digits each.
-    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+    package static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var text = ""
         for byte in bytes { text += digits(byte) }
         return text
     }
 
     /// `value` in hex, zero-padded to its type's width: `0a` for a byte, `00ff` for a 16-bit word.
-    public static func digits(_ value: some FixedWidthInteger & UnsignedInteger, uppercase: Bool = false) -> String {
+    package static func digits(_ value: some FixedWidthInteger & UnsignedInteger, uppercase: Bool = false) -> String {
         let text = String(value, radix: 16, uppercase: uppercase)
         return String(repeating: "0", count: max(0, type(of: value).bitWidth / 4 - text.count)) + text
     }
 
     /// The bytes of `text` (either case, an even number of digits), or nil when it is not hex.
-    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
+    package static func decode(_ text: some StringProtocol) -> [UInt8]? {
         let utf8 = Array(text.utf8)
         guard utf8.count % 2 == 0 else { return nil }
         var result: [UInt8] = []

@@ -3,9 +3,9 @@
 /// A meter that timed out is recorded as a `bad` sample with an error code rather than silently
 /// skipped, so the hub can tell "no data" from "sensor failing". On the wire a quality is ten bits:
 /// two for the level, eight for the code.
-public struct Quality: Hashable, Sendable {
+package struct Quality: Hashable, Sendable {
     /// The trust level of a sample.
-    public enum Level: UInt8, Sendable, CaseIterable {
+    package enum Level: UInt8, Sendable, CaseIterable {
         /// The value was read and is believed correct.
         case good = 0
         /// The value was read but may be wrong (out of range, stale, estimated).
@@ -15,18 +15,18 @@ public struct Quality: Hashable, Sendable {
     }
 
     /// The trust level.
-    public var level: Level
+    package var level: Level
     /// A source-specific reason code; 0 means none.
-    public var code: UInt8
+    package var code: UInt8
 
     /// Creates a quality from a level and a code.
-    public init(_ level: Level, code: UInt8 = 0) {
+    package init(_ level: Level, code: UInt8 = 0) {
         self.level = level
         self.code = code
     }
 
     /// A good sample with no code.
-    public static let good = Quality(.good)
+    package static let good = Quality(.good)
 
     /// The ten-bit wire representation: level in bits 9-8, code in bits 7-0.
     var wireBits: UInt64 { UInt64(level.rawValue) << 8 | UInt64(code) }
@@ -40,7 +40,7 @@ public struct Quality: Hashable, Sendable {
 
 extension Quality: CustomStringConvertible {
     /// `good`, `bad/3`, `uncertain/1`: the form used in the JSON rendering.
-    public var description: String {
+    package var description: String {
         let name: String
         switch level {
         case .good: name = "good"
@@ -51,7 +51,7 @@ extension Quality: CustomStringConvertible {
     }
 
     /// Parses the form produced by `description`.
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         let level: Level
         switch parts[0] {

@@ -2,14 +2,14 @@
 ///
 /// A decimal representation keeps quantisation exact: a value quantised to 0.1 decodes as
 /// `213 / 10`, which is the double nearest to 21.3, the same double the literal `21.3` gives.
-public struct Resolution: Hashable, Sendable {
+package struct Resolution: Hashable, Sendable {
     /// The integer part of the step, at least 1.
-    public let mantissa: UInt32
+    package let mantissa: UInt32
     /// The decimal exponent of the step, in `Resolution.exponentRange`.
-    public let exponent: Int8
+    package let exponent: Int8
 
     /// The exponents a resolution may have: 1e-12 to 1e12.
-    public static let exponentRange: ClosedRange<Int8> = -12...12
+    package static let exponentRange: ClosedRange<Int8> = -12...12
 
     /// The largest number of steps a value is quantised to (2^40). Beyond it a double's rounding in
     /// `value × 10^k` could move the value by a noticeable part of a step, so larger magnitudes
@@ -17,7 +17,7 @@ public struct Resolution: Hashable, Sendable {
     static let quantisedStepLimit: Int64 = 1 << 40
 
     /// Creates a resolution of `mantissa × 10^exponent`; nil when out of range.
-    public init?(mantissa: UInt32, exponent: Int8) {
+    package init?(mantissa: UInt32, exponent: Int8) {
         guard mantissa >= 1, Self.exponentRange.contains(exponent) else { return nil }
         // Canonical form: the smallest mantissa, so equal steps compare equal.
         var mantissa = mantissa
@@ -36,7 +36,7 @@ public struct Resolution: Hashable, Sendable {
 
     /// Creates the resolution nearest to a step such as 0.1, 0.01, 0.25 or 1; nil when the step is
     /// not positive, not finite, or needs more than nine significant digits.
-    public init?(_ step: Double) {
+    package init?(_ step: Double) {
         guard step.isFinite, step > 0 else { return nil }
         for exponent in Self.exponentRange {
             let scaled = exponent < 0 ? step * powerOfTen(Int(-exponent)) : step / powerOfTen(Int(exponent))
@@ -53,7 +53,7 @@ public struct Resolution: Hashable, Sendable {
     /// Parses a decimal step such as `0.1`, `0.01`, `5`, `1e-3` or `0.004294967295`, digit for
     /// digit: every resolution a binary frame can carry (a mantissa up to 4294967295) reads back
     /// from its text exactly, so a frame goes through JSON and back unchanged.
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         var digits: [UInt8] = []
         var exponent = 0
         var index = text.utf8.startIndex
@@ -96,7 +96,7 @@ public struct Resolution: Hashable, Sendable {
     }
 
     /// The step as a double.
-    public var step: Double {
+    package var step: Double {
         exponent < 0
             ? Double(mantissa) / powerOfTen(Int(-exponent)) : Double(mantissa) * powerOfTen(Int(exponent))
     }
@@ -123,7 +123,7 @@ public struct Resolution: Hashable, Sendable {
 
 extension Resolution: CustomStringConvertible {
     /// The step in decimal notation: `0.1`, `25`, `0.005`, `1e+06`-free.
-    public var description: String {
+    package var description: String {
         let digits = String(mantissa)
         if exponent >= 0 {
             return digits + String(repeating: "0", count: Int(exponent))

@@ -1,36 +1,36 @@
 /// One reading of one series: when, what, and how much to trust it.
-public struct Sample: Hashable, Sendable {
+package struct Sample: Hashable, Sendable {
     /// Wall-clock time in nanoseconds since the Unix epoch, as the gateway's clock saw it.
-    public var timestamp: Int64
+    package var timestamp: Int64
     /// The value. NaN, infinities and -0.0 are carried exactly.
-    public var value: Double
+    package var value: Double
     /// The trust level and error code.
-    public var quality: Quality
+    package var quality: Quality
 
     /// Creates a sample.
-    public init(timestamp: Int64, value: Double, quality: Quality = .good) {
+    package init(timestamp: Int64, value: Double, quality: Quality = .good) {
         self.timestamp = timestamp
         self.value = value
         self.quality = quality
     }
 
     /// Compares samples bit for bit, so that NaN equals the same NaN and -0.0 differs from 0.0.
-    public func isIdentical(to other: Sample) -> Bool {
+    package func isIdentical(to other: Sample) -> Bool {
         timestamp == other.timestamp && value.bitPattern == other.value.bitPattern && quality == other.quality
     }
 }
 
 /// The samples of one chunk as parallel columns: the shape the codec reads and writes fastest.
-public struct SampleColumns: Sendable, Equatable {
+package struct SampleColumns: Sendable, Equatable {
     /// Timestamps in nanoseconds since the Unix epoch; may go backwards.
-    public var timestamps: [Int64]
+    package var timestamps: [Int64]
     /// Values, one per timestamp.
-    public var values: [Double]
+    package var values: [Double]
     /// Qualities, one per timestamp; `nil` means every sample is good.
-    public var qualities: [Quality]?
+    package var qualities: [Quality]?
 
     /// Creates columns; all given arrays must have the same length.
-    public init(timestamps: [Int64], values: [Double], qualities: [Quality]? = nil) {
+    package init(timestamps: [Int64], values: [Double], qualities: [Quality]? = nil) {
         precondition(timestamps.count == values.count, "timestamps and values differ in length")
         precondition(qualities.map { $0.count == timestamps.count } ?? true, "qualities differ in length")
         self.timestamps = timestamps
@@ -39,7 +39,7 @@ public struct SampleColumns: Sendable, Equatable {
     }
 
     /// Creates columns from samples.
-    public init(_ samples: some Collection<Sample>) {
+    package init(_ samples: some Collection<Sample>) {
         timestamps = samples.map(\.timestamp)
         values = samples.map(\.value)
         let qualities = samples.map(\.quality)
@@ -47,18 +47,18 @@ public struct SampleColumns: Sendable, Equatable {
     }
 
     /// The number of samples.
-    public var count: Int { timestamps.count }
+    package var count: Int { timestamps.count }
 
     /// The quality of sample `index`.
-    public func quality(at index: Int) -> Quality { qualities?[index] ?? .good }
+    package func quality(at index: Int) -> Quality { qualities?[index] ?? .good }
 
     /// The samples as values.
-    public var samples: [Sample] {
+    package var samples: [Sample] {
         (0..<count).map { Sample(timestamp: timestamps[$0], value: values[$0], quality: quality(at: $0)) }
     }
 
     /// Compares bit for bit (NaN payloads and the sign of zero included).
-    public func isIdentical(to other: SampleColumns) -> Bool {
+    package func isIdentical(to other: SampleColumns) -> Bool {
         guard count == other.count, timestamps == other.timestamps else { return false }
         for index in 0..<count where values[index].bitPattern != other.values[index].bitPattern {
             return false

@@ -1,5 +1,5 @@
 /// What a series measures, which decides how the hub aggregates and charts it.
-public enum SeriesKind: UInt8, Sendable, CaseIterable {
+package enum SeriesKind: UInt8, Sendable, CaseIterable {
     /// A level that goes up and down: temperature, voltage, pressure.
     case gauge = 0
     /// A monotonic total that may wrap or reset: energy, pulses, litres.
@@ -8,7 +8,7 @@ public enum SeriesKind: UInt8, Sendable, CaseIterable {
     case state = 2
 
     /// The name used in the JSON rendering and in configuration.
-    public var name: String {
+    package var name: String {
         switch self {
         case .gauge: "gauge"
         case .counter: "counter"
@@ -17,7 +17,7 @@ public enum SeriesKind: UInt8, Sendable, CaseIterable {
     }
 
     /// Parses `name`.
-    public init?(name: String) {
+    package init?(name: String) {
         guard let kind = Self.allCases.first(where: { $0.name == name }) else { return nil }
         self = kind
     }

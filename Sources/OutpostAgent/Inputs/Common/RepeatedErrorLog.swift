@@ -4,9 +4,9 @@ import Synchronization
 /// Decides which of a stream of repeated failures are worth a log line: the first of a streak,
 /// then one summary per interval with how many were held back, then one line when it recovers.
 /// Pure: the caller passes the time.
-public struct RepeatedErrorFilter: Sendable {
+package struct RepeatedErrorFilter: Sendable {
     /// What to do with one event.
-    public enum Decision: Sendable, Hashable {
+    package enum Decision: Sendable, Hashable {
         /// Log it: the first failure of a streak.
         case log
         /// Hold it back; it is counted for the next summary.
@@ -24,16 +24,16 @@ public struct RepeatedErrorFilter: Sendable {
     }
 
     /// The least time between two lines about one failing thing.
-    public let summaryInterval: Duration
+    package let summaryInterval: Duration
     private var streaks: [String: Streak] = [:]
 
     /// Creates a filter that writes at most one line per `summaryInterval` per key.
-    public init(summaryInterval: Duration = .seconds(300)) {
+    package init(summaryInterval: Duration = .seconds(300)) {
         self.summaryInterval = summaryInterval
     }
 
     /// A failure of `key` (a source and an error code, say) at `now`.
-    public mutating func failure(_ key: String, at now: ContinuousClock.Instant) -> Decision {
+    package mutating func failure(_ key: String, at now: ContinuousClock.Instant) -> Decision {
         guard var streak = streaks[key] else {
             streaks[key] = Streak(total: 1, heldBack: 0, lastLine: now)
             return .log
@@ -49,18 +49,18 @@ public struct RepeatedErrorFilter: Sendable {
     }
 
     /// A success of `key`: ends its streak. Returns `.recovered` when there was one.
-    public mutating func success(_ key: String) -> Decision? {
+    package mutating func success(_ key: String) -> Decision? {
         guard let streak = streaks.removeValue(forKey: key) else { return nil }
         return .recovered(failures: streak.total)
     }
 
     /// The keys failing now.
-    public var failingKeys: Set<String> { Set(streaks.keys) }
+    package var failingKeys: Set<String> { Set(streaks.keys) }
 }
 
 /// Logs a source's failures through a `RepeatedErrorFilter`, so a meter that times out every
 /// second for a day writes a few hundred lines, not eighty thousand. Safe from any thread.
-public final class RepeatedErrorLog: Sendable {
+package final class RepeatedErrorLog: Sendable {
     private let logger: Logger
     private let filter: Mutex<RepeatedErrorFilter>
     /// What fails, as the log lines name it: `source failing`, `outbox failing`.
@@ -69,7 +69,7 @@ public final class RepeatedErrorLog: Sendable {
     private let level: Logger.Level
 
     /// Creates a log writing to `logger`, at most one line per `summaryInterval` per key.
-    public init(
+    package init(
         logger: Logger, summaryInterval: Duration = .seconds(300), subject: String = "source",
         level: Logger.Level = .info
     ) {
@@ -80,7 +80,7 @@ public final class RepeatedErrorLog: Sendable {
     }
 
     /// Records a failure of `key`; `description` says what happened.
-    public func failed(
+    package func failed(
         _ key: String, _ description: String, metadata: Logger.Metadata = [:], at now: ContinuousClock.Instant = .now
     ) {
         let decision = filter.withLock { $0.failure(key, at: now) }
@@ -100,7 +100,7 @@ public final class RepeatedErrorLog: Sendable {
     }
 
     /// Records a success of `key`; logs once if it was failing.
-    public func succeeded(_ key: String, metadata: Logger.Metadata = [:]) {
+    package func succeeded(_ key: String, metadata: Logger.Metadata = [:]) {
         guard case .recovered(let failures) = filter.withLock({ $0.success(key) }) else { return }
         var metadata = metadata
         metadata["error.key"] = "\(key)"
@@ -109,7 +109,7 @@ public final class RepeatedErrorLog: Sendable {
     }
 
     /// Ends every streak whose key starts with `prefix` (a source that answered again).
-    public func succeeded(keysWithPrefix prefix: String, metadata: Logger.Metadata = [:]) {
+    package func succeeded(keysWithPrefix prefix: String, metadata: Logger.Metadata = [:]) {
         let keys = filter.withLock { $0.failingKeys.filter { $0.hasPrefix(prefix) } }
         for key in keys.sorted() { succeeded(key, metadata: metadata) }
     }

@@ -2,25 +2,25 @@
 /// every gateway, so readings line up across a fleet. Pure: times go in, ticks come out.
 ///
 /// A tick that is missed because the previous one overran is skipped, not run late, and counted.
-public struct TickSchedule: Sendable, Hashable {
+package struct TickSchedule: Sendable, Hashable {
     /// The interval in nanoseconds.
-    public let interval: Int64
+    package let interval: Int64
 
     /// Creates a schedule; intervals below 1 ms are raised to 1 ms.
-    public init(interval: Duration) {
+    package init(interval: Duration) {
         let nanoseconds = interval.components.seconds * 1_000_000_000 + interval.components.attoseconds / 1_000_000_000
         self.interval = max(nanoseconds, 1_000_000)
     }
 
     /// The first tick at or after `time` (nanoseconds since the epoch).
-    public func tick(atOrAfter time: Int64) -> Int64 {
+    package func tick(atOrAfter time: Int64) -> Int64 {
         let remainder = ((time % interval) + interval) % interval
         return remainder == 0 ? time : time - remainder + interval
     }
 
     /// The tick to run after finishing `done` at `now`, and how many ticks were skipped because
     /// `now` is already past them.
-    public func next(after done: Int64, now: Int64) -> (tick: Int64, skipped: Int) {
+    package func next(after done: Int64, now: Int64) -> (tick: Int64, skipped: Int) {
         let following = done + interval
         guard now > following else { return (following, 0) }
         // A wall clock stepped far forward (NTP after boot) is not an overrun: start again from now.
@@ -31,7 +31,7 @@ public struct TickSchedule: Sendable, Hashable {
 
     /// How long to wait from `now` until `tick`: never negative, and never more than one interval
     /// (a wall clock stepped backwards does not stall polling).
-    public func wait(until tick: Int64, now: Int64) -> Duration {
+    package func wait(until tick: Int64, now: Int64) -> Duration {
         .nanoseconds(min(max(tick - now, 0), interval))
     }
 }

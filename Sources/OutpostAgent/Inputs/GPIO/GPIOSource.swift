@@ -8,11 +8,11 @@ import OutpostWire
 /// interval, on wall-clock ticks. A chip or line that cannot be used gives bad samples for every
 /// series each interval, and is retried with backoff. The blocking waits run on the source's own
 /// dispatch queue, never on the Swift concurrency pool.
-public final class GPIOSource: SampleSource {
+package final class GPIOSource: SampleSource {
     /// One line.
-    public struct Line: Sendable, Hashable {
+    package struct Line: Sendable, Hashable {
         /// What the source does with the line.
-        public enum Mode: Sendable, Hashable {
+        package enum Mode: Sendable, Hashable {
             /// Samples its level each interval: series `NAME` is 1 when active, 0 when not.
             case level
             /// Counts pulses: series `NAME.count` (pulses in the interval × scale), `NAME.rate`
@@ -21,16 +21,16 @@ public final class GPIOSource: SampleSource {
         }
 
         /// The series name.
-        public var name: String
+        package var name: String
         /// The line offset on the chip.
-        public var offset: Int
+        package var offset: Int
         /// Level or pulses.
-        public var mode: Mode
+        package var mode: Mode
         /// Active when low (open-collector outputs with a pull-up).
-        public var activeLow: Bool
+        package var activeLow: Bool
 
         /// Creates a line.
-        public init(name: String, offset: Int, mode: Mode, activeLow: Bool = false) {
+        package init(name: String, offset: Int, mode: Mode, activeLow: Bool = false) {
             self.name = name
             self.offset = offset
             self.mode = mode
@@ -38,8 +38,8 @@ public final class GPIOSource: SampleSource {
         }
     }
 
-    public let name: String
-    public let counters = SourceCounters()
+    package let name: String
+    package let counters = SourceCounters()
     private let chip: String
     private let lines: [Line]
     private let schedule: TickSchedule
@@ -50,7 +50,7 @@ public final class GPIOSource: SampleSource {
     private let queue: DispatchQueue
 
     /// Creates the source for `lines` of `chip`, closing an interval every `interval`.
-    public init(
+    package init(
         name: String, chip: String, lines: [Line], interval: Duration, logger: Logger,
         opener: @escaping GPIOLineOpener = LibgpiodLineAccess.opener,
         reopen: Backoff = Backoff(initial: .seconds(1), maximum: .seconds(60)),
@@ -71,7 +71,7 @@ public final class GPIOSource: SampleSource {
     }
 
     /// Every series the source produces, in line order.
-    public var series: [String] {
+    package var series: [String] {
         lines.flatMap { line -> [String] in
             switch line.mode {
             case .level: [line.name]
@@ -80,7 +80,7 @@ public final class GPIOSource: SampleSource {
         }
     }
 
-    public func run(into sink: @escaping SampleSink) async {
+    package func run(into sink: @escaping SampleSink) async {
         await runBlocking(on: queue, counters: counters, into: sink) { [self] stop, emit in
             readUntilStopped(stop, emit: emit)
         }

@@ -1,18 +1,18 @@
 /// One edge on a GPIO line, as the kernel timestamps it: the seam between libgpiod (or a test)
 /// and the counting logic.
-public struct LineEvent: Sendable, Hashable {
+package struct LineEvent: Sendable, Hashable {
     /// Which way the line went, electrically.
-    public enum Edge: Sendable, Hashable {
+    package enum Edge: Sendable, Hashable {
         case rising, falling
     }
 
     /// The edge.
-    public var edge: Edge
+    package var edge: Edge
     /// When, in nanoseconds of the kernel's monotonic clock.
-    public var timestamp: Int64
+    package var timestamp: Int64
 
     /// Creates an event.
-    public init(_ edge: Edge, at timestamp: Int64) {
+    package init(_ edge: Edge, at timestamp: Int64) {
         self.edge = edge
         self.timestamp = timestamp
     }
@@ -23,29 +23,29 @@ public struct LineEvent: Sendable, Hashable {
 ///
 /// A pulse is the line becoming active (rising, or falling when `activeLow`). An edge within
 /// `debounce` of the last accepted edge is contact bounce and is ignored (and counted as such).
-public struct PulseCounter: Sendable {
+package struct PulseCounter: Sendable {
     /// Edges closer than this to the previous accepted edge are bounce.
-    public let debounce: Duration
+    package let debounce: Duration
     /// The line is active when low (open-collector outputs pulled up).
-    public let activeLow: Bool
+    package let activeLow: Bool
     /// Pulses since the counter was made: never reset, for counter series.
-    public private(set) var total: UInt64 = 0
+    package private(set) var total: UInt64 = 0
     /// Pulses in the current interval.
-    public private(set) var inInterval: UInt64 = 0
+    package private(set) var inInterval: UInt64 = 0
     /// Edges ignored as bounce since the counter was made.
-    public private(set) var bounces: UInt64 = 0
+    package private(set) var bounces: UInt64 = 0
     private var lastAccepted: Int64?
     private var active: Bool?
 
     /// Creates a counter.
-    public init(debounce: Duration = .milliseconds(5), activeLow: Bool = false) {
+    package init(debounce: Duration = .milliseconds(5), activeLow: Bool = false) {
         self.debounce = debounce
         self.activeLow = activeLow
     }
 
     /// Takes one event; returns whether it counted as a pulse.
     @discardableResult
-    public mutating func consume(_ event: LineEvent) -> Bool {
+    package mutating func consume(_ event: LineEvent) -> Bool {
         let nanoseconds = debounce.components.seconds * 1_000_000_000 + debounce.components.attoseconds / 1_000_000_000
         if let last = lastAccepted, event.timestamp - last < nanoseconds {
             bounces += 1
@@ -63,7 +63,7 @@ public struct PulseCounter: Sendable {
 
     /// Ends an interval of `length`: returns its pulse count and rate per second, and starts
     /// the next interval.
-    public mutating func closeInterval(length: Duration) -> (count: UInt64, perSecond: Double) {
+    package mutating func closeInterval(length: Duration) -> (count: UInt64, perSecond: Double) {
         let seconds = Double(length.components.seconds) + Double(length.components.attoseconds) / 1e18
         let count = inInterval
         inInterval = 0

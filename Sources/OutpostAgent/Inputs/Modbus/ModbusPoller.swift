@@ -9,20 +9,20 @@ import Synchronization
 /// stops hammering a device that does not answer until it may have come back.
 ///
 /// One poller per device; devices on one RTU bus share the `ModbusBus`, which serialises them.
-public final class ModbusPoller: Sendable {
+package final class ModbusPoller: Sendable {
     /// Settings of one device.
-    public struct Settings: Sendable {
+    package struct Settings: Sendable {
         /// The unit id.
-        public var unit: UInt8
+        package var unit: UInt8
         /// How long to wait for each answer.
-        public var timeout: Duration
+        package var timeout: Duration
         /// Extra attempts per request after a retryable error.
-        public var retries: Int
+        package var retries: Int
         /// The reconnect backoff after a poll where the device did not answer at all.
-        public var backoff: Backoff
+        package var backoff: Backoff
 
         /// Creates settings; defaults: 1 s timeout, 1 retry, backoff 1 s doubling to 60 s.
-        public init(unit: UInt8, timeout: Duration = .seconds(1), retries: Int = 1, backoff: Backoff = Backoff()) {
+        package init(unit: UInt8, timeout: Duration = .seconds(1), retries: Int = 1, backoff: Backoff = Backoff()) {
             self.unit = unit
             self.timeout = timeout
             self.retries = retries
@@ -31,17 +31,17 @@ public final class ModbusPoller: Sendable {
     }
 
     /// What one poll found.
-    public struct Outcome: Sendable {
+    package struct Outcome: Sendable {
         /// One reading per point, in profile order.
-        public var readings: [PointReading]
+        package var readings: [PointReading]
         /// The errors met, one per failed request (after retries).
-        public var errors: [ModbusError]
+        package var errors: [ModbusError]
         /// True when the poll was not attempted because the device is in backoff.
-        public var skippedForBackoff: Bool
+        package var skippedForBackoff: Bool
     }
 
     /// Quality code of readings skipped while the device is in backoff.
-    public static let backoffQualityCode: UInt8 = SourceQuality.backoff.code
+    package static let backoffQualityCode: UInt8 = SourceQuality.backoff.code
 
     private let bus: ModbusBus
     private let settings: Settings
@@ -51,7 +51,7 @@ public final class ModbusPoller: Sendable {
     private let backoff: Mutex<Backoff>
 
     /// Creates a poller for `points` of the device at `settings.unit` on `bus`.
-    public init(
+    package init(
         bus: ModbusBus, points: [DevicePoint], settings: Settings, maxRegisters: Int = 125,
         forbidden: [ClosedRange<Int>] = []
     ) {
@@ -63,10 +63,10 @@ public final class ModbusPoller: Sendable {
     }
 
     /// The requests a poll makes.
-    public var plannedRequests: [ReadRequest] { requests }
+    package var plannedRequests: [ReadRequest] { requests }
 
     /// Reads every point once.
-    public func poll() async -> Outcome {
+    package func poll() async -> Outcome {
         let now = ContinuousClock.now
         guard backoff.withLock({ $0.mayAttempt(at: now) }) else {
             let quality = Quality(.bad, code: Self.backoffQualityCode)

@@ -6,9 +6,9 @@ import OutpostWire
 /// One Modbus device as a source: polls it on wall-clock ticks of its interval and delivers one
 /// sample per point per poll, stamped with the tick, bad quality (with the error code) when the
 /// read failed. Failures are counted and summarised in the log.
-public final class ModbusSource: SampleSource {
-    public let name: String
-    public let counters = SourceCounters()
+package final class ModbusSource: SampleSource {
+    package let name: String
+    package let counters = SourceCounters()
     private let device: String
     private let poller: ModbusPoller
     private let schedule: TickSchedule
@@ -17,7 +17,7 @@ public final class ModbusSource: SampleSource {
 
     /// Creates the source for the device named `device` (the series prefix), read by `poller`
     /// every `interval`.
-    public init(
+    package init(
         device: String, poller: ModbusPoller, interval: Duration, logger: Logger,
         clock: @escaping WallClock = systemWallClock
     ) {
@@ -31,7 +31,7 @@ public final class ModbusSource: SampleSource {
         self.clock = clock
     }
 
-    public func run(into sink: @escaping SampleSink) async {
+    package func run(into sink: @escaping SampleSink) async {
         var tick = schedule.tick(atOrAfter: clock())
         while !Task.isCancelled {
             do {

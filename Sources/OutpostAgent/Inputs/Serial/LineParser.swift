@@ -1,7 +1,7 @@
 import OutpostWire
 
 /// How the lines of a serial device map to fields.
-public enum LineFormat: Sendable, Hashable {
+package enum LineFormat: Sendable, Hashable {
     /// NMEA 0183 (GGA and RMC read; other sentences ignored; bad checksums rejected).
     case nmea
     /// A regular expression whose named groups are the fields: `T=(?<temperature>-?[0-9.]+)`.
@@ -13,13 +13,13 @@ public enum LineFormat: Sendable, Hashable {
 }
 
 /// Why a line format cannot be used.
-public struct LineFormatError: Error, Hashable, Sendable, CustomStringConvertible {
+package struct LineFormatError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What is wrong with the format.
-    public let description: String
+    package let description: String
 }
 
 /// What one line said.
-public enum LineOutcome: Sendable, Hashable {
+package enum LineOutcome: Sendable, Hashable {
     /// Field name → value.
     case values([String: Double])
     /// Nothing to read and nothing wrong (an NMEA sentence this parser does not read).
@@ -29,14 +29,14 @@ public enum LineOutcome: Sendable, Hashable {
 }
 
 /// Turns one line into field values, by a `LineFormat` compiled once.
-public struct LineParser: @unchecked Sendable {
+package struct LineParser: @unchecked Sendable {
     // @unchecked: Regex<AnyRegexOutput> is an immutable compiled program once built; it is only
     // read by `parse`.
     private let format: LineFormat
     private let regex: Regex<AnyRegexOutput>?
 
     /// Compiles `format`; a regular expression must compile and have at least one named group.
-    public init(_ format: LineFormat) throws(LineFormatError) {
+    package init(_ format: LineFormat) throws(LineFormatError) {
         self.format = format
         switch format {
         case .regex(let pattern):
@@ -60,7 +60,7 @@ public struct LineParser: @unchecked Sendable {
     }
 
     /// Reads one line (without its end).
-    public func parse(_ line: String) -> LineOutcome {
+    package func parse(_ line: String) -> LineOutcome {
         switch format {
         case .nmea: return nmea(line)
         case .regex: return matchRegex(line)

@@ -3,21 +3,21 @@
 /// A line ends at LF or CR (CR LF counts once). Bytes that are not UTF-8, and runs longer than
 /// `maximumLength` without an end (a wrong baud rate, binary noise), are garbage: dropped and
 /// counted, never passed on as a line. The tail without an end waits for more bytes.
-public struct LineSplitter: Sendable {
+package struct LineSplitter: Sendable {
     /// The longest line kept; longer runs are garbage.
-    public let maximumLength: Int
+    package let maximumLength: Int
     /// Lines (or runs) dropped as garbage so far.
-    public private(set) var garbage = 0
+    package private(set) var garbage = 0
     private var pending: [UInt8] = []
     private var overflowing = false
 
     /// Creates a splitter keeping lines up to `maximumLength` bytes.
-    public init(maximumLength: Int = 512) {
+    package init(maximumLength: Int = 512) {
         self.maximumLength = maximumLength
     }
 
     /// Takes bytes; returns the lines they completed, without their ends. Empty lines are skipped.
-    public mutating func feed(_ bytes: some Sequence<UInt8>) -> [String] {
+    package mutating func feed(_ bytes: some Sequence<UInt8>) -> [String] {
         var lines: [String] = []
         for byte in bytes {
             if byte == 0x0A || byte == 0x0D {
@@ -47,7 +47,7 @@ public struct LineSplitter: Sendable {
     }
 
     /// Forgets a partial line (the port went away mid-line).
-    public mutating func reset() {
+    package mutating func reset() {
         pending.removeAll()
         overflowing = false
     }

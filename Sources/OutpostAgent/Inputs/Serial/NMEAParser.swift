@@ -1,15 +1,15 @@
 /// What one NMEA 0183 sentence says, as readings named after the fields.
-public struct NMEAReport: Sendable, Hashable {
+package struct NMEAReport: Sendable, Hashable {
     /// The sentence type: `GGA` or `RMC` (the talker, `GP`/`GN`/`GL`/…, is dropped).
-    public var sentence: String
+    package var sentence: String
     /// Point name → value: `latitude` and `longitude` (degrees, south and west negative),
     /// `fix_quality`, `satellites`, `hdop`, `altitude` (m) from GGA; `valid` (1/0), `speed`
     /// (m/s) and `course` (degrees) from RMC. Empty fields are left out.
-    public var values: [String: Double]
+    package var values: [String: Double]
 }
 
 /// Why a line is not a usable sentence: counted as a bad line, never turned into a reading.
-public enum NMEAProblem: Error, Hashable, Sendable {
+package enum NMEAProblem: Error, Hashable, Sendable {
     /// Not `$…*hh`: garbage, a partial line, another protocol.
     case notASentence
     /// The checksum does not match: corrupted on the wire.
@@ -21,9 +21,9 @@ public enum NMEAProblem: Error, Hashable, Sendable {
 }
 
 /// Parses NMEA 0183 GGA and RMC sentences (GPS, GLONASS, Galileo and combined talkers).
-public enum NMEAParser {
+package enum NMEAParser {
     /// Parses one line (with or without the trailing CR LF).
-    public static func parse(_ line: Substring) throws(NMEAProblem) -> NMEAReport {
+    package static func parse(_ line: Substring) throws(NMEAProblem) -> NMEAReport {
         var text = line
         while let last = text.last, last.isNewline || last == " " { text = text.dropLast() }
         guard text.first == "$", let star = text.lastIndex(of: "*"), text.distance(from: star, to: text.endIndex) == 3

@@ -12,24 +12,24 @@ import Synchronization
 /// turned into readings. A port that vanishes (USB adapter pulled) gives one bad sample per known
 /// series, then the source reopens the device with backoff until it is back. The blocking reads
 /// run on the source's own dispatch queue, never on the Swift concurrency pool.
-public final class SerialLineSource: SampleSource {
+package final class SerialLineSource: SampleSource {
     /// What to read and how to name it.
-    public struct Settings: Sendable {
+    package struct Settings: Sendable {
         /// The source's name: the default series prefix and its name in logs.
-        public var name: String
+        package var name: String
         /// The port and its framing.
-        public var line: SerialLine
+        package var line: SerialLine
         /// How lines map to fields.
-        public var format: LineFormat
+        package var format: LineFormat
         /// Field → series; when empty, every field becomes series `NAME.FIELD`.
-        public var fields: [String: String]
+        package var fields: [String: String]
         /// How soon to try the port again after it failed or vanished.
-        public var reopen: Backoff
+        package var reopen: Backoff
         /// The longest time a read waits, and so how quickly a stop is noticed.
-        public var readTimeout: Duration
+        package var readTimeout: Duration
 
         /// Creates settings; defaults: every field, reopen after 0.5 s doubling to 30 s.
-        public init(
+        package init(
             name: String, line: SerialLine, format: LineFormat, fields: [String: String] = [:],
             reopen: Backoff = Backoff(initial: .milliseconds(500), maximum: .seconds(30)),
             readTimeout: Duration = .milliseconds(200)
@@ -43,8 +43,8 @@ public final class SerialLineSource: SampleSource {
         }
     }
 
-    public let name: String
-    public let counters = SourceCounters()
+    package let name: String
+    package let counters = SourceCounters()
     private let settings: Settings
     private let parser: LineParser
     private let log: RepeatedErrorLog
@@ -52,7 +52,7 @@ public final class SerialLineSource: SampleSource {
     private let queue: DispatchQueue
 
     /// Creates the source; fails when the line format does not compile.
-    public init(_ settings: Settings, logger: Logger, clock: @escaping WallClock = systemWallClock)
+    package init(_ settings: Settings, logger: Logger, clock: @escaping WallClock = systemWallClock)
         throws(LineFormatError)
     {
         self.settings = settings
@@ -66,7 +66,7 @@ public final class SerialLineSource: SampleSource {
         queue = DispatchQueue(label: "outpost.serial.\(settings.name)")
     }
 
-    public func run(into sink: @escaping SampleSink) async {
+    package func run(into sink: @escaping SampleSink) async {
         await runBlocking(on: queue, counters: counters, into: sink) { [self] stop, emit in
             readUntilStopped(stop, emit: emit)
         }

@@ -1,7 +1,7 @@
 import PostgresNIO
 
 extension PostgresHubStore {
-    public func addUser(_ name: String, role: Role, passwordHash: String, at time: Int64) throws {
+    package func addUser(_ name: String, role: Role, passwordHash: String, at time: Int64) throws {
         let added = try link.withConnection { session in
             try session.execute(
                 """
@@ -12,7 +12,7 @@ extension PostgresHubStore {
         if added == 0 { throw AccountError.exists(name) }
     }
 
-    public func updateUser(_ name: String, role: Role?, passwordHash: String?) throws -> Bool {
+    package func updateUser(_ name: String, role: Role?, passwordHash: String?) throws -> Bool {
         try link.transaction { session in
             if let role {
                 try session.execute("UPDATE users SET role = \(role.rawValue) WHERE name = \(name)")
@@ -27,21 +27,21 @@ extension PostgresHubStore {
         }
     }
 
-    public func removeUser(_ name: String) throws -> Bool {
+    package func removeUser(_ name: String) throws -> Bool {
         try link.transaction { session in
             try session.execute("DELETE FROM sessions WHERE \"user\" = \(name)")
             return try session.execute("DELETE FROM users WHERE name = \(name)") > 0
         }
     }
 
-    public func user(_ name: String) throws -> UserAccount? {
+    package func user(_ name: String) throws -> UserAccount? {
         try link.withConnection { session in
             try session.query("SELECT name, role, created_at, password_hash FROM users WHERE name = \(name)")
                 .first.flatMap(Self.user)
         }
     }
 
-    public func users() throws -> [UserAccount] {
+    package func users() throws -> [UserAccount] {
         try link.withConnection { session in
             try session.query("SELECT name, role, created_at, password_hash FROM users ORDER BY name").compactMap(
                 Self.user)
@@ -54,7 +54,7 @@ extension PostgresHubStore {
         return UserAccount(name: name, role: role, createdAt: created, passwordHash: hash)
     }
 
-    public func addSession(hash: String, _ record: SessionRecord) throws {
+    package func addSession(hash: String, _ record: SessionRecord) throws {
         try link.withConnection { session in
             try session.execute(
                 """
@@ -64,7 +64,7 @@ extension PostgresHubStore {
         }
     }
 
-    public func session(hash: String, now: Int64) throws -> SessionRecord? {
+    package func session(hash: String, now: Int64) throws -> SessionRecord? {
         let found = try link.withConnection { session in
             try session.query("SELECT \"user\", role, csrf, expires_at FROM sessions WHERE hash = \(hash)").first
                 .map { try $0.decode((String, String, String, Int64).self) }
@@ -77,11 +77,11 @@ extension PostgresHubStore {
         return SessionRecord(user: found.0, role: role, csrf: found.2, expiresAt: found.3)
     }
 
-    public func removeSession(hash: String) throws {
+    package func removeSession(hash: String) throws {
         try link.withConnection { session in try session.execute("DELETE FROM sessions WHERE hash = \(hash)") }
     }
 
-    public func addToken(name: String, role: Role, hash: String, createdBy: String, at time: Int64) throws -> Int64 {
+    package func addToken(name: String, role: Role, hash: String, createdBy: String, at time: Int64) throws -> Int64 {
         try link.withConnection { session in
             let rows = try session.query(
                 """
@@ -95,7 +95,7 @@ extension PostgresHubStore {
         }
     }
 
-    public func useToken(hash: String, at time: Int64) throws -> APIToken? {
+    package func useToken(hash: String, at time: Int64) throws -> APIToken? {
         try link.withConnection { session in
             let rows = try session.query(
                 """
@@ -111,7 +111,7 @@ extension PostgresHubStore {
         }
     }
 
-    public func tokens() throws -> [APIToken] {
+    package func tokens() throws -> [APIToken] {
         try link.withConnection { session in
             try session.query(
                 "SELECT id, name, role, created_by, created_at, last_used_at, revoked_at FROM api_tokens ORDER BY id DESC"
@@ -119,7 +119,7 @@ extension PostgresHubStore {
         }
     }
 
-    public func revokeToken(_ id: Int64, at time: Int64) throws -> Bool {
+    package func revokeToken(_ id: Int64, at time: Int64) throws -> Bool {
         try link.withConnection { session in
             try session.execute("UPDATE api_tokens SET revoked_at = \(time) WHERE id = \(id) AND revoked_at IS NULL")
                 > 0

@@ -2,7 +2,7 @@ import OutpostDetect
 import PostgresNIO
 
 extension PostgresHubStore {
-    public func openAlert(series: SeriesKey, kind: AlertKind, score: Double, at time: Int64) throws -> AlertOpening {
+    package func openAlert(series: SeriesKey, kind: AlertKind, score: Double, at time: Int64) throws -> AlertOpening {
         let claim = AlertOpening.claim(series, kind)
         return try link.withConnection { session in
             // The partial unique index on open claims decides between replicas; the loser reads
@@ -22,7 +22,7 @@ extension PostgresHubStore {
         }
     }
 
-    public func touchAlert(_ id: Int64, score: Double, at time: Int64) throws {
+    package func touchAlert(_ id: Int64, score: Double, at time: Int64) throws {
         try link.withConnection { session in
             try session.execute(
                 """
@@ -32,13 +32,13 @@ extension PostgresHubStore {
         }
     }
 
-    public func reclassifyAlert(_ id: Int64, as kind: AlertKind) throws {
+    package func reclassifyAlert(_ id: Int64, as kind: AlertKind) throws {
         try link.withConnection { session in
             try session.execute("UPDATE alerts SET kind = \(kind.rawValue) WHERE id = \(id)")
         }
     }
 
-    public func resolveAlert(_ id: Int64, at time: Int64, reason: String?) throws -> Bool {
+    package func resolveAlert(_ id: Int64, at time: Int64, reason: String?) throws -> Bool {
         try link.withConnection { session in
             try session.execute(
                 "UPDATE alerts SET state = 'resolved', resolved_at = \(time), resolution = \(reason) WHERE id = \(id) AND state <> 'resolved'"
@@ -47,7 +47,7 @@ extension PostgresHubStore {
         }
     }
 
-    public func acknowledgeAlert(_ id: Int64, by person: String, note: String, at time: Int64) throws -> Bool {
+    package func acknowledgeAlert(_ id: Int64, by person: String, note: String, at time: Int64) throws -> Bool {
         try link.withConnection { session in
             try session.execute(
                 """
@@ -57,7 +57,7 @@ extension PostgresHubStore {
         }
     }
 
-    public func alerts(_ query: AlertQuery) throws -> [Alert] {
+    package func alerts(_ query: AlertQuery) throws -> [Alert] {
         var clauses: [String] = []
         var bindings = PostgresBindings()
         func bind(_ value: some PostgresDynamicTypeEncodable) -> String {

@@ -2,7 +2,7 @@ import NIOCore
 import PostgresNIO
 
 extension PostgresHubStore {
-    public func enrol(gateway: String, publicKey: [UInt8], latitude: Double?, longitude: Double?, at time: Int64)
+    package func enrol(gateway: String, publicKey: [UInt8], latitude: Double?, longitude: Double?, at time: Int64)
         throws
     {
         try link.withConnection { session in
@@ -17,13 +17,13 @@ extension PostgresHubStore {
         }
     }
 
-    public func revoke(gateway: String, at time: Int64) throws -> Bool {
+    package func revoke(gateway: String, at time: Int64) throws -> Bool {
         try link.withConnection { session in
             try session.execute("UPDATE gateways SET revoked_at = \(time) WHERE id = \(gateway)") > 0
         }
     }
 
-    public func gateways() throws -> [GatewayRecord] {
+    package func gateways() throws -> [GatewayRecord] {
         try link.withConnection { session in
             try session.query(
                 """
@@ -45,7 +45,7 @@ extension PostgresHubStore {
         }
     }
 
-    public func enrolledKeys() throws -> [String: (publicKey: [UInt8], revoked: Bool)] {
+    package func enrolledKeys() throws -> [String: (publicKey: [UInt8], revoked: Bool)] {
         try link.withConnection { session in
             var keys: [String: (publicKey: [UInt8], revoked: Bool)] = [:]
             for row in try session.query(
@@ -58,7 +58,7 @@ extension PostgresHubStore {
         }
     }
 
-    public func recordStatus(gateway: String, report: GatewayStatusReport, at time: Int64) throws {
+    package func recordStatus(gateway: String, report: GatewayStatusReport, at time: Int64) throws {
         try link.transaction { session in
             try session.execute(
                 """
@@ -80,7 +80,7 @@ extension PostgresHubStore {
         }
     }
 
-    public func health(gateway: String, in range: ClosedRange<Int64>) throws -> [HealthPoint] {
+    package func health(gateway: String, in range: ClosedRange<Int64>) throws -> [HealthPoint] {
         try link.withConnection { session in
             try session.query(
                 """
@@ -94,7 +94,7 @@ extension PostgresHubStore {
         }
     }
 
-    public func recordRefusal(gateway: String, reason: String, detail: String, count: Int, at time: Int64) throws {
+    package func recordRefusal(gateway: String, reason: String, detail: String, count: Int, at time: Int64) throws {
         try link.withConnection { session in
             try session.execute(
                 """
@@ -106,7 +106,7 @@ extension PostgresHubStore {
         }
     }
 
-    public func pruneRefusals(before time: Int64, keeping: Int) throws {
+    package func pruneRefusals(before time: Int64, keeping: Int) throws {
         try link.withConnection { session in
             try session.execute("DELETE FROM refusals WHERE last_at < \(time)")
             try session.execute(
@@ -117,7 +117,7 @@ extension PostgresHubStore {
         }
     }
 
-    public func refusals(limit: Int, offset: Int) throws -> [RefusalRecord] {
+    package func refusals(limit: Int, offset: Int) throws -> [RefusalRecord] {
         try link.withConnection { session in
             try session.query(
                 """

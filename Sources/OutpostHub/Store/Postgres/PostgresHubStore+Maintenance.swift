@@ -7,7 +7,7 @@ extension PostgresHubStore {
     /// the partitions at the edge (and the default ones) is deleted row by row. One replica at a
     /// time (an advisory lock); the others find it taken and skip their pass. Partitions for the
     /// coming days are made here too.
-    public func expire(policy: RetentionPolicy, now: Int64) throws -> MaintenanceReport {
+    package func expire(policy: RetentionPolicy, now: Int64) throws -> MaintenanceReport {
         try PostgresPartitions.prepare(around: now, retention: policy, link)
         return try link.transaction { session in
             var report = MaintenanceReport()
@@ -39,7 +39,7 @@ extension PostgresHubStore {
     /// Compaction, a series per transaction. The series' row is locked first, so two replicas
     /// compacting at once take turns and the second finds the chunks already merged; ingest of
     /// that series waits at most one series' worth.
-    public func compact(settledBefore: Int64, targetCount: Int) throws -> MaintenanceReport {
+    package func compact(settledBefore: Int64, targetCount: Int) throws -> MaintenanceReport {
         var total = MaintenanceReport()
         for series in try series(gateway: nil) {
             let report = try link.transaction { session in

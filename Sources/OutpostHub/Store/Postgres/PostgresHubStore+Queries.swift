@@ -3,7 +3,7 @@ import OutpostWire
 import PostgresNIO
 
 extension PostgresHubStore {
-    public func series(gateway: String?) throws -> [SeriesRecord] {
+    package func series(gateway: String?) throws -> [SeriesRecord] {
         try link.withConnection { session in
             let rows =
                 if let gateway {
@@ -25,7 +25,7 @@ extension PostgresHubStore {
         }
     }
 
-    public func chunks(of series: SeriesKey, overlapping range: ClosedRange<Int64>) throws -> [StoredChunk] {
+    package func chunks(of series: SeriesKey, overlapping range: ClosedRange<Int64>) throws -> [StoredChunk] {
         try link.withConnection { session in
             guard
                 let found = try session.query(
@@ -48,7 +48,7 @@ extension PostgresHubStore {
         }
     }
 
-    public func rollups(of series: SeriesKey, level: RollupLevel, in range: ClosedRange<Int64>) throws
+    package func rollups(of series: SeriesKey, level: RollupLevel, in range: ClosedRange<Int64>) throws
         -> [RollupBucket]
     {
         let first = level.bucket(of: range.lowerBound) / level.width
@@ -73,7 +73,7 @@ extension PostgresHubStore {
         }
     }
 
-    public func latest(gateway: String) throws -> [LatestReading] {
+    package func latest(gateway: String) throws -> [LatestReading] {
         try link.withConnection { session in
             try session.query(
                 """
@@ -89,7 +89,7 @@ extension PostgresHubStore {
         }
     }
 
-    public func diskBytes() throws -> Int64 {
+    package func diskBytes() throws -> Int64 {
         try link.withConnection { session in
             try session.query("SELECT pg_database_size(current_database())").first?.decode(Int64.self) ?? 0
         }

@@ -10,10 +10,10 @@ import Synchronization
 /// one applies it and the other finds it applied; a transaction that lost a conflict runs again.
 /// Each commit is durable (`synchronous_commit` as the server has it, on by default) before any
 /// acknowledgement.
-public final class PostgresHubStore: HubStore {
+package final class PostgresHubStore: HubStore {
     let link: PostgresLink
     /// Where it connects.
-    public var settings: PostgresSettings { link.settings }
+    package var settings: PostgresSettings { link.settings }
     /// Series ids this process learned (ids never change; declarations are rewritten when they do).
     let seriesCache = Mutex<[SeriesKey: CachedSeries]>([:])
 
@@ -25,13 +25,13 @@ public final class PostgresHubStore: HubStore {
     }
 
     /// Connects, migrates and prepares the time partitions around `now`.
-    public init(settings: PostgresSettings, logger: Logger, now: Int64 = systemWallClock()) throws {
+    package init(settings: PostgresSettings, logger: Logger, now: Int64 = systemWallClock()) throws {
         link = try PostgresLink(settings: settings, logger: logger)
         try PostgresSchema.migrate(link)
         try PostgresPartitions.prepare(around: now, link)
     }
 
-    public func apply(_ frames: [ReceivedFrame]) throws -> [ApplyResult] {
+    package func apply(_ frames: [ReceivedFrame]) throws -> [ApplyResult] {
         var learned: [SeriesKey: CachedSeries] = [:]
         let results = try link.transaction { session in
             learned = [:]
@@ -104,7 +104,7 @@ public final class PostgresHubStore: HubStore {
         return results
     }
 
-    public func importReadings(gateway: String, plan: IngestPlan) throws {
+    package func importReadings(gateway: String, plan: IngestPlan) throws {
         var learned: [SeriesKey: CachedSeries] = [:]
         try link.transaction { session in
             learned = [:]

@@ -8,11 +8,11 @@ import PostgresNIO
 import Synchronization
 
 /// A failure of the PostgreSQL store, with the server's own words and SQLSTATE.
-public struct PostgresStoreError: Error, CustomStringConvertible, Sendable {
+package struct PostgresStoreError: Error, CustomStringConvertible, Sendable {
     /// The SQLSTATE code, when the server sent one.
-    public let code: String?
+    package let code: String?
     /// What went wrong.
-    public let message: String
+    package let message: String
 
     init(_ error: any Error) {
         if let error = error as? PSQLError, let info = error.serverInfo {
@@ -49,7 +49,7 @@ public struct PostgresStoreError: Error, CustomStringConvertible, Sendable {
     /// A conflict between concurrent transactions: running it again succeeds.
     var isRetryable: Bool { code == "40001" || code == "40P01" }
 
-    public var description: String { "PostgreSQL: \(message)" + (code.map { " (SQLSTATE \($0))" } ?? "") }
+    package var description: String { "PostgreSQL: \(message)" + (code.map { " (SQLSTATE \($0))" } ?? "") }
 }
 
 /// The store's connections: a fixed pool used synchronously (the store protocol is synchronous,

@@ -3,9 +3,9 @@ import Foundation
 /// Where the PostgreSQL store connects:
 /// `postgres://user[:password]@host[:port]/database[?sslmode=…&sslrootcert=…]`, with
 /// percent-encoded user, password and database as libpq takes them.
-public struct PostgresSettings: Sendable, Hashable {
+package struct PostgresSettings: Sendable, Hashable {
     /// Whether and how the connection is encrypted, as libpq's `sslmode` says it.
-    public enum TLSMode: Sendable, Hashable {
+    package enum TLSMode: Sendable, Hashable {
         /// Plain TCP (`sslmode=disable`, the default: a database on the same host or network).
         case disable
         /// Encrypted, the server's certificate not checked (`sslmode=require`).
@@ -16,22 +16,22 @@ public struct PostgresSettings: Sendable, Hashable {
     }
 
     /// Server host.
-    public var host: String
+    package var host: String
     /// Server port.
-    public var port: Int
+    package var port: Int
     /// Role to log in as.
-    public var user: String
+    package var user: String
     /// Its password, if the server asks for one.
-    public var password: String?
+    package var password: String?
     /// The database.
-    public var database: String
+    package var database: String
     /// Connections kept open: the most statements in flight at once.
-    public var poolSize: Int
+    package var poolSize: Int
     /// Encryption.
-    public var tls: TLSMode
+    package var tls: TLSMode
 
     /// Parses a connection URL; nil when it is not one (the caller names the field).
-    public init?(url: String, poolSize: Int = 8) {
+    package init?(url: String, poolSize: Int = 8) {
         let prefixes = ["postgres://", "postgresql://"]
         guard let prefix = prefixes.first(where: url.hasPrefix) else { return nil }
         let whole = url.dropFirst(prefix.count)
