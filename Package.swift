@@ -200,10 +200,7 @@ let package = Package(
         .testTarget(
             name: "OutpostSigningTests", dependencies: ["OutpostSigning", "OutpostWire", "OutpostProvisioning"]),
         .testTarget(
-            name: "OutpostNativeTests",
-            dependencies: [
-                "OutpostMQTT", "OutpostModbus", "OutpostGPIO", "OutpostAgent", "OutpostSystem", "OutpostTestSupport",
-            ]),
+            name: "OutpostNativeTests", dependencies: ["OutpostMQTT", "OutpostModbus", "OutpostGPIO", "OutpostAgent"]),
         .testTarget(
             name: "OutpostDevicesTests", dependencies: ["OutpostDevices", "OutpostConfig", "OutpostTestSupport"]),
         .testTarget(

@@ -81,7 +81,9 @@ package struct APIBenchmark {
             try store.addUser("bench-\(owner)", role: .viewer, passwordHash: "-", at: now)
             socketTokens.append(try accounts.addToken(name: "ws", role: .viewer, createdBy: "bench-\(owner)").secret)
         }
-        let (router, _) = HubServer.router(HubServices(pipeline: pipeline, accounts: accounts, feed: feed))
+        let (router, _) = HubServer.router(
+            HubServices(
+                pipeline: pipeline, store: store, detectionEngine: detection, accounts: accounts, feed: feed))
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
             router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),

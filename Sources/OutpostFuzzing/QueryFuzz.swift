@@ -44,7 +44,7 @@ package enum QueryFuzz {
             let accounts = Accounts(store: store, bcryptCost: 4)
             token = try accounts.addToken(name: "fuzz", role: .viewer, createdBy: Accounts.localCreator).secret
             let pipeline = IngestPipeline(store: store, verifier: GatewayRegistry(), logger: logger)
-            let services = HubServices(pipeline: pipeline, accounts: accounts, feed: LiveFeed())
+            let services = HubServices(pipeline: pipeline, store: pipeline.store, accounts: accounts, feed: LiveFeed())
             responder = HubServer.router(services).0.buildResponder()
         }
     }

@@ -9,7 +9,7 @@ func registeredRoutes() throws -> [RouteRecord] {
     let folder = try TemporaryFolder(prefix: "routes")
     let store = try SQLiteHubStore(path: folder.path + "/hub.db")
     let pipeline = IngestPipeline(store: store, verifier: GatewayRegistry(), logger: Logger(label: "routes"))
-    let services = HubServices(pipeline: pipeline, accounts: Accounts(store: store), feed: LiveFeed())
+    let services = HubServices(pipeline: pipeline, store: store, accounts: Accounts(store: store), feed: LiveFeed())
     return HubServer.router(services).1
 }
 

@@ -44,6 +44,8 @@ package final class MQTTIngest: Sendable {
     let settings: Settings
     let pipeline: IngestPipeline
     let live: LiveValues
+    /// Told of every status (a gateway heard, its backlog); nil when the hub runs no detection.
+    let detection: DetectionEngine?
     /// Where live documents go, for replicas (see `LiveFeed.liveDocument`); nil alone, where the
     /// feed carries every committed sample instead.
     let liveFeed: LiveFeed?
@@ -56,10 +58,12 @@ package final class MQTTIngest: Sendable {
 
     /// Creates the MQTT side; nothing happens before `run()`.
     package init(
-        settings: Settings, pipeline: IngestPipeline, live: LiveValues, liveFeed: LiveFeed? = nil, logger: Logger
+        settings: Settings, pipeline: IngestPipeline, live: LiveValues, detection: DetectionEngine? = nil,
+        liveFeed: LiveFeed? = nil, logger: Logger
     ) throws {
         self.settings = settings
         self.pipeline = pipeline
+        self.detection = detection
         self.live = live
         self.liveFeed = liveFeed
         self.logger = logger
@@ -160,7 +164,7 @@ package final class MQTTIngest: Sendable {
                 return
             }
             if let backlog = report.backlogReadings {
-                pipeline.detection?.observeBacklog(of: gateway, backlog, at: systemWallClock())
+                detection?.observeBacklog(of: gateway, backlog, at: systemWallClock())
             }
             do {
                 try pipeline.store.recordStatus(gateway: gateway, report: report, at: systemWallClock())
@@ -169,7 +173,7 @@ package final class MQTTIngest: Sendable {
             }
         case .ack:
             guard let ack = Acknowledgement(json: payload) else { return }
-            pipeline.detection?.observeHeard(from: gateway, at: ack.hubTime)
+            detection?.observeHeard(from: gateway, at: ack.hubTime)
         case .live:
             do {
                 let document = try live.update(gateway: gateway, document: payload)

@@ -57,7 +57,8 @@ package struct HubRuntime: Sendable {
     /// commit finish and closes.
     package func run() async throws {
         let routeServices = HubServices(
-            pipeline: pipeline, accounts: accounts, feed: feed, notifier: notifier, registry: registry,
+            pipeline: pipeline, store: store, detectionEngine: detection, accounts: accounts, feed: feed,
+            notifier: notifier, registry: registry,
             web: configuration.web, detection: configuration.detection,
             certificates: try configuration.caFile.map { try GatewayCertificates(caFile: $0) },
             maxFrameBytes: configuration.maxFrameBytes, maxJSONFrameBytes: configuration.maxJSONFrameBytes,
@@ -76,7 +77,7 @@ package struct HubRuntime: Sendable {
             services.append(
                 BrokerSession(
                     ingest: try MQTTIngest(
-                        settings: broker, pipeline: pipeline, live: live,
+                        settings: broker, pipeline: pipeline, live: live, detection: detection,
                         liveFeed: broker.isReplica ? feed : nil, logger: logger)))
         }
         let host = configuration.listenHost

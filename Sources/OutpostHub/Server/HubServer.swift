@@ -4,8 +4,12 @@ import OutpostWire
 
 /// What the routes need: ingest, queries, accounts, the live feed and the metrics.
 package struct HubServices: Sendable {
-    /// Ingest (and through it the store).
+    /// Ingest: frames posted over HTTP, and its counts.
     package let pipeline: IngestPipeline
+    /// The store the routes read and change.
+    package let store: any HubStore
+    /// Anomaly detection, for its counts; nil when the hub runs none.
+    package let detectionEngine: DetectionEngine?
     /// Users, sessions, tokens.
     package let accounts: Accounts
     /// WebSocket clients.
@@ -33,20 +37,21 @@ package struct HubServices: Sendable {
     package let admission: IngestAdmission
     let clock: WallClock
 
-    /// The store.
-    package var store: any HubStore { pipeline.store }
     /// The query engine.
-    package var engine: QueryEngine { QueryEngine(store: pipeline.store) }
+    package var engine: QueryEngine { QueryEngine(store: store) }
 
     /// Gathers the services.
     package init(
-        pipeline: IngestPipeline, accounts: Accounts, feed: LiveFeed, metrics: HubMetrics = HubMetrics(),
+        pipeline: IngestPipeline, store: any HubStore, detectionEngine: DetectionEngine? = nil, accounts: Accounts,
+        feed: LiveFeed, metrics: HubMetrics = HubMetrics(),
         notifier: WebhookNotifier? = nil, registry: GatewayRegistry? = nil, web: WebConfiguration = WebConfiguration(),
         detection: DetectionConfiguration = DetectionConfiguration(), certificates: GatewayCertificates? = nil,
         maxFrameBytes: Int = 16 << 20, maxJSONFrameBytes: Int = 4 << 20, admission: IngestAdmission = IngestAdmission(),
         clock: @escaping WallClock = systemWallClock
     ) {
         self.pipeline = pipeline
+        self.store = store
+        self.detectionEngine = detectionEngine
         self.accounts = accounts
         self.feed = feed
         self.metrics = metrics

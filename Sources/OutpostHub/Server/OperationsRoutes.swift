@@ -78,7 +78,7 @@ struct OperationsRoutes {
             framesApplied: values.framesApplied, duplicates: values.duplicates, readings: values.readings,
             commits: values.commits, storeFailures: values.storeFailures, refused: values.refused,
             ingestQueue: services.pipeline.queueDepth, liveClients: services.feed.clientCount)
-        if let detection = services.pipeline.detection {
+        if let detection = services.detectionEngine {
             let counts = detection.counters
             stats.detection = .init(
                 scored: counts.scored, late: counts.late, lateScored: counts.lateScored,
@@ -122,7 +122,7 @@ struct OperationsRoutes {
         metrics.gauge(
             "ingest_queue", unit: "frames", "Frames waiting for their group commit",
             value: Double(services.pipeline.queueDepth))
-        if let detection = services.pipeline.detection {
+        if let detection = services.detectionEngine {
             let counts = detection.counters
             metrics.counter("readings_scored", "Readings scored by the anomaly detectors", value: counts.scored)
             metrics.counter(

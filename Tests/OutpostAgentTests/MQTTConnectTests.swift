@@ -11,6 +11,8 @@ private final class Heard: Sendable {
     var count: Int { waits.withLock { $0.count } }
 }
 
+/// In the agent's test run: the retries resume on the concurrency pool, which the system tests of
+/// the other run hold for seconds at a time.
 @Suite("Connecting with backoff", Requires.installed(Broker.isAvailable, "mosquitto"))
 struct MQTTConnectTests {
     @Test("No broker yet: each failed attempt is told with a growing wait; once the broker listens, it connects")
@@ -28,7 +30,7 @@ struct MQTTConnectTests {
                 backoff: Backoff(initial: .milliseconds(20), maximum: .milliseconds(200), jitter: 0), on: queue
             ) { _, wait in heard.waits.withLock { $0.append(wait) } }
         }
-        #expect(await eventually(timeout: .seconds(20)) { heard.count >= 4 })
+        #expect(await eventually(timeout: .seconds(60)) { heard.count >= 4 })
         try broker.start()
         #expect(await connecting.value)
         let seen = heard.waits.withLock { $0 }
@@ -47,7 +49,7 @@ struct MQTTConnectTests {
                 on: DispatchQueue(label: "retry-stop")
             ) { _, wait in attempts.waits.withLock { $0.append(wait) } }
         }
-        #expect(await eventually(timeout: .seconds(20)) { attempts.count >= 1 })
+        #expect(await eventually(timeout: .seconds(60)) { attempts.count >= 1 })
         client.shutdown()
         #expect(await connecting.value == false)
 
