@@ -97,30 +97,13 @@ package struct APIBenchmark {
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         defer { _ = http.shutdown() }
 
-        // The chart: 30 days in 1,000 buckets, as the series page asks.
+        // The chart: 30 days in 1,000 buckets, as the series page asks; then the floor of any
+        // request through the same client and server.
         let query = "gateway=gw-live&name=history&from=now-30d&to=now&buckets=1000"
-        var chart: [Double] = []
-        for run in 0...chartRequests {
-            var request = HTTPClientRequest(url: "\(base)/api/v1/series?\(query)")
-            request.headers.add(name: "Authorization", value: "Bearer \(token)")
-            let start = ContinuousClock.now
-            let response = try await http.execute(request, timeout: .seconds(30))
-            let body = try await response.body.collect(upTo: 16 << 20)
-            guard response.status == .ok, body.readableBytes > 1000 else {
-                throw BenchFailure("chart answered \(response.status)")
-            }
-            if run > 0 { chart.append(Self.milliseconds(ContinuousClock.now - start)) }  // the first warms caches
+        var chart = try await Self.time(http, "\(base)/api/v1/series?\(query)", token: token, times: chartRequests) {
+            $0.readableBytes > 1000
         }
-
-        var health: [Double] = []
-        for run in 0...chartRequests {
-            var request = HTTPClientRequest(url: "\(base)/health")
-            request.headers.add(name: "Authorization", value: "Bearer \(token)")
-            let start = ContinuousClock.now
-            let response = try await http.execute(request, timeout: .seconds(30))
-            _ = try await response.body.collect(upTo: 1 << 16)
-            if run > 0 { health.append(Self.milliseconds(ContinuousClock.now - start)) }
-        }
+        var health = try await Self.time(http, "\(base)/health", token: token, times: chartRequests) { _ in true }
 
         let engine = QueryEngine(store: store)
         var engineTimes: [Double] = []
@@ -201,6 +184,27 @@ package struct APIBenchmark {
             clients: clients, frames: frames, pushesReceived: pushes.count,
             pushP50Milliseconds: Self.percentile(pushes, 50), pushP99Milliseconds: Self.percentile(pushes, 99),
             pushMaxMilliseconds: pushes.last ?? .nan)
+    }
+
+    /// Asks `url` `times` times after one warm-up, through `http` with `token`; each request's
+    /// milliseconds from send to the answer's last byte. An answer that is not 200 with a body
+    /// `accepted` takes stops the run.
+    private static func time(
+        _ http: HTTPClient, _ url: String, token: String, times: Int, accepted: (ByteBuffer) -> Bool
+    ) async throws -> [Double] {
+        var durations: [Double] = []
+        for run in 0...times {
+            var request = HTTPClientRequest(url: url)
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            let start = ContinuousClock.now
+            let response = try await http.execute(request, timeout: .seconds(30))
+            let body = try await response.body.collect(upTo: 16 << 20)
+            guard response.status == .ok, accepted(body) else {
+                throw BenchFailure("\(url) answered \(response.status)")
+            }
+            if run > 0 { durations.append(milliseconds(ContinuousClock.now - start)) }  // the first warms caches
+        }
+        return durations
     }
 
     /// One WebSocket client: subscribes, then notes when each reading (its value is the frame's

@@ -212,6 +212,23 @@ struct FrameToolTests {
                 && !outcome.stdout.contains("\"readings_per_second\":0,"))
     }
 
+    @Test(
+        "outpost-bench api: the chart with its breakdown, and every push to more WebSocket clients than one owner may hold (64)"
+    )
+    func benchAPI() throws {
+        let outcome = try ChildProcess.run(
+            Binaries.path("outpost-bench"), ["api", "--clients", "70", "--frames", "2", "--requests", "3", "--json"],
+            timeout: .seconds(120))
+        #expect(outcome.exitStatus == 0, "\(outcome)")
+        #expect(outcome.stdout.contains("\"pushes_received\":140}"), "\(outcome.stdout)")
+        for key in [
+            "chart_p50_milliseconds", "chart_engine_p50_milliseconds", "chart_json_p50_milliseconds",
+            "health_p50_milliseconds",
+        ] {
+            #expect(outcome.stdout.contains("\"\(key)\":"), "missing \(key)")
+        }
+    }
+
     @Test("outpost-bench query builds a store and times the four queries")
     func benchQuery() throws {
         let outcome = try ChildProcess.run(
