@@ -85,6 +85,37 @@ struct APIBehaviourTests {
             "a revoked token authenticates nothing")
     }
 
+    @Test(
+        "Request bodies from outside: a missing field, a wrong type, null, a number JSON cannot hold, a wrong role, no JSON, an empty body; each refused naming the field, nothing changed"
+    )
+    func hostileBodies() throws {
+        let hub = try HubProcess(brokerPort: nil, extra: "[web]\nbcrypt_cost = 4\n")
+        try hub.start(withBroker: false)
+        let cases: [(path: String, body: String, code: String, message: String)] = [
+            ("/api/v1/users", #"{"password":"long enough pass"}"#, "missing_field", #"give \"name\""#),
+            ("/api/v1/users", #"{"name":5,"password":"long enough pass"}"#, "bad_field", #"\"name\" is a string"#),
+            ("/api/v1/users", #"{"name":null,"password":"long enough pass"}"#, "missing_field", #"give \"name\""#),
+            ("/api/v1/users", #"{"name":"","password":"long enough pass"}"#, "bad_field", "non-empty"),
+            ("/api/v1/users", #"{"name":"x","role":"root","password":"long enough pass"}"#, "bad_role", "not 'root'"),
+            ("/api/v1/tokens", #"{"name":"t","role":7}"#, "bad_field", #"\"role\" is a string"#),
+            ("/api/v1/gateways", #"{"id":"gw-x","public_key":"k","latitude":1e400}"#, "bad_json", "not valid JSON"),
+            ("/api/v1/gateways", #"{"id":"gw-x","latitude":"north"}"#, "bad_field", #"\"latitude\" is a number"#),
+            ("/api/v1/gateways", #"{"id":"gw-x"}"#, "missing_field", #"give \"public_key\""#),
+            ("/api/v1/gateways", "[1,2]", "bad_json", "not a JSON object"),
+            ("/api/v1/tokens", "not json", "bad_json", "not a JSON object"),
+            ("/api/v1/tokens", "", "missing_field", #"give \"name\""#),
+        ]
+        for (path, body, code, message) in cases {
+            let answer = try hub.call("POST", path, bearer: hub.token, json: body)
+            #expect(answer.status == 400 && answer.errorCode == code, "\(path) \(body): \(answer.body)")
+            #expect(answer.body.contains(message), "\(path) \(body): \(answer.body)")
+        }
+        let users = try hub.call("GET", "/api/v1/users", bearer: hub.token)
+        #expect(users.body == #"{"users":[]}"#, "\(users.body)")
+        let gateways = try hub.call("GET", "/api/v1/gateways", bearer: hub.token)
+        #expect(gateways.json["total"] as? Int == 0, "\(gateways.body)")
+    }
+
     @Test("Lists page: gateways by offset with counts by state, alerts by id cursor; bad parameters say which")
     func paginationAndErrors() throws {
         let hub = try HubProcess(brokerPort: nil)

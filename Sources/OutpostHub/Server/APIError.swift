@@ -20,47 +20,10 @@ struct APIError: Error {
 
 /// Reading request bodies and query parameters, with errors that say which field is wrong.
 enum RequestInput {
-    /// The body as a JSON object (at most `limit` bytes).
-    static func object(_ incoming: Request, limit: Int = 64 * 1024) async throws -> [String: Any] {
-        var request = incoming
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: limit)
-        } catch {
-            throw APIError(.contentTooLarge, "too_large", "the body is at most \(limit) bytes")
-        }
-        guard buffer.readableBytes > 0 else { return [:] }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any] else {
-            throw APIError.badRequest("bad_json", "the body is not a JSON object")
-        }
-        return object
-    }
-
     /// Whether the request says its body is JSON (`application/json`, any parameters).
     static func isJSON(_ request: Request) -> Bool {
         guard let type = request.headers[.contentType] else { return false }
         return type.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
-    }
-
-    /// A string field of a JSON object; `required` ones must be present and non-empty.
-    static func string(_ object: [String: Any], _ key: String, required: Bool = true) throws -> String? {
-        guard let value = object[key], !(value is NSNull) else {
-            if required { throw APIError.badRequest("missing_field", "give \"\(key)\"") }
-            return nil
-        }
-        guard let text = value as? String, !(required && text.isEmpty) else {
-            throw APIError.badRequest("bad_field", "\"\(key)\" is a non-empty string")
-        }
-        return text
-    }
-
-    /// A role field.
-    static func role(_ object: [String: Any], _ key: String = "role", required: Bool = true) throws -> Role? {
-        guard let text = try string(object, key, required: required) else { return nil }
-        guard let role = Role(rawValue: text) else {
-            throw APIError.badRequest("bad_role", "\"\(key)\" is viewer, operator or admin, not '\(text)'")
-        }
-        return role
     }
 
     /// An integer query parameter within `range`.

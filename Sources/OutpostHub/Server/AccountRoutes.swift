@@ -43,9 +43,9 @@ struct AccountRoutes {
                 .unsupportedMediaType, "unsupported_media_type",
                 "log in with a JSON body and Content-Type: application/json")
         }
-        let body = try await RequestInput.object(request)
-        let name = try RequestInput.string(body, "name") ?? ""
-        let password = try RequestInput.string(body, "password") ?? ""
+        let body = try await RequestInput.decode(API.Login.self, from: request)
+        let name = try RequestInput.nonEmpty(body.name, "name")
+        let password = try RequestInput.nonEmpty(body.password, "password")
         switch try await accounts.login(name, password: password, client: context.client) {
         case .refused:
             context.logger.warning("login refused", metadata: ["user": "\(name)", "client": "\(context.client)"])
@@ -85,10 +85,10 @@ struct AccountRoutes {
     }
 
     private func addUser(_ request: Request) async throws -> Response {
-        let body = try await RequestInput.object(request)
-        let name = try RequestInput.string(body, "name") ?? ""
-        let role = try RequestInput.role(body, required: false) ?? .viewer
-        let password = try RequestInput.string(body, "password") ?? ""
+        let body = try await RequestInput.decode(API.NewUser.self, from: request)
+        let name = try RequestInput.nonEmpty(body.name, "name")
+        let role = try body.role?.role() ?? .viewer
+        let password = try RequestInput.nonEmpty(body.password, "password")
         do {
             try await accounts.addUser(name, role: role, password: password)
         } catch let error as AccountError {
@@ -100,13 +100,13 @@ struct AccountRoutes {
 
     private func changeUser(_ request: Request, _ name: String, by context: HubRequestContext) async throws -> Response
     {
-        let body = try await RequestInput.object(request)
-        let role = try RequestInput.role(body, required: false)
+        let body = try await RequestInput.decode(API.UserChange.self, from: request)
+        let role = try body.role?.role()
         if let role, role != .admin, name == context.identity?.name {
             throw APIError(.conflict, "own_role", "an admin cannot take away their own admin role")
         }
         var found = true
-        if let password = try RequestInput.string(body, "password", required: false) {
+        if let password = body.password {
             do {
                 found = try await accounts.setPassword(of: name, to: password)
             } catch let error as AccountError {
@@ -127,9 +127,9 @@ struct AccountRoutes {
     }
 
     private func addToken(_ request: Request, _ context: HubRequestContext) async throws -> Response {
-        let body = try await RequestInput.object(request)
-        let name = try RequestInput.string(body, "name") ?? ""
-        let role = try RequestInput.role(body, required: false) ?? .viewer
+        let body = try await RequestInput.decode(API.NewToken.self, from: request)
+        let name = try RequestInput.nonEmpty(body.name, "name")
+        let role = try body.role?.role() ?? .viewer
         let created: (id: Int64, secret: String)
         do {
             created = try accounts.addToken(name: name, role: role, createdBy: context.identity?.owner ?? "?")

@@ -66,8 +66,7 @@ struct AlertRoutes {
     /// signed-in user (or the token's name).
     private func acknowledge(_ request: Request, _ context: HubRequestContext) async throws -> Response {
         let id = try Self.id(context)
-        let body = try await RequestInput.object(request)
-        let note = try RequestInput.string(body, "note", required: false) ?? ""
+        let note = try await RequestInput.decode(API.AlertNote.self, from: request).note ?? ""
         guard note.count <= 2000 else { throw APIError.badRequest("bad_field", "a note is at most 2,000 characters") }
         let person = context.identity?.name ?? "?"
         guard try services.store.acknowledgeAlert(id, by: person, note: note, at: services.clock()) else {

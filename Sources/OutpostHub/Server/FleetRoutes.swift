@@ -101,13 +101,13 @@ struct FleetRoutes {
     /// `{"id": "...", "certificate": "PEM" | "public_key": "PEM", "latitude": 0, "longitude": 0}`:
     /// a certificate must chain to the fleet CA (`[hub] ca`) and name the gateway.
     private func enrol(_ request: Request, _ context: HubRequestContext) async throws -> Response {
-        let body = try await RequestInput.object(request)
-        let id = try RequestInput.string(body, "id") ?? ""
+        let body = try await RequestInput.decode(API.Enrolment.self, from: request)
+        let id = body.id
         guard BatchFrame.isValidGatewayID(id) else {
             throw APIError.badRequest("bad_gateway_id", "'\(id)' is not a gateway id: use 1-128 of A-Z a-z 0-9 . _ -")
         }
         let raw: [UInt8]
-        if let certificate = try RequestInput.string(body, "certificate", required: false) {
+        if let certificate = body.certificate {
             guard let authority = services.certificates else {
                 throw APIError.badRequest(
                     "no_fleet_ca", "this hub has no fleet CA ([hub] ca) to check certificates against; send public_key")
@@ -118,15 +118,14 @@ struct FleetRoutes {
                 throw APIError.badRequest("bad_certificate", "\(error)")
             }
         } else {
-            let pem = try RequestInput.string(body, "public_key") ?? ""
+            guard let pem = body.publicKey else { throw APIError.badRequest("missing_field", "give \"public_key\"") }
             do {
                 raw = try GatewayKeyVerifier.rawPublicKey(pem: pem)
             } catch {
                 throw APIError.badRequest("bad_public_key", "public_key: \(error)")
             }
         }
-        let latitude = body["latitude"] as? Double
-        let longitude = body["longitude"] as? Double
+        let (latitude, longitude) = (body.latitude, body.longitude)
         if let latitude, !(-90...90).contains(latitude) {
             throw APIError.badRequest("bad_field", "latitude is within -90...90")
         }
