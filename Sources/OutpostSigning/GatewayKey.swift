@@ -67,7 +67,8 @@ package struct GatewayKeyVerifier: FrameVerifier {
         }
     }
 
-    private let entries: [String: Entry]
+    /// The gateways it knows.
+    package let entries: [String: Entry]
 
     /// Creates a verifier for these gateways.
     package init(entries: [String: Entry]) {

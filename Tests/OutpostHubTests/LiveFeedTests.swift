@@ -106,7 +106,7 @@ struct LiveFeedTests {
         _ = try hub.http("/api/v1/ingest", post: hub.folder.write(try frame.encoded(signer: signer), to: "live.frame"))
         #expect(await eventually(timeout: .seconds(20)) { client.has("\"series\":\"flow\"") && client.has("12.25") })
         #expect(!client.has("\"series\":\"hidden\""), "a series nobody subscribed to is not sent")
-        // A state change (here: revoked) is pushed by the hub's upkeep within its 5 s tick.
+        // A state change (here: revoked through the API) is pushed as it happens.
         #expect(try hub.call("POST", "/api/v1/gateways/gw-live/revoke", bearer: hub.token).status == 200)
         #expect(
             await eventually(timeout: .seconds(20)) {

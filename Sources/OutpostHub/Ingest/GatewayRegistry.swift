@@ -11,12 +11,18 @@ package final class GatewayRegistry: FrameVerifier {
     /// Creates an empty registry; `reload(from:)` fills it.
     package init() {}
 
-    /// Replaces what it knows with the store's gateways.
-    package func reload(from store: any HubStore) throws {
+    /// Replaces what it knows with the store's gateways; the gateways enrolled, re-keyed or
+    /// revoked since the last reload (by the API or by `outpost-hub enrol` beside the hub).
+    @discardableResult
+    package func reload(from store: any HubStore) throws -> Set<String> {
         let entries = try store.enrolledKeys().mapValues {
             GatewayKeyVerifier.Entry(publicKey: $0.publicKey, revoked: $0.revoked)
         }
-        verifier.withLock { $0 = GatewayKeyVerifier(entries: entries) }
+        let before = verifier.withLock { verifier in
+            defer { verifier = GatewayKeyVerifier(entries: entries) }
+            return verifier.entries
+        }
+        return Set(entries.keys.filter { before[$0] != entries[$0] } + before.keys.filter { entries[$0] == nil })
     }
 
     package func rejection(

@@ -53,16 +53,19 @@ package final class IngestPipeline: Sendable {
     let detection: DetectionEngine?
     /// The WebSocket clients, told every committed frame's samples they subscribed to.
     let feed: LiveFeed?
+    /// Told of every committed frame: its gateway may have come back online.
+    let states: GatewayStateWatch?
     private let writer = DispatchQueue(label: "outpost.hub.ingest")
 
     /// Creates the pipeline. `maxGroup` caps the frames of one transaction.
     package init(
         store: any HubStore, verifier: any FrameVerifier, limits: FrameLimits = .default,
         clock: @escaping WallClock = systemWallClock, logger: Logger, maxGroup: Int = 512,
-        detection: DetectionEngine? = nil, feed: LiveFeed? = nil
+        detection: DetectionEngine? = nil, feed: LiveFeed? = nil, states: GatewayStateWatch? = nil
     ) {
         self.detection = detection
         self.feed = feed
+        self.states = states
         self.store = store
         intake = FrameIntake(verifier: verifier, limits: limits)
         self.verifier = verifier
@@ -190,6 +193,7 @@ package final class IngestPipeline: Sendable {
                     $0.readings += plan.readingCount
                 }
                 feed?.committed(gateway: frame.gatewayID, plan)
+                states?.frameStored(from: frame.gatewayID, at: waiting.frame.hubTime)
                 detection?.observe(gateway: frame.gatewayID, plan)
                 detection?.observeArrival(of: frame, at: waiting.frame.hubTime)
                 waiting.continuation.resume(returning: .acknowledged(ack, gateway: frame.gatewayID, duplicate: false))

@@ -46,6 +46,8 @@ package final class MQTTIngest: Sendable {
     let live: LiveValues
     /// Told of every status (a gateway heard, its backlog); nil when the hub runs no detection.
     let detection: DetectionEngine?
+    /// Told of every status, and of frames another replica stored (their acknowledgements).
+    let states: GatewayStateWatch?
     /// Where live documents go, for replicas (see `LiveFeed.liveDocument`); nil alone, where the
     /// feed carries every committed sample instead.
     let liveFeed: LiveFeed?
@@ -59,11 +61,12 @@ package final class MQTTIngest: Sendable {
     /// Creates the MQTT side; nothing happens before `run()`.
     package init(
         settings: Settings, pipeline: IngestPipeline, live: LiveValues, detection: DetectionEngine? = nil,
-        liveFeed: LiveFeed? = nil, logger: Logger
+        states: GatewayStateWatch? = nil, liveFeed: LiveFeed? = nil, logger: Logger
     ) throws {
         self.settings = settings
         self.pipeline = pipeline
         self.detection = detection
+        self.states = states
         self.live = live
         self.liveFeed = liveFeed
         self.logger = logger
@@ -167,13 +170,16 @@ package final class MQTTIngest: Sendable {
                 detection?.observeBacklog(of: gateway, backlog, at: systemWallClock())
             }
             do {
-                try pipeline.store.recordStatus(gateway: gateway, report: report, at: systemWallClock())
+                let now = systemWallClock()
+                try pipeline.store.recordStatus(gateway: gateway, report: report, at: now)
+                states?.changed(gateway, at: now)
             } catch {
                 logger.error("could not record a status", metadata: ["gateway": "\(gateway)", "error": "\(error)"])
             }
         case .ack:
             guard let ack = Acknowledgement(json: payload) else { return }
             detection?.observeHeard(from: gateway, at: ack.hubTime)
+            states?.frameStored(from: gateway, at: ack.hubTime)
         case .live:
             do {
                 let document = try live.update(gateway: gateway, document: payload)

@@ -1,18 +1,79 @@
+import Dispatch
+import Logging
 import Synchronization
 
-/// Remembers each gateway's last state, so only changes are pushed to the live feed.
-final class GatewayStateWatch: Sendable {
-    private let states = Mutex<[String: String]>([:])
+/// Tells the live feed when a gateway's state changes (online, silent, offline, revoked,
+/// unenrolled), as things happen to it: a committed frame, a status document, an
+/// acknowledgement another replica sent, an enrolment or revocation. It reads a gateway from the
+/// store only when its state may have changed (a frame from a gateway already online changes
+/// nothing), and finds silence by the deadline each gateway's last news set, not by reading the
+/// fleet. Its work runs on a queue of its own, never in ingest's way.
+package final class GatewayStateWatch: Sendable {
+    private struct Known {
+        var state: String
+        /// When, without news, the gateway turns silent (online ones only).
+        var silentAt: Int64?
+    }
 
-    /// The gateways of `fleet` whose state differs from the last look (all of them, the first time).
-    func changes(in fleet: [GatewayOverview]) -> [GatewayOverview] {
-        states.withLock { states in
-            var changed: [GatewayOverview] = []
-            for overview in fleet where states[overview.record.id] != overview.state {
-                states[overview.record.id] = overview.state
-                changed.append(overview)
+    private let store: any HubStore
+    private let feed: LiveFeed
+    private let silentAfter: Duration
+    private let logger: Logger
+    private let known = Mutex<[String: Known]>([:])
+    private let queue = DispatchQueue(label: "outpost.hub.gateway-states")
+
+    /// Watches the gateways of `store` for `feed`; `silentAfter` is the fleet view's silence.
+    package init(store: any HubStore, feed: LiveFeed, silentAfter: Duration = .seconds(300), logger: Logger) {
+        self.store = store
+        self.feed = feed
+        self.silentAfter = silentAfter
+        self.logger = logger
+    }
+
+    /// A frame of `gateway` was stored at `now` (hub time).
+    package func frameStored(from gateway: String, at now: Int64) {
+        let unchanged = known.withLock { known in
+            guard known[gateway]?.state == "online" else { return false }
+            known[gateway]?.silentAt = now.addingSaturating(silentAfter.nanoseconds)
+            return true
+        }
+        if !unchanged { changed(gateway, at: now) }
+    }
+
+    /// Something else happened to `gateway` at `now` (a status, an enrolment, a revocation, an
+    /// acknowledgement from another replica): its state is read again and pushed if it changed.
+    package func changed(_ gateway: String, at now: Int64) {
+        queue.async { self.refresh(gateway, at: now) }
+    }
+
+    /// Pushes the gateways whose silence began by `now`.
+    package func tick(at now: Int64) {
+        let due = known.withLock { known in known.filter { ($0.value.silentAt ?? .max) <= now }.map(\.key) }
+        for gateway in due { changed(gateway, at: now) }
+    }
+
+    /// Returns once every change noted so far has been handled (for tests).
+    package func settle() async {
+        await withCheckedContinuation { continuation in queue.async { continuation.resume() } }
+    }
+
+    private func refresh(_ gateway: String, at now: Int64) {
+        do {
+            guard let record = try store.gateway(gateway) else { return }
+            var query = AlertQuery(states: [.firing, .acknowledged], limit: 10_000)
+            query.gateway = gateway
+            let overview = GatewayOverview(
+                record: record, now: now, silentAfter: silentAfter, openAlerts: try store.alerts(query).count)
+            let silentAt = overview.state == "online" ? record.lastSeen?.addingSaturating(silentAfter.nanoseconds) : nil
+            let isNew = known.withLock { known in
+                let before = known[gateway]?.state
+                known[gateway] = Known(
+                    state: overview.state, silentAt: silentAt.map { max($0, now.addingSaturating(1)) })
+                return before != overview.state
             }
-            return changed
+            if isNew { feed.gatewayChanged(overview) }
+        } catch {
+            logger.error("could not read a gateway's state", metadata: ["gateway": "\(gateway)", "error": "\(error)"])
         }
     }
 }

@@ -24,6 +24,8 @@ package struct HubRuntime: Sendable {
     package let notifier: WebhookNotifier
     /// The WebSocket clients.
     package let feed: LiveFeed
+    /// Gateways' state changes, for the WebSocket clients.
+    package let states: GatewayStateWatch
     /// Users, sessions and API tokens.
     package let accounts: Accounts
     let logger: Logger
@@ -37,6 +39,7 @@ package struct HubRuntime: Sendable {
         try registry.reload(from: store)
         notifier = WebhookNotifier(urls: configuration.webhooks, logger: logger)
         feed = LiveFeed()
+        states = GatewayStateWatch(store: store, feed: feed, logger: logger)
         detection = try DetectionEngine(
             configuration: configuration.detection, alerts: store, history: store, logger: logger,
             notifier: AlertListeners([notifier, feed]), resolveAfter: configuration.resolveAfter)
@@ -45,7 +48,7 @@ package struct HubRuntime: Sendable {
         let replica = configuration.broker?.isReplica ?? false
         pipeline = IngestPipeline(
             store: store, verifier: registry, limits: FrameLimits(maxFrameBytes: configuration.maxFrameBytes),
-            logger: logger, detection: detection, feed: replica ? nil : feed)
+            logger: logger, detection: detection, feed: replica ? nil : feed, states: states)
         live = LiveValues()
         let web = configuration.web
         accounts = Accounts(
@@ -57,7 +60,8 @@ package struct HubRuntime: Sendable {
     /// commit finish and closes.
     package func run() async throws {
         let routeServices = HubServices(
-            pipeline: pipeline, store: store, detectionEngine: detection, accounts: accounts, feed: feed,
+            pipeline: pipeline, store: store, detectionEngine: detection, states: states, accounts: accounts,
+            feed: feed,
             notifier: notifier, registry: registry,
             web: configuration.web, detection: configuration.detection,
             certificates: try configuration.caFile.map { try GatewayCertificates(caFile: $0) },
@@ -77,7 +81,7 @@ package struct HubRuntime: Sendable {
             services.append(
                 BrokerSession(
                     ingest: try MQTTIngest(
-                        settings: broker, pipeline: pipeline, live: live, detection: detection,
+                        settings: broker, pipeline: pipeline, live: live, detection: detection, states: states,
                         liveFeed: broker.isReplica ? feed : nil, logger: logger)))
         }
         let host = configuration.listenHost
@@ -151,7 +155,6 @@ struct Webhooks: Service {
 struct Upkeep: Service {
     let runtime: HubRuntime
     let logger: Logger
-    private let states = GatewayStateWatch()
 
     init(runtime: HubRuntime, logger: Logger) {
         self.runtime = runtime
@@ -169,9 +172,11 @@ struct Upkeep: Service {
             }
             let now = systemWallClock()
             runtime.detection.checkGateways(at: now)
-            pushGatewayChanges(now: now)
+            runtime.states.tick(at: now)
             do {
-                try runtime.registry.reload(from: runtime.store)
+                for gateway in try runtime.registry.reload(from: runtime.store) {
+                    runtime.states.changed(gateway, at: now)
+                }
             } catch {
                 logger.error("could not reload enrolled gateways", metadata: ["error": "\(error)"])
             }
@@ -179,19 +184,6 @@ struct Upkeep: Service {
             guard sinceMaintenance >= runtime.configuration.maintenanceInterval else { continue }
             sinceMaintenance = .zero
             maintain()
-        }
-    }
-
-    /// Tells the live feed which gateways changed state since the last tick. With no client
-    /// connected the fleet is not read at all; the first tick after one connects tells it every
-    /// change since the last push.
-    private func pushGatewayChanges(now: Int64) {
-        guard runtime.feed.clientCount > 0 else { return }
-        do {
-            let fleet = try QueryEngine(store: runtime.store).fleet(now: now)
-            for overview in states.changes(in: fleet) { runtime.feed.gatewayChanged(overview) }
-        } catch {
-            logger.error("could not read the fleet's state", metadata: ["error": "\(error)"])
         }
     }
 

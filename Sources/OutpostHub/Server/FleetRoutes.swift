@@ -37,6 +37,7 @@ struct FleetRoutes {
                 throw APIError.notFound("no gateway '\(id)'")
             }
             try services.registry?.reload(from: services.store)
+            services.states?.changed(id, at: services.clock())
             context.logger.notice(
                 "gateway revoked", metadata: ["gateway": "\(id)", "by": "\(context.identity?.name ?? "?")"])
             return JSONResponse.ok(API.GatewayRevoked(revoked: id))
@@ -135,6 +136,7 @@ struct FleetRoutes {
         try services.store.enrol(
             gateway: id, publicKey: raw, latitude: latitude, longitude: longitude, at: services.clock())
         try services.registry?.reload(from: services.store)
+        services.states?.changed(id, at: services.clock())
         context.logger.notice(
             "gateway enrolled", metadata: ["gateway": "\(id)", "by": "\(context.identity?.name ?? "?")"])
         return JSONResponse.make(.created, API.GatewayEnrolled(enrolled: id))

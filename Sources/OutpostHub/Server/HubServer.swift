@@ -10,6 +10,8 @@ package struct HubServices: Sendable {
     package let store: any HubStore
     /// Anomaly detection, for its counts; nil when the hub runs none.
     package let detectionEngine: DetectionEngine?
+    /// Told of enrolments and revocations through the API.
+    package let states: GatewayStateWatch?
     /// Users, sessions, tokens.
     package let accounts: Accounts
     /// WebSocket clients.
@@ -42,7 +44,8 @@ package struct HubServices: Sendable {
 
     /// Gathers the services.
     package init(
-        pipeline: IngestPipeline, store: any HubStore, detectionEngine: DetectionEngine? = nil, accounts: Accounts,
+        pipeline: IngestPipeline, store: any HubStore, detectionEngine: DetectionEngine? = nil,
+        states: GatewayStateWatch? = nil, accounts: Accounts,
         feed: LiveFeed, metrics: HubMetrics = HubMetrics(),
         notifier: WebhookNotifier? = nil, registry: GatewayRegistry? = nil, web: WebConfiguration = WebConfiguration(),
         detection: DetectionConfiguration = DetectionConfiguration(), certificates: GatewayCertificates? = nil,
@@ -52,6 +55,7 @@ package struct HubServices: Sendable {
         self.pipeline = pipeline
         self.store = store
         self.detectionEngine = detectionEngine
+        self.states = states
         self.accounts = accounts
         self.feed = feed
         self.metrics = metrics

@@ -121,6 +121,8 @@ package protocol HubStore: AlertStore, AccountStore, SeriesHistory {
     func revoke(gateway: String, at time: Int64) throws -> Bool
     /// Every gateway.
     func gateways() throws -> [GatewayRecord]
+    /// One gateway, or nil when the hub has never heard of it.
+    func gateway(_ id: String) throws -> GatewayRecord?
     /// The public key (raw P-256) of every enrolled gateway, and whether it was revoked: all
     /// ingest needs to check signatures, read without the fleet view's joins.
     func enrolledKeys() throws -> [String: (publicKey: [UInt8], revoked: Bool)]

@@ -24,7 +24,12 @@ extension SQLiteHubStore {
         }
     }
 
-    package func gateways() throws -> [GatewayRecord] {
+    package func gateways() throws -> [GatewayRecord] { try gatewayRecords(id: nil) }
+
+    package func gateway(_ id: String) throws -> GatewayRecord? { try gatewayRecords(id: id).first }
+
+    /// Every gateway, or the one of `id`.
+    private func gatewayRecords(id: String?) throws -> [GatewayRecord] {
         try pool.read { db in
             // One pass; the series count comes from the (gateway, name) index, the key stays on disk.
             let rows = try Row.fetchCursor(
@@ -33,8 +38,8 @@ extension SQLiteHubStore {
                         SELECT id, public_key IS NOT NULL, enrolled_at, revoked_at, last_seen, agent_version,
                             backlog_readings, clock_offset, clock_state, online, latitude, longitude,
                             (SELECT count(*) FROM series s WHERE s.gateway = g.id)
-                        FROM gateways g ORDER BY id
-                        """))
+                        FROM gateways g WHERE ? IS NULL OR id = ? ORDER BY id
+                        """), arguments: [id, id])
             var records: [GatewayRecord] = []
             while let row = try rows.next() {
                 records.append(

@@ -23,13 +23,18 @@ extension PostgresHubStore {
         }
     }
 
-    package func gateways() throws -> [GatewayRecord] {
+    package func gateways() throws -> [GatewayRecord] { try gatewayRecords(id: nil) }
+
+    package func gateway(_ id: String) throws -> GatewayRecord? { try gatewayRecords(id: id).first }
+
+    /// Every gateway, or the one of `id`.
+    private func gatewayRecords(id: String?) throws -> [GatewayRecord] {
         try link.withConnection { session in
             try session.query(
                 """
                 SELECT id, public_key IS NOT NULL, enrolled_at, revoked_at, last_seen, agent_version,
                     backlog_readings, clock_offset, clock_state, online, latitude, longitude, series_count
-                FROM gateways ORDER BY id
+                FROM gateways WHERE \(id)::text IS NULL OR id = \(id) ORDER BY id
                 """
             ).map { row in
                 let (id, enrolled, enrolledAt, revokedAt, lastSeen, version, backlog, offset) = try row.decode(
