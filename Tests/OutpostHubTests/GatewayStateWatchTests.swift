@@ -29,7 +29,9 @@ struct GatewayStateWatchTests {
         watch.changed("gw-1", at: start &+ minute)
         #expect(await next().contains(#""state":"online""#))
 
-        let pushed = feed.pushed
+        // The feed counts a push just after handing it over: wait for the count to catch up.
+        #expect(await eventually(timeout: .seconds(10)) { feed.pushed == 2 })
+        let pushed = 2
         watch.frameStored(from: "gw-1", at: start &+ 2 &* minute)
         await watch.settle()
         #expect(feed.pushed == pushed, "a frame of a gateway already online changes nothing")
@@ -45,6 +47,31 @@ struct GatewayStateWatchTests {
         #expect(await next().contains(#""state":"revoked""#))
         watch.changed("gw-unknown", at: start &+ 9 &* minute)
         await watch.settle()
-        #expect(feed.pushed == pushed + 2, "a gateway the hub never heard of pushes nothing")
+        #expect(
+            await eventually(timeout: .seconds(10)) { feed.pushed == pushed + 2 },
+            "a gateway the hub never heard of pushes nothing")
+    }
+
+    @Test("Nobody watching: nothing is read or pushed; the first news once a client connects is read and pushed")
+    func unwatched() async throws {
+        let folder = try TemporaryFolder()
+        let store = try StoreBackend.sqlite.open(in: folder)
+        let feed = LiveFeed()
+        let watch = GatewayStateWatch(
+            store: store, feed: feed, silentAfter: .seconds(300), logger: Logger(label: "test"))
+        let start: Int64 = 1_800_000_000_000_000_000
+        try store.enrol(
+            gateway: "gw-1", publicKey: [UInt8](repeating: 4, count: 64), latitude: nil, longitude: nil, at: start)
+        try store.recordStatus(gateway: "gw-1", report: GatewayStatusReport(online: true), at: start)
+        watch.changed("gw-1", at: start)
+        watch.frameStored(from: "gw-1", at: start)
+        watch.tick(at: start &+ 600_000_000_000)
+        await watch.settle()
+        #expect(feed.pushed == 0)
+
+        let client = try #require(feed.connect())
+        var messages = client.messages.makeAsyncIterator()
+        watch.frameStored(from: "gw-1", at: start &+ 1)
+        #expect(await messages.next()?.contains(#""id":"gw-1","state":"online""#) == true)
     }
 }

@@ -7,10 +7,12 @@ import Synchronization
 /// acknowledgement another replica sent, an enrolment or revocation. It reads a gateway from the
 /// store only when its state may have changed (a frame from a gateway already online changes
 /// nothing), and finds silence by the deadline each gateway's last news set, not by reading the
-/// fleet. Its work runs on a queue of its own, never in ingest's way.
+/// fleet. While no client is connected it reads nothing at all. Its work runs on a queue of
+/// its own, never in ingest's way.
 package final class GatewayStateWatch: Sendable {
     private struct Known {
-        var state: String
+        /// The state last pushed; nil when it was not read (nobody was watching).
+        var state: String?
         /// When, without news, the gateway turns silent (online ones only).
         var silentAt: Int64?
     }
@@ -32,9 +34,14 @@ package final class GatewayStateWatch: Sendable {
 
     /// A frame of `gateway` was stored at `now` (hub time).
     package func frameStored(from gateway: String, at now: Int64) {
+        let watched = feed.clientCount > 0
         let unchanged = known.withLock { known in
-            guard known[gateway]?.state == "online" else { return false }
-            known[gateway]?.silentAt = now.addingSaturating(silentAfter.nanoseconds)
+            let silentAt = now.addingSaturating(silentAfter.nanoseconds)
+            guard known[gateway]?.state == "online" || !watched else {
+                return false
+            }
+            // Online already, or nobody watching: only when its silence would begin moves.
+            known[gateway, default: Known(state: nil)].silentAt = silentAt
             return true
         }
         if !unchanged { changed(gateway, at: now) }
@@ -58,6 +65,11 @@ package final class GatewayStateWatch: Sendable {
     }
 
     private func refresh(_ gateway: String, at now: Int64) {
+        guard feed.clientCount > 0 else {
+            // Nobody is watching: forget the state, so that the next news once someone is, is read.
+            known.withLock { $0[gateway]?.state = nil }
+            return
+        }
         do {
             guard let record = try store.gateway(gateway) else { return }
             var query = AlertQuery(states: [.firing, .acknowledged], limit: 10_000)
