@@ -43,6 +43,8 @@ package final class MQTTIngest: Sendable {
 
     let settings: Settings
     let pipeline: IngestPipeline
+    /// Where statuses are recorded.
+    let store: any HubStore
     let live: LiveValues
     /// Told of every status (a gateway heard, its backlog); nil when the hub runs no detection.
     let detection: DetectionEngine?
@@ -60,11 +62,13 @@ package final class MQTTIngest: Sendable {
 
     /// Creates the MQTT side; nothing happens before `run()`.
     package init(
-        settings: Settings, pipeline: IngestPipeline, live: LiveValues, detection: DetectionEngine? = nil,
+        settings: Settings, pipeline: IngestPipeline, store: any HubStore, live: LiveValues,
+        detection: DetectionEngine? = nil,
         states: GatewayStateWatch? = nil, liveFeed: LiveFeed? = nil, logger: Logger
     ) throws {
         self.settings = settings
         self.pipeline = pipeline
+        self.store = store
         self.detection = detection
         self.states = states
         self.live = live
@@ -171,7 +175,7 @@ package final class MQTTIngest: Sendable {
             }
             do {
                 let now = systemWallClock()
-                try pipeline.store.recordStatus(gateway: gateway, report: report, at: now)
+                try store.recordStatus(gateway: gateway, report: report, at: now)
                 states?.changed(gateway, at: now)
             } catch {
                 logger.error("could not record a status", metadata: ["gateway": "\(gateway)", "error": "\(error)"])

@@ -53,8 +53,10 @@ package final class GatewayStateWatch: Sendable {
         queue.async { self.refresh(gateway, at: now) }
     }
 
-    /// Pushes the gateways whose silence began by `now`.
+    /// Pushes the gateways whose silence began by `now`. While nobody watches, deadlines that
+    /// pass stay due: they are read once, at the first tick with a client connected.
     package func tick(at now: Int64) {
+        guard feed.clientCount > 0 else { return }
         let due = known.withLock { known in known.filter { ($0.value.silentAt ?? .max) <= now }.map(\.key) }
         for gateway in due { changed(gateway, at: now) }
     }

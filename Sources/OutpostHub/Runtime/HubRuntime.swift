@@ -81,7 +81,8 @@ package struct HubRuntime: Sendable {
             services.append(
                 BrokerSession(
                     ingest: try MQTTIngest(
-                        settings: broker, pipeline: pipeline, live: live, detection: detection, states: states,
+                        settings: broker, pipeline: pipeline, store: store, live: live, detection: detection,
+                        states: states,
                         liveFeed: broker.isReplica ? feed : nil, logger: logger)))
         }
         let host = configuration.listenHost
