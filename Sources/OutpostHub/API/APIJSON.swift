@@ -1,5 +1,5 @@
 /// Writes the API's `Encodable` answers as compact JSON bytes, in one pass and without
-/// Foundation: a 30-day chart of 720 buckets takes about a tenth of `JSONEncoder`'s time
+/// Foundation: a 30-day chart of 720 buckets takes a fifth to a seventh of `JSONEncoder`'s time
 /// (BENCHMARKS.md, dashboard API). The rules are the API's, stated once here:
 /// - keys in the order the type declares them;
 /// - an optional that is nil is written as `null`, never left out, so every key the spec names
