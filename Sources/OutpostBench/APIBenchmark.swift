@@ -61,25 +61,26 @@ package struct APIBenchmark {
         let identity = try GatewayIdentity.generate(gatewayID: "gw-live")
         let signer = try GatewayFrameSigner(privateKeyPEM: identity.privateKeyPEM)
         let now = systemWallClock()
-        try store.enrol(
+        try await store.enrol(
             gateway: "gw-live", publicKey: try GatewayKeyVerifier.rawPublicKey(pem: identity.publicKeyPEM),
             latitude: nil, longitude: nil, at: now)
-        try Self.load30Days(into: store, now: now)
+        try await Self.load30Days(into: store, now: now)
         let registry = GatewayRegistry()
-        try registry.reload(from: store)
+        try await registry.reload(from: store)
         let feed = LiveFeed()
-        let detection = try DetectionEngine(
+        let detection = try await DetectionEngine(
             configuration: DetectionConfiguration(), alerts: store, logger: logger, notifier: feed)
         let pipeline = IngestPipeline(
             store: store, verifier: registry, logger: logger, detection: detection, feed: feed)
         let accounts = Accounts(store: store)
-        let token = try accounts.addToken(name: "bench", role: .viewer, createdBy: Accounts.localCreator).secret
+        let token = try await accounts.addToken(name: "bench", role: .viewer, createdBy: Accounts.localCreator).secret
         // A token's owner holds at most LiveFeed.maxClientsPerOwner sockets: the WebSocket
         // clients use tokens of owners of their own, as that many dashboards would.
         var socketTokens: [String] = []
         for owner in 0..<max(1, (clients + LiveFeed.maxClientsPerOwner - 1) / LiveFeed.maxClientsPerOwner) {
-            try store.addUser("bench-\(owner)", role: .viewer, passwordHash: "-", at: now)
-            socketTokens.append(try accounts.addToken(name: "ws", role: .viewer, createdBy: "bench-\(owner)").secret)
+            try await store.addUser("bench-\(owner)", role: .viewer, passwordHash: "-", at: now)
+            await socketTokens.append(
+                try accounts.addToken(name: "ws", role: .viewer, createdBy: "bench-\(owner)").secret)
         }
         let (router, _) = HubServer.router(
             HubServices(
@@ -112,7 +113,7 @@ package struct APIBenchmark {
             let start = ContinuousClock.now
             let to = systemWallClock()
             let range = (to - 30 * 86_400_000_000_000)...to
-            let answer = try engine.buckets(SeriesKey(gateway: "gw-live", name: "history"), range, count: 1000)
+            let answer = try await engine.buckets(SeriesKey(gateway: "gw-live", name: "history"), range, count: 1000)
             let queried = ContinuousClock.now
             _ = try APIJSON.encode(
                 API.SeriesBuckets(
@@ -238,7 +239,7 @@ package struct APIBenchmark {
     }
 
     /// 30 days of one series at one reading a minute, in day-long frames.
-    private static func load30Days(into store: SQLiteHubStore, now: Int64) throws {
+    private static func load30Days(into store: SQLiteHubStore, now: Int64) async throws {
         let minute: Int64 = 60_000_000_000
         var frames: [ReceivedFrame] = []
         for day in 0..<30 {
@@ -260,7 +261,7 @@ package struct APIBenchmark {
                 ])
             frames.append(ReceivedFrame(frame: frame, hubTime: now))
         }
-        _ = try store.apply(frames)
+        _ = try await store.apply(frames)
     }
 
     private static func percentile(_ sorted: [Double], _ p: Int) -> Double {

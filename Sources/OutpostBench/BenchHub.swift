@@ -32,8 +32,8 @@ package enum BenchHub {
     }
 
     /// Enrols `identity`'s gateway with its public key in `store`.
-    package static func enrol(_ identity: GatewayIdentity, in store: any HubStore) throws {
-        try store.enrol(
+    package static func enrol(_ identity: GatewayIdentity, in store: any HubStore) async throws {
+        try await store.enrol(
             gateway: identity.gatewayID, publicKey: try GatewayKeyVerifier.rawPublicKey(pem: identity.publicKeyPEM),
             latitude: nil, longitude: nil, at: systemWallClock())
     }

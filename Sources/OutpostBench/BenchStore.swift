@@ -45,9 +45,9 @@ package final class BenchStore {
     package var postgresSection: String { url.map { "[postgres]\nurl = \"\($0)\"\npool_size = 8\n" } ?? "" }
 
     /// Opens the store, as a hub whose data directory is `dataDirectory` would.
-    package func open(dataDirectory: String) throws -> any HubStore {
+    package func open(dataDirectory: String) async throws -> any HubStore {
         if let url, let settings = PostgresSettings(url: url) {
-            return try PostgresHubStore(settings: settings, logger: Logger(label: "bench"))
+            return try await PostgresHubStore.open(settings: settings, logger: Logger(label: "bench"))
         }
         try FileIO.makeDirectory(dataDirectory)
         return try SQLiteHubStore(path: dataDirectory + "/hub.db")

@@ -75,7 +75,7 @@ package struct IngestBenchmark {
         let backing = try BenchStore(store, folder: folder)
         let (broker, port) = try BenchBroker.start(in: folder)
         defer { broker.stop() }
-        let frames = try makeFrames(enrollingIn: try backing.open(dataDirectory: folder + "/hub-0"))
+        let frames = try await makeFrames(enrollingIn: try backing.open(dataDirectory: folder + "/hub-0"))
         var hubs: [SpawnedProcess] = []
         defer { hubs.forEach { $0.stop() } }
         for replica in 0..<replicas {
@@ -133,10 +133,10 @@ package struct IngestBenchmark {
         let databaseCPU = backing.serverCPUSeconds() - databaseStart
         hubs.forEach { $0.stop() }
         let readings = frames.count * seriesPerGateway * readingsPerChunk
-        let stored = try backing.open(dataDirectory: folder + "/hub-0")
-        let ingested = try stored.diskBytes()
-        _ = try stored.compact(settledBefore: .max, targetCount: 4096)
-        let compacted = try stored.diskBytes()
+        let stored = try await backing.open(dataDirectory: folder + "/hub-0")
+        let ingested = try await stored.diskBytes()
+        _ = try await stored.compact(settledBefore: .max, targetCount: 4096)
+        let compacted = try await stored.diskBytes()
         let timed = (acknowledged() - warmed) * seriesPerGateway * readingsPerChunk
         return Figures(
             store: store.rawValue, replicas: replicas, gateways: gateways, frames: frames.count, readings: readings,
@@ -155,7 +155,7 @@ package struct IngestBenchmark {
 
     /// Enrols every gateway in the store at `path` and signs its frames: random walks at the
     /// 0.01 resolution of a typical meter, one reading a second, a minute per frame.
-    private func makeFrames(enrollingIn store: any HubStore) throws -> [(topic: String, bytes: [UInt8])] {
+    private func makeFrames(enrollingIn store: any HubStore) async throws -> [(topic: String, bytes: [UInt8])] {
         var random = SeededGenerator(seed: 11)
         let resolution = Resolution(parsing: "0.01")
         let minute: Int64 = 60_000_000_000
@@ -165,7 +165,7 @@ package struct IngestBenchmark {
             let id = "bench-\(gateway)"
             let identity = try GatewayIdentity.generate(gatewayID: id)
             let signer = try GatewayFrameSigner(privateKeyPEM: identity.privateKeyPEM)
-            try BenchHub.enrol(identity, in: store)
+            try await BenchHub.enrol(identity, in: store)
             let descriptors = (0..<seriesPerGateway).map {
                 SeriesDescriptor(id: UInt32($0), name: "meter.point\($0)", unit: "V", resolution: resolution)
             }

@@ -55,9 +55,9 @@ package struct QueryBenchmark {
     }
 
     /// Builds the store and times the queries.
-    package func run() throws -> Report {
+    package func run() async throws -> Report {
         let backing = try BenchStore(self.store, folder: folder)
-        let store = try backing.open(dataDirectory: folder)
+        let store = try await backing.open(dataDirectory: folder)
         let now = systemWallClock() / 60_000_000_000 * 60_000_000_000
         let minute: Int64 = 60_000_000_000
         var random = SeededGenerator(seed: 7)
@@ -65,12 +65,12 @@ package struct QueryBenchmark {
         let loadStart = ContinuousClock.now
         var readings = 0
         var pending: [ReceivedFrame] = []
-        func flush() throws {
+        func flush() async throws {
             guard !pending.isEmpty else { return }
-            _ = try store.apply(pending)
+            _ = try await store.apply(pending)
             pending = []
         }
-        func frame(_ gateway: String, _ sequence: UInt64, series: [(String, [Sample])]) throws -> ReceivedFrame {
+        func frame(_ gateway: String, _ sequence: UInt64, series: [(String, [Sample])]) async throws -> ReceivedFrame {
             let descriptors = series.enumerated().map {
                 SeriesDescriptor(id: UInt32($0.offset), name: $0.element.0, unit: "V", resolution: resolution)
             }
@@ -86,7 +86,7 @@ package struct QueryBenchmark {
         }
         for gateway in 0..<gateways {
             let id = "gw-\(gateway)"
-            try store.enrol(gateway: id, publicKey: [], latitude: nil, longitude: nil, at: now)
+            try await store.enrol(gateway: id, publicKey: [], latitude: nil, longitude: nil, at: now)
             var series: [(String, [Sample])] = []
             for index in 0..<seriesPerGateway {
                 var value = Double(Int.random(in: 20_000...25_000, using: &random)) / 100
@@ -97,8 +97,8 @@ package struct QueryBenchmark {
                 series.append(("point\(index)", samples))
                 readings += samples.count
             }
-            pending.append(try frame(id, 1, series: series))
-            if pending.count == 50 { try flush() }
+            await pending.append(try frame(id, 1, series: series))
+            if pending.count == 50 { try await flush() }
         }
         // The deep series: 30 days, one reading a minute, in day-long frames.
         for day in 0..<30 {
@@ -106,7 +106,7 @@ package struct QueryBenchmark {
                 let time = now - Int64(30 - day) * 1440 * minute + Int64(step) * minute
                 return Sample(timestamp: time, value: Double((day * 1440 + step) % 5000) / 100)
             }
-            pending.append(try frame("gw-deep", UInt64(day + 1), series: [("history", samples)]))
+            await pending.append(try frame("gw-deep", UInt64(day + 1), series: [("history", samples)]))
             readings += samples.count
         }
         // The day series: 24 hours, one reading a second, in 10-minute frames.
@@ -115,41 +115,41 @@ package struct QueryBenchmark {
                 let time = now - 86_400_000_000_000 + Int64(part * 600 + step) * 1_000_000_000
                 return Sample(timestamp: time, value: 50 + Double((part * 600 + step) % 1000) / 100)
             }
-            pending.append(try frame("gw-day", UInt64(part + 1), series: [("load", samples)]))
+            await pending.append(try frame("gw-day", UInt64(part + 1), series: [("load", samples)]))
             readings += samples.count
         }
-        try flush()
+        try await flush()
         let loadSeconds = (ContinuousClock.now - loadStart).seconds
-        _ = try store.compact(settledBefore: now + 1, targetCount: 4096)
-        let bytes = try store.diskBytes()
+        _ = try await store.compact(settledBefore: now + 1, targetCount: 4096)
+        let bytes = try await store.diskBytes()
 
         let engine = QueryEngine(store: store)
         var queries: [Figures] = []
         queries.append(
-            try time("one series, last 24 h raw (86,400 readings)") {
-                _ = try engine.range(SeriesKey(gateway: "gw-day", name: "load"), (now - 1440 * minute)...now)
+            try await time("one series, last 24 h raw (86,400 readings)") {
+                _ = try await engine.range(SeriesKey(gateway: "gw-day", name: "load"), (now - 1440 * minute)...now)
             })
         queries.append(
-            try time("one series, 30 days in 1,000 buckets") {
-                _ = try engine.buckets(
+            try await time("one series, 30 days in 1,000 buckets") {
+                _ = try await engine.buckets(
                     SeriesKey(gateway: "gw-deep", name: "history"), (now - 30 * 1440 * minute)...now, count: 1000)
             })
         queries.append(
-            try time("latest values of one gateway") {
-                _ = try engine.latest(gateway: "gw-\(Int.random(in: 0..<gateways, using: &random))")
+            try await time("latest values of one gateway") {
+                _ = try await engine.latest(gateway: "gw-\(Int.random(in: 0..<gateways, using: &random))")
             })
-        queries.append(try time("fleet overview, \(gateways) gateways") { _ = try engine.fleet(now: now) })
+        queries.append(try await time("fleet overview, \(gateways) gateways") { _ = try await engine.fleet(now: now) })
         return Report(
             readings: readings, loadSeconds: loadSeconds, bytesPerReading: Double(bytes) / Double(readings),
             queries: queries)
     }
 
-    private func time(_ name: String, _ body: () throws -> Void) throws -> Figures {
-        try body()  // warm the page cache and statement caches
+    private func time(_ name: String, _ body: () async throws -> Void) async throws -> Figures {
+        try await body()  // warm the page cache and statement caches
         var latencies: [Double] = []
         for _ in 0..<runs {
             let start = ContinuousClock.now
-            try body()
+            try await body()
             latencies.append((ContinuousClock.now - start).seconds * 1000)
         }
         latencies.sort()

@@ -77,9 +77,9 @@ package struct SoakBenchmark {
         let hubFolder = folder + "/hub"
         try FileIO.makeDirectory(hubFolder)
         let storePath = hubFolder + "/hub.db"
-        let fleet = try SimulatedFleet(gateways: gateways, series: seriesPerGateway, enrollingIn: storePath)
+        let fleet = try await SimulatedFleet(gateways: gateways, series: seriesPerGateway, enrollingIn: storePath)
         let agentIdentity = try GatewayIdentity.generate(gatewayID: "soak-agent")
-        try BenchHub.enrol(agentIdentity, in: try SQLiteHubStore(path: storePath))
+        try await BenchHub.enrol(agentIdentity, in: try SQLiteHubStore(path: storePath))
         try BenchHub.writeConfiguration(
             to: folder + "/hub.toml", dataDirectory: hubFolder, brokerPort: port, clientID: "soak-hub")
         let hub = try BenchHub.start(
@@ -160,12 +160,12 @@ final class SimulatedFleet: Sendable {
     private let signers: [GatewayFrameSigner]
     private let series: Int
 
-    init(gateways: Int, series: Int, enrollingIn path: String) throws {
+    init(gateways: Int, series: Int, enrollingIn path: String) async throws {
         let store = try SQLiteHubStore(path: path)
         var signers: [GatewayFrameSigner] = []
         for index in 0..<gateways {
             let identity = try GatewayIdentity.generate(gatewayID: "soak-\(index)")
-            try BenchHub.enrol(identity, in: store)
+            try await BenchHub.enrol(identity, in: store)
             signers.append(try GatewayFrameSigner(privateKeyPEM: identity.privateKeyPEM))
         }
         self.signers = signers

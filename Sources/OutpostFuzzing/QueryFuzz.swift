@@ -24,7 +24,7 @@ package enum QueryFuzz {
         let token: String
         let logger = Logger(label: "fuzz")
 
-        init() throws {
+        init() async throws {
             let folder = NSTemporaryDirectory() + "/outpost-fuzz-query-\(getpid())"
             try? FileManager.default.removeItem(atPath: folder)
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -33,23 +33,25 @@ package enum QueryFuzz {
             let day = (0..<1_440).map {
                 Sample(timestamp: start + Int64($0) * 60_000_000_000, value: sin(Double($0) / 60))
             }
-            try ReadingsImport.run(
+            try await ReadingsImport.run(
                 day, gateway: "gw",
                 series: SeriesDescriptor(id: 0, name: "t", resolution: Resolution(parsing: "0.001")),
                 into: store)
             let edges = [TimeWindow.lowerBound, 1, TimeWindow.upperBound - 1, TimeWindow.upperBound].map {
                 Sample(timestamp: $0, value: Double($0 % 1000))
             }
-            try ReadingsImport.run(edges, gateway: "gw", series: SeriesDescriptor(id: 1, name: "edge"), into: store)
+            try await ReadingsImport.run(
+                edges, gateway: "gw", series: SeriesDescriptor(id: 1, name: "edge"), into: store)
             let accounts = Accounts(store: store, bcryptCost: 4)
-            token = try accounts.addToken(name: "fuzz", role: .viewer, createdBy: Accounts.localCreator).secret
+            token = try await accounts.addToken(name: "fuzz", role: .viewer, createdBy: Accounts.localCreator).secret
             let pipeline = IngestPipeline(store: store, verifier: GatewayRegistry(), logger: logger)
             let services = HubServices(pipeline: pipeline, store: pipeline.store, accounts: accounts, feed: LiveFeed())
             responder = HubServer.router(services).0.buildResponder()
         }
     }
 
-    static let hub: Result<Hub, any Error> = Result { try Hub() }
+    /// Made by the first input that needs it; the inputs after it wait for the same one.
+    static let hub = Task<Hub, any Error> { try await Hub() }
 
     /// The request `bytes` stand for: a route and a query string (bytes outside a URI's
     /// characters percent-encoded, `%` passed as it is so bad escapes reach the parser).
@@ -72,7 +74,7 @@ package enum QueryFuzz {
     /// Sends one input through the router.
     package static func run(_ bytes: [UInt8]) async -> FuzzOutcome {
         let hub: Hub
-        switch Self.hub {
+        switch await Self.hub.result {
         case .success(let made): hub = made
         case .failure(let error): return .violated("the query fuzz hub could not be made: \(error)")
         }

@@ -5,7 +5,7 @@ import OutpostCLI
 import OutpostSystem
 
 /// `outpost-bench query`.
-struct Query: ParsableCommand {
+struct Query: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Query latency (p50/p95) on a hub store of about 10 million readings from 1,000 gateways.")
 
@@ -26,11 +26,11 @@ struct Query: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
-    func run() throws {
+    func run() async throws {
         let folder = NSTemporaryDirectory() + "outpost-bench-query-\(getpid())"
         try FileIO.makeDirectory(folder)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let report = try QueryBenchmark(folder: folder, gateways: gateways, runs: runs, store: store).run()
+        let report = try await QueryBenchmark(folder: folder, gateways: gateways, runs: runs, store: store).run()
         if json {
             try printJSON(report)
             return

@@ -16,9 +16,9 @@ struct UserCommand: ParsableCommand {
 }
 
 /// The accounts service over the configured store.
-private func accounts(_ config: ConfigOption) throws -> Accounts {
+private func accounts(_ config: ConfigOption) async throws -> Accounts {
     let configuration = try config.load()
-    return Accounts(store: try config.openStore(), bcryptCost: configuration.web.bcryptCost)
+    return await Accounts(store: try config.openStore(), bcryptCost: configuration.web.bcryptCost)
 }
 
 /// A password from the terminal (not echoed, asked twice) or, with `--password-stdin`, the
@@ -59,13 +59,13 @@ struct UserAdd: AsyncParsableCommand {
     }
 }
 
-struct UserList: ParsableCommand {
+struct UserList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the users and their roles.")
 
     @OptionGroup var config: ConfigOption
 
-    func run() throws {
-        for user in try config.openStore().users() {
+    func run() async throws {
+        for user in try await config.openStore().users() {
             FileIO.printOut(Array("\(user.name)\t\(user.role.rawValue)\n".utf8))
         }
     }
@@ -93,15 +93,15 @@ struct UserPassword: AsyncParsableCommand {
     }
 }
 
-struct UserRemove: ParsableCommand {
+struct UserRemove: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "remove", abstract: "Remove a user and end their sessions.")
 
     @OptionGroup var config: ConfigOption
     @Argument(help: "The login name.") var name: String
 
-    func run() throws {
-        guard try accounts(config).removeUser(name) else { throw CommandFailure("no user '\(name)'") }
+    func run() async throws {
+        guard try await accounts(config).removeUser(name) else { throw CommandFailure("no user '\(name)'") }
         FileIO.printOut(Array("removed \(name)\n".utf8))
     }
 }
@@ -113,7 +113,7 @@ struct TokenCommand: ParsableCommand {
         subcommands: [TokenAdd.self, TokenList.self, TokenRevoke.self])
 }
 
-struct TokenAdd: ParsableCommand {
+struct TokenAdd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add", abstract: "Create a token; its secret is printed once and never stored.")
 
@@ -121,37 +121,37 @@ struct TokenAdd: ParsableCommand {
     @Option(help: "What the token is for.") var name: String
     @Option(help: "viewer, operator or admin.") var role: String = "viewer"
 
-    func run() throws {
+    func run() async throws {
         guard let parsed = Role(rawValue: role) else {
             throw CommandFailure("--role is viewer, operator or admin, not '\(role)'")
         }
-        let created = try accounts(config).addToken(name: name, role: parsed, createdBy: Accounts.localCreator)
+        let created = try await accounts(config).addToken(name: name, role: parsed, createdBy: Accounts.localCreator)
         FileIO.printOut(Array("\(created.secret)\n".utf8))
     }
 }
 
-struct TokenList: ParsableCommand {
+struct TokenList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List the tokens (never their secrets).")
 
     @OptionGroup var config: ConfigOption
 
-    func run() throws {
-        for token in try config.openStore().tokens() {
+    func run() async throws {
+        for token in try await config.openStore().tokens() {
             let state = token.revokedAt == nil ? "active" : "revoked"
             FileIO.printOut(Array("\(token.id)\t\(token.name)\t\(token.role.rawValue)\t\(state)\n".utf8))
         }
     }
 }
 
-struct TokenRevoke: ParsableCommand {
+struct TokenRevoke: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token by its id.")
 
     @OptionGroup var config: ConfigOption
     @Argument(help: "The token's id.") var id: Int64
 
-    func run() throws {
-        guard try config.openStore().revokeToken(id, at: systemWallClock()) else {
+    func run() async throws {
+        guard try await config.openStore().revokeToken(id, at: systemWallClock()) else {
             throw CommandFailure("no active token \(id)")
         }
         FileIO.printOut(Array("revoked token \(id)\n".utf8))

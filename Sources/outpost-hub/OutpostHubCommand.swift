@@ -37,9 +37,9 @@ struct ConfigOption: ParsableArguments {
         }
     }
 
-    func openStore() throws -> any HubStore {
+    func openStore() async throws -> any HubStore {
         let configuration = try load()
-        return try configuration.store.open(
+        return try await configuration.store.open(
             dataDirectory: configuration.dataDirectory, logger: Logger(label: "outpost.hub"))
     }
 }
@@ -57,7 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
             handler.logLevel = .info
             return handler
         }
-        let runtime = try HubRuntime(configuration: try config.load(), logger: Logger(label: "outpost.hub"))
+        let runtime = try await HubRuntime(configuration: try config.load(), logger: Logger(label: "outpost.hub"))
         try await runtime.run()
     }
 }
@@ -88,7 +88,7 @@ struct CheckCommand: ParsableCommand {
 }
 
 /// `outpost-hub enrol`.
-struct EnrolCommand: ParsableCommand {
+struct EnrolCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "enrol", abstract: "Enrol a gateway's public key (PEM); its frames are accepted from then on.")
 
@@ -103,7 +103,7 @@ struct EnrolCommand: ParsableCommand {
         try OptionRange.check(longitude, -180...180, "--longitude")
     }
 
-    func run() throws {
+    func run() async throws {
         guard BatchFrame.isValidGatewayID(gateway) else {
             throw CommandFailure("'\(gateway)' is not a gateway id: use 1-128 of A-Z a-z 0-9 . _ -")
         }
@@ -114,22 +114,22 @@ struct EnrolCommand: ParsableCommand {
         } catch {
             throw CommandFailure("\(publicKey): \(error)")
         }
-        try config.openStore().enrol(
+        try await config.openStore().enrol(
             gateway: gateway, publicKey: raw, latitude: latitude, longitude: longitude, at: systemWallClock())
         FileIO.printOut(Array("enrolled \(gateway)\n".utf8))
     }
 }
 
 /// `outpost-hub revoke`.
-struct RevokeCommand: ParsableCommand {
+struct RevokeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "revoke", abstract: "Revoke a gateway: its frames are refused (and counted) from then on.")
 
     @OptionGroup var config: ConfigOption
     @Option(help: "The gateway id.") var gateway: String
 
-    func run() throws {
-        guard try config.openStore().revoke(gateway: gateway, at: systemWallClock()) else {
+    func run() async throws {
+        guard try await config.openStore().revoke(gateway: gateway, at: systemWallClock()) else {
             throw CommandFailure("no gateway '\(gateway)' is known")
         }
         FileIO.printOut(Array("revoked \(gateway)\n".utf8))

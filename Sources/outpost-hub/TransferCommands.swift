@@ -6,7 +6,7 @@ import OutpostSystem
 import OutpostWire
 
 /// `outpost-hub import`.
-struct ImportCommand: ParsableCommand {
+struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Backfill one series from a CSV file (timestamp,value[,quality]), e.g. a data logger's export.")
@@ -22,7 +22,7 @@ struct ImportCommand: ParsableCommand {
     @OptionGroup var timeZone: TimeZoneOption
     @Argument(help: "The CSV file.") var file: String
 
-    func run() throws {
+    func run() async throws {
         guard BatchFrame.isValidGatewayID(gateway) else {
             throw CommandFailure("'\(gateway)' is not a gateway id: use 1-128 of A-Z a-z 0-9 . _ -")
         }
@@ -42,10 +42,10 @@ struct ImportCommand: ParsableCommand {
             for problem in error.problems { FileIO.printError("\(file): \(problem)") }
             throw CommandFailure("\(file): not imported; nothing was stored")
         }
-        let store = try config.openStore()
+        let store = try await config.openStore()
         let descriptor = SeriesDescriptor(id: 0, name: series, unit: unit, resolution: parsedResolution)
         let terminal = isatty(STDERR_FILENO) == 1
-        try ReadingsImport.run(samples, gateway: gateway, series: descriptor, into: store) { done in
+        try await ReadingsImport.run(samples, gateway: gateway, series: descriptor, into: store) { done in
             guard terminal else { return }
             let width = 30
             let filled = samples.isEmpty ? width : done * width / samples.count
@@ -59,7 +59,7 @@ struct ImportCommand: ParsableCommand {
 }
 
 /// `outpost-hub export`.
-struct ExportCommand: ParsableCommand {
+struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export", abstract: "Write one series' readings in a time range as CSV or JSON.")
 
@@ -72,13 +72,13 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "End (inclusive), same forms.") var to: String = "now"
     @Option(help: "csv or json.") var format: Format = .csv
 
-    func run() throws {
+    func run() async throws {
         let now = systemWallClock()
         guard let start = TimeArgument.parse(from, now: now), let end = TimeArgument.parse(to, now: now), start <= end
         else {
             throw CommandFailure("--from/--to take now, now-24h, RFC 3339 or ns since the epoch, with from <= to")
         }
-        let samples = try QueryEngine(store: try config.openStore()).range(
+        let samples = try await QueryEngine(store: try config.openStore()).range(
             SeriesKey(gateway: gateway, name: series), start...end)
         var out = ""
         switch format {

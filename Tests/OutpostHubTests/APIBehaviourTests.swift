@@ -21,12 +21,12 @@ struct APIBehaviourTests {
     @Test(
         "Roles: a viewer cannot acknowledge, an operator can (and is named), an operator cannot enrol, an admin can; revoked tokens stop working"
     )
-    func rolesAndTokens() throws {
+    func rolesAndTokens() async throws {
         let hub = try HubProcess(brokerPort: nil)
         let viewer = try hub.makeToken(role: "viewer")
         let operatorToken = try hub.makeToken(role: "operator")
         try hub.start(withBroker: false)
-        let alert = try hub.store().openAlert(
+        let alert = try await hub.store().openAlert(
             series: SeriesKey(gateway: "gw-pump", name: "pump.current"), kind: .drift, score: 0.9,
             at: 1_800_000_000_000_000_000
         ).id
@@ -117,15 +117,15 @@ struct APIBehaviourTests {
     }
 
     @Test("Lists page: gateways by offset with counts by state, alerts by id cursor; bad parameters say which")
-    func paginationAndErrors() throws {
+    func paginationAndErrors() async throws {
         let hub = try HubProcess(brokerPort: nil)
         try hub.start(withBroker: false)
-        let store = try hub.store()
+        let store = try await hub.store()
         for index in 0..<5 {
-            try store.enrol(
+            try await store.enrol(
                 gateway: "gw-\(index)", publicKey: [UInt8](repeating: 4, count: 64), latitude: nil, longitude: nil,
                 at: 1)
-            _ = try store.openAlert(
+            _ = try await store.openAlert(
                 series: SeriesKey(gateway: "gw-\(index)", name: "t"), kind: .spike, score: 1, at: Int64(index + 1))
         }
         let first = try hub.call("GET", "/api/v1/gateways?limit=2&sort=id", bearer: hub.token).json

@@ -95,7 +95,7 @@ struct AlertTests {
     func atIngest(backend: StoreBackend) async throws {
         var detection = DetectionConfiguration()
         detection.learningSamples = 300
-        let hub = try HubFixture(detection: detection, backend: backend)
+        let hub = try await HubFixture(detection: detection, backend: backend)
         let engine = try #require(hub.detection)
         let start: Int64 = 1_800_000_000 * NS.second / NS.hour * NS.hour
         // 10 hours normal, 2 hours shifted by 3 (10 noise units), 2 hours normal again.
@@ -107,7 +107,7 @@ struct AlertTests {
             }
         }
         await engine.settle()
-        let all = try hub.store.alerts(in: Set(Alert.State.allCases), limit: 10)
+        let all = try await hub.store.alerts(in: Set(Alert.State.allCases), limit: 10)
         #expect(all.count == 1, "one problem, one alert: \(all)")
         let alert = try #require(all.first)
         #expect(alert.series == SeriesKey(gateway: "gw-a", name: "t") && alert.kind == .level)
@@ -120,12 +120,12 @@ struct AlertTests {
             _ = await hub.pipeline.ingest(frame)
         }
         await engine.settle()
-        let open = try #require(try hub.store.alerts(in: [.firing], limit: 10).first)
-        #expect(try hub.store.acknowledgeAlert(open.id, by: "maria", note: "valve closed for service", at: start))
-        #expect(try hub.store.acknowledgeAlert(open.id, by: "maria", note: "again", at: start) == false)
-        let acknowledged = try #require(try hub.store.alerts(in: [.acknowledged], limit: 10).first)
+        let open = try #require(try await hub.store.alerts(in: [.firing], limit: 10).first)
+        #expect(try await hub.store.acknowledgeAlert(open.id, by: "maria", note: "valve closed for service", at: start))
+        #expect(try await hub.store.acknowledgeAlert(open.id, by: "maria", note: "again", at: start) == false)
+        let acknowledged = try #require(try await hub.store.alerts(in: [.acknowledged], limit: 10).first)
         #expect(acknowledged.acknowledgedBy == "maria" && acknowledged.note == "valve closed for service")
-        let fleet = try QueryEngine(store: hub.store).fleet(now: start)
+        let fleet = try await QueryEngine(store: hub.store).fleet(now: start)
         #expect(fleet.first?.openAlerts == 1)
 
         // A normal backlog from long before arrives late: scored against the series' normal for
@@ -142,7 +142,7 @@ struct AlertTests {
         }
         await engine.settle()
         #expect(engine.counters.late == 180 && engine.counters.lateAnomalous == 120)
-        let after = try hub.store.alerts(in: Set(Alert.State.allCases), limit: 10)
+        let after = try await hub.store.alerts(in: Set(Alert.State.allCases), limit: 10)
         #expect(after.count == 2)
         #expect(after.first { $0.id == open.id }?.lastAnomalyAt == acknowledged.lastAnomalyAt)
         #expect(engine.counters.scored == 900, "the series' own state moved only with in-order readings")
@@ -158,12 +158,12 @@ struct AlertTests {
         let live = start + 600 * NS.minute
         var opened: [Backend: [Alert]] = [:]
         for past in [true, false] {
-            let hub = try HubFixture(detection: detection, backend: backend)
+            let hub = try await HubFixture(detection: detection, backend: backend)
             let engine = try #require(hub.detection)
             if past {
                 // Ten normal hours, with a spike in them: history, not news.
                 let history = readings(from: start, count: 600, seed: 99, shift: { $0 == 500 ? 30 : 0 })
-                try ReadingsImport.run(
+                try await ReadingsImport.run(
                     history, gateway: "gw-a", series: SeriesDescriptor(id: 0, name: "t"), into: hub.store)
             }
             for frame in try frames(hub, from: live, count: 60, sequence: 1, shift: { _ in 3 }) {
@@ -175,7 +175,7 @@ struct AlertTests {
             await engine.settle()
             #expect(engine.counters.warmedUp == (past ? 600 : 0))
             #expect(engine.counters.scored == 60)
-            opened[past ? .withPast : .without] = try hub.store.alerts(in: Set(Alert.State.allCases), limit: 10)
+            opened[past ? .withPast : .without] = try await hub.store.alerts(in: Set(Alert.State.allCases), limit: 10)
         }
         let alert = try #require(opened[.withPast]?.first)
         #expect(opened[.withPast]?.count == 1, "the step, and nothing of the past")
@@ -191,7 +191,7 @@ struct AlertTests {
     func lateWithinTheHour(backend: StoreBackend) async throws {
         var detection = DetectionConfiguration()
         detection.learningSamples = 300
-        let hub = try HubFixture(detection: detection, backend: backend)
+        let hub = try await HubFixture(detection: detection, backend: backend)
         let engine = try #require(hub.detection)
         let start: Int64 = 1_800_000_000 * NS.second / NS.hour * NS.hour
         // 10 hours at one reading a minute, but a gap of 40 minutes from 9:00 to 9:40 …
@@ -214,7 +214,7 @@ struct AlertTests {
         await engine.settle()
         #expect(engine.counters.lateAnomalous == 1)
         #expect(
-            try hub.store.alerts(in: Set(Alert.State.allCases), limit: 10).isEmpty,
+            try await hub.store.alerts(in: Set(Alert.State.allCases), limit: 10).isEmpty,
             "a late reading never opens an alert")
         // Fresh readings are still scored against the series' own state, which the late ones did not move.
         for frame in try frames(hub, from: start + 600 * NS.minute, count: 30, sequence: 100) {
@@ -222,6 +222,6 @@ struct AlertTests {
         }
         await engine.settle()
         #expect(engine.counters.scored == 590)
-        #expect(try hub.store.alerts(in: Set(Alert.State.allCases), limit: 10).isEmpty)
+        #expect(try await hub.store.alerts(in: Set(Alert.State.allCases), limit: 10).isEmpty)
     }
 }

@@ -84,18 +84,18 @@ struct ArithmeticEdgeTests {
     }
 
     @Test("Refusal rows past their age or beyond the cap are pruned, newest kept", arguments: StoreBackend.allCases)
-    func refusalPruning(backend: StoreBackend) throws {
+    func refusalPruning(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
-        let store = try backend.open(in: folder)
+        let store = try await backend.open(in: folder)
         for index in 0..<6 {
-            try store.recordRefusal(
+            try await store.recordRefusal(
                 gateway: "gw-\(index)", reason: "bad_magic", detail: "d", count: 1, at: Int64(index) * 1_000)
         }
-        try store.pruneRefusals(before: 1_000, keeping: 100)
-        #expect(try store.refusals().map(\.gateway).sorted() == ["gw-1", "gw-2", "gw-3", "gw-4", "gw-5"])
-        try store.pruneRefusals(before: 0, keeping: 3)
-        #expect(try store.refusals().map(\.gateway) == ["gw-5", "gw-4", "gw-3"])
-        #expect(try store.refusals(limit: 2, offset: 1).map(\.gateway) == ["gw-4", "gw-3"])
+        try await store.pruneRefusals(before: 1_000, keeping: 100)
+        #expect(try await store.refusals().map(\.gateway).sorted() == ["gw-1", "gw-2", "gw-3", "gw-4", "gw-5"])
+        try await store.pruneRefusals(before: 0, keeping: 3)
+        #expect(try await store.refusals().map(\.gateway) == ["gw-5", "gw-4", "gw-3"])
+        #expect(try await store.refusals(limit: 2, offset: 1).map(\.gateway) == ["gw-4", "gw-3"])
     }
 
     @Test("Webhook URLs appear in logs as scheme and host only")

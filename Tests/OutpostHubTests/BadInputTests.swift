@@ -12,13 +12,13 @@ import Testing
 @Suite("A damaged hub store")
 struct StoreDamageTests {
     @Test("A hub.db with a damaged page or not a database at all is refused, unchanged, with what to do")
-    func damagedStoreIsRefused() throws {
+    func damagedStoreIsRefused() async throws {
         let folder = try TemporaryFolder()
         let path = folder.path + "/hub.db"
         do {
             let store = try SQLiteHubStore.openChecked(path: path)
             for index in 0..<200 {
-                try store.enrol(
+                try await store.enrol(
                     gateway: "gw-\(index)", publicKey: [UInt8](repeating: 4, count: 64), latitude: nil, longitude: nil,
                     at: 1)
             }

@@ -43,7 +43,7 @@ struct DashboardBrowserTests {
         }
         let stored = try hub.http("/api/v1/ingest", post: hub.folder.write(try frame(1, history), to: "history.frame"))
         #expect(stored.contains("\"duplicate\":false"), "\(stored)")
-        let alert = try hub.store().openAlert(
+        let alert = try await hub.store().openAlert(
             series: SeriesKey(gateway: "gw-boiler", name: "flow.temperature"), kind: .level, score: 0.97,
             at: now - 30 * NS.minute
         ).id
@@ -63,7 +63,7 @@ struct DashboardBrowserTests {
         for page in ["fleet", "fleet-phone", "gateway", "series", "series-live", "alerts"] + widths {
             #expect(access("\(artifacts)/\(page).png", R_OK) == 0, "screenshot of \(page)")
         }
-        let acknowledged = try hub.store().alert(alert)
+        let acknowledged = try await hub.store().alert(alert)
         #expect(acknowledged?.state == .acknowledged && acknowledged?.acknowledgedBy == "duty-operator")
         #expect(acknowledged?.note == "valve re-seated")
     }

@@ -83,8 +83,8 @@ struct EndToEndTests {
     }
 
     /// Readings of `series` in the hub's store.
-    func stored(_ hub: HubProcess, _ series: String) throws -> [Sample] {
-        try QueryEngine(store: hub.store()).range(SeriesKey(gateway: "gw-e2e", name: series), 0...Int64.max)
+    func stored(_ hub: HubProcess, _ series: String) async throws -> [Sample] {
+        try await QueryEngine(store: hub.store()).range(SeriesKey(gateway: "gw-e2e", name: series), 0...Int64.max)
     }
 
     /// What an observer saw the agent send (each sequence once) must be in the store exactly,
@@ -94,13 +94,13 @@ struct EndToEndTests {
         #expect(!sent.isEmpty)
         var storedTotal = 0
         for (series, readings) in sent {
-            let stored = try stored(hub, series)
+            let stored = try await stored(hub, series)
             storedTotal += stored.count
             let expected = readings.sorted { $0.timestamp < $1.timestamp }
             #expect(stored.count == expected.count, "\(series): \(stored.count) stored, \(expected.count) sent")
             let mismatch = zip(stored, expected).first { !$0.0.isIdentical(to: $0.1) }
             if mismatch != nil {
-                let differences = try differences(stored: stored, sent: expected, series: series, hub: hub)
+                let differences = try await differences(stored: stored, sent: expected, series: series, hub: hub)
                 Issue.record("\(series): stored and sent readings differ: \(differences)")
             }
         }
@@ -112,10 +112,11 @@ struct EndToEndTests {
 
     /// What differs between the stored and the sent readings of `series`, and the stored chunks
     /// with their clock shifts, for a failure to say what happened.
-    func differences(stored: [Sample], sent: [Sample], series: String, hub: HubProcess) throws -> String {
+    func differences(stored: [Sample], sent: [Sample], series: String, hub: HubProcess) async throws -> String {
         let storedTimes = Set(stored.map(\.timestamp))
         let sentTimes = Set(sent.map(\.timestamp))
-        let chunks = try hub.store().chunks(of: SeriesKey(gateway: "gw-e2e", name: series), overlapping: 0...Int64.max)
+        let chunks = try await hub.store().chunks(
+            of: SeriesKey(gateway: "gw-e2e", name: series), overlapping: 0...Int64.max)
         return """
             only stored \(stored.filter { !sentTimes.contains($0.timestamp) }), \
             only sent \(sent.filter { !storedTimes.contains($0.timestamp) }), \
@@ -158,10 +159,10 @@ struct EndToEndTests {
             sim.terminate()
         }
         let agent = try await runAgent(gateway) {
-            ((try? self.stored(hub, "room.temperature").count) ?? 0) >= 30
+            await ((try? self.stored(hub, "room.temperature").count) ?? 0) >= 30
         }
         try await expectStoredExactly(watcher, in: hub, agent: agent)
-        let before = try stored(hub, "room.temperature")
+        let before = try await stored(hub, "room.temperature")
 
         // A replayed frame over HTTP: acknowledged as a duplicate, nothing changes.
         let signer = try GatewayFrameSigner(privateKeyPEM: gateway.identity.privateKeyPEM)
@@ -196,7 +197,7 @@ struct EndToEndTests {
         #expect(
             jsonAnswer.contains("\"duplicate\":false") && jsonAnswer.contains("\"sequences\":[1000000]"),
             "\(jsonAnswer)")
-        #expect(try stored(hub, "manual.reading") == [Sample(timestamp: 7_000, value: 2.5)])
+        #expect(try await stored(hub, "manual.reading") == [Sample(timestamp: 7_000, value: 2.5)])
         // Garbage and a frame on another gateway's topic, straight onto the broker.
         let intruder = try MQTTClient(
             .init(host: "127.0.0.1", port: broker.port, clientID: "intruder", cleanSession: true))
@@ -214,7 +215,7 @@ struct EndToEndTests {
         }
         #expect(refusals, "the hub lists the refused frames for operators")
         intruder.shutdown()
-        #expect(try stored(hub, "room.temperature") == before, "nothing stored from replays or bad frames")
+        #expect(try await stored(hub, "room.temperature") == before, "nothing stored from replays or bad frames")
         #expect(try hub.http("/health").contains("ok"))
         let fleet = try hub.http("/api/v1/gateways")
         #expect(fleet.contains("\"id\":\"gw-e2e\""), "\(fleet)")
@@ -241,7 +242,7 @@ struct EndToEndTests {
         }
         let kills = Mutex(0)
         let agent = try await runAgent(gateway) {
-            let count = (try? self.stored(hub, "room.temperature").count) ?? 0
+            let count = await (try? self.stored(hub, "room.temperature").count) ?? 0
             // Kill it three times while readings flow, each time once more has been stored.
             let killed = kills.withLock { $0 }
             if killed < 3, count >= 10 * (killed + 1) {
@@ -257,7 +258,7 @@ struct EndToEndTests {
     }
 
     @Test("import then export through the CLI gives back the same readings; a bad CSV names its lines")
-    func importExportCLI() throws {
+    func importExportCLI() async throws {
         let hub = try HubProcess(brokerPort: nil)
         let lines = (0..<500).map {
             "2026-11-20T00:\(String(format: "%02d", $0 / 60)):\(String(format: "%02d", $0 % 60)).5Z,\(Double($0) * 0.5)"
@@ -290,6 +291,7 @@ struct EndToEndTests {
         #expect(refused.exitStatus != 0)
         #expect(refused.stderr.contains("bad.csv: line 3: 'one' is not a number"), "\(refused.stderr)")
         #expect(
-            try hub.store().series(gateway: "logger-7").map(\.key.name) == ["level"], "nothing of the bad file stored")
+            try await hub.store().series(gateway: "logger-7").map(\.key.name) == ["level"],
+            "nothing of the bad file stored")
     }
 }

@@ -10,14 +10,14 @@ struct GatewayStateWatchTests {
         arguments: StoreBackend.allCases)
     func pushesChanges(backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
-        let store = try backend.open(in: folder)
+        let store = try await backend.open(in: folder)
         let feed = LiveFeed()
         let client = try #require(feed.connect())
         let watch = GatewayStateWatch(
             store: store, feed: feed, silentAfter: .seconds(300), logger: Logger(label: "test"))
         let minute: Int64 = 60_000_000_000
         let start: Int64 = 1_800_000_000_000_000_000
-        try store.enrol(
+        try await store.enrol(
             gateway: "gw-1", publicKey: [UInt8](repeating: 4, count: 64), latitude: nil, longitude: nil, at: start)
         var messages = client.messages.makeAsyncIterator()
         func next() async -> String { await messages.next() ?? "" }
@@ -25,7 +25,7 @@ struct GatewayStateWatchTests {
         watch.changed("gw-1", at: start)
         #expect(await next().contains(#""type":"gateway","gateway":{"id":"gw-1","state":"offline""#))
 
-        try store.recordStatus(gateway: "gw-1", report: GatewayStatusReport(online: true), at: start &+ minute)
+        try await store.recordStatus(gateway: "gw-1", report: GatewayStatusReport(online: true), at: start &+ minute)
         watch.changed("gw-1", at: start &+ minute)
         #expect(await next().contains(#""state":"online""#))
 
@@ -42,7 +42,7 @@ struct GatewayStateWatchTests {
         watch.tick(at: start &+ 8 &* minute)  // five minutes after the last news
         #expect(await next().contains(#""state":"silent""#))
 
-        #expect(try store.revoke(gateway: "gw-1", at: start &+ 9 &* minute))
+        #expect(try await store.revoke(gateway: "gw-1", at: start &+ 9 &* minute))
         watch.changed("gw-1", at: start &+ 9 &* minute)
         #expect(await next().contains(#""state":"revoked""#))
         watch.changed("gw-unknown", at: start &+ 9 &* minute)
@@ -55,14 +55,14 @@ struct GatewayStateWatchTests {
     @Test("Nobody watching: nothing is read or pushed; the first news once a client connects is read and pushed")
     func unwatched() async throws {
         let folder = try TemporaryFolder()
-        let store = try StoreBackend.sqlite.open(in: folder)
+        let store = try await StoreBackend.sqlite.open(in: folder)
         let feed = LiveFeed()
         let watch = GatewayStateWatch(
             store: store, feed: feed, silentAfter: .seconds(300), logger: Logger(label: "test"))
         let start: Int64 = 1_800_000_000_000_000_000
-        try store.enrol(
+        try await store.enrol(
             gateway: "gw-1", publicKey: [UInt8](repeating: 4, count: 64), latitude: nil, longitude: nil, at: start)
-        try store.recordStatus(gateway: "gw-1", report: GatewayStatusReport(online: true), at: start)
+        try await store.recordStatus(gateway: "gw-1", report: GatewayStatusReport(online: true), at: start)
         watch.changed("gw-1", at: start)
         watch.frameStored(from: "gw-1", at: start)
         watch.tick(at: start &+ 600_000_000_000)

@@ -179,7 +179,7 @@ struct GatewayWatchTests {
         "Through the engine: a gateway that stops sending gets a silence alert in the store",
         arguments: StoreBackend.allCases)
     func throughEngine(backend: StoreBackend) async throws {
-        let hub = try HubFixture(detection: DetectionConfiguration(), backend: backend)
+        let hub = try await HubFixture(detection: DetectionConfiguration(), backend: backend)
         let engine = try #require(hub.detection)
         for sequence in 1...7 {
             let sealed = Int64(sequence) * 60 * second
@@ -191,7 +191,7 @@ struct GatewayWatchTests {
         await engine.settle()
         engine.checkGateways(at: systemWallClock() + 3600 * second)
         await engine.settle()
-        let alerts = try hub.store.alerts(in: [.firing], limit: 10)
+        let alerts = try await hub.store.alerts(in: [.firing], limit: 10)
         #expect(alerts.map(\.kind) == [.silence] && alerts.first?.series == SeriesKey(gateway: "gw-a", name: ""))
     }
 }

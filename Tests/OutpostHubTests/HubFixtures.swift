@@ -14,7 +14,7 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     var testDescription: String { rawValue }
 
     /// A new, empty store.
-    func open(in folder: TemporaryFolder, now: Int64 = systemWallClock()) throws -> any HubStore {
+    func open(in folder: TemporaryFolder, now: Int64 = systemWallClock()) async throws -> any HubStore {
         switch self {
         case .sqlite:
             return try SQLiteHubStore(path: folder.file("hub.db"))
@@ -23,7 +23,7 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
             guard let settings = PostgresSettings(url: url, poolSize: 4) else {
                 throw HubTestFailure("bad test database URL \(url)")
             }
-            return try PostgresHubStore(settings: settings, logger: Logger(label: "test"), now: now)
+            return try await PostgresHubStore.open(settings: settings, logger: Logger(label: "test"), now: now)
         }
     }
 }
@@ -42,19 +42,19 @@ struct HubFixture {
     init(
         gateway: String = "gw-a", now: @escaping WallClock = systemWallClock, detection: DetectionConfiguration? = nil,
         backend: StoreBackend = .sqlite
-    ) throws {
+    ) async throws {
         self.gateway = gateway
         folder = try TemporaryFolder()
-        store = try backend.open(in: folder, now: now())
+        store = try await backend.open(in: folder, now: now())
         let identity = try GatewayIdentity.generate(gatewayID: gateway)
         signer = try GatewayFrameSigner(privateKeyPEM: identity.privateKeyPEM)
-        try store.enrol(
+        try await store.enrol(
             gateway: gateway, publicKey: try GatewayKeyVerifier.rawPublicKey(pem: identity.publicKeyPEM), latitude: nil,
             longitude: nil, at: now())
-        try registry.reload(from: store)
+        try await registry.reload(from: store)
         var engine: DetectionEngine?
         if let detection {
-            engine = try DetectionEngine(
+            engine = try await DetectionEngine(
                 configuration: detection, alerts: store, history: store, logger: Logger(label: "test"))
         }
         pipeline = IngestPipeline(

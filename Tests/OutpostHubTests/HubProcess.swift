@@ -92,9 +92,9 @@ final class HubProcess {
     }
 
     /// The store, opened beside the running hub (WAL: readers do not block it).
-    func store() throws -> any HubStore {
+    func store() async throws -> any HubStore {
         if let postgresURL, let settings = PostgresSettings(url: postgresURL, poolSize: 2) {
-            return try PostgresHubStore(settings: settings, logger: Logger(label: "test"))
+            return try await PostgresHubStore.open(settings: settings, logger: Logger(label: "test"))
         }
         return try SQLiteHubStore(path: folder.path + "/data/hub.db")
     }

@@ -9,7 +9,7 @@ struct IngestTests {
         "A frame is stored once: a second copy is acknowledged and ignored; values and times are exact",
         arguments: StoreBackend.allCases)
     func dedupe(backend: StoreBackend) async throws {
-        let hub = try HubFixture(backend: backend)
+        let hub = try await HubFixture(backend: backend)
         let base: Int64 = 1_800_000_000 * NS.second
         let readings = samples(from: base, every: NS.second, count: 30) { Double($0) * 0.25 - 3.5 }
         let frame = try hub.frame(1, ["t": readings])
@@ -24,12 +24,12 @@ struct IngestTests {
         }
         #expect(again)
         let engine = QueryEngine(store: hub.store)
-        let stored = try engine.range(SeriesKey(gateway: "gw-a", name: "t"), base...(base + NS.hour))
+        let stored = try await engine.range(SeriesKey(gateway: "gw-a", name: "t"), base...(base + NS.hour))
         #expect(stored == readings)
         #expect(hub.pipeline.counters.snapshot.framesApplied == 1)
         #expect(hub.pipeline.counters.snapshot.duplicates == 1)
-        #expect(try hub.store.gateways().first { $0.id == "gw-a" }?.seriesCount == 1)
-        let latest = try engine.latest(gateway: "gw-a")
+        #expect(try await hub.store.gateways().first { $0.id == "gw-a" }?.seriesCount == 1)
+        let latest = try await engine.latest(gateway: "gw-a")
         #expect(latest.map(\.value) == [readings.last!.value])
         #expect(latest.map(\.timestamp) == [readings.last!.timestamp])
     }
@@ -37,7 +37,7 @@ struct IngestTests {
     @Test(
         "Frames arriving together are applied in one transaction, each acknowledged", arguments: StoreBackend.allCases)
     func groupCommit(backend: StoreBackend) async throws {
-        let hub = try HubFixture(backend: backend)
+        let hub = try await HubFixture(backend: backend)
         let base: Int64 = 1_800_000_000 * NS.second
         let frames = try (1...40).map { sequence in
             try hub.frame(
@@ -64,7 +64,7 @@ struct IngestTests {
         "A three-day backlog arriving after fresh data lands in place and corrects the rollups",
         arguments: StoreBackend.allCases)
     func lateBacklog(backend: StoreBackend) async throws {
-        let hub = try HubFixture(backend: backend)
+        let hub = try await HubFixture(backend: backend)
         let now: Int64 = 1_800_000_000 * NS.second / NS.hour * NS.hour  // on an hour boundary
         let key = SeriesKey(gateway: "gw-a", name: "p")
         let fresh = samples(from: now, every: 10 * NS.second, count: 30) { 100 + Double($0) }
@@ -88,10 +88,10 @@ struct IngestTests {
         _ = await hub.pipeline.ingest(try hub.frame(2000, ["p": late]))
         let everything = (backlog + fresh + late).sorted { $0.timestamp < $1.timestamp }
         let engine = QueryEngine(store: hub.store)
-        #expect(try engine.range(key, (now - 4 * NS.day)...(now + NS.hour)) == everything)
+        #expect(try await engine.range(key, (now - 4 * NS.day)...(now + NS.hour)) == everything)
         // Rollups, whichever level answers, equal what the samples say.
         for level in RollupLevel.allCases {
-            let rollups = try hub.store.rollups(of: key, level: level, in: (now - 4 * NS.day)...(now + NS.hour))
+            let rollups = try await hub.store.rollups(of: key, level: level, in: (now - 4 * NS.day)...(now + NS.hour))
             var expected: [Int64: Aggregate] = [:]
             for sample in everything {
                 expected[level.bucket(of: sample.timestamp), default: .empty].add(sample.value, quality: sample.quality)
@@ -101,11 +101,11 @@ struct IngestTests {
                 #expect(bucket.aggregate == expected[bucket.start], "\(level) bucket \(bucket.start)")
             }
         }
-        let firstMinute = try hub.store.rollups(of: key, level: .minute, in: now...now)
+        let firstMinute = try await hub.store.rollups(of: key, level: .minute, in: now...now)
         #expect(firstMinute.first?.aggregate.min == -7, "the late reading corrected the minute already written")
         #expect(firstMinute.first?.aggregate.count == 7)
         // A 3-day chart in 72 buckets comes from the hourly rollups.
-        let chart = try engine.buckets(key, (now - 3 * NS.day)...(now - 1), count: 72)
+        let chart = try await engine.buckets(key, (now - 3 * NS.day)...(now - 1), count: 72)
         #expect(chart.source == "hour" && chart.buckets.count == 72)
         #expect(chart.buckets.reduce(0) { $0 + $1.aggregate.count } == Int64(backlog.count))
     }
@@ -115,7 +115,7 @@ struct IngestTests {
         arguments: StoreBackend.allCases)
     func clockCorrection(backend: StoreBackend) async throws {
         let received: Int64 = 1_800_000_000 * NS.second
-        let hub = try HubFixture(now: { received }, backend: backend)
+        let hub = try await HubFixture(now: { received }, backend: backend)
         // The board booted with its clock at 1970 + 100 s; the frame was made 1000 s after boot.
         let wrongWall: Int64 = 100 * NS.second
         let readings = samples(from: wrongWall, every: NS.second, count: 10) { Double($0) }
@@ -125,11 +125,11 @@ struct IngestTests {
             firstMonotonic: ["x": 980 * NS.second])
         _ = await hub.pipeline.ingest(frame)
         // Sample 0 was taken at monotonic 980 s, 20 s before the frame reached the hub.
-        let stored = try QueryEngine(store: hub.store).range(
+        let stored = try await QueryEngine(store: hub.store).range(
             SeriesKey(gateway: "gw-a", name: "x"), (received - NS.hour)...(received + NS.hour))
         #expect(stored.map(\.timestamp) == (0..<10).map { received - 20 * NS.second + Int64($0) * NS.second })
         #expect(stored.map(\.value) == readings.map(\.value))
-        let gateway = try #require(try hub.store.gateways().first)
+        let gateway = try #require(try await hub.store.gateways().first)
         #expect(gateway.clockOffset == wrongWall + 20 * NS.second - received, "its clock is that far behind")
     }
 
@@ -137,14 +137,14 @@ struct IngestTests {
         "Every kind of bad frame is refused with its reason, counted, and harms nothing",
         arguments: StoreBackend.allCases)
     func badFrames(backend: StoreBackend) async throws {
-        let hub = try HubFixture(backend: backend)
+        let hub = try await HubFixture(backend: backend)
         let base: Int64 = 1_800_000_000 * NS.second
         let good = try hub.frame(1, ["t": samples(from: base, every: NS.second, count: 5) { Double($0) }])
         var crc = good
         crc[crc.count / 2] ^= 0x40
         var version = good
         version[4] = 99
-        let stranger = try HubFixture(gateway: "gw-z", backend: backend)
+        let stranger = try await HubFixture(gateway: "gw-z", backend: backend)
         let unknown = try stranger.frame(1, ["t": [Sample(timestamp: base, value: 1)]])
         var forged = try stranger.frame(2, ["t": [Sample(timestamp: base, value: 1)]])
         forged = try {
@@ -172,21 +172,21 @@ struct IngestTests {
             return
         }
         #expect(mismatch.reason == .topicMismatch)
-        #expect(try hub.store.series(gateway: nil).isEmpty, "nothing stored")
+        #expect(try await hub.store.series(gateway: nil).isEmpty, "nothing stored")
         // The store still takes good frames, and the refusals are on record for operators.
         guard case .acknowledged = await hub.pipeline.ingest(good) else {
             Issue.record("the good frame was refused")
             return
         }
-        let refusals = try hub.store.refusals()
+        let refusals = try await hub.store.refusals()
         #expect(
             Set(refusals.map(\.reason)).isSuperset(of: [
                 "crc_mismatch", "unknown_gateway", "bad_signature", "topic_mismatch",
             ]))
         #expect(refusals.reduce(0) { $0 + $1.count } == Int64(cases.count + 1))
         // A revoked gateway is refused from then on.
-        #expect(try hub.store.revoke(gateway: "gw-a", at: base))
-        try hub.registry.reload(from: hub.store)
+        #expect(try await hub.store.revoke(gateway: "gw-a", at: base))
+        try await hub.registry.reload(from: hub.store)
         guard
             case .refused(let revoked) = await hub.pipeline.ingest(
                 try hub.frame(9, ["t": [Sample(timestamp: base, value: 1)]]))

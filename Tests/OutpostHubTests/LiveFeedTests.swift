@@ -113,7 +113,7 @@ struct LiveFeedTests {
                 client.has("\"state\":\"revoked\"") && client.has("\"id\":\"gw-live\"")
             })
 
-        let alert = try hub.store().openAlert(
+        let alert = try await hub.store().openAlert(
             series: SeriesKey(gateway: "gw-live", name: "flow"), kind: .stuck, score: 1, at: now
         ).id
         _ = try hub.call("POST", "/api/v1/alerts/\(alert)/acknowledge", bearer: hub.token, json: #"{"note":"on it"}"#)

@@ -28,8 +28,16 @@ struct ReplicaTests {
         return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? -1
     }
 
-    func storedCount(_ store: any HubStore, _ gateway: String) throws -> Int {
-        try QueryEngine(store: store).range(SeriesKey(gateway: gateway, name: "room.temperature"), 0...Int64.max).count
+    /// Readings stored of each of `gateways`, in their order.
+    func storedCounts(_ store: any HubStore) async throws -> [Int] {
+        var counts: [Int] = []
+        for gateway in Self.gateways { counts.append(try await storedCount(store, gateway)) }
+        return counts
+    }
+
+    func storedCount(_ store: any HubStore, _ gateway: String) async throws -> Int {
+        try await QueryEngine(store: store).range(SeriesKey(gateway: gateway, name: "room.temperature"), 0...Int64.max)
+            .count
     }
 
     @Test(
@@ -55,7 +63,7 @@ struct ReplicaTests {
         }
         try first.start()
         try second.start()
-        let store = try second.store()
+        let store = try await second.store()
         let watcher = LiveClient(
             port: second.httpPort, token: second.token, subscribe: #"{"subscribe":[{"gateway":"gw-r1"}]}"#)
         defer { watcher.close() }
@@ -73,11 +81,11 @@ struct ReplicaTests {
             }
             #expect(shared, "frames applied: first \(applied(first)), second \(applied(second))")
             // The first replica dies mid-ingest; the second carries on alone.
-            let before = try Self.gateways.map { try storedCount(store, $0) }
+            let before = try await storedCounts(store)
             first.kill()
             phases.withLock { $0.append("killed") }
             let carried = await eventually(timeout: .seconds(60), every: .milliseconds(200)) {
-                let now = (try? Self.gateways.map { try storedCount(store, $0) }) ?? before
+                let now = (try? await storedCounts(store)) ?? before
                 return zip(now, before).allSatisfy { $0 >= $1 + 20 }
             }
             #expect(carried, "the second replica went on storing every gateway's readings")
@@ -103,16 +111,13 @@ struct ReplicaTests {
             #expect(statistics.pendingReadings + statistics.unsentReadings == 0, "\(gateway): all acknowledged")
             let taken = agent.sourceCounters.values.reduce(0) { $0 + $1.goodSamples + $1.badSamples }
             var stored: [Sample] = []
-            for series in try store.series(gateway: gateway) {
-                stored += try QueryEngine(store: store).range(series.key, 0...Int64.max)
+            var keys: Set<String> = []
+            for series in try await store.series(gateway: gateway) {
+                let samples = try await QueryEngine(store: store).range(series.key, 0...Int64.max)
+                stored += samples
+                keys.formUnion(samples.map { "\(series.key.name)@\($0.timestamp)" })
             }
             #expect(stored.count == taken, "\(gateway): \(stored.count) stored, \(taken) polled")
-            let keys = Set(
-                try store.series(gateway: gateway).flatMap { series in
-                    try QueryEngine(store: store).range(series.key, 0...Int64.max).map {
-                        "\(series.key.name)@\($0.timestamp)"
-                    }
-                })
             #expect(keys.count == stored.count, "\(gateway): no reading stored twice")
         }
         first.stop()

@@ -13,15 +13,15 @@ struct ChaosAudit {
     /// Readings of each frame the tap saw, by `gateway/sequence`.
     let sentFrames: [String: Int]
 
-    func report() throws -> ChaosReport {
+    func report() async throws -> ChaosReport {
         var report = ChaosReport()
         let store = try SQLiteHubStore(path: fleet.hubStorePath)
         let query = QueryEngine(store: store)
         for gateway in fleet.gateways {
             var line = ChaosReport.Gateway(id: gateway.id)
             var stored: [String: [Sample]] = [:]
-            for series in try store.series(gateway: gateway.id) {
-                stored[series.key.name] = try query.range(series.key, Int64.min...Int64.max)
+            for series in try await store.series(gateway: gateway.id) {
+                stored[series.key.name] = try await query.range(series.key, Int64.min...Int64.max)
             }
             count(stored: stored, into: &line)
             account(polls: try Self.polls(gateway), stored: stored, gateway: gateway, into: &line)

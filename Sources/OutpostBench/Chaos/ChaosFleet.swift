@@ -148,13 +148,13 @@ package final class ChaosFleet {
     package var hubStorePath: String { hubFolder + "/data/hub.db" }
 
     /// Starts the devices, enrols every gateway, starts the hub, then the agents.
-    package func start(seed: UInt64) throws {
+    package func start(seed: UInt64) async throws {
         try FileIO.makeDirectory(hubFolder + "/data")
         let store = try SQLiteHubStore(path: hubStorePath)
         for (index, gateway) in gateways.enumerated() {
             let url = try gateway.startDevice(seed: seed &+ UInt64(index))
             try gateway.writeConfiguration(deviceURL: url)
-            try BenchHub.enrol(gateway.identity, in: store)
+            try await BenchHub.enrol(gateway.identity, in: store)
         }
         try BenchHub.writeConfiguration(
             to: hubFolder + "/hub.toml", dataDirectory: hubFolder + "/data", brokerPort: brokerPort,

@@ -63,7 +63,7 @@ package struct ChaosRun {
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        try fleet.start(seed: settings.seed)
+        try await fleet.start(seed: settings.seed)
         progress("fleet running in \(root): \(settings.gateways) gateways, \(plan.count) faults to inject")
         let started = ContinuousClock.now
         var evictedBefore: [String: Int64] = [:]
@@ -95,7 +95,7 @@ package struct ChaosRun {
         fleet.stopAll()
         tap.stop()
         let (sent, frames) = tap.state.withLock { ($0.readingsByGateway, $0.frameReadings) }
-        var report = try ChaosAudit(fleet: fleet, sent: sent, sentFrames: frames).report()
+        var report = try await ChaosAudit(fleet: fleet, sent: sent, sentFrames: frames).report()
         report.seed = settings.seed
         report.faultSeconds = settings.seconds
         report.faults = plan

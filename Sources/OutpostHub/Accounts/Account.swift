@@ -91,29 +91,29 @@ package struct Identity: Sendable, Equatable {
 /// Users, sessions and API tokens.
 package protocol AccountStore: Sendable {
     /// Adds a user; throws `AccountError.exists` when the name is taken.
-    func addUser(_ name: String, role: Role, passwordHash: String, at time: Int64) throws
+    func addUser(_ name: String, role: Role, passwordHash: String, at time: Int64) async throws
     /// Changes a user's role or password hash (nil: unchanged); false when there is no such user.
-    func updateUser(_ name: String, role: Role?, passwordHash: String?) throws -> Bool
+    func updateUser(_ name: String, role: Role?, passwordHash: String?) async throws -> Bool
     /// Removes a user and their sessions; false when there is no such user.
-    func removeUser(_ name: String) throws -> Bool
+    func removeUser(_ name: String) async throws -> Bool
     /// One user.
-    func user(_ name: String) throws -> UserAccount?
+    func user(_ name: String) async throws -> UserAccount?
     /// Every user, by name.
-    func users() throws -> [UserAccount]
+    func users() async throws -> [UserAccount]
     /// Stores a session under the hash of its cookie.
-    func addSession(hash: String, _ session: SessionRecord) throws
+    func addSession(hash: String, _ session: SessionRecord) async throws
     /// The live session with this cookie hash, if any (expired ones are removed).
-    func session(hash: String, now: Int64) throws -> SessionRecord?
+    func session(hash: String, now: Int64) async throws -> SessionRecord?
     /// Ends a session.
-    func removeSession(hash: String) throws
+    func removeSession(hash: String) async throws
     /// Adds a token by the hash of its secret; returns its id.
-    func addToken(name: String, role: Role, hash: String, createdBy: String, at time: Int64) throws -> Int64
+    func addToken(name: String, role: Role, hash: String, createdBy: String, at time: Int64) async throws -> Int64
     /// The unrevoked token with this secret hash, marking it used at `time`.
-    func useToken(hash: String, at time: Int64) throws -> APIToken?
+    func useToken(hash: String, at time: Int64) async throws -> APIToken?
     /// Every token, newest first.
-    func tokens() throws -> [APIToken]
+    func tokens() async throws -> [APIToken]
     /// Revokes a token; false when there is no such unrevoked token.
-    func revokeToken(_ id: Int64, at time: Int64) throws -> Bool
+    func revokeToken(_ id: Int64, at time: Int64) async throws -> Bool
 }
 
 /// Why an account change was refused.

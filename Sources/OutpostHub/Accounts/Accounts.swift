@@ -49,8 +49,8 @@ package struct Accounts: Sendable {
     package static let localCreator = "outpost-hub token add"
 
     /// The current role of a token's creator; nil when that user is gone.
-    private func creatorRole(_ name: String) throws -> Role? {
-        name == Self.localCreator ? .admin : try store.user(name)?.role
+    private func creatorRole(_ name: String) async throws -> Role? {
+        await name == Self.localCreator ? .admin : try store.user(name)?.role
     }
 
     /// The shortest password accepted.
@@ -72,7 +72,7 @@ package struct Accounts: Sendable {
     package func addUser(_ name: String, role: Role, password: String) async throws {
         try Self.checkName(name)
         try Self.checkPassword(password)
-        try store.addUser(name, role: role, passwordHash: try await hash(password), at: clock())
+        try await store.addUser(name, role: role, passwordHash: try await hash(password), at: clock())
     }
 
     private func hash(_ password: String) async throws -> String {
@@ -83,7 +83,7 @@ package struct Accounts: Sendable {
     /// Sets a user's password.
     package func setPassword(of name: String, to password: String) async throws -> Bool {
         try Self.checkPassword(password)
-        return try store.updateUser(name, role: nil, passwordHash: try await hash(password))
+        return try await store.updateUser(name, role: nil, passwordHash: try await hash(password))
     }
 
     /// How a login attempt ended.
@@ -104,7 +104,7 @@ package struct Accounts: Sendable {
         if let wait = throttle.begin(user: name, client: client, now: now) { return .throttled(retryAfter: wait) }
         let user: UserAccount?
         do {
-            user = try store.user(name)
+            user = try await store.user(name)
         } catch {
             throttle.release(user: name, client: client, now: now)
             throw error
@@ -123,62 +123,62 @@ package struct Accounts: Sendable {
         let cookie = Self.secret()
         let session = SessionRecord(
             user: user.name, role: user.role, csrf: Self.secret(), expiresAt: now &+ sessionLifetime.nanoseconds)
-        try store.addSession(hash: Self.hash(cookie), session)
+        try await store.addSession(hash: Self.hash(cookie), session)
         return .success(cookie: cookie, session: session)
     }
 
     /// Ends the session with this cookie.
-    package func logout(cookie: String) throws { try store.removeSession(hash: Self.hash(cookie)) }
+    package func logout(cookie: String) async throws { try await store.removeSession(hash: Self.hash(cookie)) }
 
     /// The identity of a session cookie, if it is live and its user still exists; its role is
     /// never above the user's current one.
-    package func identify(cookie: String) throws -> Identity? {
-        guard let session = try store.session(hash: Self.hash(cookie), now: clock()),
-            let user = try store.user(session.user)
+    package func identify(cookie: String) async throws -> Identity? {
+        guard let session = try await store.session(hash: Self.hash(cookie), now: clock()),
+            let user = try await store.user(session.user)
         else { return nil }
         return Identity(name: session.user, role: min(session.role, user.role), means: .session(csrf: session.csrf))
     }
 
     /// The identity of an API token secret, if it is valid and its creator still exists; it acts
     /// with at most its creator's current role.
-    package func identify(token: String) throws -> Identity? {
-        guard let record = try store.useToken(hash: Self.hash(token), at: clock()) else { return nil }
-        guard let creator = try creatorRole(record.createdBy) else { return nil }
+    package func identify(token: String) async throws -> Identity? {
+        guard let record = try await store.useToken(hash: Self.hash(token), at: clock()) else { return nil }
+        guard let creator = try await creatorRole(record.createdBy) else { return nil }
         return Identity(
             name: record.name, role: min(record.role, creator), means: .token(record.id), owner: record.createdBy)
     }
 
     /// Removes a user, their sessions and every token they created.
-    package func removeUser(_ name: String) throws -> Bool {
-        guard try store.removeUser(name) else { return false }
-        try revokeTokens(of: name, above: nil)
+    package func removeUser(_ name: String) async throws -> Bool {
+        guard try await store.removeUser(name) else { return false }
+        try await revokeTokens(of: name, above: nil)
         return true
     }
 
     /// Changes a user's role; their tokens of a higher role than the new one are revoked.
-    package func setRole(of name: String, to role: Role) throws -> Bool {
-        guard try store.updateUser(name, role: role, passwordHash: nil) else { return false }
-        try revokeTokens(of: name, above: role)
+    package func setRole(of name: String, to role: Role) async throws -> Bool {
+        guard try await store.updateUser(name, role: role, passwordHash: nil) else { return false }
+        try await revokeTokens(of: name, above: role)
         return true
     }
 
     /// Revokes the unrevoked tokens `user` created whose role is above `role` (all when nil).
-    private func revokeTokens(of user: String, above role: Role?) throws {
-        for token in try store.tokens() where token.createdBy == user && token.revokedAt == nil {
+    private func revokeTokens(of user: String, above role: Role?) async throws {
+        for token in try await store.tokens() where token.createdBy == user && token.revokedAt == nil {
             if let role, token.role <= role { continue }
-            _ = try store.revokeToken(token.id, at: clock())
+            _ = try await store.revokeToken(token.id, at: clock())
         }
     }
 
     /// Creates an API token for `createdBy` (a user, whose current role it may not exceed);
     /// returns its id and its secret (shown once, never stored).
-    package func addToken(name: String, role: Role, createdBy: String) throws -> (id: Int64, secret: String) {
+    package func addToken(name: String, role: Role, createdBy: String) async throws -> (id: Int64, secret: String) {
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty, trimmed.count <= 100 else { throw AccountError.badName(name) }
-        guard let creator = try creatorRole(createdBy) else { throw AccountError.noCreator(createdBy) }
+        guard let creator = try await creatorRole(createdBy) else { throw AccountError.noCreator(createdBy) }
         guard role <= creator else { throw AccountError.aboveCreator(role: role, creatorRole: creator) }
         let secret = "opt_" + Self.secret()
-        let id = try store.addToken(
+        let id = try await store.addToken(
             name: trimmed, role: role, hash: Self.hash(secret), createdBy: createdBy, at: clock())
         return (id, secret)
     }

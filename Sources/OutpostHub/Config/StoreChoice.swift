@@ -42,13 +42,13 @@ package enum StoreChoice: Sendable, Hashable {
 extension StoreChoice {
     /// Opens the chosen store: SQLite's file in `dataDirectory` after its integrity check, or
     /// PostgreSQL after its migrations.
-    package func open(dataDirectory: String, logger: Logger) throws -> any HubStore {
+    package func open(dataDirectory: String, logger: Logger) async throws -> any HubStore {
         switch self {
         case .sqlite:
             try FileIO.makeDirectory(dataDirectory)
             return try SQLiteHubStore.openChecked(path: dataDirectory + "/" + HubConfiguration.databaseFile)
         case .postgres(let settings):
-            return try PostgresHubStore(settings: settings, logger: logger)
+            return try await PostgresHubStore.open(settings: settings, logger: logger)
         }
     }
 }

@@ -82,29 +82,29 @@ package protocol AlertStore: Sendable {
     /// Opens an alert, unless one of the same problem is open already (several hub replicas
     /// may see it at once): its claim, one per series, or per gateway and kind for the gateway's
     /// own alerts, is taken in the store, so only one of them opens it and tells anyone.
-    func openAlert(series: SeriesKey, kind: AlertKind, score: Double, at time: Int64) throws -> AlertOpening
+    func openAlert(series: SeriesKey, kind: AlertKind, score: Double, at time: Int64) async throws -> AlertOpening
     /// Records a further anomalous sample of an open alert.
-    func touchAlert(_ id: Int64, score: Double, at time: Int64) throws
+    func touchAlert(_ id: Int64, score: Double, at time: Int64) async throws
     /// Records that an alert opened on a spike is a lasting problem of `kind`.
-    func reclassifyAlert(_ id: Int64, as kind: AlertKind) throws
+    func reclassifyAlert(_ id: Int64, as kind: AlertKind) async throws
     /// Resolves an alert, saying why when there is more to say than "normal again"; false when
     /// it was resolved already (by another replica).
-    func resolveAlert(_ id: Int64, at time: Int64, reason: String?) throws -> Bool
+    func resolveAlert(_ id: Int64, at time: Int64, reason: String?) async throws -> Bool
     /// Acknowledges a firing alert; false when there is no such firing alert.
-    func acknowledgeAlert(_ id: Int64, by person: String, note: String, at time: Int64) throws -> Bool
+    func acknowledgeAlert(_ id: Int64, by person: String, note: String, at time: Int64) async throws -> Bool
     /// The alerts `query` selects, newest (highest id) first.
-    func alerts(_ query: AlertQuery) throws -> [Alert]
+    func alerts(_ query: AlertQuery) async throws -> [Alert]
 }
 
 extension AlertStore {
     /// Alerts in `states`, newest first, at most `limit`.
-    package func alerts(in states: Set<Alert.State>, limit: Int) throws -> [Alert] {
-        try alerts(AlertQuery(states: states, limit: limit))
+    package func alerts(in states: Set<Alert.State>, limit: Int) async throws -> [Alert] {
+        try await alerts(AlertQuery(states: states, limit: limit))
     }
 
     /// One alert.
-    package func alert(_ id: Int64) throws -> Alert? {
-        try alerts(AlertQuery(states: Set(Alert.State.allCases), id: id, limit: 1)).first
+    package func alert(_ id: Int64) async throws -> Alert? {
+        try await alerts(AlertQuery(states: Set(Alert.State.allCases), id: id, limit: 1)).first
     }
 }
 

@@ -1,4 +1,3 @@
-import Dispatch
 import Logging
 import OutpostConfig
 import OutpostDetect
@@ -6,7 +5,7 @@ import OutpostWire
 import Synchronization
 
 /// Anomaly detection at ingest: every applied frame's readings, in true time, go through their
-/// series' detectors on a queue of their own (ingest never waits for it), and the scores drive
+/// series' detectors as jobs of their own (ingest never waits for it), and the scores drive
 /// each series' alert. A reading older than the newest one its series has scored (a batch overtaken
 /// by a later one, a backlog arriving after fresh data) is late: within an hour of the newest it
 /// is scored against a copy of the series' detector (the state its time implies, near enough),
@@ -56,31 +55,30 @@ package final class DetectionEngine: Sendable {
     private let alerts: any AlertStore
     private let history: (any SeriesHistory)?
     private let notifier: (any AlertListener)?
-    private let waiting = Atomic<Int>(0)
     private let resolveAfter: Duration
     private let logger: Logger
     private let states = Mutex<[SeriesKey: SeriesState]>([:])
     /// The gateway-level checks and the ids of the gateway alerts they opened.
     private let watch = Mutex((GatewayWatch(), [String: Int64]()))
     private let counts = Mutex(Counters())
-    private let queue = DispatchQueue(label: "outpost.hub.detect")
-    /// Frames waiting to be scored, at most: beyond that, ingest waits for detection rather
-    /// than memory growing without bound (frames are still acknowledged only once durable).
-    private let room = DispatchSemaphore(value: 2_000)
+    /// Scoring and the gateway checks, in order. At most 2,000 frames wait to be scored: beyond
+    /// that, ingest waits for detection rather than memory growing without bound (frames are
+    /// still acknowledged only once durable).
+    private let jobs = SerialJobs(limit: 2_000)
 
     /// Creates the engine; alerts still open in `alerts` (from before a restart) are taken up
     /// again, and series first seen learn their past from `history` when given.
     package init(
         configuration: DetectionConfiguration, alerts: any AlertStore, history: (any SeriesHistory)? = nil,
         logger: Logger, notifier: (any AlertListener)? = nil, resolveAfter: Duration = .seconds(900)
-    ) throws {
+    ) async throws {
         self.configuration = configuration
         self.alerts = alerts
         self.history = history
         self.notifier = notifier
         self.resolveAfter = resolveAfter
         self.logger = logger
-        let open = try alerts.alerts(in: [.firing, .acknowledged], limit: 1_000_000)
+        let open = try await alerts.alerts(in: [.firing, .acknowledged], limit: 1_000_000)
         watch.withLock { watch in
             watch.0.resolveAfter = resolveAfter.nanoseconds
             for alert in open where alert.series.name.isEmpty {
@@ -102,20 +100,14 @@ package final class DetectionEngine: Sendable {
     /// The counts so far.
     package var counters: Counters { counts.withLock { $0 } }
 
-    /// Scores the readings of an applied frame (asynchronously; waits only when 2,000 frames are
-    /// already waiting).
-    package func observe(gateway: String, _ plan: IngestPlan) {
-        room.wait()
-        waiting.add(1, ordering: .relaxed)
-        queue.async {
-            self.score(gateway: gateway, plan)
-            self.waiting.subtract(1, ordering: .relaxed)
-            self.room.signal()
-        }
+    /// Scores the readings of an applied frame (in the background; waits only while 2,000 jobs
+    /// are already waiting).
+    package func observe(gateway: String, _ plan: IngestPlan) async {
+        await jobs.addWhenRoom { await self.score(gateway: gateway, plan) }
     }
 
-    /// Frames waiting to be scored.
-    package var queueDepth: Int { waiting.load(ordering: .relaxed) }
+    /// Frames (and gateway checks) waiting to be scored.
+    package var queueDepth: Int { jobs.depth }
 
     /// A frame of `gateway` was applied at `hubTime`: feeds the silence and clock checks.
     package func observeArrival(of frame: BatchFrame, at hubTime: Int64) {
@@ -124,39 +116,39 @@ package final class DetectionEngine: Sendable {
         let monotonic = frame.createdMonotonic
         let offset = frame.createdAt &- monotonic
         let synchronised = frame.clockState == .synchronised
-        queue.async {
+        jobs.add {
             let actions = self.watch.withLock {
                 $0.0.frame(
                     gateway, at: hubTime, boot: boot, createdMonotonic: monotonic, wallMinusMonotonic: offset,
                     synchronised: synchronised)
             }
-            self.perform(actions)
+            await self.perform(actions)
         }
     }
 
     /// A batch of `gateway` arrived at another hub replica at `hubTime` (its acknowledgement was
     /// heard): the gateway is not silent, though this replica did not see the frame.
     package func observeHeard(from gateway: String, at hubTime: Int64) {
-        queue.async { self.perform(self.watch.withLock { $0.0.heard(gateway, at: hubTime) }) }
+        jobs.add { await self.perform(self.watch.withLock { $0.0.heard(gateway, at: hubTime) }) }
     }
 
     /// A status report said `gateway`'s backlog is `backlog` readings.
     package func observeBacklog(of gateway: String, _ backlog: Int64, at time: Int64) {
-        queue.async { self.perform(self.watch.withLock { $0.0.backlog(gateway, backlog, at: time) }) }
+        jobs.add { await self.perform(self.watch.withLock { $0.0.backlog(gateway, backlog, at: time) }) }
     }
 
     /// Checks for silent gateways as of `now`.
     package func checkGateways(at now: Int64) {
-        queue.async { self.perform(self.watch.withLock { $0.0.check(at: now) }) }
+        jobs.add { await self.perform(self.watch.withLock { $0.0.check(at: now) }) }
     }
 
-    private func perform(_ actions: [GatewayWatch.Action]) {
+    private func perform(_ actions: [GatewayWatch.Action]) async {
         for action in actions {
             do {
                 switch action {
                 case .open(let gateway, let kind, let time):
                     let series = SeriesKey(gateway: gateway, name: "")
-                    let opening = try alerts.openAlert(series: series, kind: kind, score: 1, at: time)
+                    let opening = try await alerts.openAlert(series: series, kind: kind, score: 1, at: time)
                     let id = opening.id
                     watch.withLock { $0.1["\(gateway)/\(kind.rawValue)"] = id }
                     guard opening.opened else { continue }  // another replica opened it and told
@@ -171,9 +163,9 @@ package final class DetectionEngine: Sendable {
                     guard let id = watch.withLock({ $0.1.removeValue(forKey: "\(gateway)/\(kind.rawValue)") }) else {
                         continue
                     }
-                    guard try alerts.resolveAlert(id, at: time, reason: nil) else { continue }
+                    guard try await alerts.resolveAlert(id, at: time, reason: nil) else { continue }
                     counts.withLock { $0.resolved += 1 }
-                    if let notifier, let resolved = try alerts.alert(id) {
+                    if let notifier, let resolved = try await alerts.alert(id) {
                         notifier.alertEvent("alert.resolved", resolved)
                     }
                 }
@@ -186,10 +178,10 @@ package final class DetectionEngine: Sendable {
 
     /// Returns once everything observed so far has been scored (for tests and shutdown).
     package func settle() async {
-        await withCheckedContinuation { continuation in queue.async { continuation.resume() } }
+        await jobs.settle()
     }
 
-    private func score(gateway: String, _ plan: IngestPlan) {
+    private func score(gateway: String, _ plan: IngestPlan) async {
         let steps = Dictionary(
             plan.series.map { ($0.name, $0.resolution?.step) }, uniquingKeysWith: { first, _ in first })
         for row in plan.chunks {
@@ -204,7 +196,7 @@ package final class DetectionEngine: Sendable {
                 states.withLock { $0[key] }
                 ?? Self.newState(key, resolution: steps[row.series] ?? nil, configuration, resolveAfter)
             if !state.warmed, let first = order.first(where: { columns.quality(at: $0) == .good }) {
-                warmUp(&state, key, before: columns.timestamps[first])
+                await warmUp(&state, key, before: columns.timestamps[first])
             }
             var scored = 0
             var late = 0
@@ -227,7 +219,8 @@ package final class DetectionEngine: Sendable {
                     if score.isAnomalous, !score.learning {
                         lateAnomalous += 1
                         if let id = state.tracker.openID, let opened = state.tracker.openedAt, time >= opened {
-                            act(on: .touch(id: id, score: score.value, at: time, kind: nil), state: &state, series: key)
+                            await act(
+                                on: .touch(id: id, score: score.value, at: time, kind: nil), state: &state, series: key)
                         }
                     }
                     continue
@@ -235,9 +228,9 @@ package final class DetectionEngine: Sendable {
                 state.newest = time
                 scored += 1
                 let score = state.detector.score(columns.values[index], at: time)
-                act(on: state.tracker.observe(score, at: time), state: &state, series: key)
+                await act(on: state.tracker.observe(score, at: time), state: &state, series: key)
             }
-            flush(&state)
+            await flush(&state)
             states.withLock { $0[key] = state }
             counts.withLock {
                 $0.scored += scored
@@ -252,7 +245,7 @@ package final class DetectionEngine: Sendable {
     /// four learning periods (at least 1,000), looked for in the last hour, else day, else week.
     /// Their scores raise nothing: that past is over. A store that cannot answer leaves the
     /// detector to learn from live readings, as it would without a past.
-    private func warmUp(_ state: inout SeriesState, _ key: SeriesKey, before time: Int64) {
+    private func warmUp(_ state: inout SeriesState, _ key: SeriesKey, before time: Int64) async {
         state.warmed = true
         guard let history, time > .min else { return }
         let wanted = max(1_000, 4 * state.detector.settings.learningSamples)
@@ -263,7 +256,7 @@ package final class DetectionEngine: Sendable {
             for span in Self.warmUpSpans where until > .min && past.count < wanted {
                 let from = time.subtractingReportingOverflow(span).overflow ? Int64.min : time - span
                 guard from < until else { continue }
-                for chunk in try history.chunks(of: key, overlapping: from...(until - 1)) {
+                for chunk in try await history.chunks(of: key, overlapping: from...(until - 1)) {
                     let columns = try chunk.columns()
                     for index in columns.timestamps.indices where columns.quality(at: index) == .good {
                         let at = columns.timestamps[index]
@@ -303,13 +296,13 @@ package final class DetectionEngine: Sendable {
         return state
     }
 
-    private func act(on action: AlertTracker.Action, state: inout SeriesState, series: SeriesKey) {
+    private func act(on action: AlertTracker.Action, state: inout SeriesState, series: SeriesKey) async {
         do {
             switch action {
             case .none:
                 return
             case .open(let kind, let score, let time):
-                let opening = try alerts.openAlert(series: series, kind: AlertKind(kind), score: score, at: time)
+                let opening = try await alerts.openAlert(series: series, kind: AlertKind(kind), score: score, at: time)
                 let id = opening.id
                 state.tracker.openID = id
                 state.lastWrite = time
@@ -323,19 +316,19 @@ package final class DetectionEngine: Sendable {
                 logger.warning(
                     "alert opened", metadata: ["series": "\(series)", "kind": "\(kind.rawValue)", "score": "\(score)"])
             case .touch(let id, let score, let time, let kind):
-                if let kind { try alerts.reclassifyAlert(id, as: AlertKind(kind)) }
+                if let kind { try await alerts.reclassifyAlert(id, as: AlertKind(kind)) }
                 // At most one write a minute per alert; the rest waits in memory.
                 let best = max(score, state.unwritten?.score ?? 0)
                 state.unwritten = (best, time)
                 if time - state.lastWrite >= 60_000_000_000 {
-                    try alerts.touchAlert(id, score: best, at: time)
+                    try await alerts.touchAlert(id, score: best, at: time)
                     state.unwritten = nil
                     state.lastWrite = time
                 }
             case .resolve(let id, let time, let reason):
-                flush(&state, id: id)
-                guard try alerts.resolveAlert(id, at: time, reason: reason) else { return }
-                if let notifier, let resolved = try alerts.alert(id) {
+                await flush(&state, id: id)
+                guard try await alerts.resolveAlert(id, at: time, reason: reason) else { return }
+                if let notifier, let resolved = try await alerts.alert(id) {
                     notifier.alertEvent("alert.resolved", resolved)
                 }
                 counts.withLock { $0.resolved += 1 }
@@ -349,10 +342,10 @@ package final class DetectionEngine: Sendable {
     }
 
     /// Writes what waits in memory for the open alert (end of a chunk, or before resolving).
-    private func flush(_ state: inout SeriesState, id: Int64? = nil) {
+    private func flush(_ state: inout SeriesState, id: Int64? = nil) async {
         guard let pending = state.unwritten, let id = id ?? state.tracker.openID else { return }
         do {
-            try alerts.touchAlert(id, score: pending.score, at: pending.at)
+            try await alerts.touchAlert(id, score: pending.score, at: pending.at)
             state.unwritten = nil
             state.lastWrite = pending.at
         } catch {

@@ -14,8 +14,8 @@ package final class GatewayRegistry: FrameVerifier {
     /// Replaces what it knows with the store's gateways; the gateways enrolled, re-keyed or
     /// revoked since the last reload (by the API or by `outpost-hub enrol` beside the hub).
     @discardableResult
-    package func reload(from store: any HubStore) throws -> Set<String> {
-        let entries = try store.enrolledKeys().mapValues {
+    package func reload(from store: any HubStore) async throws -> Set<String> {
+        let entries = try await store.enrolledKeys().mapValues {
             GatewayKeyVerifier.Entry(publicKey: $0.publicKey, revoked: $0.revoked)
         }
         let before = verifier.withLock { verifier in

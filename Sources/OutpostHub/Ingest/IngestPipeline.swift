@@ -1,4 +1,3 @@
-import Dispatch
 import Logging
 import OutpostWire
 import Synchronization
@@ -35,6 +34,8 @@ package final class IngestPipeline: Sendable {
         var waiting: [Waiting] = []
         var draining = false
         var refusals: [String: RefusalTally] = [:]
+        /// Waiting for the drain to end (`settle()`).
+        var settled: [CheckedContinuation<Void, Never>] = []
         /// When each gateway and reason was last logged: a flood is one line a minute.
         var logged: [String: Int64] = [:]
     }
@@ -55,7 +56,6 @@ package final class IngestPipeline: Sendable {
     let feed: LiveFeed?
     /// Told of every committed frame: its gateway may have come back online.
     let states: GatewayStateWatch?
-    private let writer = DispatchQueue(label: "outpost.hub.ingest")
 
     /// Creates the pipeline. `maxGroup` caps the frames of one transaction.
     package init(
@@ -105,7 +105,7 @@ package final class IngestPipeline: Sendable {
                 queue.draining = true
                 return true
             }
-            if start { writer.async { self.drain() } }
+            if start { Task { await self.drain() } }
         }
     }
 
@@ -151,30 +151,55 @@ package final class IngestPipeline: Sendable {
         }
         // Recorded by the writer, with the next group: a flood of bad frames costs one small
         // transaction per batch of refusals, never one per frame.
-        if start { writer.async { self.drain() } }
+        if start { Task { await self.drain() } }
     }
 
-    /// Applies everything waiting, a group per transaction, until nothing waits.
-    private func drain() {
+    /// Returns once nothing waits for its commit and no commit runs: every frame taken in so far
+    /// is answered (shutdown: `IngestDrain`).
+    package func settle() async {
+        await withCheckedContinuation { continuation in
+            let done = queue.withLock { queue -> Bool in
+                guard queue.draining else { return true }
+                queue.settled.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    /// Applies everything waiting, a group per transaction, until nothing waits. One drain runs
+    /// at a time (`Queue.draining`); it is the only writer of frames.
+    private func drain() async {
         while true {
             let (group, refusals) = queue.withLock { queue in
                 let group = Array(queue.waiting.prefix(maxGroup))
                 queue.waiting.removeFirst(group.count)
                 let refusals = queue.refusals
                 queue.refusals = [:]
-                if group.isEmpty { queue.draining = false }
                 return (group, refusals)
             }
-            persist(Array(refusals.values))
-            guard !group.isEmpty else { return }
-            commit(group)
+            await persist(Array(refusals.values))
+            guard group.isEmpty else {
+                await commit(group)
+                continue
+            }
+            // Refusals that came while they were written are written before the drain ends.
+            let settled = queue.withLock { queue -> [CheckedContinuation<Void, Never>]? in
+                guard queue.waiting.isEmpty, queue.refusals.isEmpty else { return nil }
+                queue.draining = false
+                defer { queue.settled = [] }
+                return queue.settled
+            }
+            guard let settled else { continue }
+            for waiter in settled { waiter.resume() }
+            return
         }
     }
 
-    private func commit(_ group: [Waiting]) {
+    private func commit(_ group: [Waiting]) async {
         let results: [ApplyResult]
         do {
-            results = try store.apply(group.map(\.frame))
+            results = try await store.apply(group.map(\.frame))
         } catch {
             counters.update { $0.storeFailures += 1 }
             logger.error("store transaction failed; frames not acknowledged", metadata: ["error": "\(error)"])
@@ -194,7 +219,7 @@ package final class IngestPipeline: Sendable {
                 }
                 feed?.committed(gateway: frame.gatewayID, plan)
                 states?.frameStored(from: frame.gatewayID, at: waiting.frame.hubTime)
-                detection?.observe(gateway: frame.gatewayID, plan)
+                await detection?.observe(gateway: frame.gatewayID, plan)
                 detection?.observeArrival(of: frame, at: waiting.frame.hubTime)
                 waiting.continuation.resume(returning: .acknowledged(ack, gateway: frame.gatewayID, duplicate: false))
             case .duplicate:
@@ -208,10 +233,10 @@ package final class IngestPipeline: Sendable {
         }
     }
 
-    private func persist(_ refusals: [RefusalTally]) {
+    private func persist(_ refusals: [RefusalTally]) async {
         for refusal in refusals {
             do {
-                try store.recordRefusal(
+                try await store.recordRefusal(
                     gateway: refusal.gateway, reason: refusal.reason, detail: refusal.detail, count: refusal.count,
                     at: refusal.at)
             } catch {

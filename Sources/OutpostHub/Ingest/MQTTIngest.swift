@@ -175,7 +175,7 @@ package final class MQTTIngest: Sendable {
             }
             do {
                 let now = systemWallClock()
-                try store.recordStatus(gateway: gateway, report: report, at: now)
+                try await store.recordStatus(gateway: gateway, report: report, at: now)
                 states?.changed(gateway, at: now)
             } catch {
                 logger.error("could not record a status", metadata: ["gateway": "\(gateway)", "error": "\(error)"])

@@ -1,4 +1,3 @@
-import Dispatch
 import Logging
 import Synchronization
 
@@ -7,8 +6,8 @@ import Synchronization
 /// acknowledgement another replica sent, an enrolment or revocation. It reads a gateway from the
 /// store only when its state may have changed (a frame from a gateway already online changes
 /// nothing), and finds silence by the deadline each gateway's last news set, not by reading the
-/// fleet. While no client is connected it reads nothing at all. Its work runs on a queue of
-/// its own, never in ingest's way.
+/// fleet. While no client is connected it reads nothing at all. Its work runs as jobs of its
+/// own, in order, never in ingest's way.
 package final class GatewayStateWatch: Sendable {
     private struct Known {
         /// The state last pushed; nil when it was not read (nobody was watching).
@@ -22,7 +21,7 @@ package final class GatewayStateWatch: Sendable {
     private let silentAfter: Duration
     private let logger: Logger
     private let known = Mutex<[String: Known]>([:])
-    private let queue = DispatchQueue(label: "outpost.hub.gateway-states")
+    private let jobs = SerialJobs()
 
     /// Watches the gateways of `store` for `feed`; `silentAfter` is the fleet view's silence.
     package init(store: any HubStore, feed: LiveFeed, silentAfter: Duration = .seconds(300), logger: Logger) {
@@ -50,7 +49,7 @@ package final class GatewayStateWatch: Sendable {
     /// Something else happened to `gateway` at `now` (a status, an enrolment, a revocation, an
     /// acknowledgement from another replica): its state is read again and pushed if it changed.
     package func changed(_ gateway: String, at now: Int64) {
-        queue.async { self.refresh(gateway, at: now) }
+        jobs.add { await self.refresh(gateway, at: now) }
     }
 
     /// Pushes the gateways whose silence began by `now`. While nobody watches, deadlines that
@@ -63,21 +62,21 @@ package final class GatewayStateWatch: Sendable {
 
     /// Returns once every change noted so far has been handled (for tests).
     package func settle() async {
-        await withCheckedContinuation { continuation in queue.async { continuation.resume() } }
+        await jobs.settle()
     }
 
-    private func refresh(_ gateway: String, at now: Int64) {
+    private func refresh(_ gateway: String, at now: Int64) async {
         guard feed.clientCount > 0 else {
             // Nobody is watching: forget the state, so that the next news once someone is, is read.
             known.withLock { $0[gateway]?.state = nil }
             return
         }
         do {
-            guard let record = try store.gateway(gateway) else { return }
+            guard let record = try await store.gateway(gateway) else { return }
             var query = AlertQuery(states: [.firing, .acknowledged], limit: 10_000)
             query.gateway = gateway
             let overview = GatewayOverview(
-                record: record, now: now, silentAfter: silentAfter, openAlerts: try store.alerts(query).count)
+                record: record, now: now, silentAfter: silentAfter, openAlerts: try await store.alerts(query).count)
             let silentAt = overview.state == "online" ? record.lastSeen?.addingSaturating(silentAfter.nanoseconds) : nil
             let isNew = known.withLock { known in
                 let before = known[gateway]?.state

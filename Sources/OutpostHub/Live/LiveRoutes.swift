@@ -60,7 +60,7 @@ struct LiveRoutes {
                 group.addTask {
                     while true {
                         try await Task.sleep(for: Self.recheck)
-                        if ((try? Authenticator.identify(request, accounts: accounts)) ?? nil) == nil {
+                        if await ((try? Authenticator.identify(request, accounts: accounts)) ?? nil) == nil {
                             try await outbound.write(
                                 .text(LiveFeed.text(API.LiveNotice.closed("the session or token has ended"))))
                             return

@@ -21,9 +21,9 @@ package struct QueryEngine: Sendable {
     package init(store: any HubStore) { self.store = store }
 
     /// Every sample of `series` with a timestamp in `range`, in time order.
-    package func range(_ series: SeriesKey, _ range: ClosedRange<Int64>) throws -> [Sample] {
+    package func range(_ series: SeriesKey, _ range: ClosedRange<Int64>) async throws -> [Sample] {
         var samples: [Sample] = []
-        for chunk in try store.chunks(of: series, overlapping: range) {
+        for chunk in try await store.chunks(of: series, overlapping: range) {
             let columns = try chunk.columns()
             for index in 0..<columns.count where range.contains(columns.timestamps[index]) {
                 samples.append(
@@ -38,7 +38,7 @@ package struct QueryEngine: Sendable {
     /// `range` in about `count` buckets (at least half as many) of min, max, mean and count. The
     /// bucket width is rounded up to whole minutes or hours when rollups answer, so a 30-day chart
     /// reads 720 hourly rows, not 2.6 million samples.
-    package func buckets(_ series: SeriesKey, _ range: ClosedRange<Int64>, count: Int) throws -> Buckets {
+    package func buckets(_ series: SeriesKey, _ range: ClosedRange<Int64>, count: Int) async throws -> Buckets {
         // Saturating: a range as wide as Int64 gives a span of Int64.max, never a trap.
         let span = range.upperBound.subtractingSaturating(range.lowerBound).addingSaturating(1)
         let slices = Int64(max(1, count))
@@ -48,7 +48,7 @@ package struct QueryEngine: Sendable {
         let level = [RollupLevel.hour, .minute].first { span / $0.width >= Int64(max(1, count / 2)) }
         guard let level else {
             var buckets: [Int64: Aggregate] = [:]
-            for sample in try self.range(series, range) {
+            for sample in try await self.range(series, range) {
                 let start = range.lowerBound &+ (sample.timestamp &- range.lowerBound) / wanted &* wanted
                 buckets[start, default: .empty].add(sample.value, quality: sample.quality)
             }
@@ -58,7 +58,7 @@ package struct QueryEngine: Sendable {
         let width = max(level.width, whole.multipliedSaturating(by: level.width))
         let origin = level.bucket(of: range.lowerBound)
         var buckets: [Int64: Aggregate] = [:]
-        for rollup in try store.rollups(of: series, level: level, in: origin...range.upperBound) {
+        for rollup in try await store.rollups(of: series, level: level, in: origin...range.upperBound) {
             let offset = rollup.start.subtractingSaturating(origin)
             buckets[origin.addingSaturating(offset / width &* width), default: .empty].merge(rollup.aggregate)
         }
@@ -66,16 +66,16 @@ package struct QueryEngine: Sendable {
     }
 
     /// The newest reading of every series of `gateway`.
-    package func latest(gateway: String) throws -> [LatestReading] { try store.latest(gateway: gateway) }
+    package func latest(gateway: String) async throws -> [LatestReading] { try await store.latest(gateway: gateway) }
 
     /// Every gateway's state, as of `now` (hub time); `silentAfter` is how long without a frame
     /// or status turns an online gateway into a silent one.
-    package func fleet(now: Int64, silentAfter: Duration = .seconds(300)) throws -> [GatewayOverview] {
+    package func fleet(now: Int64, silentAfter: Duration = .seconds(300)) async throws -> [GatewayOverview] {
         var open: [String: Int] = [:]
-        for alert in try store.alerts(in: [.firing, .acknowledged], limit: 1_000_000) {
+        for alert in try await store.alerts(in: [.firing, .acknowledged], limit: 1_000_000) {
             open[alert.series.gateway, default: 0] += 1
         }
-        return try store.gateways().map {
+        return try await store.gateways().map {
             GatewayOverview(record: $0, now: now, silentAfter: silentAfter, openAlerts: open[$0.id] ?? 0)
         }
     }

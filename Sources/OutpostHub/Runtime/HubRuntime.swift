@@ -31,16 +31,16 @@ package struct HubRuntime: Sendable {
     let logger: Logger
 
     /// Opens the store and prepares ingest.
-    package init(configuration: HubConfiguration, logger: Logger) throws {
+    package init(configuration: HubConfiguration, logger: Logger) async throws {
         self.configuration = configuration
         self.logger = logger
-        store = try configuration.store.open(dataDirectory: configuration.dataDirectory, logger: logger)
+        store = try await configuration.store.open(dataDirectory: configuration.dataDirectory, logger: logger)
         registry = GatewayRegistry()
-        try registry.reload(from: store)
+        try await registry.reload(from: store)
         notifier = WebhookNotifier(urls: configuration.webhooks, logger: logger)
         feed = LiveFeed()
         states = GatewayStateWatch(store: store, feed: feed, logger: logger)
-        detection = try DetectionEngine(
+        detection = try await DetectionEngine(
             configuration: configuration.detection, alerts: store, history: store, logger: logger,
             notifier: AlertListeners([notifier, feed]), resolveAfter: configuration.resolveAfter)
         // A replica commits only the batches the broker hands it: its live view comes from the
@@ -70,11 +70,13 @@ package struct HubRuntime: Sendable {
                 rate: configuration.httpIngestRate, burst: max(10, 4 * configuration.httpIngestRate),
                 concurrency: configuration.httpIngestConcurrency))
         let (router, _) = HubServer.router(routeServices)
-        // Stopped in reverse on SIGTERM: the HTTP server, then MQTT ingest (its frames in flight
-        // committed), upkeep, detection (everything ingest handed it scored), webhooks (every
-        // alert event it raised delivered or given up).
+        // Started in this order, stopped in reverse on SIGTERM: the HTTP server (last, added by
+        // Hummingbird), then MQTT ingest, upkeep, the ingest pipeline (every frame taken in
+        // committed and answered), detection (everything ingest handed it scored), webhooks
+        // (every alert event it raised delivered or given up), and the store, closed last.
         var services: [any Service] = [
-            Webhooks(notifier: notifier), DetectionDrain(detection: detection, logger: logger),
+            StoreService(store: store), Webhooks(notifier: notifier),
+            DetectionDrain(detection: detection, logger: logger), IngestDrain(pipeline: pipeline),
             Upkeep(runtime: self, logger: logger),
         ]
         if let broker = configuration.broker {
@@ -105,108 +107,5 @@ package struct HubRuntime: Sendable {
                     metadata: ["url": "http://\(host):\(channel.localAddress?.port ?? port)"])
             }, logger: logger)
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
-    }
-}
-
-/// The MQTT session as a service: stops on graceful shutdown.
-struct BrokerSession: Service {
-    let ingest: MQTTIngest
-
-    func run() async throws {
-        await withGracefulShutdownHandler {
-            await ingest.run()
-        } onGracefulShutdown: {
-            ingest.stop()
-        }
-    }
-}
-
-/// Anomaly detection as a service: it scores on its own queue while the hub runs; on shutdown,
-/// once ingest has stopped, it finishes scoring what ingest handed it, so that no reading taken
-/// in goes unscored and no alert it should raise is lost.
-struct DetectionDrain: Service {
-    let detection: DetectionEngine
-    let logger: Logger
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        await detection.settle()
-        let counts = detection.counters
-        logger.info(
-            "detection drained",
-            metadata: ["scored": "\(counts.scored)", "alerts_opened": "\(counts.opened.values.reduce(0, +))"])
-    }
-}
-
-/// Webhook delivery as a service: on shutdown it stops taking events and ends.
-struct Webhooks: Service {
-    let notifier: WebhookNotifier
-
-    func run() async throws {
-        await withGracefulShutdownHandler {
-            await notifier.run()
-        } onGracefulShutdown: {
-            notifier.finish()
-        }
-    }
-}
-
-/// Background upkeep: reloads enrolled keys (enrolment by the CLI takes effect within seconds),
-/// and runs retention and compaction every maintenance interval.
-struct Upkeep: Service {
-    let runtime: HubRuntime
-    let logger: Logger
-
-    init(runtime: HubRuntime, logger: Logger) {
-        self.runtime = runtime
-        self.logger = logger
-    }
-
-    func run() async throws {
-        var sinceMaintenance = Duration.zero
-        let tick = Duration.seconds(5)
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: tick) }
-            } catch {
-                return
-            }
-            let now = systemWallClock()
-            runtime.detection.checkGateways(at: now)
-            runtime.states.tick(at: now)
-            do {
-                for gateway in try runtime.registry.reload(from: runtime.store) {
-                    runtime.states.changed(gateway, at: now)
-                }
-            } catch {
-                logger.error("could not reload enrolled gateways", metadata: ["error": "\(error)"])
-            }
-            sinceMaintenance += tick
-            guard sinceMaintenance >= runtime.configuration.maintenanceInterval else { continue }
-            sinceMaintenance = .zero
-            maintain()
-        }
-    }
-
-    private func maintain() {
-        let configuration = runtime.configuration
-        let now = systemWallClock()
-        do {
-            var report = try runtime.store.expire(policy: configuration.retention, now: now)
-            try runtime.store.pruneRefusals(
-                before: now.subtractingSaturating(RefusalRecord.keepFor), keeping: RefusalRecord.maxRows)
-            let compaction = try runtime.store.compact(
-                settledBefore: now &- configuration.compactAfter.nanoseconds, targetCount: configuration.compactTarget)
-            report.chunksMerged = compaction.chunksMerged
-            report.chunksWritten = compaction.chunksWritten
-            logger.info(
-                "upkeep done",
-                metadata: [
-                    "chunks_expired": "\(report.chunksExpired)", "buckets_expired": "\(report.bucketsExpired)",
-                    "chunks_merged": "\(report.chunksMerged)", "chunks_written": "\(report.chunksWritten)",
-                ])
-        } catch {
-            logger.error("upkeep failed", metadata: ["error": "\(error)"])
-        }
     }
 }

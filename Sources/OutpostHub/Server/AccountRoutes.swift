@@ -9,26 +9,26 @@ struct AccountRoutes {
     func register(on routes: HubRoutes) {
         routes.add(.post, "/api/v1/session", .open) { request, context in try await login(request, context) }
         routes.add(.get, "/api/v1/session", .role(.viewer)) { _, context in try whoAmI(context) }
-        routes.add(.delete, "/api/v1/session", .role(.viewer)) { request, _ in try logout(request) }
+        routes.add(.delete, "/api/v1/session", .role(.viewer)) { request, _ in try await logout(request) }
         routes.add(.get, "/api/v1/users", .role(.admin)) { _, _ in
-            JSONResponse.ok(API.UserList(users: try accounts.store.users().map(API.User.init)))
+            await JSONResponse.ok(API.UserList(users: try accounts.store.users().map(API.User.init)))
         }
         routes.add(.post, "/api/v1/users", .role(.admin)) { request, _ in try await addUser(request) }
         routes.add(.patch, "/api/v1/users/{name}", .role(.admin)) { request, context in
             try await changeUser(request, RequestInput.path(context, "name"), by: context)
         }
         routes.add(.delete, "/api/v1/users/{name}", .role(.admin)) { _, context in
-            try removeUser(RequestInput.path(context, "name"), by: context)
+            try await removeUser(RequestInput.path(context, "name"), by: context)
         }
         routes.add(.get, "/api/v1/tokens", .role(.admin)) { _, _ in
-            JSONResponse.ok(API.TokenList(tokens: try accounts.store.tokens().map(API.Token.init)))
+            await JSONResponse.ok(API.TokenList(tokens: try accounts.store.tokens().map(API.Token.init)))
         }
         routes.add(.post, "/api/v1/tokens", .role(.admin)) { request, context in try await addToken(request, context) }
         routes.add(.delete, "/api/v1/tokens/{id}", .role(.admin)) { _, context in
             guard let id = Int64(try RequestInput.path(context, "id")) else {
                 throw APIError.badRequest("bad_id", "a token id is a number")
             }
-            guard try accounts.store.revokeToken(id, at: services.clock()) else {
+            guard try await accounts.store.revokeToken(id, at: services.clock()) else {
                 throw APIError.notFound("no unrevoked token \(id)")
             }
             return JSONResponse.ok(API.TokenRevoked(revoked: id))
@@ -77,8 +77,8 @@ struct AccountRoutes {
         return JSONResponse.ok(session)
     }
 
-    private func logout(_ request: Request) throws -> Response {
-        if let cookie = Authenticator.cookie(request) { try accounts.logout(cookie: cookie) }
+    private func logout(_ request: Request) async throws -> Response {
+        if let cookie = Authenticator.cookie(request) { try await accounts.logout(cookie: cookie) }
         var response = JSONResponse.ok(API.LoggedOut())
         response.headers[.setCookie] = "\(Authenticator.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
         return response
@@ -113,16 +113,16 @@ struct AccountRoutes {
                 throw APIError.badRequest("bad_user", error.description)
             }
         }
-        if let role, found { found = try accounts.setRole(of: name, to: role) }
+        if let role, found { found = try await accounts.setRole(of: name, to: role) }
         guard found else { throw APIError.notFound("no user '\(name)'") }
         return JSONResponse.ok(API.UserChanged(name: name))
     }
 
-    private func removeUser(_ name: String, by context: HubRequestContext) throws -> Response {
+    private func removeUser(_ name: String, by context: HubRequestContext) async throws -> Response {
         if name == context.identity?.name {
             throw APIError(.conflict, "own_account", "an admin cannot remove themselves")
         }
-        guard try accounts.removeUser(name) else { throw APIError.notFound("no user '\(name)'") }
+        guard try await accounts.removeUser(name) else { throw APIError.notFound("no user '\(name)'") }
         return JSONResponse.ok(API.UserRemoved(removed: name))
     }
 
@@ -132,7 +132,7 @@ struct AccountRoutes {
         let role = try body.role?.role() ?? .viewer
         let created: (id: Int64, secret: String)
         do {
-            created = try accounts.addToken(name: name, role: role, createdBy: context.identity?.owner ?? "?")
+            created = try await accounts.addToken(name: name, role: role, createdBy: context.identity?.owner ?? "?")
         } catch let error as AccountError {
             throw APIError.badRequest("bad_token", error.description)
         }

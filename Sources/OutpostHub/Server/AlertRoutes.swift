@@ -6,10 +6,10 @@ struct AlertRoutes {
     let services: HubServices
 
     func register(on routes: HubRoutes) {
-        routes.add(.get, "/api/v1/alerts", .role(.viewer)) { request, _ in try list(request) }
+        routes.add(.get, "/api/v1/alerts", .role(.viewer)) { request, _ in try await list(request) }
         routes.add(.get, "/api/v1/alerts/{id}", .role(.viewer)) { _, context in
             let id = try Self.id(context)
-            guard let alert = try services.store.alert(id) else { throw APIError.notFound("no alert \(id)") }
+            guard let alert = try await services.store.alert(id) else { throw APIError.notFound("no alert \(id)") }
             return JSONResponse.ok(API.AlertAnswer(alert: API.Alert(alert)))
         }
         routes.add(.post, "/api/v1/alerts/{id}/acknowledge", .role(.operator)) { request, context in
@@ -26,7 +26,7 @@ struct AlertRoutes {
 
     /// `GET /api/v1/alerts?state=open|firing|acknowledged|resolved|all&gateway=&series=&kind=
     /// &from=&to=&limit=&before=`: newest first; `next_before` continues the list.
-    private func list(_ request: Request) throws -> Response {
+    private func list(_ request: Request) async throws -> Response {
         let parameters = request.uri.queryParameters
         let wanted = parameters.get("state") ?? "open"
         let states: Set<Alert.State>
@@ -56,7 +56,7 @@ struct AlertRoutes {
         if parameters.get("from") != nil || parameters.get("to") != nil {
             query.overlapping = try RequestInput.range(request, now: services.clock())
         }
-        let alerts = try services.store.alerts(query)
+        let alerts = try await services.store.alerts(query)
         let full = alerts.count == query.limit
         return JSONResponse.ok(
             API.AlertPage(alerts: alerts.map(API.Alert.init), nextBefore: full ? alerts.last?.id : nil))
@@ -69,11 +69,11 @@ struct AlertRoutes {
         let note = try await RequestInput.decode(API.AlertNote.self, from: request).note ?? ""
         guard note.count <= 2000 else { throw APIError.badRequest("bad_field", "a note is at most 2,000 characters") }
         let person = context.identity?.name ?? "?"
-        guard try services.store.acknowledgeAlert(id, by: person, note: note, at: services.clock()) else {
-            if try services.store.alert(id) == nil { throw APIError.notFound("no alert \(id)") }
+        guard try await services.store.acknowledgeAlert(id, by: person, note: note, at: services.clock()) else {
+            if try await services.store.alert(id) == nil { throw APIError.notFound("no alert \(id)") }
             throw APIError(.conflict, "not_firing", "alert \(id) is not firing (already acknowledged or resolved)")
         }
-        if let alert = try services.store.alert(id) {
+        if let alert = try await services.store.alert(id) {
             services.alertListeners.alertEvent("alert.acknowledged", alert)
         }
         context.logger.notice("alert acknowledged", metadata: ["alert": "\(id)", "by": "\(person)"])

@@ -9,34 +9,34 @@ struct FleetRoutes {
     let services: HubServices
 
     func register(on routes: HubRoutes) {
-        routes.add(.get, "/api/v1/gateways", .role(.viewer)) { request, _ in try list(request) }
+        routes.add(.get, "/api/v1/gateways", .role(.viewer)) { request, _ in try await list(request) }
         routes.add(.get, "/api/v1/gateways/{gateway}", .role(.viewer)) { _, context in
             let id = try RequestInput.path(context, "gateway")
-            guard let overview = try overviews().first(where: { $0.record.id == id }) else {
+            guard let overview = try await overviews().first(where: { $0.record.id == id }) else {
                 throw APIError.notFound("no gateway '\(id)'")
             }
             return JSONResponse.ok(API.GatewayAnswer(gateway: API.Gateway(overview)))
         }
         routes.add(.get, "/api/v1/gateways/{gateway}/series", .role(.viewer)) { _, context in
-            try series(RequestInput.path(context, "gateway"))
+            try await series(RequestInput.path(context, "gateway"))
         }
         routes.add(.get, "/api/v1/gateways/{gateway}/latest", .role(.viewer)) { _, context in
-            try latest(RequestInput.path(context, "gateway"))
+            try await latest(RequestInput.path(context, "gateway"))
         }
         routes.add(.get, "/api/v1/gateways/{gateway}/health", .role(.viewer)) { request, context in
             let id = try RequestInput.path(context, "gateway")
             let range = try RequestInput.range(request, now: services.clock(), defaultFrom: "now-24h")
-            let points = try services.store.health(gateway: id, in: range).map(API.GatewayHealth.Point.init)
+            let points = try await services.store.health(gateway: id, in: range).map(API.GatewayHealth.Point.init)
             return JSONResponse.ok(
                 API.GatewayHealth(gateway: id, from: range.lowerBound, to: range.upperBound, points: points))
         }
         routes.add(.post, "/api/v1/gateways", .role(.admin)) { request, context in try await enrol(request, context) }
         routes.add(.post, "/api/v1/gateways/{gateway}/revoke", .role(.admin)) { _, context in
             let id = try RequestInput.path(context, "gateway")
-            guard try services.store.revoke(gateway: id, at: services.clock()) else {
+            guard try await services.store.revoke(gateway: id, at: services.clock()) else {
                 throw APIError.notFound("no gateway '\(id)'")
             }
-            try services.registry?.reload(from: services.store)
+            try await services.registry?.reload(from: services.store)
             services.states?.changed(id, at: services.clock())
             context.logger.notice(
                 "gateway revoked", metadata: ["gateway": "\(id)", "by": "\(context.identity?.name ?? "?")"])
@@ -44,13 +44,15 @@ struct FleetRoutes {
         }
     }
 
-    private func overviews() throws -> [GatewayOverview] { try services.engine.fleet(now: services.clock()) }
+    private func overviews() async throws -> [GatewayOverview] {
+        try await services.engine.fleet(now: services.clock())
+    }
 
     /// `?state=online&q=text&sort=last_seen&order=desc&limit=100&offset=0`: a page of gateways,
     /// the total matched and the counts by state of the whole fleet.
-    private func list(_ request: Request) throws -> Response {
+    private func list(_ request: Request) async throws -> Response {
         let query = request.uri.queryParameters
-        let all = try overviews()
+        let all = try await overviews()
         var counts: [String: Int] = ["total": all.count]
         for overview in all { counts[overview.state, default: 0] += 1 }
         var matched = all
@@ -82,10 +84,10 @@ struct FleetRoutes {
                 nextOffset: more ? offset + page.count : nil))
     }
 
-    private func series(_ gateway: String) throws -> Response {
+    private func series(_ gateway: String) async throws -> Response {
         var latest: [String: LatestReading] = [:]
-        for reading in try services.engine.latest(gateway: gateway) { latest[reading.series.name] = reading }
-        let list = try services.store.series(gateway: gateway).map { record in
+        for reading in try await services.engine.latest(gateway: gateway) { latest[reading.series.name] = reading }
+        let list = try await services.store.series(gateway: gateway).map { record in
             API.GatewaySeriesList.Series(
                 name: record.key.name, unit: record.unit, kind: record.kind.name,
                 resolution: record.resolution?.description,
@@ -94,8 +96,8 @@ struct FleetRoutes {
         return JSONResponse.ok(API.GatewaySeriesList(gateway: gateway, series: list))
     }
 
-    private func latest(_ gateway: String) throws -> Response {
-        let readings = try services.engine.latest(gateway: gateway).map(API.LatestList.Reading.init)
+    private func latest(_ gateway: String) async throws -> Response {
+        let readings = try await services.engine.latest(gateway: gateway).map(API.LatestList.Reading.init)
         return JSONResponse.ok(API.LatestList(gateway: gateway, latest: readings))
     }
 
@@ -133,9 +135,9 @@ struct FleetRoutes {
         if let longitude, !(-180...180).contains(longitude) {
             throw APIError.badRequest("bad_field", "longitude is within -180...180")
         }
-        try services.store.enrol(
+        try await services.store.enrol(
             gateway: id, publicKey: raw, latitude: latitude, longitude: longitude, at: services.clock())
-        try services.registry?.reload(from: services.store)
+        try await services.registry?.reload(from: services.store)
         services.states?.changed(id, at: services.clock())
         context.logger.notice(
             "gateway enrolled", metadata: ["gateway": "\(id)", "by": "\(context.identity?.name ?? "?")"])

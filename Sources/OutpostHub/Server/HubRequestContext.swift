@@ -32,7 +32,7 @@ struct Authenticator: RouterMiddleware {
     ) async throws -> Response {
         var context = context
         do {
-            context.identity = try Self.identify(request, accounts: accounts)
+            context.identity = try await Self.identify(request, accounts: accounts)
         } catch {
             context.logger.error("could not check a session or token", metadata: ["error": "\(error)"])
             return JSONResponse.storeUnavailable("check the session")
@@ -42,11 +42,11 @@ struct Authenticator: RouterMiddleware {
 
     /// Who `request` speaks for now: its bearer token, else its session cookie; nil when
     /// neither is (or is no longer) valid. The WebSocket asks again while it stays open.
-    static func identify(_ request: Request, accounts: Accounts) throws -> Identity? {
+    static func identify(_ request: Request, accounts: Accounts) async throws -> Identity? {
         if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
-            return try accounts.identify(token: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+            return try await accounts.identify(token: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
         }
-        if let cookie = Self.cookie(request) { return try accounts.identify(cookie: cookie) }
+        if let cookie = Self.cookie(request) { return try await accounts.identify(cookie: cookie) }
         return nil
     }
 

@@ -12,8 +12,8 @@ struct OperationsRoutes {
         // Frames carry their gateway's signature: that, not a session, is their authentication.
         routes.add(.post, "/api/v1/ingest", .open) { request, context in await admitted(request, context) }
         routes.add(.get, "/api/v1/ingest/stats", .role(.viewer)) { _, _ in JSONResponse.ok(stats()) }
-        routes.add(.get, "/api/v1/refusals", .role(.viewer)) { request, _ in try refusals(request) }
-        routes.add(.get, "/metrics", services.web.metricsPublic ? .open : .role(.viewer)) { _, _ in metrics() }
+        routes.add(.get, "/api/v1/refusals", .role(.viewer)) { request, _ in try await refusals(request) }
+        routes.add(.get, "/metrics", services.web.metricsPublic ? .open : .role(.viewer)) { _, _ in await metrics() }
         routes.add(.get, "/api/v1/openapi.yaml", .role(.viewer)) { _, _ in try openAPI() }
     }
 
@@ -96,10 +96,10 @@ struct OperationsRoutes {
 
     /// `GET /api/v1/refusals?limit=N&offset=N`: a page of refusal rows, newest first, and the
     /// offset of the next page when there is one.
-    private func refusals(_ request: Request) throws -> Response {
+    private func refusals(_ request: Request) async throws -> Response {
         let limit = try RequestInput.int(request, "limit", default: 100, 1...1000)
         let offset = try RequestInput.int(request, "offset", default: 0, 0...RefusalRecord.maxRows)
-        let rows = try services.store.refusals(limit: limit + 1, offset: offset)
+        let rows = try await services.store.refusals(limit: limit + 1, offset: offset)
         return JSONResponse.ok(
             API.RefusalPage(
                 refusals: rows.prefix(limit).map(API.RefusalPage.Refusal.init),
@@ -107,7 +107,7 @@ struct OperationsRoutes {
     }
 
     /// Copies the hub's counts into the registry and renders it in Prometheus' text format.
-    private func metrics() -> Response {
+    private func metrics() async -> Response {
         let metrics = services.metrics
         let values = services.pipeline.counters.snapshot
         metrics.counter("frames_applied", "Batch frames stored", value: values.framesApplied)
@@ -157,10 +157,10 @@ struct OperationsRoutes {
         metrics.counter(
             "websocket_dropped", "Messages dropped because a WebSocket client was too slow",
             value: services.feed.dropped)
-        if let bytes = try? services.store.diskBytes() {
+        if let bytes = try? await services.store.diskBytes() {
             metrics.gauge("store_size", unit: "bytes", "Bytes the store's data occupies", value: Double(bytes))
         }
-        if let open = try? services.store.alerts(in: [.firing, .acknowledged], limit: 1_000_000) {
+        if let open = try? await services.store.alerts(in: [.firing, .acknowledged], limit: 1_000_000) {
             var byKind: [String: Int] = [:]
             for alert in open { byKind[alert.kind.rawValue, default: 0] += 1 }
             for kind in AlertKind.allCases {

@@ -11,8 +11,8 @@ struct SeriesRoutes {
     static let maxRawSamples = 2_000_000
 
     func register(on routes: HubRoutes) {
-        routes.add(.get, "/api/v1/series", .role(.viewer)) { request, _ in try range(request) }
-        routes.add(.get, "/api/v1/series/scores", .role(.viewer)) { request, _ in try scores(request) }
+        routes.add(.get, "/api/v1/series", .role(.viewer)) { request, _ in try await range(request) }
+        routes.add(.get, "/api/v1/series/scores", .role(.viewer)) { request, _ in try await scores(request) }
     }
 
     private func key(_ request: Request) throws -> SeriesKey {
@@ -25,13 +25,13 @@ struct SeriesRoutes {
 
     /// `GET /api/v1/series?gateway=G&name=N&from=T&to=T[&buckets=N][&format=csv]`: raw samples
     /// (`[time, value, quality]`), or N buckets of count, valid, min, max and mean.
-    private func range(_ request: Request) throws -> Response {
+    private func range(_ request: Request) async throws -> Response {
         let key = try key(request)
         let range = try RequestInput.range(request, now: services.clock())
         let csv = request.uri.queryParameters.get("format") == "csv"
         if request.uri.queryParameters.get("buckets") != nil {
             let count = try RequestInput.int(request, "buckets", default: 1000, 1...10_000)
-            let answer = try services.engine.buckets(key, range, count: count)
+            let answer = try await services.engine.buckets(key, range, count: count)
             if csv {
                 var text = "start,count,valid,min,max,mean\n"
                 for bucket in answer.buckets {
@@ -47,7 +47,7 @@ struct SeriesRoutes {
                     source: answer.source, width: answer.width,
                     buckets: answer.buckets.map(API.SeriesBuckets.Bucket.init)))
         }
-        let samples = try services.engine.range(key, range)
+        let samples = try await services.engine.range(key, range)
         guard samples.count <= Self.maxRawSamples else {
             throw APIError(
                 .contentTooLarge, "too_many_samples",
@@ -66,16 +66,16 @@ struct SeriesRoutes {
     /// `GET /api/v1/series/scores?gateway=G&name=N&from=T&to=T[&points=N]`: the series' detector
     /// (the settings ingest uses) run over the range, after warming up on the two days before it;
     /// the highest score in each of at most `points` slices, and the anomalous samples.
-    private func scores(_ request: Request) throws -> Response {
+    private func scores(_ request: Request) async throws -> Response {
         let key = try key(request)
         let range = try RequestInput.range(request, now: services.clock())
         let points = try RequestInput.int(request, "points", default: 1000, 10...10_000)
         let warmup = max(TimeWindow.lowerBound, range.lowerBound.subtractingSaturating(2 * 86_400 * 1_000_000_000))
-        let samples = try services.engine.range(key, warmup...range.upperBound)
+        let samples = try await services.engine.range(key, warmup...range.upperBound)
         guard samples.count <= Self.maxRawSamples else {
             throw APIError(.contentTooLarge, "too_many_samples", "the range holds \(samples.count) samples; shorten it")
         }
-        let record = try services.store.series(gateway: key.gateway).first { $0.key.name == key.name }
+        let record = try await services.store.series(gateway: key.gateway).first { $0.key.name == key.name }
         var detector = SeriesDetector(
             settings: services.detection.settings(for: key.description, resolution: record?.resolution?.step))
         let span = range.upperBound.subtractingSaturating(range.lowerBound).addingSaturating(1)

@@ -102,7 +102,7 @@ package struct MaintenanceReport: Sendable, Hashable {
 /// detection warms a series' detectors up on (`DetectionEngine`).
 package protocol SeriesHistory: Sendable {
     /// The chunks of a series that may hold samples in `range` (true time).
-    func chunks(of series: SeriesKey, overlapping range: ClosedRange<Int64>) throws -> [StoredChunk]
+    func chunks(of series: SeriesKey, overlapping range: ClosedRange<Int64>) async throws -> [StoredChunk]
 }
 
 /// The hub's system of record. One implementation per backend (SQLite embedded; PostgreSQL at
@@ -111,50 +111,55 @@ package protocol SeriesHistory: Sendable {
 package protocol HubStore: AlertStore, AccountStore, SeriesHistory {
     /// Applies frames in one transaction, deduplicated by (gateway, sequence); returns one
     /// result per frame, in order. When it returns, every applied frame is durable.
-    func apply(_ frames: [ReceivedFrame]) throws -> [ApplyResult]
+    func apply(_ frames: [ReceivedFrame]) async throws -> [ApplyResult]
     /// Stores readings that did not come in a frame (a CSV import): no dedupe, same rollups.
-    func importReadings(gateway: String, plan: IngestPlan) throws
+    func importReadings(gateway: String, plan: IngestPlan) async throws
 
     /// Enrols (or re-enrols, clearing a revocation) a gateway with its raw P-256 public key.
-    func enrol(gateway: String, publicKey: [UInt8], latitude: Double?, longitude: Double?, at time: Int64) throws
+    func enrol(gateway: String, publicKey: [UInt8], latitude: Double?, longitude: Double?, at time: Int64) async throws
     /// Revokes a gateway: its frames are refused from now on. False when it is unknown.
-    func revoke(gateway: String, at time: Int64) throws -> Bool
+    func revoke(gateway: String, at time: Int64) async throws -> Bool
     /// Every gateway.
-    func gateways() throws -> [GatewayRecord]
+    func gateways() async throws -> [GatewayRecord]
     /// One gateway, or nil when the hub has never heard of it.
-    func gateway(_ id: String) throws -> GatewayRecord?
+    func gateway(_ id: String) async throws -> GatewayRecord?
     /// The public key (raw P-256) of every enrolled gateway, and whether it was revoked: all
     /// ingest needs to check signatures, read without the fleet view's joins.
-    func enrolledKeys() throws -> [String: (publicKey: [UInt8], revoked: Bool)]
+    func enrolledKeys() async throws -> [String: (publicKey: [UInt8], revoked: Bool)]
     /// Records a gateway's status report.
-    func recordStatus(gateway: String, report: GatewayStatusReport, at time: Int64) throws
+    func recordStatus(gateway: String, report: GatewayStatusReport, at time: Int64) async throws
     /// The status reports of a gateway in `range`, oldest first: its health over time.
-    func health(gateway: String, in range: ClosedRange<Int64>) throws -> [HealthPoint]
+    func health(gateway: String, in range: ClosedRange<Int64>) async throws -> [HealthPoint]
     /// Counts `count` refused frames of one gateway and reason.
-    func recordRefusal(gateway: String, reason: String, detail: String, count: Int, at time: Int64) throws
+    func recordRefusal(gateway: String, reason: String, detail: String, count: Int, at time: Int64) async throws
     /// Drops refusal rows last seen before `time`, then all but the `keeping` most recent (upkeep
     /// runs it with `RefusalRecord.keepFor` and `maxRows`).
-    func pruneRefusals(before time: Int64, keeping: Int) throws
+    func pruneRefusals(before time: Int64, keeping: Int) async throws
     /// The refusals counted so far, newest first: `limit` of them after skipping `offset`.
-    func refusals(limit: Int, offset: Int) throws -> [RefusalRecord]
+    func refusals(limit: Int, offset: Int) async throws -> [RefusalRecord]
 
     /// The series of a gateway (every series when `gateway` is nil).
-    func series(gateway: String?) throws -> [SeriesRecord]
+    func series(gateway: String?) async throws -> [SeriesRecord]
     /// The rollup buckets of a series whose start lies in `range`.
-    func rollups(of series: SeriesKey, level: RollupLevel, in range: ClosedRange<Int64>) throws -> [RollupBucket]
+    func rollups(of series: SeriesKey, level: RollupLevel, in range: ClosedRange<Int64>) async throws -> [RollupBucket]
     /// The newest reading of each series of a gateway.
-    func latest(gateway: String) throws -> [LatestReading]
+    func latest(gateway: String) async throws -> [LatestReading]
 
     /// Drops what retention says is too old, as of `now`.
-    func expire(policy: RetentionPolicy, now: Int64) throws -> MaintenanceReport
+    func expire(policy: RetentionPolicy, now: Int64) async throws -> MaintenanceReport
     /// Merges runs of small chunks of each series, ending before `settledBefore`, into chunks of
     /// up to `targetCount` samples, without changing any answer.
-    func compact(settledBefore: Int64, targetCount: Int) throws -> MaintenanceReport
+    func compact(settledBefore: Int64, targetCount: Int) async throws -> MaintenanceReport
     /// Bytes the store's data occupies on disk (pages in use).
-    func diskBytes() throws -> Int64
+    func diskBytes() async throws -> Int64
+    /// Ends what the store holds open (PostgreSQL's connection pool; SQLite's file): the
+    /// hub's last step on shutdown, once nothing else writes.
+    func close() async
 }
 
 extension HubStore {
     /// Every refusal row kept, newest first.
-    package func refusals() throws -> [RefusalRecord] { try refusals(limit: RefusalRecord.maxRows, offset: 0) }
+    package func refusals() async throws -> [RefusalRecord] {
+        try await refusals(limit: RefusalRecord.maxRows, offset: 0)
+    }
 }

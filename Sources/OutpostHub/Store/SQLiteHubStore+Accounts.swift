@@ -1,8 +1,8 @@
 import GRDB
 
 extension SQLiteHubStore {
-    package func addUser(_ name: String, role: Role, passwordHash: String, at time: Int64) throws {
-        try pool.write { db in
+    package func addUser(_ name: String, role: Role, passwordHash: String, at time: Int64) async throws {
+        try await pool.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ?", arguments: [name]) == true {
                 throw AccountError.exists(name)
             }
@@ -12,8 +12,8 @@ extension SQLiteHubStore {
         }
     }
 
-    package func updateUser(_ name: String, role: Role?, passwordHash: String?) throws -> Bool {
-        try pool.write { db in
+    package func updateUser(_ name: String, role: Role?, passwordHash: String?) async throws -> Bool {
+        try await pool.write { db in
             if let role {
                 try db.execute(sql: "UPDATE users SET role = ? WHERE name = ?", arguments: [role.rawValue, name])
                 // A changed role takes effect at once: sessions carry the role of their login.
@@ -28,22 +28,23 @@ extension SQLiteHubStore {
         }
     }
 
-    package func removeUser(_ name: String) throws -> Bool {
-        try pool.write { db in
+    package func removeUser(_ name: String) async throws -> Bool {
+        try await pool.write { db in
             try db.execute(sql: "DELETE FROM sessions WHERE user = ?", arguments: [name])
             try db.execute(sql: "DELETE FROM users WHERE name = ?", arguments: [name])
             return db.changesCount > 0
         }
     }
 
-    package func user(_ name: String) throws -> UserAccount? {
-        try pool.read { db in
+    package func user(_ name: String) async throws -> UserAccount? {
+        try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM users WHERE name = ?", arguments: [name]).flatMap(Self.user)
         }
     }
 
-    package func users() throws -> [UserAccount] {
-        try pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY name").compactMap(Self.user) }
+    package func users() async throws -> [UserAccount] {
+        try await pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY name").compactMap(Self.user)
+        }
     }
 
     private static func user(_ row: Row) -> UserAccount? {
@@ -52,33 +53,35 @@ extension SQLiteHubStore {
             name: row["name"], role: role, createdAt: row["created_at"], passwordHash: row["password_hash"])
     }
 
-    package func addSession(hash: String, _ session: SessionRecord) throws {
-        try pool.write { db in
+    package func addSession(hash: String, _ session: SessionRecord) async throws {
+        try await pool.write { db in
             try db.execute(
                 sql: "INSERT INTO sessions (hash, user, role, csrf, expires_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [hash, session.user, session.role.rawValue, session.csrf, session.expiresAt])
         }
     }
 
-    package func session(hash: String, now: Int64) throws -> SessionRecord? {
-        let row = try pool.read { db in
+    package func session(hash: String, now: Int64) async throws -> SessionRecord? {
+        let row = try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM sessions WHERE hash = ?", arguments: [hash])
         }
         guard let row, let role = Role(rawValue: row["role"]) else { return nil }
         let expires: Int64 = row["expires_at"]
         guard expires > now else {
-            try removeSession(hash: hash)
+            try await removeSession(hash: hash)
             return nil
         }
         return SessionRecord(user: row["user"], role: role, csrf: row["csrf"], expiresAt: expires)
     }
 
-    package func removeSession(hash: String) throws {
-        try pool.write { db in try db.execute(sql: "DELETE FROM sessions WHERE hash = ?", arguments: [hash]) }
+    package func removeSession(hash: String) async throws {
+        try await pool.write { db in try db.execute(sql: "DELETE FROM sessions WHERE hash = ?", arguments: [hash]) }
     }
 
-    package func addToken(name: String, role: Role, hash: String, createdBy: String, at time: Int64) throws -> Int64 {
-        try pool.write { db in
+    package func addToken(name: String, role: Role, hash: String, createdBy: String, at time: Int64) async throws
+        -> Int64
+    {
+        try await pool.write { db in
             try db.execute(
                 sql: "INSERT INTO api_tokens (name, role, hash, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [name, role.rawValue, hash, createdBy, time])
@@ -86,29 +89,29 @@ extension SQLiteHubStore {
         }
     }
 
-    package func useToken(hash: String, at time: Int64) throws -> APIToken? {
-        let row = try pool.read { db in
+    package func useToken(hash: String, at time: Int64) async throws -> APIToken? {
+        let row = try await pool.read { db in
             try Row.fetchOne(
                 db, sql: "SELECT * FROM api_tokens WHERE hash = ? AND revoked_at IS NULL", arguments: [hash])
         }
         guard let row, let token = Self.token(row) else { return nil }
         // Last use is kept to the minute: a busy script costs one write a minute, not one a request.
         if (token.lastUsedAt ?? 0) < time - 60_000_000_000 {
-            try pool.write { db in
+            try await pool.write { db in
                 try db.execute(sql: "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", arguments: [time, token.id])
             }
         }
         return token
     }
 
-    package func tokens() throws -> [APIToken] {
-        try pool.read { db in
+    package func tokens() async throws -> [APIToken] {
+        try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM api_tokens ORDER BY id DESC").compactMap(Self.token)
         }
     }
 
-    package func revokeToken(_ id: Int64, at time: Int64) throws -> Bool {
-        try pool.write { db in
+    package func revokeToken(_ id: Int64, at time: Int64) async throws -> Bool {
+        try await pool.write { db in
             try db.execute(
                 sql: "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [time, id])
             return db.changesCount > 0

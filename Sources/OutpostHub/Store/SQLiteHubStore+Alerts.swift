@@ -2,9 +2,11 @@ import GRDB
 import OutpostDetect
 
 extension SQLiteHubStore {
-    package func openAlert(series: SeriesKey, kind: AlertKind, score: Double, at time: Int64) throws -> AlertOpening {
+    package func openAlert(series: SeriesKey, kind: AlertKind, score: Double, at time: Int64) async throws
+        -> AlertOpening
+    {
         let claim = AlertOpening.claim(series, kind)
-        return try pool.write { db in
+        return try await pool.write { db in
             if let open = try Int64.fetchOne(
                 db, sql: "SELECT id FROM alerts WHERE claim = ? AND state != 'resolved'", arguments: [claim])
             {
@@ -19,22 +21,22 @@ extension SQLiteHubStore {
         }
     }
 
-    package func touchAlert(_ id: Int64, score: Double, at time: Int64) throws {
-        try pool.write { db in
+    package func touchAlert(_ id: Int64, score: Double, at time: Int64) async throws {
+        try await pool.write { db in
             try db.execute(
                 sql: "UPDATE alerts SET score = max(score, ?), last_anomaly_at = max(last_anomaly_at, ?) WHERE id = ?",
                 arguments: [score, time, id])
         }
     }
 
-    package func reclassifyAlert(_ id: Int64, as kind: AlertKind) throws {
-        try pool.write { db in
+    package func reclassifyAlert(_ id: Int64, as kind: AlertKind) async throws {
+        try await pool.write { db in
             try db.execute(sql: "UPDATE alerts SET kind = ? WHERE id = ?", arguments: [kind.rawValue, id])
         }
     }
 
-    package func resolveAlert(_ id: Int64, at time: Int64, reason: String?) throws -> Bool {
-        try pool.write { db in
+    package func resolveAlert(_ id: Int64, at time: Int64, reason: String?) async throws -> Bool {
+        try await pool.write { db in
             try db.execute(
                 sql:
                     "UPDATE alerts SET state = 'resolved', resolved_at = ?, resolution = ? WHERE id = ? AND state != 'resolved'",
@@ -43,8 +45,8 @@ extension SQLiteHubStore {
         }
     }
 
-    package func acknowledgeAlert(_ id: Int64, by person: String, note: String, at time: Int64) throws -> Bool {
-        try pool.write { db in
+    package func acknowledgeAlert(_ id: Int64, by person: String, note: String, at time: Int64) async throws -> Bool {
+        try await pool.write { db in
             try db.execute(
                 sql:
                     "UPDATE alerts SET state = 'acknowledged', acknowledged_by = ?, note = ? WHERE id = ? AND state = 'firing'",
@@ -53,7 +55,7 @@ extension SQLiteHubStore {
         }
     }
 
-    package func alerts(_ query: AlertQuery) throws -> [Alert] {
+    package func alerts(_ query: AlertQuery) async throws -> [Alert] {
         var clauses: [String] = []
         var arguments = StatementArguments()
         let names = query.states.map(\.rawValue)
@@ -85,11 +87,11 @@ extension SQLiteHubStore {
             arguments += [range.upperBound, Int64.max, range.lowerBound]
         }
         arguments += [query.limit]
-        return try pool.read { db in
+        let sql = "SELECT * FROM alerts WHERE \(clauses.joined(separator: " AND ")) ORDER BY id DESC LIMIT ?"
+        return try await pool.read { [arguments] db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT * FROM alerts WHERE \(clauses.joined(separator: " AND ")) ORDER BY id DESC LIMIT ?",
-                arguments: arguments
+                sql: sql, arguments: arguments
             ).compactMap { row in
                 guard let kind = AlertKind(rawValue: row["kind"]), let state = Alert.State(rawValue: row["state"])
                 else { return nil }

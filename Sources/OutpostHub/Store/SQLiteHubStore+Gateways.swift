@@ -3,9 +3,9 @@ import GRDB
 
 extension SQLiteHubStore {
     package func enrol(gateway: String, publicKey: [UInt8], latitude: Double?, longitude: Double?, at time: Int64)
-        throws
+        async throws
     {
-        try pool.write { db in
+        try await pool.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO gateways (id, public_key, enrolled_at, latitude, longitude) VALUES (?, ?, ?, ?, ?)
@@ -17,20 +17,20 @@ extension SQLiteHubStore {
         }
     }
 
-    package func revoke(gateway: String, at time: Int64) throws -> Bool {
-        try pool.write { db in
+    package func revoke(gateway: String, at time: Int64) async throws -> Bool {
+        try await pool.write { db in
             try db.execute(sql: "UPDATE gateways SET revoked_at = ? WHERE id = ?", arguments: [time, gateway])
             return db.changesCount > 0
         }
     }
 
-    package func gateways() throws -> [GatewayRecord] { try gatewayRecords(id: nil) }
+    package func gateways() async throws -> [GatewayRecord] { try await gatewayRecords(id: nil) }
 
-    package func gateway(_ id: String) throws -> GatewayRecord? { try gatewayRecords(id: id).first }
+    package func gateway(_ id: String) async throws -> GatewayRecord? { try await gatewayRecords(id: id).first }
 
     /// Every gateway, or the one of `id`.
-    private func gatewayRecords(id: String?) throws -> [GatewayRecord] {
-        try pool.read { db in
+    private func gatewayRecords(id: String?) async throws -> [GatewayRecord] {
+        try await pool.read { db in
             // One pass; the series count comes from the (gateway, name) index, the key stays on disk.
             let rows = try Row.fetchCursor(
                 db.cachedStatement(
@@ -52,8 +52,8 @@ extension SQLiteHubStore {
         }
     }
 
-    package func enrolledKeys() throws -> [String: (publicKey: [UInt8], revoked: Bool)] {
-        try pool.read { db in
+    package func enrolledKeys() async throws -> [String: (publicKey: [UInt8], revoked: Bool)] {
+        try await pool.read { db in
             var keys: [String: (publicKey: [UInt8], revoked: Bool)] = [:]
             let rows = try Row.fetchCursor(
                 db,
@@ -67,8 +67,8 @@ extension SQLiteHubStore {
         }
     }
 
-    package func recordStatus(gateway: String, report: GatewayStatusReport, at time: Int64) throws {
-        try pool.write { db in
+    package func recordStatus(gateway: String, report: GatewayStatusReport, at time: Int64) async throws {
+        try await pool.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO gateways (id, online, agent_version, backlog_readings, clock_state, last_seen)
@@ -89,8 +89,8 @@ extension SQLiteHubStore {
         }
     }
 
-    package func health(gateway: String, in range: ClosedRange<Int64>) throws -> [HealthPoint] {
-        try pool.read { db in
+    package func health(gateway: String, in range: ClosedRange<Int64>) async throws -> [HealthPoint] {
+        try await pool.read { db in
             try Row.fetchAll(
                 db,
                 sql:
@@ -100,8 +100,9 @@ extension SQLiteHubStore {
         }
     }
 
-    package func recordRefusal(gateway: String, reason: String, detail: String, count: Int, at time: Int64) throws {
-        try pool.write { db in
+    package func recordRefusal(gateway: String, reason: String, detail: String, count: Int, at time: Int64) async throws
+    {
+        try await pool.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO refusals (gateway, reason, count, first_at, last_at, detail) VALUES (?, ?, ?, ?, ?, ?)
@@ -112,8 +113,8 @@ extension SQLiteHubStore {
         }
     }
 
-    package func pruneRefusals(before time: Int64, keeping: Int) throws {
-        try pool.write { db in
+    package func pruneRefusals(before time: Int64, keeping: Int) async throws {
+        try await pool.write { db in
             try db.execute(sql: "DELETE FROM refusals WHERE last_at < ?", arguments: [time])
             try db.execute(
                 sql: """
@@ -124,8 +125,8 @@ extension SQLiteHubStore {
         }
     }
 
-    package func refusals(limit: Int, offset: Int) throws -> [RefusalRecord] {
-        try pool.read { db in
+    package func refusals(limit: Int, offset: Int) async throws -> [RefusalRecord] {
+        try await pool.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM refusals ORDER BY last_at DESC, gateway, reason LIMIT ? OFFSET ?",
                 arguments: [limit, offset]
@@ -137,10 +138,10 @@ extension SQLiteHubStore {
         }
     }
 
-    package func diskBytes() throws -> Int64 {
+    package func diskBytes() async throws -> Int64 {
         // Pages in use: pages freed by retention or compaction stay in the file and are reused
         // by later writes, so they are not counted.
-        try pool.read { db in
+        try await pool.read { db in
             let pages = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
             let free = try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
             let size = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096

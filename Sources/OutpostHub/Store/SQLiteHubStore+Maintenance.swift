@@ -4,8 +4,8 @@ import OutpostConfig
 import OutpostWire
 
 extension SQLiteHubStore {
-    package func expire(policy: RetentionPolicy, now: Int64) throws -> MaintenanceReport {
-        try pool.write { db in
+    package func expire(policy: RetentionPolicy, now: Int64) async throws -> MaintenanceReport {
+        try await pool.write { db in
             var report = MaintenanceReport()
             if let keep = policy.raw {
                 try db.execute(sql: "DELETE FROM chunks WHERE \"end\" < ?", arguments: [now &- keep.nanoseconds])
@@ -27,12 +27,14 @@ extension SQLiteHubStore {
         }
     }
 
-    package func compact(settledBefore: Int64, targetCount: Int) throws -> MaintenanceReport {
+    package func compact(settledBefore: Int64, targetCount: Int) async throws -> MaintenanceReport {
         var report = MaintenanceReport()
-        for series in try series(gateway: nil) {
+        for series in try await series(gateway: nil) {
             // One series per transaction: writers (ingest) wait at most one series' worth.
-            try pool.write { db in
+            report = try await pool.write { [report] db in
+                var report = report
                 try compact(series, settledBefore: settledBefore, targetCount: targetCount, report: &report, db)
+                return report
             }
         }
         return report

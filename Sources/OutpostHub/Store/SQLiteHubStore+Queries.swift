@@ -3,8 +3,8 @@ import GRDB
 import OutpostWire
 
 extension SQLiteHubStore {
-    package func series(gateway: String?) throws -> [SeriesRecord] {
-        try pool.read { db in
+    package func series(gateway: String?) async throws -> [SeriesRecord] {
+        try await pool.read { db in
             let rows =
                 if let gateway {
                     try Row.fetchAll(
@@ -24,8 +24,8 @@ extension SQLiteHubStore {
         )
     }
 
-    package func chunks(of series: SeriesKey, overlapping range: ClosedRange<Int64>) throws -> [StoredChunk] {
-        try pool.read { db in
+    package func chunks(of series: SeriesKey, overlapping range: ClosedRange<Int64>) async throws -> [StoredChunk] {
+        try await pool.read { db in
             guard
                 let row = try Row.fetchOne(
                     db, sql: "SELECT id, max_span FROM series WHERE gateway = ? AND name = ?",
@@ -50,10 +50,10 @@ extension SQLiteHubStore {
         }
     }
 
-    package func rollups(of series: SeriesKey, level: RollupLevel, in range: ClosedRange<Int64>) throws
+    package func rollups(of series: SeriesKey, level: RollupLevel, in range: ClosedRange<Int64>) async throws
         -> [RollupBucket]
     {
-        try pool.read { db in
+        try await pool.read { db in
             let statement = try db.cachedStatement(
                 sql: """
                     SELECT \(SQLiteRollups.columns) FROM \(SQLiteSchema.table(level))
@@ -68,8 +68,8 @@ extension SQLiteHubStore {
         }
     }
 
-    package func latest(gateway: String) throws -> [LatestReading] {
-        try pool.read { db in
+    package func latest(gateway: String) async throws -> [LatestReading] {
+        try await pool.read { db in
             try Row.fetchAll(
                 db,
                 sql: """

@@ -35,8 +35,14 @@ package final class SQLiteHubStore: HubStore {
         try SQLiteSchema.migrator.migrate(pool)
     }
 
-    package func apply(_ frames: [ReceivedFrame]) throws -> [ApplyResult] {
-        try pool.write { db in
+    package func close() async {
+        // Fails only while a statement still runs, which the hub's shutdown order rules out;
+        // the file is then closed when the store is released.
+        try? pool.close()
+    }
+
+    package func apply(_ frames: [ReceivedFrame]) async throws -> [ApplyResult] {
+        try await pool.write { db in
             var clocks: [String: BootClock] = [:]
             return try frames.map { received in try apply(received, clocks: &clocks, db) }
         }
@@ -84,8 +90,8 @@ package final class SQLiteHubStore: HubStore {
         return .applied(plan)
     }
 
-    package func importReadings(gateway: String, plan: IngestPlan) throws {
-        try pool.write { db in
+    package func importReadings(gateway: String, plan: IngestPlan) async throws {
+        try await pool.write { db in
             try db.execute(sql: "INSERT OR IGNORE INTO gateways (id) VALUES (?)", arguments: [gateway])
             try write(plan, gateway: gateway, db)
         }

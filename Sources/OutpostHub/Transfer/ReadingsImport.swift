@@ -7,7 +7,7 @@ package enum ReadingsImport {
     package static func run(
         _ samples: [Sample], gateway: String, series: SeriesDescriptor, into store: any HubStore,
         chunkSize: Int = 4096, progress: (Int) -> Void = { _ in }
-    ) throws {
+    ) async throws {
         let ordered = QueryEngine.ordered(samples)
         var stored = 0
         // Several chunks per transaction: a million rows commit in about a hundred transactions.
@@ -24,7 +24,7 @@ package enum ReadingsImport {
                 start = end
             }
             let plan = try IngestPlan(series: [series], chunks: chunks, clock: nil)
-            try store.importReadings(gateway: gateway, plan: plan)
+            try await store.importReadings(gateway: gateway, plan: plan)
             stored += plan.readingCount
             progress(stored)
         }

@@ -1,9 +1,9 @@
 import PostgresNIO
 
 extension PostgresHubStore {
-    package func addUser(_ name: String, role: Role, passwordHash: String, at time: Int64) throws {
-        let added = try link.withConnection { session in
-            try session.execute(
+    package func addUser(_ name: String, role: Role, passwordHash: String, at time: Int64) async throws {
+        let added = try await link.withConnection { session in
+            try await session.execute(
                 """
                 INSERT INTO users (name, role, password_hash, created_at) VALUES (\(name), \(role.rawValue), \(passwordHash), \(time))
                 ON CONFLICT DO NOTHING
@@ -12,38 +12,38 @@ extension PostgresHubStore {
         if added == 0 { throw AccountError.exists(name) }
     }
 
-    package func updateUser(_ name: String, role: Role?, passwordHash: String?) throws -> Bool {
-        try link.transaction { session in
+    package func updateUser(_ name: String, role: Role?, passwordHash: String?) async throws -> Bool {
+        try await link.transaction { session in
             if let role {
-                try session.execute("UPDATE users SET role = \(role.rawValue) WHERE name = \(name)")
+                try await session.execute("UPDATE users SET role = \(role.rawValue) WHERE name = \(name)")
                 // A changed role takes effect at once: sessions carry the role of their login.
-                try session.execute("DELETE FROM sessions WHERE \"user\" = \(name)")
+                try await session.execute("DELETE FROM sessions WHERE \"user\" = \(name)")
             }
             if let passwordHash {
-                try session.execute("UPDATE users SET password_hash = \(passwordHash) WHERE name = \(name)")
-                try session.execute("DELETE FROM sessions WHERE \"user\" = \(name)")
+                try await session.execute("UPDATE users SET password_hash = \(passwordHash) WHERE name = \(name)")
+                try await session.execute("DELETE FROM sessions WHERE \"user\" = \(name)")
             }
-            return try !session.query("SELECT 1 FROM users WHERE name = \(name)").isEmpty
+            return try await !session.query("SELECT 1 FROM users WHERE name = \(name)").isEmpty
         }
     }
 
-    package func removeUser(_ name: String) throws -> Bool {
-        try link.transaction { session in
-            try session.execute("DELETE FROM sessions WHERE \"user\" = \(name)")
-            return try session.execute("DELETE FROM users WHERE name = \(name)") > 0
+    package func removeUser(_ name: String) async throws -> Bool {
+        try await link.transaction { session in
+            try await session.execute("DELETE FROM sessions WHERE \"user\" = \(name)")
+            return try await session.execute("DELETE FROM users WHERE name = \(name)") > 0
         }
     }
 
-    package func user(_ name: String) throws -> UserAccount? {
-        try link.withConnection { session in
-            try session.query("SELECT name, role, created_at, password_hash FROM users WHERE name = \(name)")
+    package func user(_ name: String) async throws -> UserAccount? {
+        try await link.withConnection { session in
+            try await session.query("SELECT name, role, created_at, password_hash FROM users WHERE name = \(name)")
                 .first.flatMap(Self.user)
         }
     }
 
-    package func users() throws -> [UserAccount] {
-        try link.withConnection { session in
-            try session.query("SELECT name, role, created_at, password_hash FROM users ORDER BY name").compactMap(
+    package func users() async throws -> [UserAccount] {
+        try await link.withConnection { session in
+            try await session.query("SELECT name, role, created_at, password_hash FROM users ORDER BY name").compactMap(
                 Self.user)
         }
     }
@@ -54,9 +54,9 @@ extension PostgresHubStore {
         return UserAccount(name: name, role: role, createdAt: created, passwordHash: hash)
     }
 
-    package func addSession(hash: String, _ record: SessionRecord) throws {
-        try link.withConnection { session in
-            try session.execute(
+    package func addSession(hash: String, _ record: SessionRecord) async throws {
+        try await link.withConnection { session in
+            try await session.execute(
                 """
                 INSERT INTO sessions (hash, "user", role, csrf, expires_at)
                 VALUES (\(hash), \(record.user), \(record.role.rawValue), \(record.csrf), \(record.expiresAt))
@@ -64,26 +64,30 @@ extension PostgresHubStore {
         }
     }
 
-    package func session(hash: String, now: Int64) throws -> SessionRecord? {
-        let found = try link.withConnection { session in
-            try session.query("SELECT \"user\", role, csrf, expires_at FROM sessions WHERE hash = \(hash)").first
+    package func session(hash: String, now: Int64) async throws -> SessionRecord? {
+        let found = try await link.withConnection { session in
+            try await session.query("SELECT \"user\", role, csrf, expires_at FROM sessions WHERE hash = \(hash)").first
                 .map { try $0.decode((String, String, String, Int64).self) }
         }
         guard let found, let role = Role(rawValue: found.1) else { return nil }
         guard found.3 > now else {
-            try removeSession(hash: hash)
+            try await removeSession(hash: hash)
             return nil
         }
         return SessionRecord(user: found.0, role: role, csrf: found.2, expiresAt: found.3)
     }
 
-    package func removeSession(hash: String) throws {
-        try link.withConnection { session in try session.execute("DELETE FROM sessions WHERE hash = \(hash)") }
+    package func removeSession(hash: String) async throws {
+        try await link.withConnection { session in
+            try await session.execute("DELETE FROM sessions WHERE hash = \(hash)")
+        }
     }
 
-    package func addToken(name: String, role: Role, hash: String, createdBy: String, at time: Int64) throws -> Int64 {
-        try link.withConnection { session in
-            let rows = try session.query(
+    package func addToken(name: String, role: Role, hash: String, createdBy: String, at time: Int64) async throws
+        -> Int64
+    {
+        try await link.withConnection { session in
+            let rows = try await session.query(
                 """
                 INSERT INTO api_tokens (name, role, hash, created_by, created_at)
                 VALUES (\(name), \(role.rawValue), \(hash), \(createdBy), \(time)) RETURNING id
@@ -95,9 +99,9 @@ extension PostgresHubStore {
         }
     }
 
-    package func useToken(hash: String, at time: Int64) throws -> APIToken? {
-        try link.withConnection { session in
-            let rows = try session.query(
+    package func useToken(hash: String, at time: Int64) async throws -> APIToken? {
+        try await link.withConnection { session in
+            let rows = try await session.query(
                 """
                 SELECT id, name, role, created_by, created_at, last_used_at, revoked_at FROM api_tokens
                 WHERE hash = \(hash) AND revoked_at IS NULL
@@ -105,23 +109,24 @@ extension PostgresHubStore {
             guard let token = try rows.first.flatMap(Self.token) else { return nil }
             // Last use is kept to the minute: a busy script costs one write a minute, not one a request.
             if (token.lastUsedAt ?? 0) < time - 60_000_000_000 {
-                try session.execute("UPDATE api_tokens SET last_used_at = \(time) WHERE id = \(token.id)")
+                try await session.execute("UPDATE api_tokens SET last_used_at = \(time) WHERE id = \(token.id)")
             }
             return token
         }
     }
 
-    package func tokens() throws -> [APIToken] {
-        try link.withConnection { session in
-            try session.query(
+    package func tokens() async throws -> [APIToken] {
+        try await link.withConnection { session in
+            try await session.query(
                 "SELECT id, name, role, created_by, created_at, last_used_at, revoked_at FROM api_tokens ORDER BY id DESC"
             ).compactMap(Self.token)
         }
     }
 
-    package func revokeToken(_ id: Int64, at time: Int64) throws -> Bool {
-        try link.withConnection { session in
-            try session.execute("UPDATE api_tokens SET revoked_at = \(time) WHERE id = \(id) AND revoked_at IS NULL")
+    package func revokeToken(_ id: Int64, at time: Int64) async throws -> Bool {
+        try await link.withConnection { session in
+            try await session.execute(
+                "UPDATE api_tokens SET revoked_at = \(time) WHERE id = \(id) AND revoked_at IS NULL")
                 > 0
         }
     }

@@ -2,29 +2,32 @@ import OutpostDetect
 import PostgresNIO
 
 extension PostgresHubStore {
-    package func openAlert(series: SeriesKey, kind: AlertKind, score: Double, at time: Int64) throws -> AlertOpening {
+    package func openAlert(series: SeriesKey, kind: AlertKind, score: Double, at time: Int64) async throws
+        -> AlertOpening
+    {
         let claim = AlertOpening.claim(series, kind)
-        return try link.withConnection { session in
+        return try await link.withConnection { session in
             // The partial unique index on open claims decides between replicas; the loser reads
             // the winner's id (and looks again should that alert resolve in between).
             for _ in 0..<3 {
-                let inserted = try session.query(
+                let inserted = try await session.query(
                     """
                     INSERT INTO alerts (gateway, series, kind, state, score, opened_at, last_anomaly_at, claim)
                     VALUES (\(series.gateway), \(series.name), \(kind.rawValue), 'firing', \(score), \(time), \(time), \(claim))
                     ON CONFLICT (claim) WHERE state <> 'resolved' DO NOTHING RETURNING id
                     """)
                 if let id = try inserted.first?.decode(Int64.self) { return AlertOpening(id: id, opened: true) }
-                let open = try session.query("SELECT id FROM alerts WHERE claim = \(claim) AND state <> 'resolved'")
+                let open = try await session.query(
+                    "SELECT id FROM alerts WHERE claim = \(claim) AND state <> 'resolved'")
                 if let id = try open.first?.decode(Int64.self) { return AlertOpening(id: id, opened: false) }
             }
             throw PostgresStoreError(message: "could not open or find the open alert of \(claim)")
         }
     }
 
-    package func touchAlert(_ id: Int64, score: Double, at time: Int64) throws {
-        try link.withConnection { session in
-            try session.execute(
+    package func touchAlert(_ id: Int64, score: Double, at time: Int64) async throws {
+        try await link.withConnection { session in
+            try await session.execute(
                 """
                 UPDATE alerts SET score = greatest(score, \(score)), last_anomaly_at = greatest(last_anomaly_at, \(time))
                 WHERE id = \(id)
@@ -32,24 +35,24 @@ extension PostgresHubStore {
         }
     }
 
-    package func reclassifyAlert(_ id: Int64, as kind: AlertKind) throws {
-        try link.withConnection { session in
-            try session.execute("UPDATE alerts SET kind = \(kind.rawValue) WHERE id = \(id)")
+    package func reclassifyAlert(_ id: Int64, as kind: AlertKind) async throws {
+        try await link.withConnection { session in
+            try await session.execute("UPDATE alerts SET kind = \(kind.rawValue) WHERE id = \(id)")
         }
     }
 
-    package func resolveAlert(_ id: Int64, at time: Int64, reason: String?) throws -> Bool {
-        try link.withConnection { session in
-            try session.execute(
+    package func resolveAlert(_ id: Int64, at time: Int64, reason: String?) async throws -> Bool {
+        try await link.withConnection { session in
+            try await session.execute(
                 "UPDATE alerts SET state = 'resolved', resolved_at = \(time), resolution = \(reason) WHERE id = \(id) AND state <> 'resolved'"
             )
                 > 0
         }
     }
 
-    package func acknowledgeAlert(_ id: Int64, by person: String, note: String, at time: Int64) throws -> Bool {
-        try link.withConnection { session in
-            try session.execute(
+    package func acknowledgeAlert(_ id: Int64, by person: String, note: String, at time: Int64) async throws -> Bool {
+        try await link.withConnection { session in
+            try await session.execute(
                 """
                 UPDATE alerts SET state = 'acknowledged', acknowledged_by = \(person), note = \(note)
                 WHERE id = \(id) AND state = 'firing'
@@ -57,7 +60,7 @@ extension PostgresHubStore {
         }
     }
 
-    package func alerts(_ query: AlertQuery) throws -> [Alert] {
+    package func alerts(_ query: AlertQuery) async throws -> [Alert] {
         var clauses: [String] = []
         var bindings = PostgresBindings()
         func bind(_ value: some PostgresDynamicTypeEncodable) -> String {
@@ -82,8 +85,8 @@ extension PostgresHubStore {
                 resolution
             FROM alerts WHERE \(clauses.joined(separator: " AND ")) ORDER BY id DESC LIMIT \(limit)
             """
-        return try link.withConnection { session in
-            try session.query(PostgresQuery(unsafeSQL: sql, binds: bindings)).compactMap { row in
+        return try await link.withConnection { [bindings] session in
+            try await session.query(PostgresQuery(unsafeSQL: sql, binds: bindings)).compactMap { row in
                 let (id, gateway, series, kind, state, score, opened, last) = try row.decode(
                     (Int64, String, String, String, String, Double, Int64, Int64).self)
                 let cells = row.makeRandomAccess()

@@ -3,10 +3,10 @@ import PostgresNIO
 
 extension PostgresHubStore {
     package func enrol(gateway: String, publicKey: [UInt8], latitude: Double?, longitude: Double?, at time: Int64)
-        throws
+        async throws
     {
-        try link.withConnection { session in
-            try session.execute(
+        try await link.withConnection { session in
+            try await session.execute(
                 """
                 INSERT INTO gateways (id, public_key, enrolled_at, latitude, longitude)
                 VALUES (\(gateway), \(ByteBuffer(bytes: publicKey)), \(time), \(latitude), \(longitude))
@@ -17,20 +17,20 @@ extension PostgresHubStore {
         }
     }
 
-    package func revoke(gateway: String, at time: Int64) throws -> Bool {
-        try link.withConnection { session in
-            try session.execute("UPDATE gateways SET revoked_at = \(time) WHERE id = \(gateway)") > 0
+    package func revoke(gateway: String, at time: Int64) async throws -> Bool {
+        try await link.withConnection { session in
+            try await session.execute("UPDATE gateways SET revoked_at = \(time) WHERE id = \(gateway)") > 0
         }
     }
 
-    package func gateways() throws -> [GatewayRecord] { try gatewayRecords(id: nil) }
+    package func gateways() async throws -> [GatewayRecord] { try await gatewayRecords(id: nil) }
 
-    package func gateway(_ id: String) throws -> GatewayRecord? { try gatewayRecords(id: id).first }
+    package func gateway(_ id: String) async throws -> GatewayRecord? { try await gatewayRecords(id: id).first }
 
     /// Every gateway, or the one of `id`.
-    private func gatewayRecords(id: String?) throws -> [GatewayRecord] {
-        try link.withConnection { session in
-            try session.query(
+    private func gatewayRecords(id: String?) async throws -> [GatewayRecord] {
+        try await link.withConnection { session in
+            try await session.query(
                 """
                 SELECT id, public_key IS NOT NULL, enrolled_at, revoked_at, last_seen, agent_version,
                     backlog_readings, clock_offset, clock_state, online, latitude, longitude, series_count
@@ -50,10 +50,10 @@ extension PostgresHubStore {
         }
     }
 
-    package func enrolledKeys() throws -> [String: (publicKey: [UInt8], revoked: Bool)] {
-        try link.withConnection { session in
+    package func enrolledKeys() async throws -> [String: (publicKey: [UInt8], revoked: Bool)] {
+        try await link.withConnection { session in
             var keys: [String: (publicKey: [UInt8], revoked: Bool)] = [:]
-            for row in try session.query(
+            for row in try await session.query(
                 "SELECT id, public_key, revoked_at IS NOT NULL FROM gateways WHERE public_key IS NOT NULL")
             {
                 let (id, key, revoked) = try row.decode((String, ByteBuffer, Bool).self)
@@ -63,9 +63,9 @@ extension PostgresHubStore {
         }
     }
 
-    package func recordStatus(gateway: String, report: GatewayStatusReport, at time: Int64) throws {
-        try link.transaction { session in
-            try session.execute(
+    package func recordStatus(gateway: String, report: GatewayStatusReport, at time: Int64) async throws {
+        try await link.transaction { session in
+            try await session.execute(
                 """
                 INSERT INTO gateways (id, online, agent_version, backlog_readings, clock_state, last_seen)
                 VALUES (\(gateway), \(report.online), \(report.agentVersion), \(report.backlogReadings ?? 0),
@@ -76,7 +76,7 @@ extension PostgresHubStore {
                     clock_state = coalesce(\(report.clockState), gateways.clock_state),
                     last_seen = greatest(gateways.last_seen, excluded.last_seen)
                 """)
-            try session.execute(
+            try await session.execute(
                 """
                 INSERT INTO gateway_health (gateway, time, online, backlog)
                 VALUES (\(gateway), \(time), \(report.online), \(report.backlogReadings ?? 0))
@@ -85,9 +85,9 @@ extension PostgresHubStore {
         }
     }
 
-    package func health(gateway: String, in range: ClosedRange<Int64>) throws -> [HealthPoint] {
-        try link.withConnection { session in
-            try session.query(
+    package func health(gateway: String, in range: ClosedRange<Int64>) async throws -> [HealthPoint] {
+        try await link.withConnection { session in
+            try await session.query(
                 """
                 SELECT time, online, backlog FROM gateway_health
                 WHERE gateway = \(gateway) AND time BETWEEN \(range.lowerBound) AND \(range.upperBound) ORDER BY time
@@ -99,9 +99,10 @@ extension PostgresHubStore {
         }
     }
 
-    package func recordRefusal(gateway: String, reason: String, detail: String, count: Int, at time: Int64) throws {
-        try link.withConnection { session in
-            try session.execute(
+    package func recordRefusal(gateway: String, reason: String, detail: String, count: Int, at time: Int64) async throws
+    {
+        try await link.withConnection { session in
+            try await session.execute(
                 """
                 INSERT INTO refusals (gateway, reason, count, first_at, last_at, detail)
                 VALUES (\(gateway), \(reason), \(Int64(count)), \(time), \(time), \(String(detail.prefix(500))))
@@ -111,10 +112,10 @@ extension PostgresHubStore {
         }
     }
 
-    package func pruneRefusals(before time: Int64, keeping: Int) throws {
-        try link.withConnection { session in
-            try session.execute("DELETE FROM refusals WHERE last_at < \(time)")
-            try session.execute(
+    package func pruneRefusals(before time: Int64, keeping: Int) async throws {
+        try await link.withConnection { session in
+            try await session.execute("DELETE FROM refusals WHERE last_at < \(time)")
+            try await session.execute(
                 """
                 DELETE FROM refusals WHERE (gateway, reason) IN
                     (SELECT gateway, reason FROM refusals ORDER BY last_at DESC, gateway, reason OFFSET \(Int64(keeping)))
@@ -122,9 +123,9 @@ extension PostgresHubStore {
         }
     }
 
-    package func refusals(limit: Int, offset: Int) throws -> [RefusalRecord] {
-        try link.withConnection { session in
-            try session.query(
+    package func refusals(limit: Int, offset: Int) async throws -> [RefusalRecord] {
+        try await link.withConnection { session in
+            try await session.query(
                 """
                 SELECT gateway, reason, count, first_at, last_at, detail FROM refusals
                 ORDER BY last_at DESC, gateway, reason LIMIT \(Int64(limit)) OFFSET \(Int64(offset))

@@ -3,15 +3,15 @@ import OutpostWire
 import PostgresNIO
 
 extension PostgresHubStore {
-    package func series(gateway: String?) throws -> [SeriesRecord] {
-        try link.withConnection { session in
+    package func series(gateway: String?) async throws -> [SeriesRecord] {
+        try await link.withConnection { session in
             let rows =
                 if let gateway {
-                    try session.query(
+                    try await session.query(
                         "SELECT id, gateway, name, unit, kind, resolution FROM series WHERE gateway = \(gateway) ORDER BY name"
                     )
                 } else {
-                    try session.query(
+                    try await session.query(
                         "SELECT id, gateway, name, unit, kind, resolution FROM series ORDER BY gateway, name")
                 }
             return try rows.map { row in
@@ -25,17 +25,17 @@ extension PostgresHubStore {
         }
     }
 
-    package func chunks(of series: SeriesKey, overlapping range: ClosedRange<Int64>) throws -> [StoredChunk] {
-        try link.withConnection { session in
+    package func chunks(of series: SeriesKey, overlapping range: ClosedRange<Int64>) async throws -> [StoredChunk] {
+        try await link.withConnection { session in
             guard
-                let found = try session.query(
+                let found = try await session.query(
                     "SELECT id, max_span FROM series WHERE gateway = \(series.gateway) AND name = \(series.name)"
                 ).first
             else { return [] }
             let (id, span) = try found.decode((Int64, Int64).self)
             let lower = range.lowerBound.subtractingReportingOverflow(span)
             let from = lower.overflow ? Int64.min : lower.partialValue
-            return try session.query(
+            return try await session.query(
                 """
                 SELECT start, "end", shift, record FROM chunks
                 WHERE series = \(id) AND start BETWEEN \(from) AND \(range.upperBound) AND "end" >= \(range.lowerBound)
@@ -48,13 +48,13 @@ extension PostgresHubStore {
         }
     }
 
-    package func rollups(of series: SeriesKey, level: RollupLevel, in range: ClosedRange<Int64>) throws
+    package func rollups(of series: SeriesKey, level: RollupLevel, in range: ClosedRange<Int64>) async throws
         -> [RollupBucket]
     {
         let first = level.bucket(of: range.lowerBound) / level.width
         let last = level.bucket(of: range.upperBound) / level.width
-        return try link.withConnection { session in
-            try session.query(
+        return try await link.withConnection { session in
+            try await session.query(
                 """
                 SELECT bucket, count, valid, min, max, sum FROM \(unescaped: PostgresSchema.table(level))
                 WHERE series = (SELECT id FROM series WHERE gateway = \(series.gateway) AND name = \(series.name))
@@ -73,9 +73,9 @@ extension PostgresHubStore {
         }
     }
 
-    package func latest(gateway: String) throws -> [LatestReading] {
-        try link.withConnection { session in
-            try session.query(
+    package func latest(gateway: String) async throws -> [LatestReading] {
+        try await link.withConnection { session in
+            try await session.query(
                 """
                 SELECT name, unit, last_time, last_value, last_good FROM series
                 WHERE gateway = \(gateway) AND last_time IS NOT NULL ORDER BY name
@@ -89,9 +89,9 @@ extension PostgresHubStore {
         }
     }
 
-    package func diskBytes() throws -> Int64 {
-        try link.withConnection { session in
-            try session.query("SELECT pg_database_size(current_database())").first?.decode(Int64.self) ?? 0
+    package func diskBytes() async throws -> Int64 {
+        try await link.withConnection { session in
+            try await session.query("SELECT pg_database_size(current_database())").first?.decode(Int64.self) ?? 0
         }
     }
 }

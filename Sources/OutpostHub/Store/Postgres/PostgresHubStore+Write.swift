@@ -25,10 +25,10 @@ extension PostgresHubStore {
     static func bootKey(_ gateway: String, _ boot: BootID) -> BootKey { BootKey(gateway: gateway, boot: boot) }
 
     /// The known clocks of the boots of `frames`, one query.
-    func bootClocks(of frames: [BatchFrame], _ session: PostgresSession) throws -> [BootKey: BootClock] {
+    func bootClocks(of frames: [BatchFrame], _ session: PostgresSession) async throws -> [BootKey: BootClock] {
         let keys = Array(Set(frames.map { Self.bootKey($0.gatewayID, $0.bootID) }))
         guard !keys.isEmpty else { return [:] }
-        let rows = try session.query(
+        let rows = try await session.query(
             """
             SELECT b.gateway, b.boot, b."offset", b.exact FROM boot_clocks b
             JOIN unnest(\(keys.map(\.gateway))::text[], \(keys.map { ByteBuffer(bytes: $0.boot.bytes) })::bytea[])
@@ -44,12 +44,12 @@ extension PostgresHubStore {
     }
 
     /// Records clocks learned or changed.
-    func writeBootClocks(_ clocks: [BootKey: BootClock], _ session: PostgresSession) throws {
+    func writeBootClocks(_ clocks: [BootKey: BootClock], _ session: PostgresSession) async throws {
         let rows = clocks.sorted {
             ($0.key.gateway, $0.key.boot.description) < ($1.key.gateway, $1.key.boot.description)
         }
         guard !rows.isEmpty else { return }
-        try session.execute(
+        try await session.execute(
             """
             INSERT INTO boot_clocks (gateway, boot, "offset", exact)
             SELECT * FROM unnest(\(rows.map(\.key.gateway))::text[], \(rows.map { ByteBuffer(bytes: $0.key.boot.bytes) })::bytea[],
@@ -61,10 +61,10 @@ extension PostgresHubStore {
     /// Writes a group: gateways, series, chunks, span bounds, rollups and newest readings, one
     /// statement each, rows in key order so two replicas writing one gateway lock them in the
     /// same order.
-    func write(_ group: GroupWrite, learned: inout [SeriesKey: CachedSeries], _ session: PostgresSession) throws {
+    func write(_ group: GroupWrite, learned: inout [SeriesKey: CachedSeries], _ session: PostgresSession) async throws {
         let gateways = group.gateways.sorted { $0.key < $1.key }
         if !gateways.isEmpty {
-            try session.execute(
+            try await session.execute(
                 """
                 INSERT INTO gateways (id, last_seen, clock_offset, clock_state)
                 SELECT * FROM unnest(\(gateways.map(\.key))::text[], \(gateways.map(\.value.seen))::bigint[],
@@ -79,7 +79,7 @@ extension PostgresHubStore {
         var rollups: [RollupLevel: [Int64: [Int64: Aggregate]]] = [:]
         var newest: [Int64: IngestPlan.Newest] = [:]
         for (gateway, plan) in group.plans {
-            let ids = try registerSeries(plan, gateway: gateway, learned: &learned, session).mapValues(\.id)
+            let ids = try await registerSeries(plan, gateway: gateway, learned: &learned, session).mapValues(\.id)
             for row in plan.chunks {
                 guard let id = ids[row.series] else { continue }
                 let chunk = row.stored
@@ -106,7 +106,7 @@ extension PostgresHubStore {
             }
         }
         if !chunks.series.isEmpty {
-            try session.execute(
+            try await session.execute(
                 """
                 INSERT INTO chunks (series, start, "end", shift, record)
                 SELECT * FROM unnest(\(chunks.series)::bigint[], \(chunks.starts)::bigint[], \(chunks.ends)::bigint[],
@@ -115,7 +115,7 @@ extension PostgresHubStore {
         }
         let widened = spans.sorted { $0.key < $1.key }
         if !widened.isEmpty {
-            try session.execute(
+            try await session.execute(
                 """
                 UPDATE series SET max_span = greatest(max_span, w.span)
                 FROM unnest(\(widened.map(\.key))::bigint[], \(widened.map(\.value))::bigint[]) AS w(id, span)
@@ -124,11 +124,11 @@ extension PostgresHubStore {
         }
         for level in RollupLevel.allCases {
             guard let bySeries = rollups[level] else { continue }
-            try mergeRollups(level, bySeries, session)
+            try await mergeRollups(level, bySeries, session)
         }
         let latest = newest.sorted { $0.key < $1.key }
         if !latest.isEmpty {
-            try session.execute(
+            try await session.execute(
                 """
                 UPDATE series SET last_time = n.time, last_value = nullif(n.value, 'NaN'), last_good = n.good
                 FROM unnest(\(latest.map(\.key))::bigint[], \(latest.map(\.value.timestamp))::bigint[],
@@ -139,7 +139,7 @@ extension PostgresHubStore {
     }
 
     private func mergeRollups(_ level: RollupLevel, _ bySeries: [Int64: [Int64: Aggregate]], _ session: PostgresSession)
-        throws
+        async throws
     {
         var rows: [(series: Int64, bucket: Int64, aggregate: Aggregate)] = []
         for (series, buckets) in bySeries {
@@ -147,7 +147,7 @@ extension PostgresHubStore {
         }
         guard !rows.isEmpty else { return }
         rows.sort { ($0.series, $0.bucket) < ($1.series, $1.bucket) }
-        try session.execute(
+        try await session.execute(
             """
             INSERT INTO \(unescaped: PostgresSchema.table(level)) AS r (series, bucket, count, valid, min, max, sum)
             SELECT s, b, c, v, nullif(lo, 'NaN'), nullif(hi, 'NaN'), t
@@ -164,7 +164,7 @@ extension PostgresHubStore {
     /// The ids of the plan's series, registering new ones and recording changed declarations.
     private func registerSeries(
         _ plan: IngestPlan, gateway: String, learned: inout [SeriesKey: CachedSeries], _ session: PostgresSession
-    ) throws -> [String: CachedSeries] {
+    ) async throws -> [String: CachedSeries] {
         var ids: [String: CachedSeries] = [:]
         var added = 0
         for descriptor in plan.series.sorted(by: { $0.name < $1.name }) {
@@ -177,7 +177,7 @@ extension PostgresHubStore {
                 ids[descriptor.name] = cached
                 continue
             }
-            let rows = try session.query(
+            let rows = try await session.query(
                 """
                 INSERT INTO series (gateway, name, unit, kind, resolution)
                 VALUES (\(gateway), \(descriptor.name), \(descriptor.unit), \(Int32(descriptor.kind.rawValue)),
@@ -195,7 +195,7 @@ extension PostgresHubStore {
         // Counted once per new series, whichever replica registered it (the other's insert
         // found the row and took the update path).
         if added > 0 {
-            try session.execute(
+            try await session.execute(
                 "UPDATE gateways SET series_count = series_count + \(Int64(added)) WHERE id = \(gateway)")
         }
         return ids

@@ -24,18 +24,34 @@ package final class PostgresHubStore: HubStore {
         var resolution: Resolution?
     }
 
-    /// Connects, migrates and prepares the time partitions around `now`.
-    package init(settings: PostgresSettings, logger: Logger, now: Int64 = systemWallClock()) throws {
-        link = try PostgresLink(settings: settings, logger: logger)
-        try PostgresSchema.migrate(link)
-        try PostgresPartitions.prepare(around: now, link)
+    private init(link: PostgresLink) {
+        self.link = link
     }
 
-    package func apply(_ frames: [ReceivedFrame]) throws -> [ApplyResult] {
-        var learned: [SeriesKey: CachedSeries] = [:]
-        let results = try link.transaction { session in
-            learned = [:]
-            return try apply(frames, learned: &learned, session)
+    /// Connects, migrates and prepares the time partitions around `now`.
+    package static func open(settings: PostgresSettings, logger: Logger, now: Int64 = systemWallClock())
+        async throws -> PostgresHubStore
+    {
+        let link = try PostgresLink(settings: settings, logger: logger)
+        do {
+            try await link.probe()
+            try await PostgresSchema.migrate(link)
+            try await PostgresPartitions.prepare(around: now, link)
+        } catch {
+            await link.close()
+            throw error
+        }
+        return PostgresHubStore(link: link)
+    }
+
+    package func close() async { await link.close() }
+
+    package func apply(_ frames: [ReceivedFrame]) async throws -> [ApplyResult] {
+        // What the transaction learned of series ids is kept only once it committed.
+        let (results, learned) = try await link.transaction { session in
+            var learned: [SeriesKey: CachedSeries] = [:]
+            let results = try await self.apply(frames, learned: &learned, session)
+            return (results, learned)
         }
         remember(learned)
         return results
@@ -47,14 +63,14 @@ package final class PostgresHubStore: HubStore {
     /// embedded store does one by one; then every table written once for the whole group.
     private func apply(
         _ frames: [ReceivedFrame], learned: inout [SeriesKey: CachedSeries], _ session: PostgresSession
-    ) throws -> [ApplyResult] {
+    ) async throws -> [ApplyResult] {
         var results = [ApplyResult](repeating: .duplicate, count: frames.count)
         var first: [String: Int] = [:]
         for (index, received) in frames.enumerated() where first[Self.batchKey(received.frame)] == nil {
             first[Self.batchKey(received.frame)] = index
         }
         let candidates = first.values.sorted()
-        let claimedRows = try session.query(
+        let claimedRows = try await session.query(
             """
             INSERT INTO applied_batches (gateway, sequence, applied_at)
             SELECT * FROM unnest(\(candidates.map { frames[$0].frame.gatewayID })::text[],
@@ -68,7 +84,7 @@ package final class PostgresHubStore: HubStore {
                 return "\(gateway)\u{0}\(UInt64(bitPattern: sequence))"
             })
         let applying = candidates.filter { claimed.contains(Self.batchKey(frames[$0].frame)) }
-        var clocks = try bootClocks(of: applying.map { frames[$0].frame }, session)
+        var clocks = try await bootClocks(of: applying.map { frames[$0].frame }, session)
         let known = clocks
         var unclaim: [ReceivedFrame] = []
         var group = GroupWrite()
@@ -92,26 +108,26 @@ package final class PostgresHubStore: HubStore {
             }
         }
         if !unclaim.isEmpty {
-            try session.execute(
+            try await session.execute(
                 """
                 DELETE FROM applied_batches a USING unnest(\(unclaim.map(\.frame.gatewayID))::text[],
                     \(unclaim.map { Int64(bitPattern: $0.frame.sequence) })::bigint[]) AS u(gateway, sequence)
                 WHERE a.gateway = u.gateway AND a.sequence = u.sequence
                 """)
         }
-        try writeBootClocks(clocks.filter { known[$0.key] != $0.value }, session)
-        try write(group, learned: &learned, session)
+        try await writeBootClocks(clocks.filter { known[$0.key] != $0.value }, session)
+        try await write(group, learned: &learned, session)
         return results
     }
 
-    package func importReadings(gateway: String, plan: IngestPlan) throws {
-        var learned: [SeriesKey: CachedSeries] = [:]
-        try link.transaction { session in
-            learned = [:]
-            try session.execute("INSERT INTO gateways (id) VALUES (\(gateway)) ON CONFLICT DO NOTHING")
+    package func importReadings(gateway: String, plan: IngestPlan) async throws {
+        let learned = try await link.transaction { session in
+            var learned: [SeriesKey: CachedSeries] = [:]
+            try await session.execute("INSERT INTO gateways (id) VALUES (\(gateway)) ON CONFLICT DO NOTHING")
             var group = GroupWrite()
             group.plans = [(gateway, plan)]
-            try write(group, learned: &learned, session)
+            try await self.write(group, learned: &learned, session)
+            return learned
         }
         remember(learned)
     }

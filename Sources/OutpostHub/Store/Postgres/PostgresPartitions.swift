@@ -35,9 +35,10 @@ enum PostgresPartitions {
     /// Makes the partitions of every table covering `now` − 14 days (or the start of what
     /// `retention` keeps, when later) to `now` + 2 days that do not exist yet. A range whose rows
     /// already sit in the default partition is left there.
-    static func prepare(around now: Int64, retention: RetentionPolicy = RetentionPolicy(), _ link: PostgresLink) throws
+    static func prepare(around now: Int64, retention: RetentionPolicy = RetentionPolicy(), _ link: PostgresLink)
+        async throws
     {
-        let existing = try link.withConnection { try partitionNames(of: tables, $0) }
+        let existing = try await link.withConnection { try await partitionNames(of: tables, $0) }
         let kept = [chunks.name: retention.raw, minute.name: retention.minute, hour.name: retention.hour]
         for table in tables {
             let keep = kept[table.name].flatMap { $0 }.map { $0.nanoseconds } ?? .max
@@ -45,8 +46,8 @@ enum PostgresPartitions {
             let last = table.index(of: (now &+ 2 * day) / table.unit)
             for index in first...last where !existing.contains(table.partition(index)) {
                 do {
-                    try link.withConnection { session in
-                        try session.script(
+                    try await link.withConnection { session in
+                        try await session.script(
                             """
                             CREATE TABLE IF NOT EXISTS \(table.partition(index)) PARTITION OF \(table.name)
                             FOR VALUES FROM (\(index * table.width)) TO (\((index + 1) * table.width))
@@ -63,8 +64,8 @@ enum PostgresPartitions {
     }
 
     /// The names of the existing partitions of `tables`.
-    static func partitionNames(of tables: [Table], _ session: PostgresSession) throws -> Set<String> {
-        let rows = try session.query(
+    static func partitionNames(of tables: [Table], _ session: PostgresSession) async throws -> Set<String> {
+        let rows = try await session.query(
             """
             SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
             JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = ANY(\(tables.map(\.name)))
@@ -74,20 +75,20 @@ enum PostgresPartitions {
 
     /// Drops the partitions of `table` whose every row is past retention: every key below
     /// `cutoff` (key units) and, for chunks, every end too; returns the rows they held.
-    static func drop(_ table: Table, below cutoff: Int64, _ session: PostgresSession) throws -> Int {
+    static func drop(_ table: Table, below cutoff: Int64, _ session: PostgresSession) async throws -> Int {
         var dropped = 0
-        for name in try partitionNames(of: [table], session) {
+        for name in try await partitionNames(of: [table], session) {
             let prefix = "\(table.name)_p"
             guard name.hasPrefix(prefix), let index = Int64(name.dropFirst(prefix.count)),
                 (index + 1) * table.width <= cutoff
             else { continue }
             // A chunk starting before the cutoff may end after it: such a partition waits.
             let ends = table.name == chunks.name ? "max(\"end\")" : "NULL::bigint"
-            let found = try session.query("SELECT count(*), \(unescaped: ends) FROM \(unescaped: name)")
+            let found = try await session.query("SELECT count(*), \(unescaped: ends) FROM \(unescaped: name)")
             let (count, lastEnd) = try found.first?.decode((Int, Int64?).self) ?? (0, nil)
             if let lastEnd, lastEnd >= cutoff * table.unit { continue }
             dropped += count
-            try session.script("DROP TABLE IF EXISTS \(name)")
+            try await session.script("DROP TABLE IF EXISTS \(name)")
         }
         return dropped
     }

@@ -134,19 +134,19 @@ enum PostgresSchema {
     static let maintenanceLock: Int64 = 0x6F75_7470_6F73_7402
 
     /// Applies what is missing, one transaction per migration.
-    static func migrate(_ link: PostgresLink) throws {
-        try link.withConnection { session in
-            try session.script(
+    static func migrate(_ link: PostgresLink) async throws {
+        try await link.withConnection { session in
+            try await session.script(
                 "CREATE TABLE IF NOT EXISTS outpost_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
             )
         }
         for migration in migrations {
-            try link.transaction { session in
-                try session.execute("SELECT pg_advisory_xact_lock(\(migrationLock))")
-                let done = try session.query("SELECT 1 FROM outpost_migrations WHERE name = \(migration.name)")
+            try await link.transaction { session in
+                try await session.execute("SELECT pg_advisory_xact_lock(\(migrationLock))")
+                let done = try await session.query("SELECT 1 FROM outpost_migrations WHERE name = \(migration.name)")
                 guard done.isEmpty else { return }
-                try session.script(migration.sql)
-                try session.execute("INSERT INTO outpost_migrations (name) VALUES (\(migration.name))")
+                try await session.script(migration.sql)
+                try await session.execute("INSERT INTO outpost_migrations (name) VALUES (\(migration.name))")
             }
         }
     }
