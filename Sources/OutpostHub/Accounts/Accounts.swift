@@ -1,7 +1,6 @@
 import Crypto
 import Foundation
 import HummingbirdBcrypt
-import NIOPosix
 import OutpostWire
 import Synchronization
 
@@ -26,7 +25,7 @@ package struct Accounts: Sendable {
         get async throws {
             if let known = Self.decoys.withLock({ $0[bcryptCost] }) { return known }
             let cost = bcryptCost
-            let made = try await Self.offPool {
+            let made = try await BlockingWork.run {
                 Bcrypt.hash("outpost decoy \(UInt64.random(in: 0...UInt64.max))", cost: cost)
             }
             return Self.decoys.withLock { decoys in
@@ -35,12 +34,6 @@ package struct Accounts: Sendable {
                 return made
             }
         }
-    }
-
-    /// Runs bcrypt (tens of milliseconds by design) on NIO's pool for blocking work, never on the
-    /// few threads every request and the ingest share.
-    private static func offPool<Result: Sendable>(_ work: @escaping @Sendable () -> Result) async throws -> Result {
-        try await NIOThreadPool.singleton.runIfActive(work)
     }
 
     /// The creator of tokens made on the hub's machine with `outpost-hub token add` (whoever can
@@ -77,7 +70,7 @@ package struct Accounts: Sendable {
 
     private func hash(_ password: String) async throws -> String {
         let cost = bcryptCost
-        return try await Self.offPool { Bcrypt.hash(password, cost: cost) }
+        return try await BlockingWork.run { Bcrypt.hash(password, cost: cost) }
     }
 
     /// Sets a user's password.
@@ -117,7 +110,7 @@ package struct Accounts: Sendable {
             throttle.release(user: name, client: client, now: now)
             throw error
         }
-        let matches = try await Self.offPool { Bcrypt.verify(password, hash: stored) }
+        let matches = try await BlockingWork.run { Bcrypt.verify(password, hash: stored) }
         guard let user, matches else { return .refused }
         throttle.succeeded(user: name, client: client)
         let cookie = Self.secret()

@@ -14,7 +14,7 @@ struct OperationsRoutes {
         routes.add(.get, "/api/v1/ingest/stats", .role(.viewer)) { _, _ in JSONResponse.ok(stats()) }
         routes.add(.get, "/api/v1/refusals", .role(.viewer)) { request, _ in try await refusals(request) }
         routes.add(.get, "/metrics", services.web.metricsPublic ? .open : .role(.viewer)) { _, _ in await metrics() }
-        routes.add(.get, "/api/v1/openapi.yaml", .role(.viewer)) { _, _ in try openAPI() }
+        routes.add(.get, "/api/v1/openapi.yaml", .role(.viewer)) { _, _ in try await openAPI() }
     }
 
     /// Ingest over HTTP, once the caller's address is within its rate and a reader is free.
@@ -175,9 +175,10 @@ struct OperationsRoutes {
     }
 
     /// `openapi.yaml`: installed beside the pages, or at the root of the source tree.
-    private func openAPI() throws -> Response {
+    private func openAPI() async throws -> Response {
         let paths = [services.web.assets + "/openapi.yaml", services.web.assets + "/../openapi.yaml"]
-        guard let bytes = paths.lazy.compactMap({ try? FileIO.read($0) }).first else {
+        let found = try? await BlockingWork.run { paths.lazy.compactMap({ try? FileIO.read($0) }).first }
+        guard let bytes = found ?? nil else {
             throw APIError.notFound("the API document is not installed at \(paths[0])")
         }
         return Response(

@@ -16,10 +16,10 @@ struct PageRoutes {
         let web = services.web
         for (path, file) in Self.pages.sorted(by: { $0.key < $1.key }) {
             routes.add(.get, path, .role(.viewer), page: true) { _, _ in
-                try Self.page(web.assets + "/" + file, tiles: web.tileOrigin)
+                try await Self.page(web.assets + "/" + file, tiles: web.tileOrigin)
             }
         }
-        routes.add(.get, "/login", .open) { _, _ in try Self.page(web.assets + "/login.html") }
+        routes.add(.get, "/login", .open) { _, _ in try await Self.page(web.assets + "/login.html") }
         // Code and styles, no data: open, so the login page can load them.
         let cache = CacheControl([(MediaType(type: .any), [.maxAge(3600)])])
         routes.router.middlewares.add(
@@ -30,8 +30,8 @@ struct PageRoutes {
     }
 
     /// A page, with a policy that lets it load nothing but the hub (and the map tiles, if set).
-    static func page(_ path: String, tiles: String = "") throws -> Response {
-        guard let bytes = try? FileIO.read(path) else {
+    static func page(_ path: String, tiles: String = "") async throws -> Response {
+        guard let bytes = try? await BlockingWork.run({ try FileIO.read(path) }) else {
             return Response(
                 status: .internalServerError, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: ResponseBody(
