@@ -1,10 +1,11 @@
 import Dispatch
 import Foundation
 import GRDB
-import OutpostHub
 import OutpostTestSupport
 import Synchronization
 import Testing
+
+@testable import OutpostHub
 
 @Suite("The store holds no thread while it waits")
 struct AsyncStoreTests {
@@ -57,6 +58,41 @@ struct AsyncStoreTests {
         let finishedCount = counts.finished.load(ordering: .relaxed)
         #expect(finishedCount == writers)
         #expect(try await store.refusals().count == writers)
+    }
+
+    @Test(
+        "Many more reads at once than SQLite has reader connections all answer: none holds a thread while it waits for one"
+    )
+    func manyReadsAtOnce() async throws {
+        let folder = try TemporaryFolder()
+        let store = try SQLiteHubStore(path: folder.file("hub.db"))
+        try await store.addUser("ana", role: .viewer, passwordHash: "-", at: 1)
+        try await store.addSession(hash: "s", SessionRecord(user: "ana", role: .viewer, csrf: "c", expiresAt: .max))
+        _ = try await store.addToken(name: "t", role: .viewer, hash: "t", createdBy: "ana", at: 1)
+        // What every request's authentication reads: a user, a session, a token. A read that held
+        // its thread while it waited for a connection deadlocks every thread here, the test's own
+        // included: a thread outside them ends the process with the reason after a minute.
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            guard done.wait(timeout: .now() + 60) == .timedOut else { return }
+            FileHandle.standardError.write(Data("manyReadsAtOnce: the reads deadlocked\n".utf8))
+            exit(1)
+        }
+        defer { done.signal() }
+        let readers = 64 * ProcessInfo.processInfo.activeProcessorCount
+        let found = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<readers {
+                group.addTask {
+                    switch index % 3 {
+                    case 0: try await store.user("ana") != nil
+                    case 1: try await store.session(hash: "s", now: 2) != nil
+                    default: try await store.useToken(hash: "t", at: 2) != nil
+                    }
+                }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(found == readers)
     }
 
     @Test("Jobs run one at a time in the order given; a producer waits while the limit of jobs wait")

@@ -46,7 +46,9 @@ extension StoreChoice {
         switch self {
         case .sqlite:
             try FileIO.makeDirectory(dataDirectory)
-            return try SQLiteHubStore.openChecked(path: dataDirectory + "/" + HubConfiguration.databaseFile)
+            let path = dataDirectory + "/" + HubConfiguration.databaseFile
+            // The integrity check reads the whole file: a thread of its own.
+            return try await BlockingWork.run { try SQLiteHubStore.openChecked(path: path) }
         case .postgres(let settings):
             return try await PostgresHubStore.open(settings: settings, logger: logger)
         }

@@ -2,7 +2,7 @@ import GRDB
 
 extension SQLiteHubStore {
     package func addUser(_ name: String, role: Role, passwordHash: String, at time: Int64) async throws {
-        try await pool.write { db in
+        try await writing { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ?", arguments: [name]) == true {
                 throw AccountError.exists(name)
             }
@@ -13,7 +13,7 @@ extension SQLiteHubStore {
     }
 
     package func updateUser(_ name: String, role: Role?, passwordHash: String?) async throws -> Bool {
-        try await pool.write { db in
+        try await writing { db in
             if let role {
                 try db.execute(sql: "UPDATE users SET role = ? WHERE name = ?", arguments: [role.rawValue, name])
                 // A changed role takes effect at once: sessions carry the role of their login.
@@ -29,7 +29,7 @@ extension SQLiteHubStore {
     }
 
     package func removeUser(_ name: String) async throws -> Bool {
-        try await pool.write { db in
+        try await writing { db in
             try db.execute(sql: "DELETE FROM sessions WHERE user = ?", arguments: [name])
             try db.execute(sql: "DELETE FROM users WHERE name = ?", arguments: [name])
             return db.changesCount > 0
@@ -37,13 +37,13 @@ extension SQLiteHubStore {
     }
 
     package func user(_ name: String) async throws -> UserAccount? {
-        try await pool.read { db in
+        try await reading { db in
             try Row.fetchOne(db, sql: "SELECT * FROM users WHERE name = ?", arguments: [name]).flatMap(Self.user)
         }
     }
 
     package func users() async throws -> [UserAccount] {
-        try await pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY name").compactMap(Self.user)
+        try await reading { db in try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY name").compactMap(Self.user)
         }
     }
 
@@ -54,7 +54,7 @@ extension SQLiteHubStore {
     }
 
     package func addSession(hash: String, _ session: SessionRecord) async throws {
-        try await pool.write { db in
+        try await writing { db in
             try db.execute(
                 sql: "INSERT INTO sessions (hash, user, role, csrf, expires_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [hash, session.user, session.role.rawValue, session.csrf, session.expiresAt])
@@ -62,26 +62,28 @@ extension SQLiteHubStore {
     }
 
     package func session(hash: String, now: Int64) async throws -> SessionRecord? {
-        let row = try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM sessions WHERE hash = ?", arguments: [hash])
+        let found = try await reading { db -> SessionRecord? in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sessions WHERE hash = ?", arguments: [hash]),
+                let role = Role(rawValue: row["role"])
+            else { return nil }
+            return SessionRecord(user: row["user"], role: role, csrf: row["csrf"], expiresAt: row["expires_at"])
         }
-        guard let row, let role = Role(rawValue: row["role"]) else { return nil }
-        let expires: Int64 = row["expires_at"]
-        guard expires > now else {
+        guard let found else { return nil }
+        guard found.expiresAt > now else {
             try await removeSession(hash: hash)
             return nil
         }
-        return SessionRecord(user: row["user"], role: role, csrf: row["csrf"], expiresAt: expires)
+        return found
     }
 
     package func removeSession(hash: String) async throws {
-        try await pool.write { db in try db.execute(sql: "DELETE FROM sessions WHERE hash = ?", arguments: [hash]) }
+        try await writing { db in try db.execute(sql: "DELETE FROM sessions WHERE hash = ?", arguments: [hash]) }
     }
 
     package func addToken(name: String, role: Role, hash: String, createdBy: String, at time: Int64) async throws
         -> Int64
     {
-        try await pool.write { db in
+        try await writing { db in
             try db.execute(
                 sql: "INSERT INTO api_tokens (name, role, hash, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [name, role.rawValue, hash, createdBy, time])
@@ -90,14 +92,15 @@ extension SQLiteHubStore {
     }
 
     package func useToken(hash: String, at time: Int64) async throws -> APIToken? {
-        let row = try await pool.read { db in
+        let found = try await reading { db in
             try Row.fetchOne(
-                db, sql: "SELECT * FROM api_tokens WHERE hash = ? AND revoked_at IS NULL", arguments: [hash])
+                db, sql: "SELECT * FROM api_tokens WHERE hash = ? AND revoked_at IS NULL", arguments: [hash]
+            ).flatMap(Self.token)
         }
-        guard let row, let token = Self.token(row) else { return nil }
+        guard let token = found else { return nil }
         // Last use is kept to the minute: a busy script costs one write a minute, not one a request.
-        if (token.lastUsedAt ?? 0) < time - 60_000_000_000 {
-            try await pool.write { db in
+        if (token.lastUsedAt ?? 0) < time.subtractingSaturating(60_000_000_000) {
+            try await writing { db in
                 try db.execute(sql: "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", arguments: [time, token.id])
             }
         }
@@ -105,13 +108,13 @@ extension SQLiteHubStore {
     }
 
     package func tokens() async throws -> [APIToken] {
-        try await pool.read { db in
+        try await reading { db in
             try Row.fetchAll(db, sql: "SELECT * FROM api_tokens ORDER BY id DESC").compactMap(Self.token)
         }
     }
 
     package func revokeToken(_ id: Int64, at time: Int64) async throws -> Bool {
-        try await pool.write { db in
+        try await writing { db in
             try db.execute(
                 sql: "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [time, id])
             return db.changesCount > 0

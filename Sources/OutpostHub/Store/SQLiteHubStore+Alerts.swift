@@ -6,7 +6,7 @@ extension SQLiteHubStore {
         -> AlertOpening
     {
         let claim = AlertOpening.claim(series, kind)
-        return try await pool.write { db in
+        return try await writing { db in
             if let open = try Int64.fetchOne(
                 db, sql: "SELECT id FROM alerts WHERE claim = ? AND state != 'resolved'", arguments: [claim])
             {
@@ -22,7 +22,7 @@ extension SQLiteHubStore {
     }
 
     package func touchAlert(_ id: Int64, score: Double, at time: Int64) async throws {
-        try await pool.write { db in
+        try await writing { db in
             try db.execute(
                 sql: "UPDATE alerts SET score = max(score, ?), last_anomaly_at = max(last_anomaly_at, ?) WHERE id = ?",
                 arguments: [score, time, id])
@@ -30,13 +30,13 @@ extension SQLiteHubStore {
     }
 
     package func reclassifyAlert(_ id: Int64, as kind: AlertKind) async throws {
-        try await pool.write { db in
+        try await writing { db in
             try db.execute(sql: "UPDATE alerts SET kind = ? WHERE id = ?", arguments: [kind.rawValue, id])
         }
     }
 
     package func resolveAlert(_ id: Int64, at time: Int64, reason: String?) async throws -> Bool {
-        try await pool.write { db in
+        try await writing { db in
             try db.execute(
                 sql:
                     "UPDATE alerts SET state = 'resolved', resolved_at = ?, resolution = ? WHERE id = ? AND state != 'resolved'",
@@ -46,7 +46,7 @@ extension SQLiteHubStore {
     }
 
     package func acknowledgeAlert(_ id: Int64, by person: String, note: String, at time: Int64) async throws -> Bool {
-        try await pool.write { db in
+        try await writing { db in
             try db.execute(
                 sql:
                     "UPDATE alerts SET state = 'acknowledged', acknowledged_by = ?, note = ? WHERE id = ? AND state = 'firing'",
@@ -88,7 +88,7 @@ extension SQLiteHubStore {
         }
         arguments += [query.limit]
         let sql = "SELECT * FROM alerts WHERE \(clauses.joined(separator: " AND ")) ORDER BY id DESC LIMIT ?"
-        return try await pool.read { [arguments] db in
+        return try await reading { [arguments] db in
             try Row.fetchAll(
                 db,
                 sql: sql, arguments: arguments

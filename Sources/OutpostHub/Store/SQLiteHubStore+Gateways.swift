@@ -5,7 +5,7 @@ extension SQLiteHubStore {
     package func enrol(gateway: String, publicKey: [UInt8], latitude: Double?, longitude: Double?, at time: Int64)
         async throws
     {
-        try await pool.write { db in
+        try await writing { db in
             try db.execute(
                 sql: """
                     INSERT INTO gateways (id, public_key, enrolled_at, latitude, longitude) VALUES (?, ?, ?, ?, ?)
@@ -18,7 +18,7 @@ extension SQLiteHubStore {
     }
 
     package func revoke(gateway: String, at time: Int64) async throws -> Bool {
-        try await pool.write { db in
+        try await writing { db in
             try db.execute(sql: "UPDATE gateways SET revoked_at = ? WHERE id = ?", arguments: [time, gateway])
             return db.changesCount > 0
         }
@@ -30,7 +30,7 @@ extension SQLiteHubStore {
 
     /// Every gateway, or the one of `id`.
     private func gatewayRecords(id: String?) async throws -> [GatewayRecord] {
-        try await pool.read { db in
+        try await reading { db in
             // One pass; the series count comes from the (gateway, name) index, the key stays on disk.
             let rows = try Row.fetchCursor(
                 db.cachedStatement(
@@ -53,7 +53,7 @@ extension SQLiteHubStore {
     }
 
     package func enrolledKeys() async throws -> [String: (publicKey: [UInt8], revoked: Bool)] {
-        try await pool.read { db in
+        try await reading { db in
             var keys: [String: (publicKey: [UInt8], revoked: Bool)] = [:]
             let rows = try Row.fetchCursor(
                 db,
@@ -68,7 +68,7 @@ extension SQLiteHubStore {
     }
 
     package func recordStatus(gateway: String, report: GatewayStatusReport, at time: Int64) async throws {
-        try await pool.write { db in
+        try await writing { db in
             try db.execute(
                 sql: """
                     INSERT INTO gateways (id, online, agent_version, backlog_readings, clock_state, last_seen)
@@ -90,7 +90,7 @@ extension SQLiteHubStore {
     }
 
     package func health(gateway: String, in range: ClosedRange<Int64>) async throws -> [HealthPoint] {
-        try await pool.read { db in
+        try await reading { db in
             try Row.fetchAll(
                 db,
                 sql:
@@ -102,7 +102,7 @@ extension SQLiteHubStore {
 
     package func recordRefusal(gateway: String, reason: String, detail: String, count: Int, at time: Int64) async throws
     {
-        try await pool.write { db in
+        try await writing { db in
             try db.execute(
                 sql: """
                     INSERT INTO refusals (gateway, reason, count, first_at, last_at, detail) VALUES (?, ?, ?, ?, ?, ?)
@@ -114,7 +114,7 @@ extension SQLiteHubStore {
     }
 
     package func pruneRefusals(before time: Int64, keeping: Int) async throws {
-        try await pool.write { db in
+        try await writing { db in
             try db.execute(sql: "DELETE FROM refusals WHERE last_at < ?", arguments: [time])
             try db.execute(
                 sql: """
@@ -126,7 +126,7 @@ extension SQLiteHubStore {
     }
 
     package func refusals(limit: Int, offset: Int) async throws -> [RefusalRecord] {
-        try await pool.read { db in
+        try await reading { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM refusals ORDER BY last_at DESC, gateway, reason LIMIT ? OFFSET ?",
                 arguments: [limit, offset]
@@ -141,7 +141,7 @@ extension SQLiteHubStore {
     package func diskBytes() async throws -> Int64 {
         // Pages in use: pages freed by retention or compaction stay in the file and are reused
         // by later writes, so they are not counted.
-        try await pool.read { db in
+        try await reading { db in
             let pages = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
             let free = try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
             let size = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096

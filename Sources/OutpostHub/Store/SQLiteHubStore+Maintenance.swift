@@ -5,7 +5,7 @@ import OutpostWire
 
 extension SQLiteHubStore {
     package func expire(policy: RetentionPolicy, now: Int64) async throws -> MaintenanceReport {
-        try await pool.write { db in
+        try await writing { db in
             var report = MaintenanceReport()
             if let keep = policy.raw {
                 try db.execute(sql: "DELETE FROM chunks WHERE \"end\" < ?", arguments: [now &- keep.nanoseconds])
@@ -31,9 +31,9 @@ extension SQLiteHubStore {
         var report = MaintenanceReport()
         for series in try await series(gateway: nil) {
             // One series per transaction: writers (ingest) wait at most one series' worth.
-            report = try await pool.write { [report] db in
+            report = try await writing { [report] db in
                 var report = report
-                try compact(series, settledBefore: settledBefore, targetCount: targetCount, report: &report, db)
+                try self.compact(series, settledBefore: settledBefore, targetCount: targetCount, report: &report, db)
                 return report
             }
         }

@@ -4,7 +4,7 @@ import OutpostWire
 
 extension SQLiteHubStore {
     package func series(gateway: String?) async throws -> [SeriesRecord] {
-        try await pool.read { db in
+        try await reading { db in
             let rows =
                 if let gateway {
                     try Row.fetchAll(
@@ -25,7 +25,7 @@ extension SQLiteHubStore {
     }
 
     package func chunks(of series: SeriesKey, overlapping range: ClosedRange<Int64>) async throws -> [StoredChunk] {
-        try await pool.read { db in
+        try await reading { db in
             guard
                 let row = try Row.fetchOne(
                     db, sql: "SELECT id, max_span FROM series WHERE gateway = ? AND name = ?",
@@ -53,7 +53,7 @@ extension SQLiteHubStore {
     package func rollups(of series: SeriesKey, level: RollupLevel, in range: ClosedRange<Int64>) async throws
         -> [RollupBucket]
     {
-        try await pool.read { db in
+        try await reading { db in
             let statement = try db.cachedStatement(
                 sql: """
                     SELECT \(SQLiteRollups.columns) FROM \(SQLiteSchema.table(level))
@@ -69,7 +69,7 @@ extension SQLiteHubStore {
     }
 
     package func latest(gateway: String) async throws -> [LatestReading] {
-        try await pool.read { db in
+        try await reading { db in
             try Row.fetchAll(
                 db,
                 sql: """

@@ -35,6 +35,19 @@ package final class SQLiteHubStore: HubStore {
         try SQLiteSchema.migrator.migrate(pool)
     }
 
+    /// Reads in a snapshot on one of GRDB's reader connections, the caller suspended meanwhile.
+    /// The only way in for reads: GRDB's synchronous `read` also accepts `await` and blocks the
+    /// calling thread, and Swift picks it whenever the result is not `Sendable`; here that does
+    /// not compile.
+    func reading<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.read(body)
+    }
+
+    /// Writes in one transaction on GRDB's writer, the caller suspended meanwhile (see `reading`).
+    func writing<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.write(body)
+    }
+
     package func close() async {
         // Fails only while a statement still runs, which the hub's shutdown order rules out;
         // the file is then closed when the store is released.
@@ -42,9 +55,9 @@ package final class SQLiteHubStore: HubStore {
     }
 
     package func apply(_ frames: [ReceivedFrame]) async throws -> [ApplyResult] {
-        try await pool.write { db in
+        try await writing { db in
             var clocks: [String: BootClock] = [:]
-            return try frames.map { received in try apply(received, clocks: &clocks, db) }
+            return try frames.map { received in try self.apply(received, clocks: &clocks, db) }
         }
     }
 
@@ -91,9 +104,9 @@ package final class SQLiteHubStore: HubStore {
     }
 
     package func importReadings(gateway: String, plan: IngestPlan) async throws {
-        try await pool.write { db in
+        try await writing { db in
             try db.execute(sql: "INSERT OR IGNORE INTO gateways (id) VALUES (?)", arguments: [gateway])
-            try write(plan, gateway: gateway, db)
+            try self.write(plan, gateway: gateway, db)
         }
     }
 
