@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import NIOPosix
 import OutpostWire
 import Synchronization
 
@@ -35,13 +36,24 @@ package final class SQLiteHubStore: HubStore {
         try SQLiteSchema.migrator.migrate(pool)
     }
 
-    /// Reads in a snapshot on one of GRDB's reader connections, the caller suspended meanwhile.
-    /// The only way in for reads: GRDB's synchronous `read` also accepts `await` and blocks the
-    /// calling thread, and Swift picks it whenever the result is not `Sendable`; here that does
-    /// not compile.
+    /// Reads in a snapshot on one of GRDB's reader connections, on a thread of `readThreads`, the
+    /// caller suspended meanwhile. The only way in for reads: GRDB's synchronous `read` also
+    /// accepts `await` and blocks the calling thread, and Swift picks it whenever the result is not
+    /// `Sendable`; here that does not compile.
     func reading<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await pool.read(body)
+        try await Self.readThreads.runIfActive { try self.pool.read(body) }
     }
+
+    /// The threads reads run on, fewer than a pool's five reader connections, so that a read never
+    /// waits for a connection while it holds a thread. A read through GRDB's async access costs
+    /// three thread hops (its queue for waiting on connections, the connection's queue, back);
+    /// here it costs two: `outpost-bench query` measured the latest values of a gateway at
+    /// 0.151 ms against 0.097 ms here, and the chart request 2.4 against 2.2 ms.
+    static let readThreads: NIOThreadPool = {
+        let threads = NIOThreadPool(numberOfThreads: 4)
+        threads.start()
+        return threads
+    }()
 
     /// Writes in one transaction on GRDB's writer, the caller suspended meanwhile (see `reading`).
     func writing<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
