@@ -40,7 +40,7 @@ package final class DetectionEngine: Sendable {
         package var warmedUp = 0
     }
 
-    private struct SeriesState {
+    struct SeriesState {
         var detector: SeriesDetector
         var tracker = AlertTracker()
         var newest = Int64.min
@@ -51,20 +51,21 @@ package final class DetectionEngine: Sendable {
         var warmed = false
     }
 
-    private let configuration: DetectionConfiguration
+    let configuration: DetectionConfiguration
     private let alerts: any AlertStore
-    private let history: (any SeriesHistory)?
+    let history: (any SeriesHistory)?
     private let notifier: (any AlertListener)?
     private let resolveAfter: Duration
-    private let logger: Logger
-    private let states = Mutex<[SeriesKey: SeriesState]>([:])
+    let logger: Logger
+    let states = Mutex<[SeriesKey: SeriesState]>([:])
     /// The gateway-level checks and the ids of the gateway alerts they opened.
     private let watch = Mutex((GatewayWatch(), [String: Int64]()))
-    private let counts = Mutex(Counters())
-    /// Scoring and the gateway checks, in order. At most 2,000 frames wait to be scored: beyond
-    /// that, ingest waits for detection rather than memory growing without bound (frames are
-    /// still acknowledged only once durable).
-    private let jobs = SerialJobs(limit: 2_000)
+    let counts = Mutex(Counters())
+    /// Scoring and the gateway checks, in order, on a thread of their own. At most 2,000 frames
+    /// wait to be scored (two jobs each: the readings, the arrival): beyond that, ingest waits for
+    /// detection rather than memory growing without bound (frames are still acknowledged only
+    /// once durable).
+    private let jobs = SerialJobs(limit: 4_000, ownThread: "outpost.hub.detect")
 
     /// Creates the engine; alerts still open in `alerts` (from before a restart) are taken up
     /// again, and series first seen learn their past from `history` when given.
@@ -184,6 +185,7 @@ package final class DetectionEngine: Sendable {
     private func score(gateway: String, _ plan: IngestPlan) async {
         let steps = Dictionary(
             plan.series.map { ($0.name, $0.resolution?.step) }, uniquingKeysWith: { first, _ in first })
+        let pasts = await pastsOfNewSeries(gateway: gateway, plan)
         for row in plan.chunks {
             guard let columns = try? row.stored.columns() else { continue }
             let key = SeriesKey(gateway: gateway, name: row.series)
@@ -195,9 +197,7 @@ package final class DetectionEngine: Sendable {
             var state =
                 states.withLock { $0[key] }
                 ?? Self.newState(key, resolution: steps[row.series] ?? nil, configuration, resolveAfter)
-            if !state.warmed, let first = order.first(where: { columns.quality(at: $0) == .good }) {
-                await warmUp(&state, key, before: columns.timestamps[first])
-            }
+            if !state.warmed { learn(&state, pasts[key] ?? []) }
             var scored = 0
             var late = 0
             var lateScored = 0
@@ -228,9 +228,11 @@ package final class DetectionEngine: Sendable {
                 state.newest = time
                 scored += 1
                 let score = state.detector.score(columns.values[index], at: time)
-                await act(on: state.tracker.observe(score, at: time), state: &state, series: key)
+                let action = state.tracker.observe(score, at: time)
+                if case .none = action { continue }  // most readings: no store to await
+                await act(on: action, state: &state, series: key)
             }
-            await flush(&state)
+            if state.unwritten != nil { await flush(&state) }
             states.withLock { $0[key] = state }
             counts.withLock {
                 $0.scored += scored
@@ -240,48 +242,6 @@ package final class DetectionEngine: Sendable {
             }
         }
     }
-
-    /// Teaches a series' new detector its stored readings before `time`: the newest of them, up to
-    /// four learning periods (at least 1,000), looked for in the last hour, else day, else week.
-    /// Their scores raise nothing: that past is over. A store that cannot answer leaves the
-    /// detector to learn from live readings, as it would without a past.
-    private func warmUp(_ state: inout SeriesState, _ key: SeriesKey, before time: Int64) async {
-        state.warmed = true
-        guard let history, time > .min else { return }
-        let wanted = max(1_000, 4 * state.detector.settings.learningSamples)
-        var past: [(time: Int64, value: Double)] = []
-        do {
-            // Each wider span reads only the stretch the narrower one did not.
-            var until = time
-            for span in Self.warmUpSpans where until > .min && past.count < wanted {
-                let from = time.subtractingReportingOverflow(span).overflow ? Int64.min : time - span
-                guard from < until else { continue }
-                for chunk in try await history.chunks(of: key, overlapping: from...(until - 1)) {
-                    let columns = try chunk.columns()
-                    for index in columns.timestamps.indices where columns.quality(at: index) == .good {
-                        let at = columns.timestamps[index]
-                        if at >= from, at < until { past.append((at, columns.values[index])) }
-                    }
-                }
-                until = from
-            }
-        } catch {
-            logger.warning(
-                "could not read a series' past to learn from", metadata: ["series": "\(key)", "error": "\(error)"])
-            return
-        }
-        past.sort { $0.time < $1.time }
-        var learned = 0
-        for sample in past.suffix(wanted) where sample.time > state.newest {
-            _ = state.detector.score(sample.value, at: sample.time)
-            state.newest = sample.time
-            learned += 1
-        }
-        counts.withLock { $0.warmedUp += learned }
-    }
-
-    /// How far back `warmUp` looks, widening until it finds enough.
-    static let warmUpSpans: [Int64] = [3_600, 86_400, 604_800].map { $0 * 1_000_000_000 }
 
     /// How much older than a series' newest reading a late reading may be and still be scored.
     static let lateHorizon: Int64 = 3_600_000_000_000

@@ -49,6 +49,9 @@ package final class IngestPipeline: Sendable {
     private let clock: WallClock
     private let logger: Logger
     private let maxGroup: Int
+    /// Where the drain runs: a thread of its own, as ingest's writer, so that answering a
+    /// committed group never waits for a cooperative thread.
+    private let writer = QueueExecutor(label: "outpost.hub.ingest")
     private let queue = Mutex(Queue())
     /// The anomaly detectors, fed every applied frame after its commit (never in its way).
     let detection: DetectionEngine?
@@ -105,7 +108,7 @@ package final class IngestPipeline: Sendable {
                 queue.draining = true
                 return true
             }
-            if start { Task { await self.drain() } }
+            if start { Task(executorPreference: writer) { await self.drain() } }
         }
     }
 
@@ -151,7 +154,7 @@ package final class IngestPipeline: Sendable {
         }
         // Recorded by the writer, with the next group: a flood of bad frames costs one small
         // transaction per batch of refusals, never one per frame.
-        if start { Task { await self.drain() } }
+        if start { Task(executorPreference: writer) { await self.drain() } }
     }
 
     /// Returns once nothing waits for its commit and no commit runs: every frame taken in so far

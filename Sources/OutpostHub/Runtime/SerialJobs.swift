@@ -1,7 +1,11 @@
+import Dispatch
 import Synchronization
 
 /// Work done one job at a time, in the order it was given, by one task of its own: what a serial
-/// queue is for code that awaits the store. Giving a job never waits (`add`), or waits only while
+/// queue is for code that awaits the store. Given `ownThread`, the task runs on a thread of its
+/// own (a dispatch queue as its task executor), beside Swift's cooperative threads rather than
+/// on one of them: for heavy work (scoring) that would otherwise take a share of the threads
+/// every request and ingest's signature checks run on. Giving a job never waits (`add`), or waits only while
 /// `limit` jobs are already waiting (`addWhenRoom`), so that a fast producer cannot grow memory
 /// without bound.
 package final class SerialJobs: Sendable {
@@ -22,13 +26,15 @@ package final class SerialJobs: Sendable {
     private let shared = Shared()
     private let limit: Int
 
-    /// Starts the task; `limit` bounds the jobs `addWhenRoom` lets wait.
-    package init(limit: Int = .max) {
+    /// Starts the task; `limit` bounds the jobs `addWhenRoom` lets wait; `ownThread` names the
+    /// queue it runs on, if not on the cooperative threads.
+    package init(limit: Int = .max, ownThread: String? = nil) {
         self.limit = limit
         let (stream, jobs) = AsyncStream.makeStream(of: Job.self)
         self.jobs = jobs
         let shared = self.shared
-        runner = Task {
+        let executor = ownThread.map { QueueExecutor(label: $0) }
+        runner = Task(executorPreference: executor) {
             for await job in stream {
                 await job()
                 let next = shared.room.withLock { room -> CheckedContinuation<Void, Never>? in
