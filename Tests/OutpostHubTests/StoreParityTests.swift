@@ -52,7 +52,8 @@ struct StoreParityTests {
         try await store.addUser("bo", role: .viewer, passwordHash: "h3", at: 3)
         #expect(try await store.users().map(\.name) == ["ana", "bo"])
         try await store.addSession(hash: "s1", SessionRecord(user: "bo", role: .viewer, csrf: "c", expiresAt: 100))
-        #expect(try await store.session(hash: "s1", now: 50)?.user == "bo")
+        #expect(try await store.session(hash: "s1", now: 50)?.record.user == "bo")
+        #expect(try await store.session(hash: "s1", now: 50)?.ownerRole == .viewer)  // the user's role, read with it
         #expect(try await store.updateUser("bo", role: .operator, passwordHash: nil))
         #expect(try await store.session(hash: "s1", now: 50) == nil)  // a changed role ends the sessions
         #expect(try await store.user("bo")?.role == .operator)
@@ -60,8 +61,13 @@ struct StoreParityTests {
         #expect(try await store.session(hash: "s2", now: 100) == nil)  // expired
         #expect(try await store.removeUser("bo"))
         #expect(try await !store.removeUser("bo"))
+        // A token whose creator is gone is found, with no role behind it: authentication refuses it.
+        _ = try await store.addToken(name: "orphan", role: .viewer, hash: "t0", createdBy: "bo", at: 4)
+        let orphan = try await store.useToken(hash: "t0", at: 4)
+        #expect(orphan?.record.name == "orphan" && orphan?.ownerRole == nil, "\(String(describing: orphan))")
         let id = try await store.addToken(name: "script", role: .viewer, hash: "t1", createdBy: "ana", at: 5)
-        #expect(try await store.useToken(hash: "t1", at: 70_000_000_000)?.id == id)
+        let used = try await store.useToken(hash: "t1", at: 70_000_000_000)
+        #expect(used?.record.id == id && used?.ownerRole == .admin, "\(String(describing: used))")
         #expect(try await store.tokens().first?.lastUsedAt == 70_000_000_000)
         #expect(try await store.revokeToken(id, at: 80))
         #expect(try await !store.revokeToken(id, at: 81))

@@ -59,6 +59,15 @@ package struct SessionRecord: Sendable, Equatable {
     package var expiresAt: Int64
 }
 
+/// A session or token as authentication reads it: its record, and its owner's role now (nil
+/// when the owner is no longer a user), found in one read, so that a request costs one.
+package struct Credential<Record: Sendable & Equatable>: Sendable, Equatable {
+    /// The session or token.
+    package var record: Record
+    /// Its user's (a token's creator's) role now; nil when there is no such user.
+    package var ownerRole: Role?
+}
+
 /// Who made a request, and how.
 package struct Identity: Sendable, Equatable {
     /// How the request authenticated.
@@ -102,14 +111,16 @@ package protocol AccountStore: Sendable {
     func users() async throws -> [UserAccount]
     /// Stores a session under the hash of its cookie.
     func addSession(hash: String, _ session: SessionRecord) async throws
-    /// The live session with this cookie hash, if any (expired ones are removed).
-    func session(hash: String, now: Int64) async throws -> SessionRecord?
+    /// The live session with this cookie hash, if any (expired ones are removed), with its user's
+    /// role now.
+    func session(hash: String, now: Int64) async throws -> Credential<SessionRecord>?
     /// Ends a session.
     func removeSession(hash: String) async throws
     /// Adds a token by the hash of its secret; returns its id.
     func addToken(name: String, role: Role, hash: String, createdBy: String, at time: Int64) async throws -> Int64
-    /// The unrevoked token with this secret hash, marking it used at `time`.
-    func useToken(hash: String, at time: Int64) async throws -> APIToken?
+    /// The unrevoked token with this secret hash, marking it used at `time`, with its creator's
+    /// role now.
+    func useToken(hash: String, at time: Int64) async throws -> Credential<APIToken>?
     /// Every token, newest first.
     func tokens() async throws -> [APIToken]
     /// Revokes a token; false when there is no such unrevoked token.

@@ -126,17 +126,20 @@ package struct Accounts: Sendable {
     /// The identity of a session cookie, if it is live and its user still exists; its role is
     /// never above the user's current one.
     package func identify(cookie: String) async throws -> Identity? {
-        guard let session = try await store.session(hash: Self.hash(cookie), now: clock()),
-            let user = try await store.user(session.user)
+        guard let found = try await store.session(hash: Self.hash(cookie), now: clock()),
+            let userRole = found.ownerRole
         else { return nil }
-        return Identity(name: session.user, role: min(session.role, user.role), means: .session(csrf: session.csrf))
+        let session = found.record
+        return Identity(name: session.user, role: min(session.role, userRole), means: .session(csrf: session.csrf))
     }
 
     /// The identity of an API token secret, if it is valid and its creator still exists; it acts
     /// with at most its creator's current role.
     package func identify(token: String) async throws -> Identity? {
-        guard let record = try await store.useToken(hash: Self.hash(token), at: clock()) else { return nil }
-        guard let creator = try await creatorRole(record.createdBy) else { return nil }
+        guard let found = try await store.useToken(hash: Self.hash(token), at: clock()) else { return nil }
+        let record = found.record
+        // Tokens made with `outpost-hub token add` have no user behind them: they act as admins.
+        guard let creator = record.createdBy == Self.localCreator ? .admin : found.ownerRole else { return nil }
         return Identity(
             name: record.name, role: min(record.role, creator), means: .token(record.id), owner: record.createdBy)
     }

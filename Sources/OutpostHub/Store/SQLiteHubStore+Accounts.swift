@@ -61,15 +61,24 @@ extension SQLiteHubStore {
         }
     }
 
-    package func session(hash: String, now: Int64) async throws -> SessionRecord? {
-        let found = try await reading { db -> SessionRecord? in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sessions WHERE hash = ?", arguments: [hash]),
+    package func session(hash: String, now: Int64) async throws -> Credential<SessionRecord>? {
+        let found = try await reading { db -> Credential<SessionRecord>? in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT s.*, u.role AS owner_role FROM sessions s LEFT JOIN users u ON u.name = s.user
+                        WHERE s.hash = ?
+                        """, arguments: [hash]),
                 let role = Role(rawValue: row["role"])
             else { return nil }
-            return SessionRecord(user: row["user"], role: role, csrf: row["csrf"], expiresAt: row["expires_at"])
+            let owner: String? = row["owner_role"]
+            return Credential(
+                record: SessionRecord(user: row["user"], role: role, csrf: row["csrf"], expiresAt: row["expires_at"]),
+                ownerRole: owner.flatMap(Role.init(rawValue:)))
         }
         guard let found else { return nil }
-        guard found.expiresAt > now else {
+        guard found.record.expiresAt > now else {
             try await removeSession(hash: hash)
             return nil
         }
@@ -91,20 +100,29 @@ extension SQLiteHubStore {
         }
     }
 
-    package func useToken(hash: String, at time: Int64) async throws -> APIToken? {
-        let found = try await reading { db in
-            try Row.fetchOne(
-                db, sql: "SELECT * FROM api_tokens WHERE hash = ? AND revoked_at IS NULL", arguments: [hash]
-            ).flatMap(Self.token)
+    package func useToken(hash: String, at time: Int64) async throws -> Credential<APIToken>? {
+        let found = try await reading { db -> Credential<APIToken>? in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT t.*, u.role AS owner_role FROM api_tokens t LEFT JOIN users u ON u.name = t.created_by
+                        WHERE t.hash = ? AND t.revoked_at IS NULL
+                        """, arguments: [hash]),
+                let token = Self.token(row)
+            else { return nil }
+            let owner: String? = row["owner_role"]
+            return Credential(record: token, ownerRole: owner.flatMap(Role.init(rawValue:)))
         }
-        guard let token = found else { return nil }
+        guard let found else { return nil }
+        let token = found.record
         // Last use is kept to the minute: a busy script costs one write a minute, not one a request.
         if (token.lastUsedAt ?? 0) < time.subtractingSaturating(60_000_000_000) {
             try await writing { db in
                 try db.execute(sql: "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", arguments: [time, token.id])
             }
         }
-        return token
+        return found
     }
 
     package func tokens() async throws -> [APIToken] {

@@ -64,17 +64,23 @@ extension PostgresHubStore {
         }
     }
 
-    package func session(hash: String, now: Int64) async throws -> SessionRecord? {
+    package func session(hash: String, now: Int64) async throws -> Credential<SessionRecord>? {
         let found = try await link.withConnection { session in
-            try await session.query("SELECT \"user\", role, csrf, expires_at FROM sessions WHERE hash = \(hash)").first
-                .map { try $0.decode((String, String, String, Int64).self) }
+            try await session.query(
+                """
+                SELECT s."user", s.role, s.csrf, s.expires_at, u.role FROM sessions s
+                LEFT JOIN users u ON u.name = s."user" WHERE s.hash = \(hash)
+                """
+            ).first.map { try $0.decode((String, String, String, Int64, String?).self) }
         }
         guard let found, let role = Role(rawValue: found.1) else { return nil }
         guard found.3 > now else {
             try await removeSession(hash: hash)
             return nil
         }
-        return SessionRecord(user: found.0, role: role, csrf: found.2, expiresAt: found.3)
+        return Credential(
+            record: SessionRecord(user: found.0, role: role, csrf: found.2, expiresAt: found.3),
+            ownerRole: found.4.flatMap(Role.init(rawValue:)))
     }
 
     package func removeSession(hash: String) async throws {
@@ -99,19 +105,26 @@ extension PostgresHubStore {
         }
     }
 
-    package func useToken(hash: String, at time: Int64) async throws -> APIToken? {
+    package func useToken(hash: String, at time: Int64) async throws -> Credential<APIToken>? {
         try await link.withConnection { session in
             let rows = try await session.query(
                 """
-                SELECT id, name, role, created_by, created_at, last_used_at, revoked_at FROM api_tokens
-                WHERE hash = \(hash) AND revoked_at IS NULL
+                SELECT t.id, t.name, t.role, t.created_by, t.created_at, t.last_used_at, t.revoked_at, u.role
+                FROM api_tokens t LEFT JOIN users u ON u.name = t.created_by
+                WHERE t.hash = \(hash) AND t.revoked_at IS NULL
                 """)
-            guard let token = try rows.first.flatMap(Self.token) else { return nil }
+            guard let row = rows.first else { return nil }
+            let (id, name, role, createdBy, created, lastUsed, revoked, owner) = try row.decode(
+                (Int64, String, String, String, Int64, Int64?, Int64?, String?).self)
+            guard let role = Role(rawValue: role) else { return nil }
+            let token = APIToken(
+                id: id, name: name, role: role, createdBy: createdBy, createdAt: created, lastUsedAt: lastUsed,
+                revokedAt: revoked)
             // Last use is kept to the minute: a busy script costs one write a minute, not one a request.
-            if (token.lastUsedAt ?? 0) < time - 60_000_000_000 {
+            if (token.lastUsedAt ?? 0) < time.subtractingSaturating(60_000_000_000) {
                 try await session.execute("UPDATE api_tokens SET last_used_at = \(time) WHERE id = \(token.id)")
             }
-            return token
+            return Credential(record: token, ownerRole: owner.flatMap(Role.init(rawValue:)))
         }
     }
 
