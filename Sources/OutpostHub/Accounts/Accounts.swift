@@ -43,7 +43,15 @@ package struct Accounts: Sendable {
 
     /// The current role of a token's creator; nil when that user is gone.
     private func creatorRole(_ name: String) async throws -> Role? {
-        await name == Self.localCreator ? .admin : try store.user(name)?.role
+        // The local creator is no user: nothing to read.
+        let userRole = name == Self.localCreator ? nil : try await store.user(name)?.role
+        return Self.creatorRole(name, userRole: userRole)
+    }
+
+    /// The role a token's creator acts with, given that user's role now (nil when gone): tokens
+    /// made with `outpost-hub token add` have no user behind them and act as admins.
+    private static func creatorRole(_ name: String, userRole: Role?) -> Role? {
+        name == localCreator ? .admin : userRole
     }
 
     /// The shortest password accepted.
@@ -138,8 +146,7 @@ package struct Accounts: Sendable {
     package func identify(token: String) async throws -> Identity? {
         guard let found = try await store.useToken(hash: Self.hash(token), at: clock()) else { return nil }
         let record = found.record
-        // Tokens made with `outpost-hub token add` have no user behind them: they act as admins.
-        guard let creator = record.createdBy == Self.localCreator ? .admin : found.ownerRole else { return nil }
+        guard let creator = Self.creatorRole(record.createdBy, userRole: found.ownerRole) else { return nil }
         return Identity(
             name: record.name, role: min(record.role, creator), means: .token(record.id), owner: record.createdBy)
     }

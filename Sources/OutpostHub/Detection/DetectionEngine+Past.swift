@@ -9,16 +9,16 @@ extension DetectionEngine {
 
     /// The stored pasts of the plan's series that have not learned theirs, each before its first
     /// chunk here. They are read at once: a frame of 20 new series costs the time of its slowest
-    /// read, not of 20 in turn.
-    func pastsOfNewSeries(gateway: String, _ plan: IngestPlan) async -> [SeriesKey: [(time: Int64, value: Double)]] {
+    /// read, not of 20 in turn. `steps` is each series' resolution step, by name.
+    func pastsOfNewSeries(gateway: String, _ plan: IngestPlan, steps: [String: Double?]) async
+        -> [SeriesKey: [(time: Int64, value: Double)]]
+    {
         guard let history else { return [:] }
         var wanted: [SeriesKey: (before: Int64, count: Int)] = [:]
-        let resolutions = Dictionary(
-            plan.series.map { ($0.name, $0.resolution?.step) }, uniquingKeysWith: { first, _ in first })
         for row in plan.chunks {
             let key = SeriesKey(gateway: gateway, name: row.series)
             guard wanted[key] == nil, !states.withLock({ $0[key]?.warmed ?? false }) else { continue }
-            let settings = configuration.settings(for: "\(key)", resolution: resolutions[row.series] ?? nil)
+            let settings = configuration.settings(for: "\(key)", resolution: steps[row.series] ?? nil)
             wanted[key] = (row.stored.start, max(1_000, 4 * settings.learningSamples))
         }
         guard !wanted.isEmpty else { return [:] }

@@ -185,7 +185,7 @@ package final class DetectionEngine: Sendable {
     private func score(gateway: String, _ plan: IngestPlan) async {
         let steps = Dictionary(
             plan.series.map { ($0.name, $0.resolution?.step) }, uniquingKeysWith: { first, _ in first })
-        let pasts = await pastsOfNewSeries(gateway: gateway, plan)
+        let pasts = await pastsOfNewSeries(gateway: gateway, plan, steps: steps)
         for row in plan.chunks {
             guard let columns = try? row.stored.columns() else { continue }
             let key = SeriesKey(gateway: gateway, name: row.series)

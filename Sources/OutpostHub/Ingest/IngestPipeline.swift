@@ -108,7 +108,7 @@ package final class IngestPipeline: Sendable {
                 queue.draining = true
                 return true
             }
-            if start { Task(executorPreference: writer) { await self.drain() } }
+            if start { startDrain() }
         }
     }
 
@@ -154,7 +154,7 @@ package final class IngestPipeline: Sendable {
         }
         // Recorded by the writer, with the next group: a flood of bad frames costs one small
         // transaction per batch of refusals, never one per frame.
-        if start { Task(executorPreference: writer) { await self.drain() } }
+        if start { startDrain() }
     }
 
     /// Returns once nothing waits for its commit and no commit runs: every frame taken in so far
@@ -169,6 +169,9 @@ package final class IngestPipeline: Sendable {
             if done { continuation.resume() }
         }
     }
+
+    /// Starts the drain on the writer's thread (the caller set `Queue.draining`).
+    private func startDrain() { Task(executorPreference: writer) { await self.drain() } }
 
     /// Applies everything waiting, a group per transaction, until nothing waits. One drain runs
     /// at a time (`Queue.draining`); it is the only writer of frames.
