@@ -73,4 +73,32 @@ struct APIJSONTests {
         #expect(page.gateways.map(\.id) == ["gw-1", "gw-1"] && page.next_offset == 2)
         #expect(page.gateways[0].latitude == -33.9 && page.gateways[1].last_seen == nil)
     }
+
+    @Test("Every double reads back as itself, in the shortest digits, as rows of a chart and alone")
+    func doublesReadBack() throws {
+        var generator = SystemRandomNumberGenerator()
+        var values: [Double] = [
+            .leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
+            .ulpOfOne, 0.1, 0.3, 1e-7, 123_456.5, 1e15 + 0.5, 1e16, -2.5e-300, 20.446190476190478,
+        ]
+        for _ in 0..<5000 {
+            let value = Double(bitPattern: generator.next())
+            if value.isFinite { values.append(value) }
+        }
+        let buckets = values.map {
+            API.SeriesBuckets.Bucket(
+                RollupBucket(start: 0, aggregate: Aggregate(count: 1, validCount: 1, min: $0, max: $0, sum: $0)))
+        }
+        let document = API.SeriesBuckets(
+            gateway: "g", series: "s", from: 0, to: 1, source: "hour", width: 1, buckets: buckets)
+        struct Read: Decodable {
+            struct Bucket: Decodable { let min: Double }
+            let buckets: [Bucket]
+        }
+        let read = try JSONDecoder().decode(Read.self, from: Data(APIJSON.encode(document)))
+        #expect(read.buckets.map(\.min) == values)
+        for value in values where value != value.rounded() {
+            #expect(String(decoding: try APIJSON.encode([value]), as: UTF8.self) == "[\(value.description)]")
+        }
+    }
 }

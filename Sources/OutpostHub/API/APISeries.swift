@@ -126,14 +126,23 @@ extension API.SampleRow: APIJSONWritable {
 }
 
 extension API.SeriesBuckets.Bucket: APIJSONWritable {
+    private enum Names {
+        static let start = JSONFieldName(CodingKeys.start, first: true)
+        static let count = JSONFieldName(CodingKeys.count)
+        static let valid = JSONFieldName(CodingKeys.valid)
+        static let min = JSONFieldName(CodingKeys.min)
+        static let max = JSONFieldName(CodingKeys.max)
+        static let mean = JSONFieldName(CodingKeys.mean)
+    }
+
     func writeJSON(into output: JSONOutput) {
         output.bytes.append(UInt8(ascii: "{"))
-        output.field(CodingKeys.start, start, first: true)
-        output.field(CodingKeys.count, count)
-        output.field(CodingKeys.valid, valid)
-        output.field(CodingKeys.min, min)
-        output.field(CodingKeys.max, max)
-        output.field(CodingKeys.mean, mean)
+        output.field(Names.start, start)
+        output.field(Names.count, count)
+        output.field(Names.valid, valid)
+        output.field(Names.min, min)
+        output.field(Names.max, max)
+        output.field(Names.mean, mean)
         output.bytes.append(UInt8(ascii: "}"))
     }
 }
