@@ -81,6 +81,7 @@ client_id = "outpost-hub-demo"
 ca = "$DEMO/ca/ca.pem"
 certificate = "$DEMO/broker/hub/outpost-hub.pem"
 key = "$DEMO/broker/hub/outpost-hub.key"
+fleet_key = "$DEMO/broker/hub/fleet-key.pem"
 
 [detection]
 learning_samples = 300

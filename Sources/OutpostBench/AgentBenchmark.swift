@@ -137,7 +137,7 @@ package struct AgentBenchmark {
         let uplink = try Uplink(
             configuration: .init(
                 broker: .init(host: "127.0.0.1", port: port, tls: false), signingKeyFile: "", ackTimeout: .seconds(60),
-                live: false),
+                live: .never),
             gatewayID: "bench", outbox: outbox, logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await peer.run() }

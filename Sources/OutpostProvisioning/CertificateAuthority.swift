@@ -59,6 +59,8 @@ package struct CertificateAuthority {
         try FileIO.write(Array(try certificate.serializeAsPEM().pemString.utf8), to: folder + "/ca.pem", mode: 0o644)
         let authority = CertificateAuthority(folder: folder, certificate: certificate, key: key)
         try authority.writeRevocationList()
+        if force { unlink(authority.fleetKeyPath) }  // a new CA, a new fleet key
+        try authority.fleetKey()
         return authority
     }
 

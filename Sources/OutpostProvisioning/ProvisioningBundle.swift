@@ -6,7 +6,8 @@ import X509
 
 /// Everything one gateway needs, made by `outpostctl provision`: its key (which both
 /// authenticates it to the broker and signs its frames) and certificate (CN = its id), the CA
-/// certificate, a complete `agent.toml`, and `first-boot.sh`, which installs the rest.
+/// certificate, the fleet key's public half (`fleet.pem`: what the hub's documents are checked
+/// with), a complete `agent.toml`, and `first-boot.sh`, which installs the rest.
 package struct ProvisioningBundle {
     /// A file of the bundle.
     package struct File: Sendable {
@@ -73,6 +74,7 @@ package struct ProvisioningBundle {
             File(name: "\(gatewayID).key", bytes: Array(key.pemRepresentation.utf8), mode: 0o600),
             File(name: "\(gatewayID).pem", bytes: Array(try certificate.serializeAsPEM().pemString.utf8), mode: 0o644),
             File(name: "ca.pem", bytes: try FileIO.read(authority.certificatePath), mode: 0o644),
+            File(name: "fleet.pem", bytes: Array(try authority.fleetKey().publicPEM.utf8), mode: 0o644),
             File(name: "agent.toml", bytes: Array(agent.utf8), mode: 0o640),
             File(name: "first-boot.sh", bytes: try FileIO.read(templates + "/first-boot.sh"), mode: 0o755),
         ]

@@ -22,6 +22,6 @@ package enum FrameSignatureCheck {
         guard LowS.isLow(signature.dropFirst(32)) else {
             return "signature is in its high-S form (s > n/2); a frame has one valid signature, the low-S one"
         }
-        return key.isValidSignature(parsed, for: message) ? nil : "signature does not match the frame"
+        return key.isValidSignature(parsed, for: message) ? nil : "signature does not match what was signed"
     }
 }

@@ -106,9 +106,13 @@ package struct GatewayKeyVerifier: FrameVerifier {
 package struct SigningError: Error, Hashable, CustomStringConvertible {
     /// What went wrong, as a stable code.
     package struct Code: Hashable, Sendable, CustomStringConvertible {
-        enum Value: String { case invalidKey = "invalid_key" }
+        enum Value: String {
+            case invalidKey = "invalid_key"
+            case invalidDocument = "invalid_document"
+        }
         let value: Value
         package static let invalidKey = Code(value: .invalidKey)
+        package static let invalidDocument = Code(value: .invalidDocument)
         package var description: String { value.rawValue }
     }
 

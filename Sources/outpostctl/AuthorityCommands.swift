@@ -63,7 +63,9 @@ struct CA: ParsableCommand {
     /// `outpostctl ca init`.
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create a CA (P-256): DIR/ca.key (mode 0600), DIR/ca.pem, DIR/crl.pem. Keep DIR offline.")
+            abstract:
+                "Create a CA (P-256): DIR/ca.key (mode 0600), DIR/ca.pem, DIR/crl.pem, and the fleet key DIR/fleet-key.pem (0600), DIR/fleet.pem. Keep DIR offline."
+        )
 
         @Option(help: "The CA's folder.") var dir: String
         @Option(help: "The CA's name (its certificate's CN).") var name = "Outpost fleet CA"
@@ -107,12 +109,15 @@ struct BrokerConfig: ParsableCommand {
             let folder = templates ?? SharedFiles.locate("provisioning", containing: "mosquitto/outpost.conf")
             try configuration.write(to: out, authority: authority, templates: folder)
             try BrokerConfiguration.writeClientIdentity(hubIdentity, authority: authority, to: out + "/hub")
+            try FileIO.write(
+                Array(try authority.fleetKey().privatePEM.utf8), to: out + "/hub/fleet-key.pem", mode: 0o600)
         }
         FileIO.printOut(
             Array(
                 """
                 wrote \(out)/: outpost.conf, acl, broker.pem, broker.key (0600), ca.pem, crl.pem
                       \(out)/hub/: \(hubIdentity).pem, \(hubIdentity).key (0600): the hub's [broker] certificate and key
+                      \(out)/hub/fleet-key.pem (0600): the hub's [broker] fleet_key, which signs what it sends gateways
                 install: copy \(out)/* to \(installDirectory)/ on the broker, include outpost.conf, restart mosquitto
 
                 """.utf8))

@@ -158,6 +158,15 @@ struct AgentConfigurationTests {
                 "interval = \"5s\"", "interval = \"500ms\"\ntimeout = \"2s\"",
                 "modbus[0].timeout: must be shorter than the interval"
             ),
+            (
+                "batch_max_age = \"30s\"", "batch_max_age = \"30s\"\nlive = \"on-demand\"",
+                "uplink.live: on-demand needs hub_key"
+            ),
+            (
+                "batch_max_age = \"30s\"", "batch_max_age = \"30s\"\nlive = \"sometimes\"",
+                "uplink.live: 'sometimes' is not one of always, on-demand, never"
+            ),
+            ("batch_max_age = \"30s\"", "batch_max_age = \"30s\"\nlive = 3", "uplink.live:"),
         ])
     func wrongValues(original: String, replacement: String, expected: String) {
         do {
@@ -167,6 +176,20 @@ struct AgentConfigurationTests {
         } catch {
             #expect(error.problems.contains { $0.description.contains(expected) }, "\(error.problems)")
         }
+    }
+
+    @Test(
+        "live: on demand by default with the fleet key, always without it (as before); true and false still read",
+        arguments: [
+            ("", LiveMode.always), ("hub_key = \"/etc/outpost/fleet.pem\"", .onDemand),
+            ("hub_key = \"/etc/outpost/fleet.pem\"\nlive = \"always\"", .always),
+            ("hub_key = \"/etc/outpost/fleet.pem\"\nlive = \"never\"", .never), ("live = true", .always),
+            ("live = false", .never), ("hub_key = \"/etc/outpost/fleet.pem\"\nlive = true", .always),
+        ])
+    func liveModes(lines: String, mode: LiveMode) throws {
+        let text = Self.complete.replacingOccurrences("batch_max_age = \"30s\"", "batch_max_age = \"30s\"\n" + lines)
+        let configuration = try AgentConfiguration(toml: text, file: "agent.toml", profiles: profiles)
+        #expect(configuration.uplink.live == mode)
     }
 
     @Test(

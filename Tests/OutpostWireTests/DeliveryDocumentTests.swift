@@ -61,7 +61,7 @@ struct DeliveryDocumentTests {
         }
         #expect(
             throws: DocumentError(
-                "a status document that is not the agent's (StatusDocument): 'backlog_readings' is not valid (negative count)"
+                "a status document that does not read as StatusDocument: 'backlog_readings' is not valid (negative count)"
             )
         ) {
             try StatusDocument(json: Array(#"{"state":"online","backlog_readings":-1}"#.utf8))
@@ -101,7 +101,7 @@ struct DeliveryDocumentTests {
     func liveTimeOutside() {
         #expect(
             throws: DocumentError(
-                "a live document that is not the agent's (LiveDocument): 'time' is not valid (outside 1970-01-01 to 2200-01-01)"
+                "a live document that does not read as LiveDocument: 'time' is not valid (outside 1970-01-01 to 2200-01-01)"
             )
         ) {
             try LiveDocument(json: Array(#"{"time":-1,"values":{}}"#.utf8))

@@ -34,7 +34,7 @@ extension AgentConfiguration {
         // The files are checked whatever else is wrong in [uplink]: a missing key file and a
         // mistyped setting show up in the same run.
         if checkingFiles, let section = try? top.section("uplink") {
-            for key in ["ca", "certificate", "key", "signing_key"] {
+            for key in ["ca", "certificate", "key", "signing_key", "hub_key"] {
                 guard let path = (try? section.string(key)) ?? nil, access(path, R_OK) != 0 else { continue }
                 problems.append(section.error(key, "'\(path)' cannot be read: \(String(cString: strerror(errno)))"))
             }
@@ -128,7 +128,7 @@ extension AgentConfiguration {
         _ = problems.attempt { () throws(ConfigError) in
             try section.rejectUnknownKeys([
                 "broker", "ca", "certificate", "key", "signing_key", "batch_max_readings", "batch_max_age", "in_flight",
-                "ack_timeout", "keepalive", "reconnect_max", "bandwidth_limit", "live",
+                "ack_timeout", "keepalive", "reconnect_max", "bandwidth_limit", "live", "hub_key",
             ])
         }
         func read<T>(_ body: () throws(ConfigError) -> T) -> T? { problems.attempt(body) }
@@ -166,15 +166,41 @@ extension AgentConfiguration {
         let maxAge = read { () throws(ConfigError) in try positive(section, "batch_max_age") ?? .seconds(10) }
         let ackTimeout = read { () throws(ConfigError) in try positive(section, "ack_timeout") ?? .seconds(30) }
         let keepalive = read { () throws(ConfigError) in try positive(section, "keepalive") ?? .seconds(30) }
-        let live = read { () throws(ConfigError) in try section.bool("live") ?? true }
+        let hubKey = read { () throws(ConfigError) in try section.string("hub_key") }
+        let live = read { () throws(ConfigError) in try liveMode(section, hubKey: hubKey ?? nil) }
         guard problems.count == before, let broker, let certificate, let key, let ca, let signingKey, let maxReadings,
-            let inFlight, let bandwidth, let reconnectMaximum, let maxAge, let ackTimeout, let keepalive, let live
+            let inFlight, let bandwidth, let reconnectMaximum, let maxAge, let ackTimeout, let keepalive, let live,
+            let hubKey
         else { return nil }
         return Uplink(
             broker: broker, caFile: ca, certificateFile: certificate, keyFile: key, signingKeyFile: signingKey,
             batchMaxReadings: maxReadings, batchMaxAge: maxAge, inFlight: inFlight, ackTimeout: ackTimeout,
             keepalive: keepalive, reconnectMaximum: reconnectMaximum, bandwidthLimit: bandwidth == 0 ? nil : bandwidth,
-            live: live)
+            live: live, hubKeyFile: hubKey)
+    }
+
+    /// `live`: "always", "on-demand" or "never" (true and false, from before on demand, read as
+    /// always and never). On demand by default where the fleet key is given (`hub_key`), since
+    /// the watch documents it follows are checked with it; always where it is not.
+    static func liveMode(_ section: TOMLSection, hubKey: String?) throws(ConfigError) -> LiveMode {
+        let mode: LiveMode
+        if let flag = try? section.bool("live") {
+            mode = flag ? .always : .never
+        } else if let text = try section.string("live") {
+            guard let parsed = LiveMode(rawValue: text) else {
+                throw section.error("live", "'\(text)' is not one of always, on-demand, never")
+            }
+            mode = parsed
+        } else {
+            mode = hubKey == nil ? .always : .onDemand
+        }
+        if mode == .onDemand, hubKey == nil {
+            throw section.error(
+                "live",
+                "on-demand needs hub_key (the fleet key's public half, fleet.pem in the provisioning bundle) to check the hub's watch documents"
+            )
+        }
+        return mode
     }
 
     static func brokerAddress(_ section: TOMLSection) throws(ConfigError) -> BrokerAddress {

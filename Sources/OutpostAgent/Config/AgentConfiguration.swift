@@ -55,15 +55,18 @@ package struct AgentConfiguration: Sendable {
         package var reconnectMaximum: Duration
         /// Backfill budget in bytes per second; nil for none.
         package var bandwidthLimit: Int64?
-        /// Publish the latest values on the live topic.
-        package var live: Bool
+        /// When to publish the latest values on the live topic.
+        package var live: LiveMode
+        /// The fleet key's public half (PEM): what the hub's documents (watch) are checked with.
+        package var hubKeyFile: String?
 
         /// Creates uplink settings with the documented defaults for what is not given.
         package init(
             broker: BrokerAddress, caFile: String? = nil, certificateFile: String? = nil, keyFile: String? = nil,
             signingKeyFile: String, batchMaxReadings: Int = 10_000, batchMaxAge: Duration = .seconds(10),
             inFlight: Int = 8, ackTimeout: Duration = .seconds(30), keepalive: Duration = .seconds(30),
-            reconnectMaximum: Duration = .seconds(60), bandwidthLimit: Int64? = nil, live: Bool = true
+            reconnectMaximum: Duration = .seconds(60), bandwidthLimit: Int64? = nil, live: LiveMode = .always,
+            hubKeyFile: String? = nil
         ) {
             self.broker = broker
             self.caFile = caFile
@@ -78,6 +81,7 @@ package struct AgentConfiguration: Sendable {
             self.reconnectMaximum = reconnectMaximum
             self.bandwidthLimit = bandwidthLimit
             self.live = live
+            self.hubKeyFile = hubKeyFile
         }
     }
 

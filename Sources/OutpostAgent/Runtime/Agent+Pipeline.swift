@@ -21,7 +21,7 @@ extension Agent {
         let now = clock.now()
         var output = aggregator.take(taken) + aggregator.flush(before: now.wall)
         if final { output += aggregator.flushAll() }
-        if !taken.isEmpty { uplink.publishLive(Self.liveDocument(taken, time: now.wall)) }
+        if !taken.isEmpty, uplink.isLive { uplink.publishLive(Self.liveDocument(taken, time: now.wall)) }
         // The commit and the batches due are written together and synced once (flash wear).
         let result: Outbox.CommitResult
         do {

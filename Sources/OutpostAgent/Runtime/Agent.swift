@@ -42,8 +42,12 @@ package final class Agent: Service {
             .init(
                 path: configuration.gateway.dataDirectory + "/outbox.db", gatewayID: configuration.gateway.id,
                 quota: configuration.buffer.quota, policy: configuration.buffer.policy), signer: signer, logger: logger)
+        let fleet = try configuration.uplink.hubKeyFile.map {
+            try FleetVerifier(publicKeyPEM: try AgentFiles.readText($0))
+        }
         uplink = try Uplink(
-            configuration: configuration.uplink, gatewayID: configuration.gateway.id, outbox: outbox, logger: logger)
+            configuration: configuration.uplink, gatewayID: configuration.gateway.id, outbox: outbox, fleet: fleet,
+            logger: logger)
         (sources, catalog) = try Self.makeSources(configuration, logger: logger)
         // Readings are still taken and buffered; only the uplink waits for a valid certificate.
         for problem in configuration.certificateProblems(at: systemWallClock() / 1_000_000_000) {

@@ -5,7 +5,7 @@ import OutpostWire
 extension StatusDocument {
     init(
         state: String, gateway: String, version: String, time: Int64, outbox: OutboxStatistics, clock: ClockReading,
-        uplink: (connected: Bool, inFlight: Int, published: Int, resent: Int, clockOffset: Int64?),
+        uplink: Uplink.Snapshot,
         lastAcknowledgementAge: Double?, storage: (written: Int64, perDay: Double?), sources: [String: Source]
     ) {
         self.init(state: state)
@@ -27,6 +27,8 @@ extension StatusDocument {
         storageBytesWritten = storage.written
         storageBytesPerDay = storage.perDay
         self.sources = sources
+        live = uplink.live
+        liveRefusal = uplink.liveRefusal
     }
 }
 

@@ -1,6 +1,7 @@
 import Dispatch
 import Logging
 import OutpostMQTT
+import OutpostSigning
 import OutpostSystem
 import OutpostWire
 
@@ -16,6 +17,7 @@ extension Uplink {
                 logger.info("uplink connected", metadata: ["mqtt.broker": "\(configuration.broker)"])
                 do throws(MQTTError) {
                     try client.subscribe(topics.ack, qos: 1)
+                    if liveWatch.withLock({ $0.mode == .onDemand }) { try client.subscribe(topics.watch, qos: 1) }
                 } catch {
                     errors.failed("uplink.subscribe", error.description)
                 }
@@ -46,8 +48,11 @@ extension Uplink {
                 // The broker has it; only the hub's acknowledgement deletes a batch.
                 lastPublished.store(id, ordering: .relaxed)
             case .message(let topic, let payload):
-                guard topic == topics.ack else { continue }
-                await acknowledge(payload)
+                if topic == topics.ack {
+                    await acknowledge(payload)
+                } else if topic == topics.watch {
+                    watch(payload)
+                }
             }
         }
     }
@@ -86,6 +91,22 @@ extension Uplink {
                 reconnectAfterRefusal(in: wait)
             }
         }
+    }
+
+    /// A watch document from the hub: checked with the fleet key, then taken or refused. An
+    /// empty payload is the hub clearing its retained document: nobody watches.
+    func watch(_ payload: [UInt8]) {
+        guard !payload.isEmpty else { return liveWatch.withLock { $0.cleared() } }
+        let hubNow = systemWallClock().addingSaturating(state.withLock { $0.clockOffset } ?? 0)
+        let refusal: String?
+        do throws(DocumentError) {
+            guard let fleet else { throw DocumentError("no hub_key to check it with") }
+            let document = try fleet.open(payload, topic: topics.watch, as: WatchDocument.self)
+            refusal = liveWatch.withLock { $0.receive(document, hubNow: hubNow, at: .now) }
+        } catch {
+            refusal = liveWatch.withLock { $0.refuse("a watch document was refused: \(error.description)") }
+        }
+        if let refusal { errors.failed("uplink.watch", refusal) } else { errors.succeeded("uplink.watch") }
     }
 
     private func acknowledge(_ payload: [UInt8]) async {

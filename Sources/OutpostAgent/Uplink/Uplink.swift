@@ -1,6 +1,7 @@
 import Dispatch
 import Logging
 import OutpostMQTT
+import OutpostSigning
 import OutpostSystem
 import OutpostWire
 import Synchronization
@@ -25,12 +26,23 @@ package final class Uplink: Sendable {
     let refusalBackoff: Mutex<Backoff>
     /// The message id of the last PUBACK.
     let lastPublished = Atomic<Int32>(0)
+    /// Whether live values go out now (`[uplink] live`, the hub's watch documents).
+    let liveWatch: Mutex<LiveWatch>
+    /// Checks the hub's documents; nil without `hub_key`.
+    let fleet: FleetVerifier?
 
     /// Creates the uplink for `gatewayID`; nothing is sent until `run()`.
     package init(
-        configuration: AgentConfiguration.Uplink, gatewayID: String, outbox: Outbox, logger: Logger
+        configuration: AgentConfiguration.Uplink, gatewayID: String, outbox: Outbox, fleet: FleetVerifier? = nil,
+        logger: Logger
     ) throws(MQTTError) {
         self.configuration = configuration
+        self.fleet = fleet
+        // Without the key no watch document can be checked: on demand would never go live.
+        liveWatch = Mutex(
+            LiveWatch(
+                mode: configuration.live == .onDemand && fleet == nil ? .never : configuration.live, gateway: gatewayID)
+        )
         topics = GatewayTopics(gateway: gatewayID)
         self.outbox = outbox
         self.logger = logger
@@ -83,9 +95,26 @@ package final class Uplink: Sendable {
     /// Tells the uplink the outbox has new batches.
     package func nudge() { nudged.store(true, ordering: .relaxed) }
 
+    /// What the uplink knows, for status.
+    package struct Snapshot: Sendable {
+        package var connected: Bool
+        package var inFlight: Int
+        package var published: Int
+        package var resent: Int
+        package var clockOffset: Int64?
+        /// `LiveWatch.state`, and why the last watch document was refused.
+        package var live: String
+        package var liveRefusal: String?
+    }
+
     /// What the uplink knows now, for status.
-    package var snapshot: (connected: Bool, inFlight: Int, published: Int, resent: Int, clockOffset: Int64?) {
-        state.withLock { ($0.connected, $0.inFlight.count, $0.published, $0.resentAfterTimeout, $0.clockOffset) }
+    package var snapshot: Snapshot {
+        let (live, refusal) = liveWatch.withLock { ($0.state(at: .now), $0.lastRefusal) }
+        return state.withLock {
+            Snapshot(
+                connected: $0.connected, inFlight: $0.inFlight.count, published: $0.published,
+                resent: $0.resentAfterTimeout, clockOffset: $0.clockOffset, live: live, liveRefusal: refusal)
+        }
     }
 
     /// How long ago the hub last acknowledged something.
@@ -93,9 +122,12 @@ package final class Uplink: Sendable {
         state.withLock { $0.lastAcknowledgement.map { ContinuousClock.now - $0 } }
     }
 
-    /// Publishes the latest values (QoS 0, never queued behind a backlog).
+    /// Whether live values go out now.
+    package var isLive: Bool { liveWatch.withLock { $0.isLive(at: .now) } }
+
+    /// Publishes the latest values (QoS 0, never queued behind a backlog) while they go out.
     package func publishLive(_ document: [UInt8]) {
-        guard configuration.live, state.withLock({ $0.connected }) else { return }
+        guard isLive, state.withLock({ $0.connected }) else { return }
         do throws(MQTTError) {
             try client.publish(.init(topic: topics.live, payload: document, qos: 0))
         } catch {

@@ -50,8 +50,7 @@ package final class MQTTIngest: Sendable {
     let detection: DetectionEngine?
     /// Told of every status, and of frames another replica stored (their acknowledgements).
     let states: GatewayStateWatch?
-    /// Where live documents go, for replicas (see `LiveFeed.liveDocument`); nil alone, where the
-    /// feed carries every committed sample instead.
+    /// Where live documents go (see `LiveFeed.liveDocument`).
     let liveFeed: LiveFeed?
     let logger: Logger
     let client: MQTTClient
@@ -84,6 +83,19 @@ package final class MQTTIngest: Sendable {
 
     /// Stops: `run()` returns.
     package func stop() { client.shutdown() }
+
+    /// Publishes `payload` retained at QoS 1 on `topic` (the hub's documents to a gateway);
+    /// false when it could not (not connected): the caller tries again later.
+    package func publishRetained(topic: String, payload: [UInt8]) -> Bool {
+        guard connected.load(ordering: .relaxed) else { return false }
+        do {
+            try client.publish(.init(topic: topic, payload: payload, qos: 1, retain: true))
+            return true
+        } catch {
+            logger.warning("could not publish", metadata: ["topic": "\(topic)", "error": "\(error)"])
+            return false
+        }
+    }
 
     /// Connects (retrying with backoff until the broker answers) and ingests until `stop()`.
     package func run() async {
@@ -184,6 +196,8 @@ package final class MQTTIngest: Sendable {
             guard let ack = Acknowledgement(json: payload) else { return }
             detection?.observeHeard(from: gateway, at: ack.hubTime)
             states?.frameStored(from: gateway, at: ack.hubTime)
+        case .watch:
+            break  // the hub's own (or another replica's) word to the gateway
         case .live:
             do {
                 let document = try live.update(gateway: gateway, document: payload)

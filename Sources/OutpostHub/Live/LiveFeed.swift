@@ -47,6 +47,9 @@ package final class LiveFeed: AlertListener, Sendable {
         var watched: [String: Int] = [:]
         /// Open clients per owner.
         var owners: [String: Int] = [:]
+        /// The newest reading time pushed, per watched gateway and series: a batch committed
+        /// after the live topic showed newer values pushes only what is newer still.
+        var newest: [String: [String: Int64]] = [:]
     }
 
     private let state = Mutex(State())
@@ -60,6 +63,8 @@ package final class LiveFeed: AlertListener, Sendable {
 
     /// Connected clients.
     package var clientCount: Int { state.withLock { $0.clients.count } }
+    /// The gateways some client subscribes to: the ones the hub asks for live values.
+    package var watchedGateways: Set<String> { state.withLock { Set($0.watched.keys) } }
     /// Messages dropped because a client was too slow.
     package var dropped: Int { droppedCount.load(ordering: .relaxed) }
     /// Messages queued to clients.
@@ -125,7 +130,10 @@ package final class LiveFeed: AlertListener, Sendable {
     private static func unwatch(_ series: Set<SeriesKey>, in state: inout State) {
         for key in series {
             state.watched[key.gateway, default: 1] -= 1
-            if state.watched[key.gateway] == 0 { state.watched[key.gateway] = nil }
+            if state.watched[key.gateway] == 0 {
+                state.watched[key.gateway] = nil
+                state.newest[key.gateway] = nil
+            }
         }
     }
 
@@ -133,12 +141,13 @@ package final class LiveFeed: AlertListener, Sendable {
     package func committed(gateway: String, _ plan: IngestPlan) {
         let clients = clients(watching: gateway)
         guard !clients.isEmpty else { return }
+        let shown = state.withLock { $0.newest[gateway] ?? [:] }
         // A frame may hold several chunks of one series: their samples go out as one message.
         var samples: [String: [Sample]] = [:]
         for row in plan.chunks {
             let wanted = clients.contains { Self.wants($0.1, gateway: gateway, series: row.series) }
             guard wanted, let columns = try? row.stored.columns() else { continue }
-            for index in columns.timestamps.indices {
+            for index in columns.timestamps.indices where columns.timestamps[index] > shown[row.series, default: .min] {
                 samples[row.series, default: []].append(
                     Sample(
                         timestamp: columns.timestamps[index], value: columns.values[index],
@@ -152,6 +161,7 @@ package final class LiveFeed: AlertListener, Sendable {
             }
             messages[series] = Self.text(
                 API.LiveReadings(gateway: gateway, series: series, samples: ordered.map { API.SampleRow($0.element) }))
+            if let last = ordered.last?.element.timestamp { shownUpTo(gateway, series, last) }
         }
         for (continuation, series) in clients {
             for (name, message) in messages where Self.wants(series, gateway: gateway, series: name) {
@@ -160,14 +170,15 @@ package final class LiveFeed: AlertListener, Sendable {
         }
     }
 
-    /// A gateway's live document (`{"time":…,"values":{"series":value,…}}`, from its live topic):
-    /// each value goes to the clients subscribed to its series as a one-sample readings message.
-    /// Hub replicas show this live view, since every replica subscribes to the live topic while
-    /// each commits only the batches the broker hands it.
+    /// A gateway's live document (`{"time":…,"values":{"series":value,…}}`, from its live topic,
+    /// sent while the hub asks for it: `WatchPublisher`): each value goes to the clients
+    /// subscribed to its series as a one-sample readings message. A batch committed later pushes
+    /// only the readings newer than these, so a client never sees time run backwards.
     package func liveDocument(gateway: String, _ document: LiveDocument) {
         let clients = clients(watching: gateway)
         guard !clients.isEmpty else { return }
         for (series, value) in document.values {
+            shownUpTo(gateway, series, document.time)
             let message = Self.text(
                 API.LiveReadings(
                     gateway: gateway, series: series,
@@ -176,6 +187,14 @@ package final class LiveFeed: AlertListener, Sendable {
             {
                 send(message, to: continuation)
             }
+        }
+    }
+
+    /// Notes that the clients watching `gateway` saw `series` up to `time`.
+    private func shownUpTo(_ gateway: String, _ series: String, _ time: Int64) {
+        state.withLock { state in
+            guard state.watched[gateway] != nil else { return }
+            state.newest[gateway, default: [:]][series] = max(time, state.newest[gateway]?[series] ?? .min)
         }
     }
 

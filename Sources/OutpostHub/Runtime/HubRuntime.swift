@@ -1,6 +1,7 @@
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import OutpostSigning
 import OutpostSystem
 import OutpostWire
 import ServiceLifecycle
@@ -80,12 +81,21 @@ package struct HubRuntime: Sendable {
             Upkeep(runtime: self, logger: logger),
         ]
         if let broker = configuration.broker {
-            services.append(
-                BrokerSession(
-                    ingest: try MQTTIngest(
-                        settings: broker, pipeline: pipeline, store: store, live: live, detection: detection,
-                        states: states,
-                        liveFeed: broker.isReplica ? feed : nil, logger: logger)))
+            let ingest = try MQTTIngest(
+                settings: broker, pipeline: pipeline, store: store, live: live, detection: detection, states: states,
+                liveFeed: feed, logger: logger)
+            services.append(BrokerSession(ingest: ingest))
+            if let keyFile = configuration.fleetKeyFile {
+                let signer = try FleetSigner(privateKeyPEM: try String(contentsOfFile: keyFile, encoding: .utf8))
+                services.append(
+                    WatchPublisher(feed: feed, signer: signer, logger: logger) {
+                        ingest.publishRetained(topic: $0, payload: $1)
+                    })
+            } else {
+                logger.notice(
+                    "no [broker] fleet_key: gateways that send live values on demand will send none",
+                    metadata: ["broker": "\(broker.host):\(broker.port)"])
+            }
         }
         let host = configuration.listenHost
         let port = configuration.listenPort

@@ -14,9 +14,9 @@ package struct DocumentError: Error, Sendable, Hashable, CustomStringConvertible
 }
 
 /// The JSON of the documents between agent and hub: one line, sorted keys, read within a size.
-enum DocumentJSON {
+package enum DocumentJSON {
     /// `value` as one line of JSON with sorted keys; nil when it cannot be (a NaN).
-    static func encode(_ value: some Encodable) -> [UInt8]? {
+    package static func encode(_ value: some Encodable) -> [UInt8]? {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return (try? encoder.encode(value)).map { Array($0) }
@@ -24,12 +24,12 @@ enum DocumentJSON {
 
     /// `json` read as a `T`, refused when over `maxBytes` or not a `T`; `what` names it in the
     /// refusal ("status document").
-    static func decode<T: Decodable>(_ json: [UInt8], maxBytes: Int, what: String) throws(DocumentError) -> T {
+    package static func decode<T: Decodable>(_ json: [UInt8], maxBytes: Int, what: String) throws(DocumentError) -> T {
         guard json.count <= maxBytes else { throw DocumentError("a \(what) of \(json.count) bytes, above \(maxBytes)") }
         do {
             return try JSONDecoder().decode(T.self, from: Data(json))
         } catch {
-            throw DocumentError("a \(what) that is not the agent's (\(T.self)): \(Self.summary(error))")
+            throw DocumentError("a \(what) that does not read as \(T.self): \(Self.summary(error))")
         }
     }
 

@@ -53,9 +53,15 @@ package struct StatusDocument: Codable, Sendable, Hashable {
     package var storageBytesWritten: Int64
     package var storageBytesPerDay: Double?
     package var sources: [String: Source]
+    /// Whether live values go out: `always`, `never`, or on demand `watched` or `idle`; nil from
+    /// agents before on-demand live.
+    package var live: String?
+    /// Why the last watch document from the hub was refused, if one was.
+    package var liveRefusal: String?
 
     enum CodingKeys: String, CodingKey {
-        case state, gateway, version, time, clock, connected, sources
+        case state, gateway, version, time, clock, connected, sources, live
+        case liveRefusal = "live_refusal"
         case backlogReadings = "backlog_readings"
         case backlogBytes = "backlog_bytes"
         case oldestUnsentAgeSeconds = "oldest_unsent_age_s"
@@ -144,5 +150,7 @@ package struct StatusDocument: Codable, Sendable, Hashable {
         storageBytesWritten = try count(.storageBytesWritten)
         storageBytesPerDay = try container.decodeIfPresent(Double.self, forKey: .storageBytesPerDay)
         sources = try value(.sources, [:])
+        live = try container.decodeIfPresent(String.self, forKey: .live)
+        liveRefusal = try container.decodeIfPresent(String.self, forKey: .liveRefusal)
     }
 }

@@ -14,6 +14,8 @@ package struct GatewayTopics: Sendable, Hashable {
     package var status: String { topic(.status) }
     /// Latest values, QoS 0, for the live view; never the system of record.
     package var live: String { topic(.live) }
+    /// The hub's retained `WatchDocument`, signed: whether to publish live values.
+    package var watch: String { topic(.watch) }
 
     /// The hub's subscription to every gateway's batches.
     package static let allBatches = "outpost/v1/+/batch"
@@ -34,6 +36,8 @@ package struct GatewayTopics: Sendable, Hashable {
         case status
         /// Latest values (`LiveDocument`) for the live view.
         case live
+        /// Whether someone watches (`WatchDocument` in a `SignedHubDocument`), hub → agent, retained.
+        case watch
     }
 
     /// The gateway id and the kind of a topic of the form `outpost/v1/{gateway}/{kind}`; nil for

@@ -1,0 +1,41 @@
+/// The hub's word to a gateway that someone is watching it (a dashboard page open on it, a
+/// live subscription): publish the latest values on the live topic until `until`, hub time.
+/// Retained on the gateway's watch topic and renewed while watched, so an agent that
+/// reconnects learns it at once, and one nobody watches any more stops by itself. Sent as a
+/// `SignedHubDocument`: `{"gateway":"gw-1","issued_at":…,"until":…}`.
+package struct WatchDocument: Codable, Sendable, Hashable {
+    /// The gateway it is for: an agent refuses one for another.
+    package var gateway: String
+    /// When the hub wrote it, ns since the epoch (hub time).
+    package var issuedAt: Int64
+    /// Live values until then, ns since the epoch (hub time).
+    package var until: Int64
+
+    /// The longest an agent publishes on one document, whatever `until` says: a hub renews
+    /// every `renewal`, and a document it forgot (a hub gone for good) costs at most this.
+    package static let longest: Duration = .seconds(600)
+    /// How far ahead the hub sets `until`, and how often it renews while watched.
+    package static let span: Duration = .seconds(90)
+    package static let renewal: Duration = .seconds(30)
+
+    enum CodingKeys: String, CodingKey {
+        case gateway, until
+        case issuedAt = "issued_at"
+    }
+
+    /// A document for `gateway`, written at `issuedAt`, asking for live values until `until`.
+    package init(gateway: String, issuedAt: Int64, until: Int64) {
+        (self.gateway, self.issuedAt, self.until) = (gateway, issuedAt, until)
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        gateway = try container.decode(String.self, forKey: .gateway)
+        issuedAt = try container.decode(Int64.self, forKey: .issuedAt)
+        until = try container.decode(Int64.self, forKey: .until)
+        for (key, time) in [(CodingKeys.issuedAt, issuedAt), (.until, until)] where !TimeWindow.contains(time) {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: container, debugDescription: "outside \(TimeWindow.text)")
+        }
+    }
+}
