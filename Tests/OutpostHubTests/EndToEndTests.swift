@@ -17,11 +17,12 @@ import Testing
 #endif
 
 /// An agent polling an XY-MD02 at `simulator` every 100 ms, committing every 100 ms and sealing
-/// batches within 300 ms, signed with `identity`'s key, sending to the broker on `brokerPort`:
-/// its configuration, and the folder of its data (which must outlive it).
-func testAgentConfiguration(_ gateway: String, identity: GatewayIdentity, brokerPort: Int, simulator url: String) throws
-    -> (AgentConfiguration, TemporaryFolder)
-{
+/// batches within 300 ms, signed with `identity`'s key, sending to the broker on `brokerPort`
+/// (with more `[uplink]` lines): its configuration, and the folder of its data (which must
+/// outlive it).
+func testAgentConfiguration(
+    _ gateway: String, identity: GatewayIdentity, brokerPort: Int, simulator url: String, uplink: String = ""
+) throws -> (AgentConfiguration, TemporaryFolder) {
     let folder = try TemporaryFolder()
     let key = folder.write(Array(identity.privateKeyPEM.utf8), to: "signing.key")
     let text = """
@@ -34,6 +35,7 @@ func testAgentConfiguration(_ gateway: String, identity: GatewayIdentity, broker
         signing_key = "\(key)"
         batch_max_age = "300ms"
         ack_timeout = "2s"
+        \(uplink)
 
         [buffer]
         commit_interval = "100ms"

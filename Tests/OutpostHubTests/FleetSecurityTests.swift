@@ -182,6 +182,25 @@ struct FleetSecurityTests {
         #expect(
             ack == .message(topic: "outpost/v1/gw-a/ack", payload: Array("for a".utf8)),
             "gw-a read: \(String(describing: ack))")
+        // Watch documents (retained, as the hub sends them): the hub writes B's and A's, then A
+        // tries to overwrite its own. Subscribing to both, A gets only its own, the hub's.
+        func retained(_ client: MQTTClient, _ topic: String, _ text: String) async throws -> Bool {
+            let id = try client.publish(.init(topic: topic, payload: Array(text.utf8), qos: 1, retain: true))
+            return await firstElement(of: client.events, within: .seconds(20)) { $0 == .published(messageID: id) }
+                != nil
+        }
+        #expect(try await retained(hub, "outpost/v1/gw-b/watch", "watch b"))
+        #expect(try await retained(hub, "outpost/v1/gw-a/watch", "watch a"))
+        #expect(try await retained(gatewayA, "outpost/v1/gw-a/watch", "self-made"), "answered, if refused")
+        try gatewayA.subscribe("outpost/v1/gw-b/watch")
+        try gatewayA.subscribe("outpost/v1/gw-a/watch")
+        let watch = await firstElement(of: gatewayA.events, within: .seconds(20)) { event in
+            if case .message = event { return true }
+            return false
+        }
+        #expect(
+            watch == .message(topic: "outpost/v1/gw-a/watch", payload: Array("watch a".utf8)),
+            "gw-a read: \(String(describing: watch))")
 
         let anonymous = try fleet.client("stranger", certificate: nil, key: nil)
         #expect(!(await connects(anonymous, port: fleet.port)), "no certificate, no connection")

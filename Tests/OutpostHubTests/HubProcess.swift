@@ -20,10 +20,11 @@ final class HubProcess {
     let postgresURL: String?
 
     /// Writes a configuration for the broker on `brokerPort` (none when nil); with `postgresURL`,
-    /// the store is that database, and with `sharedGroup` the hub is one of several replicas.
+    /// the store is that database, with `sharedGroup` the hub is one of several replicas, and
+    /// with `fleetKey` (a PEM file) it signs watch documents.
     init(
         brokerPort: Int?, extra: String = "", hubKeys: String = "", postgresURL: String? = nil,
-        clientID: String = "hub-under-test", sharedGroup: String? = nil
+        clientID: String = "hub-under-test", sharedGroup: String? = nil, fleetKey: String? = nil
     ) throws {
         folder = try TemporaryFolder(prefix: "hub")
         httpPort = try Broker.freePort()
@@ -31,6 +32,7 @@ final class HubProcess {
         var broker =
             brokerPort.map { "[broker]\nurl = \"mqtt://127.0.0.1:\($0)\"\nclient_id = \"\(clientID)\"\n" } ?? ""
         if let sharedGroup, !broker.isEmpty { broker += "shared_group = \"\(sharedGroup)\"\n" }
+        if let fleetKey, !broker.isEmpty { broker += "fleet_key = \"\(fleetKey)\"\n" }
         let store = postgresURL == nil ? "" : "store = \"postgres\"\n"
         let postgres = postgresURL.map { "[postgres]\nurl = \"\($0)\"\npool_size = 4\n" } ?? ""
         config = folder.write(

@@ -45,16 +45,18 @@ struct WatchPublisher: Service {
 
 /// Which watched gateways are due a watch document: one not told yet, or told `renewal` ago.
 /// Pure: the caller passes the time.
-struct WatchRenewals: Sendable {
+package struct WatchRenewals: Sendable {
     private var told: [String: ContinuousClock.Instant] = [:]
 
     /// The gateways of `watched` due a document at `now`; forgets the ones no longer watched,
     /// so a gateway watched again is told at once.
-    mutating func due(watched: Set<String>, at now: ContinuousClock.Instant) -> [String] {
+    package init() {}
+
+    package mutating func due(watched: Set<String>, at now: ContinuousClock.Instant) -> [String] {
         told = told.filter { watched.contains($0.key) }
         return watched.filter { told[$0].map { now - $0 >= WatchDocument.renewal } ?? true }.sorted()
     }
 
     /// Records a document sent to `gateway` at `now`.
-    mutating func sent(to gateway: String, at now: ContinuousClock.Instant) { told[gateway] = now }
+    package mutating func sent(to gateway: String, at now: ContinuousClock.Instant) { told[gateway] = now }
 }
