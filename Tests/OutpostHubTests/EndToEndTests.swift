@@ -17,11 +17,12 @@ import Testing
 #endif
 
 /// An agent polling an XY-MD02 at `simulator` every 100 ms, committing every 100 ms and sealing
-/// batches within 300 ms, signed with `identity`'s key, sending to the broker on `brokerPort`
+/// batches within 300 ms (or `batchMaxAge`), signed with `identity`'s key, sending to the broker on `brokerPort`
 /// (with more `[uplink]` lines): its configuration, and the folder of its data (which must
 /// outlive it).
 func testAgentConfiguration(
-    _ gateway: String, identity: GatewayIdentity, brokerPort: Int, simulator url: String, uplink: String = ""
+    _ gateway: String, identity: GatewayIdentity, brokerPort: Int, simulator url: String, uplink: String = "",
+    batchMaxAge: String = "300ms"
 ) throws -> (AgentConfiguration, TemporaryFolder) {
     let folder = try TemporaryFolder()
     let key = folder.write(Array(identity.privateKeyPEM.utf8), to: "signing.key")
@@ -33,7 +34,7 @@ func testAgentConfiguration(
         [uplink]
         broker = "mqtt://127.0.0.1:\(brokerPort)"
         signing_key = "\(key)"
-        batch_max_age = "300ms"
+        batch_max_age = "\(batchMaxAge)"
         ack_timeout = "2s"
         \(uplink)
 

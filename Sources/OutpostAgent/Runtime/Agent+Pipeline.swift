@@ -21,7 +21,7 @@ extension Agent {
         let now = clock.now()
         var output = aggregator.take(taken) + aggregator.flush(before: now.wall)
         if final { output += aggregator.flushAll() }
-        if !taken.isEmpty, uplink.isLive { uplink.publishLive(Self.liveDocument(taken, time: now.wall)) }
+        if !taken.isEmpty { uplink.publishLive(taken, descriptions: catalog, time: now.wall) }
         // The commit and the batches due are written together and synced once (flash wear).
         let result: Outbox.CommitResult
         do {
@@ -59,13 +59,6 @@ extension Agent {
         logger.error(
             "outbox unwritable and the memory backlog full: oldest readings dropped",
             metadata: ["readings.dropped": "\(dropped)", "readings.dropped_total": "\(total)"])
-    }
-
-    /// The live document: the latest good value of each series.
-    static func liveDocument(_ samples: [SourceSample], time: Int64) -> [UInt8] {
-        var latest: [String: Double] = [:]
-        for sample in samples where sample.sample.quality == .good { latest[sample.series] = sample.sample.value }
-        return LiveDocument(time: time, values: latest).encoded()
     }
 
     /// The status now.

@@ -102,7 +102,19 @@ extension Uplink {
         do throws(DocumentError) {
             guard let fleet else { throw DocumentError("no hub_key to check it with") }
             let document = try fleet.open(payload, topic: topics.watch, as: WatchDocument.self)
-            refusal = liveWatch.withLock { $0.receive(document, hubNow: hubNow, at: .now) }
+            let now = ContinuousClock.now
+            let (began, taken) = liveWatch.withLock { watch in
+                let before = watch.isLive(at: now)
+                let refusal = watch.receive(document, hubNow: hubNow, at: now)
+                return (!before && watch.isLive(at: now), refusal)
+            }
+            refusal = taken
+            if refusal == nil {
+                liveEncoder.withLock { encoder in
+                    if began { encoder.restart() }
+                    encoder.hubHolds(document.catalog)
+                }
+            }
         } catch {
             refusal = liveWatch.withLock { $0.refuse("a watch document was refused: \(error.description)") }
         }

@@ -30,6 +30,8 @@ package final class Uplink: Sendable {
     let liveWatch: Mutex<LiveWatch>
     /// Checks the hub's documents; nil without `hub_key`.
     let fleet: FleetVerifier?
+    /// Writes live values in the compact form, on demand.
+    let liveEncoder = Mutex(LiveEncoder())
 
     /// Creates the uplink for `gatewayID`; nothing is sent until `run()`.
     package init(
@@ -125,11 +127,18 @@ package final class Uplink: Sendable {
     /// Whether live values go out now.
     package var isLive: Bool { liveWatch.withLock { $0.isLive(at: .now) } }
 
-    /// Publishes the latest values (QoS 0, never queued behind a backlog) while they go out.
-    package func publishLive(_ document: [UInt8]) {
+    /// Publishes the latest values of `samples` (QoS 0, never queued behind a backlog) while
+    /// they go out: on demand as a compact frame (what moved, against `descriptions`' resolutions),
+    /// always as a JSON `LiveDocument` at `time` (hubs before the compact form read only that).
+    package func publishLive(_ samples: [SourceSample], descriptions: SeriesCatalog, time: Int64) {
         guard isLive, state.withLock({ $0.connected }) else { return }
+        let payload: [UInt8]? =
+            liveWatch.withLock({ $0.mode == .onDemand })
+            ? liveEncoder.withLock { $0.frame(samples, descriptions: descriptions, at: .now) }
+            : LiveDocument(latestOf: samples, time: time).encoded()
+        guard let payload else { return }
         do throws(MQTTError) {
-            try client.publish(.init(topic: topics.live, payload: document, qos: 0))
+            try client.publish(.init(topic: topics.live, payload: payload, qos: 0))
         } catch {
             errors.failed("uplink.live", error.description)
         }

@@ -200,7 +200,7 @@ package final class MQTTIngest: Sendable {
             break  // the hub's own (or another replica's) word to the gateway
         case .live:
             do {
-                let document = try live.update(gateway: gateway, document: payload)
+                guard let document = try live.update(gateway: gateway, document: payload) else { return }
                 liveFeed?.liveDocument(gateway: gateway, document)
             } catch {
                 pipeline.refuse(gateway: gateway, reason: .badLive, detail: error.description)
@@ -218,25 +218,4 @@ extension GatewayStatusReport {
             online: !document.isOffline, agentVersion: full ? document.version : nil,
             backlogReadings: full ? Int64(document.backlogReadings) : nil, clockState: full ? document.clock : nil)
     }
-}
-
-/// The latest live document of each gateway (QoS 0, never the system of record), for the
-/// dashboard's live view.
-package final class LiveValues: Sendable {
-    private let documents = Mutex<[String: [UInt8]]>([:])
-
-    /// Creates an empty board.
-    package init() {}
-
-    /// Keeps `document` as `gateway`'s latest when it is a `LiveDocument` (dashboards parse it
-    /// as such), and returns it read; otherwise says why it was refused.
-    @discardableResult
-    package func update(gateway: String, document: [UInt8]) throws(DocumentError) -> LiveDocument {
-        let read = try LiveDocument(json: document)
-        documents.withLock { $0[gateway] = document }
-        return read
-    }
-
-    /// The latest document of `gateway`.
-    package func document(of gateway: String) -> [UInt8]? { documents.withLock { $0[gateway] } }
 }

@@ -11,6 +11,8 @@ import ServiceLifecycle
 /// with clients of its own) from switching off a gateway another replica's client watches.
 struct WatchPublisher: Service {
     let feed: LiveFeed
+    /// The compact live catalogs the hub holds, named in each document.
+    let live: LiveValues
     let signer: FleetSigner
     let logger: Logger
     /// Publishes retained on a topic; false when it could not (the broker away).
@@ -22,7 +24,9 @@ struct WatchPublisher: Service {
         // A newly watched gateway is told within a second; cancellation (shutdown) ends it.
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             let now = ContinuousClock.now
-            for gateway in renewals.due(watched: feed.watchedGateways, at: now) where send(to: gateway) {
+            let watched = feed.watchedGateways
+            for gateway in live.takeWanting() where watched.contains(gateway) { renewals.expedite(gateway, at: now) }
+            for gateway in renewals.due(watched: watched, at: now) where send(to: gateway) {
                 renewals.sent(to: gateway, at: now)
             }
             try? await Task.sleep(for: .seconds(1))
@@ -32,7 +36,9 @@ struct WatchPublisher: Service {
     private func send(to gateway: String) -> Bool {
         let issued = clock()
         let span = WatchDocument.span.components.seconds * 1_000_000_000
-        let document = WatchDocument(gateway: gateway, issuedAt: issued, until: issued.addingSaturating(span))
+        let document = WatchDocument(
+            gateway: gateway, issuedAt: issued, until: issued.addingSaturating(span), catalog: live.catalog(of: gateway)
+        )
         let topic = GatewayTopics(gateway: gateway).watch
         do {
             return publish(topic, try signer.sign(document, topic: topic))
@@ -55,6 +61,13 @@ package struct WatchRenewals: Sendable {
     package mutating func due(watched: Set<String>, at now: ContinuousClock.Instant) -> [String] {
         told = told.filter { watched.contains($0.key) }
         return watched.filter { told[$0].map { now - $0 >= WatchDocument.renewal } ?? true }.sorted()
+    }
+
+    /// `gateway` lacks what the hub needs to read its live values: due again now, unless told
+    /// within `WatchDocument.prompt` (so a gateway is not asked at every frame).
+    package mutating func expedite(_ gateway: String, at now: ContinuousClock.Instant) {
+        guard let last = told[gateway], now - last >= WatchDocument.prompt else { return }
+        told[gateway] = nil
     }
 
     /// Records a document sent to `gateway` at `now`.

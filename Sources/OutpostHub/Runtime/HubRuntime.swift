@@ -88,7 +88,7 @@ package struct HubRuntime: Sendable {
             if let keyFile = configuration.fleetKeyFile {
                 let signer = try FleetSigner(privateKeyPEM: try String(contentsOfFile: keyFile, encoding: .utf8))
                 services.append(
-                    WatchPublisher(feed: feed, signer: signer, logger: logger) {
+                    WatchPublisher(feed: feed, live: live, signer: signer, logger: logger) {
                         ingest.publishRetained(topic: $0, payload: $1)
                     })
             } else {

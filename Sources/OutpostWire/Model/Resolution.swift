@@ -111,6 +111,13 @@ package struct Resolution: Hashable, Sendable {
         return Int64(steps)
     }
 
+    /// The whole number of steps nearest to `value`; nil when it cannot be held exactly (not
+    /// finite, or too many steps for a double).
+    package func steps(of value: Double) -> Int64? { quantise(value, scale: scale, mantissaDouble: Double(mantissa)) }
+
+    /// The value `steps` steps stand for.
+    package func value(ofSteps steps: Int64) -> Double { value(of: steps, scale: scale) }
+
     /// The power of ten this resolution scales by, `10^|exponent|`.
     var scale: Double { powerOfTen(Int(exponent.magnitude)) }
 
