@@ -75,6 +75,27 @@ struct LiveFrameTests {
         }
     }
 
+    @Test("When most series moved, a bitmap marks them instead of index gaps; it reads back the same")
+    func bitmap() throws {
+        let many = (0..<20).map { LiveFrame.Series(name: "s\($0)", resolution: Resolution(parsing: "0.1")) }
+        let entries = (0..<20).filter { $0 != 7 }.map { LiveFrame.Entry(index: $0, value: .steps(Int64($0) - 10)) }
+        let frame = LiveFrame(key: false, catalogID: 3, catalog: nil, time: 0, entries: entries)
+        let gaps = frame.encoded()
+        let marked = frame.encoded(seriesCount: 20)
+        #expect(marked[1] & 4 != 0 && gaps[1] & 4 == 0)
+        #expect(marked.count == gaps.count - 19 - 1 + 3, "19 gap bytes and the count become 3 bitmap bytes")
+        let kinds = many.map(\.resolution)
+        #expect(try read(marked, known: kinds, id: 3) == frame)
+        #expect(try read(gaps, known: kinds, id: 3) == frame)
+        // A bitmap marking a series past the catalog is refused.
+        var past = marked
+        past[4 + 2] |= 0x80  // bit 23 of the bitmap (after marker, flags, id, time)
+        #expect(throws: DocumentError.self) { try read(past, known: kinds, id: 3) }
+        // Few entries keep the gaps.
+        let sparse = LiveFrame(key: false, catalogID: 3, catalog: nil, time: 0, entries: [entries[0]])
+        #expect(sparse.encoded(seriesCount: 20)[1] & 4 == 0)
+    }
+
     private func varint(_ value: UInt64) -> [UInt8] {
         var writer = ByteWriter()
         writer.writeVarUInt(value)

@@ -74,7 +74,7 @@ struct LiveEncoder: Sendable {
             key: key, catalogID: catalogID, catalog: catalogDue ? series : nil, time: time,
             entries: entries)
         catalogDue = false
-        return frame.encoded()
+        return frame.encoded(seriesCount: series.count)
     }
 
     private mutating func index(of name: String, _ descriptions: SeriesCatalog) -> Int {

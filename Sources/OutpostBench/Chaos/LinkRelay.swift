@@ -9,7 +9,8 @@ import Synchronization
 /// is cut (nothing passes either way and new connections get no answer, as with a pulled cable;
 /// when the cut ends the old connections are gone, as their keepalives would have ended them),
 /// or loses the hub's acknowledgements (MQTT PUBLISH packets on the gateway's `ack` topic, broker
-/// to agent). Used where network namespaces are not available: it needs no privileges.
+/// to agent). Used where network namespaces are not available: it needs no privileges. It counts
+/// the bytes it relays each way, which is what the link carries above TCP.
 package final class LinkRelay: Sendable {
     /// What the link does.
     package enum Mode: Sendable, Equatable {
@@ -22,6 +23,10 @@ package final class LinkRelay: Sendable {
         var held: Set<Int32> = []
         var stopped = false
         var acknowledgementsDropped = 0
+        /// Bytes relayed agent → broker and broker → agent: everything on the wire above TCP
+        /// (MQTT packets, and TLS records when the link is TLS).
+        var bytesUp = 0
+        var bytesDown = 0
     }
 
     /// The port the agent connects to.
@@ -54,6 +59,9 @@ package final class LinkRelay: Sendable {
         port = Int(UInt16(bigEndian: address.sin_port))
         Thread { [self] in acceptLoop() }.start()
     }
+
+    /// Bytes relayed so far, agent → broker and broker → agent.
+    package var bytes: (up: Int, down: Int) { state.withLock { ($0.bytesUp, $0.bytesDown) } }
 
     /// Acknowledgements lost so far.
     package var acknowledgementsDropped: Int { state.withLock { $0.acknowledgementsDropped } }
@@ -127,6 +135,7 @@ package final class LinkRelay: Sendable {
             guard Self.readable(source) else { continue }
             let count = read(source, &buffer, buffer.count)
             guard count > 0 else { break }
+            state.withLock { if framing { $0.bytesDown += count } else { $0.bytesUp += count } }
             let bytes = Array(buffer[..<count])
             guard framing else {
                 if !Self.writeAll(bytes, to: destination) { break }

@@ -4,16 +4,19 @@
 ///
 /// ```
 /// 0xB1                    marks the compact form (a JSON `LiveDocument` starts with `{`)
-/// flags                   bit 0: key frame (steps absolute); bit 1: the catalog follows
+/// flags                   bit 0: key frame (steps absolute); bit 1: the catalog follows;
+///                         bit 2: the entries are marked in a bitmap, not by index gaps
 /// catalog id              varint: which catalog the indices refer to
 /// time                    varint: milliseconds since the epoch of the newest value
 /// [catalog]               varint count, then per series: name (varint length, UTF-8),
 ///                         resolution mantissa (varint; 0: none, values travel as doubles)
 ///                         and exponent (one byte)
 /// entries                 varint count, then per entry: index gap (varint: index minus the
-///                         previous index, minus one), value: zigzag varint of steps (in a
-///                         key frame absolute, otherwise from the last key frame's), or
-///                         8 bytes little-endian for a series without resolution
+///                         previous index, minus one) and value; or (bit 2) a bitmap of
+///                         ⌈series/8⌉ bytes, bit i (low bit first) set when series i has an
+///                         entry, then the values in index order. A value: zigzag varint of
+///                         steps (in a key frame absolute, otherwise from the last key
+///                         frame's), or 8 bytes little-endian for a series without resolution
 /// ```
 ///
 /// Delta frames are read against the last key frame, so a lost delta frame loses nothing
@@ -57,11 +60,15 @@ package struct LiveFrame: Sendable, Hashable {
         (self.key, self.catalogID, self.catalog, self.time, self.entries) = (key, catalogID, catalog, time, entries)
     }
 
-    /// The bytes.
-    package func encoded() -> [UInt8] {
+    /// The bytes. With `seriesCount` (the catalog's size), the entries are marked in a bitmap
+    /// when that is shorter than their index gaps (when most series moved).
+    package func encoded(seriesCount: Int? = nil) -> [UInt8] {
+        let gapBytes = entries.count
+        let bitmap = seriesCount.map { count in (count + 7) / 8 < gapBytes && entries.allSatisfy { $0.index < count } }
+        let useBitmap = bitmap ?? false
         var writer = ByteWriter(capacity: 16 + entries.count * 3)
         writer.write(Self.marker)
-        writer.write((key ? 1 : 0) | (catalog == nil ? 0 : 2))
+        writer.write((key ? 1 : 0) | (catalog == nil ? 0 : 2) | (useBitmap ? 4 : 0))
         writer.writeVarUInt(UInt64(catalogID))
         writer.writeVarUInt(UInt64(max(0, time / 1_000_000)))
         if let catalog {
@@ -72,10 +79,16 @@ package struct LiveFrame: Sendable, Hashable {
                 writer.write(UInt8(bitPattern: series.resolution?.exponent ?? 0))
             }
         }
-        writer.writeVarUInt(UInt64(entries.count))
+        if useBitmap, let seriesCount {
+            var marks = [UInt8](repeating: 0, count: (seriesCount + 7) / 8)
+            for entry in entries { marks[entry.index / 8] |= 1 << UInt8(entry.index % 8) }
+            writer.write(marks)
+        } else {
+            writer.writeVarUInt(UInt64(entries.count))
+        }
         var previous = -1
         for entry in entries {
-            writer.writeVarUInt(UInt64(max(0, entry.index - previous - 1)))
+            if !useBitmap { writer.writeVarUInt(UInt64(max(0, entry.index - previous - 1))) }
             previous = entry.index
             switch entry.value {
             case .steps(let steps): writer.writeVarInt(steps)
@@ -107,7 +120,7 @@ package struct LiveFrame: Sendable, Hashable {
             var reader = ByteReader(bytes)
             guard try reader.readByte("marker") == Self.marker else { throw .badMagic }
             let flags = try reader.readByte("flags")
-            guard flags & ~3 == 0 else { throw .malformed(field: "flags", offset: 1, reason: "unknown flags") }
+            guard flags & ~7 == 0 else { throw .malformed(field: "flags", offset: 1, reason: "unknown flags") }
             key = flags & 1 != 0
             let id = try reader.readVarUInt("catalog id")
             guard let id32 = UInt32(exactly: id) else {
@@ -141,14 +154,32 @@ package struct LiveFrame: Sendable, Hashable {
             guard let kinds = catalog.map({ $0.map(\.resolution) }) ?? resolutions(id32) else {
                 throw .malformed(field: "catalog id", offset: 2, reason: "catalog \(id32) is not known here")
             }
-            let count = try reader.readCount("entry count", maximum: kinds.count, limit: "entries")
+            var marked: [Int]?
+            if flags & 4 != 0 {
+                let start = reader.offset
+                let marks = Array(try reader.readBytes((kinds.count + 7) / 8, "bitmap"))
+                marked = (0..<marks.count * 8).filter { marks[$0 / 8] & (1 << UInt8($0 % 8)) != 0 }
+                guard marked?.last.map({ $0 < kinds.count }) ?? true else {
+                    throw .malformed(field: "bitmap", offset: start, reason: "marks past the catalog's series")
+                }
+            }
+            let count: Int
+            if let marked {
+                count = marked.count
+            } else {
+                count = try reader.readCount("entry count", maximum: kinds.count, limit: "entries")
+            }
             var entries: [Entry] = []
             entries.reserveCapacity(count)
             var previous = -1
-            for _ in 0..<count {
+            for position in 0..<count {
                 let start = reader.offset
-                let gap = try reader.readCount("index gap", maximum: kinds.count, limit: "index")
-                let index = previous + 1 + gap
+                let index: Int
+                if let marked {
+                    index = marked[position]
+                } else {
+                    index = previous + 1 + (try reader.readCount("index gap", maximum: kinds.count, limit: "index"))
+                }
                 guard index < kinds.count else {
                     throw .malformed(field: "index", offset: start, reason: "past the catalog's \(kinds.count) series")
                 }

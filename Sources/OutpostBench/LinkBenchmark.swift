@@ -1,0 +1,158 @@
+import OutpostAgent
+import OutpostHub
+import OutpostMQTT
+import OutpostProvisioning
+import OutpostSigning
+import OutpostSystem
+import OutpostWire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `outpost-bench link`: what a gateway costs on its link. `outpost-agent run` polls 100 points at
+/// 1 Hz from the simulators and connects to Mosquitto through a `LinkRelay`, which counts every
+/// byte each way above TCP (MQTT packets: batches, acknowledgements, status, live values, watch
+/// documents, keepalives); an acknowledging peer plays the hub, and, for the watched runs, signs
+/// and renews a watch document as the hub does while a dashboard is open.
+package struct LinkBenchmark {
+    /// One configuration of the agent, measured.
+    package struct Scenario: Sendable {
+        package var name: String
+        /// `[uplink]` lines.
+        package var uplink: String
+        /// Whether a watch document says someone watches.
+        package var watched: Bool
+
+        package init(name: String, uplink: String, watched: Bool) {
+            (self.name, self.uplink, self.watched) = (name, uplink, watched)
+        }
+    }
+
+    /// What one scenario cost.
+    package struct Figures: Codable, Sendable {
+        package var scenario: String
+        package var seconds: Double
+        package var readings: Int
+        package var bytesUp: Int
+        package var bytesDown: Int
+        package var liveMessages: Int
+        package var bytesPerReading: Double
+
+        enum CodingKeys: String, CodingKey {
+            case scenario, seconds, readings
+            case bytesUp = "bytes_up"
+            case bytesDown = "bytes_down"
+            case liveMessages = "live_messages"
+            case bytesPerReading = "bytes_per_reading"
+        }
+    }
+
+    let folder: String
+    let duration: Duration
+
+    package init(folder: String, duration: Duration) {
+        self.folder = folder
+        self.duration = duration
+    }
+
+    /// Measures `scenario` against the broker on `port` and the simulators at `simulators`.
+    package func measure(_ scenario: Scenario, port: Int, simulators: [String: String]) async throws -> Figures {
+        // A gateway id of its own: no retained document of another run reaches it.
+        let gateway = "link-\(scenario.name.filter { $0.isLetter || $0.isNumber })"
+        let directory = folder + "/" + gateway
+        mkdir(directory, 0o755)
+        let identity = try GatewayIdentity.generate(gatewayID: gateway)
+        let fleet = try GatewayIdentity.generate(gatewayID: "fleet")
+        try FileIO.write(Array(identity.privateKeyPEM.utf8), to: directory + "/signing.key", mode: 0o600)
+        try FileIO.write(Array(fleet.publicKeyPEM.utf8), to: directory + "/fleet.pem", mode: 0o644)
+        let relay = try LinkRelay(target: port)
+        defer { relay.stop() }
+        let config = AgentBenchmark.hundredPointConfiguration(
+            gateway: gateway, dataDirectory: directory + "/data", brokerPort: relay.port,
+            signingKey: directory + "/signing.key", simulators: simulators,
+            extra: scenario.uplink.replacingOccurrences(of: "{{FLEET}}", with: directory + "/fleet.pem"))
+        try FileIO.write(Array(config.utf8), to: directory + "/agent.toml", mode: 0o600)
+        let peer = try AcknowledgingPeer(
+            port: port, verifier: try GatewayKeyVerifier(gateway: gateway, publicKeyPEM: identity.publicKeyPEM),
+            keepsReadings: false)
+        let live = try TopicCounter(port: port, topic: GatewayTopics(gateway: gateway).live)
+        defer { live.stop() }
+        let watcher = scenario.watched ? try WatchRenewer(port: port, gateway: gateway, fleet: fleet) : nil
+        defer { watcher?.stop() }
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await peer.run() }
+            if let watcher { group.addTask { await watcher.run() } }
+            let agent = try SpawnedProcess.agent(configuration: directory + "/agent.toml")
+            defer { agent.stop() }
+            let outbox = directory + "/data/outbox.db"
+            func taken() -> Int {
+                peer.state.withLock { $0.readingCount } + ((try? AgentBenchmark.backlog(outbox)) ?? 0)
+            }
+            // Warm-up: connected, the first batch acknowledged, live values flowing if watched.
+            let warm = ContinuousClock.now + .seconds(120)
+            while peer.state.withLock({ $0.readingCount }) == 0 || (scenario.watched && live.count == 0),
+                ContinuousClock.now < warm
+            {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let (upStart, downStart) = relay.bytes
+            let (takenStart, liveStart, start) = (taken(), live.count, ContinuousClock.now)
+            try await Task.sleep(for: duration)
+            let (up, down) = relay.bytes
+            let readings = taken() - takenStart
+            let seconds = (ContinuousClock.now - start).seconds
+            group.cancelAll()
+            peer.stop()
+            let bytes = up - upStart + down - downStart
+            return Figures(
+                scenario: scenario.name, seconds: seconds, readings: readings, bytesUp: up - upStart,
+                bytesDown: down - downStart, liveMessages: live.count - liveStart,
+                bytesPerReading: readings > 0 ? Double(bytes) / Double(readings) : .nan)
+        }
+    }
+}
+
+/// Plays the hub's part in watching: a signed watch document retained on the gateway's topic,
+/// renewed every `WatchDocument.renewal`, naming the live catalog it read from the gateway's
+/// frames (as the hub does, so the agent sends its catalog only when the hub lacks it).
+final class WatchRenewer: Sendable {
+    private let client: MQTTClient
+    private let signer: FleetSigner
+    private let topics: GatewayTopics
+    private let live = LiveValues()
+
+    init(port: Int, gateway: String, fleet: GatewayIdentity) throws {
+        client = try MQTTClient(.init(host: "127.0.0.1", port: port, clientID: "bench-watch-\(gateway)"))
+        signer = try FleetSigner(privateKeyPEM: fleet.privateKeyPEM)
+        topics = GatewayTopics(gateway: gateway)
+        try client.connect(host: "127.0.0.1", port: port, keepalive: 30)
+    }
+
+    func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [self] in
+                for await event in client.events {
+                    if case .connected = event { try? client.subscribe(topics.live, qos: 0) }
+                    if case .message(let topic, let payload) = event, topic == topics.live {
+                        _ = try? live.update(gateway: topics.gateway, document: payload)
+                    }
+                }
+            }
+            while !Task.isCancelled {
+                let now = systemWallClock()
+                let span = WatchDocument.span.components.seconds * 1_000_000_000
+                let document = WatchDocument(
+                    gateway: topics.gateway, issuedAt: now, until: now + span, catalog: live.catalog(of: topics.gateway)
+                )
+                if let signed = try? signer.sign(document, topic: topics.watch) {
+                    _ = try? client.publish(.init(topic: topics.watch, payload: signed, qos: 1, retain: true))
+                }
+                try? await Task.sleep(for: WatchDocument.renewal)
+            }
+            group.cancelAll()
+        }
+    }
+
+    func stop() { client.shutdown() }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import OutpostBench
+import OutpostCLI
+import OutpostSystem
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// `outpost-bench link`.
+struct Link: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract:
+            "Bytes on the gateway's link per reading, both directions, counted by a relay before the broker: 100 points at 1 Hz, live always, on demand unwatched and watched."
+    )
+
+    @Option(parsing: .unconditional, help: "Seconds each configuration is measured (after its first acknowledgement).")
+    var seconds = 60.0
+
+    @Option(help: "The agents' batch_max_age, one run each (comma-separated).")
+    var batchAges = "10s"
+
+    @Option(help: "Which of always, idle (on demand, nobody watching), watched (comma-separated).")
+    var configurations = "always,idle,watched"
+
+    @Option(help: "Where to work (it is created).")
+    var folder = ".build/bench-link"
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func validate() throws { try OptionRange.check(seconds, 1...86_400, "--seconds") }
+
+    func run() async throws {
+        let root = try prepareFolder(folder)
+        let (broker, port) = try BenchBroker.start(in: root)
+        defer { broker.stop() }
+        let (simulators, running) = try AgentBenchmark.startSimulators()
+        defer { running.forEach { $0.stop() } }
+        let bench = LinkBenchmark(folder: root, duration: .milliseconds(Int64(seconds * 1000)))
+        var figures: [LinkBenchmark.Figures] = []
+        for age in batchAges.split(separator: ",").map(String.init) {
+            let batch = "batch_max_age = \"\(age)\"\n"
+            let scenarios = [
+                "always": LinkBenchmark.Scenario(
+                    name: "always \(age)", uplink: batch + "live = \"always\"", watched: false),
+                "idle": LinkBenchmark.Scenario(
+                    name: "on-demand idle \(age)", uplink: batch + "hub_key = \"{{FLEET}}\"", watched: false),
+                "watched": LinkBenchmark.Scenario(
+                    name: "on-demand watched \(age)", uplink: batch + "hub_key = \"{{FLEET}}\"", watched: true),
+            ]
+            for name in configurations.split(separator: ",").map(String.init) {
+                guard let scenario = scenarios[name] else {
+                    throw CommandFailure("--configurations: '\(name)' is not always, idle or watched")
+                }
+                figures.append(try await bench.measure(scenario, port: port, simulators: simulators))
+            }
+        }
+        if json {
+            try printJSON(figures)
+            return
+        }
+        var lines = ["configuration                   readings  up bytes  down bytes  live msgs  bytes/reading"]
+        for figure in figures {
+            lines.append(
+                figure.scenario.padding(toLength: 30, withPad: " ", startingAt: 0)
+                    + String(
+                        format: "  %8d  %8d  %10d  %9d  %13.2f", figure.readings, figure.bytesUp, figure.bytesDown,
+                        figure.liveMessages, figure.bytesPerReading))
+        }
+        FileIO.printOut(Array((lines.joined(separator: "\n") + "\n").utf8))
+    }
+}
