@@ -156,3 +156,54 @@ final class WatchRenewer: Sendable {
 
     func stop() { client.shutdown() }
 }
+
+extension LinkBenchmark {
+    /// How long after a restarted broker is back the agent delivers again: for each downtime, the
+    /// broker stops (the agent sees it go), stays down that long and starts again on its port;
+    /// the time from its listening to the hub's peer taking the agent's next batch.
+    package func deliveryAfterRestart(
+        downtimes: [Duration], simulators: [String: String]
+    ) async throws -> [(downtime: Duration, seconds: Double)] {
+        let directory = folder + "/restart"
+        mkdir(directory, 0o755)
+        var (broker, port) = try BenchBroker.start(in: directory, persistent: true)
+        defer { broker.stop() }
+        let identity = try GatewayIdentity.generate(gatewayID: "link-restart")
+        try FileIO.write(Array(identity.privateKeyPEM.utf8), to: directory + "/signing.key", mode: 0o600)
+        let config = AgentBenchmark.hundredPointConfiguration(
+            gateway: "link-restart", dataDirectory: directory + "/data", brokerPort: port,
+            signingKey: directory + "/signing.key", simulators: simulators, extra: "batch_max_age = \"1s\"")
+        try FileIO.write(Array(config.utf8), to: directory + "/agent.toml", mode: 0o600)
+        let peer = try AcknowledgingPeer(
+            port: port,
+            verifier: try GatewayKeyVerifier(gateway: "link-restart", publicKeyPEM: identity.publicKeyPEM),
+            keepsReadings: false, clientID: "link-restart-hub", cleanSession: false)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await peer.run() }
+            let agent = try SpawnedProcess.agent(configuration: directory + "/agent.toml")
+            defer { agent.stop() }
+            func delivered() -> Int { peer.state.withLock { $0.readingCount } }
+            var results: [(Duration, Double)] = []
+            for downtime in downtimes {
+                let ready = ContinuousClock.now + .seconds(120)
+                let before = delivered()
+                while delivered() <= before, ContinuousClock.now < ready {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                broker.stop()
+                try await Task.sleep(for: downtime)
+                (broker, port) = try BenchBroker.start(in: directory, persistent: true, port: port)
+                let back = ContinuousClock.now
+                let atRestart = delivered()
+                let deadline = back + .seconds(300)
+                while delivered() <= atRestart, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                results.append((downtime, (ContinuousClock.now - back).seconds))
+            }
+            group.cancelAll()
+            peer.stop()
+            return results
+        }
+    }
+}

@@ -64,6 +64,17 @@ extension MQTTClient {
         }
     }
 
+    /// Sets when libmosquitto's loop tries again after a lost connection: `first` seconds after,
+    /// then growing (quadratically) to at most `maximum`. Takes effect at the next attempt.
+    package func setReconnectDelays(first: Int, maximum: Int) throws(MQTTError) {
+        let maximum = UInt32(max(1, maximum))
+        try whileOpen { () throws(MQTTError) in
+            try check(
+                mosquitto_reconnect_delay_set(handle.pointer, min(UInt32(max(1, first)), maximum), maximum, true),
+                "setting reconnects")
+        }
+    }
+
     /// Whether `shutdown()` was called: every later call fails.
     package var isShutDown: Bool { handle.closed.load(ordering: .acquiring) }
 

@@ -28,6 +28,9 @@ struct Link: AsyncParsableCommand {
     @Option(help: "Where to work (it is created).")
     var folder = ".build/bench-link"
 
+    @Option(help: "Instead: broker downtimes (seconds, comma-separated) after which to time the agent's next delivery.")
+    var restarts: String?
+
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
@@ -40,6 +43,23 @@ struct Link: AsyncParsableCommand {
         let (simulators, running) = try AgentBenchmark.startSimulators()
         defer { running.forEach { $0.stop() } }
         let bench = LinkBenchmark(folder: root, duration: .milliseconds(Int64(seconds * 1000)))
+        if let restarts {
+            let downtimes = try restarts.split(separator: ",").map { text -> Duration in
+                guard let seconds = Double(text), seconds >= 0, seconds <= 3600 else {
+                    throw CommandFailure("--restarts: '\(text)' is not a number of seconds from 0 to 3600")
+                }
+                return .milliseconds(Int64(seconds * 1000))
+            }
+            for (downtime, seconds) in try await bench.deliveryAfterRestart(
+                downtimes: downtimes, simulators: simulators)
+            {
+                FileIO.printOut(
+                    Array(
+                        "broker down \(downtime.components.seconds) s: next batch delivered \(String(format: "%.2f", seconds)) s after it was back\n"
+                            .utf8))
+            }
+            return
+        }
         var figures: [LinkBenchmark.Figures] = []
         for age in batchAges.split(separator: ",").map(String.init) {
             let batch = "batch_max_age = \"\(age)\"\n"

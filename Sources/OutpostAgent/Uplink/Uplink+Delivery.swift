@@ -42,6 +42,7 @@ extension Uplink {
                 }
                 if !expected {
                     errors.failed("uplink.disconnected", "connection to \(configuration.broker) lost")
+                    retrySoonerAfterDrop(drop)
                     superviseReconnect(afterDrop: drop)
                 }
             case .published(let id):
@@ -74,6 +75,29 @@ extension Uplink {
         }
     }
 
+    /// A broker seen going away is usually restarting: for `soonerFor` after a drop the loop
+    /// retries every few seconds (each gateway its own 1-3 s first delay and 8-15 s ceiling, so a
+    /// fleet does not come back in one burst) instead of backing off to `reconnect_max`; a
+    /// longer outage falls back to the usual schedule, sparing the link and the broker.
+    private func retrySoonerAfterDrop(_ drop: Int) {
+        let sooner = min(Int(configuration.reconnectMaximum.components.seconds), Int.random(in: 8...15))
+        soonerAfterDrop.withLock { $0 = (ContinuousClock.now + Self.soonerFor, .seconds(sooner)) }
+        do throws(MQTTError) {
+            try client.setReconnectDelays(first: Int.random(in: 1...3), maximum: sooner)
+        } catch {
+            errors.failed("uplink.connect", error.description)
+        }
+        connectQueue.asyncAfter(deadline: DispatchTime.now() + .seconds(Int(Self.soonerFor.components.seconds))) {
+            [self] in
+            guard state.withLock({ !$0.connected && $0.disconnections == drop }), !client.isShutDown else { return }
+            try? client.setReconnectDelays(
+                first: Int.random(in: 1...3), maximum: Int(configuration.reconnectMaximum.components.seconds))
+        }
+    }
+
+    /// How long after a drop reconnects stay frequent.
+    static let soonerFor: Duration = .seconds(600)
+
     /// Connects again on the connect queue after `delay` (libmosquitto does not retry a refusal).
     private func reconnectAfterRefusal(in delay: Duration) {
         let nanoseconds = Int(delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)
@@ -88,7 +112,8 @@ extension Uplink {
                     backoff.recordFailure(at: .now, random: Double.random(in: 0..<1))
                     return backoff.delay(afterFailures: backoff.failures, random: Double.random(in: 0..<1))
                 }
-                reconnectAfterRefusal(in: wait)
+                let sooner = soonerAfterDrop.withLock { $0.flatMap { ContinuousClock.now < $0.until ? $0.cap : nil } }
+                reconnectAfterRefusal(in: sooner.map { min(wait, $0) } ?? wait)
             }
         }
     }

@@ -24,6 +24,8 @@ package final class Uplink: Sendable {
     let nudged = Atomic<Bool>(true)
     /// Spaces out reconnects after the broker refused the connection.
     let refusalBackoff: Mutex<Backoff>
+    /// After a drop, until when reconnects wait at most how long (`retrySoonerAfterDrop`).
+    let soonerAfterDrop = Mutex<(until: ContinuousClock.Instant, cap: Duration)?>(nil)
     /// The message id of the last PUBACK.
     let lastPublished = Atomic<Int32>(0)
     /// Whether live values go out now (`[uplink] live`, the hub's watch documents).
