@@ -267,19 +267,6 @@ struct OutboxTests {
     }
 }
 
-/// A small deterministic generator for test values.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> Double {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53) * 100
-    }
-}
-
 @Suite("Sequence ranges in the eviction log")
 struct SequenceRangesTests {
     @Test("Written compactly and read back; text that is not ranges is refused")

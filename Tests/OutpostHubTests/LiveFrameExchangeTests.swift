@@ -1,4 +1,5 @@
 import OutpostHub
+import OutpostTestSupport
 import OutpostWire
 import Testing
 
@@ -84,8 +85,8 @@ struct LiveFrameExchangeTests {
         var publishes = 0
         let seconds = 600
         for second in 0..<seconds {
-            for index in values.indices where generator.next() % 10 < 7 {
-                values[index] += Double(Int(generator.next() % 7) - 3) / 100
+            for index in values.indices where generator.nextBits() % 10 < 7 {
+                values[index] += Double(Int(generator.nextBits() % 7) - 3) / 100
             }
             guard
                 let frame = encoder.frame(
@@ -104,18 +105,5 @@ struct LiveFrameExchangeTests {
         let perReading = Double(bytes + publishes * header) / Double(seconds * 100)
         #expect(perReading <= 3, "\(perReading) bytes a reading")
         #expect(perReading > 1, "\(perReading): most values moved, so most were sent")
-    }
-}
-
-/// A small deterministic generator, so the test's data is the same every run.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
