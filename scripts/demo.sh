@@ -143,6 +143,9 @@ for spec in "${SPECS[@]}"; do
     "$BIN/outpostctl" provision "$gateway" --ca "$DEMO/ca" --broker "mqtts://127.0.0.1:$uplink" \
         --sources "$DEMO/$gateway/sources.toml" --config-dir "$DEMO/$gateway/etc" --data-dir "$DEMO/$gateway/data" \
         --out "$DEMO/$gateway/etc" >/dev/null
+    # Loopback is a fixed line: 10 s batches, so the charts and detectors follow within seconds
+    # (the default, 5 minutes, is for metered links).
+    sed -i 's/^\[uplink\]$/[uplink]\nbatch_max_age = "10s"/' "$DEMO/$gateway/etc/agent.toml"
     OUTPOST_TOKEN="$TOKEN" "$BIN/outpostctl" enroll "$gateway" --hub "http://127.0.0.1:$HTTP_PORT" \
         --cert "$DEMO/$gateway/etc/$gateway.pem" --latitude "$latitude" --longitude "$longitude" >/dev/null
     "$BIN/outpost-agent" run --config "$DEMO/$gateway/etc/agent.toml" >"$DEMO/logs/agent-$gateway.log" 2>&1 &

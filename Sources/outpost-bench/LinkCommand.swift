@@ -19,8 +19,8 @@ struct Link: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "Seconds each configuration is measured (after its first acknowledgement).")
     var seconds = 60.0
 
-    @Option(help: "The agents' batch_max_age, one run each (comma-separated).")
-    var batchAges = "10s"
+    @Option(help: "The agents' batch_max_age, one run each (comma-separated; 'default': the agent's own).")
+    var batchAges = "default"
 
     @Option(help: "Which of always, idle (on demand, nobody watching), watched (comma-separated).")
     var configurations = "always,idle,watched"
@@ -62,7 +62,7 @@ struct Link: AsyncParsableCommand {
         }
         var figures: [LinkBenchmark.Figures] = []
         for age in batchAges.split(separator: ",").map(String.init) {
-            let batch = "batch_max_age = \"\(age)\"\n"
+            let batch = age == "default" ? "" : "batch_max_age = \"\(age)\"\n"
             let scenarios = [
                 "always": LinkBenchmark.Scenario(
                     name: "always \(age)", uplink: batch + "live = \"always\"", watched: false),

@@ -312,6 +312,12 @@ struct FleetSecurityTests {
             "--config-dir", gateway, "--data-dir", gateway + "/data", "--out", gateway,
         ])
         #expect(made.exitStatus == 0, "\(made)")
+        // Loopback is a fixed line: the documented setting for one (batches every 10 s, not 5 min).
+        let configuration = String(decoding: readFileBytes(gateway + "/agent.toml"), as: UTF8.self)
+        #expect(configuration.contains("[uplink]\n"))
+        fleet.folder.write(
+            Array(configuration.replacingOccurrences(of: "[uplink]\n", with: "[uplink]\nbatch_max_age = \"10s\"\n").utf8),
+            to: "gw-new/agent.toml")
         let hubIdentity = fleet.brokerFiles + "/hub/outpost-hub"
         let hub = try HubProcess(
             brokerPort: nil,

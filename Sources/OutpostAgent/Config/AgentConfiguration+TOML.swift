@@ -153,7 +153,7 @@ extension AgentConfiguration {
             problems.add(section.error("ca", "an mqtts:// broker needs the CA file that signed its certificate"))
         }
         let signingKey = read { () throws(ConfigError) in try section.requiredString("signing_key") }
-        let maxReadings = ranged("batch_max_readings", 10_000, 1...1_000_000)
+        let maxReadings = ranged("batch_max_readings", Uplink.defaultBatchMaxReadings, 1...1_000_000)
         let inFlight = ranged("in_flight", 8, 1...64)
         let bandwidth = read { () throws(ConfigError) in try section.byteSize("bandwidth_limit") }
         let reconnectMaximum = read { () throws(ConfigError) -> Duration in
@@ -163,7 +163,7 @@ extension AgentConfiguration {
             }
             return value
         }
-        let maxAge = read { () throws(ConfigError) in try positive(section, "batch_max_age") ?? .seconds(10) }
+        let maxAge = read { () throws(ConfigError) in try positive(section, "batch_max_age") ?? Uplink.defaultBatchMaxAge }
         let ackTimeout = read { () throws(ConfigError) in try positive(section, "ack_timeout") ?? .seconds(30) }
         let keepalive = read { () throws(ConfigError) in try positive(section, "keepalive") ?? .seconds(30) }
         let hubKey = read { () throws(ConfigError) in try section.string("hub_key") }

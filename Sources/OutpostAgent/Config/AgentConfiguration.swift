@@ -60,10 +60,19 @@ package struct AgentConfiguration: Sendable {
         /// The fleet key's public half (PEM): what the hub's documents (watch) are checked with.
         package var hubKeyFile: String?
 
+        /// Batches are sealed every 5 minutes, or at 50,000 readings: what a metered link can
+        /// afford (at 100 readings a second, 2 bytes a reading with the status and keepalives,
+        /// BENCHMARKS.md "What a gateway costs on its link"). The store and the hub's detectors
+        /// see a reading up to 5 minutes after it was taken; live values on demand show it at
+        /// once. Sites on fixed lines set `batch_max_age = "10s"`.
+        package static let defaultBatchMaxAge: Duration = .seconds(300)
+        package static let defaultBatchMaxReadings = 50_000
+
         /// Creates uplink settings with the documented defaults for what is not given.
         package init(
             broker: BrokerAddress, caFile: String? = nil, certificateFile: String? = nil, keyFile: String? = nil,
-            signingKeyFile: String, batchMaxReadings: Int = 10_000, batchMaxAge: Duration = .seconds(10),
+            signingKeyFile: String, batchMaxReadings: Int = Self.defaultBatchMaxReadings,
+            batchMaxAge: Duration = Self.defaultBatchMaxAge,
             inFlight: Int = 8, ackTimeout: Duration = .seconds(30), keepalive: Duration = .seconds(30),
             reconnectMaximum: Duration = .seconds(60), bandwidthLimit: Int64? = nil, live: LiveMode = .always,
             hubKeyFile: String? = nil
