@@ -316,7 +316,8 @@ struct FleetSecurityTests {
         let configuration = String(decoding: readFileBytes(gateway + "/agent.toml"), as: UTF8.self)
         #expect(configuration.contains("[uplink]\n"))
         fleet.folder.write(
-            Array(configuration.replacingOccurrences(of: "[uplink]\n", with: "[uplink]\nbatch_max_age = \"10s\"\n").utf8),
+            Array(
+                configuration.replacingOccurrences(of: "[uplink]\n", with: "[uplink]\nbatch_max_age = \"10s\"\n").utf8),
             to: "gw-new/agent.toml")
         let hubIdentity = fleet.brokerFiles + "/hub/outpost-hub"
         let hub = try HubProcess(

@@ -163,7 +163,9 @@ extension AgentConfiguration {
             }
             return value
         }
-        let maxAge = read { () throws(ConfigError) in try positive(section, "batch_max_age") ?? Uplink.defaultBatchMaxAge }
+        let maxAge = read { () throws(ConfigError) in
+            try positive(section, "batch_max_age") ?? Uplink.defaultBatchMaxAge
+        }
         let ackTimeout = read { () throws(ConfigError) in try positive(section, "ack_timeout") ?? .seconds(30) }
         let keepalive = read { () throws(ConfigError) in try positive(section, "keepalive") ?? .seconds(30) }
         let hubKey = read { () throws(ConfigError) in try section.string("hub_key") }
