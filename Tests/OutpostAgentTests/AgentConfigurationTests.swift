@@ -85,6 +85,8 @@ struct AgentConfigurationTests {
         #expect(configuration.uplink.batchMaxAge == .seconds(30))
         #expect(configuration.uplink.bandwidthLimit == 20_000)
         #expect(configuration.uplink.reconnectMaximum == .seconds(60), "the default")
+        #expect(configuration.uplink.statusInterval == .seconds(30), "the default")
+        #expect(configuration.uplink.batchMaxReadings == 50_000, "the default: a metered link's")
         #expect(configuration.buffer.quota == 512_000_000)
         #expect(configuration.buffer.policy == .dropOldest)
         #expect(configuration.buffer.commitInterval == .seconds(2))
@@ -167,6 +169,10 @@ struct AgentConfigurationTests {
                 "uplink.live: 'sometimes' is not one of always, on-demand, never"
             ),
             ("batch_max_age = \"30s\"", "batch_max_age = \"30s\"\nlive = 3", "uplink.live:"),
+            (
+                "batch_max_age = \"30s\"", "batch_max_age = \"30s\"\nstatus_interval = \"1s\"",
+                "uplink.status_interval: must be between 10s and 1h"
+            ),
         ])
     func wrongValues(original: String, replacement: String, expected: String) {
         do {

@@ -129,6 +129,7 @@ extension AgentConfiguration {
             try section.rejectUnknownKeys([
                 "broker", "ca", "certificate", "key", "signing_key", "batch_max_readings", "batch_max_age", "in_flight",
                 "ack_timeout", "keepalive", "reconnect_max", "bandwidth_limit", "live", "hub_key",
+                "status_interval",
             ])
         }
         func read<T>(_ body: () throws(ConfigError) -> T) -> T? { problems.attempt(body) }
@@ -169,16 +170,23 @@ extension AgentConfiguration {
         let ackTimeout = read { () throws(ConfigError) in try positive(section, "ack_timeout") ?? .seconds(30) }
         let keepalive = read { () throws(ConfigError) in try positive(section, "keepalive") ?? .seconds(30) }
         let hubKey = read { () throws(ConfigError) in try section.string("hub_key") }
+        let statusInterval = read { () throws(ConfigError) -> Duration in
+            let value = try positive(section, "status_interval") ?? .seconds(30)
+            guard value >= .seconds(10), value <= .seconds(3600) else {
+                throw section.error("status_interval", "must be between 10s and 1h")
+            }
+            return value
+        }
         let live = read { () throws(ConfigError) in try liveMode(section, hubKey: hubKey ?? nil) }
         guard problems.count == before, let broker, let certificate, let key, let ca, let signingKey, let maxReadings,
             let inFlight, let bandwidth, let reconnectMaximum, let maxAge, let ackTimeout, let keepalive, let live,
-            let hubKey
+            let hubKey, let statusInterval
         else { return nil }
         return Uplink(
             broker: broker, caFile: ca, certificateFile: certificate, keyFile: key, signingKeyFile: signingKey,
             batchMaxReadings: maxReadings, batchMaxAge: maxAge, inFlight: inFlight, ackTimeout: ackTimeout,
             keepalive: keepalive, reconnectMaximum: reconnectMaximum, bandwidthLimit: bandwidth == 0 ? nil : bandwidth,
-            live: live, hubKeyFile: hubKey)
+            live: live, hubKeyFile: hubKey, statusInterval: statusInterval)
     }
 
     /// `live`: "always", "on-demand" or "never" (true and false, from before on demand, read as

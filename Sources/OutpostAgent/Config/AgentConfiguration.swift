@@ -51,6 +51,8 @@ package struct AgentConfiguration: Sendable {
         package var ackTimeout: Duration
         /// MQTT keepalive.
         package var keepalive: Duration
+        /// How often the status is published (retained) while connected.
+        package var statusInterval: Duration
         /// Reconnect attempts start 1-3 s apart and double up to this.
         package var reconnectMaximum: Duration
         /// Backfill budget in bytes per second; nil for none.
@@ -75,7 +77,7 @@ package struct AgentConfiguration: Sendable {
             batchMaxAge: Duration = Self.defaultBatchMaxAge,
             inFlight: Int = 8, ackTimeout: Duration = .seconds(30), keepalive: Duration = .seconds(30),
             reconnectMaximum: Duration = .seconds(60), bandwidthLimit: Int64? = nil, live: LiveMode = .always,
-            hubKeyFile: String? = nil
+            hubKeyFile: String? = nil, statusInterval: Duration = .seconds(30)
         ) {
             self.broker = broker
             self.caFile = caFile
@@ -91,6 +93,7 @@ package struct AgentConfiguration: Sendable {
             self.bandwidthLimit = bandwidthLimit
             self.live = live
             self.hubKeyFile = hubKeyFile
+            self.statusInterval = statusInterval
         }
     }
 

@@ -166,7 +166,7 @@ extension Uplink {
     }
 
     /// Keeps up to `in_flight` batches published and unacknowledged, oldest first; sends again
-    /// what was not acknowledged in time; publishes the status every 30 s.
+    /// what was not acknowledged in time; publishes the status every `status_interval`.
     func pump(status: @escaping @Sendable () async -> [UInt8]) async {
         var lastStatus: ContinuousClock.Instant?
         var lastQuery = ContinuousClock.now
@@ -174,7 +174,7 @@ extension Uplink {
         while !Task.isCancelled {
             let now = ContinuousClock.now
             let connected = state.withLock { $0.connected }
-            if connected, !wasConnected || lastStatus.map({ now - $0 >= .seconds(30) }) ?? true {
+            if connected, !wasConnected || lastStatus.map({ now - $0 >= configuration.statusInterval }) ?? true {
                 publish(.init(topic: topics.status, payload: await status(), qos: 1, retain: true), key: "status")
                 lastStatus = now
             }
