@@ -207,3 +207,49 @@ extension LinkBenchmark {
         }
     }
 }
+
+extension LinkBenchmark {
+    /// A month's bytes on the link of a gateway with `points` series read every `interval`,
+    /// nobody watching, at the defaults: signed batches of 5 minutes as the agent's codec writes
+    /// them (values of a sensor: a slow cycle and noise at a 0.01 resolution, series named like
+    /// `meter3.voltage_l1`), each with its MQTT headers and acknowledgement; the status every
+    /// 30 s at its measured size for seven sources (`statusBytes`); keepalives every 30 s.
+    package static func monthlyBytes(points: Int, interval: Duration, statusBytes: Int = 1_257) throws -> Double {
+        let batchSeconds = 300.0
+        let readings = max(1, Int((batchSeconds / interval.seconds).rounded()))
+        let resolution = Resolution(parsing: "0.01")
+        let start: Int64 = 1_790_000_000_000_000_000
+        let step = Int64(interval.seconds * 1e9)
+        var series: [SeriesDescriptor] = []
+        var chunks: [FrameChunk] = []
+        for point in 0..<points {
+            series.append(
+                SeriesDescriptor(
+                    id: UInt32(point), name: "meter\(point / 16).point_\(point % 16)", unit: "V", resolution: resolution
+                ))
+            let samples = (0..<readings).map { index -> Sample in
+                let time = Double(index) * interval.seconds
+                let noise = Double((index &* 7919 &+ point &* 104_729) % 7 - 3) / 100
+                let value = ((230 + 2 * sin(time / 1800 + Double(point)) + noise) * 100).rounded() / 100
+                return Sample(timestamp: start + Int64(index) * step, value: value)
+            }
+            chunks.append(
+                FrameChunk(
+                    seriesID: UInt32(point),
+                    chunk: try Chunk(encoding: SampleColumns(samples), resolution: resolution, clockSynchronised: true))
+            )
+        }
+        let frame = try BatchFrame(
+            gatewayID: "gw-017", sequence: 1, bootID: .zero, clockState: .synchronised, createdAt: start,
+            createdMonotonic: 0, series: series, chunks: chunks
+        ).encoded(signer: GatewayFrameSigner.generate())
+        // PUBLISH QoS 1 (fixed header, topic, packet id, properties) and its PUBACK, each way.
+        let publish = { (payload: Int, topic: String) in Double(payload + 5 + 2 + topic.utf8.count + 2 + 1 + 4) }
+        let topics = GatewayTopics(gateway: "gw-017")
+        let batch = publish(frame.count, topics.batch) + publish(60, topics.ack)
+        let status = publish(statusBytes, topics.status)
+        let keepalive = 4.0
+        let month = 30.0 * 86_400
+        return month / batchSeconds * batch + month / 30 * (status + keepalive)
+    }
+}

@@ -31,12 +31,28 @@ struct Link: AsyncParsableCommand {
     @Option(help: "Instead: broker downtimes (seconds, comma-separated) after which to time the agent's next delivery.")
     var restarts: String?
 
+    @Flag(help: "Instead: a month's bytes for 10, 100 and 1,000 points at 1 s, 10 s and 60 s, at the defaults.")
+    var monthly = false
+
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
     func validate() throws { try OptionRange.check(seconds, 1...86_400, "--seconds") }
 
     func run() async throws {
+        if monthly {
+            var lines = ["points  interval  MB/month  bytes/reading"]
+            for points in [10, 100, 1000] {
+                for seconds in [1, 10, 60] {
+                    let bytes = try LinkBenchmark.monthlyBytes(points: points, interval: .seconds(seconds))
+                    let readings = 30.0 * 86_400 / Double(seconds) * Double(points)
+                    lines.append(
+                        String(format: "%6d  %7d s  %8.1f  %13.2f", points, seconds, bytes / 1e6, bytes / readings))
+                }
+            }
+            FileIO.printOut(Array((lines.joined(separator: "\n") + "\n").utf8))
+            return
+        }
         let root = try prepareFolder(folder)
         let (broker, port) = try BenchBroker.start(in: root)
         defer { broker.stop() }
