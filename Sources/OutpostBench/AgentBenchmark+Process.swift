@@ -89,7 +89,7 @@ extension AgentBenchmark {
     /// `[uplink]` section and may add sections.
     static func hundredPointConfiguration(
         gateway: String, dataDirectory: String, brokerPort: Int, signingKey: String, simulators: [String: String],
-        extra: String
+        extra: String, scheme: String = "mqtt"
     ) -> String {
         func device(_ name: String, _ profile: String) -> String {
             """
@@ -112,7 +112,7 @@ extension AgentBenchmark {
             data_dir = "\(dataDirectory)"
 
             [uplink]
-            broker = "mqtt://127.0.0.1:\(brokerPort)"
+            broker = "\(scheme)://127.0.0.1:\(brokerPort)"
             signing_key = "\(signingKey)"
             \(extra)
             \(devices)

@@ -50,10 +50,16 @@ package struct LinkBenchmark {
 
     let folder: String
     let duration: Duration
+    /// The gateway's link is TLS to this broker (the peers use its plain listener).
+    let tls: TLSBenchBroker?
 
-    package init(folder: String, duration: Duration) {
+    /// What the 100-point configuration takes: 100 points at 1 Hz.
+    static let readingsPerSecond = 100.0
+
+    package init(folder: String, duration: Duration, tls: TLSBenchBroker? = nil) {
         self.folder = folder
         self.duration = duration
+        self.tls = tls
     }
 
     /// Measures `scenario` against the broker on `port` and the simulators at `simulators`.
@@ -66,12 +72,17 @@ package struct LinkBenchmark {
         let fleet = try GatewayIdentity.generate(gatewayID: "fleet")
         try FileIO.write(Array(identity.privateKeyPEM.utf8), to: directory + "/signing.key", mode: 0o600)
         try FileIO.write(Array(fleet.publicKeyPEM.utf8), to: directory + "/fleet.pem", mode: 0o644)
-        let relay = try LinkRelay(target: port)
+        let relay = try LinkRelay(target: tls?.tlsPort ?? port, tls: tls != nil)
         defer { relay.stop() }
+        var uplink = scenario.uplink.replacingOccurrences(of: "{{FLEET}}", with: directory + "/fleet.pem")
+        if let tls {
+            let (key, certificate) = try tls.identity(gateway)
+            uplink += "\nca = \"\(tls.authority.certificatePath)\"\ncertificate = \"\(certificate)\"\nkey = \"\(key)\""
+        }
         let config = AgentBenchmark.hundredPointConfiguration(
             gateway: gateway, dataDirectory: directory + "/data", brokerPort: relay.port,
-            signingKey: directory + "/signing.key", simulators: simulators,
-            extra: scenario.uplink.replacingOccurrences(of: "{{FLEET}}", with: directory + "/fleet.pem"))
+            signingKey: directory + "/signing.key", simulators: simulators, extra: uplink,
+            scheme: tls == nil ? "mqtt" : "mqtts")
         try FileIO.write(Array(config.utf8), to: directory + "/agent.toml", mode: 0o600)
         let peer = try AcknowledgingPeer(
             port: port, verifier: try GatewayKeyVerifier(gateway: gateway, publicKeyPEM: identity.publicKeyPEM),
@@ -105,10 +116,12 @@ package struct LinkBenchmark {
             group.cancelAll()
             peer.stop()
             let bytes = up - upStart + down - downStart
+            // Per reading of the 100 a second the agent takes: the readings delivered in a
+            // window move by whole batches (a batch of 10 s is 1,000 readings), the rate does not.
             return Figures(
                 scenario: scenario.name, seconds: seconds, readings: readings, bytesUp: up - upStart,
                 bytesDown: down - downStart, liveMessages: live.count - liveStart,
-                bytesPerReading: readings > 0 ? Double(bytes) / Double(readings) : .nan)
+                bytesPerReading: Double(bytes) / (seconds * Self.readingsPerSecond))
         }
     }
 }

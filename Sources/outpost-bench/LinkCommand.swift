@@ -31,6 +31,9 @@ struct Link: AsyncParsableCommand {
     @Option(help: "Instead: broker downtimes (seconds, comma-separated) after which to time the agent's next delivery.")
     var restarts: String?
 
+    @Flag(help: "The gateway's link is TLS with client certificates (the bench's own peers stay plain).")
+    var tls = false
+
     @Flag(help: "Instead: a month's bytes for 10, 100 and 1,000 points at 1 s, 10 s and 60 s, at the defaults.")
     var monthly = false
 
@@ -54,11 +57,12 @@ struct Link: AsyncParsableCommand {
             return
         }
         let root = try prepareFolder(folder)
-        let (broker, port) = try BenchBroker.start(in: root)
+        let secure = try tls ? TLSBenchBroker(in: root) : nil
+        let (broker, port) = try secure.map { ($0.process, $0.plainPort) } ?? BenchBroker.start(in: root)
         defer { broker.stop() }
         let (simulators, running) = try AgentBenchmark.startSimulators()
         defer { running.forEach { $0.stop() } }
-        let bench = LinkBenchmark(folder: root, duration: .milliseconds(Int64(seconds * 1000)))
+        let bench = LinkBenchmark(folder: root, duration: .milliseconds(Int64(seconds * 1000)), tls: secure)
         if let restarts {
             let downtimes = try restarts.split(separator: ",").map { text -> Duration in
                 guard let seconds = Double(text), seconds >= 0, seconds <= 3600 else {

@@ -32,12 +32,17 @@ package final class LinkRelay: Sendable {
     /// The port the agent connects to.
     package let port: Int
     private let target: Int
+    /// Whether broker-to-agent bytes are cut into MQTT packets (to lose acknowledgements); not
+    /// for a TLS link, whose bytes are records.
+    private let framesPackets: Bool
     private let listener: Int32
     private let state = Mutex(State())
 
-    /// Listens on a free loopback port and relays to the broker on `target`.
-    package init(target: Int) throws {
+    /// Listens on a free loopback port and relays to the broker on `target` (`tls`: the link is
+    /// TLS, relayed as it is).
+    package init(target: Int, tls: Bool = false) throws {
         self.target = target
+        framesPackets = !tls
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw BenchFailure("relay socket: \(String(cString: strerror(errno)))") }
         var address = Self.loopback(port: 0)
@@ -118,7 +123,7 @@ package final class LinkRelay: Sendable {
             state.withLock { _ = $0.sockets.insert(server) }
             let pair = SocketPair(client: client, server: server)
             Thread { [self] in pump(from: client, to: server, pair: pair, framing: false) }.start()
-            Thread { [self] in pump(from: server, to: client, pair: pair, framing: true) }.start()
+            Thread { [self] in pump(from: server, to: client, pair: pair, framing: framesPackets) }.start()
         }
     }
 
@@ -135,7 +140,8 @@ package final class LinkRelay: Sendable {
             guard Self.readable(source) else { continue }
             let count = read(source, &buffer, buffer.count)
             guard count > 0 else { break }
-            state.withLock { if framing { $0.bytesDown += count } else { $0.bytesUp += count } }
+            let down = source == pair.server
+            state.withLock { if down { $0.bytesDown += count } else { $0.bytesUp += count } }
             let bytes = Array(buffer[..<count])
             guard framing else {
                 if !Self.writeAll(bytes, to: destination) { break }
