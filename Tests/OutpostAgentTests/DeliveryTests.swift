@@ -170,6 +170,50 @@ struct DeliveryTests {
         #expect(statistics.evictedReadings == 0)
     }
 
+    @Test(
+        "Broker away for 40 s, past the agent's own reconnect supervision: it delivers again within 20 s of the broker's return"
+    )
+    func deliveryAfterLongOutage() async throws {
+        let (broker, sim, setup, peer) = try start()
+        defer {
+            peer.stop()
+            sim.terminate()
+        }
+        let outage = Mutex<(stopped: ContinuousClock.Instant?, back: ContinuousClock.Instant?, before: Int)>(
+            (nil, nil, 0))
+        let inTime = Mutex<Duration?>(nil)
+        let (_, finished) = try await runAgent(
+            setup,
+            until: { _ in
+                let applied = peer.state.withLock { $0.readings["room.temperature"]?.count ?? 0 }
+                let (stopped, back, before) = outage.withLock { $0 }
+                guard let stopped else {
+                    if applied >= 5 {
+                        broker.stop()
+                        outage.withLock { $0 = (.now, nil, applied) }
+                    }
+                    return false
+                }
+                guard let back else {
+                    // The outage under test: 40 s, longer than the 30 s after which the agent
+                    // restarts its connection itself (and used to back off to a minute).
+                    if ContinuousClock.now - stopped >= .seconds(40) {
+                        try? broker.start()
+                        outage.withLock { $0.back = .now }
+                    }
+                    return false
+                }
+                if applied > before {
+                    inTime.withLock { $0 = ContinuousClock.now - back }
+                    return true
+                }
+                return ContinuousClock.now - back >= .seconds(20)
+            }, timeout: .seconds(120))
+        #expect(finished)
+        let delay = inTime.withLock { $0 }
+        #expect(delay.map { $0 < .seconds(20) } == true, "delivered \(String(describing: delay)) after the return")
+    }
+
     @Test("Acknowledgements lost: the batches are sent again and applied once")
     func lostAcknowledgements() async throws {
         let (broker, sim, setup, peer) = try start(acksToDrop: 4)
