@@ -63,7 +63,7 @@ package struct AgentConfiguration: Sendable {
         package var hubKeyFile: String?
 
         /// Batches are sealed every 5 minutes, or at 50,000 readings: what a metered link can
-        /// afford (at 100 readings a second, 2 bytes a reading with the status and keepalives,
+        /// afford (at 100 readings a second, 1.6 bytes a reading with the status and keepalives,
         /// BENCHMARKS.md "What a gateway costs on its link"). The store and the hub's detectors
         /// see a reading up to 5 minutes after it was taken; live values on demand show it at
         /// once. Sites on fixed lines set `batch_max_age = "10s"`.
