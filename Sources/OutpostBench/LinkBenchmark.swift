@@ -153,11 +153,8 @@ final class WatchRenewer: Sendable {
                 }
             }
             while !Task.isCancelled {
-                let now = systemWallClock()
-                let span = WatchDocument.span.components.seconds * 1_000_000_000
                 let document = WatchDocument(
-                    gateway: topics.gateway, issuedAt: now, until: now + span, catalog: live.catalog(of: topics.gateway)
-                )
+                    gateway: topics.gateway, issuedAt: systemWallClock(), catalog: live.catalog(of: topics.gateway))
                 if let signed = try? signer.sign(document, topic: topics.watch) {
                     _ = try? client.publish(.init(topic: topics.watch, payload: signed, qos: 1, retain: true))
                 }

@@ -1,3 +1,4 @@
+import OutpostConfig
 import OutpostWire
 
 /// When the agent publishes the latest values on its live topic (`[uplink] live`).
@@ -55,8 +56,7 @@ struct LiveWatch: Sendable {
         }
         lastIssuedAt = document.issuedAt
         let left = document.until.subtractingSaturating(hubNow)
-        let longest = WatchDocument.longest.components.seconds * 1_000_000_000
-        deadline = left > 0 ? now + .nanoseconds(min(left, longest)) : nil
+        deadline = left > 0 ? now + .nanoseconds(min(left, WatchDocument.longest.nanoseconds)) : nil
         return nil
     }
 

@@ -34,11 +34,7 @@ struct WatchPublisher: Service {
     }
 
     private func send(to gateway: String) -> Bool {
-        let issued = clock()
-        let span = WatchDocument.span.components.seconds * 1_000_000_000
-        let document = WatchDocument(
-            gateway: gateway, issuedAt: issued, until: issued.addingSaturating(span), catalog: live.catalog(of: gateway)
-        )
+        let document = WatchDocument(gateway: gateway, issuedAt: clock(), catalog: live.catalog(of: gateway))
         let topic = GatewayTopics(gateway: gateway).watch
         do {
             return publish(topic, try signer.sign(document, topic: topic))

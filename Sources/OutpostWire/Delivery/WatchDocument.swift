@@ -33,6 +33,13 @@ package struct WatchDocument: Codable, Sendable, Hashable {
         (self.gateway, self.issuedAt, self.until, self.catalog) = (gateway, issuedAt, until, catalog)
     }
 
+    /// A document for `gateway`, written at `issuedAt`, asking for live values for `span`
+    /// (`WatchDocument.span`, what the hub sends).
+    package init(gateway: String, issuedAt: Int64, lasting span: Duration = Self.span, catalog: UInt32? = nil) {
+        let nanoseconds = span.components.seconds.multipliedSaturating(by: 1_000_000_000)
+        self.init(gateway: gateway, issuedAt: issuedAt, until: issuedAt.addingSaturating(nanoseconds), catalog: catalog)
+    }
+
     package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         gateway = try container.decode(String.self, forKey: .gateway)
