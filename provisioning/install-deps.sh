@@ -15,6 +15,8 @@ PACKAGES=(
     libssl-dev
     socat
     python3 python3-venv
+    # An independent check of the hub's signed documents.
+    python3-cryptography
     openssl
     curl
     # The dashboard's libraries, served by the hub from where Debian puts them (no CDN).

@@ -65,6 +65,22 @@ struct LiveOnDemandHubTests {
             let document = try FleetVerifier(publicKeyPEM: fleet.publicKeyPEM).open(
                 try #require(watch.last), topic: topics.watch, as: WatchDocument.self)
             #expect(document.gateway == "gw-od")
+            // Checked again by code nobody here wrote (Python's cryptography): the real hub's
+            // document holds, and a copy asking for a longer watch does not.
+            let verifier = packageRoot() + "/Tests/Peers/verify_hub_document.py"
+            let envelope = try #require(watch.last)
+            let checked = try await ChildProcess.running(
+                "/usr/bin/python3",
+                [verifier, keys.file("fleet.pem"), topics.watch, keys.write(envelope, to: "watch.json")])
+            #expect(checked.exitStatus == 0 && checked.stdout.contains(#""gateway":"gw-od""#), "\(checked)")
+            var longer = try SignedHubDocument(json: envelope)
+            longer.payload = longer.payload.replacingOccurrences(
+                of: #""until":\#(document.until)"#, with: #""until":\#(document.until + 600_000_000_000)"#)
+            #expect(longer.payload != (try SignedHubDocument(json: envelope)).payload)
+            let forged = try await ChildProcess.running(
+                "/usr/bin/python3",
+                [verifier, keys.file("fleet.pem"), topics.watch, keys.write(longer.encoded(), to: "forged.json")])
+            #expect(forged.exitStatus == 1, "\(forged)")
             #expect(document.until - document.issuedAt == WatchDocument.span.components.seconds * 1_000_000_000)
             #expect(await eventually { live.count >= 1 }, "the agent sends live values")
             #expect(live.last?.first == LiveFrame.marker, "in the compact form")
