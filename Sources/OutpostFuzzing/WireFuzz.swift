@@ -36,7 +36,29 @@ enum WireFuzz {
         {
             outcomes.append(.violated("an acknowledgement changed on its way through encoded()"))
         }
+        // The hub reads this from a gateway's live topic: refused, or read and written back unchanged.
+        let resolutions: [Resolution?] = [nil, Resolution(parsing: "0.1"), Resolution(parsing: "1")]
+        if let live = try? LiveFrame(bytes: [LiveFrame.marker] + bytes, resolutions: { _ in resolutions }) {
+            let kinds = live.catalog.map { $0.map(\.resolution) } ?? resolutions
+            let again = try? LiveFrame(bytes: live.encoded(seriesCount: kinds.count), resolutions: { _ in kinds })
+            if again.map({ Self.sameLive($0, live) }) != true {
+                outcomes.append(.violated("a compact live frame changed on its way through encoded()"))
+            }
+        }
         return .combined(outcomes)
+    }
+
+    /// Equal, raw doubles compared by their bits (a NaN is itself here).
+    private static func sameLive(_ a: LiveFrame, _ b: LiveFrame) -> Bool {
+        guard a.key == b.key, a.catalogID == b.catalogID, a.catalog == b.catalog, a.time == b.time,
+            a.entries.count == b.entries.count
+        else { return false }
+        return zip(a.entries, b.entries).allSatisfy { x, y in
+            switch (x.value, y.value) {
+            case (.raw(let p), .raw(let q)): x.index == y.index && p.bitPattern == q.bitPattern
+            default: x == y
+            }
+        }
     }
 
     /// What a frame that decoded promises: its chunks decode, its JSON rendering parses, and what
