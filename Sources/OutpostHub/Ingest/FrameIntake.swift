@@ -43,12 +43,18 @@ package struct FrameIntake: Sendable {
         return frame
     }
 
-    /// The first chunk whose recorded times leave `TimeWindow`, as an error.
+    /// The first chunk or minute summary whose recorded times leave `TimeWindow`, as an error.
     static func implausibleTime(in frame: BatchFrame) -> WireError? {
         let names = Dictionary(frame.series.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         for entry in frame.chunks {
             for timestamp in [entry.chunk.minTimestamp, entry.chunk.maxTimestamp] where !TimeWindow.contains(timestamp)
             {
+                return .implausibleTime(
+                    field: "series '\(names[entry.seriesID] ?? "\(entry.seriesID)")'", timestamp: timestamp)
+            }
+        }
+        for entry in frame.summaries {
+            for timestamp in [entry.start, entry.newest] where !TimeWindow.contains(timestamp) {
                 return .implausibleTime(
                     field: "series '\(names[entry.seriesID] ?? "\(entry.seriesID)")'", timestamp: timestamp)
             }

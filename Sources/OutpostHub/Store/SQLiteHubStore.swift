@@ -87,7 +87,7 @@ package final class SQLiteHubStore: HubStore {
         let clock = BootClock.learning(from: frame, known: known, hubTime: received.hubTime)
         let plan: IngestPlan
         do {
-            plan = try IngestPlan(series: frame.series, chunks: frame.chunks, clock: clock.correction(for: frame))
+            plan = try IngestPlan(frame: frame, clock: clock.correction(for: frame))
         } catch {
             return .rejection(error)
         }

@@ -8,7 +8,7 @@ extension BatchFrame {
         var writer = ByteWriter(capacity: chunks.reduce(256) { $0 + $1.chunk.payloadByteCount + 48 })
         writer.write(Self.magic)
         writer.write(Self.formatVersion)
-        writer.write(0)  // flags, reserved
+        writer.write(kind.rawValue)  // flags
         writer.writeString(gatewayID)
         writer.writeUInt64(sequence)
         writer.write(bootID.bytes)
@@ -28,10 +28,20 @@ extension BatchFrame {
                 writer.writeVarUInt(0)
             }
         }
-        writer.writeVarUInt(UInt64(chunks.count))
-        for entry in chunks {
-            writer.writeVarUInt(UInt64(entry.seriesID))
-            entry.chunk.write(to: &writer)
+        if kind == .summary {
+            let resolutions = Dictionary(series.map { ($0.id, $0.resolution) }, uniquingKeysWith: { first, _ in first })
+            writer.writeVarUInt(UInt64(summaries.count))
+            var previous: Int64 = 0
+            for entry in summaries {
+                entry.write(to: &writer, resolution: resolutions[entry.seriesID] ?? nil, previousMinute: previous)
+                previous = entry.minute
+            }
+        } else {
+            writer.writeVarUInt(UInt64(chunks.count))
+            for entry in chunks {
+                writer.writeVarUInt(UInt64(entry.seriesID))
+                entry.chunk.write(to: &writer)
+            }
         }
         writer.write(signer.algorithm.rawValue)
         let signature = try signer.signature(for: writer.bytes[...])

@@ -70,5 +70,40 @@ extension BatchFrame {
                 limit: "samples per frame", value: UInt64(samples), maximum: UInt64(limits.maxSamplesPerFrame),
                 offset: 0)
         }
+        try checkSummaries(dictionary: dictionary, limits: limits)
+    }
+
+    /// A summary frame holds summaries only, in order, of series in the dictionary; any other
+    /// frame holds none.
+    private func checkSummaries(dictionary: [UInt32: SeriesDescriptor], limits: FrameLimits) throws(WireError) {
+        guard kind == .summary else {
+            guard summaries.isEmpty else {
+                throw .malformed(field: "summaries", offset: 0, reason: "summaries in a frame of readings")
+            }
+            return
+        }
+        guard chunks.isEmpty else { throw .malformed(field: "chunks", offset: 0, reason: "chunks in a summary frame") }
+        guard summaries.count <= limits.maxChunks else {
+            throw .limitExceeded(
+                limit: "summary count", value: UInt64(summaries.count), maximum: UInt64(limits.maxChunks), offset: 0)
+        }
+        for (index, entry) in summaries.enumerated() {
+            guard dictionary[entry.seriesID] != nil else {
+                throw .malformed(
+                    field: "summaries[\(index)]", offset: 0,
+                    reason: "summary refers to series id \(entry.seriesID), which is not in the dictionary")
+            }
+            guard entry.count >= 1, (0...entry.count).contains(entry.validCount),
+                entry.count <= limits.maxSamplesPerChunk,
+                (0..<60_000).contains(entry.newestMilliseconds)
+            else {
+                throw .malformed(field: "summaries[\(index)]", offset: 0, reason: "counts or newest out of range")
+            }
+            if index > 0, (summaries[index - 1].seriesID, summaries[index - 1].minute) >= (entry.seriesID, entry.minute)
+            {
+                throw .malformed(
+                    field: "summaries[\(index)]", offset: 0, reason: "not after the entry before (series, minute)")
+            }
+        }
     }
 }

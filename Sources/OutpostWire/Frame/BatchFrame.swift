@@ -62,8 +62,12 @@ package struct BatchFrame: Sendable {
     package var createdMonotonic: Int64
     /// The series the chunks refer to.
     package var series: [SeriesDescriptor]
-    /// The chunks.
+    /// The chunks (none in a summary frame).
     package var chunks: [FrameChunk]
+    /// What the frame carries: readings, or minute summaries of readings held back.
+    package var kind: FrameKind = .readings
+    /// The minute summaries of a summary frame, by series then minute.
+    package var summaries: [MinuteSummary] = []
     /// The signature scheme of a decoded frame; ignored when encoding.
     package internal(set) var signatureAlgorithm: SignatureAlgorithm = .none
     /// The signature of a decoded frame; ignored when encoding.
@@ -84,7 +88,19 @@ package struct BatchFrame: Sendable {
         self.chunks = chunks
     }
 
-    /// The total number of samples in the frame's chunks.
+    /// Creates a summary frame: `summaries` of readings that a `deferredReadings` frame brings later.
+    package init(
+        summarising gatewayID: String, sequence: UInt64, bootID: BootID, clockState: ClockState, createdAt: Int64,
+        createdMonotonic: Int64, series: [SeriesDescriptor], summaries: [MinuteSummary]
+    ) {
+        self.init(
+            gatewayID: gatewayID, sequence: sequence, bootID: bootID, clockState: clockState, createdAt: createdAt,
+            createdMonotonic: createdMonotonic, series: series, chunks: [])
+        kind = .summary
+        self.summaries = summaries
+    }
+
+    /// The total number of samples in the frame's chunks (none in a summary frame).
     package var sampleCount: Int { chunks.reduce(0) { $0 + $1.chunk.count } }
 
     /// Whether `id` is a valid gateway id.

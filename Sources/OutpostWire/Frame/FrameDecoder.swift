@@ -37,7 +37,7 @@ package struct FrameDecoder: Sendable {
         {
             throw .badSignature(gateway: gatewayID, reason: rejection.message, code: rejection.code)
         }
-        var frame = try readBody(&reader, gatewayID: gatewayID)
+        var frame = try readBody(&reader, gatewayID: gatewayID, kind: FrameKind(rawValue: bytes[5]) ?? .readings)
         frame.signatureAlgorithm = algorithm
         frame.signature = Array(signature)
         return frame
@@ -59,7 +59,9 @@ package struct FrameDecoder: Sendable {
         let stored = ByteReader.littleEndianUInt32(bytes, at: crcOffset)
         let computed = CRC32C.checksum(bytes[..<crcOffset])
         guard stored == computed else { throw .crcMismatch(stored: stored, computed: computed) }
-        guard bytes[5] == 0 else { throw .malformed(field: "flags", offset: 5, reason: "reserved flag bits set") }
+        guard FrameKind(rawValue: bytes[5]) != nil else {
+            throw .malformed(field: "flags", offset: 5, reason: "reserved flag bits set (\(bytes[5]))")
+        }
         return ByteReader(bytes, offset: 6, end: bytes.count - BatchFrame.trailerByteCount)
     }
 
@@ -73,7 +75,9 @@ package struct FrameDecoder: Sendable {
         return gatewayID
     }
 
-    private func readBody(_ reader: inout ByteReader, gatewayID: String) throws(WireError) -> BatchFrame {
+    private func readBody(_ reader: inout ByteReader, gatewayID: String, kind: FrameKind) throws(WireError)
+        -> BatchFrame
+    {
         let sequence = try reader.readUInt64("sequence")
         let bootOffset = reader.offset
         guard let bootID = BootID(bytes: try reader.readBytes(16, "boot_id")) else {
@@ -88,14 +92,51 @@ package struct FrameDecoder: Sendable {
         let createdMonotonic = try reader.readInt64("created_monotonic")
         let series = try readSeries(&reader)
         let dictionary = Dictionary(series.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let chunks = try readChunks(&reader, dictionary: dictionary)
+        var frame = BatchFrame(
+            gatewayID: gatewayID, sequence: sequence, bootID: bootID, clockState: clockState, createdAt: createdAt,
+            createdMonotonic: createdMonotonic, series: series, chunks: [])
+        frame.kind = kind
+        if kind == .summary {
+            frame.summaries = try readSummaries(&reader, dictionary: dictionary)
+        } else {
+            frame.chunks = try readChunks(&reader, dictionary: dictionary)
+        }
         guard reader.remaining == 0 else {
             throw .malformed(
                 field: "frame", offset: reader.offset, reason: "\(reader.remaining) bytes after the last chunk")
         }
-        return BatchFrame(
-            gatewayID: gatewayID, sequence: sequence, bootID: bootID, clockState: clockState, createdAt: createdAt,
-            createdMonotonic: createdMonotonic, series: series, chunks: chunks)
+        return frame
+    }
+
+    private func readSummaries(_ reader: inout ByteReader, dictionary: [UInt32: SeriesDescriptor]) throws(WireError)
+        -> [MinuteSummary]
+    {
+        // An entry takes at least 5 bytes (series id, minute, count, valid count, newest).
+        let count = try reader.readCount(
+            "summary_count", maximum: min(limits.maxChunks, reader.remaining / 5), limit: "summary count")
+        var summaries: [MinuteSummary] = []
+        summaries.reserveCapacity(count)
+        var samples = 0
+        var previous: MinuteSummary?
+        for index in 0..<count {
+            let offset = reader.offset
+            let entry = try MinuteSummary(
+                reading: &reader, dictionary: dictionary, previousMinute: previous?.minute ?? 0, limits: limits,
+                field: { "summaries[\(index)]" })
+            if let previous, (previous.seriesID, previous.minute) >= (entry.seriesID, entry.minute) {
+                throw .malformed(
+                    field: "summaries[\(index)]", offset: offset, reason: "not after the entry before (series, minute)")
+            }
+            samples += entry.count
+            guard samples <= limits.maxSamplesPerFrame else {
+                throw .limitExceeded(
+                    limit: "samples per frame", value: UInt64(samples), maximum: UInt64(limits.maxSamplesPerFrame),
+                    offset: offset)
+            }
+            summaries.append(entry)
+            previous = entry
+        }
+        return summaries
     }
 
     private func readSeries(_ reader: inout ByteReader) throws(WireError) -> [SeriesDescriptor] {

@@ -12,10 +12,13 @@ struct FrameDocument: Codable {
     var createdMonotonicNs: Int64
     var series: [SeriesDocument]
     var chunks: [ChunkDocument]
+    /// `summary` or `deferred_readings`; absent for readings.
+    var kind: String?
+    var summaries: [MinuteSummaryDocument]?
     var signature: SignatureDocument?
 
     enum CodingKeys: String, CodingKey {
-        case format, version, series, chunks, signature, sequence
+        case format, version, series, chunks, signature, sequence, kind, summaries
         case gatewayID = "gateway_id"
         case bootID = "boot_id"
         case clockState = "clock_state"
@@ -106,6 +109,8 @@ struct FrameDocument: Codable {
                     values: columns.values.map(JSONDouble.init), qualities: columns.qualities?.map(\.description),
                     summary: SummaryDocument(entry.chunk.summary)))
         }
+        kind = frame.kind.jsonName
+        summaries = frame.kind == .summary ? frame.summaries.map(MinuteSummaryDocument.init) : nil
         signature =
             frame.signature.isEmpty
             ? nil : SignatureDocument(algorithm: frame.signatureAlgorithm.name, value: Hex.encode(frame.signature))
@@ -153,6 +158,7 @@ struct FrameDocument: Codable {
         var frame = BatchFrame(
             gatewayID: gatewayID, sequence: sequence, bootID: boot, clockState: clock, createdAt: createdAtNs,
             createdMonotonic: createdMonotonicNs, series: descriptors, chunks: frameChunks)
+        try readKind(into: &frame, resolutions: resolutions, limits: limits)
         do {
             try frame.checkConsistency(limits: limits)
         } catch let WireError.malformed(field, _, reason) {

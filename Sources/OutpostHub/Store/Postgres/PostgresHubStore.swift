@@ -94,8 +94,7 @@ package final class PostgresHubStore: HubStore {
             let bootKey = Self.bootKey(frame.gatewayID, frame.bootID)
             let clock = BootClock.learning(from: frame, known: clocks[bootKey], hubTime: received.hubTime)
             do {
-                let plan = try IngestPlan(
-                    series: frame.series, chunks: frame.chunks, clock: clock.correction(for: frame))
+                let plan = try IngestPlan(frame: frame, clock: clock.correction(for: frame))
                 clocks[bootKey] = clock
                 group.gateway(
                     frame.gatewayID, seen: received.hubTime, clockOffset: clock.wallClockOffset(of: frame),
