@@ -129,7 +129,7 @@ extension AgentConfiguration {
             try section.rejectUnknownKeys([
                 "broker", "ca", "certificate", "key", "signing_key", "batch_max_readings", "batch_max_age", "in_flight",
                 "ack_timeout", "keepalive", "reconnect_max", "bandwidth_limit", "live", "hub_key",
-                "status_interval",
+                "status_interval", "max_bytes_per_day", "max_bytes_per_month",
             ])
         }
         func read<T>(_ body: () throws(ConfigError) -> T) -> T? { problems.attempt(body) }
@@ -178,7 +178,9 @@ extension AgentConfiguration {
             return value
         }
         let live = read { () throws(ConfigError) in try liveMode(section, hubKey: hubKey ?? nil) }
-        guard problems.count == before, let broker, let certificate, let key, let ca, let signingKey, let maxReadings,
+        let dataBudget = read { () throws(ConfigError) in try budgetLimit(section) }
+        guard problems.count == before, let dataBudget, let broker, let certificate, let key, let ca, let signingKey,
+            let maxReadings,
             let inFlight, let bandwidth, let reconnectMaximum, let maxAge, let ackTimeout, let keepalive, let live,
             let hubKey, let statusInterval
         else { return nil }
@@ -186,7 +188,23 @@ extension AgentConfiguration {
             broker: broker, caFile: ca, certificateFile: certificate, keyFile: key, signingKeyFile: signingKey,
             batchMaxReadings: maxReadings, batchMaxAge: maxAge, inFlight: inFlight, ackTimeout: ackTimeout,
             keepalive: keepalive, reconnectMaximum: reconnectMaximum, bandwidthLimit: bandwidth == 0 ? nil : bandwidth,
-            live: live, hubKeyFile: hubKey, statusInterval: statusInterval)
+            live: live, hubKeyFile: hubKey, statusInterval: statusInterval, dataBudget: dataBudget)
+    }
+
+    /// `max_bytes_per_day` or `max_bytes_per_month` (one of them), at least 10 kB: less would
+    /// not carry a connection and a day of status.
+    static func budgetLimit(_ section: TOMLSection) throws(ConfigError) -> DataBudget.Limit? {
+        let day = try section.byteSize("max_bytes_per_day")
+        let month = try section.byteSize("max_bytes_per_month")
+        if day != nil, month != nil {
+            throw section.error("max_bytes_per_month", "give max_bytes_per_day or max_bytes_per_month, not both")
+        }
+        guard let bytes = day ?? month else { return nil }
+        let key = day != nil ? "max_bytes_per_day" : "max_bytes_per_month"
+        guard bytes >= 10_000 else {
+            throw section.error(key, "\(bytes) bytes is less than the 10 kB a connection and its status need")
+        }
+        return DataBudget.Limit(bytes: bytes, period: day != nil ? .day : .month)
     }
 
     /// `live`: "always", "on-demand" or "never" (true and false, from before on demand, read as

@@ -61,6 +61,8 @@ package struct AgentConfiguration: Sendable {
         package var live: LiveMode
         /// The fleet key's public half (PEM): what the hub's documents (watch) are checked with.
         package var hubKeyFile: String?
+        /// Bytes the link may carry per day or per month; nil for no limit.
+        package var dataBudget: DataBudget.Limit?
 
         /// Batches are sealed every 5 minutes, or at 50,000 readings: what a metered link can
         /// afford (at 100 readings a second, 1.6 bytes a reading with the status and keepalives,
@@ -77,7 +79,7 @@ package struct AgentConfiguration: Sendable {
             batchMaxAge: Duration = Self.defaultBatchMaxAge,
             inFlight: Int = 8, ackTimeout: Duration = .seconds(30), keepalive: Duration = .seconds(30),
             reconnectMaximum: Duration = .seconds(60), bandwidthLimit: Int64? = nil, live: LiveMode = .always,
-            hubKeyFile: String? = nil, statusInterval: Duration = .seconds(30)
+            hubKeyFile: String? = nil, statusInterval: Duration = .seconds(30), dataBudget: DataBudget.Limit? = nil
         ) {
             self.broker = broker
             self.caFile = caFile
@@ -94,6 +96,7 @@ package struct AgentConfiguration: Sendable {
             self.live = live
             self.hubKeyFile = hubKeyFile
             self.statusInterval = statusInterval
+            self.dataBudget = dataBudget
         }
     }
 

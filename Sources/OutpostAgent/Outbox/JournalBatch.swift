@@ -7,7 +7,10 @@ import OutpostWire
 ///
 /// Body of a `B` record (version 1): `B`, `1`, sequence (varuint), first and end offset of its
 /// segment records (varints), created-at wall and monotonic time (varints), boot id (16 bytes),
-/// frame bytes (varuint). Body of an `A` record: `A`, `1`, count (varuint), sequences (varuints).
+/// frame bytes (varuint). Version 2 adds the frame's kind (one byte) at the end: batches of a
+/// data budget, whose summary frame and deferred readings frame hold the same segment records;
+/// plain batches keep writing version 1, which agents before budgets read. Body of an `A`
+/// record: `A`, `1`, count (varuint), sequences (varuints).
 struct JournalBatch: Sendable, Hashable {
     var sequence: UInt64
     /// The segment records, in order.
@@ -17,6 +20,8 @@ struct JournalBatch: Sendable, Hashable {
     var bootID: BootID
     /// The size of its signed frame, which is what the quota counts.
     var frameBytes: Int
+    /// Readings, minute summaries, or readings whose summaries went first.
+    var kind: FrameKind = .readings
 
     var readings: Int { entries.reduce(0) { $0 + $1.readings } }
     var oldest: Int64 { entries.map(\.oldest).min() ?? createdAt }
@@ -28,7 +33,7 @@ struct JournalBatch: Sendable, Hashable {
     func recordBody() -> [UInt8] {
         var writer = ByteWriter(capacity: 48)
         writer.write(SegmentJournal.Kind.batch.rawValue)
-        writer.write(1)
+        writer.write(kind == .readings ? 1 : 2)
         writer.writeVarUInt(sequence)
         writer.writeVarInt(firstOffset)
         writer.writeVarInt(endOffset)
@@ -36,6 +41,7 @@ struct JournalBatch: Sendable, Hashable {
         writer.writeVarInt(createdMonotonic)
         writer.write(bootID.bytes)
         writer.writeVarUInt(UInt64(frameBytes))
+        if kind != .readings { writer.write(kind.rawValue) }
         return writer.bytes
     }
 
@@ -48,13 +54,18 @@ struct JournalBatch: Sendable, Hashable {
         var createdMonotonic: Int64
         var bootID: BootID
         var frameBytes: Int
+        var kind: FrameKind = .readings
 
         /// Reads a `B` record's body.
         init(body: [UInt8]) throws(WireError) {
             var reader = ByteReader(body)
-            guard try reader.readByte("batch record kind") == SegmentJournal.Kind.batch.rawValue,
-                try reader.readByte("batch record version") == 1
-            else { throw WireError.malformed(field: "batch record", offset: 0, reason: "not a version 1 batch record") }
+            guard try reader.readByte("batch record kind") == SegmentJournal.Kind.batch.rawValue else {
+                throw WireError.malformed(field: "batch record", offset: 0, reason: "not a batch record")
+            }
+            let version = try reader.readByte("batch record version")
+            guard version == 1 || version == 2 else {
+                throw WireError.malformed(field: "batch record", offset: 1, reason: "unknown version \(version)")
+            }
             sequence = try reader.readVarUInt("batch record sequence")
             firstOffset = try reader.readVarInt("batch record first offset")
             endOffset = try reader.readVarInt("batch record end offset")
@@ -65,6 +76,14 @@ struct JournalBatch: Sendable, Hashable {
             }
             bootID = boot
             frameBytes = Int(clamping: try reader.readVarUInt("batch record frame bytes"))
+            if version == 2 {
+                let byte = try reader.readByte("batch record frame kind")
+                guard let kind = FrameKind(rawValue: byte) else {
+                    throw WireError.malformed(
+                        field: "batch record", offset: reader.offset, reason: "unknown kind \(byte)")
+                }
+                self.kind = kind
+            }
         }
     }
 

@@ -87,7 +87,11 @@ extension Outbox {
     private func degradeOldest(_ db: Database, sparing published: Set<UInt64>) throws -> Bool {
         let rows = try Row.fetchAll(
             db,
-            sql: "SELECT sequence, readings, oldest, frame FROM batches WHERE degraded = 0 ORDER BY sequence LIMIT ?",
+            // Only frames of plain readings: the rollups of a deferred frame came in its summary.
+            sql: """
+                SELECT sequence, readings, oldest, frame FROM batches
+                WHERE degraded = 0 AND substr(frame, 6, 1) = x'00' ORDER BY sequence LIMIT ?
+                """,
             arguments: [Self.degradeRun + published.count]
         ).filter { !published.contains(UInt64($0["sequence"] as Int64)) }.prefix(Self.degradeRun)
         var run: [(sequence: Int64, readings: Int64, oldest: Int64, bytes: Int, frame: BatchFrame)] = []

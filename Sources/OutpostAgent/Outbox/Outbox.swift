@@ -117,7 +117,7 @@ package final class Outbox: Sendable {
     /// Throws only when the readings were not committed (then nothing of this call is kept).
     package func commit(
         _ samples: [SourceSample], catalog: SeriesCatalog, clock: ClockReading, maxReadings: Int, maxAge: Duration,
-        force: Bool = false
+        force: Bool = false, budget: (any SealingBudget)? = nil
     ) async throws -> CommitResult {
         var result = try await onQueue { [self] in
             let before = journalState.snapshot()
@@ -126,7 +126,8 @@ package final class Outbox: Sendable {
                 if !samples.isEmpty { result.refused = try appendNow(samples, catalog: catalog, clock: clock) }
                 let committed = journalState.snapshot()
                 do {
-                    result.sealed = try sealDue(maxReadings: maxReadings, maxAge: maxAge, clock: clock, force: force)
+                    result.sealed = try sealDue(
+                        maxReadings: maxReadings, maxAge: maxAge, clock: clock, force: force, budget: budget)
                 } catch {
                     // The readings stand; the batch records written so far are written over.
                     journalState.restore(committed)
@@ -149,13 +150,15 @@ package final class Outbox: Sendable {
     /// is older than `maxAge` (or always, when `force`); then applies the quota policy. Returns
     /// the sequence numbers sealed.
     @discardableResult
-    package func seal(maxReadings: Int, maxAge: Duration, clock: ClockReading, force: Bool = false) async throws
-        -> [UInt64]
-    {
+    package func seal(
+        maxReadings: Int, maxAge: Duration, clock: ClockReading, force: Bool = false,
+        budget: (any SealingBudget)? = nil
+    ) async throws -> [UInt64] {
         let sealed = try await onQueue { [self] in
             let before = journalState.snapshot()
             do {
-                let sealed = try sealDue(maxReadings: maxReadings, maxAge: maxAge, clock: clock, force: force)
+                let sealed = try sealDue(
+                    maxReadings: maxReadings, maxAge: maxAge, clock: clock, force: force, budget: budget)
                 if !sealed.isEmpty { try journalState.journal.sync() }
                 return sealed
             } catch {
@@ -223,24 +226,41 @@ package final class Outbox: Sendable {
         return 0
     }
 
-    /// Up to `limit` unacknowledged batches, oldest first, leaving out `excluding`: the
-    /// database's backlog first, then the batches sealed in the journal since.
-    package func unsent(limit: Int, excluding: Set<UInt64> = []) async throws -> [StoredBatch] {
+    /// Up to `limit` unacknowledged batches, oldest first, leaving out `excluding` and those
+    /// `admit` (given each one's kind and frame size) holds back: the database's backlog first,
+    /// then the batches sealed in the journal since. Frames are read only for those taken.
+    package func unsent(
+        limit: Int, excluding: Set<UInt64> = [], admit: @escaping @Sendable (FrameKind, Int) -> Bool = { _, _ in true }
+    ) async throws -> [StoredBatch] {
         try await onQueue { [self] in
             var batches: [StoredBatch] = []
             if journalState.databaseBatches > 0 {
                 try database.read { db in
                     let rows = try Row.fetchCursor(
-                        db, sql: "SELECT sequence, readings, frame FROM batches ORDER BY sequence")
-                    while batches.count < limit, let row = try rows.next() {
-                        let sequence = UInt64(row["sequence"] as Int64)
-                        guard !excluding.contains(sequence) else { continue }
-                        let frame: Data = row["frame"]
-                        batches.append(StoredBatch(sequence: sequence, readings: row["readings"], frame: Array(frame)))
+                        db,
+                        sql:
+                            "SELECT sequence, readings, length(frame), substr(frame, 6, 1) FROM batches ORDER BY sequence"
+                    )
+                    var taken: [(Int64, Int)] = []
+                    while taken.count < limit, let row = try rows.next() {
+                        let sequence: Int64 = row[0]
+                        let flags = (row[3] as Data?)?.first ?? 0
+                        guard !excluding.contains(UInt64(sequence)),
+                            admit(FrameKind(rawValue: flags) ?? .readings, row[2])
+                        else { continue }
+                        taken.append((sequence, row[1]))
+                    }
+                    for (sequence, readings) in taken {
+                        let frame =
+                            try Data.fetchOne(
+                                db, sql: "SELECT frame FROM batches WHERE sequence = ?", arguments: [sequence])
+                            ?? Data()
+                        batches.append(StoredBatch(sequence: UInt64(sequence), readings: readings, frame: Array(frame)))
                     }
                 }
             }
-            for batch in journalState.batches where batches.count < limit && !excluding.contains(batch.sequence) {
+            for batch in journalState.batches
+            where batches.count < limit && !excluding.contains(batch.sequence) && admit(batch.kind, batch.frameBytes) {
                 batches.append(
                     StoredBatch(sequence: batch.sequence, readings: batch.readings, frame: try frame(of: batch)))
             }

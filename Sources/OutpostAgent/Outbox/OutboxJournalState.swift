@@ -94,7 +94,7 @@ final class OutboxJournalState: @unchecked Sendable {
                     sequence: header.sequence,
                     entries: segments.filter { $0.offset >= header.firstOffset && $0.offset < header.endOffset },
                     createdAt: header.createdAt, createdMonotonic: header.createdMonotonic, bootID: header.bootID,
-                    frameBytes: header.frameBytes)
+                    frameBytes: header.frameBytes, kind: header.kind)
             case .acknowledgement:
                 guard let sequences = try? JournalBatch.acknowledged(body: try body(entry)) else { continue }
                 for sequence in sequences { live[sequence] = nil }

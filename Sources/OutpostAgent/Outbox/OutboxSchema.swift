@@ -50,6 +50,9 @@ enum OutboxSchema {
         static let journalConsumed = "journal_consumed"
         /// Batches sealed in the journal up to this sequence number are in `batches` (or gone).
         static let journalMigratedThrough = "journal_migrated_through"
+        /// The data budget's period (days or months since 1970) and the bytes used in it.
+        static let budgetPeriod = "budget_period"
+        static let budgetUsed = "budget_used"
     }
 
     /// Every series row: id → descriptor (its `id` field is the row id).

@@ -27,7 +27,7 @@ extension Agent {
         do {
             result = try await outbox.commit(
                 output, catalog: catalog, clock: now, maxReadings: configuration.uplink.batchMaxReadings,
-                maxAge: configuration.uplink.batchMaxAge, force: final)
+                maxAge: configuration.uplink.batchMaxAge, force: final, budget: uplink.budget)
             storageErrors.succeeded("outbox.commit")
         } catch {
             keepInMemory(output, after: error)

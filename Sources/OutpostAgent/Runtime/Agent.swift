@@ -45,9 +45,16 @@ package final class Agent: Service {
         let fleet = try configuration.uplink.hubKeyFile.map {
             try FleetVerifier(publicKeyPEM: try AgentFiles.readText($0))
         }
+        let stored = configuration.uplink.dataBudget == nil ? nil : try outbox.storedBudget()
+        let budget = configuration.uplink.dataBudget.map { limit in
+            LinkBudget(
+                limit: limit, stored: stored, statusInterval: configuration.uplink.statusInterval,
+                keepalive: configuration.uplink.keepalive, tls: configuration.uplink.broker.tls,
+                wall: { systemWallClock() })
+        }
         uplink = try Uplink(
             configuration: configuration.uplink, gatewayID: configuration.gateway.id, outbox: outbox, fleet: fleet,
-            logger: logger)
+            budget: budget, logger: logger)
         (sources, catalog) = try Self.makeSources(configuration, logger: logger)
         // Readings are still taken and buffered; only the uplink waits for a valid certificate.
         for problem in configuration.certificateProblems(at: systemWallClock() / 1_000_000_000) {

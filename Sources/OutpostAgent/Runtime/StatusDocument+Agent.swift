@@ -29,6 +29,7 @@ extension StatusDocument {
         self.sources = sources
         live = uplink.live
         liveRefusal = uplink.liveRefusal
+        budget = uplink.budget
     }
 }
 

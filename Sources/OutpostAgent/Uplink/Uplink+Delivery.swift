@@ -12,6 +12,7 @@ extension Uplink {
             switch event {
             case .connected:
                 state.withLock { $0.connected = true }
+                chargeConnection()
                 refusalBackoff.withLock { $0.recordSuccess() }
                 nudge()
                 logger.info("uplink connected", metadata: ["mqtt.broker": "\(configuration.broker)"])
@@ -49,6 +50,9 @@ extension Uplink {
                 // The broker has it; only the hub's acknowledgement deletes a batch.
                 lastPublished.store(id, ordering: .relaxed)
             case .message(let topic, let payload):
+                budget?.charge(
+                    LinkCost.publish(topic: topic.utf8.count, payload: payload.count, qos: 1, tls: budget?.tls ?? false)
+                )
                 if topic == topics.ack {
                     await acknowledge(payload)
                 } else if topic == topics.watch {
@@ -170,14 +174,28 @@ extension Uplink {
     func pump(status: @escaping @Sendable () async -> [UInt8]) async {
         var lastStatus: ContinuousClock.Instant?
         var lastQuery = ContinuousClock.now
+        var lastPing = ContinuousClock.now
         var wasConnected = false
         while !Task.isCancelled {
             let now = ContinuousClock.now
             let connected = state.withLock { $0.connected }
             if connected, !wasConnected || lastStatus.map({ now - $0 >= configuration.statusInterval }) ?? true {
-                publish(.init(topic: topics.status, payload: await status(), qos: 1, retain: true), key: "status")
+                let document = await status()
+                budget?.statusSize(document.count)
+                let cost = LinkCost.publish(
+                    topic: topics.status.utf8.count, payload: document.count, qos: 1, tls: budget?.tls ?? false)
+                // At the end of a budget the status stops too: the last one said so.
+                if budget?.take(.status, bytes: cost) ?? true {
+                    publish(.init(topic: topics.status, payload: document, qos: 1, retain: true), key: "status")
+                }
                 lastStatus = now
             }
+            if let budget, connected, now - lastPing >= configuration.keepalive {
+                // libmosquitto pings on its own while the link is quiet: counted as if it always did.
+                budget.charge(LinkCost.ping(tls: budget.tls))
+                lastPing = now
+            }
+            await saveBudget()
             wasConnected = connected
             let (room, inFlight) = state.withLock { state in
                 let before = state.inFlight.count
@@ -189,11 +207,22 @@ extension Uplink {
             if room > 0, nudged.exchange(false, ordering: .relaxed) || now - lastQuery >= .seconds(1) {
                 lastQuery = now
                 do {
-                    for batch in try await outbox.unsent(limit: room, excluding: inFlight) {
-                        guard budget.withLock({ $0.spend(batch.frame.count, at: .now) }) else {
+                    let budget = budget
+                    let topic = topics.batch.utf8.count
+                    let cost: @Sendable (Int) -> Int = { bytes in
+                        LinkCost.publish(topic: topic, payload: bytes, qos: 1, tls: budget?.tls ?? false)
+                    }
+                    let admit: @Sendable (FrameKind, Int) -> Bool = { kind, bytes in
+                        budget?.admits(kind, bytes: cost(bytes)) ?? true
+                    }
+                    for batch in try await outbox.unsent(limit: room, excluding: inFlight, admit: admit) {
+                        guard bandwidth.withLock({ $0.spend(batch.frame.count, at: .now) }) else {
                             nudge()
                             break
                         }
+                        let summary = batch.frame.count > 5 && batch.frame[5] == FrameKind.summary.rawValue
+                        guard budget?.take(summary ? .summary : .readings, bytes: cost(batch.frame.count)) ?? true
+                        else { break }
                         // Frames sealed by an older agent may carry a high-S signature, which hubs refuse.
                         let frame = LowS.frame(batch.frame)
                         guard publish(.init(topic: topics.batch, payload: frame, qos: 1), key: "batch") else {
@@ -210,6 +239,19 @@ extension Uplink {
             let busy = state.withLock { !$0.inFlight.isEmpty } || nudged.load(ordering: .relaxed)
             do { try await Task.sleep(for: .milliseconds(busy ? 20 : 200)) } catch { return }
         }
+    }
+
+    /// Counts a new connection against the budget: CONNECT with its will, CONNACK, the
+    /// subscriptions, and the TLS handshake.
+    private func chargeConnection() {
+        guard let budget else { return }
+        var subscriptions = [topics.ack.utf8.count]
+        if liveWatch.withLock({ $0.mode == .onDemand }) { subscriptions.append(topics.watch.utf8.count) }
+        budget.charge(
+            LinkCost.connection(
+                clientID: topics.gateway.utf8.count,
+                will: (topics.status.utf8.count, StatusDocument.lastWill.count), subscriptions: subscriptions,
+                tls: budget.tls))
     }
 
     @discardableResult

@@ -17,7 +17,7 @@ package final class Uplink: Sendable {
     let logger: Logger
     let errors: RepeatedErrorLog
     let state = Mutex(UplinkState())
-    let budget: Mutex<ByteBudget>
+    let bandwidth: Mutex<ByteBudget>
     let connectQueue = DispatchQueue(label: "outpost.uplink.connect")
     /// Set when the outbox may have something new to send (a batch sealed, an ack, a reconnect),
     /// so an idle uplink does not query the outbox fifty times a second.
@@ -34,14 +34,17 @@ package final class Uplink: Sendable {
     let fleet: FleetVerifier?
     /// Writes live values in the compact form, on demand.
     let liveEncoder = Mutex(LiveEncoder())
+    /// The data budget; nil without `max_bytes_per_day` or `_per_month`.
+    package let budget: LinkBudget?
 
     /// Creates the uplink for `gatewayID`; nothing is sent until `run()`.
     package init(
         configuration: AgentConfiguration.Uplink, gatewayID: String, outbox: Outbox, fleet: FleetVerifier? = nil,
-        logger: Logger
+        budget: LinkBudget? = nil, logger: Logger
     ) throws(MQTTError) {
         self.configuration = configuration
         self.fleet = fleet
+        self.budget = budget
         // Without the key no watch document can be checked: on demand would never go live.
         liveWatch = Mutex(
             LiveWatch(
@@ -51,7 +54,7 @@ package final class Uplink: Sendable {
         self.outbox = outbox
         self.logger = logger
         errors = RepeatedErrorLog(logger: logger)
-        budget = Mutex(ByteBudget(bytesPerSecond: configuration.bandwidthLimit))
+        bandwidth = Mutex(ByteBudget(bytesPerSecond: configuration.bandwidthLimit))
         let tls = configuration.caFile.map {
             MQTTClient.TLSFiles(
                 caFile: $0, certificateFile: configuration.certificateFile, keyFile: configuration.keyFile)
@@ -93,6 +96,21 @@ package final class Uplink: Sendable {
                 }
             }
             client.shutdown()  // ends the event stream, so the other task ends too
+            await saveBudget(force: true)
+        }
+    }
+
+    /// Saves the budget's count when enough was counted since the last save (a hundredth of
+    /// the limit, at least 64 kB), or when `force`.
+    func saveBudget(force: Bool = false) async {
+        guard let budget,
+            let count = budget.unsaved(
+                threshold: max(65_536, (configuration.dataBudget?.bytes ?? 0) / 100), force: force)
+        else { return }
+        do {
+            try await outbox.saveBudget(period: count.period, used: count.used)
+        } catch {
+            errors.failed("uplink.budget", "the data budget's count could not be saved: \(error)")
         }
     }
 
@@ -109,15 +127,19 @@ package final class Uplink: Sendable {
         /// `LiveWatch.state`, and why the last watch document was refused.
         package var live: String
         package var liveRefusal: String?
+        /// The data budget's state, when there is one.
+        package var budget: StatusDocument.Budget?
     }
 
     /// What the uplink knows now, for status.
     package var snapshot: Snapshot {
         let (live, refusal) = liveWatch.withLock { ($0.state(at: .now), $0.lastRefusal) }
+        let budget = budget?.document
         return state.withLock {
             Snapshot(
                 connected: $0.connected, inFlight: $0.inFlight.count, published: $0.published,
-                resent: $0.resentAfterTimeout, clockOffset: $0.clockOffset, live: live, liveRefusal: refusal)
+                resent: $0.resentAfterTimeout, clockOffset: $0.clockOffset, live: live, liveRefusal: refusal,
+                budget: budget)
         }
     }
 
@@ -139,6 +161,9 @@ package final class Uplink: Sendable {
             ? liveEncoder.withLock { $0.frame(samples, descriptions: descriptions, at: .now) }
             : LiveDocument(latestOf: samples, time: time).encoded()
         guard let payload else { return }
+        let cost = LinkCost.publish(
+            topic: topics.live.utf8.count, payload: payload.count, qos: 0, tls: budget?.tls ?? false)
+        guard budget?.take(.live, bytes: cost) ?? true else { return }
         do throws(MQTTError) {
             try client.publish(.init(topic: topics.live, payload: payload, qos: 0))
         } catch {

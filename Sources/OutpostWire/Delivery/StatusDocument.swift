@@ -58,9 +58,34 @@ package struct StatusDocument: Codable, Sendable, Hashable {
     package var live: String?
     /// Why the last watch document from the hub was refused, if one was.
     package var liveRefusal: String?
+    /// The data budget, when one is set (`[uplink] max_bytes_per_day` or `_per_month`).
+    package var budget: Budget?
+
+    /// A data budget's state.
+    package struct Budget: Codable, Sendable, Hashable {
+        /// Bytes the period allows.
+        package var limit: Int64
+        /// `day` or `month` (UTC).
+        package var period: String
+        /// Bytes counted on the link in this period so far.
+        package var used: Int64
+        /// When the budget renews, ns since the epoch.
+        package var renewsAt: Int64
+        /// `readings`, `summaries` (the readings wait for the budget to renew) or `nothing`.
+        package var sending: String
+
+        package init(limit: Int64, period: String, used: Int64, renewsAt: Int64, sending: String) {
+            (self.limit, self.period, self.used, self.renewsAt, self.sending) = (limit, period, used, renewsAt, sending)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case limit, period, used, sending
+            case renewsAt = "renews_at"
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
-        case state, gateway, version, time, clock, connected, sources, live
+        case state, gateway, version, time, clock, connected, sources, live, budget
         case liveRefusal = "live_refusal"
         case backlogReadings = "backlog_readings"
         case backlogBytes = "backlog_bytes"
@@ -152,5 +177,6 @@ package struct StatusDocument: Codable, Sendable, Hashable {
         sources = try value(.sources, [:])
         live = try container.decodeIfPresent(String.self, forKey: .live)
         liveRefusal = try container.decodeIfPresent(String.self, forKey: .liveRefusal)
+        budget = try container.decodeIfPresent(Budget.self, forKey: .budget)
     }
 }
