@@ -22,9 +22,9 @@ import Testing
 /// outlive it).
 func testAgentConfiguration(
     _ gateway: String, identity: GatewayIdentity, brokerPort: Int, simulator url: String, uplink: String = "",
-    batchMaxAge: String = "300ms"
+    batchMaxAge: String = "300ms", folder given: TemporaryFolder? = nil
 ) throws -> (AgentConfiguration, TemporaryFolder) {
-    let folder = try TemporaryFolder()
+    let folder = try given ?? TemporaryFolder()
     let key = folder.write(Array(identity.privateKeyPEM.utf8), to: "signing.key")
     let text = """
         [gateway]

@@ -12,7 +12,8 @@ enum LinkCost {
     /// A PUBLISH of `payload` bytes on `topic` at `qos`, with its PUBACK (QoS 1); the same
     /// whether sent or received.
     static func publish(topic: Int, payload: Int, qos: Int, tls: Bool) -> Int {
-        let body = 2 + topic + (qos > 0 ? 2 : 0) + max(0, payload)
+        // MQTT 5 adds a properties length (one byte) to each PUBLISH.
+        let body = 2 + topic + (qos > 0 ? 2 : 0) + 1 + max(0, payload)
         let packet = 1 + lengthBytes(body) + body
         var total = packet + (qos > 0 ? 4 : 0)
         if tls { total += tlsRecord * (packet / 16_384 + 1) + (qos > 0 ? tlsRecord : 0) }
@@ -26,9 +27,11 @@ enum LinkCost {
     /// SUBACK per topic; the TLS handshake when `tls`.
     static func connection(clientID: Int, will: (topic: Int, payload: Int), subscriptions: [Int], tls: Bool) -> Int {
         let connect = 2 + 10 + 2 + clientID + 2 + will.topic + 2 + will.payload + 8
+        // MQTT 5: Mosquitto's CONNACK carries properties (receive maximum, topic aliases, …).
+        let properties = 48
         let subscribes = subscriptions.reduce(0) { $0 + 2 + 2 + 2 + $1 + 1 + 5 }
         let records = tls ? tlsRecord * (2 + 2 * subscriptions.count) + tlsHandshake : 0
-        return connect + 4 + subscribes + records
+        return connect + 4 + properties + subscribes + records
     }
 
     /// Bytes of MQTT's variable-length "remaining length" for `length`.

@@ -82,8 +82,13 @@ package final class Uplink: Sendable {
             await group.next()
             group.cancelAll()
             // A clean stop says so itself (the last will covers only vanishing).
-            if state.withLock({ $0.connected }) {
-                let document = await status(StatusDocument.offline)
+            let document = state.withLock({ $0.connected }) ? await status(StatusDocument.offline) : nil
+            // With a budget, only when it fits (and DISCONNECT's two bytes are counted).
+            let cost = document.map {
+                LinkCost.publish(topic: topics.status.utf8.count, payload: $0.count, qos: 1, tls: budget?.tls ?? false)
+                    + 2
+            }
+            if let document, let cost, budget?.take(.status, bytes: cost) ?? true {
                 do throws(MQTTError) {
                     let id = try client.publish(.init(topic: topics.status, payload: document, qos: 1, retain: true))
                     // Let the broker take it (PUBACK) before the connection closes; at most a second.
