@@ -47,6 +47,14 @@ struct DashboardBrowserTests {
             series: SeriesKey(gateway: "gw-boiler", name: "flow.temperature"), kind: .level, score: 0.97,
             at: now - 30 * NS.minute
         ).id
+        // A status with a data budget 86 % used: the fleet page shows the share and what it sends.
+        try await hub.store().recordStatus(
+            gateway: "gw-boiler",
+            report: GatewayStatusReport(
+                online: true, agentVersion: "test", backlogReadings: 0, clockState: "synchronised",
+                budget: StatusDocument.Budget(
+                    limit: 20_000_000, period: "day", used: 17_200_000, renewsAt: now + NS.hour, sending: "summaries")),
+            at: now)
         let live = hub.folder.write(try frame(2, [Sample(timestamp: now + NS.second, value: 66.5)]), to: "live.frame")
         let artifacts = packageRoot() + "/.build/test-artifacts/dashboard"
         let outcome = try await ChildProcess.running(

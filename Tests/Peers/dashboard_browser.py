@@ -64,6 +64,13 @@ try:
 
     wait.until(listed)
     wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".count.total b").text == "1")
+    # The gateway reported a data budget 86 % used, sending summaries: the fleet row says so.
+    def budget_shown(d):
+        try:
+            return "86 % · summaries" in d.find_element(By.CSS_SELECTOR, f'tr[data-gateway="{gateway}"]').text
+        except (StaleElementReferenceException, NoSuchElementException):
+            return False
+    wait.until(budget_shown)
     shot("fleet")
     driver.set_window_size(390, 844)
     shot("fleet-phone")

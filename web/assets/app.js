@@ -120,6 +120,18 @@ const Outpost = {
     const magnitude = Math.abs(value);
     return magnitude !== 0 && (magnitude < 0.01 || magnitude >= 1e7) ? value.toExponential(3) : String(Math.round(value * 1000) / 1000);
   },
+  /** Bytes in kB, MB or GB (powers of 1000, as budgets are written). */
+  bytes(n) {
+    const value = Number(n);
+    return value >= 1e9 ? (value / 1e9).toFixed(1) + " GB" : value >= 1e6 ? (value / 1e6).toFixed(1) + " MB"
+      : value >= 1e3 ? (value / 1e3).toFixed(1) + " kB" : value + " B";
+  },
+  /** A data budget as the share used and what the gateway sends: "86 % · summaries". */
+  budget(b) {
+    if (!b) return "—";
+    const share = b.limit > 0 ? Math.round((b.used / b.limit) * 100) : 100;
+    return share + " %" + (b.sending === "readings" ? "" : " · " + b.sending);
+  },
   seconds(ns) {
     const s = Number(ns) / 1e9;
     return Math.abs(s) < 1 ? (s * 1000).toFixed(0) + " ms" : s.toFixed(1) + " s";

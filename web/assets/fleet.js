@@ -33,7 +33,8 @@
     }
   };
 
-  const value = (g, key) => key === "state" ? stateOrder[g.state] ?? 9 : key === "clock_offset_ns" ? Math.abs(g[key] || 0) : (g[key] ?? "");
+  const value = (g, key) => key === "state" ? stateOrder[g.state] ?? 9 : key === "clock_offset_ns" ? Math.abs(g[key] || 0)
+    : key === "budget_used" ? (g.budget ? g.budget.used / g.budget.limit : -1) : (g[key] ?? "");
 
   const render = () => {
     renderCounts();
@@ -53,6 +54,8 @@
       const alerts = Outpost.cell(row, "", "num");
       if (g.open_alerts > 0) alerts.appendChild(Outpost.link("/alerts?gateway=" + encodeURIComponent(g.id), String(g.open_alerts))); else alerts.textContent = "0";
       Outpost.cell(row, String(g.series), "num hide-narrow");
+      const budget = Outpost.cell(row, Outpost.budget(g.budget), "num hide-narrow");
+      if (g.budget) budget.title = `${g.budget.used} of ${g.budget.limit} bytes this ${g.budget.period}, renews ${Outpost.time(g.budget.renews_at)}`;
       body.appendChild(row);
     }
     document.getElementById("shown").textContent = `${rows.length} of ${gateways.size} shown`;

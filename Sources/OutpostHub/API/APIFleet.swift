@@ -1,3 +1,5 @@
+import OutpostWire
+
 extension API {
     /// One gateway as the fleet view shows it.
     package struct Gateway: Encodable, Sendable {
@@ -12,10 +14,25 @@ extension API {
         package var openAlerts: Int
         package var latitude: Double?
         package var longitude: Double?
+        /// The data budget it last reported; absent when it keeps none.
+        @OmittedWhenNil package var budget: Budget?
         enum CodingKeys: String, CodingKey {
             case id, state, lastSeen = "last_seen", backlogReadings = "backlog_readings"
             case clockOffsetNs = "clock_offset_ns", clockState = "clock_state", agentVersion = "agent_version"
-            case series, openAlerts = "open_alerts", latitude, longitude
+            case series, openAlerts = "open_alerts", latitude, longitude, budget
+        }
+
+        /// A gateway's data budget: bytes allowed per `period` (day or month, UTC), used so far,
+        /// when it renews, and what it sends meanwhile (`readings`, `summaries`, `nothing`).
+        package struct Budget: Encodable, Sendable {
+            package var limit: Int64
+            package var period: String
+            package var used: Int64
+            package var renewsAt: Int64
+            package var sending: String
+            enum CodingKeys: String, CodingKey {
+                case limit, period, used, sending, renewsAt = "renews_at"
+            }
         }
 
         package init(_ overview: GatewayOverview) {
@@ -26,15 +43,22 @@ extension API {
             (clockOffsetNs, clockState, agentVersion) = (record.clockOffset, record.clockState, record.agentVersion)
             (series, openAlerts, latitude, longitude) =
                 (record.seriesCount, overview.openAlerts, record.latitude, record.longitude)
+            budget = record.budget.map {
+                Budget(limit: $0.limit, period: $0.period, used: $0.used, renewsAt: $0.renewsAt, sending: $0.sending)
+            }
         }
 
         static var examples: [Self] {
             let record = GatewayRecord(
                 id: "gw-1", enrolled: true, enrolledAt: 1, revokedAt: nil, lastSeen: 2, agentVersion: "0.1.0",
                 backlogReadings: 0, clockOffset: -3, clockState: "synchronised", online: true, latitude: -33.9,
-                longitude: 151.2, seriesCount: 4)
+                longitude: 151.2, seriesCount: 4,
+                budget: StatusDocument.Budget(
+                    limit: 20_000_000, period: "day", used: 17_250_000, renewsAt: 1_800_057_600_000_000_000,
+                    sending: "summaries"))
             var fresh = record
             (fresh.lastSeen, fresh.agentVersion, fresh.latitude, fresh.longitude) = (nil, nil, nil, nil)
+            fresh.budget = nil
             return [record, fresh].map { Self(GatewayOverview(record: $0, now: 3, silentAfter: .seconds(300))) }
         }
     }

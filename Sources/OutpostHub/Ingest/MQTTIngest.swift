@@ -216,6 +216,7 @@ extension GatewayStatusReport {
         let full = !(document.gateway.isEmpty && document.version.isEmpty && document.time == 0)
         self.init(
             online: !document.isOffline, agentVersion: full ? document.version : nil,
-            backlogReadings: full ? Int64(document.backlogReadings) : nil, clockState: full ? document.clock : nil)
+            backlogReadings: full ? Int64(document.backlogReadings) : nil, clockState: full ? document.clock : nil,
+            budget: full ? document.budget : nil)
     }
 }

@@ -44,13 +44,27 @@ package struct GatewayStatusReport: Sendable, Hashable {
     package var backlogReadings: Int64?
     /// Its clock state name.
     package var clockState: String?
+    /// Its data budget, when it keeps one.
+    package var budget: StatusDocument.Budget?
 
     /// Creates a report.
-    package init(online: Bool, agentVersion: String? = nil, backlogReadings: Int64? = nil, clockState: String? = nil) {
+    package init(
+        online: Bool, agentVersion: String? = nil, backlogReadings: Int64? = nil, clockState: String? = nil,
+        budget: StatusDocument.Budget? = nil
+    ) {
         self.online = online
         self.agentVersion = agentVersion
         self.backlogReadings = backlogReadings
         self.clockState = clockState
+        self.budget = budget
+    }
+
+    /// The budget as the stores keep it: JSON text, or NULL.
+    var budgetJSON: String? { budget.flatMap(DocumentJSON.encode).map { String(decoding: $0, as: UTF8.self) } }
+
+    /// A budget read back from the stores; nil for NULL or anything unreadable.
+    static func budget(json: String?) -> StatusDocument.Budget? {
+        json.flatMap { try? DocumentJSON.decode(Array($0.utf8), maxBytes: 4096, what: "budget") }
     }
 }
 

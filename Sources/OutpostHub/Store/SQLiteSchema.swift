@@ -145,6 +145,10 @@ enum SQLiteSchema {
             // Why an alert resolved, when not just "normal again" (a shift became the new normal).
             try db.execute(sql: "ALTER TABLE alerts ADD COLUMN resolution TEXT")
         }
+        migrator.registerMigration("v6 data budget") { db in
+            // The data budget a gateway last reported (its status's `budget`, as JSON).
+            try db.execute(sql: "ALTER TABLE gateways ADD COLUMN budget TEXT")
+        }
         return migrator
     }
 

@@ -209,6 +209,8 @@ package struct GatewayRecord: Sendable, Hashable {
     package var longitude: Double?
     /// The number of series it sends.
     package var seriesCount: Int
+    /// The data budget it last reported, if it keeps one.
+    package var budget: StatusDocument.Budget? = nil
 }
 
 /// A refused frame, kept so operators can see attempts by unknown or revoked gateways.

@@ -33,7 +33,7 @@ extension PostgresHubStore {
             try await session.query(
                 """
                 SELECT id, public_key IS NOT NULL, enrolled_at, revoked_at, last_seen, agent_version,
-                    backlog_readings, clock_offset, clock_state, online, latitude, longitude, series_count
+                    backlog_readings, clock_offset, clock_state, online, latitude, longitude, series_count, budget
                 FROM gateways WHERE \(id)::text IS NULL OR id = \(id) ORDER BY id
                 """
             ).map { row in
@@ -45,7 +45,8 @@ extension PostgresHubStore {
                     agentVersion: version, backlogReadings: backlog, clockOffset: offset,
                     clockState: try cells[8].decode(String.self), online: try cells[9].decode(Bool.self),
                     latitude: try cells[10].decode(Double?.self), longitude: try cells[11].decode(Double?.self),
-                    seriesCount: try cells[12].decode(Int.self))
+                    seriesCount: try cells[12].decode(Int.self),
+                    budget: GatewayStatusReport.budget(json: try cells[13].decode(String?.self)))
             }
         }
     }
@@ -67,10 +68,11 @@ extension PostgresHubStore {
         try await link.transaction { session in
             try await session.execute(
                 """
-                INSERT INTO gateways (id, online, agent_version, backlog_readings, clock_state, last_seen)
+                INSERT INTO gateways (id, online, agent_version, backlog_readings, clock_state, last_seen, budget)
                 VALUES (\(gateway), \(report.online), \(report.agentVersion), \(report.backlogReadings ?? 0),
-                    \(report.clockState ?? "unknown"), \(time))
+                    \(report.clockState ?? "unknown"), \(time), \(report.budgetJSON))
                 ON CONFLICT (id) DO UPDATE SET online = excluded.online,
+                    budget = CASE WHEN excluded.agent_version IS NULL THEN gateways.budget ELSE excluded.budget END,
                     agent_version = coalesce(excluded.agent_version, gateways.agent_version),
                     backlog_readings = excluded.backlog_readings,
                     clock_state = coalesce(\(report.clockState), gateways.clock_state),

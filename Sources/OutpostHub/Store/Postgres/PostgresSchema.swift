@@ -126,6 +126,8 @@ enum PostgresSchema {
         ),
         // Why an alert resolved, when not just "normal again" (a shift became the new normal).
         ("v2 alert resolution", "ALTER TABLE alerts ADD COLUMN resolution TEXT;"),
+        // The data budget a gateway last reported (its status's `budget`, as JSON).
+        ("v3 data budget", "ALTER TABLE gateways ADD COLUMN budget TEXT;"),
     ]
 
     /// A key for `pg_advisory_xact_lock`: "outpost migrations".
