@@ -13,7 +13,6 @@ extension Outbox {
     func enforceQuota() async throws {
         let settings = self.settings
         guard settings.policy != .pauseSources else { return }
-        let published = self.published.withLock { $0 }
         // `degrade` starts at 90 % of the quota, while there is still room for a run of raw
         // batches long enough to shrink; it drops only at the quota itself.
         let threshold = settings.policy == .degrade ? settings.quota / 10 * 9 : settings.quota
@@ -25,6 +24,9 @@ extension Outbox {
             // The policy acts on the database's batches: move the journal's there first.
             try migrateJournalBatches()
             let pendingBytes = state.bytes
+            // Read here, on the queue: `unsent(claiming:)` claims batches on it too, so none is
+            // evicted between being read for sending and being sent.
+            let published = self.published.withLock { $0 }
             return try database.write { db in
                 let result = try applyPolicy(db, threshold: threshold, pendingBytes: pendingBytes, sparing: published)
                 state.databaseBatches = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM batches") ?? 0

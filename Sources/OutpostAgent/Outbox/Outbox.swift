@@ -229,8 +229,11 @@ package final class Outbox: Sendable {
     /// Up to `limit` unacknowledged batches, oldest first, leaving out `excluding` and those
     /// `admit` (given each one's kind and frame size) holds back: the database's backlog first,
     /// then the batches sealed in the journal since. Frames are read only for those taken.
+    /// `claiming` marks those returned as handed to the broker, on the outbox's queue, so the
+    /// quota policy cannot evict one between this read and its publication (`release` undoes it).
     package func unsent(
-        limit: Int, excluding: Set<UInt64> = [], admit: @escaping @Sendable (FrameKind, Int) -> Bool = { _, _ in true }
+        limit: Int, excluding: Set<UInt64> = [], claiming: Bool = false,
+        admit: @escaping @Sendable (FrameKind, Int) -> Bool = { _, _ in true }
     ) async throws -> [StoredBatch] {
         try await onQueue { [self] in
             var batches: [StoredBatch] = []
@@ -264,14 +267,15 @@ package final class Outbox: Sendable {
                 batches.append(
                     StoredBatch(sequence: batch.sequence, readings: batch.readings, frame: try frame(of: batch)))
             }
+            if claiming { published.withLock { $0.formUnion(batches.map(\.sequence)) } }
             return batches
         }
     }
 
-    /// The uplink handed batch `sequence` to the broker: the quota policy must not touch it
-    /// until it is acknowledged.
-    package func handedToBroker(_ sequence: UInt64) {
-        published.withLock { _ = $0.insert(sequence) }
+    /// Batches claimed by `unsent(claiming:)` that were not published after all: the quota
+    /// policy may act on them again.
+    package func release(_ sequences: some Sequence<UInt64>) {
+        published.withLock { $0.subtract(sequences) }
     }
 
     /// Forgets the batches the hub acknowledged. Returns how many existed. A journal batch gets

@@ -215,7 +215,10 @@ extension Uplink {
                     let admit: @Sendable (FrameKind, Int) -> Bool = { kind, bytes in
                         budget?.admits(kind, bytes: cost(bytes)) ?? true
                     }
-                    for batch in try await outbox.unsent(limit: room, excluding: inFlight, admit: admit) {
+                    let batches = try await outbox.unsent(
+                        limit: room, excluding: inFlight, claiming: true, admit: admit)
+                    var sent = 0
+                    for batch in batches {
                         guard bandwidth.withLock({ $0.spend(batch.frame.count, at: .now) }) else {
                             nudge()
                             break
@@ -228,9 +231,10 @@ extension Uplink {
                         guard publish(.init(topic: topics.batch, payload: frame, qos: 1), key: "batch") else {
                             break
                         }
-                        outbox.handedToBroker(batch.sequence)
                         state.withLock { $0.sent(batch.sequence, at: .now) }
+                        sent += 1
                     }
+                    outbox.release(batches.dropFirst(sent).map(\.sequence))
                 } catch {
                     errors.failed("uplink.outbox", "\(error)")
                 }
