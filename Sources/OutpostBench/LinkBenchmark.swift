@@ -23,9 +23,12 @@ package struct LinkBenchmark {
         package var uplink: String
         /// Whether a watch document says someone watches.
         package var watched: Bool
+        /// Whether `uplink` sets a data budget: the agent may send only summaries, and its own
+        /// count is compared with the relay's.
+        package var budgeted: Bool
 
-        package init(name: String, uplink: String, watched: Bool) {
-            (self.name, self.uplink, self.watched) = (name, uplink, watched)
+        package init(name: String, uplink: String, watched: Bool, budgeted: Bool = false) {
+            (self.name, self.uplink, self.watched, self.budgeted) = (name, uplink, watched, budgeted)
         }
     }
 
@@ -38,13 +41,21 @@ package struct LinkBenchmark {
         package var bytesDown: Int
         package var liveMessages: Int
         package var bytesPerReading: Double
+        /// With a budget: the bytes the relay carried over the whole run, connection included,
+        /// and what the agent counted against its budget (saved when it stopped).
+        package var relayTotal: Int?
+        package var agentCounted: Int64?
+        /// With a budget: what the agent's status said it was sending at the end.
+        package var sending: String?
 
         enum CodingKeys: String, CodingKey {
-            case scenario, seconds, readings
+            case scenario, seconds, readings, sending
             case bytesUp = "bytes_up"
             case bytesDown = "bytes_down"
             case liveMessages = "live_messages"
             case bytesPerReading = "bytes_per_reading"
+            case relayTotal = "relay_total_bytes"
+            case agentCounted = "agent_counted_bytes"
         }
     }
 
@@ -102,9 +113,11 @@ package struct LinkBenchmark {
             }
             // Warm-up: connected, the first batch acknowledged, live values flowing if watched.
             let warm = ContinuousClock.now + .seconds(120)
-            while peer.state.withLock({ $0.readingCount }) == 0 || (scenario.watched && live.count == 0),
-                ContinuousClock.now < warm
-            {
+            // With a budget, the first frame may be a summary, which carries no readings.
+            func started() -> Bool {
+                peer.state.withLock { scenario.budgeted ? !$0.sequences.isEmpty : $0.readingCount > 0 }
+            }
+            while !started() || (scenario.watched && live.count == 0), ContinuousClock.now < warm {
                 try await Task.sleep(for: .milliseconds(100))
             }
             let (upStart, downStart) = relay.bytes
@@ -113,15 +126,23 @@ package struct LinkBenchmark {
             let (up, down) = relay.bytes
             let readings = taken() - takenStart
             let seconds = (ContinuousClock.now - start).seconds
+            let sending = try? StatusDocument(json: FileIO.read(directory + "/data/status.json")).budget?.sending
+            if scenario.budgeted { agent.stop() }  // it saves its count on the way out
             group.cancelAll()
             peer.stop()
             let bytes = up - upStart + down - downStart
             // Per reading of the 100 a second the agent takes: the readings delivered in a
             // window move by whole batches (a batch of 10 s is 1,000 readings), the rate does not.
-            return Figures(
+            var figures = Figures(
                 scenario: scenario.name, seconds: seconds, readings: readings, bytesUp: up - upStart,
                 bytesDown: down - downStart, liveMessages: live.count - liveStart,
                 bytesPerReading: Double(bytes) / (seconds * Self.readingsPerSecond))
+            if scenario.budgeted {
+                figures.relayTotal = relay.bytes.up + relay.bytes.down
+                figures.agentCounted = try OutboxVerification.budget(path: outbox)?.used
+                figures.sending = sending ?? nil
+            }
+            return figures
         }
     }
 }

@@ -22,8 +22,17 @@ struct Link: AsyncParsableCommand {
     @Option(help: "The agents' batch_max_age, one run each (comma-separated; 'default': the agent's own).")
     var batchAges = "default"
 
-    @Option(help: "Which of always, idle (on demand, nobody watching), watched (comma-separated).")
+    @Option(
+        help:
+            "Which of always, idle (on demand, nobody watching), watched, budget (idle with --budget a day) (comma-separated)."
+    )
     var configurations = "always,idle,watched"
+
+    @Option(
+        help:
+            "The budget configuration's max_bytes_per_day: small enough that the rest of the day's summaries need most of it."
+    )
+    var budget = "4MB"
 
     @Option(help: "Where to work (it is created).")
     var folder = ".build/bench-link"
@@ -90,10 +99,14 @@ struct Link: AsyncParsableCommand {
                     name: "on-demand idle \(age)", uplink: batch + "hub_key = \"{{FLEET}}\"", watched: false),
                 "watched": LinkBenchmark.Scenario(
                     name: "on-demand watched \(age)", uplink: batch + "hub_key = \"{{FLEET}}\"", watched: true),
+                "budget": LinkBenchmark.Scenario(
+                    name: "budget \(budget)/day \(age)",
+                    uplink: batch + "hub_key = \"{{FLEET}}\"\nmax_bytes_per_day = \"\(budget)\"", watched: false,
+                    budgeted: true),
             ]
             for name in configurations.split(separator: ",").map(String.init) {
                 guard let scenario = scenarios[name] else {
-                    throw CommandFailure("--configurations: '\(name)' is not always, idle or watched")
+                    throw CommandFailure("--configurations: '\(name)' is not always, idle, watched or budget")
                 }
                 figures.append(try await bench.measure(scenario, port: port, simulators: simulators))
             }
@@ -109,6 +122,11 @@ struct Link: AsyncParsableCommand {
                     + String(
                         format: "  %8d  %8d  %10d  %9d  %13.2f", figure.readings, figure.bytesUp, figure.bytesDown,
                         figure.liveMessages, figure.bytesPerReading))
+            if let total = figure.relayTotal, let counted = figure.agentCounted {
+                lines.append(
+                    "    whole run: \(total) bytes at the relay, \(counted) counted by the agent; sending \(figure.sending ?? "?")"
+                )
+            }
         }
         FileIO.printOut(Array((lines.joined(separator: "\n") + "\n").utf8))
     }

@@ -120,6 +120,8 @@ struct DataBudgetTests {
         let batches = try await outbox.unsent(limit: 10)
         let frames = try batches.map { try FrameDecoder().decode($0.frame, verifier: verifier) }
         #expect(frames.map(\.kind) == [.deferredReadings, .summary])
+        #expect(batches.map(\.readings) == [600, 0], "the backlog counts each reading once")
+        #expect(try await outbox.statistics().unsentReadings == 600)
         #expect(frames[0].sampleCount == 600)
         #expect(
             frames[1].summaries.reduce(0) { $0 + $1.count } == 600 && frames[1].summaries.count == 11,

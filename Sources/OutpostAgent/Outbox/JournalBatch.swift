@@ -23,7 +23,8 @@ struct JournalBatch: Sendable, Hashable {
     /// Readings, minute summaries, or readings whose summaries went first.
     var kind: FrameKind = .readings
 
-    var readings: Int { entries.reduce(0) { $0 + $1.readings } }
+    /// Readings it carries: none for a summary, whose readings its deferred twin carries.
+    var readings: Int { kind == .summary ? 0 : entries.reduce(0) { $0 + $1.readings } }
     var oldest: Int64 { entries.map(\.oldest).min() ?? createdAt }
     /// Where its segment records start and end in the journal.
     var firstOffset: Int64 { entries.first?.offset ?? 0 }

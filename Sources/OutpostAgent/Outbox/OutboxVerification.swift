@@ -21,6 +21,20 @@ package struct OutboxVerification: Sendable {
 
     /// The statistics of the outbox at `path`, read-only, without the integrity check (for
     /// watching a running agent's outbox from outside).
+    /// The data budget's count as last saved (period, bytes), read without opening for writing.
+    package static func budget(path: String) throws -> (period: Int64, used: Int64)? {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(5)
+        return try DatabaseQueue(path: path, configuration: configuration).read { db in
+            guard
+                let period = try Int64.fetchOne(
+                    db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [OutboxSchema.Key.budgetPeriod])
+            else { return nil }
+            return (period, try OutboxSchema.meta(db, OutboxSchema.Key.budgetUsed))
+        }
+    }
+
     package static func statistics(path: String) throws -> OutboxStatistics {
         var configuration = Configuration()
         configuration.readonly = true
