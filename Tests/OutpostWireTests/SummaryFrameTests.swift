@@ -140,8 +140,9 @@ struct SummaryFrameTests {
             for byte in 0..<4 { copy[end + byte] = UInt8(truncatingIfNeeded: crc >> (8 * byte)) }
             do {
                 let frame = try FrameDecoder().decode(copy, verifier: AcceptAnySignature())
-                // What reads must encode back to itself.
+                // What reads must encode back to itself, and travel through JSON unchanged.
                 #expect(try frame.encoded(signer: UnsignedFrameSigner()).dropLast(69) == copy.dropLast(69))
+                #expect(try FrameJSON.binary(fromJSON: FrameJSON.render(frame)) == copy)
             } catch {
                 refused += 1
             }
