@@ -23,6 +23,8 @@ PACKAGES=(
     libjs-dygraphs libjs-leaflet
     # The real-browser test of the dashboard.
     chromium chromium-driver fonts-dejavu-core
+    # promtool, a Prometheus client nobody here wrote, queries the hub's Prometheus API.
+    prometheus
 )
 
 missing=()

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
@@ -45,6 +46,15 @@ struct Authenticator: RouterMiddleware {
     static func identify(_ request: Request, accounts: Accounts) async throws -> Identity? {
         if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
             return try await accounts.identify(token: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        }
+        // An API token as the password of basic authentication, for clients that know no other
+        // (promtool, a Grafana data source set to basic auth); the user name is not looked at.
+        if let header = request.headers[.authorization], header.lowercased().hasPrefix("basic ") {
+            let encoded = header.dropFirst(6).trimmingCharacters(in: .whitespaces)
+            guard let decoded = Data(base64Encoded: encoded), let colon = decoded.firstIndex(of: 0x3A) else {
+                return nil
+            }
+            return try await accounts.identify(token: String(decoding: decoded[(colon + 1)...], as: UTF8.self))
         }
         if let cookie = Self.cookie(request) { return try await accounts.identify(cookie: cookie) }
         return nil

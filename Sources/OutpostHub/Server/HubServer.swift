@@ -88,6 +88,7 @@ package enum HubServer {
         FleetRoutes(services: services).register(on: routes)
         SeriesRoutes(services: services).register(on: routes)
         AlertRoutes(services: services).register(on: routes)
+        PrometheusRoutes(services: services).register(on: routes)
         LiveRoutes(services: services).register(on: routes)
         PageRoutes(services: services).register(on: routes)
         return (router, routes.records)
