@@ -56,7 +56,7 @@ struct LiveOnDemandTests {
         }
         func readings() -> Int { peer.state.withLock { $0.readings["room.temperature"]?.count ?? 0 } }
 
-        try await runAgent(setup.configuration) { agent in
+        try await Agent.running(setup.configuration) { agent in
             let uplink = agent.uplink
             #expect(await eventually { readings() >= 10 }, "batches flow")
             #expect(live.count == 0 && uplink.snapshot.live == "idle", "nobody watches: no live values")
@@ -93,7 +93,7 @@ struct LiveOnDemandTests {
             #expect(await eventually { uplink.isLive })
         }
         // A new run finds the retained document at once: a gateway that reconnects is told.
-        try await runAgent(setup.configuration) { agent in
+        try await Agent.running(setup.configuration) { agent in
             #expect(await eventually { agent.uplink.isLive }, "the retained watch document was taken on connect")
         }
     }
@@ -104,17 +104,5 @@ struct LiveOnDemandTests {
         let (count, before) = (live.count, readings())
         #expect(await eventually { readings() >= before + 5 })
         #expect(live.count <= count + 1, "\(live.count - count) live messages while idle")
-    }
-
-    /// Runs an agent with `configuration` while `body` runs, then stops it gracefully.
-    func runAgent(_ configuration: AgentConfiguration, _ body: (Agent) async throws -> Void) async throws {
-        let agent = try Agent(configuration: configuration, version: "test", logger: Logger(label: "agent"))
-        let group = ServiceGroup(configuration: .init(services: [agent], logger: Logger(label: "group")))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            try await body(agent)
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
     }
 }

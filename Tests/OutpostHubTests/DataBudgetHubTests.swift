@@ -41,7 +41,7 @@ struct DataBudgetHubTests {
             uplink: #"max_bytes_per_day = "30kB""#, batchMaxAge: "2s")
         #expect(tight.uplink.dataBudget == DataBudget.Limit(bytes: Int64(limit), period: .day))
         var summarised: StatusDocument.Budget?
-        try await run(tight) { agent in
+        try await Agent.running(tight) { agent in
             let store = try await hub.store()
             let rolledUp = await eventually(timeout: .seconds(60)) {
                 let minutes = (try? await store.rollups(of: key, level: .minute, in: 0...Int64.max)) ?? []
@@ -71,7 +71,7 @@ struct DataBudgetHubTests {
         let (generous, _) = try testAgentConfiguration(
             "gw-budget", identity: identity, brokerPort: relay.port, simulator: url,
             uplink: #"max_bytes_per_day = "50MB""#, batchMaxAge: "2s", folder: folder)
-        try await run(generous) { agent in
+        try await Agent.running(generous) { agent in
             let drained = await eventually(timeout: .seconds(60)) {
                 let statistics = try? await agent.outboxStatistics()
                 return statistics.map { $0.unsentReadings == 0 && $0.pendingReadings < 200 } ?? false
@@ -87,17 +87,5 @@ struct DataBudgetHubTests {
         #expect(minutes.reduce(0) { $0 + $1.aggregate.count } == Int64(raw.count), "each reading rolled up once")
         #expect(hours.reduce(0) { $0 + $1.aggregate.count } == Int64(raw.count))
         withExtendedLifetime(folder) {}
-    }
-
-    /// Runs an agent with `configuration` while `body` runs, then stops it gracefully.
-    func run(_ configuration: AgentConfiguration, _ body: (Agent) async throws -> Void) async throws {
-        let agent = try Agent(configuration: configuration, version: "test", logger: Logger(label: "agent"))
-        let group = ServiceGroup(configuration: .init(services: [agent], logger: Logger(label: "group")))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            try await body(agent)
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
     }
 }

@@ -150,3 +150,21 @@ package final class Agent: Service {
         await writeStatusFile()
     }
 }
+
+extension Agent {
+    /// Runs an agent made from `configuration` while `body` runs, then stops it as SIGTERM
+    /// would, and waits until it has: for embedding an agent (the bench's runs, the tests).
+    package static func running(
+        _ configuration: AgentConfiguration, version: String = "embedded", logger: Logger = Logger(label: "agent"),
+        _ body: (Agent) async throws -> Void
+    ) async throws {
+        let agent = try Agent(configuration: configuration, version: version, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [agent], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await body(agent)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+}
