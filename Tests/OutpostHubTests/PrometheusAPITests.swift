@@ -174,5 +174,30 @@ struct PrometheusAPITests {
                 "http://127.0.0.1:\(hub.httpPort)/prometheus/api/v1/labels",
             ])
         #expect(wrong.stdout == "401")
+
+        // Hostile parameters: each a 400 with Prometheus's bad_data, never a crash or a 500.
+        let hostile = [
+            "query?query=room_temp&time=9223372036854775807", "query?query=room_temp&time=-1e300",
+            "query?query=room_temp&time=NaN", "query?query=", "query?query=%FF%FE",
+            "query_range?query=room_temp&start=0&end=1e9&step=0.001",
+            "query_range?query=room_temp&start=10&end=5&step=1",
+            "query_range?query=room_temp&start=0&end=10&step=-1", "query_range?query=room_temp&start=0&end=10",
+            "query?query=" + String(repeating: "(", count: 5_000), "series", "series?match%5B%5D=rate(x%5B5m%5D)",
+            "query?query=room_temp%7Bgateway%3D~%22(a%2B)%2B%24%22%7D",
+        ]
+        for path in hostile {
+            let outcome = try ChildProcess.run(
+                "/usr/bin/curl",
+                [
+                    "-s", "-u", "x:\(viewer)", "-w", "\n%{http_code}",
+                    "http://127.0.0.1:\(hub.httpPort)/prometheus/api/v1/\(path)",
+                ])
+            let lines = outcome.stdout.split(separator: "\n")
+            #expect(
+                lines.last == "400" && outcome.stdout.contains(#""errorType":"bad_data""#),
+                "\(path.prefix(60)): \(outcome.stdout.prefix(200))")
+        }
+        let build = try hub.http("/prometheus/api/v1/status/buildinfo", token: viewer)
+        #expect(build.contains(#""status":"success""#) && build.contains(#""version""#), "\(build)")
     }
 }
