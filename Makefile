@@ -9,6 +9,7 @@ PYSERIAL_VERSION := 3.5
 SELENIUM_VERSION := 4.51.0
 SPEC_VALIDATOR_VERSION := 0.9.0
 SCHEMATHESIS_VERSION := 4.32.5
+PROMETHEUS_CLIENT_VERSION := 0.7.2
 # A hung test run prints nothing; cap it well inside CI's limit.
 TEST_TIMEOUT ?= 1500
 FUZZ_SECONDS ?= 60
@@ -24,13 +25,15 @@ deps-system:
 
 # Python test peers, in a private venv: pymodbus as an independent Modbus implementation,
 # pyserial for its RTU side, selenium to drive Chromium through the dashboard,
-# openapi-spec-validator for openapi.yaml, and schemathesis to test the API from it.
+# openapi-spec-validator for openapi.yaml, schemathesis to test the API from it, and
+# prometheus-api-client to query the hub's Prometheus API as Python users do.
 deps-python: deps-system
-	@if ! $(VENV)/bin/python -c "import serial, pymodbus, selenium, openapi_spec_validator, yaml, schemathesis, sys; sys.exit(pymodbus.__version__ != '$(PYMODBUS_VERSION)' or selenium.__version__ != '$(SELENIUM_VERSION)' or schemathesis.__version__ != '$(SCHEMATHESIS_VERSION)')" 2>/dev/null; then \
+	@if ! $(VENV)/bin/python -c "import serial, pymodbus, selenium, openapi_spec_validator, yaml, schemathesis, prometheus_api_client, sys; sys.exit(pymodbus.__version__ != '$(PYMODBUS_VERSION)' or selenium.__version__ != '$(SELENIUM_VERSION)' or schemathesis.__version__ != '$(SCHEMATHESIS_VERSION)' or prometheus_api_client.__version__ != '$(PROMETHEUS_CLIENT_VERSION)')" 2>/dev/null; then \
 		echo "deps: filling $(VENV): pymodbus $(PYMODBUS_VERSION), pyserial $(PYSERIAL_VERSION), selenium $(SELENIUM_VERSION), openapi-spec-validator $(SPEC_VALIDATOR_VERSION), schemathesis $(SCHEMATHESIS_VERSION)"; \
 		$(PYTHON) -m venv $(VENV) && $(VENV)/bin/pip install --quiet --disable-pip-version-check \
 			"pymodbus==$(PYMODBUS_VERSION)" "pyserial==$(PYSERIAL_VERSION)" "selenium==$(SELENIUM_VERSION)" \
-			"openapi-spec-validator==$(SPEC_VALIDATOR_VERSION)" "schemathesis==$(SCHEMATHESIS_VERSION)" pyyaml; \
+			"openapi-spec-validator==$(SPEC_VALIDATOR_VERSION)" "schemathesis==$(SCHEMATHESIS_VERSION)" \
+			"prometheus-api-client==$(PROMETHEUS_CLIENT_VERSION)" pyyaml; \
 	else \
 		echo "deps: $(VENV) has its test peers"; \
 	fi

@@ -197,6 +197,26 @@ struct PrometheusAPITests {
                 lines.last == "400" && outcome.stdout.contains(#""errorType":"bad_data""#),
                 "\(path.prefix(60)): \(outcome.stdout.prefix(200))")
         }
+        // The same questions from Python's prometheus-api-client (PyPI), with a bearer token.
+        let python = try ChildProcess.run(
+            Peers.python,
+            [
+                packageRoot() + "/Tests/Peers/prometheus_client_check.py",
+                "http://127.0.0.1:\(hub.httpPort)/prometheus", viewer, seconds(Self.start),
+            ])
+        #expect(python.exitStatus == 0, "\(python)")
+        let answers = try JSONSerialization.jsonObject(with: Data(python.stdout.utf8)) as? [String: Any]
+        let pythonInstant = answers?["instant"] as? [Double] ?? []
+        #expect(pythonInstant.count == 1 && abs((pythonInstant.first ?? 0) - Self.gauge(1_800)) < 1e-9)
+        let pythonRange = answers?["range"] as? [Double] ?? []
+        let means = buckets.buckets.map(\.aggregate.mean)
+        #expect(pythonRange.count == 60 && zip(pythonRange, means).allSatisfy { abs($0 - $1) < 1e-9 })
+        #expect(answers?["metrics"] as? [String] == ["room_temp"])
+        #expect((answers?["series"] as? [[String: String]])?.first?["series"] == "room.temp")
+        #expect(answers?["values"] as? [String] == ["room.temp"])
+        let metadata = (answers?["metadata"] as? [[String: Any]])?.first
+        #expect(metadata?["type"] as? String == "gauge" && metadata?["unit"] as? String == "°C", "\(python.stdout)")
+
         let build = try hub.http("/prometheus/api/v1/status/buildinfo", token: viewer)
         #expect(build.contains(#""status":"success""#) && build.contains(#""version""#), "\(build)")
     }
