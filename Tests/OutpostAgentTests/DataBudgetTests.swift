@@ -62,26 +62,28 @@ struct DataBudgetTests {
     func keeper() {
         let clock = Clock(newYearsEve + day / 2)  // noon: 43,200 s to go
         let budget = LinkBudget(
-            limit: .init(bytes: 6_600_000, period: .day), stored: nil, statusInterval: .seconds(30),
+            limit: .init(bytes: 5_250_000, period: .day), stored: nil, statusInterval: .seconds(30),
             keepalive: .seconds(30), tls: false, wall: clock.read)
-        // Summaries of 5 minutes cost 3 kB (10 B/s), the status 0.8 kB every 30 s (28 B/s): with
-        // keepalives and a fifth more, 2.0 MB to midnight.
+        // Summaries of 5 minutes cost 3 kB (10 B/s), the status 0.8 kB every 4 minutes while
+        // summarising (3.5 B/s): with keepalives and a fifth more, 0.72 MB to midnight.
         #expect(!budget.summarise(readingsBytes: 30_000, summaryBytes: 3_000, span: .seconds(300)))
         #expect(budget.document.sending == "readings")
         #expect(budget.take(.readings, bytes: 4_500_000))
-        // 2.1 MB left, 2.0 MB needed for the rest of the day: a 100 kB batch no longer fits.
+        // 0.75 MB left, 0.72 MB needed for the rest of the day: a 100 kB batch no longer fits.
         #expect(budget.summarise(readingsBytes: 100_000, summaryBytes: 3_000, span: .seconds(300)))
         #expect(!budget.take(.readings, bytes: 100_000) && !budget.take(.live, bytes: 100_000))
         #expect(budget.take(.summary, bytes: 3_000) && budget.take(.status, bytes: 800))
         #expect(budget.document.sending == "summaries")
+        #expect(budget.statusInterval(configured: .seconds(30)) == .seconds(240), "the status slows down")
         #expect(!budget.admits(.deferredReadings, bytes: 100_000) && budget.admits(.summary, bytes: 3_000))
         // Spent: nothing fits, not even the status.
         budget.charge(2_100_000)
         #expect(!budget.take(.status, bytes: 800) && budget.document.sending == "nothing")
-        #expect(budget.document.used > 6_600_000, "received bytes are counted even past the limit")
+        #expect(budget.document.used > 5_250_000, "received bytes are counted even past the limit")
         // Midnight: renewed, and the held readings fit again.
         clock.now.withLock { $0 = newYearsEve + day + 1 }
         #expect(budget.document.used == 0 && budget.document.sending == "readings")
+        #expect(budget.statusInterval(configured: .seconds(30)) == .seconds(30))
         #expect(budget.admits(.deferredReadings, bytes: 100_000))
         #expect(budget.document.renewsAt == newYearsEve + 2 * day)
         // The count is saved when it moved by the threshold, and on demand.

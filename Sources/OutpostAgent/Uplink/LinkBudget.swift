@@ -18,13 +18,18 @@ package final class LinkBudget: SealingBudget {
         /// The last status document's size.
         var statusBytes = 800
         /// Whether the last batch sealed went as summaries.
-        var summarising = false
+        var summarising = false {
+            didSet { if summarising != oldValue { changed = true } }
+        }
+        /// Whether `summarising` changed since the status last said.
+        var changed = false
         /// Bytes counted since the count was last saved.
         var unsaved: Int64 = 0
     }
 
     private let state: Mutex<State>
-    private let statusInterval: Duration
+    /// The status interval the reserve assumes: the summarising one.
+    private let reserveStatusInterval: Duration
     private let keepalive: Duration
     let tls: Bool
     private let wall: @Sendable () -> Int64
@@ -39,7 +44,7 @@ package final class LinkBudget: SealingBudget {
             limit: limit, period: stored?.period ?? DataBudget.period(of: now, limit.period), used: stored?.used ?? 0)
         budget.roll(to: now)
         state = Mutex(State(budget: budget))
-        self.statusInterval = statusInterval
+        reserveStatusInterval = max(statusInterval, Self.summarisingStatusInterval)
         self.keepalive = keepalive
         self.tls = tls
         self.wall = wall
@@ -93,6 +98,24 @@ package final class LinkBudget: SealingBudget {
         if state.budget.roll(to: now) { state.summarising = false }
     }
 
+    /// While summaries go, the status goes at most this often: a status every 30 s is 3.6 MB a
+    /// day, more than many budgets; the summaries (every batch) and this keep the hub's view fresh.
+    package static let summarisingStatusInterval: Duration = .seconds(240)
+
+    /// How often the status goes now: `configured`, or while summarising at most every 4 minutes.
+    package func statusInterval(configured: Duration) -> Duration {
+        state.withLock { $0.summarising } ? max(configured, Self.summarisingStatusInterval) : configured
+    }
+
+    /// Whether what the gateway sends changed since this was last asked: the status then goes
+    /// at once, so the hub sees the switch to summaries (or back) when it happens.
+    package func sendingChanged() -> Bool {
+        state.withLock { state in
+            defer { state.changed = false }
+            return state.changed
+        }
+    }
+
     /// Remembers the status document's size, part of what the reserve covers.
     package func statusSize(_ bytes: Int) { state.withLock { $0.statusBytes = bytes } }
 
@@ -110,12 +133,12 @@ package final class LinkBudget: SealingBudget {
         }
     }
 
-    /// Bytes a second the rest of the period needs: summaries, status and keepalives, with a
-    /// fifth more for what the estimates miss.
+    /// Bytes a second the rest of the period needs, summarising: summaries, status (at its
+    /// summarising interval) and keepalives, with a fifth more for what the estimates miss.
     private func reserveRate(_ state: State) -> Double {
         let status =
             Double(LinkCost.publish(topic: 40, payload: state.statusBytes, qos: 1, tls: tls))
-            / max(1, Double(statusInterval.components.seconds))
+            / max(1, Double(reserveStatusInterval.components.seconds))
         let ping = Double(LinkCost.ping(tls: tls)) / max(1, Double(keepalive.components.seconds))
         return ((state.summaryRate ?? 0) + status + ping) * 1.2
     }

@@ -179,7 +179,10 @@ extension Uplink {
         while !Task.isCancelled {
             let now = ContinuousClock.now
             let connected = state.withLock { $0.connected }
-            if connected, !wasConnected || lastStatus.map({ now - $0 >= configuration.statusInterval }) ?? true {
+            let statusInterval =
+                budget?.statusInterval(configured: configuration.statusInterval) ?? configuration.statusInterval
+            let changed = budget?.sendingChanged() ?? false
+            if connected, changed || !wasConnected || lastStatus.map({ now - $0 >= statusInterval }) ?? true {
                 let document = await status()
                 budget?.statusSize(document.count)
                 let cost = LinkCost.publish(
