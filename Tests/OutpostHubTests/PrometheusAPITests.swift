@@ -217,6 +217,19 @@ struct PrometheusAPITests {
         let metadata = (answers?["metadata"] as? [[String: Any]])?.first
         #expect(metadata?["type"] as? String == "gauge" && metadata?["unit"] as? String == "°C", "\(python.stdout)")
 
+        // A form body over 256 kB: refused as bad data, not read.
+        let huge = hub.folder.write(Array(("query=" + String(repeating: "x", count: 300_000)).utf8), to: "huge.form")
+        let tooLarge = try ChildProcess.run(
+            "/usr/bin/curl",
+            [
+                "-s", "-u", "x:\(viewer)", "-w", "\n%{http_code}", "-H",
+                "Content-Type: application/x-www-form-urlencoded",
+                "--data-binary", "@\(huge)", "http://127.0.0.1:\(hub.httpPort)/prometheus/api/v1/query",
+            ])
+        #expect(
+            tooLarge.stdout.hasSuffix("\n400") && tooLarge.stdout.contains("over 256 kB"),
+            "\(tooLarge.stdout.prefix(200))")
+
         let build = try hub.http("/prometheus/api/v1/status/buildinfo", token: viewer)
         #expect(build.contains(#""status":"success""#) && build.contains(#""version""#), "\(build)")
     }

@@ -19,7 +19,12 @@ struct PrometheusParameters {
     init(_ request: Request) async throws {
         pairs = Self.decode(request.uri.query ?? "")
         if request.method == .post {
-            let body = try await request.body.collect(upTo: Self.maxBody)
+            let body: ByteBuffer
+            do {
+                body = try await request.body.collect(upTo: Self.maxBody)
+            } catch {
+                throw Problem("the form is over \(Self.maxBody / 1024) kB")
+            }
             pairs += Self.decode(String(buffer: body))
         }
     }
