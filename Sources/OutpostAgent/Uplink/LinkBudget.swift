@@ -73,6 +73,19 @@ package final class LinkBudget: SealingBudget {
         }
     }
 
+    /// `take(_:bytes:)` for a PUBLISH of `payload` bytes on a topic of `topic` bytes.
+    package func take(_ traffic: Traffic, topic: String, payload: Int, qos: Int = 1) -> Bool {
+        take(traffic, bytes: cost(topic: topic.utf8.count, payload: payload, qos: qos))
+    }
+
+    /// What a PUBLISH costs on this link (`LinkCost`), sent or received.
+    package func cost(topic: Int = LinkBudget.typicalTopic, payload: Int, qos: Int = 1) -> Int {
+        LinkCost.publish(topic: topic, payload: payload, qos: qos, tls: tls)
+    }
+
+    /// A gateway's topic length for estimates (`outpost/v1/` + a 20-byte id + `/batch`).
+    package static let typicalTopic = 40
+
     /// Whether a frame of `kind` costing `bytes` would fit now (for choosing what to read).
     package func admits(_ kind: FrameKind, bytes: Int) -> Bool {
         state.withLock { state in
@@ -124,9 +137,9 @@ package final class LinkBudget: SealingBudget {
             let now = wall()
             Self.roll(&state, to: now)
             let seconds = max(1, Double(span.components.seconds) + Double(span.components.attoseconds) / 1e18)
-            let rate = Double(LinkCost.publish(topic: 40, payload: summaryBytes, qos: 1, tls: tls)) / seconds
+            let rate = Double(cost(payload: summaryBytes)) / seconds
             state.summaryRate = state.summaryRate.map { 0.7 * $0 + 0.3 * rate } ?? rate
-            let cost = LinkCost.publish(topic: 40, payload: readingsBytes, qos: 1, tls: tls)
+            let cost = cost(payload: readingsBytes)
             let reserve = state.budget.reserve(rate: reserveRate(state), at: now)
             state.summarising = !state.budget.fits(cost, reserve: reserve)
             return state.summarising
@@ -137,7 +150,7 @@ package final class LinkBudget: SealingBudget {
     /// summarising interval) and keepalives, with a fifth more for what the estimates miss.
     private func reserveRate(_ state: State) -> Double {
         let status =
-            Double(LinkCost.publish(topic: 40, payload: state.statusBytes, qos: 1, tls: tls))
+            Double(cost(payload: state.statusBytes))
             / max(1, Double(reserveStatusInterval.components.seconds))
         let ping = Double(LinkCost.ping(tls: tls)) / max(1, Double(keepalive.components.seconds))
         return ((state.summaryRate ?? 0) + status + ping) * 1.2
@@ -148,7 +161,7 @@ package final class LinkBudget: SealingBudget {
         state.withLock { state in
             let now = wall()
             Self.roll(&state, to: now)
-            let status = LinkCost.publish(topic: 40, payload: state.statusBytes, qos: 1, tls: tls)
+            let status = cost(payload: state.statusBytes)
             let sending: DataBudget.Sending =
                 !state.budget.fits(status) ? .nothing : state.summarising ? .summaries : .readings
             return StatusDocument.Budget(

@@ -50,9 +50,7 @@ extension Uplink {
                 // The broker has it; only the hub's acknowledgement deletes a batch.
                 lastPublished.store(id, ordering: .relaxed)
             case .message(let topic, let payload):
-                budget?.charge(
-                    LinkCost.publish(topic: topic.utf8.count, payload: payload.count, qos: 1, tls: budget?.tls ?? false)
-                )
+                if let budget { budget.charge(budget.cost(topic: topic.utf8.count, payload: payload.count)) }
                 if topic == topics.ack {
                     await acknowledge(payload)
                 } else if topic == topics.watch {
@@ -185,10 +183,8 @@ extension Uplink {
             if connected, changed || !wasConnected || lastStatus.map({ now - $0 >= statusInterval }) ?? true {
                 let document = await status()
                 budget?.statusSize(document.count)
-                let cost = LinkCost.publish(
-                    topic: topics.status.utf8.count, payload: document.count, qos: 1, tls: budget?.tls ?? false)
                 // At the end of a budget the status stops too: the last one said so.
-                if budget?.take(.status, bytes: cost) ?? true {
+                if budget?.take(.status, topic: topics.status, payload: document.count) ?? true {
                     publish(.init(topic: topics.status, payload: document, qos: 1, retain: true), key: "status")
                 }
                 lastStatus = now
@@ -212,11 +208,8 @@ extension Uplink {
                 do {
                     let budget = budget
                     let topic = topics.batch.utf8.count
-                    let cost: @Sendable (Int) -> Int = { bytes in
-                        LinkCost.publish(topic: topic, payload: bytes, qos: 1, tls: budget?.tls ?? false)
-                    }
                     let admit: @Sendable (FrameKind, Int) -> Bool = { kind, bytes in
-                        budget?.admits(kind, bytes: cost(bytes)) ?? true
+                        budget.map { $0.admits(kind, bytes: $0.cost(topic: topic, payload: bytes)) } ?? true
                     }
                     let batches = try await outbox.unsent(
                         limit: room, excluding: inFlight, claiming: true, admit: admit)
@@ -227,7 +220,9 @@ extension Uplink {
                             break
                         }
                         let summary = batch.frame.count > 5 && batch.frame[5] == FrameKind.summary.rawValue
-                        guard budget?.take(summary ? .summary : .readings, bytes: cost(batch.frame.count)) ?? true
+                        guard
+                            budget?.take(
+                                summary ? .summary : .readings, topic: topics.batch, payload: batch.frame.count) ?? true
                         else { break }
                         // Frames sealed by an older agent may carry a high-S signature, which hubs refuse.
                         let frame = LowS.frame(batch.frame)

@@ -83,12 +83,13 @@ package final class Uplink: Sendable {
             group.cancelAll()
             // A clean stop says so itself (the last will covers only vanishing).
             let document = state.withLock({ $0.connected }) ? await status(StatusDocument.offline) : nil
-            // With a budget, only when it fits (and DISCONNECT's two bytes are counted).
-            let cost = document.map {
-                LinkCost.publish(topic: topics.status.utf8.count, payload: $0.count, qos: 1, tls: budget?.tls ?? false)
-                    + 2
-            }
-            if let document, let cost, budget?.take(.status, bytes: cost) ?? true {
+            // With a budget, only when it fits (DISCONNECT's two bytes counted with it).
+            if let document,
+                budget.map({
+                    $0.take(.status, bytes: $0.cost(topic: topics.status.utf8.count, payload: document.count) + 2)
+                })
+                    ?? true
+            {
                 do throws(MQTTError) {
                     let id = try client.publish(.init(topic: topics.status, payload: document, qos: 1, retain: true))
                     // Let the broker take it (PUBACK) before the connection closes; at most a second.
@@ -166,9 +167,7 @@ package final class Uplink: Sendable {
             ? liveEncoder.withLock { $0.frame(samples, descriptions: descriptions, at: .now) }
             : LiveDocument(latestOf: samples, time: time).encoded()
         guard let payload else { return }
-        let cost = LinkCost.publish(
-            topic: topics.live.utf8.count, payload: payload.count, qos: 0, tls: budget?.tls ?? false)
-        guard budget?.take(.live, bytes: cost) ?? true else { return }
+        guard budget?.take(.live, topic: topics.live, payload: payload.count, qos: 0) ?? true else { return }
         do throws(MQTTError) {
             try client.publish(.init(topic: topics.live, payload: payload, qos: 0))
         } catch {
