@@ -232,5 +232,19 @@ struct PrometheusAPITests {
 
         let build = try hub.http("/prometheus/api/v1/status/buildinfo", token: viewer)
         #expect(build.contains(#""status":"success""#) && build.contains(#""version""#), "\(build)")
+
+        // The token revoked: promtool's basic auth and the bearer header both stop working.
+        let store = try await hub.store()
+        let id = try #require(try await store.tokens().first { $0.name == "tests-viewer" }?.id)
+        #expect(try await store.revokeToken(id, at: systemWallClock()))
+        let revoked = try promtool(["query", "instant", server, "room_temp"])
+        #expect(revoked.exitStatus != 0 && (revoked.stderr + revoked.stdout).contains("401"), "\(revoked)")
+        let bearer = try ChildProcess.run(
+            "/usr/bin/curl",
+            [
+                "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer \(viewer)",
+                "http://127.0.0.1:\(hub.httpPort)/prometheus/api/v1/labels",
+            ])
+        #expect(bearer.stdout == "401")
     }
 }
