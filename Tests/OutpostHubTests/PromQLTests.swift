@@ -46,7 +46,7 @@ struct PromQLTests {
         let cases: [(String, String)] = [
             ("topk(3, x)", "'topk'"), ("x offset 5m", "'offset'"), ("x @ 100", "@"), ("x > 3", "'>'"),
             ("x % 2", "'%'"), ("a + b", "vector matching"), ("sum without (a) (x)", "'without'"),
-            ("rate(x)", "range vector"), ("x[5m]", "range vector"), ("x[5m:1m]", ""),
+            ("rate(x)", "range vector"), ("x[5m:1m]", ""),
             ("histogram_quantile(0.9, x)", "'histogram_quantile'"), ("x and y", "'and'"),
             ("{}", "a selector needs"), (#"{gateway!="a"}"#, "a selector needs"), ("x{", ""),
             (#"x{a="b"#, "not closed"),

@@ -83,7 +83,7 @@ struct PrometheusAPITests {
         // A query reading more than its budget is refused, not cut short.
         await #expect(throws: PromQLError.self) {
             try await PromQLEvaluator(store: hub.store, maxSamples: 1_000).evaluate(
-                PromQL(parsing: "sum_over_time(room_temp[1h])"), at: [Self.start + NS.hour])
+                PromQL(parsing: "sum_over_time(room_temp[1h])"), at: [Self.start + NS.hour - 1])
         }
     }
 
@@ -151,9 +151,33 @@ struct PrometheusAPITests {
             if abs(mean - bucket.aggregate.mean) < 1e-9 { agreeing += 1 }
         }
         #expect(agreeing == 60 && buckets.buckets.count == 60, "\(agreeing) of 60 means agree")
+        // On whole minutes the minute rollups answer: each point is the minute [t − 1 m, t).
+        let rolled = try promtool([
+            "query", "range", "-o", "json", "--start", seconds(Self.start + NS.minute), "--end",
+            seconds(Self.start + NS.hour), "--step", "1m", server, "avg_over_time(room_temp[1m])",
+        ])
+        let rolledPoints =
+            ((try JSONSerialization.jsonObject(with: Data(rolled.stdout.utf8)) as? [[String: Any]])?
+                .first?["values"] as? [[Any]]) ?? []
+        let rolledMeans = rolledPoints.map { Double($0.last as? String ?? "") ?? .nan }
+        #expect(
+            rolledMeans.count == 60
+                && zip(rolledMeans, buckets.buckets).allSatisfy { abs($0 - $1.aggregate.mean) < 1e-9 },
+            "\(rolled.stdout.prefix(300))")
+        // An instant query of a range: the raw samples, as Prometheus gives them.
+        let raw = try promtool(["query", "instant", "-o", "json", "--time", seconds(at), server, "room_temp[10s]"])
+        let rawPoints =
+            ((try JSONSerialization.jsonObject(with: Data(raw.stdout.utf8)) as? [[String: Any]])?
+                .first?["values"] as? [[Any]]) ?? []
+        #expect(rawPoints.count == 10 && (rawPoints.last?.first as? Double) == Double(at / NS.second), "\(raw)")
 
         let series = try promtool(["query", "series", "--match", #"{gateway="gw-prom"}"#, server])
         #expect(series.exitStatus == 0 && series.stdout.contains(#"series="room.temp""#), "\(series)")
+        // start after the newest reading: no series (Prometheus lists series with samples in range).
+        let later = try promtool([
+            "query", "series", "--match", #"{gateway="gw-prom"}"#, "--start", seconds(Self.start + 2 * NS.hour), server,
+        ])
+        #expect(later.exitStatus == 0 && !later.stdout.contains("room.temp"), "\(later)")
         let labels = try promtool(["query", "labels", server, "series"])
         #expect(labels.exitStatus == 0 && labels.stdout.contains("room.temp"), "\(labels)")
 

@@ -50,9 +50,6 @@ package indirect enum PromQL: Sendable, Hashable {
         var parser = PromQLParser(tokens: try PromQLLexer.tokens(of: text))
         let expression = try parser.expression()
         guard parser.atEnd else { throw PromQLError("unexpected \(parser.current) after the expression") }
-        if case .range = expression {
-            throw PromQLError("a range vector cannot be the answer; wrap it in a function such as avg_over_time")
-        }
         self = expression
     }
 

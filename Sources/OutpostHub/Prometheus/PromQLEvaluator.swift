@@ -36,8 +36,7 @@ struct PromQLEvaluator {
         case .selector(let selector):
             var result: [PrometheusSeries.Labels: [Double?]] = [:]
             for series in try await matching(selector) {
-                let from = times.first.map { $0.subtractingSaturating(Self.lookback) } ?? 0
-                let samples = try await load(series, from: from, to: times, &budget)
+                let samples = try await load(series, windows: times, width: Self.lookback, &budget)
                 result[series.labels] = times.map { time in
                     Self.window(samples, after: time.subtractingSaturating(Self.lookback), upTo: time).last?.value
                 }
@@ -45,9 +44,14 @@ struct PromQLEvaluator {
             return .vector(result)
         case .function(let function, .range(let selector, let width)):
             var result: [PrometheusSeries.Labels: [Double?]] = [:]
+            let level = Self.rollupLevel(for: function, width: width, times: times)
             for series in try await matching(selector) {
-                let samples = try await load(
-                    series, from: (times.first ?? 0).subtractingSaturating(width), to: times, &budget)
+                if let level {
+                    result[series.labels.droppingName] = try await fromRollups(
+                        function, series, level: level, width: width, times: times, &budget)
+                    continue
+                }
+                let samples = try await load(series, windows: times, width: width, &budget)
                 result[series.labels.droppingName] = times.map { time in
                     Self.apply(
                         function, Self.window(samples, after: time.subtractingSaturating(width), upTo: time),
@@ -66,28 +70,66 @@ struct PromQLEvaluator {
         }
     }
 
-    /// The series `selector` picks, by their labels.
+    /// The raw samples of each series `selector` picks in (time − width, time]: what an instant
+    /// query of a range vector (`name[1h]`) answers, as Prometheus gives raw data.
+    func samples(_ selector: PromQL.Selector, width: Int64, at time: Int64) async throws
+        -> [PrometheusSeries.Labels: [Sample]]
+    {
+        var budget = maxSamples
+        var result: [PrometheusSeries.Labels: [Sample]] = [:]
+        for series in try await matching(selector) {
+            result[series.labels] = Array(
+                try await load(series, windows: [time], width: width, &budget)
+            )
+        }
+        return result
+    }
+
+    /// The series `selector` picks, by their labels. A `gateway="…"` matcher narrows what the
+    /// store is asked for.
     private func matching(_ selector: PromQL.Selector) async throws -> [PrometheusSeries] {
         let matchers = try selector.matchers.map(PrometheusSeries.Matcher.init)
-        return try await store.series(gateway: nil).map(PrometheusSeries.init).filter { series in
+        let gateway = selector.matchers.first { $0.label == "gateway" && $0.kind == .equal }?.value
+        return try await store.series(gateway: gateway).map(PrometheusSeries.init).filter { series in
             matchers.allSatisfy { $0.matches(series.labels) }
         }
     }
 
-    /// The valid samples of `series` from just after `start` to the last of `times`, counted
-    /// against the query's budget.
-    private func load(_ series: PrometheusSeries, from start: Int64, to times: [Int64], _ budget: inout Int)
+    /// The valid samples of `series` in the windows (time − width, time] ending at each of
+    /// `times` (ascending), counted against the query's budget. Overlapping windows are read
+    /// once; a long range with a step wider than its windows reads only the windows, so a
+    /// 30-day panel of `x` at 1-hour steps reads 720 five-minute windows, not 30 days.
+    private func load(_ series: PrometheusSeries, windows times: [Int64], width: Int64, _ budget: inout Int)
         async throws -> [Sample]
     {
-        guard let end = times.last, start.addingSaturating(1) <= end else { return [] }
-        let samples = try await QueryEngine(store: store).range(series.key, start.addingSaturating(1)...end)
-            .filter { $0.quality == .good && $0.value.isFinite }
-        budget -= samples.count
-        guard budget >= 0 else {
-            throw PromQLError(
-                "the query reads more than \(maxSamples) samples; ask for a shorter range or fewer series")
+        var spans: [ClosedRange<Int64>] = []
+        for time in times {
+            let start = time.subtractingSaturating(width).addingSaturating(1)
+            guard start <= time else { continue }
+            if let last = spans.last, start <= last.upperBound.addingSaturating(1) {
+                spans[spans.count - 1] = last.lowerBound...time
+            } else {
+                spans.append(start...time)
+            }
+        }
+        var samples: [Sample] = []
+        for span in spans {
+            let read = try await QueryEngine(store: store).range(series.key, span)
+                .filter { $0.quality == .good && $0.value.isFinite }
+            try spend(read.count, &budget)
+            samples += read
         }
         return samples
+    }
+
+    /// Takes `count` from what the query may still read, refusing it when that runs out.
+    func spend(_ count: Int, _ budget: inout Int) throws(PromQLError) {
+        budget -= count
+        guard budget >= 0 else {
+            throw PromQLError(
+                "the query reads more than \(maxSamples) samples; ask for a shorter range, a wider step or fewer series"
+            )
+        }
     }
 
     /// The samples with times in (after, upTo], by binary search.

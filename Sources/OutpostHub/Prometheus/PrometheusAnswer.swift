@@ -101,6 +101,18 @@ enum PrometheusAnswer {
             }
             return Query(resultType: "matrix", result: .matrix(series.sorted { "\($0.metric)" < "\($1.metric)" }))
         }
+
+        /// Raw samples, per series: an instant query of a range vector.
+        static func samples(_ samples: [PrometheusSeries.Labels: [Sample]]) -> Query {
+            let series = samples.compactMap { labels, samples -> MatrixSeries? in
+                samples.isEmpty
+                    ? nil
+                    : MatrixSeries(
+                        metric: labels.dictionary,
+                        values: samples.map { Point(time: $0.timestamp, value: $0.value) })
+            }
+            return Query(resultType: "matrix", result: .matrix(series.sorted { "\($0.metric)" < "\($1.metric)" }))
+        }
     }
 
     struct Metadata: Encodable {

@@ -63,6 +63,10 @@ struct PrometheusRoutes {
     private func instant(_ parameters: PrometheusParameters) async throws -> Response {
         let query = try PromQL(parsing: try parameters.required("query"))
         let time = try parameters.time("time") ?? services.clock()
+        if case .range(let selector, let width) = query {
+            return PrometheusAnswer.success(
+                PrometheusAnswer.Query.samples(try await evaluator().samples(selector, width: width, at: time)))
+        }
         switch try await evaluator().evaluate(query, at: [time]) {
         case .scalar(let values):
             return PrometheusAnswer.success(PrometheusAnswer.Query.scalar(time: time, value: values.first ?? .nan))
@@ -73,6 +77,10 @@ struct PrometheusRoutes {
 
     private func range(_ parameters: PrometheusParameters) async throws -> Response {
         let query = try PromQL(parsing: try parameters.required("query"))
+        if case .range = query {
+            throw PromQLError(
+                #"invalid expression type "range vector" for range query, must be Scalar or instant Vector"#)
+        }
         guard let start = try parameters.time("start"), let end = try parameters.time("end") else {
             throw PrometheusParameters.Problem("start and end are required")
         }
@@ -93,9 +101,15 @@ struct PrometheusRoutes {
         }
     }
 
-    /// Every series, as Prometheus labels, that any of `match[]` picks (all without one).
+    /// Every series, as Prometheus labels, that any of `match[]` picks (all without one), less
+    /// those whose newest reading is before `start` or that have none (the store keeps no first
+    /// time, so `end` only has to be a time: like Prometheus's own, the filter is coarse).
     private func selected(_ parameters: PrometheusParameters, required: Bool) async throws -> [PrometheusSeries] {
-        let all = try await services.store.series(gateway: nil).map(PrometheusSeries.init)
+        let start = try parameters.time("start")
+        _ = try parameters.time("end")
+        let all = try await services.store.series(gateway: nil).filter { record in
+            start.map { start in record.newest.map { $0 >= start } ?? false } ?? true
+        }.map(PrometheusSeries.init)
         let selectors = parameters.all("match[]")
         if selectors.isEmpty {
             if required { throw PrometheusParameters.Problem("no match[] parameter provided") }

@@ -20,8 +20,9 @@ extension SQLiteHubStore {
         let resolution: String? = row["resolution"]
         return SeriesRecord(
             id: row["id"], key: SeriesKey(gateway: row["gateway"], name: row["name"]), unit: row["unit"],
-            kind: SeriesKind(rawValue: row["kind"]) ?? .gauge, resolution: resolution.flatMap(Resolution.init(parsing:))
-        )
+            kind: SeriesKind(rawValue: row["kind"]) ?? .gauge,
+            resolution: resolution.flatMap(Resolution.init(parsing:)),
+            newest: row["last_time"])
     }
 
     package func chunks(of series: SeriesKey, overlapping range: ClosedRange<Int64>) async throws -> [StoredChunk] {

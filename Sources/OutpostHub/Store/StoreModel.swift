@@ -32,14 +32,19 @@ package struct SeriesRecord: Sendable, Hashable {
     package var kind: SeriesKind
     /// The declared resolution, if any.
     package var resolution: Resolution?
+    /// The time of its newest reading (ns), if it has one.
+    package var newest: Int64?
 
     /// Creates a record.
-    package init(id: Int64, key: SeriesKey, unit: String, kind: SeriesKind, resolution: Resolution?) {
+    package init(
+        id: Int64, key: SeriesKey, unit: String, kind: SeriesKind, resolution: Resolution?, newest: Int64? = nil
+    ) {
         self.id = id
         self.key = key
         self.unit = unit
         self.kind = kind
         self.resolution = resolution
+        self.newest = newest
     }
 }
 

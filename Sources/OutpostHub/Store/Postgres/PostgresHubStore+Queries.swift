@@ -8,19 +8,20 @@ extension PostgresHubStore {
             let rows =
                 if let gateway {
                     try await session.query(
-                        "SELECT id, gateway, name, unit, kind, resolution FROM series WHERE gateway = \(gateway) ORDER BY name"
+                        "SELECT id, gateway, name, unit, kind, resolution, last_time FROM series WHERE gateway = \(gateway) ORDER BY name"
                     )
                 } else {
                     try await session.query(
-                        "SELECT id, gateway, name, unit, kind, resolution FROM series ORDER BY gateway, name")
+                        "SELECT id, gateway, name, unit, kind, resolution, last_time FROM series ORDER BY gateway, name"
+                    )
                 }
             return try rows.map { row in
-                let (id, gateway, name, unit, kind, resolution) = try row.decode(
-                    (Int64, String, String, String, Int32, String?).self)
+                let (id, gateway, name, unit, kind, resolution, newest) = try row.decode(
+                    (Int64, String, String, String, Int32, String?, Int64?).self)
                 return SeriesRecord(
                     id: id, key: SeriesKey(gateway: gateway, name: name), unit: unit,
                     kind: SeriesKind(rawValue: UInt8(truncatingIfNeeded: kind)) ?? .gauge,
-                    resolution: resolution.flatMap(Resolution.init(parsing:)))
+                    resolution: resolution.flatMap(Resolution.init(parsing:)), newest: newest)
             }
         }
     }

@@ -1,0 +1,138 @@
+import OutpostTestSupport
+import OutpostWire
+import Testing
+
+@testable import OutpostHub
+
+/// `*_over_time` from the minute and hour rollups, when windows and times are whole buckets;
+/// raw samples from an instant query of a range; `series` narrowed by `start`.
+@Suite("The Prometheus API's answers from rollups and raw ranges")
+struct PrometheusRollupTests {
+    static let start = PrometheusAPITests.start
+
+    func evaluate(_ hub: HubFixture, _ query: String, at times: [Int64], budget: Int = 2_000_000) async throws
+        -> [Double?]
+    {
+        let value = try await PromQLEvaluator(store: hub.store, maxSamples: budget).evaluate(
+            PromQL(parsing: query), at: times)
+        guard case .vector(let vector) = value, vector.count == 1, let values = vector.values.first else {
+            throw HubTestFailure("\(query) did not give one series")
+        }
+        return values
+    }
+
+    @Test("On whole minutes and hours the rollups answer exactly what raw samples give a nanosecond earlier")
+    func rollupsEqualRaw() async throws {
+        let hub = try await HubFixture()
+        // Two hours at 1 s, a sample on every minute's first nanosecond, one invalid.
+        let gauge = samples(from: Self.start, every: NS.second, count: 7_200) { index in
+            index == 4_000 ? .nan : PrometheusAPITests.gauge(index)
+        }
+        guard case .acknowledged = await hub.pipeline.ingest(try hub.frame(1, ["room.temp": gauge])) else {
+            throw HubTestFailure("not acknowledged")
+        }
+        // A rollup window is [t − w, t); the raw window ending a nanosecond before t,
+        // (t − w − 1 ns, t − 1 ns], holds the same samples.
+        for (window, step) in [("1m", NS.minute), ("5m", NS.minute), ("1h", NS.hour), ("2h", NS.hour)] {
+            let times = Array(stride(from: Self.start + step, through: Self.start + 2 * NS.hour, by: Int(step)))
+            #expect(
+                PromQLEvaluator.rollupLevel(for: .avgOverTime, width: try promQLDuration(window), times: times)
+                    == (step == NS.hour ? .hour : .minute))
+            for function in ["avg", "min", "max", "sum", "count"] {
+                let query = "\(function)_over_time(room_temp[\(window)])"
+                let rolled = try await evaluate(hub, query, at: times)
+                let raw = try await evaluate(hub, query, at: times.map { $0 - 1 })
+                let differing = zip(rolled, raw).filter { pair in
+                    guard let a = pair.0, let b = pair.1 else { return true }
+                    return !a.isNearly(b)
+                }.count
+                #expect(rolled.count == times.count && differing == 0, "\(query): \(differing) differ")
+            }
+        }
+        // Not whole buckets (a time off the minute, a 90 s window, last_over_time): raw samples.
+        #expect(PromQLEvaluator.rollupLevel(for: .avgOverTime, width: 90 * NS.second, times: [Self.start]) == nil)
+        #expect(PromQLEvaluator.rollupLevel(for: .avgOverTime, width: NS.minute, times: [Self.start + 1]) == nil)
+        #expect(PromQLEvaluator.rollupLevel(for: .lastOverTime, width: NS.hour, times: [Self.start]) == nil)
+        #expect(PromQLEvaluator.rollupLevel(for: .rate, width: NS.hour, times: [Self.start]) == nil)
+    }
+
+    @Test("Thirty days at one reading a minute: hourly panels read the rollups, within a budget raw reads exceed")
+    func longRangeWithinBudget() async throws {
+        let hub = try await HubFixture()
+        let month = samples(from: Self.start, every: NS.minute, count: 30 * 1_440) { Double($0 % 1_440) }
+        guard case .acknowledged = await hub.pipeline.ingest(try hub.frame(1, ["room.temp": month])) else {
+            throw HubTestFailure("not acknowledged")
+        }
+        let hours = (1...720).map { Self.start + Int64($0) * NS.hour }
+        // 720 hourly rows against a budget of 1,000: each hour's mean of its 60 minutes.
+        let means = try await evaluate(hub, "avg_over_time(room_temp[1h])", at: hours, budget: 1_000)
+        let expected = hours.map { time -> Double in
+            let first = Int((time - NS.hour - Self.start) / NS.minute) % 1_440
+            return Double(first) + 29.5
+        }
+        #expect(means.count == 720 && zip(means, expected).allSatisfy { $0 == $1 })
+        let counts = try await evaluate(hub, "count_over_time(room_temp[1d])", at: [Self.start + 30 * NS.day])
+        #expect(counts == [1_440])
+        // The same hours asked a second off the hour read the 43,200 raw samples: refused.
+        await #expect(throws: PromQLError.self) {
+            _ = try await evaluate(hub, "avg_over_time(room_temp[1h])", at: hours.map { $0 - NS.second }, budget: 1_000)
+        }
+        // A selector at hourly steps reads only each time's five-minute window, not the month.
+        let newest = try await evaluate(hub, "room_temp", at: hours, budget: 720 * 5)
+        #expect(newest.count == 720 && newest.allSatisfy { $0 != nil })
+    }
+
+    @Test("A gateway that only sent minute summaries still answers *_over_time from its rollups")
+    func summariesAnswer() async throws {
+        let hub = try await HubFixture()
+        let readings = samples(from: Self.start, every: NS.second, count: 600) { PrometheusAPITests.gauge($0) }
+        var summaries = MinuteSummaries()
+        for sample in readings { summaries.add(sample, series: 0, resolution: Resolution(parsing: "0.01")) }
+        let frame = BatchFrame(
+            summarising: hub.gateway, sequence: 1, bootID: hub.bootID, clockState: .synchronised,
+            createdAt: Self.start + 600 * NS.second, createdMonotonic: 600 * NS.second,
+            series: [SeriesDescriptor(id: 0, name: "room.temp", unit: "°C", resolution: Resolution(parsing: "0.01"))],
+            summaries: summaries.summaries)
+        guard case .acknowledged = await hub.pipeline.ingest(try frame.encoded(signer: hub.signer)) else {
+            throw HubTestFailure("not acknowledged")
+        }
+        let end = Self.start + 10 * NS.minute
+        #expect(try await evaluate(hub, "count_over_time(room_temp[10m])", at: [end]) == [600])
+        let mean = readings.map(\.value).reduce(0, +) / 600
+        let answer = try await evaluate(hub, "avg_over_time(room_temp[10m])", at: [end])
+        #expect(answer.first??.isNearly(mean) == true, "\(answer) vs \(mean)")
+    }
+
+    @Test("An instant query of a range gives the raw samples in (t − w, t]; a range query of one is refused")
+    func rawRange() async throws {
+        let hub = try await HubFixture()
+        let gauge = samples(from: Self.start, every: NS.second, count: 600) { PrometheusAPITests.gauge($0) }
+        guard case .acknowledged = await hub.pipeline.ingest(try hub.frame(1, ["room.temp": gauge])) else {
+            throw HubTestFailure("not acknowledged")
+        }
+        guard case .range(let selector, let width) = try PromQL(parsing: "room_temp[1m]") else {
+            throw HubTestFailure("not a range")
+        }
+        let evaluator = PromQLEvaluator(store: hub.store, maxSamples: 1_000)
+        let raw = try await evaluator.samples(selector, width: width, at: Self.start + 2 * NS.minute)
+        let times = raw.values.first?.map(\.timestamp) ?? []
+        #expect(times == (61...120).map { Self.start + Int64($0) * NS.second })
+        #expect(raw.keys.first?["series"] == "room.temp")
+        await #expect(throws: PromQLError.self) {
+            _ = try await PromQLEvaluator(store: hub.store, maxSamples: 59).samples(
+                selector, width: width, at: Self.start + 2 * NS.minute)
+        }
+    }
+}
+
+extension Double {
+    fileprivate func isNearly(_ other: Double) -> Bool { abs(self - other) <= 1e-9 * Swift.max(1, abs(other)) }
+}
+
+/// A PromQL duration as the parser reads it (`5m` → ns).
+func promQLDuration(_ text: String) throws -> Int64 {
+    guard case .function(_, .range(_, let width)) = try PromQL(parsing: "avg_over_time(x[\(text)])") else {
+        throw HubTestFailure("not a duration: \(text)")
+    }
+    return width
+}
