@@ -103,7 +103,7 @@ struct PrometheusRollupTests {
         #expect(answer.first??.isNearly(mean) == true, "\(answer) vs \(mean)")
     }
 
-    @Test("An instant query of a range gives the raw samples in (t − w, t]; a range query of one is refused")
+    @Test("An instant query of a range gives the raw samples in (t − w, t]; timestamp() gives the newest's time")
     func rawRange() async throws {
         let hub = try await HubFixture()
         let gauge = samples(from: Self.start, every: NS.second, count: 600) { PrometheusAPITests.gauge($0) }
@@ -118,6 +118,10 @@ struct PrometheusRollupTests {
         let times = raw.values.first?.map(\.timestamp) ?? []
         #expect(times == (61...120).map { Self.start + Int64($0) * NS.second })
         #expect(raw.keys.first?["series"] == "room.temp")
+        // timestamp(): the newest sample's time in seconds, without the metric name.
+        let stamp = try await evaluate(hub, "timestamp(room_temp)", at: [Self.start + 2 * NS.minute + NS.second / 2])
+        #expect(stamp == [Double(Self.start / NS.second + 120)])
+        #expect(throws: PromQLError.self) { try PromQL(parsing: "timestamp(room_temp[5m])") }
         await #expect(throws: PromQLError.self) {
             _ = try await PromQLEvaluator(store: hub.store, maxSamples: 59).samples(
                 selector, width: width, at: Self.start + 2 * NS.minute)

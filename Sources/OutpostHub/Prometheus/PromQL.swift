@@ -1,5 +1,5 @@
 /// The part of PromQL the hub answers (docs/hub.md, "Grafana"): selectors with `=`, `!=`, `=~`,
-/// `!~`; `avg|min|max|sum|count|last_over_time` and `rate`/`increase` over a range;
+/// `!~`; `avg|min|max|sum|count|last_over_time` and `rate`/`increase` over a range; `timestamp`;
 /// `sum|avg|min|max|count` with `by (…)`; arithmetic with numbers. Anything else is refused by
 /// name (`PromQLError`), never answered with other numbers.
 package indirect enum PromQL: Sendable, Hashable {
@@ -9,6 +9,8 @@ package indirect enum PromQL: Sendable, Hashable {
     /// `selector[range]`: only as a function's argument.
     case range(Selector, nanoseconds: Int64)
     case function(Function, PromQL)
+    /// `timestamp(selector)`: the time, in seconds, of each series' newest sample in the lookback.
+    case timestamp(Selector)
     case aggregate(Aggregation, by: [String], PromQL)
     case binary(Operator, PromQL, PromQL)
     case negate(PromQL)
@@ -126,6 +128,7 @@ struct PromQLParser {
             let name = token.text
             if let aggregation = PromQL.Aggregation(rawValue: name) { return try aggregate(aggregation) }
             if let function = PromQL.Function(rawValue: name) { return try call(function) }
+            if name == "timestamp" { return try timestamp() }
             if Self.refusedKeywords.contains(name) {
                 throw PromQLError("'\(name)' is not supported")
             }
@@ -167,6 +170,16 @@ struct PromQLParser {
         }
         try expect(")")
         return labels
+    }
+
+    private mutating func timestamp() throws(PromQLError) -> PromQL {
+        try expect("(")
+        let argument = try expression()
+        try expect(")")
+        guard case .selector(let selector) = argument else {
+            throw PromQLError("timestamp takes a series selector such as name{gateway=\"a\"}")
+        }
+        return .timestamp(selector)
     }
 
     private mutating func call(_ function: PromQL.Function) throws(PromQLError) -> PromQL {

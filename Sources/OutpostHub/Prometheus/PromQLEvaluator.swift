@@ -34,14 +34,10 @@ struct PromQLEvaluator {
         case .binary(let op, let left, let right):
             return Self.apply(op, try await evaluate(left, times, &budget), try await evaluate(right, times, &budget))
         case .selector(let selector):
-            var result: [PrometheusSeries.Labels: [Double?]] = [:]
-            for series in try await matching(selector) {
-                let samples = try await load(series, windows: times, width: Self.lookback, &budget)
-                result[series.labels] = times.map { time in
-                    Self.window(samples, after: time.subtractingSaturating(Self.lookback), upTo: time).last?.value
-                }
-            }
-            return .vector(result)
+            return .vector(try await newest(selector, times, &budget) { $0.value })
+        case .timestamp(let selector):
+            let vector = try await newest(selector, times, &budget) { Double($0.timestamp) / 1e9 }
+            return .vector(Dictionary(vector.map { ($0.key.droppingName, $0.value) }) { first, _ in first })
         case .function(let function, .range(let selector, let width)):
             var result: [PrometheusSeries.Labels: [Double?]] = [:]
             let level = Self.rollupLevel(for: function, width: width, times: times)
@@ -68,6 +64,20 @@ struct PromQLEvaluator {
         case .function, .range:
             throw PromQLError("a range vector is only allowed as a function's argument")
         }
+    }
+
+    /// Per series `selector` picks, `property` of its newest sample within the lookback at each time.
+    private func newest(
+        _ selector: PromQL.Selector, _ times: [Int64], _ budget: inout Int, _ property: (Sample) -> Double
+    ) async throws -> [PrometheusSeries.Labels: [Double?]] {
+        var result: [PrometheusSeries.Labels: [Double?]] = [:]
+        for series in try await matching(selector) {
+            let samples = try await load(series, windows: times, width: Self.lookback, &budget)
+            result[series.labels] = times.map { time in
+                Self.window(samples, after: time.subtractingSaturating(Self.lookback), upTo: time).last.map(property)
+            }
+        }
+        return result
     }
 
     /// The raw samples of each series `selector` picks in (time − width, time]: what an instant
