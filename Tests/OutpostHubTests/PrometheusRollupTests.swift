@@ -122,6 +122,8 @@ struct PrometheusRollupTests {
         let stamp = try await evaluate(hub, "timestamp(room_temp)", at: [Self.start + 2 * NS.minute + NS.second / 2])
         #expect(stamp == [Double(Self.start / NS.second + 120)])
         #expect(throws: PromQLError.self) { try PromQL(parsing: "timestamp(room_temp[5m])") }
+        let age = try await evaluate(hub, "time() - timestamp(room_temp)", at: [Self.start + 11 * NS.minute])
+        #expect(age == [61])  // the last of 600 readings was at 9:59
         await #expect(throws: PromQLError.self) {
             _ = try await PromQLEvaluator(store: hub.store, maxSamples: 59).samples(
                 selector, width: width, at: Self.start + 2 * NS.minute)

@@ -1,5 +1,5 @@
 /// The part of PromQL the hub answers (docs/hub.md, "Grafana"): selectors with `=`, `!=`, `=~`,
-/// `!~`; `avg|min|max|sum|count|last_over_time` and `rate`/`increase` over a range; `timestamp`;
+/// `!~`; `avg|min|max|sum|count|last_over_time` and `rate`/`increase` over a range; `timestamp`, `time()`;
 /// `sum|avg|min|max|count` with `by (…)`; arithmetic with numbers. Anything else is refused by
 /// name (`PromQLError`), never answered with other numbers.
 package indirect enum PromQL: Sendable, Hashable {
@@ -11,6 +11,8 @@ package indirect enum PromQL: Sendable, Hashable {
     case function(Function, PromQL)
     /// `timestamp(selector)`: the time, in seconds, of each series' newest sample in the lookback.
     case timestamp(Selector)
+    /// `time()`: the evaluation time in seconds.
+    case time
     case aggregate(Aggregation, by: [String], PromQL)
     case binary(Operator, PromQL, PromQL)
     case negate(PromQL)
@@ -129,6 +131,11 @@ struct PromQLParser {
             if let aggregation = PromQL.Aggregation(rawValue: name) { return try aggregate(aggregation) }
             if let function = PromQL.Function(rawValue: name) { return try call(function) }
             if name == "timestamp" { return try timestamp() }
+            if name == "time" {
+                try expect("(")
+                try expect(")")
+                return .time
+            }
             if Self.refusedKeywords.contains(name) {
                 throw PromQLError("'\(name)' is not supported")
             }
@@ -262,7 +269,7 @@ extension PromQL {
     /// Whether the expression is a number whatever the data.
     var isScalar: Bool {
         switch self {
-        case .number: true
+        case .number, .time: true
         case .negate(let inner): inner.isScalar
         case .binary(_, let left, let right): left.isScalar && right.isScalar
         default: false

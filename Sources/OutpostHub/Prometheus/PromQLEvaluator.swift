@@ -29,6 +29,8 @@ struct PromQLEvaluator {
         switch query {
         case .number(let value):
             return .scalar(Array(repeating: value, count: times.count))
+        case .time:
+            return .scalar(times.map { Double($0) / 1e9 })
         case .negate(let inner):
             return Self.apply(.multiply, try await evaluate(inner, times, &budget), .scalar(times.map { _ in -1 }))
         case .binary(let op, let left, let right):
