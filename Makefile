@@ -14,7 +14,7 @@ PROMETHEUS_CLIENT_VERSION := 0.7.2
 TEST_TIMEOUT ?= 1500
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps deps-system deps-python build release lint test demo fuzz bench clean
+.PHONY: all deps deps-system deps-python deps-versus build release lint test demo fuzz bench clean
 
 all: build
 
@@ -69,7 +69,14 @@ demo: deps-system
 fuzz: deps-system
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash Fuzz/run.sh
 
-bench: release
+# The stores `outpost-bench versus` measures the hub against, from Debian; only `make bench`
+# needs them, so `make test` and CI do not install two databases.
+deps-versus:
+	@command -v victoria-metrics >/dev/null && command -v influxd >/dev/null || \
+		($(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq --no-install-recommends \
+			victoria-metrics influxdb)
+
+bench: release deps-versus
 	.build/release/outpost-bench codec
 	.build/release/outpost-bench poll
 	.build/release/outpost-bench agent
@@ -80,6 +87,7 @@ bench: release
 	.build/release/outpost-bench query --store postgres
 	.build/release/outpost-bench detect
 	.build/release/outpost-bench api
+	.build/release/outpost-bench versus
 
 clean:
 	rm -rf .build .build-fuzz $(VENV)

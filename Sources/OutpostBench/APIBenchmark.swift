@@ -123,8 +123,8 @@ package struct APIBenchmark {
                     buckets: answer.buckets.map(API.SeriesBuckets.Bucket.init)))
             guard run > 0 else { continue }  // the first warms caches
             chart.append(request)
-            engineTimes.append(Self.milliseconds(queried - start))
-            jsonTimes.append(Self.milliseconds(ContinuousClock.now - queried))
+            engineTimes.append(Timings.milliseconds(queried - start))
+            jsonTimes.append(Timings.milliseconds(ContinuousClock.now - queried))
         }
         var health = try await Self.time(http, "\(base)/health", token: token, times: chartRequests) { _ in true }
         engineTimes.sort()
@@ -175,19 +175,19 @@ package struct APIBenchmark {
         var pushes: [Double] = []
         log.arrivals.withLock { arrivals in
             for (index, instants) in arrivals where index < sent.count {
-                pushes += instants.map { Self.milliseconds($0 - sent[index]) }
+                pushes += instants.map { Timings.milliseconds($0 - sent[index]) }
             }
         }
         chart.sort()
         pushes.sort()
         return Report(
-            chartRequests: chart.count, chartP50Milliseconds: Self.percentile(chart, 50),
-            chartP95Milliseconds: Self.percentile(chart, 95),
-            chartEngineP50Milliseconds: Self.percentile(engineTimes, 50),
-            chartJsonP50Milliseconds: Self.percentile(jsonTimes, 50),
-            healthP50Milliseconds: Self.percentile(health, 50),
+            chartRequests: chart.count, chartP50Milliseconds: Timings.percentile(chart, 50),
+            chartP95Milliseconds: Timings.percentile(chart, 95),
+            chartEngineP50Milliseconds: Timings.percentile(engineTimes, 50),
+            chartJsonP50Milliseconds: Timings.percentile(jsonTimes, 50),
+            healthP50Milliseconds: Timings.percentile(health, 50),
             clients: clients, frames: frames, pushesReceived: pushes.count,
-            pushP50Milliseconds: Self.percentile(pushes, 50), pushP99Milliseconds: Self.percentile(pushes, 99),
+            pushP50Milliseconds: Timings.percentile(pushes, 50), pushP99Milliseconds: Timings.percentile(pushes, 99),
             pushMaxMilliseconds: pushes.last ?? .nan)
     }
 
@@ -217,7 +217,7 @@ package struct APIBenchmark {
         guard response.status == .ok, accepted(body) else {
             throw BenchFailure("\(url) answered \(response.status)")
         }
-        return milliseconds(ContinuousClock.now - start)
+        return Timings.milliseconds(ContinuousClock.now - start)
     }
 
     /// One WebSocket client: subscribes, then notes when each reading (its value is the frame's
@@ -274,14 +274,6 @@ package struct APIBenchmark {
             frames.append(ReceivedFrame(frame: frame, hubTime: now))
         }
         _ = try await store.apply(frames)
-    }
-
-    private static func percentile(_ sorted: [Double], _ p: Int) -> Double {
-        sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, sorted.count * p / 100)]
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Double {
-        (Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18) * 1000
     }
 }
 

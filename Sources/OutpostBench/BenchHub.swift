@@ -10,13 +10,16 @@ package enum BenchHub {
     /// Writes a configuration to `path` for a hub storing in `dataDirectory` and reading the broker
     /// on `brokerPort` as `clientID`; `extra` adds sections.
     /// With `store`, the hub uses it; with `sharedGroup`, it is one of several replicas.
+    /// Returns the port its HTTP server will listen on.
+    @discardableResult
     package static func writeConfiguration(
         to path: String, dataDirectory: String, brokerPort: Int, clientID: String, extra: String = "",
         store: BenchStore? = nil, sharedGroup: String? = nil
-    ) throws {
+    ) throws -> Int {
+        let port = try LoopbackPort.free(in: .benchmarks)
         let text = """
             [hub]
-            listen = "127.0.0.1:\(try LoopbackPort.free(in: .benchmarks))"
+            listen = "127.0.0.1:\(port)"
             data_dir = "\(dataDirectory)"
             \(store?.hubKeys ?? "")
 
@@ -29,6 +32,7 @@ package enum BenchHub {
             \(extra)
             """
         try FileIO.write(Array(text.utf8), to: path)
+        return port
     }
 
     /// Enrols `identity`'s gateway with its public key in `store`.
