@@ -103,6 +103,34 @@ struct PrometheusRollupTests {
         #expect(answer.first??.isNearly(mean) == true, "\(answer) vs \(mean)")
     }
 
+    @Test(
+        "Many series' chunks in one read are each series' own, an unknown series none", arguments: StoreBackend.allCases
+    )
+    func batchedChunks(backend: StoreBackend) async throws {
+        let hub = try await HubFixture(backend: backend)
+        let series = ["a": 0.0, "b": 100.0, "c": 200.0].mapValues { base in
+            samples(from: Self.start, every: NS.second, count: 600) { base + Double($0) }
+        }
+        guard case .acknowledged = await hub.pipeline.ingest(try hub.frame(1, series)) else {
+            throw HubTestFailure("not acknowledged")
+        }
+        let keys = ["c", "missing", "a", "b"].map { SeriesKey(gateway: hub.gateway, name: $0) }
+        let range = (Self.start + 100 * NS.second)...(Self.start + 200 * NS.second)
+        let batched = try await hub.store.chunks(of: keys, overlapping: range)
+        #expect(batched.count == 4 && batched[1].isEmpty)
+        for (key, chunks) in zip(keys, batched) {
+            let alone = try await hub.store.chunks(of: key, overlapping: range)
+            #expect(chunks.map(\.record) == alone.map(\.record), "\(key.name)")
+            let values = try QueryEngine.samples(of: chunks, in: range).map(\.value)
+            #expect(values == (key.name == "missing" ? [] : (100...200).map { series[key.name]?[$0].value ?? .nan }))
+        }
+        // A fleet-wide instant selector reads them together and gives each its newest.
+        let newest = try await PromQLEvaluator(store: hub.store, maxSamples: 10_000).evaluate(
+            PromQL(parsing: #"{gateway="\#(hub.gateway)"}"#), at: [Self.start + 200 * NS.second])
+        guard case .vector(let vector) = newest else { throw HubTestFailure("not a vector") }
+        #expect(Set(vector.compactMap { $0.value.first ?? nil }) == [200, 300, 400])
+    }
+
     @Test("An instant query of a range gives the raw samples in (t − w, t]; timestamp() gives the newest's time")
     func rawRange() async throws {
         let hub = try await HubFixture()

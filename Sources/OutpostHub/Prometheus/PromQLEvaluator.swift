@@ -43,7 +43,17 @@ struct PromQLEvaluator {
         case .function(let function, .range(let selector, let width)):
             var result: [PrometheusSeries.Labels: [Double?]] = [:]
             let level = Self.rollupLevel(for: function, width: width, times: times)
-            for series in try await matching(selector) {
+            let matched = try await matching(selector)
+            if level == nil, times.count == 1, let time = times.first {
+                let after = time.subtractingSaturating(width)
+                for (series, samples) in zip(matched, try await loadAll(matched, after: after, upTo: time, &budget)) {
+                    result[series.labels.droppingName] = [
+                        Self.apply(function, samples[...], time: time, width: width)
+                    ]
+                }
+                return .vector(result)
+            }
+            for series in matched {
                 if let level {
                     result[series.labels.droppingName] = try await fromRollups(
                         function, series, level: level, width: width, times: times, &budget)
@@ -73,7 +83,14 @@ struct PromQLEvaluator {
         _ selector: PromQL.Selector, _ times: [Int64], _ budget: inout Int, _ property: (Sample) -> Double
     ) async throws -> [PrometheusSeries.Labels: [Double?]] {
         var result: [PrometheusSeries.Labels: [Double?]] = [:]
-        for series in try await matching(selector) {
+        let matched = try await matching(selector)
+        // An instant query (a stat panel, a table of the fleet) reads every series in one go.
+        if times.count == 1, let time = times.first {
+            let all = try await loadAll(matched, after: time.subtractingSaturating(Self.lookback), upTo: time, &budget)
+            for (series, samples) in zip(matched, all) { result[series.labels] = [samples.last.map(property)] }
+            return result
+        }
+        for series in matched {
             let samples = try await load(series, windows: times, width: Self.lookback, &budget)
             result[series.labels] = times.map { time in
                 Self.window(samples, after: time.subtractingSaturating(Self.lookback), upTo: time).last.map(property)
@@ -132,6 +149,22 @@ struct PromQLEvaluator {
             samples += read
         }
         return samples
+    }
+
+    /// The valid samples of each of `series` in (after, upTo], read in one store call.
+    private func loadAll(_ series: [PrometheusSeries], after: Int64, upTo: Int64, _ budget: inout Int) async throws
+        -> [[Sample]]
+    {
+        let start = after.addingSaturating(1)
+        guard start <= upTo else { return series.map { _ in [] } }
+        var result: [[Sample]] = []
+        for chunks in try await store.chunks(of: series.map(\.key), overlapping: start...upTo) {
+            let samples = try QueryEngine.samples(of: chunks, in: start...upTo)
+                .filter { $0.quality == .good && $0.value.isFinite }
+            try spend(samples.count, &budget)
+            result.append(samples)
+        }
+        return result
     }
 
     /// Takes `count` from what the query may still read, refusing it when that runs out.

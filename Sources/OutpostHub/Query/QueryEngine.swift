@@ -22,8 +22,13 @@ package struct QueryEngine: Sendable {
 
     /// Every sample of `series` with a timestamp in `range`, in time order.
     package func range(_ series: SeriesKey, _ range: ClosedRange<Int64>) async throws -> [Sample] {
+        try Self.samples(of: try await store.chunks(of: series, overlapping: range), in: range)
+    }
+
+    /// Every sample of `chunks` with a timestamp in `range`, in time order.
+    static func samples(of chunks: [StoredChunk], in range: ClosedRange<Int64>) throws -> [Sample] {
         var samples: [Sample] = []
-        for chunk in try await store.chunks(of: series, overlapping: range) {
+        for chunk in chunks {
             let columns = try chunk.columns()
             for index in 0..<columns.count where range.contains(columns.timestamps[index]) {
                 samples.append(

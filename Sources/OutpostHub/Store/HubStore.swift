@@ -117,6 +117,19 @@ package struct MaintenanceReport: Sendable, Hashable {
 package protocol SeriesHistory: Sendable {
     /// The chunks of a series that may hold samples in `range` (true time).
     func chunks(of series: SeriesKey, overlapping range: ClosedRange<Int64>) async throws -> [StoredChunk]
+    /// The same for many series in one read: a PromQL selector over a fleet asks for 1,000.
+    func chunks(of series: [SeriesKey], overlapping range: ClosedRange<Int64>) async throws -> [[StoredChunk]]
+}
+
+extension SeriesHistory {
+    /// One read per series, for histories with nothing better.
+    package func chunks(of series: [SeriesKey], overlapping range: ClosedRange<Int64>) async throws
+        -> [[StoredChunk]]
+    {
+        var result: [[StoredChunk]] = []
+        for key in series { result.append(try await chunks(of: key, overlapping: range)) }
+        return result
+    }
 }
 
 /// The hub's system of record. One implementation per backend (SQLite embedded; PostgreSQL at

@@ -26,28 +26,38 @@ extension SQLiteHubStore {
     }
 
     package func chunks(of series: SeriesKey, overlapping range: ClosedRange<Int64>) async throws -> [StoredChunk] {
-        try await reading { db in
-            guard
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT id, max_span FROM series WHERE gateway = ? AND name = ?",
-                    arguments: [series.gateway, series.name])
-            else { return [] }
-            let id: Int64 = row["id"]
-            let span: Int64 = row["max_span"]
-            let statement = try db.cachedStatement(
-                sql: """
-                    SELECT start, "end", shift, record FROM chunks
-                    WHERE series = ? AND start BETWEEN ? AND ? AND "end" >= ? ORDER BY start, id
-                    """)
-            let lower = range.lowerBound.subtractingReportingOverflow(span)
-            return try Row.fetchAll(
-                statement,
-                arguments: [id, lower.overflow ? Int64.min : lower.partialValue, range.upperBound, range.lowerBound]
-            ).map { row in
-                let shift: Int64? = row["shift"]
-                let record: Data = row["record"]
-                return StoredChunk(start: row["start"], end: row["end"], shift: shift ?? 0, record: [UInt8](record))
-            }
+        try await reading { db in try Self.chunks(of: series, overlapping: range, db) }
+    }
+
+    package func chunks(of series: [SeriesKey], overlapping range: ClosedRange<Int64>) async throws
+        -> [[StoredChunk]]
+    {
+        try await reading { db in try series.map { try Self.chunks(of: $0, overlapping: range, db) } }
+    }
+
+    private static func chunks(of series: SeriesKey, overlapping range: ClosedRange<Int64>, _ db: Database) throws
+        -> [StoredChunk]
+    {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT id, max_span FROM series WHERE gateway = ? AND name = ?"),
+                arguments: [series.gateway, series.name])
+        else { return [] }
+        let id: Int64 = row["id"]
+        let span: Int64 = row["max_span"]
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT start, "end", shift, record FROM chunks
+                WHERE series = ? AND start BETWEEN ? AND ? AND "end" >= ? ORDER BY start, id
+                """)
+        let lower = range.lowerBound.subtractingReportingOverflow(span)
+        return try Row.fetchAll(
+            statement,
+            arguments: [id, lower.overflow ? Int64.min : lower.partialValue, range.upperBound, range.lowerBound]
+        ).map { row in
+            let shift: Int64? = row["shift"]
+            let record: Data = row["record"]
+            return StoredChunk(start: row["start"], end: row["end"], shift: shift ?? 0, record: [UInt8](record))
         }
     }
 

@@ -27,25 +27,39 @@ extension PostgresHubStore {
     }
 
     package func chunks(of series: SeriesKey, overlapping range: ClosedRange<Int64>) async throws -> [StoredChunk] {
+        try await link.withConnection { session in try await Self.chunks(of: series, overlapping: range, session) }
+    }
+
+    package func chunks(of series: [SeriesKey], overlapping range: ClosedRange<Int64>) async throws
+        -> [[StoredChunk]]
+    {
         try await link.withConnection { session in
-            guard
-                let found = try await session.query(
-                    "SELECT id, max_span FROM series WHERE gateway = \(series.gateway) AND name = \(series.name)"
-                ).first
-            else { return [] }
-            let (id, span) = try found.decode((Int64, Int64).self)
-            let lower = range.lowerBound.subtractingReportingOverflow(span)
-            let from = lower.overflow ? Int64.min : lower.partialValue
-            return try await session.query(
-                """
-                SELECT start, "end", shift, record FROM chunks
-                WHERE series = \(id) AND start BETWEEN \(from) AND \(range.upperBound) AND "end" >= \(range.lowerBound)
-                ORDER BY start, id
-                """
-            ).map { row in
-                let (start, end, shift, record) = try row.decode((Int64, Int64, Int64, ByteBuffer).self)
-                return StoredChunk(start: start, end: end, shift: shift, record: Array(record.readableBytesView))
-            }
+            var result: [[StoredChunk]] = []
+            for key in series { result.append(try await Self.chunks(of: key, overlapping: range, session)) }
+            return result
+        }
+    }
+
+    private static func chunks(
+        of series: SeriesKey, overlapping range: ClosedRange<Int64>, _ session: PostgresSession
+    ) async throws -> [StoredChunk] {
+        guard
+            let found = try await session.query(
+                "SELECT id, max_span FROM series WHERE gateway = \(series.gateway) AND name = \(series.name)"
+            ).first
+        else { return [] }
+        let (id, span) = try found.decode((Int64, Int64).self)
+        let lower = range.lowerBound.subtractingReportingOverflow(span)
+        let from = lower.overflow ? Int64.min : lower.partialValue
+        return try await session.query(
+            """
+            SELECT start, "end", shift, record FROM chunks
+            WHERE series = \(id) AND start BETWEEN \(from) AND \(range.upperBound) AND "end" >= \(range.lowerBound)
+            ORDER BY start, id
+            """
+        ).map { row in
+            let (start, end, shift, record) = try row.decode((Int64, Int64, Int64, ByteBuffer).self)
+            return StoredChunk(start: start, end: end, shift: shift, record: Array(record.readableBytesView))
         }
     }
 
