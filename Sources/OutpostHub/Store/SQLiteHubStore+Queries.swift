@@ -5,24 +5,26 @@ import OutpostWire
 extension SQLiteHubStore {
     package func series(gateway: String?) async throws -> [SeriesRecord] {
         try await reading { db in
+            let columns = "id, gateway, name, unit, kind, resolution, last_time"
             let rows =
                 if let gateway {
                     try Row.fetchAll(
-                        db, sql: "SELECT * FROM series WHERE gateway = ? ORDER BY name", arguments: [gateway])
+                        db, sql: "SELECT \(columns) FROM series WHERE gateway = ? ORDER BY name", arguments: [gateway])
                 } else {
-                    try Row.fetchAll(db, sql: "SELECT * FROM series ORDER BY gateway, name")
+                    try Row.fetchAll(db, sql: "SELECT \(columns) FROM series ORDER BY gateway, name")
                 }
             return rows.map(Self.seriesRecord)
         }
     }
 
+    /// A series row of the columns `series(gateway:)` selects, read by position: by name, each
+    /// column costs a case-insensitive search, and a fleet's 20,000 series took 75 ms.
     static func seriesRecord(_ row: Row) -> SeriesRecord {
-        let resolution: String? = row["resolution"]
+        let resolution: String? = row[5]
         return SeriesRecord(
-            id: row["id"], key: SeriesKey(gateway: row["gateway"], name: row["name"]), unit: row["unit"],
-            kind: SeriesKind(rawValue: row["kind"]) ?? .gauge,
-            resolution: resolution.flatMap(Resolution.init(parsing:)),
-            newest: row["last_time"])
+            id: row[0], key: SeriesKey(gateway: row[1], name: row[2]), unit: row[3],
+            kind: SeriesKind(rawValue: row[4]) ?? .gauge, resolution: resolution.flatMap(Resolution.init(parsing:)),
+            newest: row[6])
     }
 
     package func chunks(of series: SeriesKey, overlapping range: ClosedRange<Int64>) async throws -> [StoredChunk] {
