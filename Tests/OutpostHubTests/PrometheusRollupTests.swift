@@ -1,3 +1,4 @@
+import Foundation
 import OutpostTestSupport
 import OutpostWire
 import Testing
@@ -129,6 +130,35 @@ struct PrometheusRollupTests {
             PromQL(parsing: #"{gateway="\#(hub.gateway)"}"#), at: [Self.start + 200 * NS.second])
         guard case .vector(let vector) = newest else { throw HubTestFailure("not a vector") }
         #expect(Set(vector.compactMap { $0.value.first ?? nil }) == [200, 300, 400])
+    }
+
+    @Test("The Grafana dashboard's queries, its variables filled in as Grafana does, are answered")
+    func grafanaDashboard() async throws {
+        let hub = try await HubFixture()
+        let gauge = samples(from: Self.start, every: NS.second, count: 600) { PrometheusAPITests.gauge($0) }
+        guard case .acknowledged = await hub.pipeline.ingest(try hub.frame(1, ["room.temp": gauge])) else {
+            throw HubTestFailure("not acknowledged")
+        }
+        let text = try String(contentsOfFile: packageRoot() + "/docs/grafana/outpost-fleet.json", encoding: .utf8)
+        let dashboard = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let panels = dashboard["panels"] as? [[String: Any]] ?? []
+        let expressions = panels.flatMap {
+            ($0["targets"] as? [[String: Any]] ?? []).compactMap { $0["expr"] as? String }
+        }
+        #expect(expressions.count >= 3)
+        let times = (1...10).map { Self.start + Int64($0) * NS.minute }
+        for expression in expressions {
+            let query = expression.replacingOccurrences(of: "$gateway", with: ".*")
+                .replacingOccurrences(of: "$series", with: ".*").replacingOccurrences(of: "$__interval", with: "1m")
+            let value = try await PromQLEvaluator(store: hub.store, maxSamples: 100_000).evaluate(
+                PromQL(parsing: query), at: times)
+            guard case .vector(let vector) = value else {
+                Issue.record("\(query): not a vector")
+                continue
+            }
+            // The counter panel has no counter to show here; the others show the gauge.
+            #expect(query.contains("counter") ? vector.isEmpty : vector.count == 1, "\(query)")
+        }
     }
 
     @Test("An instant query of a range gives the raw samples in (t − w, t]; timestamp() gives the newest's time")
