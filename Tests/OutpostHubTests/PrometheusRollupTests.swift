@@ -115,6 +115,13 @@ struct PrometheusRollupTests {
         guard case .acknowledged = await hub.pipeline.ingest(try hub.frame(1, series)) else {
             throw HubTestFailure("not acknowledged")
         }
+        // The catalogue, read straight from SQLite's columns: text (a unit beyond ASCII), kind,
+        // resolution and the newest reading's time, each as stored.
+        let catalogue = try await hub.store.series(gateway: hub.gateway)
+        #expect(catalogue.map(\.key.name) == ["a", "b", "c"])
+        #expect(catalogue.allSatisfy { $0.unit == "°C" && $0.kind == .gauge && $0.resolution?.description == "0.01" })
+        #expect(catalogue.allSatisfy { $0.newest == Self.start + 599 * NS.second })
+        #expect(try await hub.store.series(gateway: nil).map(\.key) == catalogue.map(\.key))
         let keys = ["c", "missing", "a", "b"].map { SeriesKey(gateway: hub.gateway, name: $0) }
         let range = (Self.start + 100 * NS.second)...(Self.start + 200 * NS.second)
         let batched = try await hub.store.chunks(of: keys, overlapping: range)
