@@ -22,6 +22,13 @@ struct PrometheusRollupTests {
         return values
     }
 
+    /// Ingests one frame of `series` into `hub`.
+    func ingest(_ hub: HubFixture, _ series: [String: [Sample]]) async throws {
+        guard case .acknowledged = await hub.pipeline.ingest(try hub.frame(1, series)) else {
+            throw HubTestFailure("not acknowledged")
+        }
+    }
+
     @Test("On whole minutes and hours the rollups answer exactly what raw samples give a nanosecond earlier")
     func rollupsEqualRaw() async throws {
         let hub = try await HubFixture()
@@ -29,9 +36,7 @@ struct PrometheusRollupTests {
         let gauge = samples(from: Self.start, every: NS.second, count: 7_200) { index in
             index == 4_000 ? .nan : PrometheusAPITests.gauge(index)
         }
-        guard case .acknowledged = await hub.pipeline.ingest(try hub.frame(1, ["room.temp": gauge])) else {
-            throw HubTestFailure("not acknowledged")
-        }
+        try await ingest(hub, ["room.temp": gauge])
         // A rollup window is [t − w, t); the raw window ending a nanosecond before t,
         // (t − w − 1 ns, t − 1 ns], holds the same samples.
         for (window, step) in [("1m", NS.minute), ("5m", NS.minute), ("1h", NS.hour), ("2h", NS.hour)] {
@@ -61,9 +66,7 @@ struct PrometheusRollupTests {
     func longRangeWithinBudget() async throws {
         let hub = try await HubFixture()
         let month = samples(from: Self.start, every: NS.minute, count: 30 * 1_440) { Double($0 % 1_440) }
-        guard case .acknowledged = await hub.pipeline.ingest(try hub.frame(1, ["room.temp": month])) else {
-            throw HubTestFailure("not acknowledged")
-        }
+        try await ingest(hub, ["room.temp": month])
         let hours = (1...720).map { Self.start + Int64($0) * NS.hour }
         // 720 hourly rows against a budget of 1,000: each hour's mean of its 60 minutes.
         let means = try await evaluate(hub, "avg_over_time(room_temp[1h])", at: hours, budget: 1_000)
@@ -112,9 +115,7 @@ struct PrometheusRollupTests {
         let series = ["a": 0.0, "b": 100.0, "c": 200.0].mapValues { base in
             samples(from: Self.start, every: NS.second, count: 600) { base + Double($0) }
         }
-        guard case .acknowledged = await hub.pipeline.ingest(try hub.frame(1, series)) else {
-            throw HubTestFailure("not acknowledged")
-        }
+        try await ingest(hub, series)
         // The catalogue, read straight from SQLite's columns: text (a unit beyond ASCII), kind,
         // resolution and the newest reading's time, each as stored.
         let catalogue = try await hub.store.series(gateway: hub.gateway)
@@ -143,9 +144,7 @@ struct PrometheusRollupTests {
     func grafanaDashboard() async throws {
         let hub = try await HubFixture()
         let gauge = samples(from: Self.start, every: NS.second, count: 600) { PrometheusAPITests.gauge($0) }
-        guard case .acknowledged = await hub.pipeline.ingest(try hub.frame(1, ["room.temp": gauge])) else {
-            throw HubTestFailure("not acknowledged")
-        }
+        try await ingest(hub, ["room.temp": gauge])
         let text = try String(contentsOfFile: packageRoot() + "/docs/grafana/outpost-fleet.json", encoding: .utf8)
         let dashboard = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         let panels = dashboard["panels"] as? [[String: Any]] ?? []
@@ -172,9 +171,7 @@ struct PrometheusRollupTests {
     func rawRange() async throws {
         let hub = try await HubFixture()
         let gauge = samples(from: Self.start, every: NS.second, count: 600) { PrometheusAPITests.gauge($0) }
-        guard case .acknowledged = await hub.pipeline.ingest(try hub.frame(1, ["room.temp": gauge])) else {
-            throw HubTestFailure("not acknowledged")
-        }
+        try await ingest(hub, ["room.temp": gauge])
         guard case .range(let selector, let width) = try PromQL(parsing: "room_temp[1m]") else {
             throw HubTestFailure("not a range")
         }
