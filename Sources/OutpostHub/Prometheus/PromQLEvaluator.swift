@@ -119,9 +119,12 @@ struct PromQLEvaluator {
     private func matching(_ selector: PromQL.Selector) async throws -> [PrometheusSeries] {
         let matchers = try selector.matchers.map(PrometheusSeries.Matcher.init)
         let gateway = selector.matchers.first { $0.label == "gateway" && $0.kind == .equal }?.value
-        return try await store.series(gateway: gateway).map(PrometheusSeries.init).filter { series in
-            matchers.allSatisfy { $0.matches(series.labels) }
-        }
+        // A metric name picks a few of a fleet's 20,000 series: only those get their labels made.
+        let name = selector.matchers.first { $0.label == "__name__" && $0.kind == .equal }?.value
+        return try await store.series(gateway: gateway)
+            .filter { record in name.map { PrometheusSeries.metricName(record.key.name) == $0 } ?? true }
+            .map(PrometheusSeries.init)
+            .filter { series in matchers.allSatisfy { $0.matches(series.labels) } }
     }
 
     /// The valid samples of `series` in the windows (time − width, time] ending at each of

@@ -40,7 +40,7 @@ struct PrometheusSeries: Sendable {
     }
 
     /// A set of labels, sorted by name: a series' identity in an answer.
-    struct Labels: Hashable, Sendable {
+    struct Labels: Hashable, Comparable, Sendable {
         let pairs: [(name: String, value: String)]
 
         init(_ pairs: [(String, String)]) {
@@ -58,6 +58,15 @@ struct PrometheusSeries: Sendable {
         }
 
         var dictionary: [String: String] { Dictionary(pairs.map { ($0.name, $0.value) }) { first, _ in first } }
+
+        /// Label by label, name then value: the order answers list series in.
+        static func < (a: Labels, b: Labels) -> Bool {
+            for (x, y) in zip(a.pairs, b.pairs) {
+                if x.name != y.name { return x.name < y.name }
+                if x.value != y.value { return x.value < y.value }
+            }
+            return a.pairs.count < b.pairs.count
+        }
 
         static func == (a: Labels, b: Labels) -> Bool {
             a.pairs.count == b.pairs.count && zip(a.pairs, b.pairs).allSatisfy { $0 == $1 }
