@@ -81,6 +81,16 @@ struct PrometheusRollupTests {
         await #expect(throws: PromQLError.self) {
             _ = try await evaluate(hub, "avg_over_time(room_temp[1h])", at: hours.map { $0 - NS.second }, budget: 1_000)
         }
+        // A month-wide window at 11,000 one-minute steps reads the 43,200 minute rows once but
+        // would merge them 475 million times: refused by what its windows take in.
+        let minutes = (1...11_000).map { Self.start + 30 * NS.day - Int64($0) * NS.minute }.reversed()
+        await #expect(throws: PromQLError.self) {
+            _ = try await evaluate(hub, "avg_over_time(room_temp[30d])", at: Array(minutes))
+        }
+        // The same from raw samples (times a second off the minute).
+        await #expect(throws: PromQLError.self) {
+            _ = try await evaluate(hub, "max_over_time(room_temp[30d])", at: minutes.map { $0 - NS.second })
+        }
         // A selector at hourly steps reads only each time's five-minute window, not the month.
         let newest = try await evaluate(hub, "room_temp", at: hours, budget: 720 * 5)
         #expect(newest.count == 720 && newest.allSatisfy { $0 != nil })

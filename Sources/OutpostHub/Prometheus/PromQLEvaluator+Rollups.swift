@@ -27,39 +27,35 @@ extension PromQLEvaluator {
     /// [time − width, time); nil where no valid reading fell.
     func fromRollups(
         _ function: PromQL.Function, _ series: PrometheusSeries, level: RollupLevel, width: Int64, times: [Int64],
-        _ budget: inout Int
+        _ budget: inout Budget
     ) async throws -> [Double?] {
         guard let first = times.first, let last = times.last else { return [] }
         let from = first.subtractingSaturating(width)
         let to = last.subtractingSaturating(1)
         guard from <= to else { return times.map { _ in nil } }
         let buckets = try await store.rollups(of: series.key, level: level, in: from...to)
-        try spend(buckets.count, &budget)
+        try budget.read(buckets.count)
         let starts = buckets.map(\.start)
-        return times.map { time in
+        var values: [Double?] = []
+        for time in times {
             var aggregate = Aggregate.empty
-            let lower = Self.firstIndex(in: starts, atOrAbove: time.subtractingSaturating(width))
-            let upper = Self.firstIndex(in: starts, atOrAbove: time)
+            let lower = Self.firstIndex(starts.count) { starts[$0] >= time.subtractingSaturating(width) }
+            let upper = Self.firstIndex(starts.count) { starts[$0] >= time }
+            try budget.scan(max(0, upper - lower))
             for bucket in buckets[lower..<max(lower, upper)] { aggregate.merge(bucket.aggregate) }
-            guard aggregate.validCount > 0 else { return nil }
-            switch function {
-            case .avgOverTime: return aggregate.mean
-            case .minOverTime: return aggregate.min
-            case .maxOverTime: return aggregate.max
-            case .sumOverTime: return aggregate.sum
-            case .countOverTime: return Double(aggregate.validCount)
-            case .lastOverTime, .rate, .increase: return nil
-            }
+            values.append(aggregate.validCount > 0 ? Self.value(of: function, aggregate) : nil)
         }
+        return values
     }
 
-    /// The index of the first of `sorted` at or above `value`.
-    static func firstIndex(in sorted: [Int64], atOrAbove value: Int64) -> Int {
-        var (low, high) = (0, sorted.count)
-        while low < high {
-            let middle = (low + high) / 2
-            if sorted[middle] >= value { high = middle } else { low = middle + 1 }
+    private static func value(of function: PromQL.Function, _ aggregate: Aggregate) -> Double? {
+        switch function {
+        case .avgOverTime: aggregate.mean
+        case .minOverTime: aggregate.min
+        case .maxOverTime: aggregate.max
+        case .sumOverTime: aggregate.sum
+        case .countOverTime: Double(aggregate.validCount)
+        case .lastOverTime, .rate, .increase: nil
         }
-        return low
     }
 }

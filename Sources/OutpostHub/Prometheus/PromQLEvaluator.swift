@@ -21,11 +21,41 @@ struct PromQLEvaluator {
 
     /// The value of `query` at each of `times` (ascending).
     func evaluate(_ query: PromQL, at times: [Int64]) async throws -> Value {
-        var budget = maxSamples
+        var budget = Budget(limit: maxSamples)
         return try await evaluate(query, times, &budget)
     }
 
-    private func evaluate(_ query: PromQL, _ times: [Int64], _ budget: inout Int) async throws -> Value {
+    /// What one query may cost: samples (or rollup rows) read from the store, and samples taken
+    /// into windows across its steps, which can be far more than it reads: `avg_over_time(x[30d])`
+    /// at 11,000 one-minute steps reads 43,200 minute rows and would merge 475 million.
+    struct Budget {
+        let limit: Int64
+        private(set) var samplesRead: Int64 = 0
+        private(set) var samplesScanned: Int64 = 0
+
+        init(limit: Int) { self.limit = Int64(limit) }
+
+        /// At most `limit` read.
+        mutating func read(_ count: Int) throws(PromQLError) {
+            samplesRead = samplesRead.addingSaturating(Int64(count))
+            guard samplesRead <= limit else {
+                throw PromQLError(
+                    "the query reads more than \(limit) samples; ask for a shorter range, a wider step or fewer series")
+            }
+        }
+
+        /// At most ten times `limit` taken into windows.
+        mutating func scan(_ count: Int) throws(PromQLError) {
+            samplesScanned = samplesScanned.addingSaturating(Int64(count))
+            guard samplesScanned <= limit.multipliedSaturating(by: 10) else {
+                throw PromQLError(
+                    "the query's windows take in more than \(limit.multipliedSaturating(by: 10)) samples across its steps; "
+                        + "ask for a wider step or a shorter window")
+            }
+        }
+    }
+
+    private func evaluate(_ query: PromQL, _ times: [Int64], _ budget: inout Budget) async throws -> Value {
         switch query {
         case .number(let value):
             return .scalar(Array(repeating: value, count: times.count))
@@ -47,6 +77,7 @@ struct PromQLEvaluator {
             if level == nil, times.count == 1, let time = times.first {
                 let after = time.subtractingSaturating(width)
                 for (series, samples) in zip(matched, try await loadAll(matched, after: after, upTo: time, &budget)) {
+                    try budget.scan(samples.count)
                     result[series.labels.droppingName] = [
                         Self.apply(function, samples[...], time: time, width: width)
                     ]
@@ -60,12 +91,13 @@ struct PromQLEvaluator {
                     continue
                 }
                 let samples = try await load(series, windows: times, width: width, &budget)
-                result[series.labels.droppingName] = times.map { time in
-                    Self.apply(
-                        function, Self.window(samples, after: time.subtractingSaturating(width), upTo: time),
-                        time: time,
-                        width: width)
+                var values: [Double?] = []
+                for time in times {
+                    let window = Self.window(samples, after: time.subtractingSaturating(width), upTo: time)
+                    try budget.scan(window.count)
+                    values.append(Self.apply(function, window, time: time, width: width))
                 }
+                result[series.labels.droppingName] = values
             }
             return .vector(result)
         case .aggregate(let aggregation, let labels, let inner):
@@ -80,7 +112,7 @@ struct PromQLEvaluator {
 
     /// Per series `selector` picks, `property` of its newest sample within the lookback at each time.
     private func newest(
-        _ selector: PromQL.Selector, _ times: [Int64], _ budget: inout Int, _ property: (Sample) -> Double
+        _ selector: PromQL.Selector, _ times: [Int64], _ budget: inout Budget, _ property: (Sample) -> Double
     ) async throws -> [PrometheusSeries.Labels: [Double?]] {
         var result: [PrometheusSeries.Labels: [Double?]] = [:]
         let matched = try await matching(selector)
@@ -104,14 +136,10 @@ struct PromQLEvaluator {
     func samples(_ selector: PromQL.Selector, width: Int64, at time: Int64) async throws
         -> [PrometheusSeries.Labels: [Sample]]
     {
-        var budget = maxSamples
-        var result: [PrometheusSeries.Labels: [Sample]] = [:]
-        for series in try await matching(selector) {
-            result[series.labels] = Array(
-                try await load(series, windows: [time], width: width, &budget)
-            )
-        }
-        return result
+        var budget = Budget(limit: maxSamples)
+        let matched = try await matching(selector)
+        let all = try await loadAll(matched, after: time.subtractingSaturating(width), upTo: time, &budget)
+        return Dictionary(zip(matched.map(\.labels), all)) { first, _ in first }
     }
 
     /// The series `selector` picks, by their labels. A `gateway="…"` matcher narrows what the
@@ -131,7 +159,7 @@ struct PromQLEvaluator {
     /// `times` (ascending), counted against the query's budget. Overlapping windows are read
     /// once; a long range with a step wider than its windows reads only the windows, so a
     /// 30-day panel of `x` at 1-hour steps reads 720 five-minute windows, not 30 days.
-    private func load(_ series: PrometheusSeries, windows times: [Int64], width: Int64, _ budget: inout Int)
+    private func load(_ series: PrometheusSeries, windows times: [Int64], width: Int64, _ budget: inout Budget)
         async throws -> [Sample]
     {
         var spans: [ClosedRange<Int64>] = []
@@ -146,52 +174,46 @@ struct PromQLEvaluator {
         }
         var samples: [Sample] = []
         for span in spans {
-            let read = try await QueryEngine(store: store).range(series.key, span)
-                .filter { $0.quality == .good && $0.value.isFinite }
-            try spend(read.count, &budget)
+            let read = Self.valid(try await QueryEngine(store: store).range(series.key, span))
+            try budget.read(read.count)
             samples += read
         }
         return samples
     }
 
     /// The valid samples of each of `series` in (after, upTo], read in one store call.
-    private func loadAll(_ series: [PrometheusSeries], after: Int64, upTo: Int64, _ budget: inout Int) async throws
+    private func loadAll(_ series: [PrometheusSeries], after: Int64, upTo: Int64, _ budget: inout Budget) async throws
         -> [[Sample]]
     {
         let start = after.addingSaturating(1)
         guard start <= upTo else { return series.map { _ in [] } }
         var result: [[Sample]] = []
         for chunks in try await store.chunks(of: series.map(\.key), overlapping: start...upTo) {
-            let samples = try QueryEngine.samples(of: chunks, in: start...upTo)
-                .filter { $0.quality == .good && $0.value.isFinite }
-            try spend(samples.count, &budget)
+            let samples = Self.valid(try QueryEngine.samples(of: chunks, in: start...upTo))
+            try budget.read(samples.count)
             result.append(samples)
         }
         return result
     }
 
-    /// Takes `count` from what the query may still read, refusing it when that runs out.
-    func spend(_ count: Int, _ budget: inout Int) throws(PromQLError) {
-        budget -= count
-        guard budget >= 0 else {
-            throw PromQLError(
-                "the query reads more than \(maxSamples) samples; ask for a shorter range, a wider step or fewer series"
-            )
-        }
-    }
+    /// The samples PromQL sees: good quality and finite.
+    static func valid(_ samples: [Sample]) -> [Sample] { samples.filter { $0.quality == .good && $0.value.isFinite } }
 
     /// The samples with times in (after, upTo], by binary search.
     static func window(_ samples: [Sample], after: Int64, upTo: Int64) -> ArraySlice<Sample> {
-        func firstIndex(where above: Int64) -> Int {
-            var (low, high) = (0, samples.count)
-            while low < high {
-                let middle = (low + high) / 2
-                if samples[middle].timestamp > above { high = middle } else { low = middle + 1 }
-            }
-            return low
-        }
-        let lower = firstIndex(where: after)
-        let upper = firstIndex(where: upTo)
+        let lower = firstIndex(samples.count) { samples[$0].timestamp > after }
+        let upper = firstIndex(samples.count) { samples[$0].timestamp > upTo }
         return lower < upper ? samples[lower..<upper] : []
+    }
+
+    /// The first index in 0..<count where `isPast` holds, for a predicate that, once true, stays
+    /// true (binary search); `count` when it never holds.
+    static func firstIndex(_ count: Int, where isPast: (Int) -> Bool) -> Int {
+        var (low, high) = (0, count)
+        while low < high {
+            let middle = (low + high) / 2
+            if isPast(middle) { high = middle } else { low = middle + 1 }
+        }
+        return low
     }
 }
