@@ -45,47 +45,43 @@ enum VersusFeeds {
     /// VictoriaMetrics's JSON lines, a line per series and frame, about `readingsPerBody` readings
     /// a request.
     static func victoriaMetrics(_ fleet: VersusFleet, readingsPerBody: Int = 100_000) -> [[UInt8]] {
-        var bodies: [[UInt8]] = []
-        var body: [UInt8] = []
-        var readings = 0
-        fleet.forEachFrame { blocks in
-            for block in blocks {
-                let labels =
-                    #"{"metric":{"__name__":"\#(VersusFleet.metric(block.series))","gateway":"\#(block.gateway)","#
-                    + #""series":"\#(VersusFleet.name(block.series))"},"values":["#
-                body += labels.utf8
-                body += block.samples.map { "\($0.value)" }.joined(separator: ",").utf8
-                body += #"],"timestamps":["#.utf8
-                body += block.samples.map { "\($0.timestamp / 1_000_000)" }.joined(separator: ",").utf8
-                body += "]}\n".utf8
-                readings += block.samples.count
-            }
-            if readings >= readingsPerBody {
-                bodies.append(body)
-                (body, readings) = ([], 0)
-            }
+        bodies(fleet, readingsPerBody) { block, body in
+            let labels =
+                #"{"metric":{"__name__":"\#(VersusFleet.metric(block.series))","gateway":"\#(block.gateway)","#
+                + #""series":"\#(VersusFleet.name(block.series))"},"values":["#
+            body += labels.utf8
+            body += block.samples.map { "\($0.value)" }.joined(separator: ",").utf8
+            body += #"],"timestamps":["#.utf8
+            body += block.samples.map { "\($0.timestamp / 1_000_000)" }.joined(separator: ",").utf8
+            body += "]}\n".utf8
         }
-        if !body.isEmpty { bodies.append(body) }
-        return bodies
     }
 
     /// InfluxDB's line protocol, a measurement per series tagged by gateway, nanosecond times,
     /// about 5,000 lines a request (InfluxData's advice).
     static func influxDB(_ fleet: VersusFleet, linesPerBody: Int = 5_000) -> [[UInt8]] {
+        bodies(fleet, linesPerBody) { block, body in
+            let prefix = "\(VersusFleet.metric(block.series)),gateway=\(block.gateway) value="
+            for sample in block.samples { body += "\(prefix)\(sample.value) \(sample.timestamp)\n".utf8 }
+        }
+    }
+
+    /// The fleet's blocks, written by `write` into request bodies of about `readingsPerBody`
+    /// readings each (a frame's blocks are never split).
+    private static func bodies(
+        _ fleet: VersusFleet, _ readingsPerBody: Int, _ write: (VersusFleet.Block, inout [UInt8]) -> Void
+    ) -> [[UInt8]] {
         var bodies: [[UInt8]] = []
         var body: [UInt8] = []
-        var lines = 0
+        var readings = 0
         fleet.forEachFrame { blocks in
             for block in blocks {
-                let prefix = "\(VersusFleet.metric(block.series)),gateway=\(block.gateway) value="
-                for sample in block.samples {
-                    body += "\(prefix)\(sample.value) \(sample.timestamp)\n".utf8
-                }
-                lines += block.samples.count
+                write(block, &body)
+                readings += block.samples.count
             }
-            if lines >= linesPerBody {
+            if readings >= readingsPerBody {
                 bodies.append(body)
-                (body, lines) = ([], 0)
+                (body, readings) = ([], 0)
             }
         }
         if !body.isEmpty { bodies.append(body) }

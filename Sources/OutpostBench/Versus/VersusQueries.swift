@@ -123,9 +123,7 @@ struct VersusQuery: Sendable {
     }
 
     /// The number a series name or measurement ends with (`meter.point7` → 7).
-    static func index(_ name: String) -> Int {
-        Int(name.reversed().prefix { $0.isNumber }.reversed().map(String.init).joined()) ?? -1
-    }
+    static func index(_ name: String) -> Int { Int(String(name.reversed().prefix(while: \.isNumber).reversed())) ?? -1 }
 
     static func object(_ body: [UInt8]) throws -> [String: Any] {
         guard let object = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
