@@ -122,18 +122,19 @@ struct PrometheusRollupTests {
     )
     func batchedChunks(backend: StoreBackend) async throws {
         let hub = try await HubFixture(backend: backend)
-        let series = ["a": 0.0, "b": 100.0, "c": 200.0].mapValues { base in
+        // "c" holds characters beyond ASCII and a tab: it reads back whole.
+        let series = ["a": 0.0, "b": 100.0, "c\tÄ": 200.0].mapValues { base in
             samples(from: Self.start, every: NS.second, count: 600) { base + Double($0) }
         }
         try await ingest(hub, series)
         // The catalogue, read straight from SQLite's columns: text (a unit beyond ASCII), kind,
         // resolution and the newest reading's time, each as stored.
         let catalogue = try await hub.store.series(gateway: hub.gateway)
-        #expect(catalogue.map(\.key.name) == ["a", "b", "c"])
+        #expect(catalogue.map(\.key.name) == ["a", "b", "c\tÄ"])
         #expect(catalogue.allSatisfy { $0.unit == "°C" && $0.kind == .gauge && $0.resolution?.description == "0.01" })
         #expect(catalogue.allSatisfy { $0.newest == Self.start + 599 * NS.second })
         #expect(try await hub.store.series(gateway: nil).map(\.key) == catalogue.map(\.key))
-        let keys = ["c", "missing", "a", "b"].map { SeriesKey(gateway: hub.gateway, name: $0) }
+        let keys = ["c\tÄ", "missing", "a", "b"].map { SeriesKey(gateway: hub.gateway, name: $0) }
         let range = (Self.start + 100 * NS.second)...(Self.start + 200 * NS.second)
         let batched = try await hub.store.chunks(of: keys, overlapping: range)
         #expect(batched.count == 4 && batched[1].isEmpty)

@@ -23,6 +23,29 @@ struct FrameDecoderErrorTests {
         return fixed
     }
 
+    @Test("A NUL in a series name or unit is refused, by the decoder and by the encoder")
+    func nulInNames() throws {
+        let frame = try decode(golden)
+        let name = try #require(frame.series.first?.name)
+        // The name's first byte made NUL, the CRC mended, the signature not checked: the name is refused.
+        let nameBytes = Array(name.utf8)
+        let at = try #require(
+            golden.indices.first { golden[$0...].starts(with: nameBytes) })
+        var patched = golden
+        patched[at + nameBytes.count - 1] = 0
+        #expect {
+            try FrameDecoder().decode(withFixedCRC(patched), verifier: AcceptAnySignature())
+        } throws: { error in
+            "\(error)".contains("NUL")
+        }
+        for (name, unit) in [("a\u{0}b", "V"), ("ab", "°\u{0}C")] {
+            var bad = frame
+            bad.series[0].name = name
+            bad.series[0].unit = unit
+            #expect(throws: WireError.self) { try bad.checkConsistency() }
+        }
+    }
+
     @Test("Every truncation is refused as truncated, bad magic or CRC mismatch")
     func truncations() {
         for length in 0..<golden.count {

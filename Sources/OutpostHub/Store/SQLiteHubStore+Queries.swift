@@ -23,9 +23,11 @@ extension SQLiteHubStore {
     /// looks up type metadata for every value), which every Prometheus selector pays.
     private static func seriesRecords(_ statement: Statement) throws -> [SeriesRecord] {
         let handle = statement.sqliteStatement
+        // By its length, not up to a NUL: a name from a gateway may hold one.
         func text(_ column: Int32) -> String? {
             guard let bytes = sqlite3_column_text(handle, column) else { return nil }
-            return String(cString: bytes)
+            let count = Int(sqlite3_column_bytes(handle, column))
+            return String(decoding: UnsafeRawBufferPointer(start: bytes, count: count), as: UTF8.self)
         }
         var records: [SeriesRecord] = []
         let rows = try Row.fetchCursor(statement)  // steps the statement; its values are read below

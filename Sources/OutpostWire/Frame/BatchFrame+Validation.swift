@@ -17,6 +17,10 @@ extension BatchFrame {
         if series.unit.utf8.count > limits.maxUnitBytes {
             return "series \(series.id) unit is longer than \(limits.maxUnitBytes) bytes"
         }
+        // A NUL cuts a name short in SQLite (two names become one) and PostgreSQL refuses the
+        // frame's whole transaction, so it would be resent for ever: refused here, once.
+        if series.name.utf8.contains(0) { return "series \(series.id) name holds a NUL character" }
+        if series.unit.utf8.contains(0) { return "series \(series.id) unit holds a NUL character" }
         if !seen.insert(series.id).inserted { return "series id \(series.id) appears twice" }
         return nil
     }
