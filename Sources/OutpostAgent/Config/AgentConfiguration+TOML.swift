@@ -8,7 +8,7 @@ import OutpostSerial
 #endif
 
 extension AgentConfiguration {
-    static let topKeys: Set<String> = ["gateway", "uplink", "buffer", "modbus", "gpio", "serial", "aggregate"]
+    static let topKeys: Set<String> = readingKeys.union(["gateway", "uplink"])
 
     /// Reads and checks `text` (the contents of `file`), resolving device profiles in `profiles`.
     /// With `checkingFiles`, the uplink's CA, certificate, key and signing key must be readable
@@ -39,37 +39,12 @@ extension AgentConfiguration {
                 problems.append(section.error(key, "'\(path)' cannot be read: \(String(cString: strerror(errno)))"))
             }
         }
-        let buffer = collect { () throws(ConfigError) in try Self.buffer(top) }
-        var modbus: [ModbusDevice] = []
-        let devices = ConfigProblemList()
-        for section in collect({ () throws(ConfigError) in try top.sections("modbus") }) ?? [] {
-            if let device = Self.modbusDevice(section, profiles: profiles, problems: devices) { modbus.append(device) }
-        }
-        problems += devices.problems
-        let tables = ConfigProblemList()
-        var gpio: [GPIOInput] = []
-        for section in collect({ () throws(ConfigError) in try top.sections("gpio") }) ?? [] {
-            if let input = Self.table(section, Self.gpioKeys, tables, Self.gpioInput) { gpio.append(input) }
-        }
-        var serial: [SerialInput] = []
-        for section in collect({ () throws(ConfigError) in try top.sections("serial") }) ?? [] {
-            if let input = Self.table(section, Self.serialKeys, tables, Self.serialInput) { serial.append(input) }
-        }
-        var aggregation: [AggregationRule] = []
-        for section in collect({ () throws(ConfigError) in try top.sections("aggregate") }) ?? [] {
-            let rule = Self.table(section, Self.aggregateKeys, tables) { section, own in
-                own.attempt { () throws(ConfigError) in try Self.aggregationRule(section) }
-            }
-            if let rule { aggregation.append(rule) }
-        }
-        problems += tables.problems
-        let names = modbus.map(\.name) + gpio.map(\.name) + serial.map(\.settings.name)
-        for name in Set(names) where names.filter({ $0 == name }).count > 1 {
-            problems.append(top.error("source name '\(name)' is used twice; series would collide"))
-        }
-        if modbus.isEmpty, gpio.isEmpty, serial.isEmpty, problems.isEmpty {
-            problems.append(top.error("no sources: add a [[modbus]], [[gpio]] or [[serial]] table"))
-        }
+        let reading = Self.readingTables(top, profiles: profiles)
+        problems += reading.problems
+        problems += Self.sourceProblems(
+            reading.modbus, reading.gpio, reading.serial, at: top, requiringOne: problems.isEmpty)
+        let buffer = reading.buffer
+        let (modbus, gpio, serial, aggregation) = (reading.modbus, reading.gpio, reading.serial, reading.aggregation)
         guard problems.isEmpty, let gateway, let uplink, let buffer else {
             throw ConfigProblems(problems: problems.sorted { ($0.line ?? 0) < ($1.line ?? 0) })
         }

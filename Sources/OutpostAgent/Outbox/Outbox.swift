@@ -52,7 +52,9 @@ package final class Outbox: Sendable {
     }
 
     let database: DatabaseQueue
-    let settings: Settings
+    private let currentSettings: Mutex<Settings>
+    /// The settings now (a remote configuration may change the quota and its policy).
+    var settings: Settings { currentSettings.withLock { $0 } }
     /// Series name → row id and resolution, as stored in the `series` table.
     let seriesIDs: Mutex<[String: (Int64, Resolution?)]>
     /// The `series` table by row id, kept here so that sealing and sending never read it.
@@ -72,7 +74,7 @@ package final class Outbox: Sendable {
     /// Opens (or creates) the outbox; checks its integrity first and salvages a damaged file
     /// into a new one, keeping the damaged file aside, rather than refusing to start.
     package init(_ settings: Settings, signer: some FrameSigner, logger: Logger) throws {
-        self.settings = settings
+        currentSettings = Mutex(settings)
         self.signer = signer
         self.logger = logger
         database = try OutboxRecovery.open(path: settings.path, logger: logger)
@@ -81,6 +83,11 @@ package final class Outbox: Sendable {
         catalogue = Mutex(stored)
         journalState = try OutboxJournalState(base: settings.path, database: database)
         journalState.journal.reserve(settings.journalRotationBytes)
+    }
+
+    /// Changes the quota and its policy; the next commit acts on them.
+    package func setLimits(quota: Int64, policy: AgentConfiguration.Buffer.Policy) {
+        currentSettings.withLock { ($0.quota, $0.policy) = (quota, policy) }
     }
 
     /// Commits `samples` (described by `catalog`), taken at `clock`, as one journal record,

@@ -82,10 +82,12 @@ extension Agent {
         let age = uplink.lastAcknowledgementAge.map {
             Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18
         }
-        return StatusDocument(
+        var document = StatusDocument(
             state: state, gateway: configuration.gateway.id, version: version, time: now.wall, outbox: statistics,
             clock: now, uplink: uplink.snapshot, lastAcknowledgementAge: age,
             storage: (written, seconds >= 60 ? Double(written) / seconds * 86_400 : nil), sources: sources)
+        document.configuration = remote.status
+        return document
     }
 
     /// Writes `status.json` into the data directory (atomically) and tells systemd the backlog.

@@ -11,9 +11,13 @@ import Synchronization
 /// that turns SIGTERM into a graceful shutdown: sources stop, open windows are flushed, the last
 /// readings are committed and sealed, the database is closed, and `run()` returns.
 package final class Agent: Service {
-    let configuration: AgentConfiguration
-    let sources: [any SampleSource]
-    let catalog: SeriesCatalog
+    /// `agent.toml`: what a remote configuration refines.
+    let base: AgentConfiguration
+    /// The configuration running, its sources and how their series are described: replaced
+    /// together when a remote configuration is applied or given up.
+    let running: Mutex<Running>
+    /// The hub's remote configuration: what runs, what is on trial.
+    let remote: RemoteConfigurator
     let outbox: Outbox
     let uplink: Uplink
     let clock = GatewayClock()
@@ -25,26 +29,55 @@ package final class Agent: Service {
     /// Readings dropped because the outbox could not take them for so long that the memory
     /// backlog overflowed.
     let lostInMemory = Atomic<Int64>(0)
+    /// Readings the sources delivered since start, across every configuration.
+    let taken = Atomic<Int>(0)
     let started = systemWallClock()
     let version: String
 
+    /// One configuration at work: what it says, its sources, and their series' descriptions.
+    struct Running: Sendable {
+        var configuration: AgentConfiguration
+        var sources: [any SampleSource]
+        var catalog: SeriesCatalog
+    }
+
+    /// The configuration running: `agent.toml`, refined by the remote configuration if any.
+    var configuration: AgentConfiguration { running.withLock { $0.configuration } }
+    /// The sources running.
+    var sources: [any SampleSource] { running.withLock { $0.sources } }
+    /// How the running sources' series are described.
+    var catalog: SeriesCatalog { running.withLock { $0.catalog } }
+
     /// Builds the agent: opens (and if need be salvages) the outbox, reads the signing key,
     /// creates every source. Fails before anything runs.
-    package init(configuration: AgentConfiguration, version: String, logger: Logger) throws {
-        self.configuration = configuration
+    package init(configuration base: AgentConfiguration, version: String, logger: Logger) throws {
+        self.base = base
         self.version = version
         self.logger = logger
         storageErrors = RepeatedErrorLog(logger: logger, subject: "outbox", level: .error)
+        let fleet = try base.uplink.hubKeyFile.map {
+            try FleetVerifier(publicKeyPEM: try AgentFiles.readText($0))
+        }
+        try AgentFiles.makeDirectory(base.gateway.dataDirectory)
+        let remote = RemoteConfigurator(
+            gateway: base.gateway.id, dataDirectory: base.gateway.dataDirectory, verifier: fleet, logger: logger)
+        self.remote = remote
+        var configuration = remote.startingConfiguration(base: base)
+        let made: ([any SampleSource], SeriesCatalog)
+        do {
+            made = try Self.makeSources(configuration, logger: logger)
+        } catch  where remote.status?.applied ?? 0 > 0 {
+            remote.abandon(reason: "its sources could not be created: \(error)")
+            configuration = remote.startingConfiguration(base: base)
+            made = try Self.makeSources(configuration, logger: logger)
+        }
+        running = Mutex(Running(configuration: configuration, sources: made.0, catalog: made.1))
         let keyText = try AgentFiles.readText(configuration.uplink.signingKeyFile)
         let signer = try GatewayFrameSigner(privateKeyPEM: keyText)
-        try AgentFiles.makeDirectory(configuration.gateway.dataDirectory)
         outbox = try Outbox(
             .init(
                 path: configuration.gateway.dataDirectory + "/outbox.db", gatewayID: configuration.gateway.id,
                 quota: configuration.buffer.quota, policy: configuration.buffer.policy), signer: signer, logger: logger)
-        let fleet = try configuration.uplink.hubKeyFile.map {
-            try FleetVerifier(publicKeyPEM: try AgentFiles.readText($0))
-        }
         let stored = configuration.uplink.dataBudget == nil ? nil : try outbox.storedBudget()
         let budget = configuration.uplink.dataBudget.map { limit in
             LinkBudget(
@@ -54,8 +87,7 @@ package final class Agent: Service {
         }
         uplink = try Uplink(
             configuration: configuration.uplink, gatewayID: configuration.gateway.id, outbox: outbox, fleet: fleet,
-            budget: budget, logger: logger)
-        (sources, catalog) = try Self.makeSources(configuration, logger: logger)
+            budget: budget, logger: logger, onConfiguration: { remote.receive($0) })
         // Readings are still taken and buffered; only the uplink waits for a valid certificate.
         for problem in configuration.certificateProblems(at: systemWallClock() / 1_000_000_000) {
             logger.error(
@@ -69,6 +101,10 @@ package final class Agent: Service {
     /// Readings taken and not yet committed: a commit interval's worth, or more while the
     /// outbox cannot take them (a full disk).
     package var readingsWaitingInMemory: Int { pending.withLock { $0.count } }
+
+    /// Readings the sources delivered since start, across every configuration: what a test
+    /// counts against what reached the hub.
+    package var readingsTaken: Int { taken.load(ordering: .relaxed) }
 
     /// Readings dropped because the outbox could not take them until the memory backlog overflowed.
     package var readingsLostInMemory: Int64 { lostInMemory.load(ordering: .relaxed) }
@@ -110,23 +146,46 @@ package final class Agent: Service {
         }
     }
 
-    /// Runs the sources and commits what they deliver every commit interval; after a stop, makes
-    /// the final commit.
+    /// Runs the sources and commits what they deliver every commit interval, changing
+    /// configuration when the hub's remote configuration says so; after a stop, makes the final
+    /// commit.
     private func collect(until stopping: StopFlag) async {
         var aggregator = Aggregator(rules: configuration.aggregation)
-        await withTaskGroup(of: Void.self) { sourcesGroup in
+        var first = true
+        while let change = await runSources(&aggregator, until: stopping, announcing: first) {
+            first = false
+            // The old sources' last readings are committed and sealed before the new ones start.
+            await commit(&aggregator, final: true)
+            reconfigure(change, aggregator: &aggregator)
+        }
+        await commit(&aggregator, final: true)
+        await writeStatusFile()
+    }
+
+    /// Runs the sources until a stop (nil) or a change of configuration (the change).
+    private func runSources(
+        _ aggregator: inout Aggregator, until stopping: StopFlag, announcing: Bool
+    ) async -> RemoteConfigurator.Change? {
+        let sources = self.sources
+        return await withTaskGroup(of: Void.self) { sourcesGroup in
             for source in sources {
                 sourcesGroup.addTask {
-                    await source.run { batch in self.pending.withLock { $0.append(contentsOf: batch) } }
+                    await source.run { batch in
+                        self.pending.withLock { $0.append(contentsOf: batch) }
+                        self.taken.add(batch.count, ordering: .relaxed)
+                    }
                 }
             }
-            notifier.notify("READY=1")
-            logger.info(
-                "agent running",
-                metadata: ["gateway.id": "\(configuration.gateway.id)", "agent.sources": "\(sources.count)"])
+            if announcing {
+                notifier.notify("READY=1")
+                logger.info(
+                    "agent running",
+                    metadata: ["gateway.id": "\(base.gateway.id)", "agent.sources": "\(sources.count)"])
+            }
             var lastWatchdog = ContinuousClock.now
             var lastStatusFile = ContinuousClock.now - .seconds(60)
-            while !stopping.isSet {
+            var change: RemoteConfigurator.Change?
+            while !stopping.isSet, change == nil {
                 let interval = min(configuration.buffer.commitInterval, notifier.watchdogInterval ?? .seconds(3600))
                 // Wait out the commit interval in short steps, so a stop is acted on at once.
                 let wake = ContinuousClock.now + interval
@@ -143,11 +202,13 @@ package final class Agent: Service {
                     await writeStatusFile()
                     lastStatusFile = .now
                 }
+                remote.judge(
+                    at: .now, lastAcknowledgement: uplink.lastAcknowledgement, sources: sourceCounters)
+                change = remote.takeChange()
             }
             sourcesGroup.cancelAll()
+            return change
         }
-        await commit(&aggregator, final: true)
-        await writeStatusFile()
     }
 }
 

@@ -19,6 +19,7 @@ extension Uplink {
                 do throws(MQTTError) {
                     try client.subscribe(topics.ack, qos: 1)
                     if liveWatch.withLock({ $0.mode == .onDemand }) { try client.subscribe(topics.watch, qos: 1) }
+                    if fleet != nil { try client.subscribe(topics.config, qos: 1) }
                 } catch {
                     errors.failed("uplink.subscribe", error.description)
                 }
@@ -55,6 +56,9 @@ extension Uplink {
                     await acknowledge(payload)
                 } else if topic == topics.watch {
                     watch(payload)
+                } else if topic == topics.config {
+                    onConfiguration(payload)
+                    publishStatusSoon()
                 }
             }
         }
@@ -180,7 +184,8 @@ extension Uplink {
             let statusInterval =
                 budget?.statusInterval(configured: configuration.statusInterval) ?? configuration.statusInterval
             let changed = budget?.sendingChanged() ?? false
-            if connected, changed || !wasConnected || lastStatus.map({ now - $0 >= statusInterval }) ?? true {
+            let wanted = connected && statusWanted.exchange(false, ordering: .relaxed)
+            if connected, wanted || changed || !wasConnected || lastStatus.map({ now - $0 >= statusInterval }) ?? true {
                 let document = await status()
                 budget?.statusSize(document.count)
                 // At the end of a budget the status stops too: the last one said so.
@@ -249,6 +254,7 @@ extension Uplink {
         guard let budget else { return }
         var subscriptions = [topics.ack.utf8.count]
         if liveWatch.withLock({ $0.mode == .onDemand }) { subscriptions.append(topics.watch.utf8.count) }
+        if fleet != nil { subscriptions.append(topics.config.utf8.count) }
         budget.charge(
             LinkCost.connection(
                 clientID: topics.gateway.utf8.count,

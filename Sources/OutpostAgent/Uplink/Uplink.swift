@@ -36,13 +36,19 @@ package final class Uplink: Sendable {
     let liveEncoder = Mutex(LiveEncoder())
     /// The data budget; nil without `max_bytes_per_day` or `_per_month`.
     package let budget: LinkBudget?
+    /// Takes what arrives on the config topic (subscribed only with a fleet key).
+    let onConfiguration: @Sendable ([UInt8]) -> Void
+    /// Set when the status changed in a way the hub should hear of soon (a configuration applied
+    /// or rolled back): published at once rather than at the next interval.
+    let statusWanted = Atomic<Bool>(false)
 
     /// Creates the uplink for `gatewayID`; nothing is sent until `run()`.
     package init(
         configuration: AgentConfiguration.Uplink, gatewayID: String, outbox: Outbox, fleet: FleetVerifier? = nil,
-        budget: LinkBudget? = nil, logger: Logger
+        budget: LinkBudget? = nil, logger: Logger, onConfiguration: @escaping @Sendable ([UInt8]) -> Void = { _ in }
     ) throws(MQTTError) {
         self.configuration = configuration
+        self.onConfiguration = onConfiguration
         self.fleet = fleet
         self.budget = budget
         // Without the key no watch document can be checked: on demand would never go live.
@@ -148,6 +154,12 @@ package final class Uplink: Sendable {
                 budget: budget)
         }
     }
+
+    /// When the hub last acknowledged something.
+    package var lastAcknowledgement: ContinuousClock.Instant? { state.withLock { $0.lastAcknowledgement } }
+
+    /// Asks for the status to be published at once.
+    package func publishStatusSoon() { statusWanted.store(true, ordering: .relaxed) }
 
     /// How long ago the hub last acknowledged something.
     package var lastAcknowledgementAge: Duration? {

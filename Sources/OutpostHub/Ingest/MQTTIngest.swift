@@ -196,7 +196,7 @@ package final class MQTTIngest: Sendable {
             guard let ack = Acknowledgement(json: payload) else { return }
             detection?.observeHeard(from: gateway, at: ack.hubTime)
             states?.frameStored(from: gateway, at: ack.hubTime)
-        case .watch:
+        case .watch, .config:
             break  // the hub's own (or another replica's) word to the gateway
         case .live:
             do {

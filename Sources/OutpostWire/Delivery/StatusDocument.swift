@@ -60,6 +60,8 @@ package struct StatusDocument: Codable, Sendable, Hashable {
     package var liveRefusal: String?
     /// The data budget, when one is set (`[uplink] max_bytes_per_day` or `_per_month`).
     package var budget: Budget?
+    /// Remote configuration: what it runs, tries, and refused; nil from agents before it.
+    package var configuration: RemoteConfigurationStatus?
 
     /// A data budget's state.
     package struct Budget: Codable, Sendable, Hashable {
@@ -85,7 +87,7 @@ package struct StatusDocument: Codable, Sendable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case state, gateway, version, time, clock, connected, sources, live, budget
+        case state, gateway, version, time, clock, connected, sources, live, budget, configuration
         case liveRefusal = "live_refusal"
         case backlogReadings = "backlog_readings"
         case backlogBytes = "backlog_bytes"
@@ -178,5 +180,6 @@ package struct StatusDocument: Codable, Sendable, Hashable {
         live = try container.decodeIfPresent(String.self, forKey: .live)
         liveRefusal = try container.decodeIfPresent(String.self, forKey: .liveRefusal)
         budget = try container.decodeIfPresent(Budget.self, forKey: .budget)
+        configuration = try container.decodeIfPresent(RemoteConfigurationStatus.self, forKey: .configuration)
     }
 }

@@ -16,6 +16,8 @@ package struct GatewayTopics: Sendable, Hashable {
     package var live: String { topic(.live) }
     /// The hub's retained `WatchDocument`, signed: whether to publish live values.
     package var watch: String { topic(.watch) }
+    /// The hub's retained `ConfigurationDocument`, signed: the gateway's remote configuration.
+    package var config: String { topic(.config) }
 
     /// The hub's subscription to every gateway's batches.
     package static let allBatches = "outpost/v1/+/batch"
@@ -38,6 +40,9 @@ package struct GatewayTopics: Sendable, Hashable {
         case live
         /// Whether someone watches (`WatchDocument` in a `SignedHubDocument`), hub → agent, retained.
         case watch
+        /// The remote configuration (`ConfigurationDocument` in a `SignedHubDocument`), hub →
+        /// agent, retained.
+        case config
     }
 
     /// The gateway id and the kind of a topic of the form `outpost/v1/{gateway}/{kind}`; nil for
