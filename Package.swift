@@ -96,7 +96,8 @@ let package = Package(
             name: "OutpostHub",
             dependencies: [
                 "OutpostWire", "OutpostSigning", "OutpostMQTT", "OutpostConfig", "OutpostSystem", "OutpostDetect",
-                "OutpostDevices",
+                // The checker of remote configurations is the agent's own (`RemoteOverlay`).
+                "OutpostDevices", "OutpostAgent",
                 .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

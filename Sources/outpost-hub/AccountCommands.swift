@@ -55,6 +55,7 @@ struct UserAdd: AsyncParsableCommand {
         } catch let error as AccountError {
             throw CommandFailure(error.description)
         }
+        try await config.audit("user.add", "user \(name)", "role \(parsed.rawValue)")
         FileIO.printOut(Array("added \(parsed.rawValue) \(name)\n".utf8))
     }
 }
@@ -89,6 +90,7 @@ struct UserPassword: AsyncParsableCommand {
         } catch let error as AccountError {
             throw CommandFailure(error.description)
         }
+        try await config.audit("user.change", "user \(name)", "password")
         FileIO.printOut(Array("password of \(name) changed\n".utf8))
     }
 }
@@ -102,6 +104,7 @@ struct UserRemove: AsyncParsableCommand {
 
     func run() async throws {
         guard try await accounts(config).removeUser(name) else { throw CommandFailure("no user '\(name)'") }
+        try await config.audit("user.remove", "user \(name)")
         FileIO.printOut(Array("removed \(name)\n".utf8))
     }
 }
@@ -126,6 +129,7 @@ struct TokenAdd: AsyncParsableCommand {
             throw CommandFailure("--role is viewer, operator or admin, not '\(role)'")
         }
         let created = try await accounts(config).addToken(name: name, role: parsed, createdBy: Accounts.localCreator)
+        try await config.audit("token.add", "token \(created.id)", "'\(name)', role \(parsed.rawValue)")
         FileIO.printOut(Array("\(created.secret)\n".utf8))
     }
 }
@@ -154,6 +158,7 @@ struct TokenRevoke: AsyncParsableCommand {
         guard try await config.openStore().revokeToken(id, at: systemWallClock()) else {
             throw CommandFailure("no active token \(id)")
         }
+        try await config.audit("token.revoke", "token \(id)")
         FileIO.printOut(Array("revoked token \(id)\n".utf8))
     }
 }

@@ -42,6 +42,15 @@ struct ConfigOption: ParsableArguments {
         return try await configuration.store.open(
             dataDirectory: configuration.dataDirectory, logger: Logger(label: "outpost.hub"))
     }
+
+    /// Records an action done with this command line on the hub's machine in the audit log: who
+    /// is the login that ran it.
+    func audit(_ action: String, _ target: String, _ detail: String = "") async throws {
+        try await openStore().audit(
+            AuditEntry(
+                at: systemWallClock(), actor: LocalLogin.name, source: "outpost-hub command line", action: action,
+                target: target, detail: detail))
+    }
 }
 
 /// `outpost-hub serve`.
@@ -116,6 +125,7 @@ struct EnrolCommand: AsyncParsableCommand {
         }
         try await config.openStore().enrol(
             gateway: gateway, publicKey: raw, latitude: latitude, longitude: longitude, at: systemWallClock())
+        try await config.audit("gateway.enrol", gateway, "with a key")
         FileIO.printOut(Array("enrolled \(gateway)\n".utf8))
     }
 }
@@ -132,6 +142,15 @@ struct RevokeCommand: AsyncParsableCommand {
         guard try await config.openStore().revoke(gateway: gateway, at: systemWallClock()) else {
             throw CommandFailure("no gateway '\(gateway)' is known")
         }
+        try await config.audit("gateway.revoke", gateway)
         FileIO.printOut(Array("revoked \(gateway)\n".utf8))
+    }
+}
+
+/// The login running this command, for the audit log.
+enum LocalLogin {
+    static var name: String {
+        if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return "uid \(geteuid())"
     }
 }

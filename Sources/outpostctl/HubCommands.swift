@@ -39,6 +39,11 @@ struct HubConnection {
         let body = try await response.body.collect(upTo: 64 << 20)
         let object = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
         guard (200..<300).contains(Int(response.status.code)) else {
+            // A configuration that fails the check: every problem, one per line, as `check` prints.
+            if let problems = object["problems"] as? [[String: Any]], !problems.isEmpty {
+                for problem in problems { FileIO.printError(problem["text"] as? String ?? "\(problem)") }
+                throw CommandFailure("the hub refused it: \(problems.count) problem(s) to fix, each named above")
+            }
             let message = (object["error"] as? [String: Any])?["message"] as? String ?? "\(response.status)"
             throw CommandFailure("the hub refused: \(message) (\(response.status.code))")
         }

@@ -50,5 +50,7 @@ extension API {
         SeriesSamples.self, SeriesBuckets.self, SeriesScores.self,
         AlertPage.self, AlertAnswer.self, AlertAcknowledged.self, WebhookEvent.self,
         LiveReadings.self, LiveGateway.self, LiveAlert.self, LiveNotice.self,
+        ConfigurationVersion.self, GatewayConfiguration.self, ConfigurationPushed.self, ConfigurationCheck.self,
+        ConfigurationDiff.self, AuditPage.self,
     ]
 }

@@ -43,6 +43,14 @@ extension API {
     }
 
     /// `POST /api/v1/alerts/{id}/acknowledge`.
+    /// A configuration to check or push: `{"toml": "...", "trial_s": 600, "note": "..."}`.
+    package struct ConfigurationRequest: Decodable, Sendable {
+        package var toml: String
+        package var trialSeconds: Int64?
+        package var note: String?
+        enum CodingKeys: String, CodingKey { case toml, note, trialSeconds = "trial_s" }
+    }
+
     package struct AlertNote: Decodable, Sendable {
         package var note: String?
     }

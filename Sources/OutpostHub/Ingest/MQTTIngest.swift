@@ -217,6 +217,6 @@ extension GatewayStatusReport {
         self.init(
             online: !document.isOffline, agentVersion: full ? document.version : nil,
             backlogReadings: full ? Int64(document.backlogReadings) : nil, clockState: full ? document.clock : nil,
-            budget: full ? document.budget : nil)
+            budget: full ? document.budget : nil, configuration: full ? document.configuration : nil)
     }
 }

@@ -60,17 +60,6 @@ package struct HubRuntime: Sendable {
     /// Serves until a termination signal; then stops taking frames, lets the current group
     /// commit finish and closes.
     package func run() async throws {
-        let routeServices = HubServices(
-            pipeline: pipeline, store: store, detectionEngine: detection, states: states, accounts: accounts,
-            feed: feed,
-            notifier: notifier, registry: registry,
-            web: configuration.web, detection: configuration.detection,
-            certificates: try configuration.caFile.map { try GatewayCertificates(caFile: $0) },
-            maxFrameBytes: configuration.maxFrameBytes, maxJSONFrameBytes: configuration.maxJSONFrameBytes,
-            admission: IngestAdmission(
-                rate: configuration.httpIngestRate, burst: max(10, 4 * configuration.httpIngestRate),
-                concurrency: configuration.httpIngestConcurrency))
-        let (router, _) = HubServer.router(routeServices)
         // Started in this order, stopped in reverse on SIGTERM: the HTTP server (last, added by
         // Hummingbird), then MQTT ingest, upkeep, the ingest pipeline (every frame taken in
         // committed and answered), detection (everything ingest handed it scored), webhooks
@@ -80,23 +69,46 @@ package struct HubRuntime: Sendable {
             DetectionDrain(detection: detection, logger: logger), IngestDrain(pipeline: pipeline),
             Upkeep(runtime: self, logger: logger),
         ]
+        let signer = try configuration.fleetKeyFile.map {
+            try FleetSigner(privateKeyPEM: try String(contentsOfFile: $0, encoding: .utf8))
+        }
+        var configurations: FleetConfigurations?
         if let broker = configuration.broker {
             let ingest = try MQTTIngest(
                 settings: broker, pipeline: pipeline, store: store, live: live, detection: detection, states: states,
                 liveFeed: feed, logger: logger)
             services.append(BrokerSession(ingest: ingest))
-            if let keyFile = configuration.fleetKeyFile {
-                let signer = try FleetSigner(privateKeyPEM: try String(contentsOfFile: keyFile, encoding: .utf8))
+            if let signer {
                 services.append(
                     WatchPublisher(feed: feed, live: live, signer: signer, logger: logger) {
                         ingest.publishRetained(topic: $0, payload: $1)
                     })
+                let fleet = FleetConfigurations(store: store, signer: signer, logger: logger) {
+                    ingest.publishRetained(topic: $0, payload: $1)
+                }
+                configurations = fleet
+                services.append(
+                    ConfigurationRepublisher(
+                        configurations: fleet, connected: { ingest.connected.load(ordering: .relaxed) },
+                        logger: logger))
             } else {
                 logger.notice(
-                    "no [broker] fleet_key: gateways that send live values on demand will send none",
+                    "no [broker] fleet_key: gateways that send live values on demand will send none, and no configuration can be pushed",
                     metadata: ["broker": "\(broker.host):\(broker.port)"])
             }
         }
+        let routeServices = HubServices(
+            pipeline: pipeline, store: store, detectionEngine: detection, states: states, accounts: accounts,
+            feed: feed,
+            notifier: notifier, registry: registry,
+            web: configuration.web, detection: configuration.detection,
+            certificates: try configuration.caFile.map { try GatewayCertificates(caFile: $0) },
+            maxFrameBytes: configuration.maxFrameBytes, maxJSONFrameBytes: configuration.maxJSONFrameBytes,
+            admission: IngestAdmission(
+                rate: configuration.httpIngestRate, burst: max(10, 4 * configuration.httpIngestRate),
+                concurrency: configuration.httpIngestConcurrency),
+            configurations: configurations)
+        let (router, _) = HubServer.router(routeServices)
         let host = configuration.listenHost
         let port = configuration.listenPort
         let logger = logger

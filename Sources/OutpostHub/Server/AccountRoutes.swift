@@ -13,7 +13,7 @@ struct AccountRoutes {
         routes.add(.get, "/api/v1/users", .role(.admin)) { _, _ in
             await JSONResponse.ok(API.UserList(users: try accounts.store.users().map(API.User.init)))
         }
-        routes.add(.post, "/api/v1/users", .role(.admin)) { request, _ in try await addUser(request) }
+        routes.add(.post, "/api/v1/users", .role(.admin)) { request, context in try await addUser(request, context) }
         routes.add(.patch, "/api/v1/users/{name}", .role(.admin)) { request, context in
             try await changeUser(request, RequestInput.path(context, "name"), by: context)
         }
@@ -31,6 +31,7 @@ struct AccountRoutes {
             guard try await accounts.store.revokeToken(id, at: services.clock()) else {
                 throw APIError.notFound("no unrevoked token \(id)")
             }
+            await services.audit(context, "token.revoke", "token \(id)", "")
             return JSONResponse.ok(API.TokenRevoked(revoked: id))
         }
     }
@@ -84,7 +85,7 @@ struct AccountRoutes {
         return response
     }
 
-    private func addUser(_ request: Request) async throws -> Response {
+    private func addUser(_ request: Request, _ context: HubRequestContext) async throws -> Response {
         let body = try await RequestInput.decode(API.NewUser.self, from: request)
         let name = try RequestInput.nonEmpty(body.name, "name")
         let role = try body.role?.role() ?? .viewer
@@ -95,6 +96,7 @@ struct AccountRoutes {
             let taken = if case .exists = error { true } else { false }
             throw APIError(taken ? .conflict : .badRequest, "bad_user", error.description)
         }
+        await services.audit(context, "user.add", "user \(name)", "role \(role.rawValue)")
         return JSONResponse.make(.created, API.User(name: name, role: role))
     }
 
@@ -115,6 +117,8 @@ struct AccountRoutes {
         }
         if let role, found { found = try await accounts.setRole(of: name, to: role) }
         guard found else { throw APIError.notFound("no user '\(name)'") }
+        let changes = [role.map { "role \($0.rawValue)" }, body.password.map { _ in "password" }].compactMap { $0 }
+        await services.audit(context, "user.change", "user \(name)", changes.joined(separator: ", "))
         return JSONResponse.ok(API.UserChanged(name: name))
     }
 
@@ -123,6 +127,7 @@ struct AccountRoutes {
             throw APIError(.conflict, "own_account", "an admin cannot remove themselves")
         }
         guard try await accounts.removeUser(name) else { throw APIError.notFound("no user '\(name)'") }
+        await services.audit(context, "user.remove", "user \(name)", "")
         return JSONResponse.ok(API.UserRemoved(removed: name))
     }
 
@@ -136,6 +141,7 @@ struct AccountRoutes {
         } catch let error as AccountError {
             throw APIError.badRequest("bad_token", error.description)
         }
+        await services.audit(context, "token.add", "token \(created.id)", "'\(name)', role \(role.rawValue)")
         return JSONResponse.make(
             .created, API.CreatedToken(id: created.id, name: name, role: role, token: created.secret))
     }

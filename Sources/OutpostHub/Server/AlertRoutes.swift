@@ -76,6 +76,7 @@ struct AlertRoutes {
         if let alert = try await services.store.alert(id) {
             services.alertListeners.alertEvent("alert.acknowledged", alert)
         }
+        await services.audit(context, "alert.acknowledge", "alert \(id)", note)
         context.logger.notice("alert acknowledged", metadata: ["alert": "\(id)", "by": "\(person)"])
         return JSONResponse.ok(API.AlertAcknowledged(acknowledged: id, by: person))
     }

@@ -38,6 +38,7 @@ struct FleetRoutes {
             }
             try await services.registry?.reload(from: services.store)
             services.states?.changed(id, at: services.clock())
+            await services.audit(context, "gateway.revoke", id, "")
             context.logger.notice(
                 "gateway revoked", metadata: ["gateway": "\(id)", "by": "\(context.identity?.name ?? "?")"])
             return JSONResponse.ok(API.GatewayRevoked(revoked: id))
@@ -139,6 +140,8 @@ struct FleetRoutes {
             gateway: id, publicKey: raw, latitude: latitude, longitude: longitude, at: services.clock())
         try await services.registry?.reload(from: services.store)
         services.states?.changed(id, at: services.clock())
+        await services.audit(
+            context, "gateway.enrol", id, body.certificate != nil ? "with a certificate" : "with a key")
         context.logger.notice(
             "gateway enrolled", metadata: ["gateway": "\(id)", "by": "\(context.identity?.name ?? "?")"])
         return JSONResponse.make(.created, API.GatewayEnrolled(enrolled: id))

@@ -37,6 +37,8 @@ package struct HubServices: Sendable {
     package let maxJSONFrameBytes: Int
     /// Who may post a frame now.
     package let admission: IngestAdmission
+    /// Gateways' remote configurations; nil on a hub that cannot sign them (no fleet key).
+    package let configurations: FleetConfigurations?
     let clock: WallClock
 
     /// The query engine.
@@ -50,8 +52,9 @@ package struct HubServices: Sendable {
         notifier: WebhookNotifier? = nil, registry: GatewayRegistry? = nil, web: WebConfiguration = WebConfiguration(),
         detection: DetectionConfiguration = DetectionConfiguration(), certificates: GatewayCertificates? = nil,
         maxFrameBytes: Int = 16 << 20, maxJSONFrameBytes: Int = 4 << 20, admission: IngestAdmission = IngestAdmission(),
-        clock: @escaping WallClock = systemWallClock
+        configurations: FleetConfigurations? = nil, clock: @escaping WallClock = systemWallClock
     ) {
+        self.configurations = configurations
         self.pipeline = pipeline
         self.store = store
         self.detectionEngine = detectionEngine
@@ -86,6 +89,8 @@ package enum HubServer {
         OperationsRoutes(services: services).register(on: routes)
         AccountRoutes(services: services).register(on: routes)
         FleetRoutes(services: services).register(on: routes)
+        ConfigurationRoutes(services: services).register(on: routes)
+        AuditRoutes(services: services).register(on: routes)
         SeriesRoutes(services: services).register(on: routes)
         AlertRoutes(services: services).register(on: routes)
         PrometheusRoutes(services: services).register(on: routes)

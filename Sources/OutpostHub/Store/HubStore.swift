@@ -46,12 +46,15 @@ package struct GatewayStatusReport: Sendable, Hashable {
     package var clockState: String?
     /// Its data budget, when it keeps one.
     package var budget: StatusDocument.Budget?
+    /// Where it stands with its remote configuration, when it takes one.
+    package var configuration: RemoteConfigurationStatus?
 
     /// Creates a report.
     package init(
         online: Bool, agentVersion: String? = nil, backlogReadings: Int64? = nil, clockState: String? = nil,
-        budget: StatusDocument.Budget? = nil
+        budget: StatusDocument.Budget? = nil, configuration: RemoteConfigurationStatus? = nil
     ) {
+        self.configuration = configuration
         self.online = online
         self.agentVersion = agentVersion
         self.backlogReadings = backlogReadings
@@ -65,6 +68,16 @@ package struct GatewayStatusReport: Sendable, Hashable {
     /// A budget read back from the stores; nil for NULL or anything unreadable.
     static func budget(json: String?) -> StatusDocument.Budget? {
         json.flatMap { try? DocumentJSON.decode(Array($0.utf8), maxBytes: 4096, what: "budget") }
+    }
+
+    /// The configuration report as the stores keep it: JSON text, or NULL.
+    var configurationJSON: String? {
+        configuration.flatMap(DocumentJSON.encode).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// A configuration report read back from the stores; nil for NULL or anything unreadable.
+    static func configuration(json: String?) -> RemoteConfigurationStatus? {
+        json.flatMap { try? DocumentJSON.decode(Array($0.utf8), maxBytes: 16 * 1024, what: "configuration report") }
     }
 }
 
@@ -135,7 +148,7 @@ extension SeriesHistory {
 /// The hub's system of record. One implementation per backend (SQLite embedded; PostgreSQL at
 /// scale); the ingest pipeline and the query engine use only this protocol, and both backends
 /// pass the same tests.
-package protocol HubStore: AlertStore, AccountStore, SeriesHistory {
+package protocol HubStore: AlertStore, AccountStore, SeriesHistory, FleetConfigurationStore, AuditStore {
     /// Applies frames in one transaction, deduplicated by (gateway, sequence); returns one
     /// result per frame, in order. When it returns, every applied frame is durable.
     func apply(_ frames: [ReceivedFrame]) async throws -> [ApplyResult]

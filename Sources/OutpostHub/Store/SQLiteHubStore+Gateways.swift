@@ -37,7 +37,7 @@ extension SQLiteHubStore {
                     sql: """
                         SELECT id, public_key IS NOT NULL, enrolled_at, revoked_at, last_seen, agent_version,
                             backlog_readings, clock_offset, clock_state, online, latitude, longitude,
-                            (SELECT count(*) FROM series s WHERE s.gateway = g.id), budget
+                            (SELECT count(*) FROM series s WHERE s.gateway = g.id), budget, config_report
                         FROM gateways g WHERE ? IS NULL OR id = ? ORDER BY id
                         """), arguments: [id, id])
             var records: [GatewayRecord] = []
@@ -47,7 +47,8 @@ extension SQLiteHubStore {
                         id: row[0], enrolled: row[1], enrolledAt: row[2], revokedAt: row[3], lastSeen: row[4],
                         agentVersion: row[5], backlogReadings: row[6], clockOffset: row[7], clockState: row[8],
                         online: row[9], latitude: row[10], longitude: row[11], seriesCount: row[12],
-                        budget: GatewayStatusReport.budget(json: row[13])))
+                        budget: GatewayStatusReport.budget(json: row[13]),
+                        configuration: GatewayStatusReport.configuration(json: row[14])))
             }
             return records
         }
@@ -72,10 +73,13 @@ extension SQLiteHubStore {
         try await writing { db in
             try db.execute(
                 sql: """
-                    INSERT INTO gateways (id, online, agent_version, backlog_readings, clock_state, last_seen, budget)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO gateways (id, online, agent_version, backlog_readings, clock_state, last_seen, budget,
+                        config_report)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (id) DO UPDATE SET online = excluded.online,
                         budget = CASE WHEN excluded.agent_version IS NULL THEN budget ELSE excluded.budget END,
+                        config_report = CASE WHEN excluded.agent_version IS NULL THEN config_report
+                            ELSE excluded.config_report END,
                         agent_version = coalesce(excluded.agent_version, agent_version),
                         backlog_readings = excluded.backlog_readings,
                         clock_state = coalesce(?, clock_state),
@@ -83,7 +87,8 @@ extension SQLiteHubStore {
                     """,
                 arguments: [
                     gateway, report.online, report.agentVersion, report.backlogReadings ?? 0,
-                    report.clockState ?? "unknown", time, report.budgetJSON, report.clockState,
+                    report.clockState ?? "unknown", time, report.budgetJSON, report.configurationJSON,
+                    report.clockState,
                 ])
             try db.execute(
                 sql: "INSERT OR REPLACE INTO gateway_health (gateway, time, online, backlog) VALUES (?, ?, ?, ?)",

@@ -13,6 +13,7 @@ import GRDB
 /// - `refusals`: refused frames counted per claimed gateway and reason.
 /// - `alerts` (v2): each alert's kind, state, score and times, who acknowledged it and why;
 ///   (v4) the claim that keeps one open alert per problem.
+/// - (v7) `gateway_configs`, `audit`, `gateways.config_report`: `FleetTables`.
 enum SQLiteSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -148,6 +149,9 @@ enum SQLiteSchema {
         migrator.registerMigration("v6 data budget") { db in
             // The data budget a gateway last reported (its status's `budget`, as JSON).
             try db.execute(sql: "ALTER TABLE gateways ADD COLUMN budget TEXT")
+        }
+        migrator.registerMigration("v7 fleet management") { db in
+            try db.execute(sql: FleetTables.sqlite)
         }
         return migrator
     }

@@ -216,6 +216,8 @@ package struct GatewayRecord: Sendable, Hashable {
     package var seriesCount: Int
     /// The data budget it last reported, if it keeps one.
     package var budget: StatusDocument.Budget? = nil
+    /// Where it last said it stands with its remote configuration, if it takes one.
+    package var configuration: RemoteConfigurationStatus? = nil
 }
 
 /// A refused frame, kept so operators can see attempts by unknown or revoked gateways.

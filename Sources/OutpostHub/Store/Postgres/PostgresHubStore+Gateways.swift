@@ -33,7 +33,8 @@ extension PostgresHubStore {
             try await session.query(
                 """
                 SELECT id, public_key IS NOT NULL, enrolled_at, revoked_at, last_seen, agent_version,
-                    backlog_readings, clock_offset, clock_state, online, latitude, longitude, series_count, budget
+                    backlog_readings, clock_offset, clock_state, online, latitude, longitude, series_count, budget,
+                    config_report
                 FROM gateways WHERE \(id)::text IS NULL OR id = \(id) ORDER BY id
                 """
             ).map { row in
@@ -46,7 +47,8 @@ extension PostgresHubStore {
                     clockState: try cells[8].decode(String.self), online: try cells[9].decode(Bool.self),
                     latitude: try cells[10].decode(Double?.self), longitude: try cells[11].decode(Double?.self),
                     seriesCount: try cells[12].decode(Int.self),
-                    budget: GatewayStatusReport.budget(json: try cells[13].decode(String?.self)))
+                    budget: GatewayStatusReport.budget(json: try cells[13].decode(String?.self)),
+                    configuration: GatewayStatusReport.configuration(json: try cells[14].decode(String?.self)))
             }
         }
     }
@@ -68,11 +70,14 @@ extension PostgresHubStore {
         try await link.transaction { session in
             try await session.execute(
                 """
-                INSERT INTO gateways (id, online, agent_version, backlog_readings, clock_state, last_seen, budget)
+                INSERT INTO gateways (id, online, agent_version, backlog_readings, clock_state, last_seen, budget,
+                    config_report)
                 VALUES (\(gateway), \(report.online), \(report.agentVersion), \(report.backlogReadings ?? 0),
-                    \(report.clockState ?? "unknown"), \(time), \(report.budgetJSON))
+                    \(report.clockState ?? "unknown"), \(time), \(report.budgetJSON), \(report.configurationJSON))
                 ON CONFLICT (id) DO UPDATE SET online = excluded.online,
                     budget = CASE WHEN excluded.agent_version IS NULL THEN gateways.budget ELSE excluded.budget END,
+                    config_report = CASE WHEN excluded.agent_version IS NULL THEN gateways.config_report
+                        ELSE excluded.config_report END,
                     agent_version = coalesce(excluded.agent_version, gateways.agent_version),
                     backlog_readings = excluded.backlog_readings,
                     clock_state = coalesce(\(report.clockState), gateways.clock_state),

@@ -128,6 +128,7 @@ enum PostgresSchema {
         ("v2 alert resolution", "ALTER TABLE alerts ADD COLUMN resolution TEXT;"),
         // The data budget a gateway last reported (its status's `budget`, as JSON).
         ("v3 data budget", "ALTER TABLE gateways ADD COLUMN budget TEXT;"),
+        ("v4 fleet management", FleetTables.postgres),
     ]
 
     /// A key for `pg_advisory_xact_lock`: "outpost migrations".

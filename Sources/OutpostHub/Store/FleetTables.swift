@@ -1,0 +1,122 @@
+/// What fleet management keeps, and the tables both stores keep it in.
+///
+/// - `gateway_configs`: every version of every gateway's remote configuration, never changed
+///   once written: (gateway, version) with the overlay's text, its trial, who wrote it and when.
+/// - `audit`: every operator action, appended only: when, who, from where, what, on what.
+/// - `gateways.config_report`: where the gateway last said it stands (its status's
+///   `configuration`, as JSON).
+enum FleetTables {
+    static let sqlite = """
+        ALTER TABLE gateways ADD COLUMN config_report TEXT;
+        CREATE TABLE gateway_configs (
+            gateway TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            toml TEXT NOT NULL,
+            trial_s INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            author TEXT NOT NULL,
+            note TEXT NOT NULL,
+            PRIMARY KEY (gateway, version)) WITHOUT ROWID;
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            source TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target TEXT NOT NULL,
+            detail TEXT NOT NULL);
+        CREATE INDEX audit_by_target ON audit (target, id);
+        """
+
+    static let postgres = """
+        ALTER TABLE gateways ADD COLUMN config_report TEXT;
+        CREATE TABLE gateway_configs (
+            gateway TEXT NOT NULL,
+            version BIGINT NOT NULL,
+            toml TEXT NOT NULL,
+            trial_s BIGINT NOT NULL,
+            created_at BIGINT NOT NULL,
+            author TEXT NOT NULL,
+            note TEXT NOT NULL,
+            PRIMARY KEY (gateway, version));
+        CREATE TABLE audit (
+            id BIGSERIAL PRIMARY KEY,
+            at BIGINT NOT NULL,
+            actor TEXT NOT NULL,
+            source TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target TEXT NOT NULL,
+            detail TEXT NOT NULL);
+        CREATE INDEX audit_by_target ON audit (target, id);
+        """
+}
+
+/// One version of a gateway's remote configuration, as the hub keeps it.
+package struct StoredConfiguration: Sendable, Hashable {
+    package var gateway: String
+    /// 1, 2, 3… per gateway.
+    package var version: Int64
+    /// The overlay, TOML.
+    package var toml: String
+    /// The trial the gateway gives it, seconds.
+    package var trialSeconds: Int64
+    /// When it was accepted, ns.
+    package var createdAt: Int64
+    /// Who wrote it: a user or a token's name.
+    package var author: String
+    /// Why, in the author's words (may be empty).
+    package var note: String
+
+    package init(
+        gateway: String, version: Int64, toml: String, trialSeconds: Int64, createdAt: Int64, author: String,
+        note: String
+    ) {
+        (self.gateway, self.version, self.toml, self.trialSeconds) = (gateway, version, toml, trialSeconds)
+        (self.createdAt, self.author, self.note) = (createdAt, author, note)
+    }
+}
+
+/// One operator action, as the audit log keeps it.
+package struct AuditEntry: Sendable, Hashable {
+    /// Its place in the log (0 before it is stored).
+    package var id: Int64
+    /// When, ns.
+    package var at: Int64
+    /// Who: a user, a token's name, or `outpost-hub` for the command line on the hub's machine.
+    package var actor: String
+    /// From where: the client's address, or `cli`.
+    package var source: String
+    /// What: `config.push`, `alert.acknowledge`, `gateway.enrol`, …
+    package var action: String
+    /// On what: a gateway, an alert, a user, a token.
+    package var target: String
+    /// The rest, in words.
+    package var detail: String
+
+    package init(
+        id: Int64 = 0, at: Int64, actor: String, source: String, action: String, target: String, detail: String
+    ) {
+        (self.id, self.at, self.actor, self.source) = (id, at, actor, source)
+        (self.action, self.target, self.detail) = (action, target, detail)
+    }
+}
+
+/// Where the hub keeps gateways' remote configurations: versions appended, never changed.
+package protocol FleetConfigurationStore: Sendable {
+    /// Stores `toml` as `gateway`'s next version and returns it as stored.
+    func addConfiguration(
+        gateway: String, toml: String, trialSeconds: Int64, author: String, note: String, at time: Int64
+    ) async throws -> StoredConfiguration
+    /// Every version of `gateway`'s configuration, newest first.
+    func configurations(gateway: String) async throws -> [StoredConfiguration]
+    /// The newest version of every gateway's configuration.
+    func newestConfigurations() async throws -> [StoredConfiguration]
+}
+
+/// Where the hub keeps its audit log: appended, never changed through the hub.
+package protocol AuditStore: Sendable {
+    /// Appends `entry`.
+    func audit(_ entry: AuditEntry) async throws
+    /// Entries, newest first: those about `target` when given; `before` an id for the next page.
+    func auditLog(target: String?, before: Int64?, limit: Int) async throws -> [AuditEntry]
+}
