@@ -1,0 +1,169 @@
+import Foundation
+import Logging
+import OutpostAgent
+import OutpostHub
+import OutpostProvisioning
+import OutpostSigning
+import OutpostTestSupport
+import OutpostWire
+import Testing
+
+/// Remote configuration from the hub's side, with every part real: the hub process, Mosquitto,
+/// an agent reading the simulator, and `outpostctl` as the operator's tool. Every reading the
+/// agent took is counted against what the hub stored.
+@Suite(
+    "Fleet configuration: pushed from the hub, applied, refused, rolled back, audited", .serialized,
+    Requires.installed(Broker.isAvailable, "mosquitto"))
+struct FleetConfigurationTests {
+    @Test(
+        "A push applied online; a mistake refused with its line; a dead device rolled back and shown so; a push made offline applied on reconnect; all audited"
+    )
+    func pushes() async throws {
+        let fleet = try GatewayIdentity.generate(gatewayID: "fleet")
+        let broker = try Broker(tls: false)
+        let (sim, url) = try Peers.simulator(["--profile", "xy-md02"])
+        defer { sim.terminate() }
+        let keys = try TemporaryFolder()
+        let hub = try HubProcess(
+            brokerPort: broker.port, fleetKey: keys.write(Array(fleet.privateKeyPEM.utf8), to: "fleet-key.pem"))
+        let identity = try GatewayIdentity.generate(gatewayID: "gw-cfg")
+        try hub.enrol("gw-cfg", publicKey: identity.publicKeyPEM)
+        let operatorToken = try hub.makeToken(role: "operator")
+        let viewer = try hub.makeToken(role: "viewer")
+        try hub.start()
+        defer { hub.stop() }
+        let (configuration, agentFolder) = try testAgentConfiguration(
+            "gw-cfg", identity: identity, brokerPort: broker.port, simulator: url,
+            uplink: "hub_key = \"\(keys.write(Array(fleet.publicKeyPEM.utf8), to: "fleet.pem"))\"")
+        defer { withExtendedLifetime(agentFolder) {} }
+
+        func device(_ name: String, _ url: String, interval: String = "interval") -> String {
+            "[[modbus]]\nname = \"\(name)\"\nurl = \"\(url)\"\nprofile = \"xy-md02\"\n\(interval) = \"200ms\"\ntimeout = \"50ms\"\n\n"
+        }
+        func outpostctl(_ arguments: [String], token: String? = nil) async throws -> ChildProcess.Outcome {
+            try await ChildProcess.running(
+                "/usr/bin/env",
+                ["OUTPOST_TOKEN=\(token ?? operatorToken)", Binaries.path("outpostctl"), "config"] + arguments
+                    + ["--hub", "http://127.0.0.1:\(hub.httpPort)"])
+        }
+        func state() throws -> [String: Any] {
+            try hub.call("GET", "/api/v1/gateways/gw-cfg/config", bearer: viewer).json
+        }
+        var runs: [Agent] = []
+
+        try await Agent.running(configuration) { agent in
+            runs.append(agent)
+            #expect(
+                await eventually { (try? state())?["applied"] as? Int64 == 0 }, "the gateway reports agent.toml alone")
+            #expect(try state()["state"] as? String == "none")
+
+            // v1, online: applied, and its new device's readings reach the hub.
+            let first = keys.write(Array((device("room", url) + device("annex", url)).utf8), to: "v1.toml")
+            let set = try await outpostctl(["set", "gw-cfg", first, "--note", "add the annex"])
+            #expect(set.exitStatus == 0 && set.stdout.contains("v1 accepted"), "\(set)")
+            #expect(
+                await eventually(timeout: .seconds(60)) { (try? state())?["state"] as? String == "applied" },
+                "\(String(describing: try? state()))")
+            let annex = SeriesKey(gateway: "gw-cfg", name: "annex.temperature")
+            let store = try await hub.store()
+            #expect(
+                await eventually { (try? await QueryEngine(store: store).range(annex, 0...Int64.max).count) ?? 0 > 3 })
+
+            // A mistake: refused by the hub with its line and key, nothing stored or sent.
+            let typo = keys.write(Array((device("room", url, interval: "intervall")).utf8), to: "typo.toml")
+            let refused = try await outpostctl(["set", "gw-cfg", typo])
+            #expect(refused.exitStatus != 0)
+            #expect(
+                refused.stderr.contains("gw-cfg configuration: line 5, modbus[0].intervall: unknown key 'intervall'"),
+                "\(refused)")
+            #expect((try state()["versions"] as? [Any])?.count == 1)
+            let uplink = try hub.call(
+                "PUT", "/api/v1/gateways/gw-cfg/config", bearer: operatorToken,
+                json: #"{"toml":"[uplink]\nbroker = \"mqtt://elsewhere:1883\"\n"}"#)
+            #expect(uplink.status == 422 && uplink.body.contains("never set remotely"), "\(uplink.body)")
+            let asViewer = try hub.call(
+                "PUT", "/api/v1/gateways/gw-cfg/config", bearer: viewer, json: #"{"toml":""}"#)
+            #expect(asViewer.status == 403)
+
+            // v2 with a device on a port where nothing answers: rolled back to v1, and shown so.
+            let dead = "tcp://127.0.0.1:\(try Broker.freePort())"
+            let second = keys.write(Array((device("room", url) + device("dead", dead)).utf8), to: "v2.toml")
+            #expect(try await outpostctl(["set", "gw-cfg", second, "--trial", "2m"]).exitStatus == 0)
+            #expect(
+                await eventually(timeout: .seconds(60)) { (try? state())?["state"] as? String == "rolled_back" },
+                "\(String(describing: try? state()))")
+            let rolled = try state()
+            #expect(rolled["applied"] as? Int64 == 1 && rolled["failed"] as? Int64 == 2)
+            #expect((rolled["reason"] as? String)?.contains("source modbus.dead failed in every poll") == true)
+            let status = try await outpostctl(["status", "gw-cfg"], token: viewer)
+            #expect(status.stdout.contains("rolled_back; wanted v2, runs v1"), "\(status)")
+            #expect(status.stdout.contains("v2 rolled back: source modbus.dead"), "\(status)")
+            let diff = try await outpostctl(["diff", "gw-cfg", "--from", "1", "--to", "2"], token: viewer)
+            #expect(
+                diff.stdout.contains("-name = \"annex\"\n") && diff.stdout.contains("+url = \"\(dead)\"\n"), "\(diff)")
+            let got = try await outpostctl(["get", "gw-cfg", "--version", "1"], token: viewer)
+            #expect(got.stdout == String(decoding: readFileBytes(first), as: UTF8.self))
+        }
+
+        // v3 pushed while the gateway is off: taken from the retained copy when it is back.
+        let third = try hub.call(
+            "PUT", "/api/v1/gateways/gw-cfg/config", bearer: operatorToken,
+            json:
+                #"{"toml":"[[modbus]]\nname = \"cellar\"\nurl = \"\#(url)\"\nprofile = \"xy-md02\"\ninterval = \"200ms\"\n","note":"while away"}"#
+        )
+        #expect(third.status == 201 && third.json["version"] as? Int64 == 3, "\(third.body)")
+        try await Agent.running(configuration) { agent in
+            runs.append(agent)
+            #expect(
+                await eventually(timeout: .seconds(60)) {
+                    let now = try? state()
+                    return now?["state"] as? String == "applied" && now?["applied"] as? Int64 == 3
+                }, "\(String(describing: try? state()))")
+            #expect(await eventually { (try? await agent.outboxStatistics())?.unsentBatches == 0 })
+        }
+
+        // Every reading the agent took is stored once.
+        let store = try await hub.store()
+        var stored = 0
+        for series in try await store.series(gateway: "gw-cfg") {
+            let samples = try await QueryEngine(store: store).range(series.key, 0...Int64.max)
+            #expect(Set(samples.map(\.timestamp)).count == samples.count, "\(series.key.name) has a reading twice")
+            stored += samples.count
+        }
+        let taken = runs.reduce(0) { $0 + $1.readingsTaken }
+        #expect(stored == taken, "\(stored) stored, \(taken) taken")
+
+        // The audit log: each push with who and from where; admins only; not editable.
+        let audit = try hub.call("GET", "/api/v1/audit?target=gw-cfg", bearer: hub.token)
+        let entries = audit.json["entries"] as? [[String: Any]] ?? []
+        #expect(
+            entries.map { $0["action"] as? String } == ["config.push", "config.push", "config.push", "gateway.enrol"],
+            "\(audit.body)")
+        let pushes = entries.prefix(3)
+        #expect(
+            pushes.allSatisfy { $0["actor"] as? String == "tests-operator" && $0["source"] as? String == "127.0.0.1" })
+        #expect(
+            pushes.map { $0["detail"] as? String } == [
+                "v3, trial 600 s: while away", "v2, trial 120 s", "v1, trial 600 s: add the annex",
+            ])
+        #expect(entries.last?["source"] as? String == "outpost-hub command line", "enrolled with outpost-hub enrol")
+        #expect(try hub.call("GET", "/api/v1/audit", bearer: operatorToken).status == 403)
+        for method in ["DELETE", "PUT", "PATCH", "POST"] {
+            let change = try hub.call(method, "/api/v1/audit", bearer: hub.token, json: "{}")
+            #expect(!(200..<300).contains(change.status), "\(method) /api/v1/audit answered \(change.status)")
+        }
+        let revoke = try await ChildProcess.running(
+            Binaries.path("outpost-hub"), ["token", "revoke", "999", "--config", hub.config])
+        #expect(revoke.exitStatus != 0, "no token 999: nothing done, nothing audited")
+        let cli = try hub.command(["token", "add", "--name", "late", "--role", "viewer"])
+        #expect(cli.exitStatus == 0)
+        let tokens = try hub.call(
+            "GET", "/api/v1/audit?target=token%20" + "\(try newestTokenID(hub))", bearer: hub.token)
+        #expect(tokens.body.contains(#""source":"outpost-hub command line""#), "\(tokens.body)")
+    }
+
+    private func newestTokenID(_ hub: HubProcess) throws -> Int64 {
+        let tokens = try hub.call("GET", "/api/v1/tokens", bearer: hub.token).json["tokens"] as? [[String: Any]] ?? []
+        return tokens.compactMap { $0["id"] as? Int64 }.max() ?? 0
+    }
+}

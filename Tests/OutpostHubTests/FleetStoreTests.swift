@@ -1,0 +1,72 @@
+import OutpostTestSupport
+import OutpostWire
+import Testing
+
+@testable import OutpostHub
+
+/// What fleet management keeps, on both backends: configuration versions, the gateways'
+/// reports, the audit log.
+@Suite("The store: configuration versions, configuration reports and the audit log on every backend")
+struct FleetStoreTests {
+    @Test(
+        "Versions numbered per gateway, read back byte for byte, the newest of each; reports kept across a last will",
+        arguments: StoreBackend.allCases)
+    func configurations(backend: StoreBackend) async throws {
+        let folder = try TemporaryFolder()
+        let store = try await backend.open(in: folder)
+        let text = "[[modbus]]\nname = \"Zähler\"\t# a tab, a quote \" and \\ kept\n"
+        let first = try await store.addConfiguration(
+            gateway: "gw-a", toml: text, trialSeconds: 600, author: "ana", note: "", at: 10)
+        let second = try await store.addConfiguration(
+            gateway: "gw-a", toml: "", trialSeconds: 5, author: "bo", note: "back to agent.toml", at: 11)
+        let other = try await store.addConfiguration(
+            gateway: "gw-b", toml: "[buffer]\n", trialSeconds: 86_400, author: "ana", note: "n", at: 12)
+        #expect([first.version, second.version, other.version] == [1, 2, 1])
+        #expect(try await store.configurations(gateway: "gw-a") == [second, first])
+        #expect(try await store.configurations(gateway: "gw-a").last?.toml == text)
+        #expect(try await store.configurations(gateway: "gw-none").isEmpty)
+        #expect(try await store.newestConfigurations() == [second, other])
+        // Many at once on one gateway: every version once.
+        let versions = try await withThrowingTaskGroup(of: Int64.self) { group in
+            for index in 0..<8 {
+                group.addTask {
+                    try await store.addConfiguration(
+                        gateway: "gw-c", toml: "", trialSeconds: 600, author: "\(index)", note: "", at: 20
+                    )
+                    .version
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(versions.sorted() == Array(1...8))
+
+        let key = [UInt8](repeating: 9, count: 64)
+        try await store.enrol(gateway: "gw-a", publicKey: key, latitude: nil, longitude: nil, at: 1)
+        let report = RemoteConfigurationStatus(
+            applied: 1, failed: 2, outcome: "rolled_back", reason: "no batch acknowledged", refusal: "forged")
+        try await store.recordStatus(
+            gateway: "gw-a", report: GatewayStatusReport(online: true, agentVersion: "1", configuration: report), at: 30
+        )
+        try await store.recordStatus(gateway: "gw-a", report: GatewayStatusReport(online: false), at: 31)
+        #expect(try await store.gateway("gw-a")?.configuration == report, "a last will keeps the last report")
+    }
+
+    @Test("The audit log: appended, newest first, paged, by target", arguments: StoreBackend.allCases)
+    func audit(backend: StoreBackend) async throws {
+        let folder = try TemporaryFolder()
+        let store = try await backend.open(in: folder)
+        for index in 1...5 {
+            try await store.audit(
+                AuditEntry(
+                    at: Int64(index), actor: "ana", source: "10.0.0.\(index)", action: "config.push",
+                    target: index % 2 == 0 ? "gw-even" : "gw-odd", detail: "v\(index)"))
+        }
+        let all = try await store.auditLog(target: nil, before: nil, limit: 10)
+        #expect(all.map(\.detail) == ["v5", "v4", "v3", "v2", "v1"])
+        #expect(all.first?.source == "10.0.0.5" && all.first?.at == 5 && all.first?.actor == "ana")
+        let page = try await store.auditLog(target: nil, before: all[1].id, limit: 2)
+        #expect(page.map(\.detail) == ["v3", "v2"])
+        #expect(try await store.auditLog(target: "gw-even", before: nil, limit: 10).map(\.detail) == ["v4", "v2"])
+        #expect(try await store.auditLog(target: "nobody", before: nil, limit: 10).isEmpty)
+    }
+}
