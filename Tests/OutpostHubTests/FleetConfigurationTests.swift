@@ -6,6 +6,7 @@ import OutpostProvisioning
 import OutpostSigning
 import OutpostTestSupport
 import OutpostWire
+import ServiceLifecycle
 import Testing
 
 /// Remote configuration from the hub's side, with every part real: the hub process, Mosquitto,
@@ -160,6 +161,88 @@ struct FleetConfigurationTests {
         let tokens = try hub.call(
             "GET", "/api/v1/audit?target=token%20" + "\(try newestTokenID(hub))", bearer: hub.token)
         #expect(tokens.body.contains(#""source":"outpost-hub command line""#), "\(tokens.body)")
+    }
+
+    @Test("A rollout by label: a canary that fails halts it before the rest get it; a good one reaches every gateway")
+    func rollout() async throws {
+        let fleet = try GatewayIdentity.generate(gatewayID: "fleet")
+        let broker = try Broker(tls: false)
+        let (sim, url) = try Peers.simulator(["--profile", "xy-md02"])
+        defer { sim.terminate() }
+        let keys = try TemporaryFolder()
+        let hub = try HubProcess(
+            brokerPort: broker.port, fleetKey: keys.write(Array(fleet.privateKeyPEM.utf8), to: "fleet-key.pem"))
+        let names = ["gw-r1", "gw-r2", "gw-r3"]
+        var configurations: [AgentConfiguration] = []
+        var folders: [TemporaryFolder] = []
+        let fleetPEM = keys.write(Array(fleet.publicKeyPEM.utf8), to: "fleet.pem")
+        for name in names {
+            let identity = try GatewayIdentity.generate(gatewayID: name)
+            try hub.enrol(name, publicKey: identity.publicKeyPEM)
+            let (configuration, folder) = try testAgentConfiguration(
+                name, identity: identity, brokerPort: broker.port, simulator: url, uplink: "hub_key = \"\(fleetPEM)\"")
+            configurations.append(configuration)
+            folders.append(folder)
+        }
+        defer { withExtendedLifetime(folders) {} }
+        let operatorToken = try hub.makeToken(role: "operator")
+        try hub.start()
+        defer { hub.stop() }
+        func outpostctl(_ arguments: [String]) async throws -> ChildProcess.Outcome {
+            try await ChildProcess.running(
+                "/usr/bin/env",
+                ["OUTPOST_TOKEN=\(operatorToken)", Binaries.path("outpostctl"), "config"] + arguments
+                    + ["--hub", "http://127.0.0.1:\(hub.httpPort)"])
+        }
+        for name in names {
+            #expect(try await outpostctl(["label", name, "site=north"]).exitStatus == 0)
+        }
+        let agents = try configurations.map {
+            try Agent(configuration: $0, version: "test", logger: Logger(label: "agent"))
+        }
+        let group = ServiceGroup(configuration: .init(services: agents, logger: Logger(label: "group")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            defer { tasks.cancelAll() }
+            #expect(
+                await eventually(timeout: .seconds(60)) {
+                    names.allSatisfy { name in
+                        (try? hub.call("GET", "/api/v1/gateways/\(name)/config", bearer: operatorToken).json["applied"])
+                            as? Int64 == 0
+                    }
+                }, "every gateway reports")
+            let dead = "tcp://127.0.0.1:\(try Broker.freePort())"
+            let bad = keys.write(
+                Array(
+                    "[[modbus]]\nname = \"dead\"\nurl = \"\(dead)\"\nprofile = \"xy-md02\"\ninterval = \"100ms\"\n".utf8
+                ),
+                to: "bad.toml")
+            let halted = try await outpostctl(["push", bad, "--label", "site=north", "--trial", "1m", "--wait"])
+            #expect(halted.exitStatus == 1, "\(halted)")
+            #expect(
+                halted.stdout.contains("gw-r1 v1 failed: rolled_back: source modbus.dead failed in every poll"),
+                "\(halted)")
+            #expect(halted.stdout.contains("gw-r2 skipped") && halted.stdout.contains("gw-r3 skipped"), "\(halted)")
+            #expect(halted.stdout.contains("halted: 1 of 1 gateways failed (more than 20 %): gw-r1"), "\(halted)")
+            for name in ["gw-r2", "gw-r3"] {
+                let state = try hub.call("GET", "/api/v1/gateways/\(name)/config", bearer: operatorToken).json
+                #expect(state["state"] as? String == "none", "\(name) never got the bad configuration")
+            }
+
+            let good = keys.write(
+                Array(
+                    "[[modbus]]\nname = \"room\"\nurl = \"\(url)\"\nprofile = \"xy-md02\"\ninterval = \"100ms\"\n".utf8),
+                to: "good.toml")
+            let done = try await outpostctl(["push", good, "--label", "site=north", "--trial", "1m", "--wait"])
+            #expect(done.exitStatus == 0 && done.stdout.contains("done: 3 of 3 applied"), "\(done)")
+            let audit =
+                try hub.call("GET", "/api/v1/audit", bearer: hub.token).json["entries"] as? [[String: Any]] ?? []
+            let actions = audit.compactMap { $0["action"] as? String }
+            #expect(
+                actions.filter { $0 == "rollout.start" }.count == 2
+                    && actions.filter { $0 == "gateway.labels" }.count == 3)
+            await group.triggerGracefulShutdown()
+        }
     }
 
     private func newestTokenID(_ hub: HubProcess) throws -> Int64 {

@@ -69,4 +69,32 @@ struct FleetStoreTests {
         #expect(try await store.auditLog(target: "gw-even", before: nil, limit: 10).map(\.detail) == ["v4", "v2"])
         #expect(try await store.auditLog(target: "nobody", before: nil, limit: 10).isEmpty)
     }
+
+    @Test(
+        "Labels set and read back; rollouts stored with their targets, updated, listed",
+        arguments: StoreBackend.allCases)
+    func rollouts(backend: StoreBackend) async throws {
+        let folder = try TemporaryFolder()
+        let store = try await backend.open(in: folder)
+        try await store.enrol(
+            gateway: "gw-a", publicKey: [UInt8](repeating: 9, count: 64), latitude: nil, longitude: nil, at: 1)
+        #expect(try await store.setLabels(gateway: "gw-a", ["site": "north", "kind": "boiler-room"]))
+        #expect(try await !store.setLabels(gateway: "gw-none", ["site": "x"]))
+        #expect(try await store.gateway("gw-a")?.labels == ["site": "north", "kind": "boiler-room"])
+        var first = Rollout(
+            createdAt: 5, author: "ana", note: "n", toml: "[buffer]\n", trialSeconds: 60, canary: 1, haltShare: 0.25,
+            selector: "label site=north", targets: [.init(gateway: "gw-a"), .init(gateway: "gw-b")])
+        first.id = try await store.addRollout(first)
+        var second = first
+        second.id = try await store.addRollout(second)
+        #expect(try await store.rollout(first.id) == first)
+        first.targets[0] = .init(gateway: "gw-a", version: 3, pushedAt: 6, state: "failed", detail: "rolled_back: x")
+        first.targets[1].state = "skipped"
+        (first.state, first.reason) = (Rollout.halted, "1 of 1 failed")
+        try await store.updateRollout(first)
+        #expect(try await store.rollout(first.id) == first)
+        #expect(try await store.rollouts(running: true, limit: 10).map(\.id) == [second.id])
+        #expect(try await store.rollouts(running: false, limit: 10).map(\.id) == [second.id, first.id])
+        #expect(try await store.rollout(999) == nil)
+    }
 }

@@ -154,15 +154,17 @@ package final class RemoteConfigurator: Sendable {
     }
 
     /// Judges the trial under way, if any, at `now`: confirms it, or fails it and leaves the
-    /// return to the last configuration that worked for `takeChange`.
+    /// return to the last configuration that worked for `takeChange`. True when it did either
+    /// (the hub should hear of it).
+    @discardableResult
     func judge(
         at now: ContinuousClock.Instant, lastAcknowledgement: ContinuousClock.Instant?,
         sources: [String: SourceCounters.Snapshot]
-    ) {
+    ) -> Bool {
         inner.withLock { inner in
-            guard let trial = inner.trial else { return }
+            guard let trial = inner.trial else { return false }
             switch trial.verdict(at: now, lastAcknowledgement: lastAcknowledgement, sources: sources) {
-            case .pending: return
+            case .pending: return false
             case .confirmed:
                 inner.state.good = inner.state.running
                 inner.state.trial = nil
@@ -172,6 +174,7 @@ package final class RemoteConfigurator: Sendable {
                 fallBack(&inner, reason: reason)
             }
             save(inner.state)
+            return true
         }
     }
 

@@ -202,8 +202,9 @@ package final class Agent: Service {
                     await writeStatusFile()
                     lastStatusFile = .now
                 }
-                remote.judge(
-                    at: .now, lastAcknowledgement: uplink.lastAcknowledgement, sources: sourceCounters)
+                if remote.judge(at: .now, lastAcknowledgement: uplink.lastAcknowledgement, sources: sourceCounters) {
+                    uplink.publishStatusSoon()
+                }
                 change = remote.takeChange()
             }
             sourcesGroup.cancelAll()

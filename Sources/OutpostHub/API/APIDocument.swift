@@ -51,6 +51,6 @@ extension API {
         AlertPage.self, AlertAnswer.self, AlertAcknowledged.self, WebhookEvent.self,
         LiveReadings.self, LiveGateway.self, LiveAlert.self, LiveNotice.self,
         ConfigurationVersion.self, GatewayConfiguration.self, ConfigurationPushed.self, ConfigurationCheck.self,
-        ConfigurationDiff.self, AuditPage.self,
+        ConfigurationDiff.self, AuditPage.self, RolloutAnswer.self, RolloutList.self, GatewayLabels.self,
     ]
 }

@@ -16,10 +16,12 @@ extension API {
         package var longitude: Double?
         /// The data budget it last reported; absent when it keeps none.
         @OmittedWhenNil package var budget: Budget?
+        /// Its labels, what rollouts select by.
+        package var labels: [String: String]
         enum CodingKeys: String, CodingKey {
             case id, state, lastSeen = "last_seen", backlogReadings = "backlog_readings"
             case clockOffsetNs = "clock_offset_ns", clockState = "clock_state", agentVersion = "agent_version"
-            case series, openAlerts = "open_alerts", latitude, longitude, budget
+            case series, openAlerts = "open_alerts", latitude, longitude, budget, labels
         }
 
         /// A gateway's data budget: bytes allowed per `period` (day or month, UTC), used so far,
@@ -43,6 +45,7 @@ extension API {
             (clockOffsetNs, clockState, agentVersion) = (record.clockOffset, record.clockState, record.agentVersion)
             (series, openAlerts, latitude, longitude) =
                 (record.seriesCount, overview.openAlerts, record.latitude, record.longitude)
+            labels = record.labels
             budget = record.budget.map {
                 Budget(limit: $0.limit, period: $0.period, used: $0.used, renewsAt: $0.renewsAt, sending: $0.sending)
             }
@@ -55,7 +58,7 @@ extension API {
                 longitude: 151.2, seriesCount: 4,
                 budget: StatusDocument.Budget(
                     limit: 20_000_000, period: "day", used: 17_250_000, renewsAt: 1_800_057_600_000_000_000,
-                    sending: "summaries"))
+                    sending: "summaries"), labels: ["site": "north"])
             var fresh = record
             (fresh.lastSeen, fresh.agentVersion, fresh.latitude, fresh.longitude) = (nil, nil, nil, nil)
             fresh.budget = nil

@@ -87,6 +87,7 @@ package struct HubRuntime: Sendable {
                     ingest.publishRetained(topic: $0, payload: $1)
                 }
                 configurations = fleet
+                services.append(RolloutRunner(store: store, configurations: fleet, logger: logger))
                 services.append(
                     ConfigurationRepublisher(
                         configurations: fleet, connected: { ingest.connected.load(ordering: .relaxed) },

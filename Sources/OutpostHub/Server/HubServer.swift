@@ -91,6 +91,7 @@ package enum HubServer {
         FleetRoutes(services: services).register(on: routes)
         ConfigurationRoutes(services: services).register(on: routes)
         AuditRoutes(services: services).register(on: routes)
+        RolloutRoutes(services: services).register(on: routes)
         SeriesRoutes(services: services).register(on: routes)
         AlertRoutes(services: services).register(on: routes)
         PrometheusRoutes(services: services).register(on: routes)

@@ -1,13 +1,39 @@
+import OutpostWire
+
 /// What fleet management keeps, and the tables both stores keep it in.
 ///
 /// - `gateway_configs`: every version of every gateway's remote configuration, never changed
 ///   once written: (gateway, version) with the overlay's text, its trial, who wrote it and when.
 /// - `audit`: every operator action, appended only: when, who, from where, what, on what.
 /// - `gateways.config_report`: where the gateway last said it stands (its status's
-///   `configuration`, as JSON).
+///   `configuration`, as JSON); `gateways.labels`: its labels (`{"site":"north"}`), what
+///   rollouts select by.
+/// - `rollouts`, `rollout_targets`: a configuration sent to many gateways, a few first.
 enum FleetTables {
     static let sqlite = """
         ALTER TABLE gateways ADD COLUMN config_report TEXT;
+        ALTER TABLE gateways ADD COLUMN labels TEXT NOT NULL DEFAULT '{}';
+        CREATE TABLE rollouts (
+            id INTEGER PRIMARY KEY,
+            created_at INTEGER NOT NULL,
+            author TEXT NOT NULL,
+            note TEXT NOT NULL,
+            toml TEXT NOT NULL,
+            trial_s INTEGER NOT NULL,
+            canary INTEGER NOT NULL,
+            halt_share REAL NOT NULL,
+            selector TEXT NOT NULL,
+            state TEXT NOT NULL,
+            reason TEXT NOT NULL);
+        CREATE TABLE rollout_targets (
+            rollout INTEGER NOT NULL,
+            position INTEGER NOT NULL,
+            gateway TEXT NOT NULL,
+            version INTEGER,
+            pushed_at INTEGER,
+            state TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            PRIMARY KEY (rollout, position)) WITHOUT ROWID;
         CREATE TABLE gateway_configs (
             gateway TEXT NOT NULL,
             version INTEGER NOT NULL,
@@ -30,6 +56,28 @@ enum FleetTables {
 
     static let postgres = """
         ALTER TABLE gateways ADD COLUMN config_report TEXT;
+        ALTER TABLE gateways ADD COLUMN labels TEXT NOT NULL DEFAULT '{}';
+        CREATE TABLE rollouts (
+            id BIGSERIAL PRIMARY KEY,
+            created_at BIGINT NOT NULL,
+            author TEXT NOT NULL,
+            note TEXT NOT NULL,
+            toml TEXT NOT NULL,
+            trial_s BIGINT NOT NULL,
+            canary BIGINT NOT NULL,
+            halt_share DOUBLE PRECISION NOT NULL,
+            selector TEXT NOT NULL,
+            state TEXT NOT NULL,
+            reason TEXT NOT NULL);
+        CREATE TABLE rollout_targets (
+            rollout BIGINT NOT NULL,
+            position BIGINT NOT NULL,
+            gateway TEXT NOT NULL,
+            version BIGINT,
+            pushed_at BIGINT,
+            state TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            PRIMARY KEY (rollout, position));
         CREATE TABLE gateway_configs (
             gateway TEXT NOT NULL,
             version BIGINT NOT NULL,
@@ -49,6 +97,18 @@ enum FleetTables {
             detail TEXT NOT NULL);
         CREATE INDEX audit_by_target ON audit (target, id);
         """
+}
+
+extension FleetTables {
+    /// Labels as the stores keep them: a JSON object of strings.
+    static func labelsJSON(_ labels: [String: String]) -> String {
+        DocumentJSON.encode(labels).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    /// Labels read back; none for anything unreadable.
+    static func labels(json: String?) -> [String: String] {
+        json.flatMap { try? DocumentJSON.decode(Array($0.utf8), maxBytes: 64 * 1024, what: "labels") } ?? [:]
+    }
 }
 
 /// One version of a gateway's remote configuration, as the hub keeps it.
@@ -111,6 +171,20 @@ package protocol FleetConfigurationStore: Sendable {
     func configurations(gateway: String) async throws -> [StoredConfiguration]
     /// The newest version of every gateway's configuration.
     func newestConfigurations() async throws -> [StoredConfiguration]
+}
+
+/// Where the hub keeps rollouts and gateways' labels.
+package protocol RolloutStore: Sendable {
+    /// Sets `gateway`'s labels; false when no such gateway.
+    func setLabels(gateway: String, _ labels: [String: String]) async throws -> Bool
+    /// Stores a new rollout with its targets (ids ignored) and returns its id.
+    func addRollout(_ rollout: Rollout) async throws -> Int64
+    /// One rollout with its targets.
+    func rollout(_ id: Int64) async throws -> Rollout?
+    /// Rollouts newest first (`running` ones only when `running`), with their targets.
+    func rollouts(running: Bool, limit: Int) async throws -> [Rollout]
+    /// Saves a rollout's state and its targets' (what the runner changed).
+    func updateRollout(_ rollout: Rollout) async throws
 }
 
 /// Where the hub keeps its audit log: appended, never changed through the hub.

@@ -148,7 +148,9 @@ extension SeriesHistory {
 /// The hub's system of record. One implementation per backend (SQLite embedded; PostgreSQL at
 /// scale); the ingest pipeline and the query engine use only this protocol, and both backends
 /// pass the same tests.
-package protocol HubStore: AlertStore, AccountStore, SeriesHistory, FleetConfigurationStore, AuditStore {
+package protocol HubStore: AlertStore, AccountStore, SeriesHistory, FleetConfigurationStore, AuditStore,
+    RolloutStore
+{
     /// Applies frames in one transaction, deduplicated by (gateway, sequence); returns one
     /// result per frame, in order. When it returns, every applied frame is durable.
     func apply(_ frames: [ReceivedFrame]) async throws -> [ApplyResult]

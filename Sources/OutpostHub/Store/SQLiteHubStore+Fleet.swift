@@ -75,3 +75,87 @@ extension SQLiteHubStore {
             note: row[6])
     }
 }
+
+extension SQLiteHubStore {
+    package func setLabels(gateway: String, _ labels: [String: String]) async throws -> Bool {
+        try await writing { db in
+            try db.execute(
+                sql: "UPDATE gateways SET labels = ? WHERE id = ?",
+                arguments: [FleetTables.labelsJSON(labels), gateway])
+            return db.changesCount > 0
+        }
+    }
+
+    package func addRollout(_ rollout: Rollout) async throws -> Int64 {
+        try await writing { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO rollouts (created_at, author, note, toml, trial_s, canary, halt_share, selector, state,
+                        reason)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    rollout.createdAt, rollout.author, rollout.note, rollout.toml, rollout.trialSeconds, rollout.canary,
+                    rollout.haltShare, rollout.selector, rollout.state, rollout.reason,
+                ])
+            let id = db.lastInsertedRowID
+            try Self.saveTargets(db, rollout.targets, of: id)
+            return id
+        }
+    }
+
+    package func rollout(_ id: Int64) async throws -> Rollout? {
+        try await reading { db in try Self.rollouts(db, where: "id = ?", [id], limit: 1).first }
+    }
+
+    package func rollouts(running: Bool, limit: Int) async throws -> [Rollout] {
+        try await reading { db in
+            try Self.rollouts(db, where: running ? "state = ?" : "? IS NOT NULL", [Rollout.running], limit: limit)
+        }
+    }
+
+    package func updateRollout(_ rollout: Rollout) async throws {
+        try await writing { db in
+            try db.execute(
+                sql: "UPDATE rollouts SET state = ?, reason = ? WHERE id = ?",
+                arguments: [rollout.state, rollout.reason, rollout.id])
+            try Self.saveTargets(db, rollout.targets, of: rollout.id)
+        }
+    }
+
+    private static func saveTargets(_ db: Database, _ targets: [Rollout.Target], of id: Int64) throws {
+        for (position, target) in targets.enumerated() {
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO rollout_targets (rollout, position, gateway, version, pushed_at, state, detail)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    id, position, target.gateway, target.version, target.pushedAt, target.state, target.detail,
+                ])
+        }
+    }
+
+    private static func rollouts(
+        _ db: Database, where condition: String, _ arguments: StatementArguments, limit: Int
+    ) throws -> [Rollout] {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, created_at, author, note, toml, trial_s, canary, halt_share, selector, state, reason
+                FROM rollouts WHERE \(condition) ORDER BY id DESC LIMIT \(limit)
+                """, arguments: arguments)
+        return try rows.map { row in
+            let targets = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT gateway, version, pushed_at, state, detail FROM rollout_targets
+                    WHERE rollout = ? ORDER BY position
+                    """, arguments: [row[0] as Int64]
+            ).map { Rollout.Target(gateway: $0[0], version: $0[1], pushedAt: $0[2], state: $0[3], detail: $0[4]) }
+            return Rollout(
+                id: row[0], createdAt: row[1], author: row[2], note: row[3], toml: row[4], trialSeconds: row[5],
+                canary: row[6], haltShare: row[7], selector: row[8], state: row[9], reason: row[10], targets: targets)
+        }
+    }
+}

@@ -37,7 +37,7 @@ extension SQLiteHubStore {
                     sql: """
                         SELECT id, public_key IS NOT NULL, enrolled_at, revoked_at, last_seen, agent_version,
                             backlog_readings, clock_offset, clock_state, online, latitude, longitude,
-                            (SELECT count(*) FROM series s WHERE s.gateway = g.id), budget, config_report
+                            (SELECT count(*) FROM series s WHERE s.gateway = g.id), budget, config_report, labels
                         FROM gateways g WHERE ? IS NULL OR id = ? ORDER BY id
                         """), arguments: [id, id])
             var records: [GatewayRecord] = []
@@ -48,7 +48,8 @@ extension SQLiteHubStore {
                         agentVersion: row[5], backlogReadings: row[6], clockOffset: row[7], clockState: row[8],
                         online: row[9], latitude: row[10], longitude: row[11], seriesCount: row[12],
                         budget: GatewayStatusReport.budget(json: row[13]),
-                        configuration: GatewayStatusReport.configuration(json: row[14])))
+                        configuration: GatewayStatusReport.configuration(json: row[14]),
+                        labels: FleetTables.labels(json: row[15])))
             }
             return records
         }

@@ -218,6 +218,8 @@ package struct GatewayRecord: Sendable, Hashable {
     package var budget: StatusDocument.Budget? = nil
     /// Where it last said it stands with its remote configuration, if it takes one.
     package var configuration: RemoteConfigurationStatus? = nil
+    /// Its labels (`site = north`), what rollouts select by.
+    package var labels: [String: String] = [:]
 }
 
 /// A refused frame, kept so operators can see attempts by unknown or revoked gateways.

@@ -83,3 +83,96 @@ extension PostgresHubStore {
             note: note)
     }
 }
+
+extension PostgresHubStore {
+    package func setLabels(gateway: String, _ labels: [String: String]) async throws -> Bool {
+        try await link.withConnection { session in
+            try await session.execute(
+                "UPDATE gateways SET labels = \(FleetTables.labelsJSON(labels)) WHERE id = \(gateway)") > 0
+        }
+    }
+
+    package func addRollout(_ rollout: Rollout) async throws -> Int64 {
+        try await link.transaction { session in
+            let rows = try await session.query(
+                """
+                INSERT INTO rollouts (created_at, author, note, toml, trial_s, canary, halt_share, selector, state, reason)
+                VALUES (\(rollout.createdAt), \(rollout.author), \(rollout.note), \(rollout.toml),
+                    \(rollout.trialSeconds), \(Int64(rollout.canary)), \(rollout.haltShare), \(rollout.selector),
+                    \(rollout.state), \(rollout.reason))
+                RETURNING id
+                """)
+            guard let id = try rows.first?.decode(Int64.self) else {
+                throw PostgresStoreError(message: "the new rollout got no id")
+            }
+            try await Self.saveTargets(session, rollout.targets, of: id)
+            return id
+        }
+    }
+
+    package func rollout(_ id: Int64) async throws -> Rollout? {
+        try await rollouts(id: id, state: nil, limit: 1).first
+    }
+
+    package func rollouts(running: Bool, limit: Int) async throws -> [Rollout] {
+        try await rollouts(id: nil, state: running ? Rollout.running : nil, limit: limit)
+    }
+
+    package func updateRollout(_ rollout: Rollout) async throws {
+        try await link.transaction { session in
+            try await session.execute(
+                "UPDATE rollouts SET state = \(rollout.state), reason = \(rollout.reason) WHERE id = \(rollout.id)")
+            try await Self.saveTargets(session, rollout.targets, of: rollout.id)
+        }
+    }
+
+    private static func saveTargets(_ session: PostgresSession, _ targets: [Rollout.Target], of id: Int64) async throws
+    {
+        for (position, target) in targets.enumerated() {
+            try await session.execute(
+                """
+                INSERT INTO rollout_targets (rollout, position, gateway, version, pushed_at, state, detail)
+                VALUES (\(id), \(Int64(position)), \(target.gateway), \(target.version), \(target.pushedAt),
+                    \(target.state), \(target.detail))
+                ON CONFLICT (rollout, position) DO UPDATE SET version = excluded.version,
+                    pushed_at = excluded.pushed_at, state = excluded.state, detail = excluded.detail
+                """)
+        }
+    }
+
+    /// The rollout of `id`, or those in `state`, or all (each filter nil for any).
+    private func rollouts(id: Int64?, state: String?, limit: Int) async throws -> [Rollout] {
+        try await link.withConnection { session in
+            let rows = try await session.query(
+                """
+                SELECT id, created_at, author, note, toml, trial_s, canary, halt_share, selector, state, reason
+                FROM rollouts WHERE (\(id)::bigint IS NULL OR id = \(id)) AND (\(state)::text IS NULL OR state = \(state))
+                ORDER BY id DESC LIMIT \(Int64(limit))
+                """)
+            var rollouts: [Rollout] = []
+            for row in rows {
+                let (id, created, author, note, toml, trial, canary) = try row.decode(
+                    (Int64, Int64, String, String, String, Int64, Int64).self)
+                let cells = row.makeRandomAccess()
+                let targets = try await session.query(
+                    """
+                    SELECT gateway, version, pushed_at, state, detail FROM rollout_targets
+                    WHERE rollout = \(id) ORDER BY position
+                    """
+                ).map { target in
+                    let (gateway, version, pushedAt, state, detail) = try target.decode(
+                        (String, Int64?, Int64?, String, String).self)
+                    return Rollout.Target(
+                        gateway: gateway, version: version, pushedAt: pushedAt, state: state, detail: detail)
+                }
+                rollouts.append(
+                    Rollout(
+                        id: id, createdAt: created, author: author, note: note, toml: toml, trialSeconds: trial,
+                        canary: Int(canary), haltShare: try cells[7].decode(Double.self),
+                        selector: try cells[8].decode(String.self), state: try cells[9].decode(String.self),
+                        reason: try cells[10].decode(String.self), targets: targets))
+            }
+            return rollouts
+        }
+    }
+}

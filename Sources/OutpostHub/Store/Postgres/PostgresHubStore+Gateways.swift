@@ -34,7 +34,7 @@ extension PostgresHubStore {
                 """
                 SELECT id, public_key IS NOT NULL, enrolled_at, revoked_at, last_seen, agent_version,
                     backlog_readings, clock_offset, clock_state, online, latitude, longitude, series_count, budget,
-                    config_report
+                    config_report, labels
                 FROM gateways WHERE \(id)::text IS NULL OR id = \(id) ORDER BY id
                 """
             ).map { row in
@@ -48,7 +48,8 @@ extension PostgresHubStore {
                     latitude: try cells[10].decode(Double?.self), longitude: try cells[11].decode(Double?.self),
                     seriesCount: try cells[12].decode(Int.self),
                     budget: GatewayStatusReport.budget(json: try cells[13].decode(String?.self)),
-                    configuration: GatewayStatusReport.configuration(json: try cells[14].decode(String?.self)))
+                    configuration: GatewayStatusReport.configuration(json: try cells[14].decode(String?.self)),
+                    labels: FleetTables.labels(json: try cells[15].decode(String.self)))
             }
         }
     }

@@ -1,0 +1,54 @@
+import Logging
+import OutpostWire
+import ServiceLifecycle
+
+/// Moves the running rollouts along every few seconds: reads the gateways' reports, settles what
+/// was sent, and sends to the next gateways (`Rollout.advance`). Its state is all in the store,
+/// so a hub restarted mid-rollout goes on where it was.
+struct RolloutRunner: Service {
+    let store: any HubStore
+    let configurations: FleetConfigurations
+    let logger: Logger
+    var every: Duration = .seconds(2)
+
+    func run() async throws {
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            do {
+                try await tick()
+            } catch {
+                logger.error("could not move the rollouts along", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: every)
+        }
+    }
+
+    /// One step of every running rollout.
+    func tick() async throws {
+        let running = try await store.rollouts(running: true, limit: 100)
+        guard !running.isEmpty else { return }
+        var reports: [String: RemoteConfigurationStatus] = [:]
+        for gateway in try await store.gateways() { reports[gateway.id] = gateway.configuration }
+        for var rollout in running {
+            let before = rollout
+            let now = configurations.clock()
+            for gateway in rollout.advance(reports: reports, now: now) {
+                guard let index = rollout.targets.firstIndex(where: { $0.gateway == gateway }) else { continue }
+                let outcome = try await configurations.push(
+                    gateway: gateway, toml: rollout.toml, trialSeconds: rollout.trialSeconds,
+                    note: "rollout \(rollout.id)" + (rollout.note.isEmpty ? "" : ": \(rollout.note)"),
+                    author: rollout.author, checked: true)
+                if case .accepted(let stored, _) = outcome {
+                    rollout.targets[index].version = stored.version
+                    rollout.targets[index].pushedAt = stored.createdAt
+                    rollout.targets[index].state = Rollout.Target.sent
+                }
+            }
+            guard rollout != before else { continue }
+            try await store.updateRollout(rollout)
+            if rollout.state != before.state {
+                logger.notice(
+                    "rollout \(rollout.state)", metadata: ["rollout": "\(rollout.id)", "reason": "\(rollout.reason)"])
+            }
+        }
+    }
+}
