@@ -70,5 +70,19 @@
     if (!confirm(`Revoke ${id}? Its frames will be refused.`)) return;
     try { await Outpost.api(`/api/v1/gateways/${encodeURIComponent(id)}/revoke`, { method: "POST" }); event.target.reset(); done(`Revoked ${id}.`); } catch (e) { Outpost.fail(e); }
   };
-  await Promise.all([users(), tokens()]);
+  let before = null;
+  const audit = async (more) => {
+    const body = await Outpost.api("/api/v1/audit?" + Outpost.query({ limit: 100, before: more ? before : null }));
+    const tbody = document.querySelector("#audit tbody"); if (!more) tbody.textContent = "";
+    for (const entry of body.entries) {
+      const tr = document.createElement("tr"); tr.dataset.action = entry.action;
+      Outpost.cell(tr, Outpost.time(entry.at), "wrap"); Outpost.cell(tr, entry.actor); Outpost.cell(tr, entry.source, "wrap");
+      Outpost.cell(tr, entry.action); Outpost.cell(tr, entry.target, "wrap"); Outpost.cell(tr, entry.detail, "wrap");
+      tbody.appendChild(tr);
+    }
+    before = body.next_before || null;
+    document.getElementById("audit-older").hidden = !before;
+  };
+  document.getElementById("audit-older").onclick = () => audit(true).catch(Outpost.fail);
+  await Promise.all([users(), tokens(), audit(false)]);
 })().catch(Outpost.fail);

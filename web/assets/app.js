@@ -6,8 +6,14 @@ const Outpost = {
   me: null,
   csrf: null,
 
-  /** Loads who is signed in; an anonymous visitor goes to the login page. */
-  async session() {
+  /** Who is signed in, loaded once per page (every script of a page may ask); an anonymous
+   * visitor goes to the login page. */
+  session() {
+    if (!Outpost.loading) Outpost.loading = Outpost.loadSession();
+    return Outpost.loading;
+  },
+
+  async loadSession() {
     const response = await fetch("/api/v1/session", { credentials: "same-origin" });
     if (response.status === 401) { Outpost.toLogin(); throw new Error("not signed in"); }
     const body = await response.json();
@@ -50,7 +56,7 @@ const Outpost = {
 
   /** Draws the header: the pages, who is signed in, the live indicator, log out. */
   header(active) {
-    const pages = [["/", "Fleet"], ["/alerts", "Alerts"]];
+    const pages = [["/", "Fleet"], ["/alerts", "Alerts"], ["/rollouts", "Rollouts"]];
     if (Outpost.me && Outpost.me.role === "admin") pages.push(["/admin", "Admin"]);
     const header = document.createElement("header");
     header.className = "top";

@@ -9,7 +9,7 @@ struct PageRoutes {
     /// Page paths and their files.
     static let pages = [
         "/": "index.html", "/gateway": "gateway.html", "/series": "series.html", "/alerts": "alerts.html",
-        "/admin": "admin.html",
+        "/admin": "admin.html", "/rollouts": "rollouts.html",
     ]
 
     func register(on routes: HubRoutes) {
