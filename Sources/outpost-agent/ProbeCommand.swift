@@ -114,7 +114,7 @@ struct ProbeCommand: AsyncParsableCommand {
                             reading.quality.description,
                         ]
                     }
-                FileIO.printOut(Array(render(table).utf8))
+                FileIO.printOut(Array(TextTable.render(table).utf8))
             }
             if readings.allSatisfy({ $0.quality.level == .bad }) {
                 throw CommandFailure(
@@ -161,28 +161,10 @@ struct ProbeCommand: AsyncParsableCommand {
                             "\(candidate.value)",
                         ]
                     }
-                FileIO.printOut(Array(render(table).utf8))
+                FileIO.printOut(Array(TextTable.render(table).utf8))
             }
         }
     }
 
     private func hex(_ word: UInt16) -> String { "0x" + Hex.digits(word, uppercase: true) }
-
-    private func render(_ rows: [[String]]) -> String {
-        let widths = (0..<(rows.first?.count ?? 0)).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            zip(row, widths).map { cell, width in cell + String(repeating: " ", count: width - cell.count) }.joined(
-                separator: "  "
-            )
-            .trimmingTrailingSpaces() + "\n"
-        }.joined()
-    }
-}
-
-extension String {
-    func trimmingTrailingSpaces() -> String {
-        var text = self
-        while text.last == " " { text.removeLast() }
-        return text
-    }
 }

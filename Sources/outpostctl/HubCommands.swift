@@ -187,13 +187,7 @@ struct Fleet: AsyncParsableCommand {
                 gateway["agent_version"] as? String ?? "-",
             ])
         }
-        let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        var text = ""
-        for row in rows {
-            text += zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(
-                separator: "  ")
-            text += "\n"
-        }
+        var text = TextTable.render(rows)
         let counts = answer["counts"] as? [String: Int] ?? [:]
         let states = counts.filter { $0.key != "total" }.sorted { $0.key < $1.key }
         let summary: [String] = states.map { "\($0.value) \($0.key)" }

@@ -13,7 +13,8 @@ struct OutpostctlCommand: AsyncParsableCommand {
         abstract: "Provision Outpost gateways: keys, bundles, broker configuration, enrolment; inspect batch frames.",
         version: "outpostctl \(OutpostVersion.current)",
         subcommands: [
-            CA.self, BrokerConfig.self, Provision.self, Enroll.self, Revoke.self, Fleet.self, Config.self, Keygen.self,
+            CA.self, BrokerConfig.self, Provision.self, Enroll.self, Revoke.self, Fleet.self, Config.self,
+            Diagnose.self, Keygen.self,
             Frame.self,
         ])
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import OutpostAgent
 import OutpostHub
+import OutpostMQTT
 import OutpostProvisioning
 import OutpostSigning
 import OutpostTestSupport
@@ -243,6 +244,107 @@ struct FleetConfigurationTests {
                     && actions.filter { $0 == "gateway.labels" }.count == 3)
             await group.triggerGracefulShutdown()
         }
+    }
+
+    @Test(
+        "Remote diagnostics: asked while the gateway is off and answered when it is back; an expired request never answered; probe, errors, outbox and configuration; answers checked against the gateway's key"
+    )
+    func diagnostics() async throws {
+        let fleet = try GatewayIdentity.generate(gatewayID: "fleet")
+        let broker = try Broker(tls: false)
+        let (sim, url) = try Peers.simulator(["--profile", "xy-md02"])
+        defer { sim.terminate() }
+        let keys = try TemporaryFolder()
+        let hub = try HubProcess(
+            brokerPort: broker.port, fleetKey: keys.write(Array(fleet.privateKeyPEM.utf8), to: "fleet-key.pem"))
+        let identity = try GatewayIdentity.generate(gatewayID: "gw-diag")
+        try hub.enrol("gw-diag", publicKey: identity.publicKeyPEM)
+        let silent = try GatewayIdentity.generate(gatewayID: "gw-silent")
+        try hub.enrol("gw-silent", publicKey: silent.publicKeyPEM)
+        let operatorToken = try hub.makeToken(role: "operator")
+        let viewer = try hub.makeToken(role: "viewer")
+        try hub.start()
+        defer { hub.stop() }
+        let (configuration, agentFolder) = try testAgentConfiguration(
+            "gw-diag", identity: identity, brokerPort: broker.port, simulator: url,
+            uplink: "hub_key = \"\(keys.write(Array(fleet.publicKeyPEM.utf8), to: "fleet.pem"))\"")
+        defer { withExtendedLifetime(agentFolder) {} }
+        func diagnose(_ arguments: [String]) async throws -> ChildProcess.Outcome {
+            try await ChildProcess.running(
+                "/usr/bin/env",
+                ["OUTPOST_TOKEN=\(operatorToken)", Binaries.path("outpostctl"), "diagnose"] + arguments
+                    + ["--hub", "http://127.0.0.1:\(hub.httpPort)"])
+        }
+        func requests(_ gateway: String) throws -> [[String: Any]] {
+            try hub.call("GET", "/api/v1/gateways/\(gateway)/diagnostics", bearer: viewer).json["diagnostics"]
+                as? [[String: Any]] ?? []
+        }
+
+        // Asked while the gateway is off: one that waits a day, one that expires in 10 s.
+        let waiting = try await diagnose(["gw-diag", "outbox", "--wait", "0s"])
+        #expect(waiting.exitStatus == 0 && waiting.stdout.contains("waits for gw-diag"), "\(waiting)")
+        #expect(try await diagnose(["gw-diag", "config", "--expires", "10s", "--wait", "0s"]).exitStatus == 0)
+        #expect(
+            await eventually(timeout: .seconds(30)) {
+                (try? requests("gw-diag"))?.first?["state"] as? String == "expired"
+            },
+            "the 10 s request expires unanswered")
+        let asViewer = try hub.call(
+            "POST", "/api/v1/gateways/gw-diag/diagnostics", bearer: viewer, json: #"{"kind":"errors"}"#)
+        #expect(asViewer.status == 403)
+        let shell = try hub.call(
+            "POST", "/api/v1/gateways/gw-diag/diagnostics", bearer: operatorToken, json: #"{"kind":"shell"}"#)
+        #expect(shell.status == 400 && shell.body.contains("probe, errors, outbox, config"), "\(shell.body)")
+
+        try await Agent.running(configuration) { agent in
+            #expect(
+                await eventually(timeout: .seconds(60)) {
+                    (try? requests("gw-diag"))?.first { $0["kind"] as? String == "outbox" }?["state"] as? String
+                        == "answered"
+                }, "the request made while it was off is answered once it is back")
+            let outbox = try requests("gw-diag").first { $0["kind"] as? String == "outbox" }
+            #expect((outbox?["text"] as? String)?.contains("next sequence") == true, "\(String(describing: outbox))")
+            let expired = try requests("gw-diag").first { $0["kind"] as? String == "config" }
+            #expect(expired?["state"] as? String == "expired" && expired?["text"] is NSNull, "never answered")
+
+            #expect(await eventually { agent.sourceCounters.values.contains { $0.goodSamples > 3 } })
+            let probe = try await diagnose(["gw-diag", "probe", "--device", "room"])
+            #expect(probe.exitStatus == 0 && probe.stdout.contains("modbus room: read once now"), "\(probe)")
+            #expect(probe.stdout.contains("temperature") && probe.stdout.contains("good"), "\(probe.stdout)")
+            let ghost = try await diagnose(["gw-diag", "probe", "--device", "ghost"])
+            #expect(
+                ghost.exitStatus == 1
+                    && ghost.stdout.contains("no Modbus device 'ghost' is configured; configured: room"))
+            let errors = try await diagnose(["gw-diag", "errors"])
+            #expect(
+                errors.stdout.contains("modbus.room") && errors.stdout.contains("uplink connected"), "\(errors.stdout)")
+            let applied = try await diagnose(["gw-diag", "config"])
+            #expect(applied.stdout.contains("remote configuration: none (agent.toml alone)"), "\(applied.stdout)")
+            #expect(applied.stdout.contains("configuration ok: gateway gw-diag"), "\(applied.stdout)")
+        }
+
+        // An answer is taken only with the gateway's own signature.
+        let asked = try hub.call(
+            "POST", "/api/v1/gateways/gw-silent/diagnostics", bearer: operatorToken, json: #"{"kind":"errors"}"#)
+        let id = try #require(asked.json["id"] as? Int64)
+        let topic = GatewayTopics(gateway: "gw-silent").diagnosis
+        let answer = DiagnosticAnswer(gateway: "gw-silent", request: id, kind: "errors", time: 1, ok: true, text: "hi")
+        let client = try MQTTClient(.init(host: "127.0.0.1", port: broker.port, clientID: "gw-silent"))
+        try client.connect(host: "127.0.0.1", port: broker.port, keepalive: 5)
+        defer { client.shutdown() }
+        var forged = answer
+        forged.text = "forged"
+        _ = try client.publish(
+            .init(topic: topic, payload: try DocumentSigner.generate().sign(forged, topic: topic), qos: 1))
+        let signed = try DocumentSigner(privateKeyPEM: silent.privateKeyPEM).sign(answer, topic: topic)
+        _ = try client.publish(.init(topic: topic, payload: signed, qos: 1))
+        #expect(await eventually { (try? requests("gw-silent"))?.first?["state"] as? String == "answered" })
+        #expect(try requests("gw-silent").first?["text"] as? String == "hi", "the signed answer, not the forged one")
+
+        let audit =
+            try hub.call("GET", "/api/v1/audit?target=gw-diag", bearer: hub.token).json["entries"]
+            as? [[String: Any]] ?? []
+        #expect(audit.filter { $0["action"] as? String == "diagnostics.request" }.count == 6, "\(audit)")
     }
 
     private func newestTokenID(_ hub: HubProcess) throws -> Int64 {

@@ -98,6 +98,11 @@ try:
         shot(f"gateway-config-{width}")
     driver.set_window_size(1400, 900)
 
+    step("a diagnostic asked, waiting for the gateway")
+    driver.find_element(By.CSS_SELECTOR, '#diagnose button[data-kind="errors"]').click()
+    wait.until(lambda d: "Errors and log — asked by " + operator in text("diagnostic-list"))
+    assert "pending" in text("diagnostic-list"), text("diagnostic-list")
+
     step("a rollout by label")
     driver.get(base + "/rollouts")
     wait.until(lambda d: d.find_element(By.ID, "start-panel").is_displayed())
@@ -123,6 +128,8 @@ try:
     driver.get(f"{base}/gateway?id={gateway}")
     wait.until(lambda d: "wanted v" in text("config-facts"))
     assert not driver.find_element(By.ID, "config-form").is_displayed(), "a viewer sees the editor"
+    assert not driver.find_element(By.ID, "diagnose").is_displayed(), "a viewer may ask for diagnostics"
+    wait.until(lambda d: "Errors and log" in text("diagnostic-list"))
     driver.get(base + "/rollouts")
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#rollouts tbody tr"))
     assert not driver.find_element(By.ID, "start-panel").is_displayed(), "a viewer sees the rollout form"

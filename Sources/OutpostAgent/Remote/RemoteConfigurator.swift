@@ -178,6 +178,9 @@ package final class RemoteConfigurator: Sendable {
         }
     }
 
+    /// The overlay's text that runs; nil for agent.toml alone.
+    var runningOverlay: String? { inner.withLock { $0.state.running?.toml } }
+
     /// The status document's part; nil when remote configuration is off (no `hub_key`).
     var status: RemoteConfigurationStatus? {
         guard verifier != nil else { return nil }

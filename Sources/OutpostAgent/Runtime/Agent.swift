@@ -33,6 +33,12 @@ package final class Agent: Service {
     let taken = Atomic<Int>(0)
     let started = systemWallClock()
     let version: String
+    /// The last log lines, for remote diagnostics.
+    let recentLog = RecentLog()
+    /// Signs answers to diagnostics with the gateway's key.
+    let answerSigner: DocumentSigner
+    /// Diagnostic requests answered (or being answered) in this run.
+    let diagnosed = Mutex<Set<Int64>>([])
 
     /// One configuration at work: what it says, its sources, and their series' descriptions.
     struct Running: Sendable {
@@ -50,7 +56,8 @@ package final class Agent: Service {
 
     /// Builds the agent: opens (and if need be salvages) the outbox, reads the signing key,
     /// creates every source. Fails before anything runs.
-    package init(configuration base: AgentConfiguration, version: String, logger: Logger) throws {
+    package init(configuration base: AgentConfiguration, version: String, logger given: Logger) throws {
+        let logger = recentLog.capturing(given)
         self.base = base
         self.version = version
         self.logger = logger
@@ -74,6 +81,7 @@ package final class Agent: Service {
         running = Mutex(Running(configuration: configuration, sources: made.0, catalog: made.1))
         let keyText = try AgentFiles.readText(configuration.uplink.signingKeyFile)
         let signer = try GatewayFrameSigner(privateKeyPEM: keyText)
+        answerSigner = try DocumentSigner(privateKeyPEM: keyText)
         outbox = try Outbox(
             .init(
                 path: configuration.gateway.dataDirectory + "/outbox.db", gatewayID: configuration.gateway.id,
@@ -87,7 +95,9 @@ package final class Agent: Service {
         }
         uplink = try Uplink(
             configuration: configuration.uplink, gatewayID: configuration.gateway.id, outbox: outbox, fleet: fleet,
-            budget: budget, logger: logger, onConfiguration: { remote.receive($0) })
+            budget: budget, logger: logger)
+        uplink.handle(.config) { remote.receive($0) }
+        uplink.handle(.diagnose) { [weak self] in self?.diagnose($0) }
         // Readings are still taken and buffered; only the uplink waits for a valid certificate.
         for problem in configuration.certificateProblems(at: systemWallClock() / 1_000_000_000) {
             logger.error(

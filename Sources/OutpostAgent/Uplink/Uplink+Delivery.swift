@@ -19,7 +19,9 @@ extension Uplink {
                 do throws(MQTTError) {
                     try client.subscribe(topics.ack, qos: 1)
                     if liveWatch.withLock({ $0.mode == .onDemand }) { try client.subscribe(topics.watch, qos: 1) }
-                    if fleet != nil { try client.subscribe(topics.config, qos: 1) }
+                    if fleet != nil {
+                        for kind in Self.documentKinds { try client.subscribe(topics.topic(kind), qos: 1) }
+                    }
                 } catch {
                     errors.failed("uplink.subscribe", error.description)
                 }
@@ -56,9 +58,9 @@ extension Uplink {
                     await acknowledge(payload)
                 } else if topic == topics.watch {
                     watch(payload)
-                } else if topic == topics.config {
-                    onConfiguration(payload)
-                    publishStatusSoon()
+                } else if let kind = Self.documentKinds.first(where: { topics.topic($0) == topic }) {
+                    documentHandlers.withLock { $0[kind] }?(payload)
+                    if kind == .config { publishStatusSoon() }
                 }
             }
         }
@@ -128,7 +130,7 @@ extension Uplink {
     /// empty payload is the hub clearing its retained document: nobody watches.
     func watch(_ payload: [UInt8]) {
         guard !payload.isEmpty else { return liveWatch.withLock { $0.cleared() } }
-        let hubNow = systemWallClock().addingSaturating(state.withLock { $0.clockOffset } ?? 0)
+        let hubNow = self.hubNow
         let refusal: String?
         do throws(DocumentError) {
             guard let fleet else { throw DocumentError("no hub_key to check it with") }
@@ -254,7 +256,7 @@ extension Uplink {
         guard let budget else { return }
         var subscriptions = [topics.ack.utf8.count]
         if liveWatch.withLock({ $0.mode == .onDemand }) { subscriptions.append(topics.watch.utf8.count) }
-        if fleet != nil { subscriptions.append(topics.config.utf8.count) }
+        if fleet != nil { subscriptions += Self.documentKinds.map { topics.topic($0).utf8.count } }
         budget.charge(
             LinkCost.connection(
                 clientID: topics.gateway.utf8.count,

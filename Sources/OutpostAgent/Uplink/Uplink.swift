@@ -36,8 +36,9 @@ package final class Uplink: Sendable {
     let liveEncoder = Mutex(LiveEncoder())
     /// The data budget; nil without `max_bytes_per_day` or `_per_month`.
     package let budget: LinkBudget?
-    /// Takes what arrives on the config topic (subscribed only with a fleet key).
-    let onConfiguration: @Sendable ([UInt8]) -> Void
+    /// Takes what arrives on the hub's signed-document topics (config, diagnose: subscribed only
+    /// with a fleet key), by kind; set by the agent before it runs.
+    let documentHandlers = Mutex<[GatewayTopics.Kind: @Sendable ([UInt8]) -> Void]>([:])
     /// Set when the status changed in a way the hub should hear of soon (a configuration applied
     /// or rolled back): published at once rather than at the next interval.
     let statusWanted = Atomic<Bool>(false)
@@ -45,10 +46,9 @@ package final class Uplink: Sendable {
     /// Creates the uplink for `gatewayID`; nothing is sent until `run()`.
     package init(
         configuration: AgentConfiguration.Uplink, gatewayID: String, outbox: Outbox, fleet: FleetVerifier? = nil,
-        budget: LinkBudget? = nil, logger: Logger, onConfiguration: @escaping @Sendable ([UInt8]) -> Void = { _ in }
+        budget: LinkBudget? = nil, logger: Logger
     ) throws(MQTTError) {
         self.configuration = configuration
-        self.onConfiguration = onConfiguration
         self.fleet = fleet
         self.budget = budget
         // Without the key no watch document can be checked: on demand would never go live.
@@ -157,6 +157,32 @@ package final class Uplink: Sendable {
 
     /// When the hub last acknowledged something.
     package var lastAcknowledgement: ContinuousClock.Instant? { state.withLock { $0.lastAcknowledgement } }
+
+    /// Hands what arrives on the topic of `kind` (config, diagnose) to `handler`.
+    package func handle(_ kind: GatewayTopics.Kind, with handler: @escaping @Sendable ([UInt8]) -> Void) {
+        documentHandlers.withLock { $0[kind] = handler }
+    }
+
+    /// The hub's signed-document topics the uplink subscribes to with a fleet key.
+    static let documentKinds: [GatewayTopics.Kind] = [.config, .diagnose]
+
+    /// Publishes a diagnostic answer (QoS 1), counted against the data budget; false when it
+    /// could not go now.
+    package func publishDiagnosis(_ payload: [UInt8]) -> Bool {
+        guard state.withLock({ $0.connected }) else { return false }
+        guard budget?.take(.status, topic: topics.diagnosis, payload: payload.count) ?? true else { return false }
+        do throws(MQTTError) {
+            try client.publish(.init(topic: topics.diagnosis, payload: payload, qos: 1))
+            return true
+        } catch {
+            errors.failed("uplink.publish.diagnosis", error.description)
+            return false
+        }
+    }
+
+    /// The hub's clock now, as the agent knows it: its wall clock plus the offset its
+    /// acknowledgements measured.
+    package var hubNow: Int64 { systemWallClock().addingSaturating(state.withLock { $0.clockOffset } ?? 0) }
 
     /// Asks for the status to be published at once.
     package func publishStatusSoon() { statusWanted.store(true, ordering: .relaxed) }

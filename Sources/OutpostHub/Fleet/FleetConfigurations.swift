@@ -87,10 +87,11 @@ package struct FleetConfigurations: Sendable {
     }
 }
 
-/// Sends every gateway's newest configuration each time the hub's broker session comes up: a
-/// broker that restarted without persistence forgot what it retained.
+/// Sends every gateway's newest configuration and open diagnostic requests each time the hub's
+/// broker session comes up: a broker that restarted without persistence forgot what it retained.
 struct ConfigurationRepublisher: Service {
     let configurations: FleetConfigurations
+    let diagnostics: DiagnosticsDesk
     let connected: @Sendable () -> Bool
     let logger: Logger
 
@@ -101,7 +102,12 @@ struct ConfigurationRepublisher: Service {
             if now, !wasConnected {
                 do {
                     let sent = try await configurations.republish()
-                    if sent > 0 { logger.info("configurations sent again", metadata: ["gateways": "\(sent)"]) }
+                    let asked = try await diagnostics.resendOpen()
+                    if sent + asked > 0 {
+                        logger.info(
+                            "configurations and diagnostic requests sent again",
+                            metadata: ["configurations": "\(sent)", "diagnostics": "\(asked)"])
+                    }
                 } catch {
                     logger.error("could not read configurations to send", metadata: ["error": "\(error)"])
                 }

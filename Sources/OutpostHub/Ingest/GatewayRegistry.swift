@@ -31,6 +31,14 @@ package final class GatewayRegistry: FrameVerifier {
         verifier.withLock { $0 }.rejection(of: signature, algorithm: algorithm, message: message, gateway: gateway)
     }
 
+    /// The enrolled, unrevoked key of `gateway` (raw `04‖x‖y`): what its signed answers are
+    /// checked with; nil for a gateway unknown or revoked.
+    package func publicKey(of gateway: String) -> [UInt8]? {
+        verifier.withLock { verifier in
+            verifier.entries[gateway].flatMap { $0.revoked ? nil : $0.publicKey }
+        }
+    }
+
     /// Enrolled and not revoked: its status and live documents are taken.
     package func knows(gateway: String) -> Bool { verifier.withLock { $0.knows(gateway: gateway) } }
 }

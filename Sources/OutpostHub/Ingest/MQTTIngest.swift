@@ -58,6 +58,8 @@ package final class MQTTIngest: Sendable {
     private let connectQueue = DispatchQueue(label: "outpost.ingest.connect")
     /// Whether the broker session is up, for the health endpoint.
     package let connected = Atomic<Bool>(false)
+    /// Takes gateways' diagnostic answers (set once the diagnostics desk exists).
+    package let diagnoses = Mutex<(@Sendable (_ gateway: String, _ payload: [UInt8]) async -> Void)?>(nil)
 
     /// Creates the MQTT side; nothing happens before `run()`.
     package init(
@@ -142,7 +144,7 @@ package final class MQTTIngest: Sendable {
         // A replica hears every acknowledgement, not only its own: each says a gateway's batch
         // arrived, so no replica takes a gateway whose batches went to the others for silent.
         let acks = settings.isReplica ? [GatewayTopics.allAcks] : []
-        for topic in [batches, GatewayTopics.allStatus, GatewayTopics.allLive] + acks {
+        for topic in [batches, GatewayTopics.allStatus, GatewayTopics.allLive, GatewayTopics.allDiagnoses] + acks {
             do {
                 try client.subscribe(topic, qos: 1)
             } catch {
@@ -196,7 +198,9 @@ package final class MQTTIngest: Sendable {
             guard let ack = Acknowledgement(json: payload) else { return }
             detection?.observeHeard(from: gateway, at: ack.hubTime)
             states?.frameStored(from: gateway, at: ack.hubTime)
-        case .watch, .config:
+        case .diagnosis:
+            await diagnoses.withLock { $0 }?(gateway, payload)
+        case .watch, .config, .diagnose:
             break  // the hub's own (or another replica's) word to the gateway
         case .live:
             do {

@@ -73,6 +73,7 @@ package struct HubRuntime: Sendable {
             try FleetSigner(privateKeyPEM: try String(contentsOfFile: $0, encoding: .utf8))
         }
         var configurations: FleetConfigurations?
+        var diagnostics: DiagnosticsDesk?
         if let broker = configuration.broker {
             let ingest = try MQTTIngest(
                 settings: broker, pipeline: pipeline, store: store, live: live, detection: detection, states: states,
@@ -88,10 +89,15 @@ package struct HubRuntime: Sendable {
                 }
                 configurations = fleet
                 services.append(RolloutRunner(store: store, configurations: fleet, logger: logger))
+                let desk = DiagnosticsDesk(store: store, registry: registry, signer: signer, logger: logger) {
+                    ingest.publishRetained(topic: $0, payload: $1)
+                }
+                ingest.diagnoses.withLock { $0 = { await desk.receive(from: $0, $1) } }
+                diagnostics = desk
                 services.append(
                     ConfigurationRepublisher(
-                        configurations: fleet, connected: { ingest.connected.load(ordering: .relaxed) },
-                        logger: logger))
+                        configurations: fleet, diagnostics: desk,
+                        connected: { ingest.connected.load(ordering: .relaxed) }, logger: logger))
             } else {
                 logger.notice(
                     "no [broker] fleet_key: gateways that send live values on demand will send none, and no configuration can be pushed",
@@ -108,7 +114,7 @@ package struct HubRuntime: Sendable {
             admission: IngestAdmission(
                 rate: configuration.httpIngestRate, burst: max(10, 4 * configuration.httpIngestRate),
                 concurrency: configuration.httpIngestConcurrency),
-            configurations: configurations)
+            configurations: configurations, diagnostics: diagnostics)
         let (router, _) = HubServer.router(routeServices)
         let host = configuration.listenHost
         let port = configuration.listenPort

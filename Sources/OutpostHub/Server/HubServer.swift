@@ -39,6 +39,8 @@ package struct HubServices: Sendable {
     package let admission: IngestAdmission
     /// Gateways' remote configurations; nil on a hub that cannot sign them (no fleet key).
     package let configurations: FleetConfigurations?
+    /// Remote diagnostics; nil on a hub that cannot sign requests (no fleet key).
+    package let diagnostics: DiagnosticsDesk?
     let clock: WallClock
 
     /// The query engine.
@@ -52,9 +54,11 @@ package struct HubServices: Sendable {
         notifier: WebhookNotifier? = nil, registry: GatewayRegistry? = nil, web: WebConfiguration = WebConfiguration(),
         detection: DetectionConfiguration = DetectionConfiguration(), certificates: GatewayCertificates? = nil,
         maxFrameBytes: Int = 16 << 20, maxJSONFrameBytes: Int = 4 << 20, admission: IngestAdmission = IngestAdmission(),
-        configurations: FleetConfigurations? = nil, clock: @escaping WallClock = systemWallClock
+        configurations: FleetConfigurations? = nil, diagnostics: DiagnosticsDesk? = nil,
+        clock: @escaping WallClock = systemWallClock
     ) {
         self.configurations = configurations
+        self.diagnostics = diagnostics
         self.pipeline = pipeline
         self.store = store
         self.detectionEngine = detectionEngine
@@ -92,6 +96,7 @@ package enum HubServer {
         ConfigurationRoutes(services: services).register(on: routes)
         AuditRoutes(services: services).register(on: routes)
         RolloutRoutes(services: services).register(on: routes)
+        DiagnosticsRoutes(services: services).register(on: routes)
         SeriesRoutes(services: services).register(on: routes)
         AlertRoutes(services: services).register(on: routes)
         PrometheusRoutes(services: services).register(on: routes)

@@ -9,6 +9,7 @@ import OutpostWire
 ///   `configuration`, as JSON); `gateways.labels`: its labels (`{"site":"north"}`), what
 ///   rollouts select by.
 /// - `rollouts`, `rollout_targets`: a configuration sent to many gateways, a few first.
+/// - `diagnostics`: what operators asked gateways to look at, and the gateways' answers.
 enum FleetTables {
     static let sqlite = """
         ALTER TABLE gateways ADD COLUMN config_report TEXT;
@@ -34,6 +35,18 @@ enum FleetTables {
             state TEXT NOT NULL,
             detail TEXT NOT NULL,
             PRIMARY KEY (rollout, position)) WITHOUT ROWID;
+        CREATE TABLE diagnostics (
+            id INTEGER PRIMARY KEY,
+            gateway TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            device TEXT,
+            requested_by TEXT NOT NULL,
+            requested_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            answered_at INTEGER,
+            ok INTEGER,
+            answer TEXT);
+        CREATE INDEX diagnostics_by_gateway ON diagnostics (gateway, id);
         CREATE TABLE gateway_configs (
             gateway TEXT NOT NULL,
             version INTEGER NOT NULL,
@@ -78,6 +91,18 @@ enum FleetTables {
             state TEXT NOT NULL,
             detail TEXT NOT NULL,
             PRIMARY KEY (rollout, position));
+        CREATE TABLE diagnostics (
+            id BIGSERIAL PRIMARY KEY,
+            gateway TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            device TEXT,
+            requested_by TEXT NOT NULL,
+            requested_at BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL,
+            answered_at BIGINT,
+            ok BOOLEAN,
+            answer TEXT);
+        CREATE INDEX diagnostics_by_gateway ON diagnostics (gateway, id);
         CREATE TABLE gateway_configs (
             gateway TEXT NOT NULL,
             version BIGINT NOT NULL,
@@ -185,6 +210,44 @@ package protocol RolloutStore: Sendable {
     func rollouts(running: Bool, limit: Int) async throws -> [Rollout]
     /// Saves a rollout's state and its targets' (what the runner changed).
     func updateRollout(_ rollout: Rollout) async throws
+}
+
+/// One diagnostic request and, once the gateway answered, its answer.
+package struct StoredDiagnostic: Sendable, Hashable {
+    package var id: Int64
+    package var gateway: String
+    package var kind: String
+    package var device: String?
+    package var requestedBy: String
+    package var requestedAt: Int64
+    package var expiresAt: Int64
+    package var answeredAt: Int64?
+    package var ok: Bool?
+    package var answer: String?
+
+    package init(
+        id: Int64 = 0, gateway: String, kind: String, device: String?, requestedBy: String, requestedAt: Int64,
+        expiresAt: Int64, answeredAt: Int64? = nil, ok: Bool? = nil, answer: String? = nil
+    ) {
+        (self.id, self.gateway, self.kind, self.device) = (id, gateway, kind, device)
+        (self.requestedBy, self.requestedAt, self.expiresAt) = (requestedBy, requestedAt, expiresAt)
+        (self.answeredAt, self.ok, self.answer) = (answeredAt, ok, answer)
+    }
+
+    /// `answered`, `pending` or `expired` at `now`.
+    package func state(at now: Int64) -> String {
+        answeredAt != nil ? "answered" : now >= expiresAt ? "expired" : "pending"
+    }
+}
+
+/// Where the hub keeps diagnostic requests and answers.
+package protocol DiagnosticsStore: Sendable {
+    /// Stores a request (its id ignored) and returns its id.
+    func addDiagnostic(_ request: StoredDiagnostic) async throws -> Int64
+    /// `gateway`'s requests, newest first; only the unanswered ones not expired at `openAt` when given.
+    func diagnostics(gateway: String, openAt: Int64?, limit: Int) async throws -> [StoredDiagnostic]
+    /// Records the answer to request `id` of `gateway`; false when there is no such unanswered request.
+    func answerDiagnostic(_ id: Int64, gateway: String, ok: Bool, text: String, at time: Int64) async throws -> Bool
 }
 
 /// Where the hub keeps its audit log: appended, never changed through the hub.

@@ -159,3 +159,51 @@ extension SQLiteHubStore {
         }
     }
 }
+
+extension SQLiteHubStore {
+    package func addDiagnostic(_ request: StoredDiagnostic) async throws -> Int64 {
+        try await writing { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO diagnostics (gateway, kind, device, requested_by, requested_at, expires_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    request.gateway, request.kind, request.device, request.requestedBy, request.requestedAt,
+                    request.expiresAt,
+                ])
+            return db.lastInsertedRowID
+        }
+    }
+
+    package func diagnostics(gateway: String, openAt: Int64?, limit: Int) async throws -> [StoredDiagnostic] {
+        try await reading { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, gateway, kind, device, requested_by, requested_at, expires_at, answered_at, ok, answer
+                    FROM diagnostics WHERE gateway = ?
+                        AND (? IS NULL OR (answered_at IS NULL AND expires_at > ?))
+                    ORDER BY id DESC LIMIT ?
+                    """, arguments: [gateway, openAt, openAt, limit]
+            ).map { row in
+                StoredDiagnostic(
+                    id: row[0], gateway: row[1], kind: row[2], device: row[3], requestedBy: row[4], requestedAt: row[5],
+                    expiresAt: row[6], answeredAt: row[7], ok: row[8], answer: row[9])
+            }
+        }
+    }
+
+    package func answerDiagnostic(_ id: Int64, gateway: String, ok: Bool, text: String, at time: Int64) async throws
+        -> Bool
+    {
+        try await writing { db in
+            try db.execute(
+                sql: """
+                    UPDATE diagnostics SET answered_at = ?, ok = ?, answer = ?
+                    WHERE id = ? AND gateway = ? AND answered_at IS NULL
+                    """, arguments: [time, ok, text, id, gateway])
+            return db.changesCount > 0
+        }
+    }
+}

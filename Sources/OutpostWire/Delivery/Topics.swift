@@ -18,6 +18,10 @@ package struct GatewayTopics: Sendable, Hashable {
     package var watch: String { topic(.watch) }
     /// The hub's retained `ConfigurationDocument`, signed: the gateway's remote configuration.
     package var config: String { topic(.config) }
+    /// The hub's retained `DiagnosticRequests`, signed: what it asks the gateway to look at.
+    package var diagnose: String { topic(.diagnose) }
+    /// The gateway's `DiagnosticAnswer`s, signed with its key, QoS 1.
+    package var diagnosis: String { topic(.diagnosis) }
 
     /// The hub's subscription to every gateway's batches.
     package static let allBatches = "outpost/v1/+/batch"
@@ -25,6 +29,8 @@ package struct GatewayTopics: Sendable, Hashable {
     package static let allStatus = "outpost/v1/+/status"
     /// The hub's subscription to every gateway's live values.
     package static let allLive = "outpost/v1/+/live"
+    /// The hub's subscription to every gateway's diagnostic answers.
+    package static let allDiagnoses = "outpost/v1/+/diagnosis"
     /// A hub replica's subscription to every acknowledgement, its own and the other replicas'.
     package static let allAcks = "outpost/v1/+/ack"
 
@@ -43,6 +49,10 @@ package struct GatewayTopics: Sendable, Hashable {
         /// The remote configuration (`ConfigurationDocument` in a `SignedHubDocument`), hub →
         /// agent, retained.
         case config
+        /// Diagnostic requests (`DiagnosticRequests`, signed), hub → agent, retained.
+        case diagnose
+        /// Diagnostic answers (`DiagnosticAnswer`, signed by the gateway), agent → hub.
+        case diagnosis
     }
 
     /// The gateway id and the kind of a topic of the form `outpost/v1/{gateway}/{kind}`; nil for

@@ -65,10 +65,11 @@ package final class ModbusPoller: Sendable {
     /// The requests a poll makes.
     package var plannedRequests: [ReadRequest] { requests }
 
-    /// Reads every point once.
-    package func poll() async -> Outcome {
+    /// Reads every point once; skipped while the device is in backoff, unless `ignoringBackoff`
+    /// (a probe asked for remotely: someone wants to see the device answer now).
+    package func poll(ignoringBackoff: Bool = false) async -> Outcome {
         let now = ContinuousClock.now
-        guard backoff.withLock({ $0.mayAttempt(at: now) }) else {
+        guard ignoringBackoff || backoff.withLock({ $0.mayAttempt(at: now) }) else {
             let quality = Quality(.bad, code: Self.backoffQualityCode)
             return Outcome(
                 readings: points.map { PointReading(point: $0.name, value: .nan, quality: quality) }, errors: [],

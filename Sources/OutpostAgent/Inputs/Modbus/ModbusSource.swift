@@ -31,6 +31,13 @@ package final class ModbusSource: SampleSource {
         self.clock = clock
     }
 
+    /// The device's name (the series prefix).
+    package var deviceName: String { device }
+
+    /// One read of every point now, outside the schedule, on the device's own bus (so an RTU
+    /// line is never opened twice): a remote probe.
+    package func probe() async -> ModbusPoller.Outcome { await poller.poll(ignoringBackoff: true) }
+
     package func run(into sink: @escaping SampleSink) async {
         var tick = schedule.tick(atOrAfter: clock())
         while !Task.isCancelled {

@@ -176,3 +176,55 @@ extension PostgresHubStore {
         }
     }
 }
+
+extension PostgresHubStore {
+    package func addDiagnostic(_ request: StoredDiagnostic) async throws -> Int64 {
+        try await link.withConnection { session in
+            let rows = try await session.query(
+                """
+                INSERT INTO diagnostics (gateway, kind, device, requested_by, requested_at, expires_at)
+                VALUES (\(request.gateway), \(request.kind), \(request.device), \(request.requestedBy),
+                    \(request.requestedAt), \(request.expiresAt))
+                RETURNING id
+                """)
+            guard let id = try rows.first?.decode(Int64.self) else {
+                throw PostgresStoreError(message: "the new diagnostic request got no id")
+            }
+            return id
+        }
+    }
+
+    package func diagnostics(gateway: String, openAt: Int64?, limit: Int) async throws -> [StoredDiagnostic] {
+        try await link.withConnection { session in
+            try await session.query(
+                """
+                SELECT id, gateway, kind, device, requested_by, requested_at, expires_at, answered_at, ok, answer
+                FROM diagnostics WHERE gateway = \(gateway)
+                    AND (\(openAt)::bigint IS NULL OR (answered_at IS NULL AND expires_at > \(openAt)))
+                ORDER BY id DESC LIMIT \(Int64(limit))
+                """
+            ).map { row in
+                let (id, gateway, kind, device, by, requested, expires) = try row.decode(
+                    (Int64, String, String, String?, String, Int64, Int64).self)
+                let cells = row.makeRandomAccess()
+                return StoredDiagnostic(
+                    id: id, gateway: gateway, kind: kind, device: device, requestedBy: by, requestedAt: requested,
+                    expiresAt: expires, answeredAt: try cells[7].decode(Int64?.self),
+                    ok: try cells[8].decode(Bool?.self),
+                    answer: try cells[9].decode(String?.self))
+            }
+        }
+    }
+
+    package func answerDiagnostic(_ id: Int64, gateway: String, ok: Bool, text: String, at time: Int64) async throws
+        -> Bool
+    {
+        try await link.withConnection { session in
+            try await session.execute(
+                """
+                UPDATE diagnostics SET answered_at = \(time), ok = \(ok), answer = \(text)
+                WHERE id = \(id) AND gateway = \(gateway) AND answered_at IS NULL
+                """) > 0
+        }
+    }
+}
