@@ -178,13 +178,14 @@ struct Fleet: AsyncParsableCommand {
             .GET, "/api/v1/gateways?limit=5000")
         let gateways = answer["gateways"] as? [[String: Any]] ?? []
         let now = Date().timeIntervalSince1970
-        var rows = [["GATEWAY", "STATE", "LAST SEEN", "BACKLOG", "ALERTS", "AGENT"]]
+        var rows = [["GATEWAY", "STATE", "LAST SEEN", "BACKLOG", "ALERTS", "AGENT", "CONFIG"]]
         for gateway in gateways {
             let seen = (gateway["last_seen"] as? Int64).map { Self.ago(now - Double($0) / 1e9) } ?? "never"
             rows.append([
                 gateway["id"] as? String ?? "?", gateway["state"] as? String ?? "?", seen,
                 "\(gateway["backlog_readings"] as? Int64 ?? 0)", "\(gateway["open_alerts"] as? Int64 ?? 0)",
                 gateway["agent_version"] as? String ?? "-",
+                Self.configuration(gateway["configuration"] as? [String: Any]),
             ])
         }
         var text = TextTable.render(rows)
@@ -193,6 +194,14 @@ struct Fleet: AsyncParsableCommand {
         let summary: [String] = states.map { "\($0.value) \($0.key)" }
         text += "\(gateways.count) gateways: \(summary.joined(separator: ", "))\n"
         FileIO.printOut(Array(text.utf8))
+    }
+
+    /// "v3 applied", "v4 rolled_back, runs v3", or "-".
+    private static func configuration(_ state: [String: Any]?) -> String {
+        guard let state, let desired = state["desired"] as? Int64 else { return "-" }
+        var text = "v\(desired) \(state["state"] as? String ?? "?")"
+        if let applied = state["applied"] as? Int64, applied != desired { text += ", runs v\(applied)" }
+        return text
     }
 
     private static func ago(_ seconds: Double) -> String {

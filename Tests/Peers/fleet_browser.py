@@ -135,6 +135,10 @@ try:
     assert not driver.find_element(By.ID, "start-panel").is_displayed(), "a viewer sees the rollout form"
 
     # The refused push is a 422 the page shows; the browser logs every 4xx answer as well.
+    step("the fleet page: each gateway's configuration")
+    driver.get(base + "/")
+    wait.until(lambda d: "v3 pending (runs agent.toml)" in d.find_element(By.CSS_SELECTOR, f'tr[data-gateway="{gateway}"]').text)
+
     errors = [entry for entry in driver.get_log("browser")
               if entry["level"] == "SEVERE" and "status of 422" not in entry["message"]]
     assert not errors, "browser console errors: %s" % errors

@@ -138,6 +138,12 @@ const Outpost = {
     const share = b.limit > 0 ? Math.round((b.used / b.limit) * 100) : 100;
     return share + " %" + (b.sending === "readings" ? "" : " · " + b.sending);
   },
+  /** A gateway's remote configuration in a few words: "v3 applied", "v4 rolled back (runs v3)". */
+  configuration(c) {
+    if (!c || c.desired == null) return c && c.applied ? `v${c.applied}` : "—";
+    const runs = c.applied != null && c.applied !== c.desired ? ` (runs ${c.applied === 0 ? "agent.toml" : "v" + c.applied})` : "";
+    return `v${c.desired} ${c.state.replace("_", " ")}` + runs;
+  },
   seconds(ns) {
     const s = Number(ns) / 1e9;
     return Math.abs(s) < 1 ? (s * 1000).toFixed(0) + " ms" : s.toFixed(1) + " s";

@@ -56,6 +56,7 @@
       Outpost.cell(row, String(g.series), "num hide-narrow");
       const budget = Outpost.cell(row, Outpost.budget(g.budget), "num hide-narrow");
       if (g.budget) budget.title = `${g.budget.used} of ${g.budget.limit} bytes this ${g.budget.period}, renews ${Outpost.time(g.budget.renews_at)}`;
+      Outpost.cell(row, Outpost.configuration(g.configuration), "hide-narrow");
       body.appendChild(row);
     }
     document.getElementById("shown").textContent = `${rows.length} of ${gateways.size} shown`;

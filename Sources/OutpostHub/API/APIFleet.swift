@@ -18,10 +18,19 @@ extension API {
         @OmittedWhenNil package var budget: Budget?
         /// Its labels, what rollouts select by.
         package var labels: [String: String]
+        /// Its remote configuration: wanted, applied, given up; absent for a gateway that takes
+        /// none and was never sent one.
+        @OmittedWhenNil package var configuration: Configuration?
         enum CodingKeys: String, CodingKey {
             case id, state, lastSeen = "last_seen", backlogReadings = "backlog_readings"
             case clockOffsetNs = "clock_offset_ns", clockState = "clock_state", agentVersion = "agent_version"
-            case series, openAlerts = "open_alerts", latitude, longitude, budget, labels
+            case series, openAlerts = "open_alerts", latitude, longitude, budget, labels, configuration
+        }
+
+        /// Where a gateway stands with its remote configuration (`GatewayConfiguration` in full).
+        package struct Configuration: Encodable, Sendable {
+            package var state: String
+            package var desired, applied, trial, failed: Int64?
         }
 
         /// A gateway's data budget: bytes allowed per `period` (day or month, UTC), used so far,
@@ -46,6 +55,13 @@ extension API {
             (series, openAlerts, latitude, longitude) =
                 (record.seriesCount, overview.openAlerts, record.latitude, record.longitude)
             labels = record.labels
+            if record.desiredConfiguration != nil || record.configuration != nil {
+                let report = record.configuration
+                configuration = Configuration(
+                    state: GatewayConfiguration.state(desired: record.desiredConfiguration, report: report),
+                    desired: record.desiredConfiguration, applied: report?.applied, trial: report?.trial,
+                    failed: report?.failed)
+            }
             budget = record.budget.map {
                 Budget(limit: $0.limit, period: $0.period, used: $0.used, renewsAt: $0.renewsAt, sending: $0.sending)
             }
@@ -58,7 +74,9 @@ extension API {
                 longitude: 151.2, seriesCount: 4,
                 budget: StatusDocument.Budget(
                     limit: 20_000_000, period: "day", used: 17_250_000, renewsAt: 1_800_057_600_000_000_000,
-                    sending: "summaries"), labels: ["site": "north"])
+                    sending: "summaries"),
+                configuration: RemoteConfigurationStatus(applied: 2, failed: 3, outcome: "rolled_back", reason: "…"),
+                labels: ["site": "north"], desiredConfiguration: 3)
             var fresh = record
             (fresh.lastSeen, fresh.agentVersion, fresh.latitude, fresh.longitude) = (nil, nil, nil, nil)
             fresh.budget = nil

@@ -37,7 +37,8 @@ extension SQLiteHubStore {
                     sql: """
                         SELECT id, public_key IS NOT NULL, enrolled_at, revoked_at, last_seen, agent_version,
                             backlog_readings, clock_offset, clock_state, online, latitude, longitude,
-                            (SELECT count(*) FROM series s WHERE s.gateway = g.id), budget, config_report, labels
+                            (SELECT count(*) FROM series s WHERE s.gateway = g.id), budget, config_report, labels,
+                            (SELECT max(version) FROM gateway_configs c WHERE c.gateway = g.id)
                         FROM gateways g WHERE ? IS NULL OR id = ? ORDER BY id
                         """), arguments: [id, id])
             var records: [GatewayRecord] = []
@@ -49,7 +50,7 @@ extension SQLiteHubStore {
                         online: row[9], latitude: row[10], longitude: row[11], seriesCount: row[12],
                         budget: GatewayStatusReport.budget(json: row[13]),
                         configuration: GatewayStatusReport.configuration(json: row[14]),
-                        labels: FleetTables.labels(json: row[15])))
+                        labels: FleetTables.labels(json: row[15]), desiredConfiguration: row[16]))
             }
             return records
         }

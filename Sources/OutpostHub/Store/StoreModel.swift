@@ -220,6 +220,8 @@ package struct GatewayRecord: Sendable, Hashable {
     package var configuration: RemoteConfigurationStatus? = nil
     /// Its labels (`site = north`), what rollouts select by.
     package var labels: [String: String] = [:]
+    /// The newest version of its remote configuration; nil when none was pushed.
+    package var desiredConfiguration: Int64? = nil
 }
 
 /// A refused frame, kept so operators can see attempts by unknown or revoked gateways.

@@ -34,7 +34,7 @@ extension PostgresHubStore {
                 """
                 SELECT id, public_key IS NOT NULL, enrolled_at, revoked_at, last_seen, agent_version,
                     backlog_readings, clock_offset, clock_state, online, latitude, longitude, series_count, budget,
-                    config_report, labels
+                    config_report, labels, (SELECT max(version) FROM gateway_configs c WHERE c.gateway = gateways.id)
                 FROM gateways WHERE \(id)::text IS NULL OR id = \(id) ORDER BY id
                 """
             ).map { row in
@@ -49,7 +49,8 @@ extension PostgresHubStore {
                     seriesCount: try cells[12].decode(Int.self),
                     budget: GatewayStatusReport.budget(json: try cells[13].decode(String?.self)),
                     configuration: GatewayStatusReport.configuration(json: try cells[14].decode(String?.self)),
-                    labels: FleetTables.labels(json: try cells[15].decode(String.self)))
+                    labels: FleetTables.labels(json: try cells[15].decode(String.self)),
+                    desiredConfiguration: try cells[16].decode(Int64?.self))
             }
         }
     }
