@@ -14,7 +14,7 @@ package enum BenchHub {
     @discardableResult
     package static func writeConfiguration(
         to path: String, dataDirectory: String, brokerPort: Int, clientID: String, extra: String = "",
-        store: BenchStore? = nil, sharedGroup: String? = nil
+        store: BenchStore? = nil, sharedGroup: String? = nil, fleetKey: String? = nil
     ) throws -> Int {
         let port = try LoopbackPort.free(in: .benchmarks)
         let text = """
@@ -27,6 +27,7 @@ package enum BenchHub {
             url = "mqtt://127.0.0.1:\(brokerPort)"
             client_id = "\(clientID)"
             \(sharedGroup.map { "shared_group = \"\($0)\"" } ?? "")
+            \(fleetKey.map { "fleet_key = \"\($0)\"" } ?? "")
 
             \(store?.postgresSection ?? "")
             \(extra)

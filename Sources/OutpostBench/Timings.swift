@@ -1,12 +1,12 @@
 /// How the benchmarks turn measured durations into figures.
-enum Timings {
+package enum Timings {
     /// The `p`th percentile of `sorted` (ascending), NaN when empty.
-    static func percentile(_ sorted: [Double], _ p: Int) -> Double {
+    package static func percentile(_ sorted: [Double], _ p: Int) -> Double {
         sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, sorted.count * p / 100)]
     }
 
     /// `duration` in milliseconds.
-    static func milliseconds(_ duration: Duration) -> Double {
+    package static func milliseconds(_ duration: Duration) -> Double {
         (Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18) * 1000
     }
 }

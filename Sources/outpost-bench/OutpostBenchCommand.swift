@@ -19,7 +19,7 @@ struct OutpostBenchCommand: AsyncParsableCommand {
         version: "outpost-bench \(OutpostVersion.current)",
         subcommands: [
             Codec.self, Poll.self, AgentBench.self, Ingest.self, Query.self, Detect.self, API.self, Chaos.self,
-            Soak.self, Link.self, Versus.self,
+            Soak.self, Link.self, Versus.self, FleetBench.self,
         ])
 }
 

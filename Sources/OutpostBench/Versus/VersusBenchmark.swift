@@ -70,7 +70,7 @@ package struct VersusBenchmark {
     package func run() async throws -> Figures {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         defer { _ = client.shutdown() }
-        let http = VersusHTTP(client: client)
+        let http = BenchHTTP(client: client)
         var rows: [Row] = []
         var answers: [String: [String: [Double]]] = [:]  // system/api → query → numbers
         for system in systems {
@@ -127,7 +127,7 @@ package struct VersusBenchmark {
         a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($0), abs($1)) }
     }
 
-    private func victoriaMetrics(_ http: VersusHTTP) async throws -> [(String, Feed, [Query], [String: [Double]])] {
+    private func victoriaMetrics(_ http: BenchHTTP) async throws -> [(String, Feed, [Query], [String: [Double]])] {
         let root = try prepare(folder + "/victoria-metrics")
         let server = try await VersusServer.victoriaMetrics(folder: root, http: http)
         defer { server.process.stop() }
@@ -144,7 +144,7 @@ package struct VersusBenchmark {
         return [("promql", feed, queries, numbers)]
     }
 
-    private func influxDB(_ http: VersusHTTP) async throws -> [(String, Feed, [Query], [String: [Double]])] {
+    private func influxDB(_ http: BenchHTTP) async throws -> [(String, Feed, [Query], [String: [Double]])] {
         let root = try prepare(folder + "/influxdb")
         let server = try await VersusServer.influxDB(folder: root, http: http)
         defer { server.process.stop() }

@@ -49,7 +49,7 @@ enum VersusFeeding {
 
     /// Asks each of `queries` once to warm up (its numbers are the answer compared), then
     /// `repetitions` times timed.
-    static func ask(_ queries: [VersusQuery], _ http: VersusHTTP, _ repetitions: Int, token: String? = nil)
+    static func ask(_ queries: [VersusQuery], _ http: BenchHTTP, _ repetitions: Int, token: String? = nil)
         async throws -> ([VersusBenchmark.Query], [String: [Double]])
     {
         var figures: [VersusBenchmark.Query] = []

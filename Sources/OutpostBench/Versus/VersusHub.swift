@@ -12,7 +12,7 @@ struct VersusHub {
     let fleet: VersusFleet
     let store: BenchStore.Kind
 
-    func run(_ http: VersusHTTP, repetitions: Int) async throws
+    func run(_ http: BenchHTTP, repetitions: Int) async throws
         -> [(String, VersusBenchmark.Feed, [VersusBenchmark.Query], [String: [Double]])]
     {
         try FileIO.makeDirectory(folder)
