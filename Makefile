@@ -87,6 +87,7 @@ bench: release deps-versus
 	.build/release/outpost-bench query --store postgres
 	.build/release/outpost-bench detect
 	.build/release/outpost-bench api
+	.build/release/outpost-bench fleet
 	.build/release/outpost-bench versus
 
 clean:

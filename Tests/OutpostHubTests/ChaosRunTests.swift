@@ -37,7 +37,7 @@ struct ChaosRunTests {
     }
 
     @Test(
-        "Broker restarted, agent and hub killed, a link cut, acknowledgements lost, a device frozen, a quota filled: nothing lost, nothing doubled"
+        "Broker restarted, agent and hub killed, a link cut, acknowledgements lost, a device frozen, a quota filled, configurations pushed: nothing lost, nothing doubled"
     )
     func faultRun() async throws {
         let folder = try TemporaryFolder(prefix: "chaos")
@@ -51,6 +51,10 @@ struct ChaosRunTests {
         #expect((report.quotaEvictions.values.first ?? 0) > 0, "the quota fault evicted nothing: \(report.text)")
         #expect(report.gateways.contains { $0.badQuality > 0 }, "the frozen device left no bad-quality reading")
         #expect(report.gateways.allSatisfy { $0.stored > 0 && $0.sent >= $0.stored - $0.duplicated })
+        // Configurations were pushed through the hub mid-run, and each reached its gateway.
+        #expect(report.configurationPushes.accepted > 0, "\(report.text)")
+        #expect(!report.configurationStates.isEmpty, "\(report.text)")
+        #expect(report.configurationStates.values.allSatisfy { !$0.hasPrefix("pending") }, "\(report.text)")
         folder.keep = !report.passed
     }
 }

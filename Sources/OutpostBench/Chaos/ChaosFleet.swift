@@ -62,7 +62,28 @@ package final class ChaosGateway {
         return String(process.readyLine.dropFirst("listening ".count))
     }
 
-    func writeConfiguration(deviceURL: String) throws {
+    /// The device's URL, once it runs.
+    package internal(set) var deviceURL = ""
+
+    /// Its `[[modbus]]` table; a different `timeout` makes another configuration that reads the
+    /// same device on the same ticks (what a configuration push sends).
+    func device(timeout: Int64) -> String {
+        """
+        [[modbus]]
+        name = "device"
+        url = "\(deviceURL)"
+        profile = "\(profile)"
+        interval = "\(interval / 1_000_000)ms"
+        timeout = "\(timeout)ms"
+
+        """
+    }
+
+    /// Its usual device timeout, ms.
+    var timeout: Int64 { min(300, interval / 2_000_000) }
+
+    func writeConfiguration(deviceURL: String, hubKey: String) throws {
+        self.deviceURL = deviceURL
         let key = folder + "/signing.key"
         try FileIO.write(Array(identity.privateKeyPEM.utf8), to: key, mode: 0o600)
         let buffer = quota.map { "quota = \"\($0)\"\npolicy = \"drop_oldest\"\n" } ?? ""
@@ -78,17 +99,12 @@ package final class ChaosGateway {
             ack_timeout = "5s"
             keepalive = "5s"
             reconnect_max = "2s"
+            hub_key = "\(hubKey)"
 
             [buffer]
             commit_interval = "\(commitInterval / 1_000_000)ms"
             \(buffer)
-            [[modbus]]
-            name = "device"
-            url = "\(deviceURL)"
-            profile = "\(profile)"
-            interval = "\(interval / 1_000_000)ms"
-            timeout = "\(min(300, interval / 2_000_000))ms"
-
+            \(device(timeout: timeout))
             """
         try FileIO.write(Array(text.utf8), to: folder + "/agent.toml")
     }
@@ -122,6 +138,11 @@ package final class ChaosFleet {
     let hubFolder: String
     var broker: SpawnedProcess?
     var hub: SpawnedProcess?
+    /// The fleet key the hub signs configurations with.
+    let fleet: GatewayIdentity
+    /// The hub's API, and an operator token for it (set by `start`).
+    package internal(set) var hubURL = ""
+    package internal(set) var token = ""
 
     /// Builds the fleet in `root`: `gateways` gateways (the last with a small quota and a busy
     /// meter, so a cut link fills it in under a minute). Nothing runs yet.
@@ -132,6 +153,9 @@ package final class ChaosFleet {
         brokerPort = port
         hubFolder = root + "/hub"
         try FileIO.makeDirectory(hubFolder)
+        fleet = try GatewayIdentity.generate(gatewayID: "fleet")
+        try FileIO.write(Array(fleet.privateKeyPEM.utf8), to: hubFolder + "/fleet-key.pem", mode: 0o600)
+        try FileIO.write(Array(fleet.publicKeyPEM.utf8), to: root + "/fleet.pem")
         var gateways: [ChaosGateway] = []
         for index in 0..<count {
             let quota = index == count - 1
@@ -153,12 +177,16 @@ package final class ChaosFleet {
         let store = try SQLiteHubStore(path: hubStorePath)
         for (index, gateway) in gateways.enumerated() {
             let url = try gateway.startDevice(seed: seed &+ UInt64(index))
-            try gateway.writeConfiguration(deviceURL: url)
+            try gateway.writeConfiguration(deviceURL: url, hubKey: root + "/fleet.pem")
             try await BenchHub.enrol(gateway.identity, in: store)
         }
-        try BenchHub.writeConfiguration(
+        token = try await Accounts(store: store).addToken(
+            name: "chaos", role: .operator, createdBy: Accounts.localCreator
+        ).secret
+        let port = try BenchHub.writeConfiguration(
             to: hubFolder + "/hub.toml", dataDirectory: hubFolder + "/data", brokerPort: brokerPort,
-            clientID: "chaos-hub")
+            clientID: "chaos-hub", fleetKey: hubFolder + "/fleet-key.pem")
+        hubURL = "http://127.0.0.1:\(port)"
         try startHub()
         for gateway in gateways { try gateway.startAgent() }
     }

@@ -19,6 +19,9 @@ package struct ChaosFault: Sendable, Hashable, Codable {
         case deviceSilent = "device_silent"
         /// The link of the gateway with a small quota cut until its outbox is full and evicts.
         case quotaReached = "quota_reached"
+        /// A remote configuration pushed to one gateway through the hub's API (its device's
+        /// sources stop and start), and another pushed at the fault's end.
+        case configurationPush = "config_push"
 
         package static func < (left: Kind, right: Kind) -> Bool { left.rawValue < right.rawValue }
     }
@@ -44,6 +47,7 @@ package struct ChaosFault: Sendable, Hashable, Codable {
         case .linkCut, .acknowledgementsDropped: ["link-\(gateway ?? 0)"]
         case .deviceSilent: ["device-\(gateway ?? 0)"]
         case .quotaReached: ["link-\(gateway ?? 0)", "agent-\(gateway ?? 0)"]
+        case .configurationPush: ["config-\(gateway ?? 0)"]
         }
     }
 }
@@ -70,6 +74,7 @@ package enum ChaosPlan {
             case .acknowledgementsDropped: 10...max(10, longest / 2)
             case .deviceSilent: 5...20
             case .quotaReached: quotaFill...(quotaFill + 10)
+            case .configurationPush: 5...20
             }
         }
         var busy: [String: [ClosedRange<Double>]] = [:]

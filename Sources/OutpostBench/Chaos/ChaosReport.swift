@@ -70,6 +70,10 @@ package struct ChaosReport: Sendable, Codable {
     /// Readings evicted during each quota fault, by gateway.
     package var quotaEvictions: [String: Int64] = [:]
     package var acknowledgementsDropped = 0
+    /// Configurations pushed through the hub's API, and those it could not take (the hub down).
+    package var configurationPushes = ChaosPusher.Count()
+    /// Where each gateway stood with its configuration after the drain ("applied v4").
+    package var configurationStates: [String: String] = [:]
 
     /// Faults injected, by kind.
     package var faultsByKind: [String: Int] {
@@ -118,6 +122,10 @@ package struct ChaosReport: Sendable, Codable {
             "faults: " + faultsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         )
         lines.append("acknowledgements dropped on the way: \(acknowledgementsDropped)")
+        let states = configurationStates.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        lines.append(
+            "configurations pushed: \(configurationPushes.accepted) (\(configurationPushes.unreachable) while the hub was down)"
+                + (states.isEmpty ? "" : "; after the drain: " + states.joined(separator: ", ")))
         let header = [
             "gateway", "polls", "stored", "bad", "killed", "stopped", "stale", "evicted", "deliv.", "lost", "dup",
             "sent", "unsent",

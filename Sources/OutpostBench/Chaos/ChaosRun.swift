@@ -1,3 +1,5 @@
+import AsyncHTTPClient
+import Foundation
 import OutpostAgent
 import OutpostSystem
 import OutpostWire
@@ -64,6 +66,9 @@ package struct ChaosRun {
             try await Task.sleep(for: .milliseconds(50))
         }
         try await fleet.start(seed: settings.seed)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { _ = client.shutdown() }
+        let pusher = ChaosPusher(http: BenchHTTP(client: client), fleet: fleet)
         progress("fleet running in \(root): \(settings.gateways) gateways, \(plan.count) faults to inject")
         let started = ContinuousClock.now
         var evictedBefore: [String: Int64] = [:]
@@ -79,7 +84,11 @@ package struct ChaosRun {
                     quotaEvictions[gateway.id, default: 0] += Self.evicted(gateway) - (evictedBefore[gateway.id] ?? 0)
                 }
             }
-            try apply(fault, starting: starting, to: fleet)
+            if fault.kind == .configurationPush, let index = fault.gateway {
+                await pusher.push(to: fleet.gateways[index], alternate: starting)
+            } else {
+                try apply(fault, starting: starting, to: fleet)
+            }
             progress(
                 String(
                     format: "%6.1f s  %@ %@", (ContinuousClock.now - started).seconds, starting ? "start" : "end  ",
@@ -88,6 +97,7 @@ package struct ChaosRun {
         let faultsEnded = ContinuousClock.now
         let drained = await drain(fleet)
         let drainSeconds = (ContinuousClock.now - faultsEnded).seconds
+        let configurations = await pusher.settledStates()
         progress(
             drained
                 ? String(format: "drained in %.1f s; stopping", drainSeconds) : "not drained within the limit; stopping"
@@ -103,6 +113,8 @@ package struct ChaosRun {
         report.drainSeconds = drainSeconds
         report.quotaEvictions = quotaEvictions
         report.acknowledgementsDropped = fleet.gateways.reduce(0) { $0 + $1.relay.acknowledgementsDropped }
+        report.configurationPushes = pusher.pushes.withLock { $0 }
+        report.configurationStates = configurations
         return report
     }
 
@@ -127,6 +139,7 @@ package struct ChaosRun {
         case (.linkCut, false), (.quotaReached, false), (.acknowledgementsDropped, false): gateway?.relay.set(.pass)
         case (.deviceSilent, true): gateway?.silenceDevice()
         case (.deviceSilent, false): gateway?.resumeDevice()
+        case (.configurationPush, _): break  // through the hub's API, by `ChaosPusher`
         }
     }
 

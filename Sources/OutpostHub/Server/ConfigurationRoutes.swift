@@ -24,8 +24,7 @@ struct ConfigurationRoutes {
             let query = request.uri.queryParameters
             let to = try query.get("to").map { try Self.version($0, "to") }
             let versions = try await services.store.configurations(gateway: gateway.id)
-            let newest = try newestVersion(versions, of: gateway.id)
-            let target = try to ?? newest
+            let target = try to ?? newestVersion(versions, of: gateway.id)
             let from = try query.get("from").map { try Self.version($0, "from") } ?? max(0, target - 1)
             let text = { (number: Int64) throws -> String in
                 guard number > 0 else { return "" }
