@@ -14,7 +14,7 @@ struct DeliveryDocumentTests {
         }
         #expect(topics.batch == "outpost/v1/gw-7/batch" && topics.status == "outpost/v1/gw-7/status")
         for topic in [
-            "outpost/v2/gw-7/batch", "other/v1/gw-7/batch", "outpost/v1//batch", "outpost/v1/gw-7/config",
+            "outpost/v2/gw-7/batch", "other/v1/gw-7/batch", "outpost/v1//batch", "outpost/v1/gw-7/shell",
             "outpost/v1/gw-7/batch/x", "", "outpost/v1/gw-7/",
         ] {
             #expect(GatewayTopics.parse(topic) == nil, "\(topic)")

@@ -15,8 +15,9 @@ package struct FleetBenchmark {
     /// How the run is shaped.
     package struct Settings: Sendable {
         package var gateways = 1000
-        /// Gateways per MQTT connection (1: each its own, as in the field).
-        package var perConnection = 1
+        /// Gateways per MQTT connection (1: each its own, as in the field; at most 300
+        /// connections fit one process, see `outpost-bench fleet --help`).
+        package var perConnection = 4
         /// Pushes in flight at once in the first pass.
         package var concurrency = 16
         /// The rollout's first wave.
