@@ -189,18 +189,33 @@ struct FleetSecurityTests {
             return await firstElement(of: client.events, within: .seconds(20)) { $0 == .published(messageID: id) }
                 != nil
         }
-        #expect(try await retained(hub, "outpost/v1/gw-b/watch", "watch b"))
-        #expect(try await retained(hub, "outpost/v1/gw-a/watch", "watch a"))
-        #expect(try await retained(gatewayA, "outpost/v1/gw-a/watch", "self-made"), "answered, if refused")
-        try gatewayA.subscribe("outpost/v1/gw-b/watch")
-        try gatewayA.subscribe("outpost/v1/gw-a/watch")
-        let watch = await firstElement(of: gatewayA.events, within: .seconds(20)) { event in
-            if case .message = event { return true }
+        // The same for every retained document from the hub: watch, configuration, diagnostic
+        // requests.
+        for kind in ["watch", "config", "diagnose"] {
+            #expect(try await retained(hub, "outpost/v1/gw-b/\(kind)", "\(kind) b"))
+            #expect(try await retained(hub, "outpost/v1/gw-a/\(kind)", "\(kind) a"))
+            #expect(try await retained(gatewayA, "outpost/v1/gw-a/\(kind)", "self-made"), "answered, if refused")
+            try gatewayA.subscribe("outpost/v1/gw-b/\(kind)")
+            try gatewayA.subscribe("outpost/v1/gw-a/\(kind)")
+            let document = await firstElement(of: gatewayA.events, within: .seconds(20)) { event in
+                if case .message = event { return true }
+                return false
+            }
+            #expect(
+                document == .message(topic: "outpost/v1/gw-a/\(kind)", payload: Array("\(kind) a".utf8)),
+                "gw-a read: \(String(describing: document))")
+        }
+        // Diagnostic answers: A cannot answer as B; its own reach the hub.
+        try hub.subscribe("outpost/v1/+/diagnosis")
+        _ = try gatewayA.publish(.init(topic: "outpost/v1/gw-b/diagnosis", payload: Array("forged".utf8)))
+        _ = try gatewayA.publish(.init(topic: "outpost/v1/gw-a/diagnosis", payload: Array("own".utf8)))
+        let diagnosis = await firstElement(of: hub.events, within: .seconds(20)) { event in
+            if case .message(let topic, _) = event { return topic.hasSuffix("/diagnosis") }
             return false
         }
         #expect(
-            watch == .message(topic: "outpost/v1/gw-a/watch", payload: Array("watch a".utf8)),
-            "gw-a read: \(String(describing: watch))")
+            diagnosis == .message(topic: "outpost/v1/gw-a/diagnosis", payload: Array("own".utf8)),
+            "the hub read: \(String(describing: diagnosis))")
 
         let anonymous = try fleet.client("stranger", certificate: nil, key: nil)
         #expect(!(await connects(anonymous, port: fleet.port)), "no certificate, no connection")
