@@ -21,32 +21,18 @@ struct FleetConfigurationTests {
         "A push applied online; a mistake refused with its line; a dead device rolled back and shown so; a push made offline applied on reconnect; all audited"
     )
     func pushes() async throws {
-        let fleet = try GatewayIdentity.generate(gatewayID: "fleet")
-        let broker = try Broker(tls: false)
-        let (sim, url) = try Peers.simulator(["--profile", "xy-md02"])
-        defer { sim.terminate() }
-        let keys = try TemporaryFolder()
-        let hub = try HubProcess(
-            brokerPort: broker.port, fleetKey: keys.write(Array(fleet.privateKeyPEM.utf8), to: "fleet-key.pem"))
-        let identity = try GatewayIdentity.generate(gatewayID: "gw-cfg")
-        try hub.enrol("gw-cfg", publicKey: identity.publicKeyPEM)
+        let bed = try FleetTestbed()
+        let (hub, keys, url) = (bed.hub, bed.keys, bed.url)
+        let (configuration, _) = try bed.agent("gw-cfg")
         let operatorToken = try hub.makeToken(role: "operator")
         let viewer = try hub.makeToken(role: "viewer")
         try hub.start()
-        defer { hub.stop() }
-        let (configuration, agentFolder) = try testAgentConfiguration(
-            "gw-cfg", identity: identity, brokerPort: broker.port, simulator: url,
-            uplink: "hub_key = \"\(keys.write(Array(fleet.publicKeyPEM.utf8), to: "fleet.pem"))\"")
-        defer { withExtendedLifetime(agentFolder) {} }
 
         func device(_ name: String, _ url: String, interval: String = "interval") -> String {
             "[[modbus]]\nname = \"\(name)\"\nurl = \"\(url)\"\nprofile = \"xy-md02\"\n\(interval) = \"200ms\"\ntimeout = \"50ms\"\n\n"
         }
         func outpostctl(_ arguments: [String], token: String? = nil) async throws -> ChildProcess.Outcome {
-            try await ChildProcess.running(
-                "/usr/bin/env",
-                ["OUTPOST_TOKEN=\(token ?? operatorToken)", Binaries.path("outpostctl"), "config"] + arguments
-                    + ["--hub", "http://127.0.0.1:\(hub.httpPort)"])
+            try await bed.outpostctl(["config"] + arguments, token: token ?? operatorToken)
         }
         func state() throws -> [String: Any] {
             try hub.call("GET", "/api/v1/gateways/gw-cfg/config", bearer: viewer).json
@@ -166,34 +152,14 @@ struct FleetConfigurationTests {
 
     @Test("A rollout by label: a canary that fails halts it before the rest get it; a good one reaches every gateway")
     func rollout() async throws {
-        let fleet = try GatewayIdentity.generate(gatewayID: "fleet")
-        let broker = try Broker(tls: false)
-        let (sim, url) = try Peers.simulator(["--profile", "xy-md02"])
-        defer { sim.terminate() }
-        let keys = try TemporaryFolder()
-        let hub = try HubProcess(
-            brokerPort: broker.port, fleetKey: keys.write(Array(fleet.privateKeyPEM.utf8), to: "fleet-key.pem"))
+        let bed = try FleetTestbed()
+        let (hub, keys, url) = (bed.hub, bed.keys, bed.url)
         let names = ["gw-r1", "gw-r2", "gw-r3"]
-        var configurations: [AgentConfiguration] = []
-        var folders: [TemporaryFolder] = []
-        let fleetPEM = keys.write(Array(fleet.publicKeyPEM.utf8), to: "fleet.pem")
-        for name in names {
-            let identity = try GatewayIdentity.generate(gatewayID: name)
-            try hub.enrol(name, publicKey: identity.publicKeyPEM)
-            let (configuration, folder) = try testAgentConfiguration(
-                name, identity: identity, brokerPort: broker.port, simulator: url, uplink: "hub_key = \"\(fleetPEM)\"")
-            configurations.append(configuration)
-            folders.append(folder)
-        }
-        defer { withExtendedLifetime(folders) {} }
+        let configurations = try names.map { try bed.agent($0).0 }
         let operatorToken = try hub.makeToken(role: "operator")
         try hub.start()
-        defer { hub.stop() }
         func outpostctl(_ arguments: [String]) async throws -> ChildProcess.Outcome {
-            try await ChildProcess.running(
-                "/usr/bin/env",
-                ["OUTPOST_TOKEN=\(operatorToken)", Binaries.path("outpostctl"), "config"] + arguments
-                    + ["--hub", "http://127.0.0.1:\(hub.httpPort)"])
+            try await bed.outpostctl(["config"] + arguments, token: operatorToken)
         }
         for name in names {
             #expect(try await outpostctl(["label", name, "site=north"]).exitStatus == 0)
@@ -250,30 +216,16 @@ struct FleetConfigurationTests {
         "Remote diagnostics: asked while the gateway is off and answered when it is back; an expired request never answered; probe, errors, outbox and configuration; answers checked against the gateway's key"
     )
     func diagnostics() async throws {
-        let fleet = try GatewayIdentity.generate(gatewayID: "fleet")
-        let broker = try Broker(tls: false)
-        let (sim, url) = try Peers.simulator(["--profile", "xy-md02"])
-        defer { sim.terminate() }
-        let keys = try TemporaryFolder()
-        let hub = try HubProcess(
-            brokerPort: broker.port, fleetKey: keys.write(Array(fleet.privateKeyPEM.utf8), to: "fleet-key.pem"))
-        let identity = try GatewayIdentity.generate(gatewayID: "gw-diag")
-        try hub.enrol("gw-diag", publicKey: identity.publicKeyPEM)
+        let bed = try FleetTestbed()
+        let (hub, broker) = (bed.hub, bed.broker)
+        let (configuration, _) = try bed.agent("gw-diag")
         let silent = try GatewayIdentity.generate(gatewayID: "gw-silent")
         try hub.enrol("gw-silent", publicKey: silent.publicKeyPEM)
         let operatorToken = try hub.makeToken(role: "operator")
         let viewer = try hub.makeToken(role: "viewer")
         try hub.start()
-        defer { hub.stop() }
-        let (configuration, agentFolder) = try testAgentConfiguration(
-            "gw-diag", identity: identity, brokerPort: broker.port, simulator: url,
-            uplink: "hub_key = \"\(keys.write(Array(fleet.publicKeyPEM.utf8), to: "fleet.pem"))\"")
-        defer { withExtendedLifetime(agentFolder) {} }
         func diagnose(_ arguments: [String]) async throws -> ChildProcess.Outcome {
-            try await ChildProcess.running(
-                "/usr/bin/env",
-                ["OUTPOST_TOKEN=\(operatorToken)", Binaries.path("outpostctl"), "diagnose"] + arguments
-                    + ["--hub", "http://127.0.0.1:\(hub.httpPort)"])
+            try await bed.outpostctl(["diagnose"] + arguments, token: operatorToken)
         }
         func requests(_ gateway: String) throws -> [[String: Any]] {
             try hub.call("GET", "/api/v1/gateways/\(gateway)/diagnostics", bearer: viewer).json["diagnostics"]

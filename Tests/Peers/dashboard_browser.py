@@ -11,33 +11,19 @@ import sys
 import time
 import urllib.request
 
-from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from browser_session import chromium, screenshot, step
 
 base, user, password, gateway, series, alert_id, live_frame, artifacts, admin, admin_password = sys.argv[1:11]
 os.makedirs(artifacts, exist_ok=True)
 
-options = webdriver.ChromeOptions()
-options.binary_location = "/usr/bin/chromium"
-for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,900"):
-    options.add_argument(argument)
-options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-wait = WebDriverWait(driver, 30)
-
-
-def step(name):
-    print("step", name, flush=True)
+driver, wait = chromium(1280, 900)
 
 
 def shot(name):
-    path = os.path.join(artifacts, name + ".png")
-    driver.save_screenshot(path)
-    print("screenshot", path, flush=True)
+    screenshot(driver, artifacts, name)
 
 
 def console_errors():

@@ -7,31 +7,17 @@ Usage: fleet_browser.py BASE_URL GATEWAY OPERATOR PASSWORD ADMIN ADMIN_PASSWORD 
 import os
 import sys
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from browser_session import chromium, screenshot, step
 
 base, gateway, operator, password, admin, admin_password, viewer, viewer_password, modbus, artifacts = sys.argv[1:11]
 os.makedirs(artifacts, exist_ok=True)
 
-options = webdriver.ChromeOptions()
-options.binary_location = "/usr/bin/chromium"
-for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1400,900"):
-    options.add_argument(argument)
-options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-wait = WebDriverWait(driver, 30)
-
-
-def step(name):
-    print("step", name, flush=True)
+driver, wait = chromium(1400, 900)
 
 
 def shot(name):
-    path = os.path.join(artifacts, name + ".png")
-    driver.save_screenshot(path)
-    print("screenshot", path, flush=True)
+    screenshot(driver, artifacts, name)
 
 
 def text(element_id):

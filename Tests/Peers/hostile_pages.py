@@ -6,20 +6,13 @@ Usage: hostile_pages.py BASE_URL USER PASSWORD GATEWAY SERIES"""
 import sys
 import urllib.parse
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from browser_session import chromium
 
 base, user, password, gateway, series = sys.argv[1:6]
 host = urllib.parse.urlparse(base).netloc
 
-options = webdriver.ChromeOptions()
-options.binary_location = "/usr/bin/chromium"
-for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,900"):
-    options.add_argument(argument)
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-wait = WebDriverWait(driver, 30)
+driver, wait = chromium(1280, 900)
 
 try:
     for next_path in ("/\\evil.example/x", "//evil.example/x", "/\\/evil.example", "https://evil.example/",

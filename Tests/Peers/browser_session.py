@@ -1,0 +1,29 @@
+"""The headless Chromium the dashboard tests drive (Debian's chromium and chromium-driver), and
+their step and screenshot lines: one place for what every browser script starts with."""
+import os
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.support.ui import WebDriverWait
+
+
+def chromium(width=1280, height=900):
+    """A headless Chromium with the browser console kept, and a 30 s wait on it."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     f"--window-size={width},{height}"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    return driver, WebDriverWait(driver, 30)
+
+
+def step(name):
+    print("step", name, flush=True)
+
+
+def screenshot(driver, artifacts, name):
+    path = os.path.join(artifacts, name + ".png")
+    driver.save_screenshot(path)
+    print("screenshot", path, flush=True)
