@@ -38,6 +38,43 @@ struct CheckCommandTests {
         }
     }
 
+    @Test("check --remote: a remote configuration shown applied to agent.toml, or every mistake by line and key")
+    func remote() throws {
+        let folder = try TemporaryFolder()
+        let base = folder.write(
+            Array(
+                """
+                [gateway]
+                id = "gw-1"
+                data_dir = "\(folder.path)/data"
+                [uplink]
+                broker = "mqtt://127.0.0.1:1883"
+                signing_key = "/k"
+                [[modbus]]
+                name = "room"
+                url = "tcp://127.0.0.1:502"
+                profile = "xy-md02"
+                """.utf8), to: "agent.toml")
+        func check(_ remote: String) throws -> ChildProcess.Outcome {
+            let file = folder.write(Array(remote.utf8), to: "remote.toml")
+            return try ChildProcess(
+                Binaries.path("outpost-agent"), ["check", "--config", base, "--offline", "--remote", file],
+                environment: ["OUTPOST_HARDWARE_DIR": packageRoot() + "/hardware"]
+            ).wait()
+        }
+        let good = try check(
+            "[[modbus]]\nname = \"meter\"\nurl = \"tcp://127.0.0.1:503\"\nprofile = \"eastron-sdm630\"\ninterval = \"5s\"\n"
+        )
+        #expect(good.exitStatus == 0, "\(good)")
+        #expect(good.stdout.contains("modbus meter: tcp://127.0.0.1:503") && !good.stdout.contains("modbus room"))
+        let bad = try check(
+            "[uplink]\nbroker = \"mqtt://elsewhere\"\n\n[[modbus]]\nname = \"meter\"\nurl = \"tcp://x:502\"\nprofile = \"nope\"\n"
+        )
+        #expect(bad.exitStatus != 0)
+        #expect(bad.stderr.contains("remote.toml: line 1, uplink: [uplink] stays in /etc/outpost/agent.toml"), "\(bad)")
+        #expect(bad.stderr.contains("line 7, modbus[0].profile"), "\(bad)")
+    }
+
     /// `agent.toml`'s identity and uplink for a gateway whose data lives in `folder`, then `sources`.
     func agentConfig(_ folder: TemporaryFolder, sources: String) -> String {
         let head =

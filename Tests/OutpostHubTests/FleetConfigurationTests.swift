@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import OutpostAgent
+import OutpostBench
 import OutpostHub
 import OutpostMQTT
 import OutpostProvisioning
@@ -148,6 +149,48 @@ struct FleetConfigurationTests {
         let tokens = try hub.call(
             "GET", "/api/v1/audit?target=token%20" + "\(try newestTokenID(hub))", bearer: hub.token)
         #expect(tokens.body.contains(#""source":"outpost-hub command line""#), "\(tokens.body)")
+    }
+
+    @Test(
+        "The link loses the hub's acknowledgements after a push: the gateway rolls back within its trial and the hub shows why; nothing lost or twice"
+    )
+    func silentHubRollsBack() async throws {
+        let bed = try FleetTestbed()
+        let relay = try LinkRelay(target: bed.broker.port)
+        defer { relay.stop() }
+        let (configuration, _) = try bed.agent("gw-link", via: relay.port)
+        let token = try bed.hub.makeToken(role: "operator")
+        try bed.hub.start()
+        func state() throws -> [String: Any] {
+            try bed.hub.call("GET", "/api/v1/gateways/gw-link/config", bearer: token).json
+        }
+        var runs: [Agent] = []
+        try await Agent.running(configuration) { agent in
+            runs.append(agent)
+            #expect(await eventually { (try? state())?["applied"] as? Int64 == 0 })
+            relay.set(.dropAcknowledgements)
+            let pushed = try bed.hub.call(
+                "PUT", "/api/v1/gateways/gw-link/config", bearer: token,
+                json: #"{"toml":"[buffer]\ncommit_interval = \"200ms\"\n","trial_s":5}"#)
+            #expect(pushed.status == 201, "\(pushed.body)")
+            #expect(
+                await eventually(timeout: .seconds(60)) { (try? state())?["state"] as? String == "rolled_back" },
+                "\(String(describing: try? state()))")
+            #expect((try state()["reason"] as? String)?.contains("no batch acknowledged by the hub within 5 s") == true)
+            #expect(try state()["applied"] as? Int64 == 0, "back on agent.toml alone")
+            relay.set(.pass)
+            #expect(
+                await eventually(timeout: .seconds(60)) { (try? await agent.outboxStatistics())?.unsentBatches == 0 })
+        }
+        let store = try await bed.hub.store()
+        var stored = 0
+        for series in try await store.series(gateway: "gw-link") {
+            let samples = try await QueryEngine(store: store).range(series.key, 0...Int64.max)
+            #expect(Set(samples.map(\.timestamp)).count == samples.count)
+            stored += samples.count
+        }
+        #expect(stored == runs.reduce(0) { $0 + $1.readingsTaken }, "\(stored) stored")
+        #expect(relay.acknowledgementsDropped > 0)
     }
 
     @Test("A rollout by label: a canary that fails halts it before the rest get it; a good one reaches every gateway")

@@ -24,12 +24,13 @@ final class FleetTestbed {
     }
 
     /// Enrols `gateway` and returns its identity and its agent's configuration: the simulator at
-    /// 100 ms, batches every 300 ms, the fleet key's public half as `hub_key`.
-    func agent(_ gateway: String) throws -> (AgentConfiguration, GatewayIdentity) {
+    /// 100 ms, batches every 300 ms, the fleet key's public half as `hub_key`, the broker reached
+    /// on `port` (a relay) when given.
+    func agent(_ gateway: String, via port: Int? = nil) throws -> (AgentConfiguration, GatewayIdentity) {
         let identity = try GatewayIdentity.generate(gatewayID: gateway)
         try hub.enrol(gateway, publicKey: identity.publicKeyPEM)
         let (configuration, folder) = try testAgentConfiguration(
-            gateway, identity: identity, brokerPort: broker.port, simulator: url,
+            gateway, identity: identity, brokerPort: port ?? broker.port, simulator: url,
             uplink: "hub_key = \"\(keys.write(Array(fleet.publicKeyPEM.utf8), to: "fleet.pem"))\"")
         agentFolders.append(folder)  // the agent's data outlives the test's end
         return (configuration, identity)
