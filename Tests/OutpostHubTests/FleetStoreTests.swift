@@ -1,5 +1,6 @@
 import OutpostTestSupport
 import OutpostWire
+import Synchronization
 import Testing
 
 @testable import OutpostHub
@@ -96,5 +97,35 @@ struct FleetStoreTests {
         #expect(try await store.rollouts(running: true, limit: 10).map(\.id) == [second.id])
         #expect(try await store.rollouts(running: false, limit: 10).map(\.id) == [second.id, first.id])
         #expect(try await store.rollout(999) == nil)
+    }
+}
+
+/// Two rollout runners on one store: on PostgreSQL (hub replicas) the second waits its turn.
+@Suite("The store: rollout runners take turns")
+struct RolloutTurnTests {
+    final class Flags: Sendable {
+        let entered = Mutex(false)
+        let released = Mutex(false)
+    }
+
+    @Test(
+        "While one runner moves rollouts, another on the same PostgreSQL store does not; SQLite has one hub",
+        arguments: StoreBackend.allCases)
+    func turns(backend: StoreBackend) async throws {
+        let folder = try TemporaryFolder()
+        let store = try await backend.open(in: folder)
+        let flags = Flags()
+        let first = Task {
+            try await store.movingRollouts {
+                flags.entered.withLock { $0 = true }
+                _ = await eventually(timeout: .seconds(30)) { flags.released.withLock { $0 } }
+            }
+        }
+        #expect(await eventually { flags.entered.withLock { $0 } })
+        let second = try await store.movingRollouts {}
+        #expect(second == (backend == .sqlite), "\(backend): the second runner \(second ? "ran" : "waited")")
+        flags.released.withLock { $0 = true }
+        #expect(try await first.value)
+        #expect(try await store.movingRollouts {}, "free again once the first is done")
     }
 }

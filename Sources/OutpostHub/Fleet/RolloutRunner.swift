@@ -4,7 +4,7 @@ import ServiceLifecycle
 
 /// Moves the running rollouts along every few seconds: reads the gateways' reports, settles what
 /// was sent, and sends to the next gateways (`Rollout.advance`). Its state is all in the store,
-/// so a hub restarted mid-rollout goes on where it was.
+/// so a hub restarted mid-rollout goes on where it was; replicas sharing a store take turns.
 struct RolloutRunner: Service {
     let store: any HubStore
     let configurations: FleetConfigurations
@@ -22,8 +22,12 @@ struct RolloutRunner: Service {
         }
     }
 
-    /// One step of every running rollout.
+    /// One step of every running rollout, unless another replica is taking it.
     func tick() async throws {
+        _ = try await store.movingRollouts { try await step() }
+    }
+
+    private func step() async throws {
         let running = try await store.rollouts(running: true, limit: 100)
         guard !running.isEmpty else { return }
         var reports: [String: RemoteConfigurationStatus] = [:]

@@ -210,6 +210,10 @@ package protocol RolloutStore: Sendable {
     func rollouts(running: Bool, limit: Int) async throws -> [Rollout]
     /// Saves a rollout's state and its targets' (what the runner changed).
     func updateRollout(_ rollout: Rollout) async throws
+    /// Runs `body` unless another hub sharing this store is moving rollouts along now (hub
+    /// replicas on PostgreSQL take turns, so no gateway is sent one step twice); false when it
+    /// did not run.
+    func movingRollouts(_ body: @escaping @Sendable () async throws -> Void) async throws -> Bool
 }
 
 /// One diagnostic request and, once the gateway answered, its answer.

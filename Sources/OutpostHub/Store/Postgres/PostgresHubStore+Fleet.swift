@@ -118,6 +118,27 @@ extension PostgresHubStore {
         try await rollouts(id: nil, state: running ? Rollout.running : nil, limit: limit)
     }
 
+    /// Replicas take turns through a transaction-scoped advisory lock, held on one connection
+    /// while `body` works through the others.
+    package func movingRollouts(_ body: @escaping @Sendable () async throws -> Void) async throws -> Bool {
+        try await link.withConnection { session in
+            try await session.execute("BEGIN")
+            do {
+                let rows = try await session.query("SELECT pg_try_advisory_xact_lock(\(Self.rolloutLock))")
+                let held = try rows.first?.decode(Bool.self) ?? false
+                if held { try await body() }
+                try await session.execute("COMMIT")
+                return held
+            } catch {
+                try? await session.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// The advisory lock of the rollout runners: "rollouts".
+    static let rolloutLock: Int64 = 0x726F_6C6C_6F75_7473
+
     package func updateRollout(_ rollout: Rollout) async throws {
         try await link.transaction { session in
             try await session.execute(
