@@ -168,6 +168,7 @@ done
 pids+=($!)
 
 VIEWER=$("$BIN/outpost-hub" token add --name demo-curl --role viewer --config "$DEMO/hub.toml")
+OPERATOR=$("$BIN/outpost-hub" token add --name demo-operator --role operator --config "$DEMO/hub.toml")
 cat <<TEXT
 
 Outpost demo is running (files and logs in $DEMO):
@@ -180,6 +181,8 @@ Outpost demo is running (files and logs in $DEMO):
   alerts      each scripted fault raises one, which resolves 2 min after the fault ends
   API         curl -H "Authorization: Bearer $VIEWER" http://127.0.0.1:$HTTP_PORT/api/v1/gateways
   fleet       OUTPOST_TOKEN=$VIEWER $BIN/outpostctl fleet --hub http://127.0.0.1:$HTTP_PORT
+  diagnose    OUTPOST_TOKEN=$OPERATOR $BIN/outpostctl diagnose boiler-room probe --device dev --hub http://127.0.0.1:$HTTP_PORT
+              (configurations and rollouts: the gateway and Rollouts pages, docs/fleet.md)
   metrics     curl -H "Authorization: Bearer $VIEWER" http://127.0.0.1:$HTTP_PORT/metrics
 
 Press Ctrl-C to stop.
