@@ -27,3 +27,18 @@ def screenshot(driver, artifacts, name):
     path = os.path.join(artifacts, name + ".png")
     driver.save_screenshot(path)
     print("screenshot", path, flush=True)
+
+
+def console_errors(driver, ignoring=()):
+    """The browser console's errors, less those containing one of `ignoring`."""
+    return [entry for entry in driver.get_log("browser")
+            if entry["level"] == "SEVERE" and not any(text in entry["message"] for text in ignoring)]
+
+
+def fail(driver, artifacts, name, error):
+    """Reports a failed session (a screenshot, where, the console) and exits 1."""
+    screenshot(driver, artifacts, name)
+    print("FAILED at", driver.current_url, repr(error), flush=True)
+    for entry in driver.get_log("browser"):
+        print("console", entry, flush=True)
+    raise SystemExit(1)

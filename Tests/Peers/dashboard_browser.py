@@ -14,7 +14,7 @@ import urllib.request
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from browser_session import chromium, screenshot, step
+from browser_session import chromium, console_errors, fail, screenshot, step
 
 base, user, password, gateway, series, alert_id, live_frame, artifacts, admin, admin_password = sys.argv[1:11]
 os.makedirs(artifacts, exist_ok=True)
@@ -24,10 +24,6 @@ driver, wait = chromium(1280, 900)
 
 def shot(name):
     screenshot(driver, artifacts, name)
-
-
-def console_errors():
-    return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
 
 try:
@@ -151,14 +147,10 @@ try:
             shot(f"{name}-{width}")
     assert not problems, "; ".join(problems)
 
-    errors = console_errors()
+    errors = console_errors(driver)
     assert not errors, "browser console errors: %s" % errors
     print("ok", flush=True)
 except Exception as error:  # noqa: BLE001 - report anything, with a screenshot
-    shot("failure")
-    print("FAILED at", driver.current_url, repr(error), flush=True)
-    for entry in driver.get_log("browser"):
-        print("console", entry, flush=True)
-    sys.exit(1)
+    fail(driver, artifacts, "failure", error)
 finally:
     driver.quit()

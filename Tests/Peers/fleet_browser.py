@@ -8,7 +8,7 @@ import os
 import sys
 
 from selenium.webdriver.common.by import By
-from browser_session import chromium, screenshot, step
+from browser_session import chromium, console_errors, fail, screenshot, step
 
 base, gateway, operator, password, admin, admin_password, viewer, viewer_password, modbus, artifacts = sys.argv[1:11]
 os.makedirs(artifacts, exist_ok=True)
@@ -125,15 +125,10 @@ try:
     driver.get(base + "/")
     wait.until(lambda d: "v3 pending (runs agent.toml)" in d.find_element(By.CSS_SELECTOR, f'tr[data-gateway="{gateway}"]').text)
 
-    errors = [entry for entry in driver.get_log("browser")
-              if entry["level"] == "SEVERE" and "status of 422" not in entry["message"]]
+    errors = console_errors(driver, ignoring=("status of 422",))
     assert not errors, "browser console errors: %s" % errors
     print("ok", flush=True)
 except Exception as error:  # noqa: BLE001 - report anything, with a screenshot
-    shot("fleet-failure")
-    print("FAILED at", driver.current_url, repr(error), flush=True)
-    for entry in driver.get_log("browser"):
-        print("console", entry, flush=True)
-    sys.exit(1)
+    fail(driver, artifacts, "fleet-failure", error)
 finally:
     driver.quit()
