@@ -70,6 +70,9 @@ package final class RemoteConfigurator: Sendable {
                 do throws(ConfigProblems) {
                     return try overlay(running).applied(to: base)
                 } catch {
+                    // The version that worked no longer reads either (an update removed its
+                    // profile): agent.toml alone is what works now.
+                    if inner.state.good == inner.state.running { inner.state.good = nil }
                     fallBack(&inner, reason: "it no longer reads: \(error)")
                     save(inner.state)
                 }
@@ -137,7 +140,6 @@ package final class RemoteConfigurator: Sendable {
     func failed(_ change: Change, reason: String) {
         inner.withLock { inner in
             inner.state.running = change.overlay.map { .init(version: change.version, toml: $0.text) }
-            inner.state.trial = .init(version: change.version, seconds: 0, restarts: 0)
             fallBack(&inner, reason: reason)
             save(inner.state)
         }
@@ -159,11 +161,14 @@ package final class RemoteConfigurator: Sendable {
     @discardableResult
     func judge(
         at now: ContinuousClock.Instant, lastAcknowledgement: ContinuousClock.Instant?,
-        sources: [String: SourceCounters.Snapshot]
+        sources: () -> [String: SourceCounters.Snapshot]
     ) -> Bool {
-        inner.withLock { inner in
-            guard let trial = inner.trial else { return false }
-            switch trial.verdict(at: now, lastAcknowledgement: lastAcknowledgement, sources: sources) {
+        // The counters are gathered only while a trial runs: this is asked at every commit.
+        guard let trial = inner.withLock({ $0.trial }) else { return false }
+        let counters = sources()
+        return inner.withLock { inner in
+            guard inner.trial == trial else { return false }  // a change came in between
+            switch trial.verdict(at: now, lastAcknowledgement: lastAcknowledgement, sources: counters) {
             case .pending: return false
             case .confirmed:
                 inner.state.good = inner.state.running

@@ -212,7 +212,8 @@ package final class Agent: Service {
                     await writeStatusFile()
                     lastStatusFile = .now
                 }
-                if remote.judge(at: .now, lastAcknowledgement: uplink.lastAcknowledgement, sources: sourceCounters) {
+                if remote.judge(at: .now, lastAcknowledgement: uplink.lastAcknowledgement, sources: { sourceCounters })
+                {
                     uplink.publishStatusSoon()
                 }
                 change = remote.takeChange()

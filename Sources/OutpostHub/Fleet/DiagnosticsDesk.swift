@@ -80,9 +80,7 @@ package struct DiagnosticsDesk: Sendable {
                 logger.warning("a diagnostic answer for another gateway", metadata: ["gateway": "\(gateway)"])
                 return
             }
-            let text =
-                answer.text.utf8.count <= DiagnosticAnswer.maxText
-                ? answer.text : String(answer.text.prefix(DiagnosticAnswer.maxText))
+            let text = DiagnosticAnswer.clipped(answer.text)
             guard
                 try await store.answerDiagnostic(
                     answer.request, gateway: gateway, ok: answer.ok, text: text, at: clock())

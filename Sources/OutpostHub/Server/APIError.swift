@@ -16,6 +16,14 @@ struct APIError: Error {
 
     static func badRequest(_ code: String, _ message: String) -> APIError { APIError(.badRequest, code, message) }
     static func notFound(_ message: String) -> APIError { APIError(.notFound, "not_found", message) }
+
+    /// A hub without a fleet key asked to sign something for gateways (`doing`: "configurations").
+    static func noFleetKey(_ doing: String) -> APIError {
+        APIError(
+            .conflict, "no_fleet_key",
+            "this hub has no [broker] fleet_key in hub.toml, so it cannot sign \(doing) for gateways; set it to the fleet-key.pem that `outpostctl broker-config` wrote (docs/fleet.md, \"Before you start\")"
+        )
+    }
 }
 
 /// Reading request bodies and query parameters, with errors that say which field is wrong.

@@ -55,14 +55,7 @@ struct ConfigurationRoutes {
             throw APIError(.conflict, "revoked", "gateway '\(gateway.id)' is revoked: it takes no configuration")
         }
         let body = try await RequestInput.decode(API.ConfigurationRequest.self, from: request)
-        let trial = body.trialSeconds ?? ConfigurationDocument.defaultTrialSeconds
-        let range = ConfigurationDocument.trialRange
-        guard range.contains(trial) else {
-            throw APIError.badRequest(
-                "bad_field", "\"trial_s\" is \(range.lowerBound) to \(range.upperBound) seconds, not \(trial)")
-        }
-        let note = body.note ?? ""
-        guard note.count <= 2000 else { throw APIError.badRequest("bad_field", "a note is at most 2,000 characters") }
+        let (trial, note) = try Self.trialAndNote(body.trialSeconds, body.note)
         let author = context.identity?.name ?? "?"
         switch try await fleet().push(
             gateway: gateway.id, toml: body.toml, trialSeconds: trial, note: note, author: author)
@@ -79,11 +72,7 @@ struct ConfigurationRoutes {
     }
 
     private func fleet() throws -> FleetConfigurations {
-        guard let fleet = services.configurations else {
-            throw APIError(
-                .conflict, "no_fleet_key",
-                "this hub has no [broker] fleet_key: it cannot sign configurations (docs/hub.md, \"Fleet key\")")
-        }
+        guard let fleet = services.configurations else { throw APIError.noFleetKey("configurations") }
         return fleet
     }
 
@@ -107,6 +96,20 @@ struct ConfigurationRoutes {
             throw APIError.notFound("gateway '\(gateway)' has no remote configuration yet")
         }
         return newest
+    }
+
+    /// A push's or a rollout's `trial_s` (the default when absent) and `note` (empty when
+    /// absent), checked.
+    static func trialAndNote(_ trial: Int64?, _ note: String?) throws -> (Int64, String) {
+        let trial = trial ?? ConfigurationDocument.defaultTrialSeconds
+        let range = ConfigurationDocument.trialRange
+        guard range.contains(trial) else {
+            throw APIError.badRequest(
+                "bad_field", "\"trial_s\" is \(range.lowerBound) to \(range.upperBound) seconds, not \(trial)")
+        }
+        let note = note ?? ""
+        guard note.count <= 2000 else { throw APIError.badRequest("bad_field", "a note is at most 2,000 characters") }
+        return (trial, note)
     }
 
     private static func version(_ text: String, _ key: String) throws -> Int64 {

@@ -20,11 +20,7 @@ struct DiagnosticsRoutes {
     }
 
     private func ask(_ request: Request, _ context: HubRequestContext) async throws -> Response {
-        guard let desk = services.diagnostics else {
-            throw APIError(
-                .conflict, "no_fleet_key",
-                "this hub has no [broker] fleet_key: it cannot sign requests to gateways (docs/hub.md, \"Fleet key\")")
-        }
+        guard let desk = services.diagnostics else { throw APIError.noFleetKey("diagnostic requests") }
         let id = try RequestInput.path(context, "gateway")
         guard let gateway = try await services.store.gateway(id), gateway.enrolled, gateway.revokedAt == nil else {
             throw APIError.notFound("no enrolled gateway '\(id)'")

@@ -52,22 +52,13 @@ struct RolloutRoutes {
     /// `POST /api/v1/rollouts`: checked once, the gateways chosen (online ones first), stored;
     /// the runner sends it.
     private func start(_ request: Request, _ context: HubRequestContext) async throws -> Response {
-        guard let configurations = services.configurations else {
-            throw APIError(
-                .conflict, "no_fleet_key",
-                "this hub has no [broker] fleet_key: it cannot sign configurations (docs/hub.md, \"Fleet key\")")
-        }
+        guard let configurations = services.configurations else { throw APIError.noFleetKey("configurations") }
         let body = try await RequestInput.decode(API.NewRollout.self, from: request)
-        let trial = body.trialSeconds ?? ConfigurationDocument.defaultTrialSeconds
-        guard ConfigurationDocument.trialRange.contains(trial) else {
-            throw APIError.badRequest("bad_field", "\"trial_s\" is 5 to 86400 seconds, not \(trial)")
-        }
+        let (trial, note) = try ConfigurationRoutes.trialAndNote(body.trialSeconds, body.note)
         let share = body.haltShare ?? 0.2
         guard share.isFinite, (0...1).contains(share) else {
             throw APIError.badRequest("bad_field", "\"halt_share\" is a share from 0 to 1, not \(share)")
         }
-        let note = body.note ?? ""
-        guard note.count <= 2000 else { throw APIError.badRequest("bad_field", "a note is at most 2,000 characters") }
         let (targets, selector) = try await choose(body)
         let problems = configurations.check(body.toml, gateway: targets[0].id)
         guard problems.isEmpty else {

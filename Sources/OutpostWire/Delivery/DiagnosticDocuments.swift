@@ -62,7 +62,11 @@ package struct DiagnosticAnswer: Codable, Sendable, Hashable {
 
     package init(gateway: String, request: Int64, kind: String, time: Int64, ok: Bool, text: String) {
         (self.gateway, self.request, self.kind, self.time, self.ok) = (gateway, request, kind, time, ok)
-        self.text =
-            text.utf8.count <= Self.maxText ? text : String(decoding: text.utf8.suffix(Self.maxText), as: UTF8.self)
+        self.text = Self.clipped(text)
+    }
+
+    /// `text` cut to its last `maxText` bytes (the end of a log is what matters).
+    package static func clipped(_ text: String) -> String {
+        text.utf8.count <= maxText ? text : String(decoding: text.utf8.suffix(maxText), as: UTF8.self)
     }
 }
