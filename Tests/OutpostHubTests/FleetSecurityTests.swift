@@ -207,6 +207,11 @@ struct FleetSecurityTests {
         }
         // Diagnostic answers: A cannot answer as B; its own reach the hub.
         try hub.subscribe("outpost/v1/+/diagnosis")
+        // The broker handles a connection's packets in order: once it acknowledges a later publish,
+        // the subscription is in place, and gw-a's answers cannot overtake it.
+        let barrier = try hub.publish(.init(topic: "outpost/v1/gw-a/ack", payload: Array("barrier".utf8), qos: 1))
+        #expect(
+            await firstElement(of: hub.events, within: .seconds(20)) { $0 == .published(messageID: barrier) } != nil)
         _ = try gatewayA.publish(.init(topic: "outpost/v1/gw-b/diagnosis", payload: Array("forged".utf8)))
         _ = try gatewayA.publish(.init(topic: "outpost/v1/gw-a/diagnosis", payload: Array("own".utf8)))
         let diagnosis = await firstElement(of: hub.events, within: .seconds(20)) { event in
