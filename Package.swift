@@ -38,10 +38,10 @@ let package = Package(
     targets: [
         // The wire format: samples, chunks, batch frames, JSON rendering. No dependencies.
         .target(name: "OutpostWire"),
-        // ECDSA P-256 signing and verification of batch frames (swift-crypto).
+        // ECDSA P-256 signing and verification of batch frames, hub documents and releases (swift-crypto).
         .target(
             name: "OutpostSigning",
-            dependencies: ["OutpostWire", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["OutpostWire", "OutpostSystem", .product(name: "Crypto", package: "swift-crypto")]
         ),
 
         // Thin C shims: module map + shim.h, glue only.

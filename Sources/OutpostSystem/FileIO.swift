@@ -20,6 +20,25 @@ package enum FileIO {
         return try readAll(descriptor, name: path)
     }
 
+    /// Reads the file at `path` in pieces of at most `pieceSize` bytes, in order, handing each to
+    /// `body`: a file of any size, in bounded memory.
+    package static func readPieces(
+        _ path: String, pieceSize: Int = 1 << 20, _ body: (ArraySlice<UInt8>) -> Void
+    ) throws(Failure) {
+        let descriptor = retryingEINTR { open(path, O_RDONLY | O_CLOEXEC) }
+        guard descriptor >= 0 else { throw failure(path, "cannot open") }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: max(1, pieceSize))
+        while true {
+            let count = buffer.withUnsafeMutableBytes { raw in
+                retryingEINTR { Glibc.read(descriptor, raw.baseAddress, raw.count) }
+            }
+            guard count >= 0 else { throw failure(path, "cannot read") }
+            if count == 0 { return }
+            body(buffer[..<count])
+        }
+    }
+
     /// Reads standard input to its end (`-` on a command line).
     package static func readStandardInput() throws(Failure) -> [UInt8] {
         try readAll(STDIN_FILENO, name: "standard input")

@@ -14,7 +14,7 @@ struct OutpostctlCommand: AsyncParsableCommand {
         version: "outpostctl \(OutpostVersion.current)",
         subcommands: [
             CA.self, BrokerConfig.self, Provision.self, Enroll.self, Revoke.self, Fleet.self, Config.self,
-            Diagnose.self, Keygen.self,
+            Diagnose.self, Release.self, Keygen.self,
             Frame.self,
         ])
 }

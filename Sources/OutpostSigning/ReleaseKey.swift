@@ -1,0 +1,105 @@
+import Crypto
+import OutpostSystem
+import OutpostWire
+
+/// Signs release manifests with the release key: a P-256 key that `outpostctl release keygen`
+/// makes and that stays offline with whoever cuts releases. It is neither the fleet CA's key nor
+/// the hub's fleet key, so a stolen hub cannot make a release gateways install.
+package struct ReleaseSigner: Sendable {
+    private let signer: DocumentSigner
+
+    /// A signer from the release key's PEM.
+    package init(privateKeyPEM: String) throws(SigningError) {
+        signer = try DocumentSigner(privateKeyPEM: privateKeyPEM)
+    }
+
+    /// A signer with a fresh key: for tests and benchmarks.
+    package static func generate() -> ReleaseSigner { ReleaseSigner(signer: .generate()) }
+
+    /// A new release key, PEM: the private half (PKCS#8) and the public half.
+    package static func newKey() -> (privatePEM: String, publicPEM: String) {
+        let key = P256.Signing.PrivateKey()
+        return (key.pemRepresentation, key.publicKey.pemRepresentation)
+    }
+
+    private init(signer: DocumentSigner) { self.signer = signer }
+
+    /// The public half, PEM: what gateways verify releases with (`release.pem`).
+    package var publicKeyPEM: String { signer.publicKeyPEM }
+
+    /// The signed manifest's bytes, as `ReleaseVerifier.open` reads them.
+    package func sign(_ manifest: ReleaseManifest) throws -> [UInt8] {
+        if let problem = manifest.problem { throw SigningError(.invalidDocument, "the manifest's \(problem)") }
+        return try signer.sign(manifest, topic: ReleaseManifest.signingDomain)
+    }
+}
+
+/// Checks a release against the release key's public half, then its file against the manifest.
+package struct ReleaseVerifier: Sendable {
+    private let verifier: DocumentVerifier
+
+    /// A verifier for the release key's public half, PEM.
+    package init(publicKeyPEM: String) throws(SigningError) {
+        verifier = try DocumentVerifier(publicKeyPEM: publicKeyPEM)
+    }
+
+    /// The manifest in `signed`, once its signature holds and every field is in range.
+    package func open(_ signed: [UInt8]) throws(DocumentError) -> ReleaseManifest {
+        try verifier.open(
+            signed, topic: ReleaseManifest.signingDomain, as: ReleaseManifest.self, signer: "the release key")
+    }
+
+    /// Why the release in `signed` with its file at `path` must not be installed on a gateway of
+    /// `architecture` running `running`, or nil when it may.
+    package func refusal(
+        manifest signed: [UInt8], file path: String, running: ReleaseVersion, architecture: String
+    ) -> String? {
+        let manifest: ReleaseManifest
+        do {
+            manifest = try open(signed)
+        } catch {
+            return "the manifest is refused: \(error)"
+        }
+        if manifest.architecture != architecture {
+            return "release \(manifest.version) is for \(manifest.architecture), this gateway is \(architecture)"
+        }
+        if manifest.version <= running {
+            return "release \(manifest.version) is not newer than \(running), which this gateway runs"
+        }
+        return ReleaseFile.mismatch(manifest, path: path)
+    }
+}
+
+/// A release's file measured as its manifest describes it: size and SHA-256, read in pieces so a
+/// 60 MB binary never sits in memory whole.
+package enum ReleaseFile {
+    /// The size and SHA-256 (lower-case hex) of the file at `path`.
+    package static func measure(_ path: String) throws(FileIO.Failure) -> (size: Int64, sha256: String) {
+        var hash = SHA256()
+        var size: Int64 = 0
+        try FileIO.readPieces(path) { piece in
+            hash.update(data: piece)
+            size += Int64(piece.count)
+        }
+        return (size, hash.finalize().map { hexDigit($0 >> 4) + hexDigit($0 & 0xF) }.joined())
+    }
+
+    /// Why the file at `path` is not the one `manifest` describes, or nil.
+    package static func mismatch(_ manifest: ReleaseManifest, path: String) -> String? {
+        let measured: (size: Int64, sha256: String)
+        do {
+            measured = try measure(path)
+        } catch {
+            return "the release file cannot be read: \(error)"
+        }
+        if measured.size != manifest.size {
+            return "the file is \(measured.size) bytes, the manifest says \(manifest.size)"
+        }
+        if measured.sha256 != manifest.sha256 {
+            return "the file's SHA-256 is \(measured.sha256), the manifest says \(manifest.sha256)"
+        }
+        return nil
+    }
+
+    private static func hexDigit(_ value: UInt8) -> String { String(value, radix: 16) }
+}
