@@ -5,3 +5,10 @@
 int outpost_reserve_storage(int descriptor, long long length) {
     return fallocate(descriptor, FALLOC_FL_KEEP_SIZE, 0, (off_t)length);
 }
+
+#include <signal.h>
+#include <sys/prctl.h>
+
+int outpost_die_with_parent(int signal_number) {
+    return prctl(PR_SET_PDEATHSIG, (unsigned long)signal_number, 0, 0, 0);
+}

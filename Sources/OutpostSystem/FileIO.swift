@@ -10,6 +10,17 @@ package enum FileIO {
     package struct Failure: Error, CustomStringConvertible {
         /// `path: what failed: strerror`.
         package let description: String
+
+        package init(description: String) { self.description = description }
+    }
+
+    /// Flushes a folder's entries (a rename into it, a file made in it) to the disk, so a power
+    /// cut cannot undo them; best effort where the filesystem cannot.
+    package static func syncDirectory(_ path: String) {
+        let descriptor = retryingEINTR { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        guard descriptor >= 0 else { return }
+        _ = fsync(descriptor)
+        close(descriptor)
     }
 
     /// Reads a whole file.
@@ -37,6 +48,43 @@ package enum FileIO {
             if count == 0 { return }
             body(buffer[..<count])
         }
+    }
+
+    /// Copies the file at `source` to `target` (made new, `mode`), in pieces, and flushes it to
+    /// the disk before returning: a power cut after this leaves the whole copy.
+    package static func copy(_ source: String, to target: String, mode: mode_t) throws(Failure) {
+        unlink(target)
+        let descriptor = retryingEINTR { open(target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode) }
+        guard descriptor >= 0 else { throw failure(target, "cannot create") }
+        var writeFailure: Failure?
+        do {
+            try readPieces(source) { piece in
+                guard writeFailure == nil, !writeAllReporting(piece, to: descriptor) else { return }
+                writeFailure = failure(target, "cannot write")
+            }
+        } catch {
+            close(descriptor)
+            throw error
+        }
+        if let writeFailure {
+            close(descriptor)
+            throw writeFailure
+        }
+        guard fsync(descriptor) == 0, close(descriptor) == 0 else { throw failure(target, "cannot flush") }
+    }
+
+    /// Writes all of `bytes`; false when the descriptor refuses (errno says why).
+    private static func writeAllReporting(_ bytes: ArraySlice<UInt8>, to descriptor: Int32) -> Bool {
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { raw in
+                guard let base = raw.baseAddress else { return 0 }
+                return retryingEINTR { Glibc.write(descriptor, base + written, raw.count - written) }
+            }
+            guard count > 0 else { return false }
+            written += count
+        }
+        return true
     }
 
     /// Reads standard input to its end (`-` on a command line).

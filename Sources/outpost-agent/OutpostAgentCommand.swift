@@ -10,5 +10,8 @@ struct OutpostAgentCommand: AsyncParsableCommand {
         abstract: "Poll Modbus, GPIO and serial sensors, buffer readings durably and forward them to the Outpost hub.",
         discussion: "Linked with \(NativeLibraries.summary).",
         version: "outpost-agent \(OutpostVersion.current) (\(NativeLibraries.summary))",
-        subcommands: [RunCommand.self, CheckCommand.self, StatusCommand.self, VerifyCommand.self, ProbeCommand.self])
+        subcommands: [
+            RunCommand.self, CheckCommand.self, StatusCommand.self, VerifyCommand.self, ProbeCommand.self,
+            ReleaseCommand.self,
+        ])
 }

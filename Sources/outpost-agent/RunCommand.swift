@@ -7,6 +7,10 @@ import OutpostMQTT
 import OutpostSystem
 import ServiceLifecycle
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `outpost-agent run`: the service systemd starts.
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,8 +37,17 @@ struct RunCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "outpost-agent")
         let configuration = try ConfigurationFile.load(config)
+        let dataDirectory = configuration.gateway.dataDirectory
+        let trial = ReleaseTrialWatch.forThisProcess(dataDirectory: dataDirectory)
+        var version = OutpostVersion.current
+        if let slotVersion = ReleaseSlotChoice.versionOfThisProcess(dataDirectory: dataDirectory) {
+            ReleaseLauncher.stayWithLauncher()
+            version = slotVersion
+        } else {
+            ReleaseSlotChoice.launch(configuration, arguments: Array(CommandLine.arguments.dropFirst()))
+        }
         MosquittoLibrary.initialise()
-        let agent = try Agent(configuration: configuration, version: OutpostVersion.current, logger: logger)
+        let agent = try Agent(configuration: configuration, version: version, logger: logger, releaseTrial: trial)
         let group = ServiceGroup(
             configuration: .init(services: [agent], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

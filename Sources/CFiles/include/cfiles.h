@@ -1,4 +1,5 @@
-// Glue for file calls Swift's Glibc module does not expose.
+// Glue for file and process calls Swift's Glibc module does not expose (fallocate's flags,
+// prctl, which is variadic).
 #ifndef OUTPOST_CFILES_H
 #define OUTPOST_CFILES_H
 
@@ -7,5 +8,10 @@
 /// nothing: on flash, every allocation also rewrites bitmaps and the inode. Returns 0, or -1 with
 /// errno set (EOPNOTSUPP on filesystems that cannot, which is harmless).
 int outpost_reserve_storage(int descriptor, long long length);
+
+/// Asks the kernel to send this process `signal_number` when its parent dies (prctl
+/// PR_SET_PDEATHSIG): a release on trial must not outlive the launcher that watches it. Returns
+/// 0, or -1 with errno set.
+int outpost_die_with_parent(int signal_number);
 
 #endif

@@ -34,7 +34,7 @@ extension AgentConfiguration {
         // The files are checked whatever else is wrong in [uplink]: a missing key file and a
         // mistyped setting show up in the same run.
         if checkingFiles, let section = try? top.section("uplink") {
-            for key in ["ca", "certificate", "key", "signing_key", "hub_key"] {
+            for key in ["ca", "certificate", "key", "signing_key", "hub_key", "release_key"] {
                 guard let path = (try? section.string(key)) ?? nil, access(path, R_OK) != 0 else { continue }
                 problems.append(section.error(key, "'\(path)' cannot be read: \(String(cString: strerror(errno)))"))
             }
@@ -103,7 +103,7 @@ extension AgentConfiguration {
         _ = problems.attempt { () throws(ConfigError) in
             try section.rejectUnknownKeys([
                 "broker", "ca", "certificate", "key", "signing_key", "batch_max_readings", "batch_max_age", "in_flight",
-                "ack_timeout", "keepalive", "reconnect_max", "bandwidth_limit", "live", "hub_key",
+                "ack_timeout", "keepalive", "reconnect_max", "bandwidth_limit", "live", "hub_key", "release_key",
                 "status_interval", "max_bytes_per_day", "max_bytes_per_month",
             ])
         }
@@ -145,6 +145,7 @@ extension AgentConfiguration {
         let ackTimeout = read { () throws(ConfigError) in try positive(section, "ack_timeout") ?? .seconds(30) }
         let keepalive = read { () throws(ConfigError) in try positive(section, "keepalive") ?? .seconds(30) }
         let hubKey = read { () throws(ConfigError) in try section.string("hub_key") }
+        let releaseKey = read { () throws(ConfigError) in try section.string("release_key") }
         let statusInterval = read { () throws(ConfigError) -> Duration in
             let value = try positive(section, "status_interval") ?? .seconds(30)
             guard value >= .seconds(10), value <= .seconds(3600) else {
@@ -157,13 +158,14 @@ extension AgentConfiguration {
         guard problems.count == before, let dataBudget, let broker, let certificate, let key, let ca, let signingKey,
             let maxReadings,
             let inFlight, let bandwidth, let reconnectMaximum, let maxAge, let ackTimeout, let keepalive, let live,
-            let hubKey, let statusInterval
+            let hubKey, let releaseKey, let statusInterval
         else { return nil }
         return Uplink(
             broker: broker, caFile: ca, certificateFile: certificate, keyFile: key, signingKeyFile: signingKey,
             batchMaxReadings: maxReadings, batchMaxAge: maxAge, inFlight: inFlight, ackTimeout: ackTimeout,
             keepalive: keepalive, reconnectMaximum: reconnectMaximum, bandwidthLimit: bandwidth == 0 ? nil : bandwidth,
-            live: live, hubKeyFile: hubKey, statusInterval: statusInterval, dataBudget: dataBudget)
+            live: live, hubKeyFile: hubKey, statusInterval: statusInterval, dataBudget: dataBudget,
+            releaseKeyFile: releaseKey)
     }
 
     /// `max_bytes_per_day` or `max_bytes_per_month` (one of them), at least 10 kB: less would

@@ -63,6 +63,9 @@ package struct AgentConfiguration: Sendable {
         package var hubKeyFile: String?
         /// Bytes the link may carry per day or per month; nil for no limit.
         package var dataBudget: DataBudget.Limit?
+        /// The release key's public half (PEM): what agent releases are checked with; without
+        /// it, no release is installed or started.
+        package var releaseKeyFile: String?
 
         /// Batches are sealed every 5 minutes, or at 50,000 readings: what a metered link can
         /// afford (at 100 readings a second, 1.6 bytes a reading with the status and keepalives,
@@ -79,7 +82,8 @@ package struct AgentConfiguration: Sendable {
             batchMaxAge: Duration = Self.defaultBatchMaxAge,
             inFlight: Int = 8, ackTimeout: Duration = .seconds(30), keepalive: Duration = .seconds(30),
             reconnectMaximum: Duration = .seconds(60), bandwidthLimit: Int64? = nil, live: LiveMode = .always,
-            hubKeyFile: String? = nil, statusInterval: Duration = .seconds(30), dataBudget: DataBudget.Limit? = nil
+            hubKeyFile: String? = nil, statusInterval: Duration = .seconds(30), dataBudget: DataBudget.Limit? = nil,
+            releaseKeyFile: String? = nil
         ) {
             self.broker = broker
             self.caFile = caFile
@@ -97,6 +101,7 @@ package struct AgentConfiguration: Sendable {
             self.hubKeyFile = hubKeyFile
             self.statusInterval = statusInterval
             self.dataBudget = dataBudget
+            self.releaseKeyFile = releaseKeyFile
         }
     }
 

@@ -87,6 +87,8 @@ extension Agent {
             clock: now, uplink: uplink.snapshot, lastAcknowledgementAge: age,
             storage: (written, seconds >= 60 ? Double(written) / seconds * 86_400 : nil), sources: sources)
         document.configuration = remote.status
+        let releaseState = releases.load().state
+        if releaseState != ReleaseState() { document.release = releaseState.status }
         return document
     }
 

@@ -35,6 +35,10 @@ package final class Agent: Service {
     let version: String
     /// The last log lines, for remote diagnostics.
     let recentLog = RecentLog()
+    /// The releases in the data folder, for the status; and the watch of one on trial, if this
+    /// process runs one.
+    let releases: ReleaseFolder
+    let releaseTrial: ReleaseTrialWatch?
     /// Signs answers to diagnostics with the gateway's key.
     let answerSigner: DocumentSigner
     /// Diagnostic requests answered (or being answered) in this run.
@@ -56,10 +60,15 @@ package final class Agent: Service {
 
     /// Builds the agent: opens (and if need be salvages) the outbox, reads the signing key,
     /// creates every source. Fails before anything runs.
-    package init(configuration base: AgentConfiguration, version: String, logger given: Logger) throws {
+    package init(
+        configuration base: AgentConfiguration, version: String, logger given: Logger,
+        releaseTrial: ReleaseTrialWatch? = nil
+    ) throws {
         let logger = recentLog.capturing(given)
         self.base = base
         self.version = version
+        self.releaseTrial = releaseTrial
+        releases = ReleaseFolder(dataDirectory: base.gateway.dataDirectory)
         self.logger = logger
         storageErrors = RepeatedErrorLog(logger: logger, subject: "outbox", level: .error)
         let fleet = try base.uplink.hubKeyFile.map {
@@ -214,6 +223,12 @@ package final class Agent: Service {
                 }
                 if remote.judge(at: .now, lastAcknowledgement: uplink.lastAcknowledgement, sources: { sourceCounters })
                 {
+                    uplink.publishStatusSoon()
+                }
+                if releaseTrial?.judge(lastAcknowledgement: uplink.lastAcknowledgement, sources: { sourceCounters })
+                    == true
+                {
+                    logger.notice("release confirmed", metadata: ["version": "\(version)"])
                     uplink.publishStatusSoon()
                 }
                 change = remote.takeChange()

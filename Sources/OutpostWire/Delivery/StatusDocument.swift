@@ -62,6 +62,8 @@ package struct StatusDocument: Codable, Sendable, Hashable {
     package var budget: Budget?
     /// Remote configuration: what it runs, tries, and refused; nil from agents before it.
     package var configuration: RemoteConfigurationStatus?
+    /// Agent releases: what runs, tries, and was refused or rolled back; nil when none was given.
+    package var release: ReleaseStatus?
 
     /// A data budget's state.
     package struct Budget: Codable, Sendable, Hashable {
@@ -87,7 +89,7 @@ package struct StatusDocument: Codable, Sendable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case state, gateway, version, time, clock, connected, sources, live, budget, configuration
+        case state, gateway, version, time, clock, connected, sources, live, budget, configuration, release
         case liveRefusal = "live_refusal"
         case backlogReadings = "backlog_readings"
         case backlogBytes = "backlog_bytes"

@@ -1,0 +1,22 @@
+/// Where a gateway stands with agent releases, in its status document (`release`): the slot's
+/// version that runs, one on trial, and the last one refused or rolled back with why. Nil from
+/// agents that have never been given a release.
+package struct ReleaseStatus: Codable, Sendable, Hashable {
+    /// The release that runs; nil: the packaged version (the status's `version`).
+    package var running: String?
+    /// A release started and not yet confirmed.
+    package var trial: String?
+    /// The last release refused or rolled back.
+    package var failed: String?
+    /// `refused` or `rolled_back`.
+    package var outcome: String?
+    /// Why, in words an operator can act on.
+    package var reason: String?
+
+    package init(
+        running: String? = nil, trial: String? = nil, failed: String? = nil, outcome: String? = nil,
+        reason: String? = nil
+    ) {
+        (self.running, self.trial, self.failed, self.outcome, self.reason) = (running, trial, failed, outcome, reason)
+    }
+}

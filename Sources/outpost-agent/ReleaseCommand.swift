@@ -1,0 +1,110 @@
+import ArgumentParser
+import OutpostAgent
+import OutpostCLI
+import OutpostSigning
+import OutpostSystem
+import OutpostWire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `outpost-agent release`: agent releases on this gateway (docs/releases.md).
+struct ReleaseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "release",
+        abstract: "Install a signed agent release beside this one, or show where releases stand.",
+        subcommands: [Install.self, Show.self])
+
+    /// `outpost-agent release install`.
+    struct Install: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Check a release (manifest signature, size, SHA-256, architecture, newer than what runs) and install it in the free slot, on trial from the agent's next start.",
+            discussion: """
+                The running version stays until the agent restarts (systemctl restart outpost-agent). At
+                that start the release runs on trial: unless it connects, gets a batch acknowledged and
+                polls every source within the trial, it is stopped and the version before it runs again.
+                """)
+
+        @Argument(help: "The release's signed manifest (outpostctl release sign).") var manifest: String
+        @Argument(help: "The release's file: the agent's binary.") var file: String
+        @Option(help: "The configuration file.") var config = "/etc/outpost/agent.toml"
+        @Option(help: "Seconds each start on trial has to confirm itself (5-86400).") var trial: Int64 = 600
+
+        func run() throws {
+            guard ConfigurationDocument.trialRange.contains(trial) else {
+                throw CommandFailure("--trial \(trial): outside 5-86400 s")
+            }
+            let configuration = try ConfigurationFile.load(config, checkingFiles: false)
+            guard let verifier = try configuration.releaseVerifier() else {
+                throw CommandFailure(
+                    "\(config): [uplink] has no release_key: no release can be checked, so none is installed")
+            }
+            guard let packaged = ReleaseVersion(OutpostVersion.current) else {
+                throw CommandFailure("this agent's version \(OutpostVersion.current) is not MAJOR.MINOR.PATCH")
+            }
+            let installer = ReleaseInstaller(
+                folder: ReleaseFolder(dataDirectory: configuration.gateway.dataDirectory), verifier: verifier,
+                packaged: packaged, architecture: ReleaseInstaller.thisArchitecture)
+            let state: ReleaseState
+            do {
+                state = try installer.install(manifest: try FileIO.read(manifest), file: file, trialSeconds: trial)
+            } catch {
+                throw CommandFailure("\(error)")
+            }
+            let active = state.active.map { "release \($0.version) in slot \($0.slot)" } ?? "?"
+            FileIO.printOut(
+                Array(
+                    "installed \(active), on trial from the agent's next start (systemctl restart outpost-agent)\n".utf8
+                ))
+        }
+    }
+
+    /// `outpost-agent release show`.
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "show",
+            abstract: "Print the release state: what runs, what is on trial, what was given up and why.")
+
+        @Option(help: "The configuration file.") var config = "/etc/outpost/agent.toml"
+
+        func run() throws {
+            let configuration = try ConfigurationFile.load(config, checkingFiles: false)
+            let (state, problem) = ReleaseFolder(dataDirectory: configuration.gateway.dataDirectory).load()
+            if let problem { FileIO.printError(problem) }
+            FileIO.printOut((DocumentJSON.encode(state) ?? []) + [0x0A])
+        }
+    }
+}
+
+/// The packaged agent's first step: run the release the state points at instead, if any
+/// (`ReleaseLauncher`); a release's own process skips it.
+enum ReleaseSlotChoice {
+    /// The release version this process runs as, when it was started from a slot.
+    static func versionOfThisProcess(dataDirectory: String) -> String? {
+        guard let slot = getenv(ReleaseLauncher.slotVariable).map({ String(cString: $0) }) else { return nil }
+        let active = ReleaseFolder(dataDirectory: dataDirectory).load().state.active
+        return active?.slot == slot ? active?.version : nil
+    }
+
+    /// Replaces this process with the release to run, or runs one on trial under watch and exits
+    /// with its status; returns when the packaged version is to run.
+    static func launch(_ configuration: AgentConfiguration, arguments: [String]) {
+        guard let packaged = ReleaseVersion(OutpostVersion.current) else { return }
+        let folder = ReleaseFolder(dataDirectory: configuration.gateway.dataDirectory)
+        guard access(folder.statePath, F_OK) == 0 else { return }
+        let launcher = ReleaseLauncher(
+            folder: folder, verifier: try? configuration.releaseVerifier(), packaged: packaged,
+            log: { FileIO.printError("outpost-agent: \($0)") })
+        while true {
+            switch launcher.choose() {
+            case .packaged: return
+            case .slot(let slot, onTrial: false):
+                launcher.replaceProcess(slot: slot, arguments: arguments)  // back here only if it could not
+            case .slot(let slot, onTrial: true):
+                if let status = launcher.superviseTrial(slot: slot, arguments: arguments) { exit(status) }
+            }
+        }
+    }
+}

@@ -1,0 +1,310 @@
+import OutpostAgent
+import OutpostBench
+import OutpostMQTT
+import OutpostProvisioning
+import OutpostSigning
+import OutpostTestSupport
+import OutpostWire
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Agent releases on the real `outpost-agent` binary, restarted as systemd would
+/// (`Restart=always`), against a real broker, the simulator and the acknowledging peer: a good
+/// release kept, bad ones rolled back by the packaged launcher, forged, damaged and older ones
+/// refused, and SIGKILL at every step of installing and starting one.
+@Suite("Agent releases: install, trial, rollback", .serialized, Requires.installed(Broker.isAvailable, "mosquitto"))
+struct ReleaseUpdateTests {
+    /// A gateway: its configuration, the release key, a broker, a device and the peer.
+    final class Gateway {
+        let folder: TemporaryFolder
+        let config: String
+        let releaseKey: (privatePEM: String, publicPEM: String)
+        let signer: ReleaseSigner
+        let broker: Broker
+        let simulator: ChildProcess
+        let peer: AcknowledgingPeer
+        let releases: ReleaseFolder
+        var agent: ChildProcess?
+        var runs: [ChildProcess.Outcome] = []
+
+        init() throws {
+            folder = try TemporaryFolder()
+            broker = try Broker(tls: false)
+            let (sim, url) = try Peers.simulator(["--profile", "xy-md02"])
+            simulator = sim
+            releaseKey = ReleaseSigner.newKey()
+            signer = try ReleaseSigner(privateKeyPEM: releaseKey.privatePEM)
+            let publicKey = folder.write(Array(releaseKey.publicPEM.utf8), to: "release.pem")
+            let identity = try GatewayIdentity.generate(gatewayID: "gw-rel")
+            let key = folder.write(Array(identity.privateKeyPEM.utf8), to: "signing.key")
+            config = folder.write(
+                Array(
+                    """
+                    [gateway]
+                    id = "gw-rel"
+                    data_dir = "\(folder.path)/data"
+
+                    [uplink]
+                    broker = "mqtt://127.0.0.1:\(broker.port)"
+                    signing_key = "\(key)"
+                    release_key = "\(publicKey)"
+                    batch_max_age = "300ms"
+                    ack_timeout = "2s"
+
+                    [buffer]
+                    commit_interval = "100ms"
+
+                    [[modbus]]
+                    name = "room"
+                    url = "\(url)"
+                    profile = "xy-md02"
+                    interval = "100ms"
+                    timeout = "50ms"
+                    """.utf8), to: "agent.toml")
+            releases = ReleaseFolder(dataDirectory: folder.path + "/data")
+            let peer = try AcknowledgingPeer(
+                port: broker.port,
+                verifier: GatewayKeyVerifier(gateway: "gw-rel", publicKeyPEM: identity.publicKeyPEM))
+            self.peer = peer
+            Task { await peer.run() }
+        }
+
+        deinit {
+            agent?.send(SIGKILL)
+            peer.stop()
+            simulator.terminate()
+        }
+
+        /// Starts the packaged agent, as systemd does; `fault` names a point to die at.
+        func start(fault: String? = nil) throws {
+            var environment = ["OUTPOST_HARDWARE_DIR": packageRoot() + "/hardware"]
+            environment["OUTPOST_FAULT_AT"] = fault
+            agent = try ChildProcess(
+                Binaries.path("outpost-agent"), ["run", "--config", config, "--log-level", "notice"],
+                environment: environment)
+        }
+
+        /// Stops it (SIGTERM, as `systemctl stop`), keeping what it did.
+        func stop() throws {
+            guard let agent else { return }
+            agent.send(SIGTERM)
+            runs.append(try agent.wait(timeout: .seconds(60)))
+            self.agent = nil
+        }
+
+        /// Kills it, as a power cut would (its release on trial follows it).
+        func kill() throws {
+            guard let agent else { return }
+            agent.send(SIGKILL)
+            runs.append(try agent.wait(timeout: .seconds(30)))
+            self.agent = nil
+        }
+
+        /// Waits for the current process to exit on its own.
+        func exited(within timeout: Duration) throws -> ChildProcess.Outcome? {
+            guard let agent else { return nil }
+            let outcome = try? agent.wait(timeout: timeout)
+            if let outcome {
+                runs.append(outcome)
+                self.agent = nil
+            }
+            return outcome
+        }
+
+        var state: ReleaseState { releases.load().state }
+
+        /// Readings the peer applied.
+        var applied: Int { peer.state.withLock { $0.readingCount } }
+
+        /// True once the peer applies more readings than `count`.
+        func delivers(beyond count: Int, timeout: Duration = .seconds(60)) -> Bool {
+            eventuallyBlocking(timeout: timeout) { applied > count + 10 }
+        }
+
+        /// A release file signed as `version` for this machine's architecture.
+        func release(_ bytes: [UInt8], version: String, name: String, by signer: ReleaseSigner? = nil) throws -> (
+            manifest: String, file: String
+        ) {
+            let file = folder.write(bytes, to: name)
+            let measured = try ReleaseFile.measure(file)
+            let manifest = ReleaseManifest(
+                version: try #require(ReleaseVersion(version)), architecture: ReleaseInstaller.thisArchitecture,
+                file: name, size: measured.size, sha256: measured.sha256, issuedAt: systemWallClock())
+            return (folder.write(try (signer ?? self.signer).sign(manifest), to: name + ".manifest"), file)
+        }
+
+        /// `outpost-agent release install` as a technician runs it.
+        func install(_ release: (manifest: String, file: String), trial: Int = 30, fault: String? = nil) throws
+            -> ChildProcess.Outcome
+        {
+            var environment: [String: String] = [:]
+            environment["OUTPOST_FAULT_AT"] = fault
+            return try ChildProcess(
+                Binaries.path("outpost-agent"),
+                ["release", "install", release.manifest, release.file, "--config", config, "--trial", "\(trial)"],
+                environment: environment
+            ).wait(timeout: .seconds(60))
+        }
+    }
+
+    /// A script that stands for a broken release: it exits at once, or hangs.
+    static func script(_ body: String) -> [UInt8] { Array("#!/bin/sh\n\(body)\n".utf8) }
+
+    @Test(
+        "A good release is kept; one that exits at start and one that never confirms are rolled back; forged, damaged, older and foreign ones refused; every batch delivered once"
+    )
+    func releases() throws {
+        let gateway = try Gateway()
+        try gateway.start()
+        #expect(gateway.delivers(beyond: 0), "the packaged agent delivers")
+
+        // Refused before anything changes: each leaves the packaged version running.
+        let agentBinary = readFileBytes(Binaries.path("outpost-agent"))
+        let forged = try gateway.release(
+            agentBinary, version: "0.2.0", name: "forged", by: ReleaseSigner.generate())
+        let refusedForged = try gateway.install(forged)
+        #expect(refusedForged.exitStatus == 1 && refusedForged.stderr.contains("not signed by the release key"))
+        let older = try gateway.release(agentBinary, version: "0.0.9", name: "older")
+        let refusedOlder = try gateway.install(older)
+        #expect(refusedOlder.exitStatus == 1 && refusedOlder.stderr.contains("is not newer than 0.1.0"))
+        var damaged = try gateway.release(agentBinary, version: "0.2.0", name: "damaged")
+        var bytes = agentBinary
+        bytes[bytes.count / 3] ^= 0xFF
+        damaged.file = gateway.folder.write(bytes, to: "damaged")
+        let refusedDamaged = try gateway.install(damaged)
+        #expect(refusedDamaged.exitStatus == 1 && refusedDamaged.stderr.contains("SHA-256"), "\(refusedDamaged)")
+        let unsigned = (gateway.folder.write(Array("{}".utf8), to: "unsigned.manifest"), damaged.file)
+        #expect(try gateway.install(unsigned).exitStatus == 1)
+        #expect(gateway.state.active == nil && gateway.state.failed?.outcome == "refused")
+
+        // Exits at start: the launcher sees it die unconfirmed and runs the packaged version.
+        let crashing = try gateway.release(Self.script("exit 3"), version: "0.2.0", name: "crashing")
+        #expect(try gateway.install(crashing).exitStatus == 0)
+        try gateway.stop()
+        var before = gateway.applied
+        try gateway.start()
+        #expect(
+            eventuallyBlocking { gateway.state.failed?.outcome == "rolled_back" },
+            "\(gateway.state) \(gateway.agent?.currentStderr() ?? "")")
+        #expect(gateway.state.failed?.reason.contains("exited with status 3 before it was confirmed") == true)
+        #expect(gateway.state.active == nil)
+        #expect(gateway.delivers(beyond: before), "the packaged version runs again")
+        // The same version again is refused: it was rolled back here.
+        let again = try gateway.install(crashing)
+        #expect(again.exitStatus == 1 && again.stderr.contains("was rolled back on this gateway"), "\(again)")
+
+        // Hangs (never connects, never confirms): stopped when its 5 s trial runs out.
+        let hanging = try gateway.release(Self.script("exec sleep 600"), version: "0.2.1", name: "hanging")
+        #expect(try gateway.install(hanging, trial: 5).exitStatus == 0)
+        try gateway.stop()
+        before = gateway.applied
+        try gateway.start()
+        #expect(eventuallyBlocking { gateway.state.failed?.version == "0.2.1" }, "\(gateway.state)")
+        #expect(gateway.state.failed?.reason.contains("not confirmed within 5 s") == true, "\(gateway.state)")
+        #expect(gateway.delivers(beyond: before), "the packaged version runs again")
+
+        // A good release: this agent, as 0.3.0. It confirms itself and is kept.
+        let good = try gateway.release(agentBinary, version: "0.3.0", name: "outpost-agent")
+        let installed = try gateway.install(good)
+        #expect(installed.exitStatus == 0 && installed.stdout.contains("release 0.3.0 in slot a"), "\(installed)")
+        try gateway.stop()
+        before = gateway.applied
+        try gateway.start()
+        #expect(
+            eventuallyBlocking(timeout: .seconds(60)) { gateway.state.trial == nil && gateway.state.active != nil },
+            "\(gateway.state) \(gateway.agent?.currentStderr() ?? "")")
+        #expect(gateway.state.active == ReleaseState.Installed(slot: "a", version: "0.3.0"))
+        #expect(gateway.delivers(beyond: before))
+        // Started again: confirmed, it replaces the launcher (no trial, no child).
+        try gateway.stop()
+        before = gateway.applied
+        try gateway.start()
+        #expect(gateway.delivers(beyond: before))
+        #expect(gateway.state.active?.version == "0.3.0" && gateway.state.trial == nil)
+        try gateway.stop()
+
+        // Every sealed batch reached the peer, none of them twice in what it applied.
+        let verify = try ChildProcess.run(Binaries.path("outpost-agent"), ["verify", "--config", gateway.config])
+        #expect(verify.exitStatus == 0, "\(verify)")
+        let statistics = try OutboxVerification.statistics(path: gateway.folder.path + "/data/outbox.db")
+        let (sequences, series) = gateway.peer.state.withLock { ($0.sequences, $0.readings) }
+        #expect(statistics.unsentBatches == 0, "\(statistics)")
+        let expected = Set((1..<statistics.nextSequence).map { "gw-rel/\($0)" })  // sequences start at 1
+        #expect(sequences == expected, "missing: \(expected.subtracting(sequences).sorted().prefix(10))")
+        for (name, samples) in series {
+            #expect(Set(samples.map(\.timestamp)).count == samples.count, "\(name) has a reading twice")
+        }
+    }
+}
+
+extension ReleaseUpdateTests {
+    @Test(
+        "SIGKILL at each step of installing and starting a release: the gateway comes back on one complete, verified version every time, every batch delivered once"
+    )
+    func powerCuts() throws {
+        let gateway = try Gateway()
+        try gateway.start()
+        #expect(gateway.delivers(beyond: 0))
+        let binary = readFileBytes(Binaries.path("outpost-agent"))
+        func restarted(fault: String? = nil) throws -> Bool {
+            try gateway.kill()
+            let before = gateway.applied
+            try gateway.start(fault: fault)
+            return fault != nil || gateway.delivers(beyond: before)
+        }
+
+        // Cut while copying into the slot, and after the copy is checked but before the switch:
+        // the pointer has not moved, the packaged version runs.
+        for (fault, version) in [("release-copied", "0.2.0"), ("release-staged", "0.2.1")] {
+            let release = try gateway.release(binary, version: version, name: "agent-\(version)")
+            let cut = try gateway.install(release, fault: fault)
+            #expect(cut.exitStatus == 137, "\(fault): \(cut)")
+            #expect(gateway.state.active == nil, "\(fault): \(gateway.state)")
+            #expect(try restarted(), "\(fault): the packaged version delivers after the cut")
+        }
+
+        // Cut right after the switch: the release starts on trial at the next start and is kept.
+        let kept = try gateway.release(binary, version: "0.4.0", name: "agent-0.4.0")
+        #expect(try gateway.install(kept, fault: "release-switched").exitStatus == 137)
+        #expect(gateway.state.active?.version == "0.4.0" && gateway.state.trial?.starts == 0)
+        #expect(try restarted())
+        #expect(eventuallyBlocking(timeout: .seconds(60)) { gateway.state.trial == nil }, "\(gateway.state)")
+        #expect(gateway.state.active == ReleaseState.Installed(slot: "a", version: "0.4.0"))
+
+        // Cut twice just after a start was counted (before the release ran): the third start gives
+        // it up, and 0.4.0, the version before it, runs.
+        let cutShort = try gateway.release(binary, version: "0.5.0", name: "agent-0.5.0")
+        #expect(try gateway.install(cutShort).exitStatus == 0)
+        for start in 1...2 {
+            _ = try restarted(fault: "release-start-counted")
+            #expect(try gateway.exited(within: .seconds(30))?.exitStatus == 137)
+            #expect(gateway.state.trial?.starts == start, "\(gateway.state)")
+        }
+        #expect(try restarted())
+        #expect(gateway.state.active == ReleaseState.Installed(slot: "a", version: "0.4.0"), "\(gateway.state)")
+        #expect(gateway.state.failed?.reason.contains("started 2 times without being confirmed") == true)
+
+        // Killed at its first start (the release itself, not the launcher): rolled back at once.
+        let killed = try gateway.release(binary, version: "0.6.0", name: "agent-0.6.0")
+        #expect(try gateway.install(killed).exitStatus == 0)
+        #expect(try restarted(fault: "release-first-start"))
+        #expect(eventuallyBlocking { gateway.state.failed?.version == "0.6.0" }, "\(gateway.state)")
+        #expect(gateway.state.failed?.reason.contains("killed by signal 9") == true, "\(gateway.state)")
+        #expect(gateway.state.active == ReleaseState.Installed(slot: "a", version: "0.4.0"))
+        let before = gateway.applied
+        #expect(gateway.delivers(beyond: before), "0.4.0 runs again")
+        try gateway.stop()
+
+        let statistics = try OutboxVerification.statistics(path: gateway.folder.path + "/data/outbox.db")
+        let (sequences, series) = gateway.peer.state.withLock { ($0.sequences, $0.readings) }
+        #expect(statistics.unsentBatches == 0, "\(statistics)")
+        let expected = Set((1..<statistics.nextSequence).map { "gw-rel/\($0)" })  // sequences start at 1
+        #expect(sequences == expected, "missing: \(expected.subtracting(sequences).sorted().prefix(10))")
+        for (name, samples) in series {
+            #expect(Set(samples.map(\.timestamp)).count == samples.count, "\(name) has a reading twice")
+        }
+    }
+}
