@@ -45,11 +45,46 @@ struct FleetStoreTests {
         try await store.enrol(gateway: "gw-a", publicKey: key, latitude: nil, longitude: nil, at: 1)
         let report = RemoteConfigurationStatus(
             applied: 1, failed: 2, outcome: "rolled_back", reason: "no batch acknowledged", refusal: "forged")
+        // A release report beside it, with a reason that holds a quote, a tab and non-ASCII text.
+        let release = ReleaseStatus(
+            running: "0.2.0", failed: "0.3.0", outcome: "rolled_back",
+            reason: "it exited with status 3 before it was confirmed: \"Zähler\"\t")
         try await store.recordStatus(
-            gateway: "gw-a", report: GatewayStatusReport(online: true, agentVersion: "1", configuration: report), at: 30
-        )
+            gateway: "gw-a",
+            report: GatewayStatusReport(online: true, agentVersion: "0.2.0", configuration: report, release: release),
+            at: 30)
         try await store.recordStatus(gateway: "gw-a", report: GatewayStatusReport(online: false), at: 31)
         #expect(try await store.gateway("gw-a")?.configuration == report, "a last will keeps the last report")
+        #expect(try await store.gateway("gw-a")?.release == release, "and the last release report")
+        #expect(try await store.gateway("gw-b")?.release == nil)
+    }
+
+    @Test(
+        "A status's release report: read from the agent's document, shown by the fleet API, a hostile one refused whole"
+    )
+    func releaseReport() throws {
+        var status = StatusDocument(state: StatusDocument.online)
+        (status.gateway, status.version, status.time) = ("gw-r", "0.2.0", 1)
+        status.release = ReleaseStatus(running: "0.2.0", trial: "0.3.0")
+        let report = GatewayStatusReport(try StatusDocument(json: status.encoded()))
+        #expect(report.release == status.release)
+        var record = GatewayRecord(
+            id: "gw-r", enrolled: true, enrolledAt: 1, revokedAt: nil, lastSeen: 2, agentVersion: "0.2.0",
+            backlogReadings: 0, clockOffset: 0, clockState: "synchronised", online: true, latitude: nil,
+            longitude: nil, seriesCount: 0)
+        record.release = report.release
+        let shown = API.Gateway(GatewayOverview(record: record, now: 3, silentAfter: .seconds(300)))
+        #expect(shown.release?.trial == "0.3.0")
+        // The last will says nothing about releases: what the gateway said before stands.
+        #expect(GatewayStatusReport(try StatusDocument(json: StatusDocument.lastWill)).release == nil)
+        let valid = String(decoding: status.encoded(), as: UTF8.self)
+        let part = #""release":{"running":"0.2.0","trial":"0.3.0"}"#
+        #expect(valid.contains(part), "\(valid)")
+        for hostile in [#""release":{"running":5}"#, #""release":"0.2.0""#, #""release":{"reason":[]}"#] {
+            #expect(throws: DocumentError.self, "\(hostile)") {
+                try StatusDocument(json: Array(valid.replacingOccurrences(of: part, with: hostile).utf8))
+            }
+        }
     }
 
     @Test("The audit log: appended, newest first, paged, by target", arguments: StoreBackend.allCases)

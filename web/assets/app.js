@@ -144,6 +144,15 @@ const Outpost = {
     const runs = c.applied != null && c.applied !== c.desired ? ` (runs ${c.applied === 0 ? "agent.toml" : "v" + c.applied})` : "";
     return `v${c.desired} ${c.state.replace("_", " ")}` + runs;
   },
+  /** Agent releases in a few words: what runs from a slot, what is on trial, what was given up. */
+  release(r) {
+    if (!r) return "";
+    const parts = [];
+    if (r.running) parts.push("release " + r.running);
+    if (r.trial) parts.push(r.trial + " on trial");
+    if (r.failed) parts.push(r.failed + " " + (r.outcome || "failed").replace("_", " "));
+    return parts.join(" · ");
+  },
   seconds(ns) {
     const s = Number(ns) / 1e9;
     return Math.abs(s) < 1 ? (s * 1000).toFixed(0) + " ms" : s.toFixed(1) + " s";

@@ -50,7 +50,8 @@
       Outpost.cell(row, Outpost.ago(g.last_seen)).title = Outpost.time(g.last_seen);
       Outpost.cell(row, String(g.backlog_readings), "num");
       Outpost.cell(row, Outpost.seconds(g.clock_offset_ns) + (g.clock_state ? " · " + g.clock_state : ""), "num hide-narrow");
-      Outpost.cell(row, g.agent_version || "—", "hide-narrow");
+      const version = Outpost.cell(row, (g.agent_version || "—") + (g.release && g.release.failed ? " · " + g.release.failed + " " + (g.release.outcome || "").replace("_", " ") : ""), "hide-narrow");
+      if (g.release) version.title = Outpost.release(g.release) + (g.release.reason ? ": " + g.release.reason : "");
       const alerts = Outpost.cell(row, "", "num");
       if (g.open_alerts > 0) alerts.appendChild(Outpost.link("/alerts?gateway=" + encodeURIComponent(g.id), String(g.open_alerts))); else alerts.textContent = "0";
       Outpost.cell(row, String(g.series), "num hide-narrow");

@@ -21,10 +21,13 @@ extension API {
         /// Its remote configuration: wanted, applied, given up; absent for a gateway that takes
         /// none and was never sent one.
         @OmittedWhenNil package var configuration: Configuration?
+        /// Agent releases: the release it runs, one on trial, the last it refused or rolled back
+        /// and why; absent for a gateway never given one.
+        @OmittedWhenNil package var release: ReleaseStatus?
         enum CodingKeys: String, CodingKey {
             case id, state, lastSeen = "last_seen", backlogReadings = "backlog_readings"
             case clockOffsetNs = "clock_offset_ns", clockState = "clock_state", agentVersion = "agent_version"
-            case series, openAlerts = "open_alerts", latitude, longitude, budget, labels, configuration
+            case series, openAlerts = "open_alerts", latitude, longitude, budget, labels, configuration, release
         }
 
         /// Where a gateway stands with its remote configuration (`GatewayConfiguration` in full).
@@ -55,6 +58,7 @@ extension API {
             (series, openAlerts, latitude, longitude) =
                 (record.seriesCount, overview.openAlerts, record.latitude, record.longitude)
             labels = record.labels
+            release = record.release
             if record.desiredConfiguration != nil || record.configuration != nil {
                 let report = record.configuration
                 configuration = Configuration(
@@ -76,7 +80,10 @@ extension API {
                     limit: 20_000_000, period: "day", used: 17_250_000, renewsAt: 1_800_057_600_000_000_000,
                     sending: "summaries"),
                 configuration: RemoteConfigurationStatus(applied: 2, failed: 3, outcome: "rolled_back", reason: "…"),
-                labels: ["site": "north"], desiredConfiguration: 3)
+                labels: ["site": "north"], desiredConfiguration: 3,
+                release: ReleaseStatus(
+                    running: "0.2.0", failed: "0.3.0", outcome: "rolled_back",
+                    reason: "it exited with status 3 before it was confirmed"))
             var fresh = record
             (fresh.lastSeen, fresh.agentVersion, fresh.latitude, fresh.longitude) = (nil, nil, nil, nil)
             fresh.budget = nil

@@ -221,6 +221,7 @@ extension GatewayStatusReport {
         self.init(
             online: !document.isOffline, agentVersion: full ? document.version : nil,
             backlogReadings: full ? Int64(document.backlogReadings) : nil, clockState: full ? document.clock : nil,
-            budget: full ? document.budget : nil, configuration: full ? document.configuration : nil)
+            budget: full ? document.budget : nil, configuration: full ? document.configuration : nil,
+            release: full ? document.release : nil)
     }
 }

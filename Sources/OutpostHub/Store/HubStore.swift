@@ -48,13 +48,17 @@ package struct GatewayStatusReport: Sendable, Hashable {
     package var budget: StatusDocument.Budget?
     /// Where it stands with its remote configuration, when it takes one.
     package var configuration: RemoteConfigurationStatus?
+    /// Where it stands with agent releases, when it was given one.
+    package var release: ReleaseStatus?
 
     /// Creates a report.
     package init(
         online: Bool, agentVersion: String? = nil, backlogReadings: Int64? = nil, clockState: String? = nil,
-        budget: StatusDocument.Budget? = nil, configuration: RemoteConfigurationStatus? = nil
+        budget: StatusDocument.Budget? = nil, configuration: RemoteConfigurationStatus? = nil,
+        release: ReleaseStatus? = nil
     ) {
         self.configuration = configuration
+        self.release = release
         self.online = online
         self.agentVersion = agentVersion
         self.backlogReadings = backlogReadings
@@ -63,21 +67,33 @@ package struct GatewayStatusReport: Sendable, Hashable {
     }
 
     /// The budget as the stores keep it: JSON text, or NULL.
-    var budgetJSON: String? { budget.flatMap(DocumentJSON.encode).map { String(decoding: $0, as: UTF8.self) } }
+    var budgetJSON: String? { Self.json(budget) }
 
     /// A budget read back from the stores; nil for NULL or anything unreadable.
-    static func budget(json: String?) -> StatusDocument.Budget? {
-        json.flatMap { try? DocumentJSON.decode(Array($0.utf8), maxBytes: 4096, what: "budget") }
-    }
+    static func budget(json: String?) -> StatusDocument.Budget? { decoded(json, what: "budget") }
 
     /// The configuration report as the stores keep it: JSON text, or NULL.
-    var configurationJSON: String? {
-        configuration.flatMap(DocumentJSON.encode).map { String(decoding: $0, as: UTF8.self) }
-    }
+    var configurationJSON: String? { Self.json(configuration) }
 
     /// A configuration report read back from the stores; nil for NULL or anything unreadable.
     static func configuration(json: String?) -> RemoteConfigurationStatus? {
-        json.flatMap { try? DocumentJSON.decode(Array($0.utf8), maxBytes: 16 * 1024, what: "configuration report") }
+        decoded(json, what: "configuration report")
+    }
+
+    /// The release report as the stores keep it: JSON text, or NULL.
+    var releaseJSON: String? { Self.json(release) }
+
+    /// A release report read back from the stores; nil for NULL or anything unreadable.
+    static func release(json: String?) -> ReleaseStatus? { decoded(json, what: "release report") }
+
+    /// A part of the report as the stores keep it: JSON text, or NULL.
+    private static func json(_ part: (some Encodable)?) -> String? {
+        part.flatMap(DocumentJSON.encode).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// A part read back from the stores; nil for NULL or anything unreadable.
+    private static func decoded<Part: Decodable>(_ json: String?, what: String) -> Part? {
+        json.flatMap { try? DocumentJSON.decode(Array($0.utf8), maxBytes: 16 * 1024, what: what) }
     }
 }
 

@@ -38,7 +38,7 @@ extension SQLiteHubStore {
                         SELECT id, public_key IS NOT NULL, enrolled_at, revoked_at, last_seen, agent_version,
                             backlog_readings, clock_offset, clock_state, online, latitude, longitude,
                             (SELECT count(*) FROM series s WHERE s.gateway = g.id), budget, config_report, labels,
-                            (SELECT max(version) FROM gateway_configs c WHERE c.gateway = g.id)
+                            (SELECT max(version) FROM gateway_configs c WHERE c.gateway = g.id), release_report
                         FROM gateways g WHERE ? IS NULL OR id = ? ORDER BY id
                         """), arguments: [id, id])
             var records: [GatewayRecord] = []
@@ -50,7 +50,8 @@ extension SQLiteHubStore {
                         online: row[9], latitude: row[10], longitude: row[11], seriesCount: row[12],
                         budget: GatewayStatusReport.budget(json: row[13]),
                         configuration: GatewayStatusReport.configuration(json: row[14]),
-                        labels: FleetTables.labels(json: row[15]), desiredConfiguration: row[16]))
+                        labels: FleetTables.labels(json: row[15]), desiredConfiguration: row[16],
+                        release: GatewayStatusReport.release(json: row[17])))
             }
             return records
         }
@@ -76,12 +77,14 @@ extension SQLiteHubStore {
             try db.execute(
                 sql: """
                     INSERT INTO gateways (id, online, agent_version, backlog_readings, clock_state, last_seen, budget,
-                        config_report)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        config_report, release_report)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (id) DO UPDATE SET online = excluded.online,
                         budget = CASE WHEN excluded.agent_version IS NULL THEN budget ELSE excluded.budget END,
                         config_report = CASE WHEN excluded.agent_version IS NULL THEN config_report
                             ELSE excluded.config_report END,
+                        release_report = CASE WHEN excluded.agent_version IS NULL THEN release_report
+                            ELSE excluded.release_report END,
                         agent_version = coalesce(excluded.agent_version, agent_version),
                         backlog_readings = excluded.backlog_readings,
                         clock_state = coalesce(?, clock_state),
@@ -90,7 +93,7 @@ extension SQLiteHubStore {
                 arguments: [
                     gateway, report.online, report.agentVersion, report.backlogReadings ?? 0,
                     report.clockState ?? "unknown", time, report.budgetJSON, report.configurationJSON,
-                    report.clockState,
+                    report.releaseJSON, report.clockState,
                 ])
             try db.execute(
                 sql: "INSERT OR REPLACE INTO gateway_health (gateway, time, online, backlog) VALUES (?, ?, ?, ?)",

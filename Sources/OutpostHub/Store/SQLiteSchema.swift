@@ -14,6 +14,8 @@ import GRDB
 /// - `alerts` (v2): each alert's kind, state, score and times, who acknowledged it and why;
 ///   (v4) the claim that keeps one open alert per problem.
 /// - (v7) `gateway_configs`, `audit`, `gateways.config_report`: `FleetTables`.
+/// - (v8) `gateways.release_report`: where the gateway last said it stands with agent releases
+///   (its status's `release`, as JSON).
 enum SQLiteSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -152,6 +154,9 @@ enum SQLiteSchema {
         }
         migrator.registerMigration("v7 fleet management") { db in
             try db.execute(sql: FleetTables.sqlite)
+        }
+        migrator.registerMigration("v8 release report") { db in
+            try db.execute(sql: "ALTER TABLE gateways ADD COLUMN release_report TEXT")
         }
         return migrator
     }

@@ -222,6 +222,8 @@ package struct GatewayRecord: Sendable, Hashable {
     package var labels: [String: String] = [:]
     /// The newest version of its remote configuration; nil when none was pushed.
     package var desiredConfiguration: Int64? = nil
+    /// Where it last said it stands with agent releases, if it was ever given one.
+    package var release: ReleaseStatus? = nil
 }
 
 /// A refused frame, kept so operators can see attempts by unknown or revoked gateways.

@@ -183,5 +183,6 @@ package struct StatusDocument: Codable, Sendable, Hashable {
         liveRefusal = try container.decodeIfPresent(String.self, forKey: .liveRefusal)
         budget = try container.decodeIfPresent(Budget.self, forKey: .budget)
         configuration = try container.decodeIfPresent(RemoteConfigurationStatus.self, forKey: .configuration)
+        release = try container.decodeIfPresent(ReleaseStatus.self, forKey: .release)
     }
 }

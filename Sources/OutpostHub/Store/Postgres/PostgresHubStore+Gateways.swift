@@ -34,7 +34,8 @@ extension PostgresHubStore {
                 """
                 SELECT id, public_key IS NOT NULL, enrolled_at, revoked_at, last_seen, agent_version,
                     backlog_readings, clock_offset, clock_state, online, latitude, longitude, series_count, budget,
-                    config_report, labels, (SELECT max(version) FROM gateway_configs c WHERE c.gateway = gateways.id)
+                    config_report, labels, (SELECT max(version) FROM gateway_configs c WHERE c.gateway = gateways.id),
+                    release_report
                 FROM gateways WHERE \(id)::text IS NULL OR id = \(id) ORDER BY id
                 """
             ).map { row in
@@ -50,7 +51,8 @@ extension PostgresHubStore {
                     budget: GatewayStatusReport.budget(json: try cells[13].decode(String?.self)),
                     configuration: GatewayStatusReport.configuration(json: try cells[14].decode(String?.self)),
                     labels: FleetTables.labels(json: try cells[15].decode(String.self)),
-                    desiredConfiguration: try cells[16].decode(Int64?.self))
+                    desiredConfiguration: try cells[16].decode(Int64?.self),
+                    release: GatewayStatusReport.release(json: try cells[17].decode(String?.self)))
             }
         }
     }
@@ -73,13 +75,16 @@ extension PostgresHubStore {
             try await session.execute(
                 """
                 INSERT INTO gateways (id, online, agent_version, backlog_readings, clock_state, last_seen, budget,
-                    config_report)
+                    config_report, release_report)
                 VALUES (\(gateway), \(report.online), \(report.agentVersion), \(report.backlogReadings ?? 0),
-                    \(report.clockState ?? "unknown"), \(time), \(report.budgetJSON), \(report.configurationJSON))
+                    \(report.clockState ?? "unknown"), \(time), \(report.budgetJSON), \(report.configurationJSON),
+                    \(report.releaseJSON))
                 ON CONFLICT (id) DO UPDATE SET online = excluded.online,
                     budget = CASE WHEN excluded.agent_version IS NULL THEN gateways.budget ELSE excluded.budget END,
                     config_report = CASE WHEN excluded.agent_version IS NULL THEN gateways.config_report
                         ELSE excluded.config_report END,
+                    release_report = CASE WHEN excluded.agent_version IS NULL THEN gateways.release_report
+                        ELSE excluded.release_report END,
                     agent_version = coalesce(excluded.agent_version, gateways.agent_version),
                     backlog_readings = excluded.backlog_readings,
                     clock_state = coalesce(\(report.clockState), gateways.clock_state),

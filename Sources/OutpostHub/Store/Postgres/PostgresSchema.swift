@@ -129,6 +129,8 @@ enum PostgresSchema {
         // The data budget a gateway last reported (its status's `budget`, as JSON).
         ("v3 data budget", "ALTER TABLE gateways ADD COLUMN budget TEXT;"),
         ("v4 fleet management", FleetTables.postgres),
+        // Where a gateway last said it stands with agent releases (its status's `release`, as JSON).
+        ("v5 release report", "ALTER TABLE gateways ADD COLUMN release_report TEXT;"),
     ]
 
     /// A key for `pg_advisory_xact_lock`: "outpost migrations".
