@@ -14,7 +14,8 @@ PROMETHEUS_CLIENT_VERSION := 0.7.2
 TEST_TIMEOUT ?= 1500
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps deps-system deps-python deps-versus build release lint test demo fuzz bench clean
+.PHONY: all deps deps-system deps-python deps-versus deps-package build release lint test demo fuzz bench \
+	package package-test clean
 
 all: build
 
@@ -63,6 +64,26 @@ demo: deps-system
 	$(SWIFT) build
 	bash scripts/demo.sh
 
+# Debian packages in dist/ (docs/packaging.md): outpost-agent, outpost-hub, outpostctl and
+# outpost-hardware, built by debhelper from debian/ with the Swift runtime linked in, then checked
+# by lintian. dpkg-buildpackage -d: the Swift toolchain is not a Debian package (deps-system
+# installs the libraries). PACKAGE_CONFIG=debug packages the debug build (quicker; for tests).
+PACKAGE_CONFIG ?= release
+deps-package:
+	@bash provisioning/install-deps.sh packaging
+
+package: deps-package
+	rm -rf dist && mkdir -p dist
+	OUTPOST_BUILD_CONFIG=$(PACKAGE_CONFIG) DEB_BUILD_OPTIONS=noddebs dpkg-buildpackage -b -uc -us -d
+	version=$$(dpkg-parsechangelog -S Version) && \
+		mv ../outpost-agent_$${version}_*.deb ../outpost-hub_$${version}_*.deb ../outpostctl_$${version}_*.deb \
+			../outpost-hardware_$${version}_all.deb ../outpost_$${version}_*.buildinfo ../outpost_$${version}_*.changes dist/
+	lintian --fail-on error,warning --info dist/*.changes
+
+# Install, upgrade, remove and purge the packages on a clean Debian 12 root (debootstrap).
+package-test: package
+	bash scripts/package-test.sh
+
 # Coverage-guided fuzzing of every parser of outside input (frames, acknowledgements, agent.toml,
 # hub.toml, profiles and boards, NMEA, serial lines, Modbus registers, CSV) for FUZZ_SECONDS
 # each (FUZZ_TARGETS picks some); what breaks one is kept in Fuzz/corpus and replayed by make test.
@@ -91,4 +112,4 @@ bench: release deps-versus
 	.build/release/outpost-bench versus
 
 clean:
-	rm -rf .build .build-fuzz $(VENV)
+	rm -rf .build .build-fuzz $(VENV) dist

@@ -211,6 +211,8 @@ let package = Package(
                 "OutpostProvisioning", "OutpostBench", "OutpostTestSupport", "OutpostSystem", "outpost-sim",
                 "outpost-agent",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // To change an outbox as a newer release would, behind the agent's back.
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(
             name: "OutpostSimulationTests",

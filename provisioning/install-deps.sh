@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the system packages Outpost builds, tests and demos with.
+# Installs the system packages Outpost builds, tests and demos with; with `packaging`, also
+# what `make package` and `make package-test` use (debhelper, lintian, debootstrap).
 # Idempotent: packages already installed are left alone and apt is not
 # touched at all when nothing is missing. Runs as root or through sudo.
 set -euo pipefail
@@ -26,6 +27,10 @@ PACKAGES=(
     # promtool, a Prometheus client nobody here wrote, queries the hub's Prometheus API.
     prometheus
 )
+
+if [ "${1:-}" = "packaging" ]; then
+    PACKAGES+=(debhelper dpkg-dev lintian debootstrap)
+fi
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

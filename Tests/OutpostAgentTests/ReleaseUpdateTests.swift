@@ -124,14 +124,29 @@ struct ReleaseUpdateTests {
             eventuallyBlocking(timeout: timeout) { applied > count + 10 }
         }
 
+        /// Every batch the outbox sealed reached the peer, and no reading arrived twice.
+        func expectEveryBatchOnce() throws {
+            let statistics = try OutboxVerification.statistics(path: folder.path + "/data/outbox.db")
+            let (sequences, series) = peer.state.withLock { ($0.sequences, $0.readings) }
+            #expect(statistics.unsentBatches == 0, "\(statistics)")
+            let expected = Set((1..<statistics.nextSequence).map { "gw-rel/\($0)" })  // sequences start at 1
+            #expect(sequences == expected, "missing: \(expected.subtracting(sequences).sorted().prefix(10))")
+            for (name, samples) in series {
+                #expect(Set(samples.map(\.timestamp)).count == samples.count, "\(name) has a reading twice")
+            }
+        }
+
         /// A release file signed as `version` for this machine's architecture.
-        func release(_ bytes: [UInt8], version: String, name: String, by signer: ReleaseSigner? = nil) throws -> (
+        func release(
+            _ bytes: [UInt8], version: String, name: String, by signer: ReleaseSigner? = nil,
+            architecture: String = ReleaseInstaller.thisArchitecture
+        ) throws -> (
             manifest: String, file: String
         ) {
             let file = folder.write(bytes, to: name)
             let measured = try ReleaseFile.measure(file)
             let manifest = ReleaseManifest(
-                version: try #require(ReleaseVersion(version)), architecture: ReleaseInstaller.thisArchitecture,
+                version: try #require(ReleaseVersion(version)), architecture: architecture,
                 file: name, size: measured.size, sha256: measured.sha256, issuedAt: systemWallClock())
             return (folder.write(try (signer ?? self.signer).sign(manifest), to: name + ".manifest"), file)
         }
@@ -156,7 +171,7 @@ struct ReleaseUpdateTests {
     @Test(
         "A good release is kept; one that exits at start and one that never confirms are rolled back; forged, damaged, older and foreign ones refused; every batch delivered once"
     )
-    func releases() throws {
+    func releases() async throws {
         let gateway = try Gateway()
         try gateway.start()
         #expect(gateway.delivers(beyond: 0), "the packaged agent delivers")
@@ -176,6 +191,12 @@ struct ReleaseUpdateTests {
         damaged.file = gateway.folder.write(bytes, to: "damaged")
         let refusedDamaged = try gateway.install(damaged)
         #expect(refusedDamaged.exitStatus == 1 && refusedDamaged.stderr.contains("SHA-256"), "\(refusedDamaged)")
+        let foreign = try gateway.release(
+            agentBinary, version: "0.2.0", name: "foreign",
+            architecture: ReleaseInstaller.thisArchitecture == "arm64" ? "amd64" : "arm64")
+        let refusedForeign = try gateway.install(foreign)
+        #expect(
+            refusedForeign.exitStatus == 1 && refusedForeign.stderr.contains("this gateway is"), "\(refusedForeign)")
         let unsigned = (gateway.folder.write(Array("{}".utf8), to: "unsigned.manifest"), damaged.file)
         #expect(try gateway.install(unsigned).exitStatus == 1)
         #expect(gateway.state.active == nil && gateway.state.failed?.outcome == "refused")
@@ -218,6 +239,19 @@ struct ReleaseUpdateTests {
             "\(gateway.state) \(gateway.agent?.currentStderr() ?? "")")
         #expect(gateway.state.active == ReleaseState.Installed(slot: "a", version: "0.3.0"))
         #expect(gateway.delivers(beyond: before))
+        // What the hub hears: the status names the release's version and that it runs it.
+        let watcher = try MQTTClient(.init(host: "127.0.0.1", port: gateway.broker.port, clientID: "status-watch"))
+        defer { watcher.shutdown() }
+        try watcher.connect(host: "127.0.0.1", port: gateway.broker.port, keepalive: 5)
+        #expect(await firstElement(of: watcher.events, within: .seconds(20)) { $0 == .connected } != nil)
+        try watcher.subscribe(GatewayTopics(gateway: "gw-rel").status)
+        let reported = await firstElement(of: watcher.events, within: .seconds(60)) { event in
+            guard case .message(_, let payload) = event, let status = try? StatusDocument(json: payload) else {
+                return false
+            }
+            return status.version == "0.3.0" && status.release?.running == "0.3.0" && status.release?.trial == nil
+        }
+        #expect(reported != nil, "the status never said 0.3.0 runs")
         // Started again: confirmed, it replaces the launcher (no trial, no child).
         try gateway.stop()
         before = gateway.applied
@@ -229,14 +263,7 @@ struct ReleaseUpdateTests {
         // Every sealed batch reached the peer, none of them twice in what it applied.
         let verify = try ChildProcess.run(Binaries.path("outpost-agent"), ["verify", "--config", gateway.config])
         #expect(verify.exitStatus == 0, "\(verify)")
-        let statistics = try OutboxVerification.statistics(path: gateway.folder.path + "/data/outbox.db")
-        let (sequences, series) = gateway.peer.state.withLock { ($0.sequences, $0.readings) }
-        #expect(statistics.unsentBatches == 0, "\(statistics)")
-        let expected = Set((1..<statistics.nextSequence).map { "gw-rel/\($0)" })  // sequences start at 1
-        #expect(sequences == expected, "missing: \(expected.subtracting(sequences).sorted().prefix(10))")
-        for (name, samples) in series {
-            #expect(Set(samples.map(\.timestamp)).count == samples.count, "\(name) has a reading twice")
-        }
+        try gateway.expectEveryBatchOnce()
     }
 }
 
@@ -298,13 +325,6 @@ extension ReleaseUpdateTests {
         #expect(gateway.delivers(beyond: before), "0.4.0 runs again")
         try gateway.stop()
 
-        let statistics = try OutboxVerification.statistics(path: gateway.folder.path + "/data/outbox.db")
-        let (sequences, series) = gateway.peer.state.withLock { ($0.sequences, $0.readings) }
-        #expect(statistics.unsentBatches == 0, "\(statistics)")
-        let expected = Set((1..<statistics.nextSequence).map { "gw-rel/\($0)" })  // sequences start at 1
-        #expect(sequences == expected, "missing: \(expected.subtracting(sequences).sorted().prefix(10))")
-        for (name, samples) in series {
-            #expect(Set(samples.map(\.timestamp)).count == samples.count, "\(name) has a reading twice")
-        }
+        try gateway.expectEveryBatchOnce()
     }
 }
