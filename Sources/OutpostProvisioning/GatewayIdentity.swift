@@ -35,6 +35,7 @@ package struct ProvisioningError: Error, Hashable, CustomStringConvertible {
             case invalidCA = "invalid_ca"
             case invalidBroker = "invalid_broker"
             case reserved = "reserved"
+            case invalidKey = "invalid_key"
         }
         let value: Value
         package static let invalidGatewayID = Code(value: .invalidGatewayID)
@@ -44,6 +45,8 @@ package struct ProvisioningError: Error, Hashable, CustomStringConvertible {
         package static let invalidBroker = Code(value: .invalidBroker)
         /// The name belongs to the hub or the broker.
         package static let reserved = Code(value: .reserved)
+        /// A key given on the command line is not one.
+        package static let invalidKey = Code(value: .invalidKey)
         package var description: String { value.rawValue }
     }
 

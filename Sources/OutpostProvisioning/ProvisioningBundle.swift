@@ -7,7 +7,8 @@ import X509
 /// Everything one gateway needs, made by `outpostctl provision`: its key (which both
 /// authenticates it to the broker and signs its frames) and certificate (CN = its id), the CA
 /// certificate, the fleet key's public half (`fleet.pem`: what the hub's documents are checked
-/// with), a complete `agent.toml`, and `first-boot.sh`, which installs the rest.
+/// with), the release key's public half when one is given (`release.pem`: what agent releases
+/// are checked with), a complete `agent.toml`, and `first-boot.sh`, which installs the rest.
 package struct ProvisioningBundle {
     /// A file of the bundle.
     package struct File: Sendable {
@@ -40,12 +41,18 @@ package struct ProvisioningBundle {
     }
 
     /// Makes the bundle of `gatewayID` for `broker` (an `mqtts://` URL) with the sources in
-    /// `sourcesTOML` (its `[[modbus]]`, `[[gpio]]`, `[[serial]]` tables).
+    /// `sourcesTOML` (its `[[modbus]]`, `[[gpio]]`, `[[serial]]` tables), trusting releases
+    /// signed by the key whose public half is `releaseKeyPEM`, if given.
     package static func make(
         gatewayID: String, broker: String, sourcesTOML: String, sourcesName: String,
         authority: CertificateAuthority, templates: String, configDirectory: String = "/etc/outpost",
-        dataDirectory: String = "/var/lib/outpost"
+        dataDirectory: String = "/var/lib/outpost", releaseKeyPEM: String? = nil
     ) throws -> ProvisioningBundle {
+        if let releaseKeyPEM, (try? P256.Signing.PublicKey(pemRepresentation: releaseKeyPEM)) == nil {
+            throw ProvisioningError(
+                .invalidKey,
+                "the release key is not a P-256 public key in PEM form (release.pem from outpostctl release keygen)")
+        }
         try checkGatewayID(gatewayID)
         // The hub's and the broker's names are trusted by the ACL with every gateway's topics: a
         // gateway given one could read every batch and forge acknowledgements.
@@ -62,6 +69,11 @@ package struct ProvisioningBundle {
         let key = P256.Signing.PrivateKey()
         let certificate = try authority.issue(commonName: gatewayID, publicKey: key.publicKey, use: .client)
         var agent = String(decoding: try FileIO.read(templates + "/agent.toml"), as: UTF8.self)
+        // First: its value holds {{ETC}}.
+        agent = agent.replacingOccurrences(
+            of: "{{RELEASE_KEY}}",
+            with: releaseKeyPEM == nil
+                ? "# release_key = \"{{ETC}}/release.pem\"" : "release_key = \"{{ETC}}/release.pem\"")
         let values = [
             "{{ID}}": gatewayID, "{{BROKER}}": broker, "{{SOURCES}}": sourcesName, "{{ETC}}": configDirectory,
             "{{DATA}}": dataDirectory,
@@ -70,7 +82,7 @@ package struct ProvisioningBundle {
             agent = agent.replacingOccurrences(of: placeholder, with: value)
         }
         agent += sourcesTOML.hasSuffix("\n") ? sourcesTOML : sourcesTOML + "\n"
-        let files = [
+        var files = [
             File(name: "\(gatewayID).key", bytes: Array(key.pemRepresentation.utf8), mode: 0o600),
             File(name: "\(gatewayID).pem", bytes: Array(try certificate.serializeAsPEM().pemString.utf8), mode: 0o644),
             File(name: "ca.pem", bytes: try FileIO.read(authority.certificatePath), mode: 0o644),
@@ -78,6 +90,7 @@ package struct ProvisioningBundle {
             File(name: "agent.toml", bytes: Array(agent.utf8), mode: 0o640),
             File(name: "first-boot.sh", bytes: try FileIO.read(templates + "/first-boot.sh"), mode: 0o755),
         ]
+        if let releaseKeyPEM { files.append(File(name: "release.pem", bytes: Array(releaseKeyPEM.utf8), mode: 0o644)) }
         return ProvisioningBundle(gatewayID: gatewayID, files: files, certificate: certificate)
     }
 

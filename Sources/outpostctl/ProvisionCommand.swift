@@ -19,6 +19,12 @@ struct Provision: ParsableCommand {
     var configDirectory = "/etc/outpost"
     @Option(name: .customLong("data-dir"), help: "The agent's data folder on the gateway.")
     var dataDirectory = "/var/lib/outpost"
+    @Option(
+        name: .customLong("release-key"),
+        help:
+            "The release key's public half (release.pem, outpostctl release keygen): the gateway installs releases it signed."
+    )
+    var releaseKey: String?
 
     private var certificateBeside: String {
         let folder = out.contains("/") ? String(out[..<(out.lastIndex(of: "/") ?? out.startIndex)]) : "."
@@ -27,12 +33,13 @@ struct Provision: ParsableCommand {
 
     func run() throws {
         let sourcesText = String(decoding: try FileIO.read(sources), as: UTF8.self)
+        let releaseKeyPEM = try releaseKey.map { String(decoding: try FileIO.read($0), as: UTF8.self) }
         try provisioning {
             let bundle = try ProvisioningBundle.make(
                 gatewayID: gatewayID, broker: broker, sourcesTOML: sourcesText, sourcesName: sources,
                 authority: try CertificateAuthority.open(ca),
                 templates: templates ?? SharedFiles.locate("provisioning", containing: "agent.toml"),
-                configDirectory: configDirectory, dataDirectory: dataDirectory)
+                configDirectory: configDirectory, dataDirectory: dataDirectory, releaseKeyPEM: releaseKeyPEM)
             try bundle.write(to: out)
             if out.hasSuffix(".tar.gz") || out.hasSuffix(".tgz") {
                 // The certificate (public) beside the archive, for `outpostctl enroll`.

@@ -88,25 +88,25 @@ struct ReleaseUpdateTests {
         }
 
         /// Stops it (SIGTERM, as `systemctl stop`), keeping what it did.
-        func stop() throws {
+        func stop() async throws {
             guard let agent else { return }
             agent.send(SIGTERM)
-            runs.append(try agent.wait(timeout: .seconds(60)))
+            runs.append(try await agent.finished(timeout: .seconds(60)))
             self.agent = nil
         }
 
         /// Kills it, as a power cut would (its release on trial follows it).
-        func kill() throws {
+        func kill() async throws {
             guard let agent else { return }
             agent.send(SIGKILL)
-            runs.append(try agent.wait(timeout: .seconds(30)))
+            runs.append(try await agent.finished(timeout: .seconds(30)))
             self.agent = nil
         }
 
         /// Waits for the current process to exit on its own.
-        func exited(within timeout: Duration) throws -> ChildProcess.Outcome? {
+        func exited(within timeout: Duration) async throws -> ChildProcess.Outcome? {
             guard let agent else { return nil }
-            let outcome = try? agent.wait(timeout: timeout)
+            let outcome = try? await agent.finished(timeout: timeout)
             if let outcome {
                 runs.append(outcome)
                 self.agent = nil
@@ -120,8 +120,8 @@ struct ReleaseUpdateTests {
         var applied: Int { peer.state.withLock { $0.readingCount } }
 
         /// True once the peer applies more readings than `count`.
-        func delivers(beyond count: Int, timeout: Duration = .seconds(60)) -> Bool {
-            eventuallyBlocking(timeout: timeout) { applied > count + 10 }
+        func delivers(beyond count: Int, timeout: Duration = .seconds(60)) async -> Bool {
+            await eventually(timeout: timeout) { applied > count + 10 }
         }
 
         /// Every batch the outbox sealed reached the peer, and no reading arrived twice.
@@ -152,16 +152,16 @@ struct ReleaseUpdateTests {
         }
 
         /// `outpost-agent release install` as a technician runs it.
-        func install(_ release: (manifest: String, file: String), trial: Int = 30, fault: String? = nil) throws
+        func install(_ release: (manifest: String, file: String), trial: Int = 30, fault: String? = nil) async throws
             -> ChildProcess.Outcome
         {
             var environment: [String: String] = [:]
             environment["OUTPOST_FAULT_AT"] = fault
-            return try ChildProcess(
+            return try await ChildProcess(
                 Binaries.path("outpost-agent"),
                 ["release", "install", release.manifest, release.file, "--config", config, "--trial", "\(trial)"],
                 environment: environment
-            ).wait(timeout: .seconds(60))
+            ).finished(timeout: .seconds(60))
         }
     }
 
@@ -174,71 +174,71 @@ struct ReleaseUpdateTests {
     func releases() async throws {
         let gateway = try Gateway()
         try gateway.start()
-        #expect(gateway.delivers(beyond: 0), "the packaged agent delivers")
+        #expect(await gateway.delivers(beyond: 0), "the packaged agent delivers")
 
         // Refused before anything changes: each leaves the packaged version running.
         let agentBinary = readFileBytes(Binaries.path("outpost-agent"))
         let forged = try gateway.release(
             agentBinary, version: "0.2.0", name: "forged", by: ReleaseSigner.generate())
-        let refusedForged = try gateway.install(forged)
+        let refusedForged = try await gateway.install(forged)
         #expect(refusedForged.exitStatus == 1 && refusedForged.stderr.contains("not signed by the release key"))
         let older = try gateway.release(agentBinary, version: "0.0.9", name: "older")
-        let refusedOlder = try gateway.install(older)
+        let refusedOlder = try await gateway.install(older)
         #expect(refusedOlder.exitStatus == 1 && refusedOlder.stderr.contains("is not newer than 0.1.0"))
         var damaged = try gateway.release(agentBinary, version: "0.2.0", name: "damaged")
         var bytes = agentBinary
         bytes[bytes.count / 3] ^= 0xFF
         damaged.file = gateway.folder.write(bytes, to: "damaged")
-        let refusedDamaged = try gateway.install(damaged)
+        let refusedDamaged = try await gateway.install(damaged)
         #expect(refusedDamaged.exitStatus == 1 && refusedDamaged.stderr.contains("SHA-256"), "\(refusedDamaged)")
         let foreign = try gateway.release(
             agentBinary, version: "0.2.0", name: "foreign",
             architecture: ReleaseInstaller.thisArchitecture == "arm64" ? "amd64" : "arm64")
-        let refusedForeign = try gateway.install(foreign)
+        let refusedForeign = try await gateway.install(foreign)
         #expect(
             refusedForeign.exitStatus == 1 && refusedForeign.stderr.contains("this gateway is"), "\(refusedForeign)")
         let unsigned = (gateway.folder.write(Array("{}".utf8), to: "unsigned.manifest"), damaged.file)
-        #expect(try gateway.install(unsigned).exitStatus == 1)
+        #expect(try await gateway.install(unsigned).exitStatus == 1)
         #expect(gateway.state.active == nil && gateway.state.failed?.outcome == "refused")
 
         // Exits at start: the launcher sees it die unconfirmed and runs the packaged version.
         let crashing = try gateway.release(Self.script("exit 3"), version: "0.2.0", name: "crashing")
-        #expect(try gateway.install(crashing).exitStatus == 0)
-        try gateway.stop()
+        #expect(try await gateway.install(crashing).exitStatus == 0)
+        try await gateway.stop()
         var before = gateway.applied
         try gateway.start()
         #expect(
-            eventuallyBlocking { gateway.state.failed?.outcome == "rolled_back" },
+            await eventually { gateway.state.failed?.outcome == "rolled_back" },
             "\(gateway.state) \(gateway.agent?.currentStderr() ?? "")")
         #expect(gateway.state.failed?.reason.contains("exited with status 3 before it was confirmed") == true)
         #expect(gateway.state.active == nil)
-        #expect(gateway.delivers(beyond: before), "the packaged version runs again")
+        #expect(await gateway.delivers(beyond: before), "the packaged version runs again")
         // The same version again is refused: it was rolled back here.
-        let again = try gateway.install(crashing)
+        let again = try await gateway.install(crashing)
         #expect(again.exitStatus == 1 && again.stderr.contains("was rolled back on this gateway"), "\(again)")
 
         // Hangs (never connects, never confirms): stopped when its 5 s trial runs out.
         let hanging = try gateway.release(Self.script("exec sleep 600"), version: "0.2.1", name: "hanging")
-        #expect(try gateway.install(hanging, trial: 5).exitStatus == 0)
-        try gateway.stop()
+        #expect(try await gateway.install(hanging, trial: 5).exitStatus == 0)
+        try await gateway.stop()
         before = gateway.applied
         try gateway.start()
-        #expect(eventuallyBlocking { gateway.state.failed?.version == "0.2.1" }, "\(gateway.state)")
+        #expect(await eventually { gateway.state.failed?.version == "0.2.1" }, "\(gateway.state)")
         #expect(gateway.state.failed?.reason.contains("not confirmed within 5 s") == true, "\(gateway.state)")
-        #expect(gateway.delivers(beyond: before), "the packaged version runs again")
+        #expect(await gateway.delivers(beyond: before), "the packaged version runs again")
 
         // A good release: this agent, as 0.3.0. It confirms itself and is kept.
         let good = try gateway.release(agentBinary, version: "0.3.0", name: "outpost-agent")
-        let installed = try gateway.install(good)
+        let installed = try await gateway.install(good)
         #expect(installed.exitStatus == 0 && installed.stdout.contains("release 0.3.0 in slot a"), "\(installed)")
-        try gateway.stop()
+        try await gateway.stop()
         before = gateway.applied
         try gateway.start()
         #expect(
-            eventuallyBlocking(timeout: .seconds(60)) { gateway.state.trial == nil && gateway.state.active != nil },
+            await eventually(timeout: .seconds(60)) { gateway.state.trial == nil && gateway.state.active != nil },
             "\(gateway.state) \(gateway.agent?.currentStderr() ?? "")")
         #expect(gateway.state.active == ReleaseState.Installed(slot: "a", version: "0.3.0"))
-        #expect(gateway.delivers(beyond: before))
+        #expect(await gateway.delivers(beyond: before))
         // What the hub hears: the status names the release's version and that it runs it.
         let watcher = try MQTTClient(.init(host: "127.0.0.1", port: gateway.broker.port, clientID: "status-watch"))
         defer { watcher.shutdown() }
@@ -253,15 +253,16 @@ struct ReleaseUpdateTests {
         }
         #expect(reported != nil, "the status never said 0.3.0 runs")
         // Started again: confirmed, it replaces the launcher (no trial, no child).
-        try gateway.stop()
+        try await gateway.stop()
         before = gateway.applied
         try gateway.start()
-        #expect(gateway.delivers(beyond: before))
+        #expect(await gateway.delivers(beyond: before))
         #expect(gateway.state.active?.version == "0.3.0" && gateway.state.trial == nil)
-        try gateway.stop()
+        try await gateway.stop()
 
         // Every sealed batch reached the peer, none of them twice in what it applied.
-        let verify = try ChildProcess.run(Binaries.path("outpost-agent"), ["verify", "--config", gateway.config])
+        let verify = try await ChildProcess.running(
+            Binaries.path("outpost-agent"), ["verify", "--config", gateway.config])
         #expect(verify.exitStatus == 0, "\(verify)")
         try gateway.expectEveryBatchOnce()
     }
@@ -271,59 +272,60 @@ extension ReleaseUpdateTests {
     @Test(
         "SIGKILL at each step of installing and starting a release: the gateway comes back on one complete, verified version every time, every batch delivered once"
     )
-    func powerCuts() throws {
+    func powerCuts() async throws {
         let gateway = try Gateway()
         try gateway.start()
-        #expect(gateway.delivers(beyond: 0))
+        #expect(await gateway.delivers(beyond: 0))
         let binary = readFileBytes(Binaries.path("outpost-agent"))
-        func restarted(fault: String? = nil) throws -> Bool {
-            try gateway.kill()
+        func restarted(fault: String? = nil) async throws -> Bool {
+            try await gateway.kill()
             let before = gateway.applied
             try gateway.start(fault: fault)
-            return fault != nil || gateway.delivers(beyond: before)
+            if fault != nil { return true }
+            return await gateway.delivers(beyond: before)
         }
 
         // Cut while copying into the slot, and after the copy is checked but before the switch:
         // the pointer has not moved, the packaged version runs.
         for (fault, version) in [("release-copied", "0.2.0"), ("release-staged", "0.2.1")] {
             let release = try gateway.release(binary, version: version, name: "agent-\(version)")
-            let cut = try gateway.install(release, fault: fault)
+            let cut = try await gateway.install(release, fault: fault)
             #expect(cut.exitStatus == 137, "\(fault): \(cut)")
             #expect(gateway.state.active == nil, "\(fault): \(gateway.state)")
-            #expect(try restarted(), "\(fault): the packaged version delivers after the cut")
+            #expect(try await restarted(), "\(fault): the packaged version delivers after the cut")
         }
 
         // Cut right after the switch: the release starts on trial at the next start and is kept.
         let kept = try gateway.release(binary, version: "0.4.0", name: "agent-0.4.0")
-        #expect(try gateway.install(kept, fault: "release-switched").exitStatus == 137)
+        #expect(try await gateway.install(kept, fault: "release-switched").exitStatus == 137)
         #expect(gateway.state.active?.version == "0.4.0" && gateway.state.trial?.starts == 0)
-        #expect(try restarted())
-        #expect(eventuallyBlocking(timeout: .seconds(60)) { gateway.state.trial == nil }, "\(gateway.state)")
+        #expect(try await restarted())
+        #expect(await eventually(timeout: .seconds(60)) { gateway.state.trial == nil }, "\(gateway.state)")
         #expect(gateway.state.active == ReleaseState.Installed(slot: "a", version: "0.4.0"))
 
         // Cut twice just after a start was counted (before the release ran): the third start gives
         // it up, and 0.4.0, the version before it, runs.
         let cutShort = try gateway.release(binary, version: "0.5.0", name: "agent-0.5.0")
-        #expect(try gateway.install(cutShort).exitStatus == 0)
+        #expect(try await gateway.install(cutShort).exitStatus == 0)
         for start in 1...2 {
-            _ = try restarted(fault: "release-start-counted")
-            #expect(try gateway.exited(within: .seconds(30))?.exitStatus == 137)
+            _ = try await restarted(fault: "release-start-counted")
+            #expect(try await gateway.exited(within: .seconds(30))?.exitStatus == 137)
             #expect(gateway.state.trial?.starts == start, "\(gateway.state)")
         }
-        #expect(try restarted())
+        #expect(try await restarted())
         #expect(gateway.state.active == ReleaseState.Installed(slot: "a", version: "0.4.0"), "\(gateway.state)")
         #expect(gateway.state.failed?.reason.contains("started 2 times without being confirmed") == true)
 
         // Killed at its first start (the release itself, not the launcher): rolled back at once.
         let killed = try gateway.release(binary, version: "0.6.0", name: "agent-0.6.0")
-        #expect(try gateway.install(killed).exitStatus == 0)
-        #expect(try restarted(fault: "release-first-start"))
-        #expect(eventuallyBlocking { gateway.state.failed?.version == "0.6.0" }, "\(gateway.state)")
+        #expect(try await gateway.install(killed).exitStatus == 0)
+        #expect(try await restarted(fault: "release-first-start"))
+        #expect(await eventually { gateway.state.failed?.version == "0.6.0" }, "\(gateway.state)")
         #expect(gateway.state.failed?.reason.contains("killed by signal 9") == true, "\(gateway.state)")
         #expect(gateway.state.active == ReleaseState.Installed(slot: "a", version: "0.4.0"))
         let before = gateway.applied
-        #expect(gateway.delivers(beyond: before), "0.4.0 runs again")
-        try gateway.stop()
+        #expect(await gateway.delivers(beyond: before), "0.4.0 runs again")
+        try await gateway.stop()
 
         try gateway.expectEveryBatchOnce()
     }

@@ -9,7 +9,7 @@ import Testing
 @Suite("A provisioned bundle on the gateway")
 struct FirstBootTests {
     /// A CA and one gateway's bundle, made with `outpostctl`.
-    private func bundle(in folder: TemporaryFolder, out: String) throws {
+    private func bundle(in folder: TemporaryFolder, out: String, extra: [String] = []) throws {
         let ctl = Binaries.path("outpostctl")
         #expect(try ChildProcess.run(ctl, ["ca", "init", "--dir", folder.path + "/ca"]).exitStatus == 0)
         let sources = folder.write(
@@ -20,7 +20,7 @@ struct FirstBootTests {
             [
                 "provision", "gw-pump-7", "--ca", folder.path + "/ca", "--broker", "mqtts://broker.example:8883",
                 "--sources", sources, "--out", out,
-            ])
+            ] + extra)
         #expect(made.exitStatus == 0, "\(made)")
     }
 
@@ -36,6 +36,44 @@ struct FirstBootTests {
         #expect(
             check.stdout.contains("gateway gw-pump-7") && check.stdout.contains("client certificate"), "\(check.stdout)"
         )
+    }
+
+    @Test(
+        "With --release-key the bundle carries release.pem and agent.toml trusts it; a key that is not one is refused")
+    func releaseKey() throws {
+        let folder = try TemporaryFolder(prefix: "bundle")
+        let keys = try ChildProcess.run(
+            Binaries.path("outpostctl"), ["release", "keygen", "--dir", folder.path + "/release"])
+        #expect(keys.exitStatus == 0, "\(keys)")
+        try bundle(
+            in: folder, out: folder.path + "/bundle", extra: ["--release-key", folder.path + "/release/release.pem"])
+        let agent = String(decoding: readFileBytes(folder.path + "/bundle/agent.toml"), as: UTF8.self)
+        #expect(agent.contains("\nrelease_key = \"/etc/outpost/release.pem\""), "\(agent)")
+        #expect(
+            readFileBytes(folder.path + "/bundle/release.pem") == readFileBytes(folder.path + "/release/release.pem"))
+        let check = try ChildProcess(
+            Binaries.path("outpost-agent"), ["check", "--offline", "--config", folder.path + "/bundle/agent.toml"],
+            environment: ["OUTPOST_HARDWARE_DIR": packageRoot() + "/hardware"]
+        ).wait()
+        #expect(check.exitStatus == 0, "\(check)")
+        // Without the option: the line is there, commented, and no release.pem.
+        let plain = try TemporaryFolder(prefix: "bundle")
+        try bundle(in: plain, out: plain.path + "/bundle")
+        let plainAgent = String(decoding: readFileBytes(plain.path + "/bundle/agent.toml"), as: UTF8.self)
+        #expect(
+            plainAgent.contains("# release_key = \"/etc/outpost/release.pem\"") && !plainAgent.contains("\nrelease_key")
+        )
+        #expect(access(plain.path + "/bundle/release.pem", F_OK) != 0)
+        // The private key by mistake, or anything else: refused, nothing written.
+        let wrong = try ChildProcess.run(
+            Binaries.path("outpostctl"),
+            [
+                "provision", "gw-pump-8", "--ca", folder.path + "/ca", "--broker", "mqtts://broker.example:8883",
+                "--sources", folder.path + "/sources.toml", "--out", folder.path + "/wrong",
+                "--release-key", folder.path + "/release/release-key.pem",
+            ])
+        #expect(wrong.exitStatus == 1 && wrong.stderr.contains("not a P-256 public key"), "\(wrong)")
+        #expect(access(folder.path + "/wrong", F_OK) != 0)
     }
 
     @Test(
