@@ -89,14 +89,27 @@ enum ReleaseSlotChoice {
     }
 
     /// Replaces this process with the release to run, or runs one on trial under watch and exits
-    /// with its status; returns when the packaged version is to run.
+    /// with its status; returns when the packaged version is to run. Without a release key to
+    /// check the slots with, the packaged version runs and the state is left for when there is.
     static func launch(_ configuration: AgentConfiguration, arguments: [String]) {
         guard let packaged = ReleaseVersion(OutpostVersion.current) else { return }
         let folder = ReleaseFolder(dataDirectory: configuration.gateway.dataDirectory)
         guard access(folder.statePath, F_OK) == 0 else { return }
-        let launcher = ReleaseLauncher(
-            folder: folder, verifier: try? configuration.releaseVerifier(), packaged: packaged,
-            log: { FileIO.printError("outpost-agent: \($0)") })
+        let log: @Sendable (String) -> Void = { FileIO.printError("outpost-agent: \($0)") }
+        let verifier: ReleaseVerifier
+        do {
+            guard let configured = try configuration.releaseVerifier() else {
+                log(
+                    "releases are installed but [uplink] has no release_key to check them with: the packaged version runs"
+                )
+                return
+            }
+            verifier = configured
+        } catch {
+            log("release_key cannot be read (\(error)): the packaged version runs")
+            return
+        }
+        let launcher = ReleaseLauncher(folder: folder, verifier: verifier, packaged: packaged, log: log)
         while true {
             switch launcher.choose() {
             case .packaged: return

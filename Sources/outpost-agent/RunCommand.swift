@@ -40,9 +40,10 @@ struct RunCommand: AsyncParsableCommand {
         let dataDirectory = configuration.gateway.dataDirectory
         let trial = ReleaseTrialWatch.forThisProcess(dataDirectory: dataDirectory)
         var version = OutpostVersion.current
-        if let slotVersion = ReleaseSlotChoice.versionOfThisProcess(dataDirectory: dataDirectory) {
+        if getenv(ReleaseLauncher.slotVariable) != nil {
+            // A release's own process: never a launcher itself.
             ReleaseLauncher.stayWithLauncher()
-            version = slotVersion
+            version = ReleaseSlotChoice.versionOfThisProcess(dataDirectory: dataDirectory) ?? version
         } else {
             ReleaseSlotChoice.launch(configuration, arguments: Array(CommandLine.arguments.dropFirst()))
         }

@@ -21,7 +21,7 @@ import Synchronization
 /// - A package at least as new as the release (an `apt` upgrade) wins: the slots are forgotten.
 package struct ReleaseLauncher: Sendable {
     package let folder: ReleaseFolder
-    package let verifier: ReleaseVerifier?
+    package let verifier: ReleaseVerifier
     package let packaged: ReleaseVersion
     package let log: @Sendable (String) -> Void
 
@@ -29,7 +29,7 @@ package struct ReleaseLauncher: Sendable {
     package static let slotVariable = "OUTPOST_RELEASE_SLOT"
 
     package init(
-        folder: ReleaseFolder, verifier: ReleaseVerifier?, packaged: ReleaseVersion,
+        folder: ReleaseFolder, verifier: ReleaseVerifier, packaged: ReleaseVersion,
         log: @escaping @Sendable (String) -> Void
     ) {
         (self.folder, self.verifier, self.packaged, self.log) = (folder, verifier, packaged, log)
@@ -91,7 +91,6 @@ package struct ReleaseLauncher: Sendable {
 
     /// Why the release in `slot` must not run, or nil: its manifest and binary as installed.
     func slotProblem(_ slot: String) -> String? {
-        guard let verifier else { return "no release_key in [uplink] to check slot \(slot) with" }
         let manifest: ReleaseManifest
         do {
             manifest = try verifier.open(try FileIO.read(folder.manifestPath(slot)))
