@@ -36,7 +36,10 @@ fi
 
 work=$(mktemp -d /tmp/outpost-package-test.XXXXXX)
 root=$work/root
+hub=""
 cleanup() {
+    # A hub started in the root, if a check failed while it ran.
+    if [ -n "$hub" ]; then kill -TERM "$hub" 2>/dev/null || true; wait "$hub" 2>/dev/null || true; fi
     for mounted in proc dev/pts; do umount "$root/$mounted" 2>/dev/null || true; done
     rm -rf "$work"
 }
@@ -134,6 +137,7 @@ for library in /vendor/dygraphs/dygraph.min.js /vendor/leaflet/leaflet.js /asset
 done
 kill -TERM "$hub"
 wait "$hub" || true
+hub=""
 expect "the hub made its store in /var/lib/outpost-hub" 'test -f /var/lib/outpost-hub/hub.db'
 
 step "upgrading to the current version"

@@ -62,7 +62,15 @@ extension ReleaseLauncher {
                 giveUp(&state, "it \(Self.describe(status)) before it was confirmed")
                 return nil
             }
-            if !confirmed, !stopAsked.load(ordering: .relaxed), ContinuousClock.now >= deadline {
+            if confirmed {
+                // Kept: nothing more to judge. Wait for it without looking at the state again.
+                log("release \(state.active?.version ?? "?") confirmed")
+                while waitpid(pid, &status, 0) != pid {
+                    guard errno == EINTR else { return 1 }
+                }
+                return Self.exitCode(status)
+            }
+            if !stopAsked.load(ordering: .relaxed), ContinuousClock.now >= deadline {
                 stop(pid)
                 giveUp(
                     &state,
