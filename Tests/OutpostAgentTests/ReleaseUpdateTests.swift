@@ -313,7 +313,9 @@ extension ReleaseUpdateTests {
             #expect(gateway.state.trial?.starts == start, "\(gateway.state)")
         }
         #expect(try await restarted())
-        #expect(gateway.state.active == ReleaseState.Installed(slot: "a", version: "0.4.0"), "\(gateway.state)")
+        #expect(
+            await eventually { gateway.state.active == ReleaseState.Installed(slot: "a", version: "0.4.0") },
+            "\(gateway.state)")
         #expect(gateway.state.failed?.reason.contains("started 2 times without being confirmed") == true)
 
         // Killed at its first start (the release itself, not the launcher): rolled back at once.

@@ -98,14 +98,16 @@ extension ReleaseLauncher {
     /// The environment variable that tells a release on trial which process watches it.
     package static let launcherVariable = "OUTPOST_RELEASE_LAUNCHER"
 
-    /// In a release on trial: dies with the launcher that watches it (SIGTERM, so it still
-    /// commits what it holds), and exits at once if that launcher is already gone. Two agents
-    /// must never run on one outbox.
+    /// In a release on trial: dies with the launcher that watches it, and exits at once if that
+    /// launcher is already gone. SIGKILL, not SIGTERM: a release still shutting down while a new
+    /// launcher starts would be two agents on one outbox. What it loses is what a power cut
+    /// loses, the readings of its last commit interval; a stop (SIGTERM to the launcher) is
+    /// passed on and lets it commit.
     package static func stayWithLauncher() {
         guard let text = getenv(launcherVariable).map({ String(cString: $0) }), let launcher = pid_t(text) else {
             return
         }
-        _ = outpost_die_with_parent(SIGTERM)
+        _ = outpost_die_with_parent(SIGKILL)
         if getppid() != launcher { exit(0) }
         FaultInjection.crashIfAsked(at: "release-first-start")
     }
