@@ -123,7 +123,11 @@ port=$((20000 + RANDOM % 20000))
 sed -i "s/^listen = .*/listen = \"127.0.0.1:$port\"/" "$root/etc/outpost/hub.toml"
 printf '# provisioned by first-boot.sh\n' >"$root/etc/outpost/agent.toml"
 printf 'journal\n' >"$root/var/lib/outpost/marker"
-in_root runuser -u outpost-hub -- outpost-hub serve --config /etc/outpost/hub.toml >"$work/hub.log" 2>&1 &
+# chroot, env and setpriv each execute the next in their place (runuser would fork the hub and
+# not pass a SIGTERM on, a shell function would run in a subshell): $hub is the hub itself.
+chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+    setpriv --reuid=outpost-hub --regid=outpost-hub --init-groups \
+    outpost-hub serve --config /etc/outpost/hub.toml >"$work/hub.log" 2>&1 &
 hub=$!
 served=""
 for _ in $(seq 1 300); do
@@ -138,6 +142,10 @@ done
 kill -TERM "$hub"
 wait "$hub" || true
 hub=""
+if pgrep -f "^outpost-hub serve --config /etc/outpost/hub.toml$" >/dev/null; then
+    fail "the packaged hub did not stop on SIGTERM"
+fi
+
 expect "the hub made its store in /var/lib/outpost-hub" 'test -f /var/lib/outpost-hub/hub.db'
 
 step "upgrading to the current version"
