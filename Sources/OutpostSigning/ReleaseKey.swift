@@ -49,24 +49,16 @@ package struct ReleaseVerifier: Sendable {
             signed, topic: ReleaseManifest.signingDomain, as: ReleaseManifest.self, signer: "the release key")
     }
 
-    /// Why the release in `signed` with its file at `path` must not be installed on a gateway of
-    /// `architecture` running `running`, or nil when it may.
-    package func refusal(
-        manifest signed: [UInt8], file path: String, running: ReleaseVersion, architecture: String
-    ) -> String? {
-        let manifest: ReleaseManifest
-        do {
-            manifest = try open(signed)
-        } catch {
-            return "the manifest is refused: \(error)"
-        }
+    /// Why the release `manifest` describes is not for a gateway of `architecture` running
+    /// `running`, or nil: the checks that need no file.
+    package func refusal(of manifest: ReleaseManifest, running: ReleaseVersion, architecture: String) -> String? {
         if manifest.architecture != architecture {
             return "release \(manifest.version) is for \(manifest.architecture), this gateway is \(architecture)"
         }
         if manifest.version <= running {
             return "release \(manifest.version) is not newer than \(running), which this gateway runs"
         }
-        return ReleaseFile.mismatch(manifest, path: path)
+        return nil
     }
 }
 

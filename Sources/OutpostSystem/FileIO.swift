@@ -117,19 +117,11 @@ package enum FileIO {
             open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         }
         guard descriptor >= 0 else { throw failure(temporary, "cannot create") }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeBytes { raw in
-                guard let base = raw.baseAddress else { return 0 }
-                return retryingEINTR { Glibc.write(descriptor, base + written, raw.count - written) }
-            }
-            if count <= 0 {
-                let error = failure(temporary, "cannot write")
-                close(descriptor)
-                unlink(temporary)
-                throw error
-            }
-            written += count
+        guard writeAllReporting(bytes[...], to: descriptor) else {
+            let error = failure(temporary, "cannot write")
+            close(descriptor)
+            unlink(temporary)
+            throw error
         }
         if fsync(descriptor) != 0 || close(descriptor) != 0 {
             let error = failure(temporary, "cannot flush")
@@ -165,15 +157,7 @@ package enum FileIO {
     /// Writes all of `bytes` to an open descriptor (retrying short writes and EINTR); a failing
     /// descriptor ends the attempt quietly, as for standard output.
     package static func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeBytes { raw in
-                guard let base = raw.baseAddress else { return 0 }
-                return retryingEINTR { Glibc.write(descriptor, base + written, raw.count - written) }
-            }
-            if count <= 0 { return }
-            written += count
-        }
+        _ = writeAllReporting(bytes[...], to: descriptor)
     }
 
     private static func failure(_ path: String, _ what: String) -> Failure {

@@ -83,7 +83,7 @@ struct ReleaseCommand: ParsableCommand {
 enum ReleaseSlotChoice {
     /// The release version this process runs as, when it was started from a slot.
     static func versionOfThisProcess(dataDirectory: String) -> String? {
-        guard let slot = getenv(ReleaseLauncher.slotVariable).map({ String(cString: $0) }) else { return nil }
+        guard let slot = ReleaseLauncher.slotOfThisProcess else { return nil }
         let active = ReleaseFolder(dataDirectory: dataDirectory).load().state.active
         return active?.slot == slot ? active?.version : nil
     }

@@ -40,7 +40,7 @@ struct RunCommand: AsyncParsableCommand {
         let dataDirectory = configuration.gateway.dataDirectory
         let trial = ReleaseTrialWatch.forThisProcess(dataDirectory: dataDirectory)
         var version = OutpostVersion.current
-        if getenv(ReleaseLauncher.slotVariable) != nil {
+        if ReleaseLauncher.slotOfThisProcess != nil {
             // A release's own process: never a launcher itself.
             ReleaseLauncher.stayWithLauncher()
             version = ReleaseSlotChoice.versionOfThisProcess(dataDirectory: dataDirectory) ?? version

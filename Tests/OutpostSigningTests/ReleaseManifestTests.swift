@@ -103,27 +103,33 @@ struct ReleaseManifestTests {
         let signer = ReleaseSigner.generate()
         let verifier = try ReleaseVerifier(publicKeyPEM: signer.publicKeyPEM)
         let good = try signer.sign(Self.manifest(sha256: measured.sha256))
+        // What a gateway checks: the signature, then the architecture and version, then the file.
+        func refusal(manifest: [UInt8], file: String, running: ReleaseVersion, architecture: String) -> String? {
+            guard let opened = try? verifier.open(manifest) else { return "the manifest is refused" }
+            return verifier.refusal(of: opened, running: running, architecture: architecture)
+                ?? ReleaseFile.mismatch(opened, path: file)
+        }
         let running = Self.version("0.1.0")
-        #expect(verifier.refusal(manifest: good, file: path, running: running, architecture: "amd64") == nil)
+        #expect(refusal(manifest: good, file: path, running: running, architecture: "amd64") == nil)
         #expect(
-            verifier.refusal(manifest: good, file: path, running: running, architecture: "arm64")?
+            refusal(manifest: good, file: path, running: running, architecture: "arm64")?
                 .contains("is for amd64, this gateway is arm64") == true)
         #expect(
-            verifier.refusal(manifest: good, file: path, running: Self.version("0.2.0"), architecture: "amd64")?
+            refusal(manifest: good, file: path, running: Self.version("0.2.0"), architecture: "amd64")?
                 .contains("not newer than 0.2.0") == true)
         #expect(
-            verifier.refusal(manifest: good, file: path, running: Self.version("1.0.0"), architecture: "amd64")?
+            refusal(manifest: good, file: path, running: Self.version("1.0.0"), architecture: "amd64")?
                 .contains("not newer") == true)
         _ = folder.write(Array("abce".utf8), to: "outpost-agent")
         #expect(
-            verifier.refusal(manifest: good, file: path, running: running, architecture: "amd64")?
+            refusal(manifest: good, file: path, running: running, architecture: "amd64")?
                 .contains("SHA-256") == true)
         _ = folder.write(Array("abcde".utf8), to: "outpost-agent")
         #expect(
-            verifier.refusal(manifest: good, file: path, running: running, architecture: "amd64")?
+            refusal(manifest: good, file: path, running: running, architecture: "amd64")?
                 .contains("5 bytes, the manifest says 4") == true)
         #expect(
-            verifier.refusal(manifest: good, file: folder.file("missing"), running: running, architecture: "amd64")?
+            refusal(manifest: good, file: folder.file("missing"), running: running, architecture: "amd64")?
                 .contains("cannot be read") == true)
     }
 }

@@ -58,7 +58,7 @@ package struct ReleaseInstaller: Sendable {
         do {
             manifest = try verifier.open(signed)
         } catch {
-            throw refuse(&state, version: "?", "the manifest is refused: \(error)")
+            throw refuse(&state, version: nil, "its manifest is refused: \(error)")
         }
         let version = manifest.version.description
         if let trial = state.trial {
@@ -66,20 +66,24 @@ package struct ReleaseInstaller: Sendable {
                 "release \(trial.version) is still on trial: \(version) waits until it is kept or given up")
         }
         if let refusal = verifier.refusal(
-            manifest: signed, file: file, running: state.running(packaged: packaged), architecture: architecture)
+            of: manifest, running: state.running(packaged: packaged), architecture: architecture)
         {
             throw refuse(&state, version: version, refusal)
         }
-        if let failed = state.failed, failed.version == version, failed.outcome == "rolled_back" {
+        if let failed = state.failed, failed.version == version, failed.outcome == RemoteConfigurationStatus.rolledBack
+        {
             throw ReleaseRefusal(
                 "release \(version) was rolled back on this gateway (\(failed.reason)); cut a newer one")
         }
+        // The file is measured once, as copied into the slot: what will run is what was checked.
         let slot = state.freeSlot
+        let staged: String?
         do {
-            try stage(signed, file: file, manifest: manifest, into: slot)
+            staged = try stage(signed, file: file, manifest: manifest, into: slot)
         } catch {
             throw refuse(&state, version: version, "it could not be copied into slot \(slot): \(error)")
         }
+        if let mismatch = staged { throw refuse(&state, version: version, mismatch) }
         FaultInjection.crashIfAsked(at: "release-staged")
         state.previous = state.active
         state.active = .init(slot: slot, version: version)
@@ -94,8 +98,11 @@ package struct ReleaseInstaller: Sendable {
         return state
     }
 
-    /// Copies the release into `slot`, checked as copied, with its manifest beside it.
-    private func stage(_ signed: [UInt8], file: String, manifest: ReleaseManifest, into slot: String) throws {
+    /// Copies the release into `slot` with its manifest beside it; returns how the copy differs
+    /// from the manifest (and leaves nothing in the slot), or nil when it matches.
+    private func stage(_ signed: [UInt8], file: String, manifest: ReleaseManifest, into slot: String) throws
+        -> String?
+    {
         let folderPath = folder.slotPath(slot)
         // Whatever the slot held is neither running nor the one to go back to.
         let partial = folder.binaryPath(slot) + ".partial"
@@ -105,18 +112,20 @@ package struct ReleaseInstaller: Sendable {
         FaultInjection.crashIfAsked(at: "release-copied")
         if let mismatch = ReleaseFile.mismatch(manifest, path: partial) {
             unlink(partial)
-            throw ReleaseRefusal("the copy does not match the manifest: \(mismatch)")
+            return mismatch
         }
         try FileIO.write(signed, to: folder.manifestPath(slot))
         guard rename(partial, folder.binaryPath(slot)) == 0 else {
             throw ReleaseRefusal("cannot rename \(partial): \(String(cString: strerror(errno)))")
         }
         FileIO.syncDirectory(folderPath)
+        return nil
     }
 
-    private func refuse(_ state: inout ReleaseState, version: String, _ reason: String) -> ReleaseRefusal {
-        state.failed = .init(version: version, outcome: "refused", reason: reason)
+    /// Records and returns a refusal of `version` (nil: its manifest could not be read).
+    private func refuse(_ state: inout ReleaseState, version: String?, _ reason: String) -> ReleaseRefusal {
+        state.failed = .init(version: version ?? "?", outcome: RemoteConfigurationStatus.refused, reason: reason)
         try? folder.save(state)
-        return ReleaseRefusal("release \(version) refused: \(reason)")
+        return ReleaseRefusal("\(version.map { "release \($0)" } ?? "the release") is refused: \(reason)")
     }
 }

@@ -28,6 +28,9 @@ package struct ReleaseLauncher: Sendable {
     /// The environment variable that tells a release's process which slot it runs from.
     package static let slotVariable = "OUTPOST_RELEASE_SLOT"
 
+    /// The slot this process runs from; nil for the packaged agent (the launcher).
+    package static var slotOfThisProcess: String? { getenv(slotVariable).map { String(cString: $0) } }
+
     package init(
         folder: ReleaseFolder, verifier: ReleaseVerifier, packaged: ReleaseVersion,
         log: @escaping @Sendable (String) -> Void

@@ -35,7 +35,7 @@ package struct ReleaseState: Codable, Sendable, Equatable {
     /// The last release refused or rolled back.
     package struct Failure: Codable, Sendable, Equatable {
         package var version: String
-        /// `refused` or `rolled_back`, as for configurations.
+        /// `refused` or `rolled_back`: the outcomes of configurations (`RemoteConfigurationStatus`).
         package var outcome: String
         package var reason: String
 
@@ -67,7 +67,9 @@ package struct ReleaseState: Codable, Sendable, Equatable {
 
     /// Goes back to `previous`, recording why `active` was given up.
     package mutating func rollBack(reason: String) {
-        if let active { failed = Failure(version: active.version, outcome: "rolled_back", reason: reason) }
+        if let active {
+            failed = Failure(version: active.version, outcome: RemoteConfigurationStatus.rolledBack, reason: reason)
+        }
         active = previous
         previous = nil
         trial = nil

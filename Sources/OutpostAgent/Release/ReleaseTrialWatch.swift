@@ -17,7 +17,7 @@ package final class ReleaseTrialWatch: Sendable {
 
     /// A watch for the release in `slot`, when this process runs one on trial; nil otherwise.
     package static func forThisProcess(dataDirectory: String) -> ReleaseTrialWatch? {
-        guard let slot = getenv(ReleaseLauncher.slotVariable).map({ String(cString: $0) }) else { return nil }
+        guard let slot = ReleaseLauncher.slotOfThisProcess else { return nil }
         let folder = ReleaseFolder(dataDirectory: dataDirectory)
         let state = folder.load().state
         guard state.active?.slot == slot, state.trial != nil else { return nil }
