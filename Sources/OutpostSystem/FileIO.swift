@@ -23,12 +23,13 @@ package enum FileIO {
         close(descriptor)
     }
 
-    /// Reads a whole file.
-    package static func read(_ path: String) throws(Failure) -> [UInt8] {
+    /// Reads a whole file; with `limit`, refuses one longer than that many bytes without
+    /// reading past it (a document given on a command line may be anything).
+    package static func read(_ path: String, limit: Int = .max) throws(Failure) -> [UInt8] {
         let descriptor = retryingEINTR { open(path, O_RDONLY | O_CLOEXEC) }
         guard descriptor >= 0 else { throw failure(path, "cannot open") }
         defer { close(descriptor) }
-        return try readAll(descriptor, name: path)
+        return try readAll(descriptor, name: path, limit: limit)
     }
 
     /// Reads the file at `path` in pieces of at most `pieceSize` bytes, in order, handing each to
@@ -92,7 +93,7 @@ package enum FileIO {
         try readAll(STDIN_FILENO, name: "standard input")
     }
 
-    private static func readAll(_ descriptor: Int32, name: String) throws(Failure) -> [UInt8] {
+    private static func readAll(_ descriptor: Int32, name: String, limit: Int = .max) throws(Failure) -> [UInt8] {
         var result: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
@@ -101,6 +102,9 @@ package enum FileIO {
             }
             if count < 0 { throw failure(name, "cannot read") }
             if count == 0 { return result }
+            guard count <= limit - result.count else {
+                throw Failure(description: "\(name): longer than \(limit) bytes; this is not the file expected here")
+            }
             result.append(contentsOf: buffer[..<count])
         }
     }

@@ -49,7 +49,7 @@ struct ReleaseCommand: ParsableCommand {
                 packaged: packaged, architecture: ReleaseInstaller.thisArchitecture)
             let state: ReleaseState
             do {
-                state = try installer.install(manifest: try FileIO.read(manifest), file: file, trialSeconds: trial)
+                state = try installer.install(manifest: try FileIO.read(manifest, limit: SignedHubDocument.maxBytes), file: file, trialSeconds: trial)
             } catch {
                 throw CommandFailure("\(error)")
             }

@@ -94,7 +94,7 @@ struct Release: ParsableCommand {
             }
             let opened: ReleaseManifest
             do {
-                opened = try verifier.open(try FileIO.read(manifestPath))
+                opened = try verifier.open(try FileIO.read(manifestPath, limit: SignedHubDocument.maxBytes))
             } catch let error as DocumentError {
                 throw CommandFailure("\(manifestPath): \(error)")
             }

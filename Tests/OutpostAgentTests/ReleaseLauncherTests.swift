@@ -86,6 +86,19 @@ struct ReleaseLauncherTests {
         #expect(forged.releases.load().state.failed?.reason.contains("manifest is refused") == true)
     }
 
+    @Test("A pointer whose start count is Int.max, Int.min or -1: given up at once, never counted past")
+    func hostileStartCounts() throws {
+        for starts in [Int.max, Int.min, -1, ReleaseState.maxStarts] {
+            let installed = try Installed()
+            var state = installed.releases.load().state
+            state.trial?.starts = starts
+            state.trial?.seconds = .min
+            try installed.releases.save(state)
+            #expect(try installed.launcher().choose() == .packaged, "starts \(starts)")
+            #expect(installed.releases.load().state.failed?.outcome == "rolled_back", "starts \(starts)")
+        }
+    }
+
     @Test("An unreadable pointer: the packaged version runs, and the reason is logged")
     func unreadablePointer() throws {
         let installed = try Installed()

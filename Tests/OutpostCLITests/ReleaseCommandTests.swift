@@ -54,6 +54,12 @@ struct ReleaseCommandTests {
         let unsigned = try outpostctl(["verify", file, "--manifest", junk, "--public-key", keys + "/release.pem"])
         #expect(unsigned.exitStatus == 1 && unsigned.stderr.contains("junk.manifest"), "\(unsigned)")
 
+        // A manifest of a gigabyte (sparse): refused without being read whole.
+        let huge = folder.write([], to: "huge.manifest")
+        #expect(truncate(huge, 1 << 30) == 0)
+        let tooLong = try outpostctl(["verify", file, "--manifest", huge, "--public-key", keys + "/release.pem"])
+        #expect(tooLong.exitStatus == 1 && tooLong.stderr.contains("longer than 65536 bytes"), "\(tooLong)")
+
         for (version, arch) in [("0.2", "amd64"), ("0.2.0.1", "amd64"), ("-1.0.0", "amd64"), ("0.2.0", "sparc")] {
             let refused = try outpostctl([
                 "sign", file, "--key", keys + "/release-key.pem", "--version", version, "--arch", arch,

@@ -1,5 +1,6 @@
 import CFiles
 import OutpostSystem
+import OutpostWire
 import Synchronization
 
 #if canImport(Glibc)
@@ -23,7 +24,10 @@ extension ReleaseLauncher {
     package func superviseTrial(slot: String, arguments: [String]) -> Int32? {
         let binary = folder.binaryPath(slot)
         var (state, _) = folder.load()
-        let seconds = state.trial?.seconds ?? 600
+        // Within the range a trial may be given (a damaged or edited file says anything).
+        let range = ConfigurationDocument.trialRange
+        let seconds = min(
+            max(state.trial?.seconds ?? ConfigurationDocument.defaultTrialSeconds, range.lowerBound), range.upperBound)
         var pid: pid_t = 0
         let argv = ([binary] + arguments).map { strdup($0) } + [nil]
         let environment =

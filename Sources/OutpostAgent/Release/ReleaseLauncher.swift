@@ -57,14 +57,16 @@ package struct ReleaseLauncher: Sendable {
                 return .packaged
             }
             if var trial = state.trial {
-                trial.starts += 1
-                guard trial.starts <= ReleaseState.maxStarts else {
+                // The file is data: a count outside 0...maxStarts (damaged, edited) is not trusted
+                // to add up, only to say the release has had its starts.
+                guard (0..<ReleaseState.maxStarts).contains(trial.starts) else {
                     giveUp(
                         &state,
                         "started \(ReleaseState.maxStarts) times without being confirmed (each start was cut short: a crash, a hang or a power cut)"
                     )
                     continue
                 }
+                trial.starts += 1
                 state.trial = trial
             }
             if let problem = slotProblem(active.slot) {
@@ -96,7 +98,7 @@ package struct ReleaseLauncher: Sendable {
     func slotProblem(_ slot: String) -> String? {
         let manifest: ReleaseManifest
         do {
-            manifest = try verifier.open(try FileIO.read(folder.manifestPath(slot)))
+            manifest = try verifier.open(try FileIO.read(folder.manifestPath(slot), limit: SignedHubDocument.maxBytes))
         } catch {
             return "slot \(slot)'s manifest is refused: \(error)"
         }

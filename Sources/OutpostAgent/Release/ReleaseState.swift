@@ -1,6 +1,10 @@
 import OutpostSystem
 import OutpostWire
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Which version of the agent a gateway runs, kept in `releases/state.json` in its data folder
 /// and replaced atomically: the pointer that an update switches.
 ///
@@ -91,6 +95,9 @@ package struct ReleaseFolder: Sendable {
 
     package init(dataDirectory: String) { path = dataDirectory + "/releases" }
 
+    /// The largest state file read: a few hundred bytes are written.
+    static let maxStateBytes = 64 * 1024
+
     package var statePath: String { path + "/state.json" }
     package func slotPath(_ slot: String) -> String { path + "/slot-" + slot }
     package func binaryPath(_ slot: String) -> String { slotPath(slot) + "/outpost-agent" }
@@ -99,9 +106,10 @@ package struct ReleaseFolder: Sendable {
     /// The state; none when there is no file. A file that cannot be read is reported and read as
     /// none: the packaged version runs rather than nothing.
     package func load() -> (state: ReleaseState, problem: String?) {
-        guard let bytes = try? FileIO.read(statePath) else { return (ReleaseState(), nil) }
-        do throws(DocumentError) {
-            return (try DocumentJSON.decode(bytes, maxBytes: 64 * 1024, what: "release state"), nil)
+        guard access(statePath, F_OK) == 0 else { return (ReleaseState(), nil) }
+        do {
+            let bytes = try FileIO.read(statePath, limit: Self.maxStateBytes)
+            return (try DocumentJSON.decode(bytes, maxBytes: Self.maxStateBytes, what: "release state"), nil)
         } catch {
             return (ReleaseState(), "\(statePath) is unreadable, the packaged version runs: \(error)")
         }
