@@ -49,7 +49,8 @@ struct ReleaseCommand: ParsableCommand {
                 packaged: packaged, architecture: ReleaseInstaller.thisArchitecture)
             let state: ReleaseState
             do {
-                state = try installer.install(manifest: try FileIO.read(manifest, limit: SignedHubDocument.maxBytes), file: file, trialSeconds: trial)
+                let signed = try FileIO.read(manifest, limit: SignedHubDocument.maxBytes)
+                state = try installer.install(manifest: signed, file: file, trialSeconds: trial)
             } catch {
                 throw CommandFailure("\(error)")
             }
