@@ -73,7 +73,14 @@ package enum ReleaseFile {
             hash.update(data: piece)
             size += Int64(piece.count)
         }
-        return (size, hash.finalize().map { hexDigit($0 >> 4) + hexDigit($0 & 0xF) }.joined())
+        return (size, hex(hash.finalize()))
+    }
+
+    /// The SHA-256 (lower-case hex) of `bytes`: a release held in memory (an upload to the hub).
+    package static func sha256(_ bytes: [UInt8]) -> String { hex(SHA256.hash(data: bytes)) }
+
+    private static func hex(_ digest: SHA256.Digest) -> String {
+        digest.map { hexDigit($0 >> 4) + hexDigit($0 & 0xF) }.joined()
     }
 
     /// Why the file at `path` is not the one `manifest` describes, or nil.

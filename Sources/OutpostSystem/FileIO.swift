@@ -139,6 +139,36 @@ package enum FileIO {
         }
     }
 
+    /// Appends `bytes` to `path` (created when missing), unflushed: for a download whose whole
+    /// file is checked against its hash before use.
+    package static func append(_ bytes: ArraySlice<UInt8>, to path: String) throws(Failure) {
+        let descriptor = retryingEINTR { open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o640) }
+        guard descriptor >= 0 else { throw failure(path, "cannot open") }
+        defer { close(descriptor) }
+        guard writeAllReporting(bytes, to: descriptor) else { throw failure(path, "cannot write") }
+    }
+
+    /// The names in the folder at `path` (without `.` and `..`).
+    package static func names(in path: String) throws(Failure) -> [String] {
+        guard let directory = opendir(path) else { throw failure(path, "cannot list") }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != ".", name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// The size of the file at `path`; nil when there is none.
+    package static func size(_ path: String) -> Int64? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Int64(info.st_size)
+    }
+
     /// Creates `path` (and its parents) when missing, mode 0750.
     package static func makeDirectory(_ path: String) throws(Failure) {
         // A relative path stays relative: "ca" is ./ca, never /ca.

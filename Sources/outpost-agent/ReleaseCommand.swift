@@ -82,6 +82,31 @@ struct ReleaseCommand: ParsableCommand {
 /// The packaged agent's first step: run the release the state points at instead, if any
 /// (`ReleaseLauncher`); a release's own process skips it.
 enum ReleaseSlotChoice {
+    /// The environment variable that names the packaged binary (the launcher) to a release's
+    /// process, so it can start the launcher again after installing the next release.
+    static let launcherVariable = "OUTPOST_LAUNCHER"
+
+    /// Notes this packaged binary's path for the releases it starts.
+    static func noteLauncher() {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard count > 0 else { return }
+        setenv(launcherVariable, String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self), 1)
+    }
+
+    /// Starts the release just installed: a release watched by its launcher exits for the
+    /// launcher to choose again; any other process is replaced by the launcher (the packaged
+    /// binary), which starts the release on trial. Exits 1 (systemd starts it again) if it cannot.
+    static func restartIntoLauncher(arguments: [String]) -> Never {
+        if ReleaseLauncher.isWatched { exit(ReleaseLauncher.restartStatus) }
+        let launcher = getenv(launcherVariable).map { String(cString: $0) } ?? "/proc/self/exe"
+        unsetenv(ReleaseLauncher.slotVariable)
+        let argv = ([launcher] + arguments).map { strdup($0) } + [nil]
+        execv(launcher, argv)
+        FileIO.printError("outpost-agent: cannot start \(launcher) again: \(String(cString: strerror(errno)))")
+        exit(1)
+    }
+
     /// The release version this process runs as, when it was started from a slot.
     static func versionOfThisProcess(dataDirectory: String) -> String? {
         guard let slot = ReleaseLauncher.slotOfThisProcess else { return nil }

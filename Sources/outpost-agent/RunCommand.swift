@@ -19,7 +19,8 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             Tells systemd READY, WATCHDOG and STATUS through NOTIFY_SOCKET when run by it. Logs go
             to standard error, one line each. SIGTERM stops the sources, commits and seals the last
-            readings, closes the outbox and exits 0.
+            readings, closes the outbox and exits 0. After installing a release the hub offered,
+            the agent stops the same way and starts itself again in place, on the new release.
             """)
 
     @Option(help: "The configuration file.")
@@ -45,13 +46,22 @@ struct RunCommand: AsyncParsableCommand {
             ReleaseLauncher.stayWithLauncher()
             version = ReleaseSlotChoice.versionOfThisProcess(dataDirectory: dataDirectory) ?? version
         } else {
+            ReleaseSlotChoice.noteLauncher()
             ReleaseSlotChoice.launch(configuration, arguments: Array(CommandLine.arguments.dropFirst()))
         }
         MosquittoLibrary.initialise()
         let agent = try Agent(configuration: configuration, version: version, logger: logger, releaseTrial: trial)
+        // The agent returns by itself only to start a release it installed: the group then ends
+        // as after SIGTERM, not as after a failure.
         let group = ServiceGroup(
-            configuration: .init(services: [agent], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(
+                services: [.init(service: agent, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        if agent.restartIntoRelease.load(ordering: .relaxed) {
+            logger.notice("starting the launcher again for the release just installed")
+            ReleaseSlotChoice.restartIntoLauncher(arguments: Array(CommandLine.arguments.dropFirst()))
+        }
     }
 }
 

@@ -86,63 +86,15 @@ struct Config: AsyncParsableCommand {
     struct Push: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Send FILE to the gateways of a label or a list: a few first, the rest once they took it.",
-            discussion: """
-                The rollout halts, and the gateways not yet sent to are skipped, when more than
-                --halt-share of the gateways it went to failed (refused it, or rolled back), or
-                when none of the first answered within the trial and five minutes.
-                """)
+            discussion: RolloutOptions.discussion)
         @Argument(help: "The configuration, TOML.") var file: String
-        @Option(help: "NAME=VALUE: every enrolled gateway with that label.") var label: String?
-        @Option(help: "Gateway ids, comma-separated.") var gateways: String?
-        @Option(help: "How many get it first (online ones first).") var canary = 1
-        @Option(help: "Halt when more than this share (0-1) fails.") var haltShare = 0.2
-        @Option(help: "How long each gateway tries it before going back (5s to 24h).") var trial = "10m"
-        @Option(help: "Why, for the versions list and the audit log.") var note = ""
-        @Flag(help: "Wait until it is done or halted; exit 1 when halted.") var wait = false
+        @OptionGroup var rollout: RolloutOptions
         @OptionGroup var hub: Hub
 
-        func validate() throws {
-            guard (label == nil) != (gateways == nil) else {
-                throw ValidationError("give --label NAME=VALUE or --gateways a,b,c, one of them")
-            }
-            guard haltShare.isFinite, (0...1).contains(haltShare) else {
-                throw ValidationError("--halt-share is a share from 0 to 1")
-            }
-            guard canary >= 1 else { throw ValidationError("--canary is at least 1") }
-        }
-
         func run() async throws {
-            guard let seconds = parseDuration(trial)?.components.seconds else {
-                throw CommandFailure("--trial '\(trial)' is not a duration; use e.g. 10m, 30s, 1h")
-            }
-            var body: [String: Any] = [
-                "toml": String(decoding: try FileIO.read(file), as: UTF8.self), "canary": canary,
-                "halt_share": haltShare, "trial_s": seconds, "note": note,
-            ]
-            body["label"] = label
-            body["gateways"] = gateways.map { $0.split(separator: ",").map(String.init) }
-            let connection = try hub.connection("operator")
-            var rollout =
-                try await connection.call(.POST, "/api/v1/rollouts", json: body)["rollout"] as? [String: Any] ?? [:]
-            let id = rollout["id"] as? Int64 ?? 0
-            let count = (rollout["targets"] as? [Any])?.count ?? 0
-            FileIO.printOut(Array("rollout \(id) started: \(count) gateways, \(min(canary, count)) first\n".utf8))
-            guard wait else { return }
-            while rollout["state"] as? String == "running" {
-                try await Task.sleep(for: .seconds(2))
-                rollout = try await connection.call(.GET, "/api/v1/rollouts/\(id)")["rollout"] as? [String: Any] ?? [:]
-            }
-            var text = ""
-            for target in rollout["targets"] as? [[String: Any]] ?? [] {
-                let version = (target["version"] as? Int64).map { " v\($0)" } ?? ""
-                let detail = (target["detail"] as? String).flatMap { $0.isEmpty ? nil : ": \($0)" } ?? ""
-                text +=
-                    "\(target["gateway"] as? String ?? "?")\(version) \(target["state"] as? String ?? "?")\(detail)\n"
-            }
-            let state = rollout["state"] as? String ?? "?"
-            text += "rollout \(id) \(state): \(rollout["reason"] as? String ?? "")\n"
-            FileIO.printOut(Array(text.utf8))
-            if state == "halted" { throw ExitCode(1) }
+            try await rollout.start(
+                ["toml": String(decoding: try FileIO.read(file), as: UTF8.self)], connection: hub.connection("operator")
+            )
         }
     }
 

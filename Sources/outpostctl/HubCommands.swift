@@ -13,7 +13,10 @@ struct HubConnection {
     let url: String
     let token: String
 
-    func call(_ method: HTTPMethod, _ path: String, json: [String: Any]? = nil) async throws -> [String: Any] {
+    func call(
+        _ method: HTTPMethod, _ path: String, json: [String: Any]? = nil,
+        raw: (bytes: [UInt8], headers: [(String, String)])? = nil
+    ) async throws -> [String: Any] {
         guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.count > 8 else {
             throw CommandFailure("--hub '\(url)' is not the hub's address; give it as http://HOST:PORT or https://HOST")
         }
@@ -30,9 +33,15 @@ struct HubConnection {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
         }
+        if let raw {
+            request.headers.add(name: "Content-Type", value: "application/octet-stream")
+            for (name, value) in raw.headers { request.headers.add(name: name, value: value) }
+            request.body = .bytes(ByteBuffer(bytes: raw.bytes))
+        }
         let response: HTTPClientResponse
         do {
-            response = try await client.execute(request, timeout: .seconds(30))
+            // A release is tens of megabytes: given time to cross a slow link.
+            response = try await client.execute(request, timeout: .seconds(raw == nil ? 30 : 900))
         } catch {
             throw CommandFailure("cannot reach the hub at \(url): \(Self.reason(error))")
         }

@@ -8,8 +8,9 @@ import OutpostWire
 /// `outpostctl release`: the offline side of agent releases (docs/releases.md).
 struct Release: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Cut agent releases: the offline release key, and signed manifests gateways check before installing.",
-        subcommands: [Keygen.self, Sign.self, Verify.self])
+        abstract:
+            "Cut agent releases (the offline release key, signed manifests gateways check before installing), upload them to the hub and roll them out.",
+        subcommands: [Keygen.self, Sign.self, Verify.self, Upload.self, List.self, Rollout.self])
 
     /// `outpostctl release keygen`.
     struct Keygen: ParsableCommand {

@@ -20,7 +20,8 @@ extension ReleaseLauncher {
     /// Runs the release on trial in `slot` as a child with `arguments`, and watches it until it
     /// confirms itself and exits, or is stopped (SIGTERM): then returns its exit status to exit
     /// with. When it exits unconfirmed or its trial runs out, it is stopped and rolled back, and
-    /// nil is returned: choose again.
+    /// nil is returned: choose again; likewise when, confirmed, it installed the next release
+    /// and exits with `restartStatus`.
     package func superviseTrial(slot: String, arguments: [String]) -> Int32? {
         let binary = folder.binaryPath(slot)
         var (state, _) = folder.load()
@@ -62,6 +63,7 @@ extension ReleaseLauncher {
             state = folder.load().state
             let confirmed = state.trial == nil && state.active?.slot == slot
             if exited {
+                if confirmed, Self.exitCode(status) == Self.restartStatus { return nil }
                 if confirmed || stopAsked.load(ordering: .relaxed) { return Self.exitCode(status) }
                 giveUp(&state, "it \(Self.describe(status)) before it was confirmed")
                 return nil
@@ -72,7 +74,7 @@ extension ReleaseLauncher {
                 while waitpid(pid, &status, 0) != pid {
                     guard errno == EINTR else { return 1 }
                 }
-                return Self.exitCode(status)
+                return Self.exitCode(status) == Self.restartStatus ? nil : Self.exitCode(status)
             }
             if !stopAsked.load(ordering: .relaxed), ContinuousClock.now >= deadline {
                 stop(pid)
@@ -101,6 +103,18 @@ extension ReleaseLauncher {
 
     /// The environment variable that tells a release on trial which process watches it.
     package static let launcherVariable = "OUTPOST_RELEASE_LAUNCHER"
+
+    /// The status a release watched by its launcher exits with after installing the next
+    /// release: the launcher then chooses again, and starts that one on trial.
+    package static let restartStatus: Int32 = 75
+
+    /// Whether this process is a release watched by a launcher (its parent).
+    package static var isWatched: Bool {
+        guard let text = getenv(launcherVariable).map({ String(cString: $0) }), let launcher = pid_t(text) else {
+            return false
+        }
+        return getppid() == launcher
+    }
 
     /// In a release on trial: dies with the launcher that watches it, and exits at once if that
     /// launcher is already gone. SIGKILL, not SIGTERM: a release still shutting down while a new

@@ -88,7 +88,9 @@ extension Agent {
             storage: (written, seconds >= 60 ? Double(written) / seconds * 86_400 : nil), sources: sources)
         document.configuration = remote.status
         let releaseState = releases.load().state
-        if releaseState != ReleaseState() { document.release = releaseState.status }
+        var release = releaseState.status
+        if let (download, refusal) = downloader?.progress { (release.download, release.refusal) = (download, refusal) }
+        if release != ReleaseStatus() { document.release = release }
         return document
     }
 

@@ -43,6 +43,13 @@ package final class Agent: Service {
     let answerSigner: DocumentSigner
     /// Diagnostic requests answered (or being answered) in this run.
     let diagnosed = Mutex<Set<Int64>>([])
+    /// Fetches the release the hub offers; nil without a fleet key and a release key.
+    let downloader: ReleaseDownloader?
+    /// Set by SIGTERM, or once a downloaded release is installed.
+    let stopping = StopFlag()
+    /// Set when the agent stopped to start the release it installed: the executable then
+    /// starts the launcher again in place of exiting.
+    package let restartIntoRelease = Atomic<Bool>(false)
 
     /// One configuration at work: what it says, its sources, and their series' descriptions.
     struct Running: Sendable {
@@ -105,8 +112,14 @@ package final class Agent: Service {
         uplink = try Uplink(
             configuration: configuration.uplink, gatewayID: configuration.gateway.id, outbox: outbox, fleet: fleet,
             budget: budget, logger: logger)
+        let downloader = try Self.makeDownloader(configuration, fleet: fleet, logger: logger)
+        self.downloader = downloader
         uplink.handle(.config) { remote.receive($0) }
         uplink.handle(.diagnose) { [weak self] in self?.diagnose($0) }
+        if let downloader {
+            uplink.handle(.release) { downloader.receiveOffer($0) }
+            uplink.handle(.releaseChunk) { downloader.receiveChunk($0) }
+        }
         // Readings are still taken and buffered; only the uplink waits for a valid certificate.
         for problem in configuration.certificateProblems(at: systemWallClock() / 1_000_000_000) {
             logger.error(
@@ -135,12 +148,15 @@ package final class Agent: Service {
 
     /// Runs until a graceful shutdown (SIGTERM) or cancellation.
     package func run() async throws {
-        let stopping = StopFlag()
+        let stopping = self.stopping
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.uplink.run(status: { await self.status(state: $0).encoded() }) }
                 group.addTask {
                     await self.collect(until: stopping)
+                }
+                if let downloader = self.downloader {
+                    group.addTask { await self.fetchReleases(downloader, until: stopping) }
                 }
                 await group.next()  // collect returns after its final commit
                 // Well inside systemd's 20 s stop timeout; a loaded hub or board can take

@@ -163,8 +163,32 @@ package final class Uplink: Sendable {
         documentHandlers.withLock { $0[kind] = handler }
     }
 
-    /// The hub's signed-document topics the uplink subscribes to with a fleet key.
-    static let documentKinds: [GatewayTopics.Kind] = [.config, .diagnose]
+    /// The hub's topics the uplink subscribes to with a fleet key: its signed documents, and the
+    /// release chunks it answers requests with.
+    static let documentKinds: [GatewayTopics.Kind] = [.config, .diagnose, .release, .releaseChunk]
+
+    /// Asks the hub for release bytes (QoS 1) when the bandwidth cap and the data budget have
+    /// room for what will come back; false when not now.
+    package func requestRelease(_ request: ReleaseRequest) -> Bool {
+        guard state.withLock({ $0.connected }) else { return false }
+        let payload = request.encoded()
+        let incoming = Int(request.length) + 64
+        guard bandwidth.withLock({ $0.spend(incoming + payload.count, at: .now) }) else { return false }
+        if let budget {
+            // The reply is charged as it arrives; it must fit outside the reserve kept for the
+            // summaries and status, as readings must.
+            guard budget.admits(.readings, bytes: incoming),
+                budget.take(.live, topic: topics.releaseGet, payload: payload.count)
+            else { return false }
+        }
+        do throws(MQTTError) {
+            try client.publish(.init(topic: topics.releaseGet, payload: payload, qos: 1))
+            return true
+        } catch {
+            errors.failed("uplink.publish.release", error.description)
+            return false
+        }
+    }
 
     /// Publishes a diagnostic answer (QoS 1), counted against the data budget; false when it
     /// could not go now.

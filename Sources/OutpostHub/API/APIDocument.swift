@@ -52,6 +52,6 @@ extension API {
         LiveReadings.self, LiveGateway.self, LiveAlert.self, LiveNotice.self,
         ConfigurationVersion.self, GatewayConfiguration.self, ConfigurationPushed.self, ConfigurationCheck.self,
         ConfigurationDiff.self, AuditPage.self, RolloutAnswer.self, RolloutList.self, GatewayLabels.self,
-        Diagnostic.self, DiagnosticList.self,
+        Diagnostic.self, DiagnosticList.self, ReleaseList.self, ReleaseUploaded.self,
     ]
 }

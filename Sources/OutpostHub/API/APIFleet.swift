@@ -83,7 +83,8 @@ extension API {
                 labels: ["site": "north"], desiredConfiguration: 3,
                 release: ReleaseStatus(
                     running: "0.2.0", failed: "0.3.0", outcome: "rolled_back",
-                    reason: "it exited with status 3 before it was confirmed"))
+                    reason: "it exited with status 3 before it was confirmed",
+                    download: .init(version: "0.3.1", received: 1_048_576, size: 61_234_567)))
             var fresh = record
             (fresh.lastSeen, fresh.agentVersion, fresh.latitude, fresh.longitude) = (nil, nil, nil, nil)
             fresh.budget = nil

@@ -1,15 +1,17 @@
 extension API {
-    /// A rollout: one configuration to many gateways, a few first.
+    /// A rollout: one configuration, or one release, to many gateways, a few first.
     package struct RolloutDocument: Encodable, Sendable {
         package var id, createdAt: Int64
         package var author, note, toml: String
+        /// The release version sent; null for a configuration.
+        package var release: String?
         package var trialSeconds: Int64
         package var canary: Int
         package var haltShare: Double
         package var selector, state, reason: String
         package var targets: [Target]
         enum CodingKeys: String, CodingKey {
-            case id, author, note, toml, canary, selector, state, reason, targets
+            case id, author, note, toml, release, canary, selector, state, reason, targets
             case createdAt = "created_at", trialSeconds = "trial_s", haltShare = "halt_share"
         }
 
@@ -28,7 +30,7 @@ extension API {
             (trialSeconds, canary, haltShare, selector) = (
                 rollout.trialSeconds, rollout.canary, rollout.haltShare, rollout.selector
             )
-            (state, reason) = (rollout.state, rollout.reason)
+            (state, reason, release) = (rollout.state, rollout.reason, rollout.release)
             targets = rollout.targets.map {
                 Target(
                     gateway: $0.gateway, version: $0.version, pushedAt: $0.pushedAt, state: $0.state, detail: $0.detail)
@@ -73,10 +75,11 @@ extension API {
         package static var examples: [Self] { [Self(gateway: "gw-1", labels: ["site": "north"])] }
     }
 
-    /// A rollout to start: `{"toml": "...", "label": "site=north" | "gateways": [...], "canary": 1,
-    /// "halt_share": 0.2, "trial_s": 600, "note": "..."}`.
+    /// A rollout to start: `{"toml": "..." | "release": "0.2.0", "label": "site=north" |
+    /// "gateways": [...], "canary": 1, "halt_share": 0.2, "trial_s": 600, "note": "..."}`.
     package struct NewRollout: Decodable, Sendable {
-        package var toml: String
+        package var toml: String?
+        package var release: String?
         package var label: String?
         package var gateways: [String]?
         package var canary: Int?
@@ -84,7 +87,7 @@ extension API {
         package var trialSeconds: Int64?
         package var note: String?
         enum CodingKeys: String, CodingKey {
-            case toml, label, gateways, canary, note, haltShare = "halt_share", trialSeconds = "trial_s"
+            case toml, release, label, gateways, canary, note, haltShare = "halt_share", trialSeconds = "trial_s"
         }
     }
 

@@ -20,6 +20,9 @@ package struct HubConfiguration: Sendable {
     /// The fleet key (`[broker] fleet_key`, PEM, private): what the hub signs its documents to
     /// gateways with (watch documents); nil for none.
     package var fleetKeyFile: String?
+    /// The release key's public half (`[broker] release_key`, PEM): uploads are checked against
+    /// it when set (gateways check every release in any case).
+    package var releaseKeyFile: String?
     /// What is kept how long.
     package var retention: RetentionPolicy
     /// How often retention and compaction run.
@@ -65,6 +68,7 @@ package struct HubConfiguration: Sendable {
         let broker = found.attempt { () throws(ConfigError) in try Self.broker(try top.section("broker")) }
         let crl = found.attempt { () throws(ConfigError) in try top.section("broker")?.string("crl") }
         let fleetKey = found.attempt { () throws(ConfigError) in try top.section("broker")?.string("fleet_key") }
+        let releaseKey = found.attempt { () throws(ConfigError) in try top.section("broker")?.string("release_key") }
         let retention = found.attempt { () throws(ConfigError) in try Self.retention(try top.section("retention")) }
         let web = found.attempt { () throws(ConfigError) in try WebConfiguration(try top.section("web")) }
         let detection = found.attempt { () throws(ConfigError) in
@@ -72,8 +76,9 @@ package struct HubConfiguration: Sendable {
         }
         let alerts = found.attempt { () throws(ConfigError) in try Self.alerts(try top.section("alerts")) }
         let upkeep = found.attempt { () throws(ConfigError) in try Self.maintenance(try top.section("maintenance")) }
-        guard found.problems.isEmpty, let hub, let broker, let crl, let fleetKey, let retention, let web, let detection,
-            let alerts, let upkeep
+        guard found.problems.isEmpty, let hub, let broker, let crl, let fleetKey, let releaseKey, let retention,
+            let web,
+            let detection, let alerts, let upkeep
         else { throw ConfigProblems(problems: found.problems) }
         (store, caFile, listenHost, listenPort, dataDirectory) = (
             hub.store, hub.caFile, hub.host, hub.port, hub.dataDirectory
@@ -83,7 +88,7 @@ package struct HubConfiguration: Sendable {
         (self.broker, brokerRevocationList, self.retention, self.web, self.detection) = (
             broker, crl, retention, web, detection
         )
-        fleetKeyFile = fleetKey
+        (fleetKeyFile, releaseKeyFile) = (fleetKey, releaseKey)
         (webhooks, resolveAfter) = alerts
         (maintenanceInterval, compactAfter, compactTarget) = upkeep
     }
@@ -192,7 +197,7 @@ package struct HubConfiguration: Sendable {
     private static func broker(_ section: TOMLSection?) throws(ConfigError) -> MQTTIngest.Settings? {
         guard let section else { return nil }
         try section.rejectUnknownKeys([
-            "url", "client_id", "ca", "certificate", "key", "shared_group", "crl", "fleet_key",
+            "url", "client_id", "ca", "certificate", "key", "shared_group", "crl", "fleet_key", "release_key",
         ])
         let address = try section.brokerAddress("url")
         let certificate = try section.string("certificate")

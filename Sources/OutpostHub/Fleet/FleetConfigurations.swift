@@ -87,11 +87,13 @@ package struct FleetConfigurations: Sendable {
     }
 }
 
-/// Sends every gateway's newest configuration and open diagnostic requests each time the hub's
-/// broker session comes up: a broker that restarted without persistence forgot what it retained.
+/// Sends every gateway's newest configuration, open diagnostic requests and release offer each
+/// time the hub's broker session comes up: a broker that restarted without persistence forgot
+/// what it retained.
 struct ConfigurationRepublisher: Service {
     let configurations: FleetConfigurations
     let diagnostics: DiagnosticsDesk
+    let releases: ReleaseDesk
     let connected: @Sendable () -> Bool
     let logger: Logger
 
@@ -103,10 +105,13 @@ struct ConfigurationRepublisher: Service {
                 do {
                     let sent = try await configurations.republish()
                     let asked = try await diagnostics.resendOpen()
-                    if sent + asked > 0 {
+                    let offered = try await releases.republish()
+                    if sent + asked + offered > 0 {
                         logger.info(
-                            "configurations and diagnostic requests sent again",
-                            metadata: ["configurations": "\(sent)", "diagnostics": "\(asked)"])
+                            "configurations, diagnostic requests and release offers sent again",
+                            metadata: [
+                                "configurations": "\(sent)", "diagnostics": "\(asked)", "releases": "\(offered)",
+                            ])
                     }
                 } catch {
                     logger.error("could not read configurations to send", metadata: ["error": "\(error)"])

@@ -1,13 +1,17 @@
 import OutpostWire
 
-/// One configuration sent to many gateways: a few first (the canary), the rest once they took
-/// it, halted when more than a set share of the gateways it went to failed or rolled back.
+/// One configuration, or one agent release, sent to many gateways: a few first (the canary), the
+/// rest once they took it, halted when more than a set share of the gateways it went to failed or
+/// rolled back.
 package struct Rollout: Sendable, Hashable {
     package var id: Int64
     package var createdAt: Int64
     package var author: String
     package var note: String
+    /// The configuration sent (empty for a release).
     package var toml: String
+    /// The release version sent; nil for a configuration rollout.
+    package var release: String?
     package var trialSeconds: Int64
     /// How many gateways get it first.
     package var canary: Int
@@ -29,7 +33,7 @@ package struct Rollout: Sendable, Hashable {
     /// One gateway of a rollout.
     package struct Target: Sendable, Hashable {
         package var gateway: String
-        /// The version it was sent as; nil before it was sent.
+        /// The configuration version it was sent as; nil before it was sent, and for a release.
         package var version: Int64?
         package var pushedAt: Int64?
         /// `waiting` (not sent), `sent`, `applied`, `failed`, `no_answer`, `skipped` (the
@@ -58,24 +62,43 @@ package struct Rollout: Sendable, Hashable {
 
     package init(
         id: Int64 = 0, createdAt: Int64, author: String, note: String, toml: String, trialSeconds: Int64, canary: Int,
-        haltShare: Double, selector: String, state: String = Self.running, reason: String = "", targets: [Target]
+        haltShare: Double, selector: String, state: String = Self.running, reason: String = "", targets: [Target],
+        release: String? = nil
     ) {
         (self.id, self.createdAt, self.author, self.note, self.toml) = (id, createdAt, author, note, toml)
+        self.release = release
         (self.trialSeconds, self.canary, self.haltShare, self.selector) = (trialSeconds, canary, haltShare, selector)
         (self.state, self.reason, self.targets) = (state, reason, targets)
     }
 
     /// How long after sending a gateway's answer is waited for before it counts as no answer:
-    /// its trial, and five minutes for a gateway that is just reconnecting.
-    var answerWait: Int64 { (trialSeconds + 300).multipliedSaturating(by: 1_000_000_000) }
+    /// its trial, and five minutes for a gateway that is just reconnecting; a release has an
+    /// hour more to be downloaded.
+    var answerWaitSeconds: Int64 { trialSeconds + 300 + (release == nil ? 0 : 3600) }
 
-    /// Takes the gateways' reports at `now`: settles the targets sent, halts or finishes the
-    /// rollout, and returns the gateways to send to now (their targets are left `waiting`; the
-    /// runner marks them sent with their versions).
+    /// Takes the gateways' configuration reports at `now`: settles the targets sent, halts or
+    /// finishes the rollout, and returns the gateways to send to now (their targets are left
+    /// `waiting`; the runner marks them sent with their versions).
     package mutating func advance(reports: [String: RemoteConfigurationStatus], now: Int64) -> [String] {
+        advance(now: now) { target in Self.settle(&target, report: reports[target.gateway]) }
+    }
+
+    /// The same for a release rollout, from the gateways' release reports.
+    package mutating func advance(releases: [String: ReleaseStatus], now: Int64) -> [String] {
+        let version = release ?? ""
+        return advance(now: now) { target in Self.settle(&target, release: version, report: releases[target.gateway]) }
+    }
+
+    private mutating func advance(now: Int64, settle: (inout Target) -> Void) -> [String] {
         guard state == Self.running else { return [] }
         for index in targets.indices where targets[index].state == Target.sent {
-            settle(&targets[index], report: reports[targets[index].gateway], now: now)
+            settle(&targets[index])
+            if targets[index].state == Target.sent, let pushedAt = targets[index].pushedAt,
+                now.subtractingSaturating(pushedAt) > answerWaitSeconds.multipliedSaturating(by: 1_000_000_000)
+            {
+                targets[index].state = Target.noAnswer
+                targets[index].detail = "no answer within \(answerWaitSeconds) s"
+            }
         }
         let sent = targets.filter { $0.state != Target.waiting }
         let failed = sent.filter { $0.state == Target.failed }
@@ -108,19 +131,29 @@ package struct Rollout: Sendable, Hashable {
         return []
     }
 
-    private func settle(_ target: inout Target, report: RemoteConfigurationStatus?, now: Int64) {
-        guard let version = target.version else { return }
-        if let report, report.failed == version {
+    private static func settle(_ target: inout Target, report: RemoteConfigurationStatus?) {
+        guard let version = target.version, let report else { return }
+        if report.failed == version {
             target.state = Target.failed
             target.detail = "\(report.outcome ?? "refused"): \(report.reason ?? "")"
-        } else if let report, report.applied == version, report.trial != version {
+        } else if report.applied == version, report.trial != version {
             target.state = Target.applied
-        } else if let report, report.applied > version || (report.failed ?? 0) > version {
+        } else if report.applied > version || (report.failed ?? 0) > version {
             target.state = Target.noAnswer
             target.detail = "a newer configuration reached it first"
-        } else if let pushedAt = target.pushedAt, now.subtractingSaturating(pushedAt) > answerWait {
+        }
+    }
+
+    private static func settle(_ target: inout Target, release version: String, report: ReleaseStatus?) {
+        guard let report, let wanted = ReleaseVersion(version) else { return }
+        if report.failed == version {
+            target.state = Target.failed
+            target.detail = "\(report.outcome ?? "refused"): \(report.reason ?? "")"
+        } else if report.running == version, report.trial != version {
+            target.state = Target.applied
+        } else if let running = report.running.flatMap(ReleaseVersion.init), running > wanted {
             target.state = Target.noAnswer
-            target.detail = "no answer within \(trialSeconds + 300) s"
+            target.detail = "a newer release reached it first"
         }
     }
 }

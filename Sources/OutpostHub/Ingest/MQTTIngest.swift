@@ -60,6 +60,8 @@ package final class MQTTIngest: Sendable {
     package let connected = Atomic<Bool>(false)
     /// Takes gateways' diagnostic answers (set once the diagnostics desk exists).
     package let diagnoses = Mutex<(@Sendable (_ gateway: String, _ payload: [UInt8]) async -> Void)?>(nil)
+    /// Takes gateways' requests for release bytes (set once the release desk exists).
+    package let releaseRequests = Mutex<(@Sendable (_ gateway: String, _ payload: [UInt8]) async -> Void)?>(nil)
 
     /// Creates the MQTT side; nothing happens before `run()`.
     package init(
@@ -89,9 +91,14 @@ package final class MQTTIngest: Sendable {
     /// Publishes `payload` retained at QoS 1 on `topic` (the hub's documents to a gateway);
     /// false when it could not (not connected): the caller tries again later.
     package func publishRetained(topic: String, payload: [UInt8]) -> Bool {
+        publish(topic: topic, payload: payload, retain: true)
+    }
+
+    /// Publishes `payload` at QoS 1 on `topic`; false when it could not (not connected).
+    package func publish(topic: String, payload: [UInt8], retain: Bool) -> Bool {
         guard connected.load(ordering: .relaxed) else { return false }
         do {
-            try client.publish(.init(topic: topic, payload: payload, qos: 1, retain: true))
+            try client.publish(.init(topic: topic, payload: payload, qos: 1, retain: retain))
             return true
         } catch {
             logger.warning("could not publish", metadata: ["topic": "\(topic)", "error": "\(error)"])
@@ -144,7 +151,13 @@ package final class MQTTIngest: Sendable {
         // A replica hears every acknowledgement, not only its own: each says a gateway's batch
         // arrived, so no replica takes a gateway whose batches went to the others for silent.
         let acks = settings.isReplica ? [GatewayTopics.allAcks] : []
-        for topic in [batches, GatewayTopics.allStatus, GatewayTopics.allLive, GatewayTopics.allDiagnoses] + acks {
+        // One replica answers each request for release bytes.
+        let releaseRequests =
+            settings.sharedGroup.map { "$share/\($0)/\(GatewayTopics.allReleaseRequests)" }
+            ?? GatewayTopics.allReleaseRequests
+        for topic in [batches, GatewayTopics.allStatus, GatewayTopics.allLive, GatewayTopics.allDiagnoses]
+            + acks + [releaseRequests]
+        {
             do {
                 try client.subscribe(topic, qos: 1)
             } catch {
@@ -200,7 +213,9 @@ package final class MQTTIngest: Sendable {
             states?.frameStored(from: gateway, at: ack.hubTime)
         case .diagnosis:
             await diagnoses.withLock { $0 }?(gateway, payload)
-        case .watch, .config, .diagnose:
+        case .releaseGet:
+            await releaseRequests.withLock { $0 }?(gateway, payload)
+        case .watch, .config, .diagnose, .release, .releaseChunk:
             break  // the hub's own (or another replica's) word to the gateway
         case .live:
             do {

@@ -74,6 +74,7 @@ package struct HubRuntime: Sendable {
         }
         var configurations: FleetConfigurations?
         var diagnostics: DiagnosticsDesk?
+        var releases: ReleaseDesk?
         if let broker = configuration.broker {
             let ingest = try MQTTIngest(
                 settings: broker, pipeline: pipeline, store: store, live: live, detection: detection, states: states,
@@ -88,7 +89,16 @@ package struct HubRuntime: Sendable {
                     ingest.publishRetained(topic: $0, payload: $1)
                 }
                 configurations = fleet
-                services.append(RolloutRunner(store: store, configurations: fleet, logger: logger))
+                let releaseDesk = ReleaseDesk(
+                    store: store, signer: signer,
+                    verifier: try configuration.releaseKeyFile.map {
+                        try ReleaseVerifier(publicKeyPEM: try String(contentsOfFile: $0, encoding: .utf8))
+                    }, logger: logger
+                ) { ingest.publish(topic: $0, payload: $1, retain: $2) }
+                ingest.releaseRequests.withLock { $0 = { await releaseDesk.serve(gateway: $0, $1) } }
+                releases = releaseDesk
+                services.append(
+                    RolloutRunner(store: store, configurations: fleet, releases: releaseDesk, logger: logger))
                 let desk = DiagnosticsDesk(store: store, registry: registry, signer: signer, logger: logger) {
                     ingest.publishRetained(topic: $0, payload: $1)
                 }
@@ -96,7 +106,7 @@ package struct HubRuntime: Sendable {
                 diagnostics = desk
                 services.append(
                     ConfigurationRepublisher(
-                        configurations: fleet, diagnostics: desk,
+                        configurations: fleet, diagnostics: desk, releases: releaseDesk,
                         connected: { ingest.connected.load(ordering: .relaxed) }, logger: logger))
             } else {
                 logger.notice(
@@ -114,7 +124,7 @@ package struct HubRuntime: Sendable {
             admission: IngestAdmission(
                 rate: configuration.httpIngestRate, burst: max(10, 4 * configuration.httpIngestRate),
                 concurrency: configuration.httpIngestConcurrency),
-            configurations: configurations, diagnostics: diagnostics)
+            configurations: configurations, diagnostics: diagnostics, releases: releases)
         let (router, _) = HubServer.router(routeServices)
         let host = configuration.listenHost
         let port = configuration.listenPort

@@ -41,6 +41,8 @@ package struct HubServices: Sendable {
     package let configurations: FleetConfigurations?
     /// Remote diagnostics; nil on a hub that cannot sign requests (no fleet key).
     package let diagnostics: DiagnosticsDesk?
+    /// Agent releases; nil on a hub that cannot sign offers (no fleet key).
+    package let releases: ReleaseDesk?
     let clock: WallClock
 
     /// The query engine.
@@ -54,11 +56,12 @@ package struct HubServices: Sendable {
         notifier: WebhookNotifier? = nil, registry: GatewayRegistry? = nil, web: WebConfiguration = WebConfiguration(),
         detection: DetectionConfiguration = DetectionConfiguration(), certificates: GatewayCertificates? = nil,
         maxFrameBytes: Int = 16 << 20, maxJSONFrameBytes: Int = 4 << 20, admission: IngestAdmission = IngestAdmission(),
-        configurations: FleetConfigurations? = nil, diagnostics: DiagnosticsDesk? = nil,
+        configurations: FleetConfigurations? = nil, diagnostics: DiagnosticsDesk? = nil, releases: ReleaseDesk? = nil,
         clock: @escaping WallClock = systemWallClock
     ) {
         self.configurations = configurations
         self.diagnostics = diagnostics
+        self.releases = releases
         self.pipeline = pipeline
         self.store = store
         self.detectionEngine = detectionEngine
@@ -96,6 +99,7 @@ package enum HubServer {
         ConfigurationRoutes(services: services).register(on: routes)
         AuditRoutes(services: services).register(on: routes)
         RolloutRoutes(services: services).register(on: routes)
+        ReleaseRoutes(services: services).register(on: routes)
         DiagnosticsRoutes(services: services).register(on: routes)
         SeriesRoutes(services: services).register(on: routes)
         AlertRoutes(services: services).register(on: routes)

@@ -49,8 +49,8 @@ struct RolloutRoutes {
         }
     }
 
-    /// `POST /api/v1/rollouts`: checked once, the gateways chosen (online ones first), stored;
-    /// the runner sends it.
+    /// `POST /api/v1/rollouts`: a configuration checked once, or a release the hub has (admins
+    /// only); the gateways chosen (online ones first); stored. The runner sends it.
     private func start(_ request: Request, _ context: HubRequestContext) async throws -> Response {
         guard let configurations = services.configurations else { throw APIError.noFleetKey("configurations") }
         let body = try await RequestInput.decode(API.NewRollout.self, from: request)
@@ -60,19 +60,35 @@ struct RolloutRoutes {
             throw APIError.badRequest("bad_field", "\"halt_share\" is a share from 0 to 1, not \(share)")
         }
         let (targets, selector) = try await choose(body)
-        let problems = configurations.check(body.toml, gateway: targets[0].id)
-        guard problems.isEmpty else {
-            return JSONResponse.make(.unprocessableContent, API.ConfigurationCheck(problems))
+        let what: String
+        switch (body.toml, body.release) {
+        case (let toml?, nil):
+            let problems = configurations.check(toml, gateway: targets[0].id)
+            guard problems.isEmpty else {
+                return JSONResponse.make(.unprocessableContent, API.ConfigurationCheck(problems))
+            }
+            what = "a configuration"
+        case (nil, let version?):
+            guard context.identity?.role == .admin else {
+                throw APIError(.forbidden, "forbidden", "only an admin rolls out a release")
+            }
+            guard try await !services.store.releases(version: version).isEmpty else {
+                throw APIError.notFound("no release '\(version.prefix(40))' on this hub (POST /api/v1/releases)")
+            }
+            what = "release \(version)"
+        default:
+            throw APIError.badRequest(
+                "bad_field", "give \"toml\" (a configuration) or \"release\" (a version), one of them")
         }
         let canary = min(max(1, body.canary ?? 1), targets.count)
         var rollout = Rollout(
-            createdAt: services.clock(), author: context.identity?.name ?? "?", note: note, toml: body.toml,
+            createdAt: services.clock(), author: context.identity?.name ?? "?", note: note, toml: body.toml ?? "",
             trialSeconds: trial, canary: canary, haltShare: share, selector: selector,
-            targets: targets.map { Rollout.Target(gateway: $0.id) })
+            targets: targets.map { Rollout.Target(gateway: $0.id) }, release: body.release)
         rollout.id = try await services.store.addRollout(rollout)
         await services.audit(
             context, "rollout.start", "rollout \(rollout.id)",
-            "\(targets.count) gateways (\(selector)), \(canary) first, halt above \(Int((share * 100).rounded())) %"
+            "\(what) to \(targets.count) gateways (\(selector)), \(canary) first, halt above \(Int((share * 100).rounded())) %"
                 + (note.isEmpty ? "" : ": \(note)"))
         return JSONResponse.make(.created, API.RolloutAnswer(rollout: API.RolloutDocument(rollout)))
     }

@@ -165,7 +165,7 @@ extension SeriesHistory {
 /// scale); the ingest pipeline and the query engine use only this protocol, and both backends
 /// pass the same tests.
 package protocol HubStore: AlertStore, AccountStore, SeriesHistory, FleetConfigurationStore, AuditStore,
-    RolloutStore, DiagnosticsStore
+    RolloutStore, DiagnosticsStore, ReleaseStore
 {
     /// Applies frames in one transaction, deduplicated by (gateway, sequence); returns one
     /// result per frame, in order. When it returns, every applied frame is durable.

@@ -91,12 +91,12 @@ extension SQLiteHubStore {
             try db.execute(
                 sql: """
                     INSERT INTO rollouts (created_at, author, note, toml, trial_s, canary, halt_share, selector, state,
-                        reason)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        reason, release)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     rollout.createdAt, rollout.author, rollout.note, rollout.toml, rollout.trialSeconds, rollout.canary,
-                    rollout.haltShare, rollout.selector, rollout.state, rollout.reason,
+                    rollout.haltShare, rollout.selector, rollout.state, rollout.reason, rollout.release,
                 ])
             let id = db.lastInsertedRowID
             try Self.saveTargets(db, rollout.targets, of: id)
@@ -148,7 +148,7 @@ extension SQLiteHubStore {
         let rows = try Row.fetchAll(
             db,
             sql: """
-                SELECT id, created_at, author, note, toml, trial_s, canary, halt_share, selector, state, reason
+                SELECT id, created_at, author, note, toml, trial_s, canary, halt_share, selector, state, reason, release
                 FROM rollouts WHERE \(condition) ORDER BY id DESC LIMIT \(limit)
                 """, arguments: arguments)
         return try rows.map { row in
@@ -161,7 +161,8 @@ extension SQLiteHubStore {
             ).map { Rollout.Target(gateway: $0[0], version: $0[1], pushedAt: $0[2], state: $0[3], detail: $0[4]) }
             return Rollout(
                 id: row[0], createdAt: row[1], author: row[2], note: row[3], toml: row[4], trialSeconds: row[5],
-                canary: row[6], haltShare: row[7], selector: row[8], state: row[9], reason: row[10], targets: targets)
+                canary: row[6], haltShare: row[7], selector: row[8], state: row[9], reason: row[10], targets: targets,
+                release: row[11])
         }
     }
 }

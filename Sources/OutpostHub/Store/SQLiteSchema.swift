@@ -16,6 +16,7 @@ import GRDB
 /// - (v7) `gateway_configs`, `audit`, `gateways.config_report`: `FleetTables`.
 /// - (v8) `gateways.release_report`: where the gateway last said it stands with agent releases
 ///   (its status's `release`, as JSON).
+/// - (v9) `releases`, `release_chunks`, `rollouts.release`: `ReleaseTables`.
 enum SQLiteSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -157,6 +158,9 @@ enum SQLiteSchema {
         }
         migrator.registerMigration("v8 release report") { db in
             try db.execute(sql: "ALTER TABLE gateways ADD COLUMN release_report TEXT")
+        }
+        migrator.registerMigration("v9 releases") { db in
+            try db.execute(sql: ReleaseTables.sqlite)
         }
         return migrator
     }

@@ -22,6 +22,12 @@ package struct GatewayTopics: Sendable, Hashable {
     package var diagnose: String { topic(.diagnose) }
     /// The gateway's `DiagnosticAnswer`s, signed with its key, QoS 1.
     package var diagnosis: String { topic(.diagnosis) }
+    /// The hub's retained `ReleaseOffer`, signed: the release to update to.
+    package var release: String { topic(.release) }
+    /// The gateway's `ReleaseRequest`s for the next bytes of a release, QoS 1.
+    package var releaseGet: String { topic(.releaseGet) }
+    /// The hub's `ReleaseChunk`s, QoS 1.
+    package var releaseChunk: String { topic(.releaseChunk) }
 
     /// The hub's subscription to every gateway's batches.
     package static let allBatches = "outpost/v1/+/batch"
@@ -31,6 +37,8 @@ package struct GatewayTopics: Sendable, Hashable {
     package static let allLive = "outpost/v1/+/live"
     /// The hub's subscription to every gateway's diagnostic answers.
     package static let allDiagnoses = "outpost/v1/+/diagnosis"
+    /// The hub's subscription to every gateway's requests for release bytes.
+    package static let allReleaseRequests = "outpost/v1/+/release-get"
     /// A hub replica's subscription to every acknowledgement, its own and the other replicas'.
     package static let allAcks = "outpost/v1/+/ack"
 
@@ -53,6 +61,12 @@ package struct GatewayTopics: Sendable, Hashable {
         case diagnose
         /// Diagnostic answers (`DiagnosticAnswer`, signed by the gateway), agent → hub.
         case diagnosis
+        /// The release to update to (`ReleaseOffer`, signed), hub → agent, retained.
+        case release
+        /// Requests for a release's bytes (`ReleaseRequest`), agent → hub.
+        case releaseGet = "release-get"
+        /// A release's bytes (`ReleaseChunk`), hub → agent.
+        case releaseChunk = "release-chunk"
     }
 
     /// The gateway id and the kind of a topic of the form `outpost/v1/{gateway}/{kind}`; nil for

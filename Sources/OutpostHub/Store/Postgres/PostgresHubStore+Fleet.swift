@@ -96,10 +96,11 @@ extension PostgresHubStore {
         try await link.transaction { session in
             let rows = try await session.query(
                 """
-                INSERT INTO rollouts (created_at, author, note, toml, trial_s, canary, halt_share, selector, state, reason)
+                INSERT INTO rollouts (created_at, author, note, toml, trial_s, canary, halt_share, selector, state, reason,
+                    release)
                 VALUES (\(rollout.createdAt), \(rollout.author), \(rollout.note), \(rollout.toml),
                     \(rollout.trialSeconds), \(Int64(rollout.canary)), \(rollout.haltShare), \(rollout.selector),
-                    \(rollout.state), \(rollout.reason))
+                    \(rollout.state), \(rollout.reason), \(rollout.release))
                 RETURNING id
                 """)
             guard let id = try rows.first?.decode(Int64.self) else {
@@ -166,7 +167,7 @@ extension PostgresHubStore {
         try await link.withConnection { session in
             let rows = try await session.query(
                 """
-                SELECT id, created_at, author, note, toml, trial_s, canary, halt_share, selector, state, reason
+                SELECT id, created_at, author, note, toml, trial_s, canary, halt_share, selector, state, reason, release
                 FROM rollouts WHERE (\(id)::bigint IS NULL OR id = \(id)) AND (\(state)::text IS NULL OR state = \(state))
                 ORDER BY id DESC LIMIT \(Int64(limit))
                 """)
@@ -191,7 +192,8 @@ extension PostgresHubStore {
                         id: id, createdAt: created, author: author, note: note, toml: toml, trialSeconds: trial,
                         canary: Int(canary), haltShare: try cells[7].decode(Double.self),
                         selector: try cells[8].decode(String.self), state: try cells[9].decode(String.self),
-                        reason: try cells[10].decode(String.self), targets: targets))
+                        reason: try cells[10].decode(String.self), targets: targets,
+                        release: try cells[11].decode(String?.self)))
             }
             return rollouts
         }

@@ -131,6 +131,7 @@ enum PostgresSchema {
         ("v4 fleet management", FleetTables.postgres),
         // Where a gateway last said it stands with agent releases (its status's `release`, as JSON).
         ("v5 release report", "ALTER TABLE gateways ADD COLUMN release_report TEXT;"),
+        ("v6 releases", ReleaseTables.postgres),
     ]
 
     /// A key for `pg_advisory_xact_lock`: "outpost migrations".
