@@ -80,4 +80,40 @@ struct RolloutTests {
         _ = newer.advance(reports: ["a": .init(applied: 9)], now: 1)
         #expect(newer.targets[0].detail == "a newer configuration reached it first" && newer.state == Rollout.done)
     }
+
+    @Test(
+        "A release rollout settles from the release reports: running it is applied, rolled back is failed, silence waits an hour more"
+    )
+    func releases() {
+        var plan = Rollout(
+            createdAt: 0, author: "admin", note: "", toml: "", trialSeconds: 60, canary: 1, haltShare: 0.5,
+            selector: "list", targets: ["a", "b", "c"].map { Rollout.Target(gateway: $0) }, release: "0.2.0")
+        #expect(plan.advance(releases: [:], now: 0) == ["a"])
+        send(["a"], in: &plan)
+        #expect(plan.advance(releases: ["a": .init(running: "0.2.0", trial: "0.2.0")], now: 1).isEmpty, "on trial")
+        #expect(plan.advance(releases: ["a": .init(running: "0.2.0")], now: 2) == ["b", "c"])
+        #expect(plan.targets[0].state == Rollout.Target.applied)
+        send(["b", "c"], in: &plan, at: 2)
+        let reports: [String: ReleaseStatus] = [
+            "a": .init(running: "0.2.0"),
+            "b": .init(running: "0.1.0", failed: "0.2.0", outcome: "rolled_back", reason: "exited with status 3"),
+            "c": .init(running: "0.1.0"),
+        ]
+        // 60 s trial, 300 s and an hour: c is still awaited at 3,960 s, not after.
+        #expect(plan.advance(releases: reports, now: 3_960 * 1_000_000_000).isEmpty)
+        #expect(
+            plan.targets[1].state == Rollout.Target.failed
+                && plan.targets[1].detail == "rolled_back: exited with status 3")
+        #expect(plan.targets[2].state == Rollout.Target.sent && plan.state == Rollout.running)
+        _ = plan.advance(releases: reports, now: 3_963 * 1_000_000_000)
+        #expect(plan.targets[2].state == Rollout.Target.noAnswer && plan.targets[2].detail == "no answer within 3960 s")
+        #expect(plan.state == Rollout.done && plan.reason == "1 of 3 applied", "1 of 3 failed: not more than half")
+        var newer = Rollout(
+            createdAt: 0, author: "admin", note: "", toml: "", trialSeconds: 60, canary: 1, haltShare: 0.2,
+            selector: "list", targets: [Rollout.Target(gateway: "a")], release: "0.2.0")
+        _ = newer.advance(releases: [:], now: 0)
+        send(["a"], in: &newer)
+        _ = newer.advance(releases: ["a": .init(running: "0.10.0")], now: 1)
+        #expect(newer.targets[0].detail == "a newer release reached it first", "0.10.0 is newer than 0.2.0")
+    }
 }

@@ -53,6 +53,6 @@ extension Agent {
     static func releaseWindow(bandwidthLimit: Int64?) -> Int64 {
         let chunks = Int64(ReleaseDownloader.windowChunks * ReleaseOffer.defaultChunkSize)
         guard let rate = bandwidthLimit else { return chunks }
-        return min(chunks, max(4096, rate.multipliedReportingOverflow(by: 2).partialValue))
+        return min(chunks, max(4096, rate.multipliedSaturating(by: 2)))
     }
 }
