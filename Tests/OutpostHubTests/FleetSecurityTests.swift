@@ -190,8 +190,8 @@ struct FleetSecurityTests {
                 != nil
         }
         // The same for every retained document from the hub: watch, configuration, diagnostic
-        // requests.
-        for kind in ["watch", "config", "diagnose"] {
+        // requests, release offers.
+        for kind in ["watch", "config", "diagnose", "release"] {
             #expect(try await retained(hub, "outpost/v1/gw-b/\(kind)", "\(kind) b"))
             #expect(try await retained(hub, "outpost/v1/gw-a/\(kind)", "\(kind) a"))
             #expect(try await retained(gatewayA, "outpost/v1/gw-a/\(kind)", "self-made"), "answered, if refused")
@@ -205,8 +205,27 @@ struct FleetSecurityTests {
                 document == .message(topic: "outpost/v1/gw-a/\(kind)", payload: Array("\(kind) a".utf8)),
                 "gw-a read: \(String(describing: document))")
         }
-        // Diagnostic answers: A cannot answer as B; its own reach the hub.
+        // Release chunks (not retained): A subscribes to B's and its own, and gets only its own.
+        try gatewayA.subscribe("outpost/v1/gw-b/release-chunk")
+        try gatewayA.subscribe("outpost/v1/gw-a/release-chunk")
+        let subscribed = try gatewayA.publish(
+            .init(topic: "outpost/v1/gw-a/status", payload: Array("barrier".utf8), qos: 1))
+        #expect(
+            await firstElement(of: gatewayA.events, within: .seconds(20)) { $0 == .published(messageID: subscribed) }
+                != nil)
+        _ = try hub.publish(.init(topic: "outpost/v1/gw-b/release-chunk", payload: Array("chunk b".utf8), qos: 1))
+        _ = try hub.publish(.init(topic: "outpost/v1/gw-a/release-chunk", payload: Array("chunk a".utf8), qos: 1))
+        let chunk = await firstElement(of: gatewayA.events, within: .seconds(20)) { event in
+            if case .message = event { return true }
+            return false
+        }
+        #expect(
+            chunk == .message(topic: "outpost/v1/gw-a/release-chunk", payload: Array("chunk a".utf8)),
+            "gw-a read: \(String(describing: chunk))")
+        // Diagnostic answers and requests for release bytes: A cannot write them as B; its own
+        // reach the hub.
         try hub.subscribe("outpost/v1/+/diagnosis")
+        try hub.subscribe("outpost/v1/+/release-get")
         // The broker handles a connection's packets in order: once it acknowledges a later publish,
         // the subscription is in place, and gw-a's answers cannot overtake it.
         let barrier = try hub.publish(.init(topic: "outpost/v1/gw-a/ack", payload: Array("barrier".utf8), qos: 1))
@@ -221,6 +240,15 @@ struct FleetSecurityTests {
         #expect(
             diagnosis == .message(topic: "outpost/v1/gw-a/diagnosis", payload: Array("own".utf8)),
             "the hub read: \(String(describing: diagnosis))")
+        _ = try gatewayA.publish(.init(topic: "outpost/v1/gw-b/release-get", payload: Array("forged".utf8)))
+        _ = try gatewayA.publish(.init(topic: "outpost/v1/gw-a/release-get", payload: Array("own".utf8)))
+        let request = await firstElement(of: hub.events, within: .seconds(20)) { event in
+            if case .message(let topic, _) = event { return topic.hasSuffix("/release-get") }
+            return false
+        }
+        #expect(
+            request == .message(topic: "outpost/v1/gw-a/release-get", payload: Array("own".utf8)),
+            "the hub read: \(String(describing: request))")
 
         let anonymous = try fleet.client("stranger", certificate: nil, key: nil)
         #expect(!(await connects(anonymous, port: fleet.port)), "no certificate, no connection")
