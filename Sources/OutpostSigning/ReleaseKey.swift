@@ -67,20 +67,9 @@ package struct ReleaseVerifier: Sendable {
 package enum ReleaseFile {
     /// The size and SHA-256 (lower-case hex) of the file at `path`.
     package static func measure(_ path: String) throws(FileIO.Failure) -> (size: Int64, sha256: String) {
-        var hash = SHA256()
-        var size: Int64 = 0
-        try FileIO.readPieces(path) { piece in
-            hash.update(data: piece)
-            size += Int64(piece.count)
-        }
-        return (size, hex(hash.finalize()))
-    }
-
-    /// The SHA-256 (lower-case hex) of `bytes`: a release held in memory (an upload to the hub).
-    package static func sha256(_ bytes: [UInt8]) -> String { hex(SHA256.hash(data: bytes)) }
-
-    private static func hex(_ digest: SHA256.Digest) -> String {
-        digest.map { hexDigit($0 >> 4) + hexDigit($0 & 0xF) }.joined()
+        var digest = ReleaseDigest()
+        try FileIO.readPieces(path) { digest.update($0) }
+        return (digest.size, digest.hex)
     }
 
     /// Why the file at `path` is not the one `manifest` describes, or nil.
@@ -100,5 +89,29 @@ package enum ReleaseFile {
         return nil
     }
 
-    private static func hexDigit(_ value: UInt8) -> String { String(value, radix: 16) }
+    /// The SHA-256 (lower-case hex) of `bytes`: a release held in memory (an upload to the hub).
+    package static func sha256(_ bytes: [UInt8]) -> String {
+        var digest = ReleaseDigest()
+        digest.update(bytes[...])
+        return digest.hex
+    }
+}
+
+/// A release's size and SHA-256 taken piece by piece, as it is read or as it arrives.
+package struct ReleaseDigest {
+    private var hash = SHA256()
+    /// The bytes taken so far.
+    package private(set) var size: Int64 = 0
+
+    package init() {}
+
+    package mutating func update(_ piece: ArraySlice<UInt8>) {
+        hash.update(data: piece)
+        size += Int64(piece.count)
+    }
+
+    /// The SHA-256 of what was taken, 64 lower-case hexadecimal digits.
+    package var hex: String {
+        hash.finalize().map { String($0 >> 4, radix: 16) + String($0 & 0xF, radix: 16) }.joined()
+    }
 }

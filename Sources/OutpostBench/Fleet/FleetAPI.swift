@@ -20,11 +20,17 @@ struct FleetAPI: Sendable {
 
     /// Starts a rollout of `toml` to every gateway labelled `fleet=bench`; returns its id.
     func startRollout(_ toml: String, canary: Int) async throws -> Int64 {
-        let body = try JSONSerialization.data(
-            withJSONObject: ["toml": toml, "label": "fleet=bench", "canary": canary, "trial_s": 60] as [String: Any])
+        try await startRollout(["toml": toml], canary: canary, token: token)
+    }
+
+    /// Starts a rollout of `what` (`toml` or `release`) to every gateway labelled `fleet=bench`.
+    private func startRollout(_ what: [String: Any], canary: Int, token given: String) async throws -> Int64 {
+        var fields: [String: Any] = ["label": "fleet=bench", "canary": canary, "trial_s": 60]
+        fields.merge(what) { $1 }
+        let body = try JSONSerialization.data(withJSONObject: fields)
         let answer = try await http.post(
             "\(base)/api/v1/rollouts", body: Array(body),
-            headers: authorization + [("Content-Type", "application/json")])
+            headers: [("Authorization", "Bearer \(given)"), ("Content-Type", "application/json")])
         let object = try JSONSerialization.jsonObject(with: Data(answer)) as? [String: Any]
         guard let id = (object?["rollout"] as? [String: Any])?["id"] as? Int64 else {
             throw BenchFailure("the rollout was not started: \(String(decoding: answer.prefix(300), as: UTF8.self))")
@@ -32,18 +38,41 @@ struct FleetAPI: Sendable {
         return id
     }
 
-    /// The fleet list: each gateway's configuration (desired, applied), by id.
-    func configurations() async throws -> [String: (desired: Int64?, applied: Int64?)] {
+    /// A gateway in the fleet list: the configuration it applied, the release it runs.
+    struct Report {
+        var applied: Int64?
+        var release: String?
+    }
+
+    /// The fleet list, by id: the gateways whose configuration the hub knows.
+    func configurations() async throws -> [String: Report] {
         let (_, body) = try await http.get("\(base)/api/v1/gateways?limit=5000", token: token)
         let object = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
-        var result: [String: (Int64?, Int64?)] = [:]
+        var result: [String: Report] = [:]
         for gateway in object?["gateways"] as? [[String: Any]] ?? [] {
             guard let id = gateway["id"] as? String, let state = gateway["configuration"] as? [String: Any] else {
                 continue
             }
-            result[id] = (state["desired"] as? Int64, state["applied"] as? Int64)
+            result[id] = Report(
+                applied: state["applied"] as? Int64,
+                release: (gateway["release"] as? [String: Any])?["running"] as? String)
         }
         return result
+    }
+
+    /// Uploads `file` as a release with its signed manifest (an admin's token).
+    func upload(_ file: [UInt8], manifest: [UInt8], token admin: String) async throws {
+        _ = try await http.post(
+            "\(base)/api/v1/releases", body: file,
+            headers: [
+                ("Authorization", "Bearer \(admin)"), ("Content-Type", "application/octet-stream"),
+                ("Outpost-Release-Manifest", Data(manifest).base64EncodedString()),
+            ])
+    }
+
+    /// Starts a rollout of release `version` to every gateway labelled `fleet=bench`.
+    func startReleaseRollout(_ version: String, canary: Int, token admin: String) async throws -> Int64 {
+        try await startRollout(["release": version], canary: canary, token: admin)
     }
 
     /// Waits until `count` gateways have reported (their configuration known to the hub).
@@ -70,11 +99,11 @@ struct FleetAPI: Sendable {
         return (object?["state"] as? String ?? "?", pushed)
     }
 
-    /// Watches the fleet list every 200 ms until every gateway shows `version` applied (at most
-    /// 10 minutes): the seconds from each push (`pushed`, or the rollout's push times) to then.
+    /// Watches the fleet list every 200 ms until every gateway shows `done` (at most 10
+    /// minutes): the seconds from each push (`pushed`, or the rollout's push times) to then.
     func watch(
-        _ name: String, pushed given: [String: Double]?, version: Int64, since start: Double, probe: CostProbe,
-        rollout: Int64? = nil
+        _ name: String, pushed given: [String: Double]?, since start: Double, probe: CostProbe,
+        rollout: Int64? = nil, done: (Report) -> Bool
     ) async throws -> FleetBenchmark.Pass {
         var seen: [String: Double] = [:]
         var peak = 0
@@ -84,7 +113,7 @@ struct FleetAPI: Sendable {
             let now = Date().timeIntervalSince1970
             let list = try await configurations()
             total = list.count
-            for (gateway, state) in list where seen[gateway] == nil && (state.applied ?? 0) >= version {
+            for (gateway, report) in list where seen[gateway] == nil && done(report) {
                 seen[gateway] = now
             }
             peak = max(peak, ProcessProbe.residentKilobytes(probe.hub))
