@@ -143,7 +143,12 @@ struct DashboardBrowserTests {
                 online: true, agentVersion: "test",
                 configuration: RemoteConfigurationStatus(
                     applied: 0, failed: 1, outcome: "rolled_back",
-                    reason: "source modbus.room failed in every poll (3 of 3): timeout")),
+                    reason: "source modbus.room failed in every poll (3 of 3): timeout"),
+                release: ReleaseStatus(
+                    running: "0.2.0", failed: "0.3.0", outcome: "rolled_back",
+                    reason: "it exited with status 3 before it was confirmed",
+                    download: .init(version: "0.3.1", received: 1_500_000, size: 3_000_000),
+                    refusal: "a release offer for gateway 'gw-other', not this one, was refused")),
             at: systemWallClock())
         try hub.start()
         defer { hub.stop() }

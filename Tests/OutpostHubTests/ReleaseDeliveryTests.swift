@@ -211,14 +211,29 @@ struct ReleaseDeliveryTests {
             "\(String(describing: try? bed.rollout(1)))")
         #expect(((try bed.rollout(1))["targets"] as? [[String: Any]])?.first?["state"] as? String == "applied")
 
-        // A release that exits at start: fetched, started on trial, rolled back to 0.2.0, and the
-        // rollout halts with the gateway's reason.
+        // A release that exits at start: fetched whole, then SIGKILL before it is checked; started
+        // again, the agent finds the whole file, checks it, starts it on trial, rolls back to 0.2.0,
+        // and the rollout halts with the gateway's reason.
+        _ = try await bed.end(stop: true)
+        try bed.start(fault: "release-downloaded")
+        #expect(await eventually(timeout: .seconds(60)) { bed.release()["running"] as? String == "0.2.0" })
         let crashing = try bed.release(Array("#!/bin/sh\nexit 3\n".utf8), version: "0.3.0", name: "crashing")
         #expect(try await bed.outpostctl(["release", "upload", crashing.file], token: hub.token).exitStatus == 0)
-        let second = try await bed.outpostctl(
-            ["release", "rollout", "0.3.0", "--gateways", "gw-ota", "--trial", "60s", "--wait"], token: hub.token)
-        #expect(second.exitStatus == 1, "the rollout halted: \(second)")
-        #expect(second.stdout.contains("gw-ota failed: rolled_back: it exited with status 3"), "\(second)")
+        let rollout = try await bed.outpostctl(
+            ["release", "rollout", "0.3.0", "--gateways", "gw-ota", "--trial", "60s"], token: hub.token)
+        #expect(rollout.exitStatus == 0, "\(rollout)")
+        let dead = try await bed.end(stop: false)
+        #expect(dead?.exitStatus == 128 + SIGKILL, "the running release (0.2.0, in place of its launcher) was killed")
+        #expect(bed.partialSize == Int64(readFileBytes(crashing.file).count), "whole, not yet checked")
+        try bed.start()
+        #expect(
+            await eventually(timeout: .seconds(120)) { (try? bed.rollout(2))?["state"] as? String == "halted" },
+            "\(String(describing: try? bed.rollout(2)))")
+        let target = ((try bed.rollout(2))["targets"] as? [[String: Any]])?.first ?? [:]
+        #expect(target["state"] as? String == "failed")
+        #expect(
+            (target["detail"] as? String)?.hasPrefix("rolled_back: it exited with status 3") == true, "\(target)")
+        #expect(bed.agent?.currentStderr().contains("release offered; resuming its download") == true)
         let after = bed.release()
         #expect(
             after["running"] as? String == "0.2.0" && after["failed"] as? String == "0.3.0"

@@ -113,6 +113,10 @@ try:
     login(viewer, viewer_password)
     driver.get(f"{base}/gateway?id={gateway}")
     wait.until(lambda d: "wanted v" in text("config-facts"))
+    # The release report: what runs, what was rolled back and why, a download under way, a refused offer.
+    release = text("summary")
+    assert "release 0.2.0 · 0.3.0 rolled back · downloading 0.3.1: 50 %" in release, release
+    assert "it exited with status 3" in release and "Release offer refused: a release offer for gateway" in release, release
     assert not driver.find_element(By.ID, "config-form").is_displayed(), "a viewer sees the editor"
     assert not driver.find_element(By.ID, "diagnose").is_displayed(), "a viewer may ask for diagnostics"
     wait.until(lambda d: "Errors and log" in text("diagnostic-list"))

@@ -151,6 +151,8 @@ const Outpost = {
     if (r.running) parts.push("release " + r.running);
     if (r.trial) parts.push(r.trial + " on trial");
     if (r.failed) parts.push(r.failed + " " + (r.outcome || "failed").replace("_", " "));
+    if (r.download) parts.push(`downloading ${r.download.version}: ${Math.floor(100 * r.download.received / Math.max(1, r.download.size))} %`);
+    if (r.refusal) parts.push("an offer refused");
     return parts.join(" · ");
   },
   seconds(ns) {

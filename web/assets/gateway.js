@@ -14,7 +14,10 @@
     const facts = [["State", g.state], ["Last seen", Outpost.ago(g.last_seen) + " (" + Outpost.time(g.last_seen) + ")"],
       ["Backlog", g.backlog_readings + " readings"], ["Clock", Outpost.seconds(g.clock_offset_ns) + " offset, " + g.clock_state],
       ["Agent", g.agent_version || "—"], ["Open alerts", String(g.open_alerts)]];
-    if (g.release) facts.push(["Release", Outpost.release(g.release) + (g.release.reason ? ": " + g.release.reason : "")]);
+    if (g.release) {
+      facts.push(["Release", Outpost.release(g.release) + (g.release.reason ? ": " + g.release.reason : "")]);
+      if (g.release.refusal) facts.push(["Release offer refused", g.release.refusal]);
+    }
     if (g.budget) facts.push(["Data budget", Outpost.budget(g.budget) + " of " + Outpost.bytes(g.budget.limit) + " a " + g.budget.period + ", renews " + Outpost.time(g.budget.renews_at)]);
     for (const [label, text] of facts) {
       const line = document.createElement("div");

@@ -11,7 +11,7 @@
   const count = (r, state) => r.targets.filter((t) => t.state === state).length;
   const details = (r) => {
     const box = document.getElementById("targets"); box.hidden = false;
-    box.textContent = `Rollout ${r.id} (${r.selector}, ${r.canary} first, halt above ${Math.round(r.halt_share * 100)} %)\n`
+    box.textContent = `Rollout ${r.id}${r.release ? " of release " + r.release : ""} (${r.selector}, ${r.canary} first, halt above ${Math.round(r.halt_share * 100)} %)\n`
       + r.targets.map((t) => `${t.gateway}${t.version ? " v" + t.version : ""}: ${t.state}${t.detail ? " — " + t.detail : ""}`).join("\n");
   };
 
@@ -21,7 +21,7 @@
     for (const r of body.rollouts) {
       const tr = document.createElement("tr"); tr.dataset.rollout = r.id;
       Outpost.cell(tr, String(r.id)); Outpost.cell(tr, Outpost.time(r.created_at), "wrap"); Outpost.cell(tr, r.author);
-      Outpost.cell(tr, `${r.targets.length} (${r.selector})`, "wrap");
+      Outpost.cell(tr, `${r.release ? "release " + r.release + " to " : ""}${r.targets.length} (${r.selector})`, "wrap");
       const state = document.createElement("span"); state.className = "state " + r.state; state.textContent = r.state;
       Outpost.cell(tr, "").appendChild(state);
       Outpost.cell(tr, `${count(r, "applied")} applied, ${count(r, "failed")} failed, ${count(r, "sent")} on the way, ${count(r, "waiting") + count(r, "skipped")} not sent`, "wrap");

@@ -185,6 +185,7 @@ package final class ReleaseDownloader: Sendable {
             return false
         }
         if folder.load().state.trial != nil { return false }
+        FaultInjection.crashIfAsked(at: "release-downloaded")
         if let mismatch = ReleaseFile.mismatch(download.manifest, path: download.path), download.mismatches == 0 {
             logger.warning(
                 "the downloaded release does not match its manifest; downloading it again",
