@@ -16,19 +16,25 @@ package final class ReleaseDesk: Sendable {
     let verifier: ReleaseVerifier?
     /// Publishes on a topic, retained or not; false when it could not (the broker away).
     let publish: @Sendable (_ topic: String, _ payload: [UInt8], _ retain: Bool) -> Bool
+    /// Bytes of chunks published that the broker has not taken yet: held in the hub's memory.
+    let backlog: @Sendable () -> Int
     let clock: WallClock
     let logger: Logger
     /// Gateways whose request is being answered now: one window at a time per gateway, so a
     /// gateway asking in a loop costs the hub no more than one asking properly.
     private let serving = Mutex<Set<String>>([])
 
+    /// The most chunk bytes the hub holds for the broker at once: a release to a thousand
+    /// gateways waits for the broker rather than filling the hub's memory.
+    package static let maxBacklog = 32 << 20
+
     package init(
         store: any HubStore, signer: FleetSigner, verifier: ReleaseVerifier?,
-        clock: @escaping WallClock = systemWallClock,
-        logger: Logger, publish: @escaping @Sendable (_ topic: String, _ payload: [UInt8], _ retain: Bool) -> Bool
+        clock: @escaping WallClock = systemWallClock, logger: Logger, backlog: @escaping @Sendable () -> Int = { 0 },
+        publish: @escaping @Sendable (_ topic: String, _ payload: [UInt8], _ retain: Bool) -> Bool
     ) {
         (self.store, self.signer, self.verifier, self.clock, self.logger) = (store, signer, verifier, clock, logger)
-        self.publish = publish
+        (self.publish, self.backlog) = (publish, backlog)
     }
 
     /// Why an upload was refused.
@@ -113,6 +119,7 @@ package final class ReleaseDesk: Sendable {
         }
         guard serving.withLock({ $0.insert(gateway).inserted }) else { return }
         defer { _ = serving.withLock { $0.remove(gateway) } }
+
         do {
             guard
                 let release = try await store.releases(version: request.version).first(where: {
@@ -124,10 +131,19 @@ package final class ReleaseDesk: Sendable {
                     metadata: ["gateway": "\(gateway)", "version": "\(request.version)"])
                 return
             }
+            // A damaged store is not trusted to divide by.
+            guard release.chunkSize > 0 else { return }
             let end = min(release.size, request.offset + request.length)  // both at most 256 MiB
             var offset = request.offset
             let topic = GatewayTopics(gateway: gateway).releaseChunk
             while offset < end {
+                // Wait, holding nothing, for the broker to take what is queued (at most 20 s: the
+                // gateway asks again).
+                let deadline = ContinuousClock.now + .seconds(20)
+                while backlog() > Self.maxBacklog {
+                    guard ContinuousClock.now < deadline else { return }
+                    try await Task.sleep(for: .milliseconds(5))
+                }
                 let index = offset / Int64(release.chunkSize)
                 guard
                     let chunk = try await store.releaseChunk(

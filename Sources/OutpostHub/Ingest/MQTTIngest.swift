@@ -60,6 +60,9 @@ package final class MQTTIngest: Sendable {
     package let connected = Atomic<Bool>(false)
     /// Takes gateways' diagnostic answers (set once the diagnostics desk exists).
     package let diagnoses = Mutex<(@Sendable (_ gateway: String, _ payload: [UInt8]) async -> Void)?>(nil)
+    /// Release chunks published and not yet taken by the broker (PUBACK), by message id, and
+    /// their bytes: what libmosquitto holds in memory for them.
+    private let chunksInFlight = Mutex<(sizes: [Int32: Int], bytes: Int)>(([:], 0))
     /// Takes gateways' requests for release bytes (set once the release desk exists).
     package let releaseRequests = Mutex<(@Sendable (_ gateway: String, _ payload: [UInt8]) async -> Void)?>(nil)
 
@@ -94,11 +97,21 @@ package final class MQTTIngest: Sendable {
         publish(topic: topic, payload: payload, retain: true)
     }
 
-    /// Publishes `payload` at QoS 1 on `topic`; false when it could not (not connected).
+    /// Bytes of release chunks the broker has not yet taken.
+    package var chunkBytesInFlight: Int { chunksInFlight.withLock { $0.bytes } }
+
+    /// Publishes `payload` at QoS 1 on `topic`; false when it could not (not connected). Release
+    /// chunks (not retained) are counted until the broker takes them (`chunkBytesInFlight`).
     package func publish(topic: String, payload: [UInt8], retain: Bool) -> Bool {
         guard connected.load(ordering: .relaxed) else { return false }
         do {
-            try client.publish(.init(topic: topic, payload: payload, qos: 1, retain: retain))
+            let id = try client.publish(.init(topic: topic, payload: payload, qos: 1, retain: retain))
+            if !retain {
+                chunksInFlight.withLock {
+                    $0.sizes[id] = payload.count
+                    $0.bytes += payload.count
+                }
+            }
             return true
         } catch {
             logger.warning("could not publish", metadata: ["topic": "\(topic)", "error": "\(error)"])
@@ -130,6 +143,8 @@ package final class MQTTIngest: Sendable {
                     logger.error("broker refused the hub", metadata: ["code": "\(code)"])
                 case .disconnected(let expected):
                     connected.store(false, ordering: .relaxed)
+                    // What was not taken is gone with the connection: the gateways ask again.
+                    chunksInFlight.withLock { $0 = ([:], 0) }
                     if !expected { logger.warning("broker connection lost; reconnecting") }
                 case .message(let topic, let payload):
                     if running >= settings.concurrency {
@@ -138,8 +153,10 @@ package final class MQTTIngest: Sendable {
                     }
                     running += 1
                     group.addTask { await self.handle(topic: topic, payload: payload) }
-                case .published:
-                    break
+                case .published(let id):
+                    chunksInFlight.withLock { inFlight in
+                        if let size = inFlight.sizes.removeValue(forKey: id) { inFlight.bytes -= size }
+                    }
                 }
             }
         }
@@ -214,7 +231,10 @@ package final class MQTTIngest: Sendable {
         case .diagnosis:
             await diagnoses.withLock { $0 }?(gateway, payload)
         case .releaseGet:
-            await releaseRequests.withLock { $0 }?(gateway, payload)
+            // Answered beside the ingest loop: an answer may wait for the broker to take earlier
+            // chunks, which this loop's events say (`.published`).
+            guard let serve = releaseRequests.withLock({ $0 }) else { return }
+            Task { await serve(gateway, payload) }
         case .watch, .config, .diagnose, .release, .releaseChunk:
             break  // the hub's own (or another replica's) word to the gateway
         case .live:

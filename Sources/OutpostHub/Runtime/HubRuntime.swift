@@ -93,7 +93,7 @@ package struct HubRuntime: Sendable {
                     store: store, signer: signer,
                     verifier: try configuration.releaseKeyFile.map {
                         try ReleaseVerifier(publicKeyPEM: try String(contentsOfFile: $0, encoding: .utf8))
-                    }, logger: logger
+                    }, logger: logger, backlog: { ingest.chunkBytesInFlight }
                 ) { ingest.publish(topic: $0, payload: $1, retain: $2) }
                 ingest.releaseRequests.withLock { $0 = { await releaseDesk.serve(gateway: $0, $1) } }
                 releases = releaseDesk

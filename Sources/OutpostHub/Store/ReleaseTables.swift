@@ -68,7 +68,7 @@ package struct StoredRelease: Sendable, Hashable {
     }
 
     /// How many chunks the file is.
-    package var chunkCount: Int64 { (size + Int64(chunkSize) - 1) / Int64(chunkSize) }
+    package var chunkCount: Int64 { (size + Int64(max(1, chunkSize)) - 1) / Int64(max(1, chunkSize)) }
 }
 
 /// Where the hub keeps releases: written once, read in chunks.
