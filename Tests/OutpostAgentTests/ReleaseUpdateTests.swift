@@ -80,11 +80,7 @@ struct ReleaseUpdateTests {
 
         /// Starts the packaged agent, as systemd does; `fault` names a point to die at.
         func start(fault: String? = nil) throws {
-            var environment = ["OUTPOST_HARDWARE_DIR": packageRoot() + "/hardware"]
-            environment["OUTPOST_FAULT_AT"] = fault
-            agent = try ChildProcess(
-                Binaries.path("outpost-agent"), ["run", "--config", config, "--log-level", "notice"],
-                environment: environment)
+            agent = try ChildProcess.packagedAgent(config: config, fault: fault)
         }
 
         /// Stops it (SIGTERM, as `systemctl stop`), keeping what it did.

@@ -83,11 +83,7 @@ struct ReleaseDeliveryTests {
 
         /// Starts the packaged agent as systemd does; `fault` names a point to die at.
         func start(fault: String? = nil) throws {
-            var environment = ["OUTPOST_HARDWARE_DIR": packageRoot() + "/hardware"]
-            environment["OUTPOST_FAULT_AT"] = fault
-            agent = try ChildProcess(
-                Binaries.path("outpost-agent"), ["run", "--config", config, "--log-level", "notice"],
-                environment: environment)
+            agent = try ChildProcess.packagedAgent(config: config, fault: fault)
         }
 
         /// Waits for the agent to end by itself (the fault) or stops it with SIGTERM.

@@ -23,3 +23,16 @@ package enum Binaries {
     /// The path of executable `name`.
     package static func path(_ name: String) -> String { folder + "/" + name }
 }
+
+extension ChildProcess {
+    /// `outpost-agent run` with `config`, as systemd starts it (the packaged binary, the repository's
+    /// device profiles, notices and above logged); `fault` names a point to die at
+    /// (`OUTPOST_FAULT_AT`).
+    package static func packagedAgent(config: String, fault: String? = nil) throws -> ChildProcess {
+        var environment = ["OUTPOST_HARDWARE_DIR": packageRoot() + "/hardware"]
+        environment["OUTPOST_FAULT_AT"] = fault
+        return try ChildProcess(
+            Binaries.path("outpost-agent"), ["run", "--config", config, "--log-level", "notice"],
+            environment: environment)
+    }
+}
