@@ -1,6 +1,8 @@
 import Foundation
 import OutpostProvisioning
+import OutpostSigning
 import OutpostTestSupport
+import OutpostWire
 import Testing
 
 /// The fleet management API tried from outside: values at and beyond their bounds, wrong
@@ -130,5 +132,77 @@ struct FleetAPIHostileTests {
         #expect(try hub.call("DELETE", "/api/v1/tokens/\(id)", bearer: hub.token).status == 200)
         #expect(try put(#"{"toml":""}"#).status == 401)
         #expect(try hub.call("GET", "/api/v1/gateways/gw-h/config", bearer: token).status == 401)
+    }
+
+    @Test(
+        "Release uploads and release rollouts against hostile requests: no, garbled or huge manifests, empty files, huge or odd versions, both kinds at once, a revoked admin token"
+    )
+    func hostileReleases() async throws {
+        let broker = try Broker(tls: false)
+        let keys = try TemporaryFolder()
+        let fleetKey = keys.write(
+            Array(try GatewayIdentity.generate(gatewayID: "fleet").privateKeyPEM.utf8), to: "fleet-key.pem")
+        let hub = try HubProcess(brokerPort: broker.port, fleetKey: fleetKey)
+        try hub.enrol("gw-h", publicKey: try GatewayIdentity.generate(gatewayID: "gw-h").publicKeyPEM)
+        let admin = try hub.makeToken(role: "admin")
+        try hub.start()
+        defer { hub.stop() }
+        let file = hub.folder.write(Array("a release".utf8), to: "release.bin")
+        let empty = hub.folder.write([], to: "empty.bin")
+        func upload(_ manifest: String?, body: String = file, bearer: String? = nil) throws -> HubProcess.Answer {
+            try hub.call(
+                "POST", "/api/v1/releases", bearer: bearer ?? admin,
+                headers: ["Content-Type: application/octet-stream"]
+                    + (manifest.map { ["Outpost-Release-Manifest: \($0)"] } ?? []), body: "@" + body)
+        }
+        func base64(_ text: String) -> String { Data(text.utf8).base64EncodedString() }
+        let manifest = try ReleaseSigner.generate().sign(
+            ReleaseManifest(
+                version: try #require(ReleaseVersion("0.2.0")), architecture: "arm64", file: "outpost-agent", size: 9,
+                sha256: ReleaseFile.sha256(Array("a release".utf8)), issuedAt: systemWallClock()))
+        let signed = Data(manifest).base64EncodedString()
+        func rollout(_ json: String, bearer: String? = nil) throws -> HubProcess.Answer {
+            try hub.call("POST", "/api/v1/rollouts", bearer: bearer ?? admin, json: json)
+        }
+        let cases: [(HubProcess.Answer, Int, String)] = [
+            (try upload(nil), 400, "missing_manifest"),
+            (try upload("not base64!!"), 400, "missing_manifest"),
+            (try upload(base64(String(repeating: "x", count: 39_000))), 400, "bad_manifest"),
+            (try upload(base64("{}")), 400, "bad_manifest"),
+            (try upload(base64(#"{"payload":"\u0000","signature":""}"#)), 400, "bad_manifest"),
+            (try upload(signed, body: empty), 400, "file_mismatch"),
+            (
+                try rollout(#"{"release":"\#(String(repeating: "9", count: 100_000))","gateways":["gw-h"]}"#), 413,
+                "too_large"
+            ),
+            (
+                try rollout(#"{"release":"\#(String(repeating: "9", count: 20_000))","gateways":["gw-h"]}"#), 404,
+                "no release"
+            ),
+            (try rollout(#"{"release":"0.2.0\u0000","gateways":["gw-h"]}"#), 404, "no release"),
+            (try rollout(#"{"release":2,"gateways":["gw-h"]}"#), 400, "release"),
+            (try rollout(#"{"release":"0.2.0","toml":"","gateways":["gw-h"]}"#), 400, "one of them"),
+            (try rollout(#"{"gateways":["gw-h"]}"#), 400, "one of them"),
+        ]
+        for (answer, status, text) in cases {
+            #expect(
+                answer.status == status && answer.body.contains(text), "\(answer.status) \(answer.body.prefix(300))")
+        }
+        // Uploaded once; an operator may neither upload nor roll it out; a viewer sees it.
+        #expect(try upload(signed).status == 201)
+        let operatorToken = try hub.makeToken(role: "operator")
+        #expect(try upload(signed, bearer: operatorToken).status == 403)
+        #expect(try rollout(#"{"release":"0.2.0","gateways":["gw-h"]}"#, bearer: operatorToken).status == 403)
+        let viewer = try hub.makeToken(role: "viewer")
+        let listed = try hub.call("GET", "/api/v1/releases", bearer: viewer)
+        #expect(listed.status == 200 && listed.body.contains(#""version":"0.2.0""#), "\(listed.body)")
+        #expect(try rollout(#"{"release":"0.2.0","gateways":["gw-h"]}"#).status == 201)
+        // A revoked admin token is refused at once.
+        let tokens = try hub.call("GET", "/api/v1/tokens", bearer: hub.token).json["tokens"] as? [[String: Any]] ?? []
+        let id = try #require(
+            tokens.filter { $0["name"] as? String == "tests-admin" }.compactMap { $0["id"] as? Int64 }.max())
+        #expect(try hub.call("DELETE", "/api/v1/tokens/\(id)", bearer: hub.token).status == 200)
+        #expect(try upload(signed).status == 401)
+        #expect(try rollout(#"{"release":"0.2.0","gateways":["gw-h"]}"#).status == 401)
     }
 }

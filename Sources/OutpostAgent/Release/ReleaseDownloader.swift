@@ -74,18 +74,22 @@ package final class ReleaseDownloader: Sendable {
         if state.failed?.version == offer.version { return }  // given up already; says so in the status
         let running = state.running(packaged: installer.packaged)
         if running.description == offer.version { return }  // runs it already
+        // Each manifest checked once; the first for this architecture is the one.
         guard
-            let signed = offer.manifests.first(where: { text in
-                (try? installer.verifier.open(Array(text.utf8)))?.architecture == installer.architecture
-            })
+            let (bytes, manifest) = offer.manifests.lazy.compactMap({ text -> ([UInt8], ReleaseManifest)? in
+                let bytes = Array(text.utf8)
+                guard let manifest = try? self.installer.verifier.open(bytes),
+                    manifest.architecture == self.installer.architecture
+                else { return nil }
+                return (bytes, manifest)
+            }).first
         else {
             return record(
                 offer.version,
                 "the offer has no manifest for \(installer.architecture) signed by the release key "
                     + "(\(offer.manifests.count) given)")
         }
-        let bytes = Array(signed.utf8)
-        guard let manifest = try? installer.verifier.open(bytes), manifest.version.description == offer.version else {
+        guard manifest.version.description == offer.version else {
             return record(offer.version, "the offer's manifest is for another version")
         }
         if let refusal = installer.verifier.refusal(

@@ -29,11 +29,14 @@ extension Agent {
         while !Task.isCancelled {
             if !stopping.isSet {
                 if downloader.isComplete {
-                    if downloader.install() {
+                    let installed = downloader.install()
+                    if installed {
                         restartIntoRelease.store(true, ordering: .relaxed)
                         stopping.set()
                     }
-                    uplink.publishStatusSoon()
+                    // The hub hears of an install or a refusal at once; a release waiting for
+                    // another's trial to end changes nothing worth a status.
+                    if installed || !downloader.isComplete { uplink.publishStatusSoon() }
                 } else if let request = downloader.nextRequest(window: window), uplink.requestRelease(request) {
                     downloader.asked(request)
                 }
