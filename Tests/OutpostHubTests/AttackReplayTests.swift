@@ -194,6 +194,41 @@ struct AttackReplayTests {
         #expect(attacked.alive)
     }
 
+    @Test(
+        "A first request head over 80 kB, of 1,500 fields, or unreadable is answered 431 or 400 and closed, not held; the hub goes on"
+    )
+    func unreadableHeads() throws {
+        let attacked = try AttackedHub()
+        let hub = attacked.hub
+        // Before, each of these got no answer: the connection was held until the client gave up.
+        let big = try hub.call(
+            "GET", "/health", headers: ["X-Padding: " + String(repeating: "x", count: 100_000)], maxSeconds: 20)
+        #expect(big.status == 431 && big.headers["connection"] == "close", "\(big.status) \(big.headers)")
+        let manifest = try hub.call(
+            "POST", "/api/v1/releases", bearer: hub.token,
+            headers: ["Outpost-Release-Manifest: " + String(repeating: "QUFB", count: 24_000)], body: "x",
+            maxSeconds: 20)
+        #expect(manifest.status == 431, "\(manifest.status)")
+        let many = try hub.call(
+            "GET", "/health", headers: (0..<1_500).map { "X-Field-\($0): 1" }, maxSeconds: 20)
+        #expect(many.status == 431 || many.status == 400, "\(many.status)")
+        // Not HTTP at all, on a raw socket: answered 400 and closed (cat ends) well before 20 s.
+        let raw = try ChildProcess.run(
+            "/bin/bash",
+            [
+                "-c",
+                "exec 3<>/dev/tcp/127.0.0.1/\(hub.httpPort); printf '\\x00\\x01 NOT HTTP\\r\\n\\r\\n' >&3; "
+                    + "timeout 20 cat <&3; echo \"exit=$?\"",
+            ]
+        ).stdout
+        #expect(raw.hasPrefix("HTTP/1.1 400") && raw.hasSuffix("exit=0\n"), "\(raw)")
+        // A head under the limit is still served, and so is the next request.
+        let fine = try hub.call(
+            "GET", "/health", headers: ["X-Padding: " + String(repeating: "x", count: 60_000)], maxSeconds: 20)
+        #expect(fine.status == 200, "\(fine.status)")
+        #expect(attacked.alive)
+    }
+
     @Test("Every answer says nosniff; /metrics needs a token unless metrics_public")
     func headers() throws {
         let attacked = try AttackedHub()

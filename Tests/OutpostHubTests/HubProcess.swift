@@ -135,9 +135,11 @@ final class HubProcess {
     /// the loopback address the request comes from (127.0.0.0/8: each is another client).
     func call(
         _ method: String, _ path: String, bearer: String? = nil, cookie: String? = nil, csrf: String? = nil,
-        json: String? = nil, headers extra: [String] = [], body: String? = nil, from address: String? = nil
+        json: String? = nil, headers extra: [String] = [], body: String? = nil, from address: String? = nil,
+        maxSeconds: Int? = nil
     ) throws -> Answer {
         var arguments = ["-s", "-i", "-X", method, "http://127.0.0.1:\(httpPort)\(path)"]
+        if let maxSeconds { arguments += ["--max-time", "\(maxSeconds)"] }
         if let address { arguments += ["--interface", address] }
         if let bearer { arguments += ["-H", "Authorization: Bearer \(bearer)"] }
         if let cookie { arguments += ["-H", "Cookie: outpost_session=\(cookie)"] }

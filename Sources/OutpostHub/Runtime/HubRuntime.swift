@@ -131,13 +131,13 @@ package struct HubRuntime: Sendable {
         let logger = logger
         let app = Application(
             router: router,
-            server: .http1WebSocketUpgrade(
+            server: HubServer.guardedServer(
                 webSocketRouter: router,
                 // Pings every half of live_idle: a client that stops answering is closed within
                 // live_idle, and one that never says goodbye within 5 s more.
-                configuration: .init(
-                    ws: .init(autoPing: .enabled(timePeriod: configuration.web.liveIdle / 2), closeTimeout: .seconds(5))
-                )),
+                webSocket: .init(
+                    autoPing: .enabled(timePeriod: configuration.web.liveIdle / 2), closeTimeout: .seconds(5))
+            ),
             configuration: .init(address: .hostname(host, port: port), serverName: "outpost-hub"),
             services: services,
             onServerRunning: { channel in
