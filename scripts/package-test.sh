@@ -4,8 +4,8 @@
 #
 #   scripts/package-test.sh            the packages `make package` left in dist/
 #
-# The root is made once with debootstrap (minbase, from the machine's own mirror) and kept as a
-# tarball in .build/package-root/; each run starts from a fresh copy. The previous version is
+# The root is made once with debootstrap (scripts/package-root.sh) and kept as a tarball in
+# .build/package-root/; each run starts from a fresh copy. The previous version is
 # this build relabelled 0.1.0~previous with a different packaged hub.toml: the upgrade path and
 # the conffile rules are what is tested (no earlier release exists to upgrade from yet).
 set -euo pipefail
@@ -22,17 +22,7 @@ shopt -s nullglob
 debs=(dist/*.deb)
 [ ${#debs[@]} -eq 4 ] || fail "expected the 4 packages of 'make package' in dist/, found ${#debs[@]}"
 
-cache=.build/package-root
-mkdir -p "$cache"
-tarball=$cache/bookworm-minbase.tar
-if [ ! -f "$tarball" ]; then
-    step "making a clean Debian 12 root with debootstrap (once; kept in $tarball)"
-    rm -rf "$cache/make"
-    debootstrap --variant=minbase bookworm "$cache/make" http://deb.debian.org/debian >"$cache/debootstrap.log" 2>&1 \
-        || fail "debootstrap failed: see $cache/debootstrap.log"
-    tar -C "$cache/make" -cf "$tarball.partial" . && mv "$tarball.partial" "$tarball"
-    rm -rf "$cache/make"
-fi
+tarball=$(bash scripts/package-root.sh) || fail "no clean Debian 12 root to test in"
 
 work=$(mktemp -d /tmp/outpost-package-test.XXXXXX)
 root=$work/root
