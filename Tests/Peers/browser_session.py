@@ -3,6 +3,7 @@ their step and screenshot lines: one place for what every browser script starts 
 import os
 
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -17,6 +18,19 @@ def chromium(width=1280, height=900):
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     return driver, WebDriverWait(driver, 30)
+
+
+def click(wait, by, value):
+    """Clicks the element `value` names once it is there. A page that re-renders a table (a
+    status arriving over the WebSocket) replaces the element between finding and clicking it:
+    it is found again rather than failing on the stale one."""
+    def attempt(driver):
+        try:
+            driver.find_element(by, value).click()
+            return True
+        except (NoSuchElementException, StaleElementReferenceException):
+            return False
+    wait.until(attempt)
 
 
 def step(name):

@@ -8,7 +8,8 @@ import os
 import sys
 
 from selenium.webdriver.common.by import By
-from browser_session import chromium, console_errors, fail, screenshot, step
+from selenium.common.exceptions import StaleElementReferenceException
+from browser_session import chromium, click, console_errors, fail, screenshot, step
 
 base, gateway, operator, password, admin, admin_password, viewer, viewer_password, modbus, artifacts = sys.argv[1:11]
 os.makedirs(artifacts, exist_ok=True)
@@ -21,8 +22,12 @@ def shot(name):
 
 
 def text(element_id):
-    found = driver.find_elements(By.ID, element_id)
-    return found[0].text if found else ""
+    """The element's text, or "" while it is missing or being re-rendered."""
+    try:
+        found = driver.find_elements(By.ID, element_id)
+        return found[0].text if found else ""
+    except StaleElementReferenceException:
+        return ""
 
 
 def login(name, secret):
@@ -31,7 +36,7 @@ def login(name, secret):
     wait.until(lambda d: d.find_elements(By.ID, "name"))
     driver.find_element(By.ID, "name").send_keys(name)
     driver.find_element(By.ID, "password").send_keys(secret)
-    driver.find_element(By.ID, "submit").click()
+    click(wait, By.ID, "submit")
     wait.until(lambda d: "/login" not in d.current_url)
 
 
@@ -55,14 +60,14 @@ try:
 
     step("a mistake: checked, then refused with its line")
     type_config(device("1s", key="intervall"))
-    driver.find_element(By.ID, "config-check").click()
+    click(wait, By.ID, "config-check")
     wait.until(lambda d: "line 5, modbus[0].intervall: unknown key 'intervall'" in text("config-problems"))
-    driver.find_element(By.ID, "config-push").click()
+    click(wait, By.ID, "config-push")
     wait.until(lambda d: "Not pushed" in text("config-done"))
 
     step("pushed; the gateway's rollback shown")
     type_config(device("1s"))
-    driver.find_element(By.ID, "config-push").click()
+    click(wait, By.ID, "config-push")
     wait.until(lambda d: "v1 accepted" in text("config-done"))
     assert text("config-problems") == "", text("config-problems")
     wait.until(lambda d: "v1 rolled back: source modbus.room failed in every poll" in text("config-failed"))
@@ -70,10 +75,10 @@ try:
 
     step("a second version, compared with the first")
     type_config(device("5s"))
-    driver.find_element(By.ID, "config-push").click()
+    click(wait, By.ID, "config-push")
     wait.until(lambda d: "v2 accepted" in text("config-done"))
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#config-versions tbody tr")) == 2)
-    driver.find_element(By.CSS_SELECTOR, '#config-versions tr[data-version="2"] button').click()
+    click(wait, By.CSS_SELECTOR, '#config-versions tr[data-version="2"] button')
     wait.until(lambda d: '-interval = "1s"' in text("config-diff") and '+interval = "5s"' in text("config-diff"))
     assert "wanted v2" in text("config-facts"), text("config-facts")
     for width in (1400, 800):
@@ -85,7 +90,7 @@ try:
     driver.set_window_size(1400, 900)
 
     step("a diagnostic asked, waiting for the gateway")
-    driver.find_element(By.CSS_SELECTOR, '#diagnose button[data-kind="errors"]').click()
+    click(wait, By.CSS_SELECTOR, '#diagnose button[data-kind="errors"]')
     wait.until(lambda d: "Errors and log — asked by " + operator in text("diagnostic-list"))
     assert "pending" in text("diagnostic-list"), text("diagnostic-list")
 
@@ -94,10 +99,10 @@ try:
     wait.until(lambda d: d.find_element(By.ID, "start-panel").is_displayed())
     driver.find_element(By.CSS_SELECTOR, "#start textarea").send_keys(device("2s"))
     driver.find_element(By.CSS_SELECTOR, '#start input[name="label"]').send_keys("site=north")
-    driver.find_element(By.CSS_SELECTOR, "#start button.primary").click()
+    click(wait, By.CSS_SELECTOR, "#start button.primary")
     wait.until(lambda d: "started: 1 gateways" in text("started"))
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#rollouts tbody tr"))
-    driver.find_element(By.CSS_SELECTOR, "#rollouts tbody tr button").click()
+    click(wait, By.CSS_SELECTOR, "#rollouts tbody tr button")
     wait.until(lambda d: gateway in text("targets"))
     shot("rollouts")
 
