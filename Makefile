@@ -53,7 +53,7 @@ lint:
 # attack-replay tests (each blocks a thread while a binary or curl runs); and the rest, whose tests
 # drive real processes (hub, broker, Chromium) and hold Swift's cooperative threads while they
 # wait. On 2 cores, together, the sources' schedules and the system tests' sockets starve.
-# Then the packages, from an unoptimised static build made beside the tests at idle priority,
+# Then the packages, from an unoptimised static build begun beside the debug build at idle priority,
 # installed, upgraded, removed and purged on a clean Debian 12 root (scripts/test.sh says how).
 BLOCKING_TESTS := OutpostCLITests|AttackReplayTests|CredentialLifetimeTests|ProvisioningDoorTests
 test: lint deps deps-package
