@@ -97,7 +97,7 @@ let package = Package(
             dependencies: [
                 "OutpostWire", "OutpostSigning", "OutpostMQTT", "OutpostConfig", "OutpostSystem", "OutpostDetect",
                 // The checker of remote configurations is the agent's own (`RemoteOverlay`).
-                "OutpostDevices", "OutpostAgent",
+                "OutpostDevices", "OutpostAgent", "CFiles",
                 .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,5 +1,5 @@
 // Glue for file and process calls Swift's Glibc module does not expose (fallocate's flags,
-// prctl, which is variadic).
+// prctl, which is variadic, malloc_trim).
 #ifndef OUTPOST_CFILES_H
 #define OUTPOST_CFILES_H
 
@@ -13,5 +13,11 @@ int outpost_reserve_storage(int descriptor, long long length);
 /// PR_SET_PDEATHSIG): a release on trial must not outlive the launcher that watches it. Returns
 /// 0, or -1 with errno set.
 int outpost_die_with_parent(int signal_number);
+
+/// Gives the pages of freed memory that glibc's allocator keeps back to the kernel (malloc_trim):
+/// freed blocks between blocks still in use are never returned otherwise, and a burst of large,
+/// short-lived buffers from several threads leaves many. Returns 1 when memory was returned, 0
+/// when none was (or the C library is not glibc).
+int outpost_return_free_memory(void);
 
 #endif

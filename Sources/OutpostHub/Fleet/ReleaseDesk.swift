@@ -80,6 +80,7 @@ package final class ReleaseDesk: Sendable {
                 code: "exists",
                 description: "release \(release.version) for \(release.architecture) is on the hub already")
         }
+        FreedMemory.giveBack()  // the upload's body, and its copy in chunks
         logger.notice(
             "release uploaded",
             metadata: ["version": "\(release.version)", "architecture": "\(release.architecture)", "by": "\(author)"])
@@ -118,7 +119,10 @@ package final class ReleaseDesk: Sendable {
             return
         }
         guard serving.withLock({ $0.insert(gateway).inserted }) else { return }
-        defer { _ = serving.withLock { $0.remove(gateway) } }
+        defer {
+            _ = serving.withLock { $0.remove(gateway) }
+            FreedMemory.giveBack()
+        }
 
         do {
             guard

@@ -95,14 +95,16 @@ package struct HubRuntime: Sendable {
                         try ReleaseVerifier(publicKeyPEM: try String(contentsOfFile: $0, encoding: .utf8))
                     }, logger: logger, backlog: { ingest.chunkBytesInFlight }
                 ) { ingest.publish(topic: $0, payload: $1, retain: $2) }
-                ingest.releaseRequests.withLock { $0 = { await releaseDesk.serve(gateway: $0, $1) } }
+                ingest.releaseRequests.withLock {
+                    $0 = GatewayMessageHandler { await releaseDesk.serve(gateway: $0, $1) }
+                }
                 releases = releaseDesk
                 services.append(
                     RolloutRunner(store: store, configurations: fleet, releases: releaseDesk, logger: logger))
                 let desk = DiagnosticsDesk(store: store, registry: registry, signer: signer, logger: logger) {
                     ingest.publishRetained(topic: $0, payload: $1)
                 }
-                ingest.diagnoses.withLock { $0 = { await desk.receive(from: $0, $1) } }
+                ingest.diagnoses.withLock { $0 = GatewayMessageHandler { await desk.receive(from: $0, $1) } }
                 diagnostics = desk
                 services.append(
                     ConfigurationRepublisher(
