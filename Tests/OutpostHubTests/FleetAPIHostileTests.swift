@@ -13,12 +13,8 @@ struct FleetAPIHostileTests {
         "Oversized, mistyped and out-of-range requests get a 4xx that says what; a revoked token is refused; 40 pushes at once get 40 versions"
     )
     func hostile() async throws {
-        let broker = try Broker(tls: false)
-        let keys = try TemporaryFolder()
-        let fleetKey = keys.write(
-            Array(try GatewayIdentity.generate(gatewayID: "fleet").privateKeyPEM.utf8), to: "fleet-key.pem")
-        let hub = try HubProcess(brokerPort: broker.port, fleetKey: fleetKey)
-        try hub.enrol("gw-h", publicKey: try GatewayIdentity.generate(gatewayID: "gw-h").publicKeyPEM)
+        let bed = try HostileBed()
+        let hub = bed.hub
         try hub.enrol("gw-gone", publicKey: try GatewayIdentity.generate(gatewayID: "gw-gone").publicKeyPEM)
         _ = try hub.command(["revoke", "--gateway", "gw-gone"])
         let token = try hub.makeToken(role: "operator")
@@ -138,12 +134,8 @@ struct FleetAPIHostileTests {
         "Release uploads and release rollouts against hostile requests: no, garbled or huge manifests, empty files, huge or odd versions, both kinds at once, a revoked admin token"
     )
     func hostileReleases() async throws {
-        let broker = try Broker(tls: false)
-        let keys = try TemporaryFolder()
-        let fleetKey = keys.write(
-            Array(try GatewayIdentity.generate(gatewayID: "fleet").privateKeyPEM.utf8), to: "fleet-key.pem")
-        let hub = try HubProcess(brokerPort: broker.port, fleetKey: fleetKey)
-        try hub.enrol("gw-h", publicKey: try GatewayIdentity.generate(gatewayID: "gw-h").publicKeyPEM)
+        let bed = try HostileBed()
+        let hub = bed.hub
         let admin = try hub.makeToken(role: "admin")
         try hub.start()
         defer { hub.stop() }
@@ -204,5 +196,21 @@ struct FleetAPIHostileTests {
         #expect(try hub.call("DELETE", "/api/v1/tokens/\(id)", bearer: hub.token).status == 200)
         #expect(try upload(signed).status == 401)
         #expect(try rollout(#"{"release":"0.2.0","gateways":["gw-h"]}"#).status == 401)
+    }
+}
+
+/// A broker, a fleet key, and a hub (not started) with gateway `gw-h` enrolled.
+private struct HostileBed {
+    let broker: Broker
+    let keys: TemporaryFolder
+    let hub: HubProcess
+
+    init() throws {
+        broker = try Broker(tls: false)
+        keys = try TemporaryFolder()
+        let fleetKey = keys.write(
+            Array(try GatewayIdentity.generate(gatewayID: "fleet").privateKeyPEM.utf8), to: "fleet-key.pem")
+        hub = try HubProcess(brokerPort: broker.port, fleetKey: fleetKey)
+        try hub.enrol("gw-h", publicKey: try GatewayIdentity.generate(gatewayID: "gw-h").publicKeyPEM)
     }
 }

@@ -80,7 +80,6 @@ package final class ReleaseDesk: Sendable {
                 code: "exists",
                 description: "release \(release.version) for \(release.architecture) is on the hub already")
         }
-        FreedMemory.giveBack()  // the upload's body, and its copy in chunks
         logger.notice(
             "release uploaded",
             metadata: ["version": "\(release.version)", "architecture": "\(release.architecture)", "by": "\(author)"])
